@@ -52,6 +52,12 @@ function turnsWithChanges(items: readonly TranscriptItem[]): Set<string> {
   return changed;
 }
 
+/** A message's first line, up to 60 characters: what names its Restore checkpoint (a list of buttons would otherwise read the same name once per turn). */
+function messageStart(text: string): string {
+  const line = visibleText(text.trim().split("\n")[0] ?? "", true);
+  return line.length > 60 ? `${line.slice(0, 60).trimEnd()}…` : line;
+}
+
 function userMessage(item: UserItem, post: Post, running: boolean, changed: boolean): HTMLElement {
   const attachments = item.attachments?.length
     ? h("ul", { class: "chips attachments", "aria-label": "Attached context" }, ...item.attachments.map((a) => h("li", { class: "chip" }, icon(a.kind === "symbol" ? "symbol" : a.kind === "selection" ? "selection" : a.kind === "problems" ? "problems" : "file"), h("span", {}, visibleText(attachmentLabel(a), true)))))
@@ -62,7 +68,7 @@ function userMessage(item: UserItem, post: Post, running: boolean, changed: bool
     h("div", { class: "user-text" }, item.text),
     attachments,
     item.checkpoint && changed
-      ? h("div", { class: "user-actions" }, button("Restore checkpoint", () => post({ type: "restore", itemId: item.id }), { kind: "link", icon: "undo", attrs: { disabled: running, title: "Put the files and the conversation back to before this message" } }))
+      ? h("div", { class: "user-actions" }, button(`Restore checkpoint: before “${messageStart(item.text)}”`, () => post({ type: "restore", itemId: item.id }), { kind: "link", icon: "undo", text: "Restore checkpoint", attrs: { disabled: running, title: "Put the files and the conversation back to before this message" } }))
       : undefined,
   );
 }

@@ -98,6 +98,8 @@ describe("the chat view by keyboard, for a screen reader and in high-contrast li
     await wb.page.keyboard.press("Enter");
     await review.locator('[data-review-file="calc.py"][data-review-state="accepted"]').waitFor({ timeout: 30_000 });
     assert.ok(await view.locator(":focus").count(), "the focus stays in the view after Accept all");
+    // The turn changed a file: its Restore checkpoint says which message it goes back before.
+    await view.getByRole("button", { name: "Restore checkpoint: before “add() is wrong, please fix it”", exact: true }).waitFor();
   });
 
   it("every card has the high-contrast light theme's border; every button has a name", { timeout: 120_000 }, async () => {

@@ -50,3 +50,25 @@ describe("screen reader: scrollable blocks say what they are", () => {
     assert.deepEqual(scrollables().map(named), [{ role: "region", name: "Test output: make test" }]);
   });
 });
+
+describe("screen reader: Restore checkpoint says which message", () => {
+  beforeEach(() => {
+    ({ root, app } = startApp());
+    app.receive(stateMessage());
+  });
+
+  it("each message's Restore checkpoint is named by the message (the visible text first), so a list of buttons is not 'Restore checkpoint' once per turn", () => {
+    const long = `make mul use exponentiation and ${"then explain why ".repeat(8)}`;
+    app.receive(conversation(transcript([
+      { kind: "user", id: "u1", text: "fix add\nit subtracts", checkpoint: "cp1" },
+      { kind: "tool", id: "t1", name: "write_file", arguments: { path: "a" }, status: "done", changedFiles: ["a"] },
+      { kind: "user", id: "u2", text: long, checkpoint: "cp2" },
+      { kind: "tool", id: "t2", name: "write_file", arguments: { path: "b" }, status: "done", changedFiles: ["b"] },
+    ])));
+    const names = [...root.querySelectorAll<HTMLButtonElement>(".user-actions button")].map((b) => ({ name: b.getAttribute("aria-label"), text: b.textContent?.trim() }));
+    assert.deepEqual(names, [
+      { name: "Restore checkpoint: before “fix add”", text: "Restore checkpoint" },
+      { name: `Restore checkpoint: before “${long.slice(0, 60).trimEnd()}…”`, text: "Restore checkpoint" },
+    ]);
+  });
+});

@@ -93,9 +93,9 @@ describe("webview: no dead ends, no duplicates", () => {
         ]),
       ),
     );
-    assert.equal(buttonNamed(q('[data-id="u1"]')!, "Restore checkpoint").length, 0, "nothing changed after u1");
-    assert.equal(buttonNamed(q('[data-id="u3"]')!, "Restore checkpoint").length, 0, "a read changes nothing");
-    onlyButton(q('[data-id="u2"]')!, "Restore checkpoint").click();
+    assert.equal(q('[data-id="u1"]')!.querySelectorAll("button").length, 0, "nothing changed after u1");
+    assert.equal(q('[data-id="u3"]')!.querySelectorAll("button").length, 0, "a read changes nothing");
+    onlyButton(q('[data-id="u2"]')!, "Restore checkpoint: before “fix add”").click();
     assert.deepEqual(host.sent("restore"), [{ type: "restore", itemId: "u2" }]);
   });
 

@@ -142,7 +142,7 @@ describe("keyboard: focus after what held it goes away", () => {
       { kind: "user", id: "u1", text: "fix it", checkpoint: "cp1" },
       { kind: "tool", id: "t1", name: "write_file", arguments: { path: "a" }, status: "done", changedFiles: ["a"] },
     ])));
-    const restore = onlyButton(root, "Restore checkpoint");
+    const restore = onlyButton(root, "Restore checkpoint: before “fix it”");
     restore.focus();
     restore.click();
     app.receive(event({ type: "rewound", itemId: "u1" }));

@@ -27,8 +27,8 @@ export interface EngineOptions {
   readonly model: () => Promise<ModelChoice>;
   /** The indexer's context lookup; none: no repository context. */
   readonly context?: ContextLookup;
-  /** Regions recently edited in other documents, newest first. */
-  readonly recentEdits?: () => readonly RecentEdit[];
+  /** Regions recently edited in other documents, newest first (the runtime looks up which are links to secrets files first). */
+  readonly recentEdits?: () => readonly RecentEdit[] | Promise<readonly RecentEdit[]>;
   readonly repoName?: string;
   /** `hearth.inlineCompletionsExclude`, read at each request: files never completed nor shown as context, besides the built-in secrets list. */
   readonly exclude?: () => readonly string[];
@@ -110,7 +110,7 @@ export class CompletionEngine {
     const cached = this.cache.lookup(doc.uri, window.prefix, window.suffix);
     if (cached !== undefined) return this.answer(cached, { ...base, outcome: "cache" }, started);
     if (!(await wait(pause, signal))) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
-    const context = doc.inFolder ? await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal, at.linePrefix.length) : [];
+    const context = doc.inFolder ? await this.context.at(doc.path, position.line, doc.text, (await this.options.recentEdits?.()) ?? [], signal, at.linePrefix.length) : [];
     if (signal.aborted) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
     const fitted = fitContext(context, this.options.budget?.contextTokens ?? DEFAULT_BUDGET.contextTokens);
     const repoName = doc.inFolder ? this.options.repoName : undefined;

@@ -46,14 +46,19 @@ export function wireCompletions(
 ): CompletionWiring {
   const rel = (uri: string) => (root ? relativeTo(root, uri) : undefined);
   const scope = (uri: string) => completionScope(root, uri);
+  const links = new SecretLinks(root);
   const engine = new CompletionEngine({
     model: () => chooseModel(session),
     context: async (path, line, text, character) => index()?.queries?.contextAt(path, line, { text, character }),
-    recentEdits: () =>
-      documents.recentlyEdited().flatMap((d) => {
+    recentEdits: async () => {
+      const edits = documents.recentlyEdited().flatMap((d) => {
         const path = rel(d.uri);
-        return path ? [{ path, line: d.line, text: d.text }] : [];
-      }),
+        return path ? [{ uri: d.uri, path, line: d.line, text: d.text }] : [];
+      });
+      // An edit in a link to .env is no context either.
+      const secret = await Promise.all(edits.map((e) => links.secret(e.uri)));
+      return edits.filter((_, i) => !secret[i]).map(({ path, line, text }) => ({ path, line, text }));
+    },
     exclude: () => session.currentSettings().inlineCompletionsExclude,
     // The status bar says why no completion shows (a busy server) and when they are back;
     // the log too, since the engine keeps the model's errors instead of throwing them here.
@@ -63,7 +68,6 @@ export function wireCompletions(
     },
     ...(root ? { repoName: basename(root) } : {}),
   });
-  const links = new SecretLinks(root);
   documents.onClosed((uri) => {
     engine.forget(uri, scope(uri).path);
     links.forget(uri);

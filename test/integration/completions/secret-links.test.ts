@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { DidOpenTextDocumentNotification, InlineCompletionRequest } from "vscode-languageserver-protocol";
+import { DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, InlineCompletionRequest } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -82,5 +82,27 @@ describe("completions in another name of a secrets file", () => {
     }
     const ordinary = await ask(runtime, join(folder, "app.txt"), "greeting = ");
     assert.equal(ordinary.sent.length, 1, "an ordinary file of the folder is still completed");
+  });
+
+  it("an edit in a link to .env is no context for another file's completion; an edit in an ordinary file is", { timeout: 120_000 }, async () => {
+    const folder = tempDir("hearth-secret-links-edit-");
+    writeFileSync(join(folder, ".env"), ENV);
+    symlinkSync(".env", join(folder, "local.cfg"));
+    writeFileSync(join(folder, "names.txt"), "first = ada\n");
+    await runtime?.close(1000).catch(() => undefined);
+    runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: folder, initializationOptions: { settings: { serverUrl: base } } });
+    const model = await runtime.connection.sendRequest(ModelLoadRequest, { reload: false });
+    assert.equal(model.kind, "ready", JSON.stringify(model));
+    // The user edits the link (with completions off for its language: no completion asked there), then the ordinary file, then types in a third.
+    for (const [name, text, edited] of [["local.cfg", ENV, `${ENV}9f8e7d6c5b4a`], ["names.txt", "first = ada\n", "first = ada\nsecond = grace\n"]] as const) {
+      const uri = pathToFileURL(join(folder, name)).href;
+      await runtime.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "plaintext", version: 1, text } });
+      await runtime.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
+    }
+    const { sent } = await ask(runtime, join(folder, "app.txt"), "greeting = ");
+    assert.equal(sent.length, 1);
+    const extra = (JSON.parse(sent[0]!) as { input_extra?: { filename: string; text: string }[] }).input_extra ?? [];
+    assert.deepEqual(extra.map((f) => f.filename), ["names.txt"], JSON.stringify(extra));
+    assert.ok(!sent[0]!.includes("correct-horse-battery"));
   });
 });

@@ -7,6 +7,7 @@ import { constants as osConstants } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
+import { useEnvironmentProxy } from "../models/index.ts";
 import { VERSION } from "../protocol/version.ts";
 import { CANCELLED_EXIT, type CliCommand, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs, refuseMaking } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
@@ -306,6 +307,10 @@ if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
   // Programs from PATH's absolute folders only, for everything hearth itself starts in a checkout.
   ownProgramSearch(process.env);
   const { io, outFailure, cancelledBy } = processIo();
+  // Downloads, the CUDA packages and the GitHub issue go through HTTPS_PROXY / HTTP_PROXY (models/proxy.ts); a bad one is said, not fatal.
+  const proxyLine = useEnvironmentProxy(process.env);
+  if (proxyLine.startsWith("The proxy")) io.err(`hearth: ${proxyLine}
+`);
   main(process.argv.slice(2), io).then(async (code) => {
     // A failed write's error comes on a later tick than the write.
     await new Promise((done) => setImmediate(done));

@@ -44,6 +44,7 @@ import { Liveness } from "./liveness.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
+import type { ProxySettings } from "../protocol/proxy-settings.ts";
 import { RuntimeStart, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
 import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
@@ -305,7 +306,7 @@ export class RuntimeClient implements vscode.Disposable {
     const runtime = this.context.asAbsolutePath("out/runtime.mjs");
     // Its end (or a spawn that failed) with how in words: native code's last line, the error
     // a broken install died of, its answer to initialize (the language client logs the rest).
-    const start = RuntimeStart.fork(runtime, runtimeEnvironment(process.env), {
+    const start = RuntimeStart.fork(runtime, runtimeEnvironment(process.env, process.platform, vscodeProxy()), {
       hung: () => this.startHung(start, runtime),
       ended: (reason) => this.onExit(start.child, reason),
       unspawned: (message) => {
@@ -459,4 +460,13 @@ class QuietLanguageClient extends LanguageClient {
 function documentText(uri: string): DocumentResyncResult | null {
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
   return doc ? { text: doc.getText(), version: doc.version } : null;
+}
+
+/** VS Code's proxy settings (user settings only: VS Code lets no workspace set them); none with `http.proxySupport` "off". */
+function vscodeProxy(): ProxySettings {
+  const http = vscode.workspace.getConfiguration("http");
+  if (http.get<string>("proxySupport") === "off") return {};
+  const proxy = http.get<string>("proxy");
+  const noProxy = http.get<string[]>("noProxy");
+  return { ...(proxy ? { proxy } : {}), ...(Array.isArray(noProxy) ? { noProxy } : {}) };
 }

@@ -10,6 +10,7 @@
  * No "vscode" import: unit tests call it with a made-up environment.
  */
 import { programSearchEnv } from "../protocol/program-search.ts";
+import { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 
 /** Names kept as they are (compared upper-case: Windows names are case-insensitive). */
 const KEEP = new Set([
@@ -34,22 +35,41 @@ const KEEP_PREFIXES = ["LC_", "XDG_", "CUDA_", "NVIDIA_", "HIP_", "ROCR_", "ROCM
 /** A name that says it holds a secret is dropped even in a kept family (HEARTH_API_KEY). */
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE/i;
 
-/** The runtime's environment, built from the extension host's (`platform`: whose path rules). */
-export function runtimeEnvironment(parent: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv {
+/**
+ * The runtime's environment, built from the extension host's (`platform`: whose path rules).
+ * `proxy`: VS Code's `http.proxy` / `http.noProxy`. They, and an environment proxy whose
+ * password keeps it out of the list, reach the runtime in {@link NETWORK_VARIABLE}, which the
+ * runtime takes out of its environment before it starts any command (models/proxy.ts).
+ */
+export function runtimeEnvironment(parent: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, proxy: ProxySettings = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(parent)) {
     if (value !== undefined && kept(name, value)) env[name] = value;
   }
+  const network = networkSettings(parent, proxy);
+  if (network.proxy || network.noProxy?.length) env[NETWORK_VARIABLE] = JSON.stringify(network);
   // The extension host is Electron: without this the runtime would start as an app.
   env.ELECTRON_RUN_AS_NODE = "1";
   // Programs and libraries from absolute folders only, never the repository's own (program-search.ts).
   return programSearchEnv(env, platform);
 }
 
+/** VS Code's proxy, else the environment's when it has a password (the list drops it): the runtime's own requests use it. */
+function networkSettings(parent: NodeJS.ProcessEnv, proxy: ProxySettings): ProxySettings {
+  const named = proxy.proxy?.trim() || undefined;
+  const withPassword = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].map((name) => parent[name]).find((value) => value !== undefined && PASSWORD_IN_URL.test(value));
+  const chosen = named ?? withPassword;
+  const noProxy = (proxy.noProxy ?? []).map((host) => host.trim()).filter((host) => host !== "");
+  return { ...(chosen ? { proxy: chosen } : {}), ...(noProxy.length ? { noProxy } : {}) };
+}
+
+/** A URL with user:password@ in it. */
+const PASSWORD_IN_URL = /\/\/[^/@]*:[^/@]*@/;
+
 function kept(name: string, value: string): boolean {
   const upper = name.toUpperCase();
   if (SECRET_NAME.test(upper)) return false;
   if (!KEEP.has(upper) && !KEEP_PREFIXES.some((prefix) => upper.startsWith(prefix))) return false;
   // A proxy URL with user:password@ carries a password in its value.
-  return !(upper.endsWith("_PROXY") && /\/\/[^/@]*:[^/@]*@/.test(value));
+  return !(upper.endsWith("_PROXY") && PASSWORD_IN_URL.test(value));
 }

@@ -25,6 +25,7 @@ import { GgufFormatError, readGgufLayout } from "./llama-cpp/gguf-reader.ts";
 import { tensorDataEnd } from "./llama-cpp/tensor-extent.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
 import { LOCK_STALE_MS, lockPart, type PartHolder } from "./part-lock.ts";
+import { networkProblem, throughProxy } from "./proxy.ts";
 import { changedSince, type PartOrigin, readOrigin, removeOrigin, validatorOf, writeOrigin } from "./part-origin.ts";
 
 export interface DownloadProgress {
@@ -240,6 +241,8 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
     } catch (error) {
       if (options.signal?.aborted) throw error;
       if (DISK_CODES.has(errorCode(error) ?? "")) throw diskError(options.folder, error, options.file);
+      const problem = networkProblem(options.url, error);
+      if (problem !== undefined) throw new DownloadError(`Cannot download ${options.file}: ${problem}. Try again once that is fixed; ${whatIsKept(part)}.`, false, { cause: error });
       const offline = isOffline(error);
       if (offline && meter.received === resumedFromBytes && failures === 0) throw offlineError(options.url, error, options.offlineAdvice);
       if (error instanceof DownloadError && !error.offline && !isDrop(error)) throw error;
@@ -248,7 +251,7 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       if (progressed) failures = 0;
       if (++failures > (options.retries ?? 5)) {
         throw new DownloadError(
-          `the download kept failing${failures > 1 ? `, ${failures} times in a row without a byte more` : ""} (${error instanceof EndedEarly ? error.message : describe(error)}); ` +
+          `the download${throughProxy(options.url)} kept failing${failures > 1 ? `, ${failures} times in a row without a byte more` : ""} (${error instanceof EndedEarly ? error.message : describe(error)}); ` +
             `the ${formatSize(now)} downloaded so far are kept: run it again to resume`,
           offline,
           { cause: error },
@@ -813,6 +816,8 @@ export async function fetchOrExplain(url: string, init: RequestInit, advice: str
     return await fetch(url, init);
   } catch (error) {
     if (init.signal?.aborted) throw error;
+    const problem = networkProblem(url, error);
+    if (problem !== undefined) throw new DownloadError(`Cannot download from ${hostOf(url)}: ${problem}. ${advice}`, false, { cause: error });
     if (isOffline(error)) throw offlineError(url, error, advice);
     throw new DownloadError(`Cannot download from ${url}: ${describe(error)}. ${advice}`, false, { cause: error });
   }
@@ -848,7 +853,7 @@ function diskWhy(code: string | undefined, folder: string, inTheWay: string): st
 
 function offlineError(url: string, error: unknown, advice = MODEL_ALTERNATIVES): DownloadError {
   return new DownloadError(
-    `cannot reach ${hostOf(url)} (${errorCode(error) ?? describe(error)}): this machine seems to be offline${proxyNote()}. ${advice}`,
+    `cannot reach ${hostOf(url)} (${errorCode(error) ?? describe(error)}): this machine seems to be offline. ${advice}`,
     true,
     { cause: error },
   );
@@ -866,12 +871,6 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** Node's fetch connects directly; a configured proxy is the likely reason for a failure. */
-function proxyNote(): string {
-  const proxy = process.env.HTTPS_PROXY || process.env.https_proxy || process.env.HTTP_PROXY || process.env.http_proxy;
-  return proxy ? `, or it needs the proxy ${proxy} (HTTPS_PROXY), which Hearth's downloader does not use` : "";
 }
 
 function describe(error: unknown): string {

@@ -25,6 +25,7 @@ export { backendKey, checkModelFile, completionModelSource, ModelSlot, type Mode
 export { type Clock, systemClock } from "./http-limits.ts";
 export { serverBusy, serverSlotState, type SlotState } from "./remote.ts";
 export { DownloadError, type DownloadProgress, downloadFile, isWebAddress } from "./download.ts";
+export { networkProblem, useEnvironmentProxy } from "./proxy.ts";
 export { holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, lockPart, NO_HARD_LINKS, seeLock, takeOverStaleLock } from "./part-lock.ts";
 export {
   COMPLETION_MODELS,

@@ -4,7 +4,8 @@
  */
 import { ProposedFeatures, StreamMessageReader, createConnection } from "vscode-languageserver/node";
 import { endAtExitIfReadsHeld } from "../indexer/index.ts";
-import { setLogSink } from "./log.ts";
+import { useEnvironmentProxy } from "../models/index.ts";
+import { log, setLogSink } from "./log.ts";
 import { logUncaughtErrors, redirectConsoleToStderr } from "./process-guard.ts";
 import { FrameWriter } from "./frame-writer.ts";
 import { startServer } from "./server.ts";
@@ -12,6 +13,8 @@ import { startServer } from "./server.ts";
 redirectConsoleToStderr();
 logUncaughtErrors();
 endAtExitIfReadsHeld(); // a read on a stalled mount would hold the exit for ever
+// Before anything starts a command: the proxy the extension passed is taken out of the environment they inherit.
+const proxyLine = useEnvironmentProxy(process.env);
 // Each frame goes to stdout in one write (frame-writer.ts). stdin is read through the reader the
 // library would make of it, not given as a stream: given one, the library exited the moment it
 // ended (the client killed: VS Code's extension host, hearth chat), before the agent's commands
@@ -19,6 +22,7 @@ endAtExitIfReadsHeld(); // a read on a stalled mount would hold the exit for eve
 // the run's conversation was saved. The server ends the process itself then, cleaning up first.
 const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new FrameWriter(process.stdout));
 setLogSink((level, text) => connection.console[level](text));
+if (proxyLine) log("info", proxyLine);
 const server = startServer(connection);
 process.stdin.once("end", () => server.clientGone());
 process.stdin.once("close", () => server.clientGone());

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
+import { NETWORK_VARIABLE, takeProxySettings } from "../../../src/protocol/proxy-settings.ts";
 
 const PARENT: NodeJS.ProcessEnv = {
   PATH: "/usr/local/bin:/usr/bin",
@@ -53,11 +54,23 @@ describe("runtimeEnvironment", () => {
     for (const name of ["HEARTH_API_KEY", "HEARTH_SERVER_TOKEN", "OPENAI_API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "DATABASE_PASSWORD", "NPM_CONFIG__AUTH", "SSH_AUTH_SOCK", "VSCODE_GIT_IPC_HANDLE", "GIT_ASKPASS", "NODE_OPTIONS"]) {
       assert.equal(env[name], undefined, name);
     }
-    assert.ok(!Object.values(env).some((v) => /secret|sk-|ghp_|hunter2|AKIA/.test(v ?? "")), JSON.stringify(env));
+    // The proxy's password goes only in NETWORK_VARIABLE, which the runtime takes out of its environment at start (below).
+    const inherited = Object.entries(env).filter(([name]) => name !== NETWORK_VARIABLE).map(([, value]) => value);
+    assert.ok(!inherited.some((v) => /secret|sk-|ghp_|hunter2|AKIA/.test(v ?? "")), JSON.stringify(env));
   });
 
-  it("drops a proxy URL that carries a password", () => {
+  it("drops a proxy URL that carries a password, and hands it to the runtime alone, which takes it out of the environment its commands inherit", () => {
     assert.equal(env.http_proxy, undefined);
+    const runtimeEnv = { ...env };
+    assert.deepEqual(takeProxySettings(runtimeEnv), { proxy: "http://ada:secret@proxy.corp:3128" });
+    assert.equal(runtimeEnv[NETWORK_VARIABLE], undefined);
+    assert.ok(!Object.values(runtimeEnv).some((v) => /secret/.test(v ?? "")), JSON.stringify(runtimeEnv));
+  });
+
+  it("hands the runtime VS Code's http.proxy and http.noProxy, the proxy winning over the environment's", () => {
+    const withSettings = runtimeEnvironment(PARENT, "linux", { proxy: "http://bob:pw@vscode-proxy:8080", noProxy: [" intranet.corp ", ""] });
+    assert.deepEqual(takeProxySettings({ ...withSettings }), { proxy: "http://bob:pw@vscode-proxy:8080", noProxy: ["intranet.corp"] });
+    assert.equal(runtimeEnvironment({ PATH: "/usr/bin", HTTPS_PROXY: "http://proxy.corp:3128" }, "linux")[NETWORK_VARIABLE], undefined, "a proxy without a password goes as it is");
   });
 
   it("matches Windows' names whatever their case (Path, SystemRoot, ComSpec)", () => {

@@ -1,0 +1,52 @@
+// Which proxy Hearth's own requests use (models/proxy.ts): the environment's (either case),
+// VS Code's http.proxy winning over it, NO_PROXY and http.noProxy together, loopback never
+// proxied; a proxy is shown without its user:password; a bad proxy address is refused in words.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { networkProblem, proxied, proxyRoute, shownProxy, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
+import { NETWORK_VARIABLE } from "../../../src/protocol/proxy-settings.ts";
+
+describe("proxyRoute", () => {
+  it("takes the environment's proxies in either case, HTTPS_PROXY falling back to HTTP_PROXY", () => {
+    assert.deepEqual(proxyRoute({ http_proxy: "http://p:3128" }), { httpProxy: "http://p:3128", httpsProxy: "http://p:3128", noProxy: "localhost,127.0.0.1,::1,[::1]" });
+    assert.equal(proxyRoute({ HTTPS_PROXY: "http://s:1", HTTP_PROXY: "http://h:1" }).httpsProxy, "http://s:1");
+  });
+
+  it("lets VS Code's http.proxy win and joins NO_PROXY, http.noProxy and loopback", () => {
+    const route = proxyRoute({ HTTPS_PROXY: "http://env:1", NO_PROXY: "intranet.corp, .local" }, { proxy: "http://vscode:8080", noProxy: ["git.corp"] });
+    assert.equal(route.httpsProxy, "http://vscode:8080");
+    assert.equal(route.httpProxy, "http://vscode:8080");
+    assert.equal(route.noProxy, "intranet.corp,.local,git.corp,localhost,127.0.0.1,::1,[::1]");
+  });
+
+  it("names no proxy when none is set", () => {
+    assert.deepEqual(proxyRoute({}), { noProxy: "localhost,127.0.0.1,::1,[::1]" });
+  });
+});
+
+describe("useProxy", () => {
+  it("proxies every host but loopback and NO_PROXY's, and refuses an address that is not http(s) without showing its password", () => {
+    assert.equal(useProxy(proxyRoute({ HTTPS_PROXY: "http://ada:pw@proxy.corp:3128", NO_PROXY: "*.intranet.corp,git.corp:443" })), "http://proxy.corp:3128");
+    assert.equal(proxied("https://huggingface.co/x"), true);
+    for (const url of ["http://127.0.0.1:8080/v1", "http://localhost:1/", "http://[::1]:8080/", "https://a.intranet.corp/", "https://git.corp/"]) assert.equal(proxied(url), false, url);
+    assert.throws(() => useProxy(proxyRoute({ HTTPS_PROXY: "socks5://ada:pw@proxy.corp:1080" })), (error: Error) => /socks5:\/\/proxy\.corp:1080.*not an http/.test(error.message) && !error.message.includes("pw"));
+    const env: NodeJS.ProcessEnv = { [NETWORK_VARIABLE]: JSON.stringify({ proxy: "ftp://x:pw@y" }) };
+    assert.match(useEnvironmentProxy(env), /Requests connect directly/);
+    assert.equal(env[NETWORK_VARIABLE], undefined);
+    assert.equal(useEnvironmentProxy({}), "");
+    assert.equal(proxied("https://huggingface.co/x"), false, "no proxy now");
+  });
+});
+
+describe("shownProxy and networkProblem", () => {
+  it("never shows a proxy's user:password", () => {
+    assert.equal(shownProxy("http://ada:p%40ss@proxy.corp:3128/"), "http://proxy.corp:3128");
+    assert.equal(shownProxy("not a url//ada:pw@host"), "not a url//host");
+  });
+
+  it("names a certificate problem and NODE_EXTRA_CA_CERTS, and leaves other errors to the caller", () => {
+    const cert = Object.assign(new Error("unable to verify the first certificate"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
+    assert.match(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: cert })) ?? "", /certificate of cdn\.example is not trusted.*NODE_EXTRA_CA_CERTS/);
+    assert.equal(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: Object.assign(new Error("x"), { code: "ENOTFOUND" }) })), undefined);
+  });
+});

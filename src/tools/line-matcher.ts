@@ -17,9 +17,12 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const regex = new RegExp(workerData.pattern, workerData.flags);
 parentPort.on("message", (text) => {
-  const lines = text.split(/\\r?\\n/);
+  const lines = text.split("\\n");
   const found = [];
-  for (let i = 0; i < lines.length; i++) if (regex.test(lines[i])) found.push(i);
+  for (let i = 0; i < lines.length; i++) {
+    const match = regex.exec(lines[i]);
+    if (match) found.push([i, match.index]);
+  }
   parentPort.postMessage(found);
 });
 `;
@@ -37,8 +40,12 @@ export class LineMatcher {
     this.worker.on("error", (error) => (this.failure = error));
   }
 
-  /** The 0-based numbers of the lines of `text` that match; rejects when the limit passes or `signal` aborts. */
-  lines(text: string, path: string, signal: AbortSignal): Promise<number[]> {
+  /**
+   * The lines that match, each as its 0-based number and where its first match starts; `text`
+   * is the lines joined with LF (the caller splits them as read_file does). Rejects when the
+   * limit passes or `signal` aborts.
+   */
+  lines(text: string, path: string, signal: AbortSignal): Promise<[line: number, at: number][]> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const done = (): void => {
@@ -47,7 +54,7 @@ export class LineMatcher {
         this.worker.off("message", onMessage);
         this.worker.off("error", onError);
       };
-      const onMessage = (found: number[]): void => (done(), resolve(found));
+      const onMessage = (found: [number, number][]): void => (done(), resolve(found));
       const onError = (error: Error): void => (done(), reject(error));
       const onAbort = (): void => {
         done();

@@ -16,7 +16,7 @@ import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
 import { MASK_START, type MaskedValue, maskSecrets, maskedNote } from "./secret-values.ts";
-import { decodeText } from "./text-file.ts";
+import { decodeText, pairSafeEnd, pairSafeStart, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 import { readTargets } from "./path-spelling.ts";
 
@@ -262,16 +262,31 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   if (text === undefined) return { hits: [] };
   // Masked whole, before lines are cut: a key block's lines, a token across the cut.
   const shown = maskSecrets(text);
-  const lines = shown.text.split(/\r?\n/);
+  // Lines as read_file splits them (a classic-Mac file's at its CRs), so "line 3" is the same line there.
+  const lines = splitLines(shown.text).map((l) => l.text);
   // Matched against the masked text: which patterns match the real one would spell a value out, a guess at a time.
-  const found = await matcher.lines(shown.text, path, signal);
-  return { hits: found.map((i) => hitOf(path, i, lines[i]!, shown.masked)), masked: shown.masked.length };
+  const found = await matcher.lines(lines.join("\n"), path, signal);
+  return { hits: found.map(([i, at]) => hitOf(path, i, lines[i]!, at, shown.masked)), masked: shown.masked.length };
 }
 
-function hitOf(path: string, i: number, line: string, masked: readonly MaskedValue[]): SearchHit {
-  const text = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
+/** Characters of a long line shown before its match. */
+const BEFORE_MATCH_CHARS = 80;
+
+function hitOf(path: string, i: number, line: string, at: number, masked: readonly MaskedValue[]): SearchHit {
+  const text = line.length > MAX_LINE_CHARS ? lineAround(line, at) : line;
   const kinds = masked.filter((m) => m.line === i + 1).map((m) => m.kind);
   return kinds.length === 0 ? { path, line: i + 1, text } : { path, line: i + 1, text, masked: kinds };
+}
+
+/**
+ * MAX_LINE_CHARS of a long line (a minified bundle) from a little before its match, "…"
+ * where it goes on: its first characters alone might not hold the match at all.
+ */
+function lineAround(line: string, at: number): string {
+  const from = at + MAX_LINE_CHARS - BEFORE_MATCH_CHARS > line.length ? Math.max(0, line.length - MAX_LINE_CHARS) : Math.max(0, at - BEFORE_MATCH_CHARS);
+  const start = pairSafeStart(line, from);
+  const end = pairSafeEnd(line, Math.min(line.length, start + MAX_LINE_CHARS));
+  return `${start > 0 ? "…" : ""}${line.slice(start, end)}${end < line.length ? "…" : ""}`;
 }
 
 function decodedOrUndefined(bytes: Uint8Array, path: string): string | undefined {

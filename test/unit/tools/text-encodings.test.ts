@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
+import { searchTool } from "../../../src/tools/search.ts";
 import { runTool } from "../../../src/tools/tool.ts";
 import { writeFileTool } from "../../../src/tools/write-file.ts";
 import { workspaceWith } from "./helpers/setup.ts";
@@ -116,6 +117,14 @@ describe("CR-only line ends", () => {
     assert.deepEqual(bytes("c.csv"), expected);
   });
 
+  // search split lines at LF only: the whole file was its line 1, where read_file and the
+  // editor say line 3 — the model then read or edited the wrong line.
+  it("search numbers and shows the lines as read_file does", async () => {
+    const { ctx } = workspaceWith({ "a.csv": "id,name\r1,alpha\r2,beta\r3,gamma\r" });
+    const found = await runTool(searchTool, { pattern: "beta" }, ctx);
+    assert.equal(found.text, "a.csv:3: 2,beta");
+  });
+
   it("a stray CR in an LF file stays part of its line", async () => {
     const { root, ctx } = workspaceWith({ "t.py": 's = "a\rb"\nx = 1\n' });
     const read = await runTool(readFileTool, { path: "t.py" }, ctx);
@@ -197,6 +206,15 @@ describe("a line too long to show, of text that is not ASCII", () => {
       assert.ok(next.length > 0 && line.startsWith(shown + next), `${path}: the part the command shows follows the part read_file showed, whole characters`);
       assert.ok(!next.includes("\ufffd"));
     }
+  });
+
+  // search showed a long line's first 240 characters, so a match past them (the one thing
+  // asked for, in a minified bundle) was not in its answer.
+  it("search shows a long line around its match, not only the line's start", async () => {
+    const { ctx } = workspaceWith({ "m.js": `${"中".repeat(3000)}needle();${"文".repeat(3000)}\n` });
+    const found = await runTool(searchTool, { pattern: "needle" }, ctx);
+    assert.match(found.text, /^m\.js:1: …中+needle\(\);文+…$/, found.text);
+    assert.ok(found.text.length < 400, found.text);
   });
 
   it("an ASCII line keeps cut -c; a UTF-16 file gets no cut command, which would read its bytes", async () => {

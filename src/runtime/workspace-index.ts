@@ -30,6 +30,18 @@ export interface WorkspaceIndexOptions {
   readonly limits?: Partial<IndexLimits>;
 }
 
+/**
+ * How often the disk is checked for changes no event named: VS Code's watcher says nothing of a
+ * folder in files.watcherExclude, a change another machine made on a network mount, or a
+ * folder it stopped watching (Linux's inotify limit); without a check the index stays stale.
+ */
+export const RECHECK_MS = 5 * 60_000;
+
+/** Said once, in the log, when a check found files changed that no event named. */
+export function missedEventsMessage(files: number): string {
+  return `index: ${files} file${files === 1 ? "" : "s"} had changed on disk with no word from the editor's file watcher (a folder in files.watcherExclude, a network or FUSE mount, or a watcher past its limit); the index checks the disk every ${RECHECK_MS / 60_000} minutes, and Hearth: Reindex Workspace checks it now. On Linux, where the watcher stops at fs.inotify.max_user_watches, raise it: sudo sysctl fs.inotify.max_user_watches=524288 (and add that line to /etc/sysctl.conf to keep it)`;
+}
+
 const HISTORY_OFF = "the folder is not trusted, so Hearth runs no git in it (trust it to rank by its history too)";
 
 export class WorkspaceIndex {
@@ -42,6 +54,8 @@ export class WorkspaceIndex {
   private disposed = false;
   private historyAllowed: boolean;
   private lastReady: Extract<IndexState, { kind: "ready" }> | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private missedSaid = false;
 
   constructor(private readonly options: WorkspaceIndexOptions) {
     this.historyAllowed = options.history !== false;
@@ -69,6 +83,7 @@ export class WorkspaceIndex {
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
         const leftOut = leftOutMessage(report);
+        if (!signal.aborted) this.recheckEvery();
         if (!signal.aborted) this.ready({ kind: "ready", files: report.files, symbols: report.definitions, ...(report.stopped ? { stopped: stoppedMessage(report.stopped) } : {}), ...(leftOut ? { leftOut } : {}) });
         const history = !this.historyAllowed
           ? "no git history read: the folder is not trusted"
@@ -187,6 +202,7 @@ export class WorkspaceIndex {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearInterval(this.recheckTimer);
     this.controller.abort();
     for (const { timer } of this.pendingEdits.values()) clearTimeout(timer);
     const client = this.client;
@@ -225,6 +241,35 @@ export class WorkspaceIndex {
     const wasReady = this.lastReady !== undefined;
     log("warn", `index: the index thread stopped (exit code ${code})${wasReady ? "; starting it again" : ""}`);
     if (wasReady) void this.build();
+  }
+
+  private recheckEvery(): void {
+    if (this.recheckTimer) return;
+    this.recheckTimer = setInterval(() => void this.recheck(), RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  /**
+   * Scans the disk as a start from the cache does (sizes and stamps; only changed files read),
+   * quietly: the state stays ready. A file parsed here had changed with no event: said once.
+   */
+  private async recheck(): Promise<void> {
+    const client = this.client;
+    if (!client || this.building === undefined || this.disposed) return;
+    const settled = await this.building.then(() => true, () => false);
+    if (!settled || this.client !== client || this.disposed) return;
+    const run = client.build({ signal: this.controller.signal });
+    this.building = run;
+    run.catch(() => undefined);
+    try {
+      const report = await run;
+      if (report.parsed > 0 && !this.missedSaid) {
+        this.missedSaid = true;
+        log("warn", missedEventsMessage(report.parsed));
+      }
+    } catch (error) {
+      if (!this.disposed) log("warn", "index: checking the disk for changes failed", error);
+    }
   }
 
   private progress(p: IndexProgress): void {

@@ -1,0 +1,60 @@
+// VS Code's file watcher names no change in a folder listed in files.watcherExclude, none that
+// another machine made on a network mount, and none once it stopped watching (Linux's inotify
+// limit): the index stayed as it was for the whole session, with nothing said. It now checks
+// the disk now and then, and says once that changes came with no event, and what to do.
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it, mock } from "node:test";
+import { setLogSink } from "../../../src/runtime/log.ts";
+import { missedEventsMessage, RECHECK_MS, WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const OUT = resolve(import.meta.dirname, "../../../out");
+if (!existsSync(join(OUT, "indexer-worker.mjs"))) throw new Error("out/indexer-worker.mjs is missing: run npm run build first");
+
+async function until<T>(f: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await f();
+    if (value !== undefined) return value;
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("gave up waiting");
+}
+
+describe("changes no watcher event named", () => {
+  it("are found by the index's own check of the disk, which says once that the watcher missed them", { timeout: 60_000 }, async () => {
+    const root = tempDir("hearth-missed-");
+    writeFileSync(join(root, "app.ts"), "export function renderDashboard(): string {\n  return 'ok';\n}\n");
+    const lines: string[] = [];
+    setLogSink((_level, text) => void lines.push(text));
+    mock.timers.enable({ apis: ["setInterval"] });
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined });
+    try {
+      await index.build();
+      const q = () => index.queries!;
+      // Written on disk; no fileChanged: the watcher said nothing.
+      writeFileSync(join(root, "app.ts"), "export function renderSettings(): string {\n  return 'ok';\n}\n");
+      writeFileSync(join(root, "extra.ts"), "export function exportLedger(): void {}\n");
+      assert.deepEqual(await q().findDefinitions("renderSettings"), []);
+      mock.timers.tick(RECHECK_MS);
+      await until(async () => ((await q().findDefinitions("exportLedger")).length ? true : undefined));
+      assert.equal((await q().findDefinitions("renderSettings"))[0]?.path, "app.ts");
+      assert.deepEqual(await q().findDefinitions("renderDashboard"), []);
+      const said = () => lines.filter((l) => l.includes("no word from the editor's file watcher"));
+      await until(async () => (said().length ? true : undefined));
+      assert.deepEqual(said(), [missedEventsMessage(2)]);
+      assert.match(said()[0]!, /sudo sysctl fs\.inotify\.max_user_watches=524288/);
+      // Said once: the next miss is found, not said again.
+      writeFileSync(join(root, "extra.ts"), "export function importLedger(): void {}\n");
+      mock.timers.tick(RECHECK_MS);
+      await until(async () => ((await q().findDefinitions("importLedger")).length ? true : undefined));
+      assert.equal(said().length, 1);
+    } finally {
+      mock.timers.reset();
+      setLogSink(undefined);
+      await index.dispose();
+    }
+  });
+});

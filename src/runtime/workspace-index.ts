@@ -258,7 +258,8 @@ export class WorkspaceIndex {
     if (!client || this.building === undefined || this.disposed) return;
     const settled = await this.building.then(() => true, () => false);
     if (!settled || this.client !== client || this.disposed) return;
-    const run = client.build({ signal: this.controller.signal });
+    const signal = this.controller.signal;
+    const run = client.build({ signal });
     this.building = run;
     run.catch(() => undefined);
     try {
@@ -268,7 +269,8 @@ export class WorkspaceIndex {
         log("warn", missedEventsMessage(report.parsed));
       }
     } catch (error) {
-      if (!this.disposed) log("warn", "index: checking the disk for changes failed", error);
+      // Reindex Workspace or a close stopped it: nothing failed.
+      if (!this.disposed && !signal.aborted) log("warn", "index: checking the disk for changes failed", error);
     }
   }
 

@@ -96,7 +96,8 @@ export class CompletionEngine {
     const pause = this.debounce.next(started);
     const offset = offsetAt(doc.text, position);
     // Typing a token or a key: nothing to complete, and its first part would be sent unmasked.
-    if (insideSecret(doc.text, offset)) return this.answer("", { version: doc.version, multiline: false, debounceMs: 0, modelMs: 0, outcome: "empty" }, started);
+    // A position inside a character: the completion goes in there (at the client's position), splitting it.
+    if (insideSecret(doc.text, offset) || insideCharacter(doc.text, offset, position.character)) return this.answer("", { version: doc.version, multiline: false, debounceMs: 0, modelMs: 0, outcome: "empty" }, started);
     // The model sees only this window of the document, so it is also the cache's key: a key
     // of the whole text would keep a copy of a big document alive per cached keystroke.
     const window = buildFimPrompt({
@@ -352,6 +353,20 @@ export function offsetAt(text: string, position: { line: number; character: numb
   const end = newline < 0 ? text.length : newline > offset && text[newline - 1] === "\r" ? newline - 1 : newline;
   const at = Math.min(offset + Math.max(0, position.character), end);
   return at > offset && isPairSplit(text, at) ? at - 1 : at;
+}
+
+/** What belongs to the character on its left: a combining mark (an accent, a variation selector), a skin tone, a zero-width joiner. */
+const JOINS_LEFT = /^[\p{M}\u200d\u{1F3FB}-\u{1F3FF}]/u;
+
+/**
+ * Whether the client's position (`character` on the line of `offset`, which `offsetAt` made of
+ * it) falls inside a character: between a surrogate pair's halves (`offsetAt` moved it before
+ * them), or before what joins the character on its left (`e|\u0301`).
+ */
+function insideCharacter(text: string, offset: number, character: number): boolean {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  if (offset - lineStart < character && isPairSplit(text, offset + 1)) return true;
+  return offset > lineStart && JOINS_LEFT.test(text.slice(offset, offset + 2));
 }
 
 function isPairSplit(text: string, at: number): boolean {

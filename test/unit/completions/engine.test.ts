@@ -159,6 +159,18 @@ describe("offsetAt (positions come from the client)", () => {
   });
 });
 
+describe("completion engine: a position inside a character", () => {
+  it("offers nothing between the halves of a surrogate pair or before a combining mark: the completion is inserted at the position, and would split the character", async () => {
+    const { engine, calls } = engineWith(["SHOULD NOT BE ASKED"]);
+    // 😀's two halves; e + U+0301 (é): the completion would end up between e and its accent, which would go on its last letter.
+    for (const [text, character] of [["const s = '\u{1F600}';\n", 12], ["const cafe\u0301 = 1;\n", 10], ["const s = '\u{1F44D}\u{1F3FD}';\n", 13]] as const) {
+      const answer = await engine.complete(doc(text), { line: 0, character }, live());
+      assert.equal(answer.text, "", JSON.stringify(text));
+    }
+    assert.equal(calls(), 0);
+  });
+});
+
 describe("completion engine: files that hold secrets", () => {
   const secretDoc = (uri: string, path = uri): CompletionDocument => ({ uri, path, text: "API_KEY=sk-live-0123456789\nDB_PASSWORD=\n", version: 1, inFolder: true });
 

@@ -11,6 +11,7 @@
  */
 import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
+import { networkProblem } from "./proxy.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine, streamEncoding } from "./sse.ts";
 import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, retryAfterMs, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, type UsageCounts, usageCounts, withoutCredentials, withoutKey } from "./openai-wire.ts";
@@ -407,7 +408,8 @@ export class RemoteBackend implements ModelBackend {
     } catch (error) {
       limits.close();
       throwIfAborted(signal);
-      throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin} (${cause(error)})`, "openSettings", { cause: error });
+      const problem = networkProblem(url, error);
+      throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin} (${problem ?? cause(error)})`, "openSettings", { cause: error });
     }
     limits.responseStarted();
     if (response.status >= 300 && response.status < 400) {

@@ -23,10 +23,10 @@ if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" fi
 
 const PASSWORD = "s3cret-pass";
 
-function hearth(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function hearth(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_PROXY$|^NODE_EXTRA_CA_CERTS$/i.test(name)));
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, ...(cwd ? { cwd } : {}), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -40,7 +40,7 @@ function makeCertificates(dir: string): { ca: string; key: Buffer; cert: Buffer 
   const run = (...args: string[]): void => void execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
   run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Hearth Test Company CA");
   run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=model.test");
-  writeFileSync(join(dir, "san.ext"), "subjectAltName=DNS:model.test,DNS:cdn.test\n");
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=DNS:model.test,DNS:cdn.test,DNS:api.github.test\n");
   run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
   return { ca: join(dir, "ca.pem"), key: readFileSync(join(dir, "server.key")), cert: readFileSync(join(dir, "server.pem")) };
 }
@@ -58,6 +58,7 @@ describe("hearth models --download through a company proxy and CA", () => {
 
   const server = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => {
     requests.push(`${req.headers.host} ${req.url} ${req.headers.range ?? ""}`);
+    if (req.url === "/repos/acme/calc/issues/7") return void res.end(JSON.stringify({ title: "add() subtracts", body: "add(2, 3) returns -1", comments: 0 }));
     if (req.url?.includes("/resolve/main/")) return void res.writeHead(302, { Location: "https://cdn.test/blob?sig=1" }).end();
     const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
     const headers = { "Content-Length": body.length - from, "Accept-Ranges": "bytes", ETag: '"blob-1"' };
@@ -73,8 +74,8 @@ describe("hearth models --download through a company proxy and CA", () => {
     if (auth !== `Basic ${Buffer.from(`worker:${PASSWORD}`).toString("base64")}`) {
       return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n');
     }
-    // The proxy looks names up itself: model.test and cdn.test are this test's server.
-    if (!/^(model|cdn)\.test:443$/.test(req.url ?? "")) return void client.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+    // The proxy looks names up itself: model.test, cdn.test and api.github.test are this test's server.
+    if (!/^(model|cdn|api\.github)\.test:443$/.test(req.url ?? "")) return void client.end("HTTP/1.1 403 Forbidden\r\n\r\n");
     const upstream = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       client.pipe(upstream);
@@ -175,5 +176,23 @@ describe("hearth models --download through a company proxy and CA", () => {
     } finally {
       local.close();
     }
+  });
+
+  it("fetches a GitHub issue for hearth fix through the proxy (the CLI's own requests)", async () => {
+    const repo = tempDir("hearth-proxy-repo-");
+    writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+    execFileSync("git", ["init", "-q"], { cwd: repo });
+    execFileSync("git", ["remote", "add", "origin", "git@github.com:acme/calc.git"], { cwd: repo });
+    const work = tempDir("hearth-proxy-fix-");
+    const model = join(work, "model.json");
+    writeFileSync(model, JSON.stringify({ name: "scripted-fixer", turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "read it" } }] }] }));
+    const args = ["fix", "--repo", repo, "https://github.com/acme/calc/issues/7", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff")];
+    const env = { HEARTH_HOME: join(work, "home"), GITHUB_API_URL: "https://api.github.test", HTTPS_PROXY: proxyUrl(PASSWORD), NODE_EXTRA_CA_CERTS: certs.ca };
+    const run = await hearth(args, env, work);
+    assert.equal(run.code, 1, run.stderr); // finished without a change: not fixed
+    assert.ok(tunnels.includes("api.github.test:443"), tunnels.join(" "));
+    const start = JSON.parse(readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").split("\n")[0]!);
+    assert.equal(start.issue, "add() subtracts (acme/calc#7)\n\nadd(2, 3) returns -1");
+    assert.doesNotMatch(run.stderr, new RegExp(PASSWORD));
   });
 });

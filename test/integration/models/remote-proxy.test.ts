@@ -1,0 +1,69 @@
+// A hearth.serverUrl server behind a company proxy (models/proxy.ts): the remote backend's
+// requests go through a real CONNECT proxy on 127.0.0.1 that resolves llm.test itself, so a
+// direct connection cannot work; a proxy that wants another password is named with its 407,
+// never as "cannot reach the server" alone, and its password is never shown.
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { BackendError, collectTurn } from "../../../src/models/backend.ts";
+import { proxyRoute, useProxy } from "../../../src/models/proxy.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+
+describe("a remote server through a company proxy", () => {
+  const server = createServer((req, res) => {
+    if (req.url === "/v1/chat/completions") {
+      res.setHeader("content-type", "text/event-stream");
+      const chunk = { choices: [{ index: 0, delta: { content: "hello through the proxy" }, finish_reason: "stop" }] };
+      return void res.end(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`);
+    }
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ data: [{ id: "m" }] }));
+  });
+  const tunnels: string[] = [];
+  const proxy = createServer((_req, res) => void res.writeHead(405).end());
+  proxy.on("connect", (req: IncomingMessage, client: Socket) => {
+    tunnels.push(req.url ?? "");
+    if (req.headers["proxy-authorization"] !== `Basic ${Buffer.from("worker:right-pass").toString("base64")}`) {
+      return void client.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n");
+    }
+    const upstream = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      client.pipe(upstream).pipe(client);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  const proxyAt = (password: string): string => `http://worker:${password}@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+  before(async () => {
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
+  });
+  after(() => {
+    useProxy(proxyRoute({}));
+    server.closeAllConnections();
+    proxy.closeAllConnections();
+    server.close();
+    proxy.close();
+  });
+
+  it("talks to the server through the proxy", async () => {
+    useProxy(proxyRoute({ HTTP_PROXY: proxyAt("right-pass") }));
+    const backend = new RemoteBackend({ baseUrl: "http://llm.test:8080/v1" });
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] }));
+    assert.match(JSON.stringify(turn), /hello through the proxy/);
+    assert.ok(tunnels.includes("llm.test:8080"), tunnels.join(" "));
+  });
+
+  it("names the proxy's 407 without its password", async () => {
+    useProxy(proxyRoute({ HTTP_PROXY: proxyAt("old-pass") }));
+    const backend = new RemoteBackend({ baseUrl: "http://llm.test:8080/v1" });
+    await assert.rejects(collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] })), (error: Error) => {
+      assert.ok(error instanceof BackendError, String(error));
+      assert.match(error.message, /the proxy http:\/\/127\.0\.0\.1:\d+ asks for a sign-in \(407 Proxy Authentication Required\)/);
+      assert.doesNotMatch(error.message, /old-pass/);
+      return true;
+    });
+  });
+});

@@ -127,9 +127,14 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
   };
 }
 
+/** Text with its accents composed (NFC); ASCII as it is, without the cost. */
+function composed(text: string): string {
+  return /[^\x00-\x7f]/.test(text) ? text.normalize("NFC") : text;
+}
+
 function compile(pattern: string, caseSensitive: boolean): RegExp {
   try {
-    return new RegExp(pattern, caseSensitive ? "" : "i");
+    return new RegExp(composed(pattern), caseSensitive ? "" : "i");
   } catch (error) {
     throw new ToolError("invalid-input", `invalid regular expression: ${(error as Error).message}. Escape special characters like ( [ . * with a backslash to match them literally`);
   }
@@ -265,7 +270,9 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   // Lines as read_file splits them (a classic-Mac file's at its CRs), so "line 3" is the same line there.
   const lines = splitLines(shown.text).map((l) => l.text);
   // Matched against the masked text: which patterns match the real one would spell a value out, a guess at a time.
-  const found = await matcher.lines(lines.join("\n"), path, signal);
+  // Composed (NFC), as the pattern is: "café" written e + U+0301 (macOS-made text) is found
+  // by the "café" a model writes, as edit_file takes it; the hit shows the line as it is.
+  const found = await matcher.lines(lines.map(composed).join("\n"), path, signal);
   return { hits: found.map(([i, at]) => hitOf(path, i, lines[i]!, at, shown.masked)), masked: shown.masked.length };
 }
 

@@ -142,6 +142,16 @@ describe("Unicode normalization (NFC vs NFD)", () => {
   const nfd = "cafe\u0301";
   const nfc = "caf\u00e9";
 
+  // search matched the bytes: "café" as the model writes it (U+00E9) found nothing in a file
+  // read_file shows "café" in (e + U+0301), and edit_file would have taken that very text.
+  it("search finds text that differs from its pattern only in normalization, and shows the line as the file has it", async () => {
+    const { ctx } = workspaceWith({ "a.py": `name = "${nfd}"\n`, "b.py": `name = "${nfc}"\n` });
+    for (const pattern of [nfc, nfd]) {
+      const found = await runTool(searchTool, { pattern }, ctx);
+      assert.equal(found.text, `a.py:1: name = "${nfd}"\nb.py:1: name = "${nfc}"`, JSON.stringify(pattern));
+    }
+  });
+
   it("edit_file and apply_patch match text that differs from the file only in normalization, and keep the other lines as they were", async () => {
     const file = `# ${nfd} menu\nprice = {"${nfd}": 3}\nname = "${nfd}"\n`;
     const { root, ctx } = workspaceWith({ "a.py": file, "b.py": file });

@@ -76,6 +76,18 @@ describe("chat view styles", () => {
     assert.deepEqual(hidden.flatMap((r) => r.selectors), []);
   });
 
+  it("the active @-mention and the open conversation in the history are outlined in both high contrast themes and under forced colours, where their background is not defined or is dropped", () => {
+    const outlined = (rules: Rule[]) => new Set(rules.filter((r) => /\b(solid|dashed|dotted)\b/.test(r.declarations.get("outline") ?? "")).flatMap((r) => r.selectors));
+    const forced = [...CSS.matchAll(/@media\s*\(forced-colors:\s*active\)\s*\{((?:[^{}]*\{[^{}]*\})*)\s*\}/g)].flatMap((m) => parseRules(m[1]!));
+    const all = outlined(parseRules(CSS));
+    const byForced = outlined(forced);
+    const missing = [".mention-option.active", ".history-item.current"].flatMap((s) => [
+      ...["body.vscode-high-contrast", "body.vscode-high-contrast-light"].filter((theme) => !all.has(`${theme} ${s}`)).map((theme) => `${theme} ${s}`),
+      ...(byForced.has(s) ? [] : [`forced-colors ${s}`]),
+    ]);
+    assert.deepEqual(missing, []);
+  });
+
   it("no styles for the removed approval banner", () => {
     assert.doesNotMatch(CSS, /\.approval-bar/);
   });

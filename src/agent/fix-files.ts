@@ -161,6 +161,30 @@ export async function fileStamps(root: string, paths: readonly string[]): Promis
   return stamps;
 }
 
+/** A file's mode and blob in the repository's index. */
+export interface IndexEntry {
+  readonly mode: "100644" | "100755";
+  readonly blob: string;
+}
+
+/**
+ * The files of the checkout `root` that its repository's index marks skip-worktree (`S`: git
+ * keeps them off the disk — outside a sparse checkout's cone), relative to `root`, with their
+ * index mode and blob. The checkpoints do not hold one that is not on disk at the start, so
+ * a file of them the agent writes reads as new: the fix's patch must change the index's
+ * version instead (fix.ts). Empty where git cannot tell or there is no repository.
+ */
+export async function skipWorktreeFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<Map<string, IndexEntry>> {
+  const listed = await repositoryGitText(root, ["ls-files", "-t", "--stage", "-z", "--", "."], call);
+  const files = new Map<string, IndexEntry>();
+  // "S MODE BLOB STAGE\tPATH": a link or a submodule is no file the patch could change as text.
+  for (const entry of listed?.split("\0") ?? []) {
+    const match = /^S (100644|100755) ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
+    if (match) files.set(match[3]!, { mode: match[1] as IndexEntry["mode"], blob: match[2]! });
+  }
+  return files;
+}
+
 /** The user's uncommitted files at the start (see uncommittedFiles), or why git could not tell. */
 export type Uncommitted = { readonly files: string[]; readonly noCommit?: true } | { readonly unknown: string };
 

@@ -12,7 +12,8 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
+import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
+import { type RepositoryGitCall, repositoryGit } from "./repository-git.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -110,6 +111,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const excluded = new Set(atStart && "files" in atStart ? await store.excludedAmong(atStart.files) : []);
   const uncommitted = atStart && "files" in atStart ? atStart.files.filter((path) => !excluded.has(path)) : undefined;
   const tracked = await projectFiles(options.repo, gitCall);
+  const offDisk = await skipWorktreeFiles(options.repo, gitCall);
   const start = await store.create("before Hearth's fix");
   // No diff sees a file the checkpoints leave out: whether a command changed it is told by its stamp.
   const largeAtStart = await fileStamps(options.repo, start.leftOut ?? []);
@@ -185,8 +187,11 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   // In the repository's line endings, as `git diff` in the checkout gives it (fix-line-ends.ts).
   let lineEndsUnchecked: LineEndsUnchecked | undefined;
   // A run cancelled before this still gets its patch in the repository's form; a Ctrl-C from here stops the git asked.
-  const storedForm = repositoryLineEnds(options.repo, { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), ...(signal.aborted ? {} : { signal }), onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
-  const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm });
+  const patchGit = { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), ...(signal.aborted ? {} : { signal }) };
+  const storedForm = repositoryLineEnds(options.repo, { ...patchGit, onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
+  // A file git kept off the disk (outside a sparse checkout) that the run wrote changes the repository's version.
+  const base = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
+  const patch = await store.diff(base, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm });
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
   return {
@@ -201,6 +206,22 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(final && "ran" in final ? { tests: final.ran } : {}),
     ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
   };
+}
+
+/**
+ * `start`, or a commit standing for it that also holds `paths` as the repository's index has
+ * them (`entries`): files git kept off the disk that the run wrote, so the patch changes the
+ * repository's version (what a full clone holds) rather than adding them as new files, which
+ * `git apply` refuses there. A path whose blob git cannot give stays as it was: new.
+ */
+async function withIndexVersions(store: CheckpointStore, start: string, root: string, paths: readonly string[], entries: ReadonlyMap<string, IndexEntry>, call: Omit<RepositoryGitCall, "input">): Promise<string> {
+  const files = new Map<string, { mode: IndexEntry["mode"]; bytes: Buffer }>();
+  for (const path of paths) {
+    const entry = entries.get(path)!;
+    const blob = await repositoryGit(root, ["cat-file", "blob", entry.blob], call);
+    if (blob.ok) files.set(path, { mode: entry.mode, bytes: blob.stdout });
+  }
+  return files.size ? store.withFiles(start, files) : start;
 }
 
 /**

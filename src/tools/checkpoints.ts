@@ -567,6 +567,33 @@ export class CheckpointStore {
     });
   }
 
+  /**
+   * A commit standing for checkpoint `from` whose tree also holds `files` (its label, its
+   * parents and so its extras are `from`'s; no branch points at it): hearth fix's base for the
+   * files the workspace's repository has but the start did not have on disk (outside a sparse
+   * checkout), so that its patch changes the repository's version of each rather than adding
+   * the file anew, which `git apply` refuses where the file is checked out.
+   */
+  async withFiles(from: string, files: ReadonlyMap<string, { readonly mode: FileState["mode"]; readonly bytes: Buffer }>): Promise<string> {
+    return this.lock.run(async () => {
+      const base = await this.resolveId(from);
+      const env = { GIT_INDEX_FILE: join(this.gitDir, EXTRAS_INDEX) };
+      try {
+        await this.git(["read-tree", base], { env });
+        const entries: string[] = [];
+        // No --path: the bytes are stored as given, no filter or line-end conversion.
+        for (const [path, file] of files) entries.push(`${file.mode} ${(await this.text(["hash-object", "-w", "--stdin"], { input: file.bytes })).trim()}\t${path}\0`);
+        if (entries.length) await this.git(["update-index", "-z", "--index-info"], { env, input: entries.join("") });
+        const tree = (await this.text(["write-tree"], { env })).trim();
+        const parents = (await this.text(["rev-parse", `${base}^@`])).split("\n").filter(Boolean).flatMap((parent) => ["-p", parent]);
+        const message = await this.git(["log", "-1", "--format=%B", base]);
+        return (await this.text(["commit-tree", tree, ...parents, "-F", "-"], { input: message })).trim();
+      } finally {
+        await rm(env.GIT_INDEX_FILE, { force: true });
+      }
+    });
+  }
+
   private async snapshot(label: string, touched: readonly string[]): Promise<Checkpoint> {
     const tracked = await this.track(touched);
     const { large: leftOut, unreadable } = await this.stageAll(tracked);

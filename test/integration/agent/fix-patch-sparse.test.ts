@@ -1,0 +1,41 @@
+// hearth fix in a sparse checkout (git sparse-checkout): files outside the cone are in the
+// index and in HEAD but not on disk. The patch must apply with `git apply` to a full clone of
+// the same commit, as SWE-bench and a reviewer apply it. Real git.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import { runFix } from "../../../src/agent/fix.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+
+function git(cwd: string, ...args: string[]): string {
+  if (!cwd) throw new Error("git needs a folder to run in");
+  return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, encoding: "utf8", stdio: "pipe" });
+}
+
+it("a file outside the sparse checkout that the agent writes is a change to HEAD's version in the patch, not a new file, and applies to a full clone", async () => {
+  const dir = tempDir("hearth-fix-sparse-");
+  const [origin, repo, full] = [join(dir, "origin"), join(dir, "repo"), join(dir, "full")];
+  mkdirSync(join(origin, "app"), { recursive: true });
+  mkdirSync(join(origin, "lib"));
+  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\n");
+  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
+  git(origin, "init", "-q");
+  git(origin, "add", ".");
+  git(origin, "commit", "-qm", "base");
+  git(dir, "clone", "-q", origin, repo);
+  git(repo, "sparse-checkout", "set", "app");
+  assert.throws(() => readFileSync(join(repo, "lib/calc.py")));
+  // The agent cannot read lib/calc.py (not on disk) and writes it whole.
+  const turns = [call("write_file", { path: "lib/calc.py", content: "def add(a, b):\n    return a + b\n" }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["lib/calc.py"]);
+  assert.doesNotMatch(result.patch, /^new file mode/m);
+  git(dir, "clone", "-q", origin, full);
+  execFileSync("git", ["apply", "-"], { cwd: full, input: result.patch });
+  assert.equal(readFileSync(join(full, "lib/calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
+});

@@ -208,7 +208,10 @@ const LOOKALIKES_SHOWN = 3;
 /** Characters of a name looked at either side of a lookalike letter: a longer run is no name in code. */
 const MAX_NAME = 64;
 
-/** Names (runs of letters, digits, marks, `_`, `$`) holding a Latin-lookalike letter and an ASCII letter. Linear in the text. */
+/**
+ * Names (runs of letters, digits, marks, `_`, `$`) holding an ASCII letter and Cyrillic or
+ * Greek letters that all look Latin. Linear in the text.
+ */
 function lookalikeNames(text: string): { count: number; names: string[] } {
   let count = 0;
   const names: string[] = [];
@@ -220,7 +223,8 @@ function lookalikeNames(text: string): { count: number; names: string[] } {
     end = match.index + 1;
     while (end < text.length && end - match.index < MAX_NAME && NAME_CHAR.test(text[end]!)) end++;
     const name = text.slice(start, end);
-    if (!ASCII_LETTER.test(name)) continue;
+    // A Russian or Greek word in a name (отчёт_report) shows its script by its other letters.
+    if (!ASCII_LETTER.test(name) || /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(name.replace(LATIN_LOOKALIKES, ""))) continue;
     count++;
     if (names.length < LOOKALIKES_SHOWN) names.push(name.replace(LATIN_LOOKALIKES, jsonEscape));
   }

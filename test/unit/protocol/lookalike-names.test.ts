@@ -26,6 +26,7 @@ describe("names that mix ASCII letters with a Cyrillic or Greek letter that look
       ["# Привет, мир: hello world\nprint('Ελληνικά') # ok", "Russian and Greek words beside English ones"],
       ["R = 10 k\u03a9; dt = 5 \u03bcs; \u03c3_x = 2; \u0394t = 1", "units and math: kΩ, μs, σ_x, Δt"],
       ["const userИмя = 1;", "a Cyrillic word with no letter that passes for Latin"],
+      ["const отчёт_report = load('Ελλάδα_data');", "a name with a Russian or Greek word in it, whose other letters show the script"],
       ["сор, рос, хор", "Cyrillic words made only of letters that look Latin"],
     ] as const) {
       assert.equal(findHiddenText(text), undefined, what);

@@ -129,7 +129,7 @@ export class ChatApp {
         this.history = message.history;
         this.ctx.answered.clear();
         this.renderTranscript();
-        this.historyPanel.update(this.history, this.transcript.id);
+        this.historyPanel.update(this.listed(), this.transcript.id);
         break;
       case "event": {
         if (!this.transcript || message.conversationId !== this.transcript.id) return;
@@ -177,7 +177,7 @@ export class ChatApp {
     }
     this.renderStatus();
     this.renderTranscript();
-    this.historyPanel.update(this.history, this.transcript?.id);
+    this.historyPanel.update(this.listed(), this.transcript?.id);
   }
 
   /** New chat lives in the view's title bar (one "+", VS Code's own): the page does not repeat it. */
@@ -248,8 +248,19 @@ export class ChatApp {
   /** The approval last scrolled into view (each is scrolled to once, not on every render). */
   private shownApproval: string | undefined;
 
+  /**
+   * The history with the open conversation in it: the extension sends its list with a
+   * conversation, before the conversation's first message, and not again as the run goes on,
+   * so a new chat would be missing from it until the view was shown anew. An empty one is not listed.
+   */
+  private listed(): readonly ConversationSummary[] {
+    const t = this.transcript;
+    if (!t?.items.length) return this.history;
+    return [{ id: t.id, title: t.title, updatedAt: t.updatedAt }, ...this.history.filter((c) => c.id !== t.id)];
+  }
+
   private toggleHistory(open = !this.historyPanel.open): void {
-    this.historyPanel.update(this.history, this.transcript?.id);
+    this.historyPanel.update(this.listed(), this.transcript?.id);
     this.historyPanel.setOpen(open);
     this.historyButton.setAttribute("aria-expanded", String(open));
     this.root.classList.toggle("showing-history", open);

@@ -102,7 +102,7 @@ describe("the chat view by keyboard, for a screen reader and in high-contrast li
     await view.getByRole("button", { name: "Restore checkpoint: before “add() is wrong, please fix it”", exact: true }).waitFor();
   });
 
-  it("every card has the high-contrast light theme's border; every button has a name", { timeout: 120_000 }, async () => {
+  it("every card has the high-contrast light theme's border; every button has a name; the history lists the open conversation, outlined", { timeout: 120_000 }, async () => {
     const found = await view.locator("body").evaluate(() => {
       const probe = document.createElement("span");
       probe.style.color = "var(--vscode-contrastBorder)";
@@ -116,6 +116,15 @@ describe("the chat view by keyboard, for a screen reader and in high-contrast li
     assert.ok(found.cards.length >= 3, "a user message, a tool card and a review are shown");
     for (const card of found.cards) assert.equal(card.border, found.contrast, `${card.card}: its border is the theme's contrastBorder`);
     assert.deepEqual(found.unnamed, []);
+    // The conversation just written is in the history, its row outlined: the theme defines no selection background.
+    await view.getByRole("button", { name: "Conversation history" }).click();
+    const current = view.locator(".history-item.current");
+    await current.waitFor({ timeout: 10_000 }).catch(async () => assert.fail(`no open conversation in the history: ${await view.locator("nav.history").innerText()}`));
+    assert.equal(await current.getAttribute("aria-current"), "true");
+    assert.match(await current.innerText(), /add\(\) is wrong/);
+    assert.notEqual(await current.evaluate((el) => getComputedStyle(el).outlineStyle), "none", "the open conversation is outlined");
+    await wb.page.keyboard.press("Escape");
+    await current.waitFor({ state: "hidden" });
   });
 
   it("Escape in the message box stops a streaming reply, not said token by token; with VS Code's reduce motion on nothing turns or blinks", { timeout: 300_000 }, async () => {

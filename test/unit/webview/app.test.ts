@@ -405,3 +405,23 @@ describe("webview: review, context meter, history", () => {
     assert.deepEqual(host.sent("deleteConversation"), [{ type: "deleteConversation", id: "c2" }]);
   });
 });
+
+describe("webview: the history holds the conversation being written", () => {
+  beforeEach(() => ({ root, host, app } = startApp()));
+
+  it("a new chat's first message puts it in the history at once (the extension's list came before it and is not sent again until the view is shown anew)", () => {
+    app.receive(conversation(transcript([], { id: "c9", title: "New chat", updatedAt: 5 }), [{ id: "c1", title: "Older chat", updatedAt: 1 }]));
+    app.receive(event({ type: "user", text: "fix add\nit subtracts", messageIndex: 0 }, "c9"));
+    onlyButton(root, "Conversation history").click();
+    const rows = qa("[data-conversation]").map((el) => ({ id: el.dataset.conversation, current: el.getAttribute("aria-current"), text: el.querySelector(".history-open")?.textContent?.trim() }));
+    assert.deepEqual(rows.map((r) => [r.id, r.current]), [["c9", "true"], ["c1", null]]);
+    assert.match(rows[0]!.text ?? "", /fix add/);
+  });
+
+  it("an empty new chat is not listed", () => {
+    app.receive(conversation(transcript([], { id: "c9", title: "New chat", updatedAt: 5 }), []));
+    onlyButton(root, "Conversation history").click();
+    assert.equal(qa("[data-conversation]").length, 0);
+    assert.match(q("nav.history")?.textContent ?? "", /No conversations yet/);
+  });
+});

@@ -297,6 +297,12 @@ export class RepoIndex {
    */
   private readonly lastUpdated = new Map<string, number>();
   private updates = 0;
+  /**
+   * Files whose record holds the editor's unsaved text, until a save or a close reads the disk
+   * again: a build (the runtime's check of the disk every few minutes) reuses their record, where
+   * its read of the disk would put the saved content back over what the user is typing.
+   */
+  private readonly editorTexts = new Set<string>();
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -488,10 +494,17 @@ export class RepoIndex {
     const old = this.files.get(rel);
     if (outcome.ok && old?.hash === outcome.record.hash && !old.symbolsPending) {
       this.files.set(rel, withStamp(old, outcome.record));
+      this.noteEditorText(rel, text);
       return "unchanged";
     }
     this.apply(outcome);
+    if (outcome.ok) this.noteEditorText(rel, text);
     return outcome.ok ? "parsed" : "skipped";
+  }
+
+  private noteEditorText(rel: string, text: string | undefined): void {
+    if (text === undefined) this.editorTexts.delete(rel);
+    else this.editorTexts.add(rel);
   }
 
   /** The files of a folder made, renamed or moved in, as the scan finds them (its ignore rules, links, excluded folders), each updated. */
@@ -752,6 +765,8 @@ export class RepoIndex {
   /** Whether a scanned file's record still holds, must be parsed, or could not be read ("skipped", recorded so). */
   private async reuseVerdict(f: ScannedFile, lazy: boolean, run: BuildRun): Promise<"reuse" | "parse" | "skipped"> {
     const old = this.files.get(f.path);
+    // The editor's unsaved text: the disk holds what the user saved before it.
+    if (old && this.editorTexts.has(f.path)) return "reuse";
     if (!old || old.size !== f.size) return "parse";
     // A full build wants symbols: a record a lazy build left pending is parsed now.
     if (old.symbolsPending && !lazy) return "parse";
@@ -838,6 +853,7 @@ export class RepoIndex {
     if (!old) return false;
     this.tables.remove(old);
     this.files.delete(path);
+    this.editorTexts.delete(path);
     countInFolders(this.folderFiles, path, -1);
     return true;
   }

@@ -115,8 +115,8 @@ async function inlineCompletion(
 /**
  * Which open files are another name of a file that looks like it holds secrets: a symbolic
  * link to one, or in the folder Hearth works in a hard link (`secretFileRead`, as the agent's
- * reads decide); outside it, where a link leads. Looked up once per document while it is open:
- * a hard link's lookup may walk the folder.
+ * reads decide); outside it, and for a link in it that leads out, where the link leads. Looked
+ * up once per document while it is open: a hard link's lookup may walk the folder.
  */
 export class SecretLinks {
   private readonly known = new Map<string, Promise<boolean>>();
@@ -139,7 +139,9 @@ export class SecretLinks {
   private async lookUp(uri: string): Promise<boolean> {
     if (!uri.startsWith("file:")) return false;
     const path = this.root === undefined ? undefined : relativeTo(this.root, uri);
-    if (this.root !== undefined && path !== undefined) return (await secretFileRead(this.root, path)) !== undefined;
+    if (this.root !== undefined && path !== undefined && (await secretFileRead(this.root, path)) !== undefined) return true;
+    // Outside the folder, or a link in it that leads out (to another project's .env, ~/.aws/credentials): the
+    // agent's reads refuse such a link and judge nothing of it, but the editor opens it. Where it leads decides.
     const real = await realpath(fileURLToPath(uri)).catch(() => undefined);
     return real !== undefined && looksLikeSecrets(real);
   }

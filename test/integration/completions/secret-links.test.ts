@@ -84,6 +84,28 @@ describe("completions in another name of a secrets file", () => {
     assert.equal(ordinary.sent.length, 1, "an ordinary file of the folder is still completed");
   });
 
+  it("a link in the folder to a secrets file outside it (another project's .env, ~/.aws/credentials) sends nothing", { timeout: 120_000 }, async () => {
+    // The agent's reads refuse such a link (it leads out of the folder), so they judge nothing of it; the editor opens it.
+    const folder = tempDir("hearth-secret-links-out-");
+    const other = tempDir("hearth-secret-links-out-other-");
+    writeFileSync(join(other, ".env"), ENV);
+    mkdirSync(join(other, ".aws"));
+    writeFileSync(join(other, ".aws", "credentials"), ENV);
+    symlinkSync(join(other, ".env"), join(folder, "shared.cfg"));
+    symlinkSync(join(other, ".aws", "credentials"), join(folder, "aws.txt"));
+    writeFileSync(join(folder, "app.txt"), "greeting = ");
+    await runtime?.close(1000).catch(() => undefined);
+    runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: folder, initializationOptions: { settings: { serverUrl: base } } });
+    const model = await runtime.connection.sendRequest(ModelLoadRequest, { reload: false });
+    assert.equal(model.kind, "ready", JSON.stringify(model));
+    for (const name of ["shared.cfg", "aws.txt"]) {
+      const { items, sent } = await ask(runtime, join(folder, name), ENV);
+      assert.deepEqual(sent, [], `${name}: nothing sent`);
+      assert.deepEqual(items, [], `${name}: nothing offered`);
+    }
+    assert.equal((await ask(runtime, join(folder, "app.txt"), "greeting = ")).sent.length, 1, "an ordinary file of the folder is still completed");
+  });
+
   it("an edit in a link to .env is no context for another file's completion; an edit in an ordinary file is", { timeout: 120_000 }, async () => {
     const folder = tempDir("hearth-secret-links-edit-");
     writeFileSync(join(folder, ".env"), ENV);

@@ -3,6 +3,7 @@
  * text through GitHub's REST API. No vscode import: the sign-in token is passed in, so this
  * is tested against a local HTTP server.
  */
+import { networkProblem } from "../protocol/network-problem.ts";
 
 /** owner, repo and number of a GitHub issue or pull request URL. */
 export interface GitHubIssueRef {
@@ -236,6 +237,8 @@ async function getJson(path: string, ref: GitHubIssueRef, options: FetchIssueOpt
     if (options.signal?.aborted) throw error;
     if (timeout.aborted) throw new IssueFetchError(`GitHub did not answer within ${timeoutMs / 1000} s for ${what}. Try again, or ${wording.instead}.`);
     const where = base === DEFAULT_API_BASE ? "GitHub" : `GitHub's API at ${withoutCredentials(base)}`;
+    const problem = networkProblem(`${base}${path}`, error);
+    if (problem !== undefined) throw new IssueFetchError(`${where} cannot be reached: ${problem}. ${capital(wording.instead)}.`);
     throw new IssueFetchError(`${where} cannot be reached (are you offline?). ${capital(wording.instead)}.`);
   }
   const limited = rateLimited(response, Boolean(options.token), what, wording, (options.now ?? Date.now)());

@@ -14,10 +14,13 @@
  * hash its server announces over the same connection, and the CUDA packages are native code
  * that runs, so an unchecked certificate would let whoever is in the middle swap both.
  */
-import { EnvHttpProxyAgent, setGlobalDispatcher } from "undici";
+import { Agent, EnvHttpProxyAgent, setGlobalDispatcher } from "undici";
 import { NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
 
+import { setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
+
 export { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
+export { networkProblem, proxied, shownProxy, throughProxy } from "../protocol/network-problem.ts";
 
 /** Where requests go: the proxies per scheme and the hosts reached directly. */
 export interface ProxyRoute {
@@ -46,10 +49,8 @@ function variable(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return env[name.toLowerCase()]?.trim() || env[name]?.trim() || undefined;
 }
 
-/** The proxy the process's requests use now, shown without its user:password; undefined: direct. */
-let active: string | undefined;
-/** The hosts reached directly while {@link active} is set. */
-let direct: readonly string[] = [];
+/** Whether {@link useProxy} replaced the process's dispatcher. */
+let installed = false;
 
 /**
  * Sends every `fetch` of this process through `route`'s proxy (none named: directly, as
@@ -63,8 +64,13 @@ export function useProxy(route: ProxyRoute): string | undefined {
       throw new Error(`The proxy ${shownProxy(proxy)} (HTTPS_PROXY, HTTP_PROXY or VS Code's http.proxy) is not an http:// or https:// address; fix it, or unset it to connect directly.`);
     }
   }
-  direct = route.noProxy.split(",").map(bareHost).filter((host) => host !== "");
-  if (proxies.length === 0) return (active = undefined);
+  if (proxies.length === 0) {
+    // Node's own dispatcher is left alone unless a proxy replaced it.
+    if (installed) setGlobalDispatcher(new Agent());
+    installed = false;
+    return setProxyInUse(undefined, []);
+  }
+  installed = true;
   setGlobalDispatcher(
     new EnvHttpProxyAgent({
       ...(route.httpProxy ? { httpProxy: route.httpProxy } : {}),
@@ -72,76 +78,8 @@ export function useProxy(route: ProxyRoute): string | undefined {
       noProxy: route.noProxy,
     }),
   );
-  active = shownProxy(route.httpsProxy ?? route.httpProxy ?? "");
-  return active;
+  return setProxyInUse(shownProxy(route.httpsProxy ?? route.httpProxy ?? ""), route.noProxy.split(","));
 }
-
-/** `proxy` without its user:password (a proxy URL may carry them; messages and logs never do). */
-export function shownProxy(proxy: string): string {
-  if (!URL.canParse(proxy)) return proxy.replace(/\/\/[^/@]*@/, "//");
-  const url = new URL(proxy);
-  url.username = "";
-  url.password = "";
-  return url.href.replace(/\/$/, "");
-}
-
-/** TLS codes that say the server's certificate was not trusted (Node's names). */
-const CERT_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED", "CERT_REJECTED", "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
-
-/**
- * Why a request to `url` failed, when the proxy or a certificate is why and trying again does
- * not help: the proxy by name (without its password) and what it said, or the certificate
- * problem and NODE_EXTRA_CA_CERTS. Undefined for anything else (the caller says it its own way).
- */
-export function networkProblem(url: string, error: unknown): string | undefined {
-  const host = URL.canParse(url) ? new URL(url).host : url;
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && CERT_CODES.has(code)) {
-      return `the certificate of ${host} is not trusted (${code}: ${cause.message})${active ? `; the proxy ${active} may be inspecting HTTPS with a company certificate` : ""}. ` +
-        "If your company uses its own certificate authority, give its certificate file with NODE_EXTRA_CA_CERTS (then restart VS Code or run hearth again); " +
-        "Hearth never turns certificate checks off (http.proxyStrictSSL: false is not followed): what it downloads could be swapped unnoticed";
-    }
-    const tunnel = /Proxy response \((\d+)\) !== 200/.exec(cause.message);
-    if (tunnel && active) {
-      const status = Number(tunnel[1]);
-      if (status === 407) return `the proxy ${active} asks for a sign-in (407 Proxy Authentication Required): put user:password in the proxy address (http://user:password@host:port), or ask your IT which proxy to use`;
-      return `the proxy ${active} refused to connect to ${host} (it answered ${status} to CONNECT): the proxy's rules may block it; ask your IT, or add the host to NO_PROXY if it is reached without the proxy`;
-    }
-    // Through a proxy the only connection made is to the proxy (it looks the server up itself).
-    if (typeof code === "string" && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT/.test(code) && proxied(url)) {
-      return `cannot reach the proxy ${active} (${code}): check HTTPS_PROXY / HTTP_PROXY or VS Code's http.proxy, or unset them to connect directly`;
-    }
-  }
-  return undefined;
-}
-
-/**
- * " through the proxy …" when a request to `url` goes through one, else "": for a message on
- * a connection that broke mid-answer (a proxy that closes long transfers, a download resumed).
- */
-export function throughProxy(url: string): string {
-  return proxied(url) ? ` through the proxy ${active}` : "";
-}
-
-/** Whether a request to `url` goes through the active proxy (not loopback, not in NO_PROXY). */
-export function proxied(url: string): boolean {
-  if (!active || !URL.canParse(url)) return false;
-  const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return !direct.some((entry) => entry === "*" || entry === host || host.endsWith(`.${entry}`));
-}
-
-/** A NO_PROXY entry as a bare lower-case host: no leading "*." or ".", no port, no brackets. */
-function bareHost(entry: string): string {
-  const host = entry.trim().toLowerCase().replace(/^\*?\./, "");
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
-  if (bracketed) return bracketed[1]!;
-  return host.split(":").length === 2 ? host.split(":")[0]! : host;
-}
-
 
 /**
  * A process's start: the proxy its environment (and {@link NETWORK_VARIABLE}, taken out of

@@ -194,5 +194,9 @@ describe("hearth models --download through a company proxy and CA", () => {
     const start = JSON.parse(readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").split("\n")[0]!);
     assert.equal(start.issue, "add() subtracts (acme/calc#7)\n\nadd(2, 3) returns -1");
     assert.doesNotMatch(run.stderr, new RegExp(PASSWORD));
+    const refused = await hearth(args, { ...env, HTTPS_PROXY: proxyUrl("wrong-pass") }, work);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /GitHub's API at https:\/\/api\.github\.test cannot be reached: the proxy http:\/\/127\.0\.0\.1:\d+ asks for a sign-in \(407/);
+    assert.doesNotMatch(refused.stderr, /wrong-pass|offline/);
   });
 });

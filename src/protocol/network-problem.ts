@@ -1,0 +1,84 @@
+/**
+ * A request that failed because of the proxy or a certificate, said by name: for every
+ * folder whose requests go through the process's proxy (models/proxy.ts installs it and
+ * tells this module with `setProxyInUse`): downloads, the remote server, GitHub's issues.
+ * The proxy is shown without its user:password. No Node imports: only what an error says.
+ */
+
+/** The proxy the process's requests use now, shown without its user:password; undefined: direct. */
+let active: string | undefined;
+/** The hosts reached directly while {@link active} is set. */
+let direct: readonly string[] = [];
+
+/** The proxy the process's requests now use (`shown`: without its password; undefined: none) and the hosts reached directly. Returns `shown`. */
+export function setProxyInUse(shown: string | undefined, noProxy: readonly string[]): string | undefined {
+  active = shown;
+  direct = shown ? noProxy.map(bareHost).filter((host) => host !== "") : [];
+  return shown;
+}
+
+/** `proxy` without its user:password (a proxy URL may carry them; messages and logs never do). */
+export function shownProxy(proxy: string): string {
+  if (!URL.canParse(proxy)) return proxy.replace(/\/\/[^/@]*@/, "//");
+  const url = new URL(proxy);
+  url.username = "";
+  url.password = "";
+  return url.href.replace(/\/$/, "");
+}
+
+/** TLS codes that say the server's certificate was not trusted (Node's names). */
+const CERT_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED", "CERT_REJECTED", "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/**
+ * Why a request to `url` failed, when the proxy or a certificate is why and trying again does
+ * not help: the proxy by name (without its password) and what it said, or the certificate
+ * problem and NODE_EXTRA_CA_CERTS. Undefined for anything else (the caller says it its own way).
+ */
+export function networkProblem(url: string, error: unknown): string | undefined {
+  const host = URL.canParse(url) ? new URL(url).host : url;
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && CERT_CODES.has(code)) {
+      return `the certificate of ${host} is not trusted (${code}: ${cause.message})${active ? `; the proxy ${active} may be inspecting HTTPS with a company certificate` : ""}. ` +
+        "If your company uses its own certificate authority, give its certificate file with NODE_EXTRA_CA_CERTS (then restart VS Code or run hearth again); " +
+        "Hearth never turns certificate checks off (http.proxyStrictSSL: false is not followed): what it downloads could be swapped unnoticed";
+    }
+    const tunnel = /Proxy response \((\d+)\) !== 200/.exec(cause.message);
+    if (tunnel && active) {
+      const status = Number(tunnel[1]);
+      if (status === 407) return `the proxy ${active} asks for a sign-in (407 Proxy Authentication Required): put user:password in the proxy address (http://user:password@host:port), or ask your IT which proxy to use`;
+      return `the proxy ${active} refused to connect to ${host} (it answered ${status} to CONNECT): the proxy's rules may block it; ask your IT, or add the host to NO_PROXY if it is reached without the proxy`;
+    }
+    // Through a proxy the only connection made is to the proxy (it looks the server up itself).
+    if (typeof code === "string" && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT/.test(code) && proxied(url)) {
+      return `cannot reach the proxy ${active} (${code}): check HTTPS_PROXY / HTTP_PROXY or VS Code's http.proxy, or unset them to connect directly`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * " through the proxy …" when a request to `url` goes through one, else "": for a message on
+ * a connection that broke mid-answer (a proxy that closes long transfers, a download resumed).
+ */
+export function throughProxy(url: string): string {
+  return proxied(url) ? ` through the proxy ${active}` : "";
+}
+
+/** Whether a request to `url` goes through the active proxy (not loopback, not in NO_PROXY). */
+export function proxied(url: string): boolean {
+  if (!active || !URL.canParse(url)) return false;
+  const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return !direct.some((entry) => entry === "*" || entry === host || host.endsWith(`.${entry}`));
+}
+
+/** A NO_PROXY entry as a bare lower-case host: no leading "*." or ".", no port, no brackets. */
+function bareHost(entry: string): string {
+  const host = entry.trim().toLowerCase().replace(/^\*?\./, "");
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+  if (bracketed) return bracketed[1]!;
+  return host.split(":").length === 2 ? host.split(":")[0]! : host;
+}

@@ -17,6 +17,7 @@
 import { constants, lstat, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
+import { crlfToLf } from "./fix-line-ends.ts";
 import { type RepositoryGitCall, blobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
 
 /**
@@ -207,9 +208,43 @@ export async function uncommittedFiles(root: string, call: Omit<RepositoryGitCal
   const entries = statusEntries(status.stdout.toString("utf8")).filter((entry) => entry.path.startsWith(inside));
   const unchanged = await sameAsIndex(root, inside, entries);
   // A file unstaged with git rm --cached is listed twice: deleted from the index, and untracked.
-  const files = [...new Set(entries.filter((entry) => !unchanged.has(entry)).map((entry) => entry.path.slice(inside.length)))].sort();
+  const hidden = await hiddenChanges(root, call);
+  const files = [...new Set([...entries.filter((entry) => !unchanged.has(entry)).map((entry) => entry.path.slice(inside.length)), ...hidden])].sort();
   // "# branch.oid (initial)": the branch has no commit yet.
   return status.stdout.toString("utf8").split("\0").includes("# branch.oid (initial)") ? { files, noCommit: true } : { files };
+}
+
+/**
+ * The files of `root` the user changed and hid from git status: marked assume-unchanged
+ * (`git update-index --assume-unchanged`, `ls-files -v` tags them in lower case) or
+ * skip-worktree while on disk (`S`: local settings kept out of commits), whose bytes or mode
+ * differ from their index entry (CRLF read as LF too: a checkout that converts line ends
+ * writes them so), or an assume-unchanged file deleted. git status lists none of them, yet
+ * the start checkpoint holds them and a patch changing one does not apply to a clean checkout.
+ * A skip-worktree file not on disk is a sparse checkout's, no change of the user's.
+ */
+async function hiddenChanges(root: string, call: Omit<RepositoryGitCall, "input">): Promise<string[]> {
+  const listed = await repositoryGitText(root, ["ls-files", "-v", "--stage", "-z", "--", "."], call);
+  const changed: string[] = [];
+  for (const entry of listed?.split("\0") ?? []) {
+    const match = /^([a-zS]) (\d+) ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
+    if (!match) continue;
+    const [, tag, mode, blob, path] = match as unknown as [string, string, string, string, string];
+    const stat = await lstat(join(root, path)).catch(() => undefined);
+    if (!stat) {
+      if (tag !== "S") changed.push(path);
+      continue;
+    }
+    if (!/^100(644|755)$/.test(mode)) continue;
+    const onDiskMode = stat.mode & 0o111 ? "100755" : "100644";
+    if (!stat.isFile() || onDiskMode !== mode || stat.size > MAX_CHECKPOINT_FILE_BYTES) {
+      changed.push(path);
+      continue;
+    }
+    const bytes = await readFile(join(root, path)).catch(() => undefined);
+    if (!bytes || (blobId(bytes, blob) !== blob && blobId(crlfToLf(bytes), blob) !== blob)) changed.push(path);
+  }
+  return changed;
 }
 
 /** One file of `git status --porcelain=v2`: its path, and for a tracked one its index blob and modes. */

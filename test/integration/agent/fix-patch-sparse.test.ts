@@ -39,3 +39,24 @@ it("a file outside the sparse checkout that the agent writes is a change to HEAD
   execFileSync("git", ["apply", "-"], { cwd: full, input: result.patch });
   assert.equal(readFileSync(join(full, "lib/calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
 });
+
+it("a file the user changed and hid from git status (assume-unchanged, skip-worktree) is named as an uncommitted change the patch builds on", async () => {
+  const dir = tempDir("hearth-fix-hidden-change-");
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  writeFileSync(join(repo, "settings.py"), "DEBUG = False\nLIMIT = 1\n");
+  writeFileSync(join(repo, "local.py"), "HOST = 'prod'\n");
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "commit", "-qm", "base");
+  // Local settings kept out of commits, as users are told to: git status lists neither.
+  writeFileSync(join(repo, "settings.py"), "DEBUG = True\nLIMIT = 1\n");
+  git(repo, "update-index", "--assume-unchanged", "settings.py");
+  writeFileSync(join(repo, "local.py"), "HOST = 'localhost'\n");
+  git(repo, "update-index", "--skip-worktree", "local.py");
+  assert.equal(git(repo, "status", "--porcelain"), "");
+  const turns = [call("edit_file", { path: "settings.py", old_text: "LIMIT = 1", new_text: "LIMIT = 2" }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "raise the limit", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  // The patch's context holds 'DEBUG = True', which a clean checkout of HEAD does not.
+  assert.deepEqual(result.uncommittedAtStart, { files: ["local.py", "settings.py"], inPatch: ["settings.py"] });
+});

@@ -7,7 +7,9 @@ import { createServer, type IncomingMessage } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
-import { proxyRoute, useProxy } from "../../../src/models/proxy.ts";
+import { proxyRoute, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
+import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
+import { NETWORK_VARIABLE } from "../../../src/protocol/proxy-settings.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 
 describe("a remote server through a company proxy", () => {
@@ -65,5 +67,17 @@ describe("a remote server through a company proxy", () => {
       assert.doesNotMatch(error.message, /old-pass/);
       return true;
     });
+  });
+
+  it("uses VS Code's http.proxy as the extension hands it to the runtime, and leaves no password in the environment", async () => {
+    useProxy(proxyRoute({}));
+    const env = runtimeEnvironment({ PATH: "/usr/bin" }, "linux", { proxy: proxyAt("right-pass"), noProxy: ["intranet.corp"] });
+    assert.match(useEnvironmentProxy(env), /^requests go through the proxy http:\/\/127\.0\.0\.1:\d+ \(not: intranet\.corp,localhost/);
+    assert.equal(env[NETWORK_VARIABLE], undefined);
+    assert.ok(!Object.values(env).some((value) => value?.includes("right-pass")), JSON.stringify(env));
+    const before = tunnels.length;
+    const turn = await collectTurn(new RemoteBackend({ baseUrl: "http://llm.test:8080/v1" }).chat({ messages: [{ role: "user", content: "hi" }] }));
+    assert.match(JSON.stringify(turn), /hello through the proxy/);
+    assert.ok(tunnels.length > before, "went through the proxy");
   });
 });

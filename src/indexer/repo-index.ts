@@ -80,6 +80,12 @@ export interface IndexReport {
   readonly invalidUtf8: number;
   /** Files parsed in this build (the rest came from the cache unchanged). */
   readonly parsed: number;
+  /**
+   * Of those, the files modified over `SETTLED_MS` before the build began: changes a file
+   * watcher would have named long since. A file saved a moment before may still have its
+   * event on the way (the runtime's check of the disk warns only of these).
+   */
+  readonly parsedSettled?: number;
   readonly reused: number;
   /** How the cache was used: read ("hit"), missing/corrupt/…, not configured, or ignored by `rebuild`. */
   readonly cache: "hit" | CacheMiss | "disabled" | "rebuild";
@@ -117,6 +123,9 @@ interface BuildRun {
   readonly readFrom: number;
   readonly updates: number;
 }
+
+/** How long before a build a file's change is one its watcher event would have reached the index by. */
+export const SETTLED_MS = 60_000;
 
 /** The outcome of a one-file update. */
 export type UpdateResult = "parsed" | "unchanged" | "removed" | "skipped";
@@ -370,19 +379,19 @@ export class RepoIndex {
       if (verdicts[i] === "reuse") reused++;
       else if (verdicts[i] === "parse") toParse.push(f);
     });
-    await this.parseAll(toParse, opts, opts.lazy === true, run);
+    const parsedSettled = await this.parseAll(toParse, opts, opts.lazy === true, run);
     await history;
     // An unchanged tree (a restart) leaves the cache as it is.
     const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched && !this.unsaved;
     if (opts.lazy) {
       // The caller completes what its query needs first, then saves once.
       this.unsaved ||= !unchanged;
-      return this.report({ parsed: toParse.length, reused, cache, ...missed, cacheBytes: 0, elapsedMs: performance.now() - started });
+      return this.report({ parsed: toParse.length, parsedSettled, reused, cache, ...missed, cacheBytes: 0, elapsedMs: performance.now() - started });
     }
     opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
     const saved = unchanged ? { cacheBytes: 0 } : await this.saveOrSayWhy();
     this.warmUp(); // after the save: it is for the edits to come, not part of the build
-    return this.report({ parsed: toParse.length, reused, cache, ...missed, ...saved, elapsedMs: performance.now() - started });
+    return this.report({ parsed: toParse.length, parsedSettled, reused, cache, ...missed, ...saved, elapsedMs: performance.now() - started });
   }
 
   /** Files whose symbols a lazy build left for later, among `paths` (all of them when absent). */
@@ -798,8 +807,10 @@ export class RepoIndex {
     return "reuse";
   }
 
-  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean, run: BuildRun): Promise<void> {
+  /** Parses `files` and applies what no update has overtaken; returns how many of those applied had settled (`IndexReport.parsedSettled`). */
+  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean, run: BuildRun): Promise<number> {
     let done = 0;
+    let settled = 0;
     const total = files.length;
     const step = Math.max(1, Math.floor(total / 200));
     opts.onProgress?.({ phase: "parsing", done, total });
@@ -811,11 +822,15 @@ export class RepoIndex {
         const f = files[next++]!;
         const outcome = await this.parser.parse({ path: f.path, absPath: f.absPath, ...stampToRecord(f, run.readFrom), ...(termsOnly ? { termsOnly } : {}) });
         // An update (or removal) since the build began read the file after the scan did: its record is the newer.
-        if (!this.updatedSince(f.path, run)) this.apply(outcome);
+        if (!this.updatedSince(f.path, run)) {
+          this.apply(outcome);
+          if (f.mtimeMs < run.readFrom - SETTLED_MS) settled++;
+        }
         if (++done % step === 0 || done === total) opts.onProgress?.({ phase: "parsing", done, total });
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    return settled;
   }
 
   /** Whether `path`, or a folder above it, was updated or removed since `run` began. */
@@ -863,7 +878,7 @@ export class RepoIndex {
     return this.cacheKey;
   }
 
-  private report(run: Pick<IndexReport, "parsed" | "reused" | "cache" | "cacheMissDetail" | "cacheBytes" | "cacheError" | "elapsedMs">): IndexReport {
+  private report(run: Pick<IndexReport, "parsed" | "parsedSettled" | "reused" | "cache" | "cacheMissDetail" | "cacheBytes" | "cacheError" | "elapsedMs">): IndexReport {
     const byLanguage: Record<string, number> = {};
     let definitions = 0;
     let references = 0;

@@ -251,7 +251,8 @@ export class WorkspaceIndex {
 
   /**
    * Scans the disk as a start from the cache does (sizes and stamps; only changed files read),
-   * quietly: the state stays ready. A file parsed here had changed with no event: said once.
+   * quietly: the state stays ready. A file parsed here whose change is over a minute old
+   * (SETTLED_MS) is one no event named: said once.
    */
   private async recheck(): Promise<void> {
     const client = this.client;
@@ -264,9 +265,11 @@ export class WorkspaceIndex {
     run.catch(() => undefined);
     try {
       const report = await run;
-      if (report.parsed > 0 && !this.missedSaid) {
+      // Only changes older than a minute: a file saved just before the check may have its event on the way.
+      const missed = report.parsedSettled ?? 0;
+      if (missed > 0 && !this.missedSaid) {
         this.missedSaid = true;
-        log("warn", missedEventsMessage(report.parsed));
+        log("warn", missedEventsMessage(missed));
       }
     } catch (error) {
       // Reindex Workspace or a close stopped it: nothing failed.

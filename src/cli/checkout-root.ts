@@ -16,6 +16,7 @@ import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { UsageError } from "./command.ts";
+import { shellWord } from "./no-model.ts";
 import { terminalName } from "./terminal-text.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
@@ -69,7 +70,7 @@ function refuseDubiousOwnership(folder: string): void {
   const refused = answer.status !== 0 && typeof answer.stderr === "string" ? /detected dubious ownership in repository at '(.*)'/.exec(answer.stderr) : null;
   if (!refused) return;
   const at = terminalName(refused[1]!);
-  throw new UsageError(`git will not read the repository at ${at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (git config --global --add safe.directory ${at}) and run hearth fix again`);
+  throw new UsageError(`git will not read the repository at ${at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (git config --global --add safe.directory ${shellWord(at)}) and run hearth fix again`);
 }
 
 /** The most files with conflict markers named in refuseConflicts' message. */

@@ -264,6 +264,27 @@ describe("hearth fix outside a checkout's top", () => {
     assert.equal(readFileSync(join(top, "lib/calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
   });
 
+  it("in a checkout another user owns whose path has a space and a quote, the safe.directory command it suggests is quoted for the shell", (t) => {
+    if (process.getuid?.() !== 0) return void t.skip("needs root to give the checkout to another user");
+    const work = tempDir("hearth-fix-root-");
+    const top = join(work, "my repo's");
+    mkdirSync(top);
+    writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
+    git(top, "init", "-q");
+    git(top, "add", ".");
+    git(top, "commit", "-qm", "init");
+    const model = join(work, "model.json");
+    script(model, [{ toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] }]);
+    spawnSync("chown", ["-R", "nobody", top]);
+    if (!/dubious ownership/.test(spawnSync("git", ["status"], { cwd: top, encoding: "utf8" }).stderr)) return void t.skip("this git, or the user's git config (safe.directory), reads another user's repository");
+    const { status, stderr } = hearthFix(work, work, ["add() subtracts", "--model", model, "--repo", top]);
+    assert.equal(status, 2, stderr);
+    // Pasted into a shell as it is, the command marks this folder safe (unquoted: 'repo's' opened a quote that never closed).
+    const command = /\(git config --global --add safe\.directory (.+)\) and run hearth fix again$/m.exec(stderr)?.[1];
+    assert.equal(command, `'${top.replace(/'/g, "'\\''")}'`, stderr);
+    assert.equal(spawnSync("sh", ["-c", `printf %s ${command}`], { encoding: "utf8" }).stdout, top);
+  });
+
   it("refuses git's own folder, naming the checkout to give instead (exit 2)", () => {
     const { top, model, work } = checkoutWithSubfolder();
     const { status, stderr } = hearthFix(work, work, ["add() subtracts", "--model", model, "--repo", join(top, ".git")]);

@@ -9,11 +9,13 @@
  * A status bar item shows on / off / snoozed, or why completions show nothing (the runtime's
  * `hearth/completions/status`: a busy server, one that stayed busy, a failing one, a model
  * too slow for the time limit on this machine or on a server with a slot free), and opens the
- * menu (toggle, snooze, language).
+ * menu (toggle, snooze, language). A file the runtime will not complete though its name does
+ * not say so (a link to `.env`) is asked about once, when its editor becomes active, so the
+ * item says "off in this file" and why (`hearth/completions/excluded`), and nothing is sent.
  */
 import * as vscode from "vscode";
 import { type InlineCompletionItem as LspItem, type InlineCompletionParams, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
-import { type CompletionStatus, CompletionStatusNotification, type InlineCompletionExtras, type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
+import { CompletionExclusionRequest, type CompletionStatus, CompletionStatusNotification, type InlineCompletionExtras, type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
 import { readSettings, updateSetting } from "./config.ts";
@@ -48,6 +50,8 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
    * for a one-slot server's chat to end would otherwise come back, and show, after it.
    */
   private readonly inFlight = new Set<vscode.CancellationTokenSource>();
+  /** The runtime's word on open files its name does not exclude: why it completes none of one (a link to `.env`), or null. */
+  private readonly linkReasons = new Map<string, string | null>();
 
   constructor(private readonly runtime: RuntimeClient) {
     this.item.name = "Hearth Inline Completions";
@@ -56,6 +60,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
         // A restarted runtime has not tried the server yet: what the last one said is stale.
         if (runtime.state.kind !== "running") this.status = { state: "ready" };
         this.render();
+        void this.askWhyExcluded(vscode.window.activeTextEditor?.document);
       }),
       vscode.languages.registerInlineCompletionItemProvider(EDITOR_DOCUMENTS, this),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -63,13 +68,18 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
         if (!this.enabledFor(vscode.window.activeTextEditor?.document)) this.cancelInFlight();
         this.render();
       }),
-      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        this.render();
+        void this.askWhyExcluded(editor?.document);
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.linkReasons.delete(document.uri.toString())),
     );
     runtime.onNotification(CompletionStatusNotification, (status) => {
       this.status = status;
       this.render();
     });
     this.render();
+    void this.askWhyExcluded(vscode.window.activeTextEditor?.document);
   }
 
   async provideInlineCompletionItems(
@@ -78,7 +88,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!this.enabledFor(document) || context.selectedCompletionInfo || excludedReason(document)) return undefined;
+    if (!this.enabledFor(document) || context.selectedCompletionInfo || this.whyExcluded(document)) return undefined;
     const line = document.lineAt(position.line).text;
     const before = line.slice(0, position.character);
     const after = line.slice(position.character);
@@ -201,7 +211,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const on = this.enabledFor(vscode.window.activeTextEditor?.document);
     const latency = this.lastLatencyMs === undefined ? "" : `, last answer in ${this.lastLatencyMs} ms`;
     const summary = `${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;
-    const excludedHere = excludedReason(vscode.window.activeTextEditor?.document);
+    const excludedHere = this.whyExcluded(vscode.window.activeTextEditor?.document);
     const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary, status: this.status, ...(excludedHere ? { excludedHere } : {}) });
     this.item.text = look.text;
     this.item.tooltip = look.tooltip;
@@ -209,6 +219,25 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     this.item.backgroundColor = look.background ? new vscode.ThemeColor(`statusBarItem.${look.background}Background`) : undefined;
     this.item.accessibilityInformation = { label: look.tooltip };
     this.item.show();
+  }
+
+  /** Why this document is never completed: by its name (the extension's own rule), or as the runtime said. */
+  private whyExcluded(document: vscode.TextDocument | undefined): string | undefined {
+    return excludedReason(document) ?? (document && this.linkReasons.get(document.uri.toString())) ?? undefined;
+  }
+
+  /** Asks the runtime, once per open file, whether it is another name of a secrets file; the item shows the answer. */
+  private async askWhyExcluded(document: vscode.TextDocument | undefined): Promise<void> {
+    if (!document || document.uri.scheme !== "file" || excludedReason(document) || this.runtime.state.kind !== "running") return;
+    const uri = document.uri.toString();
+    if (this.linkReasons.has(uri)) return;
+    try {
+      this.linkReasons.set(uri, await this.runtime.request(CompletionExclusionRequest, { uri }));
+    } catch {
+      return; // the runtime is restarting: asked again when it runs
+    }
+    if (document.isClosed) this.linkReasons.delete(uri);
+    this.render();
   }
 
   dispose(): void {

@@ -11,9 +11,10 @@
  *   next keystroke: client → `$/cancelRequest` {id: 12}; the runtime aborts the debounce or
  *   the generation itself (between prompt chunks and tokens) and answers RequestCancelled.
  *
- * `hearth/completions/stats` is for tests, the benchmark and "Show Log".
+ * `hearth/completions/stats` is for tests, the benchmark and "Show Log";
+ * `hearth/completions/excluded` tells the status bar why a file is not completed.
  */
-import { NotificationType, RequestType0 } from "vscode-languageserver-protocol";
+import { NotificationType, RequestType, RequestType0 } from "vscode-languageserver-protocol";
 
 /** What the runtime did for one `textDocument/inlineCompletion` request. */
 export interface CompletionRecord {
@@ -97,6 +98,13 @@ export function formatSeconds(ms: number): string {
 
 /** Sent by the runtime when the completion status changes (none while it stays "ready" from the start). */
 export const CompletionStatusNotification = new NotificationType<CompletionStatus>("hearth/completions/status");
+
+/**
+ * Sent by the extension for the document in the active editor: why the runtime completes
+ * none of it where its name does not tell (`settings.txt`, a link to `.env`; a hard link of
+ * it), in words for the status bar; null when it completes it. Looked up once per open document.
+ */
+export const CompletionExclusionRequest = new RequestType<{ readonly uri: string }, string | null, void>("hearth/completions/excluded");
 
 /** Sent by the client (tests, the benchmark); answers at once. */
 export const CompletionStatsRequest = new RequestType0<CompletionStats, void>("hearth/completions/stats");

@@ -12,7 +12,7 @@
  */
 import { realpath } from "node:fs/promises";
 import { basename } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   type CancellationToken,
   type Connection,
@@ -23,8 +23,8 @@ import {
   ResponseError,
 } from "vscode-languageserver/node";
 import { CompletionEngine, type ModelChoice } from "../completions/engine.ts";
-import { CompletionStatsRequest, CompletionStatusNotification, type IndentStyle, type InlineCompletionExtras } from "../protocol/completions.ts";
-import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { CompletionExclusionRequest, CompletionStatsRequest, CompletionStatusNotification, type IndentStyle, type InlineCompletionExtras } from "../protocol/completions.ts";
+import { secretFileReason } from "../protocol/secret-files.ts";
 import { secretFileRead } from "../tools/secret-reads.ts";
 import { relativeTo } from "./index-wiring.ts";
 import { log } from "./log.ts";
@@ -56,8 +56,8 @@ export function wireCompletions(
         return path ? [{ uri: d.uri, path, line: d.line, text: d.text }] : [];
       });
       // An edit in a link to .env is no context either.
-      const secret = await Promise.all(edits.map((e) => links.secret(e.uri)));
-      return edits.filter((_, i) => !secret[i]).map(({ path, line, text }) => ({ path, line, text }));
+      const secret = await Promise.all(edits.map((e) => links.reason(e.uri)));
+      return edits.filter((_, i) => secret[i] === undefined).map(({ path, line, text }) => ({ path, line, text }));
     },
     exclude: () => session.currentSettings().inlineCompletionsExclude,
     // The status bar says why no completion shows (a busy server) and when they are back;
@@ -74,7 +74,8 @@ export function wireCompletions(
   });
 
   connection.onRequest(InlineCompletionRequest.type, async (params, token: CancellationToken) =>
-    (await links.secret(params.textDocument.uri)) ? { items: [] } : inlineCompletion(engine, documents, scope, params, token));
+    (await links.reason(params.textDocument.uri)) !== undefined ? { items: [] } : inlineCompletion(engine, documents, scope, params, token));
+  connection.onRequest(CompletionExclusionRequest, async ({ uri }) => (await links.reason(uri)) ?? null);
   connection.onRequest(CompletionStatsRequest, () => engine.stats());
   // The completion model is the session's: it is disposed with the session.
   return { dispose: async () => undefined };
@@ -119,14 +120,18 @@ async function inlineCompletion(
  * up once per document while it is open: a hard link's lookup may walk the folder.
  */
 export class SecretLinks {
-  private readonly known = new Map<string, Promise<boolean>>();
+  private readonly known = new Map<string, Promise<string | undefined>>();
   constructor(private readonly root: string | undefined) {}
 
-  /** Whether the document at `uri` is such a file (false for one that is no file: untitled, a notebook's cell). */
-  secret(uri: string): Promise<boolean> {
+  /**
+   * Why the document at `uri` is such a file, in words for the status bar ("settings.txt, a
+   * link to .env: it looks like it holds secrets …"); undefined for one that is not, or no
+   * file (untitled, a notebook's cell).
+   */
+  reason(uri: string): Promise<string | undefined> {
     let found = this.known.get(uri);
     if (!found) {
-      found = this.lookUp(uri).catch(() => false);
+      found = this.lookUp(uri).catch(() => undefined);
       this.known.set(uri, found);
     }
     return found;
@@ -136,15 +141,25 @@ export class SecretLinks {
     this.known.delete(uri);
   }
 
-  private async lookUp(uri: string): Promise<boolean> {
-    if (!uri.startsWith("file:")) return false;
+  private async lookUp(uri: string): Promise<string | undefined> {
+    if (!uri.startsWith("file:")) return undefined;
     const path = this.root === undefined ? undefined : relativeTo(this.root, uri);
-    if (this.root !== undefined && path !== undefined && (await secretFileRead(this.root, path)) !== undefined) return true;
+    const read = this.root === undefined || path === undefined ? undefined : await secretFileRead(this.root, path);
+    // The read's words ("it reads settings.txt, a link to .env: …") without the read.
+    if (read !== undefined) return read.replace(/^it reads /, "");
     // Outside the folder, or a link in it that leads out (to another project's .env, ~/.aws/credentials): the
     // agent's reads refuse such a link and judge nothing of it, but the editor opens it. Where it leads decides.
-    const real = await realpath(fileURLToPath(uri)).catch(() => undefined);
-    return real !== undefined && looksLikeSecrets(real);
+    const file = fileURLToPath(uri);
+    const real = await realpath(file).catch(() => undefined);
+    const why = real === undefined ? undefined : secretFileReason(real);
+    if (real === undefined || why === undefined) return undefined;
+    return real === file ? why : `${basename(file)}, a link to ${shownTarget(this.root, real)}: ${why}`;
   }
+}
+
+/** A link's target as the status bar names it: relative to the folder Hearth works in when inside it. */
+function shownTarget(root: string | undefined, real: string): string {
+  return (root === undefined ? undefined : relativeTo(root, pathToFileURL(real).href)) ?? real;
 }
 
 /** Most earlier cells of a notebook a request may name. */

@@ -3,7 +3,7 @@
 // after typing, typing the predicted characters keeps it with no new request, Tab accepts;
 // a new untitled document (no file yet) gets ghost text too.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ensureTinyModel } from "../fixtures/models/index.ts";
@@ -33,6 +33,8 @@ describe("inline completions in a real workbench", () => {
     const folder = tempDir("hearth-ws-");
     mkdirSync(join(folder, "src"));
     writeFileSync(join(folder, "src", "cart.ts"), FILE);
+    writeFileSync(join(folder, ".env"), "DB_PASSWORD=correct-horse-battery\n");
+    symlinkSync(".env", join(folder, "settings.txt"));
     wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
     // hearth.modelPath is read from the machine settings in code-server (see models.e2e.ts).
     mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
@@ -131,6 +133,22 @@ describe("inline completions in a real workbench", () => {
     assert.equal(lines.filter((l) => l.includes("sum + item.price;")).length, 1, "the suggestion is inserted once");
     assert.ok(lines.some((l) => l.trim() === "sum = sum + item.price;"), `the accepted line reads as predicted: ${JSON.stringify(lines)}`);
     await wb.screenshot("completions-accepted");
+  });
+
+  it("the status bar says completions are off in a link to .env, and why (its name does not tell)", { timeout: 300_000 }, async () => {
+    await wb.page.keyboard.press("Control+P");
+    await wb.page.locator(".quick-input-widget input").fill("settings.txt");
+    await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "settings.txt" }).first().click();
+    await wb.page.locator(".tab.active", { hasText: "settings.txt" }).waitFor({ timeout: 20_000 });
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off in this file" }).waitFor({ timeout: 30_000 }).catch(async (e) => {
+      await debug("completions-debug-link");
+      throw e;
+    });
+    assert.match(await completionsLabel(), /not in this file: settings\.txt, a link to \.env: it looks like it holds secrets/);
+    await wb.screenshot("completions-link-to-env");
+    // Back in an ordinary file, completions are on again.
+    await wb.page.locator(".tab", { hasText: "cart.ts" }).click();
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
   });
 
   it("a new untitled document (no file yet) gets ghost text too", { timeout: 300_000 }, async () => {

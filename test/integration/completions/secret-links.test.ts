@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, InlineCompletionRequest } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { CompletionExclusionRequest } from "../../../src/protocol/completions.ts";
 import { ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -82,6 +83,13 @@ describe("completions in another name of a secrets file", () => {
     }
     const ordinary = await ask(runtime, join(folder, "app.txt"), "greeting = ");
     assert.equal(ordinary.sent.length, 1, "an ordinary file of the folder is still completed");
+
+    // The status bar says why, for the file the user looks at (its name alone tells the extension nothing).
+    const why = (file: string) => runtime!.connection.sendRequest(CompletionExclusionRequest, { uri: pathToFileURL(file).href });
+    assert.match((await why(join(folder, "settings.txt"))) ?? "", /^settings\.txt, a link to \.env: it looks like it holds secrets/);
+    assert.match((await why(join(folder, "notes.txt"))) ?? "", /^notes\.txt, another name \(a hard link\) of \.env: /);
+    assert.match((await why(join(elsewhere, "deploy.cfg"))) ?? "", /^deploy\.cfg, a link to .*\.env: it looks like it holds secrets/);
+    assert.equal(await why(join(folder, "app.txt")), null);
   });
 
   it("a link in the folder to a secrets file outside it (another project's .env, ~/.aws/credentials) sends nothing", { timeout: 120_000 }, async () => {

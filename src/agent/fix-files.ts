@@ -219,13 +219,14 @@ export async function uncommittedFiles(root: string, call: Omit<RepositoryGitCal
  * (`git update-index --assume-unchanged`, `ls-files -v` tags them in lower case) or
  * skip-worktree while on disk (`S`: local settings kept out of commits), whose bytes or mode
  * differ from their index entry (CRLF read as LF too: a checkout that converts line ends
- * writes them so), or an assume-unchanged file deleted. git status lists none of them, yet
- * the start checkpoint holds them and a patch changing one does not apply to a clean checkout.
+ * writes them so; the mode only where core.fileMode keeps it, as git status compares), or an
+ * assume-unchanged file deleted. git status lists none of them, yet the start checkpoint holds them and a patch changing one does not apply to a clean checkout.
  * A skip-worktree file not on disk is a sparse checkout's, no change of the user's.
  */
 async function hiddenChanges(root: string, call: Omit<RepositoryGitCall, "input">): Promise<string[]> {
   const listed = await repositoryGitText(root, ["ls-files", "-v", "--stage", "-z", "--", "."], call);
   const changed: string[] = [];
+  let keepsModes: boolean | undefined;
   for (const entry of listed?.split("\0") ?? []) {
     const match = /^([a-zS]) (\d+) ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
     if (!match) continue;
@@ -237,7 +238,9 @@ async function hiddenChanges(root: string, call: Omit<RepositoryGitCall, "input"
     }
     if (!/^100(644|755)$/.test(mode)) continue;
     const onDiskMode = stat.mode & 0o111 ? "100755" : "100644";
-    if (!stat.isFile() || onDiskMode !== mode || stat.size > MAX_CHECKPOINT_FILE_BYTES) {
+    // Where the checkout keeps no modes (core.fileMode=false: Windows, a FAT or SMB mount) git sees no change in the bit either.
+    const modeChanged = onDiskMode !== mode && (keepsModes ??= (await repositoryGitText(root, ["config", "--bool", "core.fileMode"], call))?.trim() !== "false");
+    if (!stat.isFile() || modeChanged || stat.size > MAX_CHECKPOINT_FILE_BYTES) {
       changed.push(path);
       continue;
     }

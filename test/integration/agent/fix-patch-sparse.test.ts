@@ -60,3 +60,26 @@ it("a file the user changed and hid from git status (assume-unchanged, skip-work
   // The patch's context holds 'DEBUG = True', which a clean checkout of HEAD does not.
   assert.deepEqual(result.uncommittedAtStart, { files: ["local.py", "settings.py"], inPatch: ["settings.py"] });
 });
+
+it("a hidden file whose mode alone differs where the checkout keeps no modes (core.fileMode=false: Windows, a FAT or SMB mount) is no uncommitted change", async () => {
+  const dir = tempDir("hearth-fix-hidden-mode-");
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  writeFileSync(join(repo, "gradlew"), "#!/bin/sh\nexec java\n");
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  git(repo, "init", "-q");
+  git(repo, "config", "core.fileMode", "false");
+  git(repo, "add", ".");
+  // Executable in the repository, as git on such a checkout keeps it; not on disk, which has no such bit.
+  git(repo, "update-index", "--chmod=+x", "gradlew");
+  git(repo, "commit", "-qm", "base");
+  git(repo, "update-index", "--assume-unchanged", "gradlew");
+  assert.equal(git(repo, "status", "--porcelain"), "");
+  git(repo, "update-index", "--no-assume-unchanged", "gradlew");
+  assert.equal(git(repo, "status", "--porcelain"), "", "git itself sees no change in gradlew");
+  git(repo, "update-index", "--assume-unchanged", "gradlew");
+  const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["calc.py"]);
+  assert.equal(result.uncommittedAtStart, undefined);
+});

@@ -83,7 +83,8 @@ export interface IndexReport {
   /**
    * Of those, the files modified over `SETTLED_MS` before the build began: changes a file
    * watcher would have named long since. A file saved a moment before may still have its
-   * event on the way (the runtime's check of the disk warns only of these).
+   * event on the way (the runtime's check of the disk warns only of these). A file that could
+   * not be read before and still cannot is not among them.
    */
   readonly parsedSettled?: number;
   readonly reused: number;
@@ -823,8 +824,10 @@ export class RepoIndex {
         const outcome = await this.parser.parse({ path: f.path, absPath: f.absPath, ...stampToRecord(f, run.readFrom), ...(termsOnly ? { termsOnly } : {}) });
         // An update (or removal) since the build began read the file after the scan did: its record is the newer.
         if (!this.updatedSince(f.path, run)) {
+          // A file no build could read (no permission, a parse that crashed) is tried again by each, unchanged.
+          const changed = outcome.ok || this.files.has(f.path);
           this.apply(outcome);
-          if (f.mtimeMs < run.readFrom - SETTLED_MS) settled++;
+          if (changed && f.mtimeMs < run.readFrom - SETTLED_MS) settled++;
         }
         if (++done % step === 0 || done === total) opts.onProgress?.({ phase: "parsing", done, total });
       }

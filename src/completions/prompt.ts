@@ -101,9 +101,25 @@ export function secretSafeUpTo(text: string, limit: number, to: number): number 
   return Math.max(limit, lookFrom + secretSafeEnd(text.slice(lookFrom, Math.min(text.length, to + SECRET_REACH)), to - lookFrom));
 }
 
-/** Whether `offset` falls inside a secret value of `text` (a token, a password, a private key block, one not yet ended). */
+/**
+ * A word that is a token being typed: a provider's known prefix and four characters or more of
+ * its body, short of the length `maskSecrets` masks (a GitHub token's 36), where each keystroke
+ * would send one more of its characters. Not npm's `npm_`: `npm_config_registry` is code.
+ */
+const TOKEN_BEGUN = /^(?:gh[pousr]_[A-Za-z0-9]{4}|github_pat_[A-Za-z0-9]{4}|sk-[A-Za-z0-9_-]{4}|xox[bpars]-\d{4}|[rs]k_live_[A-Za-z0-9]{4}|AIza[A-Za-z0-9_-]{4})/;
+/** How far a token's word may reach either side of the cursor (github_pat_'s 93 characters, and then some). */
+const TOKEN_REACH = 300;
+
+/** Whether `offset` falls inside a secret value of `text` (a token, a password, a private key block, one not yet ended, a token being typed). */
 export function insideSecret(text: string, offset: number): boolean {
-  return secretSafeFrom(text, offset) !== offset || secretSafeUpTo(text, 0, offset) !== offset;
+  return tokenBegunAt(text, offset) || secretSafeFrom(text, offset) !== offset || secretSafeUpTo(text, 0, offset) !== offset;
+}
+
+/** Whether the word around `offset` (letters, digits, `_` and `-`: `task-list` is one word, no `sk-` token) is a token being typed. */
+function tokenBegunAt(text: string, offset: number): boolean {
+  const before = /[A-Za-z0-9_-]*$/.exec(text.slice(Math.max(0, offset - TOKEN_REACH), offset))![0];
+  const after = /^[A-Za-z0-9_-]*/.exec(text.slice(offset, offset + TOKEN_REACH))![0];
+  return TOKEN_BEGUN.test(before + after);
 }
 
 /** Text before the cursor from a line that moves in PREFIX_STEP-line steps. */

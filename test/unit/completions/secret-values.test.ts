@@ -149,6 +149,35 @@ describe("secret values in what completions send", () => {
     assert.equal(backend.asked.length, 0);
   });
 
+  it("a token typed by hand sends nothing once its known prefix and a few characters are there, not only at its full length", async () => {
+    // Each keystroke would otherwise send one more of its characters: at 35 of GitHub's 36, the rest is a guess away.
+    const { engine, backend } = recordingEngine(["SHOULD NOT BE ASKED"]);
+    const slack = "xoxb-1234567890-aB3dE5fG7hJ9kL1mN3pQ";
+    const typing = [
+      `const t = "${TOKEN.slice(0, 8)}|\n`,
+      `const t = "${TOKEN.slice(0, 39)}|\n`,
+      `const t = "${TOKEN.slice(0, 6)}|${TOKEN.slice(12, 16)}";\n`,
+      `pat = "github_pat_11ABCD|"\n`,
+      `OPENAI_API_KEY=sk-proj-aB3|\n`,
+      `SLACK=${slack.slice(0, 12)}|\n`,
+    ];
+    for (const marked of typing) {
+      const { doc, position } = docAt(marked);
+      assert.equal((await engine.complete(doc, position, live())).text, "", marked);
+    }
+    assert.deepEqual(backend.asked.map((r) => r.prefix), []);
+  });
+
+  it("a token's prefix alone, or a word that only looks like one, is still completed", async () => {
+    const words = [`if (t.startsWith("ghp_|`, `const re = /ghp_[A-Za-z0-9]|/;\n`, `<ul class="task-list|">\n`, `<html lang="sk-SK|">\n`, `const registry = process.env.npm_config_regi|\n`];
+    const { engine, backend } = recordingEngine(words.map(() => "x"));
+    for (const marked of words) {
+      const { doc, position } = docAt(marked);
+      await engine.complete(doc, position, live());
+    }
+    assert.equal(backend.asked.length, words.length);
+  });
+
   it("a completion that copies a mask is cut before it: Tab would write the mask into the file", async () => {
     const { engine } = recordingEngine([`process.env.TOKEN ?? "[secret masked: GitHub token]";`, "\n  token: \"[secret masked: GitHub token]\",\n  retries: 3,\n};"]);
     const line = docAt(`const token = "${TOKEN}";\nconst other = |\n`);

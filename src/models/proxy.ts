@@ -14,10 +14,10 @@
  * hash its server announces over the same connection, and the CUDA packages are native code
  * that runs, so an unchecked certificate would let whoever is in the middle swap both.
  */
-import { Agent, EnvHttpProxyAgent, setGlobalDispatcher } from "undici";
+import { Agent, type Dispatcher, EnvHttpProxyAgent, Pool, setGlobalDispatcher } from "undici";
 import { NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
 
-import { setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
+import { PROXY_CLOSED_CODE, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
 
 export { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 export { networkProblem, proxied, shownProxy, throughProxy } from "../protocol/network-problem.ts";
@@ -76,9 +76,30 @@ export function useProxy(route: ProxyRoute): string | undefined {
       ...(route.httpProxy ? { httpProxy: route.httpProxy } : {}),
       ...(route.httpsProxy ? { httpsProxy: route.httpsProxy } : {}),
       noProxy: route.noProxy,
+      clientFactory: proxyConnections,
     }),
   );
   return setProxyInUse(shownProxy(route.httpsProxy ?? route.httpProxy ?? ""), route.noProxy.split(","));
+}
+
+/**
+ * The connections to the proxy, as undici's own (a Pool), except that a CONNECT the proxy
+ * ends without an answer fails the request. undici takes that close (UND_ERR_SOCKET) for a
+ * socket error worth retrying and reconnects at once, for ever: thousands of connections a
+ * second, the process spinning and the request never ending (undici 7.30). A proxy that
+ * closes on CONNECT is refusing the host or wants a sign-in it does not ask for.
+ */
+function proxyConnections(origin: URL, options: object): Dispatcher {
+  const pool = new Pool(origin, options);
+  const connect = pool.connect.bind(pool) as (connectOptions: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+  pool.connect = ((connectOptions: Dispatcher.ConnectOptions, callback?: unknown) => {
+    if (callback !== undefined) throw new TypeError("proxyConnections answers connect() with a promise only");
+    return connect(connectOptions).catch((error: unknown) => {
+      if ((error as { code?: unknown } | undefined)?.code !== "UND_ERR_SOCKET") throw error;
+      throw Object.assign(new Error(`the proxy closed the connection without answering CONNECT ${connectOptions.path}`, { cause: error }), { code: PROXY_CLOSED_CODE });
+    });
+  }) as Pool["connect"];
+  return pool;
 }
 
 /**

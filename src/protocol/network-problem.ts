@@ -26,6 +26,9 @@ export function shownProxy(proxy: string): string {
   return url.href.replace(/\/$/, "");
 }
 
+/** The code of the error models/proxy.ts gives a request whose CONNECT the proxy closed without answering. */
+export const PROXY_CLOSED_CODE = "HEARTH_PROXY_CLOSED";
+
 /** TLS codes that say the server's certificate was not trusted (Node's names). */
 const CERT_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN",
@@ -51,6 +54,9 @@ export function networkProblem(url: string, error: unknown): string | undefined 
       const status = Number(tunnel[1]);
       if (status === 407) return `the proxy ${active} asks for a sign-in (407 Proxy Authentication Required): put user:password in the proxy address (http://user:password@host:port), or ask your IT which proxy to use`;
       return `the proxy ${active} refused to connect to ${host} (it answered ${status} to CONNECT): the proxy's rules may block it; ask your IT, or add the host to NO_PROXY if it is reached without the proxy`;
+    }
+    if (code === PROXY_CLOSED_CODE && active) {
+      return `the proxy ${active} closed the connection without answering the request to connect to ${host}: it may block ${host}, or want a sign-in it does not ask for; ask your IT, or add the host to NO_PROXY if it is reached without the proxy`;
     }
     // Through a proxy the only connection made is to the proxy (it looks the server up itself).
     if (typeof code === "string" && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT/.test(code) && proxied(url)) {

@@ -4,7 +4,7 @@
 // never as "cannot reach the server" alone, and its password is never shown.
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
-import { type AddressInfo, connect, type Socket } from "node:net";
+import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
 import { proxyRoute, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
@@ -80,4 +80,37 @@ describe("a remote server through a company proxy", () => {
     assert.match(JSON.stringify(turn), /hello through the proxy/);
     assert.ok(tunnels.length > before, "went through the proxy");
   });
+});
+
+describe("a proxy that closes the connection on CONNECT without answering", () => {
+  // undici takes that for a socket it may retry and reconnects at once, for ever (thousands of
+  // connections a second, the runtime spinning): the request must end after the first, in words.
+  let connections = 0;
+  let reconnecting: () => void = () => {};
+  const proxy = createTcpServer((socket) => {
+    if (++connections === 20) reconnecting();
+    socket.once("data", () => socket.destroy());
+  });
+  before(() => new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready)));
+  after(() => {
+    useProxy(proxyRoute({}));
+    proxy.close();
+  });
+
+  for (const scheme of ["http", "https"]) {
+    it(`ends a request to an ${scheme} server naming the proxy`, async () => {
+      connections = 0;
+      const proxyUrl = `http://worker:silent-pass@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      useProxy(proxyRoute({ HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl }));
+      const gaveUp = new Promise<string>((done) => (reconnecting = () => done("still reconnecting after 20 connections")));
+      const ended = collectTurn(new RemoteBackend({ baseUrl: `${scheme}://llm.test:8080/v1` }).chat({ messages: [{ role: "user", content: "hi" }] })).then(
+        () => "answered",
+        (error: Error) => error.message,
+      );
+      const message = await Promise.race([ended, gaveUp]);
+      assert.match(message, /the proxy http:\/\/127\.0\.0\.1:\d+ closed the connection without answering the request to connect to llm\.test:8080/);
+      assert.doesNotMatch(message, /silent-pass/);
+      assert.ok(connections < 20, `${connections} connections`);
+    });
+  }
 });

@@ -91,14 +91,27 @@ const SECRET_REACH = 10_000;
 
 /** `from`, or the end of the secret value it falls inside (never past `limit`). */
 export function secretSafeFrom(text: string, from: number, limit = text.length): number {
-  const lookFrom = Math.max(0, from - SECRET_REACH);
-  return Math.min(limit, lookFrom + secretSafeStart(text.slice(lookFrom, Math.min(text.length, from + SECRET_REACH)), from - lookFrom));
+  const [lo, hi] = secretReach(text, from);
+  return Math.min(limit, lo + secretSafeStart(text.slice(lo, hi), from - lo));
 }
 
 /** `to`, or the start of the secret value it falls inside (never before `limit`). */
 export function secretSafeUpTo(text: string, limit: number, to: number): number {
-  const lookFrom = Math.max(0, to - SECRET_REACH);
-  return Math.max(limit, lookFrom + secretSafeEnd(text.slice(lookFrom, Math.min(text.length, to + SECRET_REACH)), to - lookFrom));
+  const [lo, hi] = secretReach(text, to);
+  return Math.max(limit, lo + secretSafeEnd(text.slice(lo, hi), to - lo));
+}
+
+/**
+ * Where a secret value holding `at` may lie: SECRET_REACH either side where a private key
+ * block may be (its lines), else only `at`'s line (a token or a URL's password is on one), so
+ * that a file with a few secrets is not scanned line by line around the cursor on every key.
+ */
+function secretReach(text: string, at: number): [number, number] {
+  const lo = Math.max(0, at - SECRET_REACH);
+  const hi = Math.min(text.length, at + SECRET_REACH);
+  if (text.slice(lo, hi).includes("PRIVATE KEY")) return [lo, hi];
+  const lineEnd = text.indexOf("\n", at);
+  return [Math.max(lo, text.lastIndexOf("\n", at - 1) + 1), Math.min(hi, lineEnd < 0 ? text.length : lineEnd)];
 }
 
 /**

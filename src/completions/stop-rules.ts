@@ -8,8 +8,8 @@
  *   that closes the block) is dropped, also when the completion ends the statement after
  *   them (`console.log(|)` + `x);`: the `;` is dropped with them); the whitespace before
  *   it stays (`a && |b` stays `a && b`; a block's `}` stays on its own line);
- * - a line closes no bracket that the text right of the cursor already closes
- *   (`foo(bar(|), 2)` + `x))` is `x`);
+ * - the cursor's line closes no bracket that the text right of the cursor already closes
+ *   (`foo(bar(|), 2)` + `x))` is `x`; `f(|)` + `x) + y;` is `x`, a block's first line too);
  * - after code and a space typed before the cursor, the completion's own leading space is
  *   dropped (no `x =  1`);
  * - a lone CR is a line break, as the editor takes it (CRLF stays as it came);
@@ -131,7 +131,10 @@ export function trimCompletion(text: string, at: CursorLines, multiline: boolean
   if (/[ \t]/.test(at.linePrefix.slice(-1)) && at.linePrefix.trim() !== "") text = text.replace(/^[ \t]+/, "");
   const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");
   const kept = dropDuplicateOfRight(withinMaxChars(cut).replace(/\s+$/, ""), at);
-  return multiline ? kept : withoutExtraClosers(kept, at);
+  // A block's first line is on the cursor's line too (`f(|)`, where the engine asks for a block): cut there, the block ends.
+  const first = kept.split("\n", 1)[0]!;
+  const firstKept = withoutExtraClosers(first, at);
+  return firstKept === first ? kept : firstKept;
 }
 
 /**

@@ -163,6 +163,11 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("x))", at("foo(bar(|)\n"), false), "x)", "bar( is still open: its `)` is the completion's to write");
     assert.equal(trimCompletion("b)", at("foo(\n  a, |\n"), false), "b)", "nothing right of the cursor closes foo(");
     assert.equal(trimCompletion("a, \")\")", at("f(|)\n"), false), "a, \")\"", "a closer in a string is text");
+    // Right after an opener, with the editor's closer on the right, the engine asks for a block (isMultiline): its first line too.
+    assert.equal(isMultiline(at("f(|)\n")), true);
+    assert.equal(trimCompletion("x) + y;", at("f(|)\n"), true), "x", "not `f(x) + y;)`");
+    assert.equal(trimCompletion("total) + 1);\nnext();", at("console.log(|)\n"), true), "total", "the block ends there");
+    assert.equal(trimCompletion("() => {\n  go();\n}, [])", at("useEffect(|)\n"), true), "() => {\n  go();\n}, []", "a block's own brackets stay");
   });
 
   it("brackets inside strings do not end a block", () => {

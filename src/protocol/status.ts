@@ -87,6 +87,11 @@ export type IndexState =
       readonly stopped?: string;
       /** Files skipped for a reason the user did not choose (too large, binary, unreadable…), counted by reason, when any were. */
       readonly leftOut?: string;
+      /**
+       * Set once the runtime's own check of the disk found files changed that no file-watcher
+       * event named (the index was stale until then), with what to do; kept for the session.
+       */
+      readonly missedEvents?: string;
     }
   | { readonly kind: "error"; readonly message: string };
 

@@ -42,6 +42,9 @@ export function missedEventsMessage(files: number): string {
   return `index: ${files} file${files === 1 ? "" : "s"} had changed on disk with no word from the editor's file watcher (a folder in files.watcherExclude, a network or FUSE mount, or a watcher past its limit); the index checks the disk every ${RECHECK_MS / 60_000} minutes, and Hearth: Reindex Workspace checks it now. On Linux, where the watcher stops at fs.inotify.max_user_watches, raise it: sudo sysctl fs.inotify.max_user_watches=524288 (and add that line to /etc/sysctl.conf to keep it)`;
 }
 
+/** The same, in the Hearth view's index line for the rest of the session: a user whose index was stale rarely opens the log. */
+export const MISSED_EVENTS_NOTICE = `files had changed with no word from the editor's file watcher (a folder in files.watcherExclude, a network mount, or Linux's inotify limit: sudo sysctl fs.inotify.max_user_watches=524288); the index checks the disk every ${RECHECK_MS / 60_000} minutes`;
+
 const HISTORY_OFF = "the folder is not trusted, so Hearth runs no git in it (trust it to rank by its history too)";
 
 export class WorkspaceIndex {
@@ -126,9 +129,10 @@ export class WorkspaceIndex {
   }
 
   private ready(state: Extract<IndexState, { kind: "ready" }>): void {
-    const { historyOff: _, ...rest } = state;
+    const { historyOff: _, missedEvents: _missed, ...rest } = state;
     this.lastReady = rest;
-    this.options.onState(this.historyAllowed ? rest : { ...rest, historyOff: HISTORY_OFF });
+    const missed = this.missedSaid ? { missedEvents: MISSED_EVENTS_NOTICE } : {};
+    this.options.onState(this.historyAllowed ? { ...rest, ...missed } : { ...rest, ...missed, historyOff: HISTORY_OFF });
   }
 
   /** A file was saved, created or changed on disk (`text` = unsaved editor text, when known). */
@@ -270,6 +274,7 @@ export class WorkspaceIndex {
       if (missed > 0 && !this.missedSaid) {
         this.missedSaid = true;
         log("warn", missedEventsMessage(missed));
+        if (this.lastReady && !this.disposed) this.ready(this.lastReady);
       }
     } catch (error) {
       // Reindex Workspace or a close stopped it: nothing failed.

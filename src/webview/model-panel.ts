@@ -250,7 +250,7 @@ export function indexText(index: IndexState): string {
     case "indexing":
       return `Indexing ${index.done} / ${index.total} files…`;
     case "ready":
-      return `${plural(index.files, "file")}, ${plural(index.symbols, "symbol")}${index.stopped ? ` · ${index.stopped}` : ""}${index.leftOut ? ` · ${index.leftOut}` : ""}${index.historyOff ? ` · git history off: ${index.historyOff}` : ""}`;
+      return `${plural(index.files, "file")}, ${plural(index.symbols, "symbol")}${index.stopped ? ` · ${index.stopped}` : ""}${index.leftOut ? ` · ${index.leftOut}` : ""}${index.missedEvents ? ` · ${index.missedEvents}` : ""}${index.historyOff ? ` · git history off: ${index.historyOff}` : ""}`;
     case "error":
       return index.message;
   }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it, mock } from "node:test";
+import type { IndexState } from "../../../src/protocol/status.ts";
 import { setLogSink } from "../../../src/runtime/log.ts";
 import { missedEventsMessage, RECHECK_MS, WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -37,7 +38,8 @@ describe("changes no watcher event named", () => {
     const lines: string[] = [];
     setLogSink((_level, text) => void lines.push(text));
     mock.timers.enable({ apis: ["setInterval"] });
-    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined });
+    const states: IndexState[] = [];
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: (s) => void states.push(s) });
     try {
       await index.build();
       const q = () => index.queries!;
@@ -53,6 +55,13 @@ describe("changes no watcher event named", () => {
       await until(async () => (said().length ? true : undefined));
       assert.deepEqual(said(), [missedEventsMessage(2)]);
       assert.match(said()[0]!, /sudo sysctl fs\.inotify\.max_user_watches=524288/);
+      // The Hearth view says it too, from now on (a user whose index was stale never opens the log).
+      const last = states.at(-1);
+      assert.equal(last?.kind, "ready");
+      assert.match((last?.kind === "ready" && last.missedEvents) || "", /no word from the editor's file watcher.*sudo sysctl fs\.inotify\.max_user_watches=524288/);
+      await index.build(true);
+      const rebuilt = states.at(-1);
+      assert.ok(rebuilt?.kind === "ready" && rebuilt.missedEvents);
       // Said once: the next miss is found, not said again.
       writtenEarlier(join(root, "extra.ts"), "export function importLedger(): void {}\n");
       mock.timers.tick(RECHECK_MS);

@@ -3,13 +3,13 @@
 // trajectory, exit codes.
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, watch, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
 import { startFakeOllama } from "../../fixtures/models/ollama-server.ts";
-import { alive } from "../../fixtures/processes.ts";
+import { alive, untilOrExit } from "../../fixtures/processes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -216,11 +216,12 @@ describe("hearth fix twice in one checkout", () => {
       call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
       call("run_command", { command: `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600` }),
     ]);
-    const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", first, "--yes", "--no-index", "--state-dir", state, "--out", join(marks, "first.diff")], { stdio: "ignore", env: { ...process.env, HEARTH_HOME: join(marks, "home"), XDG_STATE_HOME: xdg } });
+    const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", first, "--yes", "--no-index", "--state-dir", state, "--out", join(marks, "first.diff")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HEARTH_HOME: join(marks, "home"), XDG_STATE_HOME: xdg } });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
     const exited = new Promise((done) => child.on("exit", done));
-    await new Promise<void>((done) => {
-      const watcher = watch(marks, () => existsSync(join(marks, "pid")) && (watcher.close(), done()));
-    });
+    // Ends with the first run too: one that died at its start (a build under way in out/) was waited on until the test's limit.
+    await untilOrExit(child, "its command started", () => existsSync(join(marks, "pid")), () => stderr);
     const commandPid = Number(readFileSync(join(marks, "pid"), "utf8"));
     t.after(() => void (alive(commandPid) && process.kill(commandPid, "SIGKILL")));
     const second = script([call("write_file", { path: "second.py", content: "x = 1\n" }), call("finish", { summary: "done" })]);

@@ -70,7 +70,7 @@ const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e
  * invisible operators; Hangul and other fillers (U+3164 alone is a JavaScript name); the line
  * and paragraph separators (VS Code's "unusual line terminators"); tags and their like (text
  * hidden from the reader). Each is kept where the prompt holds it (the file's own: Persian
- * writes ZWNJ inside words), and an emoji's joiners and selectors after a pictograph.
+ * writes ZWNJ inside words), and an emoji's joiners and selectors after a pictograph (or in a keycap).
  */
 const HIDDEN = /[\uFFFD\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2028\u2029\u2060-\u2064\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e0fff}]/gu;
 /** Parts of an emoji sequence: ZWJ, the text and emoji presentation selectors, the tags of a subdivision flag. */
@@ -83,6 +83,8 @@ function firstHidden(text: string, shown: readonly string[]): number {
   for (const found of text.matchAll(HIDDEN)) {
     const c = found[0];
     if (EMOJI_PART.test(c) && AFTER_PICTOGRAPH.test(text.slice(Math.max(0, found.index - 2), found.index))) continue;
+    // A keycap (1️⃣, #️⃣): a digit, `#` or `*`, the emoji selector and U+20E3.
+    if (c === "\ufe0f" && /^[#*0-9]$/.test(text[found.index - 1] ?? "") && text[found.index + 1] === "\u20e3") continue;
     if (!shown.some((s) => s.includes(c))) return found.index;
   }
   return -1;

@@ -135,6 +135,8 @@ describe("stop rules", () => {
     const family = "\u{1F468}\u200D\u{1F469}\u200D\u{1F467}";
     assert.equal(trimCompletion(`"${family} family";`, at("const s = |\n"), false), `"${family} family";`);
     assert.equal(trimCompletion(`"\u2764\uFE0F ok";`, at("const s = |\n"), false), `"\u2764\uFE0F ok";`);
+    assert.equal(trimCompletion(`"1\uFE0F\u20E3 first, #\uFE0F\u20E3 tag";`, at("const s = |\n"), false), `"1\uFE0F\u20E3 first, #\uFE0F\u20E3 tag";`, "a keycap: digit, selector, U+20E3");
+    assert.equal(trimCompletion(`id1\uFE0F = 2;`, at("const |\n"), false), "id1", "a selector after a digit that no keycap follows is hidden");
     assert.equal(trimCompletion(`"\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";`, at("const flag = |\n"), false), `"\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";`, "a subdivision flag's tags");
     // Persian writes ZWNJ inside words: a file that holds it may get it back.
     const persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";

@@ -12,7 +12,11 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
+/** git in a test's own folder: an undefined or empty `cwd` would run it in the project's own checkout. */
+function git(cwd: string, ...args: string[]): string {
+  if (!cwd) throw new Error("git needs a test folder to run in");
+  return execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
+}
 
 /** A checkout with `lib/calc.py`, committed; the model edits `calc.py` (a path in lib/, as the agent sees it from there). */
 function checkoutWithSubfolder(): { top: string; model: string; work: string } {

@@ -12,6 +12,12 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
+/** git in a test's own checkout: an undefined or empty `cwd` would run it in the project's own. */
+function gitIn(cwd: string, ...args: string[]): Buffer {
+  if (!cwd) throw new Error("git needs a test folder to run in");
+  return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, stdio: "pipe" });
+}
+
 const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, arguments: args }] });
 
 function hearthFix(work: string, repo: string, model: string) {
@@ -38,7 +44,7 @@ it("build output and logs the agent's commands made are left out of the patch an
 
 it("a checkout with uncommitted changes: the patch builds on them and the user is told, naming the files the patch changes too", () => {
   const { work, repo, model } = calcCheckout("hearth-fix-dirty-");
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  const git = (...args: string[]) => gitIn(repo, ...args);
   git("init", "-q");
   git("add", "-A");
   git("commit", "-qm", "base");
@@ -53,7 +59,7 @@ it("a checkout with uncommitted changes: the patch builds on them and the user i
 
 it("a repository git cannot read (a corrupt index): the user is told the patch keeps the checkout's CRLF line ends, and the trajectory's end says so", () => {
   const { work, repo, model } = calcCheckout("hearth-fix-eol-unchecked-");
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  const git = (...args: string[]) => gitIn(repo, ...args);
   git("init", "-q");
   git("config", "core.autocrlf", "false");
   git("add", "-A");
@@ -92,7 +98,7 @@ it("a second Ctrl-C while the patch waits on a clean filter that never finishes 
       ],
     }),
   );
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  const git = (...args: string[]) => gitIn(repo, ...args);
   git("init", "-q");
   git("config", "core.autocrlf", "false");
   writeFileSync(join(repo, ".gitattributes"), "*.py filter=slow\n");

@@ -183,7 +183,6 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...added.filter((path) => largeAtStart.has(path)).map((path) => ({ path, why: "shrunk" as const })),
     ...(await largeChanged(options.repo, largeAtStart, new Set(added))),
   ];
-  const madeByCommands = sorted.madeByCommands;
   // In the repository's line endings, as `git diff` in the checkout gives it (fix-line-ends.ts).
   let lineEndsUnchecked: LineEndsUnchecked | undefined;
   // A run cancelled before this still gets its patch in the repository's form; a Ctrl-C from here stops the git asked.
@@ -193,7 +192,10 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const base = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
   const patch = await store.diff(base, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm });
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
-  const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
+  // From the patch's base: a file a command put back from outside the sparse checkout as the repository has it (git sparse-checkout disable) is no change.
+  const changedFiles = (await store.changedFiles(base)).filter((path) => !leftOutPaths.has(path));
+  const changed = new Set(changedFiles);
+  const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
     ...(atStart && "unknown" in atStart ? { uncommittedUnknown: atStart.unknown } : {}),

@@ -83,3 +83,29 @@ it("a hidden file whose mode alone differs where the checkout keeps no modes (co
   assert.deepEqual(result.changedFiles, ["calc.py"]);
   assert.equal(result.uncommittedAtStart, undefined);
 });
+
+it("files a command of the run brought back from outside the sparse checkout as HEAD has them (git sparse-checkout disable) are no change and no new file", async () => {
+  const dir = tempDir("hearth-fix-sparse-back-");
+  const [origin, repo] = [join(dir, "origin"), join(dir, "repo")];
+  mkdirSync(join(origin, "app"), { recursive: true });
+  mkdirSync(join(origin, "lib"));
+  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\n");
+  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
+  writeFileSync(join(origin, "lib/util.py"), "def twice(x):\n    return 2 * x\n");
+  git(origin, "init", "-q");
+  git(origin, "add", ".");
+  git(origin, "commit", "-qm", "base");
+  git(dir, "clone", "-q", origin, repo);
+  git(repo, "sparse-checkout", "set", "app");
+  const turns = [
+    call("run_command", { command: "git sparse-checkout disable" }),
+    call("edit_file", { path: "lib/calc.py", old_text: "a - b", new_text: "a + b" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.equal(readFileSync(join(repo, "lib/util.py"), "utf8"), "def twice(x):\n    return 2 * x\n");
+  assert.deepEqual([...result.patch.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]), ["lib/calc.py"]);
+  // lib/util.py is HEAD's, on disk again: the user was told it was a changed file, made by a command, in the patch.
+  assert.deepEqual(result.changedFiles, ["lib/calc.py"]);
+  assert.equal(result.madeByCommands, undefined);
+});

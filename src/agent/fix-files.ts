@@ -18,7 +18,7 @@ import { constants, lstat, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 import { crlfToLf } from "./fix-line-ends.ts";
-import { type RepositoryGitCall, blobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
+import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -240,8 +240,13 @@ async function hiddenChanges(root: string, call: Omit<RepositoryGitCall, "input"
     const onDiskMode = stat.mode & 0o111 ? "100755" : "100644";
     // Where the checkout keeps no modes (core.fileMode=false: Windows, a FAT or SMB mount) git sees no change in the bit either.
     const modeChanged = onDiskMode !== mode && (keepsModes ??= (await repositoryGitText(root, ["config", "--bool", "core.fileMode"], call))?.trim() !== "false");
-    if (!stat.isFile() || modeChanged || stat.size > MAX_CHECKPOINT_FILE_BYTES) {
+    if (!stat.isFile() || modeChanged) {
       changed.push(path);
+      continue;
+    }
+    // Too large to read whole (a dataset kept assume-unchanged): hashed as a stream, its line ends as they are.
+    if (stat.size > MAX_CHECKPOINT_FILE_BYTES) {
+      if ((await fileBlobId(join(root, path), stat.size, blob)) !== blob) changed.push(path);
       continue;
     }
     const bytes = await readFile(join(root, path)).catch(() => undefined);

@@ -7,7 +7,8 @@
  * where a call asks for them, its clean filters.
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { type Hash, createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, withoutRepositoryFilters } from "../indexer/read-only-git.ts";
 
 /**
@@ -51,7 +52,26 @@ export function noRepository(failed: { readonly why: string }): boolean {
 
 /** The id git gives a blob of `bytes`, in the object format of `like` (an id from the same repository: SHA-1 or SHA-256, by its length). */
 export function blobId(bytes: Buffer, like: string): string {
-  return createHash(like.length === 64 ? "sha256" : "sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+  return blobHash(bytes.length, like).update(bytes).digest("hex");
+}
+
+/** blobId of the file at `path` (`size` bytes, as lstat gave it), read as a stream: a file too large to hold whole; undefined where it cannot be read or its size changed meanwhile. */
+export async function fileBlobId(path: string, size: number, like: string): Promise<string | undefined> {
+  const hash = blobHash(size, like);
+  let read = 0;
+  try {
+    for await (const chunk of createReadStream(path)) {
+      read += (chunk as Buffer).length;
+      hash.update(chunk as Buffer);
+    }
+  } catch {
+    return undefined;
+  }
+  return read === size ? hash.digest("hex") : undefined;
+}
+
+function blobHash(size: number, like: string): Hash {
+  return createHash(like.length === 64 ? "sha256" : "sha1").update(`blob ${size}\0`);
 }
 
 /** Output kept from one git: the stored form reads whole blobs, up to the checkpoints' size limit each. */

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
@@ -108,4 +109,25 @@ it("files a command of the run brought back from outside the sparse checkout as 
   // lib/util.py is HEAD's, on disk again: the user was told it was a changed file, made by a command, in the patch.
   assert.deepEqual(result.changedFiles, ["lib/calc.py"]);
   assert.equal(result.madeByCommands, undefined);
+});
+
+it("a hidden file over the checkpoints' size limit counts as changed only where it differs from the index (an unchanged dataset marked assume-unchanged is none)", async () => {
+  const dir = tempDir("hearth-fix-hidden-large-");
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  const data = Buffer.alloc(MAX_CHECKPOINT_FILE_BYTES + 1024, "a");
+  writeFileSync(join(repo, "data.csv"), data);
+  writeFileSync(join(repo, "grown.csv"), data);
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "commit", "-qm", "base");
+  git(repo, "update-index", "--assume-unchanged", "data.csv", "grown.csv");
+  // The same size, one byte changed: told by its content.
+  const changed = Buffer.from(data);
+  changed[0] = 0x62;
+  writeFileSync(join(repo, "grown.csv"), changed);
+  const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.uncommittedAtStart, { files: ["grown.csv"], inPatch: [] });
 });

@@ -82,7 +82,9 @@ export class ChatApp {
     );
     this.emptySlot = h("div", { class: "empty-slot" });
     this.empty = h("div", { class: "empty" }, this.emptySlot, this.intro);
-    this.working = h("div", { class: "working muted", role: "status", hidden: true }, spinner(), "Working…");
+    // No live region: it is shown again each time the run goes back to the model, and would be read
+    // after every step. The announcer says "Working…" once when a run starts, and when it is done.
+    this.working = h("div", { class: "working muted", hidden: true }, spinner(), "Working…");
     this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element, this.working);
     this.composer = new Composer({ post: this.post, onDraftChange: () => this.scheduleSave(), mentionDebounceMs: options.mentionDebounceMs });
     // The saved state is rendered before the page is in the document: the view is built anew
@@ -137,10 +139,17 @@ export class ChatApp {
         const delta = message.event.type === "model" && (message.event.event.type === "text" || message.event.event.type === "thinking");
         // A text delta announces nothing (the reply is said once, when it is complete).
         const briefs = delta ? undefined : new Map<string, Brief>(this.transcript.items.map((i) => [i.id, brief(i)]));
+        const wasRunning = this.transcript.runId !== undefined;
         applyTranscriptEvent(this.transcript, message.event, message.at);
         if (delta && this.transcript.items.length === before) this.scheduleDelta();
         else this.renderTranscript();
-        if (briefs) for (const { text, urgent } of announcements(briefs, this.transcript.items)) this.announcer.say(text, urgent);
+        if (!briefs) break;
+        const running = this.transcript.runId !== undefined;
+        if (running && !wasRunning) this.announcer.say("Working…");
+        const said = announcements(briefs, this.transcript.items);
+        for (const { text, urgent } of said) this.announcer.say(text, urgent);
+        // A run that ended with its reply (said when it was complete) says so; Stopped. and errors are notices, said above.
+        if (wasRunning && !running && said.length === 0) this.announcer.say("Done.");
         break;
       }
       case "mentions":

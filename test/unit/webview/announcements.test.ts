@@ -42,7 +42,7 @@ describe("screen reader: what a run says", () => {
     assert.deepEqual(said(), [], "nothing said while it streams");
     app.receive(event({ type: "model", event: { type: "done", stopReason: "endOfTurn" } }));
     app.receive(event({ type: "end", result: { stopReason: "answered", message: "", steps: 1, changedFiles: [] } }));
-    assert.deepEqual(said(), ["It is a calculator.\nIt adds 1 + 1."]);
+    assert.deepEqual(said(), ["It is a calculator.\nIt adds 1 + 1.", "Done."], "then that the run is over");
     assert.equal(liveness(q("[data-announcer]")), "polite");
   });
 
@@ -87,6 +87,36 @@ describe("screen reader: what a run says", () => {
     observer.disconnect();
     ({ root, app } = startApp({ version: 1, transcript: old, history: [], draft: { text: "", mentions: [] } }));
     assert.deepEqual([...root.querySelectorAll('[data-level="error"]')].map(liveness), ["off"], "restored with the view: no alert");
+  });
+
+  it("says Working… once when a run starts, not again each time the run goes back to the model, and Done. when it ends with its reply; the Working… line is no live region", () => {
+    const heard: string[] = [];
+    const observer = new window.MutationObserver((records) => heard.push(...records.flatMap((r) => [...r.addedNodes].map((n) => n.textContent ?? ""))));
+    observer.observe(q("[data-announcer]")!, { childList: true });
+    app.receive(conversation(transcript([])));
+    app.receive(event({ type: "user", text: "go", messageIndex: 0 }));
+    app.receive(event({ type: "runStart", runId: "r1" }));
+    assert.equal(q(".working")?.hidden, false);
+    assert.equal(liveness(q(".working")), "off", "shown again after every step, a live Working… would be read after every step");
+    for (const id of ["c1", "c2"]) {
+      app.receive(event({ type: "model", event: { type: "toolCall", call: { id, name: "read_file", arguments: { path: "calc.py" } } } }));
+      app.receive(event({ type: "toolStart", call: { id, name: "read_file", arguments: { path: "calc.py" } }, effect: "read" }));
+      app.receive(event({ type: "toolEnd", callId: id, ok: true, preview: "1 line", durationMs: 3 }));
+      assert.equal(q(".working")?.hidden, false, "Working… shows while the model is asked again");
+    }
+    app.receive(event({ type: "model", event: { type: "text", text: "It adds." } }));
+    app.receive(event({ type: "model", event: { type: "done", stopReason: "endOfTurn" } }));
+    app.receive(event({ type: "end", result: { stopReason: "answered", message: "", steps: 3, changedFiles: [] } }));
+    observer.takeRecords().forEach((r) => heard.push(...[...r.addedNodes].map((n) => n.textContent ?? "")));
+    observer.disconnect();
+    assert.deepEqual(heard, ["Working…", "read_file calc.py: Done.", "read_file calc.py: Done.", "It adds.", "Done."]);
+  });
+
+  it("a run that ends with a notice (Stopped., an error) is not also said to be done", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }])));
+    app.receive(event({ type: "runStart", runId: "r1" }));
+    app.receive(event({ type: "end", result: { stopReason: "cancelled", message: "", steps: 1, changedFiles: [] } }));
+    assert.deepEqual(said(), ["Working…", "Stopped."]);
   });
 
   it("opening a conversation from the history says nothing of its old items", () => {

@@ -5,7 +5,7 @@
  */
 import type { Attachment } from "../protocol/agent.ts";
 import { sentence } from "../protocol/readiness.ts";
-import type { Transcript, TranscriptItem } from "../protocol/transcript.ts";
+import { type Transcript, type TranscriptItem, titleFrom } from "../protocol/transcript.ts";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h, icon, spinner } from "./dom.ts";
 import type { Post } from "./host.ts";
@@ -52,10 +52,13 @@ function turnsWithChanges(items: readonly TranscriptItem[]): Set<string> {
   return changed;
 }
 
-/** A message's first line, up to 60 characters: what names its Restore checkpoint (a list of buttons would otherwise read the same name once per turn). */
-function messageStart(text: string): string {
-  const line = visibleText(text.trim().split("\n")[0] ?? "", true);
-  return line.length > 60 ? `${line.slice(0, 60).trimEnd()}…` : line;
+/**
+ * What names a message's Restore checkpoint (a list of buttons would otherwise read the same name
+ * once per turn): its first line cut as its conversation's title is, or what it attached when it has no text.
+ */
+function messageStart(item: UserItem): string {
+  const text = item.text.trim() ? item.text : (item.attachments ?? []).map(attachmentLabel).join(", ");
+  return visibleText(titleFrom(text), true);
 }
 
 function userMessage(item: UserItem, post: Post, running: boolean, changed: boolean): HTMLElement {
@@ -68,7 +71,7 @@ function userMessage(item: UserItem, post: Post, running: boolean, changed: bool
     h("div", { class: "user-text" }, item.text),
     attachments,
     item.checkpoint && changed
-      ? h("div", { class: "user-actions" }, button(`Restore checkpoint: before “${messageStart(item.text)}”`, () => post({ type: "restore", itemId: item.id }), { kind: "link", icon: "undo", text: "Restore checkpoint", attrs: { disabled: running, title: "Put the files and the conversation back to before this message" } }))
+      ? h("div", { class: "user-actions" }, button(`Restore checkpoint: before “${messageStart(item)}”`, () => post({ type: "restore", itemId: item.id }), { kind: "link", icon: "undo", text: "Restore checkpoint", attrs: { disabled: running, title: "Put the files and the conversation back to before this message" } }))
       : undefined,
   );
 }

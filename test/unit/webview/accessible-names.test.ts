@@ -68,7 +68,18 @@ describe("screen reader: Restore checkpoint says which message", () => {
     const names = [...root.querySelectorAll<HTMLButtonElement>(".user-actions button")].map((b) => ({ name: b.getAttribute("aria-label"), text: b.textContent?.trim() }));
     assert.deepEqual(names, [
       { name: "Restore checkpoint: before “fix add”", text: "Restore checkpoint" },
-      { name: `Restore checkpoint: before “${long.slice(0, 60).trimEnd()}…”`, text: "Restore checkpoint" },
+      { name: "Restore checkpoint: before “make mul use exponentiation and then explain why then…”", text: "Restore checkpoint" },
     ]);
+  });
+
+  it("a message written with CRLF line ends, or with attachments and no text, names its Restore checkpoint as its title would be, not with a written-out CR or empty quotes", () => {
+    app.receive(conversation(transcript([
+      { kind: "user", id: "u1", text: "fix add\r\nit subtracts", checkpoint: "cp1" },
+      { kind: "tool", id: "t1", name: "write_file", arguments: { path: "a" }, status: "done", changedFiles: ["a"] },
+      { kind: "user", id: "u2", text: "", attachments: [{ kind: "file", path: "calc.py" }, { kind: "problems", text: "" }], checkpoint: "cp2" },
+      { kind: "tool", id: "t2", name: "write_file", arguments: { path: "b" }, status: "done", changedFiles: ["b"] },
+    ])));
+    const names = [...root.querySelectorAll<HTMLButtonElement>(".user-actions button")].map((b) => b.getAttribute("aria-label"));
+    assert.deepEqual(names, ["Restore checkpoint: before “fix add”", "Restore checkpoint: before “calc.py, Problems”"]);
   });
 });

@@ -10,7 +10,7 @@
  * a secrets file (`settings.txt` → `.env`, `ln .env notes.txt`) is not completed, as `.env`
  * itself is not (`SecretLinks`).
  */
-import { realpath } from "node:fs/promises";
+import { lstat, realpath, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -117,10 +117,12 @@ async function inlineCompletion(
  * Which open files are another name of a file that looks like it holds secrets: a symbolic
  * link to one, or in the folder Hearth works in a hard link (`secretFileRead`, as the agent's
  * reads decide); outside it, and for a link in it that leads out, where the link leads. Looked
- * up once per document while it is open: a hard link's lookup may walk the folder.
+ * up once per document and file on disk (a hard link's lookup may walk the folder): a file
+ * made a link while it is open (`ln -sf .env app.txt`, the editor then reloading its text
+ * from disk) is another file on disk, and looked up again.
  */
 export class SecretLinks {
-  private readonly known = new Map<string, Promise<string | undefined>>();
+  private readonly known = new Map<string, { readonly file: string; readonly reason: Promise<string | undefined> }>();
   constructor(private readonly root: string | undefined) {}
 
   /**
@@ -128,13 +130,15 @@ export class SecretLinks {
    * link to .env: it looks like it holds secrets …"); undefined for one that is not, or no
    * file (untitled, a notebook's cell).
    */
-  reason(uri: string): Promise<string | undefined> {
+  async reason(uri: string): Promise<string | undefined> {
+    if (!uri.startsWith("file:")) return undefined;
+    const file = await onDisk(uri);
     let found = this.known.get(uri);
-    if (!found) {
-      found = this.lookUp(uri).catch(() => undefined);
+    if (found?.file !== file) {
+      found = { file, reason: this.lookUp(uri).catch(() => undefined) };
       this.known.set(uri, found);
     }
-    return found;
+    return found.reason;
   }
 
   forget(uri: string): void {
@@ -142,7 +146,6 @@ export class SecretLinks {
   }
 
   private async lookUp(uri: string): Promise<string | undefined> {
-    if (!uri.startsWith("file:")) return undefined;
     const path = this.root === undefined ? undefined : relativeTo(this.root, uri);
     const read = this.root === undefined || path === undefined ? undefined : await secretFileRead(this.root, path);
     // The read's words ("it reads settings.txt, a link to .env: …") without the read.
@@ -155,6 +158,24 @@ export class SecretLinks {
     if (real === undefined || why === undefined) return undefined;
     return real === file ? why : `${basename(file)}, a link to ${shownTarget(this.root, real)}: ${why}`;
   }
+}
+
+/**
+ * Which file on disk a document's path names, in a form that changes when the path is made
+ * another file's name: the path's own inode and link count, and where it leads. Two calls
+ * per request, for the request's document and each recently edited one.
+ */
+async function onDisk(uri: string): Promise<string> {
+  let path: string;
+  try {
+    path = fileURLToPath(uri);
+  } catch {
+    return ""; // a host a file path cannot have here (file://server/share on Linux)
+  }
+  const own = await lstat(path).catch(() => undefined);
+  if (own === undefined) return "";
+  const target = own.isSymbolicLink() ? await stat(path).catch(() => undefined) : own;
+  return `${own.dev}:${own.ino}:${own.nlink}>${target ? `${target.dev}:${target.ino}:${target.nlink}` : ""}`;
 }
 
 /** A link's target as the status bar names it: relative to the folder Hearth works in when inside it. */

@@ -7,7 +7,7 @@
  * `.env` itself. An ordinary file of the same folder is still completed.
  */
 import assert from "node:assert/strict";
-import { existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -134,5 +134,28 @@ describe("completions in another name of a secrets file", () => {
     const extra = (JSON.parse(sent[0]!) as { input_extra?: { filename: string; text: string }[] }).input_extra ?? [];
     assert.deepEqual(extra.map((f) => f.filename), ["names.txt"], JSON.stringify(extra));
     assert.ok(!sent[0]!.includes("correct-horse-battery"));
+  });
+  it("a file made a link to .env while it is open (ln -sf .env app.txt) is no longer completed", { timeout: 120_000 }, async () => {
+    const folder = tempDir("hearth-secret-links-later-");
+    writeFileSync(join(folder, ".env"), ENV);
+    const file = join(folder, "app.txt");
+    writeFileSync(file, "greeting = ");
+    await runtime?.close(1000).catch(() => undefined);
+    runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: folder, initializationOptions: { settings: { serverUrl: base } } });
+    const model = await runtime.connection.sendRequest(ModelLoadRequest, { reload: false });
+    assert.equal(model.kind, "ready", JSON.stringify(model));
+    const uri = pathToFileURL(file).href;
+    assert.equal((await ask(runtime, file, "greeting = ")).sent.length, 1, "an ordinary file is completed");
+    assert.equal(await runtime.connection.sendRequest(CompletionExclusionRequest, { uri }), null);
+    // ln -sf: the editor reloads the unchanged buffer from disk, now .env's text.
+    rmSync(file);
+    symlinkSync(".env", file);
+    await runtime.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: ENV }] });
+    const lines = ENV.split("\n");
+    const from = infills.length;
+    const answer = await runtime.connection.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position: { line: lines.length - 1, character: lines.at(-1)!.length }, context: { triggerKind: 1 } });
+    assert.deepEqual(infills.slice(from), [], "nothing of the link's text sent");
+    assert.deepEqual(Array.isArray(answer) ? answer : (answer?.items ?? []), []);
+    assert.match((await runtime.connection.sendRequest(CompletionExclusionRequest, { uri })) ?? "", /^app\.txt, a link to \.env: /);
   });
 });

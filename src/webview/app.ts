@@ -140,9 +140,12 @@ export class ChatApp {
         // A text delta announces nothing (the reply is said once, when it is complete).
         const briefs = delta ? undefined : new Map<string, Brief>(this.transcript.items.map((i) => [i.id, brief(i)]));
         const wasRunning = this.transcript.runId !== undefined;
+        const title = this.transcript.title;
         applyTranscriptEvent(this.transcript, message.event, message.at);
         if (delta && this.transcript.items.length === before) this.scheduleDelta();
         else this.renderTranscript();
+        // Its row in the history comes with its first message (and title), the list open or not.
+        if ((before === 0) !== (this.transcript.items.length === 0) || title !== this.transcript.title) this.historyPanel.update(this.listed(), this.transcript.id);
         if (!briefs) break;
         const running = this.transcript.runId !== undefined;
         if (running && !wasRunning) this.announcer.say("Working…");

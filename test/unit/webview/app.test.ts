@@ -418,6 +418,16 @@ describe("webview: the history holds the conversation being written", () => {
     assert.match(rows[0]!.text ?? "", /fix add/);
   });
 
+  it("with the history open, a new chat's first message lists it there at once (it is not shown only after the list is closed and opened)", () => {
+    app.receive(conversation(transcript([], { id: "c9", title: "New chat", updatedAt: 5 }), [{ id: "c1", title: "Older chat", updatedAt: 1 }]));
+    onlyButton(root, "Conversation history").click();
+    assert.deepEqual(qa("[data-conversation]").map((el) => el.dataset.conversation), ["c1"]);
+    app.receive(event({ type: "user", text: "fix add\nit subtracts", messageIndex: 0 }, "c9"));
+    const rows = qa("[data-conversation]").map((el) => [el.dataset.conversation, el.getAttribute("aria-current"), el.querySelector(".history-open")?.textContent?.trim()]);
+    assert.deepEqual(rows.map((r) => r.slice(0, 2)), [["c9", "true"], ["c1", null]]);
+    assert.match(String(rows[0]![2]), /fix add/);
+  });
+
   it("an empty new chat is not listed", () => {
     app.receive(conversation(transcript([], { id: "c9", title: "New chat", updatedAt: 5 }), []));
     onlyButton(root, "Conversation history").click();

@@ -44,7 +44,7 @@ import { Liveness } from "./liveness.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
-import type { ProxySettings } from "../protocol/proxy-settings.ts";
+import { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 import { RuntimeStart, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
 import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
@@ -70,6 +70,8 @@ export class RuntimeClient implements vscode.Disposable {
   private unanswered = 0;
   private stopping = false;
   private current: RuntimeConnection = { kind: "starting" };
+  /** The proxy the running runtime was given (its {@link NETWORK_VARIABLE}): another restarts it. */
+  private network: string | undefined;
   /** The server API key the running runtime was given (for `settings.serverUrl`'s origin). */
   private serverKey: string | undefined;
   private readonly policy = new RestartPolicy();
@@ -94,6 +96,8 @@ export class RuntimeClient implements vscode.Disposable {
     if (serverKeys) this.disposables.push(serverKeys.onDidChange(() => void this.restartIfKeyChanged()));
     // The runtime has one root, given at start: another folder is another runtime.
     if (folders) this.disposables.push(folders.onDidChange((folder) => void this.folderChanged(folder)));
+    // The runtime reads its proxy at start (models/proxy.ts): VS Code's http.proxy changed is a restart.
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("http") && void this.proxyChanged()));
   }
 
   get state(): RuntimeConnection {
@@ -306,7 +310,9 @@ export class RuntimeClient implements vscode.Disposable {
     const runtime = this.context.asAbsolutePath("out/runtime.mjs");
     // Its end (or a spawn that failed) with how in words: native code's last line, the error
     // a broken install died of, its answer to initialize (the language client logs the rest).
-    const start = RuntimeStart.fork(runtime, runtimeEnvironment(process.env, process.platform, vscodeProxy()), {
+    const env = runtimeEnvironment(process.env, process.platform, vscodeProxy());
+    this.network = env[NETWORK_VARIABLE];
+    const start = RuntimeStart.fork(runtime, env, {
       hung: () => this.startHung(start, runtime),
       ended: (reason) => this.onExit(start.child, reason),
       unspawned: (message) => {
@@ -401,6 +407,14 @@ export class RuntimeClient implements vscode.Disposable {
   private async sendSettings(): Promise<void> {
     if (!this.client?.isRunning()) return;
     await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SETTINGS_SECTION]: readRawSettings() } });
+  }
+
+  /** Restarts the runtime when VS Code's proxy settings now name another proxy than the one it was given. */
+  private async proxyChanged(): Promise<void> {
+    if (this.stopping || !this.child) return;
+    if (runtimeEnvironment(process.env, process.platform, vscodeProxy())[NETWORK_VARIABLE] === this.network) return;
+    this.output.appendLine("[extension] http.proxy or http.noProxy changed: the runtime restarts to use it");
+    await this.restart();
   }
 
   /** Restarts the runtime when the key for the configured server is not the one it has; true if it did. */

@@ -186,6 +186,18 @@ export async function skipWorktreeFiles(root: string, call: Omit<RepositoryGitCa
   return files;
 }
 
+/**
+ * The submodules of the checkout `root` (gitlinks in its repository's index, mode 160000),
+ * relative to `root`: the repository tracks only each one's commit, so a change to a file in
+ * one is the submodule's own change, which `git apply` at the top cannot take (`--index`:
+ * "does not exist in index"; a clone without the submodule: no such file). Empty where git
+ * cannot tell or there is no repository.
+ */
+export async function submoduleFolders(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<string[]> {
+  const listed = await repositoryGitText(root, ["ls-files", "--stage", "-z", "--", "."], call);
+  return (listed?.split("\0") ?? []).flatMap((entry) => /^160000 [0-9a-f]+ 0\t(.+)$/s.exec(entry)?.[1] ?? []);
+}
+
 /** The user's uncommitted files at the start (see uncommittedFiles), or why git could not tell. */
 export type Uncommitted = { readonly files: string[]; readonly noCommit?: true } | { readonly unknown: string };
 

@@ -12,7 +12,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
+import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
 import { type RepositoryGitCall, repositoryGit } from "./repository-git.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
@@ -52,6 +52,16 @@ export interface FixOptions {
   readonly repositoryGitTimeoutMs?: number;
 }
 
+/** The change to a submodule's files (FixResult.submodulePatches). */
+export interface SubmodulePatch {
+  /** Its folder, relative to the checkout. */
+  readonly submodule: string;
+  /** The files changed, relative to `submodule`. */
+  readonly files: readonly string[];
+  /** The diff, with names relative to `submodule`: it applies there. */
+  readonly patch: string;
+}
+
 export interface TestOutcome {
   readonly command: string;
   readonly passed: boolean;
@@ -80,6 +90,12 @@ export interface FixResult {
   readonly lineEndsUnchecked?: LineEndsUnchecked;
   /** New files in the patch that only commands made (`cat > helper.py`), no edit tool: the user may want to look at them. */
   readonly madeByCommands?: readonly string[];
+  /**
+   * The changes to files inside the checkout's submodules, each a patch of its own with names
+   * from the submodule's folder (`git -C vendor/lib apply`): the repository tracks only a
+   * submodule's commit, so `patch` cannot hold them. Not in `changedFiles`.
+   */
+  readonly submodulePatches?: readonly SubmodulePatch[];
   /** Files the indexer ranked for the issue, best first (what the model was pointed at). */
   readonly startingFiles: readonly string[];
   /** The checkpoint taken before anything ran: restoring it undoes the whole fix. */
@@ -112,6 +128,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const uncommitted = atStart && "files" in atStart ? atStart.files.filter((path) => !excluded.has(path)) : undefined;
   const tracked = await projectFiles(options.repo, gitCall);
   const offDisk = await skipWorktreeFiles(options.repo, gitCall);
+  const submodules = await submoduleFolders(options.repo, gitCall);
   const start = await store.create("before Hearth's fix");
   // No diff sees a file the checkpoints leave out: whether a command changed it is told by its stamp.
   const largeAtStart = await fileStamps(options.repo, start.leftOut ?? []);
@@ -190,10 +207,21 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const storedForm = repositoryLineEnds(options.repo, { ...patchGit, onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
   // A file git kept off the disk (outside a sparse checkout) that the run wrote changes the repository's version.
   const base = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
-  const patch = await store.diff(base, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm });
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   // From the patch's base: a file a command put back from outside the sparse checkout as the repository has it (git sparse-checkout disable) is no change.
-  const changedFiles = (await store.changedFiles(base)).filter((path) => !leftOutPaths.has(path));
+  const allChanged = (await store.changedFiles(base)).filter((path) => !leftOutPaths.has(path));
+  // A file inside a submodule is the submodule's change: it gets a patch of its own, to apply in the submodule's folder.
+  const submoduleOf = (path: string) => submodules.find((folder) => path.startsWith(`${folder}/`));
+  const changedFiles = allChanged.filter((path) => submoduleOf(path) === undefined);
+  const patch = await store.diff(base, undefined, [], { patch: true, leaveOut: [...leftOutPaths, ...allChanged.filter((path) => submoduleOf(path) !== undefined)], storedForm });
+  const submodulePatches: SubmodulePatch[] = [];
+  for (const submodule of submodules) {
+    const files = allChanged.filter((path) => submoduleOf(path) === submodule);
+    if (!files.length) continue;
+    const leaveOut = [...leftOutPaths].filter((path) => path.startsWith(`${submodule}/`));
+    const ownPatch = await store.diff(base, undefined, [submodule], { patch: true, leaveOut, relative: submodule });
+    submodulePatches.push({ submodule, files: files.map((path) => path.slice(submodule.length + 1)), patch: ownPatch });
+  }
   const changed = new Set(changedFiles);
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
   return {
@@ -202,6 +230,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(uncommitted?.length ? { uncommittedAtStart: { files: uncommitted, inPatch: changedFiles.filter((path) => uncommitted.includes(path)), ...(atStart && "noCommit" in atStart ? { noCommit: true as const } : {}) } } : {}),
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
+    ...(submodulePatches.length ? { submodulePatches } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),
     ...(start.unreadable ? { unreadableInCheckpoints: start.unreadable } : {}),

@@ -547,8 +547,10 @@ export class CheckpointStore {
    * `storedForm`: the changed files' bytes as the workspace's repository would store them
    * (hearth fix's patch in a checkout that converts line endings: checkpoint-stored-form.ts);
    * the checkpoints keep the work tree's bytes.
+   * `relative`: a folder the diff's names start from, and to which it keeps (git diff
+   * --relative): hearth fix's patch of a submodule, which is applied in the submodule's folder.
    */
-  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean; readonly leaveOut?: readonly string[]; readonly storedForm?: StoredForm } = {}): Promise<string> {
+  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean; readonly leaveOut?: readonly string[]; readonly storedForm?: StoredForm; readonly relative?: string } = {}): Promise<string> {
     return this.lock.run(async () => {
       const compared = await this.compare(from, to, paths);
       const { base, extras } = compared;
@@ -556,7 +558,7 @@ export class CheckpointStore {
       const target = leaveOut.size ? await this.treeLeavingOut(compared.target, base, [...leaveOut]) : compared.target;
       const changed = extras.changed.filter((p) => !leaveOut.has(p));
       const pathspec = paths.map((p) => `:(literal)${p}`);
-      const diff = options.patch ? ["-c", "core.quotepath=true", "diff", "--binary"] : ["diff"];
+      const diff = [...(options.patch ? ["-c", "core.quotepath=true", "diff", "--binary"] : ["diff"]), ...(options.relative ? [`--relative=${options.relative}/`] : [])];
       const trees = (a: string, b: string, spec: readonly string[]) =>
         options.storedForm ? inStoredForm((args, call) => this.git(args, call), a, b, spec, options.storedForm, join(this.gitDir, EXTRAS_INDEX)) : Promise.resolve([a, b]);
       const main = await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...(await trees(base, target, pathspec)), "--", ...pathspec]);

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { runFix, predictionLine } from "../../agent/fix.ts";
+import { type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
 import { leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
 import { lineEndsUncheckedMessage } from "../../agent/fix-line-ends.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
@@ -23,7 +23,7 @@ import { terminalArguments, terminalName, terminalText, terminalWarning } from "
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
-import { noModel, recommendedModel } from "../no-model.ts";
+import { noModel, recommendedModel, shellWord } from "../no-model.ts";
 import { checkoutRoot } from "../checkout-root.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { cliModelPreset, cliModelsFolder, editorModel, olderPresetNote } from "./models.ts";
@@ -193,7 +193,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches?.map(({ submodule, files }) => ({ submodule, files })), lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       const written = writeOutputs(options, info.name, result.patch, cancelled, io);
@@ -210,12 +210,14 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.lineEndsUnchecked) io.err(`hearth fix: ${terminalName(lineEndsUncheckedMessage(result.lineEndsUnchecked))}\n`);
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
       if (result.uncommittedUnknown) io.err(`hearth fix: ${terminalName(uncommittedUnknownMessage(result.uncommittedUnknown))}\n`);
+      for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, io) + patchHiddenReport(own.patch));
       if (result.madeByCommands) io.err(`hearth fix: in the patch, new files that commands made, not the edit tools: ${terminalName(result.madeByCommands.join(", "))}\n`);
       if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
       for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
-      io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
+      const inSubmodules = (result.submodulePatches ?? []).reduce((sum, own) => sum + own.files.length, 0);
+      io.err(`hearth fix: ${result.changedFiles.length} file(s) changed${inSubmodules ? `, and ${inSubmodules} inside submodules` : ""}; trajectory: ${options.trajectoryPath}\n`);
       // "finish" with an empty patch is no fix, whatever its summary says.
-      const unchanged = result.agent.stopReason === "finished" && result.changedFiles.length === 0;
+      const unchanged = result.agent.stopReason === "finished" && result.changedFiles.length === 0 && inSubmodules === 0;
       if (unchanged) io.err("hearth fix: the model finished without changing any file: nothing was fixed\n");
       const code = cancelled ? FIX_EXIT.cancelled : exitCode(result.agent.stopReason, result.tests?.passed);
       return (!written || unchanged) && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
@@ -332,6 +334,17 @@ function printPatch(patch: string, io: CliIo): void {
   const shown = io.outIsTerminal ? terminalText(patch) : patch;
   io.out(shown);
   if (shown !== patch) io.err("hearth fix: the patch holds control characters, shown escaped (\\x1b, \\u202e) on this terminal; redirect it (> fix.diff) or give --out FILE for its exact bytes\n");
+}
+
+/**
+ * The change the run made inside a submodule (FixResult.submodulePatches), said with its own
+ * patch: the repository tracks only the submodule's commit, so the patch on stdout or in
+ * --out cannot hold it, and this one applies in the submodule's folder.
+ */
+function submodulePatchReport(own: SubmodulePatch, io: CliIo): string {
+  const shown = io.errIsTerminal ? terminalText(own.patch) : own.patch;
+  const folder = terminalName(own.submodule);
+  return `hearth fix: not in the patch: the change to ${own.files.length} file(s) inside the submodule ${folder} (${terminalName(own.files.slice(0, 5).join(", "))}${own.files.length > 5 ? ` and ${own.files.length - 5} more` : ""}): the repository tracks only the submodule's commit, so git apply at the top cannot take it; the checkout has it, and this patch applies in the submodule (git -C ${shellWord(own.submodule)} apply):\n${shown}`;
 }
 
 /** Writes the patch and (unless cancelled) the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */

@@ -1,0 +1,49 @@
+// hearth fix in a repository with a submodule: the superproject tracks only the submodule's
+// commit, so a change to a file inside it belongs in a patch of the submodule's own, applied
+// in the submodule's folder; the patch at the top holds the superproject's files alone. Real git.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import { runFix } from "../../../src/agent/fix.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+
+function git(cwd: string, ...args: string[]): string {
+  if (!cwd) throw new Error("git needs a folder to run in");
+  // A submodule from a local path: git allows the file transport there only when asked.
+  return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8", stdio: "pipe" });
+}
+
+it("a file the agent edits inside a submodule gets a patch of its own that applies in the submodule, and the patch at the top applies with git apply --index", async () => {
+  const dir = tempDir("hearth-fix-submodule-");
+  const [lib, repo, clone] = [join(dir, "lib"), join(dir, "repo"), join(dir, "clone")];
+  mkdirSync(lib);
+  mkdirSync(repo);
+  writeFileSync(join(lib, "x.py"), "A = 1\n");
+  git(lib, "init", "-q");
+  git(lib, "add", ".");
+  git(lib, "commit", "-qm", "lib");
+  writeFileSync(join(repo, "main.py"), "M = 1\n");
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "submodule", "add", "-q", lib, "vendor/lib");
+  git(repo, "commit", "-qm", "base");
+  const turns = [
+    call("edit_file", { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" }),
+    call("edit_file", { path: "main.py", old_text: "M = 1", new_text: "M = 2" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "A should be 2", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["main.py"]);
+  assert.doesNotMatch(result.patch, /vendor\/lib/);
+  assert.deepEqual(result.submodulePatches?.map(({ submodule, files }) => ({ submodule, files })), [{ submodule: "vendor/lib", files: ["x.py"] }]);
+  git(dir, "clone", "-q", "--recurse-submodules", repo, clone);
+  execFileSync("git", ["apply", "--index", "-"], { cwd: clone, input: result.patch });
+  execFileSync("git", ["apply", "--index", "-"], { cwd: join(clone, "vendor/lib"), input: result.submodulePatches![0]!.patch });
+  assert.equal(readFileSync(join(clone, "main.py"), "utf8"), "M = 2\n");
+  assert.equal(readFileSync(join(clone, "vendor/lib/x.py"), "utf8"), "A = 2\n");
+});

@@ -1,0 +1,51 @@
+// `hearth fix` where the agent edits a file inside a submodule: the superproject tracks only
+// the submodule's commit, so that change is told apart with a patch of its own, which applies
+// in the submodule's folder as the message says. Real git, the built CLI.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { it } from "node:test";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+/** git in a test's own folder: an undefined or empty `cwd` would run it in the project's own checkout. */
+function git(cwd: string, ...args: string[]): string {
+  if (!cwd) throw new Error("git needs a test folder to run in");
+  // A submodule from a local path: git allows the file transport there only when asked.
+  return execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8" });
+}
+
+it("says the change inside a submodule is not in the patch, and prints a patch of its own that applies in the submodule's folder", () => {
+  const work = tempDir("hearth-fix-submodule-cli-");
+  const [lib, top, clone] = [join(work, "lib"), join(work, "repo"), join(work, "clone")];
+  mkdirSync(lib);
+  mkdirSync(top);
+  writeFileSync(join(lib, "x.py"), "A = 1\n");
+  git(lib, "init", "-q");
+  git(lib, "add", ".");
+  git(lib, "commit", "-qm", "lib");
+  writeFileSync(join(top, "README"), "app\n");
+  git(top, "init", "-q");
+  git(top, "add", ".");
+  git(top, "submodule", "add", "-q", lib, "vendor/lib");
+  git(top, "commit", "-qm", "base");
+  const model = join(work, "model.json");
+  const turns = [{ toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }];
+  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
+  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, "", "the patch at the top holds nothing of the submodule");
+  assert.match(run.stderr, /not in the patch: the change to 1 file\(s\) inside the submodule vendor\/lib \(x\.py\)/);
+  assert.doesNotMatch(run.stderr, /finished without changing any file/);
+  assert.match(run.stderr, /1 file\(s\) changed|0 file\(s\) changed, and 1 inside submodules/);
+  const said = /\(git -C (\S+) apply\):\n([\s\S]*?)(?=^hearth fix: )/m.exec(run.stderr);
+  assert.ok(said, run.stderr);
+  git(work, "clone", "-q", "--recurse-submodules", top, clone);
+  execFileSync("git", ["-C", said[1]!, "apply", "--index", "-"], { cwd: clone, input: said[2] });
+  assert.equal(readFileSync(join(clone, "vendor/lib/x.py"), "utf8"), "A = 2\n");
+});

@@ -211,7 +211,10 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const on = this.enabledFor(vscode.window.activeTextEditor?.document);
     const latency = this.lastLatencyMs === undefined ? "" : `, last answer in ${this.lastLatencyMs} ms`;
     const summary = `${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;
-    const excludedHere = this.whyExcluded(vscode.window.activeTextEditor?.document);
+    const document = vscode.window.activeTextEditor?.document;
+    const byName = excludedReason(document);
+    const byLink = document && this.linkReasons.get(document.uri.toString());
+    const excludedHere = byName ? { reason: byName, bySetting: true } : byLink ? { reason: byLink, bySetting: false } : undefined;
     const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary, status: this.status, ...(excludedHere ? { excludedHere } : {}) });
     this.item.text = look.text;
     this.item.tooltip = look.tooltip;

@@ -95,8 +95,13 @@ export interface CompletionsState {
   readonly snoozedMs: number;
   /** Counts and latency, for the tooltip. */
   readonly summary: string;
-  /** Why the active file is never completed (a secrets file, `hearth.inlineCompletionsExclude`); undefined when it is. */
-  readonly excludedHere?: string;
+  /**
+   * Why the active file is never completed, undefined when it is: by its name (a secrets
+   * file, `hearth.inlineCompletionsExclude`: `bySetting`, which a `!` pattern can change), or
+   * as the runtime found it another name of a secrets file (a link to `.env`: no setting
+   * changes that).
+   */
+  readonly excludedHere?: { readonly reason: string; readonly bySetting: boolean };
   /** The runtime's `hearth/completions/status`: why completions show nothing (a busy server, a failing one). */
   readonly status?: CompletionStatus;
 }
@@ -123,7 +128,7 @@ export function completionsLook(state: CompletionsState): Look {
   if (state.enabled && state.excludedHere) {
     return {
       text: "$(circle-slash) Completions: off in this file",
-      tooltip: `Hearth inline completions: on, but not in this file: ${state.excludedHere}. hearth.inlineCompletionsExclude changes which files. ${state.summary}\nClick to snooze or turn off.`,
+      tooltip: `Hearth inline completions: on, but not in this file: ${state.excludedHere.reason}. ${state.excludedHere.bySetting ? "hearth.inlineCompletionsExclude changes which files." : "Another name of a secrets file is never completed, whatever hearth.inlineCompletionsExclude says."} ${state.summary}\nClick to snooze or turn off.`,
       command: menu,
     };
   }

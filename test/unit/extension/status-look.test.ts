@@ -173,10 +173,19 @@ describe("completions status item (issue 15)", () => {
 
   it("in a file never completed (secrets, the user's exclusions) it says off here and why, not on", () => {
     const why = "it looks like it holds secrets (an environment file, a private key or credentials)";
-    const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: why });
+    const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: { reason: why, bySetting: true } });
     assert.equal(look.text, "$(circle-slash) Completions: off in this file");
     assert.match(look.tooltip, /not in this file: it looks like it holds secrets/);
-    assert.match(look.tooltip, /hearth\.inlineCompletionsExclude/, "where to change it");
-    assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "", excludedHere: why }).text, "$(circle-slash) Completions: off", "off everywhere says so");
+    assert.match(look.tooltip, /hearth\.inlineCompletionsExclude changes which files/, "where to change it");
+    assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "", excludedHere: { reason: why, bySetting: true } }).text, "$(circle-slash) Completions: off", "off everywhere says so");
+  });
+
+  it("in another name of a secrets file (a link to .env) it does not send the user to a setting that cannot change it", () => {
+    const why = "settings.txt, a link to .env: it looks like it holds secrets (an environment file, a private key or credentials)";
+    const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: { reason: why, bySetting: false } });
+    assert.equal(look.text, "$(circle-slash) Completions: off in this file");
+    assert.match(look.tooltip, /not in this file: settings\.txt, a link to \.env/);
+    assert.doesNotMatch(look.tooltip, /inlineCompletionsExclude changes/, "a ! pattern does not take a link off");
+    assert.match(look.tooltip, /never completed, whatever hearth\.inlineCompletionsExclude says/);
   });
 });

@@ -203,6 +203,8 @@ const LATIN_LOOKALIKE = /[\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458
 const LATIN_LOOKALIKES = new RegExp(LATIN_LOOKALIKE.source, "g");
 const NAME_CHAR = /[\p{L}\p{N}\p{M}_$]/u;
 const ASCII_LETTER = /[A-Za-z]/;
+/** What comes before the letter of an escape (`\n`, `\w`), a printf format (`%d`) or the end of a range in a character class (`A-Z`). */
+const ESCAPE_END = /[\\%-]/;
 /** Lookalike names named in a warning or notice; the rest are counted. */
 const LOOKALIKES_SHOWN = 3;
 /** Characters of a name looked at either side of a lookalike letter: a longer run is no name in code. */
@@ -222,6 +224,9 @@ function lookalikeNames(text: string): { count: number; names: string[] } {
     while (start > 0 && match.index - start < MAX_NAME && NAME_CHAR.test(text[start - 1]!)) start--;
     end = match.index + 1;
     while (end < text.length && end - match.index < MAX_NAME && NAME_CHAR.test(text[end]!)) end++;
+    // An ASCII letter after a backslash, a % or a hyphen ends an escape, a format or a range
+    // (\nΤο in a string, '%dсар', [A-Zа-я]): the word of the other script begins after it.
+    if (start > 0 && ESCAPE_END.test(text[start - 1]!) && ASCII_LETTER.test(text[start]!)) start++;
     const name = text.slice(start, end);
     // A Russian or Greek word in a name (отчёт_report) shows its script by its other letters.
     if (!ASCII_LETTER.test(name) || /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(name.replace(LATIN_LOOKALIKES, ""))) continue;

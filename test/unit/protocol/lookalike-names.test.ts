@@ -32,4 +32,16 @@ describe("names that mix ASCII letters with a Cyrillic or Greek letter that look
       assert.equal(findHiddenText(text), undefined, what);
     }
   });
+
+  it("leaves alone an escape, a format or a range's last letter before a word of those scripts", () => {
+    // Seen in real repositories: dayjs's Mongolian locale, Prism's and highlight.js's grammars, Sphinx's Greek catalogue.
+    for (const [text, what] of [
+      ["MM: '%d\u0441\u0430\u0440',", "a printf format before a Mongolian word ('%dсар')"],
+      ["/[a-zA-Z\u0430-\u044f\u0410-\u042f_$][\\w\u0430-\u044f\u0410-\u042f$]*/", "a regular expression's ranges of Cyrillic letters (Z\u0430-, \\w\u0430-)"],
+      ['msgstr "sphinx.\\n\\n\u03a4\u03bf sphinx-quickstart\\n\u0397 \u03bc\u03bf\u03c1\u03c6\u03ae"', "a Greek article after a \\n escape in a string"],
+    ] as const) {
+      assert.equal(findHiddenText(text), undefined, what);
+    }
+    assert.equal(findHiddenText("x = \"\\t\u0456s_admin\"; y = my-b\u0430r; z = \\n\u0430dmin")?.lookalike, 3, "a name after an escape or a hyphen is still one");
+  });
 });

@@ -9,9 +9,10 @@
  * A status bar item shows on / off / snoozed, or why completions show nothing (the runtime's
  * `hearth/completions/status`: a busy server, one that stayed busy, a failing one, a model
  * too slow for the time limit on this machine or on a server with a slot free), and opens the
- * menu (toggle, snooze, language). A file the runtime will not complete though its name does
- * not say so (a link to `.env`) is asked about once, when its editor becomes active, so the
- * item says "off in this file" and why (`hearth/completions/excluded`), and nothing is sent.
+ * menu (toggle, snooze, language). Whether the runtime will complete a file whose name does not
+ * exclude it (it may be a link to `.env`) is asked when its editor becomes active and when its
+ * text is read anew from disk, so the item says "off in this file" and why
+ * (`hearth/completions/excluded`), and nothing is sent.
  */
 import * as vscode from "vscode";
 import { type InlineCompletionItem as LspItem, type InlineCompletionParams, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
@@ -71,6 +72,10 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         this.render();
         void this.askWhyExcluded(editor?.document);
+      }),
+      // Its text read anew from disk (no unsaved edits left): the file may be another one now (ln -sf .env app.txt).
+      vscode.workspace.onDidChangeTextDocument(({ document }) => {
+        if (!document.isDirty && document === vscode.window.activeTextEditor?.document) void this.askWhyExcluded(document);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.linkReasons.delete(document.uri.toString())),
     );
@@ -229,11 +234,14 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     return excludedReason(document) ?? (document && this.linkReasons.get(document.uri.toString())) ?? undefined;
   }
 
-  /** Asks the runtime, once per open file, whether it is another name of a secrets file; the item shows the answer. */
+  /**
+   * Asks the runtime whether the file is another name of a secrets file, each time its editor
+   * becomes active or its text is read anew from disk (the runtime answers from its cache
+   * unless the path now names another file); the item shows the last answer meanwhile.
+   */
   private async askWhyExcluded(document: vscode.TextDocument | undefined): Promise<void> {
     if (!document || document.uri.scheme !== "file" || excludedReason(document) || this.runtime.state.kind !== "running") return;
     const uri = document.uri.toString();
-    if (this.linkReasons.has(uri)) return;
     try {
       this.linkReasons.set(uri, await this.runtime.request(CompletionExclusionRequest, { uri }));
     } catch {

@@ -3,7 +3,7 @@
 // after typing, typing the predicted characters keeps it with no new request, Tab accepts;
 // a new untitled document (no file yet) gets ghost text too.
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ensureTinyModel } from "../fixtures/models/index.ts";
@@ -27,14 +27,16 @@ const FILE = [
 
 describe("inline completions in a real workbench", () => {
   let wb: Workbench;
+  let folder: string;
 
   before(async () => {
     const model = await ensureTinyModel({ arch: "qwen35", script: SCRIPT, scriptStart: ["<|fim_middle|>"] });
-    const folder = tempDir("hearth-ws-");
+    folder = tempDir("hearth-ws-");
     mkdirSync(join(folder, "src"));
     writeFileSync(join(folder, "src", "cart.ts"), FILE);
     writeFileSync(join(folder, ".env"), "DB_PASSWORD=correct-horse-battery\n");
     symlinkSync(".env", join(folder, "settings.txt"));
+    writeFileSync(join(folder, "later.txt"), "notes\n");
     wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
     // hearth.modelPath is read from the machine settings in code-server (see models.e2e.ts).
     mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
@@ -149,6 +151,25 @@ describe("inline completions in a real workbench", () => {
     // Back in an ordinary file, completions are on again.
     await wb.page.locator(".tab", { hasText: "cart.ts" }).click();
     await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
+  });
+
+  it("a file made a link to .env while it is open (ln -sf .env later.txt) says off in this file once the editor reloads it", { timeout: 300_000 }, async () => {
+    await wb.page.keyboard.press("Control+P");
+    await wb.page.locator(".quick-input-widget input").fill("later.txt");
+    await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "later.txt" }).first().click();
+    await wb.page.locator(".tab.active", { hasText: "later.txt" }).waitFor({ timeout: 20_000 });
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
+    rmSync(join(folder, "later.txt"));
+    symlinkSync(".env", join(folder, "later.txt"));
+    // The editor reads the file anew (it had no unsaved edits): .env's text is on screen.
+    await wb.page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "DB_PASSWORD" }).first().waitFor({ timeout: 30_000 });
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off in this file" }).waitFor({ timeout: 30_000 }).catch(async (e) => {
+      await debug("completions-debug-later-link");
+      throw e;
+    });
+    const label = await completionsLabel();
+    assert.match(label, /not in this file: later\.txt, a link to \.env: it looks like it holds secrets/);
+    assert.match(label, /never completed, whatever hearth\.inlineCompletionsExclude says/, "no setting takes a link off: the tooltip does not send the user to one");
   });
 
   it("a new untitled document (no file yet) gets ghost text too", { timeout: 300_000 }, async () => {

@@ -12,6 +12,7 @@ import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
+import { ownershipRefusal } from "../agent/git-ownership.ts";
 import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
@@ -67,10 +68,12 @@ export function refuseGitFolder(folder: string, command: string): true | undefin
  */
 function refuseDubiousOwnership(folder: string): void {
   const answer = git(folder, ["rev-parse", "--git-dir"]);
-  const refused = answer.status !== 0 && typeof answer.stderr === "string" ? /detected dubious ownership in repository at '(.*)'/.exec(answer.stderr) : null;
+  const refused = answer.status !== 0 && typeof answer.stderr === "string" ? ownershipRefusal(answer.stderr) : undefined;
   if (!refused) return;
-  const at = terminalName(refused[1]!);
-  throw new UsageError(`git will not read the repository at ${at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (git config --global --add safe.directory ${shellWord(at)}) and run hearth fix again`);
+  const at = terminalName(refused.repository);
+  // git's own line where it gives one: it knows the form a path takes there (a UNC path on Windows: %(prefix)///server/share).
+  const command = terminalName(refused.command ?? `git config --global --add safe.directory ${shellWord(refused.repository)}`);
+  throw new UsageError(`git will not read the repository at ${at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (${command}) and run hearth fix again`);
 }
 
 /** The most files with conflict markers named in refuseConflicts' message. */

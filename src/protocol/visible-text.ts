@@ -374,13 +374,24 @@ function shownLookalikes(hidden: HiddenText): string {
 }
 
 /**
- * What the lines a unified diff adds hide (`findHiddenText` of them): a change that writes a
- * bidi override into code, or a zero-width character into a name. Removed and context lines
- * and the `+++` header (after a `---` line) are not counted: the change does not add them.
+ * What the lines a unified diff adds, and the names of the files it writes, hide
+ * (`findHiddenText` of `writtenByDiff`): a change that writes a bidi override into code, a
+ * zero-width character into a name, or a file named `sеttings.py` with a Cyrillic е.
+ * Removed and context lines are not counted: the change does not add them.
  */
 export function hiddenInChange(diff: string): HiddenText | undefined {
   if (!MAYBE_HIDDEN.test(diff) && !LATIN_LOOKALIKE.test(diff)) return undefined;
-  return findHiddenText(addedLines(diff));
+  return findHiddenText(writtenByDiff(diff));
+}
+
+/** The lines a unified diff adds (`addedLines`), then the names of the files it writes: its `+++` headers' (after a `---` line), `rename to` and `copy to` lines'. */
+function writtenByDiff(diff: string): string {
+  const lines = diff.split("\n");
+  const names = lines.flatMap((line, i) => {
+    const name = /^(?:rename to |copy to )(.*)$/.exec(line)?.[1] ?? (line.startsWith("+++ ") && lines[i - 1]?.startsWith("--- ") ? line.slice(4) : undefined);
+    return name === undefined ? [] : [name];
+  });
+  return [addedLines(diff), ...names].join("\n");
 }
 
 /** The lines a unified diff adds, without their `+` (not the `+++` header after a `---` line), one a line. */
@@ -450,7 +461,7 @@ function middleLines(a: string[], b: string[]): string[] {
 /**
  * What a tool call's arguments write that a person may not see (`findHiddenText` of it): every
  * string but what it replaces (`old_*` at any depth), an edit's `new_text` as the lines it
- * adds to its `old_text` (`editLines`), a patch's added lines — read as text with its line
+ * adds to its `old_text` (`editLines`), a patch's added lines and the names of the files it writes (`writtenByDiff`) — read as text with its line
  * breaks, so a mark in a right-to-left comment is judged on its own line. The same lines the
  * chat's card counts from its diff: a call that takes a zero-width character out of a name,
  * or only repeats a line holding one, is not warned of.
@@ -461,7 +472,7 @@ export function hiddenInCall(args: Record<string, JsonValue>): HiddenText | unde
 
 function writtenBy(value: JsonValue, key = ""): string[] {
   if (/^old_/.test(key)) return [];
-  if (typeof value === "string") return [key === "patch" ? addedLines(value) : value];
+  if (typeof value === "string") return [key === "patch" ? writtenByDiff(value) : value];
   if (Array.isArray(value)) return value.flatMap((item) => writtenBy(item));
   if (value && typeof value === "object") {
     const edit = typeof value.new_text === "string" ? editAdds(typeof value.old_text === "string" ? value.old_text : "", value.new_text) : undefined;

@@ -21,6 +21,17 @@ describe("names that mix ASCII letters with a Cyrillic or Greek letter that look
     assert.equal(hiddenInCall({ path: "a.py", old_text: "return True", new_text: "return is_\u0430dmin(u)" })?.lookalike, 1);
   });
 
+  it("a change that writes a file under such a name is warned of: a new file, a rename, a copy, the card's proposed write", () => {
+    const created = "diff --git a/s\u0435ttings.py b/s\u0435ttings.py\nnew file mode 100644\n--- /dev/null\n+++ b/s\u0435ttings.py\n@@ -0,0 +1 @@\n+DEBUG = True\n";
+    assert.deepEqual(hiddenInChange(created)?.lookalikeNames, ["s\\u0435ttings"]);
+    assert.equal(hiddenInCall({ patch: created })?.lookalike, 1);
+    const renamed = "diff --git a/auth.py b/\u0430uth.py\nsimilarity index 100%\nrename from auth.py\nrename to \u0430uth.py\n";
+    assert.equal(hiddenInChange(renamed)?.lookalike, 1);
+    assert.equal(hiddenInChange(renamed.replace(/rename/g, "copy"))?.lookalike, 1);
+    assert.equal(hiddenInChange("--- a/s\u0435ttings.py\n+++ b/s\u0435ttings.py\n@@ new content @@\n+DEBUG = True")?.lookalike, 1);
+    assert.equal(hiddenInChange("--- a/settings.py\n+++ b/settings.py\n@@ -1 +1 @@\n-DEBUG = False\n+DEBUG = True\n"), undefined);
+  });
+
   it("leaves text in those scripts alone, and their symbols beside ASCII", () => {
     for (const [text, what] of [
       ["# Привет, мир: hello world\nprint('Ελληνικά') # ok", "Russian and Greek words beside English ones"],

@@ -162,14 +162,14 @@ export async function fileStamps(root: string, paths: readonly string[]): Promis
   return stamps;
 }
 
-/** A file's mode and blob in the repository's index. */
+/** A file's (or a symbolic link's) mode and blob in the repository's index. */
 export interface IndexEntry {
-  readonly mode: "100644" | "100755";
+  readonly mode: "100644" | "100755" | "120000";
   readonly blob: string;
 }
 
 /**
- * The files of the checkout `root` that its repository's index marks skip-worktree (`S`: git
+ * The files and links of the checkout `root` that its repository's index marks skip-worktree (`S`: git
  * keeps them off the disk — outside a sparse checkout's cone), relative to `root`, with their
  * index mode and blob. The checkpoints do not hold one that is not on disk at the start, so
  * a file of them the agent writes reads as new: the fix's patch must change the index's
@@ -178,9 +178,9 @@ export interface IndexEntry {
 export async function skipWorktreeFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<Map<string, IndexEntry>> {
   const listed = await repositoryGitText(root, ["ls-files", "-t", "--stage", "-z", "--", "."], call);
   const files = new Map<string, IndexEntry>();
-  // "S MODE BLOB STAGE\tPATH": a link or a submodule is no file the patch could change as text.
+  // "S MODE BLOB STAGE\tPATH": a link too (the agent may write a file in its place: the patch then turns the link into it); a submodule is no file.
   for (const entry of listed?.split("\0") ?? []) {
-    const match = /^S (100644|100755) ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
+    const match = /^S (100644|100755|120000) ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
     if (match) files.set(match[3]!, { mode: match[1] as IndexEntry["mode"], blob: match[2]! });
   }
   return files;

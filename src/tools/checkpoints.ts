@@ -574,9 +574,10 @@ export class CheckpointStore {
    * parents and so its extras are `from`'s; no branch points at it): hearth fix's base for the
    * files the workspace's repository has but the start did not have on disk (outside a sparse
    * checkout), so that its patch changes the repository's version of each rather than adding
-   * the file anew, which `git apply` refuses where the file is checked out.
+   * the file anew, which `git apply` refuses where the file is checked out. A file's mode may be
+   * a symbolic link's (120000, `bytes` its target): one the run wrote a file in place of.
    */
-  async withFiles(from: string, files: ReadonlyMap<string, { readonly mode: FileState["mode"]; readonly bytes: Buffer }>): Promise<string> {
+  async withFiles(from: string, files: ReadonlyMap<string, { readonly mode: FileState["mode"] | "120000"; readonly bytes: Buffer }>): Promise<string> {
     return this.lock.run(async () => {
       const base = await this.resolveId(from);
       const env = { GIT_INDEX_FILE: join(this.gitDir, EXTRAS_INDEX) };

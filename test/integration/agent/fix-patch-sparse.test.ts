@@ -3,7 +3,7 @@
 // the same commit, as SWE-bench and a reviewer apply it. Real git.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
@@ -130,4 +130,26 @@ it("a hidden file over the checkpoints' size limit counts as changed only where 
   const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "fixed" })];
   const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
   assert.deepEqual(result.uncommittedAtStart, { files: ["grown.csv"], inPatch: [] });
+});
+
+it("a link outside the sparse checkout that the agent writes as a file is a change of the link into a file in the patch, which applies to a full clone", async () => {
+  const dir = tempDir("hearth-fix-sparse-link-");
+  const [origin, repo, full] = [join(dir, "origin"), join(dir, "repo"), join(dir, "full")];
+  mkdirSync(join(origin, "app"), { recursive: true });
+  mkdirSync(join(origin, "lib"));
+  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\n");
+  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
+  symlinkSync("calc.py", join(origin, "lib/compat.py"));
+  git(origin, "init", "-q");
+  git(origin, "add", ".");
+  git(origin, "commit", "-qm", "base");
+  git(dir, "clone", "-q", origin, repo);
+  git(repo, "sparse-checkout", "set", "app");
+  const turns = [call("write_file", { path: "lib/compat.py", content: "from lib.calc import add as plus\n" }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "compat should name plus", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["lib/compat.py"]);
+  git(dir, "clone", "-q", origin, full);
+  execFileSync("git", ["apply", "-"], { cwd: full, input: result.patch });
+  assert.equal(lstatSync(join(full, "lib/compat.py")).isFile(), true);
+  assert.equal(readFileSync(join(full, "lib/compat.py"), "utf8"), "from lib.calc import add as plus\n");
 });

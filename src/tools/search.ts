@@ -72,7 +72,8 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
     async execute(input, ctx) {
       const pattern = stringArg(input, "pattern");
       const caseSensitive = optionalBool(input, "case_sensitive") ?? /[A-Z]/.test(pattern.replace(/\\./g, ""));
-      const regex = compile(pattern, caseSensitive);
+      const compose = speaksOfCodePoints(pattern) ? asWritten : composed;
+      const regex = compile(compose(pattern), caseSensitive);
       const dir = await ctx.workspace.resolve(optionalString(input, "path") ?? ".");
       const glob = optionalString(input, "glob");
       const fileMatches = glob ? globMatcher(glob) : undefined;
@@ -96,7 +97,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       try {
         for (const path of files) {
           ctx.signal.throwIfAborted();
-          const found = await searchFile(ctx.workspace, path, matcher, ctx.signal);
+          const found = await searchFile(ctx.workspace, path, matcher, compose, ctx.signal);
           if ("size" in found) large.push({ path, size: found.size });
           else if ("unreadable" in found) unreadable.push(path);
           // One at a time, to one past the limit: a log or CSV can match on more lines than a call takes arguments.
@@ -132,9 +133,32 @@ function composed(text: string): string {
   return /[^\x00-\x7f]/.test(text) ? text.normalize("NFC") : text;
 }
 
+function asWritten(text: string): string {
+  return text;
+}
+
+const MARK = /^\p{M}$/u;
+
+/**
+ * Whether `pattern` has a combining mark, as itself, in a character class (`[e\u0301]`: an e or
+ * an accent) or under a quantifier (`e\u0301?`): composed, it would be another pattern (`[é]`,
+ * `é?`), so it and the lines are matched as written.
+ */
+function speaksOfCodePoints(pattern: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]!;
+    if (char === "\\") i++;
+    else if (char === "[") inClass = true;
+    else if (char === "]") inClass = false;
+    else if (MARK.test(char) && (inClass || /^[?*+{]/.test(pattern.slice(i + 1, i + 2)))) return true;
+  }
+  return false;
+}
+
 function compile(pattern: string, caseSensitive: boolean): RegExp {
   try {
-    return new RegExp(composed(pattern), caseSensitive ? "" : "i");
+    return new RegExp(pattern, caseSensitive ? "" : "i");
   } catch (error) {
     throw new ToolError("invalid-input", `invalid regular expression: ${(error as Error).message}. Escape special characters like ( [ . * with a backslash to match them literally`);
   }
@@ -254,7 +278,7 @@ type WorkspaceReader = { stat(p: string): Promise<{ size: number } | undefined>;
  * user may not read it (or the read failed). Binary files, and files removed or turned into
  * something else meanwhile, match nothing.
  */
-async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatcher, signal: AbortSignal): Promise<{ hits: SearchHit[]; masked?: number } | { size: number } | { unreadable: true }> {
+async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatcher, compose: (text: string) => string, signal: AbortSignal): Promise<{ hits: SearchHit[]; masked?: number } | { size: number } | { unreadable: true }> {
   // One file that cannot be read never fails the whole search.
   const info = await ws.stat(path).catch(() => undefined);
   if (!info) return { hits: [] };
@@ -272,7 +296,8 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   // Matched against the masked text: which patterns match the real one would spell a value out, a guess at a time.
   // Composed (NFC), as the pattern is: "café" written e + U+0301 (macOS-made text) is found
   // by the "café" a model writes, as edit_file takes it; the hit shows the line as it is.
-  const found = await matcher.lines(lines.map(composed).join("\n"), path, signal);
+  const matched = lines.map(compose);
+  const found = await matcher.lines(matched.join("\n"), path, signal);
   return { hits: found.map(([i, at]) => hitOf(path, i, lines[i]!, at, shown.masked)), masked: shown.masked.length };
 }
 

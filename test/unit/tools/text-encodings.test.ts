@@ -152,6 +152,15 @@ describe("Unicode normalization (NFC vs NFD)", () => {
     }
   });
 
+  // Composing the pattern made [e\u0301] (an e or an acute accent) the class [é], and e\u0301? (an
+  // e and maybe an accent) an optional é: such a pattern speaks of code points, and is matched so.
+  it("a pattern with a raw combining mark in a class or under a quantifier keeps its meaning", async () => {
+    const { ctx } = workspaceWith({ "a.py": "hello\n", "b.py": `name = "${nfd}"\n`, "c.py": "calf\n" });
+    assert.equal((await runTool(searchTool, { pattern: "h[e\u0301]l" }, ctx)).text, "a.py:1: hello");
+    assert.equal((await runTool(searchTool, { pattern: "[\u0301]" }, ctx)).text, `b.py:1: name = "${nfd}"`);
+    assert.equal((await runTool(searchTool, { pattern: "cafe\u0301?" }, ctx)).text, `b.py:1: name = "${nfd}"`);
+  });
+
   it("edit_file and apply_patch match text that differs from the file only in normalization, and keep the other lines as they were", async () => {
     const file = `# ${nfd} menu\nprice = {"${nfd}": 3}\nname = "${nfd}"\n`;
     const { root, ctx } = workspaceWith({ "a.py": file, "b.py": file });

@@ -15,7 +15,7 @@ import { AdaptiveDebounce, type DebounceOptions } from "./debounce.ts";
 import { detectIndentation, type IndentStyle, reindent } from "./indentation.ts";
 import { MAX_TRIES, ServerWait, SLOT_READ_MS, timeLimit } from "./server-wait.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, insideSecret, type PromptBudget } from "./prompt.ts";
-import { type CursorLines, endBeforeControlText, isMultiline, trimCompletion } from "./stop-rules.ts";
+import { type CursorLines, endBeforeControlText, isMultiline, tickNamesIn, trimCompletion } from "./stop-rules.ts";
 
 /** The model to use: the completion model when one is configured and loads, else the main one. */
 export interface ModelChoice {
@@ -130,7 +130,7 @@ export class CompletionEngine {
     const raw = limited ? wholePart(generated, multiline) : generated;
     // A mask copied from the prompt, unless the file itself holds such text (Hearth's own source).
     const cutMasks = raw.includes(MASK_START) && !doc.text.includes(MASK_START);
-    const trimmed = trimCompletion(raw, at, multiline, { shown, cutMasks });
+    const trimmed = trimCompletion(raw, at, multiline, { shown, cutMasks, tickNames: tickNamesIn(doc.path) });
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);

@@ -96,6 +96,19 @@ export interface PromptFacts {
   readonly shown?: readonly string[];
   /** The prompt's secret masks were Hearth's, not the file's text: a copy of one is cut. */
   readonly cutMasks?: boolean;
+  /** The file's language puts a `'` before names (`tickNamesIn`): the bracket walks take `'a` for no quote. */
+  readonly tickNames?: boolean;
+}
+
+/** Rust's lifetimes and loop labels (`&'a str`, `'outer:`), OCaml's and F#'s type variables (`'a list`). */
+const TICK_NAME_FILES = /\.(?:rs|ml|mli|fs|fsi|fsx)$/i;
+
+/** A name's first letter after its tick. */
+const TICK_NAME_START = /[\p{L}_]/u;
+
+/** Whether the file's language writes `'` before a name that no `'` closes (by its path's ending). */
+export function tickNamesIn(path: string): boolean {
+  return TICK_NAME_FILES.test(path);
 }
 
 /** A model's control token written out as text (`<|endoftext|>`, `<|fim_pad|>`, `<|im_end|>`, Llama's `<|eot_id|>` …). */
@@ -131,11 +144,12 @@ export function trimCompletion(text: string, at: CursorLines, multiline: boolean
   if (mask >= 0) text = multiline ? text.slice(0, Math.max(0, text.lastIndexOf("\n", mask))) : text.slice(0, mask).replace(/\S*$/, "");
   // After code and a typed space, a model often starts with a token of its own space: `x =  1`.
   if (/[ \t]/.test(at.linePrefix.slice(-1)) && at.linePrefix.trim() !== "") text = text.replace(/^[ \t]+/, "");
-  const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");
+  const ticks = prompt.tickNames === true;
+  const cut = multiline ? cutBlock(text, at, ticks) : (text.split("\n")[0] ?? "");
   const kept = dropDuplicateOfRight(withinMaxChars(cut).replace(/\s+$/, ""), at);
   // A block's first line is on the cursor's line too (`f(|)`, where the engine asks for a block): cut there, the block ends.
   const first = kept.split("\n", 1)[0]!;
-  const firstKept = withoutExtraClosers(first, at);
+  const firstKept = withoutExtraClosers(first, at, ticks);
   return firstKept === first ? kept : firstKept;
 }
 
@@ -146,44 +160,54 @@ export function trimCompletion(text: string, at: CursorLines, multiline: boolean
  * (`foo(bar(|)` + `x))` keeps `x)`); a bracket opened on a line above is not counted, so with
  * nothing right of the cursor to close one, the line is kept as it is. Not inside a string.
  */
-function withoutExtraClosers(line: string, at: CursorLines): string {
-  const left = bracketWalk(at.linePrefix);
+function withoutExtraClosers(line: string, at: CursorLines, ticks: boolean): string {
+  const left = bracketWalk(at.linePrefix, ticks);
   if (left.quote) return line;
-  const closedOnRight = bracketWalk(at.lineSuffix).unmatched;
+  const closedOnRight = bracketWalk(at.lineSuffix, ticks).unmatched;
   if (closedOnRight === 0) return line;
   const free = Math.max(0, left.open - closedOnRight);
   let depth = 0;
-  let quote = "";
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = "";
-    } else if (c === '"' || c === "'" || c === "`") quote = c;
-    else if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c) && --depth < -free) return line.slice(0, i).replace(/\s+$/, "");
-  }
-  return line;
+  let end = line.length;
+  outsideStrings(line, ticks, (c, i) => {
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c) && --depth < -free) end = i;
+    return end < line.length;
+  });
+  return end < line.length ? line.slice(0, end).replace(/\s+$/, "") : line;
 }
 
 /** Brackets left open at the end of `text`, closers that close none of its own (`unmatched`), and the quote it ends inside, if any. */
-function bracketWalk(text: string): { open: number; unmatched: number; quote: string } {
+function bracketWalk(text: string, ticks: boolean): { open: number; unmatched: number; quote: string } {
   let open = 0;
   let unmatched = 0;
+  const quote = outsideStrings(text, ticks, (c) => {
+    if ("([{".includes(c)) open++;
+    else if (")]}".includes(c)) {
+      if (open > 0) open--;
+      else unmatched++;
+    }
+  });
+  return { open, unmatched, quote };
+}
+
+/**
+ * Shows `visit` each character of `text` outside strings (roughly: quotes toggle, a
+ * backslash escapes) until it returns true; gives the quote `text` ends inside, "" if none.
+ * With `ticks`, a `'` before a name that no `'` closes right after its first letter is a
+ * lifetime, label or type variable (`&'a str`, `'outer:`), no quote; `'a'` still is one.
+ */
+function outsideStrings(text: string, ticks: boolean, visit: (c: string, i: number) => boolean | void): string {
   let quote = "";
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quote) {
       if (c === "\\") i++;
       else if (c === quote) quote = "";
-    } else if (c === '"' || c === "'" || c === "`") quote = c;
-    else if ("([{".includes(c)) open++;
-    else if (")]}".includes(c)) {
-      if (open > 0) open--;
-      else unmatched++;
-    }
+    } else if (c === "'" && ticks && TICK_NAME_START.test(text[i + 1] ?? "") && text[i + 2] !== "'") continue;
+    else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if (visit(c, i) === true) break;
   }
-  return { open, unmatched, quote };
+  return quote;
 }
 
 /** The whole lines of `text` that fit in MAX_CHARS; "" when even the first does not. */
@@ -194,11 +218,11 @@ function withinMaxChars(text: string): string {
 }
 
 /** The block's lines: stop when brackets close it, at a dedent, or after two blank lines. */
-function cutBlock(text: string, at: CursorLines): string {
+function cutBlock(text: string, at: CursorLines, ticks: boolean): string {
   const lines = text.split("\n");
   const opener = at.linePrefix.trim() === "" ? at.previousLine : at.linePrefix;
   const base = indentOf(opener);
-  let depth = bracketDepth(opener);
+  let depth = bracketDepth(opener, ticks);
   const bracketed = depth > 0;
   const out: string[] = [];
   let blanks = 0;
@@ -213,26 +237,16 @@ function cutBlock(text: string, at: CursorLines): string {
     const closes = /^\s*[)\]}]/.test(line);
     if (i > 0 && indentOf(line) <= base && !(closes && indentOf(line) === base)) break;
     out.push(line);
-    depth += bracketDepth(line);
+    depth += bracketDepth(line, ticks);
     if (bracketed && depth <= 0) break;
   }
   return out.join("\n");
 }
 
-/** Open minus close brackets, outside strings (roughly: quotes toggle). */
-export function bracketDepth(line: string): number {
-  let depth = 0;
-  let quote = "";
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = "";
-    } else if (c === '"' || c === "'" || c === "`") quote = c;
-    else if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-  }
-  return depth;
+/** Open minus close brackets, outside strings (`outsideStrings`). */
+function bracketDepth(line: string, ticks: boolean): number {
+  const walk = bracketWalk(line, ticks);
+  return walk.open - walk.unmatched;
 }
 
 /** Drops the end of the completion that repeats the text right of the cursor, or the next line. */

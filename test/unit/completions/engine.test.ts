@@ -50,6 +50,15 @@ describe("completion engine", () => {
     assert.deepEqual([stats.requests, stats.cacheHits, stats.modelCalls], [11, 10, 1]);
   });
 
+  it("in Rust, a lifetime on the cursor's line is no quote: a closer the right side has is not written twice", async () => {
+    const { engine } = engineWith(["x: &'a str) -> bool {", "x.len()))"]);
+    const rust = (text: string) => ({ ...doc(text), uri: "file:///w/src/lib.rs", path: "src/lib.rs" });
+    const signature = "fn check<'a>()\n";
+    assert.equal((await engine.complete(rust(signature), { line: 0, character: 13 }, live())).text, "x: &'a str", "not fn check<'a>(x: &'a str) -> bool {)");
+    const call = "    let n: &'a str = pick(first(), 2);\n";
+    assert.equal((await engine.complete(rust(call), { line: 0, character: 31 }, live())).text, "x.len()", "not pick(first(x.len())), 2)");
+  });
+
   it("asks for a block where the cursor opens one, and cuts it where the block closes", async () => {
     const { engine } = engineWith(["\n  return a + b;\n}\n\nexport const c = 1;"]);
     const text = "function add(a, b) {\n}\n";

@@ -172,6 +172,15 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("() => {\n  go();\n}, [])", at("useEffect(|)\n"), true), "() => {\n  go();\n}, []", "a block's own brackets stay");
   });
 
+  it("a name's tick (Rust's lifetimes and labels, OCaml's type variables) is no quote where the language has them; a quote elsewhere", () => {
+    const rust = { tickNames: true };
+    assert.equal(trimCompletion("x: &'a str) -> bool {", at("fn check<'a>(|)\n"), true, rust), "x: &'a str");
+    assert.equal(trimCompletion("x.len()))", at("    let n: &'a str = pick(first(|), 2);\n"), false, rust), "x.len()");
+    assert.equal(trimCompletion("s))", at("    let v: Vec<&'static str> = keep(split(|), 1);\n"), false, rust), "s");
+    assert.equal(trimCompletion("'(', ')'))", at("    let pair = both(chars(|), 2);\n"), false, rust), "'(', ')'", "a char literal is still one");
+    assert.equal(trimCompletion("x))", at("print('a (b', foo(bar(|), 2))\n"), false), "x", "Python's string");
+  });
+
   it("brackets inside strings do not end a block", () => {
     assert.equal(trimCompletion("\n  log(\"}\");\n  x();\n}\n", at("function f() {|\n"), true), "\n  log(\"}\");\n  x();\n}");
   });

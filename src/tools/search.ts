@@ -298,7 +298,25 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   // by the "café" a model writes, as edit_file takes it; the hit shows the line as it is.
   const matched = lines.map(compose);
   const found = await matcher.lines(matched.join("\n"), path, signal);
-  return { hits: found.map(([i, at]) => hitOf(path, i, lines[i]!, at, shown.masked)), masked: shown.masked.length };
+  return { hits: found.map(([i, at]) => hitOf(path, i, lines[i]!, placeInLine(lines[i]!, matched[i]!, at), shown.masked)), masked: shown.masked.length };
+}
+
+/**
+ * Where the match at `at` of `matched` (the line composed) is in `line` as the file has it: a
+ * long line of decomposed letters is shown around its match, not as many characters before it
+ * as composing saved. Only a line long enough to be cut is looked for (composing prefixes, by halves).
+ */
+function placeInLine(line: string, matched: string, at: number): number {
+  if (matched === line || line.length <= MAX_LINE_CHARS) return at;
+  // The longest start of the line whose composed form is no longer than `at`.
+  let low = 0;
+  let high = line.length + 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (line.slice(0, middle).normalize("NFC").length <= at) low = middle + 1;
+    else high = middle;
+  }
+  return Math.max(0, low - 1);
 }
 
 /** Characters of a long line shown before its match. */

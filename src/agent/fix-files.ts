@@ -187,15 +187,23 @@ export async function skipWorktreeFiles(root: string, call: Omit<RepositoryGitCa
 }
 
 /**
- * The submodules of the checkout `root` (gitlinks in its repository's index, mode 160000),
- * relative to `root`: the repository tracks only each one's commit, so a change to a file in
- * one is the submodule's own change, which `git apply` at the top cannot take (`--index`:
- * "does not exist in index"; a clone without the submodule: no such file). Empty where git
- * cannot tell or there is no repository.
+ * The submodules of the checkout `root` (gitlinks in its repository's index, mode 160000), and
+ * theirs where they are checked out, relative to `root`, deepest last: a repository tracks only
+ * each one's commit, so a change to a file in one is the submodule's own change, which
+ * `git apply` at the top cannot take (`--index`: "does not exist in index"; a clone without the
+ * submodule: no such file). Empty where git cannot tell or there is no repository.
  */
-export async function submoduleFolders(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<string[]> {
-  const listed = await repositoryGitText(root, ["ls-files", "--stage", "-z", "--", "."], call);
-  return (listed?.split("\0") ?? []).flatMap((entry) => /^160000 [0-9a-f]+ 0\t(.+)$/s.exec(entry)?.[1] ?? []);
+export async function submoduleFolders(root: string, call: Omit<RepositoryGitCall, "input"> = {}, prefix = ""): Promise<string[]> {
+  const listed = await repositoryGitText(join(root, prefix), ["ls-files", "--stage", "-z", "--", "."], call);
+  const folders: string[] = [];
+  for (const entry of listed?.split("\0") ?? []) {
+    const folder = /^160000 [0-9a-f]+ 0\t(.+)$/s.exec(entry)?.[1];
+    if (folder === undefined) continue;
+    folders.push(prefix + folder);
+    // Not checked out (no .git in it): git would answer for the repository around it.
+    if (await lstat(join(root, prefix, folder, ".git")).then(() => true, () => false)) folders.push(...(await submoduleFolders(root, call, `${prefix}${folder}/`)));
+  }
+  return folders;
 }
 
 /** The user's uncommitted files at the start (see uncommittedFiles), or why git could not tell. */

@@ -211,7 +211,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   // From the patch's base: a file a command put back from outside the sparse checkout as the repository has it (git sparse-checkout disable) is no change.
   const allChanged = (await store.changedFiles(base)).filter((path) => !leftOutPaths.has(path));
   // A file inside a submodule is the submodule's change: it gets a patch of its own, to apply in the submodule's folder.
-  const submoduleOf = (path: string) => submodules.find((folder) => path.startsWith(`${folder}/`));
+  // The innermost: a submodule of a submodule is a repository of its own too.
+  const submoduleOf = (path: string) => submodules.filter((folder) => path.startsWith(`${folder}/`)).sort((a, b) => b.length - a.length)[0];
   const changedFiles = allChanged.filter((path) => submoduleOf(path) === undefined);
   const patch = await store.diff(base, undefined, [], { patch: true, leaveOut: [...leftOutPaths, ...allChanged.filter((path) => submoduleOf(path) !== undefined)], storedForm });
   const submodulePatches: SubmodulePatch[] = [];
@@ -219,7 +220,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     const files = allChanged.filter((path) => submoduleOf(path) === submodule);
     if (!files.length) continue;
     const leaveOut = [...leftOutPaths].filter((path) => path.startsWith(`${submodule}/`));
-    const ownPatch = await store.diff(base, undefined, [submodule], { patch: true, leaveOut, relative: submodule });
+    // Its files alone: a submodule inside it has its own patch.
+    const ownPatch = await store.diff(base, undefined, files, { patch: true, leaveOut, relative: submodule });
     submodulePatches.push({ submodule, files: files.map((path) => path.slice(submodule.length + 1)), patch: ownPatch });
   }
   const changed = new Set(changedFiles);

@@ -47,3 +47,33 @@ it("a file the agent edits inside a submodule gets a patch of its own that appli
   assert.equal(readFileSync(join(clone, "main.py"), "utf8"), "M = 2\n");
   assert.equal(readFileSync(join(clone, "vendor/lib/x.py"), "utf8"), "A = 2\n");
 });
+
+it("a file inside a submodule of a submodule gets the inner submodule's patch, which applies in its folder", async () => {
+  const dir = tempDir("hearth-fix-submodule-nested-");
+  const [inner, lib, repo, clone] = [join(dir, "inner"), join(dir, "lib"), join(dir, "repo"), join(dir, "clone")];
+  for (const folder of [inner, lib, repo]) mkdirSync(folder);
+  writeFileSync(join(inner, "y.py"), "B = 1\n");
+  git(inner, "init", "-q");
+  git(inner, "add", ".");
+  git(inner, "commit", "-qm", "inner");
+  writeFileSync(join(lib, "x.py"), "A = 1\n");
+  git(lib, "init", "-q");
+  git(lib, "add", ".");
+  git(lib, "submodule", "add", "-q", inner, "deps/inner");
+  git(lib, "commit", "-qm", "lib");
+  git(repo, "init", "-q");
+  git(repo, "submodule", "add", "-q", lib, "vendor/lib");
+  git(repo, "submodule", "update", "-q", "--init", "--recursive");
+  git(repo, "commit", "-qm", "base");
+  const turns = [
+    call("edit_file", { path: "vendor/lib/deps/inner/y.py", old_text: "B = 1", new_text: "B = 2" }),
+    call("edit_file", { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "B should be 2", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.submodulePatches?.map(({ submodule, files }) => ({ submodule, files })), [{ submodule: "vendor/lib", files: ["x.py"] }, { submodule: "vendor/lib/deps/inner", files: ["y.py"] }]);
+  git(dir, "clone", "-q", "--recurse-submodules", repo, clone);
+  for (const own of result.submodulePatches!) execFileSync("git", ["apply", "--index", "-"], { cwd: join(clone, own.submodule), input: own.patch });
+  assert.equal(readFileSync(join(clone, "vendor/lib/x.py"), "utf8"), "A = 2\n");
+  assert.equal(readFileSync(join(clone, "vendor/lib/deps/inner/y.py"), "utf8"), "B = 2\n");
+});

@@ -17,7 +17,7 @@
 import type { FimRequest } from "../models/index.ts";
 import { estimateTokens } from "../indexer/index.ts";
 import { wellFormed } from "../protocol/plain-text.ts";
-import { maskSecrets, secretSafeEnd, secretSafeStart } from "../protocol/secret-values.ts";
+import { MASK_START, maskSecrets, secretSafeEnd, secretSafeStart } from "../protocol/secret-values.ts";
 
 export interface PromptBudget {
   /** Lines of the cursor's file before the cursor (at most). */
@@ -70,15 +70,15 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
   const before = input.text.slice(0, input.offset);
   const lineStart = before.lastIndexOf("\n") + 1;
   const start = secretSafeFrom(input.text, before.length - prefixWindow(before, lineStart, budget, input.line).length, input.offset);
-  const window = maskSecrets(before.slice(start)).text;
+  const window = masked(before.slice(start));
   // The earlier cells of a notebook come first, as if the notebook were one file: they do not
   // change while the user types in this cell, so the backend's state for them is reused.
-  const cells = earlierCellsText((input.earlierCells ?? []).map((cell) => maskSecrets(cell).text), budget.earlierCellsChars);
+  const cells = earlierCellsText((input.earlierCells ?? []).map(masked), budget.earlierCellsChars);
   const suffix = suffixWindow(input.text.slice(input.offset), budget);
   const context = fitContext(input.context ?? [], budget.contextTokens);
   return {
     prefix: wellFormed(cells + window),
-    suffix: wellFormed(maskSecrets(suffix.slice(0, secretSafeUpTo(input.text, input.offset, input.offset + suffix.length) - input.offset)).text),
+    suffix: wellFormed(masked(suffix.slice(0, secretSafeUpTo(input.text, input.offset, input.offset + suffix.length) - input.offset))),
     // A window that starts inside the cursor's line (one huge line) has no stable point; masking keeps the lines.
     prefixStableChars: start <= lineStart ? cells.length + window.lastIndexOf("\n") + 1 : 0,
     ...(context.length ? { context } : {}),
@@ -119,7 +119,24 @@ function secretReach(text: string, at: number): [number, number] {
  * its body, short of the length `maskSecrets` masks (a GitHub token's 36), where each keystroke
  * would send one more of its characters. Not npm's `npm_`: `npm_config_registry` is code.
  */
-const TOKEN_BEGUN = /^(?:gh[pousr]_[A-Za-z0-9]{4}|github_pat_[A-Za-z0-9]{4}|sk-[A-Za-z0-9_-]{4}|xox[bpars]-\d{4}|[rs]k_live_[A-Za-z0-9]{4}|AIza[A-Za-z0-9_-]{4})/;
+const TOKEN_BEGUN = new RegExp(`^${tokenBegun(4)}`);
+/**
+ * A token typed most of the way and left so (the cursor moved on, a character missed): a word
+ * with a known prefix and eight characters or more of its body, masked in all the prompt
+ * holds — at 35 of a GitHub token's 36 characters the rest is a guess away. Eight, so that
+ * words like `sk-learn` stay as written.
+ */
+const TOKEN_LEFT_BEGUN = new RegExp(`(?<![A-Za-z0-9_-])${tokenBegun(8)}[A-Za-z0-9_-]*`, "g");
+
+/** A provider's known token prefix and `body` characters of the token's own. */
+function tokenBegun(body: number): string {
+  return `(?:gh[pousr]_[A-Za-z0-9]{${body}}|github_pat_[A-Za-z0-9]{${body}}|sk-[A-Za-z0-9_-]{${body}}|xox[bpars]-\\d{${body}}|[rs]k_live_[A-Za-z0-9]{${body}}|AIza[A-Za-z0-9_-]{${body}})`;
+}
+
+/** `text` as the model may see it: secret values masked (`maskSecrets`), and tokens left half typed. */
+function masked(text: string): string {
+  return maskSecrets(text).text.replace(TOKEN_LEFT_BEGUN, `${MASK_START}token, partly typed]`);
+}
 /** How far a token's word may reach either side of the cursor (github_pat_'s 93 characters, and then some). */
 const TOKEN_REACH = 300;
 
@@ -218,7 +235,7 @@ export function fitContext(pieces: readonly ContextPiece[], tokens: number): { p
     if (!texts.includes(piece.text)) texts.push(piece.text);
     byFile.set(piece.path, texts);
   }
-  return [...byFile.entries()].reverse().map(([path, texts]) => ({ path: wellFormed(path), content: wellFormed(maskSecrets(texts.join("\n...\n")).text) }));
+  return [...byFile.entries()].reverse().map(([path, texts]) => ({ path: wellFormed(path), content: wellFormed(masked(texts.join("\n...\n"))) }));
 }
 
 function isLowSurrogate(code: number): boolean {

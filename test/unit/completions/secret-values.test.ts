@@ -14,6 +14,7 @@ import type { FimRequest } from "../../../src/models/index.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { MASK_START } from "../../../src/protocol/secret-values.ts";
 
 const TOKEN = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5";
 const PASSWORD = "S3cretPassw0rd";
@@ -168,6 +169,20 @@ describe("secret values in what completions send", () => {
     assert.deepEqual(backend.asked.map((r) => r.prefix), []);
   });
 
+  it("a token typed most of the way and left so (the cursor moved on) is masked where the prompt shows it, not sent as written", async () => {
+    // 35 of GitHub's 36 characters leave the token a guess away; maskSecrets masks only the full shape.
+    const { engine, backend } = recordingEngine(["x", "y"]);
+    const begun = TOKEN.slice(0, 39);
+    const above = docAt(`const t = "${begun}";\nconst u = |\n`);
+    await engine.complete(above.doc, above.position, live());
+    const below = docAt(`const u = |\nconst t = "github_pat_11ABCDEFGH";\n`);
+    await engine.complete(below.doc, below.position, live());
+    assert.equal(backend.asked.length, 2);
+    assert.ok(!backend.asked[0]!.prefix.includes(begun.slice(4, 16)), backend.asked[0]!.prefix);
+    assert.match(backend.asked[0]!.prefix, /const t = "\[secret masked: [^\]]+\]";/);
+    assert.ok(!backend.asked[1]!.suffix.includes("11ABCDEFGH"), backend.asked[1]!.suffix);
+  });
+
   it("a token's prefix alone, or a word that only looks like one, is still completed", async () => {
     const words = [`if (t.startsWith("ghp_|`, `const re = /ghp_[A-Za-z0-9]|/;\n`, `<ul class="task-list|">\n`, `<html lang="sk-SK|">\n`, `const registry = process.env.npm_config_regi|\n`];
     const { engine, backend } = recordingEngine(words.map(() => "x"));
@@ -176,6 +191,7 @@ describe("secret values in what completions send", () => {
       await engine.complete(doc, position, live());
     }
     assert.equal(backend.asked.length, words.length);
+    assert.ok(!backend.asked.some((r) => (r.prefix + r.suffix).includes(MASK_START)), "nothing of them masked");
   });
 
   it("a completion that copies a mask is cut before it: Tab would write the mask into the file", async () => {

@@ -24,7 +24,7 @@ export interface TextFile {
    * A latin1 file whose other non-ASCII bytes are UTF-8 text (a UTF-8 file with a Latin-1
    * line pasted in, a character cut off): how many bytes are not UTF-8, the first one's line.
    */
-  readonly strayBytes?: { readonly count: number; readonly line: number };
+  readonly strayBytes?: { readonly count: number; readonly line: number; readonly values: readonly number[] };
 }
 
 /** A line ending: LF, CR LF, or a lone CR (classic Mac files, Excel's "CSV (Macintosh)"). */
@@ -79,8 +79,9 @@ export function decodeText(bytes: Uint8Array, path: string): TextFile {
 }
 
 /** How many of `bytes` are not part of a UTF-8 character, and how many UTF-8 characters of two bytes or more they hold. */
-function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; first: number } {
+function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; first: number; values: number[] } {
   let [stray, characters, first] = [0, 0, -1];
+  const values: number[] = [];
   const strict = new TextDecoder("utf-8", { fatal: true });
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
@@ -101,18 +102,19 @@ function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; firs
     } else {
       if (first === -1) first = i;
       stray++;
+      values.push(b);
     }
   }
-  return { stray, characters, first };
+  return { stray, characters, first, values };
 }
 
 /** A file not valid UTF-8 with at least as many UTF-8 characters as other non-ASCII bytes (Latin-1 text rarely holds one: Ã then ©): its stray bytes. */
 function strayUtf8Bytes(body: Uint8Array): TextFile["strayBytes"] {
-  const { stray, characters, first } = utf8Shape(body);
+  const { stray, characters, first, values } = utf8Shape(body);
   if (characters === 0 || characters < stray) return undefined;
   let line = 1;
   for (let i = body.indexOf(0x0a); i !== -1 && i < first; i = body.indexOf(0x0a, i + 1)) line++;
-  return { count: stray, line };
+  return { count: stray, line, values };
 }
 
 /** "1 byte that is not (line 3)", after "UTF-8 except for": a file's stray bytes, for what is said about them. */
@@ -169,17 +171,29 @@ function looksUtf16(bytes: Uint8Array): boolean {
 /**
  * A UTF-8 file with stray bytes is kept a byte per character (latin1), so a new 'ï' would be
  * written as one Latin-1 byte: one more broken character where the editor reads UTF-8.
- * Refused unless the new text's bytes add no stray byte (ASCII, or text as read_file showed it).
+ * Refused unless the new text's bytes add no stray byte (ASCII, or text as read_file showed it):
+ * each byte value stray in it no more often than in the file — not their number alone, which an
+ * edit taking the stray byte out and writing a new 'è' keeps.
  */
 function refuseNewStrayBytes(stray: NonNullable<TextFile["strayBytes"]>, text: string, path: string): void {
-  const wide = /[^\x00-\xff]/u.test(text);
-  if (!wide && utf8Shape(Buffer.from(text, "latin1")).stray <= stray.count) return;
+  if (!/[^\x00-\xff]/u.test(text) && !addsStrayByte(stray.values, utf8Shape(Buffer.from(text, "latin1")).values)) return;
   throw new ToolError(
     "unsupported-encoding",
     `"${path}" is UTF-8 except for ${strayBytesPhrase(stray)}, so Hearth keeps its bytes one per character (read_file shows 'é' as 'Ã©'), ` +
       "and the new text's non-ASCII characters would be written as bytes that are not UTF-8 either. Nothing was written. " +
       "Write such characters as an escape the language allows (\\u00e9 in a string), or ask the user to repair the stray bytes (the editor shows them as \uFFFD) first",
   );
+}
+
+/** Whether `after` holds a stray byte value more often than `before` does. */
+function addsStrayByte(before: readonly number[], after: readonly number[]): boolean {
+  const left = new Map<number, number>();
+  for (const b of before) left.set(b, (left.get(b) ?? 0) + 1);
+  return after.some((b) => {
+    const n = left.get(b) ?? 0;
+    left.set(b, n - 1);
+    return n <= 0;
+  });
 }
 
 /** Encodes text the way `file` was encoded. Throws when latin1 cannot hold a new character. */

@@ -274,6 +274,18 @@ describe("latin1 (not UTF-8) files", () => {
     assert.deepEqual(readFileSync(join(root, "m.py")), Buffer.from(file.toString("latin1").replace("x = 1", "x = 2"), "latin1"));
   });
 
+  // The check counted the stray bytes only: an edit that took the stray byte out and wrote a
+  // new Latin-1 'è' elsewhere kept the count at 1, and wrote one new broken character, 'Edited'.
+  it("a UTF-8 file with a stray byte: a new broken character is refused though the edit takes the stray one out", async () => {
+    const file = Buffer.concat([Buffer.from("name = 'café'\ny = '"), Buffer.from([0xff]), Buffer.from("'\n")]);
+    const { root, ctx } = workspaceWith({ "m.py": file });
+    const e = await runTool(editFileTool, { path: "m.py", old_text: "y = '\u00ff'", new_text: "y = 'cr\u00e8me'" }, ctx);
+    assert.equal(!e.ok && e.code, "unsupported-encoding", e.text);
+    assert.deepEqual(readFileSync(join(root, "m.py")), file);
+    const kept = await runTool(editFileTool, { path: "m.py", old_text: "y = '\u00ff'", new_text: "y = '\u00ff' # as it was" }, ctx);
+    assert.equal(kept.ok, true, kept.text);
+  });
+
   it("a new character the file cannot hold is refused naming it and what to do, and nothing is written", async () => {
     const file = Buffer.from("price = 'caf\xe9'\n", "latin1");
     const { root, ctx } = workspaceWith({ "p.py": file });

@@ -119,7 +119,7 @@ const MIN_CUT_CHARS = 4_000;
 
 
 /** How a file's bytes hold its text, for a shell command that reads them. */
-type FileForm = Pick<TextFile, "encoding" | "bom">;
+type FileForm = Pick<TextFile, "encoding" | "bom" | "eol">;
 
 function longLineNote(path: string, n: number, line: string, shown: number, file: FileForm): string {
   return (
@@ -134,7 +134,9 @@ function longLineNote(path: string, n: number, line: string, shown: number, file
  * a UTF-8 line that is not ASCII gets byte offsets at character bounds (-b): counted in
  * characters, a CJK line's next part was one already read, cut inside letters. A latin1
  * file's characters are its bytes; sed and cut cannot read a UTF-16 file's lines. A UTF-8
- * BOM is the first line's first three bytes to sed.
+ * BOM is the first line's first three bytes to sed. A file whose lines end in a lone CR
+ * (read_file numbers its lines at CRs, splitLines) has no line feed for sed to count: tr
+ * makes its CRs line feeds first.
  */
 function readOn(path: string, n: number, line: string, shown: number, file: FileForm): string {
   if (file.encoding === "utf16le" || file.encoding === "utf16be") return "";
@@ -142,5 +144,6 @@ function readOn(path: string, n: number, line: string, shown: number, file: File
   const ascii = file.encoding === "latin1" || !/[^\x00-\x7f]/.test(line.slice(0, end));
   const bom = n === 1 && file.bom ? 3 : 0;
   const [from, to] = ascii ? [shown + 1, shown + MAX_READ_CHARS] : [Buffer.byteLength(line.slice(0, shown)) + 1, Buffer.byteLength(line.slice(0, end))];
-  return `, or read on with run_command: sed -n '${n}p' ${shellQuote(path)} | cut -${ascii ? "c" : "b"} ${from + bom}-${to + bom}`;
+  const lineOf = file.eol === "\r" ? `tr '\\r' '\\n' < ${shellQuote(path)} | sed -n '${n}p'` : `sed -n '${n}p' ${shellQuote(path)}`;
+  return `, or read on with run_command: ${lineOf} | cut -${ascii ? "c" : "b"} ${from + bom}-${to + bom}`;
 }

@@ -3,6 +3,7 @@
 // ends), and what read_file shows must be what edit_file matches.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
@@ -242,6 +243,20 @@ describe("a line too long to show, of text that is not ASCII", () => {
     const found = await runTool(searchTool, { pattern: "needle" }, ctx);
     assert.match(found.text, /^m\.js:1: …中+needle\(\);文+…$/, found.text);
     assert.ok(found.text.length < 400, found.text);
+  });
+
+  // read_file numbers a classic-Mac file's lines at its CRs; sed numbers them at line feeds,
+  // of which such a file has none: sed -n '2p' printed nothing, and the model read nothing on.
+  it("the way to read on in a file whose lines end in a lone CR shows the next part of that line", async () => {
+    const long = "y".repeat(60_000) + "z".repeat(60_000);
+    const { root, ctx } = workspaceWith({ "mac.csv": `a,b\r${long}\rc,d\r` });
+    const read = await runTool(readFileTool, { path: "mac.csv", start_line: 2 }, ctx);
+    const command = /read on with run_command: (.*?)\. edit_file/.exec(read.text)?.[1];
+    assert.ok(command, read.text);
+    const shown = /^2\| (.*)$/m.exec(read.text)![1]!;
+    assert.ok(root && root.length > 1, "a workspace folder to run the command in");
+    const next = execFileSync("bash", ["-c", command], { cwd: root, encoding: "utf8" }).replace(/\n$/, "");
+    assert.ok(next.length > 0 && long.startsWith(shown + next), `${command} printed ${JSON.stringify(next.slice(0, 40))}`);
   });
 
   it("an ASCII line keeps cut -c; a UTF-16 file gets no cut command, which would read its bytes", async () => {

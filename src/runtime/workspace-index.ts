@@ -87,7 +87,7 @@ export class WorkspaceIndex {
       .then((report) => {
         const leftOut = leftOutMessage(report);
         if (!signal.aborted) this.recheckEvery();
-        if (!signal.aborted) this.ready({ kind: "ready", files: report.files, symbols: report.definitions, ...(report.stopped ? { stopped: stoppedMessage(report.stopped) } : {}), ...(leftOut ? { leftOut } : {}) });
+        if (!signal.aborted) this.ready(readyState(report));
         const history = !this.historyAllowed
           ? "no git history read: the folder is not trusted"
           : `${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
@@ -274,8 +274,9 @@ export class WorkspaceIndex {
       if (missed > 0 && !this.missedSaid) {
         this.missedSaid = true;
         log("warn", missedEventsMessage(missed));
-        if (this.lastReady && !this.disposed) this.ready(this.lastReady);
       }
+      // The index line's counts and notes are the check's (files it found, gone or left out since).
+      if (this.lastReady && !this.disposed && !signal.aborted) this.ready(readyState(report));
     } catch (error) {
       // Reindex Workspace or a close stopped it: nothing failed.
       if (!this.disposed && !signal.aborted) log("warn", "index: checking the disk for changes failed", error);
@@ -285,6 +286,12 @@ export class WorkspaceIndex {
   private progress(p: IndexProgress): void {
     if (p.phase === "parsing") this.options.onState({ kind: "indexing", done: p.done, total: p.total });
   }
+}
+
+/** The ready state a build's report gives the status bar and the Hearth view's index line. */
+function readyState(report: IndexReport): Extract<IndexState, { kind: "ready" }> {
+  const leftOut = leftOutMessage(report);
+  return { kind: "ready", files: report.files, symbols: report.definitions, ...(report.stopped ? { stopped: stoppedMessage(report.stopped) } : {}), ...(leftOut ? { leftOut } : {}) };
 }
 
 /** Whether `path` is `name` or lies in the folder `name`. */

@@ -59,6 +59,8 @@ describe("changes no watcher event named", () => {
       const last = states.at(-1);
       assert.equal(last?.kind, "ready");
       assert.match((last?.kind === "ready" && last.missedEvents) || "", /no word from the editor's file watcher.*sudo sysctl fs\.inotify\.max_user_watches=524288/);
+      // Its counts are the check's: extra.ts is counted.
+      assert.deepEqual(last?.kind === "ready" && [last.files, last.symbols], [2, 2]);
       await index.build(true);
       const rebuilt = states.at(-1);
       assert.ok(rebuilt?.kind === "ready" && rebuilt.missedEvents);
@@ -79,16 +81,21 @@ describe("changes no watcher event named", () => {
     const lines: string[] = [];
     setLogSink((_level, text) => void lines.push(text));
     mock.timers.enable({ apis: ["setInterval"] });
-    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined });
+    const states: IndexState[] = [];
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: (s) => void states.push(s) });
     try {
       await index.build();
       const q = () => index.queries!;
       // Saved a moment before the check: the editor's event for it is still to come.
       writeFileSync(join(root, "app.ts"), "export function renderSettings(): string {\n  return 'ok';\n}\n");
+      writeFileSync(join(root, "more.ts"), "export function a(): void {}\nexport function b(): void {}\n");
       mock.timers.tick(RECHECK_MS);
       await until(async () => ((await q().findDefinitions("renderSettings")).length ? true : undefined));
-      // The check's report reaches the runtime after its result does: one more round trip.
-      await q().findDefinitions("renderSettings");
+      // The check's report reaches the runtime after its parses are seen: its state says it ended.
+      // The Hearth view's index line counts what the check found.
+      const counts = () => { const last = states.at(-1); return last?.kind === "ready" ? [last.files, last.symbols] : undefined; };
+      await until(async () => (counts()?.[0] === 2 ? true : undefined)).catch(() => undefined);
+      assert.deepEqual(counts(), [2, 3]);
       assert.deepEqual(lines.filter((l) => l.includes("no word from the editor's file watcher")), []);
     } finally {
       mock.timers.reset();

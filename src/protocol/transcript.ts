@@ -9,6 +9,7 @@
  */
 import type { AgentRunResult, AgentWireEvent, Attachment, CondensedKind, TestOutcome, ToolEffect } from "./agent.ts";
 import type { ChatMessage, JsonValue } from "./chat.ts";
+import { pairSafeEnd } from "./plain-text.ts";
 import type { ToolDisplay } from "./tool-display.ts";
 import { type HiddenText, findHiddenText } from "./visible-text.ts";
 
@@ -327,9 +328,24 @@ function pushTool(items: TranscriptItem[], id: string, name: string, args: Recor
 export function titleFrom(text: string): string {
   const line = text.trim().split("\n")[0]!.trim() || "New chat";
   if (line.length <= TITLE_CHARS) return line;
-  const cut = line.slice(0, TITLE_CHARS);
+  const cut = line.slice(0, wholeCharactersEnd(line, TITLE_CHARS));
   const space = cut.lastIndexOf(" ");
   return `${space > TITLE_CHARS / 2 ? cut.slice(0, space) : cut}…`;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Where a cut of `line` at `max` UTF-16 units ends with whole characters as the eye sees them
+ * (grapheme clusters: an emoji's ZWJ sequence, a flag, a letter and its marks), not half an emoji
+ * in the history and the Restore checkpoint's name; at a code point where the first such character
+ * alone is longer than `max` (a letter under a hundred marks). Whether a boundary lies at `max`
+ * depends on the text before it and the one code point after it, so only that much is segmented
+ * (ICU reads the whole string it is given at each step: a 5 MB line took 600 ms).
+ */
+function wholeCharactersEnd(line: string, max: number): number {
+  const end = graphemes.segment(line.slice(0, max + 2)).containing(max)!.index;
+  return end > 0 ? end : pairSafeEnd(line, max);
 }
 
 /** A conversation in the history list. */

@@ -181,6 +181,23 @@ describe("transcript reducer", () => {
     const long = titleFrom("word ".repeat(30));
     assert.ok(long.endsWith("…") && long.length <= 61 && !long.includes("wor…"), long);
   });
+
+  it("cuts a long first line between characters as the eye sees them, never inside an emoji or an accented letter", () => {
+    const family = "\u{1F468}\u200D\u{1F469}\u200D\u{1F467}"; // one family emoji: three people joined by ZWJs, 8 UTF-16 units
+    const flag = "\u{1F1EB}\u{1F1F7}"; // one flag: two regional indicators
+    const cases = [
+      { text: `${"x".repeat(59)}\u{1F600} tail`, kept: "x".repeat(59) }, // a surrogate pair across the 60th unit
+      { text: `${"x".repeat(55)}${family} tail`, kept: "x".repeat(55) }, // a ZWJ sequence across it
+      { text: `${"x".repeat(59)}${flag} tail`, kept: "x".repeat(59) },
+      { text: `${"x".repeat(59)}e\u0301\u0302 tail`, kept: "x".repeat(59) }, // a letter and its combining marks
+      { text: `${"x".repeat(52)}${family} tail`, kept: `${"x".repeat(52)}${family}` }, // ends right at 60: kept whole
+    ];
+    for (const { text, kept } of cases) assert.equal(titleFrom(text), `${kept}…`, JSON.stringify(text));
+    // One "character" longer than the whole title (a letter under a hundred marks) is still cut, at a code point.
+    const zalgo = titleFrom(`a${"\u0301".repeat(100)}`);
+    assert.ok(zalgo.length > 1 && zalgo.length <= 61 && zalgo.endsWith("…"), JSON.stringify(zalgo));
+    assert.equal(titleFrom(`${"\u{1F600}".repeat(40)}`), `${"\u{1F600}".repeat(30)}…`);
+  });
 });
 
 describe("messages from the webview", () => {

@@ -128,9 +128,13 @@ const TOKEN_BEGUN = new RegExp(`^${tokenBegun(4)}`);
  */
 const TOKEN_LEFT_BEGUN = new RegExp(`(?<![A-Za-z0-9_-])${tokenBegun(8)}[A-Za-z0-9_-]*`, "g");
 
-/** A provider's known token prefix and `body` characters of the token's own. */
+/**
+ * A provider's known token prefix and `body` characters of the token's own. After `sk-`, a word
+ * with an uppercase letter somewhere (OpenAI's and Anthropic's bodies are mixed-case): one of
+ * lowercase parts and digits is a name — a CSS class (SpinKit's `.sk-fading-circle`), a package.
+ */
 function tokenBegun(body: number): string {
-  return `(?:gh[pousr]_[A-Za-z0-9]{${body}}|github_pat_[A-Za-z0-9]{${body}}|sk-[A-Za-z0-9_-]{${body}}|xox[bpars]-\\d{${body}}|[rs]k_live_[A-Za-z0-9]{${body}}|AIza[A-Za-z0-9_-]{${body}})`;
+  return `(?:gh[pousr]_[A-Za-z0-9]{${body}}|github_pat_[A-Za-z0-9]{${body}}|sk-(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{${body}}|xox[bpars]-\\d{${body}}|[rs]k_live_[A-Za-z0-9]{${body}}|AIza[A-Za-z0-9_-]{${body}})`;
 }
 
 /** `text` as the model may see it: secret values masked (`maskSecrets`), and tokens left half typed. */

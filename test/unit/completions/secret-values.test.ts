@@ -194,6 +194,20 @@ describe("secret values in what completions send", () => {
     assert.ok(!backend.asked.some((r) => (r.prefix + r.suffix).includes(MASK_START)), "nothing of them masked");
   });
 
+  it("a kebab-case word after sk- (a CSS class: SpinKit's .sk-fading-circle, .sk-dark-theme) is completed and sent as written", async () => {
+    // A real key's body is random, mixed-case: a word of lowercase parts is a name, not a key being typed.
+    const css = `.sk-fading-circle .sk-circle12:before {\n  animation-delay: -0.1s;\n}\n.sk-cube-grid .sk-cube {\n  width: 33%;\n}\n`;
+    const words = [`${css}.sk-fading-circle .sk-circ|`, `<div class="sk-dark-theme|"></div>\n`, `${css}.sk-|`];
+    const { engine, backend } = recordingEngine(words.map(() => "x"));
+    for (const marked of words) {
+      const { doc, position } = docAt(marked);
+      await engine.complete(doc, position, live());
+    }
+    assert.equal(backend.asked.length, words.length, "each was sent");
+    for (const r of backend.asked) assert.ok(!(r.prefix + r.suffix).includes(MASK_START), r.prefix);
+    assert.ok(backend.asked[0]!.prefix.includes(".sk-fading-circle .sk-circle12:before {"), backend.asked[0]!.prefix);
+  });
+
   it("a completion that copies a mask is cut before it: Tab would write the mask into the file", async () => {
     const { engine } = recordingEngine([`process.env.TOKEN ?? "[secret masked: GitHub token]";`, "\n  token: \"[secret masked: GitHub token]\",\n  retries: 3,\n};"]);
     const line = docAt(`const token = "${TOKEN}";\nconst other = |\n`);

@@ -1,3 +1,5 @@
+import { countInFolders } from "./folder-counts.ts";
+
 /**
  * The other names the scan indexes a file under: a symbolic link to it, or to a folder above it
  * (one inside the workspace: the scan never follows a link out). The editor's watcher and its
@@ -10,16 +12,20 @@ export class LinkedNames {
   private readonly byTarget = new Map<string, Set<string>>();
   /** Link → its real path. */
   private readonly targetOf = new Map<string, string>();
+  /** How many links lie in each folder, at any depth: a removal with none at or under it looks at no link. */
+  private readonly linksIn = new Map<string, number>();
 
   /** Forgets every link: a build's scan lists them all again. */
   clear(): void {
     this.byTarget.clear();
     this.targetOf.clear();
+    this.linksIn.clear();
   }
 
   add(link: string, target: string): void {
     this.forget(link);
     this.targetOf.set(link, target);
+    countInFolders(this.linksIn, link, 1);
     let links = this.byTarget.get(target);
     if (!links) this.byTarget.set(target, (links = new Set()));
     links.add(link);
@@ -27,15 +33,21 @@ export class LinkedNames {
 
   /** Forgets the links at or under `path` (deleted, or renamed away). */
   forget(path: string): void {
-    if (this.targetOf.size === 0) return;
+    this.drop(path);
+    // A checkout names thousands of deletes: only a folder holding links looks at them all.
+    if (!this.linksIn.has(path)) return;
     const inside = `${path}/`;
-    for (const [link, target] of [...this.targetOf]) {
-      if (link !== path && !link.startsWith(inside)) continue;
-      this.targetOf.delete(link);
-      const links = this.byTarget.get(target);
-      links?.delete(link);
-      if (links?.size === 0) this.byTarget.delete(target);
-    }
+    for (const link of [...this.targetOf.keys()]) if (link.startsWith(inside)) this.drop(link);
+  }
+
+  private drop(link: string): void {
+    const target = this.targetOf.get(link);
+    if (target === undefined) return;
+    this.targetOf.delete(link);
+    countInFolders(this.linksIn, link, -1);
+    const links = this.byTarget.get(target);
+    links?.delete(link);
+    if (links?.size === 0) this.byTarget.delete(target);
   }
 
   /** Whether `path` is a name a link gives (a link, or a path through one). */

@@ -5,6 +5,7 @@ import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { readHistory, type HistorySource, type RepoHistory } from "./history.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
+import { countInFolders } from "./folder-counts.ts";
 import { LinkedNames } from "./linked-names.ts";
 import { sameStamp, stampToRecord, withStamp } from "./file-stamp.ts";
 import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
@@ -224,16 +225,6 @@ const FILES_BETWEEN_TURNS = 2_000;
 const GRAPH_STALE_FRACTION = 0.01;
 const GRAPH_STALE_MIN_CHANGES = 20;
 const GRAPH_STALE_MS = 60_000;
-
-/** Adds `change` to the count of each folder above `path`, at any depth (a count that reaches 0 goes). */
-function countInFolders(counts: Map<string, number>, path: string, change: 1 | -1): void {
-  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
-    const folder = path.slice(0, at);
-    const count = (counts.get(folder) ?? 0) + change;
-    if (count > 0) counts.set(folder, count);
-    else counts.delete(folder);
-  }
-}
 
 /**
  * Skips by path, with how many lie in each folder at any depth: a folder removed finds its skips

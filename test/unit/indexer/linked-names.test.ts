@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RepoIndex } from "../../../src/indexer/index.ts";
+import { LinkedNames } from "../../../src/indexer/linked-names.ts";
 import { indexOf, tempDir } from "./helpers/setup.ts";
 
 /**
@@ -69,5 +70,30 @@ describe("a file indexed under several names (symbolic links)", () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe("LinkedNames.forget", () => {
+  it("looks at no link for a removal with no link at or under it (a checkout's thousands of deletes)", () => {
+    const names = new LinkedNames();
+    for (let i = 0; i < 1000; i++) names.add(`vendor/lib${i}`, `libs/lib${i}`);
+    names.add("alias", "src");
+    // The links' own map: each look through all of it is a walk of every link.
+    const targetOf = (names as unknown as { targetOf: Map<string, string> }).targetOf;
+    let walks = 0;
+    for (const method of ["entries", "keys", "values", "forEach", Symbol.iterator] as const) {
+      const original = (targetOf as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method]!;
+      Object.defineProperty(targetOf, method, { value: (...a: unknown[]) => (walks++, original.apply(targetOf, a)) });
+    }
+    for (let i = 0; i < 1000; i++) names.forget(`src/file${i}.ts`);
+    assert.equal(walks, 0);
+    // A link, a folder of links and a link under a folder still go.
+    names.forget("alias");
+    assert.deepEqual(names.otherNames("src/a.ts"), []);
+    names.forget("vendor");
+    assert.deepEqual(names.otherNames("libs/lib3/x.ts"), []);
+    names.add("deep/one", "libs/one");
+    names.forget("deep");
+    assert.deepEqual(names.otherNames("libs/one/x.ts"), []);
   });
 });

@@ -94,12 +94,17 @@ export class ChatApp {
     root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element, this.announcer.element, this.announcer.alerts);
     root.classList.add("chat");
     root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
-    // Escape stops a run from wherever the focus is in the view, as VS Code's own chat does; the
-    // @-mention list and the history take their own Escape first (they stop its propagation).
+    // Escape stops a run from wherever the focus is in the view (VS Code's own chat takes
+    // Ctrl/Cmd+Escape, whose key is Escape too); the @-mention list and the history take their own
+    // Escape first. An Escape the page acts on goes no further: VS Code's webview host forwards every
+    // keydown that reaches the window to the workbench, where Escape also hides the notification
+    // toasts, and VS Code lets a focused part's Escape (an editor's suggest widget) win over that.
     root.addEventListener("keydown", (e) => {
       if (e.key !== "Escape" || e.isComposing) return;
       if (this.historyPanel.open) this.toggleHistory(false);
-      else if (this.composer.stop()) e.preventDefault();
+      else if (!this.composer.stop()) return;
+      e.preventDefault();
+      e.stopPropagation();
     });
     window.addEventListener("pagehide", () => this.saveNow());
     this.scroller.scrollTop = this.scroller.scrollHeight; // a restored conversation opens at its end

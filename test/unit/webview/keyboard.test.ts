@@ -186,6 +186,31 @@ describe("keyboard: Escape stops the run", () => {
     assert.equal(host.sent("stop").length, 2);
   });
 
+  it("an Escape the page acts on does not reach VS Code (which would also hide a notification toast); one it leaves alone does", () => {
+    // VS Code's webview host forwards every keydown that reaches the page's window to the workbench's
+    // keybindings, where Escape hides the notification toasts; its own focused parts (an editor's
+    // suggest widget) take Escape before that, as the focused chat does here.
+    const reachedVsCode: string[] = [];
+    const forward = (e: KeyboardEvent) => reachedVsCode.push(e.key);
+    window.addEventListener("keydown", forward);
+    try {
+      app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+      key(textarea(), "Escape");
+      assert.equal(host.sent("stop").length, 1);
+      assert.deepEqual(reachedVsCode, [], "the Escape that stopped the run did not also hide a toast");
+      onlyButton(root, "Conversation history").click();
+      key(textarea(), "Escape");
+      assert.equal(q("nav.history")?.hidden, true, "the history closed");
+      assert.deepEqual(reachedVsCode, [], "nor the one that closed the history");
+      app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }])));
+      key(textarea(), "Escape");
+      assert.deepEqual(reachedVsCode, ["Escape"], "with no run and nothing open, VS Code gets its Escape (a toast is hidden)");
+      assert.equal(host.sent("stop").length, 1);
+    } finally {
+      window.removeEventListener("keydown", forward);
+    }
+  });
+
   it("Escape that closes the @-mention list or the history stops nothing", () => {
     app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
     onlyButton(root, "Conversation history").click();

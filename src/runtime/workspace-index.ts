@@ -43,7 +43,7 @@ export function missedEventsMessage(files: number): string {
 }
 
 /** The same, in the Hearth view's index line for the rest of the session: a user whose index was stale rarely opens the log. */
-export const MISSED_EVENTS_NOTICE = `files had changed with no word from the editor's file watcher (a folder in files.watcherExclude, a network mount, or Linux's inotify limit: sudo sysctl fs.inotify.max_user_watches=524288); the index checks the disk every ${RECHECK_MS / 60_000} minutes`;
+export const MISSED_EVENTS_NOTICE = `files changed that the editor's file watcher did not report, so the index lagged until its check of the disk every ${RECHECK_MS / 60_000} minutes found them (a folder in files.watcherExclude, a network mount, or on Linux the limit of folders watched: raise it with sudo sysctl fs.inotify.max_user_watches=524288, and for good add fs.inotify.max_user_watches=524288 to /etc/sysctl.conf; then reload the window, and this note goes)`;
 
 const HISTORY_OFF = "the folder is not trusted, so Hearth runs no git in it (trust it to rank by its history too)";
 

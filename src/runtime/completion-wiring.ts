@@ -10,6 +10,7 @@
  * a secrets file (`settings.txt` → `.env`, `ln .env notes.txt`) is not completed, as `.env`
  * itself is not (`SecretLinks`).
  */
+import type { Stats } from "node:fs";
 import { lstat, realpath, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -123,7 +124,16 @@ async function inlineCompletion(
  */
 export class SecretLinks {
   private readonly known = new Map<string, { readonly file: string; readonly reason: Promise<string | undefined> }>();
-  constructor(private readonly root: string | undefined) {}
+  /**
+   * The disk check in flight per document, which a request made meanwhile shares: on a stalled
+   * network mount each keystroke's own would hold one more of node's 4 file threads for good.
+   */
+  private readonly checking = new Map<string, Promise<string>>();
+  /**
+   * `disk`: the two calls each request makes (node's; a test passes its own, one that holds its
+   * answer as a stalled network mount would).
+   */
+  constructor(private readonly root: string | undefined, private readonly disk: LinkDisk = { lstat, stat }) {}
 
   /**
    * Why the document at `uri` is such a file, in words for the status bar ("settings.txt, a
@@ -132,7 +142,12 @@ export class SecretLinks {
    */
   async reason(uri: string): Promise<string | undefined> {
     if (!uri.startsWith("file:")) return undefined;
-    const file = await onDisk(uri);
+    let check = this.checking.get(uri);
+    if (check === undefined) {
+      check = onDisk(uri, this.disk).finally(() => this.checking.delete(uri));
+      this.checking.set(uri, check);
+    }
+    const file = await check;
     let found = this.known.get(uri);
     if (found?.file !== file) {
       found = { file, reason: this.lookUp(uri).catch(() => undefined) };
@@ -160,21 +175,28 @@ export class SecretLinks {
   }
 }
 
+/** The file calls `onDisk` makes. */
+export interface LinkDisk {
+  lstat(path: string): Promise<Pick<Stats, "dev" | "ino" | "nlink" | "isSymbolicLink">>;
+  stat(path: string): Promise<Pick<Stats, "dev" | "ino" | "nlink">>;
+}
+
 /**
  * Which file on disk a document's path names, in a form that changes when the path is made
  * another file's name: the path's own inode and link count, and where it leads. Two calls
- * per request, for the request's document and each recently edited one.
+ * per request, for the request's document and each recently edited one (one check in flight
+ * per document: `SecretLinks.checking`).
  */
-async function onDisk(uri: string): Promise<string> {
+async function onDisk(uri: string, disk: LinkDisk): Promise<string> {
   let path: string;
   try {
     path = fileURLToPath(uri);
   } catch {
     return ""; // a host a file path cannot have here (file://server/share on Linux)
   }
-  const own = await lstat(path).catch(() => undefined);
+  const own = await disk.lstat(path).catch(() => undefined);
   if (own === undefined) return "";
-  const target = own.isSymbolicLink() ? await stat(path).catch(() => undefined) : own;
+  const target = own.isSymbolicLink() ? await disk.stat(path).catch(() => undefined) : own;
   return `${own.dev}:${own.ino}:${own.nlink}>${target ? `${target.dev}:${target.ino}:${target.nlink}` : ""}`;
 }
 

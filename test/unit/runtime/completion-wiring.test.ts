@@ -1,8 +1,13 @@
 // Which documents the runtime completes with the context of the folder it works in (its
 // root: the index, the repository name) and which from their own text only.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { lstat, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { completionExtras, completionScope } from "../../../src/runtime/completion-wiring.ts";
+import { pathToFileURL } from "node:url";
+import { completionExtras, completionScope, SecretLinks } from "../../../src/runtime/completion-wiring.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = "/work/api";
 
@@ -44,5 +49,32 @@ describe("completionExtras (what Hearth's provider adds to the request, from the
     for (const bad of [undefined, null, "x", { indentation: { insertSpaces: "no", tabSize: 4 } }, { indentation: { insertSpaces: true, tabSize: 0 } }, { indentation: { insertSpaces: true, tabSize: 1e9 } }, { indentation: { insertSpaces: true, tabSize: 2.5 } }]) {
       assert.deepEqual(completionExtras(bad), {}, JSON.stringify(bad));
     }
+  });
+});
+
+describe("SecretLinks", () => {
+  it("asks the disk once at a time per file: keystrokes on a stalled network mount do not each hold one of node's 4 file threads", async () => {
+    const root = tempDir("hearth-secret-links-once-");
+    writeFileSync(join(root, "app.ts"), "export const x = 1;\n");
+    const uri = pathToFileURL(join(root, "app.ts")).href;
+    let calls = 0;
+    let answer = () => {};
+    const held = new Promise<void>((go) => (answer = go));
+    // The mount answers only when the test says so, as a stalled one would not at all.
+    const links = new SecretLinks(root, {
+      lstat: async (path) => {
+        calls++;
+        await held;
+        return lstat(path);
+      },
+      stat,
+    });
+    const keystrokes = Array.from({ length: 6 }, () => links.reason(uri));
+    await new Promise((go) => setImmediate(go));
+    assert.equal(calls, 1, "one call in flight for six requests");
+    answer();
+    assert.deepEqual(await Promise.all(keystrokes), Array(6).fill(undefined));
+    await links.reason(uri);
+    assert.equal(calls, 2, "the next request looks again: a path made a link meanwhile is seen");
   });
 });

@@ -125,10 +125,12 @@ async function inlineCompletion(
 export class SecretLinks {
   private readonly known = new Map<string, { readonly file: string; readonly reason: Promise<string | undefined> }>();
   /**
-   * The disk check in flight per document, which a request made meanwhile shares: on a stalled
-   * network mount each keystroke's own would hold one more of node's 4 file threads for good.
+   * Per document, the disk check in flight and the one to follow it, which every request made
+   * meanwhile shares: on a stalled network mount each keystroke's own check would hold one more
+   * of node's 4 file threads for good, and the one in flight may have read the path before it
+   * was made a link.
    */
-  private readonly checking = new Map<string, Promise<string>>();
+  private readonly checks = new Map<string, { readonly running: Promise<string>; next?: Promise<string> }>();
   /**
    * `disk`: the two calls each request makes (node's; a test passes its own, one that holds its
    * answer as a stalled network mount would).
@@ -142,18 +144,29 @@ export class SecretLinks {
    */
   async reason(uri: string): Promise<string | undefined> {
     if (!uri.startsWith("file:")) return undefined;
-    let check = this.checking.get(uri);
-    if (check === undefined) {
-      check = onDisk(uri, this.disk).finally(() => this.checking.delete(uri));
-      this.checking.set(uri, check);
-    }
-    const file = await check;
+    const file = await this.checkDisk(uri);
     let found = this.known.get(uri);
     if (found?.file !== file) {
       found = { file, reason: this.lookUp(uri).catch(() => undefined) };
       this.known.set(uri, found);
     }
     return found.reason;
+  }
+
+  /** Which file on disk `uri` names (`onDisk`), by a check started after this call. */
+  private checkDisk(uri: string): Promise<string> {
+    const checks = this.checks.get(uri);
+    if (checks === undefined) return this.startCheck(uri);
+    checks.next ??= checks.running.then(() => this.startCheck(uri));
+    return checks.next;
+  }
+
+  private startCheck(uri: string): Promise<string> {
+    const running: Promise<string> = onDisk(uri, this.disk).finally(() => {
+      if (this.checks.get(uri)?.running === running) this.checks.delete(uri);
+    });
+    this.checks.set(uri, { running });
+    return running;
   }
 
   forget(uri: string): void {
@@ -185,7 +198,7 @@ export interface LinkDisk {
  * Which file on disk a document's path names, in a form that changes when the path is made
  * another file's name: the path's own inode and link count, and where it leads. Two calls
  * per request, for the request's document and each recently edited one (one check in flight
- * per document: `SecretLinks.checking`).
+ * per document, and one to follow: `SecretLinks.checks`).
  */
 async function onDisk(uri: string, disk: LinkDisk): Promise<string> {
   let path: string;

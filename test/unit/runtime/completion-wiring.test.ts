@@ -1,7 +1,7 @@
 // Which documents the runtime completes with the context of the folder it works in (its
 // root: the index, the repository name) and which from their own text only.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -74,7 +74,39 @@ describe("SecretLinks", () => {
     assert.equal(calls, 1, "one call in flight for six requests");
     answer();
     assert.deepEqual(await Promise.all(keystrokes), Array(6).fill(undefined));
+    assert.equal(calls, 2, "the five made meanwhile share the check after it");
     await links.reason(uri);
-    assert.equal(calls, 2, "the next request looks again: a path made a link meanwhile is seen");
+    assert.equal(calls, 3, "the next request looks again: a path made a link meanwhile is seen");
+  });
+
+  it("a request made while a check is in flight is answered by a check made after it: a path made a link to .env meanwhile is seen", async () => {
+    const root = tempDir("hearth-secret-links-next-");
+    writeFileSync(join(root, ".env"), "DB_PASSWORD=hunter2\n");
+    writeFileSync(join(root, "app.txt"), "notes\n");
+    const uri = pathToFileURL(join(root, "app.txt")).href;
+    let calls = 0;
+    let answer = () => {};
+    const held = new Promise<void>((go) => (answer = go));
+    // The second check reads the disk at once (app.txt a file of its own) and answers late, as a slow mount would.
+    const links = new SecretLinks(root, {
+      lstat: async (path) => {
+        const info = await lstat(path);
+        if (++calls === 2) await held;
+        return info;
+      },
+      stat,
+    });
+    assert.equal(await links.reason(uri), undefined, "an ordinary file, looked up once");
+    const inFlight = links.reason(uri);
+    await new Promise((go) => setImmediate(go));
+    rmSync(join(root, "app.txt"));
+    symlinkSync(".env", join(root, "app.txt"));
+    const later = Array.from({ length: 5 }, () => links.reason(uri));
+    await new Promise((go) => setImmediate(go));
+    assert.equal(calls, 2, "no other call while one is in flight");
+    answer();
+    assert.equal(await inFlight, undefined, "the request whose check read the disk before the change: the file as it was");
+    for (const reason of await Promise.all(later)) assert.match(reason ?? "", /app\.txt, a link to \.env/);
+    assert.equal(calls, 3, "the five later requests shared one check");
   });
 });

@@ -14,8 +14,9 @@
  *   operations/build/, coverage.py's coverage/) holds source, and a new `.gz` or `.log` in a
  *   folder where the project keeps files of that extension is a fixture beside the others.
  */
+import type { BigIntStats } from "node:fs";
 import { constants, lstat, open, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 import { crlfToLf } from "./fix-line-ends.ts";
 import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
@@ -244,35 +245,56 @@ export async function uncommittedFiles(root: string, call: Omit<RepositoryGitCal
  * A skip-worktree file not on disk is a sparse checkout's, no change of the user's.
  */
 async function hiddenChanges(root: string, call: Omit<RepositoryGitCall, "input">): Promise<string[]> {
-  const listed = await repositoryGitText(root, ["ls-files", "-v", "--stage", "-z", "--", "."], call);
+  // --debug: each entry's stat data after its NUL, as the index keeps it.
+  const listed = await repositoryGitText(root, ["ls-files", "-v", "--stage", "--debug", "-z", "--", "."], call) ?? "";
   const changed: string[] = [];
   let keepsModes: boolean | undefined;
-  for (const entry of listed?.split("\0") ?? []) {
-    const match = /^([a-zS]) (\d+) ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
-    if (!match) continue;
-    const [, tag, mode, blob, path] = match as unknown as [string, string, string, string, string];
-    const stat = await lstat(join(root, path)).catch(() => undefined);
+  let indexWritten: bigint | undefined;
+  const entryPattern = /([a-zA-Z?]) (\d+) ([0-9a-f]+) (\d)\t([^\0]*)\0  ctime: (\d+):(\d+)\n  mtime: (\d+):(\d+)\n  dev: \d+\tino: (\d+)\n  uid: \d+\tgid: \d+\n  size: (\d+)\tflags: [0-9a-f]+\n/y;
+  for (let match = entryPattern.exec(listed); match; match = entryPattern.exec(listed)) {
+    const [, tag, mode, blob, stage, path, ...stamp] = match as unknown as [string, string, string, string, string, string, ...string[]];
+    if (!/^[a-zS]$/.test(tag) || stage !== "0") continue;
+    const stat = await lstat(join(root, path), { bigint: true }).catch(() => undefined);
     if (!stat) {
       if (tag !== "S") changed.push(path);
       continue;
     }
     if (!/^100(644|755)$/.test(mode)) continue;
-    const onDiskMode = stat.mode & 0o111 ? "100755" : "100644";
+    const onDiskMode = stat.mode & 0o111n ? "100755" : "100644";
     // Where the checkout keeps no modes (core.fileMode=false: Windows, a FAT or SMB mount) git sees no change in the bit either.
     const modeChanged = onDiskMode !== mode && (keepsModes ??= (await repositoryGitText(root, ["config", "--bool", "core.fileMode"], call))?.trim() !== "false");
     if (!stat.isFile() || modeChanged) {
       changed.push(path);
       continue;
     }
+    // git status's own check: the size and times the index kept when it last saw the file match blob, not racily (written as the index was).
+    if (statAsIndexed(stat, stamp) && stat.mtimeNs < (indexWritten ??= await indexWrittenNs(root, call))) continue;
     // Too large to read whole (a dataset kept assume-unchanged): hashed as a stream, its line ends as they are.
     if (stat.size > MAX_CHECKPOINT_FILE_BYTES) {
-      if ((await fileBlobId(join(root, path), stat.size, blob)) !== blob) changed.push(path);
+      if ((await fileBlobId(join(root, path), Number(stat.size), blob)) !== blob) changed.push(path);
       continue;
     }
     const bytes = await readFile(join(root, path)).catch(() => undefined);
     if (!bytes || (blobId(bytes, blob) !== blob && blobId(crlfToLf(bytes), blob) !== blob)) changed.push(path);
   }
   return changed;
+}
+
+/**
+ * Whether `stat` is what the index recorded of a file (`ls-files --debug`'s ctime and mtime
+ * seconds and nanoseconds, inode and size, the last two kept in 32 bits): git records them when
+ * it hashes the file, so the file still holds the blob. An inode of 0 (Git for Windows keeps none) is not compared.
+ */
+function statAsIndexed(stat: BigIntStats, [ctimeS, ctimeNs, mtimeS, mtimeNs, ino, size]: readonly string[]): boolean {
+  const low32 = (n: bigint) => n & 0xffffffffn;
+  const ns = (seconds: string | undefined, nanoseconds: string | undefined) => BigInt(seconds ?? -1) * 1_000_000_000n + BigInt(nanoseconds ?? 0);
+  return low32(stat.size) === BigInt(size ?? -1) && stat.mtimeNs === ns(mtimeS, mtimeNs) && stat.ctimeNs === ns(ctimeS, ctimeNs) && (ino === "0" || low32(stat.ino) === BigInt(ino ?? -1));
+}
+
+/** When the index was last written (ns; 0 where unknown, so that no entry is taken on its stat alone). */
+async function indexWrittenNs(root: string, call: Omit<RepositoryGitCall, "input">): Promise<bigint> {
+  const index = (await repositoryGitText(root, ["rev-parse", "--git-path", "index"], call))?.trim();
+  return (index ? await lstat(resolve(root, index), { bigint: true }).catch(() => undefined) : undefined)?.mtimeNs ?? 0n;
 }
 
 /** One file of `git status --porcelain=v2`: its path, and for a tracked one its index blob and modes. */

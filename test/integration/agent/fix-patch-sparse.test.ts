@@ -3,9 +3,10 @@
 // the same commit, as SWE-bench and a reviewer apply it. Real git.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
+import { uncommittedFiles } from "../../../src/agent/fix-files.ts";
 import { runFix } from "../../../src/agent/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
@@ -130,6 +131,26 @@ it("a hidden file over the checkpoints' size limit counts as changed only where 
   const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "fixed" })];
   const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
   assert.deepEqual(result.uncommittedAtStart, { files: ["grown.csv"], inPatch: [] });
+});
+
+it("a hidden file over the checkpoints' size limit whose size and times are those the index keeps is not read at the start (a 10 GB dataset marked assume-unchanged)", async (t) => {
+  // Bytes this process read (the hashing streams in it; git's own reads are its own): Linux only.
+  const bytesRead = () => Number(/^rchar: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))?.[1]);
+  if (!existsSync("/proc/self/io")) return t.skip("no /proc/self/io to count the bytes read");
+  const dir = tempDir("hearth-fix-hidden-stat-");
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  const size = MAX_CHECKPOINT_FILE_BYTES + 8 * 1024 * 1024;
+  writeFileSync(join(repo, "data.csv"), Buffer.alloc(size, "a"));
+  // Written well before the index: not "racily clean", which git itself checks by content.
+  utimesSync(join(repo, "data.csv"), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "commit", "-qm", "base");
+  git(repo, "update-index", "--assume-unchanged", "data.csv");
+  const before = bytesRead();
+  assert.deepEqual(await uncommittedFiles(repo), { files: [] });
+  assert.ok(bytesRead() - before < size / 4, `read ${bytesRead() - before} bytes for a ${size}-byte file git's index says is unchanged`);
 });
 
 it("a link outside the sparse checkout that the agent writes as a file is a change of the link into a file in the patch, which applies to a full clone", async () => {

@@ -308,7 +308,8 @@ if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
   ownProgramSearch(process.env);
   const { io, outFailure, cancelledBy } = processIo();
   // Downloads, the CUDA packages and the GitHub issue go through HTTPS_PROXY / HTTP_PROXY (models/proxy.ts); a bad one is said, not fatal.
-  const proxyLine = useEnvironmentProxy(process.env);
+  // Awaited: a request made before it settles would connect directly (undici is loaded only when a proxy is named).
+  const proxyLine = await useEnvironmentProxy(process.env);
   if (proxyLine.startsWith("The proxy")) io.err(`hearth: ${proxyLine}
 `);
   main(process.argv.slice(2), io).then(async (code) => {

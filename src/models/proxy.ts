@@ -4,6 +4,8 @@
  * connects directly and reads no HTTPS_PROXY; `useProxy` installs undici's
  * EnvHttpProxyAgent as the process's dispatcher (the one Node's own `fetch` uses), so every
  * `fetch` in the process goes through the proxy named, except hosts in NO_PROXY and loopback.
+ * undici is loaded only then (a chunk of the runtime's and the CLI's bundles, some 540 KB
+ * that took a third of a second of every start): with no proxy named it is never read.
  *
  * Where the proxy is named: the environment (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, either
  * case) for the CLI; in VS Code also `http.proxy` (which wins, as it does for VS Code itself)
@@ -14,7 +16,7 @@
  * hash its server announces over the same connection, and the CUDA packages are native code
  * that runs, so an unchecked certificate would let whoever is in the middle swap both.
  */
-import { Agent, type Dispatcher, EnvHttpProxyAgent, Pool, setGlobalDispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
 
 import { PROXY_CLOSED_CODE, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
@@ -54,10 +56,11 @@ let installed = false;
 
 /**
  * Sends every `fetch` of this process through `route`'s proxy (none named: directly, as
- * before). Returns the proxy as it may be shown, or undefined. A proxy that is not an
- * http(s) URL is refused in words, naming the variable or setting to fix.
+ * before) once the promise it returns is settled: await it before the first request. Returns
+ * the proxy as it may be shown, or undefined. A proxy that is not an http(s) URL is refused
+ * in words, naming the variable or setting to fix.
  */
-export function useProxy(route: ProxyRoute): string | undefined {
+export async function useProxy(route: ProxyRoute): Promise<string | undefined> {
   const proxies = [route.httpProxy, route.httpsProxy].filter((proxy): proxy is string => proxy !== undefined);
   for (const proxy of proxies) {
     if (!URL.canParse(proxy) || !/^https?:$/.test(new URL(proxy).protocol)) {
@@ -65,21 +68,35 @@ export function useProxy(route: ProxyRoute): string | undefined {
     }
   }
   if (proxies.length === 0) {
-    // Node's own dispatcher is left alone unless a proxy replaced it.
-    if (installed) setGlobalDispatcher(new Agent());
+    // Node's own dispatcher is left alone unless a proxy replaced it (and undici unread).
+    if (installed) {
+      const { Agent, setGlobalDispatcher } = await loadUndici();
+      setGlobalDispatcher(new Agent());
+    }
     installed = false;
     return setProxyInUse(undefined, []);
   }
+  const { EnvHttpProxyAgent, Pool, setGlobalDispatcher } = await loadUndici();
   installed = true;
   setGlobalDispatcher(
     new EnvHttpProxyAgent({
       ...(route.httpProxy ? { httpProxy: route.httpProxy } : {}),
       ...(route.httpsProxy ? { httpsProxy: route.httpsProxy } : {}),
       noProxy: route.noProxy,
-      clientFactory: proxyConnections,
+      clientFactory: (origin: URL, options: object) => proxyConnections(new Pool(origin, options)),
     }),
   );
   return setProxyInUse(shownProxy(route.httpsProxy ?? route.httpProxy ?? ""), route.noProxy.split(","));
+}
+
+/**
+ * undici's exports. undici is CommonJS: in the bundles its chunk exports `module.exports` as
+ * `default` alone (esbuild), where Node also gives each name, so the names are read from
+ * `default`; a named import there was undefined and no proxy was ever installed.
+ */
+async function loadUndici(): Promise<typeof import("undici")> {
+  const loaded: unknown = await import("undici");
+  return ((loaded as { default?: unknown }).default ?? loaded) as typeof import("undici");
 }
 
 /**
@@ -89,8 +106,7 @@ export function useProxy(route: ProxyRoute): string | undefined {
  * second, the process spinning and the request never ending (undici 7.30). A proxy that
  * closes on CONNECT is refusing the host or wants a sign-in it does not ask for.
  */
-function proxyConnections(origin: URL, options: object): Dispatcher {
-  const pool = new Pool(origin, options);
+function proxyConnections(pool: Dispatcher): Dispatcher {
   const connect = pool.connect.bind(pool) as (connectOptions: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
   pool.connect = ((connectOptions: Dispatcher.ConnectOptions, callback?: unknown) => {
     if (callback !== undefined) throw new TypeError("proxyConnections answers connect() with a promise only");
@@ -98,21 +114,25 @@ function proxyConnections(origin: URL, options: object): Dispatcher {
       if ((error as { code?: unknown } | undefined)?.code !== "UND_ERR_SOCKET") throw error;
       throw Object.assign(new Error(`the proxy closed the connection without answering CONNECT ${connectOptions.path}`, { cause: error }), { code: PROXY_CLOSED_CODE });
     });
-  }) as Pool["connect"];
+  }) as Dispatcher["connect"];
   return pool;
 }
 
 /**
  * A process's start: the proxy its environment (and {@link NETWORK_VARIABLE}, taken out of
- * it) names, used for every `fetch` from now on. Returns the line to log: which proxy is
- * used (without its password), why a named one is not, or "" (none named).
+ * it) names, used for every `fetch` once the promise is settled: await it before the first
+ * request. {@link NETWORK_VARIABLE} is out of `env` when this returns, before it settles.
+ * Resolves to the line to log: which proxy is used (without its password), why a named one
+ * is not (starting "The proxy", ending "Requests connect directly."), or "" (none named).
  */
-export function useEnvironmentProxy(env: NodeJS.ProcessEnv): string {
+export async function useEnvironmentProxy(env: NodeJS.ProcessEnv): Promise<string> {
   const route = proxyRoute(env, takeProxySettings(env));
   try {
-    const proxy = useProxy(route);
+    const proxy = await useProxy(route);
     return proxy ? `requests go through the proxy ${proxy} (not: ${route.noProxy})` : "";
   } catch (error) {
-    return `${(error as Error).message} Requests connect directly.`;
+    const message = (error as Error).message;
+    const why = message.startsWith("The proxy") ? message : `The proxy ${shownProxy(route.httpsProxy ?? route.httpProxy ?? "")} could not be set up (${message}).`;
+    return `${why} Requests connect directly.`;
   }
 }

@@ -42,8 +42,8 @@ describe("a remote server through a company proxy", () => {
     await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
     await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
   });
-  after(() => {
-    useProxy(proxyRoute({}));
+  after(async () => {
+    await useProxy(proxyRoute({}));
     server.closeAllConnections();
     proxy.closeAllConnections();
     server.close();
@@ -51,7 +51,7 @@ describe("a remote server through a company proxy", () => {
   });
 
   it("talks to the server through the proxy", async () => {
-    useProxy(proxyRoute({ HTTP_PROXY: proxyAt("right-pass") }));
+    await useProxy(proxyRoute({ HTTP_PROXY: proxyAt("right-pass") }));
     const backend = new RemoteBackend({ baseUrl: "http://llm.test:8080/v1" });
     const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] }));
     assert.match(JSON.stringify(turn), /hello through the proxy/);
@@ -59,7 +59,7 @@ describe("a remote server through a company proxy", () => {
   });
 
   it("names the proxy's 407 without its password", async () => {
-    useProxy(proxyRoute({ HTTP_PROXY: proxyAt("old-pass") }));
+    await useProxy(proxyRoute({ HTTP_PROXY: proxyAt("old-pass") }));
     const backend = new RemoteBackend({ baseUrl: "http://llm.test:8080/v1" });
     await assert.rejects(collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] })), (error: Error) => {
       assert.ok(error instanceof BackendError, String(error));
@@ -70,9 +70,9 @@ describe("a remote server through a company proxy", () => {
   });
 
   it("uses VS Code's http.proxy as the extension hands it to the runtime, and leaves no password in the environment", async () => {
-    useProxy(proxyRoute({}));
+    await useProxy(proxyRoute({}));
     const env = runtimeEnvironment({ PATH: "/usr/bin" }, "linux", { proxy: proxyAt("right-pass"), noProxy: ["intranet.corp"] });
-    assert.match(useEnvironmentProxy(env), /^requests go through the proxy http:\/\/127\.0\.0\.1:\d+ \(not: intranet\.corp,localhost/);
+    assert.match(await useEnvironmentProxy(env), /^requests go through the proxy http:\/\/127\.0\.0\.1:\d+ \(not: intranet\.corp,localhost/);
     assert.equal(env[NETWORK_VARIABLE], undefined);
     assert.ok(!Object.values(env).some((value) => value?.includes("right-pass")), JSON.stringify(env));
     const before = tunnels.length;
@@ -92,8 +92,8 @@ describe("a proxy that closes the connection on CONNECT without answering", () =
     socket.once("data", () => socket.destroy());
   });
   before(() => new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready)));
-  after(() => {
-    useProxy(proxyRoute({}));
+  after(async () => {
+    await useProxy(proxyRoute({}));
     proxy.close();
   });
 
@@ -101,7 +101,7 @@ describe("a proxy that closes the connection on CONNECT without answering", () =
     it(`ends a request to an ${scheme} server naming the proxy`, async () => {
       connections = 0;
       const proxyUrl = `http://worker:silent-pass@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      useProxy(proxyRoute({ HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl }));
+      await useProxy(proxyRoute({ HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl }));
       const gaveUp = new Promise<string>((done) => (reconnecting = () => done("still reconnecting after 20 connections")));
       const ended = collectTurn(new RemoteBackend({ baseUrl: `${scheme}://llm.test:8080/v1` }).chat({ messages: [{ role: "user", content: "hi" }] })).then(
         () => "answered",

@@ -25,15 +25,16 @@ describe("proxyRoute", () => {
 });
 
 describe("useProxy", () => {
-  it("proxies every host but loopback and NO_PROXY's, and refuses an address that is not http(s) without showing its password", () => {
-    assert.equal(useProxy(proxyRoute({ HTTPS_PROXY: "http://ada:pw@proxy.corp:3128", NO_PROXY: "*.intranet.corp,git.corp:443" })), "http://proxy.corp:3128");
+  it("proxies every host but loopback and NO_PROXY's, and refuses an address that is not http(s) without showing its password", async () => {
+    assert.equal(await useProxy(proxyRoute({ HTTPS_PROXY: "http://ada:pw@proxy.corp:3128", NO_PROXY: "*.intranet.corp,git.corp:443" })), "http://proxy.corp:3128");
     assert.equal(proxied("https://huggingface.co/x"), true);
     for (const url of ["http://127.0.0.1:8080/v1", "http://localhost:1/", "http://[::1]:8080/", "https://a.intranet.corp/", "https://git.corp/"]) assert.equal(proxied(url), false, url);
-    assert.throws(() => useProxy(proxyRoute({ HTTPS_PROXY: "socks5://ada:pw@proxy.corp:1080" })), (error: Error) => /socks5:\/\/proxy\.corp:1080.*not an http/.test(error.message) && !error.message.includes("pw"));
+    await assert.rejects(useProxy(proxyRoute({ HTTPS_PROXY: "socks5://ada:pw@proxy.corp:1080" })), (error: Error) => /socks5:\/\/proxy\.corp:1080.*not an http/.test(error.message) && !error.message.includes("pw"));
     const env: NodeJS.ProcessEnv = { [NETWORK_VARIABLE]: JSON.stringify({ proxy: "ftp://x:pw@y" }) };
-    assert.match(useEnvironmentProxy(env), /Requests connect directly/);
-    assert.equal(env[NETWORK_VARIABLE], undefined);
-    assert.equal(useEnvironmentProxy({}), "");
+    const refused = useEnvironmentProxy(env);
+    assert.equal(env[NETWORK_VARIABLE], undefined, "out of the environment before the proxy is loaded");
+    assert.match(await refused, /Requests connect directly/);
+    assert.equal(await useEnvironmentProxy({}), "");
     assert.equal(proxied("https://huggingface.co/x"), false, "no proxy now");
   });
 });

@@ -27,9 +27,11 @@ import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit
  * now over the checkpoints' size limit (it is taken as it was: the patch neither changes nor deletes it);
  * or one over that limit at the start that is under it now ("shrunk": the start checkpoint does
  * not hold it, so there is nothing to diff it from — it is no new file), or that a command
- * changed and is still over it ("large" too), or deleted ("deletedLarge").
+ * changed and is still over it ("large" too), or deleted ("deletedLarge"); or a file inside a
+ * submodule that a command changed or deleted ("submodule": checkpoints do not look into nested
+ * repositories, so no patch holds it).
  */
-export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -146,7 +148,25 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (shrunk.length) lines.push(`not in the patch: ${shrunk.length} file(s) changed, but too large to diff from their start (over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB when the run started, which checkpoints leave out; the checkout has the change): ${named(shrunk)}`);
   const deleted = files.filter((f) => f.why === "deletedLarge").map((f) => f.path);
   if (deleted.length) lines.push(`not in the patch: the deletion of ${deleted.length} file(s) over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB when the run started, which checkpoints leave out (the checkout has it deleted; the patch leaves the file as it was): ${named(deleted)}`);
+  const inSubmodules = files.filter((f) => f.why === "submodule").map((f) => f.path);
+  if (inSubmodules.length) lines.push(`not in any patch: the change a command made to ${inSubmodules.length} file(s) inside submodules, which Hearth's checkpoints do not look into (the checkout has the change; git diff in the submodule's folder shows it): ${named(inSubmodules)}`);
   return lines;
+}
+
+/**
+ * The files inside the checked-out ones of `submodules` (folders relative to `root`, as
+ * submoduleFolders gives them) that differ from their submodule's HEAD, as uncommittedFiles
+ * tells them there, relative to `root`. The checkpoints do not look into a nested repository,
+ * so this is how a command's change there is seen at all.
+ */
+export async function submoduleChangedFiles(root: string, submodules: readonly string[], call: Omit<RepositoryGitCall, "input"> = {}): Promise<Set<string>> {
+  const changed = new Set<string>();
+  for (const folder of submodules) {
+    if (!(await lstat(join(root, folder, ".git")).then(() => true, () => false))) continue;
+    const inside = await uncommittedFiles(join(root, folder), call);
+    for (const path of inside && "files" in inside ? inside.files : []) changed.add(`${folder}/${path}`);
+  }
+  return changed;
 }
 
 /**

@@ -12,7 +12,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
+import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
 import { type RepositoryGitCall, repositoryGit } from "./repository-git.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
@@ -129,6 +129,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const tracked = await projectFiles(options.repo, gitCall);
   const offDisk = await skipWorktreeFiles(options.repo, gitCall);
   const submodules = await submoduleFolders(options.repo, gitCall);
+  // The user's own changes inside submodules: not the run's.
+  const inSubmodulesAtStart = await submoduleChangedFiles(options.repo, submodules, gitCall);
   const start = await store.create("before Hearth's fix");
   // No diff sees a file the checkpoints leave out: whether a command changed it is told by its stamp.
   const largeAtStart = await fileStamps(options.repo, start.leftOut ?? []);
@@ -224,6 +226,10 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     const ownPatch = await store.diff(base, undefined, files, { patch: true, leaveOut, relative: submodule });
     submodulePatches.push({ submodule, files: files.map((path) => path.slice(submodule.length + 1)), patch: ownPatch });
   }
+  // What commands changed inside submodules, which neither the checkpoints nor any patch see: named, so no part of the fix goes unsaid.
+  const inPatches = new Set(submodulePatches.flatMap(({ submodule, files }) => files.map((path) => `${submodule}/${path}`)));
+  const unseen = [...(await submoduleChangedFiles(options.repo, submodules, patchGit))].filter((path) => !inSubmodulesAtStart.has(path) && !inPatches.has(path) && !leftOutPaths.has(path)).sort();
+  leftOut.push(...unseen.map((path) => ({ path, why: "submodule" as const })));
   const changed = new Set(changedFiles);
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
   return {

@@ -77,3 +77,32 @@ it("a file inside a submodule of a submodule gets the inner submodule's patch, w
   assert.equal(readFileSync(join(clone, "vendor/lib/x.py"), "utf8"), "A = 2\n");
   assert.equal(readFileSync(join(clone, "vendor/lib/deps/inner/y.py"), "utf8"), "B = 2\n");
 });
+
+it("a file a command changes or deletes inside a submodule, which the checkpoints do not see, is named as left out of every patch", async () => {
+  const dir = tempDir("hearth-fix-submodule-command-");
+  const [lib, repo] = [join(dir, "lib"), join(dir, "my repo")];
+  mkdirSync(lib);
+  mkdirSync(repo);
+  writeFileSync(join(lib, "x.py"), "A = 1\n");
+  writeFileSync(join(lib, "old.py"), "O = 1\n");
+  writeFileSync(join(lib, "mine.py"), "U = 1\n");
+  git(lib, "init", "-q");
+  git(lib, "add", ".");
+  git(lib, "commit", "-qm", "lib");
+  writeFileSync(join(repo, "main.py"), "M = 1\n");
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "submodule", "add", "-q", lib, "vendor/the lib");
+  git(repo, "commit", "-qm", "base");
+  // The user's own change in the submodule before the run: not the run's.
+  writeFileSync(join(repo, "vendor/the lib/mine.py"), "U = 2\n");
+  const turns = [
+    call("run_command", { command: "sed -i s/1/2/ 'vendor/the lib/x.py' && rm 'vendor/the lib/old.py'" }),
+    call("edit_file", { path: "main.py", old_text: "M = 1", new_text: "M = 2" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "A should be 2", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.equal(readFileSync(join(repo, "vendor/the lib/x.py"), "utf8"), "A = 2\n");
+  assert.deepEqual(result.changedFiles, ["main.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "vendor/the lib/old.py", why: "submodule" }, { path: "vendor/the lib/x.py", why: "submodule" }]);
+});

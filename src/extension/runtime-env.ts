@@ -10,7 +10,7 @@
  * No "vscode" import: unit tests call it with a made-up environment.
  */
 import { programSearchEnv } from "../protocol/program-search.ts";
-import { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
+import { environmentProxy, NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 
 /** Names kept as they are (compared upper-case: Windows names are case-insensitive). */
 const KEEP = new Set([
@@ -47,20 +47,34 @@ export function runtimeEnvironment(parent: NodeJS.ProcessEnv, platform: NodeJS.P
     if (value !== undefined && kept(name, value)) env[name] = value;
   }
   const network = networkSettings(parent, proxy);
-  if (network.proxy || network.noProxy?.length) env[NETWORK_VARIABLE] = JSON.stringify(network);
+  if (Object.keys(network).length > 0) env[NETWORK_VARIABLE] = JSON.stringify(network);
   // The extension host is Electron: without this the runtime would start as an app.
   env.ELECTRON_RUN_AS_NODE = "1";
   // Programs and libraries from absolute folders only, never the repository's own (program-search.ts).
   return programSearchEnv(env, platform);
 }
 
-/** VS Code's proxy, else the environment's when it has a password (the list drops it): the runtime's own requests use it. */
+/**
+ * VS Code's proxy, and each of the environment's HTTP_PROXY / HTTPS_PROXY that has a password
+ * (the list drops it), read as the runtime would read them: the runtime's own requests use
+ * the same proxy for each scheme as if it had the extension host's environment.
+ */
 function networkSettings(parent: NodeJS.ProcessEnv, proxy: ProxySettings): ProxySettings {
   const named = proxy.proxy?.trim() || undefined;
-  const withPassword = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].map((name) => parent[name]).find((value) => value !== undefined && PASSWORD_IN_URL.test(value));
-  const chosen = named ?? withPassword;
+  const withPassword = (name: "HTTP_PROXY" | "HTTPS_PROXY"): string | undefined => {
+    const value = environmentProxy(parent, name);
+    return value !== undefined && PASSWORD_IN_URL.test(value) ? value : undefined;
+  };
+  // VS Code's proxy wins for both schemes: the environment's passwords stay behind.
+  const httpProxy = named ? undefined : withPassword("HTTP_PROXY");
+  const httpsProxy = named ? undefined : withPassword("HTTPS_PROXY");
   const noProxy = (proxy.noProxy ?? []).map((host) => host.trim()).filter((host) => host !== "");
-  return { ...(chosen ? { proxy: chosen } : {}), ...(noProxy.length ? { noProxy } : {}) };
+  return {
+    ...(named ? { proxy: named } : {}),
+    ...(httpProxy ? { httpProxy } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    ...(noProxy.length ? { noProxy } : {}),
+  };
 }
 
 /** A URL with user:password@ in it. */

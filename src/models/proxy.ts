@@ -17,7 +17,7 @@
  * that runs, so an unchecked certificate would let whoever is in the middle swap both.
  */
 import type { Dispatcher } from "undici";
-import { NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
+import { environmentProxy, NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
 
 import { PROXY_CLOSED_CODE, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
 
@@ -35,20 +35,18 @@ export interface ProxyRoute {
 /** Loopback is never proxied: a local server, llama-server on this machine, the tests' servers. */
 const LOOPBACK = ["localhost", "127.0.0.1", "::1", "[::1]"];
 
-/** The route `env` and VS Code's `settings` name (`settings.proxy` wins over the environment). */
+/**
+ * The route `env` and `settings` (VS Code's, and the environment proxies with a password the
+ * extension handed over) name: `settings.proxy` wins over the environment.
+ */
 export function proxyRoute(env: NodeJS.ProcessEnv, settings: ProxySettings = {}): ProxyRoute {
   const named = settings.proxy?.trim() || undefined;
-  const httpProxy = named ?? variable(env, "HTTP_PROXY");
-  const httpsProxy = named ?? variable(env, "HTTPS_PROXY") ?? httpProxy;
-  const noProxy = [...(variable(env, "NO_PROXY") ?? "").split(","), ...(settings.noProxy ?? []), ...LOOPBACK]
+  const httpProxy = named ?? settings.httpProxy ?? environmentProxy(env, "HTTP_PROXY");
+  const httpsProxy = named ?? settings.httpsProxy ?? environmentProxy(env, "HTTPS_PROXY") ?? httpProxy;
+  const noProxy = [...(environmentProxy(env, "NO_PROXY") ?? "").split(","), ...(settings.noProxy ?? []), ...LOOPBACK]
     .map((host) => host.trim())
     .filter((host) => host !== "");
   return { ...(httpProxy ? { httpProxy } : {}), ...(httpsProxy ? { httpsProxy } : {}), noProxy: [...new Set(noProxy)].join(",") };
-}
-
-/** `name` from `env` in either case (curl reads http_proxy lower-case only; most tools both). */
-function variable(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  return env[name.toLowerCase()]?.trim() || env[name]?.trim() || undefined;
 }
 
 /** Whether {@link useProxy} replaced the process's dispatcher. */

@@ -62,7 +62,7 @@ describe("runtimeEnvironment", () => {
   it("drops a proxy URL that carries a password, and hands it to the runtime alone, which takes it out of the environment its commands inherit", () => {
     assert.equal(env.http_proxy, undefined);
     const runtimeEnv = { ...env };
-    assert.deepEqual(takeProxySettings(runtimeEnv), { proxy: "http://ada:secret@proxy.corp:3128" });
+    assert.deepEqual(takeProxySettings(runtimeEnv), { httpProxy: "http://ada:secret@proxy.corp:3128" });
     assert.equal(runtimeEnv[NETWORK_VARIABLE], undefined);
     assert.ok(!Object.values(runtimeEnv).some((v) => /secret/.test(v ?? "")), JSON.stringify(runtimeEnv));
   });

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { networkProblem, proxied, proxyRoute, shownProxy, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
-import { NETWORK_VARIABLE } from "../../../src/protocol/proxy-settings.ts";
+import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
+import { NETWORK_VARIABLE, takeProxySettings } from "../../../src/protocol/proxy-settings.ts";
 
 describe("proxyRoute", () => {
   it("takes the environment's proxies in either case, HTTPS_PROXY falling back to HTTP_PROXY", () => {
@@ -17,6 +18,23 @@ describe("proxyRoute", () => {
     assert.equal(route.httpsProxy, "http://vscode:8080");
     assert.equal(route.httpProxy, "http://vscode:8080");
     assert.equal(route.noProxy, "intranet.corp,.local,git.corp,localhost,127.0.0.1,::1,[::1]");
+  });
+
+  it("in the runtime the extension starts, is the route the extension host's environment names, passwords and all", () => {
+    // A proxy with a password is kept out of the runtime's environment and handed over in NETWORK_VARIABLE.
+    const hosts: NodeJS.ProcessEnv[] = [
+      { HTTPS_PROXY: "http://ada:pw@upper:1", https_proxy: "http://bob:pw@lower:1" },
+      { HTTPS_PROXY: "http://ada:pw@upper:1", https_proxy: "http://lower:1" },
+      { HTTPS_PROXY: "http://upper:1", https_proxy: "http://bob:pw@lower:1" },
+      { HTTPS_PROXY: "http://ada:pw@secure:1", HTTP_PROXY: "http://plain:2" },
+      { HTTP_PROXY: "http://ada:pw@plain:2", HTTPS_PROXY: "http://secure:1" },
+      { http_proxy: "http://ada:pw@plain:2", NO_PROXY: "intranet.corp" },
+    ];
+    for (const host of hosts) {
+      const runtimeEnv = runtimeEnvironment({ PATH: "/usr/bin", ...host }, "linux");
+      assert.deepEqual(proxyRoute(runtimeEnv, takeProxySettings(runtimeEnv)), proxyRoute(host), JSON.stringify(host));
+      assert.ok(!Object.values(runtimeEnv).some((value) => value?.includes("pw")), JSON.stringify(runtimeEnv));
+    }
   });
 
   it("names no proxy when none is set", () => {

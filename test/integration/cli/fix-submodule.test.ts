@@ -49,3 +49,28 @@ it("says the change inside a submodule is not in the patch, and prints a patch o
   execFileSync("git", ["-C", said[1]!, "apply", "--index", "-"], { cwd: clone, input: said[2] });
   assert.equal(readFileSync(join(clone, "vendor/lib/x.py"), "utf8"), "A = 2\n");
 });
+
+it("with --out, a script finds the submodule's patch in the trajectory's end record, not only in the messages", () => {
+  const work = tempDir("hearth-fix-submodule-out-");
+  const [lib, top] = [join(work, "lib"), join(work, "repo")];
+  mkdirSync(lib);
+  mkdirSync(top);
+  writeFileSync(join(lib, "x.py"), "A = 1\n");
+  git(lib, "init", "-q");
+  git(lib, "add", ".");
+  git(lib, "commit", "-qm", "lib");
+  git(top, "init", "-q");
+  git(top, "submodule", "add", "-q", lib, "vendor/lib");
+  git(top, "commit", "-qm", "base");
+  const model = join(work, "model.json");
+  const turns = [{ toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }];
+  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
+  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  const out = join(work, "fix.diff");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model, "--out", out], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(readFileSync(out, "utf8"), "");
+  const end = readFileSync(`${out}.trajectory.jsonl`, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { type: string; submodules?: { submodule: string; files: string[]; patch: string }[] }).find((record) => record.type === "end");
+  assert.deepEqual(end?.submodules?.map(({ submodule, files }) => ({ submodule, files })), [{ submodule: "vendor/lib", files: ["x.py"] }]);
+  assert.match(end?.submodules?.[0]?.patch ?? "", /^\+A = 2$/m);
+});

@@ -8,7 +8,7 @@
  * none or it failed to load. `hearth/completions/status` tells the editor when completions
  * wait for a busy server or fail, and when they answer again. A file that is another name of
  * a secrets file (`settings.txt` → `.env`, `ln .env notes.txt`) is not completed, as `.env`
- * itself is not (`SecretLinks`).
+ * itself is not (`CompletionSecretLinks`).
  */
 import type { Stats } from "node:fs";
 import { lstat, realpath, stat } from "node:fs/promises";
@@ -47,7 +47,7 @@ export function wireCompletions(
 ): CompletionWiring {
   const rel = (uri: string) => (root ? relativeTo(root, uri) : undefined);
   const scope = (uri: string) => completionScope(root, uri);
-  const links = new SecretLinks(root);
+  const links = new CompletionSecretLinks(root);
   const engine = new CompletionEngine({
     model: () => chooseModel(session),
     context: async (path, line, text, character) => index()?.queries?.contextAt(path, line, { text, character }),
@@ -122,7 +122,7 @@ async function inlineCompletion(
  * made a link while it is open (`ln -sf .env app.txt`, the editor then reloading its text
  * from disk) is another file on disk, and looked up again.
  */
-export class SecretLinks {
+export class CompletionSecretLinks {
   private readonly known = new Map<string, { readonly file: string; readonly reason: Promise<string | undefined> }>();
   /**
    * Per document, the disk check in flight and the one to follow it, which every request made
@@ -198,7 +198,7 @@ export interface LinkDisk {
  * Which file on disk a document's path names, in a form that changes when the path is made
  * another file's name: the path's own inode and link count, and where it leads. Two calls
  * per request, for the request's document and each recently edited one (one check in flight
- * per document, and one to follow: `SecretLinks.checks`).
+ * per document, and one to follow: `CompletionSecretLinks.checks`).
  */
 async function onDisk(uri: string, disk: LinkDisk): Promise<string> {
   let path: string;

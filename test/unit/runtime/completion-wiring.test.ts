@@ -6,7 +6,7 @@ import { lstat, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { completionExtras, completionScope, SecretLinks } from "../../../src/runtime/completion-wiring.ts";
+import { completionExtras, completionScope, CompletionSecretLinks } from "../../../src/runtime/completion-wiring.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = "/work/api";
@@ -52,7 +52,7 @@ describe("completionExtras (what Hearth's provider adds to the request, from the
   });
 });
 
-describe("SecretLinks", () => {
+describe("CompletionSecretLinks", () => {
   it("asks the disk once at a time per file: keystrokes on a stalled network mount do not each hold one of node's 4 file threads", async () => {
     const root = tempDir("hearth-secret-links-once-");
     writeFileSync(join(root, "app.ts"), "export const x = 1;\n");
@@ -61,7 +61,7 @@ describe("SecretLinks", () => {
     let answer = () => {};
     const held = new Promise<void>((go) => (answer = go));
     // The mount answers only when the test says so, as a stalled one would not at all.
-    const links = new SecretLinks(root, {
+    const links = new CompletionSecretLinks(root, {
       lstat: async (path) => {
         calls++;
         await held;
@@ -88,7 +88,7 @@ describe("SecretLinks", () => {
     let answer = () => {};
     const held = new Promise<void>((go) => (answer = go));
     // The second check reads the disk at once (app.txt a file of its own) and answers late, as a slow mount would.
-    const links = new SecretLinks(root, {
+    const links = new CompletionSecretLinks(root, {
       lstat: async (path) => {
         const info = await lstat(path);
         if (++calls === 2) await held;

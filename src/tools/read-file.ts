@@ -1,7 +1,8 @@
 /** read_file: a file's text with line numbers, whole or a line range, within a size budget. */
 import { shownPath } from "../indexer/index.ts";
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
-import { maskSecrets, maskedNote } from "./secret-values.ts";
+import { MASK_START, maskSecrets, maskedNote } from "./secret-values.ts";
+import { secretSafeEnd, secretSafeStart } from "../protocol/secret-values.ts";
 import { recordLines, recordWhole } from "./file-reads.ts";
 import { type TextFile, contentHash, decodeText, pairSafeEnd, splitLines, strayBytesPhrase } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
@@ -118,8 +119,8 @@ function render(path: string, lines: readonly string[], first: number, last: num
 const MIN_CUT_CHARS = 4_000;
 
 
-/** How a file's bytes hold its text, for a shell command that reads them. */
-type FileForm = Pick<TextFile, "encoding" | "bom" | "eol">;
+/** The file's text as it has it (secrets not masked), and how its bytes hold it, for a shell command that reads them. */
+type FileForm = Pick<TextFile, "text" | "encoding" | "bom" | "eol">;
 
 function longLineNote(path: string, n: number, line: string, shown: number, file: FileForm): string {
   return (
@@ -136,14 +137,58 @@ function longLineNote(path: string, n: number, line: string, shown: number, file
  * file's characters are its bytes; sed and cut cannot read a UTF-16 file's lines. A UTF-8
  * BOM is the first line's first three bytes to sed. A file whose lines end in a lone CR
  * (read_file numbers its lines at CRs, splitLines) has no line feed for sed to count: tr
- * makes its CRs line feeds first.
+ * makes its CRs line feeds first. The offsets are counted in the file's line, whose secrets
+ * read_file showed masked (`maskedLine`), and neither end splits a secret value: the
+ * command's output is masked as run_command's, and a value's part alone is not shaped like one.
  */
-function readOn(path: string, n: number, line: string, shown: number, file: FileForm): string {
+function readOn(path: string, n: number, maskedLine: string, shownMasked: number, file: FileForm): string {
   if (file.encoding === "utf16le" || file.encoding === "utf16be") return "";
-  const end = pairSafeEnd(line, Math.min(line.length, shown + MAX_READ_CHARS));
+  const line = maskedLine.includes(MASK_START) ? (splitLines(file.text)[n - 1]?.text ?? maskedLine) : maskedLine;
+  // A value the cut falls inside (a URL's scheme and user shown, its password not) is printed whole, so masked.
+  const shown = safeEnd(line, line === maskedLine ? shownMasked : inFileLine(line, maskedLine, shownMasked));
+  const end = pairSafeEnd(line, safeEnd(line, shown + MAX_READ_CHARS));
   const ascii = file.encoding === "latin1" || !/[^\x00-\x7f]/.test(line.slice(0, end));
   const bom = n === 1 && file.bom ? 3 : 0;
-  const [from, to] = ascii ? [shown + 1, shown + MAX_READ_CHARS] : [Buffer.byteLength(line.slice(0, shown)) + 1, Buffer.byteLength(line.slice(0, end))];
+  const [from, to] = ascii ? [shown + 1, end] : [Buffer.byteLength(line.slice(0, shown)) + 1, Buffer.byteLength(line.slice(0, end))];
   const lineOf = file.eol === "\r" ? `tr '\\r' '\\n' < ${shellQuote(path)} | sed -n '${n}p'` : `sed -n '${n}p' ${shellQuote(path)}`;
   return `, or read on with run_command: ${lineOf} | cut -${ascii ? "c" : "b"} ${from + bom}-${to + bom}`;
+}
+
+/**
+ * How many of the file's `line` characters the first `shown` characters of `maskedLine` (the
+ * line with its secret values masked) stand for; a cut inside a mask stands for its value's
+ * start. Outside its masks the masked line is the file's text.
+ */
+function inFileLine(line: string, maskedLine: string, shown: number): number {
+  let [i, j] = [0, 0];
+  for (;;) {
+    const mask = maskedLine.indexOf(MASK_START, i);
+    if (mask < 0 || mask >= shown) return j + (shown - i);
+    j += mask - i;
+    const close = maskedLine.indexOf("]", mask) + 1 || maskedLine.length;
+    const valueEnd = safeStart(line, j + 1);
+    // A mask's text that is the file's own (no value starts here) is taken as written.
+    if (valueEnd === j + 1) [i, j] = [mask + 1, j + 1];
+    else {
+      if (close > shown) return j;
+      // The value's span can hold what the mask keeps after it (a key block's END line).
+      const kept = maskedLine.slice(close, Math.min(maskedLine.length, close + 64)).split(MASK_START)[0]!;
+      const back = kept === "" ? -1 : line.lastIndexOf(kept, valueEnd);
+      [i, j] = [close, back > j ? back : valueEnd];
+    }
+  }
+}
+
+/** Around an offset, as far as a secret value (a key block) may run: each look reads this much of a line, not all of it. */
+const VALUE_REACH = 16_384;
+
+function safeStart(line: string, start: number): number {
+  const from = Math.max(0, start - VALUE_REACH);
+  return from + secretSafeStart(line.slice(from, start + VALUE_REACH), start - from);
+}
+
+function safeEnd(line: string, end: number): number {
+  if (end >= line.length) return line.length;
+  const from = Math.max(0, end - VALUE_REACH);
+  return from + secretSafeEnd(line.slice(from, end + VALUE_REACH), end - from);
 }

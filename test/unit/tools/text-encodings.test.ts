@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
+import { maskSecrets } from "../../../src/tools/secret-values.ts";
 import { searchTool } from "../../../src/tools/search.ts";
 import { runTool } from "../../../src/tools/tool.ts";
 import { writeFileTool } from "../../../src/tools/write-file.ts";
@@ -257,6 +258,45 @@ describe("a line too long to show, of text that is not ASCII", () => {
     assert.ok(root && root.length > 1, "a workspace folder to run the command in");
     const next = execFileSync("bash", ["-c", command], { cwd: root, encoding: "utf8" }).replace(/\n$/, "");
     assert.ok(next.length > 0 && long.startsWith(shown + next), `${command} printed ${JSON.stringify(next.slice(0, 40))}`);
+  });
+
+  // read_file masks a secret before it cuts, and the command's offsets were counted in the
+  // masked text: with tokens masked earlier in the line (each mask shorter than its token)
+  // the command began before the part not shown, inside a token the mask had hidden, and
+  // printed that token's tail, which run_command's masking does not know for one.
+  it("the way to read on counts in the file's line, not the line with its secrets masked", async () => {
+    const token = (i: number) => `ghp_${String(i).padStart(4, "0")}aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z`;
+    const early = Array.from({ length: 100 }, (_, i) => token(i)).join(", ");
+    const hidden = token(9999);
+    // Each mask is 13 characters shorter than its token: the masked line's first 47,996
+    // characters (what read_file shows) end 1,313 characters later in the file's line, and
+    // the file's character 47,997 is inside `hidden`.
+    const line = `${early}, ${"a".repeat(47_973 - early.length)} ${hidden} ${Array.from({ length: 15_000 }, (_, i) => i).join(",")}`;
+    const { root, ctx } = workspaceWith({ "keys.min.js": `${line}\n` });
+    const read = await runTool(readFileTool, { path: "keys.min.js" }, ctx);
+    const shown = /^1\| (.*)$/m.exec(read.text)![1]!;
+    assert.ok(!read.text.includes("aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z"), "read_file masks the tokens");
+    const command = /read on with run_command: (.*?)\. edit_file/.exec(read.text)?.[1];
+    assert.ok(command, read.text);
+    assert.ok(root && root.length > 1, "a workspace folder to run the command in");
+    const next = execFileSync("bash", ["-c", command], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 }).replace(/\n$/, "");
+    const at = line.indexOf(next);
+    assert.ok(next.length > 0 && at > 0, command);
+    assert.equal(maskSecrets(line.slice(0, at)).text, shown, `${command} starts where the part shown ends`);
+    assert.ok(!next.includes(hidden.slice(-20)) || next.includes(hidden), "no token is printed in part");
+  });
+
+  // A cut inside a URL's scheme and user, its password masked after it: the command began at
+  // the cut, and printed 'res://app:PASSWORD@host', no URL to run_command's masking.
+  it("the way to read on prints a secret the cut falls inside whole, where run_command masks it", async () => {
+    const url = "postgres://app:s3cretPassw0rd@db.internal/x";
+    const { root, ctx } = workspaceWith({ "k.json": `${"x".repeat(47_990)} ${url} ${"y".repeat(60_000)}\n` });
+    const read = await runTool(readFileTool, { path: "k.json" }, ctx);
+    assert.match(read.text, /^1\| x+ postg$/m);
+    const command = /read on with run_command: (.*?)\. edit_file/.exec(read.text)?.[1];
+    assert.ok(command && root && root.length > 1, read.text);
+    const next = execFileSync("bash", ["-c", command], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 });
+    assert.ok(next.startsWith(`${url} y`), `${command} printed ${JSON.stringify(next.slice(0, 50))}`);
   });
 
   it("an ASCII line keeps cut -c; a UTF-16 file gets no cut command, which would read its bytes", async () => {

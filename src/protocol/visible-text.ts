@@ -212,9 +212,10 @@ const MAX_NAME = 64;
 
 /**
  * Names (runs of letters, digits, marks, `_`, `$`) holding an ASCII letter and Cyrillic or
- * Greek letters that all look Latin. Linear in the text.
+ * Greek letters that all look Latin, each name once where `told` is given (the names found
+ * are added to it; those in it are not counted). Linear in the text.
  */
-function lookalikeNames(text: string): { count: number; names: string[] } {
+function lookalikeNames(text: string, told?: Set<string>): { count: number; names: string[] } {
   let count = 0;
   const names: string[] = [];
   let end = -1;
@@ -230,15 +231,22 @@ function lookalikeNames(text: string): { count: number; names: string[] } {
     const name = text.slice(start, end);
     // A Russian or Greek word in a name (отчёт_report) shows its script by its other letters.
     if (!ASCII_LETTER.test(name) || /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(name.replace(LATIN_LOOKALIKES, ""))) continue;
+    if (told?.has(name)) continue;
+    told?.add(name);
     count++;
     if (names.length < LOOKALIKES_SHOWN) names.push(name.replace(LATIN_LOOKALIKES, jsonEscape));
   }
   return { count, names };
 }
 
-/** The hidden text in `text`, or undefined when there is none. Linear in the text. */
-export function findHiddenText(text: string): HiddenText | undefined {
-  const lookalikes = LATIN_LOOKALIKE.test(text) ? lookalikeNames(text) : { count: 0, names: [] };
+/**
+ * The hidden text in `text`, or undefined when there is none. Linear in the text. `toldNames`:
+ * the lookalike names the reader was already told of, not counted again (a conversation's
+ * tool results: a repository's names that mix scripts would draw the same notice after every
+ * read and search of them); the names found are added to it.
+ */
+export function findHiddenText(text: string, toldNames?: Set<string>): HiddenText | undefined {
+  const lookalikes = LATIN_LOOKALIKE.test(text) ? lookalikeNames(text, toldNames) : { count: 0, names: [] };
   if (!MAYBE_HIDDEN.test(text)) return lookalikes.count === 0 ? undefined : { tags: 0, decoded: "", bidi: 0, lookalike: lookalikes.count, lookalikeNames: lookalikes.names };
   let tags = 0;
   let bidi = 0;

@@ -169,13 +169,28 @@ export interface Tool {
  * and turns every exception into an error result (unknown exceptions become "internal").
  * A result that hides text from the user (tag characters a model reads as ASCII, bidi
  * controls: a file's, a command's output, a file name, an MCP server's answer) is followed
- * by a notice saying what it hides and that it is data, not the user's instruction. Secret
+ * by a notice saying what it hides and that it is data, not the user's instruction (a
+ * lookalike name once in a conversation: `toldLookalikes`). Secret
  * values in a result are masked, and a write that would put a mask back is refused.
  */
 export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolResult> {
   const result = masked(await runToolCall(tool, input, ctx));
-  const hidden = findHiddenText(result.text);
+  const hidden = findHiddenText(result.text, ctx.reads && toldLookalikes(ctx.reads));
   return hidden ? { ...result, text: `${result.text}\n\n${hiddenTextNotice(hidden, "this tool result")}` } : result;
+}
+
+/**
+ * The lookalike names (`is_\u0430dmin`) a conversation's model was told of in its tool
+ * results, each named once: in a repository holding such names (a Russian codebase's
+ * `СХЕМА_XML`, a grammar's keywords) every read and search of them drew the same notice. Kept
+ * by the conversation's record of reads, which lives as long as it does.
+ */
+const toldNames = new WeakMap<FileReads, Set<string>>();
+
+function toldLookalikes(reads: FileReads): Set<string> {
+  let told = toldNames.get(reads);
+  if (!told) toldNames.set(reads, (told = new Set()));
+  return told;
 }
 
 /**

@@ -104,6 +104,25 @@ describe("hidden text in what the model reads", () => {
     assert.match(r.text, NOTICE);
   });
 
+  // A repository holding names that mix scripts (a Russian codebase's СХЕМА_XML, a grammar's
+  // keywords) drew the same lookalike notice after every read and search that showed them,
+  // each telling the model to tell the user again.
+  it("a lookalike name is named to the model once in a conversation, a new one when it comes", async () => {
+    const schema = "\u0421\u0425\u0415\u041c\u0410_XML";
+    const files = { "a.bsl": `${schema} = 1;\n`, "b.bsl": `\u0417\u0430\u043f\u0438\u0441\u044c(${schema});\n`, "c.py": `if is_\u0430dmin(u): ${schema}.run()\n` };
+    const { ctx } = workspaceWith(files);
+    const first = await runTool(readFileTool, { path: "a.bsl" }, ctx);
+    assert.match(first.text, /\[Hearth: This tool result holds 1 name that mixes ASCII letters .*"\\u0421\\u0425\\u0415\\u041c\\u0410_XML"/, first.text);
+    for (const again of [await runTool(searchTool, { pattern: "XML =" }, ctx), await runTool(readFileTool, { path: "b.bsl" }, ctx)]) {
+      assert.equal(again.ok, true, again.text);
+      assert.doesNotMatch(again.text, /\[Hearth:/, again.text);
+    }
+    const other = await runTool(readFileTool, { path: "c.py" }, ctx);
+    assert.match(other.text, /holds 1 name that mixes ASCII letters .*\("is_\\u0430dmin"\)/, other.text);
+    const fresh = await runTool(readFileTool, { path: "a.bsl" }, { ...ctx, reads: new Map() });
+    assert.match(fresh.text, /holds 1 name that mixes ASCII letters/, `a new conversation is told again: ${fresh.text}`);
+  });
+
   it("an MCP server's answer (a real server over stdio)", { timeout: 90_000 }, async (t: TestContext) => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-hidden-mcp-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

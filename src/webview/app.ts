@@ -106,6 +106,14 @@ export class ChatApp {
       e.preventDefault();
       e.stopPropagation();
     });
+    // VS Code focuses the page's window when the view is focused (Focus on Chat View, a click on
+    // its title, a keybinding); with nothing in the page holding the focus, it would start at the
+    // top, and a keyboard user would Tab through every turn's buttons to reach the message box.
+    // Focus the view, and you type, as in VS Code's own chat; a focus the user left inside stays.
+    window.addEventListener("focus", () => {
+      const active = document.activeElement;
+      if ((!active || active === document.body) && root.isConnected) this.composer.focus();
+    });
     window.addEventListener("pagehide", () => this.saveNow());
     this.scroller.scrollTop = this.scroller.scrollHeight; // a restored conversation opens at its end
   }

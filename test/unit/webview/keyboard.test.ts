@@ -219,6 +219,33 @@ describe("keyboard: Escape stops the run", () => {
   });
 });
 
+describe("keyboard: reaching the message box in a long conversation", () => {
+  beforeEach(() => ({ root, host, app } = startApp()));
+  const textarea = () => q('textarea[aria-label="Message Hearth"]') as HTMLTextAreaElement;
+  /** What VS Code does when the view is focused (Focus on Chat View, a click on its title, a keybinding): it focuses the page's window. */
+  const vsCodeFocusesTheView = () => window.dispatchEvent(new window.FocusEvent("focus"));
+
+  it("focusing the view puts the focus in the message box, not at the top of 40 turns of Restore checkpoint buttons", () => {
+    const items = Array.from({ length: 40 }, (_, i) => [
+      { kind: "user" as const, id: `u${i}`, text: `change ${i}`, checkpoint: `c${i}` },
+      { kind: "tool" as const, id: `t${i}`, name: "edit_file", arguments: { path: "a.py" }, status: "done" as const, changedFiles: ["a.py"] },
+    ]).flat();
+    app.receive(conversation(transcript(items)));
+    assert.ok(root.querySelectorAll('[aria-label^="Restore checkpoint"]').length > 1, "the turns have their Restore buttons");
+    (window.document.activeElement as HTMLElement | null)?.blur();
+    assert.equal(window.document.activeElement, window.document.body, "nothing in the page has the focus");
+    vsCodeFocusesTheView();
+    assert.equal(focused(), textarea(), "the message box has the focus");
+  });
+
+  it("leaves the focus where the user left it when VS Code gives the view its focus back", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }])));
+    onlyButton(root, "Conversation history").focus();
+    vsCodeFocusesTheView();
+    assert.equal(focused(), onlyButton(root, "Conversation history"));
+  });
+});
+
 describe("keyboard: the conversation history", () => {
   const history = [
     { id: "c1", title: "Chat", updatedAt: 3 },

@@ -4,7 +4,8 @@
  * against its state at the start — computed by git from the files on disk, never taken
  * from hunks the model wrote. The VS Code command and `hearth fix` both run this.
  */
-import { basename } from "node:path";
+import { lstat } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
@@ -60,6 +61,12 @@ export interface SubmodulePatch {
   readonly files: readonly string[];
   /** The diff, with names relative to `submodule`: it applies there. */
   readonly patch: string;
+  /**
+   * The submodule was not checked out when the run started (an empty folder, no `.git`): the
+   * agent wrote its files from nothing, so the patch creates them, and it applies only in a
+   * checkout where the submodule is checked out (`git submodule update --init`).
+   */
+  readonly notCheckedOut?: true;
 }
 
 export interface TestOutcome {
@@ -131,6 +138,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const submodules = await submoduleFolders(options.repo, gitCall);
   // The user's own changes inside submodules: not the run's.
   const inSubmodulesAtStart = await submoduleChangedFiles(options.repo, submodules, gitCall);
+  // Not checked out (no .git in its folder): its patch cannot be applied where it is.
+  const notCheckedOut = new Set<string>();
+  for (const folder of submodules) if (!(await lstat(join(options.repo, folder, ".git")).then(() => true, () => false))) notCheckedOut.add(folder);
   const start = await store.create("before Hearth's fix");
   // No diff sees a file the checkpoints leave out: whether a command changed it is told by its stamp.
   const largeAtStart = await fileStamps(options.repo, start.leftOut ?? []);
@@ -224,7 +234,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     const leaveOut = [...leftOutPaths].filter((path) => path.startsWith(`${submodule}/`));
     // Its files alone: a submodule inside it has its own patch.
     const ownPatch = await store.diff(base, undefined, files, { patch: true, leaveOut, relative: submodule });
-    submodulePatches.push({ submodule, files: files.map((path) => path.slice(submodule.length + 1)), patch: ownPatch });
+    submodulePatches.push({ submodule, files: files.map((path) => path.slice(submodule.length + 1)), patch: ownPatch, ...(notCheckedOut.has(submodule) ? { notCheckedOut: true as const } : {}) });
   }
   // What commands changed inside submodules, which neither the checkpoints nor any patch see: named, so no part of the fix goes unsaid.
   const inPatches = new Set(submodulePatches.flatMap(({ submodule, files }) => files.map((path) => `${submodule}/${path}`)));

@@ -61,7 +61,8 @@ export const fixCommand: CliCommand = {
 
   --test-cmd CMD       how to run the tests (the agent runs them; Hearth runs them again at the end,
                        asking first like any command unless --yes)
-  --out FILE           write the patch here (default, or -: print it on stdout)
+  --out FILE           write the patch here (default, or -: print it on stdout); a change inside a
+                       submodule goes to a patch of its own beside it, FILE.vendor__lib.patch
   --predictions FILE   append a SWE-bench line {"instance_id","model_name_or_path","model_patch"}
                        (not for a cancelled run)
   --instance-id ID     the instance id for --predictions
@@ -197,6 +198,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       const written = writeOutputs(options, info.name, result.patch, cancelled, io);
+      const ownFiles = writeSubmodulePatches(options, result.submodulePatches ?? [], io);
       io.err(patchHiddenReport(result.patch));
       // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.
       const said = result.agent.stopReason === "finished" ? "; the model says:" : ":";
@@ -210,7 +212,11 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.lineEndsUnchecked) io.err(`hearth fix: ${terminalName(lineEndsUncheckedMessage(result.lineEndsUnchecked))}\n`);
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
       if (result.uncommittedUnknown) io.err(`hearth fix: ${terminalName(uncommittedUnknownMessage(result.uncommittedUnknown))}\n`);
-      for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, io) + patchHiddenReport(own.patch));
+      for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, ownFiles.get(own.submodule), io) + patchHiddenReport(own.patch));
+      // A harness reading the prediction alone would take it for the whole fix.
+      if (options.predictions && !cancelled) {
+        for (const own of result.submodulePatches ?? []) io.err(`hearth fix: the prediction in ${terminalName(options.predictions.file)} lacks the change inside the submodule ${terminalName(own.submodule)} (its patch: ${terminalName(ownFiles.get(own.submodule) ?? `above, and in the trajectory's end record, ${options.trajectoryPath}`)})\n`);
+      }
       if (result.madeByCommands) io.err(`hearth fix: in the patch, new files that commands made, not the edit tools: ${terminalName(result.madeByCommands.join(", "))}\n`);
       if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
       for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
@@ -341,10 +347,37 @@ function printPatch(patch: string, io: CliIo): void {
  * patch: the repository tracks only the submodule's commit, so the patch on stdout or in
  * --out cannot hold it, and this one applies in the submodule's folder.
  */
-function submodulePatchReport(own: SubmodulePatch, io: CliIo): string {
+function submodulePatchReport(own: SubmodulePatch, file: string | undefined, io: CliIo): string {
   const shown = io.errIsTerminal ? terminalText(own.patch) : own.patch;
   const folder = terminalName(own.submodule);
-  return `hearth fix: not in the patch: the change to ${own.files.length} file(s) inside the submodule ${folder} (${terminalName(own.files.slice(0, 5).join(", "))}${own.files.length > 5 ? ` and ${own.files.length - 5} more` : ""}): the repository tracks only the submodule's commit, so git apply at the top cannot take it; the checkout has it, and this patch applies in the submodule (git -C ${shellWord(own.submodule)} apply):\n${shown}`;
+  const word = shellWord(own.submodule);
+  const apply = `git -C ${word} apply${file ? ` ${shellWord(file)}` : ""}`;
+  // An empty folder is no repository: git there answers for the one around it, so the patch waits for the submodule's checkout.
+  const where = own.notCheckedOut
+    ? `the submodule ${folder} was not checked out here (an empty folder), so the agent wrote these files from nothing and this patch creates them: it applies in a checkout where the submodule is checked out (git clone --recurse-submodules, or git submodule update --init ${word}, which here needs the folder emptied of these files first; then ${terminalName(apply)}), and is refused for a file the submodule already has`
+    : `the checkout has it, and this patch applies in the submodule (${terminalName(apply)})`;
+  const saved = file ? `; the change inside the submodule ${folder} is in ${terminalName(file)} (${terminalName(apply)})` : "";
+  return `hearth fix: not in the patch: the change to ${own.files.length} file(s) inside the submodule ${folder} (${terminalName(own.files.slice(0, 5).join(", "))}${own.files.length > 5 ? ` and ${own.files.length - 5} more` : ""}): the repository tracks only the submodule's commit, so git apply at the top cannot take it; ${where}${saved}:\n${shown}`;
+}
+
+/**
+ * With --out, each submodule's patch in a file beside it (`<out>.vendor__lib.patch`): a script
+ * reading --out finds the rest of the fix there. The files written, by submodule; one that
+ * could not be written is said (its patch is on stderr all the same).
+ */
+function writeSubmodulePatches(options: FixCliOptions, patches: readonly SubmodulePatch[], io: CliIo): Map<string, string> {
+  const files = new Map<string, string>();
+  if (!options.out) return files;
+  for (const own of patches) {
+    const file = `${options.out}.${own.submodule.replaceAll("/", "__")}.patch`;
+    try {
+      writeFileSync(file, own.patch);
+      files.set(own.submodule, file);
+    } catch (error) {
+      io.err(`hearth fix: could not write the patch of the submodule ${terminalName(own.submodule)} to ${terminalName(file)} (${terminalName((error as Error).message)}): it is below and in the trajectory's end record\n`);
+    }
+  }
+  return files;
 }
 
 /** Writes the patch and (unless cancelled) the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */

@@ -106,3 +106,27 @@ it("a file a command changes or deletes inside a submodule, which the checkpoint
   assert.deepEqual(result.changedFiles, ["main.py"]);
   assert.deepEqual(result.leftOutOfPatch, [{ path: "vendor/the lib/old.py", why: "submodule" }, { path: "vendor/the lib/x.py", why: "submodule" }]);
 });
+
+it("a submodule that was not checked out (an empty folder) the agent wrote into has its patch marked so, and only the checked-out one's is not", async () => {
+  const dir = tempDir("hearth-fix-submodule-uninit-");
+  const [lib, origin, repo] = [join(dir, "lib"), join(dir, "origin"), join(dir, "repo")];
+  mkdirSync(lib);
+  mkdirSync(origin);
+  writeFileSync(join(lib, "x.py"), "A = 1\n");
+  git(lib, "init", "-q");
+  git(lib, "add", ".");
+  git(lib, "commit", "-qm", "lib");
+  git(origin, "init", "-q");
+  git(origin, "submodule", "add", "-q", lib, "vendor/lib");
+  git(origin, "submodule", "add", "-q", lib, "vendor/other");
+  git(origin, "commit", "-qm", "base");
+  git(dir, "clone", "-q", origin, repo);
+  git(repo, "submodule", "update", "-q", "--init", "vendor/other");
+  const turns = [
+    call("write_file", { path: "vendor/lib/y.py", content: "B = 2\n" }),
+    call("edit_file", { path: "vendor/other/x.py", old_text: "A = 1", new_text: "A = 2" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "B should be 2", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.submodulePatches?.map(({ submodule, files, notCheckedOut }) => ({ submodule, files, notCheckedOut })), [{ submodule: "vendor/lib", files: ["y.py"], notCheckedOut: true }, { submodule: "vendor/other", files: ["x.py"], notCheckedOut: undefined }]);
+});

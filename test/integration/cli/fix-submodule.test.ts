@@ -37,9 +37,12 @@ it("says the change inside a submodule is not in the patch, and prints a patch o
   const turns = [{ toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }];
   writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
   const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  const predictions = join(work, "preds.jsonl");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model, "--predictions", predictions, "--instance-id", "i-1"], { cwd: work, encoding: "utf8", timeout: 60_000, env });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout, "", "the patch at the top holds nothing of the submodule");
+  // Without --out, the prediction's note points at the patch on stderr and in the trajectory.
+  assert.ok(run.stderr.includes(`the prediction in ${predictions} lacks the change inside the submodule vendor/lib (its patch: above, and in the trajectory's end record, ${join(work, "state")}`), run.stderr);
   assert.match(run.stderr, /not in the patch: the change to 1 file\(s\) inside the submodule vendor\/lib \(x\.py\)/);
   assert.doesNotMatch(run.stderr, /finished without changing any file/);
   assert.match(run.stderr, /1 file\(s\) changed|0 file\(s\) changed, and 1 inside submodules/);
@@ -67,10 +70,48 @@ it("with --out, a script finds the submodule's patch in the trajectory's end rec
   writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
   const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
   const out = join(work, "fix.diff");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model, "--out", out], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  const predictions = join(work, "preds.jsonl");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model, "--out", out, "--predictions", predictions, "--instance-id", "i-1"], { cwd: work, encoding: "utf8", timeout: 60_000, env });
   assert.equal(run.status, 0, run.stderr);
+  // --out keeps the top patch alone (scripts pipe it to git apply); the submodule's patch is a file beside it, named on stderr.
   assert.equal(readFileSync(out, "utf8"), "");
+  const own = `${out}.vendor__lib.patch`;
+  assert.match(readFileSync(own, "utf8"), /^\+A = 2$/m);
+  assert.ok(run.stderr.includes(`the change inside the submodule vendor/lib is in ${own} (git -C vendor/lib apply ${own})`), run.stderr);
+  // The prediction holds no part of it, and says so, naming where that part is.
+  assert.equal((JSON.parse(readFileSync(predictions, "utf8")) as { model_patch: string }).model_patch, "");
+  assert.ok(run.stderr.includes(`the prediction in ${predictions} lacks the change inside the submodule vendor/lib (its patch: ${own})`), run.stderr);
   const end = readFileSync(`${out}.trajectory.jsonl`, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { type: string; submodules?: { submodule: string; files: string[]; patch: string }[] }).find((record) => record.type === "end");
   assert.deepEqual(end?.submodules?.map(({ submodule, files }) => ({ submodule, files })), [{ submodule: "vendor/lib", files: ["x.py"] }]);
   assert.match(end?.submodules?.[0]?.patch ?? "", /^\+A = 2$/m);
+});
+
+it("a submodule that was not checked out, which the agent wrote into, is said to need checking out before its patch applies", () => {
+  const work = tempDir("hearth-fix-submodule-uninit-");
+  const [lib, origin, top] = [join(work, "lib"), join(work, "origin"), join(work, "repo")];
+  mkdirSync(lib);
+  mkdirSync(origin);
+  writeFileSync(join(lib, "x.py"), "A = 1\n");
+  git(lib, "init", "-q");
+  git(lib, "add", ".");
+  git(lib, "commit", "-qm", "lib");
+  git(origin, "init", "-q");
+  git(origin, "submodule", "add", "-q", lib, "vendor/lib");
+  git(origin, "commit", "-qm", "base");
+  // Cloned without --recurse-submodules: vendor/lib is an empty folder.
+  git(work, "clone", "-q", origin, top);
+  const model = join(work, "model.json");
+  const turns = [{ toolCalls: [{ name: "write_file", arguments: { path: "vendor/lib/y.py", content: "B = 2\n" } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }];
+  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
+  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  const out = join(work, "fix.diff");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "B should be 2", "--model", model, "--out", out], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(run.stderr.includes("the submodule vendor/lib was not checked out here (an empty folder)"), run.stderr);
+  assert.ok(run.stderr.includes("git submodule update --init vendor/lib"), run.stderr);
+  // As the message says: where the submodule is checked out, it takes the patch.
+  const clone = join(work, "clone");
+  git(work, "clone", "-q", "--recurse-submodules", origin, clone);
+  execFileSync("git", ["-C", "vendor/lib", "apply", "--index", `${out}.vendor__lib.patch`], { cwd: clone });
+  assert.equal(readFileSync(join(clone, "vendor/lib/y.py"), "utf8"), "B = 2\n");
 });

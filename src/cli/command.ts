@@ -160,11 +160,13 @@ export function progressFrame(text: string, columns: number | undefined): string
   // In columns, not characters: a CJK model name is two a letter (columns.ts).
   let used = 0;
   let kept = "";
+  let before = "";
   for (const char of text) {
-    const wide = charColumns(char);
+    const wide = charColumns(char, before);
     if (used + wide > width) break;
     used += wide;
     kept += char;
+    before = char;
   }
   return `\r${kept}${" ".repeat(width - used)}`;
 }

@@ -2,8 +2,9 @@
 // in a real workbench (code-server) with the scripted backend: a message sent with Enter,
 // an approval card that leaves the focus where the user is typing, Approve and Accept all
 // reached with Tab alone and drawn with VS Code's focus border, Escape stopping a streaming
-// reply, which is not said token by token; the theme's contrast border on every card; no
-// spinner turning and no caret blinking with VS Code's "workbench.reduceMotion" on.
+// reply, which is not said token by token; Focus on Chat View landing in the message box; the
+// theme's contrast border on every card; no spinner turning and no caret blinking with VS Code's
+// "workbench.reduceMotion" on.
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import type { FrameLocator, Page } from "playwright-core";
 import type { ModelScript } from "../../src/models/scripted.ts";
 import { tempDir } from "../fixtures/temp.ts";
-import { type Workbench, startWorkbench } from "./workbench.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
 
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/agent/python-calc");
 const LONG_REPLY = Array.from({ length: 120 }, (_, i) => `Line ${i + 1} of a long answer about multiplication.`).join("\n\n");
@@ -152,5 +153,12 @@ describe("the chat view by keyboard, for a screen reader and in high-contrast li
     await stop.waitFor({ state: "hidden", timeout: 30_000 });
     assert.doesNotMatch(await reply.innerText(), /Line 120 of/, "stopped before the end");
     assert.equal(await view.locator(":focus").getAttribute("aria-label"), "Message Hearth", "the focus stays in the message box");
+  });
+
+  it("Focus on Chat View puts the focus in the message box, past the conversation's buttons", { timeout: 120_000 }, async () => {
+    // Nothing in the page holds the focus (as in a view just shown); the command palette takes it from the view.
+    await view.locator("body").evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await runCommand(wb.page, "Hearth: Focus on Chat View");
+    await view.locator('textarea[aria-label="Message Hearth"]:focus').waitFor({ timeout: 10_000 }).catch(async () => assert.fail(`the focus is on ${await view.locator("body").evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}`));
   });
 });

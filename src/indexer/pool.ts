@@ -1,13 +1,15 @@
 import { Worker } from "node:worker_threads";
 import { holdRead } from "./held-reads.ts";
 import { LanguageRegistry } from "./languages.ts";
-import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import { parseUnlessSame, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { READ_STATE, type ParseWorkerInit } from "./parse-worker.ts";
 import { CALL_DEADLINE_MS } from "./scan-fs.ts";
-import type { ParseOutcome } from "./types.ts";
+import type { ParseOutcome, ParseResult } from "./types.ts";
 
 /** Something that turns files into records: a worker pool or the calling thread. */
 export interface FileParser {
+  /** A job with `unlessHash` may answer "unchanged"; one without never does. */
+  parse(job: ParseJob & { readonly unlessHash: string }): Promise<ParseResult>;
   parse(job: ParseJob): Promise<ParseOutcome>;
   /** Resolves once the parsers are started (worker threads listening). */
   ready(): Promise<void>;
@@ -31,7 +33,7 @@ export interface WorkerOptions {
 
 interface Pending {
   readonly job: ParseJob;
-  readonly resolve: (outcome: ParseOutcome) => void;
+  readonly resolve: (outcome: ParseResult) => void;
   /** Sent again alone, to an idle worker, after a worker died with it in flight. */
   readonly alone?: boolean;
   /** Was in flight beside a read given up: held by it, not by a read of its own. */
@@ -121,7 +123,9 @@ export class WorkerPool implements FileParser {
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  parse(job: ParseJob): Promise<ParseOutcome> {
+  parse(job: ParseJob & { readonly unlessHash: string }): Promise<ParseResult>;
+  parse(job: ParseJob): Promise<ParseOutcome>;
+  parse(job: ParseJob): Promise<ParseResult> {
     if (this.closed) return Promise.resolve(crashed(job, "pool closed"));
     if (this.broken) return Promise.resolve(crashed(job, this.broken));
     return new Promise((resolve) => {
@@ -153,7 +157,7 @@ export class WorkerPool implements FileParser {
     });
     // An idle pool must not keep a CLI process alive.
     worker.unref();
-    worker.on("message", (msg: { id: number; outcomes: ParseOutcome[] } | { ready: true }) => this.onResult(index, msg));
+    worker.on("message", (msg: { id: number; outcomes: ParseResult[] } | { ready: true }) => this.onResult(index, msg));
     worker.on("error", (err) => this.onDeath(index, String(err)));
     worker.on("exit", (code) => this.onDeath(index, `worker exited with code ${code}`));
     return worker;
@@ -268,7 +272,7 @@ export class WorkerPool implements FileParser {
     return best;
   }
 
-  private onResult(index: number, msg: { id: number; outcomes: ParseOutcome[] } | { ready: true }): void {
+  private onResult(index: number, msg: { id: number; outcomes: ParseResult[] } | { ready: true }): void {
     const slot = this.slots[index];
     if ("ready" in msg) {
       if (slot) slot.started = true;
@@ -362,9 +366,11 @@ export class InlineParser implements FileParser {
     this.registry = new LanguageRegistry(queriesDir);
   }
 
-  async parse(job: ParseJob): Promise<ParseOutcome> {
+  parse(job: ParseJob & { readonly unlessHash: string }): Promise<ParseResult>;
+  parse(job: ParseJob): Promise<ParseOutcome>;
+  async parse(job: ParseJob): Promise<ParseResult> {
     await new Promise<void>((r) => setImmediate(r));
-    return parseFile(job, this.registry, this.settings);
+    return parseUnlessSame(job, this.registry, this.settings);
   }
 
   async ready(): Promise<void> {}

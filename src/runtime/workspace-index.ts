@@ -45,6 +45,12 @@ export function missedEventsMessage(files: number): string {
 /** The same, in the Hearth view's index line for the rest of the session: a user whose index was stale rarely opens the log. */
 export const MISSED_EVENTS_NOTICE = `files changed that the editor's file watcher did not report, so the index lagged until its check of the disk every ${RECHECK_MS / 60_000} minutes found them (a folder in files.watcherExclude, a network mount, or on Linux the limit of folders watched: raise it with sudo sysctl fs.inotify.max_user_watches=524288, and for good add fs.inotify.max_user_watches=524288 to /etc/sysctl.conf; then reload the window, and this note goes)`;
 
+/**
+ * How long after the last one-file update (a file saved, added, deleted or renamed) the index
+ * line's counts are asked for again: a checkout sends thousands of events, one ask follows them.
+ */
+export const COUNTS_DEBOUNCE_MS = 1000;
+
 const HISTORY_OFF = "the folder is not trusted, so Hearth runs no git in it (trust it to rank by its history too)";
 
 export class WorkspaceIndex {
@@ -59,6 +65,9 @@ export class WorkspaceIndex {
   private lastReady: Extract<IndexState, { kind: "ready" }> | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private missedSaid = false;
+  private countsTimer: NodeJS.Timeout | undefined;
+  /** Builds started (the first, a Reindex, each disk check): counts asked before one are not its. */
+  private buildsStarted = 0;
 
   constructor(private readonly options: WorkspaceIndexOptions) {
     this.historyAllowed = options.history !== false;
@@ -82,6 +91,7 @@ export class WorkspaceIndex {
     const signal = this.controller.signal;
     this.options.onState({ kind: "indexing", done: 0, total: 0 });
     this.lastReady = undefined; // not ready until this build is
+    this.buildsStarted++;
     const run = client
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
@@ -144,7 +154,10 @@ export class WorkspaceIndex {
     const delay = text === undefined ? 0 : (this.options.editDebounceMs ?? 300);
     const timer = setTimeout(() => {
       this.pendingEdits.delete(path);
-      client.updateFile(path, text).catch((error: unknown) => log("warn", `index: update of ${path} failed`, error));
+      client
+        .updateFile(path, text)
+        .then(() => this.countsChanged())
+        .catch((error: unknown) => log("warn", `index: update of ${path} failed`, error));
     }, delay);
     this.pendingEdits.set(path, { timer, text });
   }
@@ -158,7 +171,10 @@ export class WorkspaceIndex {
       this.pendingEdits.delete(waiting);
     }
     for (const moved of this.afterRename.keys()) if (within(moved, path)) this.afterRename.delete(moved);
-    this.client?.removeFile(path).catch((error: unknown) => log("warn", `index: removing ${path} failed`, error));
+    this.client
+      ?.removeFile(path)
+      .then(() => this.countsChanged())
+      .catch((error: unknown) => log("warn", `index: removing ${path} failed`, error));
   }
 
   fileRenamed(from: string, to: string): void {
@@ -188,6 +204,7 @@ export class WorkspaceIndex {
     if (!client) return;
     void client
       .renameFile(from, to)
+      .then(() => this.countsChanged())
       .catch((error: unknown) => log("warn", `index: rename ${from} → ${to} failed`, error))
       .then(() => {
         for (const path of moved) {
@@ -207,6 +224,7 @@ export class WorkspaceIndex {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.recheckTimer);
+    clearTimeout(this.countsTimer);
     this.controller.abort();
     for (const { timer } of this.pendingEdits.values()) clearTimeout(timer);
     const client = this.client;
@@ -266,6 +284,7 @@ export class WorkspaceIndex {
     const signal = this.controller.signal;
     const run = client.build({ signal });
     this.building = run;
+    this.buildsStarted++;
     run.catch(() => undefined);
     try {
       const report = await run;
@@ -280,6 +299,29 @@ export class WorkspaceIndex {
     } catch (error) {
       // Reindex Workspace or a close stopped it: nothing failed.
       if (!this.disposed && !signal.aborted) log("warn", "index: checking the disk for changes failed", error);
+    }
+  }
+
+  /** A one-file update is done: the index line's counts are asked for again once the burst is over. */
+  private countsChanged(): void {
+    if (this.disposed || !this.lastReady) return;
+    clearTimeout(this.countsTimer);
+    this.countsTimer = setTimeout(() => void this.refreshCounts(), COUNTS_DEBOUNCE_MS);
+    this.countsTimer.unref();
+  }
+
+  private async refreshCounts(): Promise<void> {
+    this.countsTimer = undefined;
+    const client = this.client;
+    if (!client || !this.lastReady || this.disposed) return;
+    const builds = this.buildsStarted;
+    try {
+      const summary = await client.summary();
+      // A build started since reports its own counts (a Reindex is not ready until it ends).
+      if (this.client !== client || this.disposed || !this.lastReady || this.buildsStarted !== builds) return;
+      this.ready(readyState(summary));
+    } catch (error) {
+      if (this.client === client && !this.disposed) log("warn", "index: reading the index's counts failed", error);
     }
   }
 

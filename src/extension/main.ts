@@ -39,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   // The runtime's conversations (runtime-client.ts's storagePath): the history lists those other windows on this folder stored.
   const conversations = context.storageUri && vscode.Uri.joinPath(context.storageUri, "conversations").fsPath;
   const chat = new ChatController(runtime, context.workspaceState, output, folders, conversations);
+  // A restart for a proxy change waits for the chat's run to end.
+  runtime.restartsWaitFor(chat);
   const memory = new MemoryView(folders);
   const completions = new InlineCompletions(runtime);
   context.subscriptions.push(

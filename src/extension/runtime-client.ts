@@ -43,6 +43,8 @@ import { withoutSecret } from "./key-free-log.ts";
 import { Liveness } from "./liveness.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
+import { RestartAfterRun } from "./restart-after-run.ts";
+import type { RunningChat } from "./chat/run-start.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
 import { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 import { RuntimeStart, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
@@ -76,6 +78,8 @@ export class RuntimeClient implements vscode.Disposable {
   private serverKey: string | undefined;
   private readonly policy = new RestartPolicy();
   private readonly queue = new RestartQueue({ start: (signal) => this.startRuntime(signal), stop: () => this.stopRuntime() });
+  /** A proxy change's restart, held while a chat run is in progress. */
+  private readonly proxyRestart = new RestartAfterRun(() => this.restart());
   private readonly stateChanged = new vscode.EventEmitter<RuntimeConnection>();
   // One watcher for the extension's lifetime, shared by every runtime it starts.
   private readonly watcher = vscode.workspace.createFileSystemWatcher("**/*");
@@ -97,7 +101,7 @@ export class RuntimeClient implements vscode.Disposable {
     // The runtime has one root, given at start: another folder is another runtime.
     if (folders) this.disposables.push(folders.onDidChange((folder) => void this.folderChanged(folder)));
     // The runtime reads its proxy at start (models/proxy.ts): VS Code's http.proxy changed is a restart.
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("http") && void this.proxyChanged()));
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("http") && this.proxyChanged()));
   }
 
   get state(): RuntimeConnection {
@@ -171,6 +175,7 @@ export class RuntimeClient implements vscode.Disposable {
 
   dispose(): void {
     this.liveness?.dispose();
+    this.proxyRestart.cancel();
     void this.queue.dispose();
     for (const d of this.disposables) d.dispose();
   }
@@ -409,12 +414,26 @@ export class RuntimeClient implements vscode.Disposable {
     await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SETTINGS_SECTION]: readRawSettings() } });
   }
 
-  /** Restarts the runtime when VS Code's proxy settings now name another proxy than the one it was given. */
-  private async proxyChanged(): Promise<void> {
+  /** The chat whose run a restart for a proxy change waits for (the chat is made after this client). */
+  restartsWaitFor(chat: RunningChat): void {
+    this.proxyRestart.watch(chat);
+  }
+
+  /**
+   * Restarts the runtime when VS Code's proxy settings now name another proxy than the one it
+   * was given; during a chat run, once the run ends (a restart would stop it), saying so.
+   */
+  private proxyChanged(): void {
     if (this.stopping || !this.child) return;
-    if (runtimeEnvironment(process.env, process.platform, vscodeProxy())[NETWORK_VARIABLE] === this.network) return;
-    this.output.appendLine("[extension] http.proxy or http.noProxy changed: the runtime restarts to use it");
-    await this.restart();
+    const changed = (): boolean => !this.stopping && runtimeEnvironment(process.env, process.platform, vscodeProxy())[NETWORK_VARIABLE] !== this.network;
+    if (!changed()) return;
+    const when = this.proxyRestart.request(changed);
+    if (when === "now") this.output.appendLine("[extension] http.proxy or http.noProxy changed: the runtime restarts to use it");
+    if (when === "after the run") {
+      const line = "http.proxy or http.noProxy changed: the runtime restarts to use it once the run in progress ends";
+      this.output.appendLine(`[extension] ${line}`);
+      void vscode.window.showInformationMessage(`Hearth: ${line} (a restart now would stop the run).`);
+    }
   }
 
   /** Restarts the runtime when the key for the configured server is not the one it has; true if it did. */

@@ -32,7 +32,7 @@ import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Position, TextDocument, type TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
-import { editorText } from "../tools/text-file.ts";
+import { editorText, windows1252Text } from "../tools/text-file.ts";
 import { log } from "./log.ts";
 
 export type { TextDocumentContentChangeEvent };
@@ -276,14 +276,8 @@ function diskTexts(uri: string): string[] {
   const text = editorText(bytes);
   if (!text.includes("\uFFFD") || isUtf8(bytes)) return [text];
   const latin1 = bytes.toString("latin1");
-  return [text, latin1, latin1.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!)];
+  return [text, latin1, windows1252Text(latin1)];
 }
-
-/**
- * Windows-1252's characters for bytes 0x80–0x9F (the rest is Latin-1; the five it leaves
- * undefined stay as they are). Node's TextDecoder("windows-1252") decodes as Latin-1.
- */
-const WINDOWS_1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
 
 /**
  * Whether the editor's text is the file's, line ends aside where VS Code changes them: it

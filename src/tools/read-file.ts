@@ -59,8 +59,9 @@ export const readFileTool: Tool = {
     if (spelling !== undefined) note.push(spelling);
     if (file.strayBytes !== undefined) {
       note.push(
-        `[Hearth: ${shownPath(path)} is UTF-8 except for ${strayBytesPhrase(file.strayBytes)}, so it is shown a byte per character (Latin-1): ` +
-          "its other non-ASCII letters read as two or three characters ('Ã©' is 'é'). Copy them as shown into old_text; new non-ASCII text cannot be written to it until the stray bytes are repaired.]",
+        `[Hearth: ${shownPath(path)} ${strayBytesPhrase(file.strayBytes)}. It is shown a byte per character (Latin-1), so in the first reading ` +
+          "its UTF-8 letters read as two or three characters ('Ã©' is 'é'). Copy its text as shown into old_text; new non-ASCII text cannot be written to it " +
+          "until the user says which it is and repairs the stray bytes or converts the file to UTF-8.]",
       );
     }
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { jsonSyntaxError } from "../protocol/json-syntax.ts";
 import { countOf, mostlyLoneCr } from "../protocol/plain-text.ts";
+import { visibleText } from "../protocol/visible-text.ts";
 import { ToolError } from "./tool.ts";
 
 export { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
@@ -22,9 +23,16 @@ export interface TextFile {
   readonly eol: Eol;
   /**
    * A latin1 file whose other non-ASCII bytes are UTF-8 text (a UTF-8 file with a Latin-1
-   * line pasted in, a character cut off): how many bytes are not UTF-8, the first one's line.
+   * line pasted in, a character cut off): how many bytes are not UTF-8, the first one's line,
+   * and its first UTF-8 character read both ways — a Windows-1252 file's letters can pair as
+   * UTF-8 by chance ('CAFÉ”' is C9 94, UTF-8's 'ɔ'), so it may be that file instead.
    */
-  readonly strayBytes?: { readonly count: number; readonly line: number; readonly values: readonly number[] };
+  readonly strayBytes?: {
+    readonly count: number;
+    readonly line: number;
+    readonly values: readonly number[];
+    readonly character: { readonly utf8: string; readonly windows1252: string; readonly line: number };
+  };
 }
 
 /** A line ending: LF, CR LF, or a lone CR (classic Mac files, Excel's "CSV (Macintosh)"). */
@@ -79,8 +87,8 @@ export function decodeText(bytes: Uint8Array, path: string): TextFile {
 }
 
 /** How many of `bytes` are not part of a UTF-8 character, and how many UTF-8 characters of two bytes or more they hold. */
-function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; first: number; values: number[] } {
-  let [stray, characters, first] = [0, 0, -1];
+function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; first: number; firstCharacter: number; values: number[] } {
+  let [stray, characters, first, firstCharacter] = [0, 0, -1, -1];
   const values: number[] = [];
   const strict = new TextDecoder("utf-8", { fatal: true });
   for (let i = 0; i < bytes.length; i++) {
@@ -97,6 +105,7 @@ function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; firs
       }
     }
     if (whole) {
+      if (firstCharacter === -1) firstCharacter = i;
       characters++;
       i += length - 1;
     } else {
@@ -105,21 +114,49 @@ function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; firs
       values.push(b);
     }
   }
-  return { stray, characters, first, values };
+  return { stray, characters, first, firstCharacter, values };
 }
 
 /** A file not valid UTF-8 with at least as many UTF-8 characters as other non-ASCII bytes (Latin-1 text rarely holds one: Ã then ©): its stray bytes. */
 function strayUtf8Bytes(body: Uint8Array): TextFile["strayBytes"] {
-  const { stray, characters, first, values } = utf8Shape(body);
+  const { stray, characters, first, firstCharacter, values } = utf8Shape(body);
   if (characters === 0 || characters < stray) return undefined;
-  let line = 1;
-  for (let i = body.indexOf(0x0a); i !== -1 && i < first; i = body.indexOf(0x0a, i + 1)) line++;
-  return { count: stray, line, values };
+  const lineAt = (at: number) => {
+    let line = 1;
+    for (let i = body.indexOf(0x0a); i !== -1 && i < at; i = body.indexOf(0x0a, i + 1)) line++;
+    return line;
+  };
+  const bytes = body.subarray(firstCharacter, firstCharacter + (body[firstCharacter]! >= 0xf0 ? 4 : body[firstCharacter]! >= 0xe0 ? 3 : 2));
+  const character = { utf8: new TextDecoder("utf-8").decode(bytes), windows1252: windows1252Text(Buffer.from(bytes).toString("latin1")), line: lineAt(firstCharacter) };
+  return { count: stray, line: lineAt(first), values, character };
 }
 
-/** "1 byte that is not (line 3)", after "UTF-8 except for": a file's stray bytes, for what is said about them. */
+/**
+ * Windows-1252's characters for bytes 0x80–0x9F (the rest is Latin-1; the five it leaves
+ * undefined stay as they are). Node's TextDecoder("windows-1252") decodes as Latin-1.
+ */
+const WINDOWS_1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+
+/** Text read a byte per character (latin1) as Windows-1252 has those bytes. */
+export function windows1252Text(latin1: string): string {
+  return latin1.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!);
+}
+
+/**
+ * What a file with stray bytes is, in both readings, after its name: "is not valid UTF-8 (1
+ * byte is not, line 3) yet holds UTF-8 characters ('é' in UTF-8, 'Ã©' in Windows-1252 (line
+ * 1)): a UTF-8 file with a stray byte, or a Windows-1252 (Latin-1) file whose letters pair
+ * as UTF-8 by chance".
+ */
 export function strayBytesPhrase(stray: NonNullable<TextFile["strayBytes"]>): string {
-  return `${stray.count} byte${stray.count === 1 ? "" : "s"} that ${stray.count === 1 ? "is" : "are"} not (${stray.count === 1 ? "" : "the first on "}line ${stray.line})`;
+  const one = stray.count === 1;
+  const [utf8, windows1252] = [visibleText(stray.character.utf8, true), visibleText(stray.character.windows1252, true)];
+  const line = stray.character.line;
+  return (
+    `is not valid UTF-8 (${stray.count} byte${one ? " is" : "s are"} not, ${one ? "" : "the first on "}line ${stray.line}) yet holds UTF-8 characters ` +
+    `('${utf8}' in UTF-8, '${windows1252}' in Windows-1252 (line ${line})): a UTF-8 file with ${one ? "a stray byte" : "stray bytes"}, ` +
+    "or a Windows-1252 (Latin-1) file whose letters pair as UTF-8 by chance"
+  );
 }
 
 /**
@@ -179,9 +216,10 @@ function refuseNewStrayBytes(stray: NonNullable<TextFile["strayBytes"]>, text: s
   if (!/[^\x00-\xff]/u.test(text) && !addsStrayByte(stray.values, utf8Shape(Buffer.from(text, "latin1")).values)) return;
   throw new ToolError(
     "unsupported-encoding",
-    `"${path}" is UTF-8 except for ${strayBytesPhrase(stray)}, so Hearth keeps its bytes one per character (read_file shows 'é' as 'Ã©'), ` +
-      "and the new text's non-ASCII characters would be written as bytes that are not UTF-8 either. Nothing was written. " +
-      "Write such characters as an escape the language allows (\\u00e9 in a string), or ask the user to repair the stray bytes (the editor shows them as \uFFFD) first",
+    `"${path}" ${strayBytesPhrase(stray)}. Hearth keeps its bytes one per character, and cannot tell which bytes a new non-ASCII ` +
+      "character should be: in the first reading its Latin-1 byte would be one more broken character. Nothing was written. " +
+      "Write such characters as an escape the language allows (\\u00e9 in a string), or ask the user which the file is: " +
+      "a UTF-8 file's stray bytes repaired (the editor shows them as \uFFFD), or a Windows-1252 file converted to UTF-8 (iconv -f WINDOWS-1252 -t UTF-8), makes it writable",
   );
 }
 

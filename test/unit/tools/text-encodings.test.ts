@@ -317,11 +317,11 @@ describe("latin1 (not UTF-8) files", () => {
     const file = Buffer.concat([Buffer.from("name = 'café'\nx = 1\ny = '"), Buffer.from([0xff]), Buffer.from("'\n")]);
     const { root, ctx } = workspaceWith({ "m.py": file });
     const read = await runTool(readFileTool, { path: "m.py" }, ctx);
-    assert.match(read.text, /UTF-8 except for 1 byte that is not \(line 3\).*'Ã©' is 'é'/, read.text);
+    assert.match(read.text, /is not valid UTF-8 \(1 byte is not, line 3\) yet holds UTF-8 characters \('é' in UTF-8, 'Ã©' in Windows-1252 \(line 1\)\).*'Ã©' is 'é'/, read.text);
     for (const new_text of ["x = 'naïve'", "x = '3 €'"]) {
       const e = await runTool(editFileTool, { path: "m.py", old_text: "x = 1", new_text }, ctx);
       assert.equal(!e.ok && e.code, "unsupported-encoding", e.text);
-      assert.match(e.text, /UTF-8 except for 1 byte that is not \(line 3\)/);
+      assert.match(e.text, /is not valid UTF-8 \(1 byte is not, line 3\)/);
       assert.deepEqual(readFileSync(join(root, "m.py")), file);
     }
     const ascii = await runTool(editFileTool, { path: "m.py", old_text: "x = 1", new_text: "x = 2" }, ctx);
@@ -339,6 +339,22 @@ describe("latin1 (not UTF-8) files", () => {
     assert.deepEqual(readFileSync(join(root, "m.py")), file);
     const kept = await runTool(editFileTool, { path: "m.py", old_text: "y = '\u00ff'", new_text: "y = '\u00ff' # as it was" }, ctx);
     assert.equal(kept.ok, true, kept.text);
+  });
+
+  // A Windows-1252 file can hold bytes that pair as UTF-8 by chance ('CAFÉ”' is C9 94, UTF-8's
+  // 'ɔ'): taken for a UTF-8 file with a stray byte, it was told of as one ('Ã©' is 'é', the
+  // stray bytes to be repaired), and its new 'é' was refused saying it would be a broken
+  // character — in a file where one byte is just how 'é' is written.
+  it("a file that reads as UTF-8 with a stray byte or as Windows-1252 is told of as both", async () => {
+    const file = Buffer.from("title = 'CAF\xc9\x94'\nx = 1\nname = 'na\xefve'\n", "latin1");
+    const { root, ctx } = workspaceWith({ "w.py": file });
+    const read = await runTool(readFileTool, { path: "w.py" }, ctx);
+    assert.match(read.text, /'ɔ' in UTF-8, 'É”' in Windows-1252 \(line 1\)/, read.text);
+    assert.match(read.text, /or a Windows-1252 \(Latin-1\) file/, read.text);
+    const e = await runTool(editFileTool, { path: "w.py", old_text: "x = 1", new_text: "x = 'caf\u00e9'" }, ctx);
+    assert.equal(!e.ok && e.code, "unsupported-encoding", e.text);
+    assert.match(e.text, /'ɔ' in UTF-8, 'É”' in Windows-1252 \(line 1\).*or a Windows-1252 \(Latin-1\) file.*Nothing was written/s, e.text);
+    assert.deepEqual(readFileSync(join(root, "w.py")), file);
   });
 
   it("a new character the file cannot hold is refused naming it and what to do, and nothing is written", async () => {

@@ -142,14 +142,19 @@ const MARK = /^\p{M}$/u;
 /**
  * Whether `pattern` has a combining mark, as itself, in a character class (`[e\u0301]`: an e or
  * an accent) or under a quantifier (`e\u0301?`): composed, it would be another pattern (`[é]`,
- * `é?`), so it and the lines are matched as written.
+ * `é?`), so it and the lines are matched as written. So is one that names a mark by a \uXXXX
+ * escape (u0301 alone or starting a range: a search for decomposed text), which composed lines
+ * hold none of.
  */
 function speaksOfCodePoints(pattern: string): boolean {
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i]!;
-    if (char === "\\") i++;
-    else if (char === "[") inClass = true;
+    if (char === "\\") {
+      const escaped = /^u([0-9a-fA-F]{4})/.exec(pattern.slice(i + 1, i + 6))?.[1];
+      if (escaped !== undefined && MARK.test(String.fromCharCode(parseInt(escaped, 16)))) return true;
+      i++;
+    } else if (char === "[") inClass = true;
     else if (char === "]") inClass = false;
     else if (MARK.test(char) && (inClass || /^[?*+{]/.test(pattern.slice(i + 1, i + 2)))) return true;
   }

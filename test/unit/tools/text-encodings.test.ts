@@ -163,6 +163,17 @@ describe("Unicode normalization (NFC vs NFD)", () => {
     assert.equal((await runTool(searchTool, { pattern: "[\u0301]" }, ctx)).text, `b.py:1: name = "${nfd}"`);
   });
 
+  // A pattern naming a combining mark by its escape (\u0301, [\u0300-\u036f]: the way to find
+  // decomposed text) was matched against the composed lines, where no such mark is left: it
+  // found nothing in a file full of them.
+  it("a pattern naming a combining mark by its escape finds the mark where the file has it", async () => {
+    const { ctx } = workspaceWith({ "b.py": `name = "${nfd}"\n`, "c.py": "name = 'caf\u00e9'\n" });
+    for (const pattern of ["\\u0301", "e\\u0301", "[\\u0300-\\u036f]"]) {
+      assert.equal((await runTool(searchTool, { pattern }, ctx)).text, `b.py:1: name = "${nfd}"`, pattern);
+    }
+    assert.equal((await runTool(searchTool, { pattern: "caf\\u00e9" }, ctx)).text.split("\n").length, 2, "an escape of a letter still finds both forms");
+  });
+
   // The match's place was taken in the composed line and applied to the line as the file has it:
   // in a long line of decomposed letters the part shown was far before the match.
   it("search shows a long decomposed line around its match", async () => {

@@ -2,43 +2,33 @@
 // the submodule's commit, so that change is told apart with a patch of its own, which applies
 // in the submodule's folder as the message says. Real git, the built CLI.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
+import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
-/** git in a test's own folder: an undefined or empty `cwd` would run it in the project's own checkout. */
-function git(cwd: string, ...args: string[]): string {
-  if (!cwd) throw new Error("git needs a test folder to run in");
-  // A submodule from a local path: git allows the file transport there only when asked.
-  return execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8" });
+/** `hearth fix` on `top` with a scripted model that makes `call` and finishes; state and homes under `work`. */
+function fix(work: string, top: string, call: { name: string; arguments: Record<string, string> }, issue: string, ...args: string[]): SpawnSyncReturns<string> {
+  const model = join(work, "model.json");
+  writeFileSync(model, JSON.stringify({ name: "scripted", turns: [{ toolCalls: [call] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }] }));
+  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  return spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, issue, "--model", model, ...args], { cwd: work, encoding: "utf8", timeout: 60_000, env });
 }
+
+const EDIT_X = { name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" } };
 
 it("says the change inside a submodule is not in the patch, and prints a patch of its own that applies in the submodule's folder", () => {
   const work = tempDir("hearth-fix-submodule-cli-");
-  const [lib, top, clone] = [join(work, "lib"), join(work, "repo"), join(work, "clone")];
-  mkdirSync(lib);
-  mkdirSync(top);
-  writeFileSync(join(lib, "x.py"), "A = 1\n");
-  git(lib, "init", "-q");
-  git(lib, "add", ".");
-  git(lib, "commit", "-qm", "lib");
-  writeFileSync(join(top, "README"), "app\n");
-  git(top, "init", "-q");
-  git(top, "add", ".");
-  git(top, "submodule", "add", "-q", lib, "vendor/lib");
-  git(top, "commit", "-qm", "base");
-  const model = join(work, "model.json");
-  const turns = [{ toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }];
-  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
-  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  const lib = committedRepo(join(work, "lib"), { "x.py": "A = 1\n" });
+  const [top, clone] = [committedRepo(join(work, "repo"), { README: "app\n" }, { "vendor/lib": lib }), join(work, "clone")];
   const predictions = join(work, "preds.jsonl");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model, "--predictions", predictions, "--instance-id", "i-1"], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  const run = fix(work, top, EDIT_X, "A should be 2", "--predictions", predictions, "--instance-id", "i-1");
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout, "", "the patch at the top holds nothing of the submodule");
   // Without --out, the prediction's note points at the patch on stderr and in the trajectory.
@@ -55,23 +45,11 @@ it("says the change inside a submodule is not in the patch, and prints a patch o
 
 it("with --out, a script finds the submodule's patch in the trajectory's end record, not only in the messages", () => {
   const work = tempDir("hearth-fix-submodule-out-");
-  const [lib, top] = [join(work, "lib"), join(work, "repo")];
-  mkdirSync(lib);
-  mkdirSync(top);
-  writeFileSync(join(lib, "x.py"), "A = 1\n");
-  git(lib, "init", "-q");
-  git(lib, "add", ".");
-  git(lib, "commit", "-qm", "lib");
-  git(top, "init", "-q");
-  git(top, "submodule", "add", "-q", lib, "vendor/lib");
-  git(top, "commit", "-qm", "base");
-  const model = join(work, "model.json");
-  const turns = [{ toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: "A = 2" } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }];
-  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
-  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  const lib = committedRepo(join(work, "lib"), { "x.py": "A = 1\n" });
+  const top = committedRepo(join(work, "repo"), {}, { "vendor/lib": lib });
   const out = join(work, "fix.diff");
   const predictions = join(work, "preds.jsonl");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "A should be 2", "--model", model, "--out", out, "--predictions", predictions, "--instance-id", "i-1"], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  const run = fix(work, top, EDIT_X, "A should be 2", "--out", out, "--predictions", predictions, "--instance-id", "i-1");
   assert.equal(run.status, 0, run.stderr);
   // --out keeps the top patch alone (scripts pipe it to git apply); the submodule's patch is a file beside it, named on stderr.
   assert.equal(readFileSync(out, "utf8"), "");
@@ -88,24 +66,12 @@ it("with --out, a script finds the submodule's patch in the trajectory's end rec
 
 it("a submodule that was not checked out, which the agent wrote into, is said to need checking out before its patch applies", () => {
   const work = tempDir("hearth-fix-submodule-uninit-");
-  const [lib, origin, top] = [join(work, "lib"), join(work, "origin"), join(work, "repo")];
-  mkdirSync(lib);
-  mkdirSync(origin);
-  writeFileSync(join(lib, "x.py"), "A = 1\n");
-  git(lib, "init", "-q");
-  git(lib, "add", ".");
-  git(lib, "commit", "-qm", "lib");
-  git(origin, "init", "-q");
-  git(origin, "submodule", "add", "-q", lib, "vendor/lib");
-  git(origin, "commit", "-qm", "base");
+  const lib = committedRepo(join(work, "lib"), { "x.py": "A = 1\n" });
+  const [origin, top] = [committedRepo(join(work, "origin"), {}, { "vendor/lib": lib }), join(work, "repo")];
   // Cloned without --recurse-submodules: vendor/lib is an empty folder.
   git(work, "clone", "-q", origin, top);
-  const model = join(work, "model.json");
-  const turns = [{ toolCalls: [{ name: "write_file", arguments: { path: "vendor/lib/y.py", content: "B = 2\n" } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }];
-  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
-  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
   const out = join(work, "fix.diff");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "B should be 2", "--model", model, "--out", out], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+  const run = fix(work, top, { name: "write_file", arguments: { path: "vendor/lib/y.py", content: "B = 2\n" } }, "B should be 2", "--out", out);
   assert.equal(run.status, 0, run.stderr);
   assert.ok(run.stderr.includes("the submodule vendor/lib was not checked out here (an empty folder)"), run.stderr);
   assert.ok(run.stderr.includes("git submodule update --init vendor/lib"), run.stderr);

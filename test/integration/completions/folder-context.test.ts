@@ -6,8 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -15,6 +14,7 @@ import { DidOpenTextDocumentNotification, InlineCompletionRequest } from "vscode
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { ModelLoadRequest, StatusChangedNotification, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
+import { type InfillServer, startInfillServer } from "../../fixtures/infill-server.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -26,31 +26,27 @@ interface Infill {
 }
 
 describe("completions for a file outside the folder Hearth works in", () => {
-  let server: Server;
+  let server: InfillServer;
   let base: string;
   const infills: Infill[] = [];
   let runtime: RuntimeProcess | undefined;
 
   before(async () => {
-    server = createServer((req, res) => void handle(req, res));
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    server = await startInfillServer(answer);
+    base = server.base;
   }, { timeout: 120_000 });
   after(async () => {
     await runtime?.close(1000).catch(() => undefined);
-    server.close();
+    await server.close();
   }, { timeout: 120_000 });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
-    if (req.url === "/infill") {
-      infills.push(JSON.parse(body) as Infill);
-      // An empty answer is not cached: every request reaches the server.
-      return void res.end(JSON.stringify({ content: "", stop_type: "eos" }));
-    }
-    res.writeHead(404).end();
+  /** The model server's answer: to /infill, after keeping what it was sent; nothing else. */
+  function answer(path: string, _req: IncomingMessage, res: ServerResponse, body: string): boolean {
+    if (path !== "/infill") return false;
+    infills.push(JSON.parse(body) as Infill);
+    // An empty answer is not cached: every request reaches the server.
+    res.end(JSON.stringify({ content: "", stop_type: "eos" }));
+    return true;
   }
 
   /** Resolves once the runtime's index of its folder is ready. */

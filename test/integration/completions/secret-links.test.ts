@@ -8,8 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -17,6 +16,7 @@ import { DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, Inl
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { CompletionExclusionRequest } from "../../../src/protocol/completions.ts";
 import { ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
+import { type InfillServer, startInfillServer } from "../../fixtures/infill-server.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -26,30 +26,26 @@ if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run b
 const ENV = "DB_HOST=db.internal\nDB_PASSWORD=correct-horse-battery\nAPI_KEY=";
 
 describe("completions in another name of a secrets file", () => {
-  let server: Server;
+  let server: InfillServer;
   let base: string;
   const infills: string[] = [];
   let runtime: RuntimeProcess | undefined;
 
   before(async () => {
-    server = createServer((req, res) => void handle(req, res));
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    server = await startInfillServer(answer);
+    base = server.base;
   }, { timeout: 120_000 });
   after(async () => {
     await runtime?.close(1000).catch(() => undefined);
-    server.close();
+    await server.close();
   }, { timeout: 120_000 });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
-    if (req.url === "/infill") {
-      infills.push(body);
-      return void res.end(JSON.stringify({ content: "sk-live-123", stop_type: "eos" }));
-    }
-    res.writeHead(404).end();
+  /** The model server's answer: to /infill, after keeping what it was sent; nothing else. */
+  function answer(path: string, _req: IncomingMessage, res: ServerResponse, body: string): boolean {
+    if (path !== "/infill") return false;
+    infills.push(body);
+    res.end(JSON.stringify({ content: "sk-live-123", stop_type: "eos" }));
+    return true;
   }
 
   /** Opens `file` with its text and asks for a completion at its end: the items, and the /infill requests it made. */

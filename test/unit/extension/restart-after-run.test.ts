@@ -51,4 +51,39 @@ describe("RestartAfterRun", () => {
     chat.set(false);
     assert.equal(restarts, 1);
   });
+
+  it("closing the window while a restart waits: none happens at the run's end, and a later change is asked afresh", () => {
+    let restarts = 0;
+    const chat = new Chat();
+    const restarter = new RestartAfterRun(async () => void restarts++);
+    restarter.watch(chat);
+    chat.set(true);
+    assert.equal(restarter.request(() => true), "after the run");
+    restarter.cancel(); // RuntimeClient.dispose: the window closes with the run still going
+    chat.set(false); // the run's end comes after (its request cancelled)
+    assert.equal(restarts, 0, "no runtime started after the client was disposed");
+    chat.set(true);
+    assert.equal(restarter.request(() => true), "after the run", "the cancelled wait no longer counts as one waiting");
+    chat.set(false);
+    assert.equal(restarts, 1);
+  });
+
+  it("a run that never ends holds the restart; a change then put back and made again restarts once, at the end", () => {
+    let restarts = 0;
+    let setting = "A";
+    const runtimeHas = "A";
+    const chat = new Chat();
+    const restarter = new RestartAfterRun(async () => void restarts++);
+    restarter.watch(chat);
+    chat.set(true);
+    setting = "B";
+    assert.equal(restarter.request(() => setting !== runtimeHas), "after the run");
+    setting = "A"; // put back: runtime-client.ts asks nothing then
+    setting = "C";
+    assert.equal(restarter.request(() => setting !== runtimeHas), "already waiting");
+    for (let i = 0; i < 100; i++) chat.set(true); // the run goes on (other listeners told again)
+    assert.equal(restarts, 0, "the run is never cut");
+    chat.set(false);
+    assert.equal(restarts, 1, "one restart, for the setting as it is at the run's end");
+  });
 });

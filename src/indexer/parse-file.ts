@@ -82,7 +82,7 @@ export function parseRead(job: ParseJob, read: IndexedRead, registry: LanguageRe
 }
 
 /** A file's content hash, as records keep it. */
-function hashOf(bytes: Uint8Array): string {
+export function hashOf(bytes: Uint8Array): string {
   return createHash("sha1").update(bytes).digest("hex");
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { countInFolders } from "./folder-counts.ts";
 import { LinkedNames } from "./linked-names.ts";
 import { sameStamp, stampToRecord, withStamp } from "./file-stamp.ts";
-import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import { hashOf, parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
@@ -799,7 +799,8 @@ export class RepoIndex {
         const f = files[next++]!;
         const stamp = stampToRecord(f, run.readFrom);
         const job: ParseJob = { path: f.path, absPath: f.absPath, ...stamp, ...(termsOnly ? { termsOnly } : {}) };
-        const outcome: ParseResult = f.unlessHash === undefined ? await this.parser.parse(job) : await this.parser.parse({ ...job, unlessHash: f.unlessHash });
+        let outcome: ParseResult = f.unlessHash === undefined ? await this.parser.parse(job) : await this.parser.parse({ ...job, unlessHash: f.unlessHash });
+        if (f.unlessHash !== undefined && outcome.ok === false && (await this.stillHashes(outcome.skip, f.absPath, f.unlessHash))) outcome = { ok: "unchanged", path: f.path };
         if (outcome.ok === "unchanged") {
           same++;
           const old = this.files.get(f.path);
@@ -820,6 +821,23 @@ export class RepoIndex {
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
     return { settled, same };
+  }
+
+  /**
+   * Whether a file the parse threads gave up on (threads that could not start, a crash, a read
+   * not tried after others stalled) still hashes to its record: read here, through the bounded
+   * layer, as the index thread compared every such file before the parse threads did. Its
+   * record then holds; a file that changed, or cannot be read here either, loses it.
+   */
+  private async stillHashes(skip: SkippedFile, absPath: string, hash: string): Promise<boolean> {
+    if (skip.reason !== "parse-error" && skip.reason !== "unreadable") return false;
+    try {
+      const read = await this.updateCalls.readFile(absPath, this.settings.maxFileBytes);
+      return read.ok && hashOf(read.bytes) === hash;
+    } catch (err) {
+      if (err instanceof StalledCall) return false;
+      throw err;
+    }
   }
 
   /** Whether `path`, or a folder above it, was updated or removed since `run` began. */

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { RepoIndex } from "../../../src/indexer/index.ts";
 import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 import { QUERIES_DIR, tempDir } from "./helpers/setup.ts";
@@ -45,6 +46,35 @@ describe("a build that compares files' content with their records", () => {
       const again = await third.build();
       assert.deepEqual([again.parsed, again.reused], [0, 200]);
       await third.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("keeps the record of a file whose content still matches when the parse threads cannot answer for it (e72be884)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const root = join(dir, "repo");
+      const storageDir = join(dir, "storage");
+      mkdirSync(root);
+      for (let f = 0; f < 3; f++) writeFileSync(join(root, `f${f}.ts`), `export function alpha${f}() {}\n`);
+      const first = new RepoIndex({ root, queriesDir: QUERIES_DIR, history: false, storageDir });
+      await first.build();
+      await first.close();
+      assert.ok(Number.isNaN(first.files.get("f0.ts")?.mtimeMs));
+      // Parse threads that cannot start (a grammar's native binding built for another Node.js):
+      // each file sent to them fails. f1.ts changed meanwhile, its size kept; the others did not.
+      writeFileSync(join(root, "f1.ts"), "export function bravo1() {}\n");
+      const script = join(dir, "broken.mjs");
+      writeFileSync(script, 'throw new Error("tree_sitter_runtime_binding.node was compiled against a different Node.js version");\n');
+      const second = new RepoIndex({ root, queriesDir: QUERIES_DIR, history: false, storageDir, workers: { script: pathToFileURL(script), count: 1 }, now: () => Date.now() + 60_000 });
+      await second.build();
+      await second.close();
+      // The unchanged files keep their records, as when the index thread compared them; the changed one is not taken for unchanged.
+      assert.deepEqual(second.files.get("f0.ts")?.definitions.map((d) => d.name), ["alpha0"]);
+      assert.deepEqual(second.files.get("f2.ts")?.definitions.map((d) => d.name), ["alpha2"]);
+      assert.equal(second.files.has("f1.ts"), false);
+      assert.match(second.skipped.get("f1.ts")?.detail ?? "", /parse threads could not start/);
     } finally {
       cleanup();
     }

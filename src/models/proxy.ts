@@ -72,7 +72,7 @@ export async function useProxy(route: ProxyRoute): Promise<string | undefined> {
       setGlobalDispatcher(new Agent());
     }
     installed = false;
-    return setProxyInUse(undefined, []);
+    return setProxyInUse({}, []);
   }
   const { EnvHttpProxyAgent, Pool, setGlobalDispatcher } = await loadUndici();
   installed = true;
@@ -84,7 +84,10 @@ export async function useProxy(route: ProxyRoute): Promise<string | undefined> {
       clientFactory: (origin: URL, options: object) => proxyConnections(new Pool(origin, options)),
     }),
   );
-  return setProxyInUse(shownProxy(route.httpsProxy ?? route.httpProxy ?? ""), route.noProxy.split(","));
+  // Each scheme's own: an http:// request goes through HTTP_PROXY's proxy, or none (EnvHttpProxyAgent).
+  const http = route.httpProxy && shownProxy(route.httpProxy);
+  const https = route.httpsProxy && shownProxy(route.httpsProxy);
+  return setProxyInUse({ ...(http ? { http } : {}), ...(https ? { https } : {}) }, route.noProxy.split(","));
 }
 
 /**

@@ -2,7 +2,7 @@
 // VS Code's http.proxy winning over it, NO_PROXY and http.noProxy together, loopback never
 // proxied; a proxy is shown without its user:password; a bad proxy address is refused in words.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
 import { networkProblem, proxied, proxyRoute, shownProxy, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
 import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
 import { NETWORK_VARIABLE, takeProxySettings } from "../../../src/protocol/proxy-settings.ts";
@@ -54,6 +54,28 @@ describe("useProxy", () => {
     assert.match(await refused, /Requests connect directly/);
     assert.equal(await useEnvironmentProxy({}), "");
     assert.equal(proxied("https://huggingface.co/x"), false, "no proxy now");
+  });
+});
+
+describe("the proxy of each scheme", () => {
+  afterEach(() => useProxy(proxyRoute({})));
+  const refused = (url: string): unknown => new TypeError("fetch failed", { cause: Object.assign(new Error(`connect ECONNREFUSED ${url}`), { code: "ECONNREFUSED" }) });
+
+  it("a request on http:// with HTTPS_PROXY alone connects directly, so its failure is not the proxy's", async () => {
+    // EnvHttpProxyAgent sends http:// requests through HTTP_PROXY only: none named, they connect directly.
+    assert.equal(await useProxy(proxyRoute({ HTTPS_PROXY: "http://ada:pw@secure.corp:1" })), "http://secure.corp:1");
+    assert.equal(proxied("https://huggingface.co/x"), true);
+    assert.equal(proxied("http://gpu-box:8080/v1"), false, "hearth.serverUrl on http:// is reached directly");
+    assert.equal(networkProblem("http://gpu-box:8080/v1", refused("gpu-box:8080")), undefined, "a server that is down is not 'cannot reach the proxy'");
+  });
+
+  it("a failure on http:// names HTTP_PROXY's proxy, one on https:// HTTPS_PROXY's", async () => {
+    const shown = await useProxy(proxyRoute({ HTTPS_PROXY: "http://ada:pw@secure.corp:1", HTTP_PROXY: "http://bob:pw@plain.corp:2" }));
+    assert.match(shown ?? "", /secure\.corp:1/);
+    assert.match(shown ?? "", /plain\.corp:2/, "the log names both proxies");
+    assert.doesNotMatch(shown ?? "", /pw/);
+    assert.match(networkProblem("http://gpu-box:8080/v1", refused("plain.corp:2")) ?? "", /^cannot reach the proxy http:\/\/plain\.corp:2 /);
+    assert.match(networkProblem("https://huggingface.co/x", refused("secure.corp:1")) ?? "", /^cannot reach the proxy http:\/\/secure\.corp:1 /);
   });
 });
 

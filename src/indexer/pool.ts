@@ -20,6 +20,9 @@ export interface FileParser {
   close(): Promise<string | undefined>;
 }
 
+/** The detail of a file whose read in a parse thread had no answer: the pool gave up on it, and reading it again would wait as long. */
+export const READ_TIMED_OUT = `timed out: no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`;
+
 /** How to run parses off the calling thread. */
 export interface WorkerOptions {
   /**
@@ -248,7 +251,7 @@ export class WorkerPool implements FileParser {
     old.unref();
     void old.terminate();
     this.replace(slot, index);
-    stuck?.resolve(unreadable(stuck.job, `timed out: no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`));
+    stuck?.resolve(unreadable(stuck.job, READ_TIMED_OUT));
     this.retries.unshift(...again.filter((p) => p.alone));
     this.queue.unshift(...again.filter((p) => !p.alone));
     this.pump();

@@ -9,7 +9,7 @@ import { LinkedNames } from "./linked-names.ts";
 import { sameStamp, stampToRecord, withStamp } from "./file-stamp.ts";
 import { hashOf, parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
-import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
+import { InlineParser, READ_TIMED_OUT, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isOutside, isPathExcluded, scanRepository, type ScannedFile, type ScanResult } from "./scan.ts";
 import { limitCalls, nodeScanFs, StalledCall, type ScanFs } from "./scan-fs.ts";
@@ -827,10 +827,11 @@ export class RepoIndex {
    * Whether a file the parse threads gave up on (threads that could not start, a crash, a read
    * not tried after others stalled) still hashes to its record: read here, through the bounded
    * layer, as the index thread compared every such file before the parse threads did. Its
-   * record then holds; a file that changed, or cannot be read here either, loses it.
+   * record then holds; a file that changed, or cannot be read here either, loses it. One whose
+   * own read had no answer is not read again: that would wait as long, holding a file thread.
    */
   private async stillHashes(skip: SkippedFile, absPath: string, hash: string): Promise<boolean> {
-    if (skip.reason !== "parse-error" && skip.reason !== "unreadable") return false;
+    if (skip.reason !== "parse-error" && (skip.reason !== "unreadable" || skip.detail === READ_TIMED_OUT)) return false;
     try {
       const read = await this.updateCalls.readFile(absPath, this.settings.maxFileBytes);
       return read.ok && hashOf(read.bytes) === hash;

@@ -17,14 +17,30 @@ describe("a cached record is trusted only when the file's stamps prove it unchan
     new RepoIndex({ root, queriesDir: QUERIES_DIR, storageDir, history: false, ...extra });
   const names = (index: RepoIndex, path: string) => index.files.get(path)?.definitions.map((d) => d.name);
 
+  /** A repository at `dir`/repo holding src/a.ts (`alpha`), and a cache folder beside it. */
+  function oneFileRepo(dir: string): { repo: string; storage: string; file: string } {
+    const repo = join(dir, "repo");
+    mkdirSync(join(repo, "src"), { recursive: true });
+    const file = join(repo, "src/a.ts");
+    writeFileSync(file, "export function alpha() {}\n");
+    return { repo, storage: join(dir, "storage"), file };
+  }
+
+  /** Node's file calls, but each file's stamps as a file system would show them, from its real mtime. */
+  function stampedAs(mtime: (mtimeMs: number) => number, ctime: (mtimeMs: number) => number): ScanFs {
+    return {
+      ...nodeScanFs,
+      stat: async (abs) => {
+        const info = await nodeScanFs.stat(abs);
+        return info.isFile() ? { size: info.size, mtimeMs: mtime(info.mtimeMs), ctimeMs: ctime(info.mtimeMs), isFile: () => true, isDirectory: () => false } : info;
+      },
+    };
+  }
+
   it("a file changed with its size and modification time put back (touch -d, cp -p, rsync -t) is read again on the next start", async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const repo = join(dir, "repo");
-      const storage = join(dir, "storage");
-      mkdirSync(join(repo, "src"), { recursive: true });
-      const file = join(repo, "src/a.ts");
-      writeFileSync(file, "export function alpha() {}\n");
+      const { repo, storage, file } = oneFileRepo(dir);
       const old = new Date("2024-03-01T10:00:00Z");
       utimesSync(file, old, old);
       // A clock an hour ahead: every stamp is long past, so only the stamps themselves can tell.
@@ -53,22 +69,11 @@ describe("a cached record is trusted only when the file's stamps prove it unchan
   it("a file saved twice within its file system's timestamp granularity is read again on the next start", async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const repo = join(dir, "repo");
-      const storage = join(dir, "storage");
-      mkdirSync(join(repo, "src"), { recursive: true });
-      const file = join(repo, "src/a.ts");
-      writeFileSync(file, "export function alpha() {}\n");
+      const { repo, storage, file } = oneFileRepo(dir);
       // A file system with whole-second stamps (HFS+, ext3, NFSv3, many FUSE mounts): both saves,
       // and the build's read between them, fall in the same second and show the same stamps.
       const second = Math.floor(Date.now() / 1000) * 1000;
-      const coarse: ScanFs = {
-        ...nodeScanFs,
-        stat: async (abs) => {
-          const info = await nodeScanFs.stat(abs);
-          if (!info.isFile()) return info;
-          return { size: info.size, mtimeMs: second, ctimeMs: second, isFile: () => true, isDirectory: () => false };
-        },
-      };
+      const coarse = stampedAs(() => second, () => second);
       const clock = () => second + 400;
       const first = open(repo, storage, { fs: coarse, now: clock });
       await first.build();
@@ -93,21 +98,11 @@ describe("a cached record is trusted only when the file's stamps prove it unchan
   it("a file with a modification time in the future (another machine's clock) is read again until its time has passed", async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const repo = join(dir, "repo");
-      const storage = join(dir, "storage");
-      mkdirSync(join(repo, "src"), { recursive: true });
-      const file = join(repo, "src/a.ts");
-      writeFileSync(file, "export function alpha() {}\n");
+      const { repo, storage, file } = oneFileRepo(dir);
       const ahead = new Date(Date.now() + 86_400_000);
       utimesSync(file, ahead, ahead);
       // Stamps a file system keeping no change time of its own reports (ctime = mtime, some FUSE mounts).
-      const noCtime: ScanFs = {
-        ...nodeScanFs,
-        stat: async (abs) => {
-          const info = await nodeScanFs.stat(abs);
-          return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.mtimeMs, isFile: () => true, isDirectory: () => false } : info;
-        },
-      };
+      const noCtime = stampedAs((mtimeMs) => mtimeMs, (mtimeMs) => mtimeMs);
       const first = open(repo, storage, { fs: noCtime });
       await first.build();
       writeFileSync(file, "export function bravo() {}\n");

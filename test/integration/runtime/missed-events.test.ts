@@ -31,15 +31,26 @@ function writtenEarlier(file: string, text: string): void {
   utimesSync(file, earlier, earlier);
 }
 
+/** A folder holding app.ts, its index (not built yet), the runtime's log lines and index states, on a fake setInterval. */
+function watchedFolder(): { root: string; lines: string[]; states: IndexState[]; index: WorkspaceIndex } {
+  const root = tempDir("hearth-missed-");
+  writeFileSync(join(root, "app.ts"), "export function renderDashboard(): string {\n  return 'ok';\n}\n");
+  const lines: string[] = [];
+  setLogSink((_level, text) => void lines.push(text));
+  mock.timers.enable({ apis: ["setInterval"] });
+  const states: IndexState[] = [];
+  return { root, lines, states, index: new WorkspaceIndex({ root, assetsDir: OUT, onState: (s) => void states.push(s) }) };
+}
+
+async function closed(index: WorkspaceIndex): Promise<void> {
+  mock.timers.reset();
+  setLogSink(undefined);
+  await index.dispose();
+}
+
 describe("changes no watcher event named", () => {
   it("are found by the index's own check of the disk, which says once that the watcher missed them", { timeout: 60_000 }, async () => {
-    const root = tempDir("hearth-missed-");
-    writeFileSync(join(root, "app.ts"), "export function renderDashboard(): string {\n  return 'ok';\n}\n");
-    const lines: string[] = [];
-    setLogSink((_level, text) => void lines.push(text));
-    mock.timers.enable({ apis: ["setInterval"] });
-    const states: IndexState[] = [];
-    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: (s) => void states.push(s) });
+    const { root, lines, states, index } = watchedFolder();
     try {
       await index.build();
       const q = () => index.queries!;
@@ -72,19 +83,11 @@ describe("changes no watcher event named", () => {
       await until(async () => ((await q().findDefinitions("importLedger")).length ? true : undefined));
       assert.equal(said().length, 1);
     } finally {
-      mock.timers.reset();
-      setLogSink(undefined);
-      await index.dispose();
+      await closed(index);
     }
   });
   it("are not taken for missed events when written just as the check runs (their event may be on its way)", { timeout: 60_000 }, async () => {
-    const root = tempDir("hearth-missed-");
-    writeFileSync(join(root, "app.ts"), "export function renderDashboard(): string {\n  return 'ok';\n}\n");
-    const lines: string[] = [];
-    setLogSink((_level, text) => void lines.push(text));
-    mock.timers.enable({ apis: ["setInterval"] });
-    const states: IndexState[] = [];
-    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: (s) => void states.push(s) });
+    const { root, lines, states, index } = watchedFolder();
     try {
       await index.build();
       const q = () => index.queries!;
@@ -100,9 +103,7 @@ describe("changes no watcher event named", () => {
       assert.deepEqual(counts(), [2, 3]);
       assert.deepEqual(lines.filter((l) => l.includes("no word from the editor's file watcher")), []);
     } finally {
-      mock.timers.reset();
-      setLogSink(undefined);
-      await index.dispose();
+      await closed(index);
     }
   });
 });

@@ -7,7 +7,7 @@ import { packReferences } from "./references.ts";
 import { weightTerms } from "./tables.ts";
 import { countTerms } from "./text.ts";
 import { maskSecrets } from "../protocol/secret-values.ts";
-import type { FileRecord, ParseOutcome, ParseResult } from "./types.ts";
+import type { FileRecord, ParseOutcome } from "./types.ts";
 
 /** What a parse needs besides the file: limits and where the queries are. */
 export interface ParseSettings {
@@ -32,14 +32,6 @@ export interface ParseJob {
    * a query needs.
    */
   readonly termsOnly?: boolean;
-  /**
-   * The hash of the record the index holds, for a file whose stamps do not prove it unchanged
-   * (file-stamp.ts): bytes that still hash to it are not parsed, the outcome is "unchanged".
-   * The check is made here, in the parse thread, with the parse's own read: made on the index
-   * thread, each file cost five round trips through node's file threads, and a changed file was
-   * read twice; 50,000 files took longer to check than to parse.
-   */
-  readonly unlessHash?: string;
 }
 
 /**
@@ -56,17 +48,6 @@ export function parseFile(job: ParseJob, registry: LanguageRegistry, settings: P
   return parseRead(job, read(job.absPath, settings.maxFileBytes), registry, settings);
 }
 
-/**
- * `parseFile`, except that a file read whose bytes still hash to `job.unlessHash` is not parsed:
- * "unchanged". What the parse threads and the inline parser run for a build.
- */
-export function parseUnlessSame(job: ParseJob, registry: LanguageRegistry, settings: ParseSettings, read: FileRead = readRegularFile): ParseResult {
-  if (job.unlessHash === undefined || job.text !== undefined || skipByName(job.path)) return parseFile(job, registry, settings, read);
-  const got = read(job.absPath, settings.maxFileBytes);
-  if (got.ok && hashOf(got.bytes) === job.unlessHash) return { ok: "unchanged", path: job.path };
-  return parseRead(job, got, registry, settings);
-}
-
 /** How a parse reads a file: `readRegularFile`; a parse worker watches it for a stalled read, a test stalls it. */
 export type FileRead = (absPath: string, maxBytes: number) => IndexedRead;
 
@@ -79,11 +60,6 @@ export function parseRead(job: ParseJob, read: IndexedRead, registry: LanguageRe
   // A folder where the file was is "unreadable" (EISDIR), as a vanished file is; pipes and devices are "not-regular", as in the scan.
   if (read.reason === "not-regular" && read.detail !== A_FOLDER) return { ok: false, skip: { path: job.path, reason: "not-regular", detail: read.detail } };
   return { ok: false, skip: { path: job.path, reason: "unreadable", detail: read.detail === A_FOLDER ? "EISDIR" : read.detail } };
-}
-
-/** A file's content hash, as records keep it. */
-export function hashOf(bytes: Uint8Array): string {
-  return createHash("sha1").update(bytes).digest("hex");
 }
 
 /** The synchronous part of `parseFile`, for bytes already in memory. */
@@ -106,7 +82,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
   const record: FileRecord = {
     path: job.path,
     language,
-    hash: hashOf(bytes),
+    hash: createHash("sha1").update(bytes).digest("hex"),
     size: bytes.length,
     ...stamps(job),
     definitions: symbols.definitions,

@@ -6,8 +6,8 @@
 import { parentPort } from "node:worker_threads";
 import { readRegularFile } from "./indexed-file.ts";
 import { LanguageRegistry } from "./languages.ts";
-import { parseUnlessSame, type FileRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
-import type { ParseResult } from "./types.ts";
+import { parseFile, type FileRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import type { ParseOutcome } from "./types.ts";
 
 /** workerData of a parse worker. */
 export interface ParseWorkerInit {
@@ -56,9 +56,9 @@ export function runParseWorker(init: ParseWorkerInit, read: FileRead = readRegul
     // Exiting from a message handler means no native parse or query is running: terminating
     // a thread inside tree-sitter's native code aborts the whole process.
     if ("close" in msg) process.exit(0);
-    const outcomes = msg.jobs.map((job, k): ParseResult => {
+    const outcomes = msg.jobs.map((job, k): ParseOutcome => {
       try {
-        return parseUnlessSame(job, registry, init.settings, watched(msg.id, k));
+        return parseFile(job, registry, init.settings, watched(msg.id, k));
       } catch (err) {
         return { ok: false, skip: { path: job.path, reason: "parse-error", detail: String(err) } };
       }

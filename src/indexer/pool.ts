@@ -1,15 +1,13 @@
 import { Worker } from "node:worker_threads";
 import { holdRead } from "./held-reads.ts";
 import { LanguageRegistry } from "./languages.ts";
-import { parseUnlessSame, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { READ_STATE, type ParseWorkerInit } from "./parse-worker.ts";
 import { CALL_DEADLINE_MS } from "./scan-fs.ts";
-import type { ParseOutcome, ParseResult } from "./types.ts";
+import type { ParseOutcome } from "./types.ts";
 
 /** Something that turns files into records: a worker pool or the calling thread. */
 export interface FileParser {
-  /** A job with `unlessHash` may answer "unchanged"; one without never does. */
-  parse(job: ParseJob & { readonly unlessHash: string }): Promise<ParseResult>;
   parse(job: ParseJob): Promise<ParseOutcome>;
   /** Resolves once the parsers are started (worker threads listening). */
   ready(): Promise<void>;
@@ -19,9 +17,6 @@ export interface FileParser {
    */
   close(): Promise<string | undefined>;
 }
-
-/** The detail of a file whose read in a parse thread had no answer: the pool gave up on it, and reading it again would wait as long. */
-export const READ_TIMED_OUT = `timed out: no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`;
 
 /** How to run parses off the calling thread. */
 export interface WorkerOptions {
@@ -36,7 +31,7 @@ export interface WorkerOptions {
 
 interface Pending {
   readonly job: ParseJob;
-  readonly resolve: (outcome: ParseResult) => void;
+  readonly resolve: (outcome: ParseOutcome) => void;
   /** Sent again alone, to an idle worker, after a worker died with it in flight. */
   readonly alone?: boolean;
   /** Was in flight beside a read given up: held by it, not by a read of its own. */
@@ -126,9 +121,7 @@ export class WorkerPool implements FileParser {
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  parse(job: ParseJob & { readonly unlessHash: string }): Promise<ParseResult>;
-  parse(job: ParseJob): Promise<ParseOutcome>;
-  parse(job: ParseJob): Promise<ParseResult> {
+  parse(job: ParseJob): Promise<ParseOutcome> {
     if (this.closed) return Promise.resolve(crashed(job, "pool closed"));
     if (this.broken) return Promise.resolve(crashed(job, this.broken));
     return new Promise((resolve) => {
@@ -160,7 +153,7 @@ export class WorkerPool implements FileParser {
     });
     // An idle pool must not keep a CLI process alive.
     worker.unref();
-    worker.on("message", (msg: { id: number; outcomes: ParseResult[] } | { ready: true }) => this.onResult(index, msg));
+    worker.on("message", (msg: { id: number; outcomes: ParseOutcome[] } | { ready: true }) => this.onResult(index, msg));
     worker.on("error", (err) => this.onDeath(index, String(err)));
     worker.on("exit", (code) => this.onDeath(index, `worker exited with code ${code}`));
     return worker;
@@ -251,7 +244,7 @@ export class WorkerPool implements FileParser {
     old.unref();
     void old.terminate();
     this.replace(slot, index);
-    stuck?.resolve(unreadable(stuck.job, READ_TIMED_OUT));
+    stuck?.resolve(unreadable(stuck.job, `timed out: no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`));
     this.retries.unshift(...again.filter((p) => p.alone));
     this.queue.unshift(...again.filter((p) => !p.alone));
     this.pump();
@@ -275,7 +268,7 @@ export class WorkerPool implements FileParser {
     return best;
   }
 
-  private onResult(index: number, msg: { id: number; outcomes: ParseResult[] } | { ready: true }): void {
+  private onResult(index: number, msg: { id: number; outcomes: ParseOutcome[] } | { ready: true }): void {
     const slot = this.slots[index];
     if ("ready" in msg) {
       if (slot) slot.started = true;
@@ -369,11 +362,9 @@ export class InlineParser implements FileParser {
     this.registry = new LanguageRegistry(queriesDir);
   }
 
-  parse(job: ParseJob & { readonly unlessHash: string }): Promise<ParseResult>;
-  parse(job: ParseJob): Promise<ParseOutcome>;
-  async parse(job: ParseJob): Promise<ParseResult> {
+  async parse(job: ParseJob): Promise<ParseOutcome> {
     await new Promise<void>((r) => setImmediate(r));
-    return parseUnlessSame(job, this.registry, this.settings);
+    return parseFile(job, this.registry, this.settings);
   }
 
   async ready(): Promise<void> {}

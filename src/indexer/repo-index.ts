@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join, relative, resolve, sep } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
@@ -7,17 +8,17 @@ import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { countInFolders } from "./folder-counts.ts";
 import { LinkedNames } from "./linked-names.ts";
 import { sameStamp, stampToRecord, withStamp } from "./file-stamp.ts";
-import { hashOf, parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
-import { InlineParser, READ_TIMED_OUT, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
+import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isOutside, isPathExcluded, scanRepository, type ScannedFile, type ScanResult } from "./scan.ts";
-import { limitCalls, nodeScanFs, StalledCall, type ScanFs } from "./scan-fs.ts";
+import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
 import { SecretLinks, secretFileSkip, secretTargetSkip } from "./secret-links.ts";
 import { SymbolTables } from "./tables.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
-import type { FileRecord, IndexLimits, ParseOutcome, ParseResult, SkippedFile, SkipReason } from "./types.ts";
+import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
 
 /** How to open an index. Only `root` and `queriesDir` are required. */
 export interface RepoIndexOptions {
@@ -121,12 +122,6 @@ export interface IndexReport {
 }
 
 /** A build's (or `complete`'s) start: the clock for stamps, and the count of updates made before it. */
-/** A build's look at a scanned file: its record holds, it is parsed, or it is parsed unless its content still hashes to its record's. */
-type Verdict = "reuse" | "parse" | { readonly unlessHash: string };
-
-/** A file a build has a parse thread read: parsed, or with `unlessHash` only when its content changed. */
-type ToParse = ScannedFile & { readonly unlessHash?: string };
-
 interface BuildRun {
   readonly readFrom: number;
   readonly updates: number;
@@ -376,30 +371,26 @@ export class RepoIndex {
     const seen = new Set(scan.files.map((f) => f.path));
     const sizeBefore = this.files.size;
     for (const path of [...this.files.keys()]) if (!seen.has(path) && !this.updatedSince(path, run)) this.dropRecord(path);
-    const toParse: ToParse[] = [];
+    const toParse: ScannedFile[] = [];
     let reused = 0;
-    const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true);
+    const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true, run);
     scan.files.forEach((f, i) => {
-      const verdict = verdicts[i]!;
-      if (verdict === "reuse") reused++;
-      else if (verdict === "parse") toParse.push(f);
-      else toParse.push({ ...f, unlessHash: verdict.unlessHash });
+      if (verdicts[i] === "reuse") reused++;
+      else if (verdicts[i] === "parse") toParse.push(f);
     });
-    const { settled: parsedSettled, same } = await this.parseAll(toParse, opts, opts.lazy === true, run);
-    reused += same;
-    const parsed = toParse.length - same;
+    const parsedSettled = await this.parseAll(toParse, opts, opts.lazy === true, run);
     await history;
     // An unchanged tree (a restart) leaves the cache as it is.
-    const unchanged = cache === "hit" && parsed === 0 && this.files.size === sizeBefore && !this.touched && !this.unsaved;
+    const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched && !this.unsaved;
     if (opts.lazy) {
       // The caller completes what its query needs first, then saves once.
       this.unsaved ||= !unchanged;
-      return this.report({ parsed, parsedSettled, reused, cache, ...missed, cacheBytes: 0, elapsedMs: performance.now() - started });
+      return this.report({ parsed: toParse.length, parsedSettled, reused, cache, ...missed, cacheBytes: 0, elapsedMs: performance.now() - started });
     }
     opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
     const saved = unchanged ? { cacheBytes: 0 } : await this.saveOrSayWhy();
     this.warmUp(); // after the save: it is for the edits to come, not part of the build
-    return this.report({ parsed, parsedSettled, reused, cache, ...missed, ...saved, elapsedMs: performance.now() - started });
+    return this.report({ parsed: toParse.length, parsedSettled, reused, cache, ...missed, ...saved, elapsedMs: performance.now() - started });
   }
 
   /** Files whose symbols a lazy build left for later, among `paths` (all of them when absent). */
@@ -509,14 +500,14 @@ export class RepoIndex {
     const read = text === undefined ? await this.updateCalls.readFile(absPath, this.settings.maxFileBytes) : { ok: true as const, bytes: Buffer.from(text, "utf8") };
     const outcome = parseRead(job, read, this.registry, this.settings);
     const old = this.files.get(rel);
-    if (outcome.ok === true && old?.hash === outcome.record.hash && !old.symbolsPending) {
+    if (outcome.ok && old?.hash === outcome.record.hash && !old.symbolsPending) {
       this.files.set(rel, withStamp(old, outcome.record));
       this.noteEditorText(rel, text);
       return "unchanged";
     }
     this.apply(outcome);
-    if (outcome.ok === true) this.noteEditorText(rel, text);
-    return outcome.ok === true ? "parsed" : "skipped";
+    if (outcome.ok) this.noteEditorText(rel, text);
+    return outcome.ok ? "parsed" : "skipped";
   }
 
   private noteEditorText(rel: string, text: string | undefined): void {
@@ -744,28 +735,55 @@ export class RepoIndex {
   }
 
   /**
-   * `reuseVerdict` of each scanned file, in order, giving way to what is queued every
-   * FILES_BETWEEN_TURNS files: none of it waits on anything, and on a 50,000-file tree it held
-   * the index thread 400 ms.
+   * `reuseVerdict` of each scanned file, in order, the reads of touched files UPDATE_CALLS_IN_FLIGHT
+   * at a time: a checkout touches hundreds of files, and one read after another paid each one's
+   * round trip (on a network mount, milliseconds each) in turn.
    */
-  private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean): Promise<Verdict[]> {
-    const out: Verdict[] = [];
-    for (const f of files) {
-      if (out.length > 0 && out.length % FILES_BETWEEN_TURNS === 0) await nextTurn();
-      const skip = previousSkips.get(f.path);
-      // Binary, minified or generated last time and untouched since: still so.
-      if (skip?.size !== undefined && skip.mtimeMs !== undefined && sameStamp({ size: skip.size, mtimeMs: skip.mtimeMs, ...(skip.ctimeMs !== undefined ? { ctimeMs: skip.ctimeMs } : {}) }, f)) {
-        this.skipped.set(f.path, skip);
-        out.push("reuse");
-        continue;
+  private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean, run: BuildRun): Promise<("reuse" | "parse" | "skipped")[]> {
+    const out = new Array<"reuse" | "parse" | "skipped">(files.length);
+    let next = 0;
+    let failed = false;
+    // One turn for all the lanes: a lane alone that waits leaves the others running on.
+    let turn: Promise<void> | undefined;
+    let sinceTurn = 0;
+    const lane = async (): Promise<void> => {
+      while (next < files.length && !failed) {
+        if (sinceTurn >= FILES_BETWEEN_TURNS) {
+          sinceTurn = 0;
+          turn = nextTurn().then(() => void (turn = undefined));
+        }
+        if (turn) {
+          await turn;
+          continue; // another lane may have taken the rest meanwhile
+        }
+        sinceTurn++;
+        const i = next++;
+        const f = files[i]!;
+        const skip = previousSkips.get(f.path);
+        // Binary, minified or generated last time and untouched since: still so.
+        if (skip?.size !== undefined && skip.mtimeMs !== undefined && sameStamp({ size: skip.size, mtimeMs: skip.mtimeMs, ...(skip.ctimeMs !== undefined ? { ctimeMs: skip.ctimeMs } : {}) }, f)) {
+          this.skipped.set(f.path, skip);
+          out[i] = "reuse";
+          continue;
+        }
+        try {
+          out[i] = await this.reuseVerdict(f, lazy, run);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
       }
-      out.push(this.reuseVerdict(f, lazy));
-    }
+    };
+    // A lane that fails stops the others taking more files, and the build fails once the reads
+    // in flight are back: none goes on changing the records after it said so.
+    const lanes = await Promise.allSettled(Array.from({ length: UPDATE_CALLS_IN_FLIGHT }, lane));
+    const failure = lanes.find((l) => l.status === "rejected");
+    if (failure) throw failure.reason;
     return out;
   }
 
-  /** Whether a scanned file's record still holds, must be parsed, or holds if the file's content still hashes to the record's. */
-  private reuseVerdict(f: ScannedFile, lazy: boolean): Verdict {
+  /** Whether a scanned file's record still holds, must be parsed, or could not be read ("skipped", recorded so). */
+  private async reuseVerdict(f: ScannedFile, lazy: boolean, run: BuildRun): Promise<"reuse" | "parse" | "skipped"> {
     const old = this.files.get(f.path);
     // The editor's unsaved text: the disk holds what the user saved before it.
     if (old && this.editorTexts.has(f.path)) return "reuse";
@@ -774,20 +792,36 @@ export class RepoIndex {
     if (old.symbolsPending && !lazy) return "parse";
     if (sameStamp(old, f)) return "reuse";
     // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes), or stamps
-    // that proved nothing when it was read (file-stamp.ts): its content decides, in the parse
-    // thread that reads it (ParseJob.unlessHash), which parses it at once when it changed.
-    return { unlessHash: old.hash };
+    // that proved nothing when it was read (file-stamp.ts): its content decides. Read
+    // through the bounded layer: a file on a stalled mount would hold the whole open for good.
+    let read;
+    try {
+      read = await this.updateCalls.readFile(f.absPath, this.settings.maxFileBytes);
+    } catch (err) {
+      if (!(err instanceof StalledCall)) throw err;
+      // Not read because two others had no answer (files on a mount): a local file checked after
+      // them is parsed (the parse threads give up a read of their own), not dropped unread.
+      if (err instanceof NotTriedCall) return "parse";
+      this.apply({ ok: false, skip: { path: f.path, reason: "unreadable", detail: err.message } });
+      return "skipped";
+    }
+    // An update read it while this read was under way: its record is the newer.
+    if (this.updatedSince(f.path, run)) return "reuse";
+    // Gone, a folder, a pipe or grown past the limit since the scan: the parse says which.
+    if (!read.ok || createHash("sha1").update(read.bytes).digest("hex") !== old.hash) return "parse";
+    const stamp = stampToRecord(f, run.readFrom);
+    // Still too close to be stamped: nothing new to write (NaN again).
+    if (!Object.is(stamp.mtimeMs, old.mtimeMs) || stamp.ctimeMs !== old.ctimeMs) {
+      this.files.set(f.path, withStamp(old, stamp));
+      this.touched = true;
+    }
+    return "reuse";
   }
 
-  /**
-   * Parses `files` and applies what no update has overtaken; returns how many of those applied
-   * had settled (`IndexReport.parsedSettled`), and how many were found to hash as their record
-   * does (`unlessHash`: not parsed, the record kept).
-   */
-  private async parseAll(files: readonly ToParse[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean, run: BuildRun): Promise<{ settled: number; same: number }> {
+  /** Parses `files` and applies what no update has overtaken; returns how many of those applied had settled (`IndexReport.parsedSettled`). */
+  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean, run: BuildRun): Promise<number> {
     let done = 0;
     let settled = 0;
-    let same = 0;
     const total = files.length;
     const step = Math.max(1, Math.floor(total / 200));
     opts.onProgress?.({ phase: "parsing", done, total });
@@ -797,20 +831,9 @@ export class RepoIndex {
       while (next < files.length) {
         opts.signal?.throwIfAborted();
         const f = files[next++]!;
-        const stamp = stampToRecord(f, run.readFrom);
-        const job: ParseJob = { path: f.path, absPath: f.absPath, ...stamp, ...(termsOnly ? { termsOnly } : {}) };
-        let outcome: ParseResult = f.unlessHash === undefined ? await this.parser.parse(job) : await this.parser.parse({ ...job, unlessHash: f.unlessHash });
-        if (f.unlessHash !== undefined && outcome.ok === false && (await this.stillHashes(outcome.skip, f.absPath, f.unlessHash))) outcome = { ok: "unchanged", path: f.path };
-        if (outcome.ok === "unchanged") {
-          same++;
-          const old = this.files.get(f.path);
-          // Stamped once they are past; still too close: nothing new to write (NaN again).
-          if (old && !this.updatedSince(f.path, run) && (!Object.is(stamp.mtimeMs, old.mtimeMs) || stamp.ctimeMs !== old.ctimeMs)) {
-            this.files.set(f.path, withStamp(old, stamp));
-            this.touched = true;
-          }
-        } else if (!this.updatedSince(f.path, run)) {
-          // An update (or removal) since the build began read the file after the scan did: its record is the newer.
+        const outcome = await this.parser.parse({ path: f.path, absPath: f.absPath, ...stampToRecord(f, run.readFrom), ...(termsOnly ? { termsOnly } : {}) });
+        // An update (or removal) since the build began read the file after the scan did: its record is the newer.
+        if (!this.updatedSince(f.path, run)) {
           // A file no build could read (no permission, a parse that crashed) is tried again by each, unchanged.
           const changed = outcome.ok || this.files.has(f.path);
           this.apply(outcome);
@@ -820,25 +843,7 @@ export class RepoIndex {
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-    return { settled, same };
-  }
-
-  /**
-   * Whether a file the parse threads gave up on (threads that could not start, a crash, a read
-   * not tried after others stalled) still hashes to its record: read here, through the bounded
-   * layer, as the index thread compared every such file before the parse threads did. Its
-   * record then holds; a file that changed, or cannot be read here either, loses it. One whose
-   * own read had no answer is not read again: that would wait as long, holding a file thread.
-   */
-  private async stillHashes(skip: SkippedFile, absPath: string, hash: string): Promise<boolean> {
-    if (skip.reason !== "parse-error" && (skip.reason !== "unreadable" || skip.detail === READ_TIMED_OUT)) return false;
-    try {
-      const read = await this.updateCalls.readFile(absPath, this.settings.maxFileBytes);
-      return read.ok && hashOf(read.bytes) === hash;
-    } catch (err) {
-      if (err instanceof StalledCall) return false;
-      throw err;
-    }
+    return settled;
   }
 
   /** Whether `path`, or a folder above it, was updated or removed since `run` began. */
@@ -850,7 +855,7 @@ export class RepoIndex {
     }
   }
 
-  private apply(outcome: Exclude<ParseOutcome, { ok: "unchanged" }>): void {
+  private apply(outcome: ParseOutcome): void {
     if (outcome.ok) {
       this.skipped.delete(outcome.record.path);
       this.putRecord(outcome.record);

@@ -151,6 +151,3 @@ export interface IndexLimits {
 export type ParseOutcome =
   | { readonly ok: true; readonly record: FileRecord }
   | { readonly ok: false; readonly skip: SkippedFile };
-
-/** What a parse thread answers: a ParseOutcome, or for a job with `unlessHash` whose bytes still hash to it, "unchanged" (not parsed). */
-export type ParseResult = ParseOutcome | { readonly ok: "unchanged"; readonly path: string };

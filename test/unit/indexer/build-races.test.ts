@@ -13,43 +13,43 @@ import { QUERIES_DIR, tempDir } from "./helpers/setup.ts";
  */
 describe("a build and a watcher's update of the same file", () => {
   /**
-   * a.ts cached, then touched (a checkout), so the next build compares its content (in the parse,
-   * which reads it): that build, started, with its scan's look at a.ts done but held until `release`.
+   * a.ts cached, then touched (a checkout), so the next build reads it to compare its content: that
+   * build, started, with its read of a.ts done but held until `release`.
    */
-  const buildHeldInScan = async (dir: string, storageDir: string) => {
+  const buildHeldInRead = async (dir: string, storageDir: string) => {
     const file = join(dir, "a.ts");
     writeFileSync(file, "export function alpha() {}\n");
     const settled = () => Date.now() + 60_000;
     await new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, now: settled }).build();
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     let entered!: () => void;
-    const inScan = new Promise<void>((resolve) => (entered = resolve));
+    const inRead = new Promise<void>((resolve) => (entered = resolve));
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let first = true;
     const fs: ScanFs = {
       ...nodeScanFs,
-      stat: async (abs) => {
-        const info = await nodeScanFs.stat(abs);
+      readFile: async (abs, max) => {
+        const read = await nodeScanFs.readFile(abs, max);
         if (abs === file && first) {
           first = false;
           entered();
           await gate;
         }
-        return info;
+        return read;
       },
     };
     const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, now: settled, fs });
     const building = index.build();
-    await inScan;
+    await inRead;
     return { index, file, building, release };
   };
 
-  it("a build that looked at a file before an update of it leaves the update's content", async () => {
+  it("a build that read a file before an update of it leaves the update's content", async () => {
     const { dir, cleanup } = tempDir();
     const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
     try {
-      const { index, file, building, release } = await buildHeldInScan(dir, storageDir);
+      const { index, file, building, release } = await buildHeldInRead(dir, storageDir);
       writeFileSync(file, "export function bravo() {}\n");
       assert.equal(await index.updateFile("a.ts"), "parsed");
       release();
@@ -62,11 +62,11 @@ describe("a build and a watcher's update of the same file", () => {
     }
   });
 
-  it("a build that looked at a file before its delete leaves no ghost of it", async () => {
+  it("a build that read a file before its delete leaves no ghost of it", async () => {
     const { dir, cleanup } = tempDir();
     const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
     try {
-      const { index, file, building, release } = await buildHeldInScan(dir, storageDir);
+      const { index, file, building, release } = await buildHeldInRead(dir, storageDir);
       rmSync(file);
       assert.equal(index.removeFile("a.ts"), true);
       release();

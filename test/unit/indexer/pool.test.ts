@@ -9,7 +9,6 @@ import { pathToFileURL } from "node:url";
 import { RepoIndex } from "../../../src/indexer/index.ts";
 import { WorkerPool } from "../../../src/indexer/pool.ts";
 import { IndexClient } from "../../../src/indexer/index-client.ts";
-import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 import { FIXTURES, QUERIES_DIR, TSX_WORKER, indexOf, tempDir } from "./helpers/setup.ts";
 
 const STALLING_WORKER = new URL("./helpers/stalling-worker.mjs", import.meta.url);
@@ -194,37 +193,6 @@ describe("a build on a mount that stops answering", () => {
       mock.timers.reset();
       release();
       await index.close();
-      cleanup();
-    }
-  });
-
-  it("a file compared with its record whose read had no answer is not read again on the index thread (36c9e918)", { timeout: 30_000 }, async () => {
-    const { dir, cleanup } = tempDir();
-    const { root, script, entered, release } = stallingMount(dir);
-    const storageDir = join(dir, "storage");
-    const readsHere: string[] = [];
-    const fs: ScanFs = { ...nodeScanFs, readFile: (abs, maxBytes) => (readsHere.push(relative(root, abs).split(sep).join("/")), nodeScanFs.readFile(abs, maxBytes)) };
-    let index: RepoIndex | undefined;
-    try {
-      // Cached just after they were written (stamps that prove nothing): the next build compares their content.
-      for (const file of ["a.ts", "mnt/remote.ts"]) writeFileSync(join(root, file), "export const A = 1;\n");
-      await (await indexOf(root, { history: false, storageDir })).close();
-      mock.timers.enable({ apis: ["setInterval"] });
-      index = new RepoIndex({ root, queriesDir: QUERIES_DIR, history: false, storageDir, fs, now: () => Date.now() + 60_000, workers: { script: pathToFileURL(script), count: 1 } });
-      const building = index.build();
-      await entered("mnt/remote.ts");
-      mock.timers.tick(10_000);
-      mock.timers.tick(10_000);
-      await building;
-      // A second read of a file on a stalled mount waits out its own deadline and holds one of node's file threads for good.
-      assert.deepEqual(readsHere, []);
-      const skip = index.skipped.get("mnt/remote.ts");
-      assert.equal(`${skip?.reason}: ${skip?.detail}`, "unreadable: timed out: no answer in 10 s (a stalled network mount?)");
-      assert.deepEqual([...index.files.keys()], ["a.ts"]);
-    } finally {
-      mock.timers.reset();
-      release();
-      await index?.close();
       cleanup();
     }
   });

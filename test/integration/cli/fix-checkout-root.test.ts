@@ -2,31 +2,23 @@
 // name files from the top, as `git apply` and SWE-bench read it), a bare repository and git's
 // own .git folder (no files to fix: said before the model loads, exit 2). Real git, the built CLI.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type TestContext, describe, it } from "node:test";
+import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
-/** git in a test's own folder: an undefined or empty `cwd` would run it in the project's own checkout. */
-function git(cwd: string, ...args: string[]): string {
-  if (!cwd) throw new Error("git needs a test folder to run in");
-  return execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
-}
+const SUBTRACTING_ADD = "def add(a, b):\n    return a - b\n";
 
 /** A checkout with `lib/calc.py`, committed; the model edits `calc.py` (a path in lib/, as the agent sees it from there). */
 function checkoutWithSubfolder(): { top: string; model: string; work: string } {
   const work = tempDir("hearth-fix-root-");
-  const top = join(work, "repo");
-  mkdirSync(join(top, "lib"), { recursive: true });
-  writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
-  git(top, "init", "-q");
-  git(top, "add", ".");
-  git(top, "commit", "-qm", "init");
+  const top = committedRepo(join(work, "repo"), { "lib/calc.py": SUBTRACTING_ADD });
   const model = join(work, "model.json");
   script(model, [{ toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] }]);
   return { top, model, work };
@@ -65,12 +57,7 @@ function nobodysCheckout(t: TestContext, prefix: string, turns: unknown[]): { wo
   if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", CLI]).status !== 0) return void t.skip("user nobody cannot read the built CLI");
   const work = mkdtempSync(join("/tmp", prefix));
   t.after(() => rmSync(work, { recursive: true, force: true }));
-  const top = join(work, "repo");
-  mkdirSync(top);
-  writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
-  git(top, "init", "-q");
-  git(top, "add", ".");
-  git(top, "commit", "-qm", "init");
+  const top = committedRepo(join(work, "repo"), { "calc.py": SUBTRACTING_ADD });
   const model = join(work, "model.json");
   script(model, turns);
   chmodSync(work, 0o755);
@@ -265,18 +252,13 @@ describe("hearth fix outside a checkout's top", () => {
     assert.equal(status, 2, stderr);
     assert.match(stderr, new RegExp(`^hearth fix: git will not read the repository at ${top}: another user owns it \\(git's "dubious ownership" check\\); run hearth fix as its owner, or, if you trust it, mark it safe \\(git config --global --add safe\\.directory ${top}\\) and run hearth fix again$`, "m"));
     assert.doesNotMatch(stderr, /\[step 1\]/);
-    assert.equal(readFileSync(join(top, "lib/calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
+    assert.equal(readFileSync(join(top, "lib/calc.py"), "utf8"), SUBTRACTING_ADD);
   });
 
   it("in a checkout another user owns whose path has a space and a quote, the safe.directory command it suggests is quoted for the shell", (t) => {
     if (process.getuid?.() !== 0) return void t.skip("needs root to give the checkout to another user");
     const work = tempDir("hearth-fix-root-");
-    const top = join(work, "my repo's");
-    mkdirSync(top);
-    writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
-    git(top, "init", "-q");
-    git(top, "add", ".");
-    git(top, "commit", "-qm", "init");
+    const top = committedRepo(join(work, "my repo's"), { "calc.py": SUBTRACTING_ADD });
     const model = join(work, "model.json");
     script(model, [{ toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] }]);
     spawnSync("chown", ["-R", "nobody", top]);

@@ -151,7 +151,11 @@ function renderEnvironment(): Environment {
   return env;
 }
 
-/** The engine's strftime_now: %Y %m %d %b %B %H %M %%. */
+/**
+ * The engine's strftime_now: %Y %m %d %b %B %H %M %%. Month names in English, as Python's
+ * strftime writes them (the templates' models were trained on that), not in the language
+ * LANG/LC_ALL give Node's Intl ("Dez", "12月").
+ */
 function strftimeNow(format: string): string {
   const now = new Date();
   const pad = (n: number) => String(n).padStart(2, "0");
@@ -159,8 +163,8 @@ function strftimeNow(format: string): string {
     "%Y": () => String(now.getFullYear()),
     "%m": () => pad(now.getMonth() + 1),
     "%d": () => pad(now.getDate()),
-    "%b": () => now.toLocaleString(undefined, { month: "short" }),
-    "%B": () => now.toLocaleString(undefined, { month: "long" }),
+    "%b": () => now.toLocaleString("en-US", { month: "short" }),
+    "%B": () => now.toLocaleString("en-US", { month: "long" }),
     "%H": () => pad(now.getHours()),
     "%M": () => pad(now.getMinutes()),
     "%%": () => "%",

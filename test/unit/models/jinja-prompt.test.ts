@@ -1,5 +1,6 @@
 // A model's own chat template rendered by the Jinja engine (src/models/jinja-prompt.ts).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { Template } from "@huggingface/jinja";
 import { JinjaPrompt, JinjaTemplateError } from "../../../src/models/jinja-prompt.ts";
@@ -99,6 +100,24 @@ test("a template asking for a huge range() or making a huge string is refused be
   ];
   for (const [head, message] of cases) {
     assert.throws(() => new JinjaPrompt(head + CHATML_TAIL).segments(HI), (error: unknown) => error instanceof JinjaTemplateError && message.test(error.message), head);
+  }
+});
+
+// Llama 3.x templates write "Today Date: {{ strftime_now('%d %b %Y') }}"; the model was trained
+// on Python's strftime, which names months in English whatever the user's language. Node's Intl
+// takes its default language from LANG/LC_ALL at start, so the render runs in a process started
+// with a German, Japanese or Turkish one.
+test("strftime_now names the month in English whatever the user's language", () => {
+  const script = `
+    const { JinjaPrompt } = await import(${JSON.stringify(new URL("../../../src/models/jinja-prompt.ts", import.meta.url).href)});
+    process.stdout.write(new JinjaPrompt('{{ strftime_now("%m %b %B") }}').text([{ role: "user", content: "hi" }]));`;
+  const months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+  for (const locale of ["de_DE.UTF-8", "ja_JP.UTF-8", "tr_TR.UTF-8"]) {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, LC_ALL: locale, LANG: locale }, timeout: 60_000 });
+    assert.equal(result.status, 0, result.stderr);
+    const [number, short, long] = result.stdout.split(" ");
+    const month = months[Number(number) - 1]!;
+    assert.deepEqual([short, long], [month.slice(0, 3), month], `under ${locale}`);
   }
 });
 

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type DetectedRunner, type TestCounts, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
+import { type DetectedRunner, type TestCounts, commandVenv, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -41,7 +41,7 @@ export const runTestsTool: Tool = {
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}`, outcome);
     const counts = countTests(outcome.output);
-    const { line, passed } = verdict(outcome, counts, filter);
+    const { line, passed } = verdict(command, outcome, counts, filter);
     return {
       text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
       data: { command, passed, counts, exitCode: outcome.exitCode },
@@ -87,8 +87,11 @@ function withFilter(command: string, filter: string | undefined): string {
  * are said as such — "tests FAILED: counts not recognized" sends the model hunting for a
  * bug in the code, and "tests PASSED: 0 passed" tells it a fix is verified.
  */
-function verdict(outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined): { line: string; passed: boolean } {
+function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined): { line: string; passed: boolean } {
   const exit = outcome.exitCode === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.exitCode}`;
+  const venv = commandVenv(command);
+  const inVenv = venv === undefined ? undefined : venvProblem(command, outcome, venv, exit);
+  if (inVenv) return { passed: false, line: `tests did not run: ${inVenv}` };
   const missing = missingRunner(outcome);
   if (missing) return { passed: false, line: `tests did not run: ${missing} (${exit}); install it or the project's dependencies, or configure the test command` };
   if (noTestsRan(outcome, counts)) {
@@ -104,6 +107,31 @@ function summary(counts: TestCounts | undefined, omittedChars: number): string {
   const partial = counts.fromEveryLine === true && omittedChars > 0;
   const numbers = `${partial ? "at least " : ""}${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}`;
   return partial ? `${numbers} (counted in the output kept; ${omittedChars} characters were cut from the middle)` : numbers;
+}
+
+/**
+ * What is wrong with the virtual environment `venv` whose python or pytest `outcome`'s command
+ * ran, said with what to do there: its python gone (made on another machine, or from a Python
+ * since removed: its link points nowhere), or pytest not installed in it — "install pytest"
+ * alone sent users to the system's pip, which the venv does not see.
+ */
+function venvProblem(command: string, outcome: CommandOutcome, venv: string, exit: string): string | undefined {
+  const python = venvPython(command.trim().split(/\s+/)[0]!);
+  if (outcome.exitCode === 127) {
+    const program = outcome.output.match(/([^\s:]+): (?:command )?not found\s*$/m)?.[1] ?? outcome.output.match(/([^\s:]+): No such file or directory\s*$/m)?.[1];
+    if (program === undefined || !program.startsWith(`${venv}/`)) return undefined;
+    if (/\/pytest(?:\.exe)?$/.test(program)) return `pytest is not installed in the virtual environment ${venv}/ (${exit}); install it there: ${python} -m pip install pytest (or the project's test dependencies)`;
+    return `the virtual environment ${venv}/ has no working python (${exit}); make it again (python3 -m venv ${venv}) and install the project's dependencies into it, or configure the test command`;
+  }
+  if (outcome.exitCode !== 0 && /: No module named pytest\s*$/m.test(outcome.output)) {
+    return `pytest is not installed in the virtual environment ${venv}/ (${exit}); install it there: ${python} -m pip install pytest (or the project's test dependencies)`;
+  }
+  return undefined;
+}
+
+/** The python beside a venv's pytest (the python itself as it is). */
+function venvPython(program: string): string {
+  return program.replace(/pytest(\.exe)?$/, (_, exe: string | undefined) => `python${exe ?? ""}`);
 }
 
 /** The shell's "not found" (exit 127: dash, bash, zsh), or `python -m pytest` without pytest. */

@@ -4,7 +4,8 @@
  * with its pretest and posttest and the .npmrc settings that change how npm runs them —,
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, go.mod, Cargo.toml, pom.xml,
- * build.gradle(.kts), test_*.py for unittest); counting understands the summary lines of
+ * build.gradle(.kts), test_*.py for unittest; Python's run with the virtual environment in
+ * the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
 import { posix } from "node:path";
@@ -198,8 +199,9 @@ function npmrcKey(line: string): string {
 const MAX_SCRIPT_TOLD = 300;
 
 async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
+  const python = await projectPython(workspace);
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
-    if (await exists(file)) return told("python3 -m pytest -q", `${file} (a Python project)`, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
+    if (await exists(file)) return told(`${python.program} -m pytest -q`, `${file} (a Python project)${python.because}`, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
   }
   if (await exists("go.mod")) return { command: "go test ./...", because: "go.mod" };
   if (await exists("Cargo.toml")) return { command: "cargo test", because: "Cargo.toml" };
@@ -209,10 +211,43 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
   }
   const root = await workspace.list(".");
   if (root.some((e) => e.type === "file" && /^test_.*\.py$|_test\.py$/.test(e.name))) {
-    return { command: "python3 -m unittest -q", because: "test_*.py files (unittest)" };
+    return { command: `${python.program} -m unittest -q`, because: `test_*.py files (unittest)${python.because}` };
   }
   return undefined;
 }
+
+/**
+ * The folders a project's virtual environment is made in, in the order VS Code's Python
+ * extension prefers them. It picks such an environment in the workspace over the python3 on
+ * PATH, and the project's dependencies (pytest among them) are installed there, not in the
+ * system's Python: `python3 -m pytest` in such a project failed with "No module named pytest",
+ * or with an ImportError of the project's own dependencies in every test file.
+ */
+const VENV_FOLDERS = [".venv", "venv", "env", ".env"];
+
+/**
+ * The Python a project's tests run with: that of its virtual environment in the workspace's
+ * root (a folder with pyvenv.cfg, which `python -m venv`, virtualenv, uv and poetry's
+ * in-project environments write), else python3 (Debian and macOS have no `python`).
+ * `because` follows the detected file's name.
+ */
+async function projectPython(workspace: Workspace): Promise<{ program: string; because: string }> {
+  const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
+  for (const folder of VENV_FOLDERS) {
+    if (!(await is(`${folder}/pyvenv.cfg`, "file"))) continue;
+    // Its python is a link out of the workspace (to the Python it was made from): the folder is what is checked.
+    const program = (await is(`${folder}/bin`, "directory")) ? `${folder}/bin/python` : (await is(`${folder}/Scripts`, "directory")) ? `${folder}/Scripts/python.exe` : undefined;
+    if (program) return { program, because: `, with its virtual environment ${folder}/ (the one VS Code's Python extension uses)` };
+  }
+  return { program: "python3", because: "" };
+}
+
+/** The virtual environment folder whose python or pytest a command runs (`.venv` for `.venv/bin/python -m pytest`), if it does. */
+export function commandVenv(command: string): string | undefined {
+  return command.match(VENV_PYTHON)?.[1];
+}
+
+const VENV_PYTHON = /^\s*((?:[^\s/]+\/)*[^\s/]+)\/(?:bin\/(?:python3?|pytest)|Scripts\/(?:python|pytest)(?:\.exe)?)(?:\s|$)/;
 
 /**
  * A runner whose configuration in the repository changes what it runs: `lines` (cut for the
@@ -226,8 +261,8 @@ function told(command: string, because: string, what: string, lines: readonly st
   return { command, because: short, ...(whole !== short ? { whole } : {}) };
 }
 
-/** A pytest command: the detected one or a configured one. */
-const PYTEST_COMMAND = /^\s*(?:python3?\s+-m\s+pytest|pytest|py\.test)(?:\s|$)/;
+/** A pytest command: the detected one or a configured one, a virtual environment's (`.venv/bin/python -m pytest`, `.venv/bin/pytest`) too. */
+const PYTEST_COMMAND = /^\s*(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
 
 /**
  * For a pytest command, the `addopts` of the configuration files in the folders the model's

@@ -1,0 +1,85 @@
+/**
+ * run_tests in a project set up as users set them up: a Python virtual environment in the
+ * workspace (`.venv/`, `venv/`), which VS Code's Python extension uses and which is not
+ * activated in the environment Hearth was started with. Real venvs (`python3 -m venv`).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { DiskWorkspace, detectTestCommand, runTool } from "../../../src/tools/index.ts";
+import { runTestsTool } from "../../../src/tools/run-tests.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir("hearth-env-");
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+/** A real venv in `dir/name`; `withPytest`: it sees the system's packages (pytest among them), as none can be installed here without the network. */
+function venv(dir: string, name: string, withPytest: boolean): string {
+  if (!dir) throw new Error("venv: no folder");
+  const at = join(dir, name);
+  execFileSync("python3", ["-m", "venv", "--without-pip", ...(withPytest ? ["--system-site-packages"] : []), at]);
+  const lib = join(at, "lib");
+  return join(lib, readdirSync(lib)[0]!, "site-packages");
+}
+
+const ctx = (dir: string, testCommand?: string) => ({ workspace: new DiskWorkspace(dir), signal: new AbortController().signal, ...(testCommand ? { testCommand } : {}) });
+const TEST_USING_DEPENDENCY = "import projdep\n\ndef test_dep():\n    assert projdep.VALUE == 42\n";
+
+describe("run_tests with the project's virtual environment", () => {
+  it("runs pytest with the workspace's .venv, whose packages the project's tests import, not the system's python3", async () => {
+    const dir = project({ "pyproject.toml": "[project]\nname = 'p'\n", "tests/test_dep.py": TEST_USING_DEPENDENCY });
+    writeFileSync(join(venv(dir, ".venv", true), "projdep.py"), "VALUE = 42\n");
+    const detected = await detectTestCommand(new DiskWorkspace(dir));
+    assert.equal(detected?.command, ".venv/bin/python -m pytest -q");
+    assert.match(detected!.because, /^pyproject\.toml \(a Python project\), with its virtual environment \.venv\//);
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.ok(run.ok);
+    assert.match(run.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/);
+  });
+
+  it("finds a venv/ too, and uses it for unittest", async () => {
+    const dir = project({ "test_dep.py": "import unittest\nimport projdep\n\nclass T(unittest.TestCase):\n    def test_dep(self):\n        self.assertEqual(projdep.VALUE, 42)\n" });
+    writeFileSync(join(venv(dir, "venv", false), "projdep.py"), "VALUE = 42\n");
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.ok(run.ok);
+    assert.match(run.text, /^\$ venv\/bin\/python -m unittest -q /);
+    assert.match(run.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/);
+  });
+
+  it("says how to install pytest into the venv where it lacks it, not to install it somewhere", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n", "test_a.py": "def test_a():\n    pass\n" });
+    venv(dir, ".venv", false);
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.ok(run.ok);
+    assert.match(run.text, /\[tests did not run: pytest is not installed in the virtual environment \.venv\/ \(exit code 1\); install it there: \.venv\/bin\/python -m pip install pytest/);
+  });
+
+  it("says a venv whose python is gone (made on another machine, its Python removed) must be made again", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n" });
+    mkdirSync(join(dir, ".venv", "bin"), { recursive: true });
+    writeFileSync(join(dir, ".venv", "pyvenv.cfg"), "home = /nonexistent/python/bin\n");
+    symlinkSync("/nonexistent/python/bin/python3", join(dir, ".venv", "bin", "python"));
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.ok(run.ok);
+    assert.match(run.text, /\[tests did not run: the virtual environment \.venv\/ has no working python \(exit code 127\); make it again \(python3 -m venv \.venv\) and install the project's dependencies into it/);
+  });
+
+  it("takes no folder without pyvenv.cfg for a venv (a project's own venv/ package)", async () => {
+    const dir = project({ "pyproject.toml": "[project]\nname = 'p'\n", "venv/bin/python": "#!/bin/sh\n" });
+    assert.equal((await detectTestCommand(new DiskWorkspace(dir)))?.command, "python3 -m pytest -q");
+  });
+
+  it("names pytest's addopts for the venv's pytest when it is the configured command (the fix's final run passes the detected one on)", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\naddopts = -p evilplug\n" });
+    const shown = await runTestsTool.describeRun!({}, ctx(dir, ".venv/bin/python -m pytest -q"));
+    assert.match(shown!, /pytest\.ini: addopts = -p evilplug/);
+  });
+});

@@ -71,11 +71,15 @@ export async function restoreModes(source: CheckpointSource, target: string, pat
     const abs = join(source.root, path);
     const info = await lstat(abs).catch(() => undefined);
     if (!info?.isFile()) continue;
-    const now = info.mode & 0o7777;
-    // As git checks a file out: x wherever r is, or no x at all.
-    const wanted = mode === "100755" ? now | ((now & 0o444) >> 2) : now & ~0o111;
-    if (wanted !== now) await chmod(abs, wanted);
+    await setExecutable(abs, info.mode, mode === "100755");
   }
+}
+
+/** As git checks a file out: x wherever r is, or no x at all; the other bits as they are. */
+async function setExecutable(abs: string, mode: number, executable: boolean): Promise<void> {
+  const now = mode & 0o7777;
+  const wanted = executable ? now | ((now & 0o444) >> 2) : now & ~0o111;
+  if (wanted !== now) await chmod(abs, wanted);
 }
 
 /**
@@ -95,8 +99,10 @@ export async function restoreExtraFiles(source: CheckpointSource, states: Extras
     if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) await rm(abs);
     if (state) {
       await mkdir(dirname(abs), { recursive: true });
+      // Git records only 100644/100755: a file still there keeps its own permissions (an
+      // ignored file is often a secret kept 0600), one made anew gets the umask's.
       await writeFile(abs, await source.blob(state.blob));
-      await chmod(abs, state.mode === "100755" ? 0o755 : 0o644);
+      await setExecutable(abs, (await lstat(abs)).mode, state.mode === "100755");
       continue;
     }
     const info = await lstat(abs).catch(() => undefined);

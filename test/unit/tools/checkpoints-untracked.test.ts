@@ -3,7 +3,7 @@
 // and files inside nested repositories, which git would only see as a gitlink.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
@@ -147,5 +147,34 @@ describe("checkpoints of files git does not see", () => {
     assert.equal(lstatSync(join(root, ".env")).isSymbolicLink(), false, "the link is replaced by the file it was");
     assert.equal(readFileSync(join(root, ".env"), "utf8"), "KEY=old\n");
     assert.equal(readFileSync(join(outside, "new.secret"), "utf8"), "not the agent's\n", "nothing outside is deleted");
+  });
+  // An ignored file is often a secret kept 0600 (.env, a key); git records only 100644/100755,
+  // and the restore used to chmod every such file to 0644 — world-readable, whatever the umask.
+  it("restore keeps an ignored file's permissions: a 0600 .env stays 0600, a script keeps its x bit", async () => {
+    const { root, store, call } = await agentOn({ ".gitignore": ".env\n*.sh\n", ".env": "KEY=old\n", "run.sh": "echo one\n" });
+    chmodSync(join(root, ".env"), 0o600);
+    chmodSync(join(root, "run.sh"), 0o700);
+    const start = await store.create("start");
+    await call("edit_file", { path: ".env", old_text: "KEY=old", new_text: "KEY=new" });
+    await call("edit_file", { path: "run.sh", old_text: "one", new_text: "two" });
+    await store.restore(start.id);
+    assert.equal(readFileSync(join(root, ".env"), "utf8"), "KEY=old\n");
+    assert.equal((statSync(join(root, ".env")).mode & 0o777).toString(8), "600");
+    assert.equal((statSync(join(root, "run.sh")).mode & 0o777).toString(8), "700");
+  });
+
+  it("restore of an ignored file that is gone makes it with the umask's permissions, as git does", async () => {
+    const { root, store, call } = await agentOn({ ".gitignore": ".env\n", ".env": "KEY=old\n" });
+    const start = await store.create("start");
+    await call("edit_file", { path: ".env", old_text: "KEY=old", new_text: "KEY=new" });
+    rmSync(join(root, ".env"));
+    const umask = process.umask(0o077);
+    try {
+      await store.restore(start.id);
+    } finally {
+      process.umask(umask);
+    }
+    assert.equal(readFileSync(join(root, ".env"), "utf8"), "KEY=old\n");
+    assert.equal((statSync(join(root, ".env")).mode & 0o777).toString(8), "600");
   });
 });

@@ -3,7 +3,7 @@
  * "Fix This Issue" command. Writes the patch (the workspace's git diff from the start),
  * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
  */
-import { appendFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
@@ -29,6 +29,7 @@ import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { cliModelPreset, cliModelsFolder, editorModel, olderPresetNote } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
+import { appendWhole, FileWriteError, writeProblem, writeWholeFile } from "../file-writes.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, busy: 5, cancelled: 130 } as const;
@@ -152,7 +153,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     io.err(noModel("fix", await recommendedModel(), editorModel()));
     return FIX_EXIT.usage;
   }
-  const trajectory = new Trajectory(options.trajectoryPath);
+  const trajectory = new Trajectory(options.trajectoryPath, io);
   try {
     const backend = await slot.ready();
     const info = readyInfo(slot);
@@ -221,7 +222,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
       for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
       const inSubmodules = (result.submodulePatches ?? []).reduce((sum, own) => sum + own.files.length, 0);
-      io.err(`hearth fix: ${result.changedFiles.length} file(s) changed${inSubmodules ? `, and ${inSubmodules} inside submodules` : ""}; trajectory: ${options.trajectoryPath}\n`);
+      io.err(`hearth fix: ${result.changedFiles.length} file(s) changed${inSubmodules ? `, and ${inSubmodules} inside submodules` : ""}; trajectory: ${trajectory.describe()}\n`);
       // "finish" with an empty patch is no fix, whatever its summary says.
       const unchanged = result.agent.stopReason === "finished" && result.changedFiles.length === 0 && inSubmodules === 0;
       if (unchanged) io.err("hearth fix: the model finished without changing any file: nothing was fixed\n");
@@ -386,9 +387,10 @@ function writeOutputs(options: FixCliOptions, modelName: string, patch: string, 
   if (options.out) {
     try {
       mkdirSync(dirname(options.out), { recursive: true });
-      writeFileSync(options.out, patch);
+      writeWholeFile(options.out, patch);
     } catch (error) {
-      io.err(`hearth fix: could not write the patch to ${options.out} (${(error as Error).message}): it is on stdout instead\n`);
+      const left = error instanceof FileWriteError ? `; ${error.left}` : "";
+      io.err(`hearth fix: could not write the patch to ${options.out} (${writeProblem(error, options.out, Buffer.byteLength(patch))}): it is on stdout instead${left}\n`);
       printPatch(patch, io);
       written = false;
     }
@@ -396,11 +398,14 @@ function writeOutputs(options: FixCliOptions, modelName: string, patch: string, 
   // A run cut short is no answer to the instance; a rerun would add a second line for it.
   if (options.predictions && cancelled) io.err(`hearth fix: no prediction added to ${options.predictions.file}: the run was cancelled\n`);
   else if (options.predictions) {
+    const line = predictionLine(options.predictions.instanceId, modelName, patch) + "\n";
     try {
       mkdirSync(dirname(options.predictions.file), { recursive: true });
-      appendFileSync(options.predictions.file, predictionLine(options.predictions.instanceId, modelName, patch) + "\n");
+      // Whole or not at all: half a line would glue the next run's line to it.
+      appendWhole(options.predictions.file, line);
     } catch (error) {
-      io.err(`hearth fix: could not add the prediction to ${options.predictions.file} (${(error as Error).message})\n`);
+      const left = error instanceof FileWriteError ? `: ${error.left}` : "";
+      io.err(`hearth fix: could not add the prediction to ${options.predictions.file} (${writeProblem(error, options.predictions.file, Buffer.byteLength(line))})${left}\n`);
       written = false;
     }
   }
@@ -438,16 +443,34 @@ function exitCode(stopReason: string, testsPassed: boolean | undefined): number 
   return stopReason === "finished" ? FIX_EXIT.fixed : FIX_EXIT.notFixed;
 }
 
-/** One JSON object per line; each record carries the time since the start. */
+/**
+ * One JSON object per line; each record carries the time since the start. A record that
+ * cannot be added (the disk filled during the run) stops the trajectory there, whole lines
+ * kept, said once on stderr: the fix goes on, its patch being what the run is for.
+ */
 class Trajectory {
   private readonly started = Date.now();
-  constructor(private readonly path: string) {
+  /** Why the trajectory stopped, once a record could not be added. */
+  cutShort: string | undefined;
+  constructor(private readonly path: string, private readonly io: CliIo) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, "");
   }
 
   write(record: Record<string, unknown>): void {
-    appendFileSync(this.path, JSON.stringify({ t: Date.now() - this.started, ...record }) + "\n");
+    if (this.cutShort) return;
+    const line = JSON.stringify({ t: Date.now() - this.started, ...record }) + "\n";
+    try {
+      appendWhole(this.path, line);
+    } catch (error) {
+      this.cutShort = writeProblem(error, this.path, Buffer.byteLength(line));
+      this.io.err(`hearth fix: could not add to the trajectory ${terminalName(this.path)} (${terminalName(this.cutShort)}): the run goes on without it; what it holds is whole up to the failed record\n`);
+    }
+  }
+
+  /** Where the trajectory is, and whether it was cut short. */
+  describe(): string {
+    return `${terminalName(this.path)}${this.cutShort ? ` (cut short: ${terminalName(this.cutShort)})` : ""}`;
   }
 
   /** Text and thinking deltas are not written one by one: the full turn is in the assistant message. */

@@ -1,0 +1,94 @@
+/**
+ * Files a command writes for the user (hearth fix's --out and --predictions), written so a
+ * failed write leaves nothing a script would take for a result: a patch file cut short by a
+ * full disk is removed (opening it for writing had already emptied it), and a line appended to
+ * a JSONL file is taken back to the file's size before it, so the next line starts a line of
+ * its own. Why a write failed is said in words, with the disk's free space where it is full.
+ */
+import { closeSync, ftruncateSync, openSync, rmSync, statfsSync, statSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { formatSize } from "../protocol/units.ts";
+
+/** A write that failed, after what it left was cleaned up: `left` says what is at the path now. */
+export class FileWriteError extends Error {
+  constructor(message: string, readonly left: string, options: { cause: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Writes `text` as the whole of `path`. On a failure once the file was opened, the file is removed: what it held is gone already. */
+export function writeWholeFile(path: string, text: string): void {
+  const bytes = Buffer.from(text);
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (error) {
+    throw new FileWriteError(writeProblem(error, path, bytes.length), `${path} is as it was`, { cause: error });
+  }
+  try {
+    writeAll(fd, bytes);
+    closeSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw new FileWriteError(writeProblem(error, path, bytes.length), `nothing is left at ${path}`, { cause: error });
+  }
+}
+
+/** Appends `text` to `path` whole or not at all: a failed append takes the file back to its size before (or removes a file it made). */
+export function appendWhole(path: string, text: string): void {
+  const bytes = Buffer.from(text);
+  const before = statSync(path, { throwIfNoEntry: false })?.size;
+  let fd: number;
+  try {
+    fd = openSync(path, "a");
+  } catch (error) {
+    throw new FileWriteError(writeProblem(error, path, bytes.length), "the file is left as it was", { cause: error });
+  }
+  try {
+    writeAll(fd, bytes);
+    closeSync(fd);
+  } catch (error) {
+    if (before === undefined) {
+      closeSync(fd);
+      rmSync(path, { force: true });
+    } else {
+      ftruncateSync(fd, before);
+      closeSync(fd);
+    }
+    throw new FileWriteError(writeProblem(error, path, bytes.length), "the file is left as it was", { cause: error });
+  }
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/**
+ * Why writing `needed` bytes at `path` failed, in words: "the disk holding /mnt/out is full:
+ * 0 KB free, 10 KB needed", "/mnt/out is on a read-only file system", or the system's
+ * words without node's "ENOSPC: …, write".
+ */
+export function writeProblem(error: unknown, path: string, needed: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const folder = dirname(path);
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    const full = code === "EDQUOT" ? `the disk quota holding ${folder} is used up` : `the disk holding ${folder} is full`;
+    let free: number | undefined;
+    try {
+      const disk = statfsSync(folder);
+      free = disk.bavail * disk.bsize;
+    } catch {
+      free = undefined;
+    }
+    return `${full}: ${free === undefined ? "" : `${sizeWords(free)} free, `}${sizeWords(needed)} needed`;
+  }
+  if (code === "EROFS") return `${folder} is on a read-only file system`;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^[A-Z]+: /, "").replace(/, (open|write)( '.*')?$/, "") || (code ?? "failed");
+}
+
+/** A patch's size reads as "0.0 MiB" in formatSize's unit: under a MiB it is said in KB. */
+function sizeWords(bytes: number): string {
+  return bytes < 1024 ** 2 ? `${Math.ceil(bytes / 1024)} KB` : formatSize(bytes);
+}

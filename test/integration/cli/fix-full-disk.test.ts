@@ -1,0 +1,86 @@
+// `hearth fix` from the built CLI (out/cli.mjs) whose --out and --predictions lie on a disk
+// that is full (a real tmpfs filled to its last page): the patch file must not be left empty
+// or cut short, and the predictions file must not keep half a line that the next run's line
+// would be glued to. Skipped where a tmpfs cannot be mounted (not root).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { it } from "node:test";
+import { git } from "../../fixtures/git-repos.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+/** A fix whose patch is some 10 KB: larger than the page a full tmpfs still has room for in a file. */
+function bigFixModel(work: string): string {
+  const comments = Array.from({ length: 120 }, (_, i) => `# comment line ${i} ${"x".repeat(60)}`).join("\n");
+  const model = join(work, "model.json");
+  writeFileSync(model, JSON.stringify({ name: "scripted-fixer", turns: [
+    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: `    return a + b\n${comments}` } }] },
+    { toolCalls: [{ name: "finish", arguments: { summary: "Fixed add()." } }] },
+  ] }));
+  return model;
+}
+
+it("--out and --predictions on a full disk: no empty or cut patch file, no half line in the predictions, exit 1", { timeout: 120_000 }, (t) => {
+  const work = tempDir("hearth-fix-fulldisk-");
+  const disk = join(work, "disk");
+  mkdirSync(disk);
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=12k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
+  t.after(() => spawnSync("umount", [disk]));
+  const repo = join(work, "repo");
+  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start");
+  const earlier = `${JSON.stringify({ instance_id: "earlier", model_name_or_path: "m", model_patch: "x" })}\n`;
+  const predictions = join(disk, "preds.jsonl");
+  writeFileSync(predictions, earlier);
+  // The rest of the disk: the predictions' first page has room left, no page is free.
+  writeFileSync(join(disk, "filler"), Buffer.alloc(8192));
+  const out = join(disk, "fix.diff");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", bigFixModel(work), "--yes", "--no-index",
+    "--out", out, "--trajectory", join(work, "trajectory.jsonl"), "--predictions", predictions, "--instance-id", "calc-1"], {
+    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
+  });
+  assert.equal(run.status, 1, run.stderr);
+  // The patch is whole on stdout, and no file at --out holds less.
+  assert.match(run.stdout, /\+# comment line 119 x+\n/);
+  assert.equal(existsSync(out), false, `an unusable patch file is left: ${existsSync(out) ? readFileSync(out).length : 0} bytes`);
+  assert.match(run.stderr, new RegExp(`could not write the patch to ${out} \\(the disk holding ${disk} is full: [^,]+ free, [^)]+ needed\\): it is on stdout instead; nothing is left at ${out}`));
+  // The predictions file is as it was: the next run's line starts a line of its own.
+  assert.equal(readFileSync(predictions, "utf8"), earlier);
+  assert.match(run.stderr, new RegExp(`could not add the prediction to ${predictions} \\(the disk holding ${disk} is full: [^,]+ free, [^)]+ needed\\): the file is left as it was`));
+});
+
+it("a trajectory whose disk fills during the run: the fix goes on and its patch is written, the trajectory keeps whole lines and the run says it was cut", { timeout: 120_000 }, (t) => {
+  const work = tempDir("hearth-fix-fulldisk-");
+  const disk = join(work, "disk");
+  mkdirSync(disk);
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=12k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
+  t.after(() => spawnSync("umount", [disk]));
+  const repo = join(work, "repo");
+  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start");
+  // One page left: the start record fits, the edit's record (its 10 KB of arguments) does not.
+  writeFileSync(join(disk, "filler"), Buffer.alloc(8192));
+  const trajectory = join(disk, "trajectory.jsonl");
+  const out = join(work, "fix.diff");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", bigFixModel(work), "--yes", "--no-index",
+    "--out", out, "--trajectory", trajectory], {
+    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(readFileSync(out, "utf8"), /\+# comment line 119 x+\n/);
+  assert.match(run.stderr, new RegExp(`could not add to the trajectory ${trajectory} \\(the disk holding ${disk} is full: [^,]+ free, [^)]+ needed\\): the run goes on without it; what it holds is whole up to the failed record`));
+  assert.match(run.stderr, new RegExp(`trajectory: ${trajectory} \\(cut short: the disk holding ${disk} is full`));
+  const lines = readFileSync(trajectory, "utf8").split("\n");
+  assert.equal(lines.pop(), "");
+  assert.equal(JSON.parse(lines[0]!).type, "start");
+  for (const line of lines) JSON.parse(line);
+});

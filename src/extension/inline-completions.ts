@@ -19,6 +19,7 @@ import { type InlineCompletionItem as LspItem, type InlineCompletionParams, Inli
 import { CompletionExclusionRequest, type CompletionStatus, CompletionStatusNotification, type InlineCompletionExtras, type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
+import { planToggle } from "./completion-toggle.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { completionsLook } from "./status-look.ts";
@@ -165,11 +166,19 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     return config.get<boolean>(ENABLED_KEY, true) !== false;
   }
 
-  /** Turns completions on or off everywhere (and ends a snooze). */
+  /**
+   * Turns completions on or off everywhere (and ends a snooze), flipping what the item shows
+   * for the active editor: the user's own value for its language goes where it says otherwise.
+   */
   async toggle(): Promise<void> {
-    const enabled = !readSettings().inlineCompletionsEnabled || Date.now() < this.snoozedUntil;
+    const document = vscode.window.activeTextEditor?.document;
+    const language = document?.languageId;
+    const scoped = vscode.workspace.getConfiguration(SETTINGS_SECTION, document ? { uri: document.uri, languageId: document.languageId } : undefined);
+    const plan = planToggle(scoped.inspect<boolean>(ENABLED_KEY) ?? {}, language, Date.now() < this.snoozedUntil);
     this.snooze(0);
-    await updateSetting("inlineCompletionsEnabled", enabled);
+    await updateSetting("inlineCompletionsEnabled", plan.on);
+    if (plan.clearLanguage && language) await vscode.workspace.getConfiguration(SETTINGS_SECTION, { languageId: language }).update(ENABLED_KEY, undefined, vscode.ConfigurationTarget.Global, true);
+    if (plan.stillHere) void vscode.window.showWarningMessage(plan.stillHere);
     this.render();
   }
 

@@ -37,7 +37,8 @@ describe("inline completions in a real workbench", () => {
     writeFileSync(join(folder, ".env"), "DB_PASSWORD=correct-horse-battery\n");
     symlinkSync(".env", join(folder, "settings.txt"));
     writeFileSync(join(folder, "later.txt"), "notes\n");
-    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
+    writeFileSync(join(folder, "notes.md"), "# Notes\n");
+    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096, "[markdown]": { "hearth.inlineCompletionsEnabled": false } } });
     // hearth.modelPath is read from the machine settings in code-server (see models.e2e.ts).
     mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
     writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify({ "hearth.modelPath": model }, null, 2));
@@ -183,5 +184,26 @@ describe("inline completions in a real workbench", () => {
       throw e;
     });
     await wb.screenshot("completions-untitled");
+  });
+
+  it("Toggle Inline Completions in a file whose language is turned off turns them on there, not off everywhere", { timeout: 300_000 }, async () => {
+    await wb.page.keyboard.press("Control+P");
+    await wb.page.locator(".quick-input-widget input").fill("notes.md");
+    await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "notes.md" }).first().click();
+    await wb.page.locator(".tab.active", { hasText: "notes.md" }).waitFor({ timeout: 20_000 });
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off" }).waitFor({ timeout: 20_000 });
+    await runCommand(wb.page, "Hearth: Toggle Inline Completions");
+    // It used to turn them off everywhere and leave this file off: the item did not change.
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 }).catch(async (e) => {
+      await debug("completions-debug-toggle");
+      throw e;
+    });
+    await wb.page.locator(".tab", { hasText: "cart.ts" }).click();
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
+    // And back: off here, in every file.
+    await runCommand(wb.page, "Hearth: Toggle Inline Completions");
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off" }).waitFor({ timeout: 20_000 });
+    await wb.page.locator(".tab", { hasText: "notes.md" }).click();
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off" }).waitFor({ timeout: 20_000 });
   });
 });

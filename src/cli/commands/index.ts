@@ -1,6 +1,5 @@
 /** `hearth index`: indexes a checkout and prints what was indexed; shared setup for locate and map. */
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
@@ -8,6 +7,7 @@ import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, prog
 import { refuseGitFolder } from "../checkout-root.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
+import { xdgFolder } from "../user-folders.ts";
 
 /** Flags every indexer command accepts. */
 export const INDEX_FLAGS = {
@@ -57,7 +57,7 @@ export async function openCliIndex(flags: Record<string, string | boolean>, io: 
   if (!Number.isFinite(maxKb) || maxKb <= 0) throw new UsageError("--max-file-kb needs a positive number");
   const maxFiles = typeof flags["max-files"] === "string" ? Number(flags["max-files"]) : DEFAULT_LIMITS.maxFiles;
   if (!Number.isSafeInteger(maxFiles) || maxFiles <= 0) throw new UsageError("--max-files needs a positive whole number");
-  const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hearth", "index");
+  const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(xdgFolder("XDG_CACHE_HOME"), "hearth", "index");
   const index = new RepoIndex({
     root,
     ...indexerAssets(),

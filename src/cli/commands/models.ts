@@ -12,11 +12,12 @@ import { formatSize } from "../../protocol/units.ts";
 import { CANCELLED_EXIT, type CliCommand, notGguf, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 import { ownText } from "../locale.ts";
+import { xdgFolder } from "../user-folders.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 
 /** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
 export function cliStoragePath(): string {
-  return process.env.HEARTH_HOME || join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "hearth");
+  return process.env.HEARTH_HOME || join(xdgFolder("XDG_DATA_HOME"), "hearth");
 }
 
 /** Where `hearth models --download` puts models (the runtime's `models` folder of the CLI's storage). */
@@ -59,7 +60,7 @@ export function editorModelsFolders(): string[] {
   const data =
     process.platform === "win32" ? process.env.APPDATA || join(home, "AppData", "Roaming")
     : process.platform === "darwin" ? join(home, "Library", "Application Support")
-    : process.env.XDG_CONFIG_HOME || join(home, ".config");
+    : xdgFolder("XDG_CONFIG_HOME");
   const apps = ["Code", "Code - Insiders", "VSCodium"].map((app) => join(data, app));
   // VS Code's server (Remote - SSH, WSL, a dev container) keeps the storage of the extensions it runs on that machine here.
   const servers = process.platform === "win32" ? [] : [".vscode-server", ".vscode-server-insiders", ".vscodium-server"].map((server) => join(home, server, "data"));

@@ -1,0 +1,61 @@
+// Where hearth keeps its index cache and downloads when the XDG variables are set oddly. The
+// XDG spec: a variable that is empty or not an absolute path is to be ignored. An empty
+// XDG_CACHE_HOME (a CI's `XDG_CACHE_HOME=$UNSET_VAR`) put `hearth index`'s cache in
+// hearth/index under whatever folder hearth ran in — inside the user's repository.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { indexCommand } from "../../../src/cli/commands/index.ts";
+import { cliStoragePath } from "../../../src/cli/commands/models.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const NAMES = ["HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "HEARTH_HOME"] as const;
+
+describe("hearth's folders under odd XDG variables", () => {
+  const saved = new Map<string, string | undefined>();
+  const cwd = process.cwd();
+  let home = "";
+  let elsewhere = "";
+
+  beforeEach(() => {
+    for (const name of NAMES) saved.set(name, process.env[name]);
+    home = tempDir("hearth-user-home-");
+    elsewhere = tempDir("hearth-user-cwd-");
+    process.env.HOME = home;
+    delete process.env.HEARTH_HOME;
+    // A relative cache folder resolves against the process's folder: keep it a temp one.
+    process.chdir(elsewhere);
+  });
+
+  afterEach(() => {
+    process.chdir(cwd);
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  for (const [what, value] of [["an empty", ""], ["a relative", "cache"]] as const) {
+    it(`${what} XDG_CACHE_HOME is ignored: the index cache goes to ~/.cache/hearth/index, not into the folder hearth runs in`, async () => {
+      process.env.XDG_CACHE_HOME = value;
+      const repo = tempDir("hearth-user-repo-");
+      writeFileSync(join(repo, "a.py"), "def a():\n    return 1\n");
+      process.chdir(repo);
+      const io = captureIo(repo, { errIsTerminal: false });
+      assert.equal(await indexCommand.run(["--repo", repo], io), 0, io.stderr);
+      assert.deepEqual(readdirSync(repo), ["a.py"], "nothing written into the repository");
+      assert.equal(existsSync(join(home, ".cache", "hearth", "index")), true);
+    });
+  }
+
+  it("an empty or relative XDG_DATA_HOME is ignored: downloads go to ~/.local/share/hearth", () => {
+    for (const value of ["", "data"]) {
+      process.env.XDG_DATA_HOME = value;
+      assert.equal(cliStoragePath(), join(home, ".local", "share", "hearth"), JSON.stringify(value));
+    }
+    process.env.XDG_DATA_HOME = join(elsewhere, "data");
+    assert.equal(cliStoragePath(), join(elsewhere, "data", "hearth"));
+  });
+});

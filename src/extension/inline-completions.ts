@@ -9,7 +9,8 @@
  * A status bar item shows on / off / snoozed, or why completions show nothing (the runtime's
  * `hearth/completions/status`: a busy server, one that stayed busy, a failing one, a model
  * too slow for the time limit on this machine or on a server with a slot free), and opens the
- * menu (toggle, snooze, language). Whether the runtime will complete a file whose name does not
+ * menu (toggle, snooze, language); where VS Code's own `editor.inlineSuggest.enabled` is off
+ * for the file's language it says "off in the editor", not on. Whether the runtime will complete a file whose name does not
  * exclude it (it may be a link to `.env`) is asked when its editor becomes active and when its
  * text is read anew from disk, so the item says "off in this file" and why
  * (`hearth/completions/excluded`), and nothing is sent.
@@ -25,6 +26,8 @@ import type { RuntimeClient } from "./runtime-client.ts";
 import { completionsLook } from "./status-look.ts";
 
 const ENABLED_KEY: keyof Settings = "inlineCompletionsEnabled";
+/** VS Code's own switch (language-overridable): off, it asks no inline completion provider as the user types. */
+const EDITOR_SUGGEST = "editor.inlineSuggest";
 
 interface Offered extends OfferedCompletion {
   readonly uri: string;
@@ -66,6 +69,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       }),
       vscode.languages.registerInlineCompletionItemProvider(EDITOR_DOCUMENTS, this),
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(EDITOR_SUGGEST)) this.render();
         if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
         if (!this.enabledFor(vscode.window.activeTextEditor?.document)) this.cancelInFlight();
         this.render();
@@ -229,7 +233,16 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const byName = excludedReason(document);
     const byLink = document && this.linkReasons.get(document.uri.toString());
     const excludedHere = byName ? { reason: byName, bySetting: true } : byLink ? { reason: byLink, bySetting: false } : undefined;
-    const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary, status: this.status, ...(excludedHere ? { excludedHere } : {}) });
+    const editorOff = document && vscode.workspace.getConfiguration(EDITOR_SUGGEST, { uri: document.uri, languageId: document.languageId }).get<boolean>("enabled") === false;
+    const look = completionsLook({
+      runtime: this.runtime.state,
+      enabled: on,
+      snoozedMs: Math.max(0, snoozedMs),
+      summary,
+      status: this.status,
+      ...(excludedHere ? { excludedHere } : {}),
+      ...(editorOff ? { editorSuggestionsOff: document.languageId } : {}),
+    });
     this.item.text = look.text;
     this.item.tooltip = look.tooltip;
     this.item.command = look.command;

@@ -104,6 +104,11 @@ export interface CompletionsState {
   readonly excludedHere?: { readonly reason: string; readonly bySetting: boolean };
   /** The runtime's `hearth/completions/status`: why completions show nothing (a busy server, a failing one). */
   readonly status?: CompletionStatus;
+  /**
+   * VS Code's own `editor.inlineSuggest.enabled` is off for the active editor (this language):
+   * VS Code asks no provider as the user types, Hearth's or another extension's.
+   */
+  readonly editorSuggestionsOff?: string;
 }
 
 /**
@@ -124,6 +129,13 @@ export function completionsLook(state: CompletionsState): Look {
   const menu = COMMANDS.snoozeInlineCompletions.id;
   if (state.snoozedMs > 0) {
     return { text: `$(clock) Completions: snoozed ${Math.ceil(state.snoozedMs / 60_000)}m`, tooltip: `Hearth inline completions: snoozed. ${state.summary}\nClick to resume or turn off.`, command: menu };
+  }
+  if (state.enabled && state.editorSuggestionsOff !== undefined) {
+    return {
+      text: "$(circle-slash) Completions: off in the editor",
+      tooltip: `Hearth inline completions: on, but VS Code shows no inline suggestions as you type here: editor.inlineSuggest.enabled is off for ${state.editorSuggestionsOff} files (VS Code's setting, for every extension's suggestions). Trigger Inline Suggestion (Alt+\\) still asks Hearth for one. ${state.summary}\nClick to snooze or turn off.`,
+      command: menu,
+    };
   }
   if (state.enabled && state.excludedHere) {
     return {

@@ -38,7 +38,8 @@ describe("inline completions in a real workbench", () => {
     symlinkSync(".env", join(folder, "settings.txt"));
     writeFileSync(join(folder, "later.txt"), "notes\n");
     writeFileSync(join(folder, "notes.md"), "# Notes\n");
-    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096, "[markdown]": { "hearth.inlineCompletionsEnabled": false } } });
+    writeFileSync(join(folder, "data.json"), "{}\n");
+    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096, "[markdown]": { "hearth.inlineCompletionsEnabled": false }, "[json]": { "editor.inlineSuggest.enabled": false } } });
     // hearth.modelPath is read from the machine settings in code-server (see models.e2e.ts).
     mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
     writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify({ "hearth.modelPath": model }, null, 2));
@@ -184,6 +185,20 @@ describe("inline completions in a real workbench", () => {
       throw e;
     });
     await wb.screenshot("completions-untitled");
+  });
+
+  it("where VS Code's own inline suggestions are off (editor.inlineSuggest.enabled for json) the item says so, not on", { timeout: 300_000 }, async () => {
+    await wb.page.keyboard.press("Control+P");
+    await wb.page.locator(".quick-input-widget input").fill("data.json");
+    await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "data.json" }).first().click();
+    await wb.page.locator(".tab.active", { hasText: "data.json" }).waitFor({ timeout: 20_000 });
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off in the editor" }).waitFor({ timeout: 20_000 }).catch(async (e) => {
+      await debug("completions-debug-editor-off");
+      throw e;
+    });
+    assert.match(await completionsLabel(), /editor\.inlineSuggest\.enabled is off for json files/);
+    await wb.page.locator(".tab", { hasText: "cart.ts" }).click();
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
   });
 
   it("Toggle Inline Completions in a file whose language is turned off turns them on there, not off everywhere", { timeout: 300_000 }, async () => {

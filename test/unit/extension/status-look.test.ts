@@ -188,4 +188,16 @@ describe("completions status item (issue 15)", () => {
     assert.doesNotMatch(look.tooltip, /inlineCompletionsExclude changes/, "a ! pattern does not take a link off");
     assert.match(look.tooltip, /never completed, whatever hearth\.inlineCompletionsExclude says/);
   });
+
+  it("where VS Code's own inline suggestions are off (editor.inlineSuggest.enabled) it says so, not on", () => {
+    const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", editorSuggestionsOff: "typescript" });
+    assert.equal(look.text, "$(circle-slash) Completions: off in the editor");
+    assert.match(look.tooltip, /editor\.inlineSuggest\.enabled is off for typescript/);
+    assert.match(look.tooltip, /Trigger Inline Suggestion \(Alt\+\\\) still asks/);
+    assert.equal(look.command, COMMANDS.snoozeInlineCompletions.id);
+    // Hearth's own off, a snooze or a missing model say their own words first.
+    assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "", editorSuggestionsOff: "typescript" }).text, "$(circle-slash) Completions: off");
+    assert.equal(completionsLook({ runtime: none, enabled: true, snoozedMs: 0, summary: "", editorSuggestionsOff: "typescript" }).text, "$(circle-slash) Completions: off — no model");
+  });
 });
+

@@ -74,18 +74,32 @@ export function writeProblem(error: unknown, path: string, needed: number): stri
   const folder = dirname(path);
   if (code === "ENOSPC" || code === "EDQUOT") {
     const full = code === "EDQUOT" ? `the disk quota holding ${folder} is used up` : `the disk holding ${folder} is full`;
-    let free: number | undefined;
-    try {
-      const disk = statfsSync(folder);
-      free = disk.bavail * disk.bsize;
-    } catch {
-      free = undefined;
-    }
-    return `${full}: ${free === undefined ? "" : `${sizeWords(free)} free, `}${sizeWords(needed)} needed`;
+    const free = freeSpace(folder);
+    return `${full}: ${free === undefined ? "" : `${free} free, `}${sizeWords(needed)} needed`;
   }
   if (code === "EROFS") return `${folder} is on a read-only file system`;
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^[A-Z]+: /, "").replace(/, (open|write)( '.*')?$/, "") || (code ?? "failed");
+}
+
+/**
+ * Whether `error` is a disk with no room left: node's ENOSPC or EDQUOT, or a program's words for
+ * them (git's "No space left on device", which reaches Hearth as the text of its stderr).
+ */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") return true;
+  return /No space left on device|Disk quota exceeded/.test(error instanceof Error ? error.message : String(error));
+}
+
+/** The free space of the disk holding `folder`, in words ("12 KB"); undefined where it cannot be asked. */
+export function freeSpace(folder: string): string | undefined {
+  try {
+    const disk = statfsSync(folder);
+    return sizeWords(disk.bavail * disk.bsize);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A patch's size reads as "0.0 MiB" in formatSize's unit: under a MiB it is said in KB. */

@@ -29,7 +29,7 @@ import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { cliModelPreset, cliModelsFolder, editorModel, olderPresetNote } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
-import { appendWhole, FileWriteError, writeProblem, writeWholeFile } from "../file-writes.ts";
+import { appendWhole, FileWriteError, freeSpace, isDiskFull, writeProblem, writeWholeFile } from "../file-writes.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, busy: 5, cancelled: 130 } as const;
@@ -239,6 +239,12 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       return FIX_EXIT.cancelled;
     }
     trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
+    // The shadow repository's git, or its files, out of room: no fault of the model's.
+    if (isDiskFull(error)) {
+      const free = freeSpace(options.stateDir);
+      io.err(`hearth fix: stopped: the disk holding the state folder ${terminalName(options.stateDir)} is full (${free ?? "?"} free): Hearth's checkpoints of the checkout could not be stored. Free some space there, or give --state-dir a folder on another disk; files the agent had changed before are as it left them (git status shows them). (${terminalText(error instanceof Error ? error.message : String(error))})\n`);
+      return FIX_EXIT.notFixed;
+    }
     io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
     return FIX_EXIT.modelError;
   } finally {

@@ -84,3 +84,26 @@ it("a trajectory whose disk fills during the run: the fix goes on and its patch 
   assert.equal(JSON.parse(lines[0]!).type, "start");
   for (const line of lines) JSON.parse(line);
 });
+
+it("a state folder on a full disk: the checkpoints cannot be stored, said as such (not 'the model failed'), exit 1, the checkout as it was", { timeout: 120_000 }, (t) => {
+  const work = tempDir("hearth-fix-fulldisk-");
+  const disk = join(work, "disk");
+  mkdirSync(disk);
+  // Room for a little of git init's shadow repository, not all of it.
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=40k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
+  t.after(() => spawnSync("umount", [disk]));
+  const repo = join(work, "repo");
+  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+  git(repo, "init", "-q");
+  git(repo, "add", ".");
+  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start");
+  const state = join(disk, "state");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", state, "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", bigFixModel(work), "--yes", "--no-index",
+    "--out", join(work, "fix.diff"), "--trajectory", join(work, "trajectory.jsonl")], {
+    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
+  });
+  assert.equal(run.status, 1, run.stderr);
+  assert.doesNotMatch(run.stderr, /the model failed/);
+  assert.match(run.stderr, new RegExp(`hearth fix: stopped: the disk holding the state folder ${state} is full \\([^)]* free\\): Hearth's checkpoints of the checkout could not be stored\\. Free some space there, or give --state-dir a folder on another disk`));
+  assert.equal(git(repo, "status", "--porcelain"), "");
+});

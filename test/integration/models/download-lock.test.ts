@@ -231,4 +231,21 @@ describe("a models folder that cannot be created", () => {
     });
     assert.equal(existsSync(folder), false);
   });
+  // HOME on a read-only disk (a container's, a CI's): node's recursive mkdir answers ENOENT
+  // ("no such file or directory, mkdir ~/.local") when the folders to make are on a read-only
+  // file system, so the download failed with that bare error and no word of what to do.
+  it("says a read-only disk is read-only when folders above the models folder are missing too", async (t) => {
+    const mount = tempDir("hearth-ro-home-");
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
+    try {
+      const folder = join(mount, ".local", "share", "hearth", "models");
+      await assert.rejects(downloadFile({ url: "http://127.0.0.1:9/m.gguf", folder, file: "m.gguf" }), (error: unknown) => {
+        assert.ok(error instanceof DownloadError && !error.offline, String(error));
+        assert.equal(error.message, `Cannot save the download in ${folder}: the folder cannot be written (EROFS). Fix the folder's permissions or download to another folder, then try again; nothing was downloaded yet.`);
+        return true;
+      });
+    } finally {
+      spawnSync("umount", [mount]);
+    }
+  });
 });

@@ -186,6 +186,13 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     this.render();
   }
 
+  /** Turns completions on or off in the user's settings (and ends a snooze); a language's own value stays. */
+  private async setEverywhere(enabled: boolean): Promise<void> {
+    this.snooze(0);
+    await updateSetting("inlineCompletionsEnabled", enabled);
+    this.render();
+  }
+
   /** Pauses completions for `minutes` (0 resumes). */
   snooze(minutes: number): void {
     clearTimeout(this.snoozeTimer);
@@ -205,7 +212,8 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       ...(snoozed ? [{ label: "$(play) Resume now", run: () => this.snooze(0) }] : []),
       { label: "$(clock) Snooze for 5 minutes", run: () => this.snooze(5) },
       { label: "$(clock) Snooze for 30 minutes", run: () => this.snooze(30) },
-      { label: on ? "$(circle-slash) Turn off everywhere" : "$(check) Turn on everywhere", run: () => this.toggle() },
+      // What the label says, whatever a language's own value: toggle() flips what applies in this file.
+      { label: on ? "$(circle-slash) Turn off everywhere" : "$(check) Turn on everywhere", run: () => this.setEverywhere(!on) },
       ...(language ? [this.languagePick(language)] : []),
     ];
     const pick = await vscode.window.showQuickPick(picks, { title: "Hearth: Inline Completions" });

@@ -221,4 +221,25 @@ describe("inline completions in a real workbench", () => {
     await wb.page.locator(".tab", { hasText: "notes.md" }).click();
     await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off" }).waitFor({ timeout: 20_000 });
   });
+
+  it("the menu's Turn on everywhere turns them on everywhere, also where a language's own value says otherwise", { timeout: 300_000 }, async () => {
+    // After the toggles above: off everywhere. Turned on for typescript alone from the menu:
+    await wb.page.locator(".tab", { hasText: "cart.ts" }).click();
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: off" }).waitFor({ timeout: 20_000 });
+    const pickFromMenu = async (label: string) => {
+      await wb.page.locator(COMPLETIONS_ITEM).click();
+      await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: label }).first().click();
+    };
+    await pickFromMenu("Turn on for typescript");
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
+    await pickFromMenu("Turn on everywhere");
+    await wb.page.locator(".tab", { hasText: "notes.md" }).click();
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 }).catch(async (e) => {
+      await debug("completions-debug-menu-everywhere");
+      throw e;
+    });
+    await wb.page.locator(".tab", { hasText: "cart.ts" }).click();
+    await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
+  });
 });
+

@@ -90,6 +90,23 @@ const FOLDER_TROUBLE: Readonly<Record<string, readonly [string, string]>> = {
   EISDIR: ["a folder is where the lock file goes", "move that folder away; Hearth leaves it alone"],
 };
 
+/**
+ * `mkdir -p` that fails with the disk's reason. Node's recursive mkdir answers ENOENT when the
+ * folders to make are on a read-only file system (a home on a read-only mount), which is no
+ * FOLDER_TROUBLE; the topmost missing folder made on its own gives the real code (EROFS).
+ */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    let missing = dir;
+    while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing);
+    mkdirSync(missing);
+    mkdirSync(dir, { recursive: true });
+  }
+}
+
 /** Runs `make` (making the folder, writing in it), its failures for want of a writable folder as a LockFolderError. */
 function inFolder<T>(dir: string, make: () => T): T {
   try {
@@ -119,7 +136,7 @@ export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
 export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix", options: LockCheckoutOptions = {}): { release(): void } {
   const clock = options.clock ?? systemClock;
   const dir = join(stateDir, "locks");
-  inFolder(dir, () => mkdirSync(dir, { recursive: true }));
+  inFolder(dir, () => makeFolder(dir));
   const real = checkoutTopOf(realpathSync(repo));
   const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
   const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };

@@ -102,6 +102,22 @@ describe("hearth fix where Hearth's locks folder cannot be written", () => {
     assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "the checkout was not touched");
   });
 
+  // A home on a read-only disk (a container's, a CI's): node's recursive mkdir answers ENOENT
+  // when the folders to make are on a read-only file system, which was no folder trouble to
+  // Hearth, so hearth fix failed with "no such file or directory" instead of using --state-dir.
+  it("a state folder still to be made on a read-only disk: the lock is kept in --state-dir, saying the disk is read-only", async (t) => {
+    const { work, repo, model } = setUp();
+    const mount = join(work, "read-only-home");
+    mkdirSync(mount);
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
+    t.after(() => spawnSync("umount", [mount]));
+    process.env.XDG_STATE_HOME = mount;
+    const run = await fix(work, repo, model, join(work, "my-state"));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${join(mount, "hearth", "locks").replace(/[/.]/g, "\\$&")} \\(EROFS: the file system is read-only\\): it is in `, "m"));
+    assert.doesNotMatch(run.stderr, /no such file or directory/, "not the system's raw error");
+  });
+
   it("a locks folder that is a file: the run stops (exit 2) saying so, not with a raw EEXIST", async () => {
     const { work, repo, model } = setUp();
     const locks = join(hearthStateDir(), "locks");

@@ -86,7 +86,8 @@ export function unrestorableName(path: string): string | undefined {
  * the Workspace cannot carry (unrestorableName) and, in a whole restore, the files whose
  * content Hearth did not write (CheckpointStore.unrecorded) — the user's edits and files
  * made after a run's end, or between two runs (the next run's start checkpoint holds those,
- * but they are still the user's): "Restore checkpoint" puts back what Hearth changed.
+ * but they are still the user's), and the files they deleted (by hand, or by switching to a
+ * branch without them): "Restore checkpoint" puts back what Hearth changed.
  * Named `paths` come after the user was asked.
  */
 export async function restoreChanges(options: Omit<GroupOptions, "target">): Promise<RestorePlan> {
@@ -106,7 +107,7 @@ export async function restoreChanges(options: Omit<GroupOptions, "target">): Pro
   const nameable = asked.filter((p) => !unrestorableName(p) && !unreadable.has(p));
   const later = named && !options.whole ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
   const paths = nameable.filter((p) => !later.has(p));
-  for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, path), laterWork: true });
+  for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, disk, path), laterWork: true });
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
   const links = await checkpoints.linksAmong(checkpoint, paths);
   const linked = new Set(links);
@@ -147,8 +148,9 @@ function editorTakes(content: Uint8Array): boolean {
   }
 }
 
-/** Why a whole restore leaves a file whose content Hearth did not write as it is. */
-async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, checkpoint: string, path: string): Promise<string> {
+/** Why a whole restore leaves a file whose content Hearth did not write (or that Hearth did not delete) as it is. */
+async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, checkpoint: string, disk: Pick<Workspace, "stat">, path: string): Promise<string> {
+  if (!(await disk.stat(path))) return "it was deleted since, not by Hearth (by you, or by git: a checkout of a branch without it, a pull), and a restore does not bring back what you removed";
   const what = (await checkpoints.fileAt(checkpoint, path)) ? "it holds changes Hearth did not make" : "Hearth did not make it";
   return `${what} (your own work or another program's), and a restore does not overwrite or delete that`;
 }

@@ -52,6 +52,28 @@ export function hearthsContent(paths: readonly string[], history: readonly Check
 }
 
 /**
+ * Those of `paths` (files gone from disk) that a run of Hearth's deleted: an `after`
+ * checkpoint holds no file where that run's start (or, with no start before it, an earlier
+ * checkpoint) held one. Any other delete is the user's — by hand, or a `git checkout` of a
+ * branch without the file — which a whole restore must not undo. `history` is oldest first.
+ */
+export function hearthsDeletes(paths: readonly string[], history: readonly CheckpointContents[]): Set<string> {
+  const deleted = new Set<string>();
+  for (const path of paths) {
+    let now: string | null = null;
+    let atStart: string | null | undefined;
+    let held = false;
+    for (const checkpoint of history) {
+      if (checkpoint.changed.has(path)) now = checkpoint.changed.get(path)!;
+      held ||= now !== null;
+      if (isRunStart(checkpoint.label)) atStart = now;
+      else if (AFTER_WRITE.test(checkpoint.label) && now === null && (atStart === undefined ? held : atStart !== null)) deleted.add(path);
+    }
+  }
+  return deleted;
+}
+
+/**
  * Where a restore takes a file back to so that it takes back the agent's writes and keeps the
  * user's (AgentBaselines).
  */

@@ -22,11 +22,13 @@ import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { inBatches } from "../indexer/scan-fs.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, stdinPaths, underAny } from "./checkpoint-extras.ts";
-import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, heldAnywhere, isRunStart, usersChange } from "./checkpoint-authorship.ts";
+import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, hearthsDeletes, heldAnywhere, isRunStart, usersChange } from "./checkpoint-authorship.ts";
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
+import { storeOpened } from "./checkpoint-stores.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
+import { ToolError } from "./tool.ts";
 
 /** One snapshot of the workspace. */
 export interface Checkpoint {
@@ -180,6 +182,7 @@ export class CheckpointStore {
     const key = createHash("sha1").update(root).digest("hex").slice(0, 16);
     const gitDir = join(options.storageDir, "checkpoints", key);
     await mkdir(gitDir, { recursive: true });
+    await storeOpened(gitDir, root);
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;
     Object.assign(env, { GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_OPTIONAL_LOCKS: "0" });
@@ -281,15 +284,22 @@ export class CheckpointStore {
    */
   async create(label: string, paths: readonly string[] = []): Promise<Checkpoint> {
     const touched = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
-    return this.lock.run(async () => {
-      try {
-        return await this.snapshot(label, touched);
-      } catch (error) {
-        // A damaged shadow repository would fail every checkpoint, and every run starts with one.
-        if (!(await this.repaired())) throw error;
-        return this.snapshot(label, touched);
-      }
-    });
+    try {
+      return await this.lock.run(async () => {
+        try {
+          return await this.snapshot(label, touched);
+        } catch (error) {
+          // A damaged shadow repository would fail every checkpoint, and every run starts with one.
+          if (!(await this.repaired())) throw error;
+          return this.snapshot(label, touched);
+        }
+      });
+    } catch (error) {
+      // Node's ENOSPC from the store's own files, or git's words for it: the change the checkpoint comes before must not happen.
+      const why = diskFull(error);
+      if (!why) throw error;
+      throw new ToolError("io-error", `the checkpoint before this change could not be stored: the disk holding Hearth's checkpoints (${this.gitDir}) is full (${why}); nothing was written. Tell the user: without a checkpoint the change could not be undone, so free some space on that disk, then try again`);
+    }
   }
 
   /**
@@ -350,7 +360,9 @@ export class CheckpointStore {
    * Those of `paths` that are files on disk whose content Hearth did not write: the user's
    * edits and files they made, after the run's end or between two runs (a run's start
    * checkpoint holds those, yet they are not Hearth's: checkpoint-authorship.ts), which a
-   * whole restore must not write over or delete. Left out: links and files reached through
+   * whole restore must not write over or delete; and those gone from disk that no run of
+   * Hearth's deleted (the user removed them, or a `git checkout` of a branch without them
+   * did), which it must not bring back. Left out: links and files reached through
    * a folder that is a link (restoreLinks puts those back), and files over
    * MAX_CHECKPOINT_FILE_BYTES, which no checkpoint holds unless the agent wrote them (a
    * command that grew one is undone by writing back what the checkpoint held).
@@ -407,19 +419,30 @@ export class CheckpointStore {
    */
   private async unrecordedFiles(files: readonly string[], held: "any" | "hearths"): Promise<string[]> {
     const onDisk: string[] = [];
+    // Gone from disk (a whole restore's question only): the user's delete unless a run of Hearth's deleted it.
+    const gone: string[] = [];
     for (const path of files) {
-      const info = await lstat(join(this.root, path)).catch(() => undefined);
+      const info = await lstat(join(this.root, path)).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" || error.code === "ENOTDIR" ? null : undefined));
+      if (info === null && held === "hearths") gone.push(path);
       if (!info?.isFile() || info.size > MAX_CHECKPOINT_FILE_BYTES) continue;
       // Reached through a folder that is a link now: another file, which restoreLinks leaves alone.
       const folder = join(this.root, dirname(path));
       if ((await realpath(folder).catch(() => folder)) === folder) onDisk.push(path);
     }
-    if (!onDisk.length || !(await this.head())) return onDisk;
-    // Without -w: hashing names the content, it does not store it.
-    const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: stdinPaths(onDisk) })).split("\n");
-    const history = await this.contentHistory(onDisk);
-    const blobs = held === "any" ? heldAnywhere(onDisk, history) : hearthsContent(onDisk, history);
-    return onDisk.filter((path, i) => !blobs.get(path)?.has(now[i]!));
+    if (!(await this.head())) return onDisk;
+    const theirs: string[] = [];
+    if (onDisk.length) {
+      // Without -w: hashing names the content, it does not store it.
+      const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: stdinPaths(onDisk) })).split("\n");
+      const history = await this.contentHistory(onDisk);
+      const blobs = held === "any" ? heldAnywhere(onDisk, history) : hearthsContent(onDisk, history);
+      theirs.push(...onDisk.filter((path, i) => !blobs.get(path)?.has(now[i]!)));
+    }
+    if (gone.length) {
+      const deleted = hearthsDeletes(gone, await this.contentHistory(gone));
+      theirs.push(...gone.filter((path) => !deleted.has(path)));
+    }
+    return theirs;
   }
 
   /** Every checkpoint, oldest first, with the content each gives `paths` that it changed or records in its extras. */
@@ -882,4 +905,12 @@ export class CheckpointStore {
     if (code !== 0 && !call.answers?.includes(code ?? -1)) throw new Error(`git ${args[0]} failed in the checkpoint repository: ${Buffer.concat(stderr).toString("utf8").trim()}`);
     return Buffer.concat(stdout);
   }
+}
+
+/** The system's words for a disk with no room left (node's ENOSPC or EDQUOT, or git's stderr saying so); undefined for any other failure. */
+function diskFull(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOSPC") return "No space left on device";
+  if (code === "EDQUOT") return "Disk quota exceeded";
+  return /No space left on device|Disk quota exceeded/.exec(error instanceof Error ? error.message : String(error))?.[0];
 }

@@ -147,6 +147,7 @@ describe("restoreCheckpoint and links", { skip: process.platform === "win32" && 
     rmSync(join(root, "gone.json"));
     rmSync(join(root, "settings.json"));
     symlinkSync("prod.json", join(root, "settings.json"));
+    await checkpoints.create("after: the commands"); // the run's end: gone.json is Hearth's delete, not the user's
     const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["config.json", "gone.json", "settings.json"]);
     assert.equal(readFileSync(join(root, "prod.json"), "utf8"), "{\"env\": \"prod\"}\n", "the file a link pointed at is untouched");
@@ -488,6 +489,7 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
   it("tells the user to close the tab of a file deleted from disk but still open, not of unsaved changes", async (t) => {
     const { root, checkpoints, checkpoint, disk } = await setup(t);
     rmSync(join(root, "a.txt"));
+    await checkpoints.create("after delete"); // the agent's
     const open = pathToFileURL(join(root, "a.txt")).toString();
     const host: EditorHost = {
       openDocument: (uri) => (uri === open ? { text: "after\n", dirty: true } : undefined),

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type DetectedRunner, type TestCounts, commandVenv, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
+import { type DetectedRunner, type TestCounts, commandVenv, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, uninstalledDependencies, withoutColour } from "./test-runners.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -41,7 +41,8 @@ export const runTestsTool: Tool = {
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}`, outcome);
     const counts = countTests(outcome.output);
-    const { line, passed } = verdict(command, outcome, counts, filter);
+    const dependencies = outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : undefined;
+    const { line, passed } = verdict(command, outcome, counts, filter, dependencies);
     return {
       text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
       data: { command, passed, counts, exitCode: outcome.exitCode },
@@ -83,17 +84,18 @@ function withFilter(command: string, filter: string | undefined): string {
 }
 
 /**
- * How the run went, in words: a runner that is not installed and a run that found no tests
+ * How the run went, in words: a runner that is not installed (`dependencies`: why, where the
+ * project says: uninstalledDependencies) and a run that found no tests
  * are said as such — "tests FAILED: counts not recognized" sends the model hunting for a
  * bug in the code, and "tests PASSED: 0 passed" tells it a fix is verified.
  */
-function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined): { line: string; passed: boolean } {
+function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined, dependencies: string | undefined): { line: string; passed: boolean } {
   const exit = outcome.exitCode === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.exitCode}`;
   const venv = commandVenv(command);
   const inVenv = venv === undefined ? undefined : venvProblem(command, outcome, venv, exit);
   if (inVenv) return { passed: false, line: `tests did not run: ${inVenv}` };
   const missing = missingRunner(outcome);
-  if (missing) return { passed: false, line: `tests did not run: ${missing} (${exit}); install it or the project's dependencies, or configure the test command` };
+  if (missing) return { passed: false, line: `tests did not run: ${missing} (${exit}); ${dependencies ?? "install it or the project's dependencies, or configure the test command"}` };
   if (noTestsRan(outcome, counts)) {
     return { passed: false, line: `no tests ran: the runner found no tests${filter ? ` matching the filter "${filter}"` : ""} (${exit})` };
   }

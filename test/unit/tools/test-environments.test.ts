@@ -4,7 +4,7 @@
  * activated in the environment Hearth was started with. Real venvs (`python3 -m venv`).
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -81,5 +81,47 @@ describe("run_tests with the project's virtual environment", () => {
     const dir = project({ "pytest.ini": "[pytest]\naddopts = -p evilplug\n" });
     const shown = await runTestsTool.describeRun!({}, ctx(dir, ".venv/bin/python -m pytest -q"));
     assert.match(shown!, /pytest\.ini: addopts = -p evilplug/);
+  });
+});
+
+describe("run_tests in a JavaScript project whose dependencies are not installed", () => {
+  it("says to install them with the package manager its lock file names, not 'install jest'", async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ "pnpm-lock.yaml": "lockfileVersion: '9.0'\n" }, "`pnpm install` (pnpm-lock.yaml)"],
+      [{ "yarn.lock": "" }, "`yarn install` (yarn.lock)"],
+      [{ "bun.lock": "{}" }, "`bun install` (bun.lock)"],
+      [{ "package-lock.json": "{}" }, "`npm ci` (package-lock.json)"],
+      [{}, "`npm install`"],
+    ];
+    for (const [lock, install] of cases) {
+      const dir = project({ "package.json": JSON.stringify({ scripts: { test: "hearth-no-such-jest --ci" } }), ...lock });
+      const run = await runTool(runTestsTool, {}, ctx(dir));
+      assert.ok(run.ok);
+      assert.ok(
+        run.text.includes(`[tests did not run: \`hearth-no-such-jest\` was not found (exit code 127); the project's dependencies are not installed (there is no node_modules/): install them with ${install}, then run the tests again]`),
+        run.text,
+      );
+    }
+  });
+
+  it("keeps the usual message where node_modules is there (a program the project does not install)", async () => {
+    const dir = project({ "package.json": JSON.stringify({ scripts: { test: "hearth-no-such-jest" } }), "node_modules/.keep": "" });
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.match(run.text, /\[tests did not run: `hearth-no-such-jest` was not found \(exit code 127\); install it or the project's dependencies, or configure the test command\]/);
+  });
+
+  it("says npm cannot run a Yarn Plug'n'Play project's tools, which have no node_modules/, and to configure `yarn test`", async () => {
+    const dir = project({ "package.json": JSON.stringify({ scripts: { test: "hearth-no-such-jest" } }), "yarn.lock": "", ".pnp.cjs": "" });
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.match(run.text, /\[tests did not run: `hearth-no-such-jest` was not found \(exit code 127\); the project uses Yarn Plug'n'Play \(\.pnp\.cjs\), whose packages npm cannot find: configure the test command as `yarn test`\]/);
+  });
+});
+
+describe("run_tests with a package manager that is not installed", () => {
+  const pnpmHere = spawnSync("sh", ["-c", "command -v pnpm"]).status === 0;
+  it("says to install pnpm, not the project's dependencies", { skip: pnpmHere && "pnpm is installed here" }, async () => {
+    const dir = project({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), "pnpm-lock.yaml": "" });
+    const run = await runTool(runTestsTool, {}, ctx(dir, "pnpm test"));
+    assert.match(run.text, /\[tests did not run: `pnpm` was not found \(exit code 127\); install pnpm \(`corepack enable pnpm` does, with Node\.js 16\.13 or later\), or configure the test command\]/);
   });
 });

@@ -1,0 +1,122 @@
+// Every folder the agent ever edited got a shadow repository of checkpoints in Hearth's
+// storage (`hearth fix` in ~/.local/state/hearth/checkpoints: one per checkout, a temp clone
+// of a whole project each), none of them ever removed: after months, hundreds of
+// repositories of folders long deleted. Ages are set with utimes on real files (no clock).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { CheckpointStore } from "../../../src/tools/index.ts";
+import { tempDir, writeFiles } from "./helpers/setup.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Sets a path's times `days` days back from now. */
+function age(path: string, days: number): void {
+  const when = new Date(Date.now() - days * DAY_MS);
+  utimesSync(path, when, when);
+}
+
+/** Sets the times of `dir` and everything in it `days` days back. */
+function ageAll(dir: string, days: number): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) ageAll(join(dir, entry.name), days);
+    else age(join(dir, entry.name), days);
+  }
+  age(dir, days);
+}
+
+/** A pid no process has now: that of a child that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  return Number(child.stdout);
+}
+
+/** A workspace with one file, and its store in `storageDir` made and left by a process that has exited, last used `days` ago. */
+async function leftStore(storageDir: string, days: number, pid = deadPid()): Promise<{ root: string; gitDir: string }> {
+  const root = tempDir("hearth-prune-ws-");
+  writeFiles(root, { "a.txt": "a\n" });
+  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir });
+  await store.create("before: a run");
+  const gitDir = storeDir(storageDir, root);
+  const opens = join(gitDir, "hearth-open");
+  for (const name of readdirSync(opens)) renameSync(join(opens, name), join(opens, String(pid)));
+  ageAll(gitDir, days);
+  return { root, gitDir };
+}
+
+/** The one store folder made for `root`. */
+function storeDir(storageDir: string, root: string): string {
+  const dirs = readdirSync(join(storageDir, "checkpoints")).map((name) => join(storageDir, "checkpoints", name));
+  const found = dirs.filter((dir) => existsSync(join(dir, "hearth-workspace")) && readText(join(dir, "hearth-workspace")) === root);
+  assert.equal(found.length, 1, `one store for ${root}`);
+  return found[0]!;
+}
+
+function readText(file: string): string {
+  return spawnSync("cat", [file], { encoding: "utf8" }).stdout.trim();
+}
+
+async function openAnother(storageDir: string): Promise<void> {
+  const root = tempDir("hearth-prune-ws-");
+  writeFiles(root, { "b.txt": "b\n" });
+  await CheckpointStore.open({ workspaceRoot: root, storageDir });
+}
+
+describe("checkpoint stores: removed when unused", () => {
+  it("a store of a folder since deleted, unused for 14 days, is removed when another opens; a younger one stays", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const gone = await leftStore(storageDir, 15);
+    const goneLately = await leftStore(storageDir, 10);
+    const there = await leftStore(storageDir, 15);
+    rmSync(gone.root, { recursive: true, force: true });
+    rmSync(goneLately.root, { recursive: true, force: true });
+    mkdirSync(join(storageDir, "checkpoints", "notes"));
+
+    await openAnother(storageDir);
+
+    assert.equal(existsSync(gone.gitDir), false, "the deleted folder's store is removed");
+    assert.equal(existsSync(goneLately.gitDir), true, "a folder gone for less than 14 days may be on a disk not mounted now");
+    assert.equal(existsSync(there.gitDir), true, "a folder that is there keeps its checkpoints for 90 days");
+    assert.equal(existsSync(join(storageDir, "checkpoints", "notes")), true, "nothing but Hearth's stores is removed");
+    assert.deepEqual(readdirSync(join(storageDir, "checkpoints")).filter((name) => name.includes("removing")), []);
+  });
+
+  it("a store unused for 90 days is removed though its folder is there; one a running process opened is kept at any age", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const old = await leftStore(storageDir, 91);
+    const recent = await leftStore(storageDir, 80);
+    const held = await leftStore(storageDir, 200, process.ppid);
+    await openAnother(storageDir);
+
+    assert.equal(existsSync(old.gitDir), false);
+    assert.equal(existsSync(recent.gitDir), true);
+    assert.equal(existsSync(held.gitDir), true, "another window's runtime still has it open");
+  });
+
+  it("a store an older Hearth made (no record of its folder) is judged by its own files' times", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const { gitDir } = await leftStore(storageDir, 0);
+    rmSync(join(gitDir, "hearth-workspace"));
+    rmSync(join(gitDir, "hearth-open"), { recursive: true });
+    ageAll(gitDir, 100);
+    const { gitDir: younger } = await leftStore(storageDir, 0);
+    rmSync(join(younger, "hearth-workspace"));
+    rmSync(join(younger, "hearth-open"), { recursive: true });
+    ageAll(younger, 100);
+    age(join(younger, "index"), 30);
+
+    await openAnother(storageDir);
+    assert.equal(existsSync(gitDir), false);
+    assert.equal(existsSync(younger), true, "its index was written 30 days ago: used then");
+  });
+
+  it("reopening its own folder marks a store as used", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const { root, gitDir } = await leftStore(storageDir, 100);
+    await CheckpointStore.open({ workspaceRoot: root, storageDir });
+    await openAnother(storageDir);
+    assert.equal(existsSync(gitDir), true);
+  });
+});

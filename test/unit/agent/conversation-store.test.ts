@@ -1,7 +1,7 @@
 // The model's side of a conversation, kept on disk in a real temp folder: a finished turn,
 // a rewind, an import, a restart (a new store on the same folder) and a damaged file.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -133,6 +133,21 @@ describe("ConversationStore with a damaged or strange folder", () => {
     await below.record("c2", TURN.slice(0, 3));
     assert.equal(warnings[1], `This turn could not be saved (${dir}/chat, where Hearth keeps conversations, is inside a file, not a folder: move it away and later turns are saved): a restart of Hearth loses it.`);
     assert.equal(warnings.length, 2);
+  });
+
+  // node's recursive mkdir answers ENOENT when the folders to make are on a read-only disk: the
+  // turn was said to be unsaved for "no such file or directory", which sent the user looking for
+  // a missing folder.
+  it("a storage folder still to be made on a read-only disk says the disk is read-only, not 'no such file or directory'", async (t) => {
+    const mount = folder(t);
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
+    const warnings: string[] = [];
+    try {
+      await new ConversationStore(join(mount, "User", "globalStorage", "conversations"), (message) => warnings.push(message)).record("c1", TURN.slice(0, 3));
+    } finally {
+      spawnSync("umount", [mount]); // before the folder's removal, which a mount point would refuse
+    }
+    assert.deepEqual(warnings, [`This turn could not be saved (EROFS: read-only file system, mkdir '${join(mount, "User")}'): a restart of Hearth loses it.`]);
   });
 
   it("a storage folder that is a link to nothing (a drive or share not mounted) says so, and makes nothing through the link", async (t) => {

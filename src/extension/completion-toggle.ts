@@ -45,10 +45,13 @@ export function enabledFrom(layers: EnabledLayers): boolean {
   return order.find((value) => typeof value === "boolean") ?? true;
 }
 
-/** Snoozed, the toggle resumes and turns on; else it flips what applies in the active editor. */
+/**
+ * Snoozed, the toggle resumes and turns on, keeping each language's own value (the item said
+ * "snoozed", not "off"); else it flips what applies in the active editor.
+ */
 export function planToggle(layers: EnabledLayers, language: string | undefined, snoozed: boolean): TogglePlan {
   const on = snoozed || !enabledFrom(layers);
-  const clearLanguage = language !== undefined && layers.globalLanguageValue !== undefined && layers.globalLanguageValue !== on;
+  const clearLanguage = !snoozed && language !== undefined && layers.globalLanguageValue !== undefined && layers.globalLanguageValue !== on;
   const { globalLanguageValue: _, ...rest } = layers;
   const after = clearLanguage ? rest : layers;
   const workspaceLanguage = layers.workspaceFolderLanguageValue ?? layers.workspaceLanguageValue;

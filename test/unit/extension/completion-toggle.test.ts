@@ -45,6 +45,14 @@ describe("Toggle Inline Completions", () => {
     assert.deepEqual(planToggle({ globalValue: true }, "python", true), { on: true, clearLanguage: false });
   });
 
+  it("snoozed in a file whose language the user turned off, resumes and keeps that language's own value", () => {
+    // The item said "snoozed", not "off": the toggle ends the snooze, it does not delete "[markdown]": {…: false}.
+    const layers: EnabledLayers = { globalValue: true, globalLanguageValue: false };
+    const plan = planToggle(layers, "markdown", true);
+    assert.deepEqual(plan, { on: true, clearLanguage: false });
+    assert.equal(enabledFrom(after(layers, plan)), false, "markdown files stay off, as before the snooze");
+  });
+
   it("says so where the workspace's value for the language still decides", () => {
     const layers: EnabledLayers = { globalValue: true, workspaceLanguageValue: false };
     const plan = planToggle(layers, "markdown", false);

@@ -8,5 +8,6 @@ import { applyPatchCommand } from "./commands/apply-patch.ts";
 import { fixCommand } from "./commands/fix.ts";
 import { modelsCommand } from "./commands/models.ts";
 import { chatCommand } from "./commands/chat.ts";
+import { storageCommand } from "./commands/storage.ts";
 
-export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand, applyPatchCommand, fixCommand, modelsCommand, chatCommand];
+export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand, applyPatchCommand, fixCommand, modelsCommand, chatCommand, storageCommand];

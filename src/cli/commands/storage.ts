@@ -1,0 +1,249 @@
+/**
+ * `hearth storage`: what Hearth keeps on this machine outside the user's folders, where, and how
+ * much; `--clean` removes what no one needs: checkpoints of folders that are gone, the
+ * index caches (rebuilt when needed) and interrupted downloads. Nothing a running Hearth
+ * uses (a store a live process has open, a part a download appends to) and nothing of the
+ * user's (downloaded models, `hearth fix` trajectories) is removed; those are named so the
+ * user can decide.
+ */
+import { lstat, readdir, readFile, rm, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hearthStateDir } from "../../agent/checkout-lock.ts";
+import { lockPart } from "../../models/index.ts";
+import { isAlive } from "../../protocol/processes.ts";
+import { formatSize } from "../../protocol/units.ts";
+import { listStores, removeStore, type StoreInfo } from "../../tools/checkpoint-stores.ts";
+import { type CliCommand, parseFlags } from "../command.ts";
+import { folderSize } from "../folder-size.ts";
+import { terminalJson, terminalName } from "../terminal-text.ts";
+import { xdgFolder } from "../user-folders.ts";
+import { cliModelsFolder, cliStoragePath, editorModelsFolders } from "./models.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const CACHE_FILE = /^index-[0-9a-f]{16}\.bin$/;
+const CACHE_TEMP = /^index-[0-9a-f]{16}\.bin\.(\d+)\.\d+\.tmp$/;
+const TRAJECTORY = /^fix-\d+\.trajectory\.jsonl$/;
+
+/** One thing Hearth keeps, as listed. */
+interface Item {
+  readonly path: string;
+  readonly bytes: number;
+  /** What it is, in words. */
+  readonly note: string;
+  /** `--clean` removes it. */
+  readonly cleanable: boolean;
+}
+
+/** One place Hearth keeps things in. */
+interface Place {
+  readonly what: string;
+  readonly path: string;
+  readonly bytes: number;
+  readonly note: string;
+  readonly items: readonly Item[];
+}
+
+export const storageCommand: CliCommand = {
+  name: "storage",
+  summary: "show what Hearth keeps on this machine and how much; --clean removes what is not needed",
+  usage: `hearth storage [--clean] [--json]
+
+Lists the folders Hearth keeps files in outside your projects, with their sizes: downloaded
+models and interrupted downloads, CUDA packages, the index caches, hearth fix's checkpoints
+(one store per checkout) and trajectories, and what Hearth in VS Code keeps.
+
+  --clean   remove the checkpoints of folders that are gone, every index cache (the next
+            index of a folder parses it again) and interrupted downloads (a model
+            download then starts from the beginning); never a downloaded model, a
+            trajectory, or anything a running Hearth holds (a store another process has
+            open, a part being downloaded): those are named, for you to decide
+  --json    print the list (and what was removed) as JSON
+
+Checkpoint stores are also removed on their own: one unused for 90 days, or for 14 days
+when its folder is gone. Index caches unused for 30 days are removed by the next index.`,
+  async run(args, io) {
+    const { flags } = parseFlags(args, { clean: "boolean", json: "boolean" });
+    const removed = flags.clean ? await clean() : undefined;
+    const places = await survey();
+    if (flags.json) {
+      io.out(terminalJson(JSON.stringify({ places, ...(removed ? { removed } : {}) }, null, 2)) + "\n");
+      return 0;
+    }
+    if (removed) io.out(describeRemoved(removed));
+    io.out(describePlaces(places, !removed));
+    return 0;
+  },
+};
+
+async function survey(): Promise<Place[]> {
+  const state = hearthStateDir();
+  return [
+    await modelsPlace(),
+    await packagesPlace(),
+    await indexPlace(),
+    await checkpointsPlace(join(state, "checkpoints")),
+    await trajectoriesPlace(state),
+    ...(await editorPlaces()),
+  ].filter((place): place is Place => place !== undefined);
+}
+
+async function modelsPlace(): Promise<Place> {
+  const folder = cliModelsFolder();
+  const items: Item[] = [];
+  for (const name of (await readdir(folder).catch(() => [] as string[])).sort()) {
+    const path = join(folder, name);
+    if (name.endsWith(".part")) items.push({ path, bytes: await folderSize(path), note: "interrupted download (hearth models --download goes on from it)", cleanable: true });
+    else if (name.endsWith(".gguf")) items.push({ path, bytes: await folderSize(path), note: "downloaded model", cleanable: false });
+  }
+  return { what: "Models (hearth models)", path: folder, bytes: await folderSize(folder), note: "", items };
+}
+
+/** The CLI's storage but its models: the CUDA packages `hearth models --cuda` installs. */
+async function packagesPlace(): Promise<Place | undefined> {
+  const folder = cliStoragePath();
+  const bytes = (await folderSize(folder)) - (await folderSize(cliModelsFolder()));
+  return bytes > 0 ? { what: "CUDA packages (hearth models --cuda)", path: folder, bytes, note: "", items: [] } : undefined;
+}
+
+function indexFolder(): string {
+  return join(xdgFolder("XDG_CACHE_HOME"), "hearth", "index");
+}
+
+async function indexPlace(): Promise<Place> {
+  const folder = indexFolder();
+  const caches = (await readdir(folder).catch(() => [] as string[])).filter((name) => CACHE_FILE.test(name));
+  const bytes = await folderSize(folder);
+  return { what: "Index caches (hearth index, locate, map)", path: folder, bytes, note: `${caches.length} folder(s); rebuilt when needed`, items: [] };
+}
+
+async function checkpointsPlace(folder: string): Promise<Place> {
+  const now = Date.now();
+  const items: Item[] = [];
+  for (const store of (await listStores(folder)).sort((a, b) => a.lastUsed - b.lastUsed)) {
+    items.push({ path: store.root ?? store.dir, bytes: await folderSize(store.dir), note: storeNote(store, now), cleanable: cleanableStore(store) });
+  }
+  return { what: "Checkpoints (hearth fix)", path: folder, bytes: await folderSize(folder), note: `${items.length} checkout(s)`, items };
+}
+
+function cleanableStore(store: StoreInfo): boolean {
+  return store.folderGone && !store.inUse;
+}
+
+function storeNote(store: StoreInfo, now: number): string {
+  const days = Math.floor((now - store.lastUsed) / DAY_MS);
+  const used = days === 0 ? "used today" : `last used ${days} day(s) ago`;
+  const state = store.inUse ? ", in use now" : store.folderGone ? ", its folder is gone" : store.root ? "" : ", made by an older Hearth";
+  return `${used}${state}`;
+}
+
+async function trajectoriesPlace(state: string): Promise<Place | undefined> {
+  const files = (await readdir(state).catch(() => [] as string[])).filter((name) => TRAJECTORY.test(name));
+  if (!files.length) return undefined;
+  let bytes = 0;
+  for (const name of files) bytes += await folderSize(join(state, name));
+  return { what: "Trajectories (hearth fix without --trajectory)", path: state, bytes, note: `${files.length} fix-*.trajectory.jsonl file(s): yours, delete those you do not need`, items: [] };
+}
+
+/** Hearth in VS Code's storage: its global storage (models, CUDA packages) and one folder per workspace opened. */
+async function editorPlaces(): Promise<Place[]> {
+  const places: Place[] = [];
+  for (const models of editorModelsFolders()) {
+    const global = dirname(models);
+    const user = dirname(dirname(global));
+    const globalBytes = await folderSize(global);
+    const workspaces = await editorWorkspaces(join(user, "workspaceStorage"), basename(global));
+    if (!globalBytes && !workspaces.length) continue;
+    places.push({ what: "Hearth in VS Code: models and packages", path: global, bytes: globalBytes, note: "Hearth: Manage Downloaded Models removes models", items: [] });
+    if (!workspaces.length) continue;
+    const gone = workspaces.filter((w) => w.gone);
+    const bytes = workspaces.reduce((sum, w) => sum + w.bytes, 0);
+    const note = `${workspaces.length} folder(s) opened${gone.length ? `, ${gone.length} of them gone (${formatSize(gone.reduce((sum, w) => sum + w.bytes, 0))}): VS Code keeps a folder's storage after the folder is deleted` : ""}`;
+    places.push({ what: "Hearth in VS Code: per folder (index, checkpoints, conversations)", path: join(user, "workspaceStorage"), bytes, note, items: [] });
+  }
+  return places;
+}
+
+async function editorWorkspaces(storage: string, extension: string): Promise<{ bytes: number; gone: boolean }[]> {
+  const found: { bytes: number; gone: boolean }[] = [];
+  for (const name of await readdir(storage).catch(() => [] as string[])) {
+    const bytes = await folderSize(join(storage, name, extension));
+    if (bytes) found.push({ bytes, gone: await workspaceGone(join(storage, name, "workspace.json")) });
+  }
+  return found;
+}
+
+/** Whether the local folder a VS Code workspace storage names (workspace.json's `folder`, a file:// URI) is gone. */
+async function workspaceGone(file: string): Promise<boolean> {
+  try {
+    const folder = (JSON.parse(await readFile(file, "utf8")) as { folder?: unknown }).folder;
+    if (typeof folder !== "string" || !folder.startsWith("file://")) return false;
+    return await lstat(fileURLToPath(folder)).then(() => false, (error: NodeJS.ErrnoException) => error.code === "ENOENT");
+  } catch {
+    return false;
+  }
+}
+
+/** What `--clean` removed, and what it left though asked. */
+interface Removed {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+async function clean(): Promise<{ files: Removed[]; kept: string[] }> {
+  const files: Removed[] = [];
+  const kept: string[] = [];
+  for (const store of await listStores(join(hearthStateDir(), "checkpoints"))) {
+    if (!cleanableStore(store)) continue;
+    const bytes = await folderSize(store.dir);
+    if (await removeStore(store.dir)) files.push({ path: store.dir, bytes });
+    else kept.push(`${store.dir}: a running Hearth opened it meanwhile`);
+  }
+  const index = indexFolder();
+  for (const name of await readdir(index).catch(() => [] as string[])) {
+    const temp = CACHE_TEMP.exec(name);
+    if (!CACHE_FILE.test(name) && !(temp && !isAlive(Number(temp[1])))) continue;
+    const path = join(index, name);
+    const bytes = await folderSize(path);
+    if (await unlink(path).then(() => true, () => false)) files.push({ path, bytes });
+  }
+  const models = cliModelsFolder();
+  for (const name of await readdir(models).catch(() => [] as string[])) {
+    if (name.endsWith(".part")) await cleanPart(join(models, name), files, kept);
+  }
+  return { files, kept };
+}
+
+/** Removes an interrupted download unless a download appends to it now (its lock, models/part-lock.ts). */
+async function cleanPart(part: string, files: Removed[], kept: string[]): Promise<void> {
+  const lock = await lockPart(part).catch(() => undefined);
+  if (!lock || "holder" in lock) {
+    kept.push(lock ? `${part}: being downloaded now (process ${lock.holder.pid} on ${lock.holder.host})` : `${part}: its download lock could not be taken`);
+    return;
+  }
+  try {
+    const bytes = await folderSize(part);
+    await rm(part, { force: true });
+    await rm(`${part}.json`, { force: true });
+    files.push({ path: part, bytes });
+  } finally {
+    await lock.release();
+  }
+}
+
+function describeRemoved(removed: { files: Removed[]; kept: string[] }): string {
+  const total = removed.files.reduce((sum, f) => sum + f.bytes, 0);
+  const lines = [`Removed ${removed.files.length} item(s), ${formatSize(total)}:`, ...removed.files.map((f) => `  ${terminalName(f.path)} (${formatSize(f.bytes)})`)];
+  for (const why of removed.kept) lines.push(`Kept ${terminalName(why)}`);
+  return `${lines.join("\n")}\n\n`;
+}
+
+function describePlaces(places: readonly Place[], offerClean: boolean): string {
+  const lines: string[] = [];
+  for (const place of places) {
+    lines.push(`${place.what}: ${formatSize(place.bytes)} in ${terminalName(place.path)}${place.note ? ` — ${terminalName(place.note)}` : ""}`);
+    for (const item of place.items) lines.push(`  ${item.cleanable && offerClean ? "*" : " "} ${terminalName(item.path)}: ${formatSize(item.bytes)}, ${item.note}`);
+  }
+  if (offerClean) lines.push("", "hearth storage --clean removes what is marked *, and the index caches.");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,125 @@
+// A user months in: models downloaded and a 20 GB download cancelled, hearth fix run on temp
+// clones since deleted, index caches of many folders, Hearth in VS Code opened on folders
+// since deleted. Nothing showed where Hearth's files were or how big, nor removed any of it.
+// Real built CLI, real files in temporary XDG folders and HOME.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { CheckpointStore } from "../../../src/tools/checkpoints.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+const MiB = 1024 * 1024;
+
+interface Machine {
+  readonly env: NodeJS.ProcessEnv;
+  readonly models: string;
+  readonly index: string;
+  readonly state: string;
+  readonly workspaceStorage: string;
+}
+
+function machine(): Machine {
+  const home = tempDir("hearth-storage-home-");
+  const env = {
+    ...process.env,
+    HOME: home,
+    HEARTH_HOME: join(home, "hearth-home"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_STATE_HOME: join(home, "state"),
+    XDG_CONFIG_HOME: join(home, "config"),
+  };
+  return {
+    env,
+    models: join(home, "hearth-home", "models"),
+    index: join(home, "cache", "hearth", "index"),
+    state: join(home, "state", "hearth"),
+    workspaceStorage: join(home, "config", "Code", "User", "workspaceStorage"),
+  };
+}
+
+function file(path: string, bytes: number): void {
+  mkdirSync(resolve(path, ".."), { recursive: true });
+  writeFileSync(path, Buffer.alloc(bytes, 1));
+}
+
+/** A pid no process has now. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);
+}
+
+/** hearth fix's checkpoint store of a checkout, left by a process that has exited (or held by `pid`). */
+async function fixStore(m: Machine, pid = deadPid()): Promise<{ root: string; gitDir: string }> {
+  const root = tempDir("hearth-storage-clone-");
+  writeFileSync(join(root, "a.py"), "x = 1\n");
+  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: m.state });
+  await store.create("before Hearth's fix");
+  const checkpoints = join(m.state, "checkpoints");
+  const gitDir = readdirSync(checkpoints).map((name) => join(checkpoints, name)).find((dir) => existsSync(join(dir, "hearth-open", String(process.pid))))!;
+  renameSync(join(gitDir, "hearth-open", String(process.pid)), join(gitDir, "hearth-open", String(pid)));
+  return { root, gitDir };
+}
+
+function hearth(m: Machine, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [CLI, "storage", ...args], { encoding: "utf8", timeout: 60_000, env: m.env });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function monthsOfUse(m: Machine) {
+  file(join(m.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf"), 3 * MiB);
+  file(join(m.models, "Qwen3.6-35B-A3B-Q8_0.gguf.part"), 2 * MiB);
+  writeFileSync(join(m.models, "Qwen3.6-35B-A3B-Q8_0.gguf.part.json"), "{}");
+  file(join(m.index, "index-aaaaaaaaaaaaaaaa.bin"), MiB);
+  file(join(m.index, "index-bbbbbbbbbbbbbbbb.bin"), MiB);
+  file(join(m.state, "fix-1764000000000.trajectory.jsonl"), 1000);
+  const gone = await fixStore(m);
+  rmSync(gone.root, { recursive: true, force: true });
+  const there = await fixStore(m);
+  const heldGone = await fixStore(m, process.ppid);
+  rmSync(heldGone.root, { recursive: true, force: true });
+  // VS Code's storage of a folder since deleted, with Hearth's index in it.
+  const opened = join(m.workspaceStorage, "0123abcd");
+  file(join(opened, "hearth.hearth", "index", "index-cccccccccccccccc.bin"), MiB);
+  writeFileSync(join(opened, "workspace.json"), JSON.stringify({ folder: pathToFileURL(join(tempDir("hearth-storage-"), "deleted project")).href }));
+  return { gone, there, heldGone };
+}
+
+it("hearth storage names every place Hearth keeps files, its size and what --clean would remove", async () => {
+  const m = machine();
+  const { gone, there, heldGone } = await monthsOfUse(m);
+  const run = hearth(m);
+  assert.equal(run.status, 0, run.stderr);
+  const out = run.stdout;
+  assert.match(out, new RegExp(`Models \\(hearth models\\): 5\\.0 MiB in ${m.models}`));
+  assert.match(out, /  \* .*Q8_0\.gguf\.part: 2\.0 MiB, interrupted download/);
+  assert.match(out, /    .*Q4_K_M\.gguf: 3\.0 MiB, downloaded model/);
+  assert.match(out, /Index caches .*: 2\.0 MiB in .*cache\/hearth\/index — 2 folder\(s\)/);
+  assert.ok(out.includes(`  * ${gone.root}: `) && /its folder is gone/.test(out), out);
+  assert.ok(out.includes(`    ${there.root}: `), out);
+  assert.ok(out.includes(`    ${heldGone.root}: `) && /in use now/.test(out), out);
+  assert.match(out, /Trajectories .*1 fix-\*\.trajectory\.jsonl file\(s\)/);
+  assert.match(out, /Hearth in VS Code: per folder .*1 folder\(s\) opened, 1 of them gone \(1\.0 MiB\)/);
+  const json = JSON.parse(hearth(m, "--json").stdout) as { places: { what: string; bytes: number }[] };
+  assert.equal(json.places.find((p) => p.what.startsWith("Models"))?.bytes, 5 * MiB + 2);
+});
+
+it("hearth storage --clean removes gone folders' checkpoints, index caches and interrupted downloads, never a model, a trajectory or what a running Hearth holds", async () => {
+  const m = machine();
+  const { gone, there, heldGone } = await monthsOfUse(m);
+  const run = hearth(m, "--clean");
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^Removed 4 item\(s\), 4\.\d MiB:/);
+  assert.equal(existsSync(gone.gitDir), false);
+  assert.equal(existsSync(there.gitDir), true, "a folder that is there keeps its checkpoints");
+  assert.equal(existsSync(heldGone.gitDir), true, "a store a running process has open is kept");
+  assert.deepEqual(readdirSync(m.models), ["Qwen3.6-35B-A3B-Q4_K_M.gguf"]);
+  assert.deepEqual(readdirSync(m.index), []);
+  assert.ok(existsSync(join(m.state, "fix-1764000000000.trajectory.jsonl")));
+  assert.ok(existsSync(join(m.workspaceStorage, "0123abcd", "hearth.hearth")), "VS Code's storage is VS Code's to manage");
+});

@@ -303,8 +303,13 @@ function told(command: string, because: string, what: string, lines: readonly st
   return { command, because: short, ...(whole !== short ? { whole } : {}) };
 }
 
-/** A pytest command: the detected one or a configured one, a virtual environment's (`.venv/bin/python -m pytest`, `.venv/bin/pytest`) too. */
-const PYTEST_COMMAND = /^\s*(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
+/**
+ * A pytest command: the detected one or a configured one, a virtual environment's
+ * (`.venv/bin/python -m pytest`, `.venv/bin/pytest`) and one a project manager runs in its
+ * environment (`uv run pytest`, `poetry run pytest`, pdm, pipenv, hatch, rye) too: that pytest
+ * reads the same configuration files.
+ */
+const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+run\s+(?:-\S+\s+)*)?(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
 
 /**
  * For a pytest command, the `addopts` of the configuration files in the folders the model's

@@ -125,3 +125,13 @@ describe("run_tests with a package manager that is not installed", () => {
     assert.match(run.text, /\[tests did not run: `pnpm` was not found \(exit code 127\); install pnpm \(`corepack enable pnpm` does, with Node\.js 16\.13 or later\), or configure the test command\]/);
   });
 });
+
+describe("what run_tests says runs, for pytest run by a Python project manager", () => {
+  it("names pytest's addopts for `uv run pytest`, `poetry run pytest`, `pdm run pytest`, `pipenv run pytest`, `hatch run pytest`", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\naddopts = -p evilplug\n" });
+    for (const command of ["uv run pytest -x", "uv run --frozen python -m pytest", "poetry run pytest", "pdm run pytest", "pipenv run pytest", "hatch run pytest", "rye run pytest"]) {
+      const shown = await runTestsTool.describeRun!({}, ctx(dir, command));
+      assert.match(shown!, /pytest\.ini: addopts = -p evilplug/, command);
+    }
+  });
+});

@@ -8,12 +8,13 @@
 /**
  * Whether the locale's character set is not UTF-8: the first of LC_ALL, LC_CTYPE and LANG
  * that is set decides, as for every C program. With none set, Unicode: most often a
- * container whose terminal is the host's UTF-8 one.
+ * container whose terminal is the host's UTF-8 one. A bare "UTF-8" (macOS's Terminal sets
+ * LC_CTYPE so, and ssh carries it to Linux servers) is UTF-8 too.
  */
 export function asciiTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
   const locale = env.LC_ALL || env.LC_CTYPE || env.LANG;
   if (!locale) return false;
-  return !/\.utf-?8(@|$)/i.test(locale);
+  return !/(?:^|\.)utf-?8(?:@|$)/i.test(locale);
 }
 
 /** Hearth's own marks and punctuation, and what stands for them in ASCII. */

@@ -28,6 +28,12 @@ describe("the locale's character set", () => {
     ];
     for (const [env, ascii] of cases) assert.equal(asciiTerminal(env), ascii, JSON.stringify(env));
   });
+
+  // macOS's Terminal sets LC_CTYPE=UTF-8 (a character set with no language) where the user's
+  // language and region make no locale of their own, and ssh carries it to Linux servers.
+  it("is UTF-8 for a locale that is only the character set, as macOS's Terminal sets LC_CTYPE", () => {
+    for (const env of [{ LC_CTYPE: "UTF-8" }, { LC_CTYPE: "UTF-8", LANG: "C" }, { LC_ALL: "utf8" }]) assert.equal(asciiTerminal(env), false, JSON.stringify(env));
+  });
 });
 
 describe("hearth in a C locale", () => {

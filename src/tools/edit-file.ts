@@ -46,7 +46,7 @@ export const editFileTool: Tool = {
     if (info.size > MAX_EDIT_BYTES) throw new ToolError("too-large", `"${path}" is ${info.size} bytes; files over ${MAX_EDIT_BYTES} bytes are not edited`);
     const bytes = await ctx.workspace.read(path);
     const file = decodeText(bytes, path);
-    const { text, applied } = applyEdits(file.text, file.eol, edits);
+    const { text, applied } = withChangeSinceRead(() => applyEdits(file.text, file.eol, edits), path, ctx.reads?.get(path)?.hash, bytes);
     checkJsonKept(path, file.text, text);
     const out = encodeText(file, text, path);
     ctx.signal.throwIfAborted();
@@ -57,6 +57,21 @@ export const editFileTool: Tool = {
     return { text: `Edited ${path}: ${where.join("; ")}.${note === undefined ? "" : `\n${note}`}`, data: { path, applied } };
   },
 };
+
+/**
+ * applyEdits, whose no-match says so when the file is no longer as the model last read or
+ * edited it: a formatter on save, a code generator or the user rewrote it, and the model's
+ * old_text quotes what it read — read again, or it retries the same text.
+ */
+function withChangeSinceRead<T>(apply: () => T, path: string, seenHash: string | undefined, bytes: Uint8Array): T {
+  try {
+    return apply();
+  } catch (error) {
+    if (!(error instanceof ToolError) || error.code !== "no-match" || seenHash === undefined || seenHash === contentHash(bytes)) throw error;
+    const changed = `"${path}" changed since you last read or edited it (the user, a formatter on save or another program): read_file it again and edit the text it holds now.`;
+    throw new ToolError("no-match", `${changed} ${error.message}`, error.data);
+  }
+}
 
 function readEdits(input: Record<string, JsonValue>): Edit[] {
   const raw = typeof input.edits === "string" ? parseJson(input.edits) : input.edits;

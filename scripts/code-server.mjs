@@ -84,14 +84,18 @@ export function installVsix(profile, vsix) {
   });
 }
 
-/** Starts code-server detached in its own process group (kill `-pid` to stop it and its extension hosts). */
-export function launchCodeServer(profile, folder, port) {
+/**
+ * Starts code-server detached in its own process group (kill `-pid` to stop it and its extension hosts).
+ * Workspace trust is off unless `untrusted` (then a folder opens in Restricted Mode where the
+ * profile's settings turn trust on and its startup prompt off).
+ */
+export function launchCodeServer(profile, folder, port, { untrusted = false } = {}) {
   return spawn(
     tools.node24(),
     [
       tools.codeServer(), "--bind-addr", `127.0.0.1:${port}`, "--auth", "none",
       "--user-data-dir", profile.dirs.user, "--extensions-dir", profile.dirs.extensions,
-      "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+      "--disable-telemetry", "--disable-update-check", ...(untrusted ? [] : ["--disable-workspace-trust"]),
       "--disable-getting-started-override", "--reconnection-grace-time", "10", "--ignore-last-opened",
       folder,
     ],

@@ -26,7 +26,7 @@ const cs = codeServer as {
   assertToolsInstalled(): void;
   prepareProfile(root: string, settings?: Record<string, unknown>): Profile;
   installVsix(profile: Profile, vsix: string): void;
-  launchCodeServer(profile: Profile, folder: string, port: number): ChildProcess;
+  launchCodeServer(profile: Profile, folder: string, port: number, options?: { untrusted?: boolean }): ChildProcess;
   freePort(): Promise<number>;
   waitForHealth(port: number, server: ChildProcess): Promise<void>;
   killGroup(child: ChildProcess): void;
@@ -45,6 +45,8 @@ export interface WorkbenchOptions {
   readonly extraExtensions?: readonly string[];
   /** User settings merged over the clean defaults. */
   readonly settings?: Record<string, unknown>;
+  /** Open the folder in Restricted Mode (workspace trust on, the folder not trusted); by default trust is off. */
+  readonly untrusted?: boolean;
 }
 
 export interface Workbench {
@@ -62,7 +64,8 @@ export interface Workbench {
 export async function startWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   cs.assertToolsInstalled();
   const root = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
-  const profile = cs.prepareProfile(root, options.settings);
+  const trust = options.untrusted ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" } : {};
+  const profile = cs.prepareProfile(root, { ...options.settings, ...trust });
   if (options.vsix) cs.installVsix(profile, options.vsix);
   else symlinkSync(options.extensionPath ?? REPO_ROOT, join(profile.dirs.extensions, EXTENSION_FOLDER_NAME));
   for (const extra of options.extraExtensions ?? []) {
@@ -70,7 +73,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     symlinkSync(extra, join(profile.dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
   }
   const port = await cs.freePort();
-  const server = cs.launchCodeServer(profile, options.folder, port);
+  const server = cs.launchCodeServer(profile, options.folder, port, { untrusted: options.untrusted === true });
   let serverLog = "";
   server.stdout!.on("data", (d) => (serverLog += d));
   server.stderr!.on("data", (d) => (serverLog += d));

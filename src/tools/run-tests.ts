@@ -5,7 +5,8 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type DetectedRunner, type TestCounts, commandVenv, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, uninstalledDependencies, withoutColour } from "./test-runners.ts";
+import { type DetectedRunner, type TestCounts, commandVenv, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
+import { uninstalledDependencies, workspacePackageTests } from "./project-setup.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -31,7 +32,8 @@ export const runTestsTool: Tool = {
   async execute(input, ctx) {
     const detected = await testCommand(ctx.workspace, ctx.testCommand);
     if (!detected) {
-      throw new ToolError("unavailable", "no test command is configured and none could be detected from the project's files; use run_command with the right command");
+      const packages = await workspacePackageTests(ctx.workspace);
+      throw new ToolError("unavailable", packages ? `${packages}, or configure the test command` : "no test command is configured and none could be detected from the project's files; use run_command with the right command");
     }
     const filter = optionalString(input, "filter");
     if (filter && /[;&|`$<>\n]/.test(filter)) throw new ToolError("invalid-input", "the filter may not contain shell operators; use run_command for anything more");

@@ -242,48 +242,6 @@ async function projectPython(workspace: Workspace): Promise<{ program: string; b
   return { program: "python3", because: "" };
 }
 
-/** Lock files, in the order looked for, and the command that installs what each names. */
-const LOCK_FILES: ReadonlyArray<readonly [string, string]> = [
-  ["pnpm-lock.yaml", "pnpm install"],
-  ["yarn.lock", "yarn install"],
-  ["bun.lock", "bun install"],
-  ["bun.lockb", "bun install"],
-  ["package-lock.json", "npm ci"],
-  ["npm-shrinkwrap.json", "npm ci"],
-];
-
-/** Programs that run package.json's scripts, with node_modules/.bin on PATH. */
-const SCRIPT_RUNNERS = new Set(["npm", "npx", "pnpm", "yarn", "bun"]);
-
-/**
- * Why a JavaScript project's test command found no program, where the project says: its
- * dependencies are not installed (no node_modules/; a fresh clone) — said with the install
- * command its lock file names — or it is a Yarn Plug'n'Play project (.pnp.cjs), whose packages
- * npm cannot find. "install jest" sent users to install one tool globally, in the wrong version.
- */
-export async function uninstalledDependencies(workspace: Workspace, command: string, output: string): Promise<string | undefined> {
-  const runner = command.trim().split(/\s+/)[0] ?? "";
-  if (!SCRIPT_RUNNERS.has(runner)) return undefined;
-  // The package manager itself missing (`pnpm test` without pnpm) is that, not the dependencies.
-  if (new RegExp(`(?:^|[\\s:])${runner}: (?:command )?not found\\s*$`, "m").test(output)) return `install ${runner}${runner === "npm" || runner === "npx" ? " (it comes with Node.js)" : runner === "bun" ? "" : ` (\`corepack enable ${runner}\` does, with Node.js 16.13 or later)`}, or configure the test command`;
-  const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
-  if (!(await is("package.json", "file"))) return undefined;
-  for (const pnp of [".pnp.cjs", ".pnp.js"]) {
-    if (await is(pnp, "file")) {
-      return command.trim().startsWith("yarn") ? `the project uses Yarn Plug'n'Play (${pnp}): install its dependencies with \`yarn install\`` : `the project uses Yarn Plug'n'Play (${pnp}), whose packages npm cannot find: configure the test command as \`yarn test\``;
-    }
-  }
-  if (await is("node_modules", "directory")) return undefined;
-  let install = "`npm install`";
-  for (const [lock, command] of LOCK_FILES) {
-    if (await is(lock, "file")) {
-      install = `\`${command}\` (${lock})`;
-      break;
-    }
-  }
-  return `the project's dependencies are not installed (there is no node_modules/): install them with ${install}, then run the tests again`;
-}
-
 /** The virtual environment folder whose python or pytest a command runs (`.venv` for `.venv/bin/python -m pytest`), if it does. */
 export function commandVenv(command: string): string | undefined {
   return command.match(VENV_PYTHON)?.[1];
@@ -365,7 +323,7 @@ async function pytestAddopts(workspace: Workspace, folder = ""): Promise<string[
 const PYTEST_SETTINGS = "(?:addopts|log_file|cache_dir)";
 
 /** A configuration file's text; undefined when it is not there, null when it is there but cannot be read here (too large, a link out). */
-async function configText(workspace: Workspace, path: string): Promise<string | null | undefined> {
+export async function configText(workspace: Workspace, path: string): Promise<string | null | undefined> {
   try {
     const info = await workspace.stat(path);
     if (info?.type !== "file") return undefined;
@@ -524,6 +482,6 @@ export function withoutColour(output: string): string {
 }
 
 /** At most `max` characters, an ellipsis saying where it was cut (surrogate pairs kept whole). */
-function cut(text: string, max: number): string {
+export function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, pairSafeEnd(text, max - 1))}…`;
 }

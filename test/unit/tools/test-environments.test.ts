@@ -135,3 +135,26 @@ describe("what run_tests says runs, for pytest run by a Python project manager",
     }
   });
 });
+
+describe("run_tests in a monorepo whose tests live in its packages", () => {
+  it("says the root has no test script and where the packages' are, not only that nothing was detected", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({ private: true, workspaces: ["packages/*"] }),
+      "packages/a/package.json": JSON.stringify({ name: "a", scripts: { test: "vitest run" } }),
+      "packages/b/package.json": JSON.stringify({ name: "b" }),
+    });
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.equal(run.ok, false);
+    assert.match(run.text, /package\.json has no test script; the test scripts are in its workspaces' packages: packages\/a \(vitest run\); run one with run_command in its folder \(cwd "packages\/a", npm test\), or configure the test command/);
+  });
+
+  it("reads pnpm's workspace list (pnpm-workspace.yaml) too", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({ private: true, scripts: { build: "tsc -b" } }),
+      "pnpm-workspace.yaml": "packages:\n  - 'libs/*'\n",
+      "libs/core/package.json": JSON.stringify({ scripts: { test: "jest" } }),
+    });
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.match(run.text, /package\.json has no test script; the test scripts are in its workspaces' packages: libs\/core \(jest\); run one with run_command in its folder \(cwd "libs\/core", pnpm test\)/);
+  });
+});

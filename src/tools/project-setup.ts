@@ -1,0 +1,124 @@
+/**
+ * What a JavaScript project's setup says when its tests cannot run as detected: its
+ * dependencies not installed (the install command its lock file names), a Yarn Plug'n'Play
+ * project run with npm, a package manager missing, or a monorepo whose tests are in its
+ * workspaces' packages. Read from the workspace's files only; run_tests adds it to its result.
+ */
+import { posix } from "node:path";
+import { configText, cut } from "./test-runners.ts";
+import type { Workspace } from "./workspace.ts";
+
+/** Lock files, in the order looked for, and the command that installs what each names. */
+const LOCK_FILES: ReadonlyArray<readonly [string, string]> = [
+  ["pnpm-lock.yaml", "pnpm install"],
+  ["yarn.lock", "yarn install"],
+  ["bun.lock", "bun install"],
+  ["bun.lockb", "bun install"],
+  ["package-lock.json", "npm ci"],
+  ["npm-shrinkwrap.json", "npm ci"],
+];
+
+/** Programs that run package.json's scripts, with node_modules/.bin on PATH. */
+const SCRIPT_RUNNERS = new Set(["npm", "npx", "pnpm", "yarn", "bun"]);
+
+/**
+ * Why a JavaScript project's test command found no program, where the project says: its
+ * dependencies are not installed (no node_modules/; a fresh clone) — said with the install
+ * command its lock file names — or it is a Yarn Plug'n'Play project (.pnp.cjs), whose packages
+ * npm cannot find. "install jest" sent users to install one tool globally, in the wrong version.
+ */
+export async function uninstalledDependencies(workspace: Workspace, command: string, output: string): Promise<string | undefined> {
+  const runner = command.trim().split(/\s+/)[0] ?? "";
+  if (!SCRIPT_RUNNERS.has(runner)) return undefined;
+  // The package manager itself missing (`pnpm test` without pnpm) is that, not the dependencies.
+  if (new RegExp(`(?:^|[\\s:])${runner}: (?:command )?not found\\s*$`, "m").test(output)) return `install ${runner}${runner === "npm" || runner === "npx" ? " (it comes with Node.js)" : runner === "bun" ? "" : ` (\`corepack enable ${runner}\` does, with Node.js 16.13 or later)`}, or configure the test command`;
+  const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
+  if (!(await is("package.json", "file"))) return undefined;
+  for (const pnp of [".pnp.cjs", ".pnp.js"]) {
+    if (await is(pnp, "file")) {
+      return command.trim().startsWith("yarn") ? `the project uses Yarn Plug'n'Play (${pnp}): install its dependencies with \`yarn install\`` : `the project uses Yarn Plug'n'Play (${pnp}), whose packages npm cannot find: configure the test command as \`yarn test\``;
+    }
+  }
+  if (await is("node_modules", "directory")) return undefined;
+  let install = "`npm install`";
+  for (const [lock, command] of LOCK_FILES) {
+    if (await is(lock, "file")) {
+      install = `\`${command}\` (${lock})`;
+      break;
+    }
+  }
+  return `the project's dependencies are not installed (there is no node_modules/): install them with ${install}, then run the tests again`;
+}
+
+/** How many of a monorepo's packages with tests are named. */
+const MAX_PACKAGES_NAMED = 5;
+
+/**
+ * Where a monorepo's tests are when its root package.json has no test script: the packages
+ * of its workspaces (package.json's `workspaces`, pnpm-workspace.yaml's `packages`; `dir/*`
+ * and plain folders, not `**`) that have one, said with how to run one. "none could be
+ * detected" alone left the model guessing at a project whose every package has tests.
+ */
+export async function workspacePackageTests(workspace: Workspace): Promise<string | undefined> {
+  const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
+  const root = await readJson(workspace, "package.json");
+  if (root === undefined) return undefined;
+  const declared = (root as { workspaces?: unknown }).workspaces;
+  const list = Array.isArray(declared) ? declared : (declared as { packages?: unknown } | undefined)?.packages;
+  const patterns = [...(Array.isArray(list) ? list : []), ...pnpmWorkspacePackages((await configText(workspace, "pnpm-workspace.yaml")) ?? "")].filter((p): p is string => typeof p === "string");
+  const found: string[] = [];
+  for (const folder of await packageFolders(workspace, patterns)) {
+    const scripts = (await readJson(workspace, `${folder}/package.json`)) as { scripts?: Record<string, unknown> } | undefined;
+    const test = scripts?.scripts?.test;
+    if (typeof test === "string" && test.trim() !== "" && !/no test specified/.test(test)) found.push(`${folder} (${cut(test, 80)})`);
+  }
+  if (found.length === 0) return undefined;
+  const manager = (await is("pnpm-lock.yaml", "file")) || (await is("pnpm-workspace.yaml", "file")) ? "pnpm" : (await is("yarn.lock", "file")) ? "yarn" : (await is("bun.lock", "file")) || (await is("bun.lockb", "file")) ? "bun" : "npm";
+  const more = found.length > MAX_PACKAGES_NAMED ? `, and ${found.length - MAX_PACKAGES_NAMED} more` : "";
+  const first = found[0]!.slice(0, found[0]!.indexOf(" ("));
+  return `package.json has no test script; the test scripts are in its workspaces' packages: ${found.slice(0, MAX_PACKAGES_NAMED).join(", ")}${more}; run one with run_command in its folder (cwd "${first}", ${manager} test)`;
+}
+
+/** pnpm-workspace.yaml's `packages:` entries (`- 'libs/*'`), exclusions (`!…`) left out. */
+function pnpmWorkspacePackages(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((line) => /^packages:\s*$/.test(line));
+  if (start === -1) return [];
+  const found: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    const item = line.match(/^\s+-\s*["']?([^"'#]+?)["']?\s*(?:#.*)?$/)?.[1];
+    if (item === undefined) {
+      if (/^\S/.test(line)) break;
+      continue;
+    }
+    if (!item.startsWith("!")) found.push(item);
+  }
+  return found;
+}
+
+/** The folders workspace patterns name, in order, each once: `dir/*` is dir's folders, anything else a folder itself. */
+async function packageFolders(workspace: Workspace, patterns: readonly string[]): Promise<string[]> {
+  const folders = new Set<string>();
+  for (const pattern of patterns) {
+    const clean = posix.normalize(pattern.replace(/^\.\//, "")).replace(/\/+$/, "");
+    if (clean.startsWith("..") || posix.isAbsolute(clean) || clean.includes("**")) continue;
+    if (clean.endsWith("/*") && !clean.slice(0, -2).includes("*")) {
+      const parent = clean.slice(0, -2);
+      const entries = await workspace.list(parent).catch(() => []);
+      for (const entry of entries.filter((e) => e.type === "directory").sort((a, b) => a.name.localeCompare(b.name))) folders.add(`${parent}/${entry.name}`);
+    } else if (!clean.includes("*")) folders.add(clean);
+  }
+  return [...folders];
+}
+
+/** A JSON file's value, or undefined where it is not there or is not JSON. */
+async function readJson(workspace: Workspace, path: string): Promise<unknown> {
+  const text = await configText(workspace, path);
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

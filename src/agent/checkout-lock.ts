@@ -31,6 +31,7 @@ import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS,
 import { isOutside } from "../indexer/scan.ts";
 import { startedAfter } from "../protocol/processes.ts";
 import { JUST_MADE_MS } from "../protocol/takeover-guard.ts";
+import { homeFolder } from "./home-folder.ts";
 
 /** What holds a lock: `hearth fix`, or a runtime's agent (a VS Code window, `hearth chat`). */
 export type LockHolderKind = "hearth fix" | "runtime";
@@ -125,7 +126,7 @@ function inFolder<T>(dir: string, make: () => T): T {
  */
 export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_STATE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".local", "state"), "hearth");
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homeFolder(), ".local", "state"), "hearth");
 }
 
 /**

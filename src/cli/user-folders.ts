@@ -5,8 +5,8 @@
  * `XDG_CACHE_HOME=$UNSET`) put `hearth index`'s cache in hearth/index under the folder
  * hearth ran in, inside the user's repository.
  */
-import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { homeFolder } from "../agent/home-folder.ts";
 
 const DEFAULTS = {
   XDG_CACHE_HOME: [".cache"],
@@ -17,5 +17,5 @@ const DEFAULTS = {
 /** `$variable` when it is an absolute path, else its default under the home folder. */
 export function xdgFolder(variable: keyof typeof DEFAULTS, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[variable];
-  return value && isAbsolute(value) ? value : join(homedir(), ...DEFAULTS[variable]);
+  return value && isAbsolute(value) ? value : join(homeFolder(), ...DEFAULTS[variable]);
 }

@@ -1,6 +1,5 @@
 /** `hearth models`: presets, downloaded files, what fits this machine; `--download` fetches one. */
 import { existsSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
@@ -9,6 +8,7 @@ import { findDownloadedPreset, findPreset, findQuantization } from "../../models
 import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
 import { DEFAULT_SETTINGS, MODEL_PRESETS, type ModelPreset } from "../../protocol/settings.ts";
 import { formatSize } from "../../protocol/units.ts";
+import { homeFolder } from "../../agent/home-folder.ts";
 import { CANCELLED_EXIT, type CliCommand, notGguf, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 import { ownText } from "../locale.ts";
@@ -56,7 +56,7 @@ const EXTENSION_ID = "hearth.hearth";
  * 20 GiB download.
  */
 export function editorModelsFolders(): string[] {
-  const home = homedir();
+  const home = homeFolder();
   const data =
     process.platform === "win32" ? process.env.APPDATA || join(home, "AppData", "Roaming")
     : process.platform === "darwin" ? join(home, "Library", "Application Support")

@@ -4,10 +4,13 @@
 // hearth/index under whatever folder hearth ran in — inside the user's repository.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { hearthStateDir } from "../../../src/agent/checkout-lock.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { cliStoragePath } from "../../../src/cli/commands/models.ts";
+import { xdgFolder } from "../../../src/cli/user-folders.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -49,6 +52,21 @@ describe("hearth's folders under odd XDG variables", () => {
       assert.equal(existsSync(join(home, ".cache", "hearth", "index")), true);
     });
   }
+
+  // HOME= (a systemd unit's Environment=HOME=, a CI step's env) makes os.homedir() "", and
+  // every folder under it relative: the index cache, the downloads and hearth fix's state
+  // (checkpoints, trajectory, the lock) went into the folder hearth ran in.
+  it("an empty or relative HOME is not used: the home folder is the user's own, from the system's user list", () => {
+    const own = userInfo().homedir;
+    for (const value of ["", "home"]) {
+      process.env.HOME = value;
+      delete process.env.XDG_CACHE_HOME;
+      delete process.env.XDG_DATA_HOME;
+      assert.equal(xdgFolder("XDG_CACHE_HOME"), join(own, ".cache"), JSON.stringify(value));
+      assert.equal(cliStoragePath(), join(own, ".local", "share", "hearth"), JSON.stringify(value));
+      assert.equal(hearthStateDir({}), join(own, ".local", "state", "hearth"), JSON.stringify(value));
+    }
+  });
 
   it("an empty or relative XDG_DATA_HOME is ignored: downloads go to ~/.local/share/hearth", () => {
     for (const value of ["", "data"]) {

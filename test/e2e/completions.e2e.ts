@@ -197,6 +197,19 @@ describe("inline completions in a real workbench", () => {
       throw e;
     });
     assert.match(await completionsLabel(), /editor\.inlineSuggest\.enabled is off for json files/);
+    // As the tooltip says: typing shows nothing, Trigger Inline Suggestion still asks Hearth.
+    const requests = counter(await completionsLabel(), "requests");
+    const editor = wb.page.locator(".editor-instance .monaco-editor .view-lines").last();
+    await editor.click();
+    await wb.page.keyboard.press("Control+End");
+    await wb.page.keyboard.type("total =");
+    await runCommand(wb.page, "Trigger Inline Suggestion");
+    await waitForGhost(SCRIPT, 60_000).catch(async (e) => {
+      await debug("completions-debug-editor-off-trigger");
+      throw e;
+    });
+    assert.equal(counter(await completionsLabel(), "requests") > requests, true);
+    await wb.page.keyboard.press("Escape");
     await wb.page.locator(".tab", { hasText: "cart.ts" }).click();
     await wb.page.locator(COMPLETIONS_ITEM, { hasText: "Completions: on" }).waitFor({ timeout: 20_000 });
   });

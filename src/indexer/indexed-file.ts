@@ -7,8 +7,7 @@
  * regular file (opened without blocking, checked on the open descriptor) of at most the
  * index's size limit.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import fs, { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { join } from "node:path";
 
 /** A file's bytes, or why they were not read. */
@@ -50,32 +49,42 @@ export function readRegularFile(absPath: string, maxBytes: number): IndexedRead 
 
 /**
  * `readRegularFile` without blocking the calling thread: the one-file updates of the index
- * thread, which bound it with a deadline (scan-fs.ts) — a synchronous read of a file on a
- * stalled network mount never returns, and nothing else runs on that thread meanwhile.
+ * thread and a build's content checks, which bound it with a deadline (scan-fs.ts) — a
+ * synchronous read of a file on a stalled network mount never returns, and nothing else runs
+ * on that thread meanwhile. Node's callback calls, one round trip each through its file
+ * threads: open, fstat, one read of the size found plus a byte (a read that comes back short
+ * is the end of a regular file), close. A FileHandle made five (a second read to find the end),
+ * each dearer on this thread (a promise, a handle to collect): checking every file of a tree
+ * this way cost about as much as parsing them all, or more.
  */
 export async function readRegularFileAsync(absPath: string, maxBytes: number): Promise<IndexedRead> {
-  let handle;
+  let fd: number;
   try {
-    handle = await open(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = await call<number>((done) => fs.open(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), done));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENXIO" ? NOT_REGULAR : { ok: false, reason: "gone", detail: code ?? String(error) };
   }
   try {
-    const info = await handle.stat();
+    const info = await call<Stats>((done) => fs.fstat(fd, done));
     if (info.isDirectory()) return { ok: false, reason: "not-regular", detail: A_FOLDER };
     if (!info.isFile()) return NOT_REGULAR;
     if (info.size > maxBytes) return { ok: false, reason: "too-large", size: info.size, detail: `${info.size.toLocaleString("en")} bytes, over the index's limit of ${maxBytes.toLocaleString("en")}` };
-    return await readUpToAsync(handle, info.size, maxBytes);
+    return await readUpToAsync(fd, info.size, maxBytes);
   } catch (error) {
     return { ok: false, reason: "gone", detail: (error as NodeJS.ErrnoException).code ?? String(error) };
   } finally {
-    await handle.close();
+    await call<void>((done) => fs.close(fd, done)).catch(() => {});
   }
 }
 
-/** `readUpTo` through a file handle. */
-async function readUpToAsync(handle: FileHandle, size: number, maxBytes: number): Promise<IndexedRead> {
+/** A callback call of node's fs as a promise. */
+function call<T>(start: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+}
+
+/** `readUpTo` through node's file threads: a short read (fewer bytes than asked) is the end of a regular file. */
+async function readUpToAsync(fd: number, size: number, maxBytes: number): Promise<IndexedRead> {
   let buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
   let length = 0;
   for (;;) {
@@ -84,9 +93,10 @@ async function readUpToAsync(handle: FileHandle, size: number, maxBytes: number)
       if (!Buffer.isBuffer(next)) return next;
       buffer = next;
     }
-    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-    if (bytesRead === 0) return { ok: true, bytes: buffer.subarray(0, length) };
+    const asked = buffer.length - length;
+    const bytesRead = await call<number>((done) => fs.read(fd, buffer, length, asked, null, done));
     length += bytesRead;
+    if (bytesRead < asked) return { ok: true, bytes: buffer.subarray(0, length) };
   }
 }
 

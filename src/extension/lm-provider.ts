@@ -10,7 +10,8 @@ import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 import { LM_VENDOR, LmChatRequest, LmCountTokensRequest, LmPartNotification, type LmResponsePart } from "../protocol/lm.ts";
 import { VERSION } from "../protocol/version.ts";
-import { describeLmFailure, lmModels, type LmModelInfo, type PartClasses, readModelOptions, type RequestMessage, toLmMessages, toLmTools } from "./lm-messages.ts";
+import { type LmListing, nextLmListing, runtimeRunning } from "./lm-listing.ts";
+import { describeLmFailure, type LmModelInfo, type PartClasses, readModelOptions, type RequestMessage, toLmMessages, toLmTools } from "./lm-messages.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 
 // The slice of VS Code 1.104's provider API Hearth uses. @types/vscode stays at the engine
@@ -53,23 +54,23 @@ class HearthChatProvider implements ChatProvider, vscode.Disposable {
   readonly onDidChangeLanguageModelChatInformation = this.changed.event;
   /** Part handlers of the requests in flight, by run id. */
   private readonly runs = new Map<string, (part: LmResponsePart) => void>();
-  private listed: string;
+  private listing: LmListing;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly runtime: RuntimeClient) {
-    this.listed = JSON.stringify(lmModels(runtime.state, VERSION));
+    this.listing = nextLmListing({ models: [] }, runtime.state, VERSION);
     // Status arrives often (index progress, load percent): tell VS Code only when the list changes.
     this.subscription = runtime.onDidChangeState((state) => {
-      const listed = JSON.stringify(lmModels(state, VERSION));
-      if (listed === this.listed) return;
-      this.listed = listed;
-      this.changed.fire();
+      const listing = nextLmListing(this.listing, state, VERSION);
+      const changed = JSON.stringify(listing.models) !== JSON.stringify(this.listing.models);
+      this.listing = listing;
+      if (changed) this.changed.fire();
     });
     runtime.onNotification(LmPartNotification, (params) => this.runs.get(params.runId)?.(params.part));
   }
 
   provideLanguageModelChatInformation(): LmModelInfo[] {
-    return lmModels(this.runtime.state, VERSION);
+    return [...this.listing.models];
   }
 
   async provideLanguageModelChatResponse(model: LmModelInfo, messages: readonly RequestMessage[], options: ResponseOptions, progress: vscode.Progress<unknown>, token: vscode.CancellationToken): Promise<void> {
@@ -78,6 +79,7 @@ class HearthChatProvider implements ChatProvider, vscode.Disposable {
       progress.report(part.type === "text" ? new vscode.LanguageModelTextPart(part.text) : new vscode.LanguageModelToolCallPart(part.callId, part.name, part.input)),
     );
     try {
+      if (!(await this.runtimeBack(token))) return;
       await this.runtime.request(
         LmChatRequest,
         {
@@ -100,10 +102,18 @@ class HearthChatProvider implements ChatProvider, vscode.Disposable {
   async provideTokenCount(_model: LmModelInfo, text: string | RequestMessage, token: vscode.CancellationToken): Promise<number> {
     const params = typeof text === "string" ? { text } : { message: toLmMessages([text], PARTS)[0]! };
     try {
+      if (!(await this.runtimeBack(token))) return 0;
       return (await this.runtime.request(LmCountTokensRequest, params, token)).tokens;
     } catch (error) {
       throw languageModelError(error);
     }
+  }
+
+  /** Waits out a restart the model stayed listed through; false when the caller cancelled, throws when the runtime gave up. */
+  private async runtimeBack(token: vscode.CancellationToken): Promise<boolean> {
+    const wait = await runtimeRunning(this.runtime, token);
+    if (wait.kind === "failed") throw new RuntimeNotRunningError(wait.message);
+    return wait.kind === "running";
   }
 
   dispose(): void {

@@ -66,8 +66,10 @@ export async function configuredRunner(command: string, workspace: Workspace): P
     // npm reads a package.json the workspace will not (a link out of it): that it is there is said.
     return { command, because: npm.problem ? `${because}; ${npm.problem}` : because };
   }
-  if (PYTEST_COMMAND.test(command)) return told(command, because, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
-  return { command, because };
+  const program = commandVenv(command) === undefined ? undefined : await venvProgramTold(workspace, command.trim().split(/\s+/)[0]!);
+  const lead = program ? (max: number) => `${because}; ${program(max)}` : because;
+  if (PYTEST_COMMAND.test(command)) return told(command, lead, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
+  return told(command, lead, "", []);
 }
 
 /** The package.json script an npm command runs: "test" for `npm test` (`npm t`, `npm tst`), NAME for `npm run NAME`; else undefined. */
@@ -201,7 +203,7 @@ const MAX_SCRIPT_TOLD = 300;
 async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
   const python = await projectPython(workspace);
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
-    if (await exists(file)) return told(`${python.program} -m pytest -q`, `${file} (a Python project)${python.because}`, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
+    if (await exists(file)) return told(`${python.program} -m pytest -q`, (max) => `${file} (a Python project)${python.because(max)}`, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
   }
   if (await exists("go.mod")) return { command: "go test ./...", because: "go.mod" };
   if (await exists("Cargo.toml")) return { command: "cargo test", because: "Cargo.toml" };
@@ -211,7 +213,7 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
   }
   const root = await workspace.list(".");
   if (root.some((e) => e.type === "file" && /^test_.*\.py$|_test\.py$/.test(e.name))) {
-    return { command: `${python.program} -m unittest -q`, because: `test_*.py files (unittest)${python.because}` };
+    return told(`${python.program} -m unittest -q`, (max) => `test_*.py files (unittest)${python.because(max)}`, "", []);
   }
   return undefined;
 }
@@ -229,17 +231,38 @@ const VENV_FOLDERS = [".venv", "venv", "env", ".env"];
  * The Python a project's tests run with: that of its virtual environment in the workspace's
  * root (a folder with pyvenv.cfg, which `python -m venv`, virtualenv, uv and poetry's
  * in-project environments write), else python3 (Debian and macOS have no `python`).
- * `because` follows the detected file's name.
+ * `because` follows the detected file's name (given `max`, what venvProgramTold cuts at).
  */
-async function projectPython(workspace: Workspace): Promise<{ program: string; because: string }> {
+async function projectPython(workspace: Workspace): Promise<{ program: string; because: (max: number) => string }> {
   const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
   for (const folder of VENV_FOLDERS) {
     if (!(await is(`${folder}/pyvenv.cfg`, "file"))) continue;
     // Its python is a link out of the workspace (to the Python it was made from): the folder is what is checked.
     const program = (await is(`${folder}/bin`, "directory")) ? `${folder}/bin/python` : (await is(`${folder}/Scripts`, "directory")) ? `${folder}/Scripts/python.exe` : undefined;
-    if (program) return { program, because: `, with its virtual environment ${folder}/ (the one VS Code's Python extension uses)` };
+    if (!program) continue;
+    const itself = await venvProgramTold(workspace, program);
+    return { program, because: (max) => `, with its virtual environment ${folder}/ (the one VS Code's Python extension uses)${itself ? `; ${itself(max)}` : ""}` };
   }
-  return { program: "python3", because: "" };
+  return { program: "python3", because: () => "" };
+}
+
+/**
+ * What a virtual environment's program that a command runs is, where it is not the link out
+ * of the workspace to an installed Python that a venv holds: a file in the workspace, which
+ * runs as the repository (or the model, under auto-edit) wrote it — a checkout's
+ * `.venv/bin/python` that was `#!/bin/sh` and a download piped to sh was asked about as "its
+ * virtual environment .venv/" alone. Said with its text (cut at `max`), a program (a venv
+ * made with --copies) by its size.
+ */
+async function venvProgramTold(workspace: Workspace, program: string): Promise<((max: number) => string) | undefined> {
+  // stat refuses a link out of the workspace: the usual venv, whose python is the one it was made from.
+  const info = await workspace.stat(program).catch(() => undefined);
+  if (info?.type !== "file") return undefined;
+  const text = await configText(workspace, program);
+  const script = typeof text === "string" && !text.includes("\0") ? text : undefined;
+  const what = /\/python[\d.]*(?:\.exe)?$/.test(program) ? "not a link to an installed Python" : "a script";
+  const lead = `${program} is a file in the workspace, ${what}: it runs as the file says`;
+  return (max) => (script === undefined ? `${lead} (a program of ${info.size} bytes)` : `${lead}: ${cut(script, max)}`);
 }
 
 /** The virtual environment folder whose python or pytest a command runs (`.venv` for `.venv/bin/python -m pytest`), if it does. */
@@ -251,11 +274,13 @@ const VENV_PYTHON = /^\s*((?:[^\s/]+\/)*[^\s/]+)\/(?:bin\/(?:python3?|pytest)|Sc
 
 /**
  * A runner whose configuration in the repository changes what it runs: `lines` (cut for the
- * model, whole for the approval question) follow `because`, under `what`.
+ * model, whole for the approval question) follow `because` (given `max` where it cuts too), under `what`.
  */
-function told(command: string, because: string, what: string, lines: readonly string[]): DetectedRunner {
-  if (lines.length === 0) return { command, because };
-  const say = (max: number) => `${because}; and ${what}: ${lines.map((line) => cut(line, max)).join("; ")}`;
+function told(command: string, because: string | ((max: number) => string), what: string, lines: readonly string[]): DetectedRunner {
+  const say = (max: number) => {
+    const lead = typeof because === "string" ? because : because(max);
+    return lines.length === 0 ? lead : `${lead}; and ${what}: ${lines.map((line) => cut(line, max)).join("; ")}`;
+  };
   const short = say(MAX_SCRIPT_TOLD);
   const whole = say(Infinity);
   return { command, because: short, ...(whole !== short ? { whole } : {}) };

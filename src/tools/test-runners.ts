@@ -235,16 +235,33 @@ const VENV_FOLDERS = [".venv", "venv", "env", ".env"];
  */
 async function projectPython(workspace: Workspace): Promise<{ program: string; because: (max: number) => string }> {
   const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
+  const [here, other] = process.platform === "win32" ? VENV_LAYOUTS : [VENV_LAYOUTS[1], VENV_LAYOUTS[0]];
+  let foreign = "";
   for (const folder of VENV_FOLDERS) {
     if (!(await is(`${folder}/pyvenv.cfg`, "file"))) continue;
     // Its python is a link out of the workspace (to the Python it was made from): the folder is what is checked.
-    const program = (await is(`${folder}/bin`, "directory")) ? `${folder}/bin/python` : (await is(`${folder}/Scripts`, "directory")) ? `${folder}/Scripts/python.exe` : undefined;
-    if (!program) continue;
+    if (!(await is(`${folder}/${here.folder}`, "directory"))) {
+      if (!foreign && (await is(`${folder}/${other.folder}`, "directory"))) {
+        foreign = `, not with its virtual environment ${folder}/, made on ${other.system} (it has ${other.folder}/, no ${here.folder}/), whose python cannot run here: make it again here (python3 -m venv ${folder}) to run the tests with it`;
+      }
+      continue;
+    }
+    const program = `${folder}/${here.folder}/${here.python}`;
     const itself = await venvProgramTold(workspace, program);
     return { program, because: (max) => `, with its virtual environment ${folder}/ (the one VS Code's Python extension uses)${itself ? `; ${itself(max)}` : ""}` };
   }
-  return { program: "python3", because: () => "" };
+  return { program: "python3", because: () => foreign };
 }
+
+/**
+ * Where a venv keeps its python on Windows, and elsewhere. One made on the other system (a
+ * checkout's, a shared folder's) cannot run here: `.venv/Scripts/python.exe` on Linux ended
+ * "tests FAILED: counts not recognized; exit code 126".
+ */
+const VENV_LAYOUTS = [
+  { system: "Windows", folder: "Scripts", python: "python.exe" },
+  { system: "Linux or macOS", folder: "bin", python: "python" },
+] as const;
 
 /**
  * What a virtual environment's program that a command runs is, where it is not the link out

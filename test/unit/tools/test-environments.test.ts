@@ -186,3 +186,12 @@ describe("what run_tests says runs, where the virtual environment's python is th
     assert.doesNotMatch(detected!.because, /is a file in the workspace/);
   });
 });
+
+describe("run_tests with a virtual environment made for another system", () => {
+  it("runs python3 where .venv/ holds Windows' Scripts/ and no bin/, and says why, not 'tests FAILED' from a python.exe that cannot run", { skip: process.platform === "win32" && "a Windows venv runs here" }, async () => {
+    const dir = project({ "pyproject.toml": "[project]\nname = 'p'\n", ".venv/pyvenv.cfg": "home = C:\\Python312\n", ".venv/Scripts/python.exe": "MZ\x90\0" });
+    const detected = await detectTestCommand(new DiskWorkspace(dir));
+    assert.equal(detected?.command, "python3 -m pytest -q");
+    assert.match(detected!.because, /^pyproject\.toml \(a Python project\), not with its virtual environment \.venv\/, made on Windows \(it has Scripts\/, no bin\/\), whose python cannot run here: make it again here \(python3 -m venv \.venv\) to run the tests with it$/);
+  });
+});

@@ -24,11 +24,12 @@
  * taken over.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { isOutside } from "../indexer/scan.ts";
+import { makeFoldersSync } from "../protocol/make-folders.ts";
 import { startedAfter } from "../protocol/processes.ts";
 import { JUST_MADE_MS } from "../protocol/takeover-guard.ts";
 import { homeFolder } from "./home-folder.ts";
@@ -91,23 +92,6 @@ const FOLDER_TROUBLE: Readonly<Record<string, readonly [string, string]>> = {
   EISDIR: ["a folder is where the lock file goes", "move that folder away; Hearth leaves it alone"],
 };
 
-/**
- * `mkdir -p` that fails with the disk's reason. Node's recursive mkdir answers ENOENT when the
- * folders to make are on a read-only file system (a home on a read-only mount), which is no
- * FOLDER_TROUBLE; the topmost missing folder made on its own gives the real code (EROFS).
- */
-function makeFolder(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    let missing = dir;
-    while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing);
-    mkdirSync(missing);
-    mkdirSync(dir, { recursive: true });
-  }
-}
-
 /** Runs `make` (making the folder, writing in it), its failures for want of a writable folder as a LockFolderError. */
 function inFolder<T>(dir: string, make: () => T): T {
   try {
@@ -137,7 +121,7 @@ export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
 export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix", options: LockCheckoutOptions = {}): { release(): void } {
   const clock = options.clock ?? systemClock;
   const dir = join(stateDir, "locks");
-  inFolder(dir, () => makeFolder(dir));
+  inFolder(dir, () => makeFoldersSync(dir, { mkdirSync, lstatSync, dirname }));
   const real = checkoutTopOf(realpathSync(repo));
   const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
   const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };

@@ -23,6 +23,7 @@ import { lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs
 import { dirname, join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { titleFrom } from "../protocol/transcript.ts";
+import { makeFolders } from "../protocol/make-folders.ts";
 import { formatSize } from "../protocol/units.ts";
 import { writeNew } from "../tools/disk-workspace.ts";
 import { ConversationImportError, type ImportedConversation, checkMessages, importConversation } from "./handoff.ts";
@@ -359,10 +360,13 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
-/** The storage folder, made if needed; a file in its place (or above it) is named with what to do, not as mkdir's EEXIST. */
+/**
+ * The storage folder, made if needed; a file in its place (or above it) is named with what to do,
+ * not as mkdir's EEXIST, and folders to make on a read-only disk fail with EROFS, not ENOENT.
+ */
 async function makeFolder(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolders(dir, { mkdir, lstat, dirname });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const link = code === "EEXIST" || code === "ENOTDIR" || code === "ENOENT" ? await danglingLink(dir) : undefined;
@@ -370,22 +374,10 @@ async function makeFolder(dir: string): Promise<void> {
       const where = link.path === dir ? "is a link" : "is inside a link";
       throw new Error(`${dir}, where Hearth keeps conversations, ${where} to ${link.target}, which does not exist (a drive or share not mounted?): mount it, or remove the link, and later turns are saved`, { cause: error });
     }
-    if (code === "ENOENT") await makeTopmostMissing(dir);
     if (code !== "EEXIST" && code !== "ENOTDIR") throw error;
     const where = code === "EEXIST" ? "is a file, not a folder" : "is inside a file, not a folder";
     throw new Error(`${dir}, where Hearth keeps conversations, ${where}: move it away and later turns are saved`, { cause: error });
   }
-}
-
-/**
- * Makes the topmost folder of `dir` that is missing, alone, for its error: node's recursive
- * mkdir answers ENOENT when the folders to make are on a read-only disk, where this one says
- * EROFS. (Made after all — a race — the ENOENT it replaces still stands.)
- */
-async function makeTopmostMissing(dir: string): Promise<void> {
-  let missing = dir;
-  while (dirname(missing) !== missing && !(await lstat(dirname(missing)).then(() => true, () => false))) missing = dirname(missing);
-  await mkdir(missing);
 }
 
 /** The nearest existing path at or above `dir`, when it is a symbolic link to nothing (a share not mounted), and where it points. */

@@ -11,12 +11,13 @@
  * resumable is left of it. Progress reports bytes, speed and ETA.
  */
 import { existsSync, statSync } from "node:fs";
-import { mkdir, open, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ReadableStream } from "node:stream/web";
+import { makeFolders } from "../protocol/make-folders.ts";
 import { formatSize } from "../protocol/units.ts";
 import { wait } from "../protocol/wait.ts";
 import { throwIfAborted } from "./backend.ts";
@@ -117,7 +118,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   const part = `${path}.part`;
   const lost = new AbortController();
   const lock = await orDiskError(options.folder, options.file, async () => {
-    await makeFolder(options.folder);
+    await makeFolders(options.folder, { mkdir, lstat, dirname });
     return lockPart(part, { ...(options.clock ? { clock: options.clock } : {}), onLost: (holder) => lost.abort(lostError(options, holder)) });
   });
   if ("holder" in lock) throw busyError(options, lock.holder);
@@ -128,24 +129,6 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     throw lost.signal.aborted ? lost.signal.reason : error;
   } finally {
     await lock.release();
-  }
-}
-
-/**
- * `mkdir -p` that fails with the disk's reason. Node's recursive mkdir answers ENOENT when the
- * folders to make are on a read-only file system (HOME on a read-only mount: "no such file or
- * directory, mkdir '~/.local'"), which said nothing of the disk; the topmost missing folder is
- * then made on its own, whose error is the real one (EROFS).
- */
-async function makeFolder(folder: string): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (error) {
-    if (errorCode(error) !== "ENOENT") throw error;
-    let missing = folder;
-    while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing);
-    await mkdir(missing);
-    await mkdir(folder, { recursive: true });
   }
 }
 

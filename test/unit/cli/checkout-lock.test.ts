@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -332,5 +332,20 @@ describe("the checkout lock under a home folder kept in git (git init ~, for dot
     const held = lockCheckout(state, repo);
     assert.match(takeLock(state, join(repo, "packages", "api")), /^refused: /);
     held.release();
+  });
+});
+
+// ~/.local/state linked to a drive that is not mounted: the first read-only-disk fix (4e3db8e0)
+// made the link's own name alone to learn why, got EEXIST, and told a folder of locks that "is a
+// file, not a folder: move that file away" — sending the user to delete their link.
+describe("a state folder under a link to a drive that is not mounted", () => {
+  it("is not told as a file in the way", () => {
+    const home = tempDir("hearth-lock-home-");
+    symlinkSync(join(home, "unmounted-drive"), join(home, "state"));
+    const repo = tempDir("hearth-lock-repo-");
+    assert.throws(() => lockCheckout(join(home, "state", "hearth"), repo), (error: Error) => {
+      assert.doesNotMatch(error.message, /not a folder|move that file away/);
+      return true;
+    });
   });
 });

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { makeFolders } from "../protocol/make-folders.ts";
 import { isAlive } from "../protocol/processes.ts";
 import type { FileRecord, SkippedFile } from "./types.ts";
 
@@ -117,12 +116,9 @@ export async function loadCache(
   return { ok: true, contents: data };
 }
 
-/**
- * Writes the cache atomically (temporary file, then rename); returns its size in bytes. Its
- * folder still to be made on a read-only disk fails with EROFS (makeFolders), not ENOENT.
- */
+/** Writes the cache atomically (temporary file, then rename); returns its size in bytes. */
 export async function saveCache(file: string, key: string, contents: CacheContents): Promise<number> {
-  await makeFolders(dirname(file), { mkdir, lstat, dirname });
+  await mkdir(dirname(file), { recursive: true });
   const data: CacheFile = { magic: MAGIC, key, ...contents };
   const bytes = serialize(data);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;

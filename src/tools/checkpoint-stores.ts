@@ -143,3 +143,25 @@ async function removeDeadOpens(gitDir: string): Promise<void> {
     if (!isAlive(Number(name))) await rm(join(gitDir, OPENS, name), { force: true }).catch(() => undefined);
   }
 }
+
+/**
+ * A store's loose objects past this size are packed: gc.auto is off in a store (no git gc in
+ * the middle of a run), so a generated file the folder rebuilds between checkpoints was kept
+ * whole at each (an 8 MB dist.js over ten checkpoints: 63 MB); packed, its versions are
+ * deltas of one another. Some seconds of git once per that much written, not at every checkpoint.
+ */
+export const PACK_ABOVE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Packs the loose objects of the store `git` runs in (inside its lock) when they hold over
+ * `limit` bytes. Never throws: a store that cannot be packed (a full disk) keeps its objects
+ * loose, and the checkpoint just made stands.
+ */
+export async function packLoose(git: (args: string[]) => Promise<string>, limit: number): Promise<void> {
+  try {
+    const kib = Number(/^size: (\d+)$/m.exec(await git(["count-objects", "-v"]))?.[1] ?? 0);
+    if (kib * 1024 > limit) await git(["repack", "-d", "-q"]);
+  } catch {
+    // left loose
+  }
+}

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
@@ -118,5 +120,29 @@ describe("checkpoint stores: removed when unused", () => {
     await CheckpointStore.open({ workspaceRoot: root, storageDir });
     await openAnother(storageDir);
     assert.equal(existsSync(gitDir), true);
+  });
+});
+
+// gc.auto is off in a store (no git gc mid-run), and nothing else packed it: a generated file
+// the folder rebuilds between checkpoints (an 8 MB dist.js, ten checkpoints: 63 MB) was
+// stored whole, loose, at every one, for as long as the folder is used.
+describe("checkpoint stores: loose objects packed", () => {
+  it("past the store's limit, a checkpoint packs the loose objects (deltas between versions); every checkpoint still restores", async () => {
+    const root = tempDir("hearth-prune-ws-");
+    const storageDir = tempDir("hearth-prune-storage-");
+    const base = randomBytes(384 * 1024).toString("base64");
+    writeFiles(root, { "dist.js": `/* build 0 */\n${base}` });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir, packAboveBytes: 1024 * 1024 });
+    const first = await store.create("before: a run");
+    for (let i = 1; i <= 4; i++) {
+      writeFiles(root, { "dist.js": `/* build ${i} */\n${base}` });
+      await store.create(`before write_file ${i}`);
+    }
+    const gitDir = storeDir(storageDir, await realpath(root));
+    const counts = Object.fromEntries(spawnSync("git", ["count-objects", "-v"], { env: { ...process.env, GIT_DIR: gitDir }, encoding: "utf8" }).stdout.trim().split("\n").map((line) => line.split(": ")));
+    assert.ok(Number(counts["size-pack"]) > 0, `packed: ${JSON.stringify(counts)}`);
+    assert.ok(Number(counts["size"]) * 1024 < 1024 * 1024, `loose objects under the limit: ${JSON.stringify(counts)}`);
+    assert.ok(Number(counts["size-pack"]) * 1024 < 2 * base.length, `stored with deltas, not five times whole: ${JSON.stringify(counts)}`);
+    assert.equal(Buffer.from((await store.fileAt(first.id, "dist.js"))!).toString().slice(0, 14), "/* build 0 */\n");
   });
 });

@@ -1,11 +1,12 @@
 /**
- * What a JavaScript project's setup says when its tests cannot run as detected: its
+ * What a project's setup says when its tests cannot run as detected: a JavaScript project's
  * dependencies not installed (the install command its lock file names), a Yarn Plug'n'Play
  * project run with npm, a package manager missing, or a monorepo whose tests are in its
- * workspaces' packages. Read from the workspace's files only; run_tests adds it to its result.
+ * workspaces' packages; a Python project's locked environment not made. Read from the
+ * workspace's files only; run_tests adds it to its result.
  */
 import { posix } from "node:path";
-import { configText, cut } from "./test-runners.ts";
+import { VENV_FOLDERS, configText, cut } from "./test-runners.ts";
 import type { Workspace } from "./workspace.ts";
 
 /** Lock files, in the order looked for, and the command that installs what each names. */
@@ -121,4 +122,34 @@ async function readJson(workspace: Workspace, path: string): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Python's lock files, in the order looked for: the command that makes the environment they
+ * name, and what then runs the tests in it — uv and pdm make it in .venv/, which run_tests
+ * then finds; poetry and pipenv make it outside the workspace, reached through their `run`.
+ */
+const PYTHON_LOCKS: ReadonlyArray<readonly [string, string, string]> = [
+  ["uv.lock", "uv sync", "then run the tests again: they run with the .venv/ it makes"],
+  ["poetry.lock", "poetry install", "and configure the test command as `poetry run pytest`"],
+  ["pdm.lock", "pdm install", "then run the tests again: they run with the .venv/ it makes"],
+  ["Pipfile.lock", "pipenv install --dev", "and configure the test command as `pipenv run pytest`"],
+];
+
+/**
+ * Why a Python project's tests, run with the python3 on PATH, could not import a module,
+ * where the project says: a lock file names its dependencies and no environment of its own is
+ * in the workspace (a fresh clone of a uv or poetry project) — said with the command that
+ * makes it. "0 passed, 1 failed" alone sent the model hunting for a bug in the test's import.
+ */
+export async function unmadePythonEnvironment(workspace: Workspace, command: string, output: string): Promise<string | undefined> {
+  if (!/^\s*(?:python3?|pytest|py\.test)(?:\s|$)/.test(command)) return undefined;
+  const module = output.match(/^(?:E\s+)?ModuleNotFoundError: No module named '([^']+)'/m)?.[1] ?? (/: No module named pytest\s*$/m.test(output) ? "pytest" : undefined);
+  if (module === undefined) return undefined;
+  const is = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "file";
+  for (const folder of VENV_FOLDERS) if (await is(`${folder}/pyvenv.cfg`)) return undefined;
+  for (const [lock, make, then] of PYTHON_LOCKS) {
+    if (await is(lock)) return `No module named '${module}' with ${command.trim().split(/\s+/)[0]}, and the project's environment is not in the workspace: make it with \`${make}\` (${lock})${then.startsWith("then") ? ", " : " "}${then}`;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
 import { type DetectedRunner, type TestCounts, commandVenv, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
-import { uninstalledDependencies, workspacePackageTests } from "./project-setup.ts";
+import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests } from "./project-setup.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -43,7 +43,8 @@ export const runTestsTool: Tool = {
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}`, outcome);
     const counts = countTests(outcome.output);
-    const dependencies = outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : undefined;
+    const dependencies =
+      outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(ctx.workspace, command, outcome.output) : undefined;
     const { line, passed } = verdict(command, outcome, counts, filter, dependencies);
     return {
       text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
@@ -87,7 +88,8 @@ function withFilter(command: string, filter: string | undefined): string {
 
 /**
  * How the run went, in words: a runner that is not installed (`dependencies`: why, where the
- * project says: uninstalledDependencies) and a run that found no tests
+ * project says: uninstalledDependencies, unmadePythonEnvironment — which a failed run's line
+ * ends with too) and a run that found no tests
  * are said as such — "tests FAILED: counts not recognized" sends the model hunting for a
  * bug in the code, and "tests PASSED: 0 passed" tells it a fix is verified.
  */
@@ -101,9 +103,10 @@ function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | 
   if (noTestsRan(outcome, counts)) {
     return { passed: false, line: `no tests ran: the runner found no tests${filter ? ` matching the filter "${filter}"` : ""} (${exit})` };
   }
-  if (counts && total(counts) === 0) return { passed: false, line: `no tests ran: the runner failed before running any (${exit})` };
+  const why = dependencies === undefined ? "" : `; ${dependencies}`;
+  if (counts && total(counts) === 0) return { passed: false, line: `no tests ran: the runner failed before running any (${exit})${why}` };
   const passed = outcome.exitCode === 0;
-  return { passed, line: `tests ${passed ? "PASSED" : "FAILED"}: ${summary(counts, outcome.omittedChars)}; ${exit}` };
+  return { passed, line: `tests ${passed ? "PASSED" : "FAILED"}: ${summary(counts, outcome.omittedChars)}; ${exit}${passed ? "" : why}` };
 }
 
 function summary(counts: TestCounts | undefined, omittedChars: number): string {

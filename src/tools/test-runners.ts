@@ -225,7 +225,7 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
  * system's Python: `python3 -m pytest` in such a project failed with "No module named pytest",
  * or with an ImportError of the project's own dependencies in every test file.
  */
-const VENV_FOLDERS = [".venv", "venv", "env", ".env"];
+export const VENV_FOLDERS = [".venv", "venv", "env", ".env"];
 
 /**
  * The Python a project's tests run with: that of its virtual environment in the workspace's

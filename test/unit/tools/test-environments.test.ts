@@ -195,3 +195,30 @@ describe("run_tests with a virtual environment made for another system", () => {
     assert.match(detected!.because, /^pyproject\.toml \(a Python project\), not with its virtual environment \.venv\/, made on Windows \(it has Scripts\/, no bin\/\), whose python cannot run here: make it again here \(python3 -m venv \.venv\) to run the tests with it$/);
   });
 });
+
+describe("run_tests in a Python project whose locked environment is not made", () => {
+  const TEST = "import hearth_no_such_dep\n\ndef test_a():\n    pass\n";
+  it("says which command makes it where the tests' imports fail with python3 and a lock file names the dependencies", async () => {
+    const cases: Array<[string, string]> = [
+      ["uv.lock", "make it with `uv sync` (uv.lock), then run the tests again: they run with the .venv/ it makes"],
+      ["poetry.lock", "make it with `poetry install` (poetry.lock) and configure the test command as `poetry run pytest`"],
+      ["pdm.lock", "make it with `pdm install` (pdm.lock), then run the tests again: they run with the .venv/ it makes"],
+      ["Pipfile.lock", "make it with `pipenv install --dev` (Pipfile.lock) and configure the test command as `pipenv run pytest`"],
+    ];
+    for (const [lock, advice] of cases) {
+      const dir = project({ "pyproject.toml": "[project]\nname = 'p'\n", [lock]: "", "tests/test_a.py": TEST });
+      const run = await runTool(runTestsTool, {}, ctx(dir));
+      assert.ok(
+        run.text.includes(`[tests FAILED: 0 passed, 1 failed; exit code 2; No module named 'hearth_no_such_dep' with python3, and the project's environment is not in the workspace: ${advice}]`),
+        run.text,
+      );
+    }
+  });
+
+  it("says nothing more without a lock file, or where the tests fail for another reason", async () => {
+    const bare = project({ "pyproject.toml": "[project]\nname = 'p'\n", "tests/test_a.py": TEST });
+    assert.match((await runTool(runTestsTool, {}, ctx(bare))).text, /\[tests FAILED: 0 passed, 1 failed; exit code 2\]/);
+    const failing = project({ "pyproject.toml": "[project]\nname = 'p'\n", "uv.lock": "", "tests/test_a.py": "def test_a():\n    assert 1 == 2\n" });
+    assert.match((await runTool(runTestsTool, {}, ctx(failing))).text, /\[tests FAILED: 0 passed, 1 failed; exit code 1\]/);
+  });
+});

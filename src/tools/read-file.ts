@@ -59,7 +59,7 @@ export const readFileTool: Tool = {
     if (spelling !== undefined) note.push(spelling);
     if (file.strayBytes !== undefined) {
       note.push(
-        `[Hearth: ${shownPath(path)} ${strayBytesPhrase(file.strayBytes)}. It is shown a byte per character (Latin-1), so in the first reading ` +
+        `[Hearth: ${shownPath(path)} ${strayBytesPhrase(file.strayBytes)}. It is shown a byte per character (Windows-1252), so in the first reading ` +
           "its UTF-8 letters read as two or three characters ('Ã©' is 'é'). Copy its text as shown into old_text; new non-ASCII text cannot be written to it " +
           "until the user says which it is and repairs the stray bytes or converts the file to UTF-8.]",
       );

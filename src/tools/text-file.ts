@@ -1,8 +1,9 @@
 /**
  * Text files as the editing tools see them: decoded without losing a byte, split into
  * lines that keep their own line endings, and encoded back exactly. UTF-16 with a BOM is
- * read and written as UTF-16; a file that is not valid UTF-8 is decoded as latin1 (one char
- * per byte) so untouched bytes round-trip.
+ * read and written as UTF-16; a file that is not valid UTF-8 is decoded one char per byte as
+ * Windows-1252 (Latin-1 with its characters for 0x80–0x9F: ” for 0x94, not a C1 control), so
+ * untouched bytes round-trip.
  */
 import { createHash } from "node:crypto";
 import { jsonSyntaxError } from "../protocol/json-syntax.ts";
@@ -12,6 +13,7 @@ import { ToolError } from "./tool.ts";
 
 export { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 
+/** "latin1": not UTF-8, a byte per character, read and written as Windows-1252 (`windows1252Text`). */
 export type TextEncodingName = "utf8" | "latin1" | "utf16le" | "utf16be";
 
 /** A decoded text file. `text` is the exact content (CRLF kept), without a BOM. */
@@ -79,7 +81,7 @@ export function decodeText(bytes: Uint8Array, path: string): TextFile {
     // ignoreBOM: the BOM is already off; a second one is text and must round-trip.
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
-    text = Buffer.from(body).toString("latin1");
+    text = windows1252Text(Buffer.from(body).toString("latin1"));
     const stray = strayUtf8Bytes(body);
     return { text, encoding: "latin1", bom, eol: dominantEol(text), ...(stray && { strayBytes: stray }) };
   }
@@ -140,6 +142,25 @@ const WINDOWS_1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\
 /** Text read a byte per character (latin1) as Windows-1252 has those bytes. */
 export function windows1252Text(latin1: string): string {
   return latin1.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!);
+}
+
+const WINDOWS_1252_C1_CHARACTER = new RegExp(`[${WINDOWS_1252_C1}]`, "g");
+// A C1 control Windows-1252 defines a character for (U+0094) would be written as a byte that reads back as that character (”).
+const NOT_WINDOWS_1252 = new RegExp(`[^\\x00-\\x7f\\xa0-\\xff${WINDOWS_1252_C1}]`, "u");
+
+/** The first character of `text` Windows-1252 has no byte for; undefined when it has one for each. */
+export function notWindows1252(text: string): string | undefined {
+  return NOT_WINDOWS_1252.exec(text)?.[0];
+}
+
+/** `windows1252Text`'s inverse: Windows-1252 text (see `notWindows1252`) as its bytes, a character per byte (latin1). */
+export function windows1252Latin1(text: string): string {
+  return text.replace(WINDOWS_1252_C1_CHARACTER, (c) => String.fromCharCode(0x80 + WINDOWS_1252_C1.indexOf(c)));
+}
+
+/** Windows-1252 text (see `notWindows1252`) as its bytes. */
+export function windows1252Bytes(text: string): Buffer {
+  return Buffer.from(windows1252Latin1(text), "latin1");
 }
 
 /**
@@ -213,7 +234,7 @@ function looksUtf16(bytes: Uint8Array): boolean {
  * edit taking the stray byte out and writing a new 'è' keeps.
  */
 function refuseNewStrayBytes(stray: NonNullable<TextFile["strayBytes"]>, text: string, path: string): void {
-  if (!/[^\x00-\xff]/u.test(text) && !addsStrayByte(stray.values, utf8Shape(Buffer.from(text, "latin1")).values)) return;
+  if (notWindows1252(text) === undefined && !addsStrayByte(stray.values, utf8Shape(windows1252Bytes(text)).values)) return;
   throw new ToolError(
     "unsupported-encoding",
     `"${path}" ${strayBytesPhrase(stray)}. Hearth keeps its bytes one per character, and cannot tell which bytes a new non-ASCII ` +
@@ -237,12 +258,12 @@ function addsStrayByte(before: readonly number[], after: readonly number[]): boo
 /** Encodes text the way `file` was encoded. Throws when latin1 cannot hold a new character. */
 export function encodeText(file: Pick<TextFile, "encoding" | "bom" | "strayBytes">, text: string, path: string): Uint8Array {
   if (file.strayBytes !== undefined) refuseNewStrayBytes(file.strayBytes, text, path);
-  const foreign = file.encoding === "latin1" ? /[^\x00-\xff]/u.exec(text)?.[0] : undefined;
+  const foreign = file.encoding === "latin1" ? notWindows1252(text) : undefined;
   if (foreign !== undefined) {
     const code = `U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
     throw new ToolError(
       "unsupported-encoding",
-      `"${path}" is not UTF-8 (kept as latin1 bytes, one per character), and the new text has "${foreign}" (${code}), which it cannot hold. ` +
+      `"${path}" is not UTF-8 (kept as Windows-1252 bytes, one per character), and the new text has "${visibleText(foreign, true)}" (${code}), which it cannot hold. ` +
         "Write such characters as an escape the language allows (\\u20ac in a string), or ask the user to convert the file to UTF-8 first",
     );
   }
@@ -251,7 +272,7 @@ export function encodeText(file: Pick<TextFile, "encoding" | "bom" | "strayBytes
     if (file.encoding === "utf16be") body.swap16();
     return Buffer.concat([Buffer.from(UTF16_BOMS[file.encoding]), body]);
   }
-  const body = Buffer.from(text, file.encoding);
+  const body = file.encoding === "latin1" ? windows1252Bytes(text) : Buffer.from(text, file.encoding);
   return file.bom ? Buffer.concat([Buffer.from(UTF8_BOM), body]) : body;
 }
 

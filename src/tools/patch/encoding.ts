@@ -3,7 +3,7 @@
  * of a Latin-1 or Windows-1252 file (common in older C and Python projects) is not UTF-8
  * where that file's lines are. Read as UTF-8, those bytes became U+FFFD: the hunk no longer
  * matched the file, or its added lines wrote U+FFFD into it. Such a patch is read one
- * character per byte (latin1, lossless), and each file's section is matched to its file
+ * character per byte (as Windows-1252, as decodeText reads such a file: lossless), and each file's section is matched to its file
  * before its hunks are applied (`matchEncoding`):
  *
  * - a file read as bytes too (not UTF-8: latin1) takes the section's bytes as they are;
@@ -14,13 +14,13 @@
  * - otherwise the section is refused: its bytes and the file's text disagree, and applying
  *   it would leave one file in two encodings.
  */
-import type { TextFile } from "../text-file.ts";
+import { notWindows1252, type TextFile, windows1252Bytes, windows1252Text } from "../text-file.ts";
 import type { FilePatch, Hunk } from "./parse.ts";
 
 /** The patch's text: UTF-8 when its bytes are, else one character per byte (`raw`). */
 export function patchText(bytes: Uint8Array): { text: string; raw: boolean } {
   const utf8 = asUtf8(bytes);
-  return utf8 === undefined ? { text: Buffer.from(bytes).toString("latin1"), raw: true } : { text: utf8, raw: false };
+  return utf8 === undefined ? { text: windows1252Text(Buffer.from(bytes).toString("latin1")), raw: true } : { text: utf8, raw: false };
 }
 
 /**
@@ -29,7 +29,7 @@ export function patchText(bytes: Uint8Array): { text: string; raw: boolean } {
  * that is not UTF-8 is left as it reads.
  */
 export function rawSectionPaths(section: FilePatch): FilePatch {
-  const path = (p: string | null) => (p === null || !/[\x80-\xff]/.test(p) || /[^\x00-\xff]/.test(p) ? p : asUtf8(Buffer.from(p, "latin1")) ?? p);
+  const path = (p: string | null) => (p === null || !/[^\x00-\x7f]/.test(p) || notWindows1252(p) !== undefined ? p : asUtf8(windows1252Bytes(p)) ?? p);
   return { ...section, oldPath: path(section.oldPath), newPath: path(section.newPath) };
 }
 
@@ -54,7 +54,7 @@ function decodeHunks(hunks: readonly Hunk[]): Hunk[] | undefined {
   for (const hunk of hunks) {
     const lines = [];
     for (const line of hunk.lines) {
-      const text = asUtf8(Buffer.from(line.text, "latin1"));
+      const text = asUtf8(windows1252Bytes(line.text));
       if (text === undefined) return undefined;
       lines.push({ ...line, text });
     }

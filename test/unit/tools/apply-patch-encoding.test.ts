@@ -73,6 +73,18 @@ describe("hearth apply-patch with a patch that is not UTF-8", () => {
     for (const [path, bytes] of Object.entries(after)) assert.deepEqual(run.read(path), bytes, path);
   });
 
+  // A file that is not UTF-8 is read as Windows-1252 (” for 0x94): the patch's bytes are read
+  // so too, and a UTF-8 file's section in the same diff ('€' is E2 82 AC: 0x82 is ‚ there) is
+  // still decoded from its own bytes.
+  it("patches a Windows-1252 file's 0x80–0x9F bytes and a UTF-8 file's '€' and '“”' from one diff, byte for byte", async () => {
+    const before = { "quotes.c": latin1('/* \x93caf\xe9\x94 */\nint n = 1;\n/* \x80 \x85 */\n'), "README.md": utf8("# “Prices” in €\n\nOne.\n") };
+    const after = { "quotes.c": latin1('/* \x93caf\xe9\x94 */\nint n = 2; /* \x96 \x93two\x94 */\n/* \x80 \x85 */\n'), "README.md": utf8("# “Prices” in €\n\nTwo — “€2”.\n") };
+    const patch = gitDiffBytes(before, after);
+    const run = await applyPatchFile(before, patch);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    for (const [path, bytes] of Object.entries(after)) assert.deepEqual(run.read(path), bytes, path);
+  });
+
   it("refuses, writing nothing, Latin-1 lines for a file that is UTF-8, and says which encodings disagree", async () => {
     const patch = gitDiffBytes({ "hello.c": latin1(HELLO) }, { "hello.c": latin1(HELLO_AFTER) });
     // The same file, converted to UTF-8 since the patch was made.

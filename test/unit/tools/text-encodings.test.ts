@@ -321,6 +321,27 @@ describe("a line too long to show, of text that is not ASCII", () => {
 });
 
 describe("latin1 (not UTF-8) files", () => {
+  // A file that is not UTF-8 was read a byte per character as Latin-1: a Windows-1252 file's
+  // ” (0x94) showed as U+0094, a C1 control, so the model saw and quoted invisible characters.
+  it("a Windows-1252 file's 0x80–0x9F bytes read as its characters (” for 0x94), and edits write the same bytes back", async () => {
+    const file = Buffer.from("say = \x93caf\xe9\x94 \x80 \x85\nx = 1\nodd = '\x81\x8d\x8f\x90\x9d'\n", "latin1");
+    const { root, ctx } = workspaceWith({ "w.py": file, "v.py": file, "u.py": file });
+    const bytes = (name: string) => readFileSync(join(root, name));
+    const read = await runTool(readFileTool, { path: "w.py" }, ctx);
+    assert.equal(read.text.split("\n")[0], "1| say = \u201ccaf\u00e9\u201d \u20ac \u2026", read.text);
+    const expected = Buffer.from(file.toString("latin1").replace("x = 1", "x = \x93\x80 \x96\x94"), "latin1");
+    const e = await runTool(editFileTool, { path: "w.py", old_text: "x = 1", new_text: "x = \u201c\u20ac \u2013\u201d" }, ctx);
+    assert.equal(e.ok, true, e.text);
+    assert.deepEqual(bytes("w.py"), expected);
+    const quoted = await runTool(editFileTool, { path: "v.py", old_text: "say = \u201ccaf\u00e9\u201d", new_text: "say = \u201cthe caf\u00e9\u201d" }, ctx);
+    assert.equal(quoted.ok, true, quoted.text);
+    assert.deepEqual(bytes("v.py"), Buffer.from(file.toString("latin1").replace("say = \x93caf", "say = \x93the caf"), "latin1"));
+    const p = await runTool(applyPatchTool, { patch: "--- a/u.py\n+++ b/u.py\n@@ -1,2 +1,2 @@\n say = \u201ccaf\u00e9\u201d \u20ac \u2026\n-x = 1\n+x = \u201c\u20ac \u2013\u201d\n" }, ctx);
+    assert.equal(p.ok, true, p.text);
+    assert.deepEqual(bytes("u.py"), expected);
+  });
+
+
   // A UTF-8 file with one stray byte (a Latin-1 line pasted in, a cut-off character) was
   // read as Latin-1 all through: the model saw 'cafÃ©' with nothing said, and a new 'ï' was
   // written as one Latin-1 byte into the UTF-8 file — a second broken character in the editor.
@@ -371,9 +392,13 @@ describe("latin1 (not UTF-8) files", () => {
   it("a new character the file cannot hold is refused naming it and what to do, and nothing is written", async () => {
     const file = Buffer.from("price = 'caf\xe9'\n", "latin1");
     const { root, ctx } = workspaceWith({ "p.py": file });
-    const e = await runTool(editFileTool, { path: "p.py", old_text: "price = 'caf\u00e9'", new_text: "price = '3 \u20ac'" }, ctx);
+    const e = await runTool(editFileTool, { path: "p.py", old_text: "price = 'caf\u00e9'", new_text: "price = '3 \u2192 4'" }, ctx);
     assert.equal(!e.ok && e.code, "unsupported-encoding", e.text);
-    assert.match(e.text, /"€" \(U\+20AC\)/);
+    assert.match(e.text, /"→" \(U\+2192\)/);
+    // U+0094, a C1 control, would be written as 0x94, which reads back as ”.
+    const control = await runTool(editFileTool, { path: "p.py", old_text: "price = 'caf\u00e9'", new_text: "price = '\u0094'" }, ctx);
+    assert.equal(!control.ok && control.code, "unsupported-encoding", control.text);
+    assert.match(control.text, /\(U\+0094\)/);
     assert.match(e.text, /escape.*convert the file to UTF-8/s);
     assert.deepEqual(readFileSync(join(root, "p.py")), file);
   });

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs/promises";
+import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { titleFrom } from "../protocol/transcript.ts";
@@ -135,6 +135,7 @@ export class ConversationStore {
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
         await writeNew(tmp, text);
+        await chmod(tmp, PRIVATE_FILE);
         const version = versionOf(await stat(tmp, { bigint: true })); // a rename keeps inode, size and mtime
         if (await this.keptBesideNewer(id, tmp)) return;
         await this.keepOtherWindows(id);
@@ -361,12 +362,21 @@ async function syncFolder(dir: string): Promise<void> {
 }
 
 /**
- * The storage folder, made if needed; a file in its place (or above it) is named with what to do,
- * not as mkdir's EEXIST, and folders to make on a read-only disk fail with EROFS, not ENOENT.
+ * A conversation holds what the agent read (an .env, a key, a config with a token): its file and
+ * the folders made for it are this user's alone, as ssh, gh and git's credential store keep
+ * theirs, whatever the umask (022 made them readable by every user of the machine).
+ */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_FOLDER = 0o700;
+
+/**
+ * The storage folder, made if needed (for this user alone); a file in its place (or above it) is
+ * named with what to do, not as mkdir's EEXIST, and folders to make on a read-only disk fail
+ * with EROFS, not ENOENT.
  */
 async function makeFolder(dir: string): Promise<void> {
   try {
-    await makeFolders(dir, { mkdir, lstat, dirname });
+    await makeFolders(dir, { mkdir: (path, options) => mkdir(path, { ...options, mode: PRIVATE_FOLDER }), lstat, dirname });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const link = code === "EEXIST" || code === "ENOTDIR" || code === "ENOENT" ? await danglingLink(dir) : undefined;

@@ -2,7 +2,7 @@
 // a rewind, an import, a restart (a new store on the same folder) and a damaged file.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,23 @@ describe("ConversationStore", () => {
     await new ConversationStore(dir).record("c1", TURN);
     const again = await new ConversationStore(dir).get("c1");
     assert.deepEqual(again?.messages, TURN);
+  });
+
+  // A conversation holds what the agent read — an .env, a key, a config with a token — so it is
+  // kept as ssh, gh and git's credential store keep theirs: for this user alone, whatever the
+  // umask (022 made them 0644, readable by every user of the machine).
+  it("keeps conversations for this user alone: the folder it makes 0700, each file 0600, under umask 022", async (t) => {
+    const before = process.umask(0o022);
+    t.after(() => process.umask(before));
+    const dir = join(folder(t), "globalStorage", "conversations");
+    await new ConversationStore(dir).record("c1", TURN);
+    assert.equal(statSync(dir).mode & 0o777, 0o700, "the folder");
+    assert.equal(statSync(join(dir, "c1.json")).mode & 0o777, 0o600, "the file");
+    // A folder an older Hearth made (0755): the files are still this user's alone.
+    const older = folder(t);
+    chmodSync(older, 0o755);
+    await new ConversationStore(older).record("c2", TURN);
+    assert.equal(statSync(join(older, "c2.json")).mode & 0o777, 0o600, "a file in an existing folder");
   });
 
   it("keeps the 16 most recently used conversations in memory and reads older ones from disk again; one whose save failed stays", async (t) => {

@@ -10,7 +10,7 @@ import { lstat, readdir, readFile, rm, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hearthStateDir } from "../../agent/checkout-lock.ts";
-import { lockPart } from "../../models/index.ts";
+import { lockPart, nativeFolderIn } from "../../models/index.ts";
 import { isAlive } from "../../protocol/processes.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { listStores, removeStore, type StoreInfo } from "../../tools/checkpoint-stores.ts";
@@ -99,10 +99,10 @@ async function modelsPlace(): Promise<Place> {
   return { what: "Models (hearth models)", path: folder, bytes: await folderSize(folder), note: "", items };
 }
 
-/** The CLI's storage but its models: the CUDA packages `hearth models --cuda` installs. */
+/** The CUDA packages `hearth models --cuda` installs: their folder alone, HEARTH_HOME may hold the user's own files too. */
 async function packagesPlace(): Promise<Place | undefined> {
-  const folder = cliStoragePath();
-  const bytes = (await folderSize(folder)) - (await folderSize(cliModelsFolder()));
+  const folder = nativeFolderIn(cliStoragePath());
+  const bytes = await folderSize(folder);
   return bytes > 0 ? { what: "CUDA packages (hearth models --cuda)", path: folder, bytes, note: "", items: [] } : undefined;
 }
 

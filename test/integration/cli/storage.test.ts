@@ -123,3 +123,18 @@ it("hearth storage --clean removes gone folders' checkpoints, index caches and i
   assert.ok(existsSync(join(m.state, "fix-1764000000000.trajectory.jsonl")));
   assert.ok(existsSync(join(m.workspaceStorage, "0123abcd", "hearth.hearth")), "VS Code's storage is VS Code's to manage");
 });
+
+// HEARTH_HOME set to a folder that holds more than Hearth's (the home folder itself, a disk
+// of models of other tools): everything in it but models/ was listed as "CUDA packages",
+// hearth's own crash logs included.
+it("hearth storage counts as CUDA packages only the native folder hearth models --cuda installs into", () => {
+  const m = machine();
+  file(join(m.env.HEARTH_HOME!, "my-notes", "thesis.pdf"), 3 * MiB);
+  file(join(m.env.HEARTH_HOME!, "logs", "crash-1.log"), 1000);
+  let run = hearth(m);
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stdout, /CUDA packages/, "nothing installed by --cuda");
+  file(join(m.env.HEARTH_HOME!, "native", "node_modules", "@node-llama-cpp", "linux-x64-cuda", "llama.node"), 2 * MiB);
+  run = hearth(m);
+  assert.match(run.stdout, new RegExp(`CUDA packages \\(hearth models --cuda\\): 2\\.0 MiB in ${join(m.env.HEARTH_HOME!, "native")}\\n`));
+});

@@ -306,10 +306,10 @@ function told(command: string, because: string | ((max: number) => string), what
 /**
  * A pytest command: the detected one or a configured one, a virtual environment's
  * (`.venv/bin/python -m pytest`, `.venv/bin/pytest`) and one a project manager runs in its
- * environment (`uv run pytest`, `poetry run pytest`, pdm, pipenv, hatch, rye) too: that pytest
- * reads the same configuration files.
+ * environment (`uv run pytest`, `poetry run pytest`, pdm, pipenv, hatch, rye; an option before
+ * it may take a value: `uv run --python 3.12 pytest`) too: that pytest reads the same configuration files.
  */
-const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+run\s+(?:-\S+\s+)*)?(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
+const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+run\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*)?(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
 
 /**
  * For a pytest command, the `addopts` of the configuration files in the folders the model's

@@ -134,6 +134,14 @@ describe("what run_tests says runs, for pytest run by a Python project manager",
       assert.match(shown!, /pytest\.ini: addopts = -p evilplug/, command);
     }
   });
+
+  it("names them where an option before pytest takes a value (`uv run --python 3.12 pytest`, `uv run --with pytest-cov pytest`)", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\naddopts = -p evilplug\n" });
+    for (const command of ["uv run --python 3.12 pytest", "uv run --with pytest-cov --frozen pytest -x", "pdm run -v python -m pytest", "poetry run -q python3 -m pytest"]) {
+      const shown = await runTestsTool.describeRun!({}, ctx(dir, command));
+      assert.match(shown!, /pytest\.ini: addopts = -p evilplug/, command);
+    }
+  });
 });
 
 describe("run_tests in a monorepo whose tests live in its packages", () => {

@@ -16,7 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type Workspace, contentHash, decodeText, detectTestCommand, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
@@ -89,9 +89,14 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   if (refused) emit({ type: "notice", level: "warning", text: ownershipNotice(refused) });
 
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
-    const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);
+    const changed = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
-    const end = changedFiles.length ? await checkpoints.create(`after: ${label}`).catch(() => undefined) : undefined;
+    const end = changed.length ? await checkpoints.create(`after: ${label}`).catch(() => undefined) : undefined;
+    // The user's git checkout, pull or reset during the run: the files it changed are not the run's to review or Reject.
+    const moved = end ? await checkpoints.headMoved(start.id, end.id).catch(() => undefined) : undefined;
+    const gits = new Set(moved?.paths.length ? await checkpoints.unrecorded(changed.filter((p) => moved.paths.includes(p))).catch(() => []) : []);
+    const changedFiles = changed.filter((p) => !gits.has(p));
+    if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size) });
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
@@ -217,6 +222,18 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
  * followed by what they say (a fix's first message says so itself: `taskMessage`). Bidi
  * controls alone are not told of here: right-to-left text the user typed or pasted has them.
  */
+/**
+ * What the chat says when the user's HEAD moved during a run (a checkout, a pull, a reset)
+ * and changed `gits` files: git's, left out of the run's changes, so a Reject or a Restore
+ * checkpoint leaves them as the branch has them.
+ */
+export function headMovedNotice(from: UserHead, to: UserHead, gits: number): string {
+  const how = from.ref === to.ref ? `${headName(to)} moved from ${from.commit.slice(0, 12)} to ${to.commit.slice(0, 12)}` : `from ${headName(from)} to ${headName(to)}`;
+  const files = gits === 1 ? "1 file it changed is" : `${gits} files it changed are`;
+  const them = gits === 1 ? "it" : "them";
+  return `Git's HEAD moved during this run (${how}: a git checkout, pull or reset). ${files} git's, not Hearth's: left out of this run's changes, and a Reject or a Restore checkpoint leaves ${them} as the branch has ${them}.`;
+}
+
 function withHiddenTextNotice(text: string): string {
   const hidden = findHiddenText(text);
   return hidden?.tags ? `${text}\n\n${hiddenTextNotice(hidden, "the user's message above (with the files it attaches)")}` : text;

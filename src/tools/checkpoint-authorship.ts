@@ -17,6 +17,16 @@ export interface CheckpointContents {
   readonly label: string;
   /** The paths this checkpoint changed, or records in its extras, and their content there. */
   readonly changed: ReadonlyMap<string, string | null>;
+  /**
+   * Paths git changed here as the user's HEAD moved (a checkout, a pull, a reset: their
+   * content is git's, though an `after` checkpoint holds it; checkpoint-git-head.ts).
+   */
+  readonly movedByGit?: ReadonlySet<string> | undefined;
+}
+
+/** Whether `checkpoint` holds `path` as the user's git left it (HEAD moved, and the file with it). */
+function gitsContent(checkpoint: CheckpointContents, path: string): boolean {
+  return checkpoint.changed.has(path) && checkpoint.movedByGit?.has(path) === true;
 }
 
 // `before:` alone: a message whose first line is empty (checkpointMessage trims the label's trailing space).
@@ -43,7 +53,7 @@ export function hearthsContent(paths: readonly string[], history: readonly Check
     let atStart: string | null | undefined;
     for (const checkpoint of history) {
       if (checkpoint.changed.has(path)) now = checkpoint.changed.get(path)!;
-      if (isRunStart(checkpoint.label)) atStart = now;
+      if (isRunStart(checkpoint.label) || gitsContent(checkpoint, path)) atStart = now;
       else if (AFTER_WRITE.test(checkpoint.label) && now !== null && now !== atStart) blobs.add(now);
     }
     written.set(path, blobs);
@@ -66,7 +76,7 @@ export function hearthsDeletes(paths: readonly string[], history: readonly Check
     for (const checkpoint of history) {
       if (checkpoint.changed.has(path)) now = checkpoint.changed.get(path)!;
       held ||= now !== null;
-      if (isRunStart(checkpoint.label)) atStart = now;
+      if (isRunStart(checkpoint.label) || gitsContent(checkpoint, path)) atStart = now;
       else if (AFTER_WRITE.test(checkpoint.label) && now === null && (atStart === undefined ? held : atStart !== null)) deleted.add(path);
     }
   }

@@ -30,13 +30,16 @@ export type ExtrasManifest = Map<string, FileState | null>;
 
 const TRAILER = "Hearth-Extras: ";
 
-/** The commit message of a checkpoint: its label, then the extras manifest when there is one. */
-export function checkpointMessage(label: string, extras: ExtrasManifest): string {
+/** The commit message of a checkpoint: its label, then `trailers` (checkpoint-git-head.ts) and the extras manifest when there is one. */
+export function checkpointMessage(label: string, extras: ExtrasManifest, trailers: readonly string[] = []): string {
   const subject = label.replace(/\s+/g, " ").trim() || "checkpoint";
-  if (extras.size === 0) return `${subject}\n`;
-  const record: Record<string, string | null> = {};
-  for (const [path, state] of extras) record[path] = state ? `${state.mode} ${state.blob}` : null;
-  return `${subject}\n\n${TRAILER}${JSON.stringify(record)}\n`;
+  const lines = [...trailers];
+  if (extras.size) {
+    const record: Record<string, string | null> = {};
+    for (const [path, state] of extras) record[path] = state ? `${state.mode} ${state.blob}` : null;
+    lines.push(`${TRAILER}${JSON.stringify(record)}`);
+  }
+  return lines.length ? `${subject}\n\n${lines.join("\n")}\n` : `${subject}\n`;
 }
 
 /** The extras manifest in a checkpoint's commit message (empty when it has none). */

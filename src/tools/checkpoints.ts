@@ -25,7 +25,8 @@ import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath,
 import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, hearthsDeletes, heldAnywhere, isRunStart, usersChange } from "./checkpoint-authorship.ts";
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
-import { PACK_ABOVE_BYTES, packLoose, storeOpened } from "./checkpoint-stores.ts";
+import { storeOpened } from "./checkpoint-stores.ts";
+import { type UserHead, MOVED_GREP, filesBetween, headTrailers, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
 import { ToolError } from "./tool.ts";
@@ -77,8 +78,6 @@ export interface CheckpointOptions {
    * paths; those outside the workspace are no concern here.
    */
   readonly exclude?: readonly string[];
-  /** Loose objects past this many bytes are packed after a checkpoint (default PACK_ABOVE_BYTES; tests give less). */
-  readonly packAboveBytes?: number;
 }
 
 // Byte-exact snapshots: no line-ending conversion, no filters (LFS, smudge), no re-encoding
@@ -158,7 +157,6 @@ export class CheckpointStore {
   finishedRestore: FinishedRestore | undefined;
   /** The shadow repository as checkpoint-disk.ts reads it (inside the lock). */
   private readonly source: CheckpointSource;
-  private packAboveBytes = PACK_ABOVE_BYTES;
   /** What info/exclude was last written with (syncExcludes). */
   private excludes: string | undefined;
 
@@ -192,7 +190,6 @@ export class CheckpointStore {
     // One lock per repository however its storage path is spelled.
     const ownFiles = (await Promise.all((options.exclude ?? []).map((path) => ownPath(root, path)))).filter((p): p is string => p !== undefined);
     const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), ownFiles);
-    if (options.packAboveBytes !== undefined) store.packAboveBytes = options.packAboveBytes;
     // init reads the shadow index (dropGitlinks): one a crashed process truncated would fail every open.
     await store.lock.run(() => store.init().catch(async (error: unknown) => {
       if (!(await store.repaired())) throw error;
@@ -290,16 +287,13 @@ export class CheckpointStore {
     const touched = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
     try {
       return await this.lock.run(async () => {
-        let made: Checkpoint;
         try {
-          made = await this.snapshot(label, touched);
+          return await this.snapshot(label, touched);
         } catch (error) {
           // A damaged shadow repository would fail every checkpoint, and every run starts with one.
           if (!(await this.repaired())) throw error;
-          made = await this.snapshot(label, touched);
+          return this.snapshot(label, touched);
         }
-        await packLoose((args) => this.text(args), this.packAboveBytes);
-        return made;
       });
     } catch (error) {
       // Node's ENOSPC from the store's own files, or git's words for it: the change the checkpoint comes before must not happen.
@@ -456,7 +450,7 @@ export class CheckpointStore {
   private async contentHistory(paths: readonly string[]): Promise<CheckpointContents[]> {
     const history = (await this.text(["log", "--reverse", "--format=%H%x00%s", "HEAD"])).split("\n").filter(Boolean).map((line) => {
       const [id, label] = line.split("\0");
-      return { id: id!, label: label ?? "", changed: new Map<string, string | null>() };
+      return { id: id!, label: label ?? "", changed: new Map<string, string | null>(), movedByGit: undefined as Set<string> | undefined };
     });
     const byId = new Map(history.map((c) => [c.id, c]));
     for (let i = 0; i < paths.length; i += PATHS_PER_CALL) {
@@ -471,6 +465,14 @@ export class CheckpointStore {
           if (change) changed?.set(rest[++k]!, /^0+$/.test(change[1]!) ? null : change[1]!);
         }
       }
+    }
+    // The files a move of the user's HEAD changed (checkpoint-git-head.ts): few checkpoints name any.
+    const wantedPaths = new Set(paths);
+    for (const record of (await this.text(["log", "--format=%x1e%H%x00%B", `--grep=${MOVED_GREP}`, "HEAD"])).split("\x1e").slice(1)) {
+      const [id, message] = record.split("\0");
+      const checkpoint = byId.get(id!);
+      const moved = parseHeadTrailers(message ?? "").moved.filter((p) => wantedPaths.has(p));
+      if (checkpoint && moved.length) checkpoint.movedByGit = new Set(moved);
     }
     const tracked = new Set(await this.tracked());
     if (paths.some((p) => tracked.has(p))) {
@@ -535,6 +537,24 @@ export class CheckpointStore {
       // that without writing the old one back.
       const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
       return [...new Set([...main, ...extras.changed, ...grown])];
+    });
+  }
+
+  /**
+   * How the user's HEAD moved from checkpoint `from` to `to` (a `git checkout`, a pull, a
+   * reset while a run went on), and the files the moves in the user's time changed — git's
+   * writes, not Hearth's (checkpoint-git-head.ts); undefined where it did not move, or a
+   * checkpoint records no HEAD (no repository, a checkpoint an older Hearth took).
+   */
+  async headMoved(from: string, to: string): Promise<{ from: UserHead; to: UserHead; paths: string[] } | undefined> {
+    return this.lock.run(async () => {
+      const [base, target] = [await this.resolveId(from), await this.resolveId(to)];
+      const first = parseHeadTrailers(await this.text(["log", "-1", "--format=%B", base])).head;
+      const records = (await this.text(["log", "--reverse", "--format=%x1e%B", `${base}..${target}`])).split("\x1e").slice(1).map(parseHeadTrailers);
+      const last = records.at(-1)?.head;
+      if (!first || !last || first.commit === last.commit) return undefined;
+      const paths = new Set(records.flatMap((record) => record.moved));
+      return { from: first, to: last, paths: [...paths] };
     });
   }
 
@@ -632,10 +652,26 @@ export class CheckpointStore {
     const { large: leftOut, unreadable } = await this.stageAll(tracked);
     // "" names the index just staged: the paths it misses are this checkpoint's extras.
     const extras = await this.diskStates(await this.missingFrom("", tracked));
-    const message = checkpointMessage(label, extras);
+    const message = checkpointMessage(label, extras, await this.headRecord(label));
     await this.git(["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], { input: message });
     const checkpoint = (await this.log(1, "HEAD"))[0]!;
     return { ...checkpoint, ...(leftOut.length ? { leftOut } : {}), ...(unreadable.length ? { unreadable } : {}) };
+  }
+
+  /**
+   * The user's HEAD for a new checkpoint's message, and, where it moved since the previous
+   * checkpoint in the user's time (not inside a step: the agent's own git command), the files
+   * that differ between the two commits: git's writes, not Hearth's (checkpoint-git-head.ts).
+   */
+  private async headRecord(label: string): Promise<string[]> {
+    const head = await userHead(this.root);
+    if (!head || !(await this.head())) return headTrailers(head, []);
+    const [previousLabel = "", message = ""] = (await this.text(["log", "-1", "--format=%s%x00%B", "HEAD"])).split("\0");
+    const previous = parseHeadTrailers(message).head;
+    const moved = previous && previous.commit !== head.commit && usersChange(previousLabel, checkpointMessage(label, new Map()).trim())
+      ? ((await filesBetween(this.root, previous.commit, head.commit)) ?? [])
+      : [];
+    return headTrailers(head, moved);
   }
 
   /**

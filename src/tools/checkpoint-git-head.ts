@@ -1,0 +1,83 @@
+/**
+ * Where the user's repository stood (its HEAD) at each checkpoint, so that a `git checkout`,
+ * `git pull` or `git reset --hard` the user ran while a run went on is not taken for the
+ * agent's work: each checkpoint's message records the HEAD commit and ref
+ * (`Hearth-Git-Head: <commit> <ref>`, `HEAD` as the ref when detached), and one taken after
+ * the user's time (checkpoint-authorship.ts usersChange: a run's start, an `after …`) where
+ * HEAD moved since the previous checkpoint names the files that differ between the two
+ * commits (`Hearth-Git-Moved: ["path", …]`, workspace-relative): git wrote those, not
+ * Hearth, though an `after …` checkpoint holds them. A move inside a step (the agent's own
+ * `git checkout` through run_command) names none: that change is the agent's.
+ *
+ * git runs read-only in the user's repository, running nothing its config names
+ * (indexer/read-only-git.ts); a folder that is no repository, or one with no commit yet,
+ * records no HEAD.
+ */
+import { execFile } from "node:child_process";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
+
+/** The user's HEAD: its commit, and the branch it is on (`refs/heads/…`; `HEAD` when detached). */
+export interface UserHead {
+  readonly commit: string;
+  readonly ref: string;
+}
+
+const HEAD_TRAILER = "Hearth-Git-Head: ";
+const MOVED_TRAILER = "Hearth-Git-Moved: ";
+/** For `git log --grep`: the checkpoints that name files a move of HEAD changed. */
+export const MOVED_GREP = `^${MOVED_TRAILER}`;
+const GIT_TIMEOUT_MS = 30_000;
+
+/** The user's HEAD in `root` now, or undefined (no repository, no commit, no git). */
+export async function userHead(root: string): Promise<UserHead | undefined> {
+  const out = await readOnlyGit(root, ["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"]);
+  const [commit, ref] = out?.trim().split("\n") ?? [];
+  if (!commit || !/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
+  return { commit, ref: ref || "HEAD" };
+}
+
+/** The files under `root` that differ between two commits of its repository (undefined when git cannot tell: a commit gone). */
+export async function filesBetween(root: string, from: string, to: string): Promise<string[] | undefined> {
+  const out = await readOnlyGit(root, ["diff", "--no-ext-diff", "--no-textconv", "--no-renames", "--name-only", "--relative", "-z", from, to, "--"]);
+  return out?.split("\0").filter(Boolean);
+}
+
+/** The trailer lines a checkpoint's message gets for `head` and the files its move changed. */
+export function headTrailers(head: UserHead | undefined, moved: readonly string[]): string[] {
+  if (!head) return [];
+  return [`${HEAD_TRAILER}${head.commit} ${head.ref}`, ...(moved.length ? [`${MOVED_TRAILER}${JSON.stringify(moved)}`] : [])];
+}
+
+/** The HEAD a checkpoint's message records, and the files a move of it changed (empty when none). */
+export function parseHeadTrailers(message: string): { head?: UserHead; moved: string[] } {
+  let head: UserHead | undefined;
+  let moved: string[] = [];
+  for (const line of message.split("\n")) {
+    if (line.startsWith(HEAD_TRAILER)) {
+      const [commit, ref] = line.slice(HEAD_TRAILER.length).split(" ");
+      if (commit && /^[0-9a-f]{40,64}$/.test(commit)) head = { commit, ref: ref || "HEAD" };
+    } else if (line.startsWith(MOVED_TRAILER)) {
+      try {
+        const list: unknown = JSON.parse(line.slice(MOVED_TRAILER.length));
+        if (Array.isArray(list)) moved = list.filter((p): p is string => typeof p === "string");
+      } catch {
+        // not ours: a message that merely looks like it
+      }
+    }
+  }
+  return { ...(head ? { head } : {}), moved };
+}
+
+/** How a ref reads to the user: `main` for refs/heads/main, a short commit when detached. */
+export function headName(head: UserHead): string {
+  return head.ref === "HEAD" ? head.commit.slice(0, 12) : head.ref.replace(/^refs\/heads\//, "");
+}
+
+function readOnlyGit(root: string, args: readonly string[]): Promise<string | undefined> {
+  if (!root) throw new Error("readOnlyGit: no folder given");
+  return new Promise((resolve) => {
+    execFile("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd: root, env: readOnlyGitEnv(), timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: "utf8", windowsHide: true }, (error, stdout) => {
+      resolve(error ? undefined : stdout);
+    });
+  });
+}

@@ -1,0 +1,65 @@
+// The user runs `git checkout other` while a chat run goes on (between two of the agent's
+// steps). Real git in the user's repository, the real run loop and checkpoints, the scripted
+// model: the run's changes, which the review lists and a Reject restores, are the agent's
+// edit alone, and the chat says HEAD moved.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
+import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import type { AgentWireEvent } from "../../../src/protocol/agent.ts";
+import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
+import { committedRepo, git } from "../../fixtures/git-repos.ts";
+
+const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+
+describe("a run during which the user switched branches", () => {
+  it("reviews only the agent's edit, says HEAD moved, and its Reject leaves the new branch's files alone", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-head-moved-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = committedRepo(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n", "shared.txt": "main's version\n" });
+    git(root, "checkout", "-qb", "other");
+    git(root, "rm", "-q", "only-main.txt");
+    writeFileSync(join(root, "only-other.txt"), "other's\n");
+    writeFileSync(join(root, "shared.txt"), "other's version\n");
+    git(root, "add", ".");
+    git(root, "commit", "-qm", "other");
+    git(root, "checkout", "-q", "-");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const events: AgentWireEvent[] = [];
+    const outcome = await runConversationTurn({
+      mode: "chat", text: "fix a", messages: [], policy: "auto-all",
+      workspace: new DiskWorkspace(root),
+      checkpoints,
+      backend: async () => new ScriptedBackend({ turns: [
+        call("edit_file", { path: "a.txt", old_text: "base", new_text: "the agent's" }),
+        call("list_files", {}),
+        call("finish", { summary: "done" }),
+      ] }),
+      approve: async () => true,
+      onEvent: (e) => {
+        events.push(e);
+        // The user, once the agent's edit is made: a.txt's change goes along to the branch.
+        if (e.type === "toolEnd" && e.changedFiles?.includes("a.txt")) git(root, "checkout", "-q", "other");
+      },
+      signal: new AbortController().signal,
+    });
+    const { result } = outcome;
+    assert.deepEqual(result.changedFiles, ["a.txt"]);
+    const notice = events.find((e) => e.type === "notice" && /HEAD moved/.test(e.text));
+    assert.ok(notice?.type === "notice");
+    assert.match(notice.text, /HEAD moved during this run \(from (main|master) to other: a git checkout, pull or reset\)/);
+    assert.match(notice.text, /3 files it changed are git's, not Hearth's/);
+
+    // The review's Reject: the run's changed files back to its start.
+    const disk = new DiskWorkspace(root);
+    await restoreCheckpoint({ checkpoints, checkpoint: result.startCheckpoint!, paths: result.changedFiles, disk, target: disk });
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "base\n");
+    assert.equal(existsSync(join(root, "only-main.txt")), false);
+    assert.equal(readFileSync(join(root, "shared.txt"), "utf8"), "other's version\n");
+    assert.equal(git(root, "status", "--porcelain"), "");
+  });
+});

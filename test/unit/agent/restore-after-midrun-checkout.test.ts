@@ -1,0 +1,40 @@
+// A `git checkout` while a run goes on: the run's end checkpoint holds the new branch's files.
+// Real git in the user's repository, real files, a real CheckpointStore: the run's checkpoints
+// are taken as conversation-run.ts takes them.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
+import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
+import { committedRepo, git } from "../../fixtures/git-repos.ts";
+
+describe("Restore checkpoint of a run during which the user switched branches", () => {
+  it("puts back the agent's edit and leaves the new branch's files as the branch has them", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-midrun-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = committedRepo(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n" });
+    git(root, "checkout", "-qb", "other");
+    git(root, "rm", "-q", "only-main.txt");
+    writeFileSync(join(root, "only-other.txt"), "other's\n");
+    git(root, "add", "only-other.txt");
+    git(root, "commit", "-qm", "other");
+    git(root, "checkout", "-q", "-");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const start = (await checkpoints.create("before: fix a")).id;
+    await checkpoints.create("before edit_file", ["a.txt"]);
+    writeFileSync(join(root, "a.txt"), "the agent's\n");
+    await checkpoints.create("after edit_file", ["a.txt"]);
+    git(root, "checkout", "-q", "other"); // the user, while the model still thinks
+    await checkpoints.create("after: fix a");
+    const disk = new DiskWorkspace(root);
+
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint: start, disk, target: disk });
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "base\n");
+    assert.equal(existsSync(join(root, "only-main.txt")), false, "main's file written onto the other branch");
+    assert.equal(readFileSync(join(root, "only-other.txt"), "utf8"), "other's\n", "the other branch's file deleted");
+    assert.deepEqual(restored, ["a.txt"]);
+    assert.equal(git(root, "status", "--porcelain"), "");
+  });
+});

@@ -25,7 +25,7 @@ import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath,
 import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, hearthsDeletes, heldAnywhere, isRunStart, usersChange } from "./checkpoint-authorship.ts";
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
-import { storeOpened } from "./checkpoint-stores.ts";
+import { PACK_ABOVE_BYTES, packLoose, storeOpened } from "./checkpoint-stores.ts";
 import { type UserHead, MOVED_GREP, filesBetween, headTrailers, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
@@ -78,6 +78,8 @@ export interface CheckpointOptions {
    * paths; those outside the workspace are no concern here.
    */
   readonly exclude?: readonly string[];
+  /** Loose objects past this many bytes are packed after a checkpoint (default PACK_ABOVE_BYTES; tests give less). */
+  readonly packAboveBytes?: number;
 }
 
 // Byte-exact snapshots: no line-ending conversion, no filters (LFS, smudge), no re-encoding
@@ -157,6 +159,7 @@ export class CheckpointStore {
   finishedRestore: FinishedRestore | undefined;
   /** The shadow repository as checkpoint-disk.ts reads it (inside the lock). */
   private readonly source: CheckpointSource;
+  private packAboveBytes = PACK_ABOVE_BYTES;
   /** What info/exclude was last written with (syncExcludes). */
   private excludes: string | undefined;
 
@@ -190,6 +193,7 @@ export class CheckpointStore {
     // One lock per repository however its storage path is spelled.
     const ownFiles = (await Promise.all((options.exclude ?? []).map((path) => ownPath(root, path)))).filter((p): p is string => p !== undefined);
     const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), ownFiles);
+    if (options.packAboveBytes !== undefined) store.packAboveBytes = options.packAboveBytes;
     // init reads the shadow index (dropGitlinks): one a crashed process truncated would fail every open.
     await store.lock.run(() => store.init().catch(async (error: unknown) => {
       if (!(await store.repaired())) throw error;
@@ -287,13 +291,16 @@ export class CheckpointStore {
     const touched = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
     try {
       return await this.lock.run(async () => {
+        let made: Checkpoint;
         try {
-          return await this.snapshot(label, touched);
+          made = await this.snapshot(label, touched);
         } catch (error) {
           // A damaged shadow repository would fail every checkpoint, and every run starts with one.
           if (!(await this.repaired())) throw error;
-          return this.snapshot(label, touched);
+          made = await this.snapshot(label, touched);
         }
+        await packLoose((args) => this.text(args), this.packAboveBytes);
+        return made;
       });
     } catch (error) {
       // Node's ENOSPC from the store's own files, or git's words for it: the change the checkpoint comes before must not happen.

@@ -25,7 +25,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { homedir, hostname } from "node:os";
+import { hostname } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { isOutside } from "../indexer/scan.ts";
@@ -179,10 +179,13 @@ function checkoutTopOf(folder: string): string {
   }
 }
 
-/** The home folder's real path; undefined where it has none (a user without one, a home that is gone). */
+/**
+ * The home folder's real path; undefined where it has none (a user without one, a home that is
+ * gone). homeFolder, not os.homedir(): an empty HOME's real path is the folder Hearth runs in.
+ */
 function realHome(): string | undefined {
   try {
-    return realpathSync(homedir());
+    return realpathSync(homeFolder());
   } catch {
     return undefined;
   }

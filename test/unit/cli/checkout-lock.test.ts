@@ -349,3 +349,21 @@ describe("a state folder under a link to a drive that is not mounted", () => {
     });
   });
 });
+
+// HOME empty (a systemd unit's Environment=HOME=, docker run -e HOME=): os.homedir() is "", whose
+// real path is the folder Hearth runs in, so a run started at a checkout's top took that folder
+// for the home, stopped the search below it, and locked a package of the checkout as its own.
+describe("the checkout lock with HOME empty", () => {
+  it("a package of a checkout is still its top's lock when Hearth runs at that top", () => {
+    const repo = tempDir("hearth-lock-repo-");
+    mkdirSync(join(repo, "packages", "api"), { recursive: true });
+    const init = spawnSync("git", ["init", "-q"], { cwd: repo, encoding: "utf8" });
+    assert.equal(init.status, 0, init.stderr);
+    const state = tempDir("hearth-lock-state-");
+    const held = lockCheckout(state, repo);
+    const child = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), CHILD, state, join(repo, "packages", "api")], { cwd: repo, env: { ...process.env, HOME: "" }, encoding: "utf8" });
+    held.release();
+    assert.equal(child.status, 0, child.stderr);
+    assert.match(child.stdout, /^refused: /);
+  });
+});

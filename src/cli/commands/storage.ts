@@ -6,11 +6,11 @@
  * user's (downloaded models, `hearth fix` trajectories) is removed; those are named so the
  * user can decide.
  */
-import { lstat, readdir, readFile, rm, unlink } from "node:fs/promises";
+import { lstat, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hearthStateDir } from "../../agent/checkout-lock.ts";
-import { lockPart, nativeFolderIn } from "../../models/index.ts";
+import { LOCK_STALE_MS, lockPart, nativeFolderIn } from "../../models/index.ts";
 import { isAlive } from "../../protocol/processes.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { listStores, removeStore, type StoreInfo } from "../../tools/checkpoint-stores.ts";
@@ -214,7 +214,11 @@ async function clean(): Promise<{ files: Removed[]; kept: string[] }> {
   return { files, kept };
 }
 
-/** Removes an interrupted download unless a download appends to it now (its lock, models/part-lock.ts). */
+/**
+ * Removes an interrupted download unless a download appends to it now: one that holds its lock
+ * (models/part-lock.ts), or one that takes none (an older Hearth's, a browser saving model.gguf
+ * writes model.gguf.part) and wrote to it within LOCK_STALE_MS.
+ */
 async function cleanPart(part: string, files: Removed[], kept: string[]): Promise<void> {
   const lock = await lockPart(part).catch(() => undefined);
   if (!lock || "holder" in lock) {
@@ -222,6 +226,11 @@ async function cleanPart(part: string, files: Removed[], kept: string[]): Promis
     return;
   }
   try {
+    const written = await stat(part).then((info) => info.mtimeMs, () => 0);
+    if (Date.now() - written < LOCK_STALE_MS) {
+      kept.push(`${part}: written to in the last ${LOCK_STALE_MS / 60_000} minutes, something may be downloading it`);
+      return;
+    }
     const bytes = await folderSize(part);
     await rm(part, { force: true });
     await rm(`${part}.json`, { force: true });

@@ -4,7 +4,7 @@
 // Real built CLI, real files in temporary XDG folders and HOME.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -75,6 +75,8 @@ async function monthsOfUse(m: Machine) {
   file(join(m.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf"), 3 * MiB);
   file(join(m.models, "Qwen3.6-35B-A3B-Q8_0.gguf.part"), 2 * MiB);
   writeFileSync(join(m.models, "Qwen3.6-35B-A3B-Q8_0.gguf.part.json"), "{}");
+  const cancelled = new Date(Date.now() - 60 * 60_000);
+  utimesSync(join(m.models, "Qwen3.6-35B-A3B-Q8_0.gguf.part"), cancelled, cancelled);
   file(join(m.index, "index-aaaaaaaaaaaaaaaa.bin"), MiB);
   file(join(m.index, "index-bbbbbbbbbbbbbbbb.bin"), MiB);
   file(join(m.state, "fix-1764000000000.trajectory.jsonl"), 1000);
@@ -137,4 +139,15 @@ it("hearth storage counts as CUDA packages only the native folder hearth models 
   file(join(m.env.HEARTH_HOME!, "native", "node_modules", "@node-llama-cpp", "linux-x64-cuda", "llama.node"), 2 * MiB);
   run = hearth(m);
   assert.match(run.stdout, new RegExp(`CUDA packages \\(hearth models --cuda\\): 2\\.0 MiB in ${join(m.env.HEARTH_HOME!, "native")}\\n`));
+});
+
+// A download that takes no part lock — an older Hearth's, or a browser saving model.gguf into
+// the models folder (it writes model.gguf.part) — was deleted by --clean as it was written.
+it("hearth storage --clean keeps an interrupted download written to in the last minutes: something may be downloading it without Hearth's lock", () => {
+  const m = machine();
+  file(join(m.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf.part"), MiB);
+  const run = hearth(m, "--clean");
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(existsSync(join(m.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf.part")), run.stdout);
+  assert.match(run.stdout, /Kept .*Q4_K_M\.gguf\.part: written to in the last 5 minutes/);
 });

@@ -52,8 +52,8 @@ export function readRegularFile(absPath: string, maxBytes: number): IndexedRead 
  * thread and a build's content checks, which bound it with a deadline (scan-fs.ts) — a
  * synchronous read of a file on a stalled network mount never returns, and nothing else runs
  * on that thread meanwhile. Node's callback calls, one round trip each through its file
- * threads: open, fstat, one read of the size found plus a byte (a read that comes back short
- * is the end of a regular file), close. A FileHandle made five (a second read to find the end),
+ * threads: open, fstat, one read of the size found plus a byte (coming back short at that size,
+ * it is the end), close. A FileHandle made five (a second read to find the end),
  * each dearer on this thread (a promise, a handle to collect): checking every file of a tree
  * this way cost about as much as parsing them all, or more.
  */
@@ -83,7 +83,13 @@ function call<T>(start: (done: (error: NodeJS.ErrnoException | null, value: T) =
   return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 }
 
-/** `readUpTo` through node's file threads: a short read (fewer bytes than asked) is the end of a regular file. */
+/**
+ * `readUpTo` through node's file threads, without its last read that finds nothing: a read
+ * that comes back short where fstat said the file ends is the end. One short before that is
+ * read on until a read finds nothing, as `readUpTo` does: procfs (size 0, any length) and a
+ * FUSE mount with direct I/O answer a page or so a read, and a disk error part-way answers
+ * short before it answers EIO — taken as the end, the first pages were recorded as the file.
+ */
 async function readUpToAsync(fd: number, size: number, maxBytes: number): Promise<IndexedRead> {
   let buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
   let length = 0;
@@ -96,7 +102,7 @@ async function readUpToAsync(fd: number, size: number, maxBytes: number): Promis
     const asked = buffer.length - length;
     const bytesRead = await call<number>((done) => fs.read(fd, buffer, length, asked, null, done));
     length += bytesRead;
-    if (bytesRead < asked) return { ok: true, bytes: buffer.subarray(0, length) };
+    if (bytesRead === 0 || (bytesRead < asked && length === size)) return { ok: true, bytes: buffer.subarray(0, length) };
   }
 }
 

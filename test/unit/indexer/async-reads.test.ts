@@ -6,7 +6,7 @@
 import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import fs, { mkdirSync, writeFileSync } from "node:fs";
+import fs, { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRegularFileAsync } from "../../../src/indexer/indexed-file.ts";
 import { tempDir } from "./helpers/setup.ts";
@@ -54,5 +54,27 @@ describe("the index thread's read of a file", () => {
     } finally {
       cleanup();
     }
+  });
+
+  it("reads to the end a file whose reads come back short before it: procfs, a FUSE mount, a read error part-way", async (t) => {
+    // A short read is the end only where it stops at the size fstat found: /proc/kallsyms
+    // (size 0, megabytes long) answers a page or so a read, as a FUSE file system with direct
+    // I/O may, and a disk error part-way answers short before it answers EIO. Taken as the end,
+    // the first pages were recorded as the whole file, under its current stamps, for good.
+    const path = "/proc/kallsyms";
+    let whole: Buffer;
+    try {
+      whole = readFileSync(path);
+    } catch (error) {
+      t.skip(`${path} cannot be read here (${(error as NodeJS.ErrnoException).code}): no file system that answers short reads`);
+      return;
+    }
+    if (whole.length < 64 * 1024) {
+      t.skip(`${path} is ${whole.length} bytes here, too short to be read in several short reads`);
+      return;
+    }
+    const read = await readRegularFileAsync(path, 2 * whole.length);
+    assert.equal(read.ok && read.bytes.length, whole.length);
+    assert.ok(read.ok && read.bytes.equals(whole), "the bytes read are the file's");
   });
 });

@@ -135,7 +135,8 @@ export class ConversationStore {
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
         await writeNew(tmp, text);
-        await chmod(tmp, PRIVATE_FILE);
+        // A file system that keeps no modes (a FAT drive, some SMB shares) refuses it: nothing to keep private there by modes.
+        await chmod(tmp, PRIVATE_FILE).catch(() => undefined);
         const version = versionOf(await stat(tmp, { bigint: true })); // a rename keeps inode, size and mtime
         if (await this.keptBesideNewer(id, tmp)) return;
         await this.keepOtherWindows(id);

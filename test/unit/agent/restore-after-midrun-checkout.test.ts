@@ -11,6 +11,28 @@ import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
 import { committedRepo, git } from "../../fixtures/git-repos.ts";
 
 describe("Restore checkpoint of a run during which the user switched branches", () => {
+  it("undoes a branch switch the agent made itself (its run_command): that change is the agent's", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-midrun-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = committedRepo(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n" });
+    git(root, "branch", "other");
+    git(root, "checkout", "-q", "other");
+    git(root, "rm", "-q", "only-main.txt");
+    git(root, "commit", "-qm", "other");
+    git(root, "checkout", "-q", "-");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const start = (await checkpoints.create("before: fix a")).id;
+    await checkpoints.create("before run_command");
+    git(root, "checkout", "-q", "other"); // the agent's command
+    await checkpoints.create("after run_command");
+    await checkpoints.create("after: fix a");
+    const disk = new DiskWorkspace(root);
+
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint: start, disk, target: disk });
+    assert.deepEqual(restored, ["only-main.txt"]);
+    assert.equal(readFileSync(join(root, "only-main.txt"), "utf8"), "main's\n");
+  });
+
   it("puts back the agent's edit and leaves the new branch's files as the branch has them", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-restore-midrun-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

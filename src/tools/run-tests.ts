@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type DetectedRunner, type TestCounts, commandVenv, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
+import { type DetectedRunner, type TestCounts, commandVenv, configText, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
 import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests } from "./project-setup.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
@@ -45,7 +45,9 @@ export const runTestsTool: Tool = {
     const counts = countTests(outcome.output);
     const dependencies =
       outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(ctx.workspace, command, outcome.output) : undefined;
-    const { line, passed } = verdict(command, outcome, counts, filter, dependencies);
+    const venv = commandVenv(command);
+    const byUv = venv !== undefined && outcome.exitCode !== 0 && /^uv\s*=/m.test((await configText(ctx.workspace, `${venv}/pyvenv.cfg`)) ?? "");
+    const { line, passed } = verdict(command, outcome, counts, filter, dependencies, byUv);
     return {
       text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
       data: { command, passed, counts, exitCode: outcome.exitCode },
@@ -93,10 +95,10 @@ function withFilter(command: string, filter: string | undefined): string {
  * are said as such — "tests FAILED: counts not recognized" sends the model hunting for a
  * bug in the code, and "tests PASSED: 0 passed" tells it a fix is verified.
  */
-function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined, dependencies: string | undefined): { line: string; passed: boolean } {
+function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined, dependencies: string | undefined, byUv: boolean): { line: string; passed: boolean } {
   const exit = outcome.exitCode === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.exitCode}`;
   const venv = commandVenv(command);
-  const inVenv = venv === undefined ? undefined : venvProblem(command, outcome, venv, exit);
+  const inVenv = venv === undefined ? undefined : venvProblem(command, outcome, venv, exit, byUv);
   if (inVenv) return { passed: false, line: `tests did not run: ${inVenv}` };
   const missing = missingRunner(outcome);
   if (missing) return { passed: false, line: `tests did not run: ${missing} (${exit}); ${dependencies ?? "install it or the project's dependencies, or configure the test command"}` };
@@ -120,18 +122,20 @@ function summary(counts: TestCounts | undefined, omittedChars: number): string {
  * What is wrong with the virtual environment `venv` whose python or pytest `outcome`'s command
  * ran, said with what to do there: its python gone (made on another machine, or from a Python
  * since removed: its link points nowhere), or pytest not installed in it — "install pytest"
- * alone sent users to the system's pip, which the venv does not see.
+ * alone sent users to the system's pip, which the venv does not see; `byUv`: uv made it (pip-less), so uv installs.
  */
-function venvProblem(command: string, outcome: CommandOutcome, venv: string, exit: string): string | undefined {
+function venvProblem(command: string, outcome: CommandOutcome, venv: string, exit: string, byUv: boolean): string | undefined {
   const python = venvPython(command.trim().split(/\s+/)[0]!);
+  // uv's venvs (`uv = …` in pyvenv.cfg) hold no pip: `python -m pip` there ends "No module named pip".
+  const install = byUv ? `uv pip install --python ${python} pytest (or the project's test dependencies: uv sync)` : `${python} -m pip install pytest (or the project's test dependencies)`;
   if (outcome.exitCode === 127) {
     const program = outcome.output.match(/([^\s:]+): (?:command )?not found\s*$/m)?.[1] ?? outcome.output.match(/([^\s:]+): No such file or directory\s*$/m)?.[1];
     if (program === undefined || !program.startsWith(`${venv}/`)) return undefined;
-    if (/\/pytest(?:\.exe)?$/.test(program)) return `pytest is not installed in the virtual environment ${venv}/ (${exit}); install it there: ${python} -m pip install pytest (or the project's test dependencies)`;
+    if (/\/pytest(?:\.exe)?$/.test(program)) return `pytest is not installed in the virtual environment ${venv}/ (${exit}); install it there: ${install}`;
     return `the virtual environment ${venv}/ has no working python (${exit}); make it again (python3 -m venv ${venv}) and install the project's dependencies into it, or configure the test command`;
   }
   if (outcome.exitCode !== 0 && /: No module named pytest\s*$/m.test(outcome.output)) {
-    return `pytest is not installed in the virtual environment ${venv}/ (${exit}); install it there: ${python} -m pip install pytest (or the project's test dependencies)`;
+    return `pytest is not installed in the virtual environment ${venv}/ (${exit}); install it there: ${install}`;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, detectTestCommand, runTool } from "../../../src/tools/index.ts";
@@ -60,6 +60,15 @@ describe("run_tests with the project's virtual environment", () => {
     const run = await runTool(runTestsTool, {}, ctx(dir));
     assert.ok(run.ok);
     assert.match(run.text, /\[tests did not run: pytest is not installed in the virtual environment \.venv\/ \(exit code 1\); install it there: \.venv\/bin\/python -m pip install pytest/);
+  });
+
+  it("says to install pytest with uv into a venv uv made, which has no pip", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n", "test_a.py": "def test_a():\n    pass\n" });
+    venv(dir, ".venv", false);
+    // uv writes its version into the pyvenv.cfg of each venv it makes, and puts no pip in it.
+    appendFileSync(join(dir, ".venv", "pyvenv.cfg"), "uv = 0.5.11\n");
+    const run = await runTool(runTestsTool, {}, ctx(dir));
+    assert.match(run.text, /\[tests did not run: pytest is not installed in the virtual environment \.venv\/ \(exit code 1\); install it there: uv pip install --python \.venv\/bin\/python pytest \(or the project's test dependencies: uv sync\)\]/);
   });
 
   it("says a venv whose python is gone (made on another machine, its Python removed) must be made again", async () => {

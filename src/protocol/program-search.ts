@@ -58,3 +58,18 @@ function windowsEntries(list: string): string[] {
 /** Absolute as node:path reads it (src/protocol imports no node module): `/…`; on Windows `C:\…`, `C:/…`, `\\server\…` or `\…`. */
 const POSIX_ABSOLUTE = /^\//;
 const WINDOWS_ABSOLUTE = /^(?:[A-Za-z]:)?[\\/]/;
+
+/**
+ * The program a shell could not run (its exit status 127), from the last line where it says
+ * so: `SHELL: [LINE: ]PROGRAM: WHY` — dash's `sh: 1: jest: not found`, bash's `bash: line 1:
+ * jest: command not found`, `sh: jest: …`. Read by its shape, not its words: bash says WHY in
+ * the user's language ("sh: Zeile 1: jest: Kommando nicht gefunden.", French with a
+ * no-break space before the colon), where sh is bash (Fedora, Arch), and so for every npm script
+ * there. A path it could not run (`.venv/bin/python: No such file or directory`) is named as written. Undefined where no shell said it.
+ */
+export function missingProgram(output: string): string | undefined {
+  return [...output.matchAll(SHELL_CANNOT_RUN)].at(-1)?.[1];
+}
+
+/** A shell's own line (sh, bash, dash, ksh, by name or path), its line number in any language ("Zeile 1", "1", "行 1") or none, then the program. */
+const SHELL_CANNOT_RUN = /^(?:\S*\/)?(?:ba|da|k|mk)?sh: (?:[^:\n]*\d+: )?([^\s:]+)\s?: \S[^\n]*$/gm;

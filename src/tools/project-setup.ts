@@ -6,6 +6,7 @@
  * workspace's files only; run_tests adds it to its result.
  */
 import { posix } from "node:path";
+import { missingProgram } from "../protocol/program-search.ts";
 import { VENV_FOLDERS, configText, cut } from "./test-runners.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -32,7 +33,7 @@ export async function uninstalledDependencies(workspace: Workspace, command: str
   const runner = command.trim().split(/\s+/)[0] ?? "";
   if (!SCRIPT_RUNNERS.has(runner)) return undefined;
   // The package manager itself missing (`pnpm test` without pnpm) is that, not the dependencies.
-  if (new RegExp(`(?:^|[\\s:])${runner}: (?:command )?not found\\s*$`, "m").test(output)) return `install ${runner}${runner === "npm" || runner === "npx" ? " (it comes with Node.js)" : runner === "bun" ? "" : ` (\`corepack enable ${runner}\` does, with Node.js 16.13 or later)`}, or configure the test command`;
+  if (missingProgram(output) === runner) return `install ${runner}${runner === "npm" || runner === "npx" ? " (it comes with Node.js)" : runner === "bun" ? "" : ` (\`corepack enable ${runner}\` does, with Node.js 16.13 or later)`}, or configure the test command`;
   const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
   if (!(await is("package.json", "file"))) return undefined;
   for (const pnp of [".pnp.cjs", ".pnp.js"]) {

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
 import { type DetectedRunner, type TestCounts, commandVenv, configText, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
+import { missingProgram } from "../protocol/program-search.ts";
 import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests } from "./project-setup.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
@@ -129,7 +130,7 @@ function venvProblem(command: string, outcome: CommandOutcome, venv: string, exi
   // uv's venvs (`uv = …` in pyvenv.cfg) hold no pip: `python -m pip` there ends "No module named pip".
   const install = byUv ? `uv pip install --python ${python} pytest (or the project's test dependencies: uv sync)` : `${python} -m pip install pytest (or the project's test dependencies)`;
   if (outcome.exitCode === 127) {
-    const program = outcome.output.match(/([^\s:]+): (?:command )?not found\s*$/m)?.[1] ?? outcome.output.match(/([^\s:]+): No such file or directory\s*$/m)?.[1];
+    const program = missingProgram(outcome.output);
     if (program === undefined || !program.startsWith(`${venv}/`)) return undefined;
     if (/\/pytest(?:\.exe)?$/.test(program)) return `pytest is not installed in the virtual environment ${venv}/ (${exit}); install it there: ${install}`;
     return `the virtual environment ${venv}/ has no working python (${exit}); make it again (python3 -m venv ${venv}) and install the project's dependencies into it, or configure the test command`;
@@ -145,10 +146,10 @@ function venvPython(program: string): string {
   return program.replace(/pytest(\.exe)?$/, (_, exe: string | undefined) => `python${exe ?? ""}`);
 }
 
-/** The shell's "not found" (exit 127: dash, bash, zsh), or `python -m pytest` without pytest. */
+/** The shell's "not found" (exit 127: dash, bash in any language), or `python -m pytest` without pytest. */
 function missingRunner(outcome: CommandOutcome): string | undefined {
   if (outcome.exitCode === 127) {
-    const program = outcome.output.match(/([^\s:]+): (?:command )?not found\s*$/m)?.[1];
+    const program = missingProgram(outcome.output);
     return program ? `\`${program}\` was not found` : "a program it needs was not found";
   }
   if (outcome.exitCode !== 0 && /: No module named pytest\s*$/m.test(outcome.output)) return "pytest is not installed for this Python";

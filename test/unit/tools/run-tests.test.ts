@@ -282,6 +282,11 @@ describe("run_tests", () => {
     assert.match(noPytest.text, /\[tests did not run: pytest is not installed for this Python \(exit code 1\)/);
   });
 
+  it("names the missing program where the shell says so in another language (bash as sh under a German locale)", async () => {
+    const missing = await runTool(runTestsTool, {}, ctx(emptyDir({}), "echo 'sh: Zeile 1: jest: Kommando nicht gefunden.' >&2; exit 127"));
+    assert.match(missing.text, /\[tests did not run: `jest` was not found \(exit code 127\)/);
+  });
+
   it("says no tests ran when the runner found none, not that they passed", async () => {
     // unittest: "Ran 0 tests … OK" (exit 0) before Python 3.12, "NO TESTS RAN" (exit 5) since.
     const none = await runTool(runTestsTool, {}, ctx(emptyDir({ "test_nothing.py": "import unittest\n" })));

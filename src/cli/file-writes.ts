@@ -3,10 +3,12 @@
  * failed write leaves nothing a script would take for a result: a patch file cut short by a
  * full disk is removed (opening it for writing had already emptied it), and a line appended to
  * a JSONL file is taken back to the file's size before it, so the next line starts a line of
- * its own. Why a write failed is said in words, with the disk's free space where it is full.
+ * its own. A file that must survive a failed write (the conversation `hearth chat --continue
+ * conv.md --save conv.md` read) is written beside and renamed over. Why a write failed is said
+ * in words, with the disk's free space where it is full.
  */
-import { closeSync, ftruncateSync, openSync, rmSync, statfsSync, statSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, fchmodSync, fsyncSync, ftruncateSync, openSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { formatSize } from "../protocol/units.ts";
 
 /** A write that failed, after what it left was cleaned up: `left` says what is at the path now. */
@@ -32,6 +34,48 @@ export function writeWholeFile(path: string, text: string): void {
     closeSync(fd);
     rmSync(path, { force: true });
     throw new FileWriteError(writeProblem(error, path, bytes.length), `nothing is left at ${path}`, { cause: error });
+  }
+}
+
+/**
+ * Writes `text` as the whole of `path` through a file beside it, renamed over it once whole and
+ * flushed: on a failure `path` is as it was, and the file beside it is removed. A link is
+ * followed (the file it names is replaced, the link kept), and an existing file keeps its mode.
+ */
+export function replaceWhole(path: string, text: string): void {
+  const bytes = Buffer.from(text);
+  const target = linkTarget(path);
+  const mode = statSync(target, { throwIfNoEntry: false })?.mode;
+  const beside = join(dirname(target), `.${basename(target)}.hearth-${process.pid}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(beside, "w", mode);
+  } catch (error) {
+    throw new FileWriteError(writeProblem(error, target, bytes.length), `${path} is as it was`, { cause: error });
+  }
+  try {
+    if (mode !== undefined) fchmodSync(fd, mode & 0o7777);
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(beside, target);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // closed already
+    }
+    rmSync(beside, { force: true });
+    throw new FileWriteError(writeProblem(error, target, bytes.length), `${path} is as it was`, { cause: error });
+  }
+}
+
+/** The file a link at `path` names, so that replacing it keeps the link; `path` itself where it is none (or names nothing yet). */
+function linkTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
 

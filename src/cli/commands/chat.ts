@@ -5,7 +5,7 @@
  * conversation after this turn (src/agent/handoff.ts).
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConversationImportError, type ImportedConversation, exportConversation, importConversation, secretFilesIn, secretFilesReadThroughLinks } from "../../agent/handoff.ts";
@@ -17,6 +17,7 @@ import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChanged
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, type CliIo, modelFileOption, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
+import { FileWriteError, replaceWhole, writeProblem } from "../file-writes.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
@@ -133,8 +134,16 @@ export const chatCommand: CliCommand = {
       if (savePath) {
         const title = earlier?.title ?? prompt.replace(/\s+/g, " ").slice(0, 60);
         const markdown = exportConversation(messages, { title, model: state.name, exportedAt: new Date(), ...(earlier?.patch ? { patch: earlier.patch } : {}) });
-        mkdirSync(dirname(savePath), { recursive: true });
-        writeFileSync(savePath, markdown);
+        try {
+          mkdirSync(dirname(savePath), { recursive: true });
+          // Beside it, then renamed: --save onto the file --continue read must not lose it on a full disk.
+          replaceWhole(savePath, markdown);
+        } catch (error) {
+          // Else mkdir's failure: no file there yet.
+          const [why, left] = error instanceof FileWriteError ? [error.message, error.left] : [writeProblem(error, savePath, Buffer.byteLength(markdown)), "nothing was saved"];
+          io.err(`hearth chat: could not save the conversation to ${terminalName(savePath)} (${terminalName(why)}): ${terminalName(left)}; the answer is above\n`);
+          return 1;
+        }
         // As Export Conversation asks: by name, and a name that says nothing read through a link to one (secret-reads.ts).
         const secrets = [...new Set([...secretFilesIn(messages), ...(await secretFilesReadThroughLinks(messages, repo))])];
         io.err(`saved the conversation to ${flags.save as string}\n${secretFilesWarning(secrets, flags.save as string)}`);

@@ -199,7 +199,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       const written = writeOutputs(options, info.name, result.patch, cancelled, io);
-      const ownFiles = writeSubmodulePatches(options, result.submodulePatches ?? [], io);
+      const ownFiles = writeSubmodulePatches(options, result.submodulePatches ?? [], trajectory, io);
       io.err(patchHiddenReport(result.patch));
       // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.
       const said = result.agent.stopReason === "finished" ? "; the model says:" : ":";
@@ -216,7 +216,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, ownFiles.get(own.submodule), io) + patchHiddenReport(own.patch));
       // A harness reading the prediction alone would take it for the whole fix.
       if (options.predictions && !cancelled) {
-        for (const own of result.submodulePatches ?? []) io.err(`hearth fix: the prediction in ${terminalName(options.predictions.file)} lacks the change inside the submodule ${terminalName(own.submodule)} (its patch: ${terminalName(ownFiles.get(own.submodule) ?? `above, and in the trajectory's end record, ${options.trajectoryPath}`)})\n`);
+        for (const own of result.submodulePatches ?? []) io.err(`hearth fix: the prediction in ${terminalName(options.predictions.file)} lacks the change inside the submodule ${terminalName(own.submodule)} (its patch: ${terminalName(ownFiles.get(own.submodule) ?? (trajectory.cutShort ? "above" : `above, and in the trajectory's end record, ${options.trajectoryPath}`))})\n`);
       }
       if (result.madeByCommands) io.err(`hearth fix: in the patch, new files that commands made, not the edit tools: ${terminalName(result.madeByCommands.join(", "))}\n`);
       if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
@@ -372,16 +372,18 @@ function submodulePatchReport(own: SubmodulePatch, file: string | undefined, io:
  * reading --out finds the rest of the fix there. The files written, by submodule; one that
  * could not be written is said (its patch is on stderr all the same).
  */
-function writeSubmodulePatches(options: FixCliOptions, patches: readonly SubmodulePatch[], io: CliIo): Map<string, string> {
+function writeSubmodulePatches(options: FixCliOptions, patches: readonly SubmodulePatch[], trajectory: Trajectory, io: CliIo): Map<string, string> {
   const files = new Map<string, string>();
   if (!options.out) return files;
   for (const own of patches) {
     const file = `${options.out}.${own.submodule.replaceAll("/", "__")}.patch`;
     try {
-      writeFileSync(file, own.patch);
+      // As the main patch: a file a full disk cut short is removed, not left for a script to apply.
+      writeWholeFile(file, own.patch);
       files.set(own.submodule, file);
     } catch (error) {
-      io.err(`hearth fix: could not write the patch of the submodule ${terminalName(own.submodule)} to ${terminalName(file)} (${terminalName((error as Error).message)}): it is below and in the trajectory's end record\n`);
+      const left = error instanceof FileWriteError ? `${error.left}; ` : "";
+      io.err(`hearth fix: could not write the patch of the submodule ${terminalName(own.submodule)} to ${terminalName(file)} (${terminalName(writeProblem(error, file, Buffer.byteLength(own.patch)))}): ${terminalName(left)}it is below${trajectory.cutShort ? "" : " and in the trajectory's end record"}\n`);
     }
   }
   return files;

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
-import { git } from "../../fixtures/git-repos.ts";
+import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -106,4 +106,33 @@ it("a state folder on a full disk: the checkpoints cannot be stored, said as suc
   assert.doesNotMatch(run.stderr, /the model failed/);
   assert.match(run.stderr, new RegExp(`hearth fix: stopped: the disk holding the state folder ${state} is full \\([^)]* free\\): Hearth's checkpoints of the checkout could not be stored\\. Free some space there, or give --state-dir a folder on another disk`));
   assert.equal(git(repo, "status", "--porcelain"), "");
+});
+
+it("a submodule's patch beside --out on a full disk: no cut file is left, the patch is on stderr, and the trajectory cut short is not named as holding it", { timeout: 120_000 }, (t) => {
+  const work = tempDir("hearth-fix-fulldisk-");
+  const disk = join(work, "disk");
+  mkdirSync(disk);
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=12k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
+  t.after(() => spawnSync("umount", [disk]));
+  const lib = committedRepo(join(work, "lib"), { "x.py": "A = 1\n" });
+  const top = committedRepo(join(work, "repo"), {}, { "vendor/lib": lib });
+  const comments = Array.from({ length: 120 }, (_, i) => `# comment line ${i} ${"x".repeat(60)}`).join("\n");
+  const model = join(work, "model.json");
+  writeFileSync(model, JSON.stringify({ name: "scripted-fixer", turns: [
+    { toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: `A = 2\n${comments}` } }] },
+    { toolCalls: [{ name: "finish", arguments: { summary: "Fixed A." } }] },
+  ] }));
+  // One page left: the empty top patch and the trajectory's start fit, the 10 KB submodule patch does not.
+  writeFileSync(join(disk, "filler"), Buffer.alloc(8192));
+  const out = join(disk, "fix.diff");
+  const trajectory = join(disk, "trajectory.jsonl");
+  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", top, "--issue", "A should be 2", "--model", model, "--yes", "--no-index",
+    "--out", out, "--trajectory", trajectory], {
+    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
+  });
+  const own = `${out}.vendor__lib.patch`;
+  assert.equal(existsSync(own), false, `a cut submodule patch is left: ${existsSync(own) ? readFileSync(own).length : 0} bytes`);
+  assert.ok(run.stderr.includes(`could not write the patch of the submodule vendor/lib to ${own} (the disk holding ${disk} is full: `), run.stderr);
+  assert.ok(run.stderr.includes(`nothing is left at ${own}; it is below\n`), run.stderr);
+  assert.match(run.stderr, /^\+# comment line 119 x+$/m);
 });

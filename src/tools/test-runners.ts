@@ -8,7 +8,7 @@
  * the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
-import { posix } from "node:path";
+import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
 import { pairSafeEnd } from "./text-file.ts";
 import type { Workspace } from "./workspace.ts";
@@ -66,8 +66,10 @@ export async function configuredRunner(command: string, workspace: Workspace): P
     // npm reads a package.json the workspace will not (a link out of it): that it is there is said.
     return { command, because: npm.problem ? `${because}; ${npm.problem}` : because };
   }
-  const program = commandVenv(command) === undefined ? undefined : await venvProgramTold(workspace, command.trim().split(/\s+/)[0]!);
-  const lead = program ? (max: number) => `${because}; ${program(max)}` : because;
+  const venv = commandVenv(command);
+  const program = venv === undefined ? undefined : await venvProgramTold(workspace, command.trim().split(/\s+/)[0]!);
+  const home = venv === undefined ? undefined : await venvHomeTold(workspace, venv);
+  const lead = program || home ? (max: number) => [because, program?.(max), home?.(max)].filter((part) => part !== undefined).join("; ") : because;
   if (PYTEST_COMMAND.test(command)) return told(command, lead, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
   return told(command, lead, "", []);
 }
@@ -248,7 +250,8 @@ async function projectPython(workspace: Workspace): Promise<{ program: string; b
     }
     const program = `${folder}/${here.folder}/${here.python}`;
     const itself = await venvProgramTold(workspace, program);
-    return { program, because: (max) => `, with its virtual environment ${folder}/ (the one VS Code's Python extension uses)${itself ? `; ${itself(max)}` : ""}` };
+    const home = await venvHomeTold(workspace, folder);
+    return { program, because: (max) => `, with its virtual environment ${folder}/ (the one VS Code's Python extension uses)${itself ? `; ${itself(max)}` : ""}${home ? `; ${home(max)}` : ""}` };
   }
   return { program: "python3", because: () => foreign };
 }
@@ -280,6 +283,26 @@ async function venvProgramTold(workspace: Workspace, program: string): Promise<(
   const what = /\/python[\d.]*(?:\.exe)?$/.test(program) ? "not a link to an installed Python" : "a script";
   const lead = `${program} is a file in the workspace, ${what}: it runs as the file says`;
   return (max) => (script === undefined ? `${lead} (a program of ${info.size} bytes)` : `${lead}: ${cut(script, max)}`);
+}
+
+/**
+ * The `home =` lines of a venv's pyvenv.cfg that name a folder in the workspace: python takes
+ * its standard library (and with `include-system-site-packages`, more packages) from beside
+ * that folder, a relative one from the folder the tests run in — a checkout's `.venv/` whose
+ * bin/python was the usual link to an installed Python and whose `home = evil/bin` made every
+ * run import the repository's evil/lib/python3.X/json.py, asked about as "its virtual
+ * environment .venv/" alone. A real venv's home is the Python it was made from: nothing is said.
+ */
+async function venvHomeTold(workspace: Workspace, folder: string): Promise<((max: number) => string) | undefined> {
+  const text = await configText(workspace, `${folder}/pyvenv.cfg`);
+  if (!text) return undefined;
+  const root = resolve(workspace.root);
+  const inside = text
+    .split(/\r?\n|\r/)
+    .map((line) => line.match(/^\s*home\s*=\s*(.*?)\s*$/i)?.[1])
+    .filter((home): home is string => home !== undefined && home !== "" && (!isAbsolute(home) || resolve(home) === root || resolve(home).startsWith(`${root}${sep}`)));
+  if (inside.length === 0) return undefined;
+  return (max) => inside.map((home) => `${folder}/pyvenv.cfg says home = ${cut(home, max)}, a folder in the workspace: python takes its standard library from there`).join("; ");
 }
 
 /** The virtual environment folder whose python or pytest a command runs (`.venv` for `.venv/bin/python -m pytest`), if it does. */

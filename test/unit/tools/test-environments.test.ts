@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, detectTestCommand, runTool } from "../../../src/tools/index.ts";
@@ -201,6 +201,27 @@ describe("what run_tests says runs, where the virtual environment's python is th
     const detected = await detectTestCommand(new DiskWorkspace(real));
     assert.equal(detected?.command, ".venv/bin/python -m pytest -q");
     assert.doesNotMatch(detected!.because, /is a file in the workspace/);
+  });
+});
+
+describe("run_tests with a venv whose pyvenv.cfg sends python to the workspace for its standard library", () => {
+  it("names a `home =` in the workspace, from which python loads its standard library (a repository's json.py ran), for the detected and the configured command", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n" });
+    venv(dir, ".venv", false);
+    const cfg = join(dir, ".venv", "pyvenv.cfg");
+    writeFileSync(cfg, readFileSync(cfg, "utf8").replace(/^home = .*$/m, "home = evil/bin"));
+    const shown = await runTestsTool.describeRun!({}, ctx(dir));
+    assert.ok(shown!.includes(".venv/pyvenv.cfg says home = evil/bin, a folder in the workspace: python takes its standard library from there"), shown);
+    const configured = await runTestsTool.describeRun!({}, ctx(dir, ".venv/bin/python -m pytest -q"));
+    assert.ok(configured!.includes(".venv/pyvenv.cfg says home = evil/bin, a folder in the workspace"), configured);
+    writeFileSync(cfg, readFileSync(cfg, "utf8").replace(/^home = .*$/m, `home = ${join(dir, "tools", "bin")}`));
+    assert.ok((await runTestsTool.describeRun!({}, ctx(dir)))!.includes(`.venv/pyvenv.cfg says home = ${join(dir, "tools", "bin")}, a folder in the workspace`));
+  });
+
+  it("says nothing more for a real venv, whose home is the Python it was made from", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n" });
+    venv(dir, ".venv", false);
+    assert.doesNotMatch((await runTestsTool.describeRun!({}, ctx(dir)))!, /pyvenv\.cfg says/);
   });
 });
 

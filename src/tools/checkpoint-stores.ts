@@ -7,7 +7,9 @@
  * Each store records, in its git dir:
  * - `hearth-workspace`: the workspace's real path, written at each open;
  * - `hearth-open/<pid>`: one empty file per process that opened it. A store with a live pid
- *   there is never removed, whatever its age (a window open for months on a folder).
+ *   there is never removed, whatever its age (a window open for months on a folder) — unless
+ *   that pid's process started after the file was written (Linux): a program given the pid
+ *   of one that died.
  * Its last use is the newest of that record and the files each checkpoint writes (index,
  * HEAD, logs/HEAD, ORIG_HEAD) and the git dir itself (every git call writes hearth.owner
  * there): a store an older Hearth made, with no record, is judged by those alone.
@@ -19,9 +21,10 @@
  * (`<key>.removing-<pid>`), so no process opens a half-removed repository; what a process
  * that died while removing left is removed.
  */
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { isAlive } from "../protocol/processes.ts";
+import { isAlive, startedAfter } from "../protocol/processes.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A store unused this long is removed though its folder is there: its checkpoints are of work long since settled. */
@@ -116,9 +119,19 @@ export async function removeStore(dir: string): Promise<boolean> {
   return true;
 }
 
+/**
+ * The processes that opened the store and still run: a pid alive now whose process started
+ * after its record was written is another program's, given the pid of one that died.
+ */
 async function livePids(dir: string): Promise<number[]> {
-  const names = await readdir(join(dir, OPENS)).catch(() => [] as string[]);
-  return names.map(Number).filter((pid) => isAlive(pid));
+  const live: number[] = [];
+  for (const name of await readdir(join(dir, OPENS)).catch(() => [] as string[])) {
+    const pid = Number(name);
+    if (!isAlive(pid)) continue;
+    const opened = await stat(join(dir, OPENS, name)).then((info) => info.mtimeMs, () => Number.NaN);
+    if (!startedAfter(pid, opened, (path) => readFileSync(path, "utf8"))) live.push(pid);
+  }
+  return live;
 }
 
 /** Whether a live process runs git there now (checkpoint-lock.ts's owner file). */
@@ -139,8 +152,9 @@ async function lastWrite(dir: string): Promise<number> {
 }
 
 async function removeDeadOpens(gitDir: string): Promise<void> {
+  const live = new Set((await livePids(gitDir)).map(String));
   for (const name of await readdir(join(gitDir, OPENS)).catch(() => [] as string[])) {
-    if (!isAlive(Number(name))) await rm(join(gitDir, OPENS, name), { force: true }).catch(() => undefined);
+    if (!live.has(name)) await rm(join(gitDir, OPENS, name), { force: true }).catch(() => undefined);
   }
 }
 

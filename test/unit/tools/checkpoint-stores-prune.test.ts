@@ -3,7 +3,7 @@
 // of a whole project each), none of them ever removed: after months, hundreds of
 // repositories of folders long deleted. Ages are set with utimes on real files (no clock).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { realpath } from "node:fs/promises";
@@ -90,11 +90,28 @@ describe("checkpoint stores: removed when unused", () => {
     const old = await leftStore(storageDir, 91);
     const recent = await leftStore(storageDir, 80);
     const held = await leftStore(storageDir, 200, process.ppid);
+    // Its open record was written when that process opened it, after the process started.
+    age(join(held.gitDir, "hearth-open", String(process.ppid)), 0);
     await openAnother(storageDir);
 
     assert.equal(existsSync(old.gitDir), false);
     assert.equal(existsSync(recent.gitDir), true);
     assert.equal(existsSync(held.gitDir), true, "another window's runtime still has it open");
+  });
+
+  // A window's runtime killed (a crash, a container restarted) leaves its record, and its pid
+  // goes to another program: the store counted as open for good, kept and listed "in use now"
+  // by hearth storage, never removed by --clean.
+  it("a store whose recorded process died and whose pid another program got since is not in use", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60_000)"], { stdio: "ignore" });
+    try {
+      const { gitDir } = await leftStore(storageDir, 100, other.pid!);
+      await openAnother(storageDir);
+      assert.equal(existsSync(gitDir), false, "the program with that pid started after the store was opened: it is not the one that opened it");
+    } finally {
+      other.kill();
+    }
   });
 
   it("a store an older Hearth made (no record of its folder) is judged by its own files' times", async () => {

@@ -8,7 +8,8 @@
  */
 import { type ToolDisplay, defaultToolDisplay, describeCall } from "../protocol/tool-display.ts";
 import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
-import { type HiddenText, hiddenInChange, hiddenTextWarning, visibleText } from "../protocol/visible-text.ts";
+import { type HiddenText, hiddenTextWarning, visibleText } from "../protocol/visible-text.ts";
+import type { CardWarnings } from "./card-warnings.ts";
 import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
 import { changeFromArguments, diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
 import type { Post } from "./host.ts";
@@ -116,7 +117,8 @@ function argumentLine(item: ToolItem, post: Post): HTMLElement | undefined {
 }
 
 /** The diff a write's card shows: the real change once it ran, else the one its arguments propose. */
-function shownDiff(item: ToolItem): string | undefined {
+/** The diff the card shows: the change made, or the one proposed while it waits or runs. */
+export function shownDiff(item: ToolItem): string | undefined {
   if (!isWriteTool(item)) return undefined;
   return item.diff ?? (item.status === "done" ? undefined : proposedDiff(item.display ? item.display.proposedChange : changeFromArguments(item.arguments), item.arguments));
 }
@@ -208,8 +210,7 @@ function hiddenWarning(hidden: HiddenText | undefined): HTMLElement | undefined 
  * makes the code read otherwise than it runs (Trojan Source), a zero-width character in a name
  * makes it look like another name. The diff writes each out (⟨U+202E⟩); the file gets them as written.
  */
-function changeHiddenWarning(diff: string | undefined): HTMLElement | undefined {
-  const hidden = diff === undefined ? undefined : hiddenInChange(diff);
+function changeHiddenWarning(hidden: HiddenText | undefined): HTMLElement | undefined {
   if (!hidden) return undefined;
   return h("p", { class: "tool-change-hidden warning-text" }, icon("warning"), hiddenTextWarning(hidden, "The change", false));
 }
@@ -219,7 +220,8 @@ function isControlTool(item: ToolItem): boolean {
   return displayOf(item).body === "control";
 }
 
-export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
+/** The card; `warnings`: what its change and result hide, lookalike names told on an earlier card left out (card-warnings.ts). */
+export function toolCard(item: ToolItem, ctx: ToolCardContext, warnings: CardWarnings): HTMLElement {
   const onlyItsPath = item.changedFiles?.length === 1 && item.changedFiles[0] === item.arguments.path;
   const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.map((p) => visibleText(p, true)).join(", ")}`) : undefined;
   const result = item.status === "failed" ? "Error" : "Result";
@@ -250,10 +252,10 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
     memorySection(item),
     otherArguments(item, ctx),
     diffSection(item, diff, ctx),
-    changeHiddenWarning(diff),
+    changeHiddenWarning(warnings.change),
     changed,
     actions(item, ctx),
-    hiddenWarning(item.hidden),
+    hiddenWarning(warnings.result),
     isControlTool(item) && item.status === "done" ? undefined : preview,
   );
 }

@@ -12,7 +12,8 @@ import type { Post } from "./host.ts";
 import { onMarkdownClick } from "./markdown.ts";
 import { reviewCard } from "./review-card.ts";
 import { StreamedMarkdown } from "./streamed-markdown.ts";
-import { type ToolCardContext, keptDetails, toolCard } from "./tool-card.ts";
+import { type CardWarnings, cardWarnings } from "./card-warnings.ts";
+import { type ToolCardContext, keptDetails, shownDiff, toolCard } from "./tool-card.ts";
 
 type AssistantItem = Extract<TranscriptItem, { kind: "assistant" }>;
 type UserItem = Extract<TranscriptItem, { kind: "user" }>;
@@ -153,6 +154,8 @@ export class TranscriptView {
   private transcriptId: string | undefined;
   /** User messages whose turn changed files (recomputed on every full render). */
   private changedTurns = new Set<string>();
+  /** Each tool card's warnings, a lookalike name on the first card that shows it (recomputed on every render). */
+  private warnings = new Map<string, CardWarnings>();
 
   constructor(private readonly ctx: ToolCardContext) {
     // Not live: what a run does is said by the announcer (announcer.ts), once and briefly.
@@ -193,6 +196,7 @@ export class TranscriptView {
       onlyLast = false;
     }
     const running = transcript.runId !== undefined;
+    if (!onlyLast || transcript.items.at(-1)?.kind === "tool") this.warnings = cardWarnings(transcript.items, shownDiff);
     const items = onlyLast ? transcript.items.slice(-1) : transcript.items;
     if (onlyLast && items[0] && this.rendered.has(items[0].id)) {
       this.place(items[0], running, this.rendered.get(items[0].id)!.node.previousElementSibling);
@@ -238,7 +242,7 @@ export class TranscriptView {
   private signature(item: TranscriptItem, running: boolean): string {
     if (item.kind === "assistant") return assistantSignature(item);
     if (item.kind === "user") return `${JSON.stringify(item)}:${running}:${this.changedTurns.has(item.id)}`;
-    if (item.kind === "tool") return `${JSON.stringify(item)}:${this.ctx.answered.has(item.id)}`;
+    if (item.kind === "tool") return `${JSON.stringify(item)}:${this.ctx.answered.has(item.id)}:${JSON.stringify(this.warnings.get(item.id))}`;
     return JSON.stringify(item);
   }
 
@@ -250,7 +254,7 @@ export class TranscriptView {
       case "assistant":
         return assistantMessage(item, this.ctx);
       case "tool":
-        return { node: toolCard(item, this.ctx), signature };
+        return { node: toolCard(item, this.ctx, this.warnings.get(item.id) ?? {}), signature };
       case "notice":
         return { node: notice(item), signature };
       case "review":

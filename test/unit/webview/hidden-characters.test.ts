@@ -231,6 +231,48 @@ describe("text a result hides from the user", () => {
   });
 });
 
+// The model is told of a lookalike name once in a conversation; every card repeated the
+// warning, so a repository holding such a name showed it on every read and search of it.
+describe("lookalike names: once per name in a conversation", () => {
+  beforeEach(() => ({ root, app } = startApp()));
+  const ADMIN = "is_\u0430dmin"; // Cyrillic а
+  const USER = "us\u0435r_id"; // Cyrillic е
+  const read = (id: string) => ({ id, name: "read_file", arguments: { path: "auth.py" } });
+  const readCard = (id: string, text: string, conversationId = "c1") => {
+    app.receive(event({ type: "toolStart", call: read(id), effect: "read", display: toolByName("read_file")!.display! }, conversationId));
+    app.receive(event({ type: "toolEnd", callId: id, ok: true, preview: text, durationMs: 3, hidden: findHiddenText(text)! }, conversationId));
+  };
+  const warning = (id: string) => q(`[data-id="${id}"] .tool-hidden`)?.textContent ?? null;
+
+  it("the first card naming it warns; later cards naming it again do not, and a card with a new name warns of that one alone", () => {
+    app.receive(conversation(transcript([], { runId: "r" })));
+    readCard("r1", `1| if ${ADMIN}(user):`);
+    assert.match(warning("r1") ?? "", /1 name that mixes ASCII letters with Cyrillic or Greek letters that look like them \("is_\\u0430dmin"\)/);
+    readCard("r2", `1| if ${ADMIN}(user):`);
+    assert.equal(warning("r2"), null);
+    readCard("r3", `1| if ${ADMIN}(${USER}):`);
+    assert.match(warning("r3") ?? "", /1 name that mixes .* \("us\\u0435r_id"\)/);
+    assert.doesNotMatch(warning("r3") ?? "", /dmin/);
+    assert.match(warning("r1") ?? "", /is_\\u0430dmin/, "the first card keeps its warning");
+    // Other hidden text on a later card is still said.
+    readCard("r4", `1| if ${ADMIN}(user):  # ${RLO}`);
+    assert.match(warning("r4") ?? "", /^The result holds 1 bidirectional control character[^]*$/);
+    assert.doesNotMatch(warning("r4") ?? "", /dmin/);
+    // An edit adding the name, after the reads told of it.
+    const call = { id: "w1", name: "edit_file", arguments: { path: "auth.py", old_text: "x = 1\n", new_text: `x = ${ADMIN}\n` } };
+    app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
+    assert.equal(q('[data-id="w1"] .tool-change-hidden'), null);
+  });
+
+  it("another conversation warns again", () => {
+    app.receive(conversation(transcript([], { runId: "r" })));
+    readCard("r1", `1| if ${ADMIN}(user):`);
+    app.receive(conversation(transcript([], { id: "c2", runId: "r" }), [{ id: "c2", title: "Other", updatedAt: 2 }]));
+    readCard("s1", `1| if ${ADMIN}(user):`, "c2");
+    assert.match(warning("s1") ?? "", /is_\\u0430dmin/);
+  });
+});
+
 describe("a long code block streamed in pieces shows its honest joiners and selectors as the whole reply does", () => {
   // Past OPEN_HIGHLIGHT_CHARS an open block grows by the pieces that arrive, each written out
   // on its own: a piece starting with ❤'s U+FE0F or an emoji's joiner had no context and showed

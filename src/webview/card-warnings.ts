@@ -1,0 +1,48 @@
+/**
+ * What each tool card warns of that its change or its result hides, with each lookalike name
+ * (`is_\u0430dmin`) said once in a conversation, on the first card that shows it — as the
+ * model is told (src/tools/tool.ts `toldLookalikes`): a repository holding such a name would
+ * otherwise draw the same warning on every read and search of it. Other hidden text (tag
+ * characters, bidi controls, …) is said on every card that holds it.
+ */
+import type { TranscriptItem } from "../protocol/transcript.ts";
+import { type HiddenText, hiddenInChange } from "../protocol/visible-text.ts";
+
+type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
+
+/** A card's warnings: what the lines its change adds hide, and what its result hides. */
+export interface CardWarnings {
+  readonly change?: HiddenText;
+  readonly result?: HiddenText;
+}
+
+/** Each tool card's warnings by its id, in the conversation's order. `diffOf`: the diff the card shows. */
+export function cardWarnings(items: readonly TranscriptItem[], diffOf: (item: ToolItem) => string | undefined): Map<string, CardWarnings> {
+  const told = new Set<string>();
+  const warnings = new Map<string, CardWarnings>();
+  for (const item of items) {
+    if (item.kind !== "tool") continue;
+    const diff = diffOf(item);
+    const change = untold(diff === undefined ? undefined : hiddenInChange(diff), told);
+    const result = untold(item.hidden, told);
+    warnings.set(item.id, { ...(change && { change }), ...(result && { result }) });
+  }
+  return warnings;
+}
+
+/**
+ * `hidden` without the lookalike names in `told` (they are added to it). Names past the ones
+ * a warning names are only counted: where all it names were told and it counts more, it is
+ * kept whole, as those may be new.
+ */
+function untold(hidden: HiddenText | undefined, told: Set<string>): HiddenText | undefined {
+  if (!hidden?.lookalike) return hidden;
+  const names = hidden.lookalikeNames ?? [];
+  const fresh = names.filter((name) => !told.has(name));
+  for (const name of names) told.add(name);
+  const unnamed = hidden.lookalike - names.length;
+  if (fresh.length === names.length || (fresh.length === 0 && unnamed > 0)) return hidden;
+  const { lookalike: _count, lookalikeNames: _names, ...rest } = hidden;
+  if (fresh.length > 0) return { ...rest, lookalike: fresh.length + unnamed, lookalikeNames: fresh };
+  return rest.tags || rest.bidi || rest.invisible || rest.blank || rest.selectors ? rest : undefined;
+}

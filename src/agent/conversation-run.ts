@@ -145,13 +145,18 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
 
   // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
   // (Undo checks the files are still so) and the diff between the two. The paths a write
-  // names are tracked from its first checkpoint on: the one after needs no list.
+  // names are tracked from its first checkpoint on: the one after needs no list. A command
+  // gets its `after` checkpoint too, though no diff: it ends the command's time, so what the
+  // user does next (a git checkout while the model thinks) is theirs, not the command's
+  // (checkpoint-authorship.ts usersChange).
   let stepCheckpoint: string | undefined;
   let stepChange: StepChange | undefined;
   const tools = [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((tool) => (tool.effect === "write" ? reportingChanges(tool, async () => {
     if (!stepCheckpoint) return;
     const after = await checkpoints.create(`after ${tool.definition.name}`);
     stepChange = { diff: await checkpoints.diff(stepCheckpoint, after.id), files: await checkpoints.changedFiles(stepCheckpoint, after.id), after: after.id };
+  }) : tool.effect === "command" ? reportingChanges(tool, async () => {
+    if (stepCheckpoint) await checkpoints.create(`after ${tool.definition.name}`);
   }) : tool));
   const byName = new Map<string, Tool>(tools.map((t) => [t.definition.name, t]));
 

@@ -2,8 +2,8 @@
  * Which content the checkpoints hold as Hearth's own writing, told apart from the user's by
  * the checkpoints' labels (agent/conversation-run.ts and agent/fix.ts write them): a run
  * begins with `before: …` (a Fix This Issue run with `before Hearth's fix`), snapshotting
- * the workspace as the user left it; `after …` checkpoints follow each write and the run's
- * end. Content an `after` checkpoint holds that differs from its run's start is Hearth's;
+ * the workspace as the user left it; `after …` checkpoints follow each write, each command
+ * (ending its time: what follows is the user's) and the run's end. Content an `after` checkpoint holds that differs from its run's start is Hearth's;
  * content first seen in a start checkpoint (an edit made between two runs), or in a
  * `before restoring …` one, is the user's, though a checkpoint holds it too. A step's
  * `before <tool>` precedes each write or command: what changes from it to the next

@@ -338,12 +338,12 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 /**
  * Where a cut of `line` at `max` UTF-16 units ends with whole characters as the eye sees them
  * (grapheme clusters: an emoji's ZWJ sequence, a flag, a letter and its marks), not half an emoji
- * in the history and the Restore checkpoint's name; at a code point where the first such character
+ * in the history, the Restore checkpoint's name and the chat's notices (extension/chat/wording.ts); at a code point where the first such character
  * alone is longer than `max` (a letter under a hundred marks). Whether a boundary lies at `max`
  * depends on the text before it and the one code point after it, so only that much is segmented
  * (ICU reads the whole string it is given at each step: a 5 MB line took 600 ms).
  */
-function wholeCharactersEnd(line: string, max: number): number {
+export function wholeCharactersEnd(line: string, max: number): number {
   const end = graphemes.segment(line.slice(0, max + 2)).containing(max)!.index;
   return end > 0 ? end : pairSafeEnd(line, max);
 }

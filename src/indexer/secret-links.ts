@@ -12,8 +12,9 @@
  * the completions' context would show their definitions' lines.
  */
 import type { Stats } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { homedir, userInfo } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { homeFolderOf } from "../protocol/home-folder.ts";
 import { HOME_PROFILES, HOME_STORES, inProfileFolder, looksLikeSecrets } from "../protocol/secret-files.ts";
 import type { ScannedFile } from "./scan.ts";
 import { inBatches, nodeScanFs, type ScanFs } from "./scan-fs.ts";
@@ -167,10 +168,9 @@ async function inodesOf(root: string, paths: readonly string[], fs: Pick<ScanFs,
     const info = await fs.stat(abs).catch(() => undefined);
     return info?.isFile() ? linkedInode(name, info) : undefined;
   };
-  const home = homedir();
-  const [profileKeys, ...keys] = await Promise.all([homeProfileKeys(home, fs), ...HOME_KEY_FOLDERS.map(({ folder, depth }) => homeFiles(home, folder, depth, fs))]);
+  const home = homeOrNone();
   const named: [abs: string, name: string][] = [
-    ...[...HOME_STORES, ...profileKeys, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p): [string, string] => [join(home, p), `~/${p}`]),
+    ...(home === undefined ? [] : (await homeSecrets(home, fs)).map((p): [string, string] => [join(home, p), `~/${p}`])),
     ...paths.map((p): [string, string] => [join(root, p), p]),
   ];
   const inodes = await Promise.all(named.map(([abs, name]) => identity(abs, name)));
@@ -178,6 +178,25 @@ async function inodesOf(root: string, paths: readonly string[], fs: Pick<ScanFs,
     if (inode !== undefined && !found.has(inode)) found.set(inode, named[i]![1]);
   });
   return found;
+}
+
+/** The home folder's credential stores and keys, home-relative. */
+async function homeSecrets(home: string, fs: Pick<ScanFs, "readdir">): Promise<string[]> {
+  const [profileKeys, ...keys] = await Promise.all([homeProfileKeys(home, fs), ...HOME_KEY_FOLDERS.map(({ folder, depth }) => homeFiles(home, folder, depth, fs))]);
+  return [...HOME_STORES, ...profileKeys, ...keys.flat().filter((p) => looksLikeSecrets(p))];
+}
+
+/**
+ * The home folder whose stores and keys are looked up: homeFolderOf, not os.homedir() alone — with HOME
+ * empty that was "", and ~/.ssh the .ssh of the folder Hearth runs in (the user's own never
+ * looked at). None where this user has no home at all: only the workspace's files are looked up.
+ */
+function homeOrNone(): string | undefined {
+  try {
+    return homeFolderOf({ homedir, userInfo, isAbsolute });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

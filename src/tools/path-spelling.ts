@@ -14,9 +14,10 @@
  * is refused as ambiguous, naming them.
  */
 import { lstat } from "node:fs/promises";
-import { homedir } from "node:os";
-import { basename, join, sep } from "node:path";
+import { homedir, userInfo } from "node:os";
+import { basename, isAbsolute, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { homeFolderOf } from "../protocol/home-folder.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { ToolError } from "./tool.ts";
 import { type Workspace, diskSpelling, isGitInternal, lexicalRelative, quotedPath, spellingOnDisk } from "./workspace.ts";
@@ -166,11 +167,23 @@ function plainReading(input: string): string {
   if (vscode) path = `file://${vscode[1]}`;
   if (/^file:\/\//i.test(path)) path = fromFileUrl(path, input);
   const home = /^(?:~|\$HOME|\$\{HOME\})(?=$|[\\/])/.exec(path);
-  if (home) path = homedir() + path.slice(home[0].length);
+  if (home) path = homeOf(input) + path.slice(home[0].length);
   // VS Code's name for the workspace's folder, as its tasks and launch settings write it.
   const folder = /^\$\{(?:workspaceFolder|workspaceRoot)\}(?=$|[\\/])/.exec(path);
   if (folder) path = `.${path.slice(folder[0].length)}`;
   return path;
+}
+
+/**
+ * The home folder `~` names: homeFolderOf, not os.homedir() alone — with HOME empty that was "", and `~`
+ * the workspace root (with HOME=. `~/x` was the workspace's x).
+ */
+function homeOf(input: string): string {
+  try {
+    return homeFolderOf({ homedir, userInfo, isAbsolute });
+  } catch (error) {
+    throw new ToolError("invalid-input", `${quotedPath(input.trim())} is in the home folder, and ${(error as Error).message}; give the path relative to the workspace root`);
+  }
 }
 
 function fromFileUrl(url: string, input: string): string {

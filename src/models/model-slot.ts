@@ -17,8 +17,9 @@
  * wait: it applies the latest settings at once. Time comes from an injectable `Clock`.
  */
 import { stat } from "node:fs/promises";
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { homeFolderOf } from "../protocol/home-folder.ts";
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource, ModelState } from "../protocol/status.ts";
 import { BackendError, type ModelBackend } from "./backend.ts";
@@ -60,8 +61,17 @@ function withHomeExpanded(source: ModelSource | undefined): ModelSource | undefi
   return source?.kind === "file" ? { kind: "file", modelPath: expandHome(source.modelPath) } : source;
 }
 
+/**
+ * homeFolderOf, not os.homedir() alone: with HOME empty `~/m.gguf` was /m.gguf. Where this user has no
+ * home at all the path is left as typed, refused as not absolute.
+ */
 function expandHome(path: string): string {
-  return path === "~" || /^~[\\/]/.test(path) ? join(homedir(), path.slice(1)) : path;
+  if (path !== "~" && !/^~[\\/]/.test(path)) return path;
+  try {
+    return join(homeFolderOf({ homedir, userInfo, isAbsolute }), path.slice(1));
+  } catch {
+    return path;
+  }
 }
 
 /**

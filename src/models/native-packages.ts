@@ -15,9 +15,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, unlink } from "node:fs/promises";
 import * as nodeModule from "node:module";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { homedir, userInfo } from "node:os";
+import { isAbsolute, join } from "node:path";
 import { type BackendError, throwIfAborted } from "./backend.ts";
+import { homeFolderOf } from "../protocol/home-folder.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { formatLimit } from "../protocol/units.ts";
 import { DOWNLOAD_IDLE_MS, DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
@@ -74,16 +75,30 @@ export function isInstalled(nativeFolder: string, name: string, version: string)
  * The registry npm itself would use: `npm_config_registry` (set when run from npm), else
  * `registry=` in ~/.npmrc, else the public registry.
  */
-export function npmRegistry(env: NodeJS.ProcessEnv = process.env, npmrc = join(homedir(), ".npmrc")): string {
+export function npmRegistry(env: NodeJS.ProcessEnv = process.env, npmrc = userNpmrc()): string {
   const fromEnv = env.npm_config_registry || env.NPM_CONFIG_REGISTRY;
   if (fromEnv) return fromEnv.replace(/\/+$/, "");
   try {
+    if (npmrc === undefined) return DEFAULT_REGISTRY;
     const line = /^\s*registry\s*=\s*(\S+)\s*$/m.exec(readFileSync(npmrc, "utf8"));
     if (line) return line[1]!.replace(/\/+$/, "");
   } catch {
     // no ~/.npmrc: the default registry
   }
   return DEFAULT_REGISTRY;
+}
+
+/**
+ * ~/.npmrc, by homeFolderOf: with HOME empty os.homedir() is "", and ~/.npmrc was the .npmrc of
+ * the folder Hearth runs in — a repository's, whose registry= chose the native code installed.
+ * None where this user has no home.
+ */
+function userNpmrc(): string | undefined {
+  try {
+    return join(homeFolderOf({ homedir, userInfo, isAbsolute }), ".npmrc");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Asks the registry for one version's tarball URL and integrity. */

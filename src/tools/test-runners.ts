@@ -70,8 +70,36 @@ export async function configuredRunner(command: string, workspace: Workspace): P
   const program = venv === undefined ? undefined : await venvProgramTold(workspace, command.trim().split(/\s+/)[0]!);
   const home = venv === undefined ? undefined : await venvHomeTold(workspace, venv);
   const lead = program || home ? (max: number) => [because, program?.(max), home?.(max)].filter((part) => part !== undefined).join("; ") : because;
-  if (PYTEST_COMMAND.test(command)) return told(command, lead, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
-  return told(command, lead, "", []);
+  if (!PYTEST_COMMAND.test(command)) return told(command, lead, "", []);
+  const moved = managerDirectory(command);
+  const root = await pytestAddopts(workspace);
+  if (moved === undefined) return told(command, lead, "pytest's settings that add to the command or say where it writes", root);
+  const folder = posix.normalize(moved).replace(/\/+$/, "");
+  if (posix.isAbsolute(folder) || folder === ".." || folder.startsWith("../")) {
+    const away = (max: number) => `${typeof lead === "string" ? lead : lead(max)}; its project manager runs pytest in ${cut(moved, max)}, whose configuration files are not named here`;
+    return told(command, away, "pytest's settings that add to the command or say where it writes", root);
+  }
+  // pytest there looks for its configuration from that folder upwards: the folder's own are read first.
+  return told(command, lead, "pytest's settings that add to the command or say where it writes", [...(folder === "." ? [] : await pytestAddopts(workspace, `${folder}/`)), ...root]);
+}
+
+/**
+ * The folder a project manager's option makes pytest run in (`uv run --directory sub pytest`,
+ * poetry's `-C sub` / `--directory sub`, before `run` or after it), where it has one: pytest
+ * there reads sub/pytest.ini, not the root's, and the question named only the root's.
+ */
+function managerDirectory(command: string): string | undefined {
+  const words = command.trim().split(/\s+/);
+  if (!/^(?:uv|poetry|pdm|pipenv|hatch|rye)$/.test(words[0] ?? "")) return undefined;
+  let found: string | undefined;
+  // Up to the python or pytest it runs: pytest's own options after it are pytest's.
+  for (let i = 1; i < words.length && !/(?:^|[/\\])(?:python[\d.]*|pytest|py\.test)(?:\.exe)?$/.test(words[i]!); i++) {
+    const word = words[i]!;
+    const joined = word.match(/^(?:--directory|-C)=?(.+)$/)?.[1];
+    if (joined !== undefined && (word.startsWith("--directory=") || word.startsWith("-C"))) found = joined;
+    else if ((word === "--directory" || word === "-C") && words[i + 1] !== undefined) found = words[++i];
+  }
+  return found?.replace(/^["']|["']$/g, "");
 }
 
 /** The package.json script an npm command runs: "test" for `npm test` (`npm t`, `npm tst`), NAME for `npm run NAME`; else undefined. */
@@ -330,9 +358,9 @@ function told(command: string, because: string | ((max: number) => string), what
  * A pytest command: the detected one or a configured one, a virtual environment's
  * (`.venv/bin/python -m pytest`, `.venv/bin/pytest`) and one a project manager runs in its
  * environment (`uv run pytest`, `poetry run pytest`, pdm, pipenv, hatch, rye; an option before
- * it may take a value: `uv run --python 3.12 pytest`) too: that pytest reads the same configuration files.
+ * `run` or pytest may take a value: `uv run --python 3.12 pytest`, `poetry -C sub run pytest`) too: that pytest reads the same configuration files.
  */
-const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+run\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*)?(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
+const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*run\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*)?(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
 
 /**
  * For a pytest command, the `addopts` of the configuration files in the folders the model's

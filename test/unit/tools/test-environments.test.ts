@@ -151,6 +151,17 @@ describe("what run_tests says runs, for pytest run by a Python project manager",
       assert.match(shown!, /pytest\.ini: addopts = -p evilplug/, command);
     }
   });
+
+  it("names the configuration of the folder `uv run --directory sub` (poetry's -C) runs pytest in, which pytest reads, not only the root's", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n", "sub/pytest.ini": "[pytest]\naddopts = -p evilplug\n" });
+    for (const command of ["uv run --directory sub pytest", "uv run --directory=sub/ pytest -x", "poetry -C sub run pytest", "poetry run -C sub pytest"]) {
+      const shown = await runTestsTool.describeRun!({}, ctx(dir, command));
+      assert.match(shown!, /sub\/pytest\.ini: addopts = -p evilplug/, command);
+    }
+    assert.doesNotMatch((await runTestsTool.describeRun!({}, ctx(dir, "uv run --frozen pytest -C /x")))!, /runs pytest in/);
+    const outside = await runTestsTool.describeRun!({}, ctx(dir, "uv run --directory /elsewhere pytest"));
+    assert.match(outside!, /runs pytest in \/elsewhere, whose configuration files are not named here/);
+  });
 });
 
 describe("run_tests in a monorepo whose tests live in its packages", () => {

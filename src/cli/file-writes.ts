@@ -136,6 +136,44 @@ export function isDiskFull(error: unknown): boolean {
   return /No space left on device|Disk quota exceeded/.test(error instanceof Error ? error.message : String(error));
 }
 
+/** A disk with less free space than this is taken for the full one where an error does not say which. */
+const FULL_BELOW_BYTES = 1024 ** 2;
+
+/**
+ * Of `places`, those on the disk a disk-full `error` came from: the disk of a place whose folder
+ * the error names (a checkpoint store's git folder is inside the state folder), else the disks
+ * with almost no room left (under 1 MiB), else all of them (the disk cannot be told; space
+ * freed since, or a third disk). Places on one disk go together.
+ */
+export function fullPlaces<T extends { readonly folder: string }>(error: unknown, places: readonly T[]): T[] {
+  const text = `${(error as NodeJS.ErrnoException | undefined)?.path ?? ""}\n${error instanceof Error ? error.message : String(error)}`;
+  const disks = places.map((place) => ({ place, disk: diskOf(place.folder) }));
+  const named = disks.filter(({ place }) => text.includes(place.folder));
+  const low = disks.filter(({ disk }) => disk !== undefined && disk.free < FULL_BELOW_BYTES);
+  const chosen = named.length > 0 ? named : low;
+  if (chosen.length === 0) return [...places];
+  const devices = new Set(chosen.map(({ disk }) => disk?.device));
+  return disks.filter(({ place, disk }) => chosen.some((one) => one.place === place) || (disk !== undefined && devices.has(disk.device))).map(({ place }) => place);
+}
+
+/** Whether `a` and `b` lie on one disk (false where either cannot be asked). */
+export function sameDisk(a: string, b: string): boolean {
+  const one = diskOf(a);
+  return one !== undefined && one.device === diskOf(b)?.device;
+}
+
+/** The device and free bytes of the disk holding `folder` (or the nearest folder above it that exists); undefined where it cannot be asked. */
+function diskOf(folder: string): { readonly device: number; readonly free: number } | undefined {
+  for (let at = folder; ; at = dirname(at)) {
+    try {
+      const disk = statfsSync(at);
+      return { device: statSync(at).dev, free: disk.bavail * disk.bsize };
+    } catch {
+      if (dirname(at) === at) return undefined;
+    }
+  }
+}
+
 /** The free space of the disk holding `folder`, in words ("12 KB"); undefined where it cannot be asked. */
 export function freeSpace(folder: string): string | undefined {
   try {

@@ -29,7 +29,7 @@ import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { cliModelPreset, cliModelsFolder, editorModel, olderPresetNote } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
-import { appendWhole, FileWriteError, freeSpace, isDiskFull, writeProblem, writeWholeFile } from "../file-writes.ts";
+import { appendWhole, FileWriteError, freeSpace, fullPlaces, isDiskFull, sameDisk, writeProblem, writeWholeFile } from "../file-writes.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, busy: 5, cancelled: 130 } as const;
@@ -241,8 +241,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
     // The shadow repository's git, or its files, out of room: no fault of the model's.
     if (isDiskFull(error)) {
-      const free = freeSpace(options.stateDir);
-      io.err(`hearth fix: stopped: the disk holding the state folder ${terminalName(options.stateDir)} is full (${free ?? "?"} free): Hearth's checkpoints of the checkout could not be stored. Free some space there, or give --state-dir a folder on another disk; files the agent had changed before are as it left them (git status shows them). (${terminalText(error instanceof Error ? error.message : String(error))})\n`);
+      io.err(`hearth fix: stopped: ${fullDiskWords(error, options)}; files the agent had changed before are as it left them (git status shows them). (${terminalText(error instanceof Error ? error.message : String(error))})\n`);
       return FIX_EXIT.notFixed;
     }
     io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
@@ -250,6 +249,23 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   } finally {
     await Promise.all([slot.dispose(), mcp?.close()]);
   }
+}
+
+/**
+ * Which disk is full, in words, for a run stopped by one: the state folder's (Hearth's
+ * checkpoints could not be stored), the checkout's, or either where the error does not say.
+ */
+export function fullDiskWords(error: unknown, options: { readonly stateDir: string; readonly repo: string }): string {
+  const state = { folder: options.stateDir, words: `the state folder ${terminalName(options.stateDir)}` };
+  const checkout = { folder: options.repo, words: `the checkout ${terminalName(options.repo)}` };
+  const full = fullPlaces(error, [state, checkout]);
+  const free = (folder: string) => `${freeSpace(folder) ?? "?"} free`;
+  if (sameDisk(state.folder, checkout.folder)) {
+    return `the disk holding ${state.words} and ${checkout.words} is full (${free(state.folder)}): Hearth's checkpoints of the checkout could not be stored. Free some space there, or give --state-dir a folder on another disk`;
+  }
+  if (full.length === 2) return `a disk is full: the one holding ${state.words} (${free(state.folder)}) or the one holding ${checkout.words} (${free(checkout.folder)}). Free some space there`;
+  if (full[0] === checkout) return `the disk holding ${checkout.words} is full (${free(checkout.folder)}): Hearth's checkpoints (in ${terminalName(state.folder)}, another disk) are not the trouble. Free some space there`;
+  return `the disk holding ${state.words} is full (${free(state.folder)}): Hearth's checkpoints of the checkout could not be stored. Free some space there, or give --state-dir a folder on another disk`;
 }
 
 interface FixCliOptions {

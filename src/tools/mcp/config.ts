@@ -14,8 +14,9 @@
  * the others still count. A file that is not a JSON object with `servers` is an error.
  */
 import { createHash } from "node:crypto";
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import { basename, isAbsolute, resolve, sep } from "node:path";
+import { homeFolderOf } from "../../protocol/home-folder.ts";
 import { jsonSyntaxError } from "../../protocol/json-syntax.ts";
 import { shownName } from "./names.ts";
 
@@ -162,13 +163,25 @@ function checkFields(where: string, entry: Record<string, unknown>, known: Reado
   }
 }
 
+/**
+ * `${userHome}`: homeFolderOf, not os.homedir() alone — with HOME empty "${userHome}/bin/srv"
+ * was /bin/srv, with HOME=. ./bin/srv, run from the workspace.
+ */
+function userHome(where: string): string {
+  try {
+    return homeFolderOf({ homedir, userInfo, isAbsolute });
+  } catch (error) {
+    throw new McpConfigError(`${where} uses \${userHome}, and ${(error as Error).message}; the server is left out until then.`);
+  }
+}
+
 /** Resolves the variables in one value; `${input:…}` and unknown variables are problems. */
 function substitute(text: string, context: McpConfigContext, where: string): string {
   const env = context.env ?? process.env;
   return text.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
     if (name === "workspaceFolder") return context.workspaceFolder;
     if (name === "workspaceFolderBasename") return basename(context.workspaceFolder);
-    if (name === "userHome") return homedir();
+    if (name === "userHome") return userHome(where);
     if (name === "pathSeparator" || name === "/") return sep;
     if (name.startsWith("env:")) return env[name.slice(4)] ?? "";
     if (name.startsWith("input:")) {

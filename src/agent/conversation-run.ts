@@ -88,6 +88,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const refused = options.messages.length === 0 ? await repositoryOwnershipRefusal(options.workspace.root) : undefined;
   if (refused) emit({ type: "notice", level: "warning", text: ownershipNotice(refused) });
 
+  // The files the agent's writes changed in this run: git may carry its edit of one along (finish's headMovedNotice).
+  const agentWrote = new Set<string>();
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changed = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
@@ -96,7 +98,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const moved = end ? await checkpoints.headMoved(start.id, end.id).catch(() => undefined) : undefined;
     const gits = new Set(moved?.paths.length ? await checkpoints.unrecorded(changed.filter((p) => moved.paths.includes(p))).catch(() => []) : []);
     const changedFiles = changed.filter((p) => !gits.has(p));
-    if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size) });
+    if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
@@ -155,6 +157,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     if (!stepCheckpoint) return;
     const after = await checkpoints.create(`after ${tool.definition.name}`);
     stepChange = { diff: await checkpoints.diff(stepCheckpoint, after.id), files: await checkpoints.changedFiles(stepCheckpoint, after.id), after: after.id };
+    for (const file of stepChange.files) agentWrote.add(file);
   }) : tool.effect === "command" ? reportingChanges(tool, async () => {
     if (stepCheckpoint) await checkpoints.create(`after ${tool.definition.name}`);
   }) : tool));
@@ -223,22 +226,31 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
 }
 
 /**
+ * What the chat says when the user's HEAD moved during a run (a checkout, a pull, a reset)
+ * and changed `gits` files: git's, left out of the run's changes, so a Reject or a Restore
+ * checkpoint leaves them as the branch has them. `edited`: those of them the agent wrote
+ * earlier in the run — git may have merged that edit into the branch's version (`git
+ * checkout -m`, a pull's autostash), where no Reject takes it out: the user is told to look.
+ */
+export function headMovedNotice(from: UserHead, to: UserHead, gits: number, edited: readonly string[] = []): string {
+  const how = from.ref === to.ref ? `${headName(to)} moved from ${from.commit.slice(0, 12)} to ${to.commit.slice(0, 12)}` : `from ${headName(from)} to ${headName(to)}`;
+  const files = gits === 1 ? "1 file it changed is" : `${gits} files it changed are`;
+  const them = gits === 1 ? "it" : "them";
+  const notice = `Git's HEAD moved during this run (${how}: a git checkout, pull or reset). ${files} git's, not Hearth's: left out of this run's changes, and a Reject or a Restore checkpoint leaves ${them} as the branch has ${them}.`;
+  if (!edited.length) return notice;
+  const named = edited.length > EDITED_NAMED ? `${edited.slice(0, EDITED_NAMED).join(", ")} and ${edited.length - EDITED_NAMED} more` : edited.join(", ");
+  const it = edited.length === 1 ? "it" : "them";
+  return `${notice} This run edited ${named} before git changed ${it}: where git merged that edit in (git checkout -m, a pull's autostash) it is still there, now part of the branch's version, and a Reject will not take it out: look ${it} over.`;
+}
+
+/** How many of the files the agent edited before git changed them the notice names. */
+const EDITED_NAMED = 5;
+
+/**
  * A chat message (the user's words and the files they attach) that holds tag characters,
  * followed by what they say (a fix's first message says so itself: `taskMessage`). Bidi
  * controls alone are not told of here: right-to-left text the user typed or pasted has them.
  */
-/**
- * What the chat says when the user's HEAD moved during a run (a checkout, a pull, a reset)
- * and changed `gits` files: git's, left out of the run's changes, so a Reject or a Restore
- * checkpoint leaves them as the branch has them.
- */
-export function headMovedNotice(from: UserHead, to: UserHead, gits: number): string {
-  const how = from.ref === to.ref ? `${headName(to)} moved from ${from.commit.slice(0, 12)} to ${to.commit.slice(0, 12)}` : `from ${headName(from)} to ${headName(to)}`;
-  const files = gits === 1 ? "1 file it changed is" : `${gits} files it changed are`;
-  const them = gits === 1 ? "it" : "them";
-  return `Git's HEAD moved during this run (${how}: a git checkout, pull or reset). ${files} git's, not Hearth's: left out of this run's changes, and a Reject or a Restore checkpoint leaves ${them} as the branch has ${them}.`;
-}
-
 function withHiddenTextNotice(text: string): string {
   const hidden = findHiddenText(text);
   return hidden?.tags ? `${text}\n\n${hiddenTextNotice(hidden, "the user's message above (with the files it attaches)")}` : text;

@@ -106,4 +106,37 @@ describe("a run during which the user switched branches", () => {
     assert.equal(readFileSync(join(root, "shared.txt"), "utf8"), "other's version\n");
     assert.equal(git(root, "status", "--porcelain"), "");
   });
+  it("names the agent's edit that git merged into the branch's version of a file (git checkout -m), which a Reject leaves", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-head-moved-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = committedRepo(join(dir, "work"), { "shared.txt": "one\ntwo\nthree\nfour\nfive\nsix\n" });
+    git(root, "checkout", "-qb", "other");
+    writeFileSync(join(root, "shared.txt"), "ONE\ntwo\nthree\nfour\nfive\nsix\n");
+    git(root, "commit", "-qam", "other");
+    git(root, "checkout", "-q", "-");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const events: AgentWireEvent[] = [];
+    const outcome = await runConversationTurn({
+      mode: "chat", text: "fix six", messages: [], policy: "auto-all",
+      workspace: new DiskWorkspace(root),
+      checkpoints,
+      backend: async () => new ScriptedBackend({ turns: [
+        call("edit_file", { path: "shared.txt", old_text: "six", new_text: "the agent's six" }),
+        call("list_files", {}),
+        call("finish", { summary: "done" }),
+      ] }),
+      approve: async () => true,
+      onEvent: (e) => {
+        events.push(e);
+        // The user switches branch carrying their changes along: git merges the agent's edit into other's shared.txt.
+        if (e.type === "toolEnd" && e.changedFiles?.includes("shared.txt")) git(root, "checkout", "-q", "-m", "other");
+      },
+      signal: new AbortController().signal,
+    });
+    assert.equal(readFileSync(join(root, "shared.txt"), "utf8"), "ONE\ntwo\nthree\nfour\nfive\nthe agent's six\n");
+    assert.deepEqual(outcome.result.changedFiles, []);
+    const notice = events.find((e) => e.type === "notice" && /HEAD moved/.test(e.text));
+    assert.ok(notice?.type === "notice");
+    assert.match(notice.text, /This run edited shared\.txt before git changed it: where git merged that edit in \(git checkout -m, a pull's autostash\) it is still there/);
+  });
 });

@@ -3,7 +3,8 @@
  * install, `hearth fix`'s GitHub fetch and a `hearth.serverUrl` server. Node's `fetch`
  * connects directly and reads no HTTPS_PROXY; `useProxy` installs undici's
  * EnvHttpProxyAgent as the process's dispatcher (the one Node's own `fetch` uses), so every
- * `fetch` in the process goes through the proxy named, except hosts in NO_PROXY and loopback.
+ * `fetch` in the process goes through the proxy named, except hosts in NO_PROXY (as curl reads
+ * it: `reachedDirectly`, address ranges included) and loopback.
  * undici is loaded only then (a chunk of the runtime's and the CLI's bundles, some 540 KB
  * that took a third of a second of every start): with no proxy named it is never read.
  *
@@ -19,7 +20,7 @@
 import type { Dispatcher } from "undici";
 import { environmentProxy, NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
 
-import { PROXY_CLOSED_CODE, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
+import { PROXY_CLOSED_CODE, reachedDirectly, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
 
 export { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 export { networkProblem, proxied, shownProxy, throughProxy } from "../protocol/network-problem.ts";
@@ -74,20 +75,63 @@ export async function useProxy(route: ProxyRoute): Promise<string | undefined> {
     installed = false;
     return setProxyInUse({}, []);
   }
-  const { EnvHttpProxyAgent, Pool, setGlobalDispatcher } = await loadUndici();
+  const { Agent, Dispatcher, EnvHttpProxyAgent, Pool, setGlobalDispatcher } = await loadUndici();
   installed = true;
-  setGlobalDispatcher(
-    new EnvHttpProxyAgent({
-      ...(route.httpProxy ? { httpProxy: route.httpProxy } : {}),
-      ...(route.httpsProxy ? { httpsProxy: route.httpsProxy } : {}),
-      noProxy: route.noProxy,
-      clientFactory: (origin: URL, options: object) => proxyConnections(new Pool(origin, options)),
-    }),
-  );
+  // NO_PROXY is read here (reachedDirectly, as curl reads it), not by EnvHttpProxyAgent: it knows no
+  // address ranges (10.0.0.0/8 was proxied), nor '*' beside other entries (NO_PROXY=* joined with loopback).
+  const throughProxies = new EnvHttpProxyAgent({
+    ...(route.httpProxy ? { httpProxy: route.httpProxy } : {}),
+    ...(route.httpsProxy ? { httpsProxy: route.httpsProxy } : {}),
+    noProxy: "",
+    clientFactory: (origin: URL, options: object) => proxyConnections(new Pool(origin, options)),
+  });
+  setGlobalDispatcher(new (routed(Dispatcher))(reachedDirectly(route.noProxy.split(",")), new Agent(), throughProxies));
   // Each scheme's own: an http:// request goes through HTTP_PROXY's proxy, or none (EnvHttpProxyAgent).
   const http = route.httpProxy && shownProxy(route.httpProxy);
   const https = route.httpsProxy && shownProxy(route.httpsProxy);
   return setProxyInUse({ ...(http ? { http } : {}), ...(https ? { https } : {}) }, route.noProxy.split(","));
+}
+
+/**
+ * A dispatcher class (over undici's `Dispatcher`, loaded lazily) that sends each request to
+ * `direct` where `isDirect` says its origin is reached directly, else to `proxies`; closing
+ * or destroying it closes or destroys both.
+ */
+function routed(base: typeof Dispatcher) {
+  return class RoutedDispatcher extends base {
+    constructor(
+      private readonly isDirect: (url: URL) => boolean,
+      private readonly direct: Dispatcher,
+      private readonly proxies: Dispatcher,
+    ) {
+      super();
+    }
+
+    override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+      const direct = options.origin !== undefined && this.isDirect(new URL(String(options.origin)));
+      return (direct ? this.direct : this.proxies).dispatch(options, handler);
+    }
+
+    override close(): Promise<void>;
+    override close(callback: () => void): void;
+    override close(callback?: () => void): Promise<void> | void {
+      const closed = Promise.all([this.direct.close(), this.proxies.close()]).then(() => undefined);
+      if (!callback) return closed;
+      void closed.then(callback, callback);
+    }
+
+    override destroy(): Promise<void>;
+    override destroy(error: Error | null): Promise<void>;
+    override destroy(callback: () => void): void;
+    override destroy(error: Error | null, callback: () => void): void;
+    override destroy(first?: Error | null | (() => void), second?: () => void): Promise<void> | void {
+      const error = typeof first === "function" ? null : (first ?? null);
+      const callback = typeof first === "function" ? first : second;
+      const destroyed = Promise.all([this.direct.destroy(error), this.proxies.destroy(error)]).then(() => undefined);
+      if (!callback) return destroyed;
+      void destroyed.then(callback, callback);
+    }
+  };
 }
 
 /**

@@ -16,8 +16,8 @@ export interface ProxiesInUse {
 }
 
 let active: ProxiesInUse = {};
-/** The hosts reached directly while a proxy is in use. */
-let direct: readonly string[] = [];
+/** Whether a URL is reached directly while a proxy is in use (NO_PROXY, loopback). */
+let direct: (url: URL) => boolean = () => false;
 
 /**
  * The proxies the process's requests now use (`shown`: without their passwords) and the hosts
@@ -26,7 +26,7 @@ let direct: readonly string[] = [];
  */
 export function setProxyInUse(shown: ProxiesInUse, noProxy: readonly string[]): string | undefined {
   active = shown;
-  direct = shown.http || shown.https ? noProxy.map(bareHost).filter((host) => host !== "") : [];
+  direct = shown.http || shown.https ? reachedDirectly(noProxy) : () => false;
   const { http, https } = shown;
   if (!https || !http || https === http) return https ?? http;
   return `${https} (http:// requests: ${http})`;
@@ -99,15 +99,82 @@ export function throughProxy(url: string): string {
 
 /** Whether a request to `url` goes through a proxy: its scheme's, unless its host is loopback or in NO_PROXY. */
 export function proxied(url: string): boolean {
-  if (!schemeProxy(url)) return false;
-  const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return !direct.some((entry) => entry === "*" || entry === host || host.endsWith(`.${entry}`));
+  return schemeProxy(url) !== undefined && !direct(new URL(url));
 }
 
-/** A NO_PROXY entry as a bare lower-case host: no leading "*." or ".", no port, no brackets. */
-function bareHost(entry: string): string {
-  const host = entry.trim().toLowerCase().replace(/^\*?\./, "");
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
-  if (bracketed) return bracketed[1]!;
-  return host.split(":").length === 2 ? host.split(":")[0]! : host;
+/** A NO_PROXY entry: every host, a name (and its subdomains), or an address range; a port when it names one. */
+type NoProxyEntry = { readonly all: true } | { readonly name: string; readonly port?: number } | { readonly address: readonly number[]; readonly bits: number; readonly port?: number };
+
+/**
+ * Which URLs NO_PROXY's entries (`noProxy`, and VS Code's http.noProxy) send directly, as
+ * curl reads them: `*` is every host; a name is that host and its subdomains (a leading "."
+ * or "*." aside); an address, or a range of them (`10.0.0.0/8`, `fd00::/8`, `[::1]`), is
+ * matched by a URL whose host is an address (a name is never looked up to match a range).
+ * An entry with a port (`git.corp:443`, `[fd00::1]:8080`) holds for that port alone, as
+ * undici reads it. models/proxy.ts routes requests with this; `proxied` says them with it.
+ */
+export function reachedDirectly(noProxy: readonly string[]): (url: URL) => boolean {
+  const entries = noProxy.flatMap((entry) => entry.split(/\s+/)).map(noProxyEntry).filter((entry): entry is NoProxyEntry => entry !== undefined);
+  return (url) => {
+    const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : url.protocol === "http:" ? 80 : 0);
+    const address = ipAddress(host);
+    return entries.some((entry) => {
+      if ("all" in entry) return true;
+      if (entry.port !== undefined && entry.port !== port) return false;
+      if ("name" in entry) return address === undefined && (host === entry.name || host.endsWith(`.${entry.name}`));
+      return address !== undefined && address.length === entry.address.length && samePrefix(address, entry.address, entry.bits);
+    });
+  };
+}
+
+function noProxyEntry(text: string): NoProxyEntry | undefined {
+  const entry = text.trim().toLowerCase();
+  if (entry === "*") return { all: true };
+  // [v6], [v6]:port, [v6]/bits; v6 or v6/bits unbracketed (more than one ":"); v4 or a name, :port optional.
+  const bracketed = /^\[([^\]]+)\](?::(\d+)|\/(\d+))?$/.exec(entry);
+  const [, hostPart, portText, bitsText] = bracketed ?? (entry.split(":").length > 2 ? /^([^/]+)()(?:\/(\d+))?$/.exec(entry) : /^([^:/]+)(?::(\d+))?(?:\/(\d+))?$/.exec(entry)) ?? [];
+  if (hostPart === undefined) return undefined;
+  const port = portText ? { port: Number(portText) } : {};
+  const address = ipAddress(hostPart);
+  if (address !== undefined) {
+    const bits = bitsText === undefined ? address.length * 8 : Number(bitsText);
+    return bits <= address.length * 8 ? { address, bits, ...port } : undefined;
+  }
+  if (bitsText !== undefined) return undefined; // a range of something that is not an address
+  const name = hostPart.replace(/^\*?\./, "").replace(/\.$/, "");
+  return name === "" ? undefined : { name, ...port };
+}
+
+/** An IPv4 (4 bytes) or IPv6 (16 bytes) address's bytes; undefined for a name. A zone (%eth0) is left aside. */
+function ipAddress(text: string): number[] | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const bytes = v4.slice(1).map(Number);
+    return bytes.every((byte) => byte <= 255) ? bytes : undefined;
+  }
+  if (!text.includes(":")) return undefined;
+  let body = text.replace(/%.*$/, "");
+  const tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(body); // ::ffff:10.1.2.3
+  if (tail) {
+    const v4bytes = ipAddress(tail[2]!);
+    if (!v4bytes) return undefined;
+    body = `${tail[1]}${((v4bytes[0]! << 8) | v4bytes[1]!).toString(16)}:${((v4bytes[2]! << 8) | v4bytes[3]!).toString(16)}`;
+  }
+  const halves = body.split("::");
+  if (halves.length > 2) return undefined;
+  const groups = halves.map((half) => (half === "" ? [] : half.split(":")));
+  const count = groups[0]!.length + (groups[1]?.length ?? 0);
+  if (halves.length === 2 ? count > 7 : count !== 8) return undefined;
+  const all = [...groups[0]!, ...Array<string>(8 - count).fill("0"), ...(groups[1] ?? [])];
+  if (!all.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
+  return all.flatMap((group) => [parseInt(group, 16) >> 8, parseInt(group, 16) & 0xff]);
+}
+
+function samePrefix(a: readonly number[], b: readonly number[], bits: number): boolean {
+  for (let i = 0; i * 8 < bits; i++) {
+    const mask = bits - i * 8 >= 8 ? 0xff : (0xff << (8 - (bits - i * 8))) & 0xff;
+    if ((a[i]! & mask) !== (b[i]! & mask)) return false;
+  }
+  return true;
 }

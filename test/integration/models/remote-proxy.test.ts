@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
-import { proxyRoute, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
+import { proxied, proxyRoute, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
 import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
 import { NETWORK_VARIABLE } from "../../../src/protocol/proxy-settings.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
@@ -79,6 +79,57 @@ describe("a remote server through a company proxy", () => {
     const turn = await collectTurn(new RemoteBackend({ baseUrl: "http://llm.test:8080/v1" }).chat({ messages: [{ role: "user", content: "hi" }] }));
     assert.match(JSON.stringify(turn), /hello through the proxy/);
     assert.ok(tunnels.length > before, "went through the proxy");
+  });
+});
+
+describe("NO_PROXY's address ranges with a real proxy", () => {
+  // A server on 127.0.0.2: loopback to the system, yet no entry of Hearth's own loopback list,
+  // so only NO_PROXY's range (as curl reads 127.0.0.0/8) or '*' keeps it off the proxy.
+  const server = createServer((_req, res) => void res.end(JSON.stringify({ data: [{ id: "m" }] })));
+  const tunnels: string[] = [];
+  const proxy = createServer((_req, res) => void res.writeHead(405).end());
+  proxy.on("connect", (req: IncomingMessage, client: Socket) => {
+    tunnels.push(req.url ?? "");
+    const upstream = connect((server.address() as AddressInfo).port, "127.0.0.2", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      client.pipe(upstream).pipe(client);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  const proxyUrl = (): string => `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const serverUrl = (): string => `http://127.0.0.2:${(server.address() as AddressInfo).port}/v1/models`;
+
+  before(async () => {
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.2", ready));
+    await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
+  });
+  after(async () => {
+    await useProxy(proxyRoute({}));
+    server.closeAllConnections();
+    proxy.closeAllConnections();
+    server.close();
+    proxy.close();
+  });
+
+  for (const noProxy of ["127.0.0.0/8", "10.0.0.0/8,127.0.0.0/8", "*"]) {
+    it(`connects to an address NO_PROXY=${noProxy} covers directly`, async () => {
+      await useProxy(proxyRoute({ HTTP_PROXY: proxyUrl(), NO_PROXY: noProxy }));
+      tunnels.length = 0;
+      const response = await fetch(serverUrl());
+      assert.deepEqual(await response.json(), { data: [{ id: "m" }] });
+      assert.deepEqual(tunnels, [], "went through the proxy");
+      assert.equal(proxied(serverUrl()), false);
+    });
+  }
+
+  it("sends an address outside NO_PROXY's ranges through the proxy", async () => {
+    await useProxy(proxyRoute({ HTTP_PROXY: proxyUrl(), NO_PROXY: "10.0.0.0/8,127.0.0.0/16,fd00::/8" }));
+    tunnels.length = 0;
+    const response = await fetch(serverUrl().replace("127.0.0.2", "127.1.0.2"));
+    assert.deepEqual(await response.json(), { data: [{ id: "m" }] });
+    assert.ok(tunnels.some((tunnel) => tunnel.startsWith("127.1.0.2:")), tunnels.join(" "));
+    assert.equal(proxied(serverUrl().replace("127.0.0.2", "127.1.0.2")), true);
   });
 });
 

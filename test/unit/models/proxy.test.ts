@@ -2,7 +2,7 @@
 // VS Code's http.proxy winning over it, NO_PROXY and http.noProxy together, loopback never
 // proxied; a proxy is shown without its user:password; a bad proxy address is refused in words.
 import assert from "node:assert/strict";
-import { afterEach, describe, it } from "node:test";
+import { after, afterEach, describe, it } from "node:test";
 import { networkProblem, proxied, proxyRoute, shownProxy, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
 import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
 import { NETWORK_VARIABLE, takeProxySettings } from "../../../src/protocol/proxy-settings.ts";
@@ -54,6 +54,25 @@ describe("useProxy", () => {
     assert.match(await refused, /Requests connect directly/);
     assert.equal(await useEnvironmentProxy({}), "");
     assert.equal(proxied("https://huggingface.co/x"), false, "no proxy now");
+  });
+});
+
+describe("NO_PROXY's address ranges, as curl reads them", () => {
+  after(() => useProxy(proxyRoute({})));
+
+  it("reaches an address given in a range, IPv4 or IPv6, directly, and a name only by its own entry", async () => {
+    await useProxy(proxyRoute({ HTTPS_PROXY: "http://proxy.corp:3128", HTTP_PROXY: "http://proxy.corp:3128", NO_PROXY: "10.0.0.0/8, fd00::/8,192.168.1.7,2001:db8::5,*.lan:8443" }));
+    for (const url of ["https://10.1.2.3/x", "http://10.255.255.255:8080/v1", "http://[fd12:3456::1]:8080/", "https://[fdff::]/", "http://192.168.1.7/", "http://[2001:db8:0:0::5]/", "https://a.lan:8443/"]) {
+      assert.equal(proxied(url), false, url);
+    }
+    for (const url of ["https://11.0.0.1/", "https://9.255.255.255/", "http://[fe80::1]/", "http://[fc00::1]/", "http://192.168.1.8/", "http://[2001:db8::6]/", "https://a.lan/", "https://10.corp/", "https://10.0.0.0.example/"]) {
+      assert.equal(proxied(url), true, url);
+    }
+  });
+
+  it("takes '*' among the entries (NO_PROXY=* and loopback joined) as every host", async () => {
+    await useProxy(proxyRoute({ HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "*" }));
+    for (const url of ["https://huggingface.co/x", "https://10.1.2.3/", "https://[2001:db8::1]/"]) assert.equal(proxied(url), false, url);
   });
 });
 

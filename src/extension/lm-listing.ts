@@ -71,7 +71,9 @@ export function runtimeRunning(runtime: RuntimeStateSource, token: Cancellation)
 function settled(state: RuntimeConnection): RuntimeWait | undefined {
   if (state.kind === "running") return { kind: "running" };
   if (state.kind === "failed") {
-    return { kind: "failed", message: `Hearth's runtime stopped while this request waited for it to restart: ${state.message}. Run "Hearth: Restart Runtime" or see "Hearth: Show Log".` };
+    // The runtime's messages are sentences of their own, most ending with a period ("… and was not restarted.").
+    const why = /[.!?]$/.test(state.message) ? state.message : `${state.message}.`;
+    return { kind: "failed", message: `This request waited for Hearth's runtime to restart, and it did not. ${why} Run "Hearth: Restart Runtime" or see "Hearth: Show Log".` };
   }
   return undefined;
 }

@@ -96,10 +96,22 @@ describe("runtimeRunning", () => {
     assert.equal(cancelled.listeners(), 0);
     const failed = fakes({ kind: "restarting", attempt: 3, inSeconds: 4, reason: "crashed" });
     const failing = runtimeRunning(failed.runtime, failed.token);
-    failed.runtime.set({ kind: "failed", message: "the runtime exited 3 times in a minute" });
+    failed.runtime.set({ kind: "failed", message: "The runtime exited 3 times in a minute" });
     const result = await failing;
     assert.equal(result.kind, "failed");
-    assert.match(result.kind === "failed" ? result.message : "", /^Hearth's runtime stopped while this request waited for it to restart: the runtime exited 3 times in a minute\. /);
+    assert.match(result.kind === "failed" ? result.message : "", /^This request waited for Hearth's runtime to restart, and it did not\. The runtime exited 3 times in a minute\. Run /);
     assert.equal(failed.listeners(), 0);
+  });
+
+  it("says the runtime's own failure as one sentence: its message ends with a period, as runtime-client's do", async () => {
+    const failed = fakes({ kind: "restarting", attempt: 3, inSeconds: 4, reason: "crashed" });
+    const failing = runtimeRunning(failed.runtime, failed.token);
+    const why = "Hearth's runtime stopped 4 times in a row (exit code 134) and was not restarted. The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart.";
+    failed.runtime.set({ kind: "failed", message: why });
+    const result = await failing;
+    assert.equal(
+      result.kind === "failed" ? result.message : result.kind,
+      `This request waited for Hearth's runtime to restart, and it did not. ${why} Run "Hearth: Restart Runtime" or see "Hearth: Show Log".`,
+    );
   });
 });

@@ -6,23 +6,33 @@
  *
  * Each store records, in its git dir:
  * - `hearth-workspace`: the workspace's real path, written at each open;
- * - `hearth-open/<pid>`: one empty file per process that opened it. A store with a live pid
- *   there is never removed, whatever its age (a window open for months on a folder) — unless
- *   that pid's process started after the file was written (Linux): a program given the pid
- *   of one that died.
+ * - `hearth-open/<pid>`: one file per process that opened it, holding where that process runs
+ *   (boot id, PID namespace, host name). A store with a live pid there is never removed,
+ *   whatever its age (a window open for months on a folder) — unless that pid's process
+ *   started after the file was written (Linux): a program given the pid of one that died. A
+ *   record written in another PID namespace or boot (a container sharing ~/.local/state,
+ *   another machine sharing the home folder) cannot be checked from here: the store counts as
+ *   open until that record is STALE_MS old.
  * Its last use is the newest of that record and the files each checkpoint writes (index,
  * HEAD, logs/HEAD, ORIG_HEAD) and the git dir itself (every git call writes hearth.owner
  * there): a store an older Hearth made, with no record, is judged by those alone.
  *
  * When a store is opened, each other store in the same folder is removed if no live process
  * has it open, no git call runs in it (hearth.owner of a live pid), and it was last used
- * STALE_GONE_MS ago with its folder gone (not sooner: a folder on a disk not mounted now is
- * gone as well) or STALE_MS ago whatever its folder. It is renamed aside first
- * (`<key>.removing-<pid>`), so no process opens a half-removed repository; what a process
- * that died while removing left is removed.
+ * STALE_GONE_MS before with its folder gone (not sooner: a folder on a disk not mounted now is
+ * gone as well) or STALE_MS before whatever its folder. "Before" is before the newest use of
+ * any store in the folder as the open found them (never past now): a clock that jumped
+ * forward (a VM resumed with a bad clock) does not age every store at once, and a store
+ * last used after that time (a clock set back since) is never removed. This runs after
+ * the open, which never waits for it, one at a time in a process; a store's folder is looked
+ * at (stat) only once the store is STALE_GONE_MS idle, so a dead network share hangs only
+ * that look, never a checkpoint. A store is renamed aside first (`<key>.removing-<pid>`), so
+ * no process opens a half-removed repository; what a process that died while removing left
+ * is removed.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
 
@@ -40,21 +50,63 @@ const REMOVING = /^[0-9a-f]{16}\.removing-(\d+)$/;
 /** Files an older Hearth's store writes as it is used. */
 const USE_FILES = ["index", "HEAD", "ORIG_HEAD", join("logs", "HEAD")];
 
+/** How a store's workspace folder is looked at; replaced only by tests (a share whose stat never answers). */
+export const folderLook = { stat: (path: string): Promise<unknown> => stat(path) };
+
+/** The removal running in this process, if any (one at a time: a hung folder look holds one of libuv's threads, not more). */
+let pruning: Promise<void> | undefined;
+
 /**
  * Records that this process opened the store at `gitDir` for the workspace `root` (a real
- * path), then removes the other stores beside it that are unused (see above). Never
- * throws: a storage folder this process cannot write in, no other can remove stores from.
+ * path), then starts removing the other stores beside it that are unused (see above), without
+ * waiting for it (`pruned` does). Never throws: a storage folder this process cannot write
+ * in, no other can remove stores from.
  */
 export async function storeOpened(gitDir: string, root: string): Promise<void> {
+  // Its files alone: open has just made the folder of a new store.
+  const before = await lastUse(gitDir, false);
   try {
     await mkdir(join(gitDir, OPENS), { recursive: true });
-    await writeFile(join(gitDir, OPENS, String(process.pid)), "");
+    await writeFile(join(gitDir, OPENS, String(process.pid)), JSON.stringify(here()));
     await writeFile(join(gitDir, RECORD), root);
   } catch {
     return;
   }
   await removeDeadOpens(gitDir);
-  await removeUnusedStores(dirname(gitDir), gitDir);
+  if (pruning) return;
+  pruning = removeUnusedStores(dirname(gitDir), gitDir, before).catch(() => undefined).finally(() => {
+    pruning = undefined;
+  });
+}
+
+/** Resolves once the removal storeOpened started in this process is done. */
+export async function pruned(): Promise<void> {
+  await pruning;
+}
+
+/** Where this process runs: a record written elsewhere names a pid this process cannot check. */
+interface Place {
+  readonly boot: string;
+  readonly pidns: string;
+  readonly host: string;
+}
+
+function here(): Place {
+  const boot = (() => {
+    try {
+      return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    } catch {
+      return "";
+    }
+  })();
+  const pidns = (() => {
+    try {
+      return readlinkSync("/proc/self/ns/pid");
+    } catch {
+      return "";
+    }
+  })();
+  return { boot, pidns, host: hostname() };
 }
 
 /** One store in a `checkpoints/` folder, as `hearth storage` shows it. */
@@ -67,37 +119,51 @@ export interface StoreInfo {
   readonly lastUsed: number;
   /** A live process has it open or runs git in it: it is never removed. */
   readonly inUse: boolean;
-  /** Its workspace folder is not on disk (deleted, or on a disk not mounted now). */
+  /**
+   * Its workspace folder is not on disk (deleted, or on a disk not mounted now); looked at only
+   * for a store idle STALE_GONE_MS (false before: a dead network share would hang the look).
+   */
   readonly folderGone: boolean;
 }
 
-/** The stores in `checkpointsDir` (none when there is no such folder). */
-export async function listStores(checkpointsDir: string): Promise<StoreInfo[]> {
+/** The stores in `checkpointsDir` (none when there is no such folder); `now` is what idle times are judged by. */
+export async function listStores(checkpointsDir: string, now = Date.now()): Promise<StoreInfo[]> {
   const names = (await readdir(checkpointsDir).catch(() => [] as string[])).filter((name) => STORE_NAME.test(name));
-  return Promise.all(names.map((name) => describeStore(join(checkpointsDir, name))));
+  return Promise.all(names.map((name) => describeStore(join(checkpointsDir, name), now)));
 }
 
-async function describeStore(dir: string): Promise<StoreInfo> {
-  const inUse = (await livePids(dir)).length > 0 || (await gitRunning(dir));
+async function describeStore(dir: string, now: number): Promise<StoreInfo> {
+  const inUse = (await openedBy(dir, now)) || (await gitRunning(dir));
   const record = await stat(join(dir, RECORD)).then((info) => info.mtimeMs, () => 0);
-  const lastUsed = Math.max(record, await lastWrite(dir));
+  const lastUsed = await lastUse(dir);
   const root = record ? (await readFile(join(dir, RECORD), "utf8").catch(() => "")) || undefined : undefined;
-  const folderGone = root !== undefined && (await stat(root).then(() => false, (error: NodeJS.ErrnoException) => error.code === "ENOENT"));
+  const folderGone = root !== undefined && now - lastUsed > STALE_GONE_MS
+    && (await folderLook.stat(root).then(() => false, (error: NodeJS.ErrnoException) => error.code === "ENOENT"));
   return { dir, ...(root ? { root } : {}), lastUsed, inUse, folderGone };
 }
 
-/** Removes the stores in `checkpointsDir` other than `own` that are unused (see above); never throws. */
-async function removeUnusedStores(checkpointsDir: string, own: string): Promise<void> {
-  const now = Date.now();
-  for (const name of await readdir(checkpointsDir).catch(() => [] as string[])) {
-    const dir = join(checkpointsDir, name);
+/**
+ * Removes the stores in `checkpointsDir` other than `own` that are unused (see above), `ownBefore`
+ * being when `own` was last used before this open; never throws.
+ */
+async function removeUnusedStores(checkpointsDir: string, own: string, ownBefore: number): Promise<void> {
+  const names = await readdir(checkpointsDir).catch(() => [] as string[]);
+  const others = names.filter((name) => STORE_NAME.test(name)).map((name) => join(checkpointsDir, name)).filter((dir) => dir !== own);
+  const uses = await Promise.all(others.map((dir) => lastUse(dir)));
+  const now = Math.min(Date.now(), Math.max(ownBefore, ...uses));
+  for (const name of names) {
     const removing = REMOVING.exec(name);
-    if (removing && !isAlive(Number(removing[1]))) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    else if (STORE_NAME.test(name) && dir !== own && stale(await describeStore(dir), now)) await removeStore(dir);
+    if (removing && !isAlive(Number(removing[1]))) await rm(join(checkpointsDir, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  for (const [i, dir] of others.entries()) {
+    // Not idle long enough: not even looked at (its folder on a dead share would hang the stat).
+    if (now - uses[i]! <= STALE_GONE_MS) continue;
+    if (stale(await describeStore(dir, now), now)) await removeStore(dir);
   }
 }
 
-function stale(store: StoreInfo, now: number): boolean {
+/** Whether a store unused as `store` says, `now`, is removed on its own. */
+export function stale(store: StoreInfo, now: number): boolean {
   if (store.inUse) return false;
   const idle = now - store.lastUsed;
   return idle > STALE_MS || (idle > STALE_GONE_MS && store.folderGone);
@@ -108,7 +174,7 @@ function stale(store: StoreInfo, now: number): boolean {
  * Renamed aside first: a process opening it meanwhile makes a new one, never a half-removed one.
  */
 export async function removeStore(dir: string): Promise<boolean> {
-  if ((await describeStore(dir)).inUse) return false;
+  if ((await openedBy(dir, Date.now())) || (await gitRunning(dir))) return false;
   const aside = `${dir}.removing-${process.pid}`;
   try {
     await rename(dir, aside);
@@ -121,17 +187,47 @@ export async function removeStore(dir: string): Promise<boolean> {
 
 /**
  * The processes that opened the store and still run: a pid alive now whose process started
- * after its record was written is another program's, given the pid of one that died.
+ * after its record was written is another program's, given the pid of one that died. Only
+ * records written where this process runs (same boot and PID namespace).
  */
 async function livePids(dir: string): Promise<number[]> {
   const live: number[] = [];
+  const me = here();
   for (const name of await readdir(join(dir, OPENS)).catch(() => [] as string[])) {
+    const opened = await openRecord(join(dir, OPENS, name));
+    if (!opened || !local(opened.place, me)) continue;
     const pid = Number(name);
-    if (!isAlive(pid)) continue;
-    const opened = await stat(join(dir, OPENS, name)).then((info) => info.mtimeMs, () => Number.NaN);
-    if (!startedAfter(pid, opened, (path) => readFileSync(path, "utf8"))) live.push(pid);
+    if (isAlive(pid) && !startedAfter(pid, opened.at, (path) => readFileSync(path, "utf8"))) live.push(pid);
   }
   return live;
+}
+
+/** Whether a process has the store open: a live one here, or one elsewhere whose record is younger than STALE_MS. */
+async function openedBy(dir: string, now: number): Promise<boolean> {
+  if ((await livePids(dir)).length) return true;
+  const me = here();
+  for (const name of await readdir(join(dir, OPENS)).catch(() => [] as string[])) {
+    const opened = await openRecord(join(dir, OPENS, name));
+    if (opened && !local(opened.place, me) && now - opened.at < STALE_MS) return true;
+  }
+  return false;
+}
+
+/** An open record: when it was written, and where (an older Hearth's empty record: here). */
+async function openRecord(file: string): Promise<{ at: number; place: Place | undefined } | undefined> {
+  const at = await stat(file).then((info) => info.mtimeMs, () => undefined);
+  if (at === undefined) return undefined;
+  const text = await readFile(file, "utf8").catch(() => "");
+  try {
+    const place = JSON.parse(text) as Partial<Place>;
+    return { at, place: typeof place.boot === "string" && typeof place.pidns === "string" ? place as Place : undefined };
+  } catch {
+    return { at, place: undefined };
+  }
+}
+
+function local(place: Place | undefined, me: Place): boolean {
+  return !place || (place.boot === me.boot && place.pidns === me.pidns);
 }
 
 /** Whether a live process runs git there now (checkpoint-lock.ts's owner file). */
@@ -145,16 +241,28 @@ async function gitRunning(dir: string): Promise<boolean> {
   }
 }
 
+/** When a store was last used (its record, or git's files and, with `folder`, its git dir; 0 when it has none). */
+async function lastUse(dir: string, folder = true): Promise<number> {
+  const record = await stat(join(dir, RECORD)).then((info) => info.mtimeMs, () => 0);
+  return Math.max(record, await lastWrite(dir, folder));
+}
+
 /** When git last wrote in the store. */
-async function lastWrite(dir: string): Promise<number> {
-  const times = await Promise.all([dir, ...USE_FILES.map((file) => join(dir, file))].map((path) => stat(path).then((info) => info.mtimeMs, () => 0)));
+async function lastWrite(dir: string, folder = true): Promise<number> {
+  const times = await Promise.all([...(folder ? [dir] : []), ...USE_FILES.map((file) => join(dir, file))].map((path) => stat(path).then((info) => info.mtimeMs, () => 0)));
   return Math.max(...times);
 }
 
+/** Drops the open records of processes that ended here; those written elsewhere stay until STALE_MS old. */
 async function removeDeadOpens(gitDir: string): Promise<void> {
   const live = new Set((await livePids(gitDir)).map(String));
+  const me = here();
+  const now = Date.now();
   for (const name of await readdir(join(gitDir, OPENS)).catch(() => [] as string[])) {
-    if (!live.has(name)) await rm(join(gitDir, OPENS, name), { force: true }).catch(() => undefined);
+    if (live.has(name) || name === String(process.pid)) continue;
+    const opened = await openRecord(join(gitDir, OPENS, name));
+    if (opened && !local(opened.place, me) && now - opened.at < STALE_MS) continue;
+    await rm(join(gitDir, OPENS, name), { force: true }).catch(() => undefined);
   }
 }
 
@@ -166,16 +274,32 @@ async function removeDeadOpens(gitDir: string): Promise<void> {
  */
 export const PACK_ABOVE_BYTES = 256 * 1024 * 1024;
 
+/** A temporary pack file this old is what a repack killed halfway left (git writes one for seconds, minutes at most). */
+export const TEMP_PACK_STALE_MS = DAY_MS;
+
 /**
  * Packs the loose objects of the store `git` runs in (inside its lock) when they hold over
- * `limit` bytes. Never throws: a store that cannot be packed (a full disk) keeps its objects
- * loose, and the checkpoint just made stands.
+ * `limit` bytes; first removes the temporary files (objects/pack/tmp_pack_*, tmp_idx_*, …) a
+ * repack killed halfway left there over TEMP_PACK_STALE_MS ago, as big as the pack it was
+ * writing. Never throws: a store that cannot be packed (a full disk) keeps its objects loose,
+ * and the checkpoint just made stands.
  */
 export async function packLoose(git: (args: string[]) => Promise<string>, limit: number): Promise<void> {
   try {
     const kib = Number(/^size: (\d+)$/m.exec(await git(["count-objects", "-v"]))?.[1] ?? 0);
-    if (kib * 1024 > limit) await git(["repack", "-d", "-q"]);
+    if (kib * 1024 <= limit) return;
+    await removeTempPacks(join((await git(["rev-parse", "--git-dir"])).trim(), "objects", "pack"), Date.now());
+    await git(["repack", "-d", "-q"]);
   } catch {
     // left loose
+  }
+}
+
+async function removeTempPacks(packDir: string, now: number): Promise<void> {
+  for (const name of await readdir(packDir).catch(() => [] as string[])) {
+    if (!/^(tmp_|\.tmp-)/.test(name)) continue;
+    const path = join(packDir, name);
+    const written = await stat(path).then((info) => info.mtimeMs, () => now);
+    if (now - written > TEMP_PACK_STALE_MS) await rm(path, { force: true }).catch(() => undefined);
   }
 }

@@ -53,15 +53,17 @@ Lists the folders Hearth keeps files in outside your projects, with their sizes:
 models and interrupted downloads, CUDA packages, the index caches, hearth fix's checkpoints
 (one store per checkout) and trajectories, and what Hearth in VS Code keeps.
 
-  --clean   remove the checkpoints of folders that are gone, every index cache (the next
-            index of a folder parses it again) and interrupted downloads (a model
-            download then starts from the beginning); never a downloaded model, a
+  --clean   remove the checkpoints of folders that are not there, unused for 14 days
+            (not sooner: a folder on a disk not mounted now is not there either), every
+            index cache (the next index of a folder parses it again) and interrupted
+            downloads (a model download then starts from the beginning); never a downloaded model, a
             trajectory, or anything a running Hearth holds (a store another process has
             open, a part being downloaded): those are named, for you to decide
   --json    print the list (and what was removed) as JSON
 
 Checkpoint stores are also removed on their own: one unused for 90 days, or for 14 days
-when its folder is gone. Index caches unused for 30 days are removed by the next index.`,
+when its folder is not there; days counted to the last use of any store, never past now
+(a clock that jumped forward ages none). Index caches unused for 30 days are removed by the next index.`,
   async run(args, io) {
     const { flags } = parseFlags(args, { clean: "boolean", json: "boolean" });
     const removed = flags.clean ? await clean() : undefined;
@@ -126,6 +128,7 @@ async function checkpointsPlace(folder: string): Promise<Place> {
   return { what: "Checkpoints (hearth fix)", path: folder, bytes: await folderSize(folder), note: `${items.length} checkout(s)`, items };
 }
 
+/** A store of a folder not there, unused for 14 days (listStores looks at a folder only then: one on a disk not mounted now is not there either). */
 function cleanableStore(store: StoreInfo): boolean {
   return store.folderGone && !store.inUse;
 }
@@ -133,7 +136,7 @@ function cleanableStore(store: StoreInfo): boolean {
 function storeNote(store: StoreInfo, now: number): string {
   const days = Math.floor((now - store.lastUsed) / DAY_MS);
   const used = days === 0 ? "used today" : `last used ${days} day(s) ago`;
-  const state = store.inUse ? ", in use now" : store.folderGone ? ", its folder is gone" : store.root ? "" : ", made by an older Hearth";
+  const state = store.inUse ? ", in use now" : store.folderGone ? ", its folder is not there (deleted, or on a disk not mounted now)" : store.root ? "" : ", made by an older Hearth";
   return `${used}${state}`;
 }
 

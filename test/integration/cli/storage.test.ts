@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, wri
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { pathToFileURL } from "node:url";
+import { pruned } from "../../../src/tools/checkpoint-stores.ts";
 import { CheckpointStore } from "../../../src/tools/checkpoints.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -60,10 +61,21 @@ async function fixStore(m: Machine, pid = deadPid()): Promise<{ root: string; gi
   writeFileSync(join(root, "a.py"), "x = 1\n");
   const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: m.state });
   await store.create("before Hearth's fix");
+  await pruned();
   const checkpoints = join(m.state, "checkpoints");
   const gitDir = readdirSync(checkpoints).map((name) => join(checkpoints, name)).find((dir) => existsSync(join(dir, "hearth-open", String(process.pid))))!;
   renameSync(join(gitDir, "hearth-open", String(process.pid)), join(gitDir, "hearth-open", String(pid)));
   return { root, gitDir };
+}
+
+/** Sets the times of `dir` and everything in it `days` days back. */
+function ageAll(dir: string, days: number): void {
+  const when = new Date(Date.now() - days * 24 * 60 * 60 * 1000);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) ageAll(join(dir, entry.name), days);
+    else utimesSync(join(dir, entry.name), when, when);
+  }
+  utimesSync(dir, when, when);
 }
 
 function hearth(m: Machine, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -82,19 +94,27 @@ async function monthsOfUse(m: Machine) {
   file(join(m.state, "fix-1764000000000.trajectory.jsonl"), 1000);
   const gone = await fixStore(m);
   rmSync(gone.root, { recursive: true, force: true });
+  // Not there for 3 days: its disk may just not be mounted now.
+  const goneLately = await fixStore(m);
+  rmSync(goneLately.root, { recursive: true, force: true });
   const there = await fixStore(m);
   const heldGone = await fixStore(m, process.ppid);
   rmSync(heldGone.root, { recursive: true, force: true });
+  // Aged once all are made: each open removes the stores stale by then.
+  ageAll(gone.gitDir, 15);
+  ageAll(goneLately.gitDir, 3);
+  ageAll(heldGone.gitDir, 15);
+  utimesSync(join(heldGone.gitDir, "hearth-open", String(process.ppid)), new Date(), new Date());
   // VS Code's storage of a folder since deleted, with Hearth's index in it.
   const opened = join(m.workspaceStorage, "0123abcd");
   file(join(opened, "hearth.hearth", "index", "index-cccccccccccccccc.bin"), MiB);
   writeFileSync(join(opened, "workspace.json"), JSON.stringify({ folder: pathToFileURL(join(tempDir("hearth-storage-"), "deleted project")).href }));
-  return { gone, there, heldGone };
+  return { gone, goneLately, there, heldGone };
 }
 
 it("hearth storage names every place Hearth keeps files, its size and what --clean would remove", async () => {
   const m = machine();
-  const { gone, there, heldGone } = await monthsOfUse(m);
+  const { gone, goneLately, there, heldGone } = await monthsOfUse(m);
   const run = hearth(m);
   assert.equal(run.status, 0, run.stderr);
   const out = run.stdout;
@@ -102,7 +122,8 @@ it("hearth storage names every place Hearth keeps files, its size and what --cle
   assert.match(out, /  \* .*Q8_0\.gguf\.part: 2\.0 MiB, interrupted download/);
   assert.match(out, /    .*Q4_K_M\.gguf: 3\.0 MiB, downloaded model/);
   assert.match(out, /Index caches .*: 2\.0 MiB in .*cache\/hearth\/index — 2 folder\(s\)/);
-  assert.ok(out.includes(`  * ${gone.root}: `) && /its folder is gone/.test(out), out);
+  assert.ok(out.includes(`  * ${gone.root}: `) && /last used 15 day\(s\) ago, its folder is not there \(deleted, or on a disk not mounted now\)/.test(out), out);
+  assert.ok(out.includes(`    ${goneLately.root}: `), out);
   assert.ok(out.includes(`    ${there.root}: `), out);
   assert.ok(out.includes(`    ${heldGone.root}: `) && /in use now/.test(out), out);
   assert.match(out, /Trajectories .*1 fix-\*\.trajectory\.jsonl file\(s\)/);
@@ -113,12 +134,13 @@ it("hearth storage names every place Hearth keeps files, its size and what --cle
 
 it("hearth storage --clean removes gone folders' checkpoints, index caches and interrupted downloads, never a model, a trajectory or what a running Hearth holds", async () => {
   const m = machine();
-  const { gone, there, heldGone } = await monthsOfUse(m);
+  const { gone, goneLately, there, heldGone } = await monthsOfUse(m);
   const run = hearth(m, "--clean");
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^Removed 4 item\(s\), 4\.\d MiB:/);
   assert.equal(existsSync(gone.gitDir), false);
   assert.equal(existsSync(there.gitDir), true, "a folder that is there keeps its checkpoints");
+  assert.equal(existsSync(goneLately.gitDir), true, "a folder not there for 3 days may be on a disk not mounted now");
   assert.equal(existsSync(heldGone.gitDir), true, "a store a running process has open is kept");
   assert.deepEqual(readdirSync(m.models), ["Qwen3.6-35B-A3B-Q4_K_M.gguf"]);
   assert.deepEqual(readdirSync(m.index), []);

@@ -4,11 +4,12 @@
 // repositories of folders long deleted. Ages are set with utimes on real files (no clock).
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { folderLook, pruned } from "../../../src/tools/checkpoint-stores.ts";
 import { CheckpointStore } from "../../../src/tools/index.ts";
 import { tempDir, writeFiles } from "./helpers/setup.ts";
 
@@ -41,6 +42,7 @@ async function leftStore(storageDir: string, days: number, pid = deadPid()): Pro
   writeFiles(root, { "a.txt": "a\n" });
   const store = await CheckpointStore.open({ workspaceRoot: root, storageDir });
   await store.create("before: a run");
+  await pruned();
   const gitDir = storeDir(storageDir, root);
   const opens = join(gitDir, "hearth-open");
   for (const name of readdirSync(opens)) renameSync(join(opens, name), join(opens, String(pid)));
@@ -60,13 +62,86 @@ function readText(file: string): string {
   return spawnSync("cat", [file], { encoding: "utf8" }).stdout.trim();
 }
 
+/** The user's folder of today: opened (a checkpoint made), then opened again, as the next run does; each open's removal waited for. */
 async function openAnother(storageDir: string): Promise<void> {
   const root = tempDir("hearth-prune-ws-");
   writeFiles(root, { "b.txt": "b\n" });
+  await (await CheckpointStore.open({ workspaceRoot: root, storageDir })).create("before: a run");
+  await pruned();
   await CheckpointStore.open({ workspaceRoot: root, storageDir });
+  await pruned();
+}
+
+/** Makes `gitDir`'s open record one written `days` ago by a process in another PID namespace (a container sharing the state folder). */
+function openedInContainer(gitDir: string, days: number): void {
+  const opens = join(gitDir, "hearth-open");
+  rmSync(opens, { recursive: true, force: true });
+  mkdirSync(opens);
+  const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  writeFileSync(join(opens, "7"), JSON.stringify({ boot, pidns: "pid:[4026532999]", host: "a-container" }));
+  age(join(opens, "7"), days);
+  age(opens, 100);
+  age(gitDir, 100);
 }
 
 describe("checkpoint stores: removed when unused", () => {
+  // Every open stat'ed each other store's folder, and the first checkpoint waited for it: a
+  // folder on a hard-mounted network share whose server is gone hung the user's first checkpoint.
+  it("a store's folder whose stat never answers (a dead network share) holds up no checkpoint; a store idle under 14 days is not looked at", { timeout: 120_000 }, async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const share = await leftStore(storageDir, 20);
+    const lately = await leftStore(storageDir, 3);
+    const looked: string[] = [];
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const real = folderLook.stat;
+    folderLook.stat = async (path) => {
+      looked.push(path);
+      await answered;
+      return real(path);
+    };
+    try {
+      const root = tempDir("hearth-prune-ws-");
+      writeFiles(root, { "b.txt": "b\n" });
+      const store = await CheckpointStore.open({ workspaceRoot: root, storageDir });
+      await store.create("before: a run");
+    } finally {
+      answer();
+      await pruned();
+      folderLook.stat = real;
+    }
+    assert.deepEqual(looked, [share.root], "the idle store's folder was looked at, after the checkpoint; the one used 3 days ago not at all");
+    assert.equal(existsSync(share.gitDir) && existsSync(lately.gitDir), true);
+  });
+
+  // A VM resumed with its clock 100 days ahead: every store looked 90 days old and was removed.
+  it("a clock that jumped forward ages no store: days are counted to the newest use of any store", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const mine = await leftStore(storageDir, 100);
+    const other = await leftStore(storageDir, 101);
+    const gone = await leftStore(storageDir, 100);
+    rmSync(gone.root, { recursive: true, force: true });
+    await CheckpointStore.open({ workspaceRoot: mine.root, storageDir });
+    await pruned();
+    assert.equal(existsSync(other.gitDir), true, "used a day before the last use of any store");
+    assert.equal(existsSync(gone.gitDir), true, "its folder gone, but used when the newest store was");
+  });
+
+  // A container sharing ~/.local/state (another PID namespace): its pid cannot be checked from
+  // here, and its store was removed while the container's Hearth had it open.
+  it("a store opened from another PID namespace counts as open until its record is 90 days old", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const held = await leftStore(storageDir, 100);
+    openedInContainer(held.gitDir, 30);
+    const left = await leftStore(storageDir, 100);
+    openedInContainer(left.gitDir, 95);
+    await openAnother(storageDir);
+    assert.equal(existsSync(held.gitDir), true, "the container's Hearth opened it 30 days ago");
+    assert.equal(existsSync(left.gitDir), false, "opened there 95 days ago");
+    const record = JSON.parse(readFileSync(join(held.gitDir, "hearth-open", "7"), "utf8")) as { host: string };
+    assert.equal(record.host, "a-container", "the record of a process elsewhere is kept at the next open");
+  });
+
   it("a store of a folder since deleted, unused for 14 days, is removed when another opens; a younger one stays", async () => {
     const storageDir = tempDir("hearth-prune-storage-");
     const gone = await leftStore(storageDir, 15);
@@ -151,6 +226,14 @@ describe("checkpoint stores: loose objects packed", () => {
     writeFiles(root, { "dist.js": `/* build 0 */\n${base}` });
     const store = await CheckpointStore.open({ workspaceRoot: root, storageDir, packAboveBytes: 1024 * 1024 });
     const first = await store.create("before: a run");
+    // What repacks killed halfway left: one two days ago, one being written now.
+    const packDir = join(storeDir(storageDir, await realpath(root)), "objects", "pack");
+    mkdirSync(packDir, { recursive: true });
+    writeFileSync(join(packDir, "tmp_pack_Ab12Cd"), Buffer.alloc(64 * 1024, 1));
+    writeFileSync(join(packDir, "tmp_idx_Ab12Cd"), Buffer.alloc(1024, 1));
+    age(join(packDir, "tmp_pack_Ab12Cd"), 2);
+    age(join(packDir, "tmp_idx_Ab12Cd"), 2);
+    writeFileSync(join(packDir, "tmp_pack_Ef34Gh"), Buffer.alloc(1024, 1));
     for (let i = 1; i <= 4; i++) {
       writeFiles(root, { "dist.js": `/* build ${i} */\n${base}` });
       await store.create(`before write_file ${i}`);
@@ -161,5 +244,6 @@ describe("checkpoint stores: loose objects packed", () => {
     assert.ok(Number(counts["size"]) * 1024 < 1024 * 1024, `loose objects under the limit: ${JSON.stringify(counts)}`);
     assert.ok(Number(counts["size-pack"]) * 1024 < 2 * base.length, `stored with deltas, not five times whole: ${JSON.stringify(counts)}`);
     assert.equal(Buffer.from((await store.fileAt(first.id, "dist.js"))!).toString().slice(0, 14), "/* build 0 */\n");
+    assert.deepEqual(readdirSync(packDir).filter((name) => name.startsWith("tmp_")), ["tmp_pack_Ef34Gh"], "a killed repack's two-day-old files removed; one a repack may be writing now kept");
   });
 });

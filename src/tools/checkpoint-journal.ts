@@ -5,9 +5,10 @@
  * which CheckpointStore.open finishes (see checkpoints.ts).
  */
 import { readFileSync } from "node:fs";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
+import { ToolError } from "./tool.ts";
 
 const JOURNAL_FILE = "hearth-restore.json";
 
@@ -24,14 +25,45 @@ export interface RestoreJournal {
   readonly paths: readonly string[];
 }
 
+/**
+ * Writes the journal beside its place and renames it there once whole and flushed, so a crash
+ * or a full disk never leaves a cut one. On a failure nothing is left beside it and the restore
+ * must not begin: the error says why in words.
+ */
 export async function writeJournal(gitDir: string, journal: RestoreJournal): Promise<void> {
   const file = join(gitDir, JOURNAL_FILE);
-  await writeFile(`${file}.tmp`, JSON.stringify(journal));
-  await rename(`${file}.tmp`, file);
+  const beside = `${file}.tmp`;
+  try {
+    const handle = await open(beside, "w");
+    try {
+      await handle.writeFile(JSON.stringify(journal));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(beside, file);
+  } catch (error) {
+    await rm(beside, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    const full = code === "ENOSPC" || code === "EDQUOT" ? ". Free some space on that disk, then try again" : "";
+    throw new ToolError("io-error", `the restore to checkpoint ${journal.checkpoint.slice(0, 8)} could not begin: its record could not be written in ${gitDir} (${journalProblem(error)}); none of its files were touched${full}`);
+  }
 }
 
+/** Why the journal could not be written, in words: node's "ENOSPC: no space left on device, write" is said as "the disk is full: No space left on device". */
+function journalProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC") return "the disk is full: No space left on device";
+  if (code === "EDQUOT") return "the disk quota is used up: Disk quota exceeded";
+  if (code === "EROFS") return "the disk is read-only";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^[A-Z]+: /, "").replace(/, (open|write|rename|fsync)( '.*')?$/, "");
+}
+
+/** Removes the journal, and a file beside it that a process killed while writing it left. */
 export async function clearJournal(gitDir: string): Promise<void> {
   await rm(join(gitDir, JOURNAL_FILE), { force: true });
+  await rm(join(gitDir, `${JOURNAL_FILE}.tmp`), { force: true });
 }
 
 /** The journal of a restore whose process is gone (undefined: none, or it is still running). */

@@ -6,8 +6,9 @@
  * here). No vscode import: tested on real files in temp folders.
  */
 import { readFile, realpath, stat } from "node:fs/promises";
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { homeFolderOf } from "../protocol/home-folder.ts";
 import { escapeRegExp, GITHUB_HOST } from "./github-issue.ts";
 import { readSshConfig, resolveSshAlias } from "./ssh-aliases.ts";
 import { type Token, wildmatches, wildmatchTokens } from "./wildmatch.ts";
@@ -67,7 +68,11 @@ async function gitDir(folder: string): Promise<string | undefined> {
 
 /** Where git's user-wide config files are (tests pass their own). */
 export interface GitConfigPlaces {
-  /** The home folder, for `~/` and ~/.gitconfig (default: the user's). */
+  /**
+   * The home folder, for `~/` and ~/.gitconfig (default: the user's, by homeFolderOf — with HOME
+   * empty os.homedir() is "", and ~/.gitconfig was the .gitconfig of the folder Hearth runs in,
+   * a clone's committed file able to rewrite its remotes).
+   */
   readonly home?: string;
   /** GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM, GIT_CONFIG_GLOBAL, XDG_CONFIG_HOME (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
@@ -86,13 +91,13 @@ export async function readGitRemotes(folder: string, places: GitConfigPlaces = {
   const common = (await smallFile(join(dir, "commondir")))?.trim();
   const local = join(common ? resolve(dir, common) : dir, "config");
   if ((await smallFile(local)) === undefined) return undefined;
-  const home = places.home ?? homedir();
+  const home = places.home ?? homeOrNone();
   const reader: IncludeReader = { home, gitDirs: await gitDirNames(dir), files: 0 };
   const entries: ConfigEntry[] = [];
   for (const file of [...userConfigFiles(home, places.env ?? process.env), local, join(dir, "config.worktree")]) {
     entries.push(...(await configFileEntries(file, reader, [])));
   }
-  const ssh = await readSshConfig(home);
+  const ssh = home === undefined ? [] : await readSshConfig(home);
   return remotesOf(entries).map((remote) => {
     // As ssh connects: a Host alias of ~/.ssh/config is its HostName.
     const url = resolveSshAlias(remote.url, ssh);
@@ -100,11 +105,21 @@ export async function readGitRemotes(folder: string, places: GitConfigPlaces = {
   });
 }
 
+/** The user's home folder; none where this user has no home at all (as git without HOME: no ~/.gitconfig, no `~/`). */
+function homeOrNone(): string | undefined {
+  try {
+    return homeFolderOf({ homedir, userInfo, isAbsolute });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The system and global config files git reads, in its order. */
-function userConfigFiles(home: string, env: NodeJS.ProcessEnv): string[] {
+function userConfigFiles(home: string | undefined, env: NodeJS.ProcessEnv): string[] {
   const system = env.GIT_CONFIG_NOSYSTEM ? [] : [env.GIT_CONFIG_SYSTEM || "/etc/gitconfig"];
-  const global = env.GIT_CONFIG_GLOBAL ? [env.GIT_CONFIG_GLOBAL] : [join(env.XDG_CONFIG_HOME || join(home, ".config"), "git", "config"), join(home, ".gitconfig")];
-  return [...system, ...global];
+  if (env.GIT_CONFIG_GLOBAL) return [...system, env.GIT_CONFIG_GLOBAL];
+  const xdg = env.XDG_CONFIG_HOME || (home === undefined ? undefined : join(home, ".config"));
+  return [...system, ...(xdg === undefined ? [] : [join(xdg, "git", "config")]), ...(home === undefined ? [] : [join(home, ".gitconfig")])];
 }
 
 /** The git folder as `gitdir:` conditions see it: its real path, then the path as found (git tries both). */
@@ -119,7 +134,8 @@ const MAX_INCLUDE_DEPTH = 10;
 const MAX_CONFIG_FILES = 64;
 
 interface IncludeReader {
-  readonly home: string;
+  /** Undefined: this user has no home folder (`~/` includes and `gitdir:~/` conditions then name nothing). */
+  readonly home: string | undefined;
   readonly gitDirs: readonly string[];
   /** Files read so far. */
   files: number;
@@ -150,7 +166,7 @@ function includedFile(section: string, path: string, file: string, reader: Inclu
     const condition = /^includeif\.gitdir(\/i)?:(.+)$/s.exec(section);
     if (!condition || !gitDirMatches(condition[2]!, Boolean(condition[1]), file, reader)) return undefined;
   }
-  if (path === "~" || path.startsWith("~/")) return join(reader.home, path.slice(1));
+  if (path === "~" || path.startsWith("~/")) return reader.home === undefined ? undefined : join(reader.home, path.slice(1));
   return isAbsolute(path) ? path : resolve(dirname(file), path);
 }
 
@@ -162,7 +178,10 @@ function includedFile(section: string, path: string, file: string, reader: Inclu
 function gitDirMatches(pattern: string, ignoreCase: boolean, file: string, reader: IncludeReader): boolean {
   let prefix = "";
   let rest = pattern;
-  if (pattern.startsWith("~/")) [prefix, rest] = [reader.home + "/", pattern.slice(2)];
+  if (pattern.startsWith("~/")) {
+    if (reader.home === undefined) return false;
+    [prefix, rest] = [reader.home + "/", pattern.slice(2)];
+  }
   else if (pattern.startsWith("./")) [prefix, rest] = [dirname(file) + "/", pattern.slice(2)];
   else if (!isAbsolute(pattern)) rest = `**/${pattern}`;
   if (rest.endsWith("/")) rest += "**";

@@ -4,9 +4,10 @@
  * repository, fork, other, unknown.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import { gitHubRepoOfUrl, issueOrigin, parseGitConfigRemotes, readGitRemotes } from "../../../src/github/git-remotes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -230,5 +231,59 @@ describe("remotes written through include, includeIf and insteadOf", () => {
     const deep = repoWith("[include]\n\tpath = d1\n");
     for (let i = 1; i <= 12; i++) writeFileSync(join(deep, ".git", `d${i}`), `[remote "d${i}"]\n\turl = https://github.com/acme/d${i}\n[include]\n\tpath = d${i + 1}\n`);
     assert.deepEqual((await readGitRemotes(deep, user.options))?.map((r) => r.name), ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10"]);
+  });
+});
+
+const GIT_REMOTES = join(import.meta.dirname, "../../../src/github/git-remotes.ts");
+
+/** Why the unlisted-user test cannot run here, or false: it needs root, and a checkout other users may read (a fresh clone in a `mktemp -d` folder is its owner's only). */
+function unlistedUserSkip(): string | false {
+  if (process.getuid?.() !== 0) return "needs root to run as a user the system does not list";
+  for (let dir = dirname(GIT_REMOTES); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return `${dir} is not open to other users`;
+  }
+  return (statSync(GIT_REMOTES).mode & 0o004) === 0 ? `${GIT_REMOTES} is not readable by other users` : false;
+}
+
+describe("remotes with HOME empty or relative", () => {
+  for (const home of ["", "."]) {
+    it(`HOME=${JSON.stringify(home)}: the workspace's .gitconfig and .ssh/config are not read as the user's`, async () => {
+      // A systemd unit's Environment=HOME= or a CI step's env: os.homedir() is then HOME as it is, and
+      // ~/.gitconfig was the .gitconfig of the folder Hearth runs in — a clone's committed file
+      // could rewrite its remote to the issue's repository, and the issue check said "same".
+      const dir = repoWith('[remote "origin"]\n\turl = https://github.com/me/api.git\n[remote "work"]\n\turl = git@work:me/web.git\n');
+      writeFileSync(join(dir, ".gitconfig"), '[url "https://github.com/acme/"]\n\tinsteadOf = https://github.com/me/\n');
+      mkdirSync(join(dir, ".ssh"));
+      writeFileSync(join(dir, ".ssh", "config"), "Host work\n\tHostName github.com\n");
+      const [savedHome, savedCwd] = [process.env.HOME, process.cwd()];
+      process.env.HOME = home;
+      process.chdir(dir);
+      try {
+        const remotes = await readGitRemotes(dir, { env: { GIT_CONFIG_NOSYSTEM: "1" } });
+        assert.deepEqual(remotes?.map((r) => r.url), ["https://github.com/me/api.git", "git@work:me/web.git"]);
+        assert.deepEqual(issueOrigin(API, remotes), { kind: "other", remotes: [{ name: "origin", repo: { owner: "me", repo: "api" } }] });
+      } finally {
+        process.chdir(savedCwd);
+        process.env.HOME = savedHome;
+      }
+    });
+  }
+
+  it("HOME empty and no home in the system's user list (a container run with --user 12345): no user config read, `~/` includes skipped", { skip: unlistedUserSkip() }, (t) => {
+    // Not in the test run's own temp folder: that one only its owner may enter.
+    const dir = mkdtempSync("/tmp/hearth-remotes-unlisted-");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, ".git"));
+    writeFileSync(join(dir, ".git", "config"), '[remote "origin"]\n\turl = https://github.com/me/api.git\n[include]\n\tpath = ~/team.inc\n');
+    writeFileSync(join(dir, ".gitconfig"), '[url "https://github.com/acme/"]\n\tinsteadOf = https://github.com/me/\n');
+    writeFileSync(join(dir, "team.inc"), '[remote "team"]\n\turl = https://github.com/acme/api.git\n');
+    chmodSync(dir, 0o755); // the unlisted user reads it
+    const module = pathToFileURL(GIT_REMOTES).href;
+    const script = `import(${JSON.stringify(module)}).then(async (m) => console.log(JSON.stringify(await m.readGitRemotes(process.cwd(), { env: { GIT_CONFIG_NOSYSTEM: "1" } }))))`;
+    const run = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], {
+      cwd: dir, uid: 54321, gid: 54321, env: { HOME: "", PATH: process.env.PATH }, encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), [{ name: "origin", url: "https://github.com/me/api.git" }]);
   });
 });

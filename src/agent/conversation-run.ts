@@ -162,7 +162,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     for (const file of stepChange.files) agentWrote.add(file);
   }) : tool.effect === "command" ? reportingChanges(tool, async () => {
     if (stepCheckpoint) await checkpoints.create(`after ${tool.definition.name}`);
-  }) : tool));
+  }, true) : tool));
   const byName = new Map<string, Tool>(tools.map((t) => [t.definition.name, t]));
 
   const approve = async (request: ApprovalRequest) => {
@@ -309,12 +309,22 @@ interface StepChange {
   readonly after: string;
 }
 
-/** A write tool that calls `after` once it has written (to capture the diff before the next step). */
-function reportingChanges(tool: Tool, after: () => Promise<void>): Tool {
+/**
+ * A write tool that calls `after` once it has written (to capture the diff before the next
+ * step). `evenWhenFailed`: a command's, called also when it failed (timed out, cancelled): it
+ * may have changed files before it was stopped, and the model goes on thinking after a timeout.
+ */
+function reportingChanges(tool: Tool, after: () => Promise<void>, evenWhenFailed = false): Tool {
   return {
     ...tool,
     async execute(input, ctx) {
-      const output = await tool.execute(input, ctx);
+      let output: Awaited<ReturnType<Tool["execute"]>>;
+      try {
+        output = await tool.execute(input, ctx);
+      } catch (error) {
+        if (evenWhenFailed) await after().catch(() => undefined);
+        throw error;
+      }
       await after().catch(() => undefined);
       return output;
     },

@@ -106,6 +106,51 @@ describe("a run during which the user switched branches", () => {
     assert.equal(readFileSync(join(root, "shared.txt"), "utf8"), "other's version\n");
     assert.equal(git(root, "status", "--porcelain"), "");
   });
+  it("takes a branch switch made after the agent's command timed out, while the model thinks, for the user's", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-head-moved-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = committedRepo(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n", "shared.txt": "main's version\n" });
+    git(root, "checkout", "-qb", "other");
+    git(root, "rm", "-q", "only-main.txt");
+    writeFileSync(join(root, "only-other.txt"), "other's\n");
+    writeFileSync(join(root, "shared.txt"), "other's version\n");
+    git(root, "add", ".");
+    git(root, "commit", "-qm", "other");
+    git(root, "checkout", "-q", "-");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const events: AgentWireEvent[] = [];
+    const outcome = await runConversationTurn({
+      mode: "chat", text: "fix a", messages: [], policy: "auto-all",
+      workspace: new DiskWorkspace(root),
+      checkpoints,
+      backend: async () => new ScriptedBackend({ turns: [
+        call("edit_file", { path: "a.txt", old_text: "base", new_text: "the agent's" }),
+        // A command that never ends by itself: stopped at its time limit, an error the model reads and goes on from.
+        { toolCalls: [{ name: "run_command", arguments: { command: "sleep 60", timeout_seconds: 1 } }] },
+        call("list_files", {}),
+        call("finish", { summary: "done" }),
+      ] }),
+      approve: async () => true,
+      onEvent: (e) => {
+        events.push(e);
+        const command = events.find((s) => s.type === "toolStart" && s.call.name === "run_command");
+        if (e.type === "toolEnd" && command?.type === "toolStart" && e.callId === command.call.id) {
+          assert.equal(e.ok, false);
+          git(root, "checkout", "-q", "other");
+        }
+      },
+      signal: new AbortController().signal,
+    });
+    const { result } = outcome;
+    assert.deepEqual(result.changedFiles, ["a.txt"]);
+    assert.ok(events.some((e) => e.type === "notice" && /HEAD moved during this run/.test(e.text)));
+    const disk = new DiskWorkspace(root);
+    await restoreCheckpoint({ checkpoints, checkpoint: result.startCheckpoint!, paths: result.changedFiles, disk, target: disk });
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "base\n");
+    assert.equal(readFileSync(join(root, "only-other.txt"), "utf8"), "other's\n");
+    assert.equal(readFileSync(join(root, "shared.txt"), "utf8"), "other's version\n");
+    assert.equal(git(root, "status", "--porcelain"), "");
+  });
   it("names the agent's edit that git merged into the branch's version of a file (git checkout -m), which a Reject leaves", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-head-moved-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

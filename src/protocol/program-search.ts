@@ -71,5 +71,8 @@ export function missingProgram(output: string): string | undefined {
   return [...output.matchAll(SHELL_CANNOT_RUN)].at(-1)?.[1];
 }
 
-/** A shell's own line (sh, bash, dash, ksh, by name or path), its line number in any language ("Zeile 1", "1", "行 1") or none, then the program. */
-const SHELL_CANNOT_RUN = /^(?:\S*\/)?(?:ba|da|k|mk)?sh: (?:[^:\n]*\d+: )?([^\s:]+)\s?: \S[^\n]*$/gm;
+/**
+ * A shell's own line (sh, bash, dash, ksh, by name or path), its line number in any language ("Zeile 1", "1", "行 1") or none, then the program.
+ * The words before the number hold no digit: where they could, a line "sh: 111…" tried every split of its digits between them (quadratic: seconds on a test's long line).
+ */
+const SHELL_CANNOT_RUN = /^(?:\S*\/)?(?:ba|da|k|mk)?sh: (?:[^:\n\d]*\d+: )?([^\s:]+)\s?: \S[^\n]*$/gm;

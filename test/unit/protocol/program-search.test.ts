@@ -30,6 +30,17 @@ describe("missingProgram", () => {
     }
   });
 
+  it("reads a long line that starts like a shell's in linear time", () => {
+    // In a child process: a test's own line "sh: 111…" of digits made the line-number part backtrack over every split of them (some 20 s for 200 KB), the event loop held.
+    const code = `
+      import { missingProgram } from ${JSON.stringify(new URL("../../../src/protocol/program-search.ts", import.meta.url).href)};
+      const digits = "1".repeat(200_000);
+      process.stdout.write(String([missingProgram("sh: " + digits), missingProgram("sh: " + digits + ": x"), missingProgram("sh: line " + digits + ": jest: not found")]));`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(child.signal, null, "the match did not finish");
+    assert.equal(child.stdout, `,${"1".repeat(200_000)},jest`, child.stderr);
+  });
+
   it("reads bash's real message in each locale installed here", () => {
     const locales = spawnSync("locale", ["-a"], { encoding: "utf8" }).stdout?.split("\n").filter((l) => /^(?:de_DE|fr_FR|ja_JP|tr_TR|es_ES|ru_RU)\.utf-?8$/i.test(l)) ?? [];
     for (const locale of locales) {

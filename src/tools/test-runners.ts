@@ -68,7 +68,7 @@ export async function configuredRunner(command: string, workspace: Workspace): P
   }
   const venv = commandVenv(command);
   const program = venv === undefined ? undefined : await venvProgramTold(workspace, command.trim().split(/\s+/)[0]!);
-  const home = venv === undefined ? undefined : await venvHomeTold(workspace, venv);
+  const home = venv === undefined ? undefined : await venvHomeTold(workspace, venv, posix.dirname(command.trim().split(/\s+/)[0]!));
   const lead = program || home ? (max: number) => [because, program?.(max), home?.(max)].filter((part) => part !== undefined).join("; ") : because;
   if (!PYTEST_COMMAND.test(command)) return told(command, lead, "", []);
   const moved = managerDirectory(command);
@@ -320,9 +320,17 @@ async function venvProgramTold(workspace: Workspace, program: string): Promise<(
  * bin/python was the usual link to an installed Python and whose `home = evil/bin` made every
  * run import the repository's evil/lib/python3.X/json.py, asked about as "its virtual
  * environment .venv/" alone. A real venv's home is the Python it was made from: nothing is said.
+ * Where the venv has no pyvenv.cfg of its own, python reads the one beside it (`programFolder`,
+ * .venv/bin/): a configured `.venv/bin/python` with only .venv/bin/pyvenv.cfg was asked about as
+ * the configured test command alone.
  */
-async function venvHomeTold(workspace: Workspace, folder: string): Promise<((max: number) => string) | undefined> {
-  const text = await configText(workspace, `${folder}/pyvenv.cfg`);
+async function venvHomeTold(workspace: Workspace, folder: string, programFolder?: string): Promise<((max: number) => string) | undefined> {
+  let cfg = `${folder}/pyvenv.cfg`;
+  let text = await configText(workspace, cfg);
+  if (text === undefined && programFolder !== undefined) {
+    cfg = `${programFolder}/pyvenv.cfg`;
+    text = await configText(workspace, cfg);
+  }
   if (!text) return undefined;
   const root = resolve(workspace.root);
   const inside = text
@@ -330,7 +338,7 @@ async function venvHomeTold(workspace: Workspace, folder: string): Promise<((max
     .map((line) => line.match(/^\s*home\s*=\s*(.*?)\s*$/i)?.[1])
     .filter((home): home is string => home !== undefined && home !== "" && (!isAbsolute(home) || resolve(home) === root || resolve(home).startsWith(`${root}${sep}`)));
   if (inside.length === 0) return undefined;
-  return (max) => inside.map((home) => `${folder}/pyvenv.cfg says home = ${cut(home, max)}, a folder in the workspace: python takes its standard library from there`).join("; ");
+  return (max) => inside.map((home) => `${cfg} says home = ${cut(home, max)}, a folder in the workspace: python takes its standard library from there`).join("; ");
 }
 
 /** The virtual environment folder whose python or pytest a command runs (`.venv` for `.venv/bin/python -m pytest`), if it does. */

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, detectTestCommand, runTool } from "../../../src/tools/index.ts";
@@ -227,6 +227,19 @@ describe("run_tests with a venv whose pyvenv.cfg sends python to the workspace f
     assert.ok(configured!.includes(".venv/pyvenv.cfg says home = evil/bin, a folder in the workspace"), configured);
     writeFileSync(cfg, readFileSync(cfg, "utf8").replace(/^home = .*$/m, `home = ${join(dir, "tools", "bin")}`));
     assert.ok((await runTestsTool.describeRun!({}, ctx(dir)))!.includes(`.venv/pyvenv.cfg says home = ${join(dir, "tools", "bin")}, a folder in the workspace`));
+  });
+
+  it("names the `home =` of a pyvenv.cfg beside the configured command's python, which python reads where the venv's own is not there", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n" });
+    venv(dir, ".venv", false);
+    const cfg = join(dir, ".venv", "pyvenv.cfg");
+    writeFileSync(join(dir, ".venv", "bin", "pyvenv.cfg"), readFileSync(cfg, "utf8").replace(/^home = .*$/m, "home = evil/bin"));
+    rmSync(cfg);
+    const configured = await runTestsTool.describeRun!({}, ctx(dir, ".venv/bin/python -m pytest -q"));
+    assert.ok(configured!.includes(".venv/bin/pyvenv.cfg says home = evil/bin, a folder in the workspace: python takes its standard library from there"), configured);
+    // Where the venv's own is there, python reads that one alone.
+    writeFileSync(cfg, "include-system-site-packages = false\n");
+    assert.doesNotMatch((await runTestsTool.describeRun!({}, ctx(dir, ".venv/bin/python -m pytest -q")))!, /pyvenv\.cfg says/);
   });
 
   it("says nothing more for a real venv, whose home is the Python it was made from", async () => {

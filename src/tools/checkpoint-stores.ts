@@ -10,9 +10,10 @@
  *   (boot id, PID namespace, host name). A store with a live pid there is never removed,
  *   whatever its age (a window open for months on a folder) — unless that pid's process
  *   started after the file was written (Linux): a program given the pid of one that died. A
- *   record written in another PID namespace or boot (a container sharing ~/.local/state,
- *   another machine sharing the home folder) cannot be checked from here: the store counts as
- *   open until that record is STALE_MS old.
+ *   record written in another PID namespace (a container sharing ~/.local/state) or on another
+ *   host (one sharing the home folder) cannot be checked from here: the store counts as open
+ *   until that record is STALE_MS old. One written on this host in an earlier boot is of a
+ *   process that ended with the reboot.
  * Its last use is the newest of that record and the files each checkpoint writes (index,
  * HEAD, logs/HEAD, ORIG_HEAD) and the git dir itself (every git call writes hearth.owner
  * there): a store an older Hearth made, with no record, is judged by those alone.
@@ -208,7 +209,7 @@ async function openedBy(dir: string, now: number): Promise<boolean> {
   const me = here();
   for (const name of await readdir(join(dir, OPENS)).catch(() => [] as string[])) {
     const opened = await openRecord(join(dir, OPENS, name));
-    if (opened && !local(opened.place, me) && now - opened.at < STALE_MS) return true;
+    if (opened && elsewhere(opened.place, me) && now - opened.at < STALE_MS) return true;
   }
   return false;
 }
@@ -228,6 +229,16 @@ async function openRecord(file: string): Promise<{ at: number; place: Place | un
 
 function local(place: Place | undefined, me: Place): boolean {
   return !place || (place.boot === me.boot && place.pidns === me.pidns);
+}
+
+/**
+ * Whether a record was written by a process this one cannot check: in another PID namespace of
+ * this boot (a container), or on another host. One written on this host in an earlier boot is
+ * not: that process ended with the reboot.
+ */
+function elsewhere(place: Place | undefined, me: Place): boolean {
+  if (!place || local(place, me)) return false;
+  return place.host !== me.host || place.boot === me.boot;
 }
 
 /** Whether a live process runs git there now (checkpoint-lock.ts's owner file). */
@@ -261,7 +272,7 @@ async function removeDeadOpens(gitDir: string): Promise<void> {
   for (const name of await readdir(join(gitDir, OPENS)).catch(() => [] as string[])) {
     if (live.has(name) || name === String(process.pid)) continue;
     const opened = await openRecord(join(gitDir, OPENS, name));
-    if (opened && !local(opened.place, me) && now - opened.at < STALE_MS) continue;
+    if (opened && elsewhere(opened.place, me) && now - opened.at < STALE_MS) continue;
     await rm(join(gitDir, OPENS, name), { force: true }).catch(() => undefined);
   }
 }

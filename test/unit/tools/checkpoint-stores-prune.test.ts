@@ -142,6 +142,24 @@ describe("checkpoint stores: removed when unused", () => {
     assert.equal(record.host, "a-container", "the record of a process elsewhere is kept at the next open");
   });
 
+  // Every record a process wrote before the machine rebooted has another boot id: each store
+  // opened before a reboot counted as open for 90 days, was listed "in use now" by hearth
+  // storage and kept by --clean, its folder long deleted.
+  it("a store opened on this machine before it rebooted is not in use: judged by its age", async () => {
+    const storageDir = tempDir("hearth-prune-storage-");
+    const gone = await leftStore(storageDir, 20);
+    const opens = join(gone.gitDir, "hearth-open");
+    const [name] = readdirSync(opens);
+    const record = JSON.parse(readFileSync(join(opens, name!), "utf8")) as { boot: string; pidns: string; host: string };
+    writeFileSync(join(opens, name!), JSON.stringify({ ...record, boot: "00000000-0000-4000-8000-000000000000" }));
+    age(join(opens, name!), 20);
+    age(opens, 20);
+    age(gone.gitDir, 20);
+    rmSync(gone.root, { recursive: true, force: true });
+    await openAnother(storageDir);
+    assert.equal(existsSync(gone.gitDir), false, "its folder deleted, unused for 20 days, and the process that opened it ended with the last boot");
+  });
+
   it("a store of a folder since deleted, unused for 14 days, is removed when another opens; a younger one stays", async () => {
     const storageDir = tempDir("hearth-prune-storage-");
     const gone = await leftStore(storageDir, 15);

@@ -126,16 +126,6 @@ export function writeProblem(error: unknown, path: string, needed: number): stri
   return message.replace(/^[A-Z]+: /, "").replace(/, (open|write)( '.*')?$/, "") || (code ?? "failed");
 }
 
-/**
- * Whether `error` is a disk with no room left: node's ENOSPC or EDQUOT, or a program's words for
- * them (git's "No space left on device", which reaches Hearth as the text of its stderr).
- */
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOSPC" || code === "EDQUOT") return true;
-  return /No space left on device|Disk quota exceeded/.test(error instanceof Error ? error.message : String(error));
-}
-
 /** A disk with less free space than this is taken for the full one where an error does not say which. */
 const FULL_BELOW_BYTES = 1024 ** 2;
 

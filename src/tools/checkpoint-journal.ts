@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
+import { diskFullWords } from "../protocol/disk-full.ts";
 import { ToolError } from "./tool.ts";
 
 const JOURNAL_FILE = "hearth-restore.json";
@@ -44,18 +45,16 @@ export async function writeJournal(gitDir: string, journal: RestoreJournal): Pro
     await rename(beside, file);
   } catch (error) {
     await rm(beside, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    const full = code === "ENOSPC" || code === "EDQUOT" ? ". Free some space on that disk, then try again" : "";
+    const full = diskFullWords(error) ? ". Free some space on that disk, then try again" : "";
     throw new ToolError("io-error", `the restore to checkpoint ${journal.checkpoint.slice(0, 8)} could not begin: its record could not be written in ${gitDir} (${journalProblem(error)}); none of its files were touched${full}`);
   }
 }
 
 /** Why the journal could not be written, in words: node's "ENOSPC: no space left on device, write" is said as "the disk is full: No space left on device". */
 function journalProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOSPC") return "the disk is full: No space left on device";
-  if (code === "EDQUOT") return "the disk quota is used up: Disk quota exceeded";
-  if (code === "EROFS") return "the disk is read-only";
+  const full = diskFullWords(error);
+  if (full) return `the disk is full: ${full}`;
+  if ((error as NodeJS.ErrnoException).code === "EROFS") return "the disk is read-only";
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^[A-Z]+: /, "").replace(/, (open|write|rename|fsync)( '.*')?$/, "");
 }

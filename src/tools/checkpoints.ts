@@ -20,6 +20,7 @@ import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { inBatches } from "../indexer/scan-fs.ts";
+import { diskFullWords } from "../protocol/disk-full.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, stdinPaths, underAny } from "./checkpoint-extras.ts";
 import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, hearthsDeletes, heldAnywhere, isRunStart, usersChange } from "./checkpoint-authorship.ts";
@@ -304,7 +305,7 @@ export class CheckpointStore {
       });
     } catch (error) {
       // Node's ENOSPC from the store's own files, or git's words for it: the change the checkpoint comes before must not happen.
-      const why = diskFull(error);
+      const why = diskFullWords(error);
       if (!why) throw error;
       throw new ToolError("io-error", `the checkpoint before this change could not be stored: the disk holding Hearth's checkpoints (${this.gitDir}) is full (${why}); nothing was written. Tell the user: without a checkpoint the change could not be undone, so free some space on that disk, then try again`);
     }
@@ -955,12 +956,4 @@ export class CheckpointStore {
     if (code !== 0 && !call.answers?.includes(code ?? -1)) throw new Error(`git ${args[0]} failed in the checkpoint repository: ${Buffer.concat(stderr).toString("utf8").trim()}`);
     return Buffer.concat(stdout);
   }
-}
-
-/** The system's words for a disk with no room left (node's ENOSPC or EDQUOT, or git's stderr saying so); undefined for any other failure. */
-function diskFull(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOSPC") return "No space left on device";
-  if (code === "EDQUOT") return "Disk quota exceeded";
-  return /No space left on device|Disk quota exceeded/.exec(error instanceof Error ? error.message : String(error))?.[0];
 }

@@ -29,7 +29,8 @@ import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { cliModelPreset, cliModelsFolder, editorModel, olderPresetNote } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
-import { appendWhole, FileWriteError, freeSpace, fullPlaces, isDiskFull, sameDisk, writeProblem, writeWholeFile } from "../file-writes.ts";
+import { diskFullWords } from "../../protocol/disk-full.ts";
+import { appendWhole, FileWriteError, freeSpace, fullPlaces, sameDisk, writeProblem, writeWholeFile } from "../file-writes.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, busy: 5, cancelled: 130 } as const;
@@ -240,7 +241,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     }
     trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
     // The shadow repository's git, or its files, out of room: no fault of the model's.
-    if (isDiskFull(error)) {
+    if (diskFullWords(error) !== undefined) {
       io.err(`hearth fix: stopped: ${fullDiskWords(error, options)}; files the agent had changed before are as it left them (git status shows them). (${terminalText(error instanceof Error ? error.message : String(error))})\n`);
       return FIX_EXIT.notFixed;
     }

@@ -201,6 +201,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       const written = writeOutputs(options, info.name, result.patch, cancelled, io);
       const ownFiles = writeSubmodulePatches(options, result.submodulePatches ?? [], trajectory, io);
+      // A submodule's patch missing beside --out: the files there are not the whole fix, as where --out itself failed.
+      const wholeOut = written && (options.out === undefined || (result.submodulePatches ?? []).every((own) => ownFiles.has(own.submodule)));
       io.err(patchHiddenReport(result.patch));
       // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.
       const said = result.agent.stopReason === "finished" ? "; the model says:" : ":";
@@ -228,7 +230,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       const unchanged = result.agent.stopReason === "finished" && result.changedFiles.length === 0 && inSubmodules === 0;
       if (unchanged) io.err("hearth fix: the model finished without changing any file: nothing was fixed\n");
       const code = cancelled ? FIX_EXIT.cancelled : exitCode(result.agent.stopReason, result.tests?.passed);
-      return (!written || unchanged) && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
+      return (!wholeOut || unchanged) && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
     } finally {
       await index?.close();
     }

@@ -135,4 +135,6 @@ it("a submodule's patch beside --out on a full disk: no cut file is left, the pa
   assert.ok(run.stderr.includes(`could not write the patch of the submodule vendor/lib to ${own} (the disk holding ${disk} is full: `), run.stderr);
   assert.ok(run.stderr.includes(`nothing is left at ${own}; it is below\n`), run.stderr);
   assert.match(run.stderr, /^\+# comment line 119 x+$/m);
+  // The files at --out are not the whole fix: a script checking the exit code must not apply them as one, as where --out itself failed.
+  assert.equal(run.status, 1, run.stderr);
 });

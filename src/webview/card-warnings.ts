@@ -16,17 +16,38 @@ export interface CardWarnings {
   readonly result?: HiddenText;
 }
 
-/** Each tool card's warnings by its id, in the conversation's order. `diffOf`: the diff the card shows. */
-export function cardWarnings(items: readonly TranscriptItem[], diffOf: (item: ToolItem) => string | undefined): Map<string, CardWarnings> {
+/**
+ * What each card's change hides, by card id, with the card (as JSON) it was worked out from.
+ * The warnings are worked out on every render of a tool card, and a failed or denied edit's
+ * card has no diff of its own: its proposed diff was made again from its arguments each time
+ * (40 ms for an 800-line edit, per such card, per render).
+ */
+export type ChangeMemo = Map<string, { readonly card: string; readonly hidden: HiddenText | undefined }>;
+
+/**
+ * Each tool card's warnings by its id, in the conversation's order. `diffOf`: the diff the
+ * card shows, asked again only for a card not in `memo` as it is now (`memo` keeps the cards
+ * of `items` alone).
+ */
+export function cardWarnings(items: readonly TranscriptItem[], diffOf: (item: ToolItem) => string | undefined, memo: ChangeMemo = new Map()): Map<string, CardWarnings> {
   const told = new Set<string>();
   const warnings = new Map<string, CardWarnings>();
+  const ids = new Set<string>();
   for (const item of items) {
     if (item.kind !== "tool") continue;
-    const diff = diffOf(item);
-    const change = untold(diff === undefined ? undefined : hiddenInChange(diff), told);
+    ids.add(item.id);
+    const card = JSON.stringify(item);
+    let worked = memo.get(item.id);
+    if (worked?.card !== card) {
+      const diff = diffOf(item);
+      worked = { card, hidden: diff === undefined ? undefined : hiddenInChange(diff) };
+      memo.set(item.id, worked);
+    }
+    const change = untold(worked.hidden, told);
     const result = untold(item.hidden, told);
     warnings.set(item.id, { ...(change && { change }), ...(result && { result }) });
   }
+  for (const id of memo.keys()) if (!ids.has(id)) memo.delete(id);
   return warnings;
 }
 

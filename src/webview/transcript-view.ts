@@ -12,7 +12,7 @@ import type { Post } from "./host.ts";
 import { onMarkdownClick } from "./markdown.ts";
 import { reviewCard } from "./review-card.ts";
 import { StreamedMarkdown } from "./streamed-markdown.ts";
-import { type CardWarnings, cardWarnings } from "./card-warnings.ts";
+import { type CardWarnings, type ChangeMemo, cardWarnings } from "./card-warnings.ts";
 import { type ToolCardContext, keptDetails, shownDiff, toolCard } from "./tool-card.ts";
 
 type AssistantItem = Extract<TranscriptItem, { kind: "assistant" }>;
@@ -156,6 +156,8 @@ export class TranscriptView {
   private changedTurns = new Set<string>();
   /** Each tool card's warnings, a lookalike name on the first card that shows it (recomputed on every render). */
   private warnings = new Map<string, CardWarnings>();
+  /** What each tool card's change hides, worked out again only for a card that changed. */
+  private readonly changes: ChangeMemo = new Map();
 
   constructor(private readonly ctx: ToolCardContext) {
     // Not live: what a run does is said by the announcer (announcer.ts), once and briefly.
@@ -196,7 +198,7 @@ export class TranscriptView {
       onlyLast = false;
     }
     const running = transcript.runId !== undefined;
-    if (!onlyLast || transcript.items.at(-1)?.kind === "tool") this.warnings = cardWarnings(transcript.items, shownDiff);
+    if (!onlyLast || transcript.items.at(-1)?.kind === "tool") this.warnings = cardWarnings(transcript.items, shownDiff, this.changes);
     const items = onlyLast ? transcript.items.slice(-1) : transcript.items;
     if (onlyLast && items[0] && this.rendered.has(items[0].id)) {
       this.place(items[0], running, this.rendered.get(items[0].id)!.node.previousElementSibling);

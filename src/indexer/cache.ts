@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { makeFolders } from "../protocol/make-folders.ts";
 import { isAlive } from "../protocol/processes.ts";
 import type { FileRecord, SkippedFile } from "./types.ts";
 
@@ -116,9 +117,12 @@ export async function loadCache(
   return { ok: true, contents: data };
 }
 
-/** Writes the cache atomically (temporary file, then rename); returns its size in bytes. */
+/**
+ * Writes the cache atomically (temporary file, then rename); returns its size in bytes. Its
+ * folder still to be made on a read-only disk fails with EROFS (makeFolders), not ENOENT.
+ */
 export async function saveCache(file: string, key: string, contents: CacheContents): Promise<number> {
-  await mkdir(dirname(file), { recursive: true });
+  await makeFolders(dirname(file), { mkdir, lstat, dirname });
   const data: CacheFile = { magic: MAGIC, key, ...contents };
   const bytes = serialize(data);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;

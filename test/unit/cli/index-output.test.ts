@@ -3,7 +3,7 @@
 // counts add up: a file read and then skipped for its content (binary, generated) is in
 // "Parsed" but not in "Files", and the report says so instead of leaving 339 vs 336.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -76,6 +76,20 @@ describe("hearth index output", () => {
     assert.equal(await indexCommand.run(["--repo", root, "--cache", cache], again), 0);
     assert.match(again.stdout, /\(cache: unreadable\)/);
     assert.ok(again.stdout.split("\n").includes(`Cache:       the cache was not used: its file ${file} could not be read (a folder is in its place); every file is parsed again`), again.stdout);
+  });
+
+  // A home on a read-only disk (a container's, a CI's): node's recursive mkdir answers ENOENT
+  // when the folders to make are on a read-only file system, so the report said the cache was
+  // "not written (ENOENT: no such file or directory, mkdir …)" — a missing folder to look for.
+  it("a cache folder still to be made on a read-only disk: not written, saying the disk is read-only", async (t) => {
+    const root = repo();
+    const mount = join(tempDir("hearth-index-output-home-"), "ro");
+    mkdirSync(mount);
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
+    t.after(() => spawnSync("umount", [mount]));
+    const run = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--cache", join(mount, ".cache", "hearth", "index")], run), 0);
+    assert.match(run.stdout, /^Cache: {7}not written \(EROFS: read-only file system, mkdir '.*\/ro\/\.cache'\): the next run parses these files again$/m);
   });
 
   it("says whether the git history is read for ranking, and how much of it", async () => {

@@ -5,10 +5,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { exportConversation } from "../../../src/agent/handoff.ts";
+import { fillDisk, smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -19,10 +20,8 @@ const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 it("--continue conv.md --save conv.md on a full disk: the earlier conversation is kept whole, said so, exit 1", { timeout: 120_000 }, (t) => {
   const work = tempDir("hearth-chat-fulldisk-");
-  const disk = join(work, "disk");
-  mkdirSync(disk);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=32k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [disk]));
+  const disk = smallDisk(t, { size: "32k", at: join(work, "disk") });
+  if (!disk) return;
   writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: `Noted. ${"y".repeat(5000)}` }] }));
   // The answer makes the new export some 10 KB longer than the file it continues: two pages more.
   // Some 20 KB: five of the disk's eight pages.
@@ -33,7 +32,7 @@ it("--continue conv.md --save conv.md on a full disk: the earlier conversation i
   ], { title: "Calc", exportedAt: new Date() }));
   const before = readFileSync(conversation);
   // The rest of the disk, to its last page.
-  spawnSync("dd", ["if=/dev/zero", `of=${join(disk, "filler")}`, "bs=4k"], { stdio: "ignore" });
+  fillDisk(disk);
   const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", conversation, "--save", conversation, "thanks"], {
     cwd: work, encoding: "utf8", timeout: 60_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
   });

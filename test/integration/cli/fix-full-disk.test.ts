@@ -4,10 +4,11 @@
 // would be glued to. Skipped where a tmpfs cannot be mounted (not root).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { committedRepo, git } from "../../fixtures/git-repos.ts";
+import { fillDisk, smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -27,10 +28,8 @@ function bigFixModel(work: string): string {
 
 it("--out and --predictions on a full disk: no empty or cut patch file, no half line in the predictions, exit 1", { timeout: 120_000 }, (t) => {
   const work = tempDir("hearth-fix-fulldisk-");
-  const disk = join(work, "disk");
-  mkdirSync(disk);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=12k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [disk]));
+  const disk = smallDisk(t, { size: "12k", at: join(work, "disk") });
+  if (!disk) return;
   const repo = join(work, "repo");
   cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
   git(repo, "init", "-q");
@@ -40,7 +39,7 @@ it("--out and --predictions on a full disk: no empty or cut patch file, no half 
   const predictions = join(disk, "preds.jsonl");
   writeFileSync(predictions, earlier);
   // The rest of the disk: the predictions' first page has room left, no page is free.
-  writeFileSync(join(disk, "filler"), Buffer.alloc(8192));
+  fillDisk(disk);
   const out = join(disk, "fix.diff");
   const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", bigFixModel(work), "--yes", "--no-index",
     "--out", out, "--trajectory", join(work, "trajectory.jsonl"), "--predictions", predictions, "--instance-id", "calc-1"], {
@@ -58,10 +57,8 @@ it("--out and --predictions on a full disk: no empty or cut patch file, no half 
 
 it("a trajectory whose disk fills during the run: the fix goes on and its patch is written, the trajectory keeps whole lines and the run says it was cut", { timeout: 120_000 }, (t) => {
   const work = tempDir("hearth-fix-fulldisk-");
-  const disk = join(work, "disk");
-  mkdirSync(disk);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=12k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [disk]));
+  const disk = smallDisk(t, { size: "12k", at: join(work, "disk") });
+  if (!disk) return;
   const repo = join(work, "repo");
   cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
   git(repo, "init", "-q");
@@ -87,11 +84,9 @@ it("a trajectory whose disk fills during the run: the fix goes on and its patch 
 
 it("a state folder on a full disk: the checkpoints cannot be stored, said as such (not 'the model failed'), exit 1, the checkout as it was", { timeout: 120_000 }, (t) => {
   const work = tempDir("hearth-fix-fulldisk-");
-  const disk = join(work, "disk");
-  mkdirSync(disk);
   // Room for a little of git init's shadow repository, not all of it.
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=40k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [disk]));
+  const disk = smallDisk(t, { size: "40k", at: join(work, "disk") });
+  if (!disk) return;
   const repo = join(work, "repo");
   cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
   git(repo, "init", "-q");
@@ -110,10 +105,8 @@ it("a state folder on a full disk: the checkpoints cannot be stored, said as suc
 
 it("a submodule's patch beside --out on a full disk: no cut file is left, the patch is on stderr, and the trajectory cut short is not named as holding it", { timeout: 120_000 }, (t) => {
   const work = tempDir("hearth-fix-fulldisk-");
-  const disk = join(work, "disk");
-  mkdirSync(disk);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=12k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [disk]));
+  const disk = smallDisk(t, { size: "12k", at: join(work, "disk") });
+  if (!disk) return;
   const lib = committedRepo(join(work, "lib"), { "x.py": "A = 1\n" });
   const top = committedRepo(join(work, "repo"), {}, { "vendor/lib": lib });
   const comments = Array.from({ length: 120 }, (_, i) => `# comment line ${i} ${"x".repeat(60)}`).join("\n");

@@ -17,6 +17,7 @@ import { describe, it } from "node:test";
 import { DownloadError, downloadFile } from "../../../src/models/download.ts";
 import { LOCK_REFRESH_MS, LOCK_STALE_MS } from "../../../src/models/part-lock.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const FILE = Buffer.alloc(1024 * 1024);
@@ -235,17 +236,13 @@ describe("a models folder that cannot be created", () => {
   // ("no such file or directory, mkdir ~/.local") when the folders to make are on a read-only
   // file system, so the download failed with that bare error and no word of what to do.
   it("says a read-only disk is read-only when folders above the models folder are missing too", async (t) => {
-    const mount = tempDir("hearth-ro-home-");
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
-    try {
-      const folder = join(mount, ".local", "share", "hearth", "models");
-      await assert.rejects(downloadFile({ url: "http://127.0.0.1:9/m.gguf", folder, file: "m.gguf" }), (error: unknown) => {
-        assert.ok(error instanceof DownloadError && !error.offline, String(error));
-        assert.equal(error.message, `Cannot save the download in ${folder}: the folder cannot be written (EROFS). Fix the folder's permissions or download to another folder, then try again; nothing was downloaded yet.`);
-        return true;
-      });
-    } finally {
-      spawnSync("umount", [mount]);
-    }
+    const mount = smallDisk(t, { size: "1m", readOnly: true, at: tempDir("hearth-ro-home-") });
+    if (!mount) return;
+    const folder = join(mount, ".local", "share", "hearth", "models");
+    await assert.rejects(downloadFile({ url: "http://127.0.0.1:9/m.gguf", folder, file: "m.gguf" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.equal(error.message, `Cannot save the download in ${folder}: the folder cannot be written (EROFS). Fix the folder's permissions or download to another folder, then try again; nothing was downloaded yet.`);
+      return true;
+    });
   });
 });

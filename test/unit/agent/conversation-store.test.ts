@@ -1,7 +1,7 @@
 // The model's side of a conversation, kept on disk in a real temp folder: a finished turn,
 // a rewind, an import, a restart (a new store on the same folder) and a damaged file.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import { ConversationStore, NewerConversationError, importConversationFile } from "../../../src/agent/conversation-store.ts";
 import { ConversationImportError, exportConversation } from "../../../src/agent/handoff.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 
 const TURN: ChatMessage[] = [
   { role: "system", content: "You are Hearth." },
@@ -156,14 +157,10 @@ describe("ConversationStore with a damaged or strange folder", () => {
   // turn was said to be unsaved for "no such file or directory", which sent the user looking for
   // a missing folder.
   it("a storage folder still to be made on a read-only disk says the disk is read-only, not 'no such file or directory'", async (t) => {
-    const mount = folder(t);
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
+    const mount = smallDisk(t, { size: "1m", readOnly: true });
+    if (!mount) return;
     const warnings: string[] = [];
-    try {
-      await new ConversationStore(join(mount, "User", "globalStorage", "conversations"), (message) => warnings.push(message)).record("c1", TURN.slice(0, 3));
-    } finally {
-      spawnSync("umount", [mount]); // before the folder's removal, which a mount point would refuse
-    }
+    await new ConversationStore(join(mount, "User", "globalStorage", "conversations"), (message) => warnings.push(message)).record("c1", TURN.slice(0, 3));
     assert.deepEqual(warnings, [`This turn could not be saved (EROFS: read-only file system, mkdir '${join(mount, "User")}'): a restart of Hearth loses it.`]);
   });
 

@@ -4,10 +4,11 @@
 // leaves the file as it was and nothing beside it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { FileWriteError, replaceWhole } from "../../../src/cli/file-writes.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 it("replaceWhole writes through a link, keeps the file's mode, and leaves nothing beside it", () => {
@@ -26,10 +27,8 @@ it("replaceWhole writes through a link, keeps the file's mode, and leaves nothin
 
 it("replaceWhole onto a read-only disk leaves the file as it was and says why", (t) => {
   const dir = tempDir("hearth-file-writes-");
-  const disk = join(dir, "disk");
-  mkdirSync(disk);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [disk]));
+  const disk = smallDisk(t, { size: "64k", at: join(dir, "disk") });
+  if (!disk) return;
   writeFileSync(join(disk, "conv.md"), "earlier\n");
   assert.equal(spawnSync("mount", ["-o", "remount,ro", disk]).status, 0);
   assert.throws(() => replaceWhole(join(disk, "conv.md"), "later\n"), (error: unknown) => {

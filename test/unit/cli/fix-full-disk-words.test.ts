@@ -3,11 +3,11 @@
 // and a checkpoint store's error (which names its folder inside the state folder) is. Skipped
 // where a tmpfs cannot be mounted (not root).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { fullDiskWords } from "../../../src/cli/commands/fix.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 /** Node's own ENOSPC from writing more than `folder`'s disk has room for. */
@@ -22,10 +22,8 @@ function enospcIn(folder: string): unknown {
 
 it("a full checkout disk with the state folder on another disk: the checkout's disk is named, not the state folder's", (t) => {
   const work = tempDir("hearth-fix-fullwords-");
-  const repo = join(work, "repo");
-  mkdirSync(repo);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=32k", "tmpfs", repo]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [repo]));
+  const repo = smallDisk(t, { size: "32k", at: join(work, "repo") });
+  if (!repo) return;
   const state = join(work, "state");
   mkdirSync(state);
   const error = enospcIn(repo);
@@ -39,10 +37,8 @@ it("a full checkout disk with the state folder on another disk: the checkout's d
 
 it("a checkpoint store's error names its folder in the state folder: the state folder's disk is named, though the checkout's is the fuller", (t) => {
   const work = tempDir("hearth-fix-fullwords-");
-  const repo = join(work, "repo");
-  mkdirSync(repo);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=32k", "tmpfs", repo]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [repo]));
+  const repo = smallDisk(t, { size: "32k", at: join(work, "repo") });
+  if (!repo) return;
   enospcIn(repo);
   const state = join(work, "state");
   const error = new Error(`the checkpoint before this change could not be stored: the disk holding Hearth's checkpoints (${join(state, "checkpoints", "abc")}) is full (No space left on device)`);

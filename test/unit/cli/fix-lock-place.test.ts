@@ -12,6 +12,7 @@ import { hearthStateDir, lockCheckout } from "../../../src/agent/checkout-lock.t
 import { main } from "../../../src/cli/main.ts";
 import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 
 /** A checkout and a scripted model that fixes it. */
 const setUp = () => calcCheckout("hearth-fix-lock-");
@@ -107,10 +108,8 @@ describe("hearth fix where Hearth's locks folder cannot be written", () => {
   // Hearth, so hearth fix failed with "no such file or directory" instead of using --state-dir.
   it("a state folder still to be made on a read-only disk: the lock is kept in --state-dir, saying the disk is read-only", async (t) => {
     const { work, repo, model } = setUp();
-    const mount = join(work, "read-only-home");
-    mkdirSync(mount);
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
-    t.after(() => spawnSync("umount", [mount]));
+    const mount = smallDisk(t, { size: "1m", readOnly: true, at: join(work, "read-only-home") });
+    if (!mount) return;
     process.env.XDG_STATE_HOME = mount;
     const run = await fix(work, repo, model, join(work, "my-state"));
     assert.equal(run.code, 0, run.stderr);

@@ -3,7 +3,7 @@
 // counts add up: a file read and then skipped for its content (binary, generated) is in
 // "Parsed" but not in "Files", and the report says so instead of leaving 339 vs 336.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -11,6 +11,7 @@ import { progressFrame } from "../../../src/cli/command.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { cachePath } from "../../../src/indexer/cache.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const io = (cwd: string, errIsTerminal: boolean) => captureIo(cwd, { errIsTerminal });
@@ -83,10 +84,8 @@ describe("hearth index output", () => {
   // "not written (ENOENT: no such file or directory, mkdir …)" — a missing folder to look for.
   it("a cache folder still to be made on a read-only disk: not written, saying the disk is read-only", async (t) => {
     const root = repo();
-    const mount = join(tempDir("hearth-index-output-home-"), "ro");
-    mkdirSync(mount);
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return t.skip("mount is refused here (not root)");
-    t.after(() => spawnSync("umount", [mount]));
+    const mount = smallDisk(t, { size: "1m", readOnly: true, at: join(tempDir("hearth-index-output-home-"), "ro") });
+    if (!mount) return;
     const run = io(root, false);
     assert.equal(await indexCommand.run(["--repo", root, "--cache", join(mount, ".cache", "hearth", "index")], run), 0);
     assert.match(run.stdout, /^Cache: {7}not written \(EROFS: read-only file system, mkdir '.*\/ro\/\.cache'\): the next run parses these files again$/m);

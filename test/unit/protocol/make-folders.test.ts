@@ -1,12 +1,12 @@
 // `mkdir -p` with the disk's reason (src/protocol/make-folders.ts), used for the models folder,
 // the checkout locks and the conversation store. Real folders, a real read-only tmpfs.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { lstatSync, mkdirSync, statSync, symlinkSync } from "node:fs";
 import { lstat, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { describe, it, type TestContext } from "node:test";
+import { describe, it } from "node:test";
 import { makeFolders, makeFoldersSync } from "../../../src/protocol/make-folders.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const SYNC = { mkdirSync, lstatSync, dirname };
@@ -17,15 +17,6 @@ const variants: Array<[string, (dir: string) => Promise<void>, (dir: string) => 
   ["makeFoldersSync", async (dir) => makeFoldersSync(dir, SYNC), async (dir) => mkdirSync(dir, { recursive: true })],
   ["makeFolders", (dir) => makeFolders(dir, ASYNC), (dir) => mkdir(dir, { recursive: true })],
 ];
-
-/** A read-only tmpfs at a new folder, unmounted after the test; undefined where mount is refused. */
-function readOnlyDisk(t: TestContext): string | undefined {
-  const mount = join(tempDir("hearth-make-folders-"), "ro");
-  mkdirSync(mount);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", mount]).status !== 0) return undefined;
-  t.after(() => spawnSync("umount", [mount]));
-  return mount;
-}
 
 for (const [name, make, nodeMkdir] of variants) {
   describe(name, () => {
@@ -38,8 +29,8 @@ for (const [name, make, nodeMkdir] of variants) {
 
     // Node's recursive mkdir says ENOENT there ("no such file or directory, mkdir '~/.local'").
     it("folders to make on a read-only disk fail with EROFS, not ENOENT", async (t) => {
-      const mount = readOnlyDisk(t);
-      if (!mount) return t.skip("mount is refused here (not root)");
+      const mount = smallDisk(t, { size: "1m", readOnly: true });
+      if (!mount) return;
       await assert.rejects(make(join(mount, ".local", "share", "hearth")), { code: "EROFS" });
     });
 

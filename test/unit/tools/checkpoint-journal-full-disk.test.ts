@@ -2,27 +2,21 @@
 // is refused): writeJournal fails in words (not node's "ENOSPC: …, write"), leaves no cut
 // hearth-restore.json.tmp beside it, and a later write, once there is room, works as before.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { writeJournal } from "../../../src/tools/checkpoint-journal.ts";
+import { fillDisk, smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 it("a restore journal that does not fit: said in words, nothing left beside, and written once there is room", async (t) => {
   const dir = tempDir("hearth-journal-full-");
-  const disk = join(dir, "disk");
-  mkdirSync(disk);
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-  t.after(() => spawnSync("umount", [disk]));
+  const disk = smallDisk(t, { size: "16k", at: join(dir, "disk") });
+  if (!disk) return;
   const gitDir = join(disk, "store.git");
   mkdirSync(gitDir);
   // Every page taken: the journal's file can be made, not written.
-  try {
-    writeFileSync(join(disk, "filler"), Buffer.alloc(64 * 1024));
-  } catch {
-    // the disk is full now
-  }
+  fillDisk(disk);
   const journal = { pid: process.pid, started: new Date().toISOString(), checkpoint: "a".repeat(40), paths: ["src/app.ts"] };
   await assert.rejects(writeJournal(gitDir, journal), (error: Error) => {
     assert.doesNotMatch(error.message, /ENOSPC/);

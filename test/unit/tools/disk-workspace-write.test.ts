@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { runTool } from "../../../src/tools/tool.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "./helpers/setup.ts";
 
 /** Runs an edit_file call on `root` and returns the result. */
@@ -44,11 +45,8 @@ describe("DiskWorkspace writes keep what the file was", () => {
   });
 
   it("a write that fails for a full disk leaves the file as it was and no temp file behind", async (t) => {
-    const mount = tempDir();
-    const disk = join(mount, "disk");
-    mkdirSync(disk);
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk]).status !== 0) return t.skip("cannot mount a small tmpfs here (not root, or no CAP_SYS_ADMIN)");
-    t.after(() => spawnSync("umount", [disk]));
+    const disk = smallDisk(t, { size: "64k", at: join(tempDir(), "disk") });
+    if (!disk) return;
     const before = `${"a".repeat(39_999)}\n`;
     writeFileSync(join(disk, "big.txt"), before);
     const result = await edit(disk, "big.txt", "a".repeat(39_999), "b".repeat(39_999));

@@ -6,11 +6,12 @@
  * as far as the model's first turn and ended as "the model failed" in git's words; hearth
  * index, map and locate refuse them too (refuseGitFolder). A checkout a merge or rebase left
  * with conflicts is refused as well (refuseConflicts), one this user may not write
- * (refuseReadOnly), and one git will not read because another user owns it (refuseDubiousOwnership).
+ * (refuseReadOnly), one git will not read because another user owns it (refuseDubiousOwnership),
+ * and one whose config names another folder as its work tree (refuseWorkTreeElsewhere).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
 import { ownershipRefusal } from "../agent/git-ownership.ts";
 import { blobId } from "../agent/repository-git.ts";
@@ -31,13 +32,33 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
 
 function checkoutTop(folder: string): { readonly root: string; readonly note?: string } {
   if (refuseGitFolder(folder, "fix") === undefined) return { root: folder };
-  const top = revParse(folder, ["--show-toplevel"])?.[0];
+  const [top, gitDir] = revParse(folder, ["--show-toplevel", "--absolute-git-dir"]) ?? [];
   // git names the top by its real path: /tmp/x through a link to /private/tmp/x is the top too.
   if (!top || top === realpathSync(folder)) return { root: folder };
+  refuseWorkTreeElsewhere(folder, top, gitDir);
   // A folder none of whose files the checkout holds (a project under a home folder kept in git,
   // an ignored scratch folder) is a project of its own: the checkout around it is not what to fix.
   if (!checkoutHolds(folder)) return { root: folder };
   return { root: top, note: `${folder} is inside the checkout ${top}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` };
+}
+
+/**
+ * A UsageError where the folder's own repository (its git folder `gitDir` inside it: the
+ * folder's .git) names another folder as its work tree (core.worktree), or where the top git
+ * names does not hold the folder at all: git there reads and compares that folder's files. An
+ * unpacked archive's .git/config can name any folder (the user's home), and hearth fix took it
+ * for the checkout's top and set the agent to work on it. A submodule's git folder
+ * (.git/modules/NAME) names the submodule's own folder; a subfolder's repository is around it.
+ */
+function refuseWorkTreeElsewhere(folder: string, top: string, gitDir: string | undefined): void {
+  const within = (outer: string, path: string) => {
+    const inside = relative(resolve(outer), path);
+    return inside !== ".." && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
+  };
+  const real = realpathSync(folder);
+  if (within(top, real) && !(gitDir !== undefined && within(real, resolve(gitDir)))) return;
+  const at = terminalName(folder);
+  throw new UsageError(`the repository in ${at} names another folder as its files (core.worktree: ${terminalName(top)}), so git there reads that folder, not this one; nothing was changed. If you did not set it (an unpacked archive's .git/config can), remove it (git -C ${terminalName(shellWord(folder))} config --unset core.worktree) and run hearth fix again`);
 }
 
 /**

@@ -19,11 +19,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { titleFrom } from "../protocol/transcript.ts";
-import { makeFolders } from "../protocol/make-folders.ts";
+import { PRIVATE_FILE, PRIVATE_FOLDER, makeFolders } from "../protocol/make-folders.ts";
 import { formatSize } from "../protocol/units.ts";
 import { writeNew } from "../tools/disk-workspace.ts";
 import { ConversationImportError, type ImportedConversation, checkMessages, importConversation } from "./handoff.ts";
@@ -134,9 +134,8 @@ export class ConversationStore {
       }
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
-        await writeNew(tmp, text);
-        // A file system that keeps no modes (a FAT drive, some SMB shares) refuses it: nothing to keep private there by modes.
-        await chmod(tmp, PRIVATE_FILE).catch(() => undefined);
+        // 0600 from its open, not by a chmod after (readable by others for that moment); a file system that keeps no modes (FAT, some SMB shares) ignores it.
+        await writeNew(tmp, text, PRIVATE_FILE);
         const version = versionOf(await stat(tmp, { bigint: true })); // a rename keeps inode, size and mtime
         if (await this.keptBesideNewer(id, tmp)) return;
         await this.keepOtherWindows(id);
@@ -362,13 +361,6 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
-/**
- * A conversation holds what the agent read (an .env, a key, a config with a token): its file and
- * the folders made for it are this user's alone, as ssh, gh and git's credential store keep
- * theirs, whatever the umask (022 made them readable by every user of the machine).
- */
-const PRIVATE_FILE = 0o600;
-const PRIVATE_FOLDER = 0o700;
 
 /**
  * The storage folder, made if needed (for this user alone); a file in its place (or above it) is

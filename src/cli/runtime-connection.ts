@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -26,6 +26,7 @@ import {
   ShutdownRequest,
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
+import { PRIVATE_FILE, PRIVATE_FOLDER, keepPrivateSync } from "../protocol/make-folders.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 import { RUNTIME_OWNER_VAR, RUNTIME_STOP_WAIT_MS, killProcessTree } from "../protocol/process-table.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
@@ -271,8 +272,10 @@ function recordCrash(code: number | null, signal: NodeJS.Signals | null, log: st
   if (!dir) return ended;
   const logPath = join(dir, `runtime-${new Date().toISOString().replace(/[:.]/g, "-")}-${pid ?? "unknown"}.log`);
   try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(logPath, `${log}\nruntime process ended: ${signal ? `signal ${signal}` : `exit code ${code}`}\n`);
+    // The log holds the prompts: this user's alone from the first mkdir and open (see PRIVATE_FOLDER), older logs too.
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_FOLDER });
+    keepPrivateSync(dir, { statSync, chmodSync, uid: process.getuid?.() });
+    writeFileSync(logPath, `${log}\nruntime process ended: ${signal ? `signal ${signal}` : `exit code ${code}`}\n`, { mode: PRIVATE_FILE });
     return { ...ended, logPath };
   } catch {
     return ended;

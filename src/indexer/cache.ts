@@ -3,7 +3,7 @@ import { lstat, mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFil
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { makeFolders } from "../protocol/make-folders.ts";
+import { PRIVATE_FILE, PRIVATE_FOLDER, makeFolders } from "../protocol/make-folders.ts";
 import { isAlive } from "../protocol/processes.ts";
 import type { FileRecord, SkippedFile } from "./types.ts";
 
@@ -119,15 +119,17 @@ export async function loadCache(
 
 /**
  * Writes the cache atomically (temporary file, then rename); returns its size in bytes. Its
- * folder still to be made on a read-only disk fails with EROFS (makeFolders), not ENOENT.
+ * folder still to be made on a read-only disk fails with EROFS (makeFolders), not ENOENT. The
+ * folders it makes are 0700, the cache 0600 (a new file each save: an older 0644 one goes).
  */
 export async function saveCache(file: string, key: string, contents: CacheContents): Promise<number> {
-  await makeFolders(dirname(file), { mkdir, lstat, dirname });
+  // Symbols and snippets of private code: this user's alone from the first mkdir and open (see PRIVATE_FOLDER).
+  await makeFolders(dirname(file), { mkdir: (path, options) => mkdir(path, { ...options, mode: PRIVATE_FOLDER }), lstat, dirname });
   const data: CacheFile = { magic: MAGIC, key, ...contents };
   const bytes = serialize(data);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await writeFile(tmp, bytes);
+    await writeFile(tmp, bytes, { mode: PRIVATE_FILE });
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => {});

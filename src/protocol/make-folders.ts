@@ -78,3 +78,58 @@ function truerError(recursive: unknown, alone: unknown): unknown {
 function codeOf(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined;
 }
+
+/**
+ * The modes of Hearth's own files outside the workspace (checkpoint stores, the index cache,
+ * conversations, runtime logs, the state folder): this user's alone, as ssh, gh and git's
+ * credential store keep theirs, and as XDG asks of the folders it names. They hold copies of
+ * private code (an .env, a key) that the workspace's own modes no longer guard, and umask 022
+ * made them readable by every user of a shared machine. Given at mkdir and open, never by a
+ * chmod after: a mode can only take bits away from these (0700 & ~077 is still 0700).
+ */
+export const PRIVATE_FOLDER = 0o700;
+export const PRIVATE_FILE = 0o600;
+
+/** node:fs/promises' stat and chmod, and process.getuid's answer (undefined on Windows): pass those. */
+export interface PrivateCalls {
+  readonly stat: (path: string) => Promise<{ readonly mode: number; readonly uid: number }>;
+  readonly chmod: (path: string, mode: number) => Promise<unknown>;
+  readonly uid: number | undefined;
+}
+
+/** node:fs's statSync and chmodSync, and process.getuid's answer: pass those. */
+export interface PrivateCallsSync {
+  readonly statSync: (path: string) => { readonly mode: number; readonly uid: number };
+  readonly chmodSync: (path: string, mode: number) => unknown;
+  readonly uid: number | undefined;
+}
+
+/**
+ * Makes `dir`, one of Hearth's own folders that an older Hearth made readable by others (0755),
+ * this user's alone. Best effort and quiet: a folder of another user (root's Hearth on a user's
+ * store) is left as it is, and a file system that keeps no modes (FAT, some SMB shares) refuses
+ * or ignores the chmod, which is no error.
+ */
+export async function keepPrivate(dir: string, calls: PrivateCalls): Promise<void> {
+  try {
+    const mode = tightened(await calls.stat(dir), calls.uid);
+    if (mode !== undefined) await calls.chmod(dir, mode);
+  } catch {
+    // Nothing to tighten where the folder cannot be looked at or its mode not changed.
+  }
+}
+
+/** {@link keepPrivate}, for sync callers. */
+export function keepPrivateSync(dir: string, calls: PrivateCallsSync): void {
+  try {
+    const mode = tightened(calls.statSync(dir), calls.uid);
+    if (mode !== undefined) calls.chmodSync(dir, mode);
+  } catch {
+    // As keepPrivate.
+  }
+}
+
+/** The mode without the group's and others' bits, where there are some and the folder is this user's. */
+function tightened({ mode, uid }: { readonly mode: number; readonly uid: number }, own: number | undefined): number | undefined {
+  return (mode & 0o077) === 0 || own === undefined || uid !== own ? undefined : mode & 0o7700;
+}

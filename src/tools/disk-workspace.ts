@@ -401,10 +401,11 @@ async function createExclusive(target: string, content: Uint8Array): Promise<boo
 /**
  * Writes a file that must not exist yet (O_EXCL: never through a link or file left at `path`),
  * flushed to disk — renamed over an old version unflushed, a power cut can leave an empty file
- * in its place. One it could not finish is removed.
+ * in its place. One it could not finish is removed. `mode`: the file's from its open (less the
+ * umask, which can only take bits away): a private file is never readable by others meanwhile.
  */
-export async function writeNew(path: string, content: Uint8Array | string): Promise<void> {
-  const handle = await open(path, "wx", 0o666);
+export async function writeNew(path: string, content: Uint8Array | string, mode = 0o666): Promise<void> {
+  const handle = await open(path, "wx", mode);
   try {
     await handle.writeFile(content);
     await handle.sync();

@@ -4,7 +4,7 @@
 // must say so, point at the saved log, and exit non-zero — it used to exit 0 without a word.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { once } from "node:events";
@@ -38,6 +38,8 @@ it("hearth chat: a runtime killed during the chat is reported with its signal an
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const answer = "still answering ".repeat(7500);
   writeFileSync(join(work, "model.json"), JSON.stringify({ name: "slow-script", chunkDelayMs: 5, chunkSize: 1, turns: [{ text: answer }] }));
+  const umask = process.umask(0o022); // the CLI's: its log must be private whatever the user's umask
+  t.after(() => process.umask(umask));
   const cli = spawn(process.execPath, [CLI, "chat", "--verbose", "--no-rules", "--model", "model.json", "--no-think", "hi"], {
     cwd: work,
     env: { ...process.env, HEARTH_HOME: join(work, "home") },
@@ -64,5 +66,8 @@ it("hearth chat: a runtime killed during the chat is reported with its signal an
   assert.ok(match[1]!.startsWith(join(work, "home", "logs")), match[1]);
   assert.match(log, new RegExp(`initialized \\(pid ${pid}`));
   assert.match(log, /runtime process ended: signal SIGKILL/);
+  // The log holds the prompts (and what the agent read): this user's alone on a shared machine.
+  assert.equal(statSync(join(work, "home", "logs")).mode & 0o777, 0o700, "the logs folder");
+  assert.equal(statSync(match[1]!).mode & 0o777, 0o600, "the log");
   assert.ok(answer.startsWith(stdout.text.trimEnd()) && stdout.text.length < answer.length, "only the start of the answer was printed");
 });

@@ -11,11 +11,11 @@
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
 import { ownershipRefusal } from "../agent/git-ownership.ts";
 import { blobId } from "../agent/repository-git.ts";
-import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { UsageError } from "./command.ts";
 import { shellWord } from "./no-model.ts";
@@ -43,20 +43,12 @@ function checkoutTop(folder: string): { readonly root: string; readonly note?: s
 }
 
 /**
- * A UsageError where the folder's own repository (its git folder `gitDir` inside it: the
- * folder's .git) names another folder as its work tree (core.worktree), or where the top git
- * names does not hold the folder at all: git there reads and compares that folder's files. An
- * unpacked archive's .git/config can name any folder (the user's home), and hearth fix took it
- * for the checkout's top and set the agent to work on it. A submodule's git folder
- * (.git/modules/NAME) names the submodule's own folder; a subfolder's repository is around it.
+ * A UsageError where the folder's repository reads another folder's files (its core.worktree:
+ * read-only-git.ts workTreeElsewhere): hearth fix took that folder for the checkout's top and
+ * set the agent to work on it (an unpacked archive's config can name the user's home).
  */
 function refuseWorkTreeElsewhere(folder: string, top: string, gitDir: string | undefined): void {
-  const within = (outer: string, path: string) => {
-    const inside = relative(resolve(outer), path);
-    return inside !== ".." && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
-  };
-  const real = realpathSync(folder);
-  if (within(top, real) && !(gitDir !== undefined && within(real, resolve(gitDir)))) return;
+  if (!workTreeElsewhere(realpathSync(folder), top, gitDir)) return;
   const at = terminalName(folder);
   throw new UsageError(`the repository in ${at} names another folder as its files (core.worktree: ${terminalName(top)}), so git there reads that folder, not this one; nothing was changed. If you did not set it (an unpacked archive's .git/config can), remove it (git -C ${terminalName(shellWord(folder))} config --unset core.worktree) and run hearth fix again`);
 }

@@ -9,6 +9,7 @@
  * command needs. The user's own config files (an LFS filter in ~/.gitconfig) are kept.
  */
 import { execFile } from "node:child_process";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 
 /**
  * Options before the subcommand. A `-c` outranks every config file, include.path ones too;
@@ -92,4 +93,22 @@ function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | un
       resolve([]);
     }
   });
+}
+
+/**
+ * Whether the repository git finds from the folder `real` (its real path) reads another
+ * folder's files: git names as the top (`rev-parse --show-toplevel`) a folder that does not
+ * hold `real`, or the folder's own git folder (`gitDir`, `--absolute-git-dir`, inside `real`)
+ * names a folder around it. Its config's core.worktree does that, and an unpacked archive's
+ * .git/config can name any folder (the user's home): git's diff and status there are that
+ * folder's. A submodule's git folder (.git/modules/NAME) names the submodule's own folder, and a
+ * subfolder's repository is around it: neither reads elsewhere.
+ */
+export function workTreeElsewhere(real: string, top: string, gitDir: string | undefined): boolean {
+  if (top === real) return false;
+  const within = (outer: string, path: string) => {
+    const inside = relative(resolve(outer), resolve(path));
+    return inside !== ".." && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
+  };
+  return !within(top, real) || (gitDir !== undefined && within(real, gitDir));
 }

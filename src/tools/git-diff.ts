@@ -10,10 +10,10 @@
  * it (`targets`: the agent loop asks, secret-reads.ts).
  */
 import { spawn } from "node:child_process";
-import { lstat } from "node:fs/promises";
+import { lstat, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { shownPath } from "../indexer/index.ts";
-import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, withoutRepositoryFilters } from "../indexer/read-only-git.ts";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, withoutRepositoryFilters, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
@@ -77,7 +77,8 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
   const pathspec = paths.map((p) => `:(literal)${p}`);
   const env = await withoutRepositoryFilters(root, readOnlyGitEnv());
   const git = (args: readonly string[], okCode?: number) => runGit(root, args, env, signal, okCode);
-  let diff = (await git(["diff", ...DIFF_OPTIONS, "--relative", "HEAD", "--", ...pathspec])).toString("utf8");
+  await refuseWorkTreeElsewhere(root, git);
+  let diff = (await git(["diff", ...DIFF_OPTIONS, "--relative", await headOrEmptyTree(git), "--", ...pathspec])).toString("utf8");
   const listed = (await git(["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec])).toString("utf8").split("\0");
   // A nested repository is listed as its folder ("sub/"): not a file to diff.
   const files = listed.filter((p) => p !== "" && !p.endsWith("/"));
@@ -97,6 +98,31 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
     diff += (await git(["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], 1)).toString("utf8");
   }
   return { diff, secrets };
+}
+
+/**
+ * A ToolError where the workspace's repository reads another folder's files (its config's
+ * core.worktree: read-only-git.ts workTreeElsewhere): `git diff HEAD` there showed that
+ * folder's files (an unpacked archive's config can name the user's home) as the workspace's.
+ */
+async function refuseWorkTreeElsewhere(root: string, git: (args: readonly string[]) => Promise<Buffer>): Promise<void> {
+  const [top, gitDir] = (await git(["rev-parse", "--show-toplevel", "--absolute-git-dir"])).toString("utf8").split("\n");
+  const real = await realpath(root).catch(() => root);
+  if (!top || !workTreeElsewhere(real, top, gitDir || undefined)) return;
+  throw new ToolError("unavailable", `no checkpoints, and the workspace's repository names another folder as its files (core.worktree: ${top}), so git diff there would show that folder's changes, not the workspace's; nothing was read. Tell the user: if they did not set it (an unpacked archive's .git/config can), removing it (git config --unset core.worktree in ${root}) lets git_diff work`);
+}
+
+/**
+ * HEAD, or where the repository has no commit yet (git init, then the agent's first files)
+ * the empty tree, in the repository's object format: `git diff HEAD` failed there ("bad
+ * revision"), and the files added to the index are new files. A folder that is no repository
+ * still fails, as before.
+ */
+async function headOrEmptyTree(git: (args: readonly string[], okCode?: number) => Promise<Buffer>): Promise<string> {
+  // Exit 1 with --quiet: a repository whose HEAD names no commit (an unborn branch).
+  if ((await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], 1)).length) return "HEAD";
+  // stdin is /dev/null (runGit): the empty tree's id.
+  return (await git(["hash-object", "-t", "tree", "--stdin"])).toString("utf8").trim();
 }
 
 /**

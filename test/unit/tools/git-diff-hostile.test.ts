@@ -55,3 +55,19 @@ it("does not look into a nested repository (a submodule, even one .gitmodules ma
   assert.match((result.data as { diff: string }).diff, /^\+Subproject commit [0-9a-f]{40}(-dirty)?$/m, "a submodule's new commit still shows");
   assert.equal(existsSync(marker), false, "the nested repository's clean filter ran");
 });
+
+it("refuses a repository whose config names another folder as its files (core.worktree): that folder's changes are not the workspace's to show", async (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  // The user's home, say, holding a file by a name the archive's commit has.
+  const elsewhere = join(repo.root, "..", "elsewhere");
+  mkdirSync(elsewhere);
+  writeFileSync(join(elsewhere, "b.txt"), "the user's own private notes\n");
+  testGit(repo.root, "config", "core.worktree", elsewhere);
+  const ctx: ToolContext = { workspace: new DiskWorkspace(repo.root), signal: new AbortController().signal, reads: new Map() };
+  const result = await runTool(gitDiffTool, {}, ctx);
+  assert.equal(result.ok, false);
+  assert.doesNotMatch(result.text, /private notes/);
+  assert.match(result.text, /names another folder as its files \(core\.worktree: .*elsewhere\)/);
+  assert.deepEqual(repo.ran(), []);
+});

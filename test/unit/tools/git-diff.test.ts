@@ -53,6 +53,19 @@ describe("git_diff without checkpoints", () => {
     assert.equal(git(root, "status", "--porcelain"), "?? new.py\n", "the user's index is not touched");
   });
 
+  it("a repository with no commit yet (git init, then the agent's first files): the staged and the new files are the diff, not git's 'bad revision HEAD'", async () => {
+    const { root, ctx } = workspaceWith({ "staged.py": "a = 1\n" });
+    git(root, "init", "-q");
+    git(root, "add", "staged.py");
+    writeFileSync(join(root, "staged.py"), "a = 2\n");
+    writeFileSync(join(root, "new.py"), "b = 1\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^diff --git a\/staged\.py b\/staged\.py\nnew file mode 100644\n(index .*\n)?--- \/dev\/null\n\+\+\+ b\/staged\.py\n@@ -0,0 \+1 @@\n\+a = 2\n/m);
+    assert.match(result.text, /^\+\+\+ b\/new\.py\n@@ -0,0 \+1 @@\n\+b = 1$/m);
+    assert.equal(git(root, "status", "--porcelain"), "AM staged.py\n?? new.py\n", "the user's index is not touched");
+  });
+
   it("a path argument is a path, not a pattern: [id].tsx is that file", async () => {
     const { root, ctx } = repoWith({ "app/[id].tsx": "a\n", "app/i.tsx": "b\n" });
     writeFileSync(join(root, "app/[id].tsx"), "A\n");

@@ -24,12 +24,12 @@
  * taken over.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { isOutside } from "../indexer/scan.ts";
-import { makeFoldersSync } from "../protocol/make-folders.ts";
+import { PRIVATE_FOLDER, keepPrivateSync, makeFoldersSync } from "../protocol/make-folders.ts";
 import { startedAfter } from "../protocol/processes.ts";
 import { JUST_MADE_MS } from "../protocol/takeover-guard.ts";
 import { homeFolder } from "./home-folder.ts";
@@ -114,6 +114,23 @@ export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * The state folder holds hearth fix's checkpoint stores (copies of the user's files) and its
+ * trajectories: the folders Hearth makes for it are 0700 (PRIVATE_FOLDER), and the default one an
+ * older Hearth left 0755 is made so when next used. A --state-dir the user made is theirs to keep.
+ */
+function keepStatePrivate(stateDir: string, locks: string): void {
+  const calls = { statSync, chmodSync, uid: process.getuid?.() };
+  keepPrivateSync(locks, calls);
+  let own: string | undefined;
+  try {
+    own = hearthStateDir();
+  } catch {
+    own = undefined; // no home folder: the state folder was given
+  }
+  if (own === stateDir) keepPrivateSync(stateDir, calls);
+}
+
+/**
  * Takes the lock for `repo` in `stateDir`; `release()` removes it (call it in a finally) while
  * it is still this holder's: a lock another run took over (it judged this one stale) is
  * left to that run, or a third run could start beside it.
@@ -121,7 +138,8 @@ export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
 export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix", options: LockCheckoutOptions = {}): { release(): void } {
   const clock = options.clock ?? systemClock;
   const dir = join(stateDir, "locks");
-  inFolder(dir, () => makeFoldersSync(dir, { mkdirSync, lstatSync, dirname }));
+  inFolder(dir, () => makeFoldersSync(dir, { mkdirSync: (path, options) => mkdirSync(path, { ...options, mode: PRIVATE_FOLDER }), lstatSync, dirname }));
+  keepStatePrivate(stateDir, dir);
   const real = checkoutTopOf(realpathSync(repo));
   const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
   const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };

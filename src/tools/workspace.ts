@@ -142,12 +142,15 @@ export async function spellingOnDisk(
   },
 ): Promise<string> {
   const there = (abs: string): Promise<boolean> => lstat(abs).then(() => true, () => false);
-  if (await there(join(root, rel))) return rel;
   const segments = rel.split("/");
   const found: string[] = [];
   for (const [i, segment] of segments.entries()) {
-    if (match.asWritten(segment) || (await there(join(root, ...found, segment)))) {
+    if (match.asWritten(segment)) {
       found.push(segment);
+      continue;
+    }
+    if (await there(join(root, ...found, segment))) {
+      found.push(await listedName(join(root, ...found), segment, match.fold));
       continue;
     }
     const names = await readdir(join(root, ...found)).catch(() => [] as string[]);
@@ -157,6 +160,33 @@ export async function spellingOnDisk(
     found.push(same[0]!);
   }
   return found.join("/");
+}
+
+/**
+ * The name `folder` lists for `segment`, which lstat found there: the segment itself, except on
+ * a disk that ignores letter case or Unicode normalization (macOS, Windows), where lstat of
+ * `Foo.ts` answers for foo.ts — there the entry it answered for, so the tools, the review and
+ * the checkpoints name the file as its folder, git and an import do. Whether the disk folds
+ * is asked of the disk: the segment in another case (else the other normalization) is the same
+ * file (device and inode) only there; a Linux folder costs that one lstat, a folding one a readdir.
+ */
+async function listedName(folder: string, segment: string, fold: (name: string) => string): Promise<string> {
+  const other = otherSpelling(segment);
+  if (other === undefined) return segment;
+  const [own, twin] = await Promise.all([lstat(join(folder, segment)).catch(() => undefined), lstat(join(folder, other)).catch(() => undefined)]);
+  if (own === undefined || twin === undefined || own.ino !== twin.ino || own.dev !== twin.dev) return segment;
+  const names = await readdir(folder).catch(() => [] as string[]);
+  if (names.includes(segment)) return segment;
+  const same = names.filter((name) => fold(name) === fold(segment));
+  return same.length === 1 ? same[0]! : segment;
+}
+
+/** `segment` in another letter case, else in the other Unicode normalization; undefined where it has neither. */
+function otherSpelling(segment: string): string | undefined {
+  for (const other of [segment.toUpperCase(), segment.toLowerCase(), segment.normalize("NFD"), segment.normalize("NFC")]) {
+    if (other !== segment) return other;
+  }
+  return undefined;
 }
 
 /**

@@ -15,12 +15,13 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { access, constants, lstat, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { access, chmod, constants, lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { inBatches } from "../indexer/scan-fs.ts";
 import { diskFullWords } from "../protocol/disk-full.ts";
+import { PRIVATE_FOLDER, keepPrivate } from "../protocol/make-folders.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, stdinPaths, underAny } from "./checkpoint-extras.ts";
 import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, hearthsDeletes, heldAnywhere, isRunStart, usersChange } from "./checkpoint-authorship.ts";
@@ -186,7 +187,9 @@ export class CheckpointStore {
     const root = await realpath(options.workspaceRoot);
     const key = createHash("sha1").update(root).digest("hex").slice(0, 16);
     const gitDir = join(options.storageDir, "checkpoints", key);
-    await mkdir(gitDir, { recursive: true });
+    // Copies of the user's files (an .env, a key): this user's alone from the first mkdir (see PRIVATE_FOLDER).
+    await mkdir(gitDir, { recursive: true, mode: PRIVATE_FOLDER });
+    for (const dir of [dirname(gitDir), gitDir]) await keepPrivate(dir, { stat, chmod, uid: process.getuid?.() });
     await storeOpened(gitDir, root);
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;

@@ -19,6 +19,7 @@ import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/pro
 import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
+import { PRIVATE_FILE, PRIVATE_FOLDER } from "../protocol/make-folders.ts";
 import { type ConversationSummary, failedStatus, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
 import { findHiddenText } from "../protocol/visible-text.ts";
 
@@ -315,7 +316,8 @@ export class TranscriptStore {
     const deleting = await stat(file, { bigint: true }).catch(() => undefined);
     const mark: Mark = { file: deleting?.isFile() ? versionOf(deleting) : null };
     // Best effort: without it the other windows list the conversation until their runtime's file is gone, as before.
-    await mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, `${id}.deleted`), JSON.stringify(mark))).catch(() => undefined);
+    // This user's alone, as the runtime's ConversationStore makes the folder (PRIVATE_FOLDER): this may make it first.
+    await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER }).then(() => writeFile(join(dir, `${id}.deleted`), JSON.stringify(mark), { mode: PRIVATE_FILE })).catch(() => undefined);
     // After the mark: a window reading the folder between the two sees a delete, not a conversation gone by hand.
     await rm(file, { force: true }).catch(() => undefined);
   }

@@ -20,7 +20,7 @@
 import type { Dispatcher } from "undici";
 import { environmentProxy, NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
 
-import { PROXY_CLOSED_CODE, reachedDirectly, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
+import { PROXY_CLOSED_CODE, reachedDirectly, setExtraCertificates, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
 
 export { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 export { networkProblem, proxied, shownProxy, throughProxy } from "../protocol/network-problem.ts";
@@ -167,10 +167,13 @@ function proxyConnections(pool: Dispatcher): Dispatcher {
  * A process's start: the proxy its environment (and {@link NETWORK_VARIABLE}, taken out of
  * it) names, used for every `fetch` once the promise is settled: await it before the first
  * request. {@link NETWORK_VARIABLE} is out of `env` when this returns, before it settles.
+ * Also notes the file NODE_EXTRA_CA_CERTS names, for a certificate problem's words.
  * Resolves to the line to log: which proxy is used (without its password), why a named one
  * is not (starting "The proxy", ending "Requests connect directly."), or "" (none named).
  */
 export async function useEnvironmentProxy(env: NodeJS.ProcessEnv): Promise<string> {
+  // Node read it at this process's start: a certificate problem's words say the file it names did not help.
+  setExtraCertificates(env.NODE_EXTRA_CA_CERTS);
   const route = proxyRoute(env, takeProxySettings(env));
   try {
     const proxy = await useProxy(route);

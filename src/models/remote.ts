@@ -409,7 +409,8 @@ export class RemoteBackend implements ModelBackend {
       limits.close();
       throwIfAborted(signal);
       const problem = networkProblem(url, error);
-      throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin} (${problem ?? cause(error)})`, "openSettings", { cause: error });
+      const why = problem ? `: ${problem}` : ` (${cause(error)})`;
+      throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin}${why}`, "openSettings", { cause: error });
     }
     limits.responseStarted();
     if (response.status >= 300 && response.status < 400) {

@@ -51,27 +51,55 @@ export function shownProxy(proxy: string): string {
 /** The code of the error models/proxy.ts gives a request whose CONNECT the proxy closed without answering. */
 export const PROXY_CLOSED_CODE = "HEARTH_PROXY_CLOSED";
 
-/** TLS codes that say the server's certificate was not trusted (Node's names). */
-const CERT_CODES = new Set([
+/** TLS codes that say the server's certificate comes from an authority not trusted here (Node's names). */
+const UNTRUSTED_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED", "CERT_REJECTED", "ERR_TLS_CERT_ALTNAME_INVALID",
+  "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_UNTRUSTED", "CERT_REJECTED",
 ]);
+
+/** The file NODE_EXTRA_CA_CERTS named when the process started (Node reads it then, and only then). */
+let extraCertificates: string | undefined;
+
+/** Says which file NODE_EXTRA_CA_CERTS named at the process's start (models/proxy.ts, at start), for {@link networkProblem}'s words. */
+export function setExtraCertificates(file: string | undefined): void {
+  extraCertificates = file?.trim() || undefined;
+}
+
+/**
+ * What a certificate problem of `host` (`code`, Node's `message`) is and what to do, or
+ * undefined when `code` is none. An expired certificate or one for other names is no missing
+ * company CA: NODE_EXTRA_CA_CERTS cannot help there, so it is not offered.
+ */
+function certificateProblem(host: string, code: string, message: string, proxy: string | undefined): string | undefined {
+  const said = `${code}: ${message.trim().replace(/[:\s]+$/, "")}`;
+  if (code === "CERT_HAS_EXPIRED") {
+    return `the certificate of ${host} has expired (${said}), or this machine's date is wrong: check the date and time here; if they are right, whoever runs ${host} must renew its certificate (Hearth never accepts an expired one)`;
+  }
+  if (code === "CERT_NOT_YET_VALID") return `the certificate of ${host} is not valid yet (${said}): this machine's date and time are probably behind; set them right, then try again`;
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `the certificate ${host} answered with is made out for other names (${said}): use the name the certificate is for in the address (HF_ENDPOINT, hearth.serverUrl, --server); if the address is right, something in between (a proxy, a captive portal) answered in ${host}'s place`;
+  }
+  if (!UNTRUSTED_CODES.has(code)) return undefined;
+  const what = `the certificate of ${host} is from an authority this machine does not trust (${said}), often a company's TLS inspection${proxy ? ` (here perhaps by the proxy ${proxy})` : ""}. `;
+  const todo = extraCertificates
+    ? `NODE_EXTRA_CA_CERTS names ${extraCertificates}, but that file does not hold the authority that signed it (or could not be read: Node warns at start): ask your IT for the company's root certificate (a PEM file) and name that file instead (one file may hold several certificates, one after another)`
+    : "Give that authority's certificate (a PEM file; your IT has it) with NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem: for hearth in its environment; for VS Code in the environment VS Code starts from, then restart it " +
+      "(Hearth's runtime does not read the system certificates VS Code itself trusts)";
+  return `${what}${todo}. Hearth never turns certificate checks off, so http.proxyStrictSSL: false is not followed`;
+}
 
 /**
  * Why a request to `url` failed, when the proxy or a certificate is why and trying again does
  * not help: the proxy by name (without its password) and what it said, or the certificate
- * problem and NODE_EXTRA_CA_CERTS. Undefined for anything else (the caller says it its own way).
+ * problem and what to do. Undefined for anything else (the caller says it its own way).
  */
 export function networkProblem(url: string, error: unknown): string | undefined {
   const host = URL.canParse(url) ? new URL(url).host : url;
   const proxy = schemeProxy(url);
   for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
     const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && CERT_CODES.has(code)) {
-      return `the certificate of ${host} is not trusted (${code}: ${cause.message})${proxy ? `; the proxy ${proxy} may be inspecting HTTPS with a company certificate` : ""}. ` +
-        "If your company uses its own certificate authority, give its certificate file with NODE_EXTRA_CA_CERTS (then restart VS Code or run hearth again); " +
-        "Hearth never turns certificate checks off (http.proxyStrictSSL: false is not followed): what it downloads could be swapped unnoticed";
-    }
+    const certificate = typeof code === "string" ? certificateProblem(host, code, cause.message, proxied(url) ? proxy : undefined) : undefined;
+    if (certificate) return certificate;
     const tunnel = /Proxy response \((\d+)\) !== 200/.exec(cause.message);
     if (tunnel && proxy) {
       const status = Number(tunnel[1]);

@@ -16,6 +16,7 @@ import { type AddressInfo, connect, type Socket } from "node:net";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
+import { makeCertificates } from "../../fixtures/certificates.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const CLI = resolve(import.meta.dirname, "../../../out/cli.mjs");
@@ -35,19 +36,8 @@ function hearth(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{
   });
 }
 
-/** A test CA and a certificate it signed for model.test and cdn.test, in `dir`. */
-function makeCertificates(dir: string): { ca: string; key: Buffer; cert: Buffer } {
-  const run = (...args: string[]): void => void execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Hearth Test Company CA");
-  run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=model.test");
-  writeFileSync(join(dir, "san.ext"), "subjectAltName=DNS:model.test,DNS:cdn.test,DNS:api.github.test\n");
-  run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
-  return { ca: join(dir, "ca.pem"), key: readFileSync(join(dir, "server.key")), cert: readFileSync(join(dir, "server.pem")) };
-}
-
 describe("hearth models --download through a company proxy and CA", () => {
-  const dir = tempDir("hearth-proxy-");
-  const certs = makeCertificates(dir);
+  const certs = makeCertificates(["DNS:model.test", "DNS:cdn.test", "DNS:api.github.test"]);
   const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
   const body = Buffer.alloc(3 * 1024 * 1024);
   for (let i = 4096; i < body.length; i += 4096) body.writeUInt32LE(i, i);
@@ -126,7 +116,7 @@ describe("hearth models --download through a company proxy and CA", () => {
   it("names the certificate problem and NODE_EXTRA_CA_CERTS when the company CA is not given", async () => {
     const run = await hearth(["models", "--download", DEFAULT_PRESET], { HEARTH_HOME: home(), HF_ENDPOINT: "https://model.test", HTTPS_PROXY: proxyUrl(PASSWORD) });
     assert.notEqual(run.code, 0);
-    assert.match(run.stderr, /the certificate of model\.test is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    assert.match(run.stderr, /the certificate of model\.test is from an authority this machine does not trust \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
     assert.match(run.stderr, /NODE_EXTRA_CA_CERTS/);
     assert.match(run.stderr, /through|the proxy http:\/\/127\.0\.0\.1:\d+/);
     assert.doesNotMatch(run.stderr, /fetch failed|offline/);

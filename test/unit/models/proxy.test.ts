@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, afterEach, describe, it } from "node:test";
 import { networkProblem, proxied, proxyRoute, shownProxy, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
 import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
+import { setExtraCertificates } from "../../../src/protocol/network-problem.ts";
 import { NETWORK_VARIABLE, takeProxySettings } from "../../../src/protocol/proxy-settings.ts";
 
 describe("proxyRoute", () => {
@@ -106,7 +107,11 @@ describe("shownProxy and networkProblem", () => {
 
   it("names a certificate problem and NODE_EXTRA_CA_CERTS, and leaves other errors to the caller", () => {
     const cert = Object.assign(new Error("unable to verify the first certificate"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
-    assert.match(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: cert })) ?? "", /certificate of cdn\.example is not trusted.*NODE_EXTRA_CA_CERTS/);
+    setExtraCertificates(undefined);
+    assert.match(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: cert })) ?? "", /certificate of cdn\.example is from an authority this machine does not trust.*NODE_EXTRA_CA_CERTS=\/path\/to\/company-ca\.pem/);
+    setExtraCertificates("/etc/corp-ca.pem");
+    assert.match(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: cert })) ?? "", /NODE_EXTRA_CA_CERTS names \/etc\/corp-ca\.pem, but that file does not hold the authority/);
+    setExtraCertificates(undefined);
     assert.equal(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: Object.assign(new Error("x"), { code: "ENOTFOUND" }) })), undefined);
   });
 });

@@ -1,4 +1,5 @@
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { enclosingIgnores } from "./enclosing-ignores.ts";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
 import { errorCode, limitCalls, nodeScanFs, type ScanFs } from "./scan-fs.ts";
@@ -493,11 +494,18 @@ async function gitExcludeFile(fs: ScanFs, root: string): Promise<string> {
 /**
  * The text of the exclude file git reads for the repository at `root` (gitExcludeFile), ""
  * when there is none or it is not read (a link, over 1 MiB): what checkpoints copy into their
- * shadow repository, whose own GIT_DIR git would read instead.
+ * shadow repository, whose own GIT_DIR git would read instead. Where `root` is a folder of a
+ * repository (a monorepo's package), the rules that repository's exclude file and the
+ * .gitignore files above `root` give it, rewritten for `root` (enclosing-ignores.ts).
  */
 export async function repositoryExcludes(root: string, fs: ScanFs = nodeScanFs): Promise<string> {
-  const text = await fs.readIgnoreFile(await gitExcludeFile(fs, root)).catch(() => undefined);
-  return typeof text === "string" ? text : "";
+  const read = async (abs: string) => {
+    const text = await fs.readIgnoreFile(abs).catch(() => undefined);
+    return typeof text === "string" ? text : undefined;
+  };
+  const own = (await read(await gitExcludeFile(fs, root))) ?? "";
+  const around = await enclosingIgnores(root, read, (top) => gitExcludeFile(fs, top));
+  return own && around ? `${own}${own.endsWith("\n") ? "" : "\n"}${around}` : own || around;
 }
 
 /** The rules of the ignore files of the folder `dirRel`; each one not read for a reason of its own is added to `skips`. */

@@ -54,3 +54,49 @@ describe("checkpoints honour the workspace repository's info/exclude", () => {
     });
   }
 });
+
+describe("checkpoints of a workspace that is a folder of a repository (a monorepo's package)", () => {
+  /** A repository whose top ignores build output, logs and .env, with its package packages/app committed. */
+  function monorepo(): { top: string; app: string } {
+    const top = tempDir();
+    const app = join(top, "packages", "app");
+    mkdirSync(join(app, "src"), { recursive: true });
+    writeFileSync(join(top, ".gitignore"), "# build output\ndist/\n*.log\n.env\n/packages/app/tmp/\n/packages/other/x.ts\npackages/*/cache/\n");
+    writeFileSync(join(top, "packages", ".gitignore"), "app/generated/\n!keep.log\n");
+    writeFileSync(join(app, "src", "a.ts"), "export const A = 1;\n");
+    git(top, "init", "-q");
+    git(top, "add", "-A");
+    git(top, "commit", "-qm", "a");
+    writeFileSync(join(top, ".git/info/exclude"), "scratch/\n");
+    return { top, app };
+  }
+
+  it("leaves out what the folders above it ignore, as git status there does", async () => {
+    const { app } = monorepo();
+    const store = await CheckpointStore.open({ workspaceRoot: app, storageDir: tempDir("hearth-storage-") });
+    const start = await store.create("start");
+    for (const [path, text] of Object.entries({ "dist/bundle.js": "built\n", "debug.log": "log\n", "keep.log": "kept\n", ".env": "KEY=1\n", "tmp/t.json": "{}\n", "generated/g.ts": "g\n", "scratch/s.txt": "s\n", "x.ts": "x\n", "src/a.ts": "export const A = 2;\n" })) {
+      mkdirSync(join(app, path, ".."), { recursive: true });
+      writeFileSync(join(app, path), text);
+    }
+    assert.equal(git(app, "status", "--porcelain", "--untracked-files=all", "--", "."), " M packages/app/src/a.ts\n?? packages/app/keep.log\n?? packages/app/x.ts\n", "what git itself sees");
+    assert.deepEqual(await store.changedFiles(start.id), ["keep.log", "src/a.ts", "x.ts"]);
+  });
+
+  it("keeps every file of a project inside a home folder kept in git that ignores everything ('*'), which holds none of it", async () => {
+    const home = tempDir();
+    writeFileSync(join(home, ".gitignore"), "*\n!.bashrc\n");
+    writeFileSync(join(home, ".bashrc"), "alias ll='ls -l'\n");
+    git(home, "init", "-q");
+    git(home, "add", "-f", ".gitignore", ".bashrc");
+    git(home, "commit", "-qm", "dotfiles");
+    const project = join(home, "projects", "new");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "app.py"), "print(1)\n");
+    const store = await CheckpointStore.open({ workspaceRoot: project, storageDir: tempDir("hearth-storage-") });
+    const start = await store.create("start");
+    assert.ok(await store.fileAt(start.id, "app.py"));
+    writeFileSync(join(project, "app.py"), "print(2)\n");
+    assert.deepEqual(await store.changedFiles(start.id), ["app.py"]);
+  });
+});

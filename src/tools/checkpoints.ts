@@ -32,6 +32,7 @@ import { type UserHead, MOVED_GREP, filesBetween, headTrailers, parseHeadTrailer
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
 import { ToolError } from "./tool.ts";
+import { ignoresCase } from "./workspace.ts";
 
 /** One snapshot of the workspace. */
 export interface Checkpoint {
@@ -252,6 +253,9 @@ export class CheckpointStore {
       // context whatever the user's global config prefers for their terminal.
       ["diff.noprefix", "false"], ["diff.mnemonicPrefix", "false"], ["diff.srcPrefix", "a/"], ["diff.dstPrefix", "b/"],
       ["diff.context", "3"], ["diff.relative", "false"],
+      // git sets it from the disk of GIT_DIR (~/.local/state), not the workspace's: on WSL's
+      // /mnt/c or an SMB share, utils.ts and Utils.ts were two files, and a restore failed.
+      ["core.ignorecase", String(await ignoresCase(this.root))],
     ];
     for (const [key, value] of config) await this.git(["config", key, value]);
     await mkdir(join(this.gitDir, "info"), { recursive: true });

@@ -181,6 +181,22 @@ async function listedName(folder: string, segment: string, fold: (name: string) 
   return same.length === 1 ? same[0]! : segment;
 }
 
+/**
+ * Whether the disk holding `folder` ignores letter case (macOS and Windows disks, WSL's
+ * /mnt/c, an SMB share): an entry of it, or the folder itself, is the same file (device and
+ * inode) under its name in another case. Asked without writing anything; false where no name
+ * there has a letter to try.
+ */
+export async function ignoresCase(folder: string): Promise<boolean> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const named = names.find((name) => name.toUpperCase() !== name.toLowerCase());
+  const [parent, name] = named === undefined ? [dirname(folder), basename(folder)] : [folder, named];
+  const other = name.toUpperCase() !== name ? name.toUpperCase() : name.toLowerCase();
+  if (other === name) return false;
+  const [own, twin] = await Promise.all([lstat(join(parent, name)).catch(() => undefined), lstat(join(parent, other)).catch(() => undefined)]);
+  return own !== undefined && twin !== undefined && own.ino === twin.ino && own.dev === twin.dev;
+}
+
 /** `segment` in another letter case, else in the other Unicode normalization; undefined where it has neither. */
 function otherSpelling(segment: string): string | undefined {
   for (const other of [segment.toUpperCase(), segment.toLowerCase(), segment.normalize("NFD"), segment.normalize("NFC")]) {

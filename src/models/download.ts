@@ -356,8 +356,9 @@ async function ggufLack(path: string, size: number): Promise<GgufLack | undefine
  * The body of a 200 (the file from byte 0), its first bytes checked before any of it is
  * written: a page sent in the model's place — to a resume too, a sign-in wall answering every
  * address — must not replace the part downloaded before. The body, whole again, to write.
+ * `size`: NaN when the answer named none; `answeredFrom`: the address that answered (after redirects).
  */
-async function checkedBody(body: WebStream, options: DownloadOptions, magic: string, size: number, have: number): Promise<WebStream> {
+async function checkedBody(body: WebStream, options: DownloadOptions, magic: string, size: number, have: number, answeredFrom: string): Promise<WebStream> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   const want = Math.max(magic.length, 48);
@@ -370,7 +371,7 @@ async function checkedBody(body: WebStream, options: DownloadOptions, magic: str
   const head = Buffer.concat(chunks);
   if (!head.subarray(0, magic.length).equals(Buffer.from(magic, "latin1"))) {
     await reader.cancel().catch(() => undefined);
-    throw notAModel(options, magic, head, size, have);
+    throw notAModel(options, magic, head, size, have, answeredFrom);
   }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -404,11 +405,23 @@ function upTo(body: WebStream, bytes: number): WebStream {
   });
 }
 
-function notAModel(options: DownloadOptions, magic: string, head: Buffer, size: number, have: number): DownloadError {
+/**
+ * What came in the model's place (`head`, its first bytes; `size` NaN: no size said), named by
+ * the host that sent it — a captive portal's, where the model's address redirected there.
+ */
+function notAModel(options: DownloadOptions, magic: string, head: Buffer, size: number, have: number, answeredFrom?: string): DownloadError {
   const kept = have > 0 ? `The ${formatSize(have)} downloaded so far are kept; check where the download goes, then run it again to resume.` : "Nothing was kept; check where the download goes, then try again.";
+  const from = answeredFrom && hostOf(answeredFrom) !== hostOf(options.url) ? `${hostOf(options.url)} redirected to ${hostOf(answeredFrom)}, which` : hostOf(options.url);
+  const page = /^\s*</.test(head.toString("latin1"));
+  const sent = Number.isNaN(size)
+    ? `${page ? "a web page" : "an answer"} (of no stated size), not a model`
+    : `${size < 1024 * 1024 ? `${size} bytes` : formatSize(size)} that are not a model`;
+  const who = page
+    ? "It is a web page: a sign-in page (a hotel's or guest network's: open any web page in a browser and sign in there), a proxy's, or a mirror's (HF_ENDPOINT) answered in the model's place."
+    : "A mirror (HF_ENDPOINT), a proxy or a sign-in page answered with a page of its own.";
   return new DownloadError(
-    `${hostOf(options.url)} sent ${size < 1024 * 1024 ? `${size} bytes` : formatSize(size)} that are not a model: the answer begins ${shownHead(head)}, where a ${magic} file begins "${magic}". ` +
-      `A mirror (HF_ENDPOINT), a proxy or a sign-in page answered with a page of its own. ${kept}`,
+    `${from} sent ${sent}: the answer begins ${shownHead(head)}, where a ${magic} file begins "${magic}". ` +
+      `${who} ${kept}`,
     false,
   );
 }
@@ -503,7 +516,11 @@ async function transfer(part: string, have: number, options: DownloadOptions, me
     throw await wrongStart(response, options);
   }
   const total = range ? range.total : Number(response.headers.get("content-length") ?? NaN);
-  if (!Number.isFinite(total)) throw new DownloadError("the server did not say how large the file is, so it cannot be verified", false);
+  if (!Number.isFinite(total)) {
+    // A page sent chunked in the model's place (a captive portal's sign-in page) is said as a page, not as a file of no size.
+    if (!range && options.magic !== undefined) await (await checkedBody(response.body as WebStream, options, options.magic, NaN, have, response.url)).cancel().catch(() => undefined);
+    throw new DownloadError("the server did not say how large the file is, so it cannot be verified", false);
+  }
   const now = { validator: validatorOf(response.headers), total, sha256: announced?.sha256 };
   const why = have > 0 ? startOverReason(have, range, origin, now) : undefined;
   if (why && range) {
@@ -513,7 +530,7 @@ async function transfer(part: string, have: number, options: DownloadOptions, me
     return "started over";
   }
   let stream = response.body as WebStream;
-  if (!range && options.magic !== undefined) stream = await checkedBody(stream, options, options.magic, total, have);
+  if (!range && options.magic !== undefined) stream = await checkedBody(stream, options, options.magic, total, have, response.url);
   // A body sent chunked (a 206's) has no length of its own: one going on past the file's end would fill the disk.
   stream = upTo(stream, total - (range ? have : 0));
   // Said now, not after hours of downloading: the rest of the file must fit on the disk.

@@ -18,6 +18,7 @@ import { findHiddenText, hiddenInCall, hiddenInChange, hiddenTextWarning } from 
 import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
+import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
 import { leftOutMessage, unreadableMessage } from "../../tools/index.ts";
 import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
@@ -154,7 +155,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     io.err(noModel("fix", await recommendedModel(), editorModel()));
     return FIX_EXIT.usage;
   }
-  const trajectory = new Trajectory(options.trajectoryPath, io);
+  // The default trajectory (the prompts, what the agent read) is in the state folder, which it may make first.
+  const trajectory = new Trajectory(options.trajectoryPath, io, dirname(options.trajectoryPath) === options.stateDir);
   try {
     const backend = await slot.ready();
     const info = readyInfo(slot);
@@ -479,9 +481,10 @@ class Trajectory {
   private readonly started = Date.now();
   /** Why the trajectory stopped, once a record could not be added. */
   cutShort: string | undefined;
-  constructor(private readonly path: string, private readonly io: CliIo) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, "");
+  /** `inStateFolder`: Hearth's own (the default), this user's alone from its mkdir and open; one the user put elsewhere keeps the usual modes. */
+  constructor(private readonly path: string, private readonly io: CliIo, inStateFolder: boolean) {
+    mkdirSync(dirname(path), { recursive: true, ...(inStateFolder ? { mode: PRIVATE_FOLDER } : {}) });
+    writeFileSync(path, "", inStateFolder ? { mode: PRIVATE_FILE } : {});
   }
 
   write(record: Record<string, unknown>): void {

@@ -16,7 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
@@ -45,6 +45,8 @@ export interface ConversationRunOptions {
   /** Where memories the agent proposes come from ("chat <id>"), shown in the memory entry. */
   readonly session?: string;
   readonly testCommand?: string;
+  /** The Python interpreter the user chose in the editor: a Python project's detected test command runs with it. */
+  readonly python?: ChosenPython;
   readonly maxSteps?: number;
   /** Tools beside AGENT_TOOLS (MCP servers' tools), offered to the model and approved by their effect. */
   readonly extraTools?: readonly Tool[];
@@ -78,7 +80,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   };
   const label = checkpointLabel(options.text);
   const start = await checkpoints.create(`before: ${label}`);
-  const testCommand = options.testCommand ?? (options.mode === "fix" ? (await detectTestCommand(options.workspace).catch(() => undefined))?.command : undefined);
+  const testCommand = options.testCommand ?? (options.mode === "fix" ? (await detectTestCommand(options.workspace, options.python).catch(() => undefined))?.command : undefined);
   // A new conversation's system prompt comes first (index 0): the message is at 1.
   emit({ type: "user", text: options.text, messageIndex: Math.max(options.messages.length, 1), checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
   // Once per conversation, at its first message: every checkpoint leaves the same files out.
@@ -193,6 +195,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
         stepCheckpoint = (await checkpoints.create(`before ${tool}`, paths)).id;
       },
       ...(testCommand ? { testCommand } : {}),
+      ...(options.python ? { python: options.python } : {}),
       ...(options.index ? { index: options.index } : {}),
       ...(options.session ? { session: options.session } : {}),
       reads,

@@ -10,7 +10,7 @@ import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
+import { AGENT_TOOLS, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
@@ -27,6 +27,8 @@ export interface FixOptions {
   readonly issue: string;
   /** How to run the tests (also given to the model). */
   readonly testCommand?: string;
+  /** The Python interpreter the user chose (`hearth fix`: the shell's activated environment): run_tests' detected Python command runs with it. */
+  readonly python?: ChosenPython;
   readonly backend: ModelBackend;
   /** An index of `repo`, built; without one the agent starts from the issue text alone. */
   readonly index?: IndexQueries;
@@ -177,6 +179,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       checkpoints: store,
       runStart: start.id,
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
+      ...(options.python ? { python: options.python } : {}),
       ...(options.index ? { index: options.index } : {}),
     },
     systemPrompt: buildSystemPrompt({

@@ -7,6 +7,8 @@ import * as vscode from "vscode";
 import { type IgnoredWorkspaceValue, SETTINGS_SECTION } from "../protocol/settings.ts";
 import { ignoredWorkspaceSettings } from "./config.ts";
 import { IgnoredSettingsNotice } from "./ignored-settings.ts";
+import { INTERPRETER_SETTING } from "./python-choice.ts";
+import { ignoredPythonSetting } from "./python-interpreter.ts";
 
 const OPEN_USER_SETTINGS = "Open User Settings";
 const MANAGE_TRUST = "Manage Workspace Trust";
@@ -14,10 +16,10 @@ const MANAGE_TRUST = "Manage Workspace Trust";
 /** Starts watching; the first check runs now. */
 export function registerWorkspaceSettingsNotice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): vscode.Disposable {
   const notice = new IgnoredSettingsNotice({ store: context.workspaceState, show, log: (line) => output.appendLine(`[extension] ${line}`) });
-  const check = () => void notice.tell(ignoredWorkspaceSettings());
+  const check = () => void notice.tell([...ignoredWorkspaceSettings(), ...ignoredPythonSetting()]);
   check();
   return vscode.Disposable.from(
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS_SECTION) && check()),
+    vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration(SETTINGS_SECTION) || e.affectsConfiguration(INTERPRETER_SETTING)) && check()),
     vscode.workspace.onDidGrantWorkspaceTrust(check),
   );
 }
@@ -26,6 +28,6 @@ function show(notice: IgnoredWorkspaceValue): void {
   const action = notice.action === "trust" ? MANAGE_TRUST : OPEN_USER_SETTINGS;
   void vscode.window.showWarningMessage(notice.text, action).then((pick) => {
     if (pick === MANAGE_TRUST) void vscode.commands.executeCommand("workbench.trust.manage");
-    else if (pick === OPEN_USER_SETTINGS) void vscode.commands.executeCommand("workbench.action.openGlobalSettings", `${SETTINGS_SECTION}.${notice.key}`);
+    else if (pick === OPEN_USER_SETTINGS) void vscode.commands.executeCommand("workbench.action.openGlobalSettings", notice.key.includes(".") ? notice.key : `${SETTINGS_SECTION}.${notice.key}`);
   });
 }

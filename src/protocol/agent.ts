@@ -59,11 +59,27 @@ export interface AgentRunParams {
   readonly attachments?: readonly Attachment[];
   /** Fix mode: how to run the tests; default: detected from the project. */
   readonly testCommand?: string;
+  /** The Python interpreter the user chose in the editor, which a Python project's detected test command runs with. */
+  readonly python?: ChosenPython;
   /**
    * The chat shows earlier turns of this conversation that the model answered: a runtime that
    * has none of it (its file deleted in another window or by hand) says the model starts afresh.
    */
   readonly continues?: boolean;
+}
+
+/**
+ * A Python interpreter the user chose outside the project's files: in VS Code the Python
+ * extension's selected environment, else `python.defaultInterpreterPath` (an untrusted
+ * folder's own value never: src/extension/python-choice.ts); for `hearth fix` the shell's
+ * activated virtual or conda environment. A Python project's detected test command runs it
+ * in place of the venv found in the workspace's root (src/tools/chosen-python.ts).
+ */
+export interface ChosenPython {
+  /** The interpreter: an absolute path, or a program name the shell finds on PATH. */
+  readonly program: string;
+  /** Where it was chosen, said after "with" where the run is shown: "the interpreter selected in VS Code's Python extension". */
+  readonly from: string;
 }
 
 export interface AgentRunResult {

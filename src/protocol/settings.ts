@@ -245,7 +245,8 @@ function workspaceEntries(layers: SettingLayers): { taken: string[]; negated: st
 
 /** A workspace's value `layeredValue` leaves out, told to the user (src/extension/ignored-settings.ts). */
 export interface IgnoredWorkspaceValue {
-  readonly key: keyof Settings;
+  /** A Hearth setting's key, or another extension's setting by its whole name ("python.defaultInterpreterPath"). */
+  readonly key: keyof Settings | `${string}.${string}`;
   /** One sentence: the setting, the value, why it does not count and what applies instead. */
   readonly text: string;
   /** What helps: the user's own settings, or trusting the folder. */

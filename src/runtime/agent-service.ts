@@ -17,6 +17,7 @@ import {
   type AgentRunResult,
   type AgentWireEvent,
   AgentEventNotification,
+  type ChosenPython,
   type CheckpointRestoreParams,
   type CheckpointRestoreResult,
   type ConversationExportParams,
@@ -160,6 +161,7 @@ export class AgentService {
       onEvent,
       signal,
       ...(params.testCommand ? { testCommand: params.testCommand } : {}),
+      ...(chosenPython(params.python) ?? {}),
       session: fix ? "Fix This Issue" : "chat",
       ...(extraTools.length ? { extraTools } : {}),
       reads,
@@ -338,4 +340,11 @@ async function newerRefused<T>(reading: Promise<T>, then: string): Promise<T> {
     if (error instanceof NewerConversationError) throw new ResponseError(HearthErrorCode.InvalidInput, `${error.message}: ${then}.`);
     throw error;
   }
+}
+
+/** The interpreter the client chose, where it is one (a program that a command line can carry, and where it was chosen). */
+function chosenPython(python: unknown): { python: ChosenPython } | undefined {
+  const { program, from } = (python ?? {}) as Partial<Record<keyof ChosenPython, unknown>>;
+  if (typeof program !== "string" || typeof from !== "string" || program.trim() === "" || /[\0\r\n]/.test(program)) return undefined;
+  return { python: { program, from } };
 }

@@ -27,6 +27,7 @@ export { planPatch, type PatchPlan, type FileOutcome } from "./patch/plan.ts";
 export { formatPlan } from "./patch/report.ts";
 export { COMMAND_STOP_MS, runShell, type CommandOutcome } from "./run-command.ts";
 export { countTests, detectTestCommand, type TestCounts } from "./test-runners.ts";
+export { type ChosenPython, pythonFromShell } from "./chosen-python.ts";
 export { controlFileReason } from "./control-files.ts";
 export { contentHash, decodeText, editorText } from "./text-file.ts";
 export { type FileRead, type FileReads, forgetShown, recordWhole } from "./file-reads.ts";

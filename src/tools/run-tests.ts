@@ -9,6 +9,7 @@ import { type DetectedRunner, type TestCounts, commandVenv, configText, configur
 import { missingProgram } from "../protocol/program-search.ts";
 import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests } from "./project-setup.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
+import { type ChosenPython, shellWord } from "./chosen-python.ts";
 import type { Workspace } from "./workspace.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
@@ -29,9 +30,9 @@ export const runTestsTool: Tool = {
       required: [],
     },
   },
-  describeRun: (input, ctx) => testRunShown(ctx.workspace, ctx.testCommand, optionalString(input, "filter")),
+  describeRun: (input, ctx) => testRunShown(ctx.workspace, ctx.testCommand, optionalString(input, "filter"), ctx.python),
   async execute(input, ctx) {
-    const detected = await testCommand(ctx.workspace, ctx.testCommand);
+    const detected = await testCommand(ctx.workspace, ctx.testCommand, ctx.python);
     if (!detected) {
       const packages = await workspacePackageTests(ctx.workspace);
       throw new ToolError("unavailable", packages ? `${packages}, or configure the test command` : "no test command is configured and none could be detected from the project's files; use run_command with the right command");
@@ -48,7 +49,7 @@ export const runTestsTool: Tool = {
       outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(ctx.workspace, command, outcome.output) : undefined;
     const venv = commandVenv(command);
     const byUv = venv !== undefined && outcome.exitCode !== 0 && /^uv\s*=/m.test((await configText(ctx.workspace, `${venv}/pyvenv.cfg`)) ?? "");
-    const { line, passed } = verdict(command, outcome, counts, filter, dependencies, byUv);
+    const { line, passed } = verdict(command, outcome, counts, filter, dependencies, byUv, ctx.python);
     return {
       text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
       data: { command, passed, counts, exitCode: outcome.exitCode },
@@ -56,9 +57,9 @@ export const runTestsTool: Tool = {
   },
 };
 
-/** The configured test command, else the one the project's files point to. */
-function testCommand(workspace: Workspace, configured: string | undefined): Promise<DetectedRunner | undefined> {
-  return configured ? configuredRunner(configured, workspace) : detectTestCommand(workspace);
+/** The configured test command, else the one the project's files point to (a Python project's with the interpreter the user chose). */
+function testCommand(workspace: Workspace, configured: string | undefined, python?: ChosenPython): Promise<DetectedRunner | undefined> {
+  return configured ? configuredRunner(configured, workspace) : detectTestCommand(workspace, python);
 }
 
 /**
@@ -66,8 +67,8 @@ function testCommand(workspace: Workspace, configured: string | undefined): Prom
  * scripts and settings behind it ("`npm test` (package.json's test script: jest)"); undefined
  * when no command is found. The agent's `run_tests` and the fix's final test run both ask with it.
  */
-export async function testRunShown(workspace: Workspace, configured: string | undefined, filter?: string): Promise<string | undefined> {
-  const detected = await testCommand(workspace, configured).catch(() => undefined);
+export async function testRunShown(workspace: Workspace, configured: string | undefined, filter?: string, python?: ChosenPython): Promise<string | undefined> {
+  const detected = await testCommand(workspace, configured, python).catch(() => undefined);
   if (!detected) return undefined;
   const folders = await pytestFilterAddopts(workspace, detected.command, filter);
   const more = folders.length ? `; and the configuration files in the folders the filter names, which pytest reads before the root's: ${folders.join("; ")}` : "";
@@ -96,11 +97,16 @@ function withFilter(command: string, filter: string | undefined): string {
  * are said as such — "tests FAILED: counts not recognized" sends the model hunting for a
  * bug in the code, and "tests PASSED: 0 passed" tells it a fix is verified.
  */
-function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined, dependencies: string | undefined, byUv: boolean): { line: string; passed: boolean } {
+function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined, dependencies: string | undefined, byUv: boolean, python: ChosenPython | undefined): { line: string; passed: boolean } {
   const exit = outcome.exitCode === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.exitCode}`;
   const venv = commandVenv(command);
   const inVenv = venv === undefined ? undefined : venvProblem(command, outcome, venv, exit, byUv);
   if (inVenv) return { passed: false, line: `tests did not run: ${inVenv}` };
+  const chosen = python && command.startsWith(`${shellWord(python.program)} `) && outcome.exitCode !== 0 && /: No module named pytest\s*$/m.test(outcome.output);
+  if (chosen) {
+    const program = shellWord(python.program);
+    return { passed: false, line: `tests did not run: pytest is not installed for ${python.from}, ${python.program} (${exit}); install it there: ${program} -m pip install pytest (or the project's test dependencies), or choose the interpreter that has them` };
+  }
   const missing = missingRunner(outcome);
   if (missing) return { passed: false, line: `tests did not run: ${missing} (${exit}); ${dependencies ?? "install it or the project's dependencies, or configure the test command"}` };
   if (noTestsRan(outcome, counts)) {

@@ -4,14 +4,15 @@
  * with its pretest and posttest and the .npmrc settings that change how npm runs them —,
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, go.mod, Cargo.toml, pom.xml,
- * build.gradle(.kts), test_*.py for unittest; Python's run with the virtual environment in
- * the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
+ * build.gradle(.kts), test_*.py for unittest; Python's run with the interpreter the user chose,
+ * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
 import { pairSafeEnd } from "./text-file.ts";
 import type { Workspace } from "./workspace.ts";
+import { type ChosenPython, chosenPlace, shellWord } from "./chosen-python.ts";
 
 export interface DetectedRunner {
   readonly command: string;
@@ -34,14 +35,14 @@ export interface TestCounts {
  * does not stop the search (a Python project with a stray broken one); when nothing else
  * is found, the ToolError names it rather than saying nothing was detected.
  */
-export async function detectTestCommand(workspace: Workspace): Promise<DetectedRunner | undefined> {
+export async function detectTestCommand(workspace: Workspace, python?: ChosenPython): Promise<DetectedRunner | undefined> {
   // A file the workspace will not look at (a link out of it) is not there for detection.
   const exists = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "file";
   const npm = await packageScripts(workspace, "test");
   // The scripts are what runs: a repository can make them anything, so they are named where the command is shown.
   const test = npm.scripts?.find((s) => s.name === "test")?.text;
   if (npm.scripts && test && !/no test specified/.test(test)) return npmRunner("npm test", "", npm.scripts, await npmrcRunSettings(workspace));
-  const other = await detectOtherRunner(workspace, exists);
+  const other = await detectOtherRunner(workspace, exists, python);
   if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
   return other;
 }
@@ -230,8 +231,8 @@ function npmrcKey(line: string): string {
 /** How much of each script the model reads with every run_tests result. */
 const MAX_SCRIPT_TOLD = 300;
 
-async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
-  const python = await projectPython(workspace);
+async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>, chosen: ChosenPython | undefined): Promise<DetectedRunner | undefined> {
+  const python = await projectPython(workspace, chosen);
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
     if (await exists(file)) return told(`${python.program} -m pytest -q`, (max) => `${file} (a Python project)${python.because(max)}`, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
   }
@@ -258,12 +259,30 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
 export const VENV_FOLDERS = [".venv", "venv", "env", ".env"];
 
 /**
- * The Python a project's tests run with: that of its virtual environment in the workspace's
- * root (a folder with pyvenv.cfg, which `python -m venv`, virtualenv, uv and poetry's
- * in-project environments write), else python3 (Debian and macOS have no `python`).
+ * The Python a project's tests run with: the one the user chose (`chosen`: in the editor, or
+ * the shell's activated environment), where it is there; else that of its virtual environment
+ * in the workspace's root (a folder with pyvenv.cfg, which `python -m venv`, virtualenv, uv
+ * and poetry's in-project environments write), else python3 (Debian and macOS have no `python`).
  * `because` follows the detected file's name (given `max`, what venvProgramTold cuts at).
  */
-async function projectPython(workspace: Workspace): Promise<{ program: string; because: (max: number) => string }> {
+async function projectPython(workspace: Workspace, chosen?: ChosenPython): Promise<{ program: string; because: (max: number) => string }> {
+  const place = chosen && (await chosenPlace(workspace.root, chosen.program));
+  if (chosen && place?.kind === "outside") return { program: shellWord(chosen.program), because: (max) => `, with ${chosen.from}: ${cut(chosen.program, max)}` };
+  if (chosen && place?.kind === "inside") {
+    // A file in the workspace runs as the repository wrote it: said as a venv's found there is.
+    const folder = posix.dirname(posix.dirname(place.path));
+    const itself = await venvProgramTold(workspace, place.path);
+    const home = /\/(?:bin|Scripts)\/[^/]+$/.test(place.path) ? await venvHomeTold(workspace, folder, posix.dirname(place.path)) : undefined;
+    return { program: shellWord(place.path), because: (max) => `, with ${chosen.from}: ${cut(place.path, max)}${itself ? `; ${itself(max)}` : ""}${home ? `; ${home(max)}` : ""}` };
+  }
+  const found = await workspacePython(workspace);
+  if (!chosen) return found;
+  // Not there (a setting left from a removed environment): the run goes on as without it, and says so.
+  return { program: found.program, because: (max) => `${found.because(max)}; not with ${chosen.from}, ${cut(chosen.program, max)}, which is not there` };
+}
+
+/** The python of the virtual environment in the workspace's root, else python3. */
+async function workspacePython(workspace: Workspace): Promise<{ program: string; because: (max: number) => string }> {
   const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
   const [here, other] = process.platform === "win32" ? VENV_LAYOUTS : [VENV_LAYOUTS[1], VENV_LAYOUTS[0]];
   let foreign = "";

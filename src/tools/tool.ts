@@ -9,7 +9,7 @@
  * (src/protocol/chat.ts, tool-display.ts), re-exported here; src/models uses the same ones.
  */
 import type { IndexQueries } from "../indexer/index.ts";
-import type { ToolEffect } from "../protocol/agent.ts";
+import type { ChosenPython, ToolEffect } from "../protocol/agent.ts";
 import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../protocol/chat.ts";
 import type { ToolDisplay } from "../protocol/tool-display.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
@@ -79,6 +79,8 @@ export interface ToolContext {
   readonly runStart?: string;
   /** The project's test command when the user or the project rules gave one (run_tests uses it). */
   readonly testCommand?: string;
+  /** The Python interpreter the user chose (the editor's, the shell's activated environment): a detected Python test command runs with it. */
+  readonly python?: ChosenPython;
   /** The repository index, when one is open (find_symbol needs it). */
   readonly index?: IndexQueries;
   /**

@@ -19,7 +19,7 @@ import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, r
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
-import { leftOutMessage, unreadableMessage } from "../../tools/index.ts";
+import { leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
 import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
@@ -177,11 +177,14 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     // Bidi controls alone are not told of (right-to-left text has them); tag characters and runs of selectors are hidden data.
     if (issueHidden?.tags || issueHidden?.selectors) io.err(`${terminalWarning(hiddenTextWarning(issueHidden, "The issue"))}\n`);
     const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io, { command: "fix" })).index : undefined;
+    const python = pythonFromShell(process.env);
     try {
       const result = await runFix({
         repo: options.repo,
         issue: options.issue,
         ...(options.testCommand ? { testCommand: options.testCommand } : {}),
+        // The environment activated in the shell that ran hearth: a Python project's tests run with it.
+        ...(python ? { python } : {}),
         backend,
         ...(index ? { index: indexQueries(index) } : {}),
         storageDir: options.stateDir,

@@ -13,6 +13,7 @@ import { visibleText } from "../../protocol/visible-text.ts";
 import { answerAfterStop } from "../../protocol/wait.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
+import { chosenPython } from "../python-interpreter.ts";
 import { reviewEvent } from "./run-review.ts";
 import { EndedRuns, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
@@ -99,7 +100,9 @@ export class Runs implements vscode.Disposable {
     this.chat.apply({ type: "runStart", runId }, transcript);
     this.chat.showConversation();
     try {
-      const request = this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}) }, run.cancel.token);
+      // Read at each run (the user may pick another interpreter between messages), once the run is under way: the Python extension may take seconds to start.
+      const python = await chosenPython(this.chat.folders.folder, (line) => this.chat.output.appendLine(line));
+      const request = this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}), ...(python ? { python } : {}) }, run.cancel.token);
       const result = await answerAfterStop(request, run.stopped.signal, STOP_ANSWER_MS, () => new Error(STOP_UNANSWERED));
       // The runtime stopped for the restart ends the run as if Stop was pressed ("Stopped."): say why.
       const cut = result.stopReason !== "finished" && result.stopReason !== "answered" && !run.stopped.signal.aborted;

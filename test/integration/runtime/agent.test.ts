@@ -2,7 +2,7 @@
 // backend replays a model's turns, the real tools edit a real fixture workspace, approvals
 // go to the client, checkpoints restore, conversations persist.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
@@ -288,6 +288,20 @@ describe("agent runs in the runtime", () => {
     assert.equal(result.message, "add() adds now.");
     assert.equal(result.tests?.passed, true, result.tests?.output);
     assert.match(result.tests!.command, /unittest/);
+  });
+
+  it("runs a Python project's tests with the interpreter the editor sends with the run, and asks naming it", { timeout: 120_000 }, async () => {
+    const s = await start({ turns: [{ toolCalls: [{ name: "run_tests", arguments: {} }] }, { text: "Ran them." }] }, () => true);
+    const env = join(tempDir("hearth-agent-python-"), "env");
+    execFileSync("python3", ["-m", "venv", "--without-pip", env]);
+    const python = { program: join(env, "bin", "python"), from: "the interpreter selected in VS Code's Python extension" };
+    await run(s, "run the tests", { conversationId: "python1", python });
+    const asked = s.events.find((e) => e.type === "approvalRequest" && e.call.name === "run_tests");
+    assert.ok(asked?.type === "approvalRequest");
+    assert.equal(asked.runs?.startsWith(`\`${python.program} -m unittest -q\` (test_*.py files (unittest), with ${python.from}: ${python.program}`), true, asked.runs);
+    const ended = s.events.find((e) => e.type === "toolEnd" && e.callId === asked.call.id);
+    assert.ok(ended?.type === "toolEnd");
+    assert.equal(ended.preview.startsWith(`$ ${python.program} -m unittest -q  (`), true, ended.preview);
   });
 
   it("Stop cancels a run at once, mid-generation", { timeout: 120_000 }, async () => {

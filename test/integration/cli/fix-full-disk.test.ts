@@ -4,9 +4,10 @@
 // would be glued to. Skipped where a tmpfs cannot be mounted (not root).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
+import { calcCheckout } from "../../fixtures/calc-checkout.ts";
 import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { fillDisk, smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -15,36 +16,40 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
-/** A fix whose patch is some 10 KB: larger than the page a full tmpfs still has room for in a file. */
-function bigFixModel(work: string): string {
-  const comments = Array.from({ length: 120 }, (_, i) => `# comment line ${i} ${"x".repeat(60)}`).join("\n");
-  const model = join(work, "model.json");
-  writeFileSync(model, JSON.stringify({ name: "scripted-fixer", turns: [
-    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: `    return a + b\n${comments}` } }] },
+/** 120 lines that make a patch some 10 KB: larger than the page a full tmpfs still has room for in a file. */
+const COMMENTS = Array.from({ length: 120 }, (_, i) => `# comment line ${i} ${"x".repeat(60)}`).join("\n");
+
+/** A committed python-calc checkout (`work/repo`) and a model (`work/model.json`) whose fix of `add` has a 10 KB patch. */
+function bigFixCheckout(): { work: string; repo: string; model: string } {
+  const checkout = calcCheckout("hearth-fix-fulldisk-", [
+    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: `    return a + b\n${COMMENTS}` } }] },
     { toolCalls: [{ name: "finish", arguments: { summary: "Fixed add()." } }] },
-  ] }));
-  return model;
+  ]);
+  git(checkout.repo, "init", "-q");
+  git(checkout.repo, "add", ".");
+  git(checkout.repo, "commit", "-qm", "start");
+  return checkout;
+}
+
+/** `hearth fix --yes --no-index <args>` from the built CLI in `work`, with a Hearth home and state of its own there. */
+function hearthFix(work: string, args: readonly string[]) {
+  return spawnSync(process.execPath, [CLI, "fix", "--yes", "--no-index", ...args], {
+    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
+  });
 }
 
 it("--out and --predictions on a full disk: no empty or cut patch file, no half line in the predictions, exit 1", { timeout: 120_000 }, (t) => {
-  const work = tempDir("hearth-fix-fulldisk-");
+  const { work, repo, model } = bigFixCheckout();
   const disk = smallDisk(t, { size: "12k", at: join(work, "disk") });
   if (!disk) return;
-  const repo = join(work, "repo");
-  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
-  git(repo, "init", "-q");
-  git(repo, "add", ".");
-  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start");
   const earlier = `${JSON.stringify({ instance_id: "earlier", model_name_or_path: "m", model_patch: "x" })}\n`;
   const predictions = join(disk, "preds.jsonl");
   writeFileSync(predictions, earlier);
   // The rest of the disk: the predictions' first page has room left, no page is free.
   fillDisk(disk);
   const out = join(disk, "fix.diff");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", bigFixModel(work), "--yes", "--no-index",
-    "--out", out, "--trajectory", join(work, "trajectory.jsonl"), "--predictions", predictions, "--instance-id", "calc-1"], {
-    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
-  });
+  const run = hearthFix(work, ["--state-dir", join(work, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", model,
+    "--out", out, "--trajectory", join(work, "trajectory.jsonl"), "--predictions", predictions, "--instance-id", "calc-1"]);
   assert.equal(run.status, 1, run.stderr);
   // The patch is whole on stdout, and no file at --out holds less.
   assert.match(run.stdout, /\+# comment line 119 x+\n/);
@@ -56,22 +61,14 @@ it("--out and --predictions on a full disk: no empty or cut patch file, no half 
 });
 
 it("a trajectory whose disk fills during the run: the fix goes on and its patch is written, the trajectory keeps whole lines and the run says it was cut", { timeout: 120_000 }, (t) => {
-  const work = tempDir("hearth-fix-fulldisk-");
+  const { work, repo, model } = bigFixCheckout();
   const disk = smallDisk(t, { size: "12k", at: join(work, "disk") });
   if (!disk) return;
-  const repo = join(work, "repo");
-  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
-  git(repo, "init", "-q");
-  git(repo, "add", ".");
-  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start");
   // One page left: the start record fits, the edit's record (its 10 KB of arguments) does not.
   writeFileSync(join(disk, "filler"), Buffer.alloc(8192));
   const trajectory = join(disk, "trajectory.jsonl");
   const out = join(work, "fix.diff");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", bigFixModel(work), "--yes", "--no-index",
-    "--out", out, "--trajectory", trajectory], {
-    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
-  });
+  const run = hearthFix(work, ["--state-dir", join(work, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", model, "--out", out, "--trajectory", trajectory]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(readFileSync(out, "utf8"), /\+# comment line 119 x+\n/);
   assert.match(run.stderr, new RegExp(`could not add to the trajectory ${trajectory} \\(the disk holding ${disk} is full: [^,]+ free, [^)]+ needed\\): the run goes on without it; what it holds is whole up to the failed record`));
@@ -83,20 +80,12 @@ it("a trajectory whose disk fills during the run: the fix goes on and its patch 
 });
 
 it("a state folder on a full disk: the checkpoints cannot be stored, said as such (not 'the model failed'), exit 1, the checkout as it was", { timeout: 120_000 }, (t) => {
-  const work = tempDir("hearth-fix-fulldisk-");
+  const { work, repo, model } = bigFixCheckout();
   // Room for a little of git init's shadow repository, not all of it.
   const disk = smallDisk(t, { size: "40k", at: join(work, "disk") });
   if (!disk) return;
-  const repo = join(work, "repo");
-  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
-  git(repo, "init", "-q");
-  git(repo, "add", ".");
-  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start");
   const state = join(disk, "state");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", state, "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", bigFixModel(work), "--yes", "--no-index",
-    "--out", join(work, "fix.diff"), "--trajectory", join(work, "trajectory.jsonl")], {
-    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
-  });
+  const run = hearthFix(work, ["--state-dir", state, "--repo", repo, "--issue", "add(2, 3) returns -1", "--model", model, "--out", join(work, "fix.diff"), "--trajectory", join(work, "trajectory.jsonl")]);
   assert.equal(run.status, 1, run.stderr);
   assert.doesNotMatch(run.stderr, /the model failed/);
   assert.match(run.stderr, new RegExp(`hearth fix: stopped: the disk holding the state folder ${state} is full \\([^)]* free\\): Hearth's checkpoints of the checkout could not be stored\\. Free some space there, or give --state-dir a folder on another disk`));
@@ -109,20 +98,16 @@ it("a submodule's patch beside --out on a full disk: no cut file is left, the pa
   if (!disk) return;
   const lib = committedRepo(join(work, "lib"), { "x.py": "A = 1\n" });
   const top = committedRepo(join(work, "repo"), {}, { "vendor/lib": lib });
-  const comments = Array.from({ length: 120 }, (_, i) => `# comment line ${i} ${"x".repeat(60)}`).join("\n");
   const model = join(work, "model.json");
   writeFileSync(model, JSON.stringify({ name: "scripted-fixer", turns: [
-    { toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: `A = 2\n${comments}` } }] },
+    { toolCalls: [{ name: "edit_file", arguments: { path: "vendor/lib/x.py", old_text: "A = 1", new_text: `A = 2\n${COMMENTS}` } }] },
     { toolCalls: [{ name: "finish", arguments: { summary: "Fixed A." } }] },
   ] }));
   // One page left: the empty top patch and the trajectory's start fit, the 10 KB submodule patch does not.
   writeFileSync(join(disk, "filler"), Buffer.alloc(8192));
   const out = join(disk, "fix.diff");
   const trajectory = join(disk, "trajectory.jsonl");
-  const run = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", top, "--issue", "A should be 2", "--model", model, "--yes", "--no-index",
-    "--out", out, "--trajectory", trajectory], {
-    cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") },
-  });
+  const run = hearthFix(work, ["--state-dir", join(work, "state"), "--repo", top, "--issue", "A should be 2", "--model", model, "--out", out, "--trajectory", trajectory]);
   const own = `${out}.vendor__lib.patch`;
   assert.equal(existsSync(own), false, `a cut submodule patch is left: ${existsSync(own) ? readFileSync(own).length : 0} bytes`);
   assert.ok(run.stderr.includes(`could not write the patch of the submodule vendor/lib to ${own} (the disk holding ${disk} is full: `), run.stderr);

@@ -2,25 +2,18 @@
 // hand. Real git in the user's repository, real files, a real CheckpointStore: the runs'
 // checkpoints are taken as conversation-run.ts takes them.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, it, type TestContext } from "node:test";
+import { describe, it } from "node:test";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
-import { committedRepo, git } from "../../fixtures/git-repos.ts";
+import { git, repoWithBranch } from "../../fixtures/git-repos.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 /** A repository on main with a.txt and only-main.txt, a branch `other` without only-main.txt, and a run that edited a.txt. */
-async function ranOnMain(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), "hearth-restore-git-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const root = committedRepo(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n" });
-  git(root, "checkout", "-qb", "other");
-  git(root, "rm", "-q", "only-main.txt");
-  writeFileSync(join(root, "only-other.txt"), "other's\n");
-  git(root, "add", "only-other.txt");
-  git(root, "commit", "-qm", "other");
-  git(root, "checkout", "-q", "-");
+async function ranOnMain() {
+  const dir = tempDir("hearth-restore-git-");
+  const root = repoWithBranch(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n" }, { deleted: ["only-main.txt"], written: { "only-other.txt": "other's\n" } });
   const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
   const start = (await checkpoints.create("before: fix a")).id;
   await checkpoints.create("before edit_file", ["a.txt"]);
@@ -31,8 +24,8 @@ async function ranOnMain(t: TestContext) {
 }
 
 describe("Restore checkpoint after the user switched branches", () => {
-  it("does not bring the old branch's files back onto the new branch, and undoes the agent's edit the checkout carried", async (t) => {
-    const { root, checkpoints, start, disk } = await ranOnMain(t);
+  it("does not bring the old branch's files back onto the new branch, and undoes the agent's edit the checkout carried", async () => {
+    const { root, checkpoints, start, disk } = await ranOnMain();
     git(root, "checkout", "-q", "other"); // a.txt's uncommitted change goes along
 
     const { restored, notRestored } = await restoreCheckpoint({ checkpoints, checkpoint: start, disk, target: disk });
@@ -45,8 +38,8 @@ describe("Restore checkpoint after the user switched branches", () => {
     assert.equal(git(root, "status", "--porcelain"), "");
   });
 
-  it("keeps a file the user deleted after the run deleted, and still re-creates one the agent deleted", async (t) => {
-    const { root, checkpoints, start, disk } = await ranOnMain(t);
+  it("keeps a file the user deleted after the run deleted, and still re-creates one the agent deleted", async () => {
+    const { root, checkpoints, start, disk } = await ranOnMain();
     const second = (await checkpoints.create("before: clean up")).id;
     await checkpoints.create("before run_command");
     rmSync(join(root, "a.txt"));

@@ -2,25 +2,23 @@
 // Real git in the user's repository, real files, a real CheckpointStore: the run's checkpoints
 // are taken as conversation-run.ts takes them.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
-import { committedRepo, git } from "../../fixtures/git-repos.ts";
+import { git, repoWithBranch } from "../../fixtures/git-repos.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+/** A repository on main with a.txt and only-main.txt, and a branch `other` without only-main.txt (with `otherFiles`). */
+function mainAndOther(otherFiles: Record<string, string> = {}): string {
+  return repoWithBranch(join(tempDir("hearth-restore-midrun-"), "work"), { "a.txt": "base\n", "only-main.txt": "main's\n" }, { deleted: ["only-main.txt"], written: otherFiles });
+}
 
 describe("Restore checkpoint of a run during which the user switched branches", () => {
-  it("undoes a branch switch the agent made itself (its run_command): that change is the agent's", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-midrun-"));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const root = committedRepo(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n" });
-    git(root, "branch", "other");
-    git(root, "checkout", "-q", "other");
-    git(root, "rm", "-q", "only-main.txt");
-    git(root, "commit", "-qm", "other");
-    git(root, "checkout", "-q", "-");
-    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+  it("undoes a branch switch the agent made itself (its run_command): that change is the agent's", async () => {
+    const root = mainAndOther();
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") });
     const start = (await checkpoints.create("before: fix a")).id;
     await checkpoints.create("before run_command");
     git(root, "checkout", "-q", "other"); // the agent's command
@@ -33,17 +31,9 @@ describe("Restore checkpoint of a run during which the user switched branches", 
     assert.equal(readFileSync(join(root, "only-main.txt"), "utf8"), "main's\n");
   });
 
-  it("puts back the agent's edit and leaves the new branch's files as the branch has them", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-midrun-"));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const root = committedRepo(join(dir, "work"), { "a.txt": "base\n", "only-main.txt": "main's\n" });
-    git(root, "checkout", "-qb", "other");
-    git(root, "rm", "-q", "only-main.txt");
-    writeFileSync(join(root, "only-other.txt"), "other's\n");
-    git(root, "add", "only-other.txt");
-    git(root, "commit", "-qm", "other");
-    git(root, "checkout", "-q", "-");
-    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+  it("puts back the agent's edit and leaves the new branch's files as the branch has them", async () => {
+    const root = mainAndOther({ "only-other.txt": "other's\n" });
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") });
     const start = (await checkpoints.create("before: fix a")).id;
     await checkpoints.create("before edit_file", ["a.txt"]);
     writeFileSync(join(root, "a.txt"), "the agent's\n");

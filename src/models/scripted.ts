@@ -9,7 +9,7 @@
  * as real model output, so a recorded call to an unknown tool or with bad arguments gives
  * the same `toolCallError` a real one would.
  */
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { jsonErrorLine } from "../protocol/json-syntax.ts";
 import { wait } from "../protocol/wait.ts";
@@ -36,7 +36,19 @@ export type ScriptedTurn =
       readonly thinking?: string;
       readonly text?: string;
       readonly toolCalls?: readonly { readonly name: string; readonly arguments: Record<string, JsonValue> }[];
+      /** Where the stream stops and waits, in order (tests of Stop that must not race a model's pace). */
+      readonly holds?: readonly ScriptedHold[];
     };
+
+/**
+ * The stream of a turn, held after the first `afterText` characters of its `text`: until the file
+ * `untilFile` exists (a test writes it; then the turn streams on), or, with no file, until the
+ * request is cancelled, so a test can press Stop while the reply is certain to be still streaming.
+ */
+export interface ScriptedHold {
+  readonly afterText: number;
+  readonly untilFile?: string;
+}
 
 /** The content of a script file (`*.json`). */
 export interface ModelScript {
@@ -105,18 +117,27 @@ export class ScriptedBackend implements ModelBackend {
     this.nextTurn++;
     const thinking = request.thinking ?? true;
     const parser = new QwenOutputParser({ tools: request.tools ?? [], startInThinking: thinking, newCallId: () => `call_${++this.callIds}` });
-    const output = renderTurn(turn, thinking);
+    const { output, textAt } = renderTurn(turn, thinking);
+    const holds = ("raw" in turn ? [] : (turn.holds ?? [])).map((hold) => ({ at: Math.min(output.length, textAt + hold.afterText), file: hold.untilFile }));
     const size = Math.max(1, script.chunkSize ?? 8);
     let generated = 0;
-    for (let i = 0; i < output.length; i += size) {
+    for (let i = 0, h = 0; i < output.length || h < holds.length; ) {
       if (request.signal?.aborted) {
         yield { type: "done", stopReason: "aborted" };
         return;
       }
+      const hold = holds[h];
+      if (hold && hold.at <= i) {
+        await held(hold.file, request.signal);
+        h++;
+        continue;
+      }
       if (script.chunkDelayMs) await wait(script.chunkDelayMs, request.signal);
       if (request.signal?.aborted) continue;
-      yield* parser.push(output.slice(i, i + size));
+      const end = Math.min(i + size, hold?.at ?? output.length);
+      yield* parser.push(output.slice(i, end));
       generated++;
+      i = end;
     }
     yield* parser.end();
     const calls = parser.result().message.toolCalls?.length ?? 0;
@@ -159,13 +180,21 @@ function countWords(text: string): number {
   return text.match(WORD)?.length ?? 0;
 }
 
-/** The turn as Qwen3.5 writes it after the generation prompt. */
-function renderTurn(turn: ScriptedTurn, thinking: boolean): string {
-  if ("raw" in turn) return turn.raw;
+/** The turn as Qwen3.5 writes it after the generation prompt, and where its `text` starts in it. */
+function renderTurn(turn: ScriptedTurn, thinking: boolean): { output: string; textAt: number } {
+  if ("raw" in turn) return { output: turn.raw, textAt: 0 };
   const head = thinking ? `${turn.thinking ?? ""}\n</think>\n\n` : "";
   const calls = (turn.toolCalls ?? []).map((call) => "<tool_call>" + renderToolCallBody(call)).join("\n");
   const text = turn.text ?? "";
-  return head + text + (text && calls ? "\n\n" : "") + calls;
+  return { output: head + text + (text && calls ? "\n\n" : "") + calls, textAt: head.length };
+}
+
+/** Resolves once `file` exists (looked for every 20 ms) or `signal` fires; with no file, only then. */
+async function held(file: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+  while (!signal?.aborted) {
+    if (file && (await access(file).then(() => true, () => false))) return;
+    await wait(20, signal);
+  }
 }
 
 async function readScript(path: string): Promise<ModelScript> {

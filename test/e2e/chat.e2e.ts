@@ -1,5 +1,5 @@
 // The chat view and Fix This Issue in a real workbench (code-server):
-// - with a generated Qwen3.5 model: a message streams a reply, Stop cancels it;
+// - with the scripted backend holding a reply mid-stream: a message streams a reply, Stop cancels it;
 // - with the scripted backend on a fixture workspace: tool cards, approvals, diffs, reviews
 //   that accept (file stays changed, tests pass) or reject (workspace exactly as before).
 import assert from "node:assert/strict";
@@ -10,7 +10,6 @@ import { after, before, describe, it } from "node:test";
 import type { FrameLocator } from "playwright-core";
 import type { ModelScript } from "../../src/models/scripted.ts";
 import { COMMAND_CATEGORY, COMMANDS } from "../../src/protocol/contributions.ts";
-import { ensureTinyModel } from "../fixtures/models/index.ts";
 import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
@@ -47,18 +46,6 @@ function snapshot(root: string, dir = ""): Map<string, string> {
   return out;
 }
 
-/**
- * Before a streaming shot: makes sure the reply shows streamed text, not only the
- * "Thinking…" label (a random-weights model may still be in its thinking: that is opened).
- */
-async function showStreamedText(wb: Workbench, reply: ReturnType<FrameLocator["locator"]>): Promise<void> {
-  const answer = async () => (await reply.locator(".assistant-text").innerText().catch(() => "")).trim();
-  if (!(await answer())) await reply.locator(".thinking > summary").click();
-  const shown = async () => (await answer()) || (await reply.locator(".thinking-text:visible").innerText().catch(() => "")).trim();
-  for (let i = 0; i < 100 && (await shown()).length <= 20; i++) await wb.page.waitForTimeout(100);
-  assert.ok((await shown()).length > 20, `streamed text is visible beyond "Thinking…": ${JSON.stringify(await shown())}`);
-}
-
 function testsPass(folder: string): boolean {
   try {
     execFileSync("python3", ["-m", "unittest", "-q"], { cwd: folder, stdio: "pipe" });
@@ -68,18 +55,29 @@ function testsPass(folder: string): boolean {
   }
 }
 
-describe("chat with a generated model", () => {
+// A reply in three parts: the scripted backend holds it after the first until the test writes
+// the gate file, then after the second until Stop, so the test sees it grow and presses Stop
+// while it is certain to be streaming, whatever the machine's load.
+const FIRST = "Hello (English).";
+const SECOND = " Bonjour (French).";
+const THIRD = " Hola (Spanish).";
+
+describe("chat with a reply that streams until Stop", () => {
   let wb: Workbench;
+  let gate: string;
   before(async () => {
-    const model = await ensureTinyModel({ arch: "qwen35moe" });
     const folder = tempDir("hearth-chat-ws-");
     writeFileSync(join(folder, "README.md"), "# demo\n");
-    // Room for a long reply: a random-weights model writes until its context is full.
-    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 32768 } });
+    const scriptDir = tempDir("hearth-script-");
+    gate = join(scriptDir, "go-on");
+    const holds = [{ afterText: FIRST.length, untilFile: gate }, { afterText: (FIRST + SECOND).length }];
+    const script: ModelScript = { name: "scripted-stop", turns: [{ text: FIRST + SECOND + THIRD, holds }] };
+    writeFileSync(join(scriptDir, "model.json"), JSON.stringify(script));
+    wb = await startWorkbench({ folder });
     const view = await openChat(wb);
     await view.locator('[data-model="none"]').waitFor({ timeout: 30_000 });
     await wb.screenshot("chat-no-model");
-    setMachineSettings(wb, { "hearth.modelPath": model });
+    setMachineSettings(wb, { "hearth.modelPath": join(scriptDir, "model.json") });
   }, { timeout: 300_000 });
   after(async () => wb?.close(), { timeout: 300_000 });
 
@@ -87,47 +85,24 @@ describe("chat with a generated model", () => {
     const view = wb.hearthView();
     await view.locator('[data-model="ready"]').waitFor({ timeout: 120_000 });
     const stop = view.locator('[data-action="stop"]');
-    let reply = view.locator('[data-item="assistant"]').last();
-    // A random-weights model writes until its budget runs out — or, rarely, samples its
-    // end-of-turn token first. A reply that ends on its own before Stop is pressed proves
-    // nothing about Stop: ask again (a few times at most), never pass without a real Stop.
-    let stopped = false;
-    for (let attempt = 1; attempt <= 3 && !stopped; attempt++) {
-      const message = `Say hello in three languages. (${attempt})`;
-      await send(view, message);
-      await view.locator('[data-item="user"]', { hasText: message }).waitFor();
-      reply = view.locator('[data-item="assistant"]').last();
-      await reply.waitFor({ timeout: 60_000 });
-      // A reply whose first sampled token ended it is over before Stop shows: ask again.
-      if (!(await stop.waitFor({ timeout: 30_000 }).then(() => true, () => false))) continue;
-      const first = (await reply.textContent()) ?? "";
-      let later = first;
-      const streaming = (): Promise<boolean> => stop.isVisible();
-      // Up to a minute: on a loaded machine the next tokens can be seconds apart.
-      for (let i = 0; i < 600 && later.length <= first.length && (await streaming()); i++) {
-        await wb.page.waitForTimeout(100);
-        later = (await reply.textContent()) ?? "";
-      }
-      // A reply that ended on its own before it was seen growing: ask again.
-      if (later.length <= first.length && !(await streaming())) continue;
-      assert.ok(later.length > first.length, "the reply grows while it streams");
-      await showStreamedText(wb, reply);
-      await wb.screenshot("chat-streaming");
-      const pressed = await stop.click({ timeout: 5_000 }).then(() => true, () => false);
-      if (!pressed) {
-        await stop.waitFor({ state: "hidden", timeout: 5_000 }); // it ended on its own
-        continue;
-      }
-      // The model can end its reply on its own in the moment Stop is pressed: then no
-      // "Stopped." notice comes and this attempt proves nothing about Stop either.
-      // The notice comes when the runtime has stopped the generation: give a loaded machine time.
-      stopped = await view.locator('[data-item="notice"]', { hasText: "Stopped." }).waitFor({ timeout: 60_000 }).then(() => true, () => false);
-    }
-    assert.ok(stopped, "Stop, pressed while the reply was still streaming, stopped it with a notice");
+    const message = "Say hello in three languages.";
+    await send(view, message);
+    await view.locator('[data-item="user"]', { hasText: message }).waitFor();
+    const reply = view.locator('[data-item="assistant"]').last();
+    const text = async () => ((await reply.locator(".assistant-text").textContent()) ?? "").trim();
+    await reply.locator(".assistant-text", { hasText: FIRST }).waitFor({ timeout: 60_000 });
+    await stop.waitFor({ timeout: 30_000 });
+    assert.equal(await text(), FIRST, "the reply so far, held by the backend");
+    writeFileSync(gate, "");
+    await reply.locator(".assistant-text", { hasText: FIRST + SECOND }).waitFor({ timeout: 60_000 });
+    assert.equal(await text(), FIRST + SECOND, "the reply grows while it streams");
+    await wb.screenshot("chat-streaming");
+    await stop.click({ timeout: 5_000 });
+    // The notice comes when the runtime has stopped the generation: give a loaded machine time.
+    await view.locator('[data-item="notice"]', { hasText: "Stopped." }).waitFor({ timeout: 60_000 });
     await stop.waitFor({ state: "hidden", timeout: 30_000 });
-    const afterStop = (await reply.textContent()) ?? "";
-    await wb.page.waitForTimeout(1000);
-    assert.equal((await reply.textContent()) ?? "", afterStop, "nothing streams after Stop");
+    // The backend gives the rest only to a run that was not stopped.
+    assert.equal(await text(), FIRST + SECOND, "nothing streams after Stop");
     await wb.screenshot("chat-stopped");
   });
 });

@@ -63,6 +63,25 @@ test("aborting ends the stream with done/aborted, never a throw", async () => {
   assert.ok(turn.message.content.length < 400);
 });
 
+test("a held turn streams no further than its hold until the hold's file exists, and past its last hold only when stopped", async () => {
+  const gate = join(tempDir("hearth-hold-"), "go");
+  const backend = new ScriptedBackend({ turns: [{ text: "Hello. Bonjour. Hola.", holds: [{ afterText: 6, untilFile: gate }, { afterText: 15 }] }], chunkSize: 4 });
+  const controller = new AbortController();
+  const seen: string[] = [];
+  let text = "";
+  // What has streamed a moment after each hold is reached: without the holds the whole text is out by then.
+  const later = (then: () => void) => setTimeout(() => (seen.push(text), then()), 50);
+  const turn = await collectTurn(backend.chat({ messages: MESSAGES, thinking: false, signal: controller.signal }), (event) => {
+    if (event.type !== "text") return;
+    text += event.text;
+    if (text === "Hello.") later(() => writeFileSync(gate, ""));
+    if (text === "Hello. Bonjour.") later(() => controller.abort());
+  });
+  assert.deepEqual(seen, ["Hello.", "Hello. Bonjour."]);
+  assert.equal(turn.stopReason, "aborted");
+  assert.equal(turn.message.content, "Hello. Bonjour.");
+});
+
 test("a script file is selected by its .json path and loaded from disk", async () => {
   const dir = tempDir("hearth-script-");
   const file = join(dir, "turns.json");

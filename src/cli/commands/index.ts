@@ -1,6 +1,7 @@
 /** `hearth index`: indexes a checkout and prints what was indexed; shared setup for locate and map. */
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { chmod, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
@@ -8,6 +9,7 @@ import { refuseGitFolder } from "../checkout-root.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
 import { xdgFolder } from "../user-folders.ts";
+import { keepPrivate } from "../../protocol/make-folders.ts";
 
 /** Flags every indexer command accepts. */
 export const INDEX_FLAGS = {
@@ -58,6 +60,8 @@ export async function openCliIndex(flags: Record<string, string | boolean>, io: 
   const maxFiles = typeof flags["max-files"] === "string" ? Number(flags["max-files"]) : DEFAULT_LIMITS.maxFiles;
   if (!Number.isSafeInteger(maxFiles) || maxFiles <= 0) throw new UsageError("--max-files needs a positive whole number");
   const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(xdgFolder("XDG_CACHE_HOME"), "hearth", "index");
+  // The default folder an older Hearth left 0755 holds every project's cache (0644 then: private code's symbols and snippets): this user's alone again. A --cache folder is the user's to keep.
+  if (typeof flags.cache !== "string" && !flags["no-cache"]) for (const dir of [dirname(cacheDir), cacheDir]) await keepPrivate(dir, { stat, chmod, uid: process.getuid?.() });
   const index = new RepoIndex({
     root,
     ...indexerAssets(),

@@ -28,7 +28,7 @@ import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsCon
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
 import { PACK_ABOVE_BYTES, packLoose, storeOpened } from "./checkpoint-stores.ts";
-import { type UserHead, MOVED_GREP, filesBetween, headTrailers, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
+import { type UserHead, MOVED_GREP, MOVED_INLINE, filesBetween, headTrailers, movedBlobPaths, movedBlobText, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
 import { ToolError } from "./tool.ts";
@@ -486,7 +486,7 @@ export class CheckpointStore {
     for (const record of (await this.text(["log", "--format=%x1e%H%x00%B", `--grep=${MOVED_GREP}`, "HEAD"])).split("\x1e").slice(1)) {
       const [id, message] = record.split("\0");
       const checkpoint = byId.get(id!);
-      const moved = parseHeadTrailers(message ?? "").moved.filter((p) => wantedPaths.has(p));
+      const moved = (await this.movedIn(message ?? "")).filter((p) => wantedPaths.has(p));
       if (checkpoint && moved.length) checkpoint.movedByGit = new Set(moved);
     }
     const tracked = new Set(await this.tracked());
@@ -560,16 +560,33 @@ export class CheckpointStore {
    * reset while a run went on), and the files the moves in the user's time changed — git's
    * writes, not Hearth's (checkpoint-git-head.ts); undefined where it did not move, or a
    * checkpoint records no HEAD (no repository, a checkpoint an older Hearth took).
+   * `written`: those of `paths` whose content on disk the move changed (the checkpoint that
+   * records it differs from the one before there): a `git commit` the user made of files as
+   * they were changes the commit, not the files.
    */
-  async headMoved(from: string, to: string): Promise<{ from: UserHead; to: UserHead; paths: string[] } | undefined> {
+  async headMoved(from: string, to: string): Promise<{ from: UserHead; to: UserHead; paths: string[]; written: string[] } | undefined> {
     return this.lock.run(async () => {
       const [base, target] = [await this.resolveId(from), await this.resolveId(to)];
       const first = parseHeadTrailers(await this.text(["log", "-1", "--format=%B", base])).head;
-      const records = (await this.text(["log", "--reverse", "--format=%x1e%B", `${base}..${target}`])).split("\x1e").slice(1).map(parseHeadTrailers);
+      const records = (await this.text(["log", "--reverse", "--format=%x1e%H%x00%B", `${base}..${target}`])).split("\x1e").slice(1).map((record) => {
+        const [id = "", message = ""] = record.split("\0");
+        return { id, head: parseHeadTrailers(message).head, message };
+      });
       const last = records.at(-1)?.head;
       if (!first || !last || first.commit === last.commit) return undefined;
-      const paths = new Set(records.flatMap((record) => record.moved));
-      return { from: first, to: last, paths: [...paths] };
+      const paths = new Set<string>();
+      const written = new Set<string>();
+      for (const record of records) {
+        const moved = await this.movedIn(record.message);
+        if (!moved.length) continue;
+        // Checkpoints form one line: the parent is the checkpoint before.
+        const onDisk = new Set((await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", `${record.id}^`, record.id])).split("\0"));
+        for (const path of moved) {
+          paths.add(path);
+          if (onDisk.has(path)) written.add(path);
+        }
+      }
+      return { from: first, to: last, paths: [...paths], written: [...written] };
     });
   }
 
@@ -686,7 +703,17 @@ export class CheckpointStore {
     const moved = previous && previous.commit !== head.commit && usersChange(previousLabel, checkpointMessage(label, new Map()).trim())
       ? ((await filesBetween(this.root, previous.commit, head.commit)) ?? [])
       : [];
-    return headTrailers(head, moved);
+    if (moved.length <= MOVED_INLINE) return headTrailers(head, moved);
+    const blob = (await this.text(["hash-object", "-w", "--no-filters", "--stdin"], { input: movedBlobText(moved) })).trim();
+    return headTrailers(head, { count: moved.length, blob });
+  }
+
+  /** The files a checkpoint's message says a move of the user's HEAD changed, from its blob where it names one (inside the lock). */
+  private async movedIn(message: string): Promise<string[]> {
+    const { moved, movedBlob } = parseHeadTrailers(message);
+    if (!movedBlob) return moved;
+    // A blob gone (a shadow repository someone ran git gc in): no list, as a checkpoint that records none.
+    return movedBlobPaths(await this.text(["cat-file", "blob", movedBlob.blob]).catch(() => ""));
   }
 
   /**

@@ -15,7 +15,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
 import { ownershipRefusal } from "../agent/git-ownership.ts";
 import { blobId } from "../agent/repository-git.ts";
-import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, workTreeElsewhere } from "../indexer/read-only-git.ts";
+import { READ_ONLY_GIT_OPTIONS, gitDirElsewhere, readOnlyGitEnv, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { UsageError } from "./command.ts";
 import { shellWord } from "./no-model.ts";
@@ -33,9 +33,12 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
 function checkoutTop(folder: string): { readonly root: string; readonly note?: string } {
   if (refuseGitFolder(folder, "fix") === undefined) return { root: folder };
   const [top, gitDir] = revParse(folder, ["--show-toplevel", "--absolute-git-dir"]) ?? [];
+  if (!top) return { root: folder };
   // git names the top by its real path: /tmp/x through a link to /private/tmp/x is the top too.
-  if (!top || top === realpathSync(folder)) return { root: folder };
-  refuseWorkTreeElsewhere(folder, top, gitDir);
+  const isTop = top === realpathSync(folder);
+  if (!isTop) refuseWorkTreeElsewhere(folder, top, gitDir);
+  if (gitDir) refuseGitDirElsewhere(top, gitDir);
+  if (isTop) return { root: folder };
   // A folder none of whose files the checkout holds (a project under a home folder kept in git,
   // an ignored scratch folder) is a project of its own: the checkout around it is not what to fix.
   if (!checkoutHolds(folder)) return { root: folder };
@@ -51,6 +54,16 @@ function refuseWorkTreeElsewhere(folder: string, top: string, gitDir: string | u
   if (!workTreeElsewhere(realpathSync(folder), top, gitDir)) return;
   const at = terminalName(folder);
   throw new UsageError(`the repository in ${at} names another folder as its files (core.worktree: ${terminalName(top)}), so git there reads that folder, not this one; nothing was changed. If you did not set it (an unpacked archive's .git/config can), remove it (git -C ${terminalName(shellWord(folder))} config --unset core.worktree) and run hearth fix again`);
+}
+
+/**
+ * A UsageError where the checkout's git folder is another checkout's (read-only-git.ts
+ * gitDirElsewhere): an unpacked archive's .git file can name the user's other repository,
+ * whose commits git then compares with the archive's files.
+ */
+function refuseGitDirElsewhere(top: string, gitDir: string): void {
+  if (!gitDirElsewhere(top, gitDir)) return;
+  throw new UsageError(`the .git of ${terminalName(top)} names the repository of another folder (${terminalName(gitDir)}), so git there would compare that repository's commits with these files; nothing was changed. If you did not put it there (an unpacked archive's .git file can), remove ${terminalName(join(top, ".git"))} and run hearth fix again`);
 }
 
 /**

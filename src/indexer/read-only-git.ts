@@ -9,7 +9,8 @@
  * command needs. The user's own config files (an LFS filter in ~/.gitconfig) are kept.
  */
 import { execFile } from "node:child_process";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
  * Options before the subcommand. A `-c` outranks every config file, include.path ones too;
@@ -106,9 +107,59 @@ function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | un
  */
 export function workTreeElsewhere(real: string, top: string, gitDir: string | undefined): boolean {
   if (top === real) return false;
-  const within = (outer: string, path: string) => {
-    const inside = relative(resolve(outer), resolve(path));
-    return inside !== ".." && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
-  };
   return !within(top, real) || (gitDir !== undefined && within(real, gitDir));
+}
+
+/**
+ * Whether the git folder (`gitDir`, `--absolute-git-dir`) of the checkout whose top is `top`
+ * is another checkout's: a `.git` file (or link) that an unpacked archive brings can name any
+ * repository on the machine (`gitdir: /home/user/secret/.git`), and git in the archive then
+ * compares that repository's commits with the archive's files (its files show as deleted, with
+ * their text) and reads its history. Told apart from a git folder that is this checkout's: one
+ * inside the top; a linked worktree's (<repo>/.git/worktrees/NAME), whose `gitdir` file names
+ * this top's .git; a submodule's (.git/modules/NAME), whose core.worktree names its own folder
+ * (git then names that folder as the top: workTreeElsewhere); one put apart (git init
+ * --separate-git-dir, a `NAME.git`), no checkout's own. Another checkout's `.git` folder, or a
+ * worktree's git folder naming another worktree, is elsewhere.
+ */
+export function gitDirElsewhere(top: string, gitDir: string): boolean {
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const [topReal, dir] = [real(top), real(gitDir)];
+  if (within(topReal, dir)) return false;
+  let back: string | undefined;
+  try {
+    back = readFileSync(join(dir, "gitdir"), "utf8").trim();
+  } catch {
+    // not a linked worktree's git folder
+  }
+  if (back) return real(dirname(resolve(dir, back))) !== topReal;
+  return basename(dir) === ".git" && !namesWorkTree(dir);
+}
+
+/**
+ * Whether the git folder's config sets core.worktree: git then took the top from it, not from
+ * where the .git file lies, and workTreeElsewhere judges that top. Read from the file itself,
+ * roughly: a config an archive cannot write (the folder is outside it), so a miss only refuses.
+ */
+function namesWorkTree(dir: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, "config"), "utf8");
+  } catch {
+    return false;
+  }
+  const sections = text.split(/^\s*(?=\[)/m);
+  return sections.some((section) => /^\[\s*core\s*\]/i.test(section) && /^\s*worktree\s*=/im.test(section));
+}
+
+/** Whether `path` is `outer` or inside it. */
+function within(outer: string, path: string): boolean {
+  const inside = relative(resolve(outer), resolve(path));
+  return inside !== ".." && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
 }

@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { lstat, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { shownPath } from "../indexer/index.ts";
-import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, withoutRepositoryFilters, workTreeElsewhere } from "../indexer/read-only-git.ts";
+import { READ_ONLY_GIT_OPTIONS, gitDirElsewhere, readOnlyGitEnv, withoutRepositoryFilters, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
@@ -103,13 +103,20 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
 /**
  * A ToolError where the workspace's repository reads another folder's files (its config's
  * core.worktree: read-only-git.ts workTreeElsewhere): `git diff HEAD` there showed that
- * folder's files (an unpacked archive's config can name the user's home) as the workspace's.
+ * folder's files (an unpacked archive's config can name the user's home) as the workspace's;
+ * or where its git folder is another checkout's (gitDirElsewhere: an archive's .git file).
  */
 async function refuseWorkTreeElsewhere(root: string, git: (args: readonly string[]) => Promise<Buffer>): Promise<void> {
   const [top, gitDir] = (await git(["rev-parse", "--show-toplevel", "--absolute-git-dir"])).toString("utf8").split("\n");
   const real = await realpath(root).catch(() => root);
-  if (!top || !workTreeElsewhere(real, top, gitDir || undefined)) return;
-  throw new ToolError("unavailable", `no checkpoints, and the workspace's repository names another folder as its files (core.worktree: ${top}), so git diff there would show that folder's changes, not the workspace's; nothing was read. Tell the user: if they did not set it (an unpacked archive's .git/config can), removing it (git config --unset core.worktree in ${root}) lets git_diff work`);
+  if (!top) return;
+  if (workTreeElsewhere(real, top, gitDir || undefined)) {
+    throw new ToolError("unavailable", `no checkpoints, and the workspace's repository names another folder as its files (core.worktree: ${top}), so git diff there would show that folder's changes, not the workspace's; nothing was read. Tell the user: if they did not set it (an unpacked archive's .git/config can), removing it (git config --unset core.worktree in ${root}) lets git_diff work`);
+  }
+  // An archive's .git file naming the user's other repository: its files would show as deleted, with their text.
+  if (gitDir && gitDirElsewhere(top, gitDir)) {
+    throw new ToolError("unavailable", `no checkpoints, and the workspace's .git names the repository of another folder (${gitDir}), so git diff there would compare that repository's commits with the workspace's files; nothing was read. Tell the user: if they did not put it there (an unpacked archive's .git file can), removing ${join(top, ".git")} lets git_diff work`);
+  }
 }
 
 /**

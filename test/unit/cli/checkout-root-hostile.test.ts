@@ -61,3 +61,36 @@ it("refuses a repository whose config names a folder around it as its work tree:
   assert.throws(() => checkoutRoot(unpacked), /names another folder as its files \(core\.worktree: .*repo\)/);
   assert.deepEqual(repo.ran(), []);
 });
+
+it("refuses a folder whose .git file names another checkout's repository (an archive's gitdir: /home/user/secret/.git), or a worktree's git folder of another worktree", (t) => {
+  // The user's own repository elsewhere on the machine: git in the archive compares its commits with the archive's files.
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  const archive = join(repo.root, "..", "archive");
+  mkdirSync(archive);
+  writeFileSync(join(archive, "app.py"), "print(1)\n");
+  writeFileSync(join(archive, ".git"), `gitdir: ${join(repo.root, ".git")}\n`);
+  assert.throws(() => checkoutRoot(archive), (error: Error) => {
+    assert.match(error.message, /names the repository of another folder \(.*repo\/\.git\)/);
+    assert.match(error.message, /nothing was changed/);
+    return true;
+  });
+  const other = join(repo.root, "..", "other-worktree");
+  testGit(repo.root, "-c", "filter.evil.smudge=cat", "worktree", "add", "-q", "--detach", other);
+  writeFileSync(join(archive, ".git"), `gitdir: ${join(repo.root, ".git", "worktrees", "other-worktree")}\n`);
+  assert.throws(() => checkoutRoot(archive), /names the repository of another folder/);
+  assert.deepEqual(repo.ran(), []);
+});
+
+it("keeps a linked worktree's top and a checkout whose git folder was put elsewhere (git init --separate-git-dir)", (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  const linked = join(repo.root, "..", "linked");
+  testGit(repo.root, "-c", "filter.evil.smudge=cat", "worktree", "add", "-q", "--detach", linked);
+  assert.deepEqual(checkoutRoot(linked), { root: linked });
+  const separate = join(repo.root, "..", "separate");
+  mkdirSync(separate);
+  testGit(separate, "init", "-q", "--separate-git-dir", join(repo.root, "..", "separate.git"));
+  writeFileSync(join(separate, "s.py"), "s = 1\n");
+  assert.deepEqual(checkoutRoot(separate), { root: separate });
+});

@@ -71,3 +71,30 @@ it("refuses a repository whose config names another folder as its files (core.wo
   assert.match(result.text, /names another folder as its files \(core\.worktree: .*elsewhere\)/);
   assert.deepEqual(repo.ran(), []);
 });
+
+it("refuses a folder whose .git file names another checkout's repository (an archive's gitdir: /home/user/secret/.git): its files would show as deleted, with their text", async (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  const archive = join(repo.root, "..", "archive");
+  mkdirSync(archive);
+  writeFileSync(join(archive, "app.py"), "print(1)\n");
+  writeFileSync(join(archive, ".git"), `gitdir: ${join(repo.root, ".git")}\n`);
+  const ctx: ToolContext = { workspace: new DiskWorkspace(archive), signal: new AbortController().signal, reads: new Map() };
+  const result = await runTool(gitDiffTool, {}, ctx);
+  assert.equal(result.ok, false, result.text);
+  assert.doesNotMatch(result.text, /line 0/);
+  assert.match(result.text, /names the repository of another folder \(.*repo\/\.git\)/);
+  assert.deepEqual(repo.ran(), []);
+});
+
+it("diffs a linked worktree (git worktree add), whose git folder lies in the main checkout's .git/worktrees", async (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  const linked = join(repo.root, "..", "linked");
+  testGit(repo.root, "-c", "filter.evil.smudge=cat", "worktree", "add", "-q", "--detach", linked);
+  writeFileSync(join(linked, "new.txt"), "fresh\n");
+  const ctx: ToolContext = { workspace: new DiskWorkspace(linked), signal: new AbortController().signal, reads: new Map() };
+  const result = await runTool(gitDiffTool, {}, ctx);
+  assert.equal(result.ok, true, result.text);
+  assert.match((result.data as { diff: string }).diff, /^\+fresh$/m);
+});

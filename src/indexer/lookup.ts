@@ -63,10 +63,10 @@ export interface MentionHits {
  * Case-insensitive. An empty query lists nothing (the UI shows its own hints then).
  */
 export function searchMentions(index: RepoIndex, query: string, limit = 8): MentionHits {
-  const q = query.trim().toLowerCase();
+  const q = folded(query.trim());
   if (!q) return { files: [], symbols: [] };
   const fileScore = (path: string): number => {
-    const lower = path.toLowerCase();
+    const lower = folded(path);
     const base = lower.slice(lower.lastIndexOf("/") + 1);
     if (base.startsWith(q)) return 0;
     if (base.includes(q)) return 1;
@@ -79,7 +79,7 @@ export function searchMentions(index: RepoIndex, query: string, limit = 8): Ment
     .slice(0, limit)
     .map((f) => f.path);
   const names = [...index.tables.definers.keys()]
-    .map((name) => ({ name, lower: name.toLowerCase() }))
+    .map((name) => ({ name, lower: folded(name) }))
     .filter((n) => n.lower.includes(q))
     .sort((a, b) => Number(!a.lower.startsWith(q)) - Number(!b.lower.startsWith(q)) || a.name.length - b.name.length || a.name.localeCompare(b.name))
     .slice(0, limit);
@@ -91,4 +91,12 @@ export function searchMentions(index: RepoIndex, query: string, limit = 8): Ment
     if (symbols.length >= limit) break;
   }
   return { files, symbols: symbols.slice(0, limit) };
+}
+
+/**
+ * Lower case, and composed (NFC) where not ASCII: a name made on macOS is decomposed on disk
+ * (é as e + U+0301), while a keyboard types it composed, and the two never matched.
+ */
+function folded(text: string): string {
+  return (/[^\x00-\x7f]/.test(text) ? text.normalize("NFC") : text).toLowerCase();
 }

@@ -10,7 +10,7 @@ import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
+import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
@@ -121,6 +121,14 @@ export interface FixResult {
   readonly projectContext: ProjectContext;
   /** Memory entries the agent wrote (`remember`), workspace-relative; never part of `patch`. */
   readonly memories: readonly string[];
+  /**
+   * The user's git HEAD moved during the run, outside the agent's own steps (a `git checkout`,
+   * pull or reset while the model thought or the final tests ran), and git wrote `files` that
+   * the patch would hold: a diff from the start would carry git's changes with the agent's,
+   * which no one can tell apart in it, so no patch is made (`patch` empty, no files, no
+   * submodule patches). The agent's changes are left on disk.
+   */
+  readonly headMoved?: { readonly from: UserHead; readonly to: UserHead; readonly files: readonly string[] };
 }
 
 const TEST_TIMEOUT_MS = 10 * 60_000;
@@ -168,7 +176,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const checkpoint = checkpointBeforeEffect(store);
   const agent = new Agent({
     backend: options.backend,
-    tools: [...AGENT_TOOLS, ...(options.extraTools ?? [])],
+    tools: [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((tool) => endingItsStep(tool, store)),
     toolContext: {
       workspace,
       session: "hearth fix",
@@ -201,6 +209,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const final = options.testCommand && !signal.aborted
     ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal })
     : undefined;
+  // The run's end: what changed since its last step (a checkout while the model wrote its answer, during the final tests) is the user's.
+  const end = await store.create("after: Hearth's fix");
   // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
   // or SWE-bench applies); memories are reported apart.
   // What the project keeps: its repository's files, or (no git) what the checkout held at the start.
@@ -211,7 +221,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const sorted = await sortCommandFiles(options.repo, added.filter((path) => !largeAtStart.has(path)), written, project);
   const leftOut = [
     ...sorted.leftOut,
-    ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const })),
+    ...(await grownPastLimit(store, start.id, end)).map((path) => ({ path, why: "large" as const })),
     ...added.filter((path) => largeAtStart.has(path)).map((path) => ({ path, why: "shrunk" as const })),
     ...(await largeChanged(options.repo, largeAtStart, new Set(added))),
   ];
@@ -225,6 +235,17 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   // From the patch's base: a file a command put back from outside the sparse checkout as the repository has it (git sparse-checkout disable) is no change.
   const allChanged = (await store.changedFiles(base)).filter((path) => !leftOutPaths.has(path));
+  const moved = await store.headMoved(start.id, end.id);
+  const changedSet = new Set(allChanged);
+  const gits = moved?.written.filter((path) => changedSet.has(path)) ?? [];
+  if (moved && gits.length) {
+    return {
+      agent: result, patch: "", changedFiles: [], startingFiles, startCheckpoint: start.id, projectContext, memories,
+      headMoved: { from: moved.from, to: moved.to, files: gits.sort() },
+      ...(final && "ran" in final ? { tests: final.ran } : {}),
+      ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
+    };
+  }
   // A file inside a submodule is the submodule's change: it gets a patch of its own, to apply in the submodule's folder.
   // The innermost: a submodule of a submodule is a repository of its own too.
   const submoduleOf = (path: string) => submodules.filter((folder) => path.startsWith(`${folder}/`)).sort((a, b) => b.length - a.length)[0];
@@ -277,11 +298,30 @@ async function withIndexVersions(store: CheckpointStore, start: string, root: st
 }
 
 /**
+ * A write or command tool followed by an `after <tool>` checkpoint, taken also when it failed
+ * (a command that timed out may have changed files): it ends the step's time, so what changes
+ * before the next checkpoint — a `git checkout` the user runs while the model thinks — is
+ * the user's, not the step's (checkpoint-authorship.ts usersChange, checkpoint-git-head.ts).
+ */
+function endingItsStep(tool: Tool, store: CheckpointStore): Tool {
+  if (tool.effect !== "write" && tool.effect !== "command") return tool;
+  return {
+    ...tool,
+    async execute(input, ctx) {
+      try {
+        return await tool.execute(input, ctx);
+      } finally {
+        await store.create(`after ${tool.definition.name}`).catch(() => undefined);
+      }
+    },
+  };
+}
+
+/**
  * Files the start checkpoint held that are over the size limit now (a command grew them):
  * checkpoints leave them out, so the patch takes them as they were and cannot hold the change.
  */
-async function grownPastLimit(store: CheckpointStore, start: string): Promise<string[]> {
-  const end = await store.create("after Hearth's fix");
+async function grownPastLimit(store: CheckpointStore, start: string, end: Checkpoint): Promise<string[]> {
   if (!end.leftOut) return [];
   // Between two checkpoints such a file reads as deleted: the later one left it out.
   const changed = new Set(await store.changedFiles(start, end.id));

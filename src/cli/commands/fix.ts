@@ -6,7 +6,7 @@
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
+import { type FixResult, type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
 import { leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
 import { lineEndsUncheckedMessage } from "../../agent/fix-line-ends.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
@@ -19,7 +19,7 @@ import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, r
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
-import { leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
+import { headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
 import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
@@ -81,7 +81,8 @@ export const fixCommand: CliCommand = {
                        \${workspaceFolder} is --repo); each call asks like a command unless --yes
 
 Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix (or finished
-without changing a file, or its patch could not be written to --out: then it is on stdout),
+without changing a file, or its patch could not be written to --out: then it is on stdout; or
+git's HEAD moved during the run and changed files the patch would hold: then nothing is saved),
 2 bad usage (or an issue URL that could not be fetched, or is another repository's), 3 the
 model failed, 4 tests still fail, 5 the checkout is busy (another hearth fix or Hearth's agent works
 there; nothing was done: try again once it ends), 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP).`,
@@ -201,9 +202,13 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
+      if (result.headMoved) {
+        io.err(`hearth fix: ${terminalName(headMovedRefusal(result.headMoved))}\n`);
+        return cancelled ? FIX_EXIT.cancelled : FIX_EXIT.notFixed;
+      }
       const written = writeOutputs(options, info.name, result.patch, cancelled, io);
       const ownFiles = writeSubmodulePatches(options, result.submodulePatches ?? [], trajectory, io);
       // A submodule's patch missing beside --out: the files there are not the whole fix, as where --out itself failed.
@@ -466,6 +471,19 @@ function patchHiddenReport(patch: string): string {
   });
   const more = found > MAX_HIDDEN_LINES ? `  … and ${found - MAX_HIDDEN_LINES} more\n` : "";
   return `hearth fix: ${terminalWarning(hiddenTextWarning(hidden, "the patch", false))} The files and the patch have them as the model wrote them; the lines that add them:\n${lines.join("")}${more}`;
+}
+
+/**
+ * Why a run whose checkout's HEAD the user moved (FixResult.headMoved) saved no patch. Refused
+ * rather than saved without git's files: the agent worked on, and the tests ran on, the other
+ * commit, and its edits of the files git wrote cannot be told from git's in them — a patch
+ * without them would be a part of the fix that exits 0 for a script to apply as the whole.
+ */
+export function headMovedRefusal(moved: NonNullable<FixResult["headMoved"]>): string {
+  const { from, to, files } = moved;
+  const how = from.ref === to.ref ? `${headName(to)} moved from ${from.commit.slice(0, 12)} to ${to.commit.slice(0, 12)}` : `from ${headName(from)} to ${headName(to)}`;
+  const named = files.length > 5 ? `${files.slice(0, 5).join(", ")} and ${files.length - 5} more` : files.join(", ");
+  return `git's HEAD moved during the run (${how}: a git checkout, pull or reset outside the agent's steps), and git changed ${files.length} file(s) the patch would hold (${named}): a patch from the run's start would carry git's changes with the agent's. Nothing saved: no patch, no prediction. The agent's changes are still on disk, among git's (git status shows them). Run hearth fix again, leaving the checkout's branch as it is until it ends.`;
 }
 
 function exitCode(stopReason: string, testsPassed: boolean | undefined): number {

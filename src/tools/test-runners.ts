@@ -273,7 +273,9 @@ async function projectPython(workspace: Workspace, chosen?: ChosenPython): Promi
     const folder = posix.dirname(posix.dirname(place.path));
     const itself = await venvProgramTold(workspace, place.path);
     const home = /\/(?:bin|Scripts)\/[^/]+$/.test(place.path) ? await venvHomeTold(workspace, folder, posix.dirname(place.path)) : undefined;
-    return { program: shellWord(place.path), because: (max) => `, with ${chosen.from}: ${cut(place.path, max)}${itself ? `; ${itself(max)}` : ""}${home ? `; ${home(max)}` : ""}` };
+    // sh looks a word with no slash up on PATH (CPython's in-tree ./python ran the installed one), and reads `PY=3.12/bin/python` as a variable.
+    const program = place.path.includes("/") && !/^[A-Za-z_]\w*=/.test(place.path) ? place.path : `./${place.path}`;
+    return { program: shellWord(program), because: (max) => `, with ${chosen.from}: ${cut(place.path, max)}${itself ? `; ${itself(max)}` : ""}${home ? `; ${home(max)}` : ""}` };
   }
   const found = await workspacePython(workspace);
   if (!chosen) return found;
@@ -386,8 +388,10 @@ function told(command: string, because: string | ((max: number) => string), what
  * (`.venv/bin/python -m pytest`, `.venv/bin/pytest`) and one a project manager runs in its
  * environment (`uv run pytest`, `poetry run pytest`, pdm, pipenv, hatch, rye; an option before
  * `run` or pytest may take a value: `uv run --python 3.12 pytest`, `poetry -C sub run pytest`) too: that pytest reads the same configuration files.
+ * A python in single quotes is one too (shellWord's, for the interpreter the user chose at a path
+ * with a space): its filter's and, in fix mode, the root's addopts went unnamed.
  */
-const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*run\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*)?(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
+const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*run\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*)?(?:(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?|'(?:[^']|'\\'')*[/\\]python(?:3(?:\.\d+)?)?(?:\.exe)?')\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
 
 /**
  * For a pytest command, the `addopts` of the configuration files in the folders the model's

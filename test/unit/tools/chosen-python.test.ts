@@ -8,11 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type ChosenPython, DiskWorkspace, detectTestCommand, pythonFromShell, runTool } from "../../../src/tools/index.ts";
-import { runTestsTool } from "../../../src/tools/run-tests.ts";
+import { runTestsTool, testRunShown } from "../../../src/tools/run-tests.ts";
+import { configuredRunner } from "../../../src/tools/test-runners.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 function project(files: Record<string, string>): string {
@@ -86,6 +87,33 @@ describe("run_tests with the Python interpreter the user chose", { skip: process
     const detected = await detectTestCommand(new DiskWorkspace(dir), { program: join(dir, "envs", "p", "bin", "python"), from: SELECTED });
     assert.equal(detected?.command, "envs/p/bin/python -m pytest -q");
     assert.match(detected!.because, new RegExp(`with ${SELECTED}: envs/p/bin/python; envs/p/bin/python is a file in the workspace, not a link to an installed Python: it runs as the file says: #!/bin/sh\necho planted`));
+  });
+});
+
+describe("the chosen interpreter's command, as sh reads it", { skip: process.platform === "win32" && "sh paths" }, () => {
+  it("still names pytest's settings where the interpreter is quoted: the folder a filter names, and the root's where fix mode passes the command as configured", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\naddopts = -p root_plugin\n", "sub/pytest.ini": "[pytest]\naddopts = -p sub_plugin\n", "sub/test_a.py": "def test_a():\n    pass\n" });
+    const python = { program: venv(join(tempDir("hearth-chosen-env-"), "my envs", "p"), true, false), from: SELECTED };
+    const workspace = new DiskWorkspace(dir);
+    const asked = await testRunShown(workspace, undefined, "sub/test_a.py", python);
+    assert.ok(asked?.includes("sub/pytest.ini: addopts = -p sub_plugin"), asked);
+    const detected = await detectTestCommand(workspace, python);
+    assert.equal(detected?.command, `'${python.program}' -m pytest -q`);
+    const configured = await configuredRunner(detected!.command, workspace);
+    assert.ok(configured.because.includes("pytest.ini: addopts = -p root_plugin"), configured.because);
+  });
+
+  it("runs a chosen interpreter in the workspace's root (CPython's in-tree ./python), not the python on PATH; nor reads a first folder with = as a variable", async () => {
+    const script = (name: string) => `#!/bin/sh\necho "ran ${name}: 1 passed"\n`;
+    const dir = project({ "pytest.ini": "[pytest]\n", python: script("root"), "PY=3.12/bin/python": script("PY=3.12") });
+    chmodSync(join(dir, "python"), 0o755);
+    chmodSync(join(dir, "PY=3.12", "bin", "python"), 0o755);
+    for (const [program, said] of [["python", "root"], ["PY=3.12/bin/python", "PY=3.12"]] as const) {
+      const detected = await detectTestCommand(new DiskWorkspace(dir), { program: join(dir, program), from: SELECTED });
+      assert.equal(detected?.command, `./${program} -m pytest -q`);
+      const run = await runTool(runTestsTool, {}, ctx(dir, { program: join(dir, program), from: SELECTED }));
+      assert.ok(run.text.includes(`ran ${said}: 1 passed`), run.text);
+    }
   });
 });
 

@@ -54,6 +54,12 @@ const args = [
 if (layer === "integration" && files.some((f) => readFileSync(f, "utf8").includes("llama-server/setup.sh"))) {
   spawnSync("bash", [join("test", "fixtures", "llama-server", "setup.sh")], { stdio: ["ignore", "ignore", "inherit"] });
 }
+// Some unit tests need Debian packages (python3-jinja2, python3-fusepy for the case-insensitive
+// FUSE disk of test/fixtures/folding-disk.ts): installed here when missing where apt and root
+// are (CI), so those tests run there instead of skipping; elsewhere they skip, saying why.
+if (layer === "unit" && files.some((f) => /jinja2|fixtures\/folding-disk/.test(readFileSync(f, "utf8")))) {
+  spawnSync("bash", [join("test", "fixtures", "debian-packages.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+}
 // Every temp folder the tests (and the processes they start) make lands in one folder of
 // this run, removed at the end; what a test left behind is named, so a leak is visible.
 const runTmp = mkdtempSync(join(tmpdir(), `hearth-test-${layer}-`));

@@ -24,8 +24,6 @@ need_apt=()
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
-# Python's Jinja2: the unit tests render the Qwen template the way transformers does.
-python3 -c "import jinja2" >/dev/null 2>&1 || need_apt+=(python3-jinja2)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     log "missing Debian packages: ${need_apt[*]} — run: sudo apt-get install -y ${need_apt[*]}"

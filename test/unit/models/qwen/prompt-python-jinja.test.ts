@@ -5,7 +5,7 @@
  * transformers' own `tojson` (ensure_ascii=False, keys unsorted). Python prints tool-call
  * arguments with `str()`: True / False / None, floats as Python's repr (1e-05, 1e+16).
  * Skips with a message where python3 or its jinja2 module is missing (Debian:
- * apt-get install python3-jinja2; test/e2e/setup.sh installs it).
+ * apt-get install python3-jinja2; test/fixtures/debian-packages.sh installs it before the unit tests where it can).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

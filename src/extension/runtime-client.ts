@@ -46,6 +46,7 @@ import { RestartQueue } from "./restart-queue.ts";
 import { RestartAfterRun } from "./restart-after-run.ts";
 import type { RunningChat } from "./chat/run-start.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
+import { addSystemCertificates, systemCertificates } from "./system-certificates.ts";
 import { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 import { RuntimeStart, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
 import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";
@@ -316,6 +317,8 @@ export class RuntimeClient implements vscode.Disposable {
     // Its end (or a spawn that failed) with how in words: native code's last line, the error
     // a broken install died of, its answer to initialize (the language client logs the rest).
     const env = runtimeEnvironment(process.env, process.platform, vscodeProxy());
+    // The company CA IT put in the system's store, which VS Code trusts: the runtime's Node trusts it too.
+    addSystemCertificates(env, this.context.globalStorageUri.fsPath, systemCertificates());
     this.network = env[NETWORK_VARIABLE];
     const start = RuntimeStart.fork(runtime, env, {
       hung: () => this.startHung(start, runtime),

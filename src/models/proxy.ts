@@ -173,7 +173,7 @@ function proxyConnections(pool: Dispatcher): Dispatcher {
  */
 export async function useEnvironmentProxy(env: NodeJS.ProcessEnv): Promise<string> {
   // Node read it at this process's start: a certificate problem's words say the file it names did not help.
-  setExtraCertificates(env.NODE_EXTRA_CA_CERTS);
+  setExtraCertificates(env);
   const route = proxyRoute(env, takeProxySettings(env));
   try {
     const proxy = await useProxy(route);

@@ -57,12 +57,27 @@ const UNTRUSTED_CODES = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_UNTRUSTED", "CERT_REJECTED",
 ]);
 
-/** The file NODE_EXTRA_CA_CERTS named when the process started (Node reads it then, and only then). */
-let extraCertificates: string | undefined;
+/**
+ * Set in the runtime's environment by the extension (extension/system-certificates.ts) when
+ * its NODE_EXTRA_CA_CERTS names a file of the system's certificates it made: the file the
+ * user's own NODE_EXTRA_CA_CERTS named, "" for none.
+ */
+export const USER_EXTRA_CA_VARIABLE = "HEARTH_USER_EXTRA_CA_CERTS";
 
-/** Says which file NODE_EXTRA_CA_CERTS named at the process's start (models/proxy.ts, at start), for {@link networkProblem}'s words. */
-export function setExtraCertificates(file: string | undefined): void {
-  extraCertificates = file?.trim() || undefined;
+/** The file NODE_EXTRA_CA_CERTS named when the process started (Node reads it then, and only then); the user's, not the extension's. */
+let extraCertificates: string | undefined = (typeof process === "undefined" ? undefined : process.env.NODE_EXTRA_CA_CERTS)?.trim() || undefined;
+/** Whether the system's certificates were given too (a runtime VS Code started). */
+let systemGiven = false;
+
+/**
+ * Notes what NODE_EXTRA_CA_CERTS gave this process at its start (models/proxy.ts, at start),
+ * for {@link networkProblem}'s words: `env`'s, or the user's file behind the system's the
+ * extension added ({@link USER_EXTRA_CA_VARIABLE}).
+ */
+export function setExtraCertificates(env: Readonly<Record<string, string | undefined>>): void {
+  const user = env[USER_EXTRA_CA_VARIABLE];
+  systemGiven = user !== undefined;
+  extraCertificates = (user ?? env.NODE_EXTRA_CA_CERTS)?.trim() || undefined;
 }
 
 /**
@@ -81,10 +96,12 @@ function certificateProblem(host: string, code: string, message: string, proxy: 
   }
   if (!UNTRUSTED_CODES.has(code)) return undefined;
   const what = `the certificate of ${host} is from an authority this machine does not trust (${said}), often a company's TLS inspection${proxy ? ` (here perhaps by the proxy ${proxy})` : ""}. `;
+  const system = systemGiven ? "The certificates this system trusts (which VS Code gave Hearth's runtime) do not hold it either. " : "";
   const todo = extraCertificates
-    ? `NODE_EXTRA_CA_CERTS names ${extraCertificates}, but that file does not hold the authority that signed it (or could not be read: Node warns at start): ask your IT for the company's root certificate (a PEM file) and name that file instead (one file may hold several certificates, one after another)`
-    : "Give that authority's certificate (a PEM file; your IT has it) with NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem: for hearth in its environment; for VS Code in the environment VS Code starts from, then restart it " +
-      "(Hearth's runtime does not read the system certificates VS Code itself trusts)";
+    ? `${system}NODE_EXTRA_CA_CERTS names ${extraCertificates}, but that file does not hold the authority that signed it (or could not be read: Node warns at start): ask your IT for the company's root certificate (a PEM file) and name that file instead (one file may hold several certificates, one after another)`
+    : `${systemGiven ? "The certificates this system trusts (which VS Code gave Hearth's runtime) do not hold it. " : ""}` +
+      "Give that authority's certificate (a PEM file; your IT has it) with NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem: for hearth in its environment; for VS Code in the environment VS Code starts from, then restart it " +
+      "(or add it to the system's certificates, which VS Code gives Hearth's runtime where it can read them: on Linux, and with VS Code's newer Node elsewhere)";
   return `${what}${todo}. Hearth never turns certificate checks off, so http.proxyStrictSSL: false is not followed`;
 }
 

@@ -107,11 +107,11 @@ describe("shownProxy and networkProblem", () => {
 
   it("names a certificate problem and NODE_EXTRA_CA_CERTS, and leaves other errors to the caller", () => {
     const cert = Object.assign(new Error("unable to verify the first certificate"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
-    setExtraCertificates(undefined);
+    setExtraCertificates({});
     assert.match(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: cert })) ?? "", /certificate of cdn\.example is from an authority this machine does not trust.*NODE_EXTRA_CA_CERTS=\/path\/to\/company-ca\.pem/);
-    setExtraCertificates("/etc/corp-ca.pem");
+    setExtraCertificates({ NODE_EXTRA_CA_CERTS: "/etc/corp-ca.pem" });
     assert.match(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: cert })) ?? "", /NODE_EXTRA_CA_CERTS names \/etc\/corp-ca\.pem, but that file does not hold the authority/);
-    setExtraCertificates(undefined);
+    setExtraCertificates({});
     assert.equal(networkProblem("https://cdn.example/x", new TypeError("fetch failed", { cause: Object.assign(new Error("x"), { code: "ENOTFOUND" }) })), undefined);
   });
 });

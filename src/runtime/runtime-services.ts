@@ -3,6 +3,7 @@
  * model), the workspace index, completions, the agent and VS Code's chat. server.ts maps
  * requests onto these methods; each one is the body of one request.
  */
+import { chmodSync, statSync } from "node:fs";
 import { type CancellationToken, type Connection, ErrorCodes, type InitializeParams, type InitializeResult, ResponseError } from "vscode-languageserver/node";
 import { bundledLlamaVersion, nativeFolderIn, useInstalledNativePackages } from "../models/index.ts";
 import {
@@ -15,6 +16,7 @@ import {
   StatusChangedNotification,
 } from "../protocol/lsp-ext.ts";
 import type { CudaInstallParams, CudaInstallResult, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
+import { keepPrivateSync } from "../protocol/make-folders.ts";
 import type { RuntimeStatus } from "../protocol/status.ts";
 import { VERSION } from "../protocol/version.ts";
 import { type AgentWiring, wireAgent } from "./agent-wiring.ts";
@@ -48,6 +50,8 @@ export class RuntimeServices {
     // Before anything loads node-llama-cpp: CUDA packages installed on first use are found there.
     if (options.globalStoragePath) useInstalledNativePackages(nativeFolderIn(options.globalStoragePath), bundledLlamaVersion());
     this.globalStoragePath = options.globalStoragePath;
+    // This folder's storage (conversations, checkpoint stores, the index of private code) an older Hearth made 0755: this user's alone again (new folders in it are made 0700).
+    if (options.storagePath) keepPrivateSync(options.storagePath, { statSync, chmodSync, uid: process.getuid?.() });
     const root = workspaceRoot(params);
     const session = this.startSession(options, root, params.capabilities.window?.workDoneProgress === true);
     this.session = session;

@@ -64,8 +64,10 @@ export function hearthsContent(paths: readonly string[], history: readonly Check
 /**
  * Those of `paths` (files gone from disk) that a run of Hearth's deleted: an `after`
  * checkpoint holds no file where that run's start (or, with no start before it, an earlier
- * checkpoint) held one. Any other delete is the user's — by hand, or a `git checkout` of a
- * branch without the file — which a whole restore must not undo. `history` is oldest first.
+ * checkpoint) held one, and the file went in a step's time, not the user's (usersChange: it
+ * was there at the checkpoint before a step's `before <tool>`, or before its `after <tool>`).
+ * Any other delete is the user's — by hand, or a `git checkout` of a branch without the file,
+ * during a run or after it — which a whole restore must not undo. `history` is oldest first.
  */
 export function hearthsDeletes(paths: readonly string[], history: readonly CheckpointContents[]): Set<string> {
   const deleted = new Set<string>();
@@ -73,12 +75,17 @@ export function hearthsDeletes(paths: readonly string[], history: readonly Check
     let now: string | null = null;
     let atStart: string | null | undefined;
     let held = false;
-    for (const checkpoint of history) {
+    // Gone in the user's time, and not back since: later `after` checkpoints hold the user's delete.
+    let usersDelete = false;
+    history.forEach((checkpoint, i) => {
+      const before = now;
       if (checkpoint.changed.has(path)) now = checkpoint.changed.get(path)!;
       held ||= now !== null;
+      if (now !== null) usersDelete = false;
+      else if (before !== null && i > 0 && usersChange(history[i - 1]!.label, checkpoint.label)) usersDelete = true;
       if (isRunStart(checkpoint.label) || gitsContent(checkpoint, path)) atStart = now;
-      else if (AFTER_WRITE.test(checkpoint.label) && now === null && (atStart === undefined ? held : atStart !== null)) deleted.add(path);
-    }
+      else if (AFTER_WRITE.test(checkpoint.label) && now === null && !usersDelete && (atStart === undefined ? held : atStart !== null)) deleted.add(path);
+    });
   }
   return deleted;
 }

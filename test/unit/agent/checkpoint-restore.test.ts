@@ -335,8 +335,11 @@ describe("restoreCheckpoint interrupted halfway", () => {
     const { root, checkpoints } = await setup(t);
     for (const name of ["b.txt", "c.txt"]) writeFileSync(join(root, name), "before\n");
     const from = (await checkpoints.create("before: the run")).id;
+    // The agent's step, between its own checkpoints: a delete in the user's time is the user's (checkpoint-authorship.ts).
+    await checkpoints.create("before apply_patch", ["a.txt", "b.txt", "c.txt", "new.txt"]);
     for (const name of ["a.txt", "b.txt", "c.txt"]) writeFileSync(join(root, name), "the agent's\n");
     rmSync(join(root, "new.txt"));
+    await checkpoints.create("after apply_patch");
     await checkpoints.create("after: the run");
     const storageDir = join(root, "..", "state");
     const child = spawn(process.execPath, ["--import", "tsx", RESTORE_CHILD, root, storageDir, from], { stdio: ["ignore", "pipe", "inherit"] });

@@ -1,6 +1,6 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../../../src/agent/conversation-store.ts";
@@ -599,5 +599,20 @@ describe("TranscriptStore: a delete whose runtime could not remove the file", ()
     const store = new TranscriptStore(memento(), () => undefined, dir);
     await store.refresh();
     assert.deepEqual(store.list().map((s) => s.id), ["c"]);
+  });
+});
+
+// The conversations folder is this user's alone (0700) whichever process makes it first: the
+// runtime's ConversationStore, or this window's delete mark when the folder is not there yet.
+describe("TranscriptStore on a shared machine", () => {
+  it("a delete mark that makes the conversations folder makes it 0700, the mark 0600, under umask 022", async (t) => {
+    const before = process.umask(0o022);
+    t.after(() => process.umask(before));
+    const top = tempDir("hearth-history-storage-");
+    chmodSync(top, 0o755);
+    const dir = join(top, "conversations");
+    await new TranscriptStore(memento(), () => undefined, dir).delete("c1");
+    assert.equal(statSync(dir).mode & 0o777, 0o700, "the folder");
+    assert.equal(statSync(join(dir, "c1.deleted")).mode & 0o777, 0o600, "the mark");
   });
 });

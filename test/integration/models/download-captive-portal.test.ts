@@ -63,4 +63,21 @@ describe("a captive portal's sign-in page, sent chunked, in the model's place", 
     });
     assert.ok(readFileSync(join(folder, "m.gguf.part")).equals(part), "the part is as it was");
   });
+
+  it("answering 511 Network Authentication Required (RFC 6585's status for it): said as a network to sign in to, the part kept", async (t) => {
+    const server = createServer((_req, res) => void res.writeHead(511, { "Content-Type": "text/html" }).end(PAGE));
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    t.after(() => server.close());
+    const folder = tempDir("hearth-dl-portal-");
+    writeFileSync(join(folder, "m.gguf.part"), Buffer.from("GGUF0123"));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`;
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError, String(error));
+      assert.match(error.message, /answered 511 Network Authentication Required/, error.message);
+      assert.match(error.message, /\. This network wants you to sign in first \(a captive portal: a hotel's or guest network's\): open any web page in a browser, sign in there, then run the download again/);
+      assert.match(error.message, /downloaded so far are kept/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(folder), ["m.gguf.part"]);
+  });
 });

@@ -10,6 +10,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
+import { realpath } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
@@ -156,6 +157,25 @@ function namesWorkTree(dir: string): boolean {
   }
   const sections = text.split(/^\s*(?=\[)/m);
   return sections.some((section) => /^\[\s*core\s*\]/i.test(section) && /^\s*worktree\s*=/im.test(section));
+}
+
+/**
+ * Whether git in the folder `cwd` reads a repository that is not the folder's own
+ * (workTreeElsewhere, gitDirElsewhere: an unpacked archive's config or .git file), so its
+ * history is another folder's. False where git has no answer (no repository, no git).
+ */
+export async function readsElsewhere(cwd: string): Promise<boolean> {
+  const out = await new Promise<string>((done) => {
+    try {
+      execFile("git", [...READ_ONLY_GIT_OPTIONS, "rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd, env: readOnlyGitEnv(), timeout: CONFIG_TIMEOUT_MS, windowsHide: true }, (error, stdout) => done(error ? "" : stdout));
+    } catch {
+      done("");
+    }
+  });
+  const [top, gitDir] = out.split("\n");
+  if (!top || !gitDir) return false;
+  const real = await realpath(cwd).catch(() => cwd);
+  return workTreeElsewhere(real, top, gitDir) || gitDirElsewhere(top, gitDir);
 }
 
 /** Whether `path` is `outer` or inside it. */

@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { readHistory, type HistorySource, type RepoHistory } from "./history.ts";
+import { readsElsewhere } from "./read-only-git.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { countInFolders } from "./folder-counts.ts";
 import { LinkedNames } from "./linked-names.ts";
@@ -705,6 +706,8 @@ export class RepoIndex {
 
   /** Reads the history of HEAD, or of another git directory or revision (`source`), unless it is the one read already. */
   async loadHistory(source: Omit<HistorySource, "cwd"> = {}): Promise<RepoHistory | undefined> {
+    // An unpacked archive's .git (or its config) naming the user's other repository: that history is not this folder's.
+    if (source.gitDir === undefined && (await readsElsewhere(this.root))) return (this.historyRead = undefined);
     this.historyRead = await readHistory({ cwd: this.root, ...source }, this.historyRead);
     return this.historyRead;
   }

@@ -266,6 +266,28 @@ describe("repository history in locate", () => {
     }
   });
 
+  it("reads no history of another checkout's repository that the folder's .git file names (an unpacked archive's gitdir: /home/user/secret/.git)", async () => {
+    const { dir, cleanup } = tempDir("hearth-history-");
+    try {
+      const [secret, archive] = [join(dir, "secret"), join(dir, "archive")];
+      mkdirSync(secret);
+      git(secret, "init", "-q", "-b", "main");
+      commit(secret, "Rotate the payroll export key", { "src/part1.js": "export const k = 1;\n" });
+      mkdirSync(join(archive, "src"), { recursive: true });
+      writeFileSync(join(archive, "src", "part1.js"), "export const k = 2;\n");
+      writeFileSync(join(archive, ".git"), `gitdir: ${join(secret, ".git")}\n`);
+      const index = await indexOf(archive);
+      try {
+        assert.equal(index.history, undefined);
+        assert.equal(await index.loadHistory(), undefined);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it("goes on without history outside a repository, on an unborn branch, from a file or a missing folder, or when told not to read it", async () => {
     const { dir, cleanup } = tempDir("hearth-history-");
     try {

@@ -82,7 +82,8 @@ export const fixCommand: CliCommand = {
 
 Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix (or finished
 without changing a file, or its patch could not be written to --out: then it is on stdout; or
-git's HEAD moved during the run and changed files the patch would hold: then nothing is saved),
+git's HEAD moved during the run and changed files the patch would hold: then no patch is
+saved, --out is left empty),
 2 bad usage (or an issue URL that could not be fetched, or is another repository's), 3 the
 model failed, 4 tests still fail, 5 the checkout is busy (another hearth fix or Hearth's agent works
 there; nothing was done: try again once it ends), 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP).`,
@@ -206,7 +207,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
-        io.err(`hearth fix: ${terminalName(headMovedRefusal(result.headMoved))}\n`);
+        io.err(`hearth fix: ${terminalName(headMovedRefusal(result.headMoved, options.out && emptyOut(options.out)))}\n`);
         return cancelled ? FIX_EXIT.cancelled : FIX_EXIT.notFixed;
       }
       const written = writeOutputs(options, info.name, result.patch, cancelled, io);
@@ -479,11 +480,25 @@ function patchHiddenReport(patch: string): string {
  * commit, and its edits of the files git wrote cannot be told from git's in them — a patch
  * without them would be a part of the fix that exits 0 for a script to apply as the whole.
  */
-export function headMovedRefusal(moved: NonNullable<FixResult["headMoved"]>): string {
+export function headMovedRefusal(moved: NonNullable<FixResult["headMoved"]>, out?: string): string {
   const { from, to, files } = moved;
   const how = from.ref === to.ref ? `${headName(to)} moved from ${from.commit.slice(0, 12)} to ${to.commit.slice(0, 12)}` : `from ${headName(from)} to ${headName(to)}`;
   const named = files.length > 5 ? `${files.slice(0, 5).join(", ")} and ${files.length - 5} more` : files.join(", ");
-  return `git's HEAD moved during the run (${how}: a git checkout, pull or reset outside the agent's steps), and git changed ${files.length} file(s) the patch would hold (${named}): a patch from the run's start would carry git's changes with the agent's. Nothing saved: no patch, no prediction. The agent's changes are still on disk, among git's (git status shows them). Run hearth fix again, leaving the checkout's branch as it is until it ends.`;
+  return `git's HEAD moved during the run (${how}: a git checkout, pull or reset outside the agent's steps), and git changed ${files.length} file(s) the patch would hold (${named}): a patch from the run's start would carry git's changes with the agent's. Nothing saved: no patch${out ? ` (${out})` : ""}, no prediction. The agent's changes are still on disk, among git's (git status shows them). Run hearth fix again, leaving the checkout's branch as it is until it ends.`;
+}
+
+/**
+ * --out made empty for a run that saves no patch: an earlier run's patch left there would be
+ * taken for this run's by a script that applies the file. What to say of it.
+ */
+function emptyOut(out: string): string {
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    writeWholeFile(out, "");
+    return `${out} is left empty`;
+  } catch (error) {
+    return `${out} could not be emptied (${writeProblem(error, out, 0)}): what it holds is not this run's`;
+  }
 }
 
 function exitCode(stopReason: string, testsPassed: boolean | undefined): number {

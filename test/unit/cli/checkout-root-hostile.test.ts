@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { checkoutRoot } from "../../../src/cli/checkout-root.ts";
-import { hostileRepo, testGit } from "../indexer/helpers/hostile-git.ts";
+import { archiveNaming, hostileRepo, testGit } from "../indexer/helpers/hostile-git.ts";
 
 it("asks rev-parse and ls-files about a folder HEAD does not hold without running the repository's fsmonitor", (t) => {
   const repo = hostileRepo();
@@ -66,10 +66,7 @@ it("refuses a folder whose .git file names another checkout's repository (an arc
   // The user's own repository elsewhere on the machine: git in the archive compares its commits with the archive's files.
   const repo = hostileRepo();
   t.after(() => repo.remove());
-  const archive = join(repo.root, "..", "archive");
-  mkdirSync(archive);
-  writeFileSync(join(archive, "app.py"), "print(1)\n");
-  writeFileSync(join(archive, ".git"), `gitdir: ${join(repo.root, ".git")}\n`);
+  const archive = archiveNaming(repo.root);
   assert.throws(() => checkoutRoot(archive), (error: Error) => {
     assert.match(error.message, /names the repository of another folder \(.*repo\/\.git\)/);
     assert.match(error.message, /nothing was changed/);
@@ -77,7 +74,7 @@ it("refuses a folder whose .git file names another checkout's repository (an arc
   });
   const other = join(repo.root, "..", "other-worktree");
   testGit(repo.root, "-c", "filter.evil.smudge=cat", "worktree", "add", "-q", "--detach", other);
-  writeFileSync(join(archive, ".git"), `gitdir: ${join(repo.root, ".git", "worktrees", "other-worktree")}\n`);
+  archiveNaming(repo.root, join(repo.root, ".git", "worktrees", "other-worktree"));
   assert.throws(() => checkoutRoot(archive), /names the repository of another folder/);
   assert.deepEqual(repo.ran(), []);
 });

@@ -11,7 +11,7 @@ import { it } from "node:test";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { type ToolContext, runTool } from "../../../src/tools/tool.ts";
-import { hostileRepo, testGit } from "../indexer/helpers/hostile-git.ts";
+import { archiveNaming, hostileRepo, testGit } from "../indexer/helpers/hostile-git.ts";
 
 it("git diff HEAD and an untracked file's diff run nothing the repository's config or the shell's GIT_EXTERNAL_DIFF names", async (t) => {
   const repo = hostileRepo();
@@ -75,10 +75,7 @@ it("refuses a repository whose config names another folder as its files (core.wo
 it("refuses a folder whose .git file names another checkout's repository (an archive's gitdir: /home/user/secret/.git): its files would show as deleted, with their text", async (t) => {
   const repo = hostileRepo();
   t.after(() => repo.remove());
-  const archive = join(repo.root, "..", "archive");
-  mkdirSync(archive);
-  writeFileSync(join(archive, "app.py"), "print(1)\n");
-  writeFileSync(join(archive, ".git"), `gitdir: ${join(repo.root, ".git")}\n`);
+  const archive = archiveNaming(repo.root);
   const ctx: ToolContext = { workspace: new DiskWorkspace(archive), signal: new AbortController().signal, reads: new Map() };
   const result = await runTool(gitDiffTool, {}, ctx);
   assert.equal(result.ok, false, result.text);

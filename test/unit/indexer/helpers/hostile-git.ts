@@ -61,3 +61,15 @@ export function hostileRepo(): HostileRepo {
   utimesSync(join(root, "b.txt"), new Date(2001, 0, 1), new Date(2001, 0, 1));
   return { root, ran: () => readdirSync(ran).sort(), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * An unpacked archive beside the repository `root` (an app.py), whose `.git` is a file naming
+ * `gitDir` (default: `root`'s own .git): git in the archive reads that repository. Its folder.
+ */
+export function archiveNaming(root: string, gitDir = join(root, ".git")): string {
+  const archive = join(root, "..", "archive");
+  mkdirSync(archive, { recursive: true });
+  writeFileSync(join(archive, "app.py"), "print(1)\n");
+  writeFileSync(join(archive, ".git"), `gitdir: ${gitDir}\n`);
+  return archive;
+}

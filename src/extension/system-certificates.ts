@@ -15,16 +15,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from "node:path";
 import * as tls from "node:tls";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../protocol/make-folders.ts";
-import { USER_EXTRA_CA_VARIABLE } from "../protocol/network-problem.ts";
-
-/** Where Linux distributions keep the system's CA bundle (the list Go's crypto/x509 reads). */
-const LINUX_BUNDLES = [
-  "/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Arch, Gentoo
-  "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // Fedora, RHEL 7+
-  "/etc/pki/tls/certs/ca-bundle.crt", // older Fedora / RHEL
-  "/etc/ssl/ca-bundle.pem", // openSUSE
-  "/etc/ssl/cert.pem", // Alpine
-];
+import { LINUX_CA_BUNDLES, USER_EXTRA_CA_VARIABLE } from "../protocol/network-problem.ts";
 
 /**
  * The system's CA certificates (PEM text), as this process can read them: Node's own list of
@@ -42,7 +33,7 @@ export function systemCertificates(platform: NodeJS.Platform = process.platform)
     }
   }
   if (platform !== "linux") return "";
-  for (const file of LINUX_BUNDLES) {
+  for (const file of LINUX_CA_BUNDLES) {
     try {
       const text = readFileSync(file, "utf8");
       if (text.includes("-----BEGIN CERTIFICATE-----")) return text;

@@ -17,10 +17,11 @@
  * hash its server announces over the same connection, and the CUDA packages are native code
  * that runs, so an unchecked certificate would let whoever is in the middle swap both.
  */
+import { existsSync } from "node:fs";
 import type { Dispatcher } from "undici";
 import { environmentProxy, NETWORK_VARIABLE, type ProxySettings, takeProxySettings } from "../protocol/proxy-settings.ts";
 
-import { PROXY_CLOSED_CODE, reachedDirectly, setExtraCertificates, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
+import { LINUX_CA_BUNDLES, PROXY_CLOSED_CODE, reachedDirectly, setExtraCertificates, setProxyInUse, shownProxy } from "../protocol/network-problem.ts";
 
 export { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 export { networkProblem, proxied, shownProxy, throughProxy } from "../protocol/network-problem.ts";
@@ -173,7 +174,7 @@ function proxyConnections(pool: Dispatcher): Dispatcher {
  */
 export async function useEnvironmentProxy(env: NodeJS.ProcessEnv): Promise<string> {
   // Node read it at this process's start: a certificate problem's words say the file it names did not help.
-  setExtraCertificates(env);
+  setExtraCertificates(env, process.platform === "linux" ? LINUX_CA_BUNDLES.find((file) => existsSync(file)) : undefined);
   const route = proxyRoute(env, takeProxySettings(env));
   try {
     const proxy = await useProxy(route);

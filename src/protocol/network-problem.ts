@@ -68,13 +68,26 @@ export const USER_EXTRA_CA_VARIABLE = "HEARTH_USER_EXTRA_CA_CERTS";
 let extraCertificates: string | undefined = (typeof process === "undefined" ? undefined : process.env.NODE_EXTRA_CA_CERTS)?.trim() || undefined;
 /** Whether the system's certificates were given too (a runtime VS Code started). */
 let systemGiven = false;
+/** This system's own CA bundle (Linux), which a plain Node does not read: a company CA IT installed is in it. */
+let systemBundle: string | undefined;
+
+/** Where Linux distributions keep the system's CA bundle (the list Go's crypto/x509 reads). */
+export const LINUX_CA_BUNDLES = [
+  "/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Arch, Gentoo
+  "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // Fedora, RHEL 7+
+  "/etc/pki/tls/certs/ca-bundle.crt", // older Fedora / RHEL
+  "/etc/ssl/ca-bundle.pem", // openSUSE
+  "/etc/ssl/cert.pem", // Alpine
+] as const;
 
 /**
  * Notes what NODE_EXTRA_CA_CERTS gave this process at its start (models/proxy.ts, at start),
  * for {@link networkProblem}'s words: `env`'s, or the user's file behind the system's the
- * extension added ({@link USER_EXTRA_CA_VARIABLE}).
+ * extension added ({@link USER_EXTRA_CA_VARIABLE}). `bundle`: this system's CA bundle, if it has one
+ * ({@link LINUX_CA_BUNDLES}), offered as NODE_EXTRA_CA_CERTS when none is given.
  */
-export function setExtraCertificates(env: Readonly<Record<string, string | undefined>>): void {
+export function setExtraCertificates(env: Readonly<Record<string, string | undefined>>, bundle?: string): void {
+  systemBundle = bundle;
   const user = env[USER_EXTRA_CA_VARIABLE];
   systemGiven = user !== undefined;
   extraCertificates = (user ?? env.NODE_EXTRA_CA_CERTS)?.trim() || undefined;
@@ -100,7 +113,8 @@ function certificateProblem(host: string, code: string, message: string, proxy: 
   const todo = extraCertificates
     ? `${system}NODE_EXTRA_CA_CERTS names ${extraCertificates}, but that file does not hold the authority that signed it (or could not be read: Node warns at start): ask your IT for the company's root certificate (a PEM file) and name that file instead (one file may hold several certificates, one after another)`
     : `${systemGiven ? "The certificates this system trusts (which VS Code gave Hearth's runtime) do not hold it. " : ""}` +
-      "Give that authority's certificate (a PEM file; your IT has it) with NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem: for hearth in its environment; for VS Code in the environment VS Code starts from, then restart it " +
+      (systemBundle && !systemGiven ? `If this system trusts it (curl or a browser here reach the address), name this system's own list: NODE_EXTRA_CA_CERTS=${systemBundle}. Otherwise g` : "G") +
+      "ive that authority's certificate (a PEM file; your IT has it) with NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem: for hearth in its environment; for VS Code in the environment VS Code starts from, then restart it " +
       "(or add it to the system's certificates, which VS Code gives Hearth's runtime where it can read them: on Linux, and with VS Code's newer Node elsewhere)";
   return `${what}${todo}. Hearth never turns certificate checks off, so http.proxyStrictSSL: false is not followed`;
 }

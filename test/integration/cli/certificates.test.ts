@@ -20,6 +20,7 @@ const CLI = resolve(import.meta.dirname, "../../../out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
 const certs = makeCertificates(["IP:127.0.0.1"]);
+const DEBIAN_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 function hearth(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_PROXY$|^NODE_EXTRA_CA_CERTS$|^HF_ENDPOINT$/i.test(name)));
@@ -60,6 +61,8 @@ describe("HTTPS with a company's certificate authority", () => {
       assert.match(run.stderr, /NODE_EXTRA_CA_CERTS=\/path\/to\/company-ca\.pem/);
       assert.match(run.stderr, /VS Code/);
       assert.doesNotMatch(run.stderr, /what it downloads|fetch failed|offline/);
+      // A company CA IT installed in the system's store is in its bundle, which hearth's Node does not read by itself.
+      if (existsSync(DEBIAN_BUNDLE)) assert.ok(run.stderr.includes(`name this system's own list: NODE_EXTRA_CA_CERTS=${DEBIAN_BUNDLE}`), run.stderr);
     }
   });
 

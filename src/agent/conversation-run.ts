@@ -103,6 +103,11 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const gits = new Set(movedPaths.size ? await checkpoints.unrecorded(changed.filter((p) => movedPaths.has(p))).catch(() => []) : []);
     const changedFiles = changed.filter((p) => !gits.has(p));
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
+    // As hearth fix judges it: git wrote files the run's diff from its start holds (Fix This Issue's closing message says so).
+    const changedSet = new Set(changed);
+    // The same branch at two commits (a pull, a reset): each with its commit.
+    const named = (head: UserHead) => (moved?.from.ref === moved?.to.ref && head.ref !== "HEAD" ? `${headName(head)} at ${head.commit.slice(0, 12)}` : headName(head));
+    const headMoved = moved?.written.some((p) => changedSet.has(p)) ? { from: named(moved.from), to: named(moved.to) } : undefined;
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
@@ -113,7 +118,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
         .then((usedTokens) => ({ usedTokens }), (error: unknown) => (signal.aborted ? undefined : { countError: error instanceof Error ? error.message : String(error) }));
       if (count) emit(estimatedBy(backend, { type: "context", ...count, contextSize: state.info.contextSize }));
     }
-    const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles };
+    const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles, ...(headMoved ? { headMoved } : {}) };
     emit({ type: "end", result: full });
     return { result: full, messages: conversation };
   };

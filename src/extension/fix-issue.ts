@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
-import { FIX_HERE_ANYWAY, type IssueToFix, issueForFolder, issueTooLong, runtimeRunsIn, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
+import { FIX_HERE_ANYWAY, fixEndMessage, type IssueToFix, issueForFolder, issueTooLong, runtimeRunsIn, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
 import { type FetchedIssue, fetchGitHubIssueDetails, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../github/github-issue.ts";
 import { readGitRemotes } from "../github/git-remotes.ts";
@@ -42,12 +42,8 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
     },
   );
   if (!result) return;
-  const files = result.changedFiles.length;
-  const tests = result.tests ? (result.tests.passed ? " Tests pass." : " Tests fail.") : "";
-  const message = files
-    ? `Hearth changed ${files} file${files === 1 ? "" : "s"}.${tests} Review the changes in the chat: open each diff, accept or reject.`
-    : `Hearth finished without changing files: ${result.message}`;
-  void vscode.window.showInformationMessage(message);
+  const { text, warning } = fixEndMessage(result);
+  void (warning ? vscode.window.showWarningMessage(text) : vscode.window.showInformationMessage(text));
 }
 
 /**

@@ -95,6 +95,13 @@ export interface AgentRunResult {
   readonly changedFiles: readonly string[];
   /** Fix mode: the test command run once more at the end. */
   readonly tests?: TestOutcome;
+  /**
+   * The user's git HEAD moved during the run outside the agent's steps (a checkout, a pull, a
+   * reset) and git wrote files the run's changes since its start would hold: how each end
+   * reads (a branch, or a short commit when detached). The agent worked, and the tests ran, on
+   * `to`; the chat's notice names the files left out of `changedFiles`.
+   */
+  readonly headMoved?: { readonly from: string; readonly to: string };
 }
 
 export interface TestOutcome {

@@ -7,6 +7,7 @@
 import { MAX_CONTEXT_SIZE } from "../../protocol/settings.ts";
 import { type GitRemote, type GitHubRepo, type IssueOrigin, issueOrigin, repoName, sameRepo } from "../../github/git-remotes.ts";
 import type { FetchedIssue } from "../../github/github-issue.ts";
+import type { AgentRunResult } from "../../protocol/agent.ts";
 import type { RuntimeConnection } from "../../protocol/webview.ts";
 import { sameFolderPath } from "../folder-paths.ts";
 import { type RunningChat, stopRunFirst } from "./run-start.ts";
@@ -185,4 +186,22 @@ export function runtimeRunsIn<F extends { readonly name: string }>(runtime: Runt
     subs.push(runtime.onDidChangeState(check), folders.onDidChange(check));
     check();
   });
+}
+
+/**
+ * What Fix This Issue says when its run ends: the files changed and the tests' outcome, and,
+ * where the user's git HEAD moved during the run (`headMoved`), as a warning, that the agent
+ * worked and the tests ran on the other commit and git's files are out of the review —
+ * "Tests pass." alone would read as a pass on the branch the fix was asked for.
+ */
+export function fixEndMessage(result: Pick<AgentRunResult, "changedFiles" | "tests" | "message" | "headMoved">): { text: string; warning: boolean } {
+  const files = result.changedFiles.length;
+  const tests = result.tests ? (result.tests.passed ? " Tests pass." : " Tests fail.") : "";
+  const moved = result.headMoved
+    ? ` Git's HEAD moved during the run (from ${result.headMoved.from} to ${result.headMoved.to}: a git checkout, pull or reset): the agent worked${result.tests ? ", and the tests ran," : ""} on ${result.headMoved.to}, and the files git changed are left out of the review (the chat names them).`
+    : "";
+  const text = files
+    ? `Hearth changed ${files} file${files === 1 ? "" : "s"}.${tests}${moved} Review the changes in the chat: open each diff, accept or reject.`
+    : `Hearth finished without changing files: ${result.message}${moved}`;
+  return { text, warning: moved !== "" };
 }

@@ -52,6 +52,7 @@ describe("a run during which the user switched branches", () => {
   it("reviews only the agent's edit, says HEAD moved, and its Reject leaves the new branch's files alone", async () => {
     const dir = tempDir("hearth-head-moved-");
     const root = twoBranches(dir);
+    const first = git(root, "branch", "--show-current").trim();
     const turns = [call("edit_file", { path: "a.txt", old_text: "base", new_text: "the agent's" }), call("list_files", {}), call("finish", { summary: "done" })];
     // The user, once the agent's edit is made: a.txt's change goes along to the branch.
     const { result, events, checkpoints } = await runWhileUserActs(dir, root, "fix a", turns, (e) => {
@@ -62,6 +63,8 @@ describe("a run during which the user switched branches", () => {
     assert.ok(notice?.type === "notice");
     assert.match(notice.text, /HEAD moved during this run \(from (main|master) to other: a git checkout, pull or reset\)/);
     assert.match(notice.text, /3 files it changed are git's, not Hearth's/);
+    // For Fix This Issue's closing message: the agent worked, and the tests ran, on the other branch.
+    assert.deepEqual(result.headMoved, { from: first, to: "other" });
 
     await reject(root, checkpoints, result);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "base\n");

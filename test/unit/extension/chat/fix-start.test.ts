@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { after, before } from "node:test";
 import {
   FIX_HERE_ANYWAY,
+  fixEndMessage,
   type FixTarget,
   type FolderWatch,
   issueForFolder,
@@ -335,5 +336,24 @@ describe("runtimeRunsIn (the wait before a fix in another folder of the window)"
     const alone = runtimeRunsIn(none.runtime, none.folders, web, "/w/web");
     none.folders.move(undefined);
     assert.equal(await alone, "Hearth works in no folder now, not web");
+  });
+});
+
+describe("Fix This Issue's closing message", () => {
+  it("says what changed and how the tests ended", () => {
+    assert.deepEqual(fixEndMessage({ changedFiles: ["a.py", "b.py"], tests: { command: "pytest", passed: true, exitCode: 0, output: "" }, message: "done" }), {
+      warning: false,
+      text: "Hearth changed 2 files. Tests pass. Review the changes in the chat: open each diff, accept or reject.",
+    });
+  });
+  it("warns where the user's git HEAD moved during the run: the tests passed on the other branch, git's files left out", () => {
+    const said = fixEndMessage({ changedFiles: ["a.py"], tests: { command: "pytest", passed: true, exitCode: 0, output: "" }, message: "done", headMoved: { from: "main", to: "other" } });
+    assert.equal(said.warning, true);
+    assert.equal(said.text, "Hearth changed 1 file. Tests pass. Git's HEAD moved during the run (from main to other: a git checkout, pull or reset): the agent worked, and the tests ran, on other, and the files git changed are left out of the review (the chat names them). Review the changes in the chat: open each diff, accept or reject.");
+  });
+  it("warns of the move when the run changed no file of its own", () => {
+    const said = fixEndMessage({ changedFiles: [], message: "nothing to do", headMoved: { from: "main", to: "3f2a1b9c0d4e" } });
+    assert.equal(said.warning, true);
+    assert.match(said.text, /^Hearth finished without changing files: nothing to do Git's HEAD moved during the run \(from main to 3f2a1b9c0d4e: .*\): the agent worked on 3f2a1b9c0d4e, and the files git changed are left out of the review/);
   });
 });

@@ -226,7 +226,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // Approved like a run_tests call; a card the user was asked on is closed with the outcome.
     const callId = `final-tests-${start.id}`;
     const started = Date.now();
-    const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: policyNow(options.policy), approve, onEvent, signal, callId });
+    const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: policyNow(options.policy), approve, onEvent, signal, callId, python: options.python });
     if ("ran" in final) {
       tests = { ...final.ran, output: truncateMiddle(final.ran.output, TEST_OUTPUT_CHARS) };
       emit({ type: "toolEnd", callId, ok: true, preview: truncateMiddle(final.ran.output, PREVIEW_CHARS), durationMs: Date.now() - started });

@@ -372,6 +372,8 @@ export interface FinalTestsOptions {
   readonly callId?: string;
   /** Where the repository's files are read for the question's `runs` (default: a DiskWorkspace at `cwd`). */
   readonly workspace?: Workspace;
+  /** The interpreter the user chose, which `command` (the detected one, in Fix This Issue) may run: the question says where it was chosen. */
+  readonly python?: ChosenPython | undefined;
 }
 
 /** The final test run's outcome, or why it did not run. */
@@ -389,7 +391,7 @@ export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTe
   const call: ToolCall = { id: options.callId ?? "final-tests", name: runTestsTool.definition.name, arguments: { command } };
   if (needsApproval(options.policy, runTestsTool.effect)) {
     // A failing prompt (a closed terminal or UI) counts as a no, like in the agent loop.
-    const runs = await testRunShown(options.workspace ?? new DiskWorkspace(options.cwd), command).catch(() => undefined);
+    const runs = await testRunShown(options.workspace ?? new DiskWorkspace(options.cwd), command, undefined, options.python).catch(() => undefined);
     const approved = (await options.approve?.({ call, effect: runTestsTool.effect, ...(runs ? { runs } : {}) }).catch(() => false)) ?? false;
     // Stop withdrew the question (its answer reads "no"): the user declined nothing, and the card ends cancelled with the run.
     if (!approved && signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };

@@ -58,8 +58,11 @@ export const runTestsTool: Tool = {
 };
 
 /** The configured test command, else the one the project's files point to (a Python project's with the interpreter the user chose). */
-function testCommand(workspace: Workspace, configured: string | undefined, python?: ChosenPython): Promise<DetectedRunner | undefined> {
-  return configured ? configuredRunner(configured, workspace) : detectTestCommand(workspace, python);
+async function testCommand(workspace: Workspace, configured: string | undefined, python?: ChosenPython): Promise<DetectedRunner | undefined> {
+  if (!configured) return detectTestCommand(workspace, python);
+  // Fix This Issue passes the detected command on as configured: where it is the chosen python's, what detection says of it (where that python was chosen, a script of the workspace's) was lost to "the configured test command".
+  const detected = python ? await detectTestCommand(workspace, python).catch(() => undefined) : undefined;
+  return detected?.command === configured ? detected : configuredRunner(configured, workspace);
 }
 
 /**

@@ -14,6 +14,7 @@ import { describe, it } from "node:test";
 import { type ChosenPython, DiskWorkspace, detectTestCommand, pythonFromShell, runTool } from "../../../src/tools/index.ts";
 import { runTestsTool, testRunShown } from "../../../src/tools/run-tests.ts";
 import { configuredRunner } from "../../../src/tools/test-runners.ts";
+import { runFinalTests } from "../../../src/agent/fix.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 function project(files: Record<string, string>): string {
@@ -113,6 +114,21 @@ describe("the chosen interpreter's command, as sh reads it", { skip: process.pla
       assert.equal(detected?.command, `./${program} -m pytest -q`);
       const run = await runTool(runTestsTool, {}, ctx(dir, { program: join(dir, program), from: SELECTED }));
       assert.ok(run.text.includes(`ran ${said}: 1 passed`), run.text);
+    }
+  });
+});
+
+describe("Fix This Issue with the chosen interpreter", { skip: process.platform === "win32" && "sh paths" }, () => {
+  it("says where the interpreter was chosen, and shows a script in the workspace, though the detected command is passed on as configured", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n", python: "#!/bin/sh\necho planted\n" });
+    chmodSync(join(dir, "python"), 0o755);
+    const python = { program: join(dir, "python"), from: SELECTED };
+    const detected = await detectTestCommand(new DiskWorkspace(dir), python);
+    const shown = await runTestsTool.describeRun!({}, { ...ctx(dir, python), testCommand: detected!.command });
+    const final: string[] = [];
+    await runFinalTests({ command: detected!.command, cwd: dir, policy: "ask", python, signal: new AbortController().signal, approve: async (request) => (final.push(request.runs ?? ""), false) });
+    for (const asked of [shown ?? "", final[0] ?? ""]) {
+      assert.ok(asked.includes(`with ${SELECTED}: python; python is a file in the workspace`) && asked.includes("#!/bin/sh"), asked);
     }
   });
 });

@@ -4,6 +4,7 @@
  * servers. Each method answers one request of agent-wiring.ts; the domain logic is
  * src/agent (conversation-run.ts, conversation-store.ts, checkpoint-restore.ts, handoff.ts).
  */
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
 import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/checkout-lock.ts";
@@ -28,6 +29,7 @@ import {
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
+import { PRIVATE_FOLDER } from "../protocol/make-folders.ts";
 import { CheckpointStore, DiskWorkspace, editorText, type FileReads, type Workspace } from "../tools/index.ts";
 import { askClient } from "./approval.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
@@ -306,7 +308,8 @@ export class AgentService {
   /** The checkpoint store, opened once; a failed open is tried again on the next request. */
   private checkpoints(): Promise<CheckpointStore> {
     const workspaceRoot = this.requireRoot();
-    this.store ??= CheckpointStore.open({ workspaceRoot, storageDir: this.options.storagePath ?? join(workspaceRoot, ".hearth", "state") }).catch((error: unknown) => {
+    const storageDir = async () => this.options.storagePath ?? (await stateInWorkspace(workspaceRoot));
+    this.store ??= storageDir().then((dir) => CheckpointStore.open({ workspaceRoot, storageDir: dir })).catch((error: unknown) => {
       this.store = undefined;
       throw error;
     });
@@ -347,4 +350,21 @@ function chosenPython(python: unknown): { python: ChosenPython } | undefined {
   const { program, from } = (python ?? {}) as Partial<Record<keyof ChosenPython, unknown>>;
   if (typeof program !== "string" || typeof from !== "string" || program.trim() === "" || /[\0\r\n]/.test(program)) return undefined;
   return { python: { program, from } };
+}
+
+/**
+ * Where a client gave no storage folder (an LSP client other than VS Code): .hearth/state in the
+ * workspace, git-ignored from its first use — .hearth/ is the folder a team commits, and the
+ * checkpoint store's objects are copies of every file, an .env included. Best effort: a folder
+ * that cannot be made fails the store's open, which says so.
+ */
+async function stateInWorkspace(root: string): Promise<string> {
+  const dir = join(root, ".hearth", "state");
+  try {
+    await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER });
+    await writeFile(join(dir, ".gitignore"), "# Hearth's checkpoints of this folder: never committed\n*\n", { flag: "wx" });
+  } catch {
+    // There already, or not to be made here: the open goes on and says what failed.
+  }
+  return dir;
 }

@@ -29,7 +29,7 @@ export function pythonFromShell(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
 }
 
 /** Where a chosen interpreter is, for the test command: inside the workspace (its path from the root), outside it, or not there. */
-export type ChosenPlace = { readonly kind: "inside"; readonly path: string } | { readonly kind: "outside" } | { readonly kind: "missing" };
+export type ChosenPlace = { readonly kind: "inside"; readonly path: string } | { readonly kind: "outside" } | { readonly kind: "missing"; readonly folder?: boolean };
 
 /**
  * Where `program` is. A bare name (`python3.12`, found on PATH by the shell) counts as outside.
@@ -39,8 +39,9 @@ export type ChosenPlace = { readonly kind: "inside"; readonly path: string } | {
 export async function chosenPlace(root: string, program: string): Promise<ChosenPlace> {
   if (!isAbsolute(program)) return { kind: "outside" };
   // Followed through links: a venv's python is one, to the Python it was made from.
-  const found = await stat(program).then((info) => info.isFile(), () => false);
-  if (!found) return { kind: "missing" };
+  const info = await stat(program).catch(() => undefined);
+  // An environment's folder (set where its python was meant) is there, but runs nothing.
+  if (!info?.isFile()) return info?.isDirectory() ? { kind: "missing", folder: true } : { kind: "missing" };
   const base = resolve(root);
   const path = resolve(program);
   if (!path.startsWith(`${base}${sep}`)) return { kind: "outside" };

@@ -280,7 +280,8 @@ async function projectPython(workspace: Workspace, chosen?: ChosenPython): Promi
   const found = await workspacePython(workspace);
   if (!chosen) return found;
   // Not there (a setting left from a removed environment): the run goes on as without it, and says so.
-  return { program: found.program, because: (max) => `${found.because(max)}; not with ${chosen.from}, ${cut(chosen.program, max)}, which is not there` };
+  const why = place?.kind === "missing" && place.folder ? "which is a folder, not a program: choose the python in it (bin/python, or Scripts\\python.exe on Windows)" : "which is not there";
+  return { program: found.program, because: (max) => `${found.because(max)}; not with ${chosen.from}, ${cut(chosen.program, max)}, ${why}` };
 }
 
 /** The python of the virtual environment in the workspace's root, else python3. */

@@ -83,6 +83,15 @@ describe("run_tests with the Python interpreter the user chose", { skip: process
     assert.match(run.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/);
   });
 
+  it("says a chosen interpreter that is a folder (an environment's, not its python) is one, and runs the workspace's .venv", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n", "test_a.py": "def test_a():\n    pass\n" });
+    venv(join(dir, ".venv"), true, false);
+    const folder = tempDir("hearth-chosen-env-");
+    const detected = await detectTestCommand(new DiskWorkspace(dir), { program: folder, from: SELECTED });
+    assert.equal(detected?.command, ".venv/bin/python -m pytest -q");
+    assert.ok(detected!.because.includes(`; not with ${SELECTED}, ${folder}, which is a folder, not a program: choose the python in it (bin/python, or Scripts\\python.exe on Windows)`), detected!.because);
+  });
+
   it("names a chosen interpreter inside the workspace by its path there, and shows it whole where it is a script", async () => {
     const dir = project({ "pytest.ini": "[pytest]\n", "envs/p/pyvenv.cfg": "home = /usr/bin\n", "envs/p/bin/python": "#!/bin/sh\necho planted\n" });
     const detected = await detectTestCommand(new DiskWorkspace(dir), { program: join(dir, "envs", "p", "bin", "python"), from: SELECTED });

@@ -95,8 +95,9 @@ export function searchMentions(index: RepoIndex, query: string, limit = 8): Ment
 
 /**
  * Lower case, and composed (NFC) where not ASCII: a name made on macOS is decomposed on disk
- * (é as e + U+0301), while a keyboard types it composed, and the two never matched.
+ * (é as e + U+0301), while a keyboard types it composed, and the two never matched. Also the
+ * names a macOS or Windows disk takes for one file (repo-index.ts listedSpelling).
  */
-function folded(text: string): string {
+export function folded(text: string): string {
   return (/[^\x00-\x7f]/.test(text) ? text.normalize("NFC") : text).toLowerCase();
 }

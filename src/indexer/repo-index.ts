@@ -8,6 +8,7 @@ import { readsElsewhere } from "./read-only-git.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { countInFolders } from "./folder-counts.ts";
 import { LinkedNames } from "./linked-names.ts";
+import { folded } from "./lookup.ts";
 import { sameStamp, stampToRecord, withStamp } from "./file-stamp.ts";
 import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
@@ -261,6 +262,8 @@ export class RepoIndex {
   readonly root: string;
   readonly limits: IndexLimits;
   readonly files = new Map<string, FileRecord>();
+  /** The indexed paths by letter case and Unicode normalization aside (listedSpelling). */
+  private readonly foldedPaths = new Map<string, Set<string>>();
   /** Files left out for a reason of the index's own (too large, binary…), by path. */
   readonly skipped = new SkipsByPath();
   /**
@@ -435,11 +438,41 @@ export class RepoIndex {
    * mount) is skipped as "unreadable: timed out".
    */
   async updateFile(path: string, text?: string): Promise<UpdateResult> {
-    const rel = this.relative(path);
+    const rel = await this.listedSpelling(this.relative(path));
     const result = await this.updateName(rel, text);
     // The same file under the other names links give it: the watcher and the editor name one.
     for (const other of this.links.otherNames(rel)) await this.updateName(other, text);
     return result;
+  }
+
+  /**
+   * `rel` as its folders list it where it names an indexed file in another letter case or
+   * Unicode normalization on a disk that ignores them (macOS, Windows): an editor opened as
+   * `Src/Utils.ts` for src/utils.ts, a watcher's event for utils.ts after a rename to Utils.ts.
+   * Taken as written, the file was indexed twice (twice in the map, every symbol twice). Asked
+   * of the disk (the two names the same file) only where an indexed path folds to the same.
+   */
+  private async listedSpelling(rel: string): Promise<string> {
+    if (this.files.has(rel)) return rel;
+    const twin = [...(this.foldedPaths.get(folded(rel)) ?? [])][0];
+    if (twin === undefined) return rel;
+    try {
+      const [own, other] = await Promise.all([rel, twin].map((p) => this.updateCalls.stat(join(this.root, p))));
+      if (own!.ino === undefined || own!.ino !== other!.ino || own!.dev !== other!.dev) return rel;
+      const listed: string[] = [];
+      for (const segment of rel.split("/")) {
+        const names = (await this.updateCalls.readdir(join(this.root, ...listed))).map((entry) => entry.name);
+        const same = names.includes(segment) ? [segment] : names.filter((name) => folded(name) === folded(segment));
+        if (same.length !== 1) return rel;
+        listed.push(same[0]!);
+      }
+      const name = listed.join("/");
+      // Renamed by case alone: the old spelling is gone from its folder.
+      if (name !== twin) this.removeFile(twin);
+      return name;
+    } catch {
+      return rel; // gone, or a stalled mount: the update says so under the name given
+    }
   }
 
   private async updateName(rel: string, text: string | undefined): Promise<UpdateResult> {
@@ -874,7 +907,11 @@ export class RepoIndex {
   private putRecord(record: FileRecord): void {
     const old = this.files.get(record.path);
     if (old) this.tables.remove(old);
-    else countInFolders(this.folderFiles, record.path, 1);
+    else {
+      countInFolders(this.folderFiles, record.path, 1);
+      const key = folded(record.path);
+      this.foldedPaths.set(key, (this.foldedPaths.get(key) ?? new Set()).add(record.path));
+    }
     this.files.set(record.path, record);
     this.tables.add(record);
   }
@@ -884,6 +921,9 @@ export class RepoIndex {
     if (!old) return false;
     this.tables.remove(old);
     this.files.delete(path);
+    const key = folded(path);
+    const twins = this.foldedPaths.get(key);
+    if (twins?.delete(path) && twins.size === 0) this.foldedPaths.delete(key);
     this.editorTexts.delete(path);
     countInFolders(this.folderFiles, path, -1);
     return true;

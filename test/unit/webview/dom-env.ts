@@ -12,6 +12,23 @@ const dom = new JSDOM('<!DOCTYPE html><html><body><main id="app"></main></body><
 });
 
 export const window = dom.window as unknown as Window & typeof globalThis;
+
+// jsdom leaks every document a selector runs in: the selector engine it makes per document
+// (@asamuzakjp/dom-selector's Finder) adds ten listeners to the window and never removes them,
+// and they keep that document alive. DOMPurify parses each sanitized string into a new document
+// (DOMParser) and markdown.ts queries the fragment it gives, so each render left one behind:
+// streaming-markdown.test.ts's thousands of renders held gigabytes, and each addEventListener
+// scanned all the listeners before it. The page's own document keeps its engine's listeners (made
+// here, first); the others' are not added (they track focus, keys and the mouse on the page, for
+// :focus-visible and the like, which no parsed-off document shows). A browser has no such engine.
+window.document.querySelector("main");
+const addEventListener = window.addEventListener;
+const ENGINE_HANDLERS = new Set(["_handleFocusEvent", "_handleKeyboardEvent", "_handleMouseEvent"]);
+window.addEventListener = function (this: Window, ...args: Parameters<typeof addEventListener>): void {
+  if (typeof args[1] === "function" && ENGINE_HANDLERS.has(args[1].name)) return;
+  addEventListener.apply(this, args);
+} as typeof addEventListener;
+
 const g = globalThis as Record<string, unknown>;
 g.window = window;
 g.document = window.document;

@@ -90,8 +90,8 @@ function wholeRender(text: string, streaming = false): string {
   return el.innerHTML;
 }
 
-/** A run streaming `pieces`; `onFrame(body, textSoFar)` after each one (the test page renders every delta at once). */
-function stream(pieces: readonly string[], onFrame?: (body: HTMLElement, soFar: string) => void): HTMLElement {
+/** The frames of a run streaming `pieces`: after each one, the reply's body and the text so far (the test page renders every delta at once). */
+function* streamFrames(pieces: readonly string[]): Generator<[body: HTMLElement, soFar: string]> {
   const { root, app } = startApp();
   app.receive(conversation());
   app.receive(event({ type: "runStart", runId: "r1" }));
@@ -99,9 +99,32 @@ function stream(pieces: readonly string[], onFrame?: (body: HTMLElement, soFar: 
   for (const piece of pieces) {
     app.receive(event({ type: "model", event: { type: "text", text: piece } }));
     soFar += piece;
-    onFrame?.(root.querySelector<HTMLElement>('[data-item="assistant"] .assistant-text')!, soFar);
+    yield [root.querySelector<HTMLElement>('[data-item="assistant"] .assistant-text')!, soFar];
   }
-  return root.querySelector<HTMLElement>('[data-item="assistant"] .assistant-text')!;
+}
+
+/** A run streaming `pieces`; `onFrame(body, textSoFar)` after each one; the reply's body at the end. */
+function stream(pieces: readonly string[], onFrame?: (body: HTMLElement, soFar: string) => void): HTMLElement {
+  let last: HTMLElement | undefined;
+  for (const [body, soFar] of streamFrames(pieces)) {
+    onFrame?.(body, soFar);
+    last = body;
+  }
+  return last!;
+}
+
+/**
+ * `check` on each of `frames`, the job ended every 50 frames. jsdom registers each NodeIterator
+ * (DOMPurify walks every sanitized string's document with one) in a WeakRef, and V8 keeps a
+ * WeakRef's target alive until the job ends: a test rendering thousands of frames in one
+ * synchronous run held every document it parsed (2 GB and more) until it ended.
+ */
+async function eachFrame<T extends unknown[]>(frames: Iterable<T>, check: (...frame: T) => void): Promise<void> {
+  let n = 0;
+  for (const frame of frames) {
+    check(...frame);
+    if (++n % 50 === 0) await new Promise(setImmediate);
+  }
 }
 
 function randomSplit(text: string, random: () => number, most: number): string[] {
@@ -115,24 +138,27 @@ function randomSplit(text: string, random: () => number, most: number): string[]
 }
 
 describe("a streamed reply", () => {
-  it("shows at every frame what rendering the text so far at once shows, for random splits", () => {
+  it("shows at every frame what rendering the text so far at once shows, for random splits", async () => {
     for (let seed = 1; seed <= 6; seed++) {
       const pieces = randomSplit(REPLY, lcg(seed), 40);
-      stream(pieces, (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar), `seed ${seed}, after ${JSON.stringify(soFar.slice(-40))}`));
+      await eachFrame(streamFrames(pieces), (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar), `seed ${seed}, after ${JSON.stringify(soFar.slice(-40))}`));
     }
   });
 
-  it("streamed a character or two at a time, shows the same at each line's end and at the end", () => {
-    const body = stream(randomSplit(REPLY, lcg(11), 2), (body, soFar) => {
+  it("streamed a character or two at a time, shows the same at each line's end and at the end", async () => {
+    let body: HTMLElement | undefined;
+    await eachFrame(streamFrames(randomSplit(REPLY, lcg(11), 2)), (shown, soFar) => {
+      body = shown;
       if (soFar.endsWith("\n")) assert.equal(body.innerHTML, wholeRender(soFar), `after ${JSON.stringify(soFar.slice(-40))}`);
     });
-    assert.equal(body.innerHTML, wholeRender(REPLY));
+    assert.equal(body!.innerHTML, wholeRender(REPLY));
   });
 
-  it("a line still being written that joins the block before it ('===' then '--- | -'), and a reference defined after its use, show as at once", () => {
+  it("a line still being written that joins the block before it ('===' then '--- | -'), and a reference defined after its use, show as at once", async () => {
     const text = "text\n2) two\n===\n--- | ---\n\nSee [the docs] and [more].\n\nA paragraph.\n\n[the docs]: docs/a.md\n\nLast [more].\n\n[more]: https://example.com\n";
-    const body = stream([...text], (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar), `after ${JSON.stringify(soFar.slice(-40))}`));
-    assert.deepEqual([...body.querySelectorAll("a")].map((a) => a.getAttribute("href")), ["docs/a.md", "https://example.com", "https://example.com"]);
+    let body: HTMLElement | undefined;
+    await eachFrame(streamFrames([...text]), (shown, soFar) => assert.equal((body = shown).innerHTML, wholeRender(soFar), `after ${JSON.stringify(soFar.slice(-40))}`));
+    assert.deepEqual([...body!.querySelectorAll("a")].map((a) => a.getAttribute("href")), ["docs/a.md", "https://example.com", "https://example.com"]);
   });
 
   it("keeps the nodes of finished blocks, so a selection in an earlier paragraph survives the frames after it", () => {
@@ -248,17 +274,17 @@ function ranges(text: string, ...parts: string[]): [number, number][] {
 }
 
 describe("a streamed reply whose last block is long", () => {
-  it("a table: every frame shows what rendering the text so far at once shows (random splits, inside rows and characters)", () => {
+  it("a table: every frame shows what rendering the text so far at once shows (random splits, inside rows and characters)", async () => {
     for (let seed = 1; seed <= 3; seed++) {
       const pieces = seed === 1 ? splitFine(TABLE, lcg(seed)) : randomSplit(TABLE, lcg(seed), 30);
-      stream(pieces, (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar, true), `seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+      await eachFrame(streamFrames(pieces), (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar, true), `seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
     }
   });
 
-  it("code blocks: every frame shows what rendering the text so far at once shows (random splits, inside fences and characters)", () => {
+  it("code blocks: every frame shows what rendering the text so far at once shows (random splits, inside fences and characters)", async () => {
     for (let seed = 1; seed <= 2; seed++) {
       const pieces = splitFine(CODE, lcg(seed), ranges(CODE, FILLER, "x".repeat(5100)));
-      stream(pieces, (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar, true), `seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+      await eachFrame(streamFrames(pieces), (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar, true), `seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
     }
   });
 
@@ -293,17 +319,23 @@ describe("a streamed reply whose last block is long", () => {
   });
 });
 
-/** `pieces` streamed into a StreamedMarkdown on its own (no page around it); `onFrame` after each one, then the complete reply. */
-function streamView(pieces: readonly string[], onFrame?: (el: HTMLElement, soFar: string, frame: number) => void): HTMLElement {
+/**
+ * `pieces` streamed into a StreamedMarkdown on its own (no page around it), `check` after each
+ * one (as `eachFrame`), then the complete reply; the element it renders into at the end.
+ */
+async function streamView(pieces: readonly string[], check: (el: HTMLElement, soFar: string, frame: number) => void): Promise<HTMLElement> {
   const el = window.document.createElement("div");
   const view = new StreamedMarkdown(el, () => undefined);
-  let soFar = "";
-  for (const [frame, piece] of pieces.entries()) {
-    soFar += piece;
-    view.render(soFar, false);
-    onFrame?.(el, soFar, frame);
+  function* frames(): Generator<[HTMLElement, string, number]> {
+    let soFar = "";
+    for (const [frame, piece] of pieces.entries()) {
+      soFar += piece;
+      view.render(soFar, false);
+      yield [el, soFar, frame];
+    }
+    view.render(soFar, true);
   }
-  view.render(soFar, true);
+  await eachFrame(frames(), check);
   return el;
 }
 
@@ -338,32 +370,32 @@ function readmePart(readme: string): string {
 }
 
 describe("a streamed reply whose last block is a long list or paragraph", () => {
-  it("lists: every frame shows what rendering the text so far at once shows (random splits, inside lines and characters)", () => {
+  it("lists: every frame shows what rendering the text so far at once shows (random splits, inside lines and characters)", async () => {
     for (const [n, text] of LISTS.entries()) {
       for (let seed = 1; seed <= 2; seed++) {
         const pieces = seed === 1 ? splitFine(text, lcg(seed + n)) : randomSplit(text, lcg(seed + n), 30);
-        const el = streamView(pieces, (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `list ${n}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+        const el = await streamView(pieces, (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `list ${n}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
         assert.equal(el.innerHTML, wholeRender(text), `list ${n}, seed ${seed}, complete`);
       }
     }
   });
 
-  it("paragraphs: every frame shows what rendering the text so far at once shows (random splits, inside lines and characters)", () => {
+  it("paragraphs: every frame shows what rendering the text so far at once shows (random splits, inside lines and characters)", async () => {
     for (const [n, text] of PARAGRAPHS.entries()) {
       for (let seed = 1; seed <= 2; seed++) {
         const pieces = seed === 1 ? splitFine(text, lcg(seed + n)) : randomSplit(text, lcg(seed + n), 30);
-        const el = streamView(pieces, (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `paragraph ${n}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+        const el = await streamView(pieces, (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `paragraph ${n}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
         assert.equal(el.innerHTML, wholeRender(text), `paragraph ${n}, seed ${seed}, complete`);
       }
     }
   });
 
-  it("real markdown (the first 12,000 characters of two of the project's READMEs: long lists and paragraphs) streamed in random pieces shows at sampled frames and at the end what rendering it at once shows", () => {
+  it("real markdown (the first 12,000 characters of two of the project's READMEs: long lists and paragraphs) streamed in random pieces shows at sampled frames and at the end what rendering it at once shows", async () => {
     for (const file of ["webview", "tools"]) {
       const text = readmePart(readFileSync(new URL(`../../../src/${file}/README.md`, import.meta.url), "utf8"));
       for (let seed = 1; seed <= 2; seed++) {
         const random = lcg(seed);
-        const el = streamView(randomSplit(text, random, 120), (el, soFar, frame) => {
+        const el = await streamView(randomSplit(text, random, 120), (el, soFar, frame) => {
           if (frame % 7 === seed) assert.equal(el.innerHTML, wholeRender(soFar, true), `${file}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`);
         });
         assert.equal(el.innerHTML, wholeRender(text), `${file}, seed ${seed}, complete`);
@@ -381,7 +413,7 @@ describe("a streamed reply whose last block is a long list or paragraph", () => 
     assert.deepEqual(Object.entries(cases).flatMap(([name, reply]) => lateAgainstEarly(workPerFrame(randomSplit(reply, lcg(4), 120))).map((m) => `${name}, ${m}`)), []);
   });
 
-  it("text after a raw <a …> tag: every frame shows what rendering the text so far at once shows (character splits)", () => {
+  it("text after a raw <a …> tag: every frame shows what rendering the text so far at once shows (character splits)", async () => {
     // marked makes no address a link after a raw `<a …>` tag, in every block after it too: a paragraph, a list
     // or a table lexed from a point after the tag linked what rendering the whole text did not.
     const texts = [
@@ -391,7 +423,7 @@ describe("a streamed reply whose last block is a long list or paragraph", () => 
       '| a | b |\n|---|---|\n| <a href="x"> | c |\n| https://example.com | d |\n| e | www.example.org |\n',
     ];
     for (const text of texts) {
-      const el = streamView([...text], (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `after ${JSON.stringify(soFar.slice(-60))}`));
+      const el = await streamView([...text], (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `after ${JSON.stringify(soFar.slice(-60))}`));
       assert.equal(el.innerHTML, wholeRender(text), "complete");
     }
   });

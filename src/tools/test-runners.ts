@@ -390,9 +390,10 @@ function told(command: string, because: string | ((max: number) => string), what
  * environment (`uv run pytest`, `poetry run pytest`, pdm, pipenv, hatch, rye; an option before
  * `run` or pytest may take a value: `uv run --python 3.12 pytest`, `poetry -C sub run pytest`) too: that pytest reads the same configuration files.
  * A python in single quotes is one too (shellWord's, for the interpreter the user chose at a path
- * with a space): its filter's and, in fix mode, the root's addopts went unnamed.
+ * with a space): its filter's and, in fix mode, the root's addopts went unnamed. So is PyPy's
+ * (pypy3) and a free-threaded build's (python3.13t), which the user may choose.
  */
-const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*run\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*)?(?:(?:(?:\S*[/\\])?python(?:3(?:\.\d+)?)?(?:\.exe)?|'(?:[^']|'\\'')*[/\\]python(?:3(?:\.\d+)?)?(?:\.exe)?')\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
+const PYTEST_COMMAND = /^\s*(?:(?:uv|poetry|pdm|pipenv|hatch|rye)\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*run\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*)?(?:(?:(?:\S*[/\\])?(?:python|pypy)(?:\d+(?:\.\d+)*t?)?(?:\.exe)?|'(?:[^']|'\\'')*[/\\](?:python|pypy)(?:\d+(?:\.\d+)*t?)?(?:\.exe)?')\s+-m\s+pytest|(?:\S*[/\\])?(?:pytest|py\.test)(?:\.exe)?)(?:\s|$)/;
 
 /**
  * For a pytest command, the `addopts` of the configuration files in the folders the model's

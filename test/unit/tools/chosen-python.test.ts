@@ -113,6 +113,17 @@ describe("the chosen interpreter's command, as sh reads it", { skip: process.pla
     assert.ok(configured.because.includes("pytest.ini: addopts = -p root_plugin"), configured.because);
   });
 
+  it("names the filter's folder's pytest settings for a chosen PyPy or free-threaded python too", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n", "sub/pytest.ini": "[pytest]\naddopts = -p sub_plugin\n" });
+    const bin = join(tempDir("hearth-chosen-env-"), "bin");
+    for (const name of ["pypy3", "python3.13t"]) {
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(join(bin, name), "");
+      const asked = await testRunShown(new DiskWorkspace(dir), undefined, "sub/test_a.py", { program: join(bin, name), from: SELECTED });
+      assert.ok(asked?.includes("sub/pytest.ini: addopts = -p sub_plugin"), asked);
+    }
+  });
+
   it("runs a chosen interpreter in the workspace's root (CPython's in-tree ./python), not the python on PATH; nor reads a first folder with = as a variable", async () => {
     const script = (name: string) => `#!/bin/sh\necho "ran ${name}: 1 passed"\n`;
     const dir = project({ "pytest.ini": "[pytest]\n", python: script("root"), "PY=3.12/bin/python": script("PY=3.12") });

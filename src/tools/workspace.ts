@@ -184,15 +184,16 @@ async function listedName(folder: string, segment: string, fold: (name: string) 
 /**
  * Whether the disk holding `folder` ignores letter case (macOS and Windows disks, WSL's
  * /mnt/c, an SMB share): an entry of it, or the folder itself, is the same file (device and
- * inode) under its name in another case. Asked without writing anything; false where no name
- * there has a letter to try.
+ * inode) under its name in another case, which the folder does not list too (hard links of
+ * one file on Linux). Asked without writing anything; false where no name there has a letter to try.
  */
 export async function ignoresCase(folder: string): Promise<boolean> {
   const names = await readdir(folder).catch(() => [] as string[]);
   const named = names.find((name) => name.toUpperCase() !== name.toLowerCase());
   const [parent, name] = named === undefined ? [dirname(folder), basename(folder)] : [folder, named];
   const other = name.toUpperCase() !== name ? name.toUpperCase() : name.toLowerCase();
-  if (other === name) return false;
+  // Both listed: a disk that holds case, whatever they are (hard links of one file are one inode).
+  if (other === name || (parent === folder && names.includes(other))) return false;
   const [own, twin] = await Promise.all([lstat(join(parent, name)).catch(() => undefined), lstat(join(parent, other)).catch(() => undefined)]);
   return own !== undefined && twin !== undefined && own.ino === twin.ino && own.dev === twin.dev;
 }

@@ -3,10 +3,11 @@
 // (~/.local/state): git sets core.ignorecase from the folder it is created in, so it took
 // utils.ts and Utils.ts for two files. test/fixtures/folding-disk.ts mounts a real such disk.
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
+import { ignoresCase } from "../../../src/tools/workspace.ts";
 import { foldingDisk } from "../../fixtures/folding-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -27,4 +28,12 @@ it("a file renamed by its case alone is one file in the review, and a restore br
   await store.restore(start.id);
   assert.deepEqual(readdirSync(root).map((name) => name.toLowerCase()).sort(), ["b.ts", "utils.ts"]);
   assert.equal(readFileSync(join(root, "utils.ts"), "utf8"), "one\n");
+});
+
+it("a folder that lists a name in two cases (a.txt, A.TXT), hard links of one file, is not taken for a disk that ignores case", async () => {
+  const root = tempDir("hearth-case-links-");
+  writeFileSync(join(root, "a.txt"), "one\n");
+  linkSync(join(root, "a.txt"), join(root, "A.TXT"));
+  // core.ignorecase true there would make git take a.txt and A.TXT for one file (checkpoints, restores).
+  assert.equal(await ignoresCase(root), false);
 });

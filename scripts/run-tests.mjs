@@ -40,7 +40,8 @@ const args = [
   // A test that waits for something that never comes (no timeout of its own) would hold the
   // whole layer until CI's time limit with nothing named; node 20 applies this to each test
   // file as a whole, so a hung file fails, named, after 30 minutes (the longest, a webview stream property
-  // test, takes 5 in CI and 13 at load 12 beside other work). Node 22 and later (CI's tests run
+  // test, took 5 in CI and 13 at load 12 beside other work, 15 at load 20 once jsdom no longer kept its
+  // documents: streaming-markdown.test.ts). Node 22 and later (CI's tests run
   // on node 20; its node 24 only serves code-server) apply it to each test and hook instead: a hung
   // test still fails, named, after 30 minutes, but a file hung outside any test is not bounded.
   ...(layer === "e2e" ? [] : ["--test-timeout=1800000"]),

@@ -43,7 +43,9 @@ export function isRunStart(label: string): boolean {
 /**
  * For each of `paths`, the blobs Hearth wrote: held by an `after` checkpoint and unlike
  * the path's content at that run's start checkpoint (an `after` with no start before it
- * counts whole). `history` is oldest first.
+ * counts whole), and written in a step's time, not the user's (usersChange: a hand edit while
+ * the model thought, which later `after` checkpoints hold too, stays the user's until a step
+ * changes the file). `history` is oldest first.
  */
 export function hearthsContent(paths: readonly string[], history: readonly CheckpointContents[]): Map<string, Set<string>> {
   const written = new Map<string, Set<string>>();
@@ -51,11 +53,15 @@ export function hearthsContent(paths: readonly string[], history: readonly Check
     const blobs = new Set<string>();
     let now: string | null = null;
     let atStart: string | null | undefined;
-    for (const checkpoint of history) {
+    let usersContent = false;
+    history.forEach((checkpoint, i) => {
+      const before = now;
       if (checkpoint.changed.has(path)) now = checkpoint.changed.get(path)!;
+      // Within runs only: an `after` with no start before it (no run to tell its steps by) counts whole.
+      if (i > 0 && now !== before) usersContent = atStart !== undefined && usersChange(history[i - 1]!.label, checkpoint.label);
       if (isRunStart(checkpoint.label) || gitsContent(checkpoint, path)) atStart = now;
-      else if (AFTER_WRITE.test(checkpoint.label) && now !== null && now !== atStart) blobs.add(now);
-    }
+      else if (AFTER_WRITE.test(checkpoint.label) && now !== null && now !== atStart && !usersContent) blobs.add(now);
+    });
     written.set(path, blobs);
   }
   return written;

@@ -422,9 +422,11 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     writeFileSync(join(root, "logo.png"), png);
     writeFileSync(join(root, "menu.txt"), latin1);
     const from = (await checkpoints.create("before: the run")).id;
+    await checkpoints.create("before apply_patch", ["logo.png", "menu.txt", "a.txt"]); // the agent's step: what follows the start alone is the user's
     writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
     writeFileSync(join(root, "menu.txt"), Buffer.from("th\xe9\n", "latin1"));
     writeFileSync(join(root, "a.txt"), "the agent's\n");
+    await checkpoints.create("after apply_patch");
     await checkpoints.create("after: the run");
     // As EditorWorkspace does (src/runtime/editor-workspace.ts): content that is not UTF-8 or UTF-16 text refuses the whole edit.
     const takes = (content: Uint8Array) => {
@@ -451,8 +453,10 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     const { root, checkpoints, disk } = await setup(t);
     writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x01]));
     const from = (await checkpoints.create("before: the run")).id;
+    await checkpoints.create("before apply_patch", ["logo.png", "a.txt"]); // the agent's step: what follows the start alone is the user's
     writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x02]));
     writeFileSync(join(root, "a.txt"), "the agent's\n");
+    await checkpoints.create("after apply_patch");
     await checkpoints.create("after: the run");
     const editor = { apply: async () => Promise.reject(new Error("a.txt has unsaved changes in the editor")) };
     await assert.rejects(restoreCheckpoint({ checkpoints, checkpoint: from, disk, target: editor }), /unsaved changes/);
@@ -512,9 +516,11 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     const { root, checkpoints, disk } = await setup(t);
     writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x01]));
     const from = (await checkpoints.create("before: the run")).id;
+    await checkpoints.create("before apply_patch", ["logo.png", "a.txt", "b.txt"]); // the agent's step: what follows the start alone is the user's
     writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x02]));
     writeFileSync(join(root, "a.txt"), "the agent's\n");
     writeFileSync(join(root, "b.txt"), "made by the agent\n");
+    await checkpoints.create("after apply_patch");
     await checkpoints.create("after: the run");
     const host: EditorHost = {
       openDocument: () => undefined,

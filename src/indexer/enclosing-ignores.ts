@@ -9,15 +9,19 @@
  * Each rule is rewritten for the workspace's own top (scan.ts repositoryExcludes puts them in
  * the shadow's info/exclude, below the workspace's own .gitignore files, as git ranks them): a
  * rule without a slash (`*.log`, `dist/`) matches at any depth and is kept as it is; an anchored
- * one (`/packages/app/tmp/`) is kept, from the workspace's top, where its leading names are the
- * workspace's own path; one with a wildcard in those names (`packages/*\/cache/`), or one that
- * names the workspace itself or a folder above it, is left out: checkpoints then hold more than
- * git would, never less. A repository that holds none of the workspace's files (a home folder
- * kept in git that ignores `*`, with a project under it) gives none.
+ * one (`/packages/app/tmp/`) is kept, from the workspace's top, where its leading names match
+ * the workspace's path (each a glob of one name: `packages/*\/cache/` is `/cache/` there); one
+ * with a `**` in those names, or one that names the workspace itself or a folder above it, is
+ * left out, and where such a negation is left out, so are the positive rules before it whose
+ * last name could match its own (`*.log` for `!packages/**\/keep.log`): checkpoints then hold
+ * more than git would, never less. A repository that holds none of the workspace's files (a
+ * home folder kept in git that ignores `*`, with a project under it) gives none. No rule leaves
+ * out a file the repository tracks: checkpoints.ts adds those (ignoredTracked) past every rule.
  */
 import { execFile } from "node:child_process";
 import { lstat, realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { globTest } from "./ignore.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, workTreeElsewhere } from "./read-only-git.ts";
 
 const GIT_TIMEOUT_MS = 30_000;
@@ -41,15 +45,22 @@ export async function enclosingIgnores(root: string, read: IgnoreFileReader, exc
   const names = relative(top, real).split(sep);
   const texts: [string | undefined, string[]][] = [[await read(await excludeFile(top)), names]];
   for (let i = 0; i < names.length; i++) texts.push([await read(join(top, ...names.slice(0, i), ".gitignore")), names.slice(i)]);
-  return texts.flatMap(([text, below]) => (text === undefined ? [] : rewrite(text, below))).map((line) => `${line}\n`).join("");
+  return kept(texts.flatMap(([text, below]) => (text === undefined ? [] : rewritten(text, below)))).map((line) => `${line}\n`).join("");
 }
+
+/** A rule rewritten for the workspace's top, or a negation that could not be (`overrides`: its last name). */
+type Rewritten = { readonly line: string } | { readonly overrides: string };
 
 /**
  * The lines of an ignore file in a folder above the workspace, for the workspace's top:
  * `below` is the workspace's path from that folder, by its names.
  */
 export function rewrite(text: string, below: readonly string[]): string[] {
-  const lines: string[] = [];
+  return kept(rewritten(text, below));
+}
+
+function rewritten(text: string, below: readonly string[]): Rewritten[] {
+  const rules: Rewritten[] = [];
   for (const raw of text.split("\n")) {
     // git drops trailing spaces but an escaped one ("a\\ ").
     const line = raw.replace(/\r$/, "").replace(/(?<!\\) +$/, "");
@@ -61,20 +72,71 @@ export function rewrite(text: string, below: readonly string[]): string[] {
     if (pattern === "") continue;
     // No slash but a last one: the name matches at any depth, the workspace's too.
     if (!pattern.includes("/")) {
-      lines.push(line);
+      rules.push({ line });
       continue;
     }
     const anchored = pattern.replace(/^\//, "");
     if (anchored.startsWith("**/")) {
-      lines.push(`${negated ? "!" : ""}${anchored}${folderOnly ? "/" : ""}`);
+      rules.push({ line: `${negated ? "!" : ""}${anchored}${folderOnly ? "/" : ""}` });
       continue;
     }
     const parts = anchored.split("/");
-    // Its leading names must be the workspace's path, as written; then the rest is from the workspace's top.
-    if (parts.length <= below.length || below.some((name, i) => /[*?[\\]/.test(parts[i]!) || parts[i] !== name)) continue;
-    lines.push(`${negated ? "!" : ""}/${parts.slice(below.length).join("/")}${folderOnly ? "/" : ""}`);
+    // It names the workspace itself or a folder above it: git's answer for the workspace as a whole, not for its files.
+    if (parts.length <= below.length) continue;
+    const leading = parts.slice(0, below.length);
+    // A `**` there may take any number of the workspace's names: which of its files it matches is not known.
+    if (leading.includes("**")) {
+      if (negated) rules.push({ overrides: parts.at(-1)! });
+      continue;
+    }
+    // Its leading names (each a glob of one name) must match the workspace's path; then the rest is from the workspace's top.
+    if (!matches(leading.join("/"), below.join("/"))) continue;
+    rules.push({ line: `${negated ? "!" : ""}/${parts.slice(below.length).join("/")}${folderOnly ? "/" : ""}` });
   }
-  return lines;
+  return rules;
+}
+
+/**
+ * The lines of `rules` (lowest precedence first) but the positive ones that a negation after
+ * them, which could not be rewritten, could override: left in, they would leave out a file
+ * git keeps. Such a negation keeps only paths whose last name matches its own last one, so a
+ * rule whose last name cannot match that stays.
+ */
+function kept(rules: readonly Rewritten[]): string[] {
+  const lines: string[] = [];
+  const overriding: string[] = [];
+  for (const rule of [...rules].reverse()) {
+    if ("overrides" in rule) overriding.push(rule.overrides);
+    else if (rule.line.startsWith("!") || !overriding.some((name) => mayMatch(rule.line, name))) lines.push(rule.line);
+  }
+  return lines.reverse();
+}
+
+/** Whether the last name of a positive rule's pattern could match a name that the glob `name` matches. */
+function mayMatch(line: string, name: string): boolean {
+  if (/[*?[\\]/.test(name)) return true;
+  const last = line.replace(/\/$/, "").split("/").at(-1)!;
+  return last === "**" || matches(last, name);
+}
+
+/** Whether the glob `glob` (no `**` of its own) matches the whole of `path`; one git matches nothing with matches nothing. */
+function matches(glob: string, path: string): boolean {
+  try {
+    return globTest(glob, true)(path);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files of `root` (paths from it, with `/`) that its repository tracks although an ignore
+ * rule matches them (`git add -f`, or ignored after they were added): git's rules never apply
+ * to a tracked file, so checkpoints hold these whatever their rules leave out. Empty where
+ * `root` is in no repository or git cannot say; read-only, as enclosingIgnores reads.
+ */
+export async function ignoredTracked(root: string): Promise<string[]> {
+  const out = await git(root, ["ls-files", "-z", "--cached", "--ignored", "--exclude-standard", "--", "."], 64 * 1024 * 1024);
+  return out?.split("\0").filter(Boolean) ?? [];
 }
 
 /** Whether the repository around `folder` holds a file in it: committed (HEAD has the folder), or added since. */

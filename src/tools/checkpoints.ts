@@ -19,6 +19,7 @@ import { access, chmod, constants, lstat, mkdir, readFile, realpath, rename, rm,
 import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
+import { ignoredTracked } from "../indexer/enclosing-ignores.ts";
 import { inBatches } from "../indexer/scan-fs.ts";
 import { diskFullWords } from "../protocol/disk-full.ts";
 import { PRIVATE_FOLDER, keepPrivate } from "../protocol/make-folders.ts";
@@ -94,7 +95,8 @@ export interface CheckpointOptions {
 const ATTRIBUTES = "* -text -filter -ident -working-tree-encoding !diff\n";
 // Heavy folders that are rarely gitignored-by-mistake but never the agent's to undo
 // (a file the agent itself writes there is still snapshotted, as an extra).
-const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/", ".tox/", ".mypy_cache/", ".pytest_cache/"].join("\n") + "\n";
+const EXCLUDED_FOLDERS = new Set(["node_modules", ".venv", "venv", "__pycache__", ".hearth", ".tox", ".mypy_cache", ".pytest_cache"]);
+const EXCLUDES = [...EXCLUDED_FOLDERS].map((name) => `${name}/\n`).join("");
 /** The paths the agent has written, in the shadow git dir (see checkpoint-extras.ts). */
 const TRACKED_FILE = "hearth-paths.json";
 /** Paths given to one git command on its command line. */
@@ -518,7 +520,7 @@ export class CheckpointStore {
     return this.lock.run(async () => {
       const target = await this.resolveId(id);
       await this.syncExcludes();
-      const { unreadable } = await this.unstagedFiles([]);
+      const { unreadable } = await this.unstagedFiles([], await this.forcedFiles());
       if (!unreadable.length) return [];
       const held = await this.modesAt(target, unreadable);
       return unreadable.filter((path) => held.has(path));
@@ -607,7 +609,8 @@ export class CheckpointStore {
       await this.syncExcludes();
       // --no-index: by the patterns alone, whatever the shadow index holds from earlier runs.
       const out = await this.text(["check-ignore", "-z", "--no-index", "--stdin"], { input: paths.map((p) => `${p}\0`).join(""), answers: [1] });
-      return out.split("\0").filter(Boolean);
+      const held = new Set(await this.trackedPastRules());
+      return out.split("\0").filter((p) => p !== "" && !held.has(p));
     });
   }
 
@@ -731,7 +734,8 @@ export class CheckpointStore {
    */
   private async stageAll(keep: readonly string[] = []): Promise<{ large: string[]; unreadable: string[] }> {
     await this.syncExcludes();
-    const { large, unreadable, unreachable, nested } = await this.unstagedFiles(keep);
+    const forced = await this.forcedFiles();
+    const { large, unreadable, unreachable, nested } = await this.unstagedFiles(keep, forced);
     const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
     // The run's own files too: an earlier run's checkpoints may hold them, and an exclude does not untrack.
     // Not a file in a folder this user may not enter: untracked, git could list it no more (it
@@ -745,6 +749,9 @@ export class CheckpointStore {
         // Pathspecs on stdin: a folder of many large files would not fit on a command line.
         const input = [".", ...skipped.map((p) => `:(exclude,literal)${p}`)].map((p) => `${p}\0`).join("");
         await this.git(["add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"], { input });
+        // The user's tracked files that an ignore rule matches: `add --all` passes them by while the shadow index lacks them.
+        const past = forced.filter((p) => skipped.length === 0 || !underAny(p, skipped));
+        if (past.length) await this.git(["add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(past));
         return { large, unreadable };
       } catch (error) {
         // A nested repository without a commit makes `git add` refuse the whole tree: leave
@@ -757,15 +764,35 @@ export class CheckpointStore {
   }
 
   /**
+   * The files of the workspace that the user's repository tracks although an ignore rule
+   * matches them (enclosing-ignores.ts ignoredTracked): git never leaves a tracked file out,
+   * so neither do checkpoints (the agent's change to one was missing from the review, and
+   * Restore could not bring it back). Not Hearth's own: EXCLUDES, this run's files.
+   */
+  private async trackedPastRules(): Promise<string[]> {
+    const own = new Set(this.ownFiles);
+    return (await ignoredTracked(this.root)).filter((p) => !own.has(p) && !p.split("/").slice(0, -1).some((name) => EXCLUDED_FOLDERS.has(name)));
+  }
+
+  /** trackedPastRules, those on disk now (`git add` refuses a path that names nothing). */
+  private async forcedFiles(): Promise<string[]> {
+    const present: string[] = [];
+    for await (const batch of inBatches(await this.trackedPastRules(), (p) => lstat(join(this.root, p)).then(() => true, () => false))) {
+      for (const [p, found] of batch) if (found) present.push(p);
+    }
+    return present;
+  }
+
+  /**
    * Since the shadow index was staged: the new or changed files over the size limit, but
    * for `keep`; those this user may not read, `keep` included (`unreachable`: those of them
    * in a folder this user may not enter); and the nested repositories (git lists one as `path/`).
    */
-  private async unstagedFiles(keep: readonly string[]): Promise<{ large: string[]; unreadable: string[]; unreachable: Set<string>; nested: string[] }> {
+  private async unstagedFiles(keep: readonly string[], forced: readonly string[]): Promise<{ large: string[]; unreadable: string[]; unreachable: Set<string>; nested: string[] }> {
     const listed = (await this.text(["ls-files", "-z", "--others", "--modified", "--exclude-standard"])).split("\0");
     const nested = listed.filter((p) => p.endsWith("/")).map((p) => p.slice(0, -1));
     const kept = new Set(keep);
-    const paths = [...new Set(listed.filter((p) => p !== "" && !p.endsWith("/")))];
+    const paths = [...new Set([...listed.filter((p) => p !== "" && !p.endsWith("/")), ...forced])];
     const large: string[] = [];
     const unreadable: string[] = [];
     const unreachable = new Set<string>();

@@ -10,8 +10,17 @@ import { repositoryExcludes } from "../../../src/indexer/scan.ts";
 import { hostileRepo, testGit } from "./helpers/hostile-git.ts";
 
 it("rewrites a folder's rules for a workspace below it: names at any depth as they are, anchored ones from the workspace, the rest left out", () => {
-  const text = "# comment\n\n*.log\ndist/\n!keep.log\nbuild \n/packages/app/tmp/\npackages/app/src/gen.ts\n/packages/other/x\npackages/*/cache/\n/packages/app\n**/coverage/\n\\#notes\r\n";
-  assert.deepEqual(rewrite(text, ["packages", "app"]), ["*.log", "dist/", "!keep.log", "build", "/tmp/", "/src/gen.ts", "**/coverage/", "\\#notes"]);
+  const text = "# comment\n\n*.log\ndist/\n!keep.log\nbuild \n/packages/app/tmp/\npackages/app/src/gen.ts\n/packages/other/x\npackages/*/cache/\npackages/[!a]*/out/\n/packages/app\n**/coverage/\npackages/**/docs/\n\\#notes\r\n";
+  assert.deepEqual(rewrite(text, ["packages", "app"]), ["*.log", "dist/", "!keep.log", "build", "/tmp/", "/src/gen.ts", "/cache/", "**/coverage/", "\\#notes"]);
+});
+
+it("drops the rules a negation it cannot rewrite could override, so that no file git keeps is left out", () => {
+  // `**` in the leading folders: which of the workspace's files it keeps is not known.
+  const text = "*.log\ndist/\nlogs/\n*\n!packages/**/keep.log\n!packages/**/logs/\ntmp/\n";
+  assert.deepEqual(rewrite(text, ["packages", "app"]), ["dist/", "tmp/"]);
+  assert.deepEqual(rewrite("*.log\n!packages/**/*.log\n*.tmp\n", ["packages", "app"]), ["*.tmp"]);
+  // One that matches none of the workspace's paths overrides nothing.
+  assert.deepEqual(rewrite("*.log\n!/packages/other/keep.log\n", ["packages", "app"]), ["*.log"]);
 });
 
 it("reads the rules of the repository around a folder without running what its config names", (t) => {

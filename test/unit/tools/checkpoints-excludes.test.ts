@@ -5,7 +5,7 @@
 // exclude file is its main repository's (.git file → gitdir → commondir), as the scan reads it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
@@ -98,5 +98,52 @@ describe("checkpoints of a workspace that is a folder of a repository (a monorep
     assert.ok(await store.fileAt(start.id, "app.py"));
     writeFileSync(join(project, "app.py"), "print(2)\n");
     assert.deepEqual(await store.changedFiles(start.id), ["app.py"]);
+  });
+});
+
+describe("checkpoints hold every file the user's repository tracks, whatever ignores it", () => {
+  /** Commits `files` in a new repository at `top` (`forced`: added past its .gitignore, as `git add -f`). */
+  function repository(top: string, gitignore: string, files: Record<string, string>, forced: readonly string[]): void {
+    writeFileSync(join(top, ".gitignore"), gitignore);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(top, path, ".."), { recursive: true });
+      writeFileSync(join(top, path), text);
+    }
+    git(top, "init", "-q");
+    git(top, "add", "-A");
+    if (forced.length) git(top, "add", "-f", ...forced);
+    git(top, "commit", "-qm", "a");
+  }
+
+  /** A command changes `path` after a checkpoint: the review lists it, the diff shows it, and restoring the checkpoint puts it back. */
+  async function agentEdits(workspace: string, path: string, untracked: string): Promise<void> {
+    const store = await CheckpointStore.open({ workspaceRoot: workspace, storageDir: tempDir("hearth-storage-") });
+    const start = await store.create("start");
+    const before = (await store.fileAt(start.id, path))?.toString();
+    writeFileSync(join(workspace, path), "changed by the agent\n");
+    writeFileSync(join(workspace, untracked), "ignored, untracked\n");
+    assert.deepEqual(await store.changedFiles(start.id), [path]);
+    assert.match(await store.diff(start.id), /\+changed by the agent/);
+    assert.deepEqual(await store.excludedAmong([path, untracked]), [untracked]);
+    await store.restore(start.id);
+    assert.equal(readFileSync(join(workspace, path), "utf8"), before);
+  }
+
+  it("holds a tracked file the .gitignore above a workspace folder ignores (lib/** with lib/a.py added by force)", async () => {
+    const top = tempDir();
+    repository(top, "lib/**\n", { "lib/a.py": "a = 1\n", "README.md": "r\n" }, ["lib/a.py"]);
+    await agentEdits(join(top, "lib"), "a.py", "b.py");
+  });
+
+  it("holds a file a negation with a wildcard in its folders keeps (*.log, then !packages/*/keep.log)", async () => {
+    const top = tempDir();
+    repository(top, "*.log\n!packages/*/keep.log\n", { "packages/app/keep.log": "kept\n", "packages/app/src/a.ts": "a\n" }, []);
+    await agentEdits(join(top, "packages", "app"), "keep.log", "debug.log");
+  });
+
+  it("holds a tracked file the workspace's own .gitignore ignores (*.min.js with vendor/x.min.js added by force)", async () => {
+    const top = tempDir();
+    repository(top, "*.min.js\n", { "vendor/x.min.js": "x\n", "a.js": "a\n" }, ["vendor/x.min.js"]);
+    await agentEdits(top, "vendor/x.min.js", "y.min.js");
   });
 });

@@ -9,6 +9,7 @@ import { totalmem } from "node:os";
 import { findPreset, findQuantization, probeSystem, recommendModel } from "../models/index.ts";
 import type { ModelRecommendation } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
+import { shellWord as posixShellWord } from "../protocol/shell-word.ts";
 import { terminalName } from "./terminal-text.ts";
 
 export function noModel(task: "chat" | "fix", recommendation: ModelRecommendation, fromEditor?: { readonly preset: string; readonly file: string }): string {
@@ -43,5 +44,5 @@ export async function recommendedModel(): Promise<ModelRecommendation> {
  */
 export function shellWord(path: string): string {
   if (process.platform === "win32") return /^[\w.\\/:+@=,-]+$/.test(path) ? path : `"${path}"`;
-  return /^[\w./:+@%=,-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+  return posixShellWord(path);
 }

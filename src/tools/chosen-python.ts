@@ -48,7 +48,3 @@ export async function chosenPlace(root: string, program: string): Promise<Chosen
   return { kind: "inside", path: relative(base, path).split(sep).join("/") };
 }
 
-/** `word` as sh reads it back: left as it is when it holds nothing sh treats apart, else in single quotes. */
-export function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
-}

@@ -340,6 +340,11 @@ export async function atomicWrite(path: string, content: Uint8Array): Promise<vo
  * Windows) answers lstat("Foo.ts") for foo.ts, so a path the model wrote in another case
  * reaches the file as written, and the rename over it gave the file that name: an import of
  * "./foo" then broke where case counts (a Linux CI). One readdir, for a file that is there.
+ * Not workspace.ts's listedName (one segment, its caller's fold): that one first asks whether
+ * the disk folds (the segment's other spelling the same inode) and reads the folder only then,
+ * trying upper or lower case before another normalization; this one always reads the folder
+ * and folds case and normalization at once, so it finds the listed name on a disk that ignores
+ * normalization but holds case too. Only atomicWrite of a file there and a rename call it.
  */
 async function listedName(path: string): Promise<string> {
   const name = basename(path);

@@ -8,6 +8,7 @@ import { type TextFile, contentHash, decodeText, pairSafeEnd, splitLines, strayB
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
+import { shellWord } from "../protocol/shell-word.ts";
 
 export const readFileTool: Tool = {
   effect: "read",
@@ -75,13 +76,9 @@ function tooLarge(path: string, size: number): ToolError {
     "too-large",
     `${quotedPath(path)} is ${mb} MB, over read_file's ${MAX_READ_FILE_BYTES / (1024 * 1024)} MB limit (search skips it too). ` +
       (shownPath(path) === path
-        ? `Look inside with run_command, e.g. grep -n "PATTERN" ${shellQuote(path)} or sed -n '1,200p' ${shellQuote(path)}`
+        ? `Look inside with run_command, e.g. grep -n "PATTERN" ${shellWord(path)} or sed -n '1,200p' ${shellWord(path)}`
         : "Look inside with run_command (grep -n, or sed -n '1,200p', on it)"),
   );
-}
-
-function shellQuote(path: string): string {
-  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }
 
 function render(path: string, lines: readonly string[], first: number, last: number, file: FileForm): { text: string; data: { path: string; startLine: number; endLine: number; totalLines: number }; cutLine: boolean } {
@@ -126,7 +123,7 @@ type FileForm = Pick<TextFile, "text" | "encoding" | "bom" | "eol">;
 function longLineNote(path: string, n: number, line: string, shown: number, file: FileForm): string {
   return (
     `Line ${n} is ${line.length} characters long; showing its first ${shown}. A line this long cannot be read whole: ` +
-    `find what you need in it with search or run_command (grep -noE '.{0,80}WORD.{0,80}' ${shellQuote(path)})${readOn(path, n, line, shown, file)}. ` +
+    `find what you need in it with search or run_command (grep -noE '.{0,80}WORD.{0,80}' ${shellWord(path)})${readOn(path, n, line, shown, file)}. ` +
     `edit_file matches text from any part of it.`
   );
 }
@@ -151,7 +148,7 @@ function readOn(path: string, n: number, maskedLine: string, shownMasked: number
   const ascii = file.encoding === "latin1" || !/[^\x00-\x7f]/.test(line.slice(0, end));
   const bom = n === 1 && file.bom ? 3 : 0;
   const [from, to] = ascii ? [shown + 1, end] : [Buffer.byteLength(line.slice(0, shown)) + 1, Buffer.byteLength(line.slice(0, end))];
-  const lineOf = file.eol === "\r" ? `tr '\\r' '\\n' < ${shellQuote(path)} | sed -n '${n}p'` : `sed -n '${n}p' ${shellQuote(path)}`;
+  const lineOf = file.eol === "\r" ? `tr '\\r' '\\n' < ${shellWord(path)} | sed -n '${n}p'` : `sed -n '${n}p' ${shellWord(path)}`;
   return `, or read on with run_command: ${lineOf} | cut -${ascii ? "c" : "b"} ${from + bom}-${to + bom}`;
 }
 

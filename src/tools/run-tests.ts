@@ -9,7 +9,8 @@ import { type DetectedRunner, type TestCounts, commandVenv, configText, configur
 import { missingProgram } from "../protocol/program-search.ts";
 import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests } from "./project-setup.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
-import { type ChosenPython, shellWord } from "./chosen-python.ts";
+import type { ChosenPython } from "./chosen-python.ts";
+import { shellWord } from "../protocol/shell-word.ts";
 import type { Workspace } from "./workspace.ts";
 
 const DEFAULT_TIMEOUT_S = 600;

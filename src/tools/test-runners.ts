@@ -12,7 +12,8 @@ import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
 import { pairSafeEnd } from "./text-file.ts";
 import type { Workspace } from "./workspace.ts";
-import { type ChosenPython, chosenPlace, shellWord } from "./chosen-python.ts";
+import { type ChosenPython, chosenPlace } from "./chosen-python.ts";
+import { shellWord } from "../protocol/shell-word.ts";
 
 export interface DetectedRunner {
   readonly command: string;

@@ -3,7 +3,7 @@
  * text through GitHub's REST API. No vscode import: the sign-in token is passed in, so this
  * is tested against a local HTTP server.
  */
-import { networkProblem } from "../protocol/network-problem.ts";
+import { captivePortalWords, networkProblem } from "../protocol/network-problem.ts";
 
 /** owner, repo and number of a GitHub issue or pull request URL. */
 export interface GitHubIssueRef {
@@ -250,7 +250,7 @@ async function getJson(path: string, ref: GitHubIssueRef, options: FetchIssueOpt
         : `GitHub answered ${response.status} for ${what}. ${wording.signIn} if it is in a private repository.`,
     );
   }
-  if (!response.ok) throw new IssueFetchError(`GitHub answered ${response.status} ${response.statusText} for ${what}.`);
+  if (!response.ok) throw new IssueFetchError(`GitHub answered ${response.status} ${response.statusText} for ${what}.${response.status === 511 ? ` ${captivePortalWords("run it again")}` : ""}`);
   let answer: string;
   try {
     answer = await readAtMost(response, MAX_ANSWER_BYTES);

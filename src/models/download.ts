@@ -18,6 +18,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ReadableStream } from "node:stream/web";
 import { makeFolders } from "../protocol/make-folders.ts";
+import { captivePortalWords } from "../protocol/network-problem.ts";
 import { formatSize } from "../protocol/units.ts";
 import { wait } from "../protocol/wait.ts";
 import { throwIfAborted } from "./backend.ts";
@@ -664,9 +665,7 @@ async function refused(response: Response, url: string, have: number): Promise<D
   const via = response.url && answered !== hostOf(url) ? ` (redirected to ${answered})` : "";
   const kept = have > 0 ? `, asked for the rest from byte ${have}; the ${formatSize(have)} downloaded so far are kept: run it again to resume` : "";
   // RFC 6585's status for a captive portal: the network, not the model's server, answered.
-  const portal = response.status === 511
-    ? ". This network wants you to sign in first (a captive portal: a hotel's or guest network's): open any web page in a browser, sign in there, then run the download again"
-    : "";
+  const portal = response.status === 511 ? `. ${captivePortalWords("run the download again")}` : "";
   return new DownloadError(`the server answered ${response.status} ${response.statusText} for ${url}${via}${kept}${portal}`, false);
 }
 

@@ -9,6 +9,7 @@ import { formatDuration, shownAddress } from "./http-limits.ts";
 import { escapeControlText as escape, mapJsonStrings, restoreControlText } from "./control-text.ts";
 import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
+import { captivePortalWords } from "../protocol/network-problem.ts";
 
 /** One piece of a streamed tool call, as OpenAI sends it (`choices[0].delta.tool_calls[i]`). */
 export interface OpenAiToolCallDelta {
@@ -349,6 +350,7 @@ export function describeHttpError(status: number, body: string, url: string, api
   const said = detail ? `: ${detail}` : "";
   const hint = httpErrorHint(status, retryAfterMs);
   if (status === 401 || status === 403) return `the server refused the API key (${status})${said}; ${hint}`;
+  if (status === 511) return `the server answered 511 for ${new URL(url).pathname}${said}. ${captivePortalWords("try again")}`;
   return `the server answered ${status} for ${new URL(url).pathname}${said}${hint ? `; ${hint}` : ""}`;
 }
 

@@ -237,3 +237,11 @@ function samePrefix(a: readonly number[], b: readonly number[], bits: number): b
   }
   return true;
 }
+
+/**
+ * What to do about an answer 511 Network Authentication Required: RFC 6585's status for a
+ * captive portal, the network answering instead of the server asked. `then`: how to try again.
+ */
+export function captivePortalWords(then: string): string {
+  return `This network wants you to sign in first (a captive portal: a hotel's or guest network's): open any web page in a browser, sign in there, then ${then}`;
+}

@@ -99,6 +99,9 @@ describe("remote backend against broken and hostile servers", () => {
       [500, "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n</body></html>",
         [/answered 500 .*: 500 Internal Server Error/, /its log/]],
       [503, JSON.stringify({ error: { code: 503, message: "Loading model", type: "unavailable_error" } }), [/answered 503 .*: Loading model/, /its log/]],
+      // A captive portal (RFC 6585) answers for the network, not the server: no "check its log".
+      [511, "<html><head><title>Network Authentication Required</title></head><body>Sign in to Hotel WiFi</body></html>",
+        [/answered 511 .*: Network Authentication Required\. This network wants you to sign in first \(a captive portal.*then try again$/]],
       // A prompt past the context is no HTTP error but DoesNotFitError (remote-does-not-fit.test.ts).
       [400, JSON.stringify({ object: "error", message: "tools[0].function.parameters: schema must have a 'type' key" }), [/answered 400 .*: tools\[0\]\.function\.parameters: schema must have a 'type' key$/]],
     ];

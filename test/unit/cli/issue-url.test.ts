@@ -58,6 +58,10 @@ describe("an issue given only as its URL", () => {
         res.setHeader("x-ratelimit-reset", String(Date.UTC(2026, 11, 5, 7, 42) / 1000));
         return res.end(JSON.stringify({ message: "API rate limit exceeded" }));
       }
+      if (req.url === "/repos/acme/portal/issues/1") {
+        res.statusCode = 511; // a captive portal (RFC 6585) answering for the network
+        return res.end("<html><title>Sign in to Hotel WiFi</title></html>");
+      }
       res.statusCode = 500;
       res.end("{}");
     });
@@ -142,6 +146,12 @@ describe("an issue given only as its URL", () => {
       kind: "refused",
       message: `GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (in 12 min) (acme/busy#1). Set GH_ENTERPRISE_TOKEN (or GITHUB_ENTERPRISE_TOKEN) to a token of ${base.slice("http://".length)} that can read it for a higher limit, or give the issue's text instead (--issue-file FILE).`,
     });
+  });
+
+  it("says a captive portal's 511 as a network to sign in to, in a browser", async () => {
+    const got = await issueFromUrl("https://github.com/acme/portal/issues/1", options(checkout()));
+    assert.equal(got?.kind, "refused");
+    assert.match((got as { message: string }).message, /^GitHub answered 511 Network Authentication Required for acme\/portal#1\. This network wants you to sign in first \(a captive portal: a hotel's or guest network's\): open any web page in a browser, sign in there, then run it again$/);
   });
 
   it("says so when the API cannot be reached, naming where it looked", async () => {

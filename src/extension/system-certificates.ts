@@ -11,7 +11,7 @@
  *
  * No "vscode" import: unit tests call it with a made-up folder and store.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tls from "node:tls";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../protocol/make-folders.ts";
@@ -63,14 +63,16 @@ export function addSystemCertificates(env: NodeJS.ProcessEnv, folder: string, sy
     }
   }
   const file = join(folder, "runtime-ca-certificates.pem");
+  // Another window may be writing it now: a whole file, renamed into place.
+  const temp = `${file}.${process.pid}.tmp`;
   try {
     if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER });
-    // Another window may be writing it now: a whole file, renamed into place.
-    const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, `${own.trimEnd()}\n${system.trim()}\n`, { mode: PRIVATE_FILE });
     chmodSync(temp, PRIVATE_FILE);
     renameSync(temp, file);
   } catch {
+    // A full disk stopped the write midway: its part would keep the pages the user needs.
+    rmSync(temp, { force: true });
     return;
   }
   env[USER_EXTRA_CA_VARIABLE] = named ?? "";

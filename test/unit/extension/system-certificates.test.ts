@@ -5,7 +5,7 @@
 // servers on 127.0.0.1; the child is a plain Node (the runtime is one), its fetch the runtime's.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { describe, it, type TestContext } from "node:test";
 import { addSystemCertificates, systemCertificates } from "../../../src/extension/system-certificates.ts";
 import { networkProblem, setExtraCertificates, USER_EXTRA_CA_VARIABLE } from "../../../src/protocol/network-problem.ts";
 import { makeCertificates, type TestCertificates } from "../../fixtures/certificates.ts";
+import { fillDisk, smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const company = makeCertificates(["IP:127.0.0.1"]);
@@ -71,6 +72,19 @@ describe("the system's certificates handed to the runtime", () => {
     const none: NodeJS.ProcessEnv = {};
     addSystemCertificates(none, tempDir("hearth-system-ca-"), "");
     assert.deepEqual(none, {});
+  });
+
+  it("on a disk that fills up while the file is written: the environment as it was, and no half-written file left beside it", (t) => {
+    const folder = smallDisk(t, { size: "64k" });
+    if (!folder) return;
+    // Room for the user's certificates but not for the system's list after them.
+    writeFileSync(join(folder, "runtime-ca-certificates.pem"), "an older window's whole file\n");
+    fillDisk(folder);
+    const env: NodeJS.ProcessEnv = {};
+    addSystemCertificates(env, folder, `${readFileSync(company.ca, "utf8")}\n${"x".repeat(256 * 1024)}`);
+    assert.deepEqual(env, {}, "the runtime is started as before, with Node's own list");
+    assert.deepEqual(readdirSync(folder).sort(), ["filler", "runtime-ca-certificates.pem"], "no .tmp left to take the disk's last pages");
+    assert.equal(readFileSync(join(folder, "runtime-ca-certificates.pem"), "utf8"), "an older window's whole file\n", "the file another window wrote is kept whole");
   });
 
   it("reads this Linux system's bundle", { skip: process.platform !== "linux" || !existsSync("/etc/ssl/certs/ca-certificates.crt") ? "no Debian-style bundle here" : false }, () => {

@@ -8,6 +8,11 @@
  * It asks only while something waits on the runtime (`busy`): a stuck runtime that nobody waits
  * on keeps no one waiting, and with `hearth.trace.server` "verbose" each question and its answer
  * go to the log — every 10 s for as long as VS Code was open, when it asked all the time.
+ * Silence is measured on the monotonic clock (`performance.now()`), and a tick that came late
+ * (the lid closed, a VM resumed, the extension host itself stopped) starts the count over: time
+ * this process did not run is not the runtime's silence. With `Date.now()` a question asked
+ * before a sleep and answered just after it read as an hour unanswered, and Restart Runtime was
+ * offered over the user's run; a clock set back a day hid a stuck runtime for that day.
  * No `vscode`, so it is tested with a real runtime stopped by SIGSTOP and a hand-moved clock.
  */
 
@@ -24,7 +29,7 @@ export interface LivenessClock {
 }
 
 const SYSTEM_CLOCK: LivenessClock = {
-  now: () => Date.now(),
+  now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
@@ -40,6 +45,8 @@ export interface LivenessEvents {
 
 export class Liveness {
   private timer: unknown;
+  /** When the timer for the next tick was set. */
+  private scheduledAt = 0;
   /** When the unanswered question was asked, and whether that was said. */
   private waiting: { since: number; said: boolean; answer: Promise<void> } | undefined;
   private disposed = false;
@@ -60,11 +67,16 @@ export class Liveness {
   }
 
   private schedule(): void {
-    if (!this.disposed) this.timer = this.clock.setTimeout(() => this.tick(), PING_EVERY_MS);
+    if (this.disposed) return;
+    this.scheduledAt = this.clock.now();
+    this.timer = this.clock.setTimeout(() => this.tick(), PING_EVERY_MS);
   }
 
   private tick(): void {
     const waiting = this.waiting;
+    const late = this.clock.now() - this.scheduledAt;
+    // A tick a whole period late (or one the clock went back on): this process was not running.
+    if (waiting && (late < 0 || late >= 2 * PING_EVERY_MS)) waiting.since = this.clock.now();
     if (!waiting) {
       if (this.events.busy()) this.waiting = this.question();
     }

@@ -11,6 +11,19 @@ import { Liveness, PING_EVERY_MS, UNRESPONSIVE_AFTER_MS } from "../../../src/ext
 import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 
+/** Lets `n` ticks run on time, as in a process that keeps running (one long `advance` is one late tick). */
+function ticks(clock: FakeClock, n: number): void {
+  for (let i = 0; i < n; i++) clock.advance(PING_EVERY_MS);
+}
+
+/** Lets `n` ticks run on time, each question answered before the next tick. */
+async function answeredTicks(clock: FakeClock, liveness: Liveness, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    clock.advance(PING_EVERY_MS);
+    await liveness.answered();
+  }
+}
+
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
 
@@ -22,21 +35,41 @@ it("says a runtime stopped by SIGSTOP is not answering once a question waited 30
   try {
     clock.advance(PING_EVERY_MS);
     await liveness.answered();
-    clock.advance(PING_EVERY_MS * 5); // a runtime that answers: nothing said
-    await liveness.answered();
+    await answeredTicks(clock, liveness, 5); // a runtime that answers: nothing said
     assert.deepEqual(said, []);
 
     process.kill(runtime.child.pid!, "SIGSTOP");
     clock.advance(PING_EVERY_MS); // asked, never answered
-    clock.advance(UNRESPONSIVE_AFTER_MS - PING_EVERY_MS);
+    ticks(clock, UNRESPONSIVE_AFTER_MS / PING_EVERY_MS - 1);
     assert.deepEqual(said, []);
     clock.advance(PING_EVERY_MS);
-    clock.advance(PING_EVERY_MS * 3); // said once, not at every tick
+    ticks(clock, 3); // said once, not at every tick
     assert.deepEqual(said, [`silent ${UNRESPONSIVE_AFTER_MS}`]);
 
     process.kill(runtime.child.pid!, "SIGCONT");
     await liveness.answered();
     assert.deepEqual(said, [`silent ${UNRESPONSIVE_AFTER_MS}`, "answers"]);
+  } finally {
+    liveness.dispose();
+    process.kill(runtime.child.pid!, "SIGCONT");
+    await runtime.close(1000);
+  }
+});
+
+it("says nothing about a runtime that slept with the machine and answers on waking", { timeout: 30_000 }, async () => {
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
+  const clock = new FakeClock();
+  const said: string[] = [];
+  const liveness = new Liveness(() => runtime.connection.sendRequest(StatusRequest), { unresponsive: (ms) => said.push(`silent ${ms}`), responsive: () => said.push("answers"), busy: () => true }, clock);
+  try {
+    process.kill(runtime.child.pid!, "SIGSTOP"); // the lid closes with a question on its way
+    clock.advance(PING_EVERY_MS);
+    clock.set(clock.now() + 3_600_000); // an hour asleep: no timer ran
+    clock.advance(PING_EVERY_MS); // the first tick after waking
+    process.kill(runtime.child.pid!, "SIGCONT");
+    await liveness.answered();
+    await answeredTicks(clock, liveness, 5);
+    assert.deepEqual(said, []);
   } finally {
     liveness.dispose();
     process.kill(runtime.child.pid!, "SIGCONT");

@@ -8,6 +8,7 @@ import { type TextFile, contentHash, decodeText, pairSafeEnd, splitLines, strayB
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
+import { dataLeftOut, dataLeftOutNote, isNotebookPath } from "./notebook-outputs.ts";
 import { shellWord } from "../protocol/shell-word.ts";
 
 export const readFileTool: Tool = {
@@ -51,13 +52,17 @@ export const readFileTool: Tool = {
       return { text: `${shownPath(path)} is empty.`, data: { path, lines: 0 } };
     }
     if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${shownPath(path)} (${lines.length} lines)`);
-    const shown = render(path, lines.map((l) => l.text), first, last, file);
-    // What the model saw: a long line shown cut counts as not seen whole.
-    if (ctx.reads) recordLines(ctx.reads, path, contentHash(bytes), first, shown.data.endLine - (shown.cutLine ? 1 : 0), lines.length);
+    const { texts, leftOut } = notebookLines(path, lines.map((l) => l.text), first, last);
+    const shown = render(path, texts, first, last, file);
+    const seenTo = shown.data.endLine - (shown.cutLine ? 1 : 0);
+    const dataLines = leftOut.filter((n) => n <= shown.data.endLine);
+    // What the model saw: a long line shown cut, or a notebook line shown without its data, counts as not seen whole.
+    if (ctx.reads) for (const [from, to] of seenRanges(first, seenTo, dataLines)) recordLines(ctx.reads, path, contentHash(bytes), from, to, lines.length);
     // A key block begun above the range is told of too: its lines in the range are shown empty.
     const note = maskedNote(masked.filter((m) => (m.lastLine ?? m.line) >= first && m.line <= shown.data.endLine));
     const spelling = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
     if (spelling !== undefined) note.push(spelling);
+    if (dataLines.length > 0) note.push(dataLeftOutNote(shownPath(path), dataLines));
     if (file.strayBytes !== undefined) {
       note.push(
         `[Hearth: ${shownPath(path)} ${strayBytesPhrase(file.strayBytes)}. It is shown a byte per character (Windows-1252), so in the first reading ` +
@@ -68,6 +73,34 @@ export const readFileTool: Tool = {
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
   },
 };
+
+/** A notebook's lines first..last with their base64 output data left out (notebook-outputs.ts), and which lines were. */
+function notebookLines(path: string, lines: string[], first: number, last: number): { texts: string[]; leftOut: number[] } {
+  const leftOut: number[] = [];
+  if (!isNotebookPath(path)) return { texts: lines, leftOut };
+  const texts = lines.slice();
+  for (let n = first; n <= last; n++) {
+    const shown = dataLeftOut(lines[n - 1]!);
+    if (shown === undefined) continue;
+    texts[n - 1] = shown;
+    leftOut.push(n);
+  }
+  return { texts, leftOut };
+}
+
+/** first..last without the lines of `gaps` (ascending); first..last itself when there are none. */
+function seenRanges(first: number, last: number, gaps: readonly number[]): [number, number][] {
+  if (gaps.length === 0) return [[first, last]];
+  const ranges: [number, number][] = [];
+  let from = first;
+  for (const gap of gaps) {
+    const to = Math.min(gap - 1, last);
+    if (to >= from) ranges.push([from, to]);
+    from = gap + 1;
+  }
+  if (from <= last) ranges.push([from, last]);
+  return ranges;
+}
 
 /** Neither read_file nor search opens a file this large (search stops at 2 MB): a shell command can. */
 function tooLarge(path: string, size: number): ToolError {

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
 import { startFakeOllama } from "../../fixtures/models/ollama-server.ts";
-import { alive, untilOrExit } from "../../fixtures/processes.ts";
+import { alive, runUntilStderr, untilOrExit } from "../../fixtures/processes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -36,6 +36,16 @@ function hearthFix(args: string[], env: NodeJS.ProcessEnv = {}) {
   const home = { HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state"), ...env };
   const result = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), ...args], { cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...home } });
   return { ...result, work };
+}
+
+/**
+ * `hearth fix` stopped (SIGTERM) once its first step starts: a tiny model's step generates past
+ * 120 s, which a spawnSync limit used to end, each run taking all of it.
+ */
+function hearthFixUntilFirstStep(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const work = tempDir("hearth-fix-out-");
+  const home = { HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state"), ...env };
+  return runUntilStderr(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), ...args], { cwd: work, env: { ...process.env, ...home } }, (stderr) => stderr.includes("[step 1]\n"));
 }
 
 describe("hearth fix", () => {
@@ -160,7 +170,7 @@ describe("hearth fix", () => {
     const home = tempDir("hearth-fix-home-");
     mkdirSync(join(home, "models"));
     symlinkSync(await ensureTinyModel({ arch: "qwen35", vocab: "small" }), join(home, "models", findQuantization(findPreset(DEFAULT_PRESET)!)!.file));
-    const run = hearthFix(["--repo", repo, "add(2, 3) returns -1", "--yes", "--no-index", "--max-steps", "1", "--threads", "1", "--trajectory", join(home, "t.jsonl")], { HEARTH_HOME: home });
+    const run = await hearthFixUntilFirstStep(["--repo", repo, "add(2, 3) returns -1", "--yes", "--no-index", "--max-steps", "1", "--threads", "1", "--trajectory", join(home, "t.jsonl")], { HEARTH_HOME: home });
     assert.notEqual(run.status, 2, run.stderr);
     const start = readFileSync(join(home, "t.jsonl"), "utf8").split("\n").map((l) => (l ? (JSON.parse(l) as { type: string; issue?: string; model?: string }) : undefined)).find((r) => r?.type === "start");
     assert.equal(start?.issue, "add(2, 3) returns -1");

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 import { CHAT_VIEW_ID, COMMANDS, type CommandName } from "../protocol/contributions.ts";
-import { HearthErrorCode, ReindexRequest } from "../protocol/lsp-ext.ts";
+import { ReindexRequest } from "../protocol/lsp-ext.ts";
 import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
 import type { ChatController } from "./chat/controller.ts";
 import { stopRunFirst } from "./chat/run-start.ts";
@@ -16,7 +16,9 @@ import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory }
 import { type ModelChoice, modelPickState, workspaceServerEntry } from "./model-picks.ts";
 import { downloadCudaInteractively, downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
-import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
+import type { RuntimeClient } from "./runtime-client.ts";
+import { showFailure } from "./failure-notice.ts";
+import { blockerActions, requestFailure } from "./request-failure.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
 import type { ServerConsent } from "./server-consent.ts";
@@ -51,21 +53,9 @@ const fixIssue: Factory = (ctx) => async (issue?: unknown) => {
   return fixIssueCommand(ctx.chat, typeof issue === "string" ? issue : undefined);
 };
 
-/** A notification with the reason and, when a model is missing, the three ways to get one; with no folder, Open Folder. */
-export async function offerModelChoices({ reason, needsModel, needsFolder }: Blocker): Promise<void> {
-  if (needsFolder) {
-    if (await vscode.window.showWarningMessage(reason, "Open Folder…")) await vscode.commands.executeCommand("vscode.openFolder");
-    return;
-  }
-  if (!needsModel) {
-    const pick = await vscode.window.showWarningMessage(reason, "Show Log");
-    if (pick) await vscode.commands.executeCommand(COMMANDS.showLog.id);
-    return;
-  }
-  const pick = await vscode.window.showWarningMessage(reason, "Download Model…", "Choose GGUF File…", "Use Server URL…");
-  if (pick === "Download Model…") await vscode.commands.executeCommand(COMMANDS.downloadModel.id);
-  if (pick === "Choose GGUF File…") await chooseGgufFile();
-  if (pick === "Use Server URL…") await enterServerUrl();
+/** A notification with the reason and the next step: the three ways to get a model, Open Folder…, or Restart Runtime. */
+export function offerModelChoices(blocker: Blocker): Promise<void> {
+  return showFailure(blocker.reason, blockerActions(blocker), { steps: { "Choose GGUF File…": chooseGgufFile, "Use Server URL…": enterServerUrl } });
 }
 
 const manageModels: Factory = (ctx) => () => manageDownloadedModels(ctx.runtime);
@@ -161,7 +151,7 @@ const downloadModel: Factory = (ctx) => async () => {
       if (pick === "Use Server URL…") await enterServerUrl();
       return;
     }
-    void vscode.window.showWarningMessage(`Hearth: ${describeRequestError(error)}`);
+    void showRequestFailure(error);
   }
 };
 
@@ -206,7 +196,7 @@ const reindexWorkspace: Factory = (ctx) => async () => {
     const result = await ctx.runtime.request(ReindexRequest, { force: true });
     void vscode.window.showInformationMessage(`Hearth indexed ${result.files} ${result.files === 1 ? "file" : "files"}.`);
   } catch (error) {
-    void vscode.window.showWarningMessage(`Hearth: ${describeRequestError(error)}`);
+    void showRequestFailure(error);
   }
 };
 
@@ -275,9 +265,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   );
 }
 
-export function describeRequestError(error: unknown): string {
-  if (error instanceof RuntimeNotRunningError) return error.message;
-  if (error instanceof ResponseError && error.code === HearthErrorCode.NotAvailable) return error.message;
-  if (error instanceof Error) return `${error.message} (see "Hearth: Show Log")`;
-  return String(error);
+/** A request that failed: its message, with Restart Runtime when the runtime is stopped, else Show Log. */
+export function showRequestFailure(error: unknown): Promise<void> {
+  const { message, actions } = requestFailure(error);
+  return showFailure(`Hearth: ${message}`, actions);
 }

@@ -112,7 +112,7 @@ class HearthChatProvider implements ChatProvider, vscode.Disposable {
   /** Waits out a restart the model stayed listed through; false when the caller cancelled, throws when the runtime gave up. */
   private async runtimeBack(token: vscode.CancellationToken): Promise<boolean> {
     const wait = await runtimeRunning(this.runtime, token);
-    if (wait.kind === "failed") throw new RuntimeNotRunningError(wait.message);
+    if (wait.kind === "failed") throw new RuntimeNotRunningError(wait.message, true);
     return wait.kind === "running";
   }
 

@@ -6,6 +6,7 @@
  */
 import type { DownloadedModel } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
+import { requestFailure } from "./request-failure.ts";
 
 /** The step that failed, and what it was about. */
 export type ManageStep =
@@ -14,7 +15,7 @@ export type ManageStep =
   | { readonly kind: "use"; readonly label: string };
 
 /** A button on the message; model-ui.ts runs it. */
-export type ManageAction = "Show Log" | "Reveal in Folder" | "Open User Settings";
+export type ManageAction = "Restart Runtime" | "Show Log" | "Reveal in Folder" | "Open User Settings";
 
 export interface ManageFailure {
   readonly message: string;
@@ -25,7 +26,8 @@ export function manageFailure(step: ManageStep, error: unknown): ManageFailure {
   const reason = reasonOf(error);
   switch (step.kind) {
     case "list":
-      return { message: `Hearth could not list the downloaded models: ${reason}`, actions: ["Show Log"] };
+      // A stopped runtime offers Restart Runtime (requestFailure), as its reason says to.
+      return { message: `Hearth could not list the downloaded models: ${reason}`, actions: requestFailure(error).actions as ManageAction[] };
     case "delete":
       return { message: `Hearth did not delete ${step.label}: ${reason}`, actions: ["Reveal in Folder", "Show Log"] };
     case "use":

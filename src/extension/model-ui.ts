@@ -15,6 +15,8 @@ import { readSettings, updateSetting } from "./config.ts";
 import { type DownloadedItem, downloadedItem, type ManageStep, manageFailure, unloadNote } from "./manage-models.ts";
 import { afterDownload, alreadyDownloading, DownloadSlot, downloadWarning, type ModelChoice } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
+import { showFailure } from "./failure-notice.ts";
+import { requestFailure } from "./request-failure.ts";
 
 /** A download in progress (undefined when it ends), for the chat view's model panel. */
 export interface DownloadProgress {
@@ -167,6 +169,7 @@ export async function manageDownloadedModels(runtime: RuntimeClient): Promise<vo
     const failure = manageFailure(step, error);
     const pick = await vscode.window.showErrorMessage(failure.message, ...failure.actions);
     if (pick === "Show Log") await vscode.commands.executeCommand("hearth.showLog");
+    if (pick === "Restart Runtime") await vscode.commands.executeCommand("hearth.restartRuntime");
     if (pick === "Reveal in Folder" && folder) await vscode.commands.executeCommand("revealFileInOS", vscode.Uri.file(folder));
     if (pick === "Open User Settings") await vscode.commands.executeCommand("workbench.action.openSettingsJson");
   }
@@ -248,7 +251,7 @@ export async function downloadCudaInteractively(runtime: RuntimeClient): Promise
       void vscode.window.showInformationMessage("Hearth: CUDA download cancelled; Hearth keeps using Vulkan. Downloading again resumes it.");
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(`Hearth: CUDA acceleration was not installed: ${message}`);
+    const { message, actions } = requestFailure(error);
+    void showFailure(`Hearth: CUDA acceleration was not installed: ${message}`, actions, { error: true });
   }
 }

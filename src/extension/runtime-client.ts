@@ -48,11 +48,12 @@ import type { RunningChat } from "./chat/run-start.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
 import { addSystemCertificates, systemCertificates } from "./system-certificates.ts";
 import { NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
+import { RuntimeNotRunningError } from "./request-failure.ts";
 import { RuntimeStart, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
 import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
-export class RuntimeNotRunningError extends Error {}
+export { RuntimeNotRunningError };
 
 export class RuntimeClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -136,11 +137,8 @@ export class RuntimeClient implements vscode.Disposable {
   async request(type: RequestType0<unknown, void> | RequestType<unknown, unknown, void>, ...rest: unknown[]): Promise<unknown> {
     const client = this.client;
     if (!client || this.current.kind !== "running") {
-      throw new RuntimeNotRunningError(
-        this.current.kind === "failed"
-          ? "Hearth's runtime is stopped. Run \"Hearth: Restart Runtime\" to start it again."
-          : "Hearth's runtime is starting or restarting; try again in a moment.",
-      );
+      if (this.current.kind === "failed") throw new RuntimeNotRunningError("Hearth's runtime is stopped. Run \"Hearth: Restart Runtime\" to start it again.", true);
+      throw new RuntimeNotRunningError("Hearth's runtime is starting or restarting; try again in a moment.");
     }
     this.unanswered++;
     try {

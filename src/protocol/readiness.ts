@@ -7,12 +7,13 @@ import type { RuntimeConnection } from "./webview.ts";
 
 /**
  * Why a run cannot start now; `needsModel`: the fix is to download, choose or connect a
- * model; `needsFolder`: to open a folder.
+ * model; `needsFolder`: to open a folder; `needsRestart`: to restart the runtime, which stopped.
  */
 export interface Blocker {
   readonly reason: string;
   readonly needsModel: boolean;
   readonly needsFolder?: boolean;
+  readonly needsRestart?: boolean;
 }
 
 /** Said wherever an agent run is refused for want of a folder (the view, Send, Fix This Issue). */
@@ -30,7 +31,7 @@ export function runBlocker(runtime: RuntimeConnection): Blocker | undefined {
     case "restarting":
       return { reason: "Hearth's runtime is restarting; Send works again once it is back.", needsModel: false };
     case "failed":
-      return { reason: "Hearth's runtime stopped. Restart it (Hearth: Restart Runtime) to chat again.", needsModel: false };
+      return { reason: "Hearth's runtime stopped. Restart it (Hearth: Restart Runtime) to chat again.", needsModel: false, needsRestart: true };
     case "running": {
       const model = runtime.status.model;
       if (model.kind === "none") return { reason: "No model yet. Download one, choose a GGUF file, or connect to a server to chat.", needsModel: true };

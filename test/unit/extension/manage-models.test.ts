@@ -3,12 +3,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { downloadedItem, manageFailure, unloadNote } from "../../../src/extension/manage-models.ts";
+import { RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
 
 describe("Manage Downloaded Models failures", () => {
   it("a listing that fails says so with the reason, and offers the log", () => {
     const failure = manageFailure({ kind: "list" }, new Error("Hearth's runtime is starting or restarting; try again in a moment."));
     assert.equal(failure.message, "Hearth could not list the downloaded models: Hearth's runtime is starting or restarting; try again in a moment.");
     assert.deepEqual(failure.actions, ["Show Log"]);
+  });
+
+  it("a listing refused because the runtime is stopped offers Restart Runtime, as its message says", () => {
+    const failure = manageFailure({ kind: "list" }, new RuntimeNotRunningError("Hearth's runtime is stopped. Run \"Hearth: Restart Runtime\" to start it again.", true));
+    assert.deepEqual(failure.actions, ["Restart Runtime", "Show Log"]);
   });
 
   it("a delete that fails names the model and the reason (without the request's prefix), and offers its folder", () => {

@@ -1,0 +1,38 @@
+/**
+ * What a command says when the runtime could not do its part, and the buttons that lead on:
+ * a stopped runtime offers Restart Runtime (its message used to tell the user to run that
+ * command, with no button, or only Show Log), anything else the log. The pure half, without
+ * `vscode`; `failure-notice.ts` shows it.
+ */
+import type { Blocker } from "../protocol/readiness.ts";
+
+/** A request refused because no runtime runs; `stopped`: it gave up (failed), not starting. */
+export class RuntimeNotRunningError extends Error {
+  constructor(
+    message: string,
+    readonly stopped = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The buttons a failure notice may carry; `failure-notice.ts` runs each. */
+export type FailureAction = "Restart Runtime" | "Show Log" | "Open Folder…" | "Download Model…" | "Choose GGUF File…" | "Use Server URL…";
+
+export interface RequestFailure {
+  readonly message: string;
+  readonly actions: readonly FailureAction[];
+}
+
+/** A failed request to the runtime: its message, and Restart Runtime when the runtime is stopped, else Show Log. */
+export function requestFailure(error: unknown): RequestFailure {
+  if (error instanceof RuntimeNotRunningError) return { message: error.message, actions: error.stopped ? ["Restart Runtime", "Show Log"] : ["Show Log"] };
+  return { message: error instanceof Error ? error.message : String(error), actions: ["Show Log"] };
+}
+
+/** The buttons of a run refused before it started (`agentBlocker`'s reason). */
+export function blockerActions({ needsModel, needsFolder, needsRestart }: Blocker): readonly FailureAction[] {
+  if (needsFolder) return ["Open Folder…"];
+  if (needsModel) return ["Download Model…", "Choose GGUF File…", "Use Server URL…"];
+  return needsRestart ? ["Restart Runtime", "Show Log"] : ["Show Log"];
+}

@@ -1,0 +1,41 @@
+// A command refused or failed for want of a running runtime offers the next step as a button
+// (Restart Runtime, Show Log, Open Folder…), not only words telling the user to run a command.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { blockerActions, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import { agentBlocker } from "../../../src/protocol/readiness.ts";
+
+describe("a request the runtime could not answer (Reindex Workspace, Download Model, Download CUDA)", () => {
+  it("a stopped runtime: the message, and Restart Runtime first", () => {
+    const failure = requestFailure(new RuntimeNotRunningError("Hearth's runtime is stopped.", true));
+    assert.equal(failure.message, "Hearth's runtime is stopped.");
+    assert.deepEqual(failure.actions, ["Restart Runtime", "Show Log"]);
+  });
+
+  it("a runtime starting, or one that stopped mid-request (restarted by itself): the log", () => {
+    assert.deepEqual(requestFailure(new RuntimeNotRunningError("Hearth's runtime is starting or restarting; try again in a moment.")).actions, ["Show Log"]);
+  });
+
+  it("the runtime's own refusal (the index not ready) is said as it is, with the log", () => {
+    const refusal = Object.assign(new Error("The workspace cannot be indexed: indexing."), { code: -31001 });
+    assert.deepEqual(requestFailure(refusal), { message: "The workspace cannot be indexed: indexing.", actions: ["Show Log"] });
+  });
+
+  it("any other error points at the log with a button, not in words only", () => {
+    assert.deepEqual(requestFailure(new Error("boom")), { message: "boom", actions: ["Show Log"] });
+    assert.deepEqual(requestFailure("odd"), { message: "odd", actions: ["Show Log"] });
+  });
+});
+
+describe("a run refused before it starts (Fix This Issue)", () => {
+  it("a stopped runtime offers Restart Runtime, as its reason says", () => {
+    const blocker = agentBlocker({ kind: "failed", message: "killed by SIGKILL" })!;
+    assert.deepEqual(blockerActions(blocker), ["Restart Runtime", "Show Log"]);
+  });
+
+  it("a runtime starting offers the log; no model, the three ways to get one; no folder, Open Folder…", () => {
+    assert.deepEqual(blockerActions(agentBlocker({ kind: "starting" })!), ["Show Log"]);
+    assert.deepEqual(blockerActions({ reason: "No model yet.", needsModel: true }), ["Download Model…", "Choose GGUF File…", "Use Server URL…"]);
+    assert.deepEqual(blockerActions({ reason: "Open a folder first.", needsModel: false, needsFolder: true }), ["Open Folder…"]);
+  });
+});

@@ -741,14 +741,20 @@ async function request(url: string, have: number, validator: string | undefined,
   }
 }
 
+/**
+ * Speed, time left and how often progress is said, on the monotonic clock: with Date.now() a
+ * clock set back a day left the last report in the future and no other came until the clock
+ * caught up (the bar stood still to the end), and a laptop asleep for an hour mid-download
+ * counted that hour into the speed (where the monotonic clock stops in sleep: Linux, macOS).
+ */
 class Meter {
   received: number;
   total: number | undefined;
   /** Why the download started again from byte 0, once it did. */
   note: string | undefined;
-  private startedAt = Date.now();
+  private startedAt = performance.now();
   private startBytes: number;
-  private lastReport = 0;
+  private lastReport = Number.NEGATIVE_INFINITY;
 
   constructor(start: number, private readonly options: DownloadOptions) {
     this.received = start;
@@ -762,13 +768,13 @@ class Meter {
 
   /** After checking a part: speed and ETA count the download from now on. */
   restartClock(): void {
-    this.startedAt = Date.now();
+    this.startedAt = performance.now();
     this.startBytes = this.received;
   }
 
   /** Progress of hashing the part left before (`bytes` of `partBytes`). */
   checking(bytes: number, partBytes: number): void {
-    const now = Date.now();
+    const now = performance.now();
     if (bytes < partBytes && now - this.lastReport < (this.options.progressIntervalMs ?? 250)) return;
     this.lastReport = now;
     const bytesPerSecond = bytes / Math.max((now - this.startedAt) / 1000, 0.001);
@@ -781,7 +787,7 @@ class Meter {
   }
 
   report(force: boolean): void {
-    const now = Date.now();
+    const now = performance.now();
     if (!force && now - this.lastReport < (this.options.progressIntervalMs ?? 250)) return;
     this.lastReport = now;
     const seconds = Math.max((now - this.startedAt) / 1000, 0.001);

@@ -11,6 +11,7 @@ import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { ChosenPython } from "./chosen-python.ts";
 import { shellWord } from "../protocol/shell-word.ts";
+import { buildFailure, compiledFilter, toolchainInstall, unstartedRunner } from "./compiled-tests.ts";
 import type { Workspace } from "./workspace.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
@@ -25,7 +26,7 @@ export const runTestsTool: Tool = {
     parameters: {
       type: "object",
       properties: {
-        filter: { type: "string", description: "Appended to the test command, e.g. a test file path." },
+        filter: { type: "string", description: "A test file or name, appended to the test command (for go test it becomes -run NAME, or a package path such as ./calc/...; for Maven -Dtest=NAME; for Gradle --tests NAME)." },
         timeout_seconds: { type: "integer", description: `Time limit (default ${DEFAULT_TIMEOUT_S}, at most 3600).` },
       },
       required: [],
@@ -89,6 +90,8 @@ export async function testRunShown(workspace: Workspace, configured: string | un
  */
 function withFilter(command: string, filter: string | undefined): string {
   if (!filter) return command;
+  const compiled = compiledFilter(command, filter);
+  if (compiled !== undefined) return compiled;
   const words = command.trim().split(/\s+/);
   const npmOptions = words[0] === "npm" && !words.includes("--") && /(?:^|\s)["'\\]*-/.test(filter);
   return npmOptions ? `${command} -- ${filter}` : `${command} ${filter}`;
@@ -112,7 +115,14 @@ function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | 
     return { passed: false, line: `tests did not run: pytest is not installed for ${python.from}, ${python.program} (${exit}); install it there: ${program} -m pip install pytest (or the project's test dependencies), or choose the interpreter that has them` };
   }
   const missing = missingRunner(outcome);
-  if (missing) return { passed: false, line: `tests did not run: ${missing} (${exit}); ${dependencies ?? "install it or the project's dependencies, or configure the test command"}` };
+  if (missing) {
+    const program = missingProgram(outcome.output);
+    return { passed: false, line: `tests did not run: ${missing} (${exit}); ${dependencies ?? (program && toolchainInstall(program)) ?? "install it or the project's dependencies, or configure the test command"}` };
+  }
+  const unstarted = unstartedRunner(outcome.exitCode, withoutColour(outcome.output), exit);
+  if (unstarted) return { passed: false, line: `tests did not run: ${unstarted}` };
+  const build = outcome.exitCode !== 0 ? buildFailure(withoutColour(outcome.output)) : undefined;
+  if (build) return { passed: false, line: `the tests did not build: ${build.words} — the compiler's errors are below; fix them and run the tests again (${exit})${otherPackages(counts, build.packages)}` };
   if (noTestsRan(outcome, counts)) {
     return { passed: false, line: `no tests ran: the runner found no tests${filter ? ` matching the filter "${filter}"` : ""} (${exit})` };
   }
@@ -122,10 +132,17 @@ function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | 
   return { passed, line: `tests ${passed ? "PASSED" : "FAILED"}: ${summary(counts, outcome.omittedChars)}; ${exit}${passed ? "" : why}` };
 }
 
+/** How go's packages that did build went, besides the `unbuilt` ones its count holds as failed. */
+function otherPackages(counts: TestCounts | undefined, unbuilt: number): string {
+  if (counts?.unit !== "packages" || counts.passed + counts.failed <= unbuilt) return "";
+  return `; the other packages: ${counts.passed} passed, ${counts.failed - unbuilt} failed`;
+}
+
 function summary(counts: TestCounts | undefined, omittedChars: number): string {
   if (!counts) return "counts not recognized";
   const partial = counts.fromEveryLine === true && omittedChars > 0;
-  const numbers = `${partial ? "at least " : ""}${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}`;
+  const unit = counts.unit === "packages" ? " (packages: without -v go test names only the tests that fail)" : "";
+  const numbers = `${partial ? "at least " : ""}${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}${unit}`;
   return partial ? `${numbers} (counted in the output kept; ${omittedChars} characters were cut from the middle)` : numbers;
 }
 

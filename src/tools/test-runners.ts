@@ -6,7 +6,7 @@
  * configuration files —, go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
- * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
+ * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven, Gradle and CTest.
  */
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -29,6 +29,8 @@ export interface TestCounts {
   readonly skipped: number;
   /** Summed over lines (one per test or test binary: go, cargo), not read from one summary: output cut in the middle undercounts. */
   readonly fromEveryLine?: true;
+  /** What was counted where it is not tests: go test without -v names only the tests that fail, so its packages are counted. */
+  readonly unit?: "packages";
 }
 
 /**
@@ -548,13 +550,29 @@ const COUNTERS: readonly Counter[] = [
     return { passed: Number(m[1]) - failed - Number(m[4]), failed, skipped: Number(m[4]) };
   },
   (out) => {
-    // go test: "--- PASS: TestX" / "--- FAIL: TestX" with -v; otherwise per-package ok/FAIL lines
+    // go test -v: "=== RUN   TestX", then "--- PASS: TestX" / "--- FAIL: TestX" (subtests indented).
     const pass = (out.match(/^\s*--- PASS:/gm) ?? []).length;
     const fail = (out.match(/^\s*--- FAIL:/gm) ?? []).length;
-    if (pass + fail > 0) return { passed: pass, failed: fail, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length, fromEveryLine: true };
-    const okPkgs = (out.match(/^ok\s+\S+/gm) ?? []).length;
-    const failPkgs = (out.match(/^FAIL\s+\S+/gm) ?? []).length;
-    return okPkgs + failPkgs > 0 ? { passed: okPkgs, failed: failPkgs, skipped: 0, fromEveryLine: true } : undefined;
+    if (/^=== RUN /m.test(out) && pass + fail > 0) return { passed: pass, failed: fail, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length, fromEveryLine: true };
+    // Without -v go names only failing tests ("--- FAIL"), so packages are counted: "ok  pkg 0.01s", "FAIL pkg 0.02s",
+    // "FAIL pkg [build failed]"; "ok pkg 0.01s [no tests to run]" (a -run matching none) and "?  pkg [no test files]" ran nothing.
+    const okPkgs = (out.match(/^ok\s+\S+\s+(?:\S+s|\(cached\))(?:\s+coverage:[^\n[]*)?\s*$/gm) ?? []).length;
+    const failPkgs = (out.match(/^FAIL\s+\S+\s+(?:\S+s|\[(?:build|setup) failed\])\s*$/gm) ?? []).length;
+    const idle = (out.match(/^(?:ok\s+\S+\s.*\[no tests to run\]|\?\s+\S+\s+\[no test files\])\s*$/gm) ?? []).length;
+    if (okPkgs + failPkgs + idle > 0) return { passed: okPkgs, failed: failPkgs, skipped: 0, fromEveryLine: true, unit: "packages" };
+    return pass + fail > 0 ? { passed: pass, failed: fail, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length, fromEveryLine: true } : undefined;
+  },
+  (out) => {
+    // Gradle: "5 tests completed, 1 failed, 1 skipped" (printed where a test failed or was skipped; a clean run prints no counts).
+    const m = out.match(/^(\d+) tests? completed, (\d+) failed(?:, (\d+) skipped)?\s*$/m);
+    if (!m) return undefined;
+    const skipped = Number(m[3] ?? 0);
+    return { passed: Number(m[1]) - Number(m[2]) - skipped, failed: Number(m[2]), skipped };
+  },
+  (out) => {
+    // CTest: "67% tests passed, 1 tests failed out of 3"
+    const m = out.match(/^\d+% tests passed, (\d+) tests? failed out of (\d+)/m);
+    return m ? { passed: Number(m[2]) - Number(m[1]), failed: Number(m[1]), skipped: 0 } : undefined;
   },
   (out) => {
     // Mocha: "  3 passing (12ms)" / "  1 failing"

@@ -22,8 +22,8 @@ function emptyDir(files: Record<string, string>): string {
 }
 
 describe("countTests reads each runner's summary", () => {
-  // The fourth number, when there: the counts are summed over lines (cargo, go), so a cut output undercounts.
-  const cases: Array<[string, string, [number, number, number, true?]]> = [
+  // The fourth number, when there: the counts are summed over lines (cargo, go), so a cut output undercounts; the fifth, what was counted where not tests.
+  const cases: Array<[string, string, [number, number, number, true?, "packages"?]]> = [
     ["node --test (spec)", "ℹ tests 4\nℹ pass 3\nℹ fail 1\nℹ skipped 0", [3, 1, 0]],
     ["node --test (tap)", "# tests 2\n# pass 2\n# fail 0", [2, 0, 0]],
     ["jest", "Tests:       1 failed, 3 passed, 4 total", [3, 1, 0]],
@@ -39,11 +39,11 @@ describe("countTests reads each runner's summary", () => {
     ["cargo", "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured\ntest result: FAILED. 1 passed; 2 failed; 0 ignored", [4, 2, 1, true]],
     ["maven", "Tests run: 2, Failures: 0, Errors: 0, Skipped: 0\nTests run: 6, Failures: 1, Errors: 1, Skipped: 1", [3, 2, 1]],
     ["go -v", "=== RUN   TestA\n--- PASS: TestA (0.00s)\n--- FAIL: TestB (0.00s)\n--- SKIP: TestC", [1, 1, 1, true]],
-    ["go packages", "ok  \texample.com/a\t0.01s\nFAIL\texample.com/b\t0.02s", [1, 1, 0, true]],
+    ["go packages", "ok  \texample.com/a\t0.01s\nFAIL\texample.com/b\t0.02s", [1, 1, 0, true, "packages"]],
     ["mocha", "  3 passing (12ms)\n  1 pending\n  2 failing", [3, 2, 1]],
   ];
-  for (const [name, output, [passed, failed, skipped, fromEveryLine]] of cases) {
-    it(name, () => assert.deepEqual(countTests(output), { passed, failed, skipped, ...(fromEveryLine ? { fromEveryLine } : {}) }));
+  for (const [name, output, [passed, failed, skipped, fromEveryLine, unit]] of cases) {
+    it(name, () => assert.deepEqual(countTests(output), { passed, failed, skipped, ...(fromEveryLine ? { fromEveryLine } : {}), ...(unit ? { unit } : {}) }));
   }
   it("reads a summary in colour ($FORCE_COLOR, pytest's --color=yes, jest --colors)", () => {
     const pytest = "\x1b[31mFAILED\x1b[0m test_x.py::\x1b[1mtest_b\x1b[0m - assert 0\n\x1b[31m\x1b[31m\x1b[1m1 failed\x1b[0m, \x1b[32m1 passed\x1b[0m\x1b[31m in 1.70s\x1b[0m\x1b[0m\n";

@@ -1,0 +1,72 @@
+/**
+ * What run_tests needs to know of compiled languages' test runners — go test, cargo, Maven,
+ * Gradle, CTest — beyond their counts: a compile error, after which no test ran (read as
+ * "counts not recognized", or go's "1 failed" package, it sent the model hunting a failing
+ * test); the toolchain to install where it is missing; and where a test's name goes in the
+ * command (appended as it is, it became a go package, a Maven phase or a Gradle task).
+ */
+import { basename } from "node:path";
+import { shellWord } from "../protocol/shell-word.ts";
+
+/**
+ * The compile step's failure, where the output shows one: in words ("cargo could not compile
+ * `rs` (lib test)"), and how many of go's package lines ("FAIL pkg [build failed]") it covers.
+ */
+export function buildFailure(output: string): { words: string; packages: number } | undefined {
+  const go = [...output.matchAll(/^FAIL\s+(\S+) \[(?:build|setup) failed\]\s*$/gm)].map((m) => m[1]!);
+  if (go.length) return { words: `go could not build ${[...new Set(go)].join(", ")}`, packages: go.length };
+  const cargo = output.match(/^error: could not compile (`[^`\n]+`(?: \([^)\n]+\))?)/m)?.[1];
+  if (cargo) return { words: `cargo could not compile ${cargo}`, packages: 0 };
+  if (/^\[ERROR\] (?:COMPILATION ERROR|Failed to execute goal \S+maven-compiler-plugin)/m.test(output)) return { words: "Maven could not compile the project", packages: 0 };
+  const gradle = output.match(/^\s*Execution failed for task '(:(?:[\w-]+:)*compile\w*)'/m)?.[1];
+  return gradle ? { words: `Gradle's task ${gradle} failed`, packages: 0 } : undefined;
+}
+
+/** What to install where the test command's program (`program`, as the shell named it) is missing; undefined for one not known here. */
+export function toolchainInstall(program: string): string | undefined {
+  switch (basename(program)) {
+    case "go":
+      return "install Go (https://go.dev/doc/install; on Debian or Ubuntu: sudo apt install golang-go), or configure the test command";
+    case "cargo":
+      return "install Rust with rustup (https://rustup.rs), which brings cargo, or configure the test command";
+    case "mvn":
+      return "install Maven and a JDK (on Debian or Ubuntu: sudo apt install maven), or configure the test command";
+    case "gradle":
+      return "install Gradle (https://gradle.org/install/), or add the Gradle wrapper to the project (gradle wrapper) and run ./gradlew test";
+    case "ctest":
+    case "cmake":
+      return "install CMake, which brings ctest (on Debian or Ubuntu: sudo apt install cmake), or configure the test command";
+    case "make":
+      return "install make (on Debian or Ubuntu: sudo apt install build-essential), or configure the test command";
+    default:
+      return undefined;
+  }
+}
+
+/** A run that could not start its runner for a reason said in its output: no Java for Maven or Gradle, a wrapper script without its executable bit. */
+export function unstartedRunner(exitCode: number | null, output: string, exit: string): string | undefined {
+  // gradlew: "ERROR: JAVA_HOME is not set and no 'java' command could be found in your PATH."; mvn: "The JAVA_HOME environment variable is not defined correctly".
+  if (exitCode !== 0 && /JAVA_HOME (?:is not set and no 'java' command|environment variable is not defined correctly|is set to an invalid directory)/.test(output)) {
+    return `no Java was found (${exit}); install a JDK (on Debian or Ubuntu: sudo apt install default-jdk), or set JAVA_HOME to one`;
+  }
+  const script = exitCode === 126 ? output.match(/^(?:\S*\/)?(?:ba|da|k|mk)?sh: (?:[^:\n\d]*\d+: )?(\.\/[^\s:]+): Permission denied$/m)?.[1] : undefined;
+  if (script === undefined) return undefined;
+  const file = script.slice(2);
+  return `${script} is not executable (${exit}): make it so with \`chmod +x ${file}\` (and \`git update-index --chmod=+x ${file}\` to keep that in the repository), or configure the test command as \`sh ${file} test\``;
+}
+
+/**
+ * The command with a filter where the runner takes a test's name: go's -run (a package path
+ * takes ./...'s place), Maven's -Dtest, Gradle's --tests; undefined for other runners.
+ */
+export function compiledFilter(command: string, filter: string): string | undefined {
+  const words = command.trim().split(/\s+/);
+  const [program, task] = [basename(words[0] ?? ""), words[1]];
+  if (program === "go" && task === "test") {
+    if (/^\.{1,2}(?:\/|$)|\.go$/.test(filter)) return words.includes("./...") ? words.map((w) => (w === "./..." ? filter : w)).join(" ") : `${command} ${filter}`;
+    return words.includes("-run") ? undefined : `${words[0]} test -run ${shellWord(filter)} ${words.slice(2).join(" ")}`.trimEnd();
+  }
+  if (program === "mvn" && words.includes("test") && !/^-/.test(filter)) return `${command} ${shellWord(`-Dtest=${filter}`)}`;
+  if ((program === "gradlew" || program === "gradle") && words.includes("test") && !/^-/.test(filter)) return `${command} --tests ${shellWord(filter)}`;
+  return undefined;
+}

@@ -1,0 +1,141 @@
+/**
+ * run_tests on Go, Rust, Java and C/C++ projects: the counts and words for what their real
+ * toolchains print. The outputs in test/fixtures/tools/test-output were captured from real
+ * runs (go 1.19 `go test ./...`, cargo 1.95 `cargo test`, RUST_BACKTRACE=0) of small projects
+ * with passing, failing, panicking and non-compiling tests; Gradle's and CTest's lines are
+ * their documented summary formats. No toolchain needs to be installed: each run replays a
+ * captured output with the exit code it had.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { DiskWorkspace, countTests, runTool } from "../../../src/tools/index.ts";
+import { runTestsTool, testRunShown } from "../../../src/tools/run-tests.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const OUTPUTS = resolve(import.meta.dirname, "../../fixtures/tools/test-output");
+const output = (name: string) => readFileSync(join(OUTPUTS, `${name}.txt`), "utf8");
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir("hearth-compiled-");
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+const ctx = (dir: string, testCommand?: string) => ({ workspace: new DiskWorkspace(dir), signal: new AbortController().signal, ...(testCommand ? { testCommand } : {}) });
+
+/** run_tests with a configured command that prints the captured output and exits as the real run did. */
+async function replay(name: string, exitCode: number): Promise<{ text: string; passed: boolean }> {
+  const dir = project({});
+  const result = await runTool(runTestsTool, {}, ctx(dir, `cat ${join(OUTPUTS, `${name}.txt`)}; exit ${exitCode}`));
+  assert.ok(result.ok, result.text);
+  return { text: result.text.split("\n")[1]!, passed: (result.data as { passed: boolean }).passed };
+}
+
+describe("counting real go and cargo output", () => {
+  const cases: Array<[string, object]> = [
+    ["cargo-pass", { passed: 3, failed: 0, skipped: 1, fromEveryLine: true }],
+    ["cargo-fail", { passed: 1, failed: 2, skipped: 1, fromEveryLine: true }],
+    // go test -v: every test and subtest has its line.
+    ["go-fail-v", { passed: 3, failed: 3, skipped: 1, fromEveryLine: true }],
+    // Without -v go names only failing tests, so packages are what can be counted both ways.
+    ["go-fail", { passed: 1, failed: 1, skipped: 0, fromEveryLine: true, unit: "packages" }],
+    ["go-panic", { passed: 1, failed: 1, skipped: 0, fromEveryLine: true, unit: "packages" }],
+    ["go-pass-cached", { passed: 2, failed: 0, skipped: 0, fromEveryLine: true, unit: "packages" }],
+    ["go-run-one", { passed: 1, failed: 0, skipped: 0, fromEveryLine: true, unit: "packages" }],
+    ["go-no-tests", { passed: 0, failed: 0, skipped: 0, fromEveryLine: true, unit: "packages" }],
+    ["go-run-matches-none", { passed: 0, failed: 0, skipped: 0, fromEveryLine: true, unit: "packages" }],
+  ];
+  for (const [name, counts] of cases) it(name, () => assert.deepEqual(countTests(output(name)), counts));
+
+  it("reads Gradle's and CTest's summaries", () => {
+    const gradle = "> Task :test FAILED\n\nCalcTest > wrong() FAILED\n    org.opentest4j.AssertionFailedError at CalcTest.java:12\n\n5 tests completed, 1 failed, 1 skipped\n\nFAILURE: Build failed with an exception.";
+    assert.deepEqual(countTests(gradle), { passed: 3, failed: 1, skipped: 1 });
+    assert.deepEqual(countTests("2 tests completed, 2 failed"), { passed: 0, failed: 2, skipped: 0 });
+    const ctest = "1/3 Test #1: adds .............   Passed    0.00 sec\n\n67% tests passed, 1 tests failed out of 3\n\nTotal Test time (real) =   0.01 sec";
+    assert.deepEqual(countTests(ctest), { passed: 2, failed: 1, skipped: 0 });
+  });
+});
+
+describe("run_tests' verdict on a compiled project", () => {
+  it("says a cargo compile error is a build failure, not a count it could not read", async () => {
+    const run = await replay("cargo-build", 101);
+    assert.equal(run.passed, false);
+    assert.equal(run.text, "[the tests did not build: cargo could not compile `rs` (lib test) — the compiler's errors are below; fix them and run the tests again (exit code 101)]");
+  });
+
+  it("says which go packages did not build, and how the others went", async () => {
+    for (const name of ["go-build", "go-build-test"]) {
+      const run = await replay(name, 2);
+      assert.equal(run.passed, false);
+      assert.equal(run.text, "[the tests did not build: go could not build example.com/gop/calc — the compiler's errors are below; fix them and run the tests again (exit code 2); the other packages: 1 passed, 0 failed]");
+    }
+  });
+
+  it("says go's failing packages as packages, and a panic as a failure", async () => {
+    assert.equal((await replay("go-fail", 1)).text, "[tests FAILED: 1 passed, 1 failed (packages: without -v go test names only the tests that fail); exit code 1]");
+    assert.equal((await replay("go-panic", 1)).passed, false);
+    assert.equal((await replay("go-pass-cached", 0)).text, "[tests PASSED: 2 passed, 0 failed (packages: without -v go test names only the tests that fail); exit code 0]");
+  });
+
+  it("says no tests ran where go found no test files or no test the -run pattern matches", async () => {
+    for (const name of ["go-no-tests", "go-run-matches-none"]) {
+      const run = await replay(name, 0);
+      assert.equal(run.passed, false);
+      assert.match(run.text, /^\[no tests ran: the runner found no tests/);
+    }
+  });
+
+  it("names what to install when the toolchain is not there (a real exit 127)", async () => {
+    const cases: Array<[string, RegExp]> = [
+      ["go", /install Go \(https:\/\/go\.dev\/doc\/install; on Debian or Ubuntu: sudo apt install golang-go\)/],
+      ["cargo", /install Rust with rustup \(https:\/\/rustup\.rs\), which brings cargo/],
+      ["mvn", /install Maven and a JDK \(on Debian or Ubuntu: sudo apt install maven\)/],
+      ["gradle", /install Gradle \(https:\/\/gradle\.org\/install\/\)/],
+      ["ctest", /install CMake, which brings ctest/],
+    ];
+    for (const [program, words] of cases) {
+      const result = await runTool(runTestsTool, {}, ctx(project({}), `/nonexistent/bin/${program} test`));
+      assert.ok(result.ok);
+      const line = result.text.split("\n")[1]!;
+      assert.match(line, /^\[tests did not run: `\/nonexistent\/bin\/\w+` was not found \(exit code 127\); /);
+      assert.match(line, words);
+    }
+  });
+
+  it("says a Java toolchain's missing JDK in words", async () => {
+    const gradlew = "#!/bin/sh\necho 'ERROR: JAVA_HOME is not set and no '\\''java'\\'' command could be found in your PATH.' >&2\nexit 1\n";
+    const dir = project({ "build.gradle": "", gradlew });
+    const result = await runTool(runTestsTool, {}, ctx(dir, "sh gradlew test"));
+    assert.match(result.text.split("\n")[1]!, /^\[tests did not run: no Java was found \(exit code 1\); install a JDK \(on Debian or Ubuntu: sudo apt install default-jdk\), or set JAVA_HOME to one\]/);
+  });
+
+  it("says a checked-out ./gradlew without its executable bit is that, with the mend (a real exit 126)", async () => {
+    const dir = project({ "build.gradle": "", gradlew: "#!/bin/sh\necho never\n" });
+    const result = await runTool(runTestsTool, {}, ctx(dir));
+    assert.ok(result.ok);
+    assert.match(result.text, /^\$ \.\/gradlew test/);
+    assert.equal(
+      result.text.split("\n")[1],
+      "[tests did not run: ./gradlew is not executable (exit code 126): make it so with `chmod +x gradlew` (and `git update-index --chmod=+x gradlew` to keep that in the repository), or configure the test command as `sh gradlew test`]",
+    );
+  });
+});
+
+describe("a filter on go, Maven and Gradle", () => {
+  // Appended as it is, a test name became a package (go: "package TestAdd is not in GOROOT"), a lifecycle phase (Maven) or a task (Gradle).
+  const shown = (files: Record<string, string>, filter: string) => testRunShown(new DiskWorkspace(project(files)), undefined, filter);
+
+  it("goes where each runner takes a test's name", async () => {
+    assert.equal(await shown({ "go.mod": "module x" }, "TestAdd"), "`go test -run TestAdd ./...` (go.mod)");
+    assert.equal(await shown({ "go.mod": "module x" }, "TestAdd/sub"), "`go test -run TestAdd/sub ./...` (go.mod)");
+    assert.equal(await shown({ "pom.xml": "<project/>" }, "CalcTest#adds"), "`mvn -q test '-Dtest=CalcTest#adds'` (pom.xml)");
+    assert.equal(await shown({ "build.gradle": "", gradlew: "" }, "CalcTest"), "`./gradlew test --tests CalcTest` (build.gradle)");
+    // cargo takes a name where it is appended.
+    assert.equal(await shown({ "Cargo.toml": "[package]" }, "tests::adds"), "`cargo test tests::adds` (Cargo.toml)");
+  });
+
+  it("leaves a go package path as one", async () => {
+    assert.equal(await shown({ "go.mod": "module x" }, "./calc/..."), "`go test ./calc/...` (go.mod)");
+  });
+});

@@ -19,7 +19,7 @@ import type { FileRecord, SkippedFile } from "./types.ts";
  */
 
 /** Bumped whenever FileRecord or extraction changes meaning. */
-export const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 12;
 const MAGIC = "hearth-index";
 const GRAMMARS = [
   "tree-sitter", "tree-sitter-typescript", "tree-sitter-javascript", "tree-sitter-python", "tree-sitter-go",

@@ -3,6 +3,7 @@ import { extractSymbols } from "./extract.ts";
 import { A_FOLDER, readRegularFile, type IndexedRead } from "./indexed-file.ts";
 import { decodeText, skipByContent, skipByName } from "./file-check.ts";
 import { languageForPath, type LanguageRegistry } from "./languages.ts";
+import { isNotebookPath, notebookSources } from "./notebook.ts";
 import { packReferences } from "./references.ts";
 import { weightTerms } from "./tables.ts";
 import { countTerms } from "./text.ts";
@@ -68,10 +69,13 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     return { ok: false, skip: { path: job.path, reason: "too-large", detail: `${bytes.length} bytes` } };
   }
   const utf16 = utf16Text(bytes);
+  // A notebook is indexed as its cells' sources (notebook.ts), and checked as them: a figure's base64 line is no minified code.
+  const cells = isNotebookPath(job.path) ? notebookSources(utf16 ?? sourceText(bytes)) : undefined;
   // A UTF-16 file is checked as the text it holds: its bytes have a NUL in every ASCII character.
-  const byContent = skipByContent(utf16 === undefined ? bytes : Buffer.from(utf16, "utf8"));
+  const checked = cells ?? utf16;
+  const byContent = skipByContent(checked === undefined ? bytes : Buffer.from(checked, "utf8"));
   if (byContent) return { ok: false, skip: { path: job.path, reason: byContent, size: bytes.length, ...stamps(job) } };
-  const { text, invalidUtf8 } = utf16 === undefined ? decodeText(bytes) : { text: utf16, invalidUtf8: false };
+  const { text, invalidUtf8 } = checked === undefined ? decodeText(bytes) : { text: checked, invalidUtf8: false };
   const language = languageForPath(job.path);
   const symbols = language && !job.termsOnly
     ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)

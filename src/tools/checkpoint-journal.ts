@@ -5,10 +5,12 @@
  * which CheckpointStore.open finishes (see checkpoints.ts).
  */
 import { readFileSync } from "node:fs";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
 import { diskFullWords } from "../protocol/disk-full.ts";
+import { PRIVATE_FILE } from "../protocol/make-folders.ts";
+import { writeNew } from "./disk-workspace.ts";
 import { ToolError } from "./tool.ts";
 
 const JOURNAL_FILE = "hearth-restore.json";
@@ -35,13 +37,9 @@ export async function writeJournal(gitDir: string, journal: RestoreJournal): Pro
   const file = join(gitDir, JOURNAL_FILE);
   const beside = `${file}.tmp`;
   try {
-    const handle = await open(beside, "w");
-    try {
-      await handle.writeFile(JSON.stringify(journal));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    // One a killed restore left beside it is no one's now.
+    await rm(beside, { force: true });
+    await writeNew(beside, JSON.stringify(journal), PRIVATE_FILE);
     await rename(beside, file);
   } catch (error) {
     await rm(beside, { force: true });

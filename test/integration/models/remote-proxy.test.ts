@@ -3,7 +3,7 @@
 // direct connection cannot work; a proxy that wants another password is named with its 407,
 // never as "cannot reach the server" alone, and its password is never shown.
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener } from "node:http";
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
@@ -12,34 +12,30 @@ import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
 import { NETWORK_VARIABLE } from "../../../src/protocol/proxy-settings.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 
-describe("a remote server through a company proxy", () => {
-  const server = createServer((req, res) => {
-    if (req.url === "/v1/chat/completions") {
-      res.setHeader("content-type", "text/event-stream");
-      const chunk = { choices: [{ index: 0, delta: { content: "hello through the proxy" }, finish_reason: "stop" }] };
-      return void res.end(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`);
-    }
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ data: [{ id: "m" }] }));
-  });
+/**
+ * A server listening on `host` and a CONNECT proxy on 127.0.0.1 that tunnels every CONNECT to
+ * it, whatever host was asked for (so a direct connection to that name cannot work), recording
+ * what each asked for in `tunnels`; with `signIn` ("user:password"), a CONNECT without it is
+ * answered 407. Listening before the enclosing describe's tests, closed after them.
+ */
+function serverBehindProxy(host: string, handler: RequestListener, signIn?: string) {
+  const server = createServer(handler);
   const tunnels: string[] = [];
   const proxy = createServer((_req, res) => void res.writeHead(405).end());
   proxy.on("connect", (req: IncomingMessage, client: Socket) => {
     tunnels.push(req.url ?? "");
-    if (req.headers["proxy-authorization"] !== `Basic ${Buffer.from("worker:right-pass").toString("base64")}`) {
+    if (signIn !== undefined && req.headers["proxy-authorization"] !== `Basic ${Buffer.from(signIn).toString("base64")}`) {
       return void client.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n");
     }
-    const upstream = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
+    const upstream = connect((server.address() as AddressInfo).port, host, () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       client.pipe(upstream).pipe(client);
     });
     upstream.on("error", () => client.destroy());
     client.on("error", () => upstream.destroy());
   });
-  const proxyAt = (password: string): string => `http://worker:${password}@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-
   before(async () => {
-    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    await new Promise<void>((ready) => server.listen(0, host, ready));
     await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
   });
   after(async () => {
@@ -49,6 +45,24 @@ describe("a remote server through a company proxy", () => {
     server.close();
     proxy.close();
   });
+  return {
+    tunnels,
+    proxyPort: (): number => (proxy.address() as AddressInfo).port,
+    serverPort: (): number => (server.address() as AddressInfo).port,
+  };
+}
+
+describe("a remote server through a company proxy", () => {
+  const { tunnels, proxyPort } = serverBehindProxy("127.0.0.1", (req, res) => {
+    if (req.url === "/v1/chat/completions") {
+      res.setHeader("content-type", "text/event-stream");
+      const chunk = { choices: [{ index: 0, delta: { content: "hello through the proxy" }, finish_reason: "stop" }] };
+      return void res.end(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`);
+    }
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ data: [{ id: "m" }] }));
+  }, "worker:right-pass");
+  const proxyAt = (password: string): string => `http://worker:${password}@127.0.0.1:${proxyPort()}`;
 
   it("talks to the server through the proxy", async () => {
     await useProxy(proxyRoute({ HTTP_PROXY: proxyAt("right-pass") }));
@@ -85,32 +99,9 @@ describe("a remote server through a company proxy", () => {
 describe("NO_PROXY's address ranges with a real proxy", () => {
   // A server on 127.0.0.2: loopback to the system, yet no entry of Hearth's own loopback list,
   // so only NO_PROXY's range (as curl reads 127.0.0.0/8) or '*' keeps it off the proxy.
-  const server = createServer((_req, res) => void res.end(JSON.stringify({ data: [{ id: "m" }] })));
-  const tunnels: string[] = [];
-  const proxy = createServer((_req, res) => void res.writeHead(405).end());
-  proxy.on("connect", (req: IncomingMessage, client: Socket) => {
-    tunnels.push(req.url ?? "");
-    const upstream = connect((server.address() as AddressInfo).port, "127.0.0.2", () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      client.pipe(upstream).pipe(client);
-    });
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  const proxyUrl = (): string => `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  const serverUrl = (): string => `http://127.0.0.2:${(server.address() as AddressInfo).port}/v1/models`;
-
-  before(async () => {
-    await new Promise<void>((ready) => server.listen(0, "127.0.0.2", ready));
-    await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
-  });
-  after(async () => {
-    await useProxy(proxyRoute({}));
-    server.closeAllConnections();
-    proxy.closeAllConnections();
-    server.close();
-    proxy.close();
-  });
+  const { tunnels, proxyPort, serverPort } = serverBehindProxy("127.0.0.2", (_req, res) => void res.end(JSON.stringify({ data: [{ id: "m" }] })));
+  const proxyUrl = (): string => `http://127.0.0.1:${proxyPort()}`;
+  const serverUrl = (): string => `http://127.0.0.2:${serverPort()}/v1/models`;
 
   for (const noProxy of ["127.0.0.0/8", "10.0.0.0/8,127.0.0.0/8", "*"]) {
     it(`connects to an address NO_PROXY=${noProxy} covers directly`, async () => {

@@ -13,7 +13,7 @@ import { unansweredByEnd } from "../../../src/extension/runtime-start.ts";
 // Answers initialize and hearth/test/ping; never answers anything else.
 const RUNTIME = resolve(import.meta.dirname, "../../fixtures/runtime/stdout-runtime.mjs");
 
-it("tells a request the killed runtime never answered from one it answered", { timeout: 20_000 }, async () => {
+it("tells a request the killed runtime never answered from one it answered", async () => {
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
   const closed = new Promise<void>((done) => runtime.connection.onClose(() => done()));
   assert.equal(await runtime.connection.sendRequest("hearth/test/ping"), "pong");
@@ -29,7 +29,7 @@ it("tells a request the killed runtime never answered from one it answered", { t
   assert.equal(unansweredByEnd(undefined), false);
 });
 
-it("tells a request that could not be written to the runtime's closed pipe from one it answered", { timeout: 20_000 }, async () => {
+it("tells a request that could not be written to the runtime's closed pipe from one it answered", async () => {
   // A request sent as the runtime dies (before its end is noticed) fails writing: 'write EPIPE',
   // 'Cannot call write after a stream was destroyed', which the chat showed as why its run stopped.
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
@@ -43,7 +43,7 @@ it("tells a request that could not be written to the runtime's closed pipe from 
   }
 });
 
-it("tells a request sent once the runtime's end was noticed from one it answered", { timeout: 20_000 }, async () => {
+it("tells a request sent once the runtime's end was noticed from one it answered", async () => {
   // The connection (or vscode-languageclient, 'Client is not running') saw the close before
   // RuntimeClient heard of the exit: a chat message sent then was refused in the library's words.
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });

@@ -149,7 +149,7 @@ function stallingMount(dir: string): { root: string; script: string; entered: (p
 describe("a build on a mount that stops answering", () => {
   // Parse threads read files synchronously: one file whose read never answers held its
   // thread, and with it the build, for good (the Hearth view said "indexing" for ever).
-  it("a file whose read has no answer in 10 s is reported unreadable: timed out, and the others are indexed", { timeout: 30_000 }, async () => {
+  it("a file whose read has no answer in 10 s is reported unreadable: timed out, and the others are indexed", async () => {
     const { dir, cleanup } = tempDir();
     mock.timers.enable({ apis: ["setInterval"] });
     const { root, index, entered, release } = stallingBuild(dir);
@@ -172,7 +172,7 @@ describe("a build on a mount that stops answering", () => {
     }
   });
 
-  it("files sent beside a read that had no answer are tried again in a fresh thread, even once two threads are held", { timeout: 30_000 }, async () => {
+  it("files sent beside a read that had no answer are tried again in a fresh thread, even once two threads are held", async () => {
     const { dir, cleanup } = tempDir();
     mock.timers.enable({ apis: ["setInterval"] });
     const { root, index, entered, release } = stallingBuild(dir);
@@ -197,7 +197,7 @@ describe("a build on a mount that stops answering", () => {
     }
   });
 
-  it("closing while a thread is held in a read returns after the grace, leaving the thread to end with the read, and says so", { timeout: 30_000 }, async () => {
+  it("closing while a thread is held in a read returns after the grace, leaving the thread to end with the read, and says so", async () => {
     const { dir, cleanup } = tempDir();
     mock.timers.enable({ apis: ["setInterval", "setTimeout"] });
     const { root, index, entered, release } = stallingBuild(dir);
@@ -217,7 +217,7 @@ describe("a build on a mount that stops answering", () => {
     }
   });
 
-  it("closing an index thread whose parse thread is held in a read returns, with the line the runtime logs", { timeout: 30_000 }, async () => {
+  it("closing an index thread whose parse thread is held in a read returns, with the line the runtime logs", async () => {
     const { dir, cleanup } = tempDir();
     const { root, script, entered, release } = stallingMount(dir);
     // The index thread's own exit waits for the held parse thread (node joins the threads it
@@ -236,7 +236,7 @@ describe("a build on a mount that stops answering", () => {
     }
   });
 
-  it("once two threads are held by reads with no answer, the files left are reported not tried instead of holding a thread each (a mate of a held read gets one try more)", { timeout: 30_000 }, async () => {
+  it("once two threads are held by reads with no answer, the files left are reported not tried instead of holding a thread each (a mate of a held read gets one try more)", async () => {
     const { dir, cleanup } = tempDir();
     mock.timers.enable({ apis: ["setInterval"] });
     const { root, index, entered, release } = stallingBuild(dir);

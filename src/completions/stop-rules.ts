@@ -3,7 +3,8 @@
  * - one line, unless the cursor opens a block (end of a line ending in `{`, `(`, `[`, `:`
  *   or `=>`, or an empty line just inside such a line with no body yet);
  * - a multi-line completion ends where its brackets close the block, or at the first line
- *   indented at or left of the block's opening line, or after a blank-line run;
+ *   indented at or left of the block's opening line (but a brace block's closer, and its
+ *   labels there: go's and C's `case x:`, C++'s `public:`), or after a blank-line run;
  * - text that duplicates what is right of the cursor (closing brackets, quotes, the line
  *   that closes the block) is dropped, also when the completion ends the statement after
  *   them (`console.log(|)` + `x);`: the `;` is dropped with them); the whitespace before
@@ -217,6 +218,13 @@ function withinMaxChars(text: string): string {
   return end < 0 ? "" : text.slice(0, end);
 }
 
+/**
+ * A label a brace block holds at its opener's indentation: go's `case x:` and `default:` (gofmt
+ * writes them so), C's in many styles, C++'s `public:`. Where the block ended at the first one,
+ * a `switch` or a class body completed to nothing.
+ */
+const BLOCK_LABEL = /^\s*(?:case\b[^\n]*|default\s*|(?:public|private|protected)\s*):/;
+
 /** The block's lines: stop when brackets close it, at a dedent, or after two blank lines. */
 function cutBlock(text: string, at: CursorLines, ticks: boolean): string {
   const lines = text.split("\n");
@@ -224,6 +232,7 @@ function cutBlock(text: string, at: CursorLines, ticks: boolean): string {
   const base = indentOf(opener);
   let depth = bracketDepth(opener, ticks);
   const bracketed = depth > 0;
+  const braced = /\{\s*$/.test(opener);
   const out: string[] = [];
   let blanks = 0;
   for (const [i, line] of lines.entries()) {
@@ -235,7 +244,8 @@ function cutBlock(text: string, at: CursorLines, ticks: boolean): string {
     }
     blanks = 0;
     const closes = /^\s*[)\]}]/.test(line);
-    if (i > 0 && indentOf(line) <= base && !(closes && indentOf(line) === base)) break;
+    const label = braced && BLOCK_LABEL.test(line);
+    if (i > 0 && indentOf(line) <= base && !((closes || label) && indentOf(line) === base)) break;
     out.push(line);
     depth += bracketDepth(line, ticks);
     if (bracketed && depth <= 0) break;

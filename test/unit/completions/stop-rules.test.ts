@@ -36,6 +36,18 @@ describe("stop rules", () => {
     assert.equal(trimCompletion(text, at("def f(xs):|\n"), true), "\n    total = 0\n    for x in xs:\n        total += x\n    return total");
   });
 
+  it("keeps a brace block's labels written at the opener's indentation: go's and C's case, C++'s public:", () => {
+    // gofmt puts `case` at the `switch`'s indentation: cut at the first one, the block was nothing.
+    const go = "\n\tcase 1:\n\t\treturn \"one\"\n\tdefault:\n\t\treturn \"many\"\n\t}\n\treturn \"\"\n";
+    assert.equal(trimCompletion(go, at("func name(n int) string {\n\tswitch n {|\n"), true), "\n\tcase 1:\n\t\treturn \"one\"\n\tdefault:\n\t\treturn \"many\"\n\t}");
+    const c = "\ncase 'a': return 1;\ndefault: return 0;\n}\nint other;\n";
+    assert.equal(trimCompletion(c, at("switch (ch) {|\n"), true), "\ncase 'a': return 1;\ndefault: return 0;\n}");
+    const cpp = "\npublic:\n  int parse(const char* s);\nprivate:\n  int depth_;\n};\n";
+    assert.equal(trimCompletion(cpp, at("class Parser {|\n"), true), "\npublic:\n  int parse(const char* s);\nprivate:\n  int depth_;\n};");
+    // Python's indentation still ends a block there: a label needs a brace block.
+    assert.equal(trimCompletion("\n    x = 1\ndefault: 2\n", at("def f():|\n"), true), "\n    x = 1");
+  });
+
   it("a block stops after two blank lines and at the line limit", () => {
     assert.equal(trimCompletion("\n  a();\n\n\n  b();\n", at("def f():|\n"), true), "\n  a();");
     const long = "\n" + Array.from({ length: 40 }, (_, i) => `    s${i}()`).join("\n");

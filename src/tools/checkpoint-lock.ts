@@ -17,8 +17,10 @@
  * - An owner file is stale when its pid is dead; when it is our own pid (the queue says we
  *   do not hold it: a restarted container reuses pids); or when it has not been touched for
  *   10 minutes (the pid was reused by an unrelated process; a holder rewrites the file at
- *   each git call). Otherwise another window is checkpointing: we wait, then give up with
- *   a clear error rather than steal it.
+ *   each git call) — unless, where the system says when a process started (Linux), that
+ *   process started before the file was written: then it is the holder, asleep with the
+ *   machine or the clock moved on. Otherwise another window is checkpointing: we wait, then
+ *   give up with a clear error rather than steal it.
  * - A stale owner file is removed only while holding its takeover guard (see `takeOver`):
  *   of several processes that judge it stale at once, exactly one holds the repository.
  * - Stale git locks are removed the first time this process uses a repository (a previous
@@ -31,7 +33,7 @@ import { link, lstat, readFile, readdir, rename, rm, unlink, writeFile } from "n
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { isAlive } from "../protocol/processes.ts";
+import { isAlive, processStart, START_SLACK_MS } from "../protocol/processes.ts";
 import { type GuardFiles, sameFile, takeGuard } from "../protocol/takeover-guard.ts";
 
 const OWNER = "hearth.owner";
@@ -256,7 +258,13 @@ function parseOwner(text: string): Owner {
 function isStale(seen: SeenOwner): boolean {
   const { pid } = seen.owner;
   if (pid !== UNKNOWN_PID && (pid === process.pid || !isAlive(pid))) return true;
-  return Date.now() - seen.mtimeMs > STALE_OWNER_MS;
+  if (Date.now() - seen.mtimeMs <= STALE_OWNER_MS) return false;
+  // Old by the clock, but where the system says when a process started (Linux), a live one that
+  // started before the file was last written is its owner, not a later process given its pid:
+  // asleep with the machine (a lid closed mid-checkpoint) or the clock moved on. Taken over, it
+  // went on with its own git calls beside the taker's.
+  const started = pid > 0 ? processStart(pid, (path) => readFileSync(path, "utf8")) : undefined;
+  return started === undefined || started > seen.mtimeMs + START_SLACK_MS;
 }
 
 /** node:fs's file operations, for takeover guards. */

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
@@ -108,6 +108,50 @@ describe("checkpoint locks", () => {
     await exited;
     await store.create("after it died");
     assert.deepEqual(locks(store.gitDir), []);
+  });
+
+  // A holder asleep (a laptop's lid closed mid-checkpoint) or the clock moved on wakes to an
+  // owner file an hour old. Taken over by age ("10 minutes untouched: a reused pid"), another
+  // window ran git beside the holder, which went on with its own calls: two writers.
+  it("does not take the repository from a live holder whose owner file only looks old (slept an hour, or the clock moved on)", { skip: process.platform !== "linux" && "process start times are read from /proc" }, async (t) => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "one\n" });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
+    await store.create("first");
+    const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
+    t.after(() => other.kill("SIGKILL"));
+    await once(other, "spawn");
+    writeFileSync(join(store.gitDir, "hearth.owner"), JSON.stringify({ pid: other.pid }));
+    writeFileSync(join(store.gitDir, "index.lock"), "");
+    other.kill("SIGSTOP"); // what a sleep looks like to it
+    const systemNow = Date.now;
+    Date.now = () => systemNow() + 3_600_000; // an hour later by the clock
+    try {
+      await assert.rejects(store.create("after the sleep"), (error: Error) => {
+        assert.match(error.message, new RegExp(`^Checkpoints are in use by another Hearth process \\(pid ${other.pid}\\)`));
+        return true;
+      });
+    } finally {
+      Date.now = systemNow;
+    }
+    assert.ok(existsSync(join(store.gitDir, "index.lock")), "the holder's lock stays");
+  });
+
+  it("takes over an owner file untouched for 10 minutes whose pid a later process has", async (t) => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "one\n" });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
+    await store.create("first");
+    const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
+    t.after(() => other.kill("SIGKILL"));
+    await once(other, "spawn");
+    const owner = join(store.gitDir, "hearth.owner");
+    writeFileSync(owner, JSON.stringify({ pid: other.pid }));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(owner, hourAgo, hourAgo); // written an hour before its pid's process started
+    await store.create("past the reused pid");
+    assert.deepEqual(locks(store.gitDir), []);
+    assert.equal(existsSync(owner), false);
   });
 
   it("serializes concurrent checkpoints of one repository in one process (two stores, several calls)", async () => {

@@ -23,6 +23,7 @@ import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
 import { planToggle } from "./completion-toggle.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
+import { Snooze } from "./snooze.ts";
 import { completionsLook } from "./status-look.ts";
 
 const ENABLED_KEY: keyof Settings = "inlineCompletionsEnabled";
@@ -42,7 +43,7 @@ export const EDITOR_DOCUMENTS = ["file", "untitled", "vscode-notebook-cell"].map
 
 export class InlineCompletions implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private offered: Offered | undefined;
-  private snoozedUntil = 0;
+  private readonly snoozed = new Snooze();
   private snoozeTimer: NodeJS.Timeout | undefined;
   private readonly counts = { requests: 0, keptWhileTyping: 0, shown: 0 };
   private lastLatencyMs: number | undefined;
@@ -165,7 +166,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
 
   /** On for this document's language (the setting is language-overridable) and not snoozed. */
   private enabledFor(document: vscode.TextDocument | undefined): boolean {
-    if (Date.now() < this.snoozedUntil) return false;
+    if (this.snoozed.active()) return false;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document ? { uri: document.uri, languageId: document.languageId } : undefined);
     return config.get<boolean>(ENABLED_KEY, true) !== false;
   }
@@ -178,7 +179,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const document = vscode.window.activeTextEditor?.document;
     const language = document?.languageId;
     const scoped = vscode.workspace.getConfiguration(SETTINGS_SECTION, document ? { uri: document.uri, languageId: document.languageId } : undefined);
-    const plan = planToggle(scoped.inspect<boolean>(ENABLED_KEY) ?? {}, language, Date.now() < this.snoozedUntil);
+    const plan = planToggle(scoped.inspect<boolean>(ENABLED_KEY) ?? {}, language, this.snoozed.active());
     this.snooze(0);
     await updateSetting("inlineCompletionsEnabled", plan.on);
     if (plan.clearLanguage && language) await vscode.workspace.getConfiguration(SETTINGS_SECTION, { languageId: language }).update(ENABLED_KEY, undefined, vscode.ConfigurationTarget.Global, true);
@@ -196,7 +197,8 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   /** Pauses completions for `minutes` (0 resumes). */
   snooze(minutes: number): void {
     clearTimeout(this.snoozeTimer);
-    this.snoozedUntil = minutes > 0 ? Date.now() + minutes * 60_000 : 0;
+    if (minutes > 0) this.snoozed.start(minutes * 60_000);
+    else this.snoozed.end();
     if (minutes > 0) this.cancelInFlight();
     if (minutes > 0) this.snoozeTimer = setTimeout(() => this.render(), minutes * 60_000);
     this.render();
@@ -205,7 +207,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   /** The status bar menu: snooze, resume, on/off, and on/off for the current language. */
   async menu(): Promise<void> {
     const language = vscode.window.activeTextEditor?.document.languageId;
-    const snoozed = Date.now() < this.snoozedUntil;
+    const snoozed = this.snoozed.active();
     const on = readSettings().inlineCompletionsEnabled;
     type Pick = vscode.QuickPickItem & { run: () => unknown };
     const picks: Pick[] = [
@@ -233,7 +235,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   }
 
   private render(): void {
-    const snoozedMs = this.snoozedUntil - Date.now();
+    const snoozedMs = this.snoozed.remainingMs();
     const on = this.enabledFor(vscode.window.activeTextEditor?.document);
     const latency = this.lastLatencyMs === undefined ? "" : `, last answer in ${this.lastLatencyMs} ms`;
     const summary = `${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;

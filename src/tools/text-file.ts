@@ -10,6 +10,7 @@ import { jsonSyntaxError } from "../protocol/json-syntax.ts";
 import { countOf, mostlyLoneCr } from "../protocol/plain-text.ts";
 import { visibleText } from "../protocol/visible-text.ts";
 import { ToolError } from "./tool.ts";
+import { notebookShapeProblem } from "./notebook-shape.ts";
 
 export { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 
@@ -331,14 +332,25 @@ export function toLf(text: string): string {
  * Refuses new text that would turn a notebook or JSON file that parsed into one that does
  * not: VS Code and Jupyter cannot open a notebook whose JSON is broken (all its cells gone
  * from view), npm cannot read such a package.json. A file that never parsed (JSON with
- * comments, tsconfig.json) is not checked.
+ * comments, tsconfig.json) is not checked. A notebook that parses after must also still be
+ * a notebook, if it was one (notebook-shape.ts).
  */
 export function checkJsonKept(path: string, before: string, after: string): void {
   if (!/\.(ipynb|json)$/i.test(path)) return;
   const problem = jsonProblem(after);
-  if (problem === undefined || jsonProblem(before) !== undefined) return;
+  if (problem === undefined) return checkNotebookKept(path, before, after);
+  if (jsonProblem(before) !== undefined) return;
   const kind = /\.ipynb$/i.test(path) ? "a notebook, whose file is JSON" : "a JSON file";
   throw new ToolError("invalid-input", `"${path}" would no longer be valid JSON (${problem}); nothing was written. It is ${kind}: keep strings quoted and escaped (a newline in a cell's source is "\\n"), commas between items and none after the last`);
+}
+
+/** As checkJsonKept, for a notebook that was one (notebook-shape.ts) and would parse but be one no longer. */
+function checkNotebookKept(path: string, before: string, after: string): void {
+  // A new file (no text before) or one that never parsed was no notebook to keep.
+  if (!/\.ipynb$/i.test(path) || jsonProblem(before) !== undefined || notebookShapeProblem(JSON.parse(before)) !== undefined) return;
+  const problem = notebookShapeProblem(JSON.parse(after));
+  if (problem === undefined) return;
+  throw new ToolError("invalid-input", `"${path}" would no longer be a notebook Jupyter and VS Code open as written: ${problem}; nothing was written. Keep each cell's "cell_type", "metadata" and "source" (a list of lines, each but the last ending in "\\n"), and a code cell's "outputs" and "execution_count"`);
 }
 
 /** Where `text` stops being JSON ("line 3, column 14: expected a value ..."), one line: V8's message quotes the text around the error with its line breaks and often names no place. */

@@ -64,3 +64,33 @@ describe("read_file on a notebook", () => {
     assert.ok(r.text.includes(data));
   });
 });
+
+describe("edits that keep a notebook valid JSON but break it as a notebook", () => {
+  // JSON.parse accepted both, so they were written: Jupyter then refuses to open the notebook
+  // ("'outputs' is a required property"), or the cell's two lines run into one.
+  it("refuses a source line without its \\n (edit_file) and a code cell without outputs (write_file), and writes nothing", async () => {
+    const notebook = notebookText({ figures: 0 });
+    const { ctx, root } = workspaceWith({ "analysis.ipynb": notebook });
+    const joined = await runTool(editFileTool, { path: "analysis.ipynb", old_text: '"import pandas as pd\\n",', new_text: '"import pandas as pd",\n     "import numpy as np\\n",' }, ctx);
+    assert.equal(joined.ok, false);
+    assert.match(joined.text, /would no longer be a notebook Jupyter and VS Code open as written: cell 2 has source line "import pandas as pd" without "\\n" at its end, so it joins the next line; nothing was written/);
+
+    assert.equal((await runTool(readFileTool, { path: "analysis.ipynb" }, ctx)).ok, true);
+    const parsed = JSON.parse(notebook);
+    delete parsed.cells[1].outputs;
+    const write = await runTool(writeFileTool, { path: "analysis.ipynb", content: JSON.stringify(parsed, null, 1) + "\n" }, ctx);
+    assert.equal(write.ok, false);
+    assert.match(write.text, /cell 2 is a code cell without an "outputs" list/);
+    assert.equal(readFileSync(join(root, "analysis.ipynb"), "utf8"), notebook);
+
+    const kept = await runTool(editFileTool, { path: "analysis.ipynb", old_text: '"import pandas as pd\\n",', new_text: '"import pandas as pd\\n",\n     "import numpy as np\\n",' }, ctx);
+    assert.equal(kept.ok, true, kept.text);
+    assert.deepEqual(JSON.parse(readFileSync(join(root, "analysis.ipynb"), "utf8")).cells[1].source, ["import pandas as pd\n", "import numpy as np\n", "import matplotlib.pyplot as plt"]);
+  });
+
+  it("lets a .ipynb that was no notebook be edited as JSON", async () => {
+    const { ctx } = workspaceWith({ "draft.ipynb": '{"cells": "todo"}\n' });
+    const r = await runTool(editFileTool, { path: "draft.ipynb", old_text: '"todo"', new_text: '"later"' }, ctx);
+    assert.equal(r.ok, true, r.text);
+  });
+});

@@ -14,7 +14,8 @@ import { shellWord } from "../protocol/shell-word.ts";
  */
 export function buildFailure(output: string): { words: string; packages: number } | undefined {
   const go = [...output.matchAll(/^FAIL\s+(\S+) \[(?:build|setup) failed\]\s*$/gm)].map((m) => m[1]!);
-  if (go.length) return { words: `go could not build ${[...new Set(go)].join(", ")}`, packages: go.length };
+  // go vet's findings, which go test runs first, end a package the same way ("# pkg" and the finding above it).
+  if (go.length) return { words: `go could not build (or vet) ${[...new Set(go)].join(", ")}`, packages: go.length };
   const cargo = output.match(/^error: could not compile (`[^`\n]+`(?: \([^)\n]+\))?)/m)?.[1];
   if (cargo) return { words: `cargo could not compile ${cargo}`, packages: 0 };
   if (/^\[ERROR\] (?:COMPILATION ERROR|Failed to execute goal \S+maven-compiler-plugin)/m.test(output)) return { words: "Maven could not compile the project", packages: 0 };

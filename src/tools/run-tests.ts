@@ -122,7 +122,7 @@ function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | 
   const unstarted = unstartedRunner(outcome.exitCode, withoutColour(outcome.output), exit);
   if (unstarted) return { passed: false, line: `tests did not run: ${unstarted}` };
   const build = outcome.exitCode !== 0 ? buildFailure(withoutColour(outcome.output)) : undefined;
-  if (build) return { passed: false, line: `the tests did not build: ${build.words} — the compiler's errors are below; fix them and run the tests again (${exit})${otherPackages(counts, build.packages)}` };
+  if (build) return { passed: false, line: `the tests did not build: ${build.words} — its errors are in the output below; fix them and run the tests again (${exit})${otherPackages(counts, build.packages)}` };
   if (noTestsRan(outcome, counts)) {
     return { passed: false, line: `no tests ran: the runner found no tests${filter ? ` matching the filter "${filter}"` : ""} (${exit})` };
   }

@@ -1,7 +1,7 @@
 /**
  * run_tests on Go, Rust, Java and C/C++ projects: the counts and words for what their real
  * toolchains print. The outputs in test/fixtures/tools/test-output were captured from real
- * runs (go 1.19 `go test ./...`, cargo 1.95 `cargo test`, RUST_BACKTRACE=0) of small projects
+ * runs (go 1.19 `go test ./...` — a vet finding too —, cargo 1.95 `cargo test`, RUST_BACKTRACE=0) of small projects
  * with passing, failing, panicking and non-compiling tests; Gradle's and CTest's lines are
  * their documented summary formats. No toolchain needs to be installed: each run replays a
  * captured output with the exit code it had.
@@ -61,15 +61,21 @@ describe("run_tests' verdict on a compiled project", () => {
   it("says a cargo compile error is a build failure, not a count it could not read", async () => {
     const run = await replay("cargo-build", 101);
     assert.equal(run.passed, false);
-    assert.equal(run.text, "[the tests did not build: cargo could not compile `rs` (lib test) — the compiler's errors are below; fix them and run the tests again (exit code 101)]");
+    assert.equal(run.text, "[the tests did not build: cargo could not compile `rs` (lib test) — its errors are in the output below; fix them and run the tests again (exit code 101)]");
   });
 
   it("says which go packages did not build, and how the others went", async () => {
     for (const name of ["go-build", "go-build-test"]) {
       const run = await replay(name, 2);
       assert.equal(run.passed, false);
-      assert.equal(run.text, "[the tests did not build: go could not build example.com/gop/calc — the compiler's errors are below; fix them and run the tests again (exit code 2); the other packages: 1 passed, 0 failed]");
+      assert.equal(run.text, "[the tests did not build: go could not build (or vet) example.com/gop/calc — its errors are in the output below; fix them and run the tests again (exit code 2); the other packages: 1 passed, 0 failed]");
     }
+  });
+
+  it("says go vet's finding, which fails go test as a build does, as a build failure", async () => {
+    const run = await replay("go-vet", 2);
+    assert.equal(run.passed, false);
+    assert.equal(run.text, "[the tests did not build: go could not build (or vet) example.com/govet — its errors are in the output below; fix them and run the tests again (exit code 2)]");
   });
 
   it("says go's failing packages as packages, and a panic as a failure", async () => {

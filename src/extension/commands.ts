@@ -18,7 +18,7 @@ import { downloadCudaInteractively, downloadModelInteractively, manageDownloaded
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { showFailure } from "./failure-notice.ts";
-import { blockerActions, requestFailure } from "./request-failure.ts";
+import { blockerActions, reindexBlocker, requestFailure } from "./request-failure.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
 import type { ServerConsent } from "./server-consent.ts";
@@ -192,6 +192,8 @@ const chooseFolder: Factory = (ctx) => async () => {
 };
 
 const reindexWorkspace: Factory = (ctx) => async () => {
+  const blocker = reindexBlocker(ctx.runtime.state);
+  if (blocker) return showFailure(blocker.reason, blockerActions(blocker));
   try {
     const result = await ctx.runtime.request(ReindexRequest, { force: true });
     void vscode.window.showInformationMessage(`Hearth indexed ${result.files} ${result.files === 1 ? "file" : "files"}.`);

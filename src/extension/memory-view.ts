@@ -12,6 +12,7 @@ import {
   MEMORY_CATEGORIES, MEMORY_DIR, type MemoryEntry, RULES_FILES, formatMemoryEntry, isMemoryPath, isoDate, memoryFilePath, parseMemoryEntry,
 } from "../protocol/memory.ts";
 import { createMemoryFile, memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick, OPEN_FOLDER_FIRST, rulesRow } from "./memory-rows.ts";
+import { showFailure } from "./failure-notice.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
 /** A row of the tree. */
@@ -152,7 +153,7 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.D
 /** "Add Project Memory…": title, fact and category by hand; opens the new file. */
 export async function addMemory(view: MemoryView): Promise<void> {
   const root = view.root;
-  if (!root) return void vscode.window.showInformationMessage(OPEN_FOLDER_FIRST);
+  if (!root) return showFailure(OPEN_FOLDER_FIRST, ["Open Folder…"]);
   const title = await vscode.window.showInputBox({ title: "Add Project Memory (1/3)", prompt: "A short title", placeHolder: "Tests need a build first", validateInput: (v) => (v.trim() ? undefined : "Give it a title") });
   if (!title) return;
   const fact = await vscode.window.showInputBox({ title: "Add Project Memory (2/3)", prompt: "The fact every agent run should know (Markdown; edit the file for more lines)", validateInput: (v) => (v.trim() ? undefined : "Write the fact") });

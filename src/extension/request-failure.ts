@@ -5,6 +5,7 @@
  * `vscode`; `failure-notice.ts` shows it.
  */
 import type { Blocker } from "../protocol/readiness.ts";
+import type { RuntimeConnection } from "../protocol/webview.ts";
 
 /** A request refused because no runtime runs; `stopped`: it gave up (failed), not starting. */
 export class RuntimeNotRunningError extends Error {
@@ -35,4 +36,13 @@ export function blockerActions({ needsModel, needsFolder, needsRestart }: Blocke
   if (needsFolder) return ["Open Folder…"];
   if (needsModel) return ["Download Model…", "Choose GGUF File…", "Use Server URL…"];
   return needsRestart ? ["Restart Runtime", "Show Log"] : ["Show Log"];
+}
+
+/**
+ * Reindex Workspace with no folder open: refused before the runtime is asked (its answer,
+ * "The workspace cannot be indexed: …", offered no way on). A runtime not running answers for itself.
+ */
+export function reindexBlocker(runtime: RuntimeConnection): Blocker | undefined {
+  if (runtime.kind !== "running" || runtime.status.folder !== null) return undefined;
+  return { reason: "Hearth: open a folder first; Hearth indexes the files of a folder.", needsModel: false, needsFolder: true };
 }

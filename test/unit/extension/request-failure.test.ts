@@ -2,7 +2,8 @@
 // (Restart Runtime, Show Log, Open Folder…), not only words telling the user to run a command.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { blockerActions, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import { blockerActions, reindexBlocker, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { agentBlocker } from "../../../src/protocol/readiness.ts";
 
 describe("a request the runtime could not answer (Reindex Workspace, Download Model, Download CUDA)", () => {
@@ -39,3 +40,19 @@ describe("a run refused before it starts (Fix This Issue)", () => {
     assert.deepEqual(blockerActions({ reason: "Open a folder first.", needsModel: false, needsFolder: true }), ["Open Folder…"]);
   });
 });
+
+describe("Reindex Workspace in a window with no folder", () => {
+  const status = (folder: string | null) => ({ folder }) as unknown as RuntimeStatus;
+
+  it("refuses before asking the runtime, saying to open a folder, with Open Folder…", () => {
+    const blocker = reindexBlocker({ kind: "running", status: status(null) })!;
+    assert.equal(blocker.reason, "Hearth: open a folder first; Hearth indexes the files of a folder.");
+    assert.deepEqual(blockerActions(blocker), ["Open Folder…"]);
+  });
+
+  it("asks the runtime when a folder is open, or when it is not running (its answer says so)", () => {
+    assert.equal(reindexBlocker({ kind: "running", status: status("/w") }), undefined);
+    assert.equal(reindexBlocker({ kind: "failed", message: "x" }), undefined);
+  });
+});
+

@@ -31,7 +31,7 @@ import { RepoLock } from "./checkpoint-lock.ts";
 import { PACK_ABOVE_BYTES, packLoose, storeOpened } from "./checkpoint-stores.ts";
 import { type UserHead, MOVED_GREP, MOVED_INLINE, filesBetween, headTrailers, movedBlobPaths, movedBlobText, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
-import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
+import { MAX_CHECKPOINT_FILE_BYTES, MAX_DIFF_BYTES } from "./limits.ts";
 import { ToolError } from "./tool.ts";
 import { ignoresCase } from "./workspace.ts";
 
@@ -113,6 +113,23 @@ interface GitCall {
   readonly env?: Record<string, string>;
   /** Exit codes other than 0 that are an answer, not a failure (check-ignore's 1: none matched). */
   readonly answers?: readonly number[];
+  /** Output past this many bytes stops git and throws DiffTooLargeError (diffs only). */
+  readonly maxBytes?: number;
+}
+
+/**
+ * A diff longer than `diff`'s `maxBytes` (MAX_DIFF_BYTES unless given): git was stopped
+ * there, nothing cut was returned. The files on disk are untouched.
+ */
+export class DiffTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the change is over ${sizeWords(maxBytes)} as a diff (many changed files or large binary ones: a build's output or installed packages in a folder the project does not ignore), so no diff was made; the files on disk are as the change left them`);
+    this.name = "DiffTooLargeError";
+  }
+}
+
+function sizeWords(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes.toLocaleString("en-US")} bytes`;
 }
 
 /**
@@ -635,7 +652,8 @@ export class CheckpointStore {
    * `relative`: a folder the diff's names start from, and to which it keeps (git diff
    * --relative): hearth fix's patch of a submodule, which is applied in the submodule's folder.
    */
-  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean; readonly leaveOut?: readonly string[]; readonly storedForm?: StoredForm; readonly relative?: string } = {}): Promise<string> {
+  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean; readonly leaveOut?: readonly string[]; readonly storedForm?: StoredForm; readonly relative?: string; readonly maxBytes?: number } = {}): Promise<string> {
+    const maxBytes = options.maxBytes ?? MAX_DIFF_BYTES;
     return this.lock.run(async () => {
       const compared = await this.compare(from, to, paths);
       const { base, extras } = compared;
@@ -646,11 +664,12 @@ export class CheckpointStore {
       const diff = [...(options.patch ? ["-c", "core.quotepath=true", "diff", "--binary"] : ["diff"]), ...(options.relative ? [`--relative=${options.relative}/`] : [])];
       const trees = (a: string, b: string, spec: readonly string[]) =>
         options.storedForm ? inStoredForm((args, call) => this.git(args, call), a, b, spec, options.storedForm, join(this.gitDir, EXTRAS_INDEX)) : Promise.resolve([a, b]);
-      const main = await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...(await trees(base, target, pathspec)), "--", ...pathspec]);
-      if (!changed.length) return main;
+      const main = await this.git([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...(await trees(base, target, pathspec)), "--", ...pathspec], { maxBytes });
+      if (!changed.length) return main.toString("utf8");
       const pick = (states: ExtrasManifest) => new Map(changed.map((p) => [p, states.get(p) ?? null]));
       const extraTrees = await trees(await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to)), []);
-      return main + (await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...extraTrees]));
+      const more = await this.git([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...extraTrees], { maxBytes: maxBytes - main.length });
+      return main.toString("utf8") + more.toString("utf8");
     });
   }
 
@@ -1003,7 +1022,18 @@ export class CheckpointStore {
     const child = spawn("git", args, { cwd: this.root, env: call.env ? { ...this.env, ...call.env } : this.env, stdio: "pipe" });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    let read = 0;
+    let over = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (over) return;
+      read += chunk.length;
+      // Held whole, a diff of a build's binaries passed the longest string V8 can make.
+      if (call.maxBytes !== undefined && read > call.maxBytes) {
+        over = true;
+        stdout.length = 0;
+        child.kill();
+      } else stdout.push(chunk);
+    });
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     const done = new Promise<number | null>((resolve, reject) => {
       child.on("error", (error) => reject(new Error(`git could not be run (${error.message}); checkpoints need git on the PATH`)));
@@ -1014,6 +1044,7 @@ export class CheckpointStore {
     // Whoever finds this process dead waits for this git before clearing its locks.
     await this.lock.child(child.pid).catch(() => undefined);
     const code = await done;
+    if (over) throw new DiffTooLargeError(call.maxBytes!);
     if (code !== 0 && !call.answers?.includes(code ?? -1)) throw new Error(`git ${args[0]} failed in the checkpoint repository: ${Buffer.concat(stderr).toString("utf8").trim()}`);
     return Buffer.concat(stdout);
   }

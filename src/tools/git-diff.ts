@@ -18,8 +18,18 @@ import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
 import { readTargets } from "./path-spelling.ts";
+import { type CheckpointStore, DiffTooLargeError } from "./checkpoints.ts";
 
 const MAX_DIFF_CHARS = 40_000;
+/**
+ * A diff since the run's start read at most (of which MAX_DIFF_CHARS are shown): past it the
+ * result lists the changed files. After a formatter over 5,000 files (a 66 MB diff) each call
+ * read all of it for 40,000 characters; past ~512 MiB (a build's binaries) it failed with
+ * "Cannot create a string longer than …".
+ */
+const MAX_READ_DIFF_BYTES = 8 * 1024 * 1024;
+/** Changed files a too-large diff's result names. */
+const MAX_LISTED_FILES = 100;
 /** A new file larger than this (a dataset, a build output nobody ignored) is named, not diffed: far more than is shown. */
 const MAX_NEW_FILE_BYTES = 1024 * 1024;
 
@@ -44,8 +54,9 @@ export const gitDiffTool: Tool = {
     const paths = raw ? [await ctx.workspace.resolve(raw)] : [];
     const named = (path: string) => paths.includes(path);
     const all = ctx.checkpoints && ctx.runStart
-      ? { diff: await ctx.checkpoints.diff(ctx.runStart, undefined, paths), secrets: [] }
+      ? await checkpointDiff(ctx.checkpoints, ctx.runStart, paths)
       : await gitDiff(ctx.workspace.root, paths, ctx.signal, named);
+    if ("tooLarge" in all) return { text: all.tooLarge, data: { diff: "", tooLarge: true } };
     // A file that is another name of a git-ignored .env (`ln .env notes.txt`) shows its keys as a new file.
     const changed = diffPaths(all.diff).filter((path) => !named(path) && !looksLikeSecrets(path));
     const hardLinked = await otherSecretNames(ctx.workspace.root, changed);
@@ -56,6 +67,20 @@ export const gitDiffTool: Tool = {
     return { text: text === "" ? "No changes." : text, data: { diff, ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
   },
 };
+
+/** The diff since the run's start, or — past MAX_READ_DIFF_BYTES — words naming the changed files instead. */
+async function checkpointDiff(store: CheckpointStore, runStart: string, paths: readonly string[]): Promise<{ diff: string; secrets: string[] } | { tooLarge: string }> {
+  try {
+    return { diff: await store.diff(runStart, undefined, paths, { maxBytes: MAX_READ_DIFF_BYTES }), secrets: [] };
+  } catch (error) {
+    if (!(error instanceof DiffTooLargeError)) throw error;
+    const changed = await store.changedFiles(runStart);
+    const under = paths.length ? changed.filter((file) => paths.some((path) => file === path || file.startsWith(`${path}/`))) : changed;
+    const listed = under.slice(0, MAX_LISTED_FILES).map((file) => shownPath(file));
+    const more = under.length > listed.length ? [`… and ${under.length - listed.length} more`] : [];
+    return { tooLarge: [`The diff is over ${MAX_READ_DIFF_BYTES / 1024 / 1024} MB (${under.length} files changed): ask for one file's path. Changed files:`, ...listed, ...more].join("\n") };
+  }
+}
 
 /**
  * a/ and b/ whatever the user's config prefers for their terminal (diff.mnemonicPrefix's c/

@@ -13,6 +13,15 @@ export const MAX_READ_CHARS = 48_000;
  */
 export const MAX_CHECKPOINT_FILE_BYTES = 32 * 1024 * 1024;
 
+/**
+ * A diff between checkpoints, at most, as git writes it: past it git is stopped and the diff
+ * refused (DiffTooLargeError). A build that wrote 440 MB of binaries into a folder the
+ * project does not ignore made a 600 MB patch, past the longest string V8 can hold (~512 MiB):
+ * `hearth fix` read it for a minute at 1.3 GB of memory, then said "the model failed: Cannot
+ * create a string longer than 0x1fffffe8 characters".
+ */
+export const MAX_DIFF_BYTES = 256 * 1024 * 1024;
+
 /** Files read_file opens at all (search stops at 2 MB); larger ones only a command such as grep can read. */
 export const MAX_READ_FILE_BYTES = 16 * 1024 * 1024;
 

@@ -19,7 +19,7 @@ import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, r
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
-import { headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
+import { DiffTooLargeError, headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
 import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
@@ -258,11 +258,24 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       io.err(`hearth fix: stopped: ${fullDiskWords(error, options)}; files the agent had changed before are as it left them (git status shows them). (${terminalText(error instanceof Error ? error.message : String(error))})\n`);
       return FIX_EXIT.notFixed;
     }
+    if (error instanceof DiffTooLargeError) {
+      io.err(`hearth fix: ${patchTooLargeWords(error, options.repo, options.out && emptyOut(options.out))}\n`);
+      return FIX_EXIT.notFixed;
+    }
     io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
     return FIX_EXIT.modelError;
   } finally {
     await Promise.all([slot.dispose(), mcp?.close()]);
   }
+}
+
+/**
+ * For a run whose patch was past MAX_DIFF_BYTES (a build's binaries or installed packages in
+ * folders the project does not ignore): no patch, where the work is, what to do. `out`:
+ * emptyOut's words for --out, so an earlier run's patch there is not taken for this one's.
+ */
+export function patchTooLargeWords(error: DiffTooLargeError, repo: string, out?: string): string {
+  return `no patch: ${error.message}.${out ? ` Nothing saved: ${terminalText(out)}, no prediction.` : " Nothing saved, no prediction."} The agent's changes are in the checkout ${terminalName(repo)} (git status lists them): add the folders of generated files to .gitignore or delete them, then run git diff there or hearth fix again.`;
 }
 
 /**

@@ -60,6 +60,23 @@ export function languageForPath(path: string): LanguageId | null {
   return BY_EXTENSION.get(path.slice(dot).toLowerCase()) ?? null;
 }
 
+/**
+ * What C++ writes and C cannot: a namespace, a class with a body, a template, an access
+ * label, `using namespace`. A C header's `extern "C" {` under `#ifdef __cplusplus` is neither.
+ */
+const CPP_IN_HEADER = /^[ \t]*(?:namespace(?:[ \t]+[\w:]+)?[ \t]*\{|(?:template[ \t]*<)|class[ \t]+\w+[^;{()]*\{|(?:public|private|protected)[ \t]*:|using[ \t]+namespace\b)/m;
+
+/**
+ * The language for a file by its extension and, for a `.h` header, its text: C++ projects
+ * write their headers as `.h` too, and the C grammar read their namespaces and classes as
+ * errors (a class in a header was in no index, `hearth locate` and find_symbol missed it).
+ */
+export function languageForFile(path: string, text: string): LanguageId | null {
+  const language = languageForPath(path);
+  if (language !== "c" || !/\.h$/i.test(path)) return language;
+  return CPP_IN_HEADER.test(text) ? "cpp" : "c";
+}
+
 /** A loaded grammar with its compiled tags query. */
 export interface LoadedLanguage {
   readonly id: LanguageId;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { extractSymbols } from "./extract.ts";
 import { A_FOLDER, readRegularFile, type IndexedRead } from "./indexed-file.ts";
 import { decodeText, skipByContent, skipByName } from "./file-check.ts";
-import { languageForPath, type LanguageRegistry } from "./languages.ts";
+import { languageForFile, type LanguageRegistry } from "./languages.ts";
 import { isNotebookPath, notebookSources } from "./notebook.ts";
 import { packReferences } from "./references.ts";
 import { weightTerms } from "./tables.ts";
@@ -76,7 +76,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
   const byContent = skipByContent(checked === undefined ? bytes : Buffer.from(checked, "utf8"));
   if (byContent) return { ok: false, skip: { path: job.path, reason: byContent, size: bytes.length, ...stamps(job) } };
   const { text, invalidUtf8 } = checked === undefined ? decodeText(bytes) : { text: checked, invalidUtf8: false };
-  const language = languageForPath(job.path);
+  const language = languageForFile(job.path, text);
   const symbols = language && !job.termsOnly
     ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)
     : { definitions: [], references: [], imports: [], timedOut: false };

@@ -10,6 +10,15 @@
   (function_declarator declarator: (qualified_identifier scope: (_) @scope name: [(identifier) (destructor_name) (operator_name)] @name))
   (pointer_declarator declarator: (function_declarator declarator: (qualified_identifier scope: (_) @scope name: (identifier) @name)))
   (reference_declarator (function_declarator declarator: (qualified_identifier scope: (_) @scope name: (identifier) @name)))]) @definition.method
+;; Nested qualifiers, right-nested by the grammar (`ns::Outer::Inner::method`): the innermost scope names the class.
+(function_definition declarator: [
+  (function_declarator declarator: (qualified_identifier name: (qualified_identifier scope: (_) @scope name: [(identifier) (destructor_name) (operator_name)] @name)))
+  (pointer_declarator declarator: (function_declarator declarator: (qualified_identifier name: (qualified_identifier scope: (_) @scope name: (identifier) @name))))
+  (reference_declarator (function_declarator declarator: (qualified_identifier name: (qualified_identifier scope: (_) @scope name: (identifier) @name))))]) @definition.method
+(function_definition declarator: [
+  (function_declarator declarator: (qualified_identifier name: (qualified_identifier name: (qualified_identifier scope: (_) @scope name: [(identifier) (destructor_name) (operator_name)] @name))))
+  (pointer_declarator declarator: (function_declarator declarator: (qualified_identifier name: (qualified_identifier name: (qualified_identifier scope: (_) @scope name: (identifier) @name)))))]) @definition.method
+(function_definition declarator: (function_declarator declarator: (qualified_identifier name: (qualified_identifier name: (qualified_identifier name: (qualified_identifier scope: (_) @scope name: [(identifier) (destructor_name) (operator_name)] @name)))))) @definition.method
 (declaration declarator: (function_declarator declarator: (identifier) @name)) @definition.prototype
 (field_declaration declarator: (function_declarator declarator: (field_identifier) @name)) @definition.prototype
 (struct_specifier name: (type_identifier) @name body: (_)) @definition.struct

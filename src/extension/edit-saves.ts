@@ -4,9 +4,10 @@
  * `TextDocument.save()` answers false when VS Code could not save (a read-only file, one
  * changed on disk since it was opened, a full disk): such a document is answered, for the
  * runtime to tell the agent its change is in the editor only. Before a write, the user's own
- * unsaved changes are saved where VS Code saves them on its own anyway (`hearth/workspace/autoSave`).
+ * unsaved changes are saved where VS Code saves them on its own anyway (`hearth/workspace/autoSave`),
+ * and notebooks with unsaved cells are named for the runtime to refuse (`hearth/workspace/unsavedNotebooks`).
  */
-import type { WorkspaceAutoSaveResult, WorkspaceSaveResult } from "../protocol/agent.ts";
+import type { WorkspaceAutoSaveResult, WorkspaceSaveResult, WorkspaceUnsavedNotebooksResult } from "../protocol/agent.ts";
 
 /** The part of `vscode.TextDocument` used here. */
 export interface SavableDocument {
@@ -25,6 +26,20 @@ export async function saveEdited(uris: readonly string[], find: (uri: string) =>
     if (!saved) notSaved.push(uri);
   }
   return { notSaved };
+}
+
+/** The part of `vscode.NotebookDocument` used here. */
+export interface NotebookState {
+  readonly isDirty: boolean;
+}
+
+/**
+ * Those of `uris` open in the notebook editor with unsaved changes (`find` looks one up among
+ * the open notebooks): a notebook has no text document for its file, so its unsaved cells
+ * reach the runtime only this way.
+ */
+export function unsavedNotebooks(uris: readonly string[], find: (uri: string) => NotebookState | undefined): WorkspaceUnsavedNotebooksResult {
+  return { unsaved: uris.filter((uri) => find(uri)?.isDirty === true) };
 }
 
 /** How VS Code auto-saves a file: `files.autoSave` (`files.autoSaveDelay`), and whether `files.autoSaveWhenNoErrors` holds it back now. */

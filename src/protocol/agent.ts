@@ -316,6 +316,22 @@ export const WorkspaceSaveRequest = new RequestType<{ readonly uris: readonly st
  */
 export const WorkspaceAutoSaveRequest = new RequestType<{ readonly uris: readonly string[] }, WorkspaceAutoSaveResult, void>("hearth/workspace/autoSave");
 
+/**
+ * Sent by the runtime before an agent's write, delete or move of files that are not open as
+ * text with unsaved changes: the client answers those open in VS Code's notebook editor with
+ * unsaved changes (a `NotebookDocument`'s `isDirty`: edited cells, new outputs). A notebook
+ * there has no text document for its file, only its cells', so the text documents' didChange
+ * never told the runtime of them, and the agent's write landed on disk under the user's
+ * unsaved cells. Those answered are refused as unsaved changes. An older client has no handler
+ * (an error): nothing is refused for it, as before.
+ */
+export const WorkspaceUnsavedNotebooksRequest = new RequestType<{ readonly uris: readonly string[] }, WorkspaceUnsavedNotebooksResult, void>("hearth/workspace/unsavedNotebooks");
+
+export interface WorkspaceUnsavedNotebooksResult {
+  /** Documents of the request open as notebooks with unsaved changes (the request's URI strings). */
+  readonly unsaved: readonly string[];
+}
+
 export interface WorkspaceAutoSaveResult {
   /** Documents of the request that were saved (the request's URI strings). */
   readonly saved: readonly string[];

@@ -26,6 +26,7 @@ import {
   type ConversationImportResult,
   type MentionSearchResult,
   WorkspaceAutoSaveRequest,
+  WorkspaceUnsavedNotebooksRequest,
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
@@ -329,6 +330,7 @@ export class AgentService {
         // The edit's didChange (its ranges) comes before the save's answer; taking the saved file as the copy would apply a change still on its way twice.
         save: async (uris) => connection.sendRequest(WorkspaceSaveRequest, { uris }),
         saveAutoSaved: async (uris) => connection.sendRequest(WorkspaceAutoSaveRequest, { uris }),
+        unsavedNotebooks: async (uris) => connection.sendRequest(WorkspaceUnsavedNotebooksRequest, { uris }),
       },
       label,
     );

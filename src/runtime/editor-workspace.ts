@@ -42,6 +42,12 @@ export interface EditorHost {
    * has no such request: it fails, and nothing is saved.
    */
   saveAutoSaved?(uris: readonly string[]): Promise<{ readonly saved?: readonly string[] } | null | void>;
+  /**
+   * Those of these files open in the editor's notebook editor with unsaved changes (a notebook
+   * has no text document for its file, so `openDocument` never says so). An older client has
+   * no such request: it fails, and none is taken to be.
+   */
+  unsavedNotebooks?(uris: readonly string[]): Promise<{ readonly unsaved?: readonly string[] } | null | void>;
 }
 
 export class EditorWorkspace implements Workspace {
@@ -246,13 +252,21 @@ export class EditorWorkspace implements Workspace {
   }
 
   private async refuseDirty(rel: string): Promise<void> {
-    if (!this.host.openDocument(this.uri(rel))?.dirty) return;
+    if (!this.host.openDocument(this.uri(rel))?.dirty) return this.refuseUnsavedNotebook(rel);
     // Deleted in the explorer while open: VS Code keeps the editor, "(deleted)", with no unsaved mark to see.
     if ((await this.disk.stat(rel)) === undefined) {
       throw new ToolError("stale-file", `${rel} was deleted from disk, but its text is still open in the editor; ask the user whether to save it again or close it`, { unsaved: rel, deleted: true });
     }
     // Written for the model; `unsaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
     throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`, { unsaved: rel });
+  }
+
+  /** A notebook open in the editor's notebook editor with unsaved cells: written under them, the user's next save would drop the agent's change (or the agent's the user's). */
+  private async refuseUnsavedNotebook(rel: string): Promise<void> {
+    const uri = this.uri(rel);
+    const answer = await this.host.unsavedNotebooks?.([uri]).catch(() => undefined);
+    if (!answer?.unsaved?.includes(uri)) return;
+    throw new ToolError("stale-file", `${rel} has unsaved changes in the notebook editor; ask the user to save or revert them first`, { unsaved: rel });
   }
 
   /**

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { type AutoSave, autoSaveOf, saveAutoSaved, saveEdited } from "../edit-saves.ts";
-import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceAutoSaveRequest, WorkspaceSaveRequest } from "../../protocol/agent.ts";
+import { type AutoSave, autoSaveOf, saveAutoSaved, saveEdited, unsavedNotebooks } from "../edit-saves.ts";
+import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceAutoSaveRequest, WorkspaceSaveRequest, WorkspaceUnsavedNotebooksRequest } from "../../protocol/agent.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
@@ -58,6 +58,8 @@ export class ChatController implements vscode.Disposable, ChatSession {
     const openDocument = (uri: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
     runtime.onRequest(WorkspaceSaveRequest, (params) => saveEdited(params.uris, openDocument));
     runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, openDocument, autoSaveFor, savedByVsCode));
+    const openNotebook = (uri: string) => vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
+    runtime.onRequest(WorkspaceUnsavedNotebooksRequest, (params) => unsavedNotebooks(params.uris, openNotebook));
   }
 
   dispose(): void {

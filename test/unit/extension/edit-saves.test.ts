@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type SavableDocument, autoSaveOf, saveAutoSaved, saveEdited } from "../../../src/extension/edit-saves.ts";
+import { type SavableDocument, autoSaveOf, saveAutoSaved, saveEdited, unsavedNotebooks } from "../../../src/extension/edit-saves.ts";
 
 /** A document as VS Code's: save() answers false (or throws) when the save fails, and it stays dirty. */
 function doc(outcome: "saves" | "fails" | "throws", isDirty = true): SavableDocument & { saves: number } {
@@ -27,6 +27,17 @@ describe("saveEdited (hearth/workspace/save)", () => {
     assert.deepEqual(result, { notSaved: ["file:///w/locked.ts", "file:///w/gone.ts"] });
     assert.equal(docs.get("file:///w/a.ts")!.saves, 1);
     assert.equal(docs.get("file:///w/clean.ts")!.saves, 0);
+  });
+});
+
+describe("unsavedNotebooks (hearth/workspace/unsavedNotebooks)", () => {
+  it("answers the notebooks open with unsaved changes, not saved ones nor files open in no notebook editor", () => {
+    const notebooks = new Map([
+      ["file:///w/sales.ipynb", { isDirty: true }],
+      ["file:///w/saved.ipynb", { isDirty: false }],
+    ]);
+    const result = unsavedNotebooks(["file:///w/sales.ipynb", "file:///w/saved.ipynb", "file:///w/calc.py"], (uri) => notebooks.get(uri));
+    assert.deepEqual(result, { unsaved: ["file:///w/sales.ipynb"] });
   });
 });
 

@@ -15,6 +15,7 @@ import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { rememberTool } from "../../../src/tools/remember.ts";
 import { writeFileTool } from "../../../src/tools/write-file.ts";
 import { ToolError, runTool } from "../../../src/tools/index.ts";
+import { notebookText } from "../../fixtures/notebook.ts";
 
 class MemoryEditor implements EditorHost {
   readonly docs = new Map<string, { text: string; dirty: boolean; utf16?: boolean; version?: number }>();
@@ -24,6 +25,8 @@ class MemoryEditor implements EditorHost {
   readonly unsavable = new Set<string>();
   /** Files VS Code saves on its own (files.autoSave not "off" for them): saveAutoSaved saves these. */
   readonly autoSaved = new Set<string>();
+  /** Files open in VS Code's notebook editor with unsaved cells (a NotebookDocument, not a text document). */
+  readonly unsavedNotebookUris = new Set<string>();
   /** Runs once just before the next edit is applied: another writer getting in first. */
   beforeNextEdit: (() => void) | undefined;
 
@@ -74,6 +77,10 @@ class MemoryEditor implements EditorHost {
       doc.dirty = false;
     }
     return { notSaved };
+  }
+
+  async unsavedNotebooks(uris: readonly string[]) {
+    return { unsaved: uris.filter((uri) => this.unsavedNotebookUris.has(uri)) };
   }
 
   async saveAutoSaved(uris: readonly string[]) {
@@ -487,5 +494,39 @@ describe("EditorWorkspace with VS Code's auto-save", () => {
     const result = await runTool(editFileTool, { path: "a.ts", old_text: "const y = 2;", new_text: "const y = 3;" }, ctx(new EditorWorkspace(root, older)));
     assert.equal(result.ok, false);
     assert.match(result.text, /unsaved changes in the editor/);
+  });
+});
+
+// A notebook open in VS Code's notebook editor has no text document for its .ipynb, only its
+// cells': the runtime, which learns of unsaved text through text documents, saw none, and the
+// agent's write landed on disk under the user's unsaved cells (their next save wrote over the
+// agent's change, or VS Code said the file had changed on disk).
+describe("EditorWorkspace and notebooks with unsaved cells", () => {
+  const notebook = notebookText({ imageBytes: 2_000 });
+
+  it("refuses edit_file, write_file, a delete and a rename of a notebook with unsaved cells, sending no edit", async () => {
+    const { root, editor, ws, uri } = setup({ "sales.ipynb": notebook });
+    editor.unsavedNotebookUris.add(uri("sales.ipynb"));
+    const edit = await runTool(editFileTool, { path: "sales.ipynb", old_text: "import pandas as pd", new_text: "import pandas as pandas" }, ctx(ws));
+    assert.equal(!edit.ok && edit.code, "stale-file", edit.text);
+    assert.match(edit.text, /sales\.ipynb has unsaved changes in the notebook editor; ask the user to save or revert them first/);
+    const write = await runTool(writeFileTool, { path: "sales.ipynb", content: notebookText({ imageBytes: 2_000, tableRows: 3 }) }, ctx(ws));
+    assert.equal(!write.ok && write.code, "stale-file", write.text);
+    await assert.rejects(ws.delete("sales.ipynb"), /unsaved changes in the notebook editor/);
+    await assert.rejects(ws.rename("sales.ipynb", "old.ipynb"), /unsaved changes in the notebook editor/);
+    await assert.rejects(ws.refuseUnsaved(["sales.ipynb"]), /unsaved changes in the notebook editor/);
+    assert.equal(editor.edits.length, 0);
+    assert.equal(readFileSync(join(root, "sales.ipynb"), "utf8"), notebook);
+  });
+
+  it("edits a notebook whose cells are saved, and one an older editor (no such request) cannot say of, as before", async () => {
+    const { root, editor, ws } = setup({ "sales.ipynb": notebook });
+    const edit = await runTool(editFileTool, { path: "sales.ipynb", old_text: "import pandas as pd", new_text: "import pandas as pandas" }, ctx(ws));
+    assert.ok(edit.ok, edit.text);
+    assert.match(readFileSync(join(root, "sales.ipynb"), "utf8"), /import pandas as pandas/);
+    const older: EditorHost = { openDocument: (u) => editor.openDocument(u), applyEdit: (e) => editor.applyEdit(e), save: (u) => editor.save(u), unsavedNotebooks: async () => Promise.reject(new Error("Unhandled method hearth/workspace/unsavedNotebooks")) };
+    const again = await runTool(editFileTool, { path: "sales.ipynb", old_text: "import pandas as pandas", new_text: "import pandas as pd" }, ctx(new EditorWorkspace(root, older)));
+    assert.ok(again.ok, again.text);
+    assert.equal(readFileSync(join(root, "sales.ipynb"), "utf8"), notebook);
   });
 });

@@ -478,7 +478,7 @@ async function fetchOnce(part: string, options: DownloadOptions, meter: Meter, d
     await digest.hashFile(part, have, options.signal, (bytes) => meter.checking(bytes, have));
     meter.restartClock();
   }
-  const limits = new RequestLimits(options.signal, { clock: options.clock ?? systemClock, origin: hostOf(options.url), responseMs: DOWNLOAD_IDLE_MS, idleMs: DOWNLOAD_IDLE_MS });
+  const limits = new RequestLimits(options.signal, { clock: options.clock, origin: hostOf(options.url), responseMs: DOWNLOAD_IDLE_MS, idleMs: DOWNLOAD_IDLE_MS });
   try {
     return await transfer(part, have, { ...options, signal: limits.signal }, meter, digest, limits);
   } catch (error) {

@@ -2,7 +2,11 @@
  * Limits on one HTTP request to a model server, so that no server — overloaded, broken or
  * hostile — can hang a request or eat the machine: a time for the answer to start, an idle
  * time between pieces of real data, an overall deadline, and a bound on the size of a body
- * read whole. Time comes from an injectable `Clock`, so tests drive it without waiting.
+ * read whole. Time comes from an injectable `Clock`, so tests drive it without waiting; by
+ * default the monotonic one (`steadyClock`): with `Date.now()` a laptop's sleep (Linux, macOS:
+ * the timers stop, the system clock goes on) made the first keep-alive or timer after waking
+ * fail a live stream as "sent no data for 60 s", and a clock set back a day mid-stream left a
+ * server that then stalled unnoticed for that day.
  */
 import { formatLimit } from "../protocol/units.ts";
 import { BackendError } from "./backend.ts";
@@ -20,9 +24,17 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/**
+ * `systemClock`'s timers, time read from the monotonic clock (`performance.now()`), which the
+ * timers run on: for measuring a wait. `systemClock` stays for what is compared with wall time
+ * (file times, an HTTP date).
+ */
+export const steadyClock: Clock = { ...systemClock, now: () => performance.now() };
+
 /** The limits of one request, in milliseconds. */
 export interface RequestLimitSettings {
-  readonly clock: Clock;
+  /** Default `steadyClock`. */
+  readonly clock?: Clock | undefined;
   /** `http://host:port`, for messages. */
   readonly origin: string;
   /** Until the response headers arrive. */
@@ -39,6 +51,7 @@ export interface RequestLimitSettings {
  */
 export class RequestLimits {
   private readonly controller = new AbortController();
+  private readonly clock: Clock;
   private readonly started: number;
   private lastData: number;
   private streaming = false;
@@ -50,7 +63,8 @@ export class RequestLimits {
   readonly signal = this.controller.signal;
 
   constructor(private readonly parent: AbortSignal | undefined, private readonly settings: RequestLimitSettings) {
-    this.started = this.lastData = settings.clock.now();
+    this.clock = settings.clock ?? steadyClock;
+    this.started = this.lastData = this.clock.now();
     parent?.addEventListener("abort", this.onParentAbort, { once: true });
     if (parent?.aborted) this.onParentAbort();
     if (settings.deadlineMs !== undefined) this.schedule(settings.deadlineMs, () => this.check());
@@ -60,19 +74,19 @@ export class RequestLimits {
   /** The response started: from now on the idle limit applies. */
   responseStarted(): void {
     this.streaming = true;
-    this.lastData = this.settings.clock.now();
+    this.lastData = this.clock.now();
     this.watchIdle(this.settings.idleMs);
   }
 
   /** Real data arrived (not a keep-alive): the idle time starts again. */
   data(): void {
-    this.lastData = this.settings.clock.now();
+    this.lastData = this.clock.now();
     this.check();
   }
 
   /** Throws (and aborts the request) if a limit has passed; for lines that are not data. */
   check(): void {
-    const now = this.settings.clock.now();
+    const now = this.clock.now();
     if (this.settings.deadlineMs !== undefined && now - this.started >= this.settings.deadlineMs) this.expire(this.message("deadline"));
     else if (this.streaming && now - this.lastData >= this.settings.idleMs) this.expire(this.message("idle"));
     if (this.failure) throw this.failure;
@@ -91,7 +105,7 @@ export class RequestLimits {
 
   /** Ends the request (a no-op once the body was read) and stops the timers. */
   close(): void {
-    for (const timer of this.timers) this.settings.clock.clearTimeout(timer);
+    for (const timer of this.timers) this.clock.clearTimeout(timer);
     this.timers.length = 0;
     this.parent?.removeEventListener("abort", this.onParentAbort);
     for (const remove of this.unfollow.splice(0)) remove();
@@ -106,14 +120,14 @@ export class RequestLimits {
   private watchIdle(ms: number): void {
     // One timer, re-armed lazily: data lines only move `lastData`, so a fast stream costs no timer churn.
     this.schedule(ms, () => {
-      const silent = this.settings.clock.now() - this.lastData;
+      const silent = this.clock.now() - this.lastData;
       if (silent >= this.settings.idleMs) this.expire(this.message("idle"));
       else this.watchIdle(this.settings.idleMs - silent);
     });
   }
 
   private schedule(ms: number, run: () => void): void {
-    this.timers.push(this.settings.clock.setTimeout(() => {
+    this.timers.push(this.clock.setTimeout(() => {
       try {
         run();
       } catch {

@@ -22,7 +22,7 @@ import { homeFolderOf } from "../protocol/home-folder.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { formatLimit } from "../protocol/units.ts";
 import { DOWNLOAD_IDLE_MS, DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
-import { BodyTooLargeError, type Clock, formatDuration, readBodyText, RequestLimits, systemClock } from "./http-limits.ts";
+import { BodyTooLargeError, type Clock, formatDuration, readBodyText, RequestLimits } from "./http-limits.ts";
 import { unpackTarGz } from "./tar-gz.ts";
 import { withoutCredentials } from "./openai-wire.ts";
 
@@ -49,7 +49,7 @@ export interface InstallOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DownloadProgress) => void;
   readonly progressIntervalMs?: number;
-  /** Times the registry's metadata answer (DOWNLOAD_IDLE_MS, as a download's); default the system clock. */
+  /** Times the registry's metadata answer (DOWNLOAD_IDLE_MS, as a download's); default the monotonic one. */
   readonly clock?: Clock;
 }
 
@@ -102,7 +102,7 @@ function userNpmrc(): string | undefined {
 }
 
 /** Asks the registry for one version's tarball URL and integrity. */
-export async function fetchPackageMetadata(registry: string, name: string, version: string, signal?: AbortSignal, clock: Clock = systemClock): Promise<NativePackageMetadata> {
+export async function fetchPackageMetadata(registry: string, name: string, version: string, signal?: AbortSignal, clock?: Clock): Promise<NativePackageMetadata> {
   // fetch refuses such an address, and its message named it whole, password and all.
   const shown = withoutCredentials(registry);
   if (shown.credentials) {

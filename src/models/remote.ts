@@ -49,7 +49,7 @@ export interface RemoteOptions {
   readonly maxLineBytes?: number;
   /** Largest body read whole (model lists, FIM answers, errors), in bytes (default 16 MB). */
   readonly maxBodyBytes?: number;
-  /** Time for the limits (default: the system clock); tests pass one they move by hand. */
+  /** Time for the limits (default: the monotonic clock; Retry-After dates: the system clock); tests pass one they move by hand. */
   readonly clock?: Clock;
 }
 
@@ -386,7 +386,7 @@ export class RemoteBackend implements ModelBackend {
   private limits(signal: AbortSignal | undefined): RequestLimits {
     const o = this.options;
     const limits = new RequestLimits(signal, {
-      clock: o.clock ?? systemClock, origin: this.origin,
+      clock: o.clock, origin: this.origin,
       responseMs: o.responseTimeoutMs ?? DEFAULT_RESPONSE_MS, idleMs: o.idleTimeoutMs ?? DEFAULT_IDLE_MS, deadlineMs: o.deadlineMs ?? DEFAULT_DEADLINE_MS,
     });
     limits.endWhen(this.letGo.signal, () => this.letGoError());

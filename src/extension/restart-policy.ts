@@ -38,8 +38,12 @@ export class RestartPolicy {
   /** Whether the running runtime is loading its model (or about to), from the states it reports. */
   private loadingModel = false;
 
-  /** Call when a runtime process has started. */
-  started(now: number): void {
+  /**
+   * Call when a runtime process has started. Times (here and in `crashed`) default to the
+   * monotonic clock: with `Date.now()` a clock set back during a healthy run counted it as one
+   * more crash in a row, and one set forward during a run that crashed at once as a healthy run.
+   */
+  started(now: number = performance.now()): void {
     this.startedAt = now;
     this.loadingModel = false;
   }
@@ -58,7 +62,7 @@ export class RestartPolicy {
    * runtime at every load (out of memory after 90 s reading it) was restarted forever, each
    * restart loading it again.
    */
-  crashed(now: number): RestartDecision {
+  crashed(now: number = performance.now()): RestartDecision {
     const loading = this.loadingModel;
     if (this.startedAt !== undefined && !loading && now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
     this.startedAt = undefined;

@@ -208,7 +208,7 @@ export class RuntimeClient implements vscode.Disposable {
       await client.start();
       spawned?.answered();
       const startedMs = Date.now() - spawnedAt;
-      this.policy.started(Date.now());
+      this.policy.started();
       const status = await client.sendRequest(StatusRequest);
       this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
       this.statusChanged(client, status);
@@ -347,7 +347,7 @@ export class RuntimeClient implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     void client?.dispose(1000).catch(() => undefined);
-    this.policy.crashed(Date.now());
+    this.policy.crashed();
     this.startFailed(message);
   }
 
@@ -371,7 +371,7 @@ export class RuntimeClient implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     void client?.dispose(1000).catch(() => undefined);
-    const decision = this.policy.crashed(Date.now());
+    const decision = this.policy.crashed();
     if (decision.action === "give-up") {
       const loading = decision.whileLoadingModel ? ", the last time while loading the model," : "";
       const fit = decision.whileLoadingModel ? " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart." : "";

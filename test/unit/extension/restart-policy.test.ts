@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RestartPolicy } from "../../../src/extension/restart-policy.ts";
+import { type RestartDecision, RestartPolicy } from "../../../src/extension/restart-policy.ts";
 
 const options = { baseDelayMs: 500, maxDelayMs: 4000, healthyAfterMs: 60_000, maxAttempts: 5 };
 
@@ -66,5 +66,25 @@ describe("RestartPolicy", () => {
     const attempts = [1, 2, 3, 4].map((i) => policy.crashed(2 * 3600_000 + i * 120_000));
     assert.deepEqual(attempts.map((d) => (d.action === "restart" ? d.attempt : d.action)), [2, 3, 4, 5]);
     assert.equal(policy.crashed(2 * 3600_000 + 10 * 120_000).action, "give-up");
+  });
+
+  it("counts a run's time on the monotonic clock: a clock set back or forward does not change what was a healthy run", (t) => {
+    // As the extension calls it (no time passed in); both of the machine's clocks moved by hand.
+    const now = { wall: Date.UTC(2026, 11, 7, 2, 0), monotonic: 5_000 };
+    t.mock.method(Date, "now", () => now.wall);
+    t.mock.method(performance, "now", () => now.monotonic);
+    const run = (ms: number, clockMovedMs: number): RestartDecision => {
+      policy.started();
+      now.monotonic += ms;
+      now.wall += ms + clockMovedMs;
+      return policy.crashed();
+    };
+    const policy = new RestartPolicy(options);
+    const attempt = (decision: RestartDecision): number | string => (decision.action === "restart" ? decision.attempt : decision.action);
+    assert.equal(attempt(run(100, 0)), 1);
+    assert.equal(attempt(run(100, 0)), 2);
+    assert.equal(attempt(run(2 * 3600_000, -24 * 3600_000)), 1, "up two hours, the clock set back a day meanwhile: a healthy run");
+    assert.equal(attempt(run(100, 0)), 2);
+    assert.equal(attempt(run(100, 24 * 3600_000)), 3, "up 100 ms, the clock set a day on meanwhile: still a crash in a row");
   });
 });

@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { Agent, needsApproval } from "../../../src/agent/loop.ts";
 import type { ScriptedTurn } from "../../../src/models/scripted.ts";
 import { AGENT_TOOLS, type Tool } from "../../../src/tools/index.ts";
+import { alive } from "../../fixtures/processes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent as agentFor } from "./helpers/scripted-agent.ts";
 
@@ -176,11 +177,14 @@ describe("agent under injected failures", () => {
         { name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } },
         { name: "write_file", arguments: { path: "new.py", content: "print('new')\n" } },
       ] }],
-      { script: { chunkDelayMs: 5, chunkSize: 4 } },
+      // Stop once the first call is parsed, the second still being written (was: a timer of
+      // 40 ms, which a loaded machine could fire after the whole answer).
+      { script: { chunkSize: 4 }, onEvent: (e) => void (e.type === "model" && (seen.push(e.event.type), controller.abort())) },
     );
-    setTimeout(() => controller.abort(), 40);
+    const seen: string[] = [];
     const result = await agent.run("edit two files", controller.signal);
     assert.equal(result.stopReason, "cancelled");
+    assert.ok(seen.filter((type) => type === "toolCall").length < 2, `Stop came once the answer was whole: ${seen.join()}`);
     assert.equal(readFileSync(join(dir, "calc.py"), "utf8"), before);
     assert.equal(existsSync(join(dir, "new.py")), false);
   });
@@ -209,13 +213,19 @@ describe("agent under injected failures", () => {
   it("cancellation during a running command kills it and stops the run", async () => {
     const dir = fixture("python-calc");
     const controller = new AbortController();
-    const { agent, events } = await agentFor(dir, [call("run_command", { command: "sleep 30" }), finish("never")]);
+    // The command says its pid, then is the sleep: Stop once it runs (was: a timer of 300 ms, and
+    // the run had to end within 10 s; a loaded machine could miss either). A Stop that does not
+    // kill it lets it end after 30 s: said done, not cancelled.
+    const { agent, events } = await agentFor(dir, [call("run_command", { command: "echo $$ > sleep.pid; exec sleep 30" }), finish("never")]);
     const run = agent.run("wait", controller.signal);
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 300);
+    const pidFile = join(dir, "sleep.pid");
+    while (!/^\d+\n$/.test(existsSync(pidFile) ? readFileSync(pidFile, "utf8") : "")) await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
     const result = await run;
     assert.equal(result.stopReason, "cancelled");
-    assert.ok(Date.now() - started < 10_000);
+    assert.equal(alive(Number(readFileSync(pidFile, "utf8"))), false, "the command was killed");
+    const ended = events.find((e) => e.type === "toolEnd");
+    assert.match(JSON.stringify(ended?.type === "toolEnd" && ended.result), /the command was cancelled; its processes were stopped/);
     assert.ok(!events.some((e) => e.type === "turn" && e.step === 2), "no model turn after the cancel");
   });
 

@@ -67,3 +67,25 @@ it("git_diff of a change over 8 MB names the changed files instead of reading it
   const one = await runTool(gitDiffTool, { path: "main.c" }, agentCtx);
   assert.match(one.text, /^\+int main\(void\) \{ return 1; \}$/m);
 });
+
+it("a diff whose ignored files the agent wrote take it past the limit names the limit itself, not what was left of it", async () => {
+  const root = tempDir();
+  writeFileSync(join(root, ".gitignore"), "local/\n");
+  writeFileSync(join(root, "main.c"), "int main(void) { return 0; }\n");
+  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+  const start = (await store.create("start")).id;
+  writeFileSync(join(root, "main.c"), "int main(void) { return 1; }\n");
+  // Written by the agent into a folder git ignores: a checkpoint's extras, diffed after the tree.
+  await store.create("before write_file local/data.bin", ["local/data.bin"]);
+  mkdirSync(join(root, "local"));
+  writeFileSync(join(root, "local", "data.bin"), randomBytes(64 * 1024));
+  await store.create("after write_file");
+  const whole = await store.diff(start, undefined, [], { patch: true });
+  assert.match(whole, /^diff --git a\/local\/data\.bin b\/local\/data\.bin$/m);
+  await assert.rejects(store.diff(start, undefined, [], { patch: true, maxBytes: 50_000 }), (error: unknown) => {
+    assert.ok(error instanceof DiffTooLargeError, String(error));
+    assert.equal(error.maxBytes, 50_000);
+    assert.match(error.message, /^the change is over 50,000 bytes as a diff /);
+    return true;
+  });
+});

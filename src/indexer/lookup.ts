@@ -14,9 +14,22 @@ export interface ReferenceHit extends Reference {
 
 /**
  * Definitions named `name`. Exact matches first; when there are none, a case-insensitive
- * match (the model often writes `parseflags` for `parseFlags`).
+ * match (the model often writes `parseflags` for `parseFlags`); when there are none either, a
+ * name written qualified as its language writes it — `Store.Get` (Go), `Circle::area` (Rust),
+ * `Outer.Builder` (Java), `ns::Parser::parse` (C++) — by its last part in the scope before it,
+ * or anywhere where nothing has that scope (`com.acme.Outer`).
  */
 export function findDefinitions(index: RepoIndex, name: string, limit = 50): DefinitionHit[] {
+  const hits = namedDefinitions(index, name, limit);
+  const parts = name.split(/::|\.|->/).filter((p) => p !== "");
+  if (hits.length > 0 || parts.length < 2) return hits;
+  const last = namedDefinitions(index, parts.at(-1)!, Number.MAX_SAFE_INTEGER);
+  const scope = parts.at(-2)!;
+  const scoped = last.filter((d) => d.scope === scope);
+  return (scoped.length > 0 ? scoped : last).slice(0, limit);
+}
+
+function namedDefinitions(index: RepoIndex, name: string, limit: number): DefinitionHit[] {
   let paths = index.tables.definers.get(name);
   let match = (n: string): boolean => n === name;
   if (!paths) {

@@ -17,7 +17,7 @@ export const findSymbolTool: Tool = {
     parameters: {
       type: "object",
       properties: {
-        name: { type: "string", description: "The symbol's name, e.g. parseConfig or UserService." },
+        name: { type: "string", description: "The symbol's name, e.g. parseConfig or UserService, or qualified as the language writes it: Store.Get, Parser::parse." },
         references: { type: "boolean", description: "Also list references (calls, type uses, imports). Default false." },
         max_results: { type: "integer", description: "At most this many of each (default 30)." },
       },

@@ -158,7 +158,7 @@ export class RemoteBackend implements ModelBackend {
     this.totalSlots = typeof props?.total_slots === "number" && props.total_slots > 0 ? props.total_slots : undefined;
     const said = tokenCount(props?.default_generation_settings?.n_ctx) ?? tokenCount(chosen.max_model_len);
     // Ollama and LM Studio say their context only in their own APIs (Ollama cuts a longer prompt silently).
-    const ask: AskServer = (method, path, body) => this.json(method, `${this.origin}${path}`, body, signal);
+    const ask: AskServer = (method, path, body, maxBytes) => this.json(method, `${this.origin}${path}`, body, signal, maxBytes);
     const ollama = said ? undefined : await ollamaContext(ask, chosen.id);
     const lmStudio = said || ollama ? undefined : await lmStudioContext(ask, chosen.id);
     const server = ollama ?? lmStudio;
@@ -429,12 +429,12 @@ export class RemoteBackend implements ModelBackend {
     return { response, limits };
   }
 
-  /** A JSON answer, read whole but at most `maxBodyBytes`. */
-  private async json(method: string, url: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  /** A JSON answer, read whole but at most `maxBodyBytes` (or `maxBytes`, when less). */
+  private async json(method: string, url: string, body: unknown, signal: AbortSignal | undefined, maxBytes = Infinity): Promise<unknown> {
     const { response, limits } = await this.request(method, url, body, signal);
     let text: string;
     try {
-      text = await readBodyText(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, limits);
+      text = await readBodyText(response, Math.min(maxBytes, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), limits);
     } catch (error) {
       throwIfAborted(signal);
       if (error instanceof BodyTooLargeError) {

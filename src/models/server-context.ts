@@ -8,8 +8,20 @@
  */
 import { isObject, tokenCount } from "./openai-wire.ts";
 
-/** A JSON answer from the server (a path under its origin); rejects on any failure. */
-export type AskServer = (method: "GET" | "POST", path: string, body?: unknown) => Promise<unknown>;
+/**
+ * A JSON answer from the server (a path under its origin), read whole but at most `maxBytes`
+ * (default: the backend's limit on a body); rejects on any failure.
+ */
+export type AskServer = (method: "GET" | "POST", path: string, body?: unknown, maxBytes?: number) => Promise<unknown>;
+
+/**
+ * The two questions asked of every server that does not say its context (which server is it?)
+ * read at most this much: a server that streams at paths it does not know was read up to the
+ * body limit (16 MB) twice, seconds before every chat began. Ollama's version answer is a few
+ * dozen bytes; LM Studio's model list a few hundred a model (a megabyte: thousands of models).
+ */
+export const VERSION_PROBE_BYTES = 16 << 10;
+export const MODEL_LIST_PROBE_BYTES = 1 << 20;
 
 export interface ServerContext {
   /** Tokens of context the server runs the model with; 0 when it cannot be learned. */
@@ -34,7 +46,7 @@ const ADVISED_CONTEXT = 32_768;
  * (2,048 before 0.6.7, then 4,096), capped at the model's `<arch>.context_length`.
  */
 export async function ollamaContext(ask: AskServer, model: string): Promise<ServerContext | undefined> {
-  const about = await ask("GET", "/api/version").catch(() => undefined);
+  const about = await ask("GET", "/api/version", undefined, VERSION_PROBE_BYTES).catch(() => undefined);
   // LM Studio answers unknown paths with 200 and {"error": …}: only a version is Ollama.
   if (!isObject(about) || typeof about.version !== "string") return undefined;
   const shown = await ask("POST", "/api/show", { model }).catch(() => undefined);
@@ -63,7 +75,7 @@ export async function ollamaContext(ask: AskServer, model: string): Promise<Serv
  * model's maximum, which LM Studio rarely loads).
  */
 export async function lmStudioContext(ask: AskServer, model: string): Promise<ServerContext | undefined> {
-  const listed = await ask("GET", "/api/v0/models").catch(() => undefined);
+  const listed = await ask("GET", "/api/v0/models", undefined, MODEL_LIST_PROBE_BYTES).catch(() => undefined);
   const entry = isObject(listed) && Array.isArray(listed.data) ? listed.data.find((m) => isObject(m) && m.id === model) : undefined;
   const train = isObject(entry) ? tokenCount(entry.max_context_length) : undefined;
   if (!isObject(entry) || train === undefined) return undefined;

@@ -423,7 +423,8 @@ describe("remote backend against broken and hostile servers", () => {
     scenario = (req, res) => {
       // Only the reply streams for ever: the probes for Ollama's and LM Studio's own paths
       // (/api/version, /api/v0/models) get llama-server's 404. Pumped at too, each was read up to
-      // its size limit before the chat began: 5 s of this test in CI, 100 s at load 18.
+      // 16 MB before the chat began (5 s of this test in CI, 100 s at load 18); the probes' own
+      // limits are the next test's.
       if (req.url !== "/v1/chat/completions") return void res.writeHead(404).end();
       res.writeHead(200, { "Content-Type": "text/event-stream" });
       pump(res, () => sse({ content: "tok " }));
@@ -433,6 +434,45 @@ describe("remote backend against broken and hostile servers", () => {
     const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], signal: controller.signal }), () => controller.abort());
     assert.equal(turn.stopReason, "aborted");
     await closed;
+  });
+
+  it("a server that streams at paths it does not know: the server-kind probes read a little of it, not the 16 MB a body may have", async () => {
+    // Ollama's /api/version and LM Studio's /api/v0/models are asked of every server that does
+    // not say its context: each was read up to the body limit, seconds before every chat began
+    // (4.4 s a probe here at load 12). The bytes the backend reads of each answer are counted
+    // by passing its fetch through a stream that reads from the real one only when asked.
+    const read = new Map<string, number>();
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      const response = await realFetch(input, init);
+      const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+      const reader = response.body?.getReader();
+      if (!reader) return response;
+      const counted = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await reader.read();
+          if (next.done) return controller.close();
+          read.set(path, (read.get(path) ?? 0) + next.value.length);
+          controller.enqueue(next.value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      }, { highWaterMark: 0 });
+      return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    };
+    scenario = (req, res) => {
+      if (req.url === "/v1/chat/completions") return void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`${sse({ content: "hello" }, "stop")}data: [DONE]\n\n`);
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write('{"padding": "');
+      pump(res, () => "x".repeat(16 << 10));
+    };
+    try {
+      const turn = await chat();
+      assert.equal(turn.message.content, "hello");
+      assert.ok(seen.some((s) => s.url === "/api/version") && seen.some((s) => s.url === "/api/v0/models"), JSON.stringify(seen));
+      for (const probe of ["/api/version", "/api/v0/models"]) assert.ok((read.get(probe) ?? 0) < 2 << 20, `${probe}: ${read.get(probe)} bytes read`);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it("a model list, /props or FIM answer of the wrong shape is an error in words or left out, never a TypeError or a name that is not text", async () => {

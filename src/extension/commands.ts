@@ -18,7 +18,7 @@ import { downloadCudaInteractively, downloadModelInteractively, manageDownloaded
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { showFailure } from "./failure-notice.ts";
-import { blockerActions, reindexBlocker, requestFailure } from "./request-failure.ts";
+import { blockerActions, commandFailure, reindexBlocker, requestFailure } from "./request-failure.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
 import type { ServerConsent } from "./server-consent.ts";
@@ -261,10 +261,25 @@ const FACTORIES: Record<CommandName, Factory> = {
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable {
   return vscode.Disposable.from(
-    ...Object.entries(FACTORIES).map(([name, factory]) =>
-      vscode.commands.registerCommand(COMMANDS[name as CommandName].id, factory(ctx)),
-    ),
+    ...Object.entries(FACTORIES).map(([name, factory]) => {
+      const { id, title } = COMMANDS[name as CommandName];
+      return vscode.commands.registerCommand(id, caught(ctx, title, factory(ctx)));
+    }),
   );
+}
+
+/** No command ends in VS Code's "Command … resulted in an error" dialog: what one throws is logged and said with the way on (commandFailure). */
+function caught(ctx: CommandContext, title: string, handler: (...args: unknown[]) => unknown): (...args: unknown[]) => Promise<unknown> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      ctx.output.appendLine(`[extension] ${title}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      const failure = commandFailure(title, error);
+      if (failure) void showFailure(failure.message, failure.actions, { error: true });
+      return undefined;
+    }
+  };
 }
 
 /** A request that failed: its message, with Restart Runtime when the runtime is stopped, else Show Log. */

@@ -46,3 +46,16 @@ export function reindexBlocker(runtime: RuntimeConnection): Blocker | undefined 
   if (runtime.kind !== "running" || runtime.status.folder !== null) return undefined;
   return { reason: "Hearth: open a folder first; Hearth indexes the files of a folder.", needsModel: false, needsFolder: true };
 }
+
+/**
+ * A command that threw (a memory file deleted meanwhile): said in Hearth's words, with the way
+ * on. Left to VS Code, it was a modal "Command 'Hearth: …' resulted in an error" with no next
+ * step. undefined: VS Code has said it already — a user settings.json it cannot write (a syntax
+ * error) gets its own notice with Open Settings (test: e2e commands.e2e.ts).
+ */
+export function commandFailure(title: string, error: unknown): RequestFailure | undefined {
+  const { message: reason, actions } = requestFailure(error);
+  // VS Code's ConfigurationEditingError: "Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."
+  if (/^Unable to write (in)?to (user|workspace|folder) settings/i.test(reason)) return undefined;
+  return { message: `Hearth: ${title.replace(/…$/, "")} did not finish: ${reason}`, actions };
+}

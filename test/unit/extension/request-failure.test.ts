@@ -2,7 +2,7 @@
 // (Restart Runtime, Show Log, Open Folder…), not only words telling the user to run a command.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { blockerActions, reindexBlocker, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import { blockerActions, commandFailure, reindexBlocker, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { agentBlocker } from "../../../src/protocol/readiness.ts";
 
@@ -56,3 +56,17 @@ describe("Reindex Workspace in a window with no folder", () => {
   });
 });
 
+describe("a command that throws (caught for every command, not left to VS Code's 'command resulted in an error')", () => {
+  it("a user settings file VS Code cannot write (Select Model with a broken settings.json): no second notice, VS Code's has Open Settings", () => {
+    const error = new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again.");
+    assert.equal(commandFailure("Select Model…", error), undefined);
+  });
+
+  it("anything else (a memory file deleted meanwhile): the reason and the log; a stopped runtime, Restart Runtime", () => {
+    assert.deepEqual(commandFailure("Forget Project Memory…", new Error("EntryNotFound (FileSystemError): x.md")), {
+      message: "Hearth: Forget Project Memory did not finish: EntryNotFound (FileSystemError): x.md",
+      actions: ["Show Log"],
+    });
+    assert.deepEqual(commandFailure("Reindex Workspace", new RuntimeNotRunningError("Hearth's runtime is stopped.", true))?.actions, ["Restart Runtime", "Show Log"]);
+  });
+});

@@ -1,0 +1,39 @@
+// Every Hearth command ends in Hearth's words, in a real workbench (code-server): one that
+// throws is not left to VS Code's "Command … resulted in an error" dialog. The case here:
+// Select Model with a user settings.json VS Code cannot write (a syntax error a user left),
+// which VS Code itself reports with Open Settings.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
+
+describe("a command that fails", () => {
+  let wb: Workbench;
+
+  before(async () => {
+    wb = await startWorkbench({ folder: tempDir("hearth-commands-") });
+  }, { timeout: 300_000 });
+  after(async () => wb?.close(), { timeout: 300_000 });
+
+  it("Select Model with a broken user settings.json: VS Code's notice with Open Settings, and no error dialog", { timeout: 300_000 }, async () => {
+    // Hearth's contributions are there (the palette has its commands).
+    await wb.page.locator('.activitybar [aria-label^="Hearth"]').first().waitFor({ timeout: 60_000 });
+    const settings = join(wb.userDataDir, "User", "settings.json");
+    writeFileSync(settings, readFileSync(settings, "utf8").replace(/\}\s*$/, ',, "broken": }\n'));
+    await runCommand(wb.page, "Hearth: Select Model…");
+    const row = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "Qwen3.6-35B-A3B" }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    // VS Code says it itself, with Open Settings; Hearth adds no second notice, and no "Command … resulted in an error" dialog.
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Unable to write into user settings" });
+    await toast.waitFor({ timeout: 30_000 });
+    await toast.getByRole("button", { name: "Open Settings" }).waitFor({ timeout: 5_000 });
+    const dialog = wb.page.locator(".monaco-dialog-box");
+    const dialogShown = await dialog.waitFor({ timeout: 5_000 }).then(() => dialog.innerText(), () => "");
+    assert.equal(dialogShown, "");
+    const toasts = await wb.page.locator(".notifications-toasts .notification-toast").allInnerTexts();
+    assert.equal(toasts.length, 1, JSON.stringify(toasts));
+  });
+});

@@ -27,7 +27,7 @@ async function answeredTicks(clock: FakeClock, liveness: Liveness, n: number): P
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
 
-it("says a runtime stopped by SIGSTOP is not answering once a question waited 30 s, and again once it answers", { timeout: 30_000 }, async () => {
+it("says a runtime stopped by SIGSTOP is not answering once a question waited 30 s, and again once it answers", async () => {
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
   const clock = new FakeClock();
   const said: string[] = [];
@@ -56,7 +56,7 @@ it("says a runtime stopped by SIGSTOP is not answering once a question waited 30
   }
 });
 
-it("says nothing about a runtime that slept with the machine and answers on waking", { timeout: 30_000 }, async () => {
+it("says nothing about a runtime that slept with the machine and answers on waking", async () => {
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
   const clock = new FakeClock();
   const said: string[] = [];

@@ -6,11 +6,25 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
 import { tempDir, writeFiles } from "./helpers/setup.ts";
 
 const CHILD = join(import.meta.dirname, "helpers", "checkpoint-child.ts");
+
+/** A store with one checkpoint whose owner file names another live process (killed after the test). */
+async function ownedByAnother(t: TestContext): Promise<{ store: CheckpointStore; other: ChildProcess; owner: string }> {
+  const root = tempDir();
+  writeFiles(root, { "a.txt": "one\n" });
+  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
+  await store.create("first");
+  const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
+  t.after(() => other.kill("SIGKILL"));
+  await once(other, "spawn");
+  const owner = join(store.gitDir, "hearth.owner");
+  writeFileSync(owner, JSON.stringify({ pid: other.pid }));
+  return { store, other, owner };
+}
 
 /** Every git lock file in a shadow repository (objects aside). */
 function locks(gitDir: string): string[] {
@@ -87,14 +101,7 @@ describe("checkpoint locks", () => {
   });
 
   it("never steals the repository from a live Hearth process: a clear error, its locks untouched; taken over once it is dead", async (t) => {
-    const root = tempDir();
-    writeFiles(root, { "a.txt": "one\n" });
-    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
-    await store.create("first");
-    const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
-    t.after(() => other.kill("SIGKILL"));
-    await once(other, "spawn");
-    writeFileSync(join(store.gitDir, "hearth.owner"), JSON.stringify({ pid: other.pid }));
+    const { store, other } = await ownedByAnother(t);
     writeFileSync(join(store.gitDir, "index.lock"), "");
 
     await assert.rejects(store.create("while the other runs"), (error: Error) => {
@@ -114,14 +121,7 @@ describe("checkpoint locks", () => {
   // owner file an hour old. Taken over by age ("10 minutes untouched: a reused pid"), another
   // window ran git beside the holder, which went on with its own calls: two writers.
   it("does not take the repository from a live holder whose owner file only looks old (slept an hour, or the clock moved on)", { skip: process.platform !== "linux" && "process start times are read from /proc" }, async (t) => {
-    const root = tempDir();
-    writeFiles(root, { "a.txt": "one\n" });
-    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
-    await store.create("first");
-    const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
-    t.after(() => other.kill("SIGKILL"));
-    await once(other, "spawn");
-    writeFileSync(join(store.gitDir, "hearth.owner"), JSON.stringify({ pid: other.pid }));
+    const { store, other } = await ownedByAnother(t);
     writeFileSync(join(store.gitDir, "index.lock"), "");
     other.kill("SIGSTOP"); // what a sleep looks like to it
     const systemNow = Date.now;
@@ -138,15 +138,7 @@ describe("checkpoint locks", () => {
   });
 
   it("takes over an owner file untouched for 10 minutes whose pid a later process has", async (t) => {
-    const root = tempDir();
-    writeFiles(root, { "a.txt": "one\n" });
-    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
-    await store.create("first");
-    const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
-    t.after(() => other.kill("SIGKILL"));
-    await once(other, "spawn");
-    const owner = join(store.gitDir, "hearth.owner");
-    writeFileSync(owner, JSON.stringify({ pid: other.pid }));
+    const { store, owner } = await ownedByAnother(t);
     const hourAgo = new Date(Date.now() - 3_600_000);
     utimesSync(owner, hourAgo, hourAgo); // written an hour before its pid's process started
     await store.create("past the reused pid");

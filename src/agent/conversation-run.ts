@@ -16,7 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
@@ -68,6 +68,13 @@ export interface ConversationRunOutcome {
 const ATTACHED_FILE_CHARS = 12_000;
 const PREVIEW_CHARS = 2_000;
 const TEST_OUTPUT_CHARS = 6_000;
+/**
+ * A write step's diff sent to the chat and saved in the transcript, at most; its card shows
+ * 300 lines of it. Another program writing in the step's time (a build watching the folder)
+ * made it as large as its output, up to the 256 MiB checkpoints allow: past this the card
+ * lists the files, and Open diff shows each from the checkpoints.
+ */
+const MAX_STEP_DIFF_BYTES = 2 * 1024 * 1024;
 
 export async function runConversationTurn(options: ConversationRunOptions): Promise<ConversationRunOutcome> {
   const { checkpoints, signal } = options;
@@ -165,7 +172,13 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const tools = [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((tool) => (tool.effect === "write" ? reportingChanges(tool, async () => {
     if (!stepCheckpoint) return;
     const after = await checkpoints.create(`after ${tool.definition.name}`);
-    stepChange = { diff: await checkpoints.diff(stepCheckpoint, after.id), files: await checkpoints.changedFiles(stepCheckpoint, after.id), after: after.id };
+    const files = await checkpoints.changedFiles(stepCheckpoint, after.id);
+    const diff = await checkpoints.diff(stepCheckpoint, after.id, [], { maxBytes: MAX_STEP_DIFF_BYTES }).catch((error: unknown) => {
+      if (!(error instanceof DiffTooLargeError)) throw error;
+      emit({ type: "notice", level: "info", text: stepDiffLeftOut(tool.definition.name, files) });
+      return "";
+    });
+    stepChange = { diff, files, after: after.id };
     for (const file of stepChange.files) agentWrote.add(file);
   }) : tool.effect === "command" ? reportingChanges(tool, async () => {
     if (stepCheckpoint) await checkpoints.create(`after ${tool.definition.name}`);
@@ -310,7 +323,13 @@ function budgetsFor(backend: ModelBackend): PromptBudgets {
   return promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);
 }
 
-/** What one write changed: its diff, its files, and the checkpoint of how it left them. */
+/** Why a write step's card shows no diff: it was over MAX_STEP_DIFF_BYTES; the files it changed, a few named. */
+function stepDiffLeftOut(tool: string, files: readonly string[]): string {
+  const named = files.length > 5 ? `${files.slice(0, 5).join(", ")} and ${files.length - 5} more` : files.join(", ");
+  return `${tool}'s step changed ${files.length} ${files.length === 1 ? "file" : "files"}, a diff over ${MAX_STEP_DIFF_BYTES / 1024 / 1024} MiB (${named}): another program may have written in the folder meanwhile, such as a build watching it. Its card lists the files without their diff; Open diff shows each one.`;
+}
+
+/** What one write changed: its diff ("" past MAX_STEP_DIFF_BYTES), its files, and the checkpoint of how it left them. */
 interface StepChange {
   readonly diff: string;
   readonly files: string[];
@@ -385,7 +404,7 @@ function toWire(
         ok: event.result.ok,
         preview: preview(event.result.text),
         durationMs: event.durationMs,
-        ...(change?.diff ? { diff: change.diff, changedFiles: change.files, after: change.after } : {}),
+        ...(change?.diff || change?.files.length ? { ...(change.diff ? { diff: change.diff } : {}), changedFiles: change.files, after: change.after } : {}),
         ...(checkpoint ? { checkpoint } : {}),
         ...(hidden ? { hidden } : {}),
       };

@@ -19,7 +19,7 @@ import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { showFailure } from "./failure-notice.ts";
 import { blockerActions, commandFailure, reindexBlocker, requestFailure } from "./request-failure.ts";
-import { type ServerKeys, serverOrigin } from "./server-key.ts";
+import { type ServerKeys, clearedKeyMessage, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
 import type { ServerConsent } from "./server-consent.ts";
 
@@ -234,7 +234,7 @@ const setServerApiKey: Factory = (ctx) => async () => {
 const clearServerApiKey: Factory = (ctx) => async () => {
   const url = readSettings().serverUrl;
   const cleared = await ctx.serverKeys.clear(url);
-  void vscode.window.showInformationMessage(cleared ? `Hearth: API key for ${serverOrigin(url)} removed.` : "Hearth: no API key is stored for the configured server.");
+  void vscode.window.showInformationMessage(clearedKeyMessage(url, cleared));
 };
 
 const FACTORIES: Record<CommandName, Factory> = {

@@ -94,6 +94,18 @@ export function keyReadTimeoutMessage(serverUrl: string, timeoutMs = KEY_READ_TI
   );
 }
 
+/**
+ * What Clear Server API Key says after `clear(serverUrl)` answered `cleared`. With no server
+ * set it said "no API key is stored for the configured server", naming a server there is not.
+ */
+export function clearedKeyMessage(serverUrl: string, cleared: boolean): string {
+  const origin = serverOrigin(serverUrl);
+  if (cleared && origin) return `Hearth: API key for ${origin} removed.`;
+  if (origin) return `Hearth: no API key is stored for ${origin}.`;
+  if (!serverUrl.trim()) return "Hearth: no server URL is set (hearth.serverUrl), so there is no API key to clear.";
+  return `Hearth: hearth.serverUrl (${JSON.stringify(serverUrl)}) is not an http:// or https:// URL, so there is no API key to clear.`;
+}
+
 /** The origin a key belongs to ("http://gpu-box:8080"), or undefined for no or a bad URL. */
 export function serverOrigin(serverUrl: string): string | undefined {
   try {

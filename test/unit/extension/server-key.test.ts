@@ -2,7 +2,7 @@
 // SecretStorage stands in for VS Code's (same interface, same change events).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KEY_READ_TIMEOUT_MS, SECRET_PREFIX, type SecretStore, ServerKeys, keyReadTimeoutMessage, serverConsentQuestion, serverOrigin } from "../../../src/extension/server-key.ts";
+import { KEY_READ_TIMEOUT_MS, SECRET_PREFIX, type SecretStore, ServerKeys, clearedKeyMessage, keyReadTimeoutMessage, serverConsentQuestion, serverOrigin } from "../../../src/extension/server-key.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 class MemorySecrets implements SecretStore {
@@ -49,6 +49,16 @@ describe("server API key in secret storage", () => {
     assert.equal(await keys.get("http://127.0.0.1:8080"), undefined);
     assert.deepEqual(seen, ["http://127.0.0.1:8080", "http://127.0.0.1:8080"]);
     sub.dispose();
+  });
+
+  it("Clear Server API Key says what it did: removed, none stored for that server, or no server set at all", async () => {
+    const keys = new ServerKeys(new MemorySecrets());
+    await keys.set("http://gpu-box:8080/v1", "k");
+    assert.equal(clearedKeyMessage("http://gpu-box:8080/v1", await keys.clear("http://gpu-box:8080/v1")), "Hearth: API key for http://gpu-box:8080 removed.");
+    assert.equal(clearedKeyMessage("http://gpu-box:8080/v1", await keys.clear("http://gpu-box:8080/v1")), "Hearth: no API key is stored for http://gpu-box:8080.");
+    // No server configured: not "the configured server", which there is none of.
+    assert.equal(clearedKeyMessage("", await keys.clear("")), "Hearth: no server URL is set (hearth.serverUrl), so there is no API key to clear.");
+    assert.equal(clearedKeyMessage("gpu-box:8080", await keys.clear("gpu-box:8080")), 'Hearth: hearth.serverUrl ("gpu-box:8080") is not an http:// or https:// URL, so there is no API key to clear.');
   });
 
   it("refuses an empty key or a URL that is not http(s)", async () => {

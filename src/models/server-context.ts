@@ -17,8 +17,9 @@ export type AskServer = (method: "GET" | "POST", path: string, body?: unknown, m
 /**
  * The two questions asked of every server that does not say its context (which server is it?)
  * read at most this much: a server that streams at paths it does not know was read up to the
- * body limit (16 MB) twice, seconds before every chat began. Ollama's version answer is a few
- * dozen bytes; LM Studio's model list a few hundred a model (a megabyte: thousands of models).
+ * body limit (16 MB) twice, seconds added to every connection (model load) to it. Ollama's
+ * version answer is a few dozen bytes; LM Studio's model list a few hundred bytes a model (a
+ * megabyte: thousands of models).
  */
 export const VERSION_PROBE_BYTES = 16 << 10;
 export const MODEL_LIST_PROBE_BYTES = 1 << 20;

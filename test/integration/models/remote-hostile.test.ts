@@ -438,7 +438,7 @@ describe("remote backend against broken and hostile servers", () => {
 
   it("a server that streams at paths it does not know: the server-kind probes read a little of it, not the 16 MB a body may have", async () => {
     // Ollama's /api/version and LM Studio's /api/v0/models are asked of every server that does
-    // not say its context: each was read up to the body limit, seconds before every chat began
+    // not say its context: each was read up to the body limit, seconds on every connection
     // (4.4 s a probe here at load 12). The bytes the backend reads of each answer are counted
     // by passing its fetch through a stream that reads from the real one only when asked.
     const read = new Map<string, number>();

@@ -42,7 +42,10 @@ interface Tracked {
   readonly doc: TextDocument;
   /** False once a notification could not be applied (see the file comment). */
   readonly inSync: boolean;
-  /** Zero-based line of the latest edit, and when (Date.now()). */
+  /**
+   * Zero-based line of the latest edit, and when, on the monotonic clock (`performance.now()`):
+   * with Date.now() a clock set back a day left earlier edits newest and recent for that day.
+   */
   readonly editedLine?: number;
   readonly editedAt?: number;
   /** The version of the resync answer this copy was rebuilt from: ranged changes up to it are in the text already. */
@@ -120,7 +123,7 @@ export class OpenDocuments {
     this.tracked.set(keyOf(uri), {
       doc: applied.doc,
       inSync: true,
-      ...(line === undefined ? {} : { editedLine: line, editedAt: Date.now() }),
+      ...(line === undefined ? {} : { editedLine: line, editedAt: performance.now() }),
       ...(previous?.resynced === undefined ? {} : { resynced: previous.resynced }),
     });
     return "applied";
@@ -161,7 +164,7 @@ export class OpenDocuments {
 
   /** Documents edited in the last `withinMs`, newest first, with the line of their latest edit. */
   recentlyEdited(withinMs = 10 * 60_000): RecentlyEdited[] {
-    const since = Date.now() - withinMs;
+    const since = performance.now() - withinMs;
     return [...this.tracked.entries()]
       .filter(([, t]) => t.inSync && t.editedAt !== undefined && t.editedAt >= since)
       .sort((a, b) => b[1].editedAt! - a[1].editedAt!)

@@ -31,6 +31,25 @@ describe("OpenDocuments", () => {
     assert.deepEqual(recent.map((d) => [d.uri, d.line]).sort(), [["file:///a.ts", 1], ["file:///b.ts", 1]]);
   });
 
+  it("keeps 'recently edited' (newest first, the last 10 minutes) right when the system clock is set back", (t) => {
+    // NTP fixing a fast clock, a VM resumed from a snapshot: edits before the jump looked newer
+    // than every edit after it, and recent for the day the clock went back.
+    const now = { wall: Date.UTC(2026, 11, 7, 2, 0), monotonic: 5_000 };
+    t.mock.method(Date, "now", () => now.wall);
+    t.mock.method(performance, "now", () => now.monotonic);
+    const docs = new OpenDocuments();
+    docs.opened("file:///a.ts", "one\n", 1);
+    docs.opened("file:///b.ts", "x\n", 1);
+    docs.changed("file:///a.ts", whole("one!\n"), 2);
+    now.wall -= 24 * 3_600_000;
+    now.monotonic += 60_000;
+    docs.changed("file:///b.ts", whole("x!\n"), 2);
+    assert.deepEqual(docs.recentlyEdited().map((d) => d.uri), ["file:///b.ts", "file:///a.ts"], "the edit made now first");
+    now.monotonic += 10 * 60_000;
+    now.wall += 10 * 60_000;
+    assert.deepEqual(docs.recentlyEdited().map((d) => d.uri), ["file:///b.ts"], "an edit 11 minutes old is no longer recent");
+  });
+
   it("applies several changes of one notification in order, each in the text the previous one left", () => {
     const docs = new OpenDocuments();
     docs.opened("file:///a.ts", "alpha\nbeta\n", 1);

@@ -71,3 +71,78 @@ export function compiledFilter(command: string, filter: string): string | undefi
   if ((program === "gradlew" || program === "gradle") && words.includes("test") && !/^-/.test(filter)) return `${command} --tests ${shellWord(filter)}`;
   return undefined;
 }
+
+interface Tally { passed: number; failed: number; skipped: number }
+
+/**
+ * go test -v's tests that a failed package started ("=== RUN   TestX") and never ended ("--- PASS/FAIL/SKIP: TestX"):
+ * a panic in a goroutine, a signal or os.Exit ends the test binary with no "--- FAIL" line, and "3 passed, 0 failed"
+ * hid the tests it killed. Output is per package, each ending "ok pkg …" or "FAIL pkg …".
+ */
+export function goUnfinished(out: string): number {
+  let started = new Set<string>();
+  let ended = new Set<string>();
+  let unfinished = 0;
+  for (const line of out.split("\n")) {
+    const run = line.match(/^=== RUN\s+(\S+)/)?.[1];
+    if (run !== undefined) started.add(run);
+    const end = line.match(/^\s*--- (?:PASS|FAIL|SKIP): (\S+)/)?.[1];
+    if (end !== undefined) ended.add(end);
+    const pkg = line.match(/^(ok|FAIL)\s+\S+\s/)?.[1];
+    if (pkg === undefined) continue;
+    if (pkg === "FAIL") unfinished += [...started].filter((name) => !ended.has(name)).length;
+    started = new Set();
+    ended = new Set();
+  }
+  return unfinished;
+}
+
+/**
+ * go test -json's events ({"Action":"pass","Package":…,"Test":…}, one a line): each test's end, and as failed the
+ * tests a failed package started and never ended (go 1.19 sends no event for a test its binary's death cut short).
+ */
+export function goJsonCounts(out: string): Tally | undefined {
+  const started = new Map<string, Set<string>>();
+  const tally = { passed: 0, failed: 0, skipped: 0 };
+  let events = 0;
+  for (const line of out.split("\n")) {
+    if (!line.startsWith("{") || !line.includes('"Action"')) continue;
+    let event: { Action?: unknown; Package?: unknown; Test?: unknown };
+    try {
+      event = JSON.parse(line) as typeof event;
+    } catch {
+      continue;
+    }
+    const [action, pkg, test] = [event.Action, String(event.Package ?? ""), event.Test];
+    if (typeof action !== "string") continue;
+    events++;
+    const tests = started.get(pkg) ?? new Set<string>();
+    started.set(pkg, tests);
+    if (typeof test !== "string") {
+      if (action === "fail") tally.failed += tests.size;
+      if (action === "pass" || action === "fail" || action === "skip") tests.clear();
+    } else if (action === "run") tests.add(test);
+    else if (action === "pass" || action === "fail" || action === "skip") {
+      tests.delete(test);
+      tally[action === "pass" ? "passed" : action === "fail" ? "failed" : "skipped"]++;
+    }
+  }
+  return events > 0 ? tally : undefined;
+}
+
+/**
+ * cargo's test binaries that died ("process didn't exit successfully: `…` (signal: 6, SIGABRT …)") after "running N
+ * tests" and before their "test result:" line: the tests they said ok or ignored, and the rest as failed.
+ */
+export function cargoUnfinished(out: string): Tally {
+  const tally = { passed: 0, failed: 0, skipped: 0 };
+  for (const block of out.split(/^(?=running \d+ tests?$)/m).slice(1)) {
+    if (/^test result: /m.test(block) || !/^\s*process didn't exit successfully: /m.test(block)) continue;
+    const ok = (block.match(/^test .+ \.\.\. ok$/gm) ?? []).length;
+    const ignored = (block.match(/^test .+ \.\.\. ignored\b.*$/gm) ?? []).length;
+    tally.passed += ok;
+    tally.skipped += ignored;
+    tally.failed += Math.max(1, Number(block.match(/^running (\d+)/)![1]) - ok - ignored);
+  }
+  return tally;
+}

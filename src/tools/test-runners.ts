@@ -10,6 +10,7 @@
  */
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
+import { cargoUnfinished, goJsonCounts, goUnfinished } from "./compiled-tests.ts";
 import { pairSafeEnd } from "./text-file.ts";
 import type { Workspace } from "./workspace.ts";
 import { type ChosenPython, chosenPlace } from "./chosen-python.ts";
@@ -538,7 +539,7 @@ const COUNTERS: readonly Counter[] = [
     // cargo: "test result: ok. 3 passed; 1 failed; 0 ignored" (one line per test binary)
     const lines = [...out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)];
     if (!lines.length) return undefined;
-    const sum = lines.reduce((a, m) => ({ passed: a.passed + Number(m[1]), failed: a.failed + Number(m[2]), skipped: a.skipped + Number(m[3]) }), { passed: 0, failed: 0, skipped: 0 });
+    const sum = lines.reduce((a, m) => ({ passed: a.passed + Number(m[1]), failed: a.failed + Number(m[2]), skipped: a.skipped + Number(m[3]) }), cargoUnfinished(out));
     return { ...sum, fromEveryLine: true };
   },
   (out) => {
@@ -550,10 +551,13 @@ const COUNTERS: readonly Counter[] = [
     return { passed: Number(m[1]) - failed - Number(m[4]), failed, skipped: Number(m[4]) };
   },
   (out) => {
-    // go test -v: "=== RUN   TestX", then "--- PASS: TestX" / "--- FAIL: TestX" (subtests indented).
+    // go test -json: one event a line. go test -v: "=== RUN   TestX", then "--- PASS: TestX" / "--- FAIL: TestX" (subtests indented).
     const pass = (out.match(/^\s*--- PASS:/gm) ?? []).length;
     const fail = (out.match(/^\s*--- FAIL:/gm) ?? []).length;
-    if (/^=== RUN /m.test(out) && pass + fail > 0) return { passed: pass, failed: fail, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length, fromEveryLine: true };
+    const json = goJsonCounts(out);
+    if (json) return { ...json, fromEveryLine: true };
+    const failed = /^=== RUN /m.test(out) ? fail + goUnfinished(out) : 0;
+    if (pass + failed > 0) return { passed: pass, failed, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length, fromEveryLine: true };
     // Without -v go names only failing tests ("--- FAIL"), so packages are counted: "ok  pkg 0.01s", "FAIL pkg 0.02s",
     // "FAIL pkg [build failed]"; "ok pkg 0.01s [no tests to run]" (a -run matching none) and "?  pkg [no test files]" ran nothing.
     const okPkgs = (out.match(/^ok\s+\S+\s+(?:\S+s|\(cached\))(?:\s+coverage:[^\n[]*)?\s*$/gm) ?? []).length;

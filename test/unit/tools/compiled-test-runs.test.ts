@@ -145,3 +145,29 @@ describe("a filter on go, Maven and Gradle", () => {
     assert.equal(await shown({ "go.mod": "module x" }, "./calc/..."), "`go test ./calc/...` (go.mod)");
   });
 });
+
+describe("a test binary that dies before its tests end (a panic in a goroutine, a signal, an abort)", () => {
+  // Real captures: go 1.19 (a package whose test panics in a goroutine, one whose test is SIGKILLed), cargo 1.95
+  // --no-fail-fast (a binary that aborts, a failing doc-test). Their dead tests print no "--- FAIL" or "test result" line.
+  it("counts go -v's tests that started and never ended as failed", () => {
+    assert.deepEqual(countTests(output("go-died-v")), { passed: 3, failed: 2, skipped: 0, fromEveryLine: true });
+    assert.deepEqual(countTests(output("go-died")), { passed: 1, failed: 2, skipped: 0, fromEveryLine: true, unit: "packages" });
+  });
+
+  it("counts go test -json's tests, the ones that never ended as failed", () => {
+    assert.deepEqual(countTests(output("go-json-died")), { passed: 3, failed: 2, skipped: 0, fromEveryLine: true });
+    assert.deepEqual(countTests(output("go-json-pass")), { passed: 1, failed: 0, skipped: 0, fromEveryLine: true });
+  });
+
+  it("counts a cargo test binary killed by a signal as its unfinished tests failed", async () => {
+    assert.deepEqual(countTests(output("cargo-died")), { passed: 4, failed: 3, skipped: 0, fromEveryLine: true });
+    const run = await replay("cargo-died", 101);
+    assert.equal(run.passed, false);
+    assert.equal(run.text, "[tests FAILED: 4 passed, 3 failed; exit code 101]");
+  });
+
+  it("says go -json's runs with their counts", async () => {
+    assert.equal((await replay("go-json-died", 1)).text, "[tests FAILED: 3 passed, 2 failed; exit code 1]");
+    assert.equal((await replay("go-json-pass", 0)).text, "[tests PASSED: 1 passed, 0 failed; exit code 0]");
+  });
+});

@@ -4,35 +4,15 @@
 //   that accept (file stays changed, tests pass) or reject (workspace exactly as before).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { FrameLocator } from "playwright-core";
 import type { ModelScript } from "../../src/models/scripted.ts";
 import { COMMAND_CATEGORY, COMMANDS } from "../../src/protocol/contributions.ts";
-import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { type Workbench, openChat, runCommand, send, setMachineSettings, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/agent/python-calc");
-
-/** hearth.modelPath is machine-scoped in code-server (a remote extension host). */
-function setMachineSettings(wb: Workbench, settings: Record<string, unknown>): void {
-  mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
-  writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
-}
-
-async function openChat(wb: Workbench): Promise<FrameLocator> {
-  await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
-  const view = wb.hearthView();
-  await view.locator('[data-state="ready"]').waitFor({ timeout: 60_000 });
-  return view;
-}
-
-async function send(view: FrameLocator, text: string): Promise<void> {
-  const input = view.getByLabel("Message Hearth");
-  await input.fill(text);
-  await input.press("Enter");
-}
 
 /** Every file under `root` (but the checkpoints' and Python's caches) with its bytes. */
 function snapshot(root: string, dir = ""): Map<string, string> {

@@ -6,7 +6,7 @@
  * `close()` kills whole: code-server's extension hosts otherwise linger.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Browser, type FrameLocator, type Page, chromium } from "playwright-core";
@@ -147,4 +147,23 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
   await row.waitFor();
   await row.click();
+}
+
+/** hearth.modelPath is machine-scoped in code-server (a remote extension host). */
+export function setMachineSettings(wb: Workbench, settings: Record<string, unknown>): void {
+  mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
+  writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
+}
+
+export async function openChat(wb: Workbench): Promise<FrameLocator> {
+  await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
+  const view = wb.hearthView();
+  await view.locator('[data-state="ready"]').waitFor({ timeout: 60_000 });
+  return view;
+}
+
+export async function send(view: FrameLocator, text: string): Promise<void> {
+  const input = view.getByLabel("Message Hearth");
+  await input.fill(text);
+  await input.press("Enter");
 }

@@ -191,7 +191,19 @@ async function createIfAbsent(uri: vscode.Uri, contents: Uint8Array): Promise<bo
 /** "Edit": opens the row's file, or one chosen from a list when run from the palette. */
 export async function editMemory(view: MemoryView, node?: MemoryNode): Promise<void> {
   const target = isFileNode(node) ? node : await pickFile(view, "Edit which file?", true);
-  if (target) await vscode.window.showTextDocument(target.uri, { preview: false });
+  if (!target) return;
+  // Deleted since the list was drawn (a pull, a terminal rm): VS Code's "cannot open … nonexistent file" said nothing of the list.
+  if (!(await exists(target.uri))) return gone(view, `Hearth: ${target.path} is no longer there (deleted since the list was shown); the list is updated.`);
+  await vscode.window.showTextDocument(target.uri, { preview: false });
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  return vscode.workspace.fs.stat(uri).then(() => true, () => false);
+}
+
+function gone(view: MemoryView, message: string): void {
+  view.refresh();
+  void vscode.window.showInformationMessage(message);
 }
 
 /** "Forget": deletes the entry's file after a confirmation (git keeps it if it was committed). */
@@ -204,7 +216,13 @@ export async function forgetMemory(view: MemoryView, node?: MemoryNode): Promise
     "Forget",
   );
   if (answer !== "Forget") return;
-  await vscode.workspace.fs.delete(target.uri, { useTrash: false });
+  try {
+    await vscode.workspace.fs.delete(target.uri, { useTrash: false });
+  } catch (error) {
+    // Deleted while the question was open: what the user asked for is done (it read "did not finish: EntryNotFound (FileSystemError)").
+    if (!(await exists(target.uri))) return gone(view, `Hearth: "${target.entry.title}" is already gone: ${target.path} was deleted meanwhile.`);
+    throw error;
+  }
   view.refresh();
 }
 

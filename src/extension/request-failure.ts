@@ -48,7 +48,7 @@ export function reindexBlocker(runtime: RuntimeConnection): Blocker | undefined 
 }
 
 /**
- * A command that threw (a memory file deleted meanwhile): said in Hearth's words, with the way
+ * A command that threw (an error no step of it expected): said in Hearth's words, with the way
  * on. Left to VS Code, it was a modal "Command 'Hearth: …' resulted in an error" with no next
  * step. undefined: VS Code has said it already — a user settings.json it cannot write (a syntax
  * error) gets its own notice with Open Settings (test: e2e commands.e2e.ts).

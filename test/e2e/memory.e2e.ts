@@ -2,12 +2,12 @@
 // files and memory entries of a fixture workspace, Forget deletes an entry's file after a
 // confirmation, and a file added by hand appears when the file watcher fires.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Locator } from "playwright-core";
 import { formatMemoryEntry } from "../../src/protocol/memory.ts";
-import { type Workbench, startWorkbench } from "./workbench.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
 const ENTRIES = {
@@ -88,5 +88,36 @@ describe("Project Memory view in a real workbench", () => {
     await row("Deploys happen on Fridays").waitFor({ timeout: 30_000 });
     assert.match(await row("Deploys happen on Fridays").innerText(), /2026-11-22/);
     await wb.screenshot("memory-view-hand-added");
+  });
+
+  it("Edit and Forget on a file deleted since the list was shown say it is gone, with no 'did not finish'", { timeout: 240_000 }, async () => {
+    const write = (name: string, title: string) => writeFileSync(join(folder, ".hearth", "memory", name), formatMemoryEntry({ title, date: "2026-11-23", source: "chat 77aa01", category: "convention", body: "x" }));
+    write("2026-11-23-gone-before-edit.md", "Gone before edit");
+    write("2026-11-23-gone-before-forget.md", "Gone before forget");
+    await row("Gone before forget").waitFor({ timeout: 30_000 });
+    const toast = (text: RegExp) => wb.page.locator(".notifications-toasts .notification-toast", { hasText: text });
+
+    // Edit: the file goes while the pick list is open (a teammate's pull, a terminal rm).
+    await runCommand(wb.page, "Hearth: Edit Project Memory…");
+    const pick = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "Gone before edit" }).first();
+    await pick.waitFor({ timeout: 30_000 });
+    rmSync(join(folder, ".hearth", "memory", "2026-11-23-gone-before-edit.md"));
+    await pick.click();
+    await toast(/gone-before-edit\.md is no longer there/).waitFor({ timeout: 30_000 });
+
+    // Forget: the file goes while the confirmation is open.
+    await runCommand(wb.page, "Hearth: Forget Project Memory…");
+    const pick2 = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "Gone before forget" }).first();
+    await pick2.waitFor({ timeout: 30_000 });
+    await pick2.click();
+    const dialog = wb.page.locator(".monaco-dialog-box");
+    await dialog.waitFor();
+    rmSync(join(folder, ".hearth", "memory", "2026-11-23-gone-before-forget.md"));
+    await dialog.locator(".monaco-button", { hasText: "Forget" }).click();
+    await toast(/"Gone before forget" is already gone/).waitFor({ timeout: 30_000 });
+    await row("Gone before forget").waitFor({ state: "detached", timeout: 20_000 });
+    const texts = await wb.page.locator(".notifications-toasts .notification-toast").allInnerTexts();
+    assert.ok(!texts.some((t) => /did not finish|EntryNotFound|resulted in an error/.test(t)), JSON.stringify(texts));
+    await wb.screenshot("memory-gone");
   });
 });

@@ -65,7 +65,9 @@ export function compiledFilter(command: string, filter: string): string | undefi
   const [program, task] = [basename(words[0] ?? ""), words[1]];
   if (program === "go" && task === "test") {
     if (/^\.{1,2}(?:\/|$)|\.go$/.test(filter)) return words.includes("./...") ? words.map((w) => (w === "./..." ? filter : w)).join(" ") : `${command} ${filter}`;
-    return words.includes("-run") ? undefined : `${words[0]} test -run ${shellWord(filter)} ${words.slice(2).join(" ")}`.trimEnd();
+    // The user's own -run goes: go takes the last one, so it, not the filter, chose the tests.
+    const rest = words.slice(2).filter((word, i, all) => !/^--?run(?:=|$)/.test(word) && !/^--?run$/.test(all[i - 1] ?? ""));
+    return `${words[0]} test -run ${shellWord(filter)} ${rest.join(" ")}`.trimEnd();
   }
   if (program === "mvn" && words.includes("test") && !/^-/.test(filter)) return `${command} ${shellWord(`-Dtest=${filter}`)}`;
   if ((program === "gradlew" || program === "gradle") && words.includes("test") && !/^-/.test(filter)) return `${command} --tests ${shellWord(filter)}`;

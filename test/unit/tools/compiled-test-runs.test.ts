@@ -141,6 +141,14 @@ describe("a filter on go, Maven and Gradle", () => {
     assert.equal(await shown({ "Cargo.toml": "[package]" }, "tests::adds"), "`cargo test tests::adds` (Cargo.toml)");
   });
 
+  it("puts the filter in place of a -run the user's own go test command has, not after it", async () => {
+    // Appended, a second -run went first and the user's own (go takes the last) chose the tests: TestAdd ran TestFoo.
+    const configured = async (command: string, filter: string) => (await testRunShown(new DiskWorkspace(project({ "go.mod": "module x" })), command, filter)) ?? "";
+    assert.match(await configured("go test -v -run=TestFoo ./...", "TestAdd"), /^`go test -run TestAdd -v \.\/\.\.\.`/);
+    assert.match(await configured("go test -run TestFoo -race ./...", "TestAdd"), /^`go test -run TestAdd -race \.\/\.\.\.`/);
+    assert.match(await configured("go test -count=1 ./...", "TestAdd/sub case"), /^`go test -run 'TestAdd\/sub case' -count=1 \.\/\.\.\.`/);
+  });
+
   it("leaves a go package path as one", async () => {
     assert.equal(await shown({ "go.mod": "module x" }, "./calc/..."), "`go test ./calc/...` (go.mod)");
   });

@@ -18,6 +18,7 @@ import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
 import { readTargets } from "./path-spelling.ts";
+import { dataLeftOut, isNotebookPath } from "./notebook-outputs.ts";
 import { type CheckpointStore, DiffTooLargeError } from "./checkpoints.ts";
 
 const MAX_DIFF_CHARS = 40_000;
@@ -62,7 +63,8 @@ export const gitDiffTool: Tool = {
     const hardLinked = await otherSecretNames(ctx.workspace.root, changed);
     const { diff, secrets } = leaveOutSecrets(all.diff, (path) => !named(path) && (looksLikeSecrets(path) || hardLinked.has(path)));
     secrets.push(...all.secrets);
-    const cut = diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters; ask for one path]` : diff;
+    const shown = notebookDataLeftOut(diff);
+    const cut = shown.length > MAX_DIFF_CHARS ? `${shown.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters; ask for one path]` : shown;
     const text = [cut, ...secretsNote(secrets, hardLinked)].filter((part) => part !== "").join("\n");
     return { text: text === "" ? "No changes." : text, data: { diff, ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
   },
@@ -172,6 +174,23 @@ function leaveOutSecrets(diff: string, secret: (path: string) => boolean): { dif
     return hidden.length === 0;
   });
   return { diff: kept.join(""), secrets };
+}
+
+/**
+ * The diff with a notebook's base64 output lines shown as read_file shows them (notebook-outputs.ts):
+ * a notebook run again changes each figure's one line of 20-200 KB, and its - and + lines filled
+ * the characters shown with data the model cannot read.
+ */
+function notebookDataLeftOut(diff: string): string {
+  return sections(diff)
+    .map((section) => {
+      if (!section.startsWith("diff --git ") || !isNotebookPath(sectionPaths(section)[0]!)) return section;
+      return section.replace(/^([-+ ])(.{1000,})$/gm, (line, mark: string, body: string) => {
+        const left = dataLeftOut(body);
+        return left === undefined ? line : `${mark}${left}`;
+      });
+    })
+    .join("");
 }
 
 /** A diff cut at its sections' `diff --git` lines (the text before the first one kept as it is). */

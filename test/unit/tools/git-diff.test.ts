@@ -12,6 +12,7 @@ import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { type ToolContext, runTool } from "../../../src/tools/tool.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
+import { notebookText } from "../../fixtures/notebook.ts";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
@@ -36,6 +37,24 @@ describe("git_diff without checkpoints", () => {
     const diff = (result.data as { diff: string }).diff;
     assert.equal(diff.includes("\uFFFD"), false, "a character split between two chunks was decoded as U+FFFD");
     assert.equal(diff.split("\n").filter((l) => l === `+${line}`).length, 5000);
+  });
+
+  // A notebook run again: each figure's base64 (one line each, 80 KB) changes, and its - and +
+  // lines filled the 40,000 characters the diff shows with data the model cannot read.
+  it("a re-run notebook's figures are shown with their base64 left out; the same line in a .json file is shown as it is", async () => {
+    const { root, ctx } = repoWith({ "sales.ipynb": notebookText({ figures: 2 }), "data.json": notebookText({ figures: 1, imageBytes: 3_100 }) });
+    writeFileSync(join(root, "sales.ipynb"), notebookText({ figures: 2, imageBytes: 61_000 }).replace("import pandas as pd", "import pandas as pandas"));
+    writeFileSync(join(root, "data.json"), notebookText({ figures: 1, imageBytes: 3_000 }));
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.doesNotMatch(result.text, /diff cut at/);
+    const notebook = result.text.slice(result.text.indexOf("diff --git a/sales.ipynb"));
+    assert.match(notebook, /^\+    "import pandas as pandas\\n",$/m);
+    assert.match(notebook, /^- +"image\/png": "\[Hearth: 59 KB of base64 image\/png output data left out\]",$/m);
+    assert.match(notebook, /^\+ +"image\/png": "\[Hearth: 60 KB of base64 image\/png output data left out\]",$/m);
+    assert.ok(notebook.split("\n").every((line) => line.length < 200), "no line of base64 shown");
+    const json = result.text.slice(result.text.indexOf("diff --git a/data.json"), result.text.indexOf("diff --git a/sales.ipynb"));
+    assert.match(json, /^\+ +"image\/png": "[A-Za-z0-9+/]{4000}/m);
   });
 
   it("a file the agent created (untracked) is in the diff, not 'No changes.'", async () => {

@@ -48,7 +48,7 @@ const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
  * runtime down): the reason and the ways to get a model, and the open chat is left alone.
  */
 const fixIssue: Factory = (ctx) => async (issue?: unknown) => {
-  const blocker = agentBlocker(ctx.runtime.state);
+  const blocker = agentBlocker(ctx.runtime.state, "notice");
   if (blocker) return offerModelChoices(blocker);
   return fixIssueCommand(ctx.chat, typeof issue === "string" ? issue : undefined);
 };

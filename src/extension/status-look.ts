@@ -117,7 +117,7 @@ export interface CompletionsState {
  * chooses one; otherwise it opens the snooze / on-off menu.
  */
 export function completionsLook(state: CompletionsState): Look {
-  const blocker = runBlocker(state.runtime);
+  const blocker = runBlocker(state.runtime, "notice");
   if (blocker) {
     const why = blocker.needsModel ? "no model" : "runtime not running";
     return {

@@ -24,7 +24,7 @@ export const NO_FOLDER_REASON = "Open a folder first: Hearth's agent reads and c
  * or configured (it loads on first use). Otherwise the reason, as a sentence that says
  * what to do.
  */
-export function runBlocker(runtime: RuntimeConnection): Blocker | undefined {
+export function runBlocker(runtime: RuntimeConnection, where: BlockerPlace = "view"): Blocker | undefined {
   switch (runtime.kind) {
     case "starting":
       return { reason: "Hearth is starting; Send works once the runtime is up.", needsModel: false };
@@ -35,18 +35,29 @@ export function runBlocker(runtime: RuntimeConnection): Blocker | undefined {
     case "running": {
       const model = runtime.status.model;
       if (model.kind === "none") return { reason: "No model yet. Download one, choose a GGUF file, or connect to a server to chat.", needsModel: true };
-      if (model.kind === "error") return { reason: "The model did not load. Fix it (see the card above) or choose another model to chat.", needsModel: true };
+      if (model.kind === "error") return { reason: modelErrorReason(model.message, where), needsModel: true };
       return undefined;
     }
   }
 }
 
 /**
+ * Where the reason is read: the chat view, whose card above Send shows the model's error, or a
+ * notification or tooltip (Fix This Issue, the completions item), which has no card above it.
+ */
+export type BlockerPlace = "view" | "notice";
+
+function modelErrorReason(message: string, where: BlockerPlace): string {
+  if (where === "view") return "The model did not load. Fix it (see the card above) or choose another model to chat.";
+  return `The model did not load: ${message.trim().replace(/[.\s]*$/, "")}. Choose another model, or fix that and restart the runtime.`;
+}
+
+/**
  * Whether the agent (chat, Fix This Issue) can run now: as runBlocker, and a folder must be
  * open — the agent's tools, index and checkpoints work on one. Completions need no folder.
  */
-export function agentBlocker(runtime: RuntimeConnection): Blocker | undefined {
-  const blocker = runBlocker(runtime);
+export function agentBlocker(runtime: RuntimeConnection, where: BlockerPlace = "view"): Blocker | undefined {
+  const blocker = runBlocker(runtime, where);
   if (blocker || runtime.kind !== "running" || runtime.status.folder !== null) return blocker;
   return { reason: NO_FOLDER_REASON, needsModel: false, needsFolder: true };
 }

@@ -41,6 +41,20 @@ describe("a run refused before it starts (Fix This Issue)", () => {
   });
 });
 
+describe("Fix This Issue with a model that did not load", () => {
+  const status = { folder: "/w", model: { kind: "error", source: { kind: "file", modelPath: "/m/x.gguf" }, message: "/m/x.gguf is not a GGUF model" } } as unknown as RuntimeStatus;
+
+  it("says why in the notification, not 'see the card above' (a notification has no card above it), with the ways to another model", () => {
+    const blocker = agentBlocker({ kind: "running", status }, "notice")!;
+    assert.equal(blocker.reason, "The model did not load: /m/x.gguf is not a GGUF model. Choose another model, or fix that and restart the runtime.");
+    assert.deepEqual(blockerActions(blocker), ["Download Model…", "Choose GGUF File…", "Use Server URL…"]);
+  });
+
+  it("the chat view, where the card with the error is above Send, still points at it", () => {
+    assert.match(agentBlocker({ kind: "running", status })!.reason, /see the card above/);
+  });
+});
+
 describe("Reindex Workspace in a window with no folder", () => {
   const status = (folder: string | null) => ({ folder }) as unknown as RuntimeStatus;
 

@@ -89,6 +89,12 @@ describe("status bar look: honest per state (issue 15)", () => {
     assert.equal(look.text, "$(error) Hearth: model error");
   });
 
+  it("completions off for a model that did not load: the tooltip gives the reason, not the chat view's 'card above'", () => {
+    const look = completionsLook({ runtime: { kind: "running", status: running({ kind: "error", source: { kind: "file", modelPath: "/x.gguf" }, message: "bad file" }) }, enabled: true, snoozedMs: 0, summary: "" });
+    assert.match(look.tooltip, /The model did not load: bad file\./);
+    assert.doesNotMatch(look.tooltip, /card above/);
+  });
+
   it("downloading shows the percentage and the model", () => {
     const look = lookFor(none, { download: { preset: "Qwen3.6-35B-A3B Q4_K_M", fraction: 0.426 } });
     assert.equal(look.text, "$(cloud-download) Hearth: downloading 43%");

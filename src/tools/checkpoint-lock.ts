@@ -108,7 +108,8 @@ export class RepoLock {
   }
 
   private async acquire(): Promise<void> {
-    const deadline = Date.now() + this.waitMs;
+    // The wait is on the monotonic clock: a system clock set back a day during it waited a day.
+    const deadline = performance.now() + this.waitMs;
     let recover = !recovered.has(this.gitDir);
     while (!(await this.tryCreate())) {
       const seen = await this.readOwner();
@@ -120,7 +121,7 @@ export class RepoLock {
         if (taken === "taken") recover = true;
         if (taken !== "busy") continue;
       }
-      if (Date.now() >= deadline) {
+      if (performance.now() >= deadline) {
         throw new Error(
           stale
             ? `Checkpoints for this folder are being taken over by another Hearth process from one that is gone (pid ${seen.owner.pid}); ` +
@@ -189,7 +190,7 @@ export class RepoLock {
     }
     if (!removed) return "changed";
     // An orphaned git finishes and removes its own lock; past the deadline its pid was reused.
-    while (seen.owner.child !== undefined && isAlive(seen.owner.child) && Date.now() < deadline) await delay(POLL_MS);
+    while (seen.owner.child !== undefined && isAlive(seen.owner.child) && performance.now() < deadline) await delay(POLL_MS);
     return "taken";
   }
 

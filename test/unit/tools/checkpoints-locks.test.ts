@@ -13,10 +13,10 @@ import { tempDir, writeFiles } from "./helpers/setup.ts";
 const CHILD = join(import.meta.dirname, "helpers", "checkpoint-child.ts");
 
 /** A store with one checkpoint whose owner file names another live process (killed after the test). */
-async function ownedByAnother(t: TestContext): Promise<{ store: CheckpointStore; other: ChildProcess; owner: string }> {
+async function ownedByAnother(t: TestContext, lockWaitMs = 0): Promise<{ store: CheckpointStore; other: ChildProcess; owner: string }> {
   const root = tempDir();
   writeFiles(root, { "a.txt": "one\n" });
-  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
+  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs });
   await store.create("first");
   const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
   t.after(() => other.kill("SIGKILL"));
@@ -135,6 +135,27 @@ describe("checkpoint locks", () => {
       Date.now = systemNow;
     }
     assert.ok(existsSync(join(store.gitDir, "index.lock")), "the holder's lock stays");
+  });
+
+  // Another window's checkpoint is waited for 60 s. With Date.now() a clock set back a day
+  // during the wait (NTP, a VM resumed from a snapshot) kept the run waiting for that day.
+  it("stops waiting for a live holder after 60 s on the monotonic clock, even with the system clock set back a day", async (t) => {
+    const { store, other } = await ownedByAnother(t, 60_000);
+    const wall = Date.now();
+    let wallReads = 0;
+    t.mock.method(performance, "now", (() => {
+      let monotonic = 0;
+      return () => (monotonic += 1_000); // each look a second after the last
+    })());
+    t.mock.method(Date, "now", () => {
+      // The old wait read only this clock: a day back, it would have waited on for a day.
+      if (++wallReads > 1_000) throw new Error("still waiting after 1000 looks at the system clock");
+      return wallReads === 1 ? wall : wall - 24 * 3_600_000;
+    });
+    await assert.rejects(store.create("while the other runs"), (error: Error) => {
+      assert.match(error.message, new RegExp(`^Checkpoints are in use by another Hearth process \\(pid ${other.pid}\\)`));
+      return true;
+    });
   });
 
   it("takes over an owner file untouched for 10 minutes whose pid a later process has", async (t) => {

@@ -18,7 +18,7 @@ import { downloadCudaInteractively, downloadModelInteractively, manageDownloaded
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { showFailure } from "./failure-notice.ts";
-import { blockerActions, commandFailure, reindexBlocker, requestFailure } from "./request-failure.ts";
+import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure } from "./request-failure.ts";
 import { type ServerKeys, clearedKeyMessage, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
 import type { ServerConsent } from "./server-consent.ts";
@@ -196,7 +196,7 @@ const reindexWorkspace: Factory = (ctx) => async () => {
   if (blocker) return showFailure(blocker.reason, blockerActions(blocker));
   try {
     const result = await ctx.runtime.request(ReindexRequest, { force: true });
-    void vscode.window.showInformationMessage(`Hearth indexed ${result.files} ${result.files === 1 ? "file" : "files"}.`);
+    void vscode.window.showInformationMessage(indexedMessage(result.files, ctx.folders.folder?.name, diskFolders().length));
   } catch (error) {
     void showRequestFailure(error);
   }

@@ -59,3 +59,12 @@ export function commandFailure(title: string, error: unknown): RequestFailure | 
   if (/^Unable to write (in)?to (user|workspace|folder) settings/i.test(reason)) return undefined;
   return { message: `Hearth: ${title.replace(/…$/, "")} did not finish: ${reason}`, actions };
 }
+
+/**
+ * What Reindex Workspace says when done: in a multi-root window (`folderCount` > 1) the folder
+ * Hearth indexed, which "Hearth indexed 120 files." left the user to guess.
+ */
+export function indexedMessage(files: number, folder: string | undefined, folderCount: number): string {
+  const count = `Hearth indexed ${files} ${files === 1 ? "file" : "files"}`;
+  return folder && folderCount > 1 ? `${count} in ${folder} (the folder Hearth works in; Hearth: Choose Folder… changes it).` : `${count}.`;
+}

@@ -2,7 +2,7 @@
 // (Restart Runtime, Show Log, Open Folder…), not only words telling the user to run a command.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { blockerActions, commandFailure, reindexBlocker, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { agentBlocker } from "../../../src/protocol/readiness.ts";
 
@@ -67,6 +67,17 @@ describe("Reindex Workspace in a window with no folder", () => {
   it("asks the runtime when a folder is open, or when it is not running (its answer says so)", () => {
     assert.equal(reindexBlocker({ kind: "running", status: status("/w") }), undefined);
     assert.equal(reindexBlocker({ kind: "failed", message: "x" }), undefined);
+  });
+});
+
+describe("Reindex Workspace's answer", () => {
+  it("names the folder in a multi-root window, where the user cannot tell which of them was indexed", () => {
+    assert.equal(indexedMessage(120, "api", 2), "Hearth indexed 120 files in api (the folder Hearth works in; Hearth: Choose Folder… changes it).");
+    assert.equal(indexedMessage(1, "web", 3), "Hearth indexed 1 file in web (the folder Hearth works in; Hearth: Choose Folder… changes it).");
+  });
+
+  it("with one folder open, the count alone", () => {
+    assert.equal(indexedMessage(120, "api", 1), "Hearth indexed 120 files.");
   });
 });
 

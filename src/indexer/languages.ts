@@ -61,10 +61,18 @@ export function languageForPath(path: string): LanguageId | null {
 }
 
 /**
- * What C++ writes and C cannot: a namespace, a class with a body, a template, an access
- * label, `using namespace`. A C header's `extern "C" {` under `#ifdef __cplusplus` is neither.
+ * What C++ writes and C cannot: a namespace (its brace on the next line too), a class with a
+ * body, a template, an access label, `using namespace`, `enum class`, `std::`, a member
+ * function's `) const {`, a standard header with no extension (`#include <string>`). A C
+ * header's `extern "C" {` under `#ifdef __cplusplus` is neither. Read with comments and
+ * strings left out: a C header's comment showing its use from C++ is not C++.
  */
-const CPP_IN_HEADER = /^[ \t]*(?:namespace(?:[ \t]+[\w:]+)?[ \t]*\{|(?:template[ \t]*<)|class[ \t]+\w+[^;{()]*\{|(?:public|private|protected)[ \t]*:|using[ \t]+namespace\b)/m;
+const CPP_IN_HEADER = /^[ \t]*(?:(?:inline[ \t]+)?namespace(?:[ \t]+[\w:]+)?\s*\{|(?:template[ \t]*<)|class[ \t]+\w+[^;{()]*\{|(?:public|private|protected)[ \t]*:|using[ \t]+namespace\b|enum[ \t]+(?:class|struct)\b|#[ \t]*include[ \t]*<\w+>)|\bstd::\w|\)[ \t]*const[ \t]*(?:noexcept[ \t]*|override[ \t]*|final[ \t]*)*[{;]/m;
+
+/** The text with its comments and string and character literals emptied, their line breaks kept. */
+function withoutCommentsOrStrings(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => m.replace(/[^\n]/g, ""));
+}
 
 /**
  * The language for a file by its extension and, for a `.h` header, its text: C++ projects
@@ -74,7 +82,7 @@ const CPP_IN_HEADER = /^[ \t]*(?:namespace(?:[ \t]+[\w:]+)?[ \t]*\{|(?:template[
 export function languageForFile(path: string, text: string): LanguageId | null {
   const language = languageForPath(path);
   if (language !== "c" || !/\.h$/i.test(path)) return language;
-  return CPP_IN_HEADER.test(text) ? "cpp" : "c";
+  return CPP_IN_HEADER.test(withoutCommentsOrStrings(text)) ? "cpp" : "c";
 }
 
 /** A loaded grammar with its compiled tags query. */

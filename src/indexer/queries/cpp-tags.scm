@@ -27,6 +27,10 @@
 (enum_specifier name: (type_identifier) @name body: (_)) @definition.enum
 (enumerator name: (identifier) @name) @definition.enumerator
 (namespace_definition name: (namespace_identifier) @name) @definition.module
+; C++17's namespace a::b { ... } (a::b::c nests the specifier): the innermost name, up to four deep.
+(namespace_definition name: (nested_namespace_specifier (namespace_identifier) @name .)) @definition.module
+(namespace_definition name: (nested_namespace_specifier (nested_namespace_specifier (namespace_identifier) @name .))) @definition.module
+(namespace_definition name: (nested_namespace_specifier (nested_namespace_specifier (nested_namespace_specifier (namespace_identifier) @name .)))) @definition.module
 (type_definition declarator: (type_identifier) @name) @definition.type
 (alias_declaration name: (type_identifier) @name) @definition.type
 (preproc_def name: (identifier) @name) @definition.macro

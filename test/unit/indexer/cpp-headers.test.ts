@@ -50,12 +50,22 @@ int list_len(const struct list *l);
 #endif
 `;
 
+// C++ headers with none of a class body, `namespace x {` on one line, a template or an access label:
+// an Allman-style namespace, a struct with member functions, `enum class`, C++17's `namespace a::b {`.
+const UTIL_H = "#pragma once\n#include <string>\n\nnamespace util\n{\nstd::string trim(const std::string& s);\ninline int twice(int x) { return 2 * x; }\n}\n";
+const VEC_H = "#pragma once\nstruct Vec {\n  float x, y;\n  float dot(const Vec& o) const { return x * o.x + y * o.y; }\n};\n";
+const COLOR_H = "#pragma once\n#include <cstdint>\nenum class Color : std::uint8_t { Red, Green };\n";
+const NESTED_H = "#pragma once\nnamespace acme::io {\nstruct Reader { int fd; };\n}\nnamespace acme::io::detail {\nstruct Buffer { int n; };\n}\n";
+// A C header whose comment shows C++ use: stays C.
+const BUF_H = "#ifndef BUF_H\n#define BUF_H\n/*\n  From C++:\n  namespace app {\n  class Owner { buf b; };\n*/\nstruct buf { char *data; int len; };\n#endif\n";
+
 describe("a C++ project's headers and out-of-line definitions", async () => {
   const dir = tempDir("hearth-cpp-headers-");
   mkdirSync(join(dir, "include"));
   writeFileSync(join(dir, "include", "parser.h"), PARSER_H);
   writeFileSync(join(dir, "parser.cpp"), PARSER_CPP);
   writeFileSync(join(dir, "list.h"), LIST_H);
+  for (const [name, text] of Object.entries({ "util.h": UTIL_H, "vec.h": VEC_H, "color.h": COLOR_H, "nested.h": NESTED_H, "buf.h": BUF_H })) writeFileSync(join(dir, name), text);
   const index = await indexOf(dir, { history: false });
   const at = (name: string) => findDefinitions(index, name).map((d) => `${d.path}:${d.line + 1} ${d.kind}${d.scope ? ` in ${d.scope}` : ""}`).sort();
 
@@ -76,5 +86,14 @@ describe("a C++ project's headers and out-of-line definitions", async () => {
     assert.ok(at("parse").includes("parser.cpp:4 method in Parser"), at("parse").join(", "));
     assert.ok(at("advance").includes("parser.cpp:8 method in Cursor"), at("advance").join(", "));
     assert.ok(at("helper").includes("parser.cpp:10 method in text"), at("helper").join(", "));
+  });
+
+  it("parses as C++ a header whose C++ is an Allman namespace, member functions, enum class, std::, C++17 namespace a::b; a C header with C++ in a comment as C", () => {
+    const languages = Object.fromEntries(["util.h", "vec.h", "color.h", "nested.h", "buf.h"].map((name) => [name, index.files.get(name)?.language]));
+    assert.deepEqual(languages, { "util.h": "cpp", "vec.h": "cpp", "color.h": "cpp", "nested.h": "cpp", "buf.h": "c" });
+    assert.deepEqual(
+      { util: at("util"), dot: at("dot"), Vec: at("Vec"), Color: at("Color"), io: at("io"), Reader: at("Reader"), detail: at("detail"), Buffer: at("Buffer") },
+      { util: ["util.h:4 module"], dot: ["vec.h:4 method in Vec"], Vec: ["vec.h:2 struct"], Color: ["color.h:3 enum"], io: ["nested.h:2 module"], Reader: ["nested.h:3 struct in io"], detail: ["nested.h:5 module"], Buffer: ["nested.h:6 struct in detail"] },
+    );
   });
 });

@@ -98,7 +98,8 @@ const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--ignore-submodules=dir
  * agent created is a change too. Pathspecs are literal (`app/[id].tsx` is a file name).
  * A workspace in a folder of the repository sees its own files, by their paths in it
  * (--relative, as ls-files lists them): the paths the model and a call's path use.
- * New files are diffed one by one against /dev/null, until the diff is over what is shown.
+ * New files are diffed one by one against /dev/null, until the diff is over what is shown
+ * (counted as shown: a notebook's base64 left out).
  */
 async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal, named: (path: string) => boolean): Promise<{ diff: string; secrets: string[] }> {
   const pathspec = paths.map((p) => `:(literal)${p}`);
@@ -112,17 +113,24 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
   // A secret-looking new file is not diffed at all (see leaveOutSecrets): its size does not count towards the cut.
   const secrets = files.filter((p) => !named(p) && looksLikeSecrets(p));
   const untracked = files.filter((p) => !secrets.includes(p));
+  // What the model is shown (a notebook's base64 left out): a new notebook's figures stopped the loop early, hiding the new files after it.
+  // What is read stays bounded too (MAX_READ_DIFF_BYTES, as since the run's start): a folder of new notebooks shows little of each.
+  let shown = notebookDataLeftOut(diff).length;
+  const add = (text: string) => {
+    diff += text;
+    shown += notebookDataLeftOut(text).length;
+  };
   for (const [i, file] of untracked.entries()) {
-    if (diff.length > MAX_DIFF_CHARS) {
+    if (shown > MAX_DIFF_CHARS || diff.length > MAX_READ_DIFF_BYTES) {
       diff += `[… and ${untracked.length - i} more new file(s) not shown]\n`;
       break;
     }
     const size = (await lstat(join(root, file)).catch(() => undefined))?.size ?? 0;
     if (size > MAX_NEW_FILE_BYTES) {
-      diff += `[new file ${file}: ${size} bytes, not shown]\n`;
+      add(`[new file ${file}: ${size} bytes, not shown]\n`);
       continue;
     }
-    diff += (await git(["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], 1)).toString("utf8");
+    add((await git(["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], 1)).toString("utf8"));
   }
   return { diff, secrets };
 }

@@ -57,6 +57,31 @@ describe("git_diff without checkpoints", () => {
     assert.match(json, /^\+ +"image\/png": "[A-Za-z0-9+/]{4000}/m);
   });
 
+  // A new notebook with figures: its raw diff (two 80 KB base64 lines) was over the 40,000
+  // characters before its base64 was left out, so the new files after it were never shown.
+  it("a new notebook's figures do not count towards the cut: the new files after it are shown", async () => {
+    const { root, ctx } = repoWith({ "a.py": "x = 1\n" });
+    writeFileSync(join(root, "analysis.ipynb"), notebookText({ figures: 2 }));
+    writeFileSync(join(root, "report.py"), "def report():\n    return 1\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.doesNotMatch(result.text, /more new file\(s\) not shown|diff cut at/);
+    assert.match(result.text, /^\+ +"image\/png": "\[Hearth: 59 KB of base64 image\/png output data left out\]",$/m);
+    assert.match(result.text, /^diff --git a\/report\.py b\/report\.py\n(.*\n)*\+def report\(\):$/m);
+  });
+
+  it("new notebooks of large figures: what is read stays bounded (8 MB), the files past it are counted", async () => {
+    const { root, ctx } = repoWith({ "a.py": "x = 1\n" });
+    // Ten notebooks of about 0.9 MB each (under the 1 MB a new file is diffed up to), each shown in 2,000 characters, then a .py file.
+    const notebook = notebookText({ imageBytes: 700_000, tableRows: 0 });
+    for (let i = 0; i < 10; i++) writeFileSync(join(root, `run-${i}.ipynb`), notebook);
+    writeFileSync(join(root, "summary.py"), "print(1)\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^\[… and 2 more new file\(s\) not shown\]$/m);
+    assert.doesNotMatch(result.text, /summary\.py/);
+  });
+
   it("a file the agent created (untracked) is in the diff, not 'No changes.'", async () => {
     const { root, ctx } = repoWith({ "a.py": "x = 1\n", ".gitignore": "build/\n" });
     writeFileSync(join(root, "new.py"), "def f():\n    return 2\n");

@@ -16,7 +16,7 @@ import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine, streamEncoding } from "./sse.ts";
 import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, retryAfterMs, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, type UsageCounts, usageCounts, withoutCredentials, withoutKey } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
-import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
+import { type AskLimits, type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
 import { ContentCalls, type ServerKind, unparsedCallsNotice } from "./content-calls.ts";
 import {
   abortReason,
@@ -158,7 +158,7 @@ export class RemoteBackend implements ModelBackend {
     this.totalSlots = typeof props?.total_slots === "number" && props.total_slots > 0 ? props.total_slots : undefined;
     const said = tokenCount(props?.default_generation_settings?.n_ctx) ?? tokenCount(chosen.max_model_len);
     // Ollama and LM Studio say their context only in their own APIs (Ollama cuts a longer prompt silently).
-    const ask: AskServer = (method, path, body, maxBytes) => this.json(method, `${this.origin}${path}`, body, signal, maxBytes);
+    const ask: AskServer = (method, path, body, limits) => this.json(method, `${this.origin}${path}`, body, signal, limits);
     const ollama = said ? undefined : await ollamaContext(ask, chosen.id);
     const lmStudio = said || ollama ? undefined : await lmStudioContext(ask, chosen.id);
     const server = ollama ?? lmStudio;
@@ -383,11 +383,12 @@ export class RemoteBackend implements ModelBackend {
     return { "Content-Type": "application/json", ...(this.options.apiKey ? { Authorization: `Bearer ${this.options.apiKey}` } : {}) };
   }
 
-  private limits(signal: AbortSignal | undefined): RequestLimits {
+  /** `responseMs` shortens the answer-start limit for one request (a probe). */
+  private limits(signal: AbortSignal | undefined, responseMs = Infinity): RequestLimits {
     const o = this.options;
     const limits = new RequestLimits(signal, {
       clock: o.clock, origin: this.origin,
-      responseMs: o.responseTimeoutMs ?? DEFAULT_RESPONSE_MS, idleMs: o.idleTimeoutMs ?? DEFAULT_IDLE_MS, deadlineMs: o.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      responseMs: Math.min(responseMs, o.responseTimeoutMs ?? DEFAULT_RESPONSE_MS), idleMs: o.idleTimeoutMs ?? DEFAULT_IDLE_MS, deadlineMs: o.deadlineMs ?? DEFAULT_DEADLINE_MS,
     });
     limits.endWhen(this.letGo.signal, () => this.letGoError());
     return limits;
@@ -399,8 +400,8 @@ export class RemoteBackend implements ModelBackend {
   }
 
   /** One request under the limits; rejects with a BackendError saying what went wrong. The caller closes the limits. */
-  private async request(method: string, url: string, body: unknown, signal: AbortSignal | undefined): Promise<{ response: Response; limits: RequestLimits }> {
-    const limits = this.limits(signal);
+  private async request(method: string, url: string, body: unknown, signal: AbortSignal | undefined, responseMs?: number): Promise<{ response: Response; limits: RequestLimits }> {
+    const limits = this.limits(signal, responseMs);
     let response: Response;
     try {
       // Not followed: a 307 would post the conversation to whatever address the server names.
@@ -429,9 +430,9 @@ export class RemoteBackend implements ModelBackend {
     return { response, limits };
   }
 
-  /** A JSON answer, read whole but at most `maxBodyBytes` (or `maxBytes`, when less). */
-  private async json(method: string, url: string, body: unknown, signal: AbortSignal | undefined, maxBytes = Infinity): Promise<unknown> {
-    const { response, limits } = await this.request(method, url, body, signal);
+  /** A JSON answer, read whole but at most `maxBodyBytes` (or `maxBytes`, when less), under `responseMs` when less than the answer-start limit. */
+  private async json(method: string, url: string, body: unknown, signal: AbortSignal | undefined, { maxBytes = Infinity, responseMs }: AskLimits = {}): Promise<unknown> {
+    const { response, limits } = await this.request(method, url, body, signal, responseMs);
     let text: string;
     try {
       text = await readBodyText(response, Math.min(maxBytes, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), limits);

@@ -9,10 +9,17 @@
 import { isObject, tokenCount } from "./openai-wire.ts";
 
 /**
- * A JSON answer from the server (a path under its origin), read whole but at most `maxBytes`
- * (default: the backend's limit on a body); rejects on any failure.
+ * A JSON answer from the server (a path under its origin), read whole; rejects on any failure.
+ * `limits` narrows the backend's own for this question.
  */
-export type AskServer = (method: "GET" | "POST", path: string, body?: unknown, maxBytes?: number) => Promise<unknown>;
+export type AskServer = (method: "GET" | "POST", path: string, body?: unknown, limits?: AskLimits) => Promise<unknown>;
+
+export interface AskLimits {
+  /** The most read of the body (default: the backend's limit on a body). */
+  readonly maxBytes?: number;
+  /** Until the answer starts, when less than the backend's own limit (60 s). */
+  readonly responseMs?: number;
+}
 
 /**
  * The two questions asked of every server that does not say its context (which server is it?)
@@ -23,6 +30,12 @@ export type AskServer = (method: "GET" | "POST", path: string, body?: unknown, m
  */
 export const VERSION_PROBE_BYTES = 16 << 10;
 export const MODEL_LIST_PROBE_BYTES = 1 << 20;
+/**
+ * And wait this long for their answer to start; one that has not started is "not that kind of
+ * server". Ollama and LM Studio answer these at once; a gateway that holds paths it does not
+ * know open made each wait the 60 s an answer may take, two minutes added to connecting.
+ */
+export const PROBE_RESPONSE_MS = 5_000;
 
 export interface ServerContext {
   /** Tokens of context the server runs the model with; 0 when it cannot be learned. */
@@ -47,7 +60,7 @@ const ADVISED_CONTEXT = 32_768;
  * (2,048 before 0.6.7, then 4,096), capped at the model's `<arch>.context_length`.
  */
 export async function ollamaContext(ask: AskServer, model: string): Promise<ServerContext | undefined> {
-  const about = await ask("GET", "/api/version", undefined, VERSION_PROBE_BYTES).catch(() => undefined);
+  const about = await ask("GET", "/api/version", undefined, { maxBytes: VERSION_PROBE_BYTES, responseMs: PROBE_RESPONSE_MS }).catch(() => undefined);
   // LM Studio answers unknown paths with 200 and {"error": …}: only a version is Ollama.
   if (!isObject(about) || typeof about.version !== "string") return undefined;
   const shown = await ask("POST", "/api/show", { model }).catch(() => undefined);
@@ -76,7 +89,7 @@ export async function ollamaContext(ask: AskServer, model: string): Promise<Serv
  * model's maximum, which LM Studio rarely loads).
  */
 export async function lmStudioContext(ask: AskServer, model: string): Promise<ServerContext | undefined> {
-  const listed = await ask("GET", "/api/v0/models", undefined, MODEL_LIST_PROBE_BYTES).catch(() => undefined);
+  const listed = await ask("GET", "/api/v0/models", undefined, { maxBytes: MODEL_LIST_PROBE_BYTES, responseMs: PROBE_RESPONSE_MS }).catch(() => undefined);
   const entry = isObject(listed) && Array.isArray(listed.data) ? listed.data.find((m) => isObject(m) && m.id === model) : undefined;
   const train = isObject(entry) ? tokenCount(entry.max_context_length) : undefined;
   if (!isObject(entry) || train === undefined) return undefined;

@@ -15,6 +15,7 @@ import { systemClock } from "../../../src/models/http-limits.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import type { ToolDefinition } from "../../../src/models/types.ts";
 import { DEFAULT_SETTINGS } from "../../../src/protocol/settings.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 const TOOLS: ToolDefinition[] = [
   { name: "read_file", description: "Read a file.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
@@ -472,6 +473,40 @@ describe("remote backend against broken and hostile servers", () => {
       for (const probe of ["/api/version", "/api/v0/models"]) assert.ok(read.has(probe) && read.get(probe)! < 2 << 20, `${probe}: ${read.get(probe)} bytes read`);
     } finally {
       globalThis.fetch = realFetch;
+    }
+  });
+
+  it("a server that never answers the server-kind probes' paths (a gateway holding them open) is taken as neither Ollama nor LM Studio after a few seconds each, not the 60 s an answer may take to start", async () => {
+    // Each probe waited the 60 s answer-start limit: two minutes added to connecting. The clock
+    // is moved by hand; the signal each probe's fetch got shows whether its limit fired.
+    const clock = new FakeClock();
+    const signals = new Map<string, AbortSignal>();
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input, init) => {
+      if (init?.signal) signals.set(new URL(input instanceof Request ? input.url : String(input)).pathname, init.signal);
+      return realFetch(input, init);
+    };
+    const holding: ServerResponse[] = [];
+    const from = seen.length;
+    const asked = (path: string) => seen.slice(from).some((r) => r.url === path);
+    scenario = (req, res) => void (req.url === "/api/version" || req.url === "/api/v0/models" ? holding.push(res) : res.writeHead(404).end());
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1`, clock });
+    const loaded = backend.load();
+    try {
+      for (const probe of ["/api/version", "/api/v0/models"]) {
+        while (!asked(probe) || !signals.has(probe)) await new Promise((r) => setImmediate(r));
+        clock.advance(1_000);
+        assert.equal(signals.get(probe)!.aborted, false, `${probe} given up after 1 s`);
+        clock.advance(9_000);
+        assert.equal(signals.get(probe)!.aborted, true, `${probe} still waiting after 10 s`);
+      }
+      const info = await loaded;
+      assert.equal(info.contextSize, 0);
+    } finally {
+      globalThis.fetch = realFetch;
+      scenario = (_req, res) => void res.writeHead(404).end();
+      for (const res of holding.splice(0)) res.writeHead(404).end();
+      await loaded.catch(() => undefined);
     }
   });
 

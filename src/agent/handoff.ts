@@ -24,6 +24,7 @@ import { MAX_IMPORT_CHARS } from "../protocol/agent.ts";
 import { wellFormed } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { formatLimit } from "../protocol/units.ts";
+import { type CheckpointStore, DiffTooLargeError } from "../tools/checkpoints.ts";
 import { parsePatch } from "../tools/patch/parse.ts";
 import { secretFileRead } from "../tools/secret-reads.ts";
 import { attachedPaths } from "./conversation-run.ts";
@@ -35,6 +36,30 @@ export interface ConversationMeta {
   readonly exportedAt: Date | string;
   /** The diff the conversation made (a unified diff), if any. */
   readonly patch?: string;
+  /** Why the diff is not there though files changed (`exportedPatch`'s words): said in the Changes section. */
+  readonly patchLeftOut?: string;
+}
+
+/**
+ * An export's diff, at most: it is written twice (data and readable), and an import reads at
+ * most MAX_IMPORT_CHARS (64 MiB).
+ */
+export const MAX_EXPORT_DIFF_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The diff an export carries, since checkpoint `since`; or, past `maxBytes` or where it cannot
+ * be made (its checkpoint gone), words saying it is left out and why. It used to be no diff at
+ * all, without a word.
+ */
+export async function exportedPatch(store: Pick<CheckpointStore, "diff">, since: string, maxBytes = MAX_EXPORT_DIFF_BYTES): Promise<{ patch: string } | { leftOut: string }> {
+  try {
+    return { patch: await store.diff(since, undefined, [], { maxBytes }) };
+  } catch (error) {
+    const why = error instanceof DiffTooLargeError
+      ? `it is over ${maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MiB` : `${maxBytes.toLocaleString("en-US")} bytes`} (many changed files or large binary ones, such as a build's output in a folder the project does not ignore)`
+      : `it could not be made (${error instanceof Error ? error.message : String(error)})`;
+    return { leftOut: `The diff of the changes is left out of this export: ${why}. git diff in the project shows them.` };
+  }
 }
 
 export interface ImportedConversation {
@@ -147,6 +172,7 @@ export function exportConversation(messages: readonly ChatMessage[], meta: Conve
   ];
   for (const message of messages) out.push("", dataComment(MESSAGE_TAG, message), readable(renderMessage(message)));
   if (meta.patch) out.push("", "## Changes", "", dataComment(PATCH_TAG, meta.patch), fenced(meta.patch, "diff"));
+  else if (meta.patchLeftOut) out.push("", "## Changes", "", `_${oneLine(meta.patchLeftOut)}_`);
   return out.join("\n") + "\n";
 }
 
@@ -167,7 +193,7 @@ export function importConversation(markdown: string): ImportedConversation {
   const first = messages[0]?.role === "system" ? 1 : 0; // the exporter's system prompt is not imported
   const edited = messages.flatMap((m, i) => {
     const next = comments[data[i]!.at + 1];
-    const shown = text.slice(data[i]!.end, next?.start ?? text.length).replace(/\n## Changes\s*$/, "");
+    const shown = text.slice(data[i]!.end, next?.start ?? text.length).replace(/\n## Changes(?:\n\n_[^\n]*_)?\s*$/, "");
     return i < first || sameText(shown, readable(renderMessage(m))) ? [] : [i + 1 - first];
   });
   const patches = comments.filter((c) => c.tag === PATCH_TAG);

@@ -11,7 +11,7 @@ import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/
 import { changedSinceExpected, finishedRestoreNotice, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
 import { ConversationStore, NewerConversationError, importConversationFile } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
-import { ConversationImportError, exportConversation, secretFilesIn, secretFilesReadThroughLinks } from "../agent/handoff.ts";
+import { ConversationImportError, exportConversation, exportedPatch, secretFilesIn, secretFilesReadThroughLinks } from "../agent/handoff.ts";
 import type { IndexQueries } from "../indexer/index.ts";
 import {
   type AgentRunParams,
@@ -228,16 +228,16 @@ export class AgentService {
   async exportConversation(params: ConversationExportParams): Promise<ConversationExportResult> {
     const conversation = await newerRefused(this.conversations.get(params.conversationId), "export it from that version");
     if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation has no messages to export yet: send a message first.");
-    const patch = params.sinceCheckpoint ? await (await this.checkpoints()).diff(params.sinceCheckpoint).catch(() => "") : "";
+    const made = params.sinceCheckpoint ? await exportedPatch(await this.checkpoints(), params.sinceCheckpoint) : { patch: "" };
     const status = this.options.session.status().model;
     const markdown = exportConversation(conversation.messages, {
       title: params.title,
       exportedAt: new Date(),
       ...(status.kind === "ready" ? { model: status.name } : {}),
-      ...(patch ? { patch } : {}),
+      ...("patch" in made ? (made.patch ? { patch: made.patch } : {}) : { patchLeftOut: made.leftOut }),
     });
     const secretFiles = [...secretFilesIn(conversation.messages), ...(this.options.root ? await secretFilesReadThroughLinks(conversation.messages, this.options.root) : [])];
-    return { markdown, ...(secretFiles.length ? { secretFiles } : {}) };
+    return { markdown, ...(secretFiles.length ? { secretFiles } : {}), ...("leftOut" in made ? { patchLeftOut: made.leftOut } : {}) };
   }
 
   /** `hearth/agent/import`: a conversation exported as Markdown (or a conversation file set aside, importConversationFile) continues here. */

@@ -53,12 +53,12 @@ export interface ExportSteps {
  * command to show as Import shows its own ("Hearth could not export …"), not an error thrown
  * out of the command; nothing is written then, nor when the user declines.
  */
-export async function writeExport(steps: ExportSteps): Promise<{ outcome: "written" | "declined" } | { problem: string }> {
+export async function writeExport(steps: ExportSteps): Promise<{ outcome: "written"; patchLeftOut?: string } | { outcome: "declined" } | { problem: string }> {
   try {
-    const { markdown, secretFiles } = await steps.ask();
+    const { markdown, secretFiles, patchLeftOut } = await steps.ask();
     if (secretFiles?.length && !(await steps.confirmSecrets(secretFiles))) return { outcome: "declined" };
     await steps.write(markdown);
-    return { outcome: "written" };
+    return { outcome: "written", ...(patchLeftOut ? { patchLeftOut } : {}) };
   } catch (error) {
     return { problem: error instanceof Error ? error.message : String(error) };
   }

@@ -69,7 +69,9 @@ export async function exportConversation(chat: ChatSession): Promise<void> {
   });
   if ("problem" in done) return void vscode.window.showErrorMessage(`Hearth could not export “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}: ${done.problem}`);
   if (done.outcome === "declined") return;
-  void vscode.window.showInformationMessage(`Hearth: exported “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}. A teammate continues it with "Hearth: Import Conversation…".`);
+  const exported = `Hearth: exported “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}. A teammate continues it with "Hearth: Import Conversation…".`;
+  if (done.patchLeftOut) return void vscode.window.showWarningMessage(`${exported} ${done.patchLeftOut}`);
+  void vscode.window.showInformationMessage(exported);
 }
 
 /** An export, or a conversation file Hearth set aside (the chat names it: `<id>.older-hearth-<time>.json` and the like). */

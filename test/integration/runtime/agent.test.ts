@@ -365,6 +365,16 @@ describe("agent runs in the runtime", () => {
     assert.equal((await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv2", title: "Plain" })).secretFiles, undefined);
   });
 
+  // The diff since the first message could not be made (here its checkpoint is gone; past its limit the same): it was left out without a word.
+  it("an export whose diff cannot be made says so in the file and in its answer", { timeout: 120_000 }, async () => {
+    const s = await start({ turns: [{ text: "Hello." }] });
+    await run(s, "hi");
+    const exported = await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv1", title: "Gone", sinceCheckpoint: "0123456789abcdef0123456789abcdef01234567" });
+    assert.match(exported.patchLeftOut ?? "", /^The diff of the changes is left out of this export: it could not be made \(Checkpoint 0123456789abcdef0123456789abcdef01234567 does not exist/);
+    assert.match(exported.markdown, /\n## Changes\n\n_The diff of the changes is left out of this export: it could not be made /);
+    await s.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "conv9", markdown: exported.markdown });
+  });
+
   it("an export names a file the agent read through a link to a secret file (notes.txt → .env)", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [{ name: "read_file", arguments: { path: "notes.txt" } }] }, { text: "Read it." }] });
     writeFileSync(join(s.root, ".env"), "API_TOKEN=not-for-sharing\n");

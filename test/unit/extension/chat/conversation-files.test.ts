@@ -85,3 +85,13 @@ describe("conversation files", () => {
     assert.match(two.kind === "notice" ? two.text : "", /edited after export: message 1 \(the user's\) and message 4 \(a reply\) read differently there/);
   });
 });
+
+// The runtime left the diff out of the export (over its limit, or its checkpoint gone): the
+// user who exported is told, not only whoever opens the file.
+it("an export written without its diff gives back why, for the notice", async () => {
+  const written: string[] = [];
+  const leftOut = "The diff of the changes is left out of this export: it is over 16 MiB (many changed files or large binary ones, such as a build's output in a folder the project does not ignore). git diff in the project shows them.";
+  const done = await writeExport({ ask: async () => ({ markdown: "# x", patchLeftOut: leftOut }), confirmSecrets: async () => true, write: async (text) => void written.push(text) });
+  assert.deepEqual(done, { outcome: "written", patchLeftOut: leftOut });
+  assert.deepEqual(written, ["# x"]);
+});

@@ -11,6 +11,8 @@ const FILES: Record<string, string> = {
   "store.go": "package store\n\ntype Store struct{ items map[string]int }\n\nfunc (s *Store) Get(key string) int { return s.items[key] }\n\ntype Cache struct{}\n\nfunc (c Cache) Get(key string) int { return 0 }\n",
   "lib.rs": "pub trait Shape { fn area(&self) -> f64; }\npub struct Circle { r: f64 }\nimpl Shape for Circle {\n    fn area(&self) -> f64 { self.r }\n}\n",
   "Outer.java": "package com.acme;\n\npublic class Outer {\n    public static class Builder {\n        public Outer build() { return new Outer(); }\n    }\n}\n",
+  "shapes.py": "class Polygon:\n    def area(self):\n        return 0\n\n\ndef area(shape):\n    return shape.area()\n",
+  "calc.js": "export class Calc {\n  add(a, b) { return a + b; }\n}\nexport const calc = new Calc();\n",
   "parser.cpp": "namespace acme {\nnamespace text {\nclass Parser { public: int parse(); };\nint Parser::parse() { return 0; }\n}\n}\n",
 };
 
@@ -28,6 +30,10 @@ describe("a qualified name finds its definition", async () => {
   });
   it("C++'s namespaces and class: acme::text::Parser::parse", () => {
     assert.deepEqual(at("acme::text::Parser::parse"), ["parser.cpp:3 parse in Parser", "parser.cpp:4 parse in Parser"]);
+  });
+  it("Python's Class.method, and JavaScript's obj.method (an instance: its class's method)", () => {
+    assert.deepEqual(at("Polygon.area"), ["shapes.py:2 area in Polygon"]);
+    assert.deepEqual(at("calc.add"), ["calc.js:2 add in Calc"]);
   });
   it("a plain name is as before", () => assert.deepEqual(at("Get"), ["store.go:5 Get in Store", "store.go:9 Get in Cache"]));
 });

@@ -18,7 +18,7 @@ import { downloadCudaInteractively, downloadModelInteractively, manageDownloaded
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { showFailure } from "./failure-notice.ts";
-import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure } from "./request-failure.ts";
+import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestNotice } from "./request-failure.ts";
 import { type ServerKeys, clearedKeyMessage, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
 import type { ServerConsent } from "./server-consent.ts";
@@ -283,7 +283,7 @@ function caught(ctx: CommandContext, title: string, handler: (...args: unknown[]
 }
 
 /** A request that failed: its message, with Restart Runtime when the runtime is stopped, else Show Log. */
-export function showRequestFailure(error: unknown): Promise<void> {
-  const { message, actions } = requestFailure(error);
-  return showFailure(`Hearth: ${message}`, actions);
+export async function showRequestFailure(error: unknown): Promise<void> {
+  const failure = requestNotice(error);
+  if (failure) await showFailure(`Hearth: ${failure.message}`, failure.actions);
 }

@@ -167,6 +167,7 @@ export async function manageDownloadedModels(runtime: RuntimeClient): Promise<vo
     }
   } catch (error) {
     const failure = manageFailure(step, error);
+    if (!failure) return;
     const pick = await vscode.window.showErrorMessage(failure.message, ...failure.actions);
     if (pick === "Show Log") await vscode.commands.executeCommand("hearth.showLog");
     if (pick === "Restart Runtime") await vscode.commands.executeCommand("hearth.restartRuntime");

@@ -54,9 +54,8 @@ export function reindexBlocker(runtime: RuntimeConnection): Blocker | undefined 
  * error) gets its own notice with Open Settings (test: e2e commands.e2e.ts).
  */
 export function commandFailure(title: string, error: unknown): RequestFailure | undefined {
+  if (saidByVsCode(error)) return undefined;
   const { message: reason, actions } = requestFailure(error);
-  // VS Code's ConfigurationEditingError: "Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."
-  if (/^Unable to write (in)?to (user|workspace|folder) settings/i.test(reason)) return undefined;
   return { message: `Hearth: ${title.replace(/…$/, "")} did not finish: ${reason}`, actions };
 }
 
@@ -67,4 +66,18 @@ export function commandFailure(title: string, error: unknown): RequestFailure | 
 export function indexedMessage(files: number, folder: string | undefined, folderCount: number): string {
   const count = `Hearth indexed ${files} ${files === 1 ? "file" : "files"}`;
   return folder && folderCount > 1 ? `${count} in ${folder} (the folder Hearth works in; Hearth: Choose Folder… changes it).` : `${count}.`;
+}
+
+/**
+ * A settings write VS Code refused (its ConfigurationEditingError: "Unable to write into user
+ * settings. Please open the user settings to correct errors/warnings in it and try again."):
+ * VS Code has shown it already, with Open Settings. Matched on VS Code's English words.
+ */
+export function saidByVsCode(error: unknown): boolean {
+  return /^Unable to write (in)?to (user|workspace|folder) settings/i.test(error instanceof Error ? error.message : String(error));
+}
+
+/** requestFailure, or undefined where VS Code has said it already (saidByVsCode): one notice for one failure. */
+export function requestNotice(error: unknown): RequestFailure | undefined {
+  return saidByVsCode(error) ? undefined : requestFailure(error);
 }

@@ -7,13 +7,13 @@ import { RuntimeNotRunningError } from "../../../src/extension/request-failure.t
 
 describe("Manage Downloaded Models failures", () => {
   it("a listing that fails says so with the reason, and offers the log", () => {
-    const failure = manageFailure({ kind: "list" }, new Error("Hearth's runtime is starting or restarting; try again in a moment."));
+    const failure = manageFailure({ kind: "list" }, new Error("Hearth's runtime is starting or restarting; try again in a moment."))!;
     assert.equal(failure.message, "Hearth could not list the downloaded models: Hearth's runtime is starting or restarting; try again in a moment.");
     assert.deepEqual(failure.actions, ["Show Log"]);
   });
 
   it("a listing refused because the runtime is stopped offers Restart Runtime, as its message says", () => {
-    const failure = manageFailure({ kind: "list" }, new RuntimeNotRunningError("Hearth's runtime is stopped. Run \"Hearth: Restart Runtime\" to start it again.", true));
+    const failure = manageFailure({ kind: "list" }, new RuntimeNotRunningError("Hearth's runtime is stopped. Run \"Hearth: Restart Runtime\" to start it again.", true))!;
     assert.deepEqual(failure.actions, ["Restart Runtime", "Show Log"]);
   });
 
@@ -21,19 +21,20 @@ describe("Manage Downloaded Models failures", () => {
     const failure = manageFailure(
       { kind: "delete", label: "Qwen3.6-35B-A3B Q4_K_M", folder: "/models" },
       new Error("hearth/model/delete: Cannot delete m.gguf (EBUSY): it is in use"),
-    );
+    )!;
     assert.equal(failure.message, "Hearth did not delete Qwen3.6-35B-A3B Q4_K_M: Cannot delete m.gguf (EBUSY): it is in use.");
     assert.deepEqual(failure.actions, ["Reveal in Folder", "Show Log"]);
   });
 
-  it("a model that cannot be selected (settings not writable) says what to check", () => {
-    const failure = manageFailure({ kind: "use", label: "m.gguf" }, new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."));
-    assert.match(failure.message, /^Hearth could not select m\.gguf: Unable to write into user settings\..* Check your user settings \(settings\.json\)/);
+  it("a model that cannot be selected: a settings.json VS Code cannot write is VS Code's own notice (with Open Settings), no second one; another reason says what to check", () => {
+    assert.equal(manageFailure({ kind: "use", label: "m.gguf" }, new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again.")), undefined);
+    const failure = manageFailure({ kind: "use", label: "m.gguf" }, new Error("EACCES: permission denied"))!;
+    assert.match(failure.message, /^Hearth could not select m\.gguf: EACCES: permission denied\. Check your user settings \(settings\.json\)/);
     assert.deepEqual(failure.actions, ["Open User Settings"]);
   });
 
   it("a value thrown that is no Error still makes a sentence", () => {
-    assert.equal(manageFailure({ kind: "list" }, "").message, "Hearth could not list the downloaded models: an unknown error.");
+    assert.equal(manageFailure({ kind: "list" }, "")!.message, "Hearth could not list the downloaded models: an unknown error.");
   });
 });
 

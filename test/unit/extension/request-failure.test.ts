@@ -2,7 +2,7 @@
 // (Restart Runtime, Show Log, Open Folder…), not only words telling the user to run a command.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure, requestNotice, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { agentBlocker } from "../../../src/protocol/readiness.ts";
 
@@ -85,6 +85,9 @@ describe("a command that throws (caught for every command, not left to VS Code's
   it("a user settings file VS Code cannot write (Select Model with a broken settings.json): no second notice, VS Code's has Open Settings", () => {
     const error = new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again.");
     assert.equal(commandFailure("Select Model…", error), undefined);
+    // The same through a command's own catch (Download Model selecting the model it downloaded): no second notice either.
+    assert.equal(requestNotice(error), undefined);
+    assert.deepEqual(requestNotice(new Error("the index is not ready")), requestFailure(new Error("the index is not ready")));
   });
 
   it("anything else (a memory file deleted meanwhile): the reason and the log; a stopped runtime, Restart Runtime", () => {

@@ -4,7 +4,8 @@
  * with its pretest and posttest and the .npmrc settings that change how npm runs them —,
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, go.mod, Cargo.toml, pom.xml,
- * build.gradle(.kts), test_*.py for unittest; Python's run with the interpreter the user chose,
+ * build.gradle(.kts), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
+ * ctest there), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven, Gradle and CTest.
  */
@@ -245,6 +246,12 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
   if (await exists("pom.xml")) return { command: "mvn -q test", because: "pom.xml" };
   for (const file of ["build.gradle", "build.gradle.kts"]) {
     if (await exists(file)) return { command: (await exists("gradlew")) ? "./gradlew test" : "gradle test", because: file };
+  }
+  // CMake: ctest runs in a configured build folder (CTestTestfile.cmake there); cmake --build first, or it runs stale binaries.
+  if (await exists("CMakeLists.txt")) {
+    for (const build of ["build", "cmake-build-debug", "cmake-build-release"]) {
+      if (await exists(`${build}/CTestTestfile.cmake`)) return { command: `cmake --build ${build} && ctest --test-dir ${build} --output-on-failure`, because: `CMakeLists.txt, configured in ${build}/` };
+    }
   }
   const root = await workspace.list(".");
   if (root.some((e) => e.type === "file" && /^test_.*\.py$|_test\.py$/.test(e.name))) {

@@ -7,7 +7,7 @@
  * captured output with the exit code it had.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, countTests, runTool } from "../../../src/tools/index.ts";
@@ -147,6 +147,14 @@ describe("a filter on go, Maven and Gradle", () => {
     assert.match(await configured("go test -v -run=TestFoo ./...", "TestAdd"), /^`go test -run TestAdd -v \.\/\.\.\.`/);
     assert.match(await configured("go test -run TestFoo -race ./...", "TestAdd"), /^`go test -run TestAdd -race \.\/\.\.\.`/);
     assert.match(await configured("go test -count=1 ./...", "TestAdd/sub case"), /^`go test -run 'TestAdd\/sub case' -count=1 \.\/\.\.\.`/);
+  });
+
+  it("runs a CMake project's tests in its build folder with ctest, a filter as -R", async () => {
+    const dir = project({ "CMakeLists.txt": "cmake_minimum_required(VERSION 3.20)\nproject(calc C)\nenable_testing()\nadd_executable(t t.c)\nadd_test(NAME adds COMMAND t)\n" });
+    mkdirSync(join(dir, "build"));
+    writeFileSync(join(dir, "build", "CTestTestfile.cmake"), "add_test([=[adds]=] \"t\")\n");
+    assert.equal(await testRunShown(new DiskWorkspace(dir), undefined), "`cmake --build build && ctest --test-dir build --output-on-failure` (CMakeLists.txt, configured in build/)");
+    assert.equal(await testRunShown(new DiskWorkspace(dir), undefined, "adds"), "`cmake --build build && ctest --test-dir build --output-on-failure -R adds` (CMakeLists.txt, configured in build/)");
   });
 
   it("leaves a go package path as one", async () => {

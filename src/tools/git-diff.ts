@@ -58,6 +58,7 @@ export const gitDiffTool: Tool = {
       ? await checkpointDiff(ctx.checkpoints, ctx.runStart, paths)
       : await gitDiff(ctx.workspace.root, paths, ctx.signal, named);
     if ("tooLarge" in all) return { text: all.tooLarge, data: { diff: "", tooLarge: true } };
+    const notShown = "newFilesNotShown" in all ? all.newFilesNotShown : 0;
     // A file that is another name of a git-ignored .env (`ln .env notes.txt`) shows its keys as a new file.
     const changed = diffPaths(all.diff).filter((path) => !named(path) && !looksLikeSecrets(path));
     const hardLinked = await otherSecretNames(ctx.workspace.root, changed);
@@ -65,8 +66,10 @@ export const gitDiffTool: Tool = {
     secrets.push(...all.secrets);
     const shown = notebookDataLeftOut(diff);
     const cut = shown.length > MAX_DIFF_CHARS ? `${shown.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters; ask for one path]` : shown;
-    const text = [cut, ...secretsNote(secrets, hardLinked)].filter((part) => part !== "").join("\n");
-    return { text: text === "" ? "No changes." : text, data: { diff, ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
+    // After the cut, so the cut never removes it (it was in the diff, past the 40,000 characters shown).
+    const more = notShown ? [`[… and ${notShown} more new file(s) not shown]`] : [];
+    const text = [cut, ...more, ...secretsNote(secrets, hardLinked)].filter((part) => part !== "").join("\n");
+    return { text: text === "" ? "No changes." : text, data: { diff, ...(notShown ? { newFilesNotShown: notShown } : {}), ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
   },
 };
 
@@ -80,7 +83,7 @@ async function checkpointDiff(store: CheckpointStore, runStart: string, paths: r
     const under = paths.length ? changed.filter((file) => paths.some((path) => file === path || file.startsWith(`${path}/`))) : changed;
     const listed = under.slice(0, MAX_LISTED_FILES).map((file) => shownPath(file));
     const more = under.length > listed.length ? [`… and ${under.length - listed.length} more`] : [];
-    return { tooLarge: [`The diff is over ${MAX_READ_DIFF_BYTES / 1024 / 1024} MB (${under.length} files changed): ask for one file's path. Changed files:`, ...listed, ...more].join("\n") };
+    return { tooLarge: [`The diff is over ${MAX_READ_DIFF_BYTES / 1024 / 1024} MiB (${under.length} files changed): ask for one file's path. Changed files:`, ...listed, ...more].join("\n") };
   }
 }
 
@@ -99,9 +102,10 @@ const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--ignore-submodules=dir
  * A workspace in a folder of the repository sees its own files, by their paths in it
  * (--relative, as ls-files lists them): the paths the model and a call's path use.
  * New files are diffed one by one against /dev/null, until the diff is over what is shown
- * (counted as shown: a notebook's base64 left out).
+ * (counted as shown: a notebook's base64 left out); the new files left after it are counted
+ * (`newFilesNotShown`), not noted in the diff, which execute cuts at 40,000 characters.
  */
-async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal, named: (path: string) => boolean): Promise<{ diff: string; secrets: string[] }> {
+async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal, named: (path: string) => boolean): Promise<{ diff: string; secrets: string[]; newFilesNotShown: number }> {
   const pathspec = paths.map((p) => `:(literal)${p}`);
   const env = await withoutRepositoryFilters(root, readOnlyGitEnv());
   const git = (args: readonly string[], okCode?: number) => runGit(root, args, env, signal, okCode);
@@ -121,10 +125,7 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
     shown += notebookDataLeftOut(text).length;
   };
   for (const [i, file] of untracked.entries()) {
-    if (shown > MAX_DIFF_CHARS || diff.length > MAX_READ_DIFF_BYTES) {
-      diff += `[… and ${untracked.length - i} more new file(s) not shown]\n`;
-      break;
-    }
+    if (shown > MAX_DIFF_CHARS || diff.length > MAX_READ_DIFF_BYTES) return { diff, secrets, newFilesNotShown: untracked.length - i };
     const size = (await lstat(join(root, file)).catch(() => undefined))?.size ?? 0;
     if (size > MAX_NEW_FILE_BYTES) {
       add(`[new file ${file}: ${size} bytes, not shown]\n`);
@@ -132,7 +133,7 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
     }
     add((await git(["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], 1)).toString("utf8"));
   }
-  return { diff, secrets };
+  return { diff, secrets, newFilesNotShown: 0 };
 }
 
 /**

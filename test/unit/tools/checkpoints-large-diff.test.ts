@@ -48,7 +48,7 @@ it("a diff within its limit is whole: every binary in it", async () => {
   assert.match(patch, /^\+int main\(void\) \{ return 1; \}$/m);
 });
 
-it("git_diff of a change over 8 MB names the changed files instead of reading it all; one file's diff still comes", async () => {
+it("git_diff of a change over 8 MiB names the changed files instead of reading it all; one file's diff still comes", async () => {
   const { root, ctx } = workspaceWith({ "main.c": "int main(void) { return 0; }\n" });
   const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
   const start = await checkpoints.create("run start");
@@ -61,7 +61,7 @@ it("git_diff of a change over 8 MB names the changed files instead of reading it
   const all = await runTool(gitDiffTool, {}, agentCtx);
   assert.equal(all.ok, true, all.text);
   const lines = all.text.split("\n");
-  assert.equal(lines[0], "The diff is over 8 MB (11 files changed): ask for one file's path. Changed files:");
+  assert.equal(lines[0], "The diff is over 8 MiB (11 files changed): ask for one file's path. Changed files:");
   assert.deepEqual(lines.slice(1).sort(), [...Array.from({ length: 10 }, (_, i) => `generated/table${i}.csv`), "main.c"]);
 
   const one = await runTool(gitDiffTool, { path: "main.c" }, agentCtx);

@@ -70,7 +70,7 @@ describe("git_diff without checkpoints", () => {
     assert.match(result.text, /^diff --git a\/report\.py b\/report\.py\n(.*\n)*\+def report\(\):$/m);
   });
 
-  it("new notebooks of large figures: what is read stays bounded (8 MB), the files past it are counted", async () => {
+  it("new notebooks of large figures: what is read stays bounded (8 MiB), the files past it are counted", async () => {
     const { root, ctx } = repoWith({ "a.py": "x = 1\n" });
     // Ten notebooks of about 0.9 MB each (under the 1 MB a new file is diffed up to), each shown in 2,000 characters, then a .py file.
     const notebook = notebookText({ imageBytes: 700_000, tableRows: 0 });
@@ -80,6 +80,19 @@ describe("git_diff without checkpoints", () => {
     assert.equal(result.ok, true, result.text);
     assert.match(result.text, /^\[… and 2 more new file\(s\) not shown\]$/m);
     assert.doesNotMatch(result.text, /summary\.py/);
+  });
+
+  // The note counting the new files not diffed was added to the diff after it passed 40,000
+  // characters, so the cut at 40,000 removed it every time: the model never learnt of them.
+  it("new files past what is shown: the cut's note and the count of new files not shown both come, after the cut", async () => {
+    const { root, ctx } = repoWith({ "a.py": "x = 1\n" });
+    const body = `${"y".repeat(48)}\n`.repeat(20);
+    for (let i = 0; i < 60; i++) writeFileSync(join(root, `gen-${String(i).padStart(2, "0")}.txt`), body);
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    const diffed = (result.data as { diff: string }).diff.match(/^diff --git /gm)?.length ?? 0;
+    assert.ok(diffed > 30 && diffed < 60, `${diffed} new files diffed`);
+    assert.match(result.text, new RegExp(`\\n\\[… diff cut at 40000 characters; ask for one path\\]\\n\\[… and ${60 - diffed} more new file\\(s\\) not shown\\]$`), result.text.slice(-200));
   });
 
   it("a file the agent created (untracked) is in the diff, not 'No changes.'", async () => {

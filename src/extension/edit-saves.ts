@@ -5,7 +5,8 @@
  * changed on disk since it was opened, a full disk): such a document is answered, for the
  * runtime to tell the agent its change is in the editor only. Before a write, the user's own
  * unsaved changes are saved where VS Code saves them on its own anyway (`hearth/workspace/autoSave`),
- * and notebooks with unsaved cells are named for the runtime to refuse (`hearth/workspace/unsavedNotebooks`).
+ * notebooks' unsaved cells too, and the notebooks still unsaved are named for the runtime to refuse
+ * (`hearth/workspace/unsavedNotebooks`).
  */
 import type { WorkspaceAutoSaveResult, WorkspaceSaveResult, WorkspaceUnsavedNotebooksResult } from "../protocol/agent.ts";
 
@@ -52,14 +53,18 @@ export interface AutoSave {
   readonly hasErrors: boolean;
 }
 
-/** A document as its settings are looked up: VS Code's `TextDocument` (its language picks `"[markdown]"` settings). */
+/**
+ * A document as its settings are looked up: VS Code's `TextDocument` (its language picks
+ * `"[markdown]"` settings), or a `NotebookDocument`, which has no language: VS Code reads a
+ * notebook's auto-save for its file alone.
+ */
 export interface SettingsDocument<U> {
   readonly uri: U;
-  readonly languageId: string;
+  readonly languageId?: string;
 }
 
 /** The part of `vscode.workspace.getConfiguration("files", scope)` read here. */
-export type FilesSettings<U> = (scope: { readonly uri: U; readonly languageId: string }) => { get<T>(key: string): T | undefined };
+export type FilesSettings<U> = (scope: { readonly uri: U; readonly languageId?: string }) => { get<T>(key: string): T | undefined };
 
 /**
  * How VS Code auto-saves `document`, read as VS Code reads it for its own auto-save: for the
@@ -67,7 +72,7 @@ export type FilesSettings<U> = (scope: { readonly uri: U; readonly languageId: s
  * setting holds for it.
  */
 export function autoSaveOf<U>(document: SettingsDocument<U>, settings: FilesSettings<U>, hasErrors: boolean): AutoSave {
-  const files = settings({ uri: document.uri, languageId: document.languageId });
+  const files = settings(document.languageId === undefined ? { uri: document.uri } : { uri: document.uri, languageId: document.languageId });
   const delay = files.get<unknown>("autoSaveDelay");
   const mode = files.get<unknown>("autoSave");
   return {
@@ -77,6 +82,15 @@ export function autoSaveOf<U>(document: SettingsDocument<U>, settings: FilesSett
     whenNoErrors: files.get<unknown>("autoSaveWhenNoErrors") === true,
     hasErrors,
   };
+}
+
+/**
+ * The open document of `uri` whose unsaved changes a write must not go under: its text
+ * document, else the notebook open on it in the notebook editor (which has no text document
+ * for its file, only its cells'), so a notebook VS Code auto-saves is saved as a text file is.
+ */
+export function openSavable<T, N>(uri: string, text: (uri: string) => T | undefined, notebook: (uri: string) => N | undefined): T | N | undefined {
+  return text(uri) ?? notebook(uri);
 }
 
 /** The longest auto-save delay waited for: with a longer one the write is refused for the unsaved changes, as with auto-save off. */

@@ -313,8 +313,9 @@ export const WorkspaceSaveRequest = new RequestType<{ readonly uris: readonly st
  * anyway (`files.autoSave` not "off" for the file, and not held back by
  * `files.autoSaveWhenNoErrors` while the file has errors), so the user's typing of a second
  * ago is in the checkpoint and the write is not refused for it (with "afterDelay", by
- * waiting for VS Code's own save, which formats nothing). The client answers the ones
- * saved; an older client has no handler (an error): nothing saved, the write refused as before.
+ * waiting for VS Code's own save, which formats nothing). A notebook open in the notebook
+ * editor with unsaved cells (named by `hearth/workspace/unsavedNotebooks` first) is saved the
+ * same way. The client answers the ones saved; an older client has no handler (an error): nothing saved, the write refused as before.
  */
 export const WorkspaceAutoSaveRequest = new RequestType<{ readonly uris: readonly string[] }, WorkspaceAutoSaveResult, void>("hearth/workspace/autoSave");
 

@@ -37,8 +37,9 @@ export interface EditorHost {
   /** Saves these documents (the ones an edit touched); answers those whose save failed (void: all saved). */
   save(uris: readonly string[]): Promise<{ readonly notSaved?: readonly string[] } | null | void>;
   /**
-   * Saves those of these documents (open, with unsaved changes) that the editor saves on its
-   * own anyway (VS Code's `files.autoSave` on for them); answers those saved. An older client
+   * Saves those of these documents (open, with unsaved changes: text, or a notebook in the
+   * notebook editor) that the editor saves on its own anyway (VS Code's `files.autoSave` on
+   * for them); answers those saved. An older client
    * has no such request: it fails, and nothing is saved.
    */
   saveAutoSaved?(uris: readonly string[]): Promise<{ readonly saved?: readonly string[] } | null | void>;
@@ -167,18 +168,26 @@ export class EditorWorkspace implements Workspace {
    * ago was refused as "unsaved changes" that were about to be saved anyway. Called before
    * the write's checkpoint, which then holds the user's typing (Undo this step keeps it, and
    * so do a Reject of the run and Restore checkpoint: a file goes back to how it was just
-   * before the agent first wrote it, agent/checkpoint-restore.ts). A file
+   * before the agent first wrote it, agent/checkpoint-restore.ts). So are a notebook's unsaved
+   * cells (open in the notebook editor, no text document: `unsavedNotebooks` names it). A file
    * deleted from disk while open (saving would bring it back) or open as UTF-8 though it is
    * not (saving would write U+FFFD over its bytes) is left to the refusals below.
    */
   async flushAutoSave(paths: readonly string[]): Promise<void> {
     if (!this.host.saveAutoSaved) return;
     const uris: string[] = [];
+    const notOpen: string[] = [];
     for (const rel of paths) {
       const open = this.host.openDocument(this.uri(rel));
-      if (!open?.dirty || (await this.disk.stat(rel))?.type !== "file") continue;
-      if (open.text.includes("\uFFFD") && !editorReadsWhole(await this.disk.read(rel).catch(() => new Uint8Array()), rel)) continue;
-      uris.push(this.uri(rel));
+      if ((open && !open.dirty) || (await this.disk.stat(rel))?.type !== "file") continue;
+      if (!open) notOpen.push(this.uri(rel));
+      else if (open.text.includes("\uFFFD") && !editorReadsWhole(await this.disk.read(rel).catch(() => new Uint8Array()), rel)) continue;
+      else uris.push(this.uri(rel));
+    }
+    // A file open in the notebook editor has no text document: its unsaved cells are saved the same way.
+    if (notOpen.length && this.host.unsavedNotebooks) {
+      const unsaved = (await this.host.unsavedNotebooks(notOpen).catch(() => undefined))?.unsaved ?? [];
+      uris.push(...notOpen.filter((uri) => unsaved.includes(uri)));
     }
     // An older client, or a save that failed: the write then refuses the unsaved changes as before.
     if (uris.length) await this.host.saveAutoSaved(uris).catch(() => undefined);

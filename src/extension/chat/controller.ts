@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { type AutoSave, autoSaveOf, saveAutoSaved, saveEdited, unsavedNotebooks } from "../edit-saves.ts";
+import { type AutoSave, autoSaveOf, openSavable, saveAutoSaved, saveEdited, unsavedNotebooks } from "../edit-saves.ts";
 import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceAutoSaveRequest, WorkspaceSaveRequest, WorkspaceUnsavedNotebooksRequest } from "../../protocol/agent.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
@@ -57,8 +57,9 @@ export class ChatController implements vscode.Disposable, ChatSession {
     runtime.onNotification(AgentEventNotification, (params) => this.runs.hasEnded(params.runId) || this.onRunEvent(params.conversationId, params.event));
     const openDocument = (uri: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
     runtime.onRequest(WorkspaceSaveRequest, (params) => saveEdited(params.uris, openDocument));
-    runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, openDocument, autoSaveFor, savedByVsCode));
     const openNotebook = (uri: string) => vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
+    // A notebook's unsaved cells are saved as a text file's are, where VS Code auto-saves it.
+    runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, (uri) => openSavable(uri, openDocument, openNotebook), autoSaveFor, savedByVsCode));
     runtime.onRequest(WorkspaceUnsavedNotebooksRequest, (params) => unsavedNotebooks(params.uris, openNotebook));
   }
 
@@ -161,14 +162,16 @@ export class ChatController implements vscode.Disposable, ChatSession {
   }
 }
 
-/** How VS Code auto-saves `document` (its settings for that file and its language, its errors now). */
-function autoSaveFor(document: vscode.TextDocument): AutoSave {
+/** How VS Code auto-saves `document` (its settings for that file and its language — a notebook has none —, its errors now). */
+function autoSaveFor(document: vscode.TextDocument | vscode.NotebookDocument): AutoSave {
   const hasErrors = vscode.languages.getDiagnostics(document.uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error);
-  return autoSaveOf(document, (scope) => vscode.workspace.getConfiguration("files", scope), hasErrors);
+  const settings = (scope: { readonly uri: vscode.Uri; readonly languageId?: string }) =>
+    vscode.workspace.getConfiguration("files", scope.languageId === undefined ? scope.uri : { uri: scope.uri, languageId: scope.languageId });
+  return autoSaveOf("languageId" in document ? document : { uri: document.uri }, settings, hasErrors);
 }
 
-/** Whether VS Code saved `document` itself (its auto-save) within `ms` milliseconds. */
-function savedByVsCode(document: vscode.TextDocument, ms: number): Promise<boolean> {
+/** Whether VS Code saved `document` (a text document or a notebook) itself (its auto-save) within `ms` milliseconds. */
+function savedByVsCode(document: vscode.TextDocument | vscode.NotebookDocument, ms: number): Promise<boolean> {
   if (!document.isDirty) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = () => {
@@ -176,7 +179,8 @@ function savedByVsCode(document: vscode.TextDocument, ms: number): Promise<boole
       listener.dispose();
       resolve(!document.isDirty);
     };
-    const listener = vscode.workspace.onDidSaveTextDocument((saved) => saved.uri.toString() === document.uri.toString() && done());
+    const saves = "notebookType" in document ? vscode.workspace.onDidSaveNotebookDocument : vscode.workspace.onDidSaveTextDocument;
+    const listener = saves((saved: { readonly uri: vscode.Uri }) => saved.uri.toString() === document.uri.toString() && done());
     const timer = setTimeout(done, ms);
   });
 }

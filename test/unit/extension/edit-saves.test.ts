@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type SavableDocument, autoSaveOf, saveAutoSaved, saveEdited, unsavedNotebooks } from "../../../src/extension/edit-saves.ts";
+import { type SavableDocument, autoSaveOf, openSavable, saveAutoSaved, saveEdited, unsavedNotebooks } from "../../../src/extension/edit-saves.ts";
 
 /** A document as VS Code's: save() answers false (or throws) when the save fails, and it stays dirty. */
 function doc(outcome: "saves" | "fails" | "throws", isDirty = true): SavableDocument & { saves: number } {
@@ -64,6 +64,37 @@ describe("saveAutoSaved (hearth/workspace/autoSave)", () => {
     assert.deepEqual(waited, ["file:///w/after-delay.ts", "file:///w/clean-enough.ts"]);
     for (const uri of ["file:///w/off.ts", "file:///w/errors.ts", "file:///w/focus-errors.ts", "file:///w/after-delay.ts"]) assert.equal(docs.get(uri)!.doc.saves, 0, uri);
     assert.equal(docs.get("file:///w/focus.ts")!.doc.saves, 1);
+  });
+});
+
+// A notebook open in the notebook editor has no text document for its file: the write was
+// refused for its unsaved cells even where VS Code auto-saves it.
+describe("saveAutoSaved and notebooks (hearth/workspace/autoSave)", () => {
+  it("saves a notebook's unsaved cells where VS Code auto-saves it, as a text file's; not where auto-save is off or the save fails", async () => {
+    const texts = new Map([["file:///w/calc.py", doc("saves")]]);
+    const notebooks = new Map([
+      ["file:///w/focus.ipynb", doc("saves")],
+      ["file:///w/after-delay.ipynb", doc("saves")],
+      ["file:///w/off.ipynb", doc("saves")],
+      ["file:///w/locked.ipynb", doc("fails")],
+    ]);
+    const mode = (uri: string) => (uri.includes("off") ? "off" : uri.includes("after-delay") ? "afterDelay" : "onFocusChange");
+    const waited: SavableDocument[] = [];
+    const find = (uri: string) => openSavable(uri, (u) => texts.get(u), (u) => notebooks.get(u));
+    const result = await saveAutoSaved([...texts.keys(), ...notebooks.keys()], find, (_, uri) => ({ mode: mode(uri), delay: 1000, whenNoErrors: false, hasErrors: false }), async (document) => (waited.push(document), true));
+    assert.deepEqual(result, { saved: ["file:///w/calc.py", "file:///w/focus.ipynb", "file:///w/after-delay.ipynb"] });
+    assert.equal(notebooks.get("file:///w/focus.ipynb")!.saves, 1);
+    // afterDelay: VS Code's own save of the notebook, waited for.
+    assert.deepEqual(waited, [notebooks.get("file:///w/after-delay.ipynb")]);
+    assert.equal(notebooks.get("file:///w/off.ipynb")!.saves, 0);
+    assert.equal(notebooks.get("file:///w/locked.ipynb")!.saves, 1);
+  });
+
+  it("reads a notebook's files.autoSave for its file alone (a notebook has no language)", () => {
+    const scopes: unknown[] = [];
+    const files = (scope: { uri: string; languageId?: string }) => (scopes.push(scope), { get: <T>(key: string) => (key === "autoSave" ? "onFocusChange" : undefined) as T | undefined });
+    assert.equal(autoSaveOf({ uri: "file:///w/sales.ipynb" }, files, false).mode, "onFocusChange");
+    assert.deepEqual(scopes, [{ uri: "file:///w/sales.ipynb" }]);
   });
 });
 

@@ -27,6 +27,8 @@ class MemoryEditor implements EditorHost {
   readonly autoSaved = new Set<string>();
   /** Files open in VS Code's notebook editor with unsaved cells (a NotebookDocument, not a text document). */
   readonly unsavedNotebookUris = new Set<string>();
+  /** A notebook's unsaved cells, as its file holds them once saved. */
+  readonly notebookCells = new Map<string, string>();
   /** Runs once just before the next edit is applied: another writer getting in first. */
   beforeNextEdit: (() => void) | undefined;
 
@@ -86,7 +88,13 @@ class MemoryEditor implements EditorHost {
   async saveAutoSaved(uris: readonly string[]) {
     const due = uris.filter((uri) => this.autoSaved.has(uri) && this.docs.get(uri)?.dirty);
     const { notSaved } = await this.save(due);
-    return { saved: due.filter((uri) => !notSaved.includes(uri)) };
+    // A notebook with unsaved cells: saved as VS Code saves it (NotebookDocument.save()), its cells written to disk.
+    const notebooks = uris.filter((uri) => this.autoSaved.has(uri) && this.unsavedNotebookUris.has(uri) && !this.unsavable.has(uri));
+    for (const uri of notebooks) {
+      writeFileSync(fileURLToPath(uri), this.notebookCells.get(uri) ?? readFileSync(fileURLToPath(uri)));
+      this.unsavedNotebookUris.delete(uri);
+    }
+    return { saved: [...due.filter((uri) => !notSaved.includes(uri)), ...notebooks] };
   }
 
   private applyText(change: TextDocumentEdit) {
@@ -528,5 +536,35 @@ describe("EditorWorkspace and notebooks with unsaved cells", () => {
     const again = await runTool(editFileTool, { path: "sales.ipynb", old_text: "import pandas as pandas", new_text: "import pandas as pd" }, ctx(new EditorWorkspace(root, older)));
     assert.ok(again.ok, again.text);
     assert.equal(readFileSync(join(root, "sales.ipynb"), "utf8"), notebook);
+  });
+
+  // files.autoSave on for the notebook: VS Code would save its cells anyway, as it does text.
+  it("saves a notebook's unsaved cells where VS Code auto-saves it, before the write's checkpoint, then edits it", async () => {
+    const { root, editor, ws, uri } = setup({ "sales.ipynb": notebook });
+    const typed = notebookText({ imageBytes: 2_000, tableRows: 3 });
+    editor.unsavedNotebookUris.add(uri("sales.ipynb"));
+    editor.notebookCells.set(uri("sales.ipynb"), typed);
+    editor.autoSaved.add(uri("sales.ipynb"));
+    let atCheckpoint: string | undefined;
+    const beforeEffect = async () => void (atCheckpoint = readFileSync(join(root, "sales.ipynb"), "utf8"));
+    const edit = await runTool(editFileTool, { path: "sales.ipynb", old_text: "import pandas as pd", new_text: "import pandas as pandas" }, { ...ctx(ws), beforeEffect });
+    assert.ok(edit.ok, edit.text);
+    assert.equal(atCheckpoint, typed);
+    assert.equal(readFileSync(join(root, "sales.ipynb"), "utf8"), typed.replace("import pandas as pd", "import pandas as pandas"));
+  });
+
+  it("refuses as before where the notebook's auto-save is off or its save fails", async () => {
+    const { root, editor, ws, uri } = setup({ "sales.ipynb": notebook, "locked.ipynb": notebook });
+    editor.unsavedNotebookUris.add(uri("sales.ipynb"));
+    editor.unsavedNotebookUris.add(uri("locked.ipynb"));
+    editor.autoSaved.add(uri("locked.ipynb"));
+    editor.unsavable.add(uri("locked.ipynb"));
+    for (const path of ["sales.ipynb", "locked.ipynb"]) {
+      const edit = await runTool(editFileTool, { path, old_text: "import pandas as pd", new_text: "import pandas as pandas" }, ctx(ws));
+      assert.equal(!edit.ok && edit.code, "stale-file", edit.text);
+      assert.match(edit.text, /has unsaved changes in the notebook editor/);
+      assert.equal(readFileSync(join(root, path), "utf8"), notebook);
+    }
+    assert.equal(editor.edits.length, 0);
   });
 });

@@ -71,11 +71,18 @@ export function indexedMessage(files: number, folder: string | undefined, folder
 /**
  * A settings write VS Code refused (its ConfigurationEditingError: "Unable to write into user
  * settings. Please open the user settings to correct errors/warnings in it and try again."):
- * VS Code has shown it already, with Open Settings. Matched on VS Code's English words.
+ * VS Code has shown it already, with Open Settings. Its words follow the display language, so it
+ * is known by its name: VS Code's RPC hands the extension a plain Error named after the error's
+ * ErrorNoTelemetry base, "CodeExpectedError" (its numeric code does not cross; code-server 4.139's
+ * extensionHostProcess.js, receiveReplyErr). The English words stay as a fallback.
  */
 export function saidByVsCode(error: unknown): boolean {
+  if (error instanceof Error && error.name === VS_CODE_EXPECTED_ERROR) return true;
   return /^Unable to write (in)?to (user|workspace|folder) settings/i.test(error instanceof Error ? error.message : String(error));
 }
+
+/** The name VS Code gives the errors it reports itself (ErrorNoTelemetry), ConfigurationEditingError among them. */
+const VS_CODE_EXPECTED_ERROR = "CodeExpectedError";
 
 /** requestFailure, or undefined where VS Code has said it already (saidByVsCode): one notice for one failure. */
 export function requestNotice(error: unknown): RequestFailure | undefined {

@@ -25,16 +25,17 @@ export const NO_FOLDER_REASON = "Open a folder first: Hearth's agent reads and c
  * what to do.
  */
 export function runBlocker(runtime: RuntimeConnection, where: BlockerPlace = "view"): Blocker | undefined {
+  const view = where === "view";
   switch (runtime.kind) {
     case "starting":
-      return { reason: "Hearth is starting; Send works once the runtime is up.", needsModel: false };
+      return { reason: `Hearth is starting; ${view ? "Send works" : "try again"} once the runtime is up.`, needsModel: false };
     case "restarting":
-      return { reason: "Hearth's runtime is restarting; Send works again once it is back.", needsModel: false };
+      return { reason: `Hearth's runtime is restarting; ${view ? "Send works again" : "try again"} once it is back.`, needsModel: false };
     case "failed":
-      return { reason: "Hearth's runtime stopped. Restart it (Hearth: Restart Runtime) to chat again.", needsModel: false, needsRestart: true };
+      return { reason: `Hearth's runtime stopped. Restart it (Hearth: Restart Runtime)${view ? " to chat again" : ", then try again"}.`, needsModel: false, needsRestart: true };
     case "running": {
       const model = runtime.status.model;
-      if (model.kind === "none") return { reason: "No model yet. Download one, choose a GGUF file, or connect to a server to chat.", needsModel: true };
+      if (model.kind === "none") return { reason: `No model yet. Download one, choose a GGUF file, or connect to a server${view ? " to chat" : ""}.`, needsModel: true };
       if (model.kind === "error") return { reason: modelErrorReason(model.message, where), needsModel: true };
       return undefined;
     }
@@ -43,7 +44,8 @@ export function runBlocker(runtime: RuntimeConnection, where: BlockerPlace = "vi
 
 /**
  * Where the reason is read: the chat view, whose card above Send shows the model's error, or a
- * notification or tooltip (Fix This Issue, the completions item), which has no card above it.
+ * notification or tooltip (Fix This Issue, the completions item), which has no card above it and
+ * no Send: its words speak of neither Send nor chatting.
  */
 export type BlockerPlace = "view" | "notice";
 

@@ -55,6 +55,24 @@ describe("Fix This Issue with a model that did not load", () => {
   });
 });
 
+describe("Fix This Issue while the runtime is not up, or with no model: the notification's words fit a notification", () => {
+  const none = { folder: "/w", model: { kind: "none" } } as unknown as RuntimeStatus;
+  const notice = (runtime: Parameters<typeof agentBlocker>[0]) => agentBlocker(runtime, "notice")!.reason;
+
+  it("says nothing of Send or chatting, which a Fix This Issue notification has no part in", () => {
+    assert.equal(notice({ kind: "starting" }), "Hearth is starting; try again once the runtime is up.");
+    assert.equal(notice({ kind: "restarting", attempt: 1, inSeconds: 2, reason: "crashed" }), "Hearth's runtime is restarting; try again once it is back.");
+    assert.equal(notice({ kind: "failed", message: "killed by SIGKILL" }), "Hearth's runtime stopped. Restart it (Hearth: Restart Runtime), then try again.");
+    assert.equal(notice({ kind: "running", status: none }), "No model yet. Download one, choose a GGUF file, or connect to a server.");
+  });
+
+  it("the chat view keeps its words about Send and chatting", () => {
+    assert.match(agentBlocker({ kind: "starting" })!.reason, /Send works once the runtime is up/);
+    assert.match(agentBlocker({ kind: "failed", message: "x" })!.reason, /to chat again/);
+    assert.match(agentBlocker({ kind: "running", status: none })!.reason, /to chat\.$/);
+  });
+});
+
 describe("Reindex Workspace in a window with no folder", () => {
   const status = (folder: string | null) => ({ folder }) as unknown as RuntimeStatus;
 
@@ -88,6 +106,14 @@ describe("a command that throws (caught for every command, not left to VS Code's
     // The same through a command's own catch (Download Model selecting the model it downloaded): no second notice either.
     assert.equal(requestNotice(error), undefined);
     assert.deepEqual(requestNotice(new Error("the index is not ready")), requestFailure(new Error("the index is not ready")));
+  });
+
+  it("the same in any display language: VS Code's error reaches the extension named CodeExpectedError, its words translated", () => {
+    // As VS Code's RPC hands a ConfigurationEditingError to the extension host: a plain Error with
+    // the name of its ErrorNoTelemetry base; its code does not cross. The words: VS Code's German pack.
+    const error = Object.assign(new Error("In die Benutzereinstellungen kann nicht geschrieben werden. Öffnen Sie die Benutzereinstellungen, um die Fehler/Warnungen zu korrigieren, und versuchen Sie es erneut."), { name: "CodeExpectedError" });
+    assert.equal(commandFailure("Select Model…", error), undefined);
+    assert.equal(requestNotice(error), undefined);
   });
 
   it("anything else (a memory file deleted meanwhile): the reason and the log; a stopped runtime, Restart Runtime", () => {

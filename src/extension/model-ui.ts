@@ -16,7 +16,7 @@ import { type DownloadedItem, downloadedItem, type ManageStep, manageFailure, un
 import { afterDownload, alreadyDownloading, DownloadSlot, downloadWarning, type ModelChoice } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { showFailure } from "./failure-notice.ts";
-import { requestFailure } from "./request-failure.ts";
+import { requestFailure, requestNotice } from "./request-failure.ts";
 
 /** A download in progress (undefined when it ends), for the chat view's model panel. */
 export interface DownloadProgress {
@@ -57,7 +57,10 @@ export async function downloadModelInteractively(runtime: RuntimeClient, alterna
   const kept = afterDownload(name, pick.preset.id, before, modelChoice());
   if (kept) {
     const use = `Use ${name}`;
-    void vscode.window.showInformationMessage(kept + verified, use).then((answer) => (answer === use ? selectPreset(pick.preset.id) : undefined));
+    void vscode.window
+      .showInformationMessage(kept + verified, use)
+      .then((answer) => (answer === use ? selectPreset(pick.preset.id) : undefined))
+      .then(undefined, showSelectFailure);
     return;
   }
   await selectPreset(pick.preset.id);
@@ -68,6 +71,16 @@ export async function downloadModelInteractively(runtime: RuntimeClient, alterna
 function modelChoice(): ModelChoice {
   const { modelPreset, modelPath, serverUrl } = readSettings();
   return { modelPreset, modelPath, serverUrl };
+}
+
+/**
+ * Use <model> on the notice after a download, answered once the command has returned: its failed
+ * settings write is said as the command's own catch says it (showRequestFailure), not left an
+ * unhandled rejection; none where VS Code has said it (requestNotice).
+ */
+function showSelectFailure(error: unknown): void {
+  const failure = requestNotice(error);
+  if (failure) void showFailure(`Hearth: ${failure.message}`, failure.actions);
 }
 
 async function selectPreset(preset: string): Promise<void> {

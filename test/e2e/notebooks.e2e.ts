@@ -12,6 +12,20 @@ import { notebookText } from "../fixtures/notebook.ts";
 import { tempDir } from "../fixtures/temp.ts";
 import { type Workbench, openChat, send, setMachineSettings, startWorkbench } from "./workbench.ts";
 
+/** Opens sales.ipynb in the notebook editor and types a line at the end of its imports cell (the first code cell), unsaved. */
+async function typeInNotebook(wb: Workbench, line: string): Promise<void> {
+  const { page } = wb;
+  await page.keyboard.press("Control+P");
+  await page.locator(".quick-input-widget input").fill("sales.ipynb");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "sales.ipynb" }).first().click();
+  await page.locator(".notebook-editor").first().waitFor({ timeout: 60_000 });
+  await page.locator(".notebook-editor .code-cell-row .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type(line);
+  await page.locator(".tab.active.dirty", { hasText: "sales.ipynb" }).waitFor({ timeout: 20_000 });
+}
+
 describe("the agent and a notebook with unsaved cells", () => {
   let wb: Workbench;
   let folder: string;
@@ -36,16 +50,7 @@ describe("the agent and a notebook with unsaved cells", () => {
 
   it("refuses the edit while the notebook has unsaved cells, and makes it once they are saved", { timeout: 420_000 }, async () => {
     const { page } = wb;
-    await page.keyboard.press("Control+P");
-    await page.locator(".quick-input-widget input").fill("sales.ipynb");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "sales.ipynb" }).first().click();
-    await page.locator(".notebook-editor").first().waitFor({ timeout: 60_000 });
-    // The user types a line at the end of the imports cell (the first code cell) and does not save.
-    await page.locator(".notebook-editor .code-cell-row .monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+End");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("draft = 1");
-    await page.locator(".tab.active.dirty", { hasText: "sales.ipynb" }).waitFor({ timeout: 20_000 });
+    await typeInNotebook(wb, "draft = 1");
     await wb.screenshot("notebook-unsaved");
 
     const view = wb.hearthView();
@@ -63,6 +68,44 @@ describe("the agent and a notebook with unsaved cells", () => {
     await page.locator(".tab.active:not(.dirty)", { hasText: "sales.ipynb" }).waitFor({ timeout: 20_000 });
     await send(view, "try again");
     await view.locator('[data-item="assistant"]', { hasText: "Renamed the import" }).waitFor({ timeout: 60_000 });
+    const saved = readFileSync(join(folder, "sales.ipynb"), "utf8");
+    assert.match(saved, /import pandas as pandas/);
+    assert.match(saved, /draft = 1/);
+  });
+});
+
+// files.autoSave on for the notebook (afterDelay): VS Code saves its cells on its own a few
+// seconds after the typing, so the write is not refused for them, as for a text file: Hearth
+// waits for that save (before the step's checkpoint), then edits.
+describe("the agent and a notebook VS Code auto-saves", () => {
+  let wb: Workbench;
+  let folder: string;
+  const notebook = notebookText({ imageBytes: 4_000, tableRows: 5 });
+  const script: ModelScript = {
+    name: "scripted-notebooks-auto-save",
+    turns: [{ toolCalls: [{ name: "edit_file", arguments: { path: "sales.ipynb", old_text: "import pandas as pd", new_text: "import pandas as pandas" } }] }, { text: "Renamed the import." }],
+  };
+
+  before(async () => {
+    folder = tempDir("hearth-notebook-auto-save-ws-");
+    writeFileSync(join(folder, "sales.ipynb"), notebook);
+    const scriptPath = join(tempDir("hearth-script-"), "model.json");
+    writeFileSync(scriptPath, JSON.stringify(script));
+    // A delay Hearth waits for (up to 5 s), long enough that the agent's write comes before VS Code's save.
+    wb = await startWorkbench({ folder, settings: { "hearth.approvalPolicy": "auto-edit", "files.autoSave": "afterDelay", "files.autoSaveDelay": 4500 } });
+    setMachineSettings(wb, { "hearth.modelPath": scriptPath });
+    const view = await openChat(wb);
+    await view.locator('[data-model="ready"]').waitFor({ timeout: 60_000 });
+  }, { timeout: 420_000 });
+  after(async () => wb?.close(), { timeout: 420_000 });
+
+  it("edits the notebook with the user's typing saved first, not refused", { timeout: 420_000 }, async () => {
+    await typeInNotebook(wb, "draft = 1");
+    const view = wb.hearthView();
+    await send(view, "rename the pandas import");
+    await view.locator('[data-item="assistant"]', { hasText: "Renamed the import" }).waitFor({ timeout: 60_000 });
+    const card = view.locator('[data-item="tool"][data-tool="edit_file"]').first();
+    assert.equal(await card.getAttribute("data-status"), "done", (await card.locator(".tool-preview").first().textContent()) ?? "");
     const saved = readFileSync(join(folder, "sales.ipynb"), "utf8");
     assert.match(saved, /import pandas as pandas/);
     assert.match(saved, /draft = 1/);

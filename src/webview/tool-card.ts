@@ -220,10 +220,22 @@ function isControlTool(item: ToolItem): boolean {
   return displayOf(item).body === "control";
 }
 
+/** Paths the "Changed:" line names; past them "and N more" opens the rest (a build watcher can change thousands in one step). */
+const CHANGED_NAMED = 5;
+
+/** "Changed: a, b, …": the first few paths, the rest behind a toggle, all of them still readable. */
+function changedLine(id: string, files: readonly string[], ctx: ToolCardContext): HTMLElement {
+  const shown = (paths: readonly string[]) => paths.map((p) => visibleText(p, true)).join(", ");
+  if (files.length <= CHANGED_NAMED) return h("div", { class: "tool-changed muted" }, `Changed: ${shown(files)}`);
+  const rest = files.slice(CHANGED_NAMED);
+  const more = keptDetails(ctx, `${id}:changed`, false, [`and ${rest.length.toLocaleString("en-US")} more`], h("p", { class: "tool-changed-rest" }, shown(rest)));
+  return h("div", { class: "tool-changed muted" }, `Changed: ${shown(files.slice(0, CHANGED_NAMED))}`, more);
+}
+
 /** The card; `warnings`: what its change and result hide, lookalike names told on an earlier card left out (card-warnings.ts). */
 export function toolCard(item: ToolItem, ctx: ToolCardContext, warnings: CardWarnings): HTMLElement {
   const onlyItsPath = item.changedFiles?.length === 1 && item.changedFiles[0] === item.arguments.path;
-  const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.map((p) => visibleText(p, true)).join(", ")}`) : undefined;
+  const changed = item.changedFiles?.length && !onlyItsPath ? changedLine(item.id, item.changedFiles, ctx) : undefined;
   const result = item.status === "failed" ? "Error" : "Result";
   const diff = shownDiff(item);
   const preview = item.preview ? keptDetails(ctx, `${item.id}:result`, false, [result], scrollingText(`${result}: ${stepName(item)}`, visibleText(item.preview))) : undefined;

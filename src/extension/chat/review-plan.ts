@@ -24,6 +24,19 @@ export function decisionPaths(review: ReviewItem, action: "accept" | "reject", p
   return eligible.filter((f) => f.path === path).map((f) => f.path);
 }
 
+/** Diff tabs Open diff opens at once: a build watcher or formatter can change thousands of files in one step. */
+export const DIFFS_OPENED = 10;
+
+/**
+ * Which diffs Open diff opens now; past DIFFS_OPENED, the notice that says so and the files
+ * offered in a quick pick (all of them) to open others.
+ */
+export function diffsToOpen(paths: readonly string[]): { open: string[]; offered: string[]; notice?: string } {
+  if (paths.length <= DIFFS_OPENED) return { open: [...paths], offered: [] };
+  const notice = `Opened the diffs of the first ${DIFFS_OPENED} of the ${paths.length.toLocaleString("en-US")} changed files, not a tab for each. Choose Files… lists them all to open others.`;
+  return { open: paths.slice(0, DIFFS_OPENED), offered: [...paths], notice };
+}
+
 /** The files Open shows: one, or all of the review's; a path not in the review (the page's message is untrusted) opens nothing. */
 export function filesToOpen(review: ReviewItem, path?: string): string[] {
   return review.files.filter((f) => !path || f.path === path).map((f) => f.path);

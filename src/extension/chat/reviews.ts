@@ -8,7 +8,7 @@ import { CheckpointRestoreRequest, type CheckpointRestoreResult } from "../../pr
 import type { ReviewAction } from "../../protocol/webview.ts";
 import { checkpointUri } from "../checkpoint-documents.ts";
 import { folderOfItem } from "../folder-paths.ts";
-import { decisionPaths, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "./review-plan.ts";
+import { decisionPaths, diffsToOpen, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "./review-plan.ts";
 import type { ChatSession } from "./session.ts";
 
 /** "Restore checkpoint" on a message (files and conversation) or "Undo this step" on a tool card (its files). */
@@ -42,8 +42,7 @@ export async function review(chat: ChatSession, action: ReviewAction, reviewId: 
   const item = findReview(chat.transcript.items, reviewId);
   if (!item) return;
   if (action === "open") {
-    for (const p of filesToOpen(item, path)) await openDiff(chat, reviewId, item.checkpoint, p, "before Hearth ↔ now");
-    return;
+    return openDiffs(chat, reviewId, item.checkpoint, filesToOpen(item, path), "before Hearth ↔ now");
   }
   const paths = decisionPaths(item, action, path);
   if (paths.length === 0) return;
@@ -67,7 +66,22 @@ function noticeNotRestored(chat: ChatSession, result: CheckpointRestoreResult): 
 export async function openItemDiff(chat: ChatSession, itemId: string): Promise<void> {
   const item = chat.transcript.items.find((i) => i.id === itemId);
   if (item?.kind !== "tool" || !item.checkpoint) return;
-  for (const path of item.changedFiles ?? []) await openDiff(chat, itemId, item.checkpoint, path, `before ${item.name} ↔ now`);
+  await openDiffs(chat, itemId, item.checkpoint, item.changedFiles ?? [], `before ${item.name} ↔ now`);
+}
+
+/** The first few diffs; past them a notice that says so, and the changed files in a quick pick to open others one at a time. */
+async function openDiffs(chat: ChatSession, itemId: string, checkpoint: string, paths: readonly string[], label: string): Promise<void> {
+  const plan = diffsToOpen(paths);
+  for (const path of plan.open) await openDiff(chat, itemId, checkpoint, path, label);
+  if (!plan.notice) return;
+  const choose = "Choose Files…";
+  if ((await vscode.window.showInformationMessage(plan.notice, choose)) !== choose) return;
+  const title = `${plan.offered.length.toLocaleString("en-US")} files changed (${label})`;
+  for (;;) {
+    const path = await vscode.window.showQuickPick(plan.offered, { title, placeHolder: "A file to open the diff of (Escape to stop)", matchOnDescription: true });
+    if (path === undefined) return;
+    await openDiff(chat, itemId, checkpoint, path, label);
+  }
 }
 
 /**

@@ -38,4 +38,19 @@ describe("webview: tool cards from tool displays", () => {
     assert.deepEqual([...root.querySelectorAll('[data-id="e"] .diff-del, [data-id="e"] .diff-add')].map((l) => l.textContent), ["-a\n", "+b\n"]);
     assert.equal(q('[data-id="e"] .tool-ask')?.textContent, "Hearth wants to edit file a.ts.");
   });
+
+  it("a step that changed thousands of files names the first few and how many more, the rest behind a toggle", () => {
+    // A build watcher changing 5,000 files in one step used to make one "Changed:" line of 5,000 paths.
+    const files = Array.from({ length: 5000 }, (_, i) => `dist/f${i}.js`);
+    app.receive(conversation(transcript([{ kind: "tool", id: "b", name: "run_command", arguments: { command: "npm run build" }, status: "done", changedFiles: files }])));
+    const changed = q('[data-id="b"] .tool-changed')!;
+    // Lengths first: a failing assert.equal on a 100 KB line spends minutes on its diff.
+    assert.ok(changed.textContent!.length < 300 + files.join(", ").length, "the paths once, not twice");
+    assert.ok(changed.firstChild!.textContent!.length < 200, `the line names a few (${changed.firstChild!.textContent!.length} characters)`);
+    assert.equal(changed.firstChild?.textContent, "Changed: dist/f0.js, dist/f1.js, dist/f2.js, dist/f3.js, dist/f4.js");
+    assert.equal(changed.querySelector("summary")?.textContent, "and 4,995 more");
+    assert.ok(changed.querySelector(".tool-changed-rest")?.textContent === files.slice(5).join(", "), "the rest, every one, behind the toggle");
+    app.receive(conversation(transcript([{ kind: "tool", id: "s", name: "run_command", arguments: { command: "make" }, status: "done", changedFiles: files.slice(0, 5) }])));
+    assert.equal(q('[data-id="s"] .tool-changed')?.textContent, `Changed: ${files.slice(0, 5).join(", ")}`);
+  });
 });

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
-import { type ReviewItem, decisionPaths, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
+import { type ReviewItem, decisionPaths, diffsToOpen, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
 import { applyTranscriptEvent as applyEvent, newTranscript } from "../../../../src/protocol/transcript.ts";
 
 const review = (): ReviewItem => ({
@@ -19,6 +19,16 @@ const review = (): ReviewItem => ({
 });
 
 describe("review plan", () => {
+  it("Open diff on a step that changed thousands of files opens ten tabs and says so, the rest offered in a list", () => {
+    // A build watcher changing 5,000 files in one step used to open 5,000 diff tabs.
+    const paths = Array.from({ length: 5000 }, (_, i) => `dist/f${i}.js`);
+    const plan = diffsToOpen(paths);
+    assert.deepEqual(plan.open, paths.slice(0, 10));
+    assert.equal(plan.notice, "Opened the diffs of the first 10 of the 5,000 changed files, not a tab for each. Choose Files… lists them all to open others.");
+    assert.ok(plan.offered.length === 5000, "every changed file in the list");
+    assert.deepEqual(diffsToOpen(paths.slice(0, 10)), { open: paths.slice(0, 10), offered: [] });
+  });
+
   it("finds a review by id among the items, and nothing for another kind with that id", () => {
     const items: TranscriptItem[] = [{ kind: "notice", id: "r1", level: "info", text: "x" }, review()];
     assert.equal(findReview(items, "r1")?.kind, "review");

@@ -78,7 +78,7 @@ async function openDiffs(chat: ChatSession, itemId: string, checkpoint: string, 
   if ((await vscode.window.showInformationMessage(plan.notice, choose)) !== choose) return;
   const title = `${plan.offered.length.toLocaleString("en-US")} files changed (${label})`;
   for (;;) {
-    const path = await vscode.window.showQuickPick(plan.offered, { title, placeHolder: "A file to open the diff of (Escape to stop)", matchOnDescription: true });
+    const path = await vscode.window.showQuickPick(plan.offered, { title, placeHolder: "A file to open the diff of (Escape to stop)" });
     if (path === undefined) return;
     await openDiff(chat, itemId, checkpoint, path, label);
   }

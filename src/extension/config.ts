@@ -1,6 +1,7 @@
 /** Reads Hearth's settings from VS Code's configuration: the one typed place that does. */
 import * as vscode from "vscode";
 import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../protocol/settings.ts";
+import { SettingsNotWritten } from "./request-failure.ts";
 
 /** The user's answers about a workspace's server URL (server-consent.ts sets them at activation; until then, none). */
 export interface ServerConsentHooks {
@@ -54,7 +55,10 @@ export async function updateSetting<K extends keyof Settings>(key: K, value: Set
   // Always the user's settings: writing where the workspace set it changed a repository's
   // committed .vscode/settings.json behind the user's back. Where the workspace's value still
   // applies over the user's, they are told so.
-  await config.update(key, value, vscode.ConfigurationTarget.Global);
+  // A refusal VS Code shows itself (a settings.json it cannot parse) is thrown on marked, so no second notice follows.
+  await Promise.resolve(config.update(key, value, vscode.ConfigurationTarget.Global)).catch((error: unknown) => {
+    throw SettingsNotWritten.from(error);
+  });
   const spec = SETTINGS.find((s) => s.key === key);
   const still = spec && workspaceStillApplies(spec, config.inspect(key) ?? {}, value, vscode.workspace.isTrusted, (url) => serverConsent.agreed(url));
   if (!still) return;

@@ -71,14 +71,34 @@ export function indexedMessage(files: number, folder: string | undefined, folder
 /**
  * A settings write VS Code refused (its ConfigurationEditingError: "Unable to write into user
  * settings. Please open the user settings to correct errors/warnings in it and try again."):
- * VS Code has shown it already, with Open Settings. Its words follow the display language, so it
- * is known by its name: VS Code's RPC hands the extension a plain Error named after the error's
- * ErrorNoTelemetry base, "CodeExpectedError" (its numeric code does not cross; code-server 4.139's
- * extensionHostProcess.js, receiveReplyErr). The English words stay as a fallback.
+ * VS Code has shown it already, with Open Settings. `updateSetting` (config.ts) hands it on as
+ * {@link SettingsNotWritten}; a write elsewhere is known by VS Code's English words.
  */
 export function saidByVsCode(error: unknown): boolean {
-  if (error instanceof Error && error.name === VS_CODE_EXPECTED_ERROR) return true;
-  return /^Unable to write (in)?to (user|workspace|folder) settings/i.test(error instanceof Error ? error.message : String(error));
+  return error instanceof SettingsNotWritten || ENGLISH_REFUSAL.test(error instanceof Error ? error.message : String(error));
+}
+
+const ENGLISH_REFUSAL = /^Unable to write (in)?to (user|workspace|folder) settings/i;
+
+/**
+ * A settings write VS Code refused, as `updateSetting` throws it on. Its words follow the display
+ * language, so VS Code's refusal is known by its name: VS Code's RPC hands the extension a plain
+ * Error named after the error's ErrorNoTelemetry base, "CodeExpectedError" (its numeric code does
+ * not cross; code-server 4.139's extensionHostProcess.js, receiveReplyErr). That name alone is
+ * taken only here, where a settings write failed: VS Code gives it to other expected errors too
+ * (a task that cannot run, say), which it does not show itself.
+ */
+export class SettingsNotWritten extends Error {
+  constructor(readonly refusal: Error) {
+    super(refusal.message);
+    this.name = "SettingsNotWritten";
+  }
+
+  /** What `WorkspaceConfiguration.update` rejected with, as `updateSetting` throws it on. */
+  static from(error: unknown): unknown {
+    const refused = error instanceof Error && (error.name === VS_CODE_EXPECTED_ERROR || ENGLISH_REFUSAL.test(error.message));
+    return refused ? new SettingsNotWritten(error) : error;
+  }
 }
 
 /** The name VS Code gives the errors it reports itself (ErrorNoTelemetry), ConfigurationEditingError among them. */

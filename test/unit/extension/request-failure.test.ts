@@ -2,7 +2,7 @@
 // (Restart Runtime, Show Log, Open Folder…), not only words telling the user to run a command.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure, requestNotice, RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure, requestNotice, RuntimeNotRunningError, SettingsNotWritten } from "../../../src/extension/request-failure.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { agentBlocker } from "../../../src/protocol/readiness.ts";
 
@@ -111,9 +111,24 @@ describe("a command that throws (caught for every command, not left to VS Code's
   it("the same in any display language: VS Code's error reaches the extension named CodeExpectedError, its words translated", () => {
     // As VS Code's RPC hands a ConfigurationEditingError to the extension host: a plain Error with
     // the name of its ErrorNoTelemetry base; its code does not cross. The words: VS Code's German pack.
-    const error = Object.assign(new Error("In die Benutzereinstellungen kann nicht geschrieben werden. Öffnen Sie die Benutzereinstellungen, um die Fehler/Warnungen zu korrigieren, und versuchen Sie es erneut."), { name: "CodeExpectedError" });
+    const refusal = Object.assign(new Error("In die Benutzereinstellungen kann nicht geschrieben werden. Öffnen Sie die Benutzereinstellungen, um die Fehler/Warnungen zu korrigieren, und versuchen Sie es erneut."), { name: "CodeExpectedError" });
+    // As updateSetting throws it on.
+    const error = SettingsNotWritten.from(refusal);
+    assert.ok(error instanceof SettingsNotWritten);
     assert.equal(commandFailure("Select Model…", error), undefined);
     assert.equal(requestNotice(error), undefined);
+    const english = SettingsNotWritten.from(new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."));
+    assert.ok(english instanceof SettingsNotWritten);
+  });
+
+  it("VS Code's other expected errors, outside a settings write, are said: VS Code shows none of them itself", () => {
+    // A CodeExpectedError from another API (a task that cannot run) reaching a command's catch.
+    const error = Object.assign(new Error("Es gibt keine Aufgabe mit diesem Namen."), { name: "CodeExpectedError" });
+    assert.deepEqual(commandFailure("Select Model…", error), { message: "Hearth: Select Model did not finish: Es gibt keine Aufgabe mit diesem Namen.", actions: ["Show Log"] });
+    assert.deepEqual(requestNotice(error), requestFailure(error));
+    // updateSetting hands on a failure that is not VS Code's refusal as it was.
+    const other = new Error("the extension host is shutting down");
+    assert.equal(SettingsNotWritten.from(other), other);
   });
 
   it("anything else (a memory file deleted meanwhile): the reason and the log; a stopped runtime, Restart Runtime", () => {

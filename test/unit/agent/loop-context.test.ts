@@ -246,7 +246,7 @@ describe("a message that leaves too little room for a reply", () => {
     const refused = await agent.run(await paste(backend, [], { min: 1, max: 100 }));
     assert.equal(refused.stopReason, "model-error");
     assert.equal(refused.steps, 0);
-    assert.match(refused.message, /^the conversation with your message leaves \d+ tokens of the model's context \(10000 tokens\) for its reply, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
+    assert.match(refused.message, /^the conversation with your message leaves \d+ tokens? of the model's context \(10000 tokens\) for its reply, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
     assert.deepEqual(agent.messages.map((m) => m.role), ["system"]);
     assert.ok(!events.some((e) => e.type === "turn"), "no model turn began");
     const next = await agent.run("Why does it fail?");

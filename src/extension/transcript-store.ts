@@ -22,12 +22,20 @@ import type { ChatMessage } from "../protocol/chat.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../protocol/make-folders.ts";
 import { type ConversationSummary, failedStatus, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
 import { findHiddenText } from "../protocol/visible-text.ts";
+import { globalTimers, type Timers } from "../protocol/wait.ts";
 
 const INDEX_KEY = "hearth.chat.index";
 const KEY_PREFIX = "hearth.chat.conversation.";
 /** Conversations kept; the oldest beyond this are dropped. */
 const MAX_CONVERSATIONS = 100;
 const WRITE_DELAY_MS = 400;
+/**
+ * How often a streamed reply's text is written. Each write of VS Code's workspace state
+ * serializes every conversation it holds (all of an extension's keys are one value): a
+ * delta's write every 400 ms made a minute's reply into a history of 100 conversations 150
+ * writes of the whole history (of megabytes: a 200-turn conversation weighs some 3.6 MB).
+ */
+const STREAM_WRITE_DELAY_MS = 5_000;
 /** What the list reads of each file: its start holds the system prompt (tens of kilobytes at most) and the first message. */
 const HEADER_BYTES = 256 * 1024;
 /** As the runtime's store (conversation-store.ts): a bigger file is damage, not a conversation. */
@@ -56,7 +64,9 @@ export class TranscriptStore {
   private readonly dirty = new Map<string, Transcript>();
   /** Conversations whose write failed and are tried again unchanged: their failure was thrown once, by the flush that saved them. */
   private readonly retrying = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
+  /** The write waiting is a streamed reply's (STREAM_WRITE_DELAY_MS): a step's save brings it forward. */
+  private timerStreamed = false;
   /** Conversations deleted in this window: their files may outlive the delete a moment (the runtime removes them). */
   private readonly deleted = new Set<string>();
   /** The start of each conversation file of the shared storage read so far, with the size and mtime it was read at; no summary: not listed (no message yet). */
@@ -75,6 +85,7 @@ export class TranscriptStore {
    * `conversationsDir`: the runtime's conversations in the folder's storage, shared with other windows (none: this window's history only).
    * `onListChanged`: told when reading that folder changed what `list` gives.
    * `now`: the clock old delete marks are judged by.
+   * `timers`: those the batched writes wait on.
    */
   constructor(
     private readonly memento: Pick<vscode.Memento, "get" | "update">,
@@ -82,6 +93,7 @@ export class TranscriptStore {
     private readonly conversationsDir?: string,
     private readonly onListChanged: () => void = () => undefined,
     private readonly now: () => number = Date.now,
+    private readonly timers: Timers = globalTimers,
   ) {}
 
   /**
@@ -253,19 +265,26 @@ export class TranscriptStore {
     return this.memento.get<ConversationSummary[]>(INDEX_KEY, []);
   }
 
-  /** Schedules a write of `transcript` (and its place at the top of the history). */
-  save(transcript: Transcript): void {
+  /**
+   * Schedules a write of `transcript` (and its place at the top of the history). `streamed`:
+   * only a reply's text (or thinking) grew, written within STREAM_WRITE_DELAY_MS; the run's
+   * end flushes it.
+   */
+  save(transcript: Transcript, streamed = false): void {
     if (transcript.items.length === 0) return; // an empty "New chat" is not history
     // Deleted here: a run of it that was stopped for the delete still saves as it ends.
     if (this.deleted.has(transcript.id)) return;
     if (this.deletedElsewhere.delete(transcript.id)) this.continued.add(transcript.id); // going on with it here
     this.dirty.set(transcript.id, transcript);
     this.retrying.delete(transcript.id); // saved again: a refusal now is news
-    this.timer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS);
+    if (this.timer !== undefined && (streamed || !this.timerStreamed)) return;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timerStreamed = streamed;
+    this.timer = this.timers.setTimeout(() => void this.flush(), streamed ? STREAM_WRITE_DELAY_MS : WRITE_DELAY_MS);
   }
 
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.dirty.size === 0) return;
     const pending = [...this.dirty.values()];

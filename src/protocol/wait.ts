@@ -12,7 +12,8 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-const globalTimers: Timers = {
+/** The global timers (a test gives its own clock instead). */
+export const globalTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

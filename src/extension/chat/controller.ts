@@ -97,7 +97,8 @@ export class ChatController implements vscode.Disposable, ChatSession {
     // The same time on both sides: item ids derive from it, and the webview's buttons send them back.
     const at = Date.now();
     applyTranscriptEvent(transcript, event, at);
-    this.store.save(transcript);
+    // A reply's text as it streams is written less often: each write serializes the whole history (transcript-store.ts).
+    this.store.save(transcript, event.type === "model" && (event.event.type === "text" || event.event.type === "thinking"));
     if (transcript === this.transcript) this.posted.fire({ type: "event", conversationId: transcript.id, event, at });
   }
 

@@ -7,6 +7,7 @@ import { ConversationStore } from "../../../src/agent/conversation-store.ts";
 import { TranscriptStore } from "../../../src/extension/transcript-store.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 import { newTranscript } from "../../../src/protocol/transcript.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 function memento() {
@@ -614,5 +615,78 @@ describe("TranscriptStore on a shared machine", () => {
     await new TranscriptStore(memento(), () => undefined, dir).delete("c1");
     assert.equal(statSync(dir).mode & 0o777, 0o700, "the folder");
     assert.equal(statSync(join(dir, "c1.deleted")).mode & 0o777, 0o600, "the mark");
+  });
+});
+
+/**
+ * A Memento as VS Code's ExtensionMemento stores it: every key of the extension's workspace
+ * state is one value, so the updates of one tick become one write of all of them, serialized
+ * whole (extHostMemento.ts: `setValue(shared, id, this._value)`). Counts those writes and their bytes.
+ */
+function wholeStateMemento() {
+  const base = memento();
+  const state = {
+    values: base.values,
+    writes: 0,
+    bytes: 0,
+    scheduled: false,
+    get: base.get,
+    update(key: string, value: unknown): Promise<void> {
+      void base.update(key, value);
+      if (!state.scheduled) {
+        state.scheduled = true;
+        setImmediate(() => {
+          state.scheduled = false;
+          state.writes++;
+          state.bytes += JSON.stringify(Object.fromEntries(base.values)).length;
+        });
+      }
+      return Promise.resolve();
+    },
+  };
+  return state;
+}
+
+describe("TranscriptStore: a long reply streaming into a long history", () => {
+  it("writes VS Code's workspace state (every conversation in it) a bounded number of times per streamed minute, and at once for a step", async () => {
+    const state = wholeStateMemento();
+    const clock = new FakeClock();
+    const store = new TranscriptStore(state, () => undefined, undefined, () => undefined, () => clock.now(), clock);
+    // 99 earlier conversations of some 20 KB each: a few days of use.
+    for (let i = 0; i < 99; i++) {
+      const t = said(`c${i}`, i);
+      t.items.push({ kind: "assistant", id: "a", text: "x".repeat(20_000), thinking: "", streaming: false });
+      store.save(t);
+    }
+    await store.flush();
+    await new Promise(setImmediate);
+    const { writes: before, bytes: stateBytes } = state;
+    // One reply streamed for a minute, a delta every 100 ms, as the chat applies each.
+    const current = said("current", 1000);
+    current.items.push({ kind: "assistant", id: "a", text: "", thinking: "", streaming: true });
+    const reply = current.items[1] as Extract<(typeof current.items)[number], { kind: "assistant" }>;
+    for (let i = 0; i < 600; i++) {
+      reply.text += "word ";
+      store.save(current, true);
+      clock.advance(100);
+      await new Promise(setImmediate);
+    }
+    const streamed = state.writes - before;
+    assert.ok(streamed <= 13, `${streamed} whole-state writes during a 60 s reply (at most one per 5 s), ${Math.round((state.bytes - stateBytes) / 1e6)} MB serialized`);
+    assert.ok(streamed >= 11, `still written as it streams: ${streamed}`);
+    assert.match(JSON.stringify(state.values.get("hearth.chat.conversation.current")), /(word ){550}/, "what streamed is in the state, no more than 5 s behind");
+    // A step (a tool call, its result) is not held back behind the streamed text's delay.
+    const writesBeforeStep = state.writes;
+    reply.text += "more ";
+    store.save(current, true);
+    clock.advance(100);
+    await new Promise(setImmediate);
+    current.items.push({ kind: "notice", id: "n", level: "info", text: "a step" });
+    store.save(current);
+    clock.advance(400);
+    await new Promise(setImmediate);
+    assert.equal(state.writes, writesBeforeStep + 1);
+    assert.equal((state.values.get("hearth.chat.conversation.current") as typeof current).items.length, 3);
+    assert.equal(clock.pending(), 0, "no write left waiting");
   });
 });

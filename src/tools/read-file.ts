@@ -10,6 +10,7 @@ import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
 import { dataLeftOut, dataLeftOutNote, isNotebookPath } from "./notebook-outputs.ts";
 import { shellWord } from "../protocol/shell-word.ts";
+import { conflictBlocks, conflictNote } from "./conflict-markers.ts";
 
 export const readFileTool: Tool = {
   effect: "read",
@@ -63,6 +64,8 @@ export const readFileTool: Tool = {
     const spelling = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
     if (spelling !== undefined) note.push(spelling);
     if (dataLines.length > 0) note.push(dataLeftOutNote(shownPath(path), dataLines));
+    const conflicts = conflictsShown(path, texts, first, shown.data.endLine);
+    if (conflicts !== undefined) note.push(conflicts);
     if (file.strayBytes !== undefined) {
       note.push(
         `[Hearth: ${shownPath(path)} ${strayBytesPhrase(file.strayBytes)}. It is shown a byte per character (Windows-1252), so in the first reading ` +
@@ -73,6 +76,12 @@ export const readFileTool: Tool = {
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
   },
 };
+
+/** conflict-markers.ts's note for the conflicts that lines first..last show part of; looked for only where a line opens one. */
+function conflictsShown(path: string, lines: readonly string[], first: number, last: number): string | undefined {
+  if (!lines.some((line) => line.startsWith("<<<<<<<"))) return undefined;
+  return conflictNote(path, conflictBlocks(lines).filter((b) => b.end >= first && b.start <= last));
+}
 
 /** A notebook's lines first..last with their base64 output data left out (notebook-outputs.ts), and which lines were. */
 function notebookLines(path: string, lines: string[], first: number, last: number): { texts: string[]; leftOut: number[] } {

@@ -1,0 +1,60 @@
+/**
+ * Git's conflict markers in a file a merge, rebase, cherry-pick or stash pop stopped on: in a
+ * chat run the model read them as code and "fixed" the syntax error by deleting a side — the
+ * user's conflict resolved by guess, without a word (hearth fix refuses such a checkout
+ * before the model loads: cli/checkout-root.ts). read_file names them.
+ */
+import { shownPath } from "../indexer/index.ts";
+
+/** One conflict: its lines (1-based, the markers included), the sides' labels, whether it shows the base (diff3). */
+export interface ConflictBlock {
+  readonly start: number;
+  readonly end: number;
+  readonly ours: string;
+  readonly theirs: string;
+  readonly base: boolean;
+}
+
+// Exactly seven, then a space and a label or the line's end: `<<<<<<<<` and `=======` under a heading are not markers.
+const OPEN = /^<{7}(?: (.*))?$/;
+const BASE = /^\|{7}(?: .*)?$/;
+const SEPARATOR = /^={7}$/;
+const CLOSE = /^>{7}(?: (.*))?$/;
+
+/** The complete conflicts in `lines` (a file's lines, without their ends). */
+export function conflictBlocks(lines: readonly string[]): ConflictBlock[] {
+  const blocks: ConflictBlock[] = [];
+  let open: { start: number; ours: string; base: boolean; separated: boolean } | undefined;
+  for (const [i, line] of lines.entries()) {
+    const opened = OPEN.exec(line);
+    if (opened) open = { start: i + 1, ours: opened[1] ?? "", base: false, separated: false };
+    else if (!open) continue;
+    else if (!open.separated && BASE.test(line)) open.base = true;
+    else if (SEPARATOR.test(line)) open.separated = true;
+    else if (open.separated && CLOSE.test(line)) {
+      blocks.push({ start: open.start, end: i + 1, ours: open.ours, theirs: CLOSE.exec(line)![1] ?? "", base: open.base });
+      open = undefined;
+    }
+  }
+  return blocks;
+}
+
+/** Conflicts named one by one in the note; the rest are counted. */
+const MAX_NAMED = 5;
+
+/** The note read_file adds for the conflicts among the lines it shows; undefined for none. */
+export function conflictNote(path: string, blocks: readonly ConflictBlock[]): string | undefined {
+  if (blocks.length === 0) return undefined;
+  const ranges = blocks.slice(0, MAX_NAMED).map((b) => `${b.start}-${b.end}`);
+  if (blocks.length > MAX_NAMED) ranges.push(`${blocks.length - MAX_NAMED} more`);
+  const which = ranges.length === 1 ? ranges[0]! : `${ranges.slice(0, -1).join(", ")} and ${ranges.at(-1)}`;
+  const what = blocks.length === 1 ? "an unresolved merge conflict" : `${blocks.length} unresolved merge conflicts`;
+  const label = (name: string) => (name === "" ? "" : ` (${name})`);
+  const base = blocks.some((b) => b.base) ? "; from ||||||| to ======= is their common base" : "";
+  return (
+    `[Hearth: lines ${which} of ${shownPath(path)} are ${what}: git's markers, not code. ` +
+    `Between <<<<<<< and ======= is one side${label(blocks[0]!.ours)}, between ======= and >>>>>>> the other${label(blocks[0]!.theirs)}${base}. ` +
+    "Which to keep, or how to combine them, is the user's decision: unless they asked you to resolve it, ask them before editing these lines. " +
+    "After it is resolved, git still counts the file as conflicted until the user runs git add on it.]"
+  );
+}

@@ -32,8 +32,8 @@ export interface PromptFormatInfo {
   /** One sentence for logs and status: which renderer and why. */
   readonly reason: string;
   /**
-   * Hearth's Qwen format only: what the user must hear before chatting, when the model's
-   * vocabulary lacks the control tokens that format writes (`llama-cpp/chat-format.ts`).
+   * What the user must hear before chatting: the model's vocabulary lacks the control tokens
+   * Hearth's Qwen format writes (`llama-cpp/chat-format.ts`), or its own template gets no tools.
    */
   readonly warning?: string;
 }
@@ -48,6 +48,10 @@ export function usesQwenToolCalls(template: string): boolean {
   return template.includes("<tool_call>") && template.includes("<function=") && template.includes("<parameter=");
 }
 
+/** Said when a conversation starts with a model whose template gets no tools. */
+const NO_TOOLS_WARNING =
+  "this model's chat template does not write Qwen3.5's tool calls (<function=…>), so the agent runs without tools: it cannot read, search or edit files or run commands, only chat. For the agent, choose a Qwen3.5 or Qwen3.6 GGUF";
+
 /** The decision for a GGUF's `tokenizer.chat_template` (before any parse). */
 export function classifyChatTemplate(template: string | undefined): PromptFormatInfo {
   if (!template?.trim()) {
@@ -58,7 +62,14 @@ export function classifyChatTemplate(template: string | undefined): PromptFormat
   const fingerprint = templateFingerprint(template).slice(0, 12);
   return usesQwenToolCalls(template)
     ? { kind: "jinja", template: "unknown", tools: true, reason: `the model's chat template is not one Hearth knows (fingerprint ${fingerprint}): prompts are rendered with the model's own template; it writes Qwen's XML tool calls, so tools stay on` }
-    : { kind: "jinja", template: "unknown", tools: false, reason: `the model's chat template is not one Hearth knows (fingerprint ${fingerprint}) and has no Qwen XML tool calls: prompts are rendered with the model's own template and the agent runs without tools; use a Qwen3.5 or Qwen3.6 GGUF for tool use` };
+    : {
+        kind: "jinja",
+        template: "unknown",
+        tools: false,
+        reason: `the model's chat template is not one Hearth knows (fingerprint ${fingerprint}) and has no Qwen XML tool calls: prompts are rendered with the model's own template and the agent runs without tools; use a Qwen3.5 or Qwen3.6 GGUF for tool use`,
+        // A qwen3 GGUF (Qwen3-8B's JSON calls) passes validation and chats: without this the user saw an agent that only talked, the reason in the log alone.
+        warning: NO_TOOLS_WARNING,
+      };
 }
 
 /** The decision when the Jinja engine could not parse the template: fall back to Hearth's Qwen format. */

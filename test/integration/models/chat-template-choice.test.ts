@@ -84,8 +84,9 @@ describe("prompt format chosen from the GGUF's chat template", () => {
 
     const backend = await backendFor(CHATML_TEMPLATE);
     const info = await backend.load();
-    assert.deepEqual({ ...info.promptFormat, reason: undefined }, { kind: "jinja", template: "unknown", tools: false, reason: undefined });
+    assert.deepEqual({ ...info.promptFormat, reason: undefined, warning: undefined }, { kind: "jinja", template: "unknown", tools: false, reason: undefined, warning: undefined });
     assert.match(info.promptFormat!.reason, /runs without tools/);
+    assert.match(info.promptFormat!.warning ?? "", /^this model's chat template does not write Qwen3\.5's tool calls .* the agent runs without tools/, "the user hears it when a conversation starts");
     // The tools are left out of the prompt (the template has no place for them) and the turn runs.
     assert.equal(await backend.countTokens(MESSAGES, TOOLS), tokens.length);
     const turn = await collectTurn(backend.chat({ messages: MESSAGES, tools: TOOLS, maxTokens: 4 }));

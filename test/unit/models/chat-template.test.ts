@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { classifyChatTemplate, templateFingerprint, unparsableTemplate } from "../../../src/models/chat-template.ts";
 import { qwen35ChatTemplate } from "../../fixtures/models/llama-cpp-sources.ts";
-import { BROKEN_TEMPLATE, CHATML_TEMPLATE, CHATML_TOOLS_TEMPLATE, LLAMA3_STYLE_TEMPLATE, qwen36ChatTemplate } from "../../fixtures/models/templates.ts";
+import { BROKEN_TEMPLATE, CHATML_TEMPLATE, CHATML_TOOLS_TEMPLATE, LLAMA3_STYLE_TEMPLATE, QWEN3_JSON_TOOLS_TEMPLATE, qwen36ChatTemplate } from "../../fixtures/models/templates.ts";
 
 test("Qwen3.5's and Qwen3.6's own templates get Hearth's Qwen renderer, with tools", () => {
   assert.deepEqual(pick(classifyChatTemplate(qwen35ChatTemplate())), { kind: "qwen", template: "Qwen3.5", tools: true });
@@ -33,6 +33,19 @@ test("foreign templates render with the model's own template; tools only with Qw
     assert.deepEqual(pick(choice), { kind: "jinja", template: "unknown", tools: false });
     assert.match(choice.reason, /runs without tools; use a Qwen3\.5 or Qwen3\.6 GGUF for tool use/);
   }
+});
+
+test("a template without Qwen's XML tool calls (Qwen3's JSON calls, ChatML, Llama 3) warns the user that the agent has no tools; one with them does not", () => {
+  for (const template of [QWEN3_JSON_TOOLS_TEMPLATE, CHATML_TEMPLATE, LLAMA3_STYLE_TEMPLATE]) {
+    const choice = classifyChatTemplate(template);
+    assert.equal(choice.tools, false);
+    // Said in the chat and by hearth fix when a conversation starts, not only in the log: the agent would just talk.
+    assert.equal(
+      choice.warning,
+      "this model's chat template does not write Qwen3.5's tool calls (<function=…>), so the agent runs without tools: it cannot read, search or edit files or run commands, only chat. For the agent, choose a Qwen3.5 or Qwen3.6 GGUF",
+    );
+  }
+  for (const template of [CHATML_TOOLS_TEMPLATE, qwen35ChatTemplate(), undefined]) assert.equal(classifyChatTemplate(template).warning, undefined);
 });
 
 test("no template, or one the engine cannot parse: Hearth's Qwen renderer, and the reason says why", () => {

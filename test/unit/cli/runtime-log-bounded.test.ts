@@ -3,8 +3,8 @@
 // crash log it saves; it must keep only its end (where a crash's last words are), not all of it
 // in memory for as long as the chat runs.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -37,4 +37,21 @@ it("keeps only the end of megabytes of the runtime's stderr, and saves that end,
   assert.ok(saved.length <= KEPT + 100, `${saved.length} characters in the crash log`);
   assert.match(saved, /GGML_ASSERT\(ctx->mem_buffer != NULL\) failed\n\nruntime process ended: signal SIGKILL\n$/);
   runtime.connection.dispose();
+});
+
+it("keeps the newest 20 crash logs: a runtime that crashes at every chat left one more file of up to a megabyte each time, for good", { timeout: 60_000 }, async () => {
+  const logs = tempDir("hearth-log-kept-");
+  // 30 crashes of January, and what else is in the folder: not Hearth's crash logs, left alone.
+  const old = Array.from({ length: 30 }, (_, i) => `runtime-2026-01-${String(i + 1).padStart(2, "0")}T10-00-00-000Z-${1000 + i}.log`);
+  for (const name of old) writeFileSync(join(logs, name), "GGML_ASSERT(...) failed\n");
+  for (const name of ["notes.txt", "runtime-mine.log"]) writeFileSync(join(logs, name), "the user's\n");
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} }, crashLogDir: logs });
+  runtime.child.kill("SIGKILL");
+  const crash = await runtime.ended;
+  runtime.connection.dispose();
+  const left = readdirSync(logs).sort();
+  assert.ok(left.includes(crash!.logPath!.slice(logs.length + 1)), "this crash's log is kept");
+  assert.deepEqual(left.filter((name) => old.includes(name)), old.slice(-19), "the oldest removed, the newest 19 of before kept");
+  assert.ok(left.includes("notes.txt") && left.includes("runtime-mine.log"));
+  assert.equal(left.length, 22);
 });

@@ -44,8 +44,10 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       // A refused write says it already (disk-workspace.ts writeError, checkNotReadOnly).
-      const said = /nothing was written/.test(error.message) ? "" : "; nothing was written";
-      io.err(`hearth apply-patch: ${terminalText(error.message)}${said}\n`);
+      const message = `${error.message}${/nothing was written/.test(error.message) ? "" : "; nothing was written"}`;
+      io.err(`hearth apply-patch: ${terminalText(message)}\n`);
+      // Main's shape for an error, so a script reading --json's stdout reads the refusal, not nothing.
+      if (flags.json) io.out(`${terminalJson(JSON.stringify({ error: { message } }))}\n`);
       return 1;
     }
     if (flags.json) io.out(terminalJson(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2)) + "\n");

@@ -124,6 +124,33 @@ describe("hearth apply-patch: a file it may not write", () => {
 
 });
 
+describe("hearth apply-patch --json: a patch refused as a whole", () => {
+  // A script reads stdout as JSON (hearth apply-patch --json fix.diff | jq .ok): a refusal that
+  // printed only on stderr left it parsing nothing. It is main's {"error":{"message"}}.
+  it("prints the refusal as JSON on stdout too, exit 1, nothing written: a path into .git and a read-only file", async () => {
+    const dir = tempDir();
+    execFileSync("git", ["init", "-q", dir]);
+    writeFiles(dir, { "a.txt": "1\n2\n", "gen.txt": "g\n" });
+    chmodSync(join(dir, "gen.txt"), 0o444);
+    const config = readFileSync(join(dir, ".git/config"), "utf8");
+    const intoGit = "--- /dev/null\n+++ b/.git/hooks/post-checkout\n@@ -0,0 +1 @@\n+touch /tmp/hearth-pwned\n";
+    const readOnly = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n--- a/gen.txt\n+++ b/gen.txt\n@@ -1 +1 @@\n-g\n+G\n";
+    const cases = [[intoGit, /inside a \.git folder.*nothing was written/s, [["--json"], ["--json", "--check"]]], [readOnly, /"gen\.txt" is read-only \(mode 0444\): nothing was written/, [["--json"]]]] as const;
+    for (const [patch, said, runs] of cases) {
+      for (const flags of runs) {
+        const io = fakeIo(dir, patch);
+        assert.equal(await main(["apply-patch", ...flags], io), 1, io.stderr);
+        const answer = JSON.parse(io.stdout) as { error: { message: string } };
+        assert.match(answer.error.message, said);
+        assert.match(io.stderr, said);
+      }
+    }
+    assert.equal(readFileSync(join(dir, ".git/config"), "utf8"), config);
+    assert.equal(existsSync(join(dir, ".git/hooks/post-checkout")), false);
+    assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "1\n2\n");
+  });
+});
+
 describe("hearth apply-patch: a person's patch", () => {
   it("takes a person's patch's paths as git apply does: Src/X.ts is not src/x.ts, and a new Src/New.ts is made as named", async () => {
     const git = (cwd: string, ...args: string[]): void => {

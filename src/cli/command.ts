@@ -5,7 +5,7 @@
  */
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isScriptPath } from "../models/index.ts";
+import { isScriptPath, notTheWeights, ollamaLayer } from "../models/index.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { charColumns } from "./columns.ts";
 
@@ -105,6 +105,9 @@ export function notGguf(path: string, size: number): string | undefined {
   // The file's own bytes, shown as printable ASCII only: a terminal's escape never reaches it.
   if (page) return `is a web page, not a GGUF model (it starts with ${printableAscii(page[0])}): an error page saved in the model's place; download the model again (hearth models --download) or give the .gguf file`;
   if (text.startsWith("version https://git-lfs")) return "is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model (hearth models --download)";
+  // Ollama's store names every layer of a model sha256-<hex>: its manifest says which holds the weights.
+  const layer = ollamaLayer(path);
+  if (layer && layer.kind !== "model") return `is ${notTheWeights(layer)}`;
   return "is not a GGUF model file (a GGUF starts with the bytes GGUF): give a .gguf model file";
 }
 

@@ -14,6 +14,7 @@ import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
 import { isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
+import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
 import { tensorBytes, tensorDataEnd } from "./tensor-extent.ts";
@@ -42,6 +43,7 @@ function requiredKeys(architecture: string): string[] {
 /** Validates `modelPath`; throws a {@link BackendError} saying what is wrong and what to do. */
 export async function validateModelFile(modelPath: string): Promise<ValidatedModel> {
   const otherParts = await splitParts(modelPath);
+  const ollama = ollamaBlob(modelPath);
   const layout = await checkStructure(modelPath);
   // The first part of a split model may hold metadata only (gguf-split --no-tensor-first-split).
   if (otherParts.length === 0) checkHasWeights(layout.tensors.length, modelPath);
@@ -71,9 +73,21 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
   } catch (error) {
     throw new BackendError(`not a GGUF model file (${shortReason(error)}): ${modelPath}`, "selectModel");
   }
-  const name = displayName(stringValue(layout.metadata.get("general.name"))) || basename(modelPath);
+  // The name the user pulled it by, not the blob's sha256-<hex>.
+  const name = displayName(ollama ? `${ollama} (Ollama)` : stringValue(layout.metadata.get("general.name"))) || basename(modelPath);
   const trainContextSize = Number(scalarValue(layout.metadata.get(`${architecture}.context_length`)));
   return { modelPath, architecture, name, trainContextSize, fileSize, info };
+}
+
+/**
+ * The model a blob of Ollama's store holds (ollama-store.ts), undefined for any other file; a
+ * blob of another layer (its template, license…: chosen among files all named sha256-<hex>)
+ * is refused naming the blob that holds the weights.
+ */
+function ollamaBlob(modelPath: string): string | undefined {
+  const layer = ollamaLayer(modelPath);
+  if (!layer || layer.kind === "model") return layer?.model;
+  throw new BackendError(`${modelPath} is ${notTheWeights(layer)}`, "selectModel");
 }
 
 /** One file's rules, header, declared lengths and tensor extents; its layout and size. */

@@ -24,6 +24,15 @@ function setUp(): { work: string; repo: string; state: string } {
   writeFileSync(join(work, "page.gguf"), "\n<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n");
   writeFileSync(join(work, "pointer.gguf"), "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 19700000000\n");
   writeFileSync(join(work, "empty.gguf"), "");
+  // Ollama's store: every layer of a model is a blob named sha256-<hex>; the user took the license for the weights.
+  mkdirSync(join(work, "ollama", "blobs"), { recursive: true });
+  writeFileSync(join(work, "ollama", "blobs", `sha256-${"a".repeat(64)}`), "Apache License\nVersion 2.0, January 2004\n");
+  mkdirSync(join(work, "ollama", "manifests", "registry.ollama.ai", "library", "qwen3.5"), { recursive: true });
+  const layers = [
+    { mediaType: "application/vnd.ollama.image.model", digest: `sha256:${"b".repeat(64)}`, size: 6_600_000_000 },
+    { mediaType: "application/vnd.ollama.image.license", digest: `sha256:${"a".repeat(64)}`, size: 41 },
+  ];
+  writeFileSync(join(work, "ollama", "manifests", "registry.ollama.ai", "library", "qwen3.5", "9b"), JSON.stringify({ schemaVersion: 2, layers }));
   return { work, repo, state: join(work, "state") };
 }
 
@@ -34,6 +43,7 @@ const bad = [
   { model: "link.gguf", says: /^hearth (fix|chat|status): --model .+link\.gguf is a link to .+unmounted\/qwen\.gguf, which is not there \(a disk not mounted, a file moved or deleted\)$/m },
   { model: "page.gguf", says: /^hearth (fix|chat|status): --model .+page\.gguf is a web page, not a GGUF model \(it starts with <!DOCTYPE html>\): an error page saved in the model's place; download the model again \(hearth models --download\) or give the \.gguf file$/m },
   { model: "pointer.gguf", says: /^hearth (fix|chat|status): --model .+pointer\.gguf is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model \(hearth models --download\)$/m },
+  { model: `ollama/blobs/sha256-${"a".repeat(64)}`, says: /^hearth (fix|chat|status): --model .+\/sha256-a{64} is the license of qwen3\.5:9b in Ollama's model store, not the model: its weights are sha256-b{64} \(6\.1 GiB\) in the same folder; choose that file$/m },
   { model: "empty.gguf", says: /^hearth (fix|chat|status): --model .+empty\.gguf is empty: give the model's \.gguf file$/m },
 ];
 

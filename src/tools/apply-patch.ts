@@ -50,7 +50,10 @@ export const applyPatchTool: Tool = {
     const defaultPath = optionalString(input, "path");
     const plan = await planPatch(ctx.workspace, patch, { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
     const dryRun = optionalBool(input, "dry_run") ?? false;
-    if (!plan.ok) throw new ToolError("patch-failed", formatPlan(plan, "applied", SHOWN), { files: plan.files });
+    if (!plan.ok) {
+      const changed = ctx.reads ? await changedSinceRead(ctx.workspace, ctx.reads, plan.files) : [];
+      throw new ToolError("patch-failed", [...changed, formatPlan(plan, "applied", SHOWN)].join("\n"), { files: plan.files });
+    }
     if (ctx.reads) await refuseBlindDeletes(ctx.workspace, ctx.reads, plan.files);
     ctx.signal.throwIfAborted();
     if (!dryRun) {
@@ -61,6 +64,23 @@ export const applyPatchTool: Tool = {
     return { text: formatPlan(plan, dryRun ? "would apply" : "applied", SHOWN), data: { files: plan.files, dryRun } };
   },
 };
+
+/**
+ * A sentence for each file whose hunks failed that is no longer as the model last read or
+ * edited it: a formatter on save, a code generator or the user rewrote it, and the hunks quote
+ * what the model read — read again, or it sends the same hunks (edit_file says the same).
+ */
+async function changedSinceRead(ws: Workspace, reads: ReadonlyMap<string, FileRead>, files: readonly FileOutcome[]): Promise<string[]> {
+  const changed: string[] = [];
+  for (const file of files) {
+    const seen = reads.get(file.path);
+    if (file.ok || seen === undefined || !file.hunks.some((h) => !h.ok)) continue;
+    const bytes = await ws.read(file.path).catch(() => undefined);
+    if (bytes === undefined || contentHash(bytes) === seen.hash) continue;
+    changed.push(`"${shownPath(file.path)}" changed since you last read or edited it (the user, a formatter on save or another program): read_file it again and base the hunks on the text it holds now.`);
+  }
+  return changed;
+}
 
 /** The hash of each file a rename moves, as it is before the patch (a name set aside in a swap is not there yet). */
 async function movedHashes(ws: Workspace, changes: readonly WorkspaceChange[]): Promise<Map<string, string>> {

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { ModelLoadRequest, StatusRequest, SystemInfoRequest } from "../../protocol/lsp-ext.ts";
 import { describeBackend, describeModel } from "../../protocol/status.ts";
 import type { SystemInfo } from "../../protocol/status.ts";
-import { type CliCommand, modelFileOption, parseFlags } from "../command.ts";
+import { type CliCommand, UsageError, modelFileOption, parseFlags } from "../command.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { shellWord } from "../no-model.ts";
@@ -28,10 +28,7 @@ export const statusCommand: CliCommand = {
   async run(args, io) {
     const { flags } = parseFlags(args, { model: "string", server: "string", load: "boolean", threads: "string", json: "boolean", "no-gpu-probe": "boolean", verbose: "boolean" });
     const threads = flags.threads === undefined ? 0 : Number(flags.threads);
-    if (!Number.isInteger(threads) || threads < 0) {
-      io.err(`--threads must be a whole number of CPU threads (0 = automatic), not "${String(flags.threads)}"\n`);
-      return 2;
-    }
+    if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads needs a whole number of CPU threads (0 = automatic), not "${String(flags.threads)}"`);
     const modelPath = modelFileOption(io.cwd, flags.model);
     const preset = modelPath || typeof flags.server === "string" ? undefined : cliModelPreset();
     const runtime = await spawnRuntime({

@@ -43,6 +43,13 @@ describe("hearth CLI", () => {
     assert.equal(plain.out.join(""), "");
   });
 
+  it("hearth status --threads that is no number is bad usage as every command's is: named, the synopsis, JSON with --json", async () => {
+    const c = capture();
+    assert.equal(await main(["status", "--threads", "four", "--json"], c.io), 2);
+    assert.deepEqual(JSON.parse(c.out.join("")), { error: { message: "--threads needs a whole number of CPU threads (0 = automatic), not \"four\"" } });
+    assert.match(c.err.join(""), /^hearth status: --threads needs a whole number .*\n\nUsage: hearth status /);
+  });
+
   it("with --json, an error after the answer was printed leaves stdout one JSON document", async () => {
     // locate prints its answer, then saves what the query parsed: a cache folder that cannot be
     // made (below a file) fails that save after the JSON is out.

@@ -3,6 +3,7 @@
  * the webview (Send disabled with the reason shown), the extension (Fix This Issue and the
  * chat refuse before starting a run) and their tests.
  */
+import { MAX_CONTEXT_SIZE } from "./settings.ts";
 import type { RuntimeConnection } from "./webview.ts";
 
 /**
@@ -68,4 +69,21 @@ export function agentBlocker(runtime: RuntimeConnection, where: BlockerPlace = "
 export function sentence(text: string): string {
   const trimmed = text.trimStart();
   return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}
+
+/**
+ * Characters of text no model here could read: the largest context at ~4 characters a token
+ * (code and logs take more tokens than that). Past it a run could only fail with "does not
+ * fit", after the chat had shown, kept and sent the whole text.
+ */
+export const MAX_TEXT_CHARS = MAX_CONTEXT_SIZE * 4;
+
+/**
+ * Why a text (`what`: "The issue text", "The message") is refused before a run starts, or
+ * undefined; `advice` says what to send instead. One rule for Fix This Issue and the chat's box.
+ */
+export function textTooLong(text: string, what: string, advice: string): string | undefined {
+  if (text.length <= MAX_TEXT_CHARS) return undefined;
+  const n = (value: number) => value.toLocaleString("en-US");
+  return `${what} is ${n(text.length)} characters; the largest context a model here can have (${n(MAX_CONTEXT_SIZE)} tokens) holds about ${n(MAX_TEXT_CHARS)}. ${advice}`;
 }

@@ -3,6 +3,7 @@
  * keyboard-navigable popup, chips for what is attached (files, symbols, Selection,
  * Problems), and Send — or Stop while a reply runs.
  */
+import { textTooLong } from "../protocol/readiness.ts";
 import type { Mention } from "../protocol/webview.ts";
 import { button, h, icon, updateElement } from "./dom.ts";
 import type { Post } from "./host.ts";
@@ -33,6 +34,8 @@ export class Composer {
   private readonly meterSlot: HTMLElement;
   /** Why Send is off (no model, runtime down), shown as text above the buttons. */
   private readonly blockedNote: HTMLElement;
+  /** Why the message was not sent (attachments alone, more than any context holds); gone at the next edit. */
+  private readonly refusedNote: HTMLElement;
   private mentions: Mention[] = [];
   private running = false;
   private blocked: string | undefined;
@@ -62,6 +65,7 @@ export class Composer {
     this.addProblems = button("Add Problems", () => this.addMention({ kind: "problems" }), { icon: "plus", text: "Problems", attrs: { class: "secondary small" } });
     this.meterSlot = h("div", { class: "meter-slot" });
     this.blockedNote = h("p", { class: "composer-blocked", id: "composer-blocked", "data-blocked": "", role: "status", hidden: true });
+    this.refusedNote = h("p", { class: "composer-blocked composer-note", role: "status", hidden: true });
     this.element = h(
       "form",
       { class: "composer", "aria-label": "Message" },
@@ -70,6 +74,7 @@ export class Composer {
       this.chips,
       h("div", { class: "input-wrap" }, this.textarea),
       this.blockedNote,
+      this.refusedNote,
       h("div", { class: "composer-row" }, h("div", { class: "context-buttons" }, this.addSelection, this.addProblems), this.sendButton, this.stopButton),
     );
     this.element.addEventListener("submit", (e) => {
@@ -150,13 +155,26 @@ export class Composer {
   }
 
   private changed(): void {
+    this.refuse(undefined);
     this.opts.onDraftChange(this.draft);
+  }
+
+  /** Shows why the message stays in the box (undefined: hides it); written only when it changes, as a status is said on each write. */
+  private refuse(reason: string | undefined): void {
+    if (this.refusedNote.textContent !== (reason ?? "")) this.refusedNote.textContent = reason ?? "";
+    this.refusedNote.hidden = reason === undefined;
   }
 
   private send(): void {
     if (this.running || this.blocked !== undefined) return;
     const text = this.textarea.value.trim();
     if (!text && this.mentions.length === 0) return;
+    // Kept in the box with the reason, not sent: the runtime refuses a message with no words, and
+    // one no context holds would only fail after the chat had shown, kept and sent all of it.
+    const refused = text
+      ? textTooLong(text, "The message", "Paste the part that matters (an error and the lines around it), not a whole log or file.")
+      : `Type what Hearth should do with ${this.mentions.map(mentionLabel).join(", ")}: a message needs words as well as attachments.`;
+    if (refused) return this.refuse(refused);
     this.opts.post({ type: "send", text, mentions: [...this.mentions] });
     this.setDraft({ text: "", mentions: [] }, true);
     this.closePopup();

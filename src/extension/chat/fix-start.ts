@@ -4,10 +4,10 @@
  * a fix started from the command palette must not silently cancel an agent mid-edit.
  * Pure: the question is passed in (fix-issue.ts asks with a modal message).
  */
-import { MAX_CONTEXT_SIZE } from "../../protocol/settings.ts";
 import { type GitRemote, type GitHubRepo, type IssueOrigin, issueOrigin, repoName, sameRepo } from "../../github/git-remotes.ts";
 import type { FetchedIssue } from "../../github/github-issue.ts";
 import type { AgentRunResult } from "../../protocol/agent.ts";
+import { textTooLong } from "../../protocol/readiness.ts";
 import type { RuntimeConnection } from "../../protocol/webview.ts";
 import { sameFolderPath } from "../folder-paths.ts";
 import { type RunningChat, stopRunFirst } from "./run-start.ts";
@@ -34,18 +34,9 @@ export async function startFixConversation(chat: FixTarget, ask: (question: stri
   return true;
 }
 
-/**
- * Characters of issue text no model here could read: the largest context at ~4 characters a
- * token (code and logs take more tokens than that). Past it the run could only fail with
- * "does not fit", after the chat had shown, kept and sent the whole text.
- */
-const MAX_ISSUE_CHARS = MAX_CONTEXT_SIZE * 4;
-
-/** Why an issue text is refused before the fix starts, or undefined. */
+/** Why an issue text is refused before the fix starts (more than any model here reads), or undefined. */
 export function issueTooLong(text: string): string | undefined {
-  if (text.length <= MAX_ISSUE_CHARS) return undefined;
-  const n = (value: number) => value.toLocaleString("en-US");
-  return `The issue text is ${n(text.length)} characters; the largest context a model here can have (${n(MAX_CONTEXT_SIZE)} tokens) holds about ${n(MAX_ISSUE_CHARS)}. Select or paste the part that describes the problem (an error and the lines around it), not a whole log.`;
+  return textTooLong(text, "The issue text", "Select or paste the part that describes the problem (an error and the lines around it), not a whole log.");
 }
 
 /** The answer that fixes an issue of another repository in this folder all the same. */

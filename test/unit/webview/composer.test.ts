@@ -50,6 +50,38 @@ describe("webview: composer", () => {
     assert.equal(textarea().value, "queued?", "the draft is kept");
   });
 
+  it("does not send attachments without words: the chips stay and the box says what to type", () => {
+    onlyButton(root, "Add Selection").click();
+    key(textarea(), "Enter");
+    assert.equal(host.sent("send").length, 0, "the runtime refuses a message with no words; it was sent and lost");
+    assert.deepEqual(chips(), ["Selection"], "the attachment is kept");
+    const note = root.querySelector<HTMLElement>(".composer-note")!;
+    assert.equal(note.hidden, false);
+    assert.equal(note.getAttribute("role"), "status");
+    assert.match(note.textContent!, /^Type what Hearth should do with Selection/);
+    typeInto(textarea(), "explain this");
+    assert.equal(note.hidden, true, "the note goes once the user types");
+    key(textarea(), "Enter");
+    assert.deepEqual(host.sent("send"), [{ type: "send", text: "explain this", mentions: [{ kind: "selection" }] }]);
+  });
+
+  it("does not send a message longer than any model's context (a pasted log): the text stays and the box says how long it is", () => {
+    const log = "2026-12-07 INFO request served\n".repeat(40_000); // 1.24 million characters
+    typeInto(textarea(), `why does this fail?\n${log}`);
+    key(textarea(), "Enter");
+    assert.equal(host.sent("send").length, 0);
+    assert.equal(textarea().value.length, log.length + 20, "the paste is kept to cut down");
+    const note = root.querySelector<HTMLElement>(".composer-note")!;
+    assert.equal(note.hidden, false);
+    assert.equal(
+      note.textContent,
+      "The message is 1,240,019 characters; the largest context a model here can have (262,144 tokens) holds about 1,048,576. Paste the part that matters (an error and the lines around it), not a whole log or file.",
+    );
+    typeInto(textarea(), `why does this fail?\n${log.slice(0, 5_000)}`);
+    key(textarea(), "Enter");
+    assert.equal(host.sent("send").length, 1, "a shorter paste goes");
+  });
+
   it("@-mentions: asks after typing, shows the answer, ↓ and Enter choose, the chip is removable", async () => {
     typeInto(textarea(), "Look at @sess");
     await tick(5);

@@ -83,6 +83,8 @@ export class Composer {
     });
     this.textarea.addEventListener("keydown", (e) => this.onKeyDown(e));
     this.textarea.addEventListener("input", () => this.onInput());
+    this.textarea.addEventListener("paste", (e) => this.onFiles(e, e.clipboardData));
+    this.textarea.addEventListener("drop", (e) => this.onFiles(e, e.dataTransfer));
     this.textarea.addEventListener("blur", () => setTimeout(() => this.element.contains(document.activeElement) || this.closePopup(), 150));
     this.setRunning(false);
     this.renderChips();
@@ -178,6 +180,19 @@ export class Composer {
     this.opts.post({ type: "send", text, mentions: [...this.mentions] });
     this.setDraft({ text: "", mentions: [] }, true);
     this.closePopup();
+  }
+
+  /**
+   * A paste or drop of files alone (a screenshot, an image or a file from the desktop) put
+   * nothing in the box and said nothing: messages carry text, and the local models read text
+   * only. It says so; text (a paste of cells carries a picture too, a drop from the explorer
+   * its paths) goes in as the browser puts it.
+   */
+  private onFiles(e: Event, data: DataTransfer | null): void {
+    if (!data || !Array.from(data.items ?? []).some((item) => item.kind === "file")) return;
+    if (Array.from(data.types).some((type) => type === "text/plain" || type === "text/uri-list")) return;
+    e.preventDefault();
+    this.refuse("Hearth sends the model text only: an image or other file cannot go into a message. Paste its text, or attach a project file with @.");
   }
 
   private onKeyDown(e: KeyboardEvent): void {

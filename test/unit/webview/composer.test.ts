@@ -82,6 +82,39 @@ describe("webview: composer", () => {
     assert.equal(host.sent("send").length, 1, "a shorter paste goes");
   });
 
+  it("a pasted or dropped image (or other file) says the model reads text only; the text pasted beside it goes in as usual", () => {
+    typeInto(textarea(), "what is wrong here?");
+    const transfer = (files: number, text?: string) => ({
+      types: [...(text === undefined ? [] : ["text/plain"]), ...(files ? ["Files"] : [])],
+      items: [...Array.from({ length: files }, () => ({ kind: "file", type: "image/png" })), ...(text === undefined ? [] : [{ kind: "string", type: "text/plain" }])],
+      getData: (type: string) => (type === "text/plain" ? (text ?? "") : ""),
+    });
+    const fire = (type: "paste" | "drop", data: ReturnType<typeof transfer>) => {
+      const event = new window.Event(type, { bubbles: true, cancelable: true });
+      Object.defineProperty(event, type === "paste" ? "clipboardData" : "dataTransfer", { value: data });
+      textarea().dispatchEvent(event);
+      return event;
+    };
+    const note = () => root.querySelector<HTMLElement>(".composer-note")!;
+    const pasted = fire("paste", transfer(1));
+    assert.equal(pasted.defaultPrevented, true);
+    assert.equal(note().hidden, false, "a screenshot pasted did nothing and said nothing");
+    assert.equal(note().textContent, "Hearth sends the model text only: an image or other file cannot go into a message. Paste its text, or attach a project file with @.");
+    assert.equal(textarea().value, "what is wrong here?", "the draft is kept");
+    typeInto(textarea(), "what is wrong here? ");
+    assert.equal(note().hidden, true);
+    const dropped = fire("drop", transfer(2));
+    assert.equal(dropped.defaultPrevented, true, "a file dropped from the desktop is not opened in place of the chat");
+    assert.equal(note().hidden, false);
+    typeInto(textarea(), "what is wrong here? ");
+    const text = fire("paste", transfer(0, "TypeError: x is undefined"));
+    assert.equal(text.defaultPrevented, false, "text is pasted by the browser as always");
+    assert.equal(note().hidden, true);
+    const both = fire("paste", transfer(1, "TypeError: x is undefined")); // a spreadsheet's cells come as text and a picture
+    assert.equal(both.defaultPrevented, false);
+    assert.equal(note().hidden, true);
+  });
+
   it("@-mentions: asks after typing, shows the answer, ↓ and Enter choose, the chip is removable", async () => {
     typeInto(textarea(), "Look at @sess");
     await tick(5);

@@ -5,8 +5,7 @@
  */
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isScriptPath, notTheWeights, ollamaLayer } from "../models/index.ts";
-import { printableAscii } from "../protocol/printable-ascii.ts";
+import { isScriptPath, notTheWeights, ollamaLayer, whatInstead } from "../models/index.ts";
 import { charColumns } from "./columns.ts";
 
 export interface CliIo {
@@ -100,11 +99,9 @@ export function notGguf(path: string, size: number): string | undefined {
   if (size === 0) return "is empty: give the model's .gguf file";
   const head = firstBytes(path, 256);
   if (!head || head.subarray(0, 4).toString("latin1") === "GGUF") return undefined;
-  const text = head.toString("latin1").trimStart();
-  const page = /^<(!doctype html|html)\b[^>]{0,40}>?/i.exec(text);
-  // The file's own bytes, shown as printable ASCII only: a terminal's escape never reaches it.
-  if (page) return `is a web page, not a GGUF model (it starts with ${printableAscii(page[0])}): an error page saved in the model's place; download the model again (hearth models --download) or give the .gguf file`;
-  if (text.startsWith("version https://git-lfs")) return "is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model (hearth models --download)";
+  const instead = whatInstead(head);
+  if (instead?.kind === "page") return `is a web page, not a GGUF model (it starts with ${instead.start}): an error page saved in the model's place; download the model again (hearth models --download) or give the .gguf file`;
+  if (instead?.kind === "lfs") return "is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model (hearth models --download)";
   // Ollama's store names every layer of a model sha256-<hex>: its manifest says which holds the weights.
   const layer = ollamaLayer(path);
   if (layer && layer.kind !== "model") return `is ${notTheWeights(layer)}`;

@@ -14,6 +14,7 @@ import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
 import { isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
+import { whatInstead } from "../not-a-model.ts";
 import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
@@ -186,14 +187,22 @@ function stringValue(entry: GgufEntry | undefined): string {
  */
 async function checkHeader(modelPath: string, fileSize: number): Promise<void> {
   const handle = await open(modelPath, "r");
-  const header = Buffer.alloc(24);
+  // 256 bytes: enough to tell a web page or a Git LFS pointer saved in the model's place.
+  const head = Buffer.alloc(256);
+  let read: number;
   try {
-    await handle.read(header, 0, 24, 0);
+    ({ bytesRead: read } = await handle.read(head, 0, head.length, 0));
   } finally {
     await handle.close();
   }
+  const header = head.subarray(0, 24);
   const notGguf = (why: string) => new BackendError(`not a GGUF model file (${why}): ${modelPath}`, "selectModel");
-  if (fileSize < 24 || header.toString("latin1", 0, 4) !== "GGUF") throw notGguf("no GGUF header");
+  if (fileSize < 24 || header.toString("latin1", 0, 4) !== "GGUF") {
+    const instead = whatInstead(head.subarray(0, read));
+    if (instead?.kind === "page") throw new BackendError(`the file is a web page, not a GGUF model (it starts with ${instead.start}): an error page saved in the model's place; download the model again or choose its .gguf file: ${modelPath}`, "selectModel");
+    if (instead?.kind === "lfs") throw new BackendError(`the file is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or choose the model's .gguf file: ${modelPath}`, "selectModel");
+    throw notGguf("no GGUF header");
+  }
   const version = header.readUInt32LE(4);
   if (version < 1 || version > 3) throw notGguf(`unknown GGUF version ${version}`);
   const tensors = Number(header.readBigUInt64LE(8));

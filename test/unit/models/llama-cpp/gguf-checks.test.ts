@@ -189,3 +189,23 @@ describe("checkHyperParameters", () => {
     });
   }
 });
+
+describe("a .gguf that is no GGUF at all, chosen as the model (Choose a GGUF file…, hearth.modelPath)", () => {
+  // What a browser or curl saves in a model's place, and what a clone without git lfs holds: said as in hearth --model's check.
+  const cases = [
+    ["a web page", "\n<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n", "the file is a web page, not a GGUF model (it starts with <!DOCTYPE html>): an error page saved in the model's place; download the model again or choose its .gguf file"],
+    ["a Git LFS pointer", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 19700000000\n", "the file is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or choose the model's .gguf file"],
+    ["any other file", "hello, world: not a model at all", "not a GGUF model file (no GGUF header)"],
+  ] as const;
+  for (const [what, text, says] of cases) {
+    it(`${what}: says what it is`, async (t) => {
+      const file = tempFile(t, Buffer.from(text));
+      await assert.rejects(validateModelFile(file), (error: unknown) => {
+        assert.ok(error instanceof BackendError);
+        assert.equal(error.message, `${says}: ${file}`);
+        assert.equal(error.fix, "selectModel");
+        return true;
+      });
+    });
+  }
+});

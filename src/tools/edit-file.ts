@@ -4,7 +4,7 @@
  */
 import { type Edit, applyEdits } from "./edit-engine.ts";
 import { MAX_EDIT_BYTES } from "./limits.ts";
-import { recordEdit } from "./file-reads.ts";
+import { goneSinceSeen, recordEdit } from "./file-reads.ts";
 import { checkJsonKept, contentHash, decodeText, encodeText } from "./text-file.ts";
 import { type JsonValue, type Tool, ToolError, optionalBool, stringArg } from "./tool.ts";
 import { spellingNote } from "./path-spelling.ts";
@@ -41,7 +41,7 @@ export const editFileTool: Tool = {
     const path = await ctx.workspace.resolve(stringArg(input, "path"));
     const edits = readEdits(input);
     const info = await ctx.workspace.stat(path);
-    if (!info) throw new ToolError("not-found", `"${path}" does not exist; use write_file to create a new file`);
+    if (!info) throw new ToolError("not-found", goneSinceSeen(ctx.reads, path, `"${path}"`) ?? `"${path}" does not exist; use write_file to create a new file`);
     if (info.type !== "file") throw new ToolError("not-a-file", `"${path}" is a directory`);
     if (info.size > MAX_EDIT_BYTES) throw new ToolError("too-large", `"${path}" is ${info.size} bytes; files over ${MAX_EDIT_BYTES} bytes are not edited`);
     const bytes = await ctx.workspace.read(path);

@@ -46,6 +46,17 @@ export function recordEdit(reads: FileReads, path: string, before: string, after
 }
 
 /**
+ * Where a file the model read or wrote in this conversation is not there now: the words for
+ * it (`shown`: the path as quoted), undefined for a file it never saw. The user renamed or
+ * deleted it in the explorer, a command or a branch switch did; "does not exist; use
+ * write_file" steered the model to make the old file again beside the renamed one.
+ */
+export function goneSinceSeen(reads: FileReads | undefined, path: string, shown: string): string | undefined {
+  if (!reads?.has(path)) return undefined;
+  return `${shown} no longer exists: it was there when you last read or edited it, so it was deleted or renamed since (by the user, a command or another program). Do not create it again unless the task needs it back: find where it went with list_files or search, or ask the user.`;
+}
+
+/**
  * The model's read of the file is no longer in its prompt (condensed or dropped to fit the
  * context): it knows the file only as it remembers it, and must read it again to replace it.
  */

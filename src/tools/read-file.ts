@@ -3,7 +3,7 @@ import { shownPath } from "../indexer/index.ts";
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
 import { MASK_START, maskSecrets, maskedNote } from "./secret-values.ts";
 import { secretSafeEnd, secretSafeStart } from "../protocol/secret-values.ts";
-import { recordLines, recordWhole } from "./file-reads.ts";
+import { goneSinceSeen, recordLines, recordWhole } from "./file-reads.ts";
 import { type TextFile, contentHash, decodeText, pairSafeEnd, splitLines, strayBytesPhrase } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 import { readTargets, spellingNote } from "./path-spelling.ts";
@@ -37,7 +37,7 @@ export const readFileTool: Tool = {
   async execute(input, ctx) {
     const path = await ctx.workspace.resolve(stringArg(input, "path"));
     const info = await ctx.workspace.stat(path);
-    if (!info) throw new ToolError("not-found", `${quotedPath(path)} does not exist`);
+    if (!info) throw new ToolError("not-found", goneSinceSeen(ctx.reads, path, quotedPath(path)) ?? `${quotedPath(path)} does not exist`);
     if (info.type !== "file") throw new ToolError("not-a-file", `${quotedPath(path)} is a directory; use list_files`);
     if (info.size > MAX_READ_FILE_BYTES) throw tooLarge(path, info.size);
     const bytes = await ctx.workspace.read(path);

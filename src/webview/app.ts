@@ -7,6 +7,7 @@
 import { agentBlocker } from "../protocol/readiness.ts";
 import { type Transcript, type ConversationSummary, applyTranscriptEvent } from "../protocol/transcript.ts";
 import type { ToWebview } from "../protocol/webview.ts";
+import { globalTimers, type Timers } from "../protocol/wait.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { Announcer, type Brief, announcements, brief } from "./announcer.ts";
 import { contextMeter } from "./context-meter.ts";
@@ -32,7 +33,17 @@ export interface AppOptions {
   readonly mentionDebounceMs?: number;
   /** Runs a streamed-text render before the next paint (default: requestAnimationFrame), so a burst of deltas renders once. */
   readonly schedule?: (render: () => void) => void;
+  /** The timers the saves wait on (default: the page's). */
+  readonly timers?: Timers;
 }
+
+/**
+ * How long a streamed reply's text waits to be saved. VS Code's setState serializes the whole
+ * state at each call (a 200-turn conversation of 1,000 cards is some 3.6 MB): saved 300 ms
+ * after each delta, a minute's reply was 200 such copies, on the thread that draws the reply.
+ * The extension sends the conversation anew when the view is shown again; the page saves at once as it hides.
+ */
+const STREAMED_SAVE_DELAY_MS = 5_000;
 
 export class ChatApp {
   private state: StateMessage | undefined;
@@ -57,7 +68,9 @@ export class ChatApp {
   private readonly historyButton: HTMLButtonElement;
   /** The header's buttons: one element for the page's life, so a state message does not take the focus from them. */
   private readonly topbarButtons: HTMLElement;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveTimer: unknown;
+  /** The save waiting is a streamed reply's (STREAMED_SAVE_DELAY_MS): any other change brings it forward. */
+  private saveStreamed = false;
   private deltaPending = false;
 
   constructor(
@@ -125,6 +138,7 @@ export class ChatApp {
 
   /** One message from the extension. */
   receive(message: ToWebview): void {
+    let streamed = false;
     switch (message.type) {
       case "state": {
         const was = statusKind(this.state);
@@ -157,6 +171,7 @@ export class ChatApp {
         applyTranscriptEvent(this.transcript, message.event, message.at);
         if (delta && this.transcript.items.length === before) this.scheduleDelta();
         else this.renderTranscript();
+        if (delta) streamed = true;
         // Its row in the history comes with its first message (and title), the list open or not.
         if ((before === 0) !== (this.transcript.items.length === 0) || title !== this.transcript.title) this.historyPanel.update(this.listed(), this.transcript.id);
         if (!briefs) break;
@@ -176,20 +191,26 @@ export class ChatApp {
         this.composer.focus();
         return;
     }
-    this.scheduleSave();
+    this.scheduleSave(streamed);
   }
 
   /** Writes the state to the host now (also done, debounced, after every change). */
   saveNow(): void {
-    clearTimeout(this.saveTimer);
+    if (this.saveTimer !== undefined) this.timers.clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     const saved: SavedState = { version: 1, state: this.state, transcript: this.transcript, history: this.history, draft: this.composer.draft };
     this.host.setState(saved);
   }
 
-  private scheduleSave(): void {
-    if (this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => this.saveNow(), this.options.saveDelayMs ?? 300);
+  private scheduleSave(streamed = false): void {
+    if (this.saveTimer !== undefined && (streamed || !this.saveStreamed)) return;
+    if (this.saveTimer !== undefined) this.timers.clearTimeout(this.saveTimer);
+    this.saveStreamed = streamed;
+    this.saveTimer = this.timers.setTimeout(() => this.saveNow(), streamed ? STREAMED_SAVE_DELAY_MS : (this.options.saveDelayMs ?? 300));
+  }
+
+  private get timers(): Timers {
+    return this.options.timers ?? globalTimers;
   }
 
   private restore(raw: unknown): void {

@@ -4,6 +4,7 @@ import { FakeHost, freshRoot, onlyButton, buttonNamed, startApp, window } from "
 import { READY_MODEL, conversation, event, stateMessage, status, transcript } from "./fixtures.ts";
 import { ChatApp } from "../../../src/webview/app.ts";
 import { type TranscriptEvent, applyTranscriptEvent } from "../../../src/protocol/transcript.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 let host: FakeHost;
 let root: HTMLElement;
@@ -433,5 +434,31 @@ describe("webview: the history holds the conversation being written", () => {
     onlyButton(root, "Conversation history").click();
     assert.equal(qa("[data-conversation]").length, 0);
     assert.match(q("nav.history")?.textContent ?? "", /No conversations yet/);
+  });
+});
+
+describe("webview: the saved state of a long conversation", () => {
+  it("a streamed reply saves the page's state (the whole conversation, serialized by VS Code at each call) within 5 s, not after each delta; a step at once", () => {
+    root = freshRoot();
+    host = new FakeHost();
+    const clock = new FakeClock();
+    app = new ChatApp(root, host, { saveDelayMs: 300, schedule: (render) => render(), timers: clock });
+    app.receive(conversation(transcript([], { runId: "r" })));
+    clock.advance(300);
+    const before = host.setStateCalls;
+    // A minute's reply, a delta every 100 ms.
+    for (let i = 0; i < 600; i++) {
+      app.receive(event({ type: "model", event: { type: "text", text: "word " } }));
+      clock.advance(100);
+    }
+    const saves = host.setStateCalls - before;
+    assert.ok(saves >= 11 && saves <= 13, `${saves} saves of the whole state during a 60 s reply (one per 5 s)`);
+    app.receive(event({ type: "model", event: { type: "text", text: "last " } }));
+    clock.advance(100);
+    const beforeStep = host.setStateCalls;
+    app.receive(event({ type: "notice", level: "info", text: "a step" }));
+    clock.advance(300);
+    assert.equal(host.setStateCalls, beforeStep + 1, "a step is saved after the usual delay, the streamed text with it");
+    assert.equal(clock.pending(), 0);
   });
 });

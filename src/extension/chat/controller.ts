@@ -83,6 +83,10 @@ export class ChatController implements vscode.Disposable, ChatSession {
     return this.runs.running;
   }
 
+  returnDraft(text: string, mentions: readonly Mention[]): void {
+    this.posted.fire({ type: "prefill", text, mentions: [...mentions] });
+  }
+
   /** Set by the chat view: approvals go to a notification while it is hidden. */
   get viewVisible(): boolean {
     return this.runs.viewVisible;

@@ -52,6 +52,19 @@ export function folderGoneMessage(path: string, now: string | undefined): string
   return `The run stopped: ${path}, the folder it worked in, was removed from this window, and Hearth's runtime restarted ${now === undefined ? "with no folder" : `in ${now}`}. What the run changed in ${path} stays as it is; to restore or review it, add the folder back and choose it with "Hearth: Choose Folder…".`;
 }
 
+/**
+ * What a message sent while a run is still going is told. `stopping`: Stop (or New Chat,
+ * which stops the run) was pressed and the runtime has not answered yet (it does at its next
+ * token or prompt batch), so "Stop it first" would ask for what was done. `returned`: the
+ * message went back to the chat's box (it cleared as it sent it).
+ */
+export function busyRefusal({ stopping, returned }: { stopping: boolean; returned: boolean }): string {
+  if (!returned) return stopping ? "Hearth is still stopping the last run: try again once it has ended." : "Hearth is still working on the last message. Stop it first.";
+  return stopping
+    ? "Hearth is still stopping the last run. Your message is back in the box: send it again once that run has ended."
+    : "Hearth is still working on the last message. Your message is back in the box: stop that run first, or send it once the run ends.";
+}
+
 /** The runtime's refusals of a message before any run starts: an empty or newer-format conversation, one already running, a checkout another agent holds. */
 const REFUSED: ReadonlySet<number> = new Set([HearthErrorCode.InvalidInput, HearthErrorCode.NotAvailable]);
 

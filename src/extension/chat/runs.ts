@@ -15,7 +15,7 @@ import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { chosenPython } from "../python-interpreter.ts";
 import { reviewEvent } from "./run-review.ts";
-import { EndedRuns, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText } from "./run-start.ts";
+import { EndedRuns, busyRefusal, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
 
 interface ActiveRun {
@@ -82,11 +82,18 @@ export class Runs implements vscode.Disposable {
    * with the run's result, or undefined when the run could not start (the transcript says why).
    */
   async send(text: string, mentions: readonly Mention[], mode: AgentMode = "chat"): Promise<AgentRunResult | undefined> {
+    // The chat's box cleared as it sent the message: one refused here goes back to it, not lost.
+    const returned = mode === "chat" && text.trim() !== "";
     if (this.run) {
-      void vscode.window.showWarningMessage("Hearth is still working on the last message. Stop it first.");
+      void vscode.window.showWarningMessage(busyRefusal({ stopping: this.run.stopped.signal.aborted, returned }));
+      if (returned) this.chat.returnDraft(text, mentions);
       return undefined;
     }
-    if (!text.trim() || this.blocked()) return undefined;
+    if (!text.trim()) return undefined;
+    if (this.blocked()) {
+      if (returned) this.chat.returnDraft(text, mentions);
+      return undefined;
+    }
     const attachments = await this.attachments.resolve(mentions);
     const runId = randomUUID();
     const transcript = this.chat.transcript;

@@ -4,6 +4,7 @@
  * the view and the persisted history never drift apart. `ChatController` implements it.
  */
 import type * as vscode from "vscode";
+import type { Mention } from "../../protocol/webview.ts";
 import type { Transcript, TranscriptEvent, TranscriptItem } from "../../protocol/transcript.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
 import type { TranscriptStore } from "../transcript-store.ts";
@@ -23,6 +24,8 @@ export interface ChatSession {
   apply(event: TranscriptEvent, transcript?: Transcript): void;
   /** Sends the whole open conversation and the history to the view. */
   showConversation(): void;
+  /** Puts a message the chat refused back in the view's box (it cleared as it sent it). */
+  returnDraft(text: string, mentions: readonly Mention[]): void;
   /** Stops the run in progress, if any. */
   stop(): void;
   /** The card of a tool call in a conversation (the open one or one in the history). */

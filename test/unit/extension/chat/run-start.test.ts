@@ -2,7 +2,7 @@
 // lost the conversation (its file deleted in another window) says the model starts afresh.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EndedRuns, type RunningChat, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText, stopRunFirst } from "../../../../src/extension/chat/run-start.ts";
+import { EndedRuns, type RunningChat, busyRefusal, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText, stopRunFirst } from "../../../../src/extension/chat/run-start.ts";
 import { HearthErrorCode } from "../../../../src/protocol/lsp-ext.ts";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
 
@@ -116,5 +116,16 @@ describe("runFailedText", () => {
     assert.equal(runFailedText(coded(HearthErrorCode.Internal, "boom")), "The run stopped: boom");
     assert.equal(runFailedText(new Error("Pending response rejected since connection got disposed")), "The run stopped: Pending response rejected since connection got disposed");
     assert.equal(runFailedText("odd"), "The run stopped: odd");
+  });
+});
+
+describe("busyRefusal", () => {
+  it("a message sent while the last run still stops (New Chat stops it; the runtime answers at its next token) is told so, not told to Stop, and is back in the box", () => {
+    assert.equal(busyRefusal({ stopping: true, returned: true }), "Hearth is still stopping the last run. Your message is back in the box: send it again once that run has ended.");
+  });
+
+  it("a message sent while a run works says to stop it or wait, and where the message is", () => {
+    assert.equal(busyRefusal({ stopping: false, returned: true }), "Hearth is still working on the last message. Your message is back in the box: stop that run first, or send it once the run ends.");
+    assert.equal(busyRefusal({ stopping: false, returned: false }), "Hearth is still working on the last message. Stop it first.");
   });
 });

@@ -18,6 +18,17 @@ export function isSupportedArchitecture(architecture: string): boolean {
 }
 
 /**
+ * A vision projector (llama.cpp's mmproj files: `general.architecture` "clip"), which
+ * Qwen3.5's repositories ship beside the weights (mmproj-F16.gguf): picked from the folder in
+ * the model's place, it is no other model family but the wrong file. Said in those words,
+ * ending with what to choose (`verb`: "Choose" in VS Code, "Give" for --model); undefined for any other architecture.
+ */
+export function projectorRefusal(architecture: string, verb: "Choose" | "Give"): string | undefined {
+  if (architecture !== "clip") return undefined;
+  return `a vision projector (mmproj, architecture "clip"): it goes with a model but is not one. ${verb} the model's own GGUF, the one not named mmproj, from the same folder`;
+}
+
+/**
  * The `general.architecture` a GGUF file names, read by the bounded reader; undefined where it
  * names none, is no readable GGUF or no regular file (the validator says why): a named pipe
  * (`--model /dev/stdin`) is not opened, its open would wait for a writer for ever.

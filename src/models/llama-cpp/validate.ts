@@ -12,7 +12,7 @@ import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
-import { isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
+import { isSupportedArchitecture, projectorRefusal, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
 import { whatInstead } from "../not-a-model.ts";
 import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
@@ -153,6 +153,8 @@ async function readLayout(modelPath: string, fileSize: number): Promise<GgufLayo
 function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, modelPath: string): string {
   const architecture = stringValue(metadata.get("general.architecture"));
   if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${modelPath}`, "selectModel");
+  const projector = projectorRefusal(architecture, "Choose");
+  if (projector) throw new BackendError(`the file is ${projector}: ${modelPath}`, "selectModel");
   if (!isSupportedArchitecture(architecture)) {
     throw new BackendError(
       `unsupported model architecture "${architecture}": Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}: ${modelPath}`,

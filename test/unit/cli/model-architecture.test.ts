@@ -39,6 +39,16 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
     assert.deepEqual(existsSync(state) ? readdirSync(state) : [], [], "no trajectory and no lock were written");
   });
 
+  it("hearth chat --model mmproj-F16.gguf (the vision projector beside the weights): exit 2, said as the projector it is", async () => {
+    const { work } = calcCheckout("hearth-model-arch-");
+    const model = join(work, "mmproj-F16.gguf");
+    writeFileSync(model, writeGguf(new Map([["general.architecture", gguf.str("clip")], ["general.type", gguf.str("mmproj")]]), [{ name: "v.patch_embd.weight", dims: [16], type: "f32", data: new Float32Array(16).fill(1) }]));
+    const io = captureIo(work);
+    const code = await main(["chat", "--model", model, "hello"], io);
+    assert.equal(code, 2, io.stderr);
+    assert.match(io.stderr, /^hearth chat: --model .+mmproj-F16\.gguf is a vision projector \(mmproj, architecture "clip"\): it goes with a model but is not one\. Give the model's own GGUF, the one not named mmproj, from the same folder$/m);
+  });
+
   it("hearth chat: exit 2 before a runtime starts, saying the same", async () => {
     const { work } = calcCheckout("hearth-model-arch-");
     const model = join(work, "mistral.gguf");

@@ -209,3 +209,16 @@ describe("a .gguf that is no GGUF at all, chosen as the model (Choose a GGUF fil
     });
   }
 });
+
+describe("a model's vision projector (mmproj-*.gguf, beside Qwen3.5's weights in LM Studio's and Hugging Face's folders) chosen as the model", () => {
+  it("is refused as the projector it is, not as an architecture Hearth does not run", async (t) => {
+    const metadata = new Map([["general.architecture", gguf.str("clip")], ["general.type", gguf.str("mmproj")], ["clip.has_vision_encoder", gguf.bool(true)]]);
+    const file = tempFile(t, writeGguf(metadata, [{ name: "v.patch_embd.weight", dims: [16], type: "f32", data: new Float32Array(16).fill(1) }]));
+    await assert.rejects(validateModelFile(file), (error: unknown) => {
+      assert.ok(error instanceof BackendError);
+      assert.equal(error.message, `the file is a vision projector (mmproj, architecture "clip"): it goes with a model but is not one. Choose the model's own GGUF, the one not named mmproj, from the same folder: ${file}`);
+      assert.equal(error.fix, "selectModel");
+      return true;
+    });
+  });
+});

@@ -16,7 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
@@ -93,6 +93,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   // Once per conversation, at its first message: every checkpoint leaves the same files out.
   if (start.leftOut && options.messages.length === 0) emit({ type: "notice", level: "warning", text: leftOutMessage(start.leftOut) });
   if (start.unreadable && options.messages.length === 0) emit({ type: "notice", level: "warning", text: unreadableMessage(start.unreadable) });
+  if (start.nested && options.messages.length === 0) emit({ type: "notice", level: "warning", text: nestedMessage(start.nested) });
   // A checkout another user owns: every git the agent runs there fails, and the history reads nothing.
   const refused = options.messages.length === 0 ? await repositoryOwnershipRefusal(options.workspace.root) : undefined;
   if (refused) emit({ type: "notice", level: "warning", text: ownershipNotice(refused) });

@@ -52,6 +52,12 @@ export interface Checkpoint {
    * holds the copy the checkpoint before held): restoring it leaves them as they are.
    */
   readonly unreadable?: readonly string[];
+  /**
+   * Set by `create`: folders that are git repositories of their own (a folder of clones opened
+   * as one workspace, a vendored checkout), which no checkpoint looks into (see stageAll): the
+   * agent's own writes there are extras, a change a command makes there is in none.
+   */
+  readonly nested?: readonly string[];
 }
 
 /** What to tell the user about files a checkpoint left out (Checkpoint.leftOut). */
@@ -62,6 +68,14 @@ export function leftOutMessage(paths: readonly string[]): string {
 /** What to tell the user about files a checkpoint left out because this user may not read them (Checkpoint.unreadable). */
 export function unreadableMessage(paths: readonly string[]): string {
   return leftOutFiles(paths, "this user may not read");
+}
+
+/** What to tell the user about the repositories of their own a checkpoint does not look into (Checkpoint.nested). */
+export function nestedMessage(folders: readonly string[]): string {
+  const shown = folders.slice(0, 3).join(", ") + (folders.length > 3 ? ` and ${folders.length - 3} more` : "");
+  const which = folders.length === 1 ? "1 folder that is a git repository of its own" : `${folders.length} folders that are git repositories of their own`;
+  const them = folders.length === 1 ? "it" : "them";
+  return `Checkpoints leave out ${which} (${shown}): Undo and Restore bring back the agent's edits there, but not a change a command makes in ${them}; git in ${folders.length === 1 ? "that folder" : "each folder"} shows those.`;
 }
 
 function leftOutFiles(paths: readonly string[], which: string): string {
@@ -184,6 +198,12 @@ export class CheckpointStore {
   private packAboveBytes = PACK_ABOVE_BYTES;
   /** What info/exclude was last written with (syncExcludes). */
   private excludes: string | undefined;
+  /**
+   * The folders that are git repositories of their own, as the last staging (a checkpoint, a
+   * diff against the work tree) found them: no checkpoint looks into them (see stageAll), so
+   * a diff since a checkpoint holds the agent's writes there but no command's change.
+   */
+  nested: readonly string[] = [];
 
   private constructor(
     /** The shadow git directory. */
@@ -706,13 +726,13 @@ export class CheckpointStore {
 
   private async snapshot(label: string, touched: readonly string[]): Promise<Checkpoint> {
     const tracked = await this.track(touched);
-    const { large: leftOut, unreadable } = await this.stageAll(tracked);
+    const { large: leftOut, unreadable, nested } = await this.stageAll(tracked);
     // "" names the index just staged: the paths it misses are this checkpoint's extras.
     const extras = await this.diskStates(await this.missingFrom("", tracked));
     const message = checkpointMessage(label, extras, await this.headRecord(label));
     await this.git(["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], { input: message });
     const checkpoint = (await this.log(1, "HEAD"))[0]!;
-    return { ...checkpoint, ...(leftOut.length ? { leftOut } : {}), ...(unreadable.length ? { unreadable } : {}) };
+    return { ...checkpoint, ...(leftOut.length ? { leftOut } : {}), ...(unreadable.length ? { unreadable } : {}), ...(nested.length ? { nested } : {}) };
   }
 
   /**
@@ -746,7 +766,7 @@ export class CheckpointStore {
    * MAX_CHECKPOINT_FILE_BYTES other than `keep` (the files the agent writes), which it
    * takes out of the index if an older checkpoint held them, files this user may not read
    * (git add refuses the whole tree for one), and nested repositories.
-   * Returns the large and unreadable files left out.
+   * Returns the large and unreadable files left out, and the nested repositories.
    *
    * A nested repository staged as a gitlink makes every later `git add` run `git status`
    * in it, with its own config: its core.fsmonitor and its filters' commands run (a
@@ -754,7 +774,7 @@ export class CheckpointStore {
    * config nor `diff.ignoreSubmodules` stops it — the workspace's .gitmodules overrides
    * both. Left out, it is never looked into; the agent's writes inside it are extras.
    */
-  private async stageAll(keep: readonly string[] = []): Promise<{ large: string[]; unreadable: string[] }> {
+  private async stageAll(keep: readonly string[] = []): Promise<{ large: string[]; unreadable: string[]; nested: string[] }> {
     await this.syncExcludes();
     const forced = await this.forcedFiles();
     const { large, unreadable, unreachable, nested } = await this.unstagedFiles(keep, forced);
@@ -766,6 +786,7 @@ export class CheckpointStore {
     // -r: a folder the shadow index holds that a command replaced by a large or unreadable file of its name (rm -r gen; tar cf gen …).
     if (untrack.length) await this.git(["rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(untrack));
     const skipped = [...large, ...unreadable, ...nested];
+    const repositories = [...nested];
     for (;;) {
       try {
         // Pathspecs on stdin: a folder of many large files would not fit on a command line.
@@ -774,13 +795,15 @@ export class CheckpointStore {
         // The user's tracked files that an ignore rule matches: `add --all` passes them by while the shadow index lacks them.
         const past = forced.filter((p) => skipped.length === 0 || !underAny(p, skipped));
         if (past.length) await this.git(["add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(past));
-        return { large, unreadable };
+        this.nested = repositories.sort();
+        return { large, unreadable, nested: [...this.nested] };
       } catch (error) {
         // A nested repository without a commit makes `git add` refuse the whole tree: leave
         // that folder out (the agent's own writes in it are kept as extras).
         const nested = /'(.+?)\/?' does not have a commit checked out/.exec(String(error));
         if (!nested || skipped.includes(nested[1]!)) throw error;
         skipped.push(nested[1]!);
+        repositories.push(nested[1]!);
       }
     }
   }

@@ -69,9 +69,24 @@ export const gitDiffTool: Tool = {
     // After the cut, so the cut never removes it (it was in the diff, past the 40,000 characters shown).
     const more = notShown ? [`[… and ${notShown} more new file(s) not shown]`] : [];
     const text = [cut, ...more, ...secretsNote(secrets, hardLinked)].filter((part) => part !== "").join("\n");
-    return { text: text === "" ? "No changes." : text, data: { diff, ...(notShown ? { newFilesNotShown: notShown } : {}), ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
+    const nested = ctx.checkpoints && ctx.runStart ? nestedNote(ctx.checkpoints.nested, paths) : [];
+    return { text: [text === "" ? "No changes." : text, ...nested].join("\n"), data: { diff, ...(notShown ? { newFilesNotShown: notShown } : {}), ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
   },
 };
+
+/**
+ * The repositories of their own under the asked paths (or holding one) that the checkpoints
+ * did not look into: without a word, a command's change there (sed -i in one of a folder's
+ * clones) read as "No changes." to the model.
+ */
+function nestedNote(nested: readonly string[], paths: readonly string[]): string[] {
+  const under = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  const among = paths.length && !paths.includes(".") ? nested.filter((folder) => paths.some((path) => under(folder, path) || under(path, folder))) : nested;
+  if (among.length === 0) return [];
+  const shown = among.slice(0, 10).map((folder) => `${shownPath(folder)}/`).join(", ") + (among.length > 10 ? ` and ${among.length - 10} more` : "");
+  const which = among.length === 1 ? "1 folder that is a git repository of its own" : `${among.length} folders that are git repositories of their own`;
+  return [`[Not looked into: ${which} (${shown}). The agent's edits there are in this diff, but not a change a command made in ${among.length === 1 ? "it" : "them"}: run_command git -C FOLDER diff shows those.]`];
+}
 
 /** The diff since the run's start, or — past MAX_READ_DIFF_BYTES — words naming the changed files instead. */
 async function checkpointDiff(store: CheckpointStore, runStart: string, paths: readonly string[]): Promise<{ diff: string; secrets: string[] } | { tooLarge: string }> {

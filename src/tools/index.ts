@@ -21,7 +21,7 @@ import { writeFileTool } from "./write-file.ts";
 export * from "./tool.ts";
 export type { Workspace, WorkspaceChange, EntryInfo, DirEntry } from "./workspace.ts";
 export { DiskWorkspace } from "./disk-workspace.ts";
-export { CheckpointStore, type Checkpoint, type CheckpointOptions, DiffTooLargeError, leftOutMessage, unreadableMessage } from "./checkpoints.ts";
+export { CheckpointStore, type Checkpoint, type CheckpointOptions, DiffTooLargeError, leftOutMessage, nestedMessage, unreadableMessage } from "./checkpoints.ts";
 export { type UserHead, headName } from "./checkpoint-git-head.ts";
 export { planPatch, type PatchPlan, type FileOutcome } from "./patch/plan.ts";
 export { formatPlan } from "./patch/report.ts";

@@ -135,6 +135,30 @@ describe("git_diff without checkpoints", () => {
   });
 });
 
+describe("git_diff with checkpoints in a folder of repositories", () => {
+  it("says which repositories of their own it did not look into, rather than a bare 'No changes.' after a command changed one", async () => {
+    const { root, ctx } = workspaceWith({ "notes.txt": "todo\n", "api/main.py": "v = 1\n", "web/app.js": "a = 1\n" });
+    for (const clone of ["api", "web"]) {
+      git(join(root, clone), "init", "-q");
+      git(join(root, clone), "add", "-A");
+      git(join(root, clone), "commit", "-qm", "first");
+    }
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const start = await checkpoints.create("run start");
+    writeFileSync(join(root, "api/main.py"), "v = 2\n"); // a command's sed -i in one clone
+    const all = await runTool(gitDiffTool, {}, { ...ctx, checkpoints, runStart: start.id });
+    assert.equal(all.ok, true, all.text);
+    assert.equal(all.text, "No changes.\n[Not looked into: 2 folders that are git repositories of their own (api/, web/). The agent's edits there are in this diff, but not a change a command made in them: run_command git -C FOLDER diff shows those.]");
+    assert.equal((await runTool(gitDiffTool, { path: "." }, { ...ctx, checkpoints, runStart: start.id })).text, all.text);
+    const one = await runTool(gitDiffTool, { path: "api/main.py" }, { ...ctx, checkpoints, runStart: start.id });
+    assert.match(one.text, /^No changes\.\n\[Not looked into: 1 folder that is a git repository of its own \(api\/\)\./);
+    writeFileSync(join(root, "notes.txt"), "done\n");
+    const outside = await runTool(gitDiffTool, { path: "notes.txt" }, { ...ctx, checkpoints, runStart: start.id });
+    assert.doesNotMatch(outside.text, /Not looked into/);
+    assert.match(outside.text, /^\+done$/m);
+  });
+});
+
 describe("git_diff and files that hold secrets", () => {
   // A .env nobody git-ignored, changed or made during the run (by the user, by a setup
   // command): its diff is its keys. Left out as search leaves it out, named in a note.

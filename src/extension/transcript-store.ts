@@ -315,6 +315,8 @@ export class TranscriptStore {
     for (const old of dropped) await this.memento.update(KEY_PREFIX + old.id, undefined);
     await kept;
     if (dropped.length) this.onDropped(dropped.map((old) => old.id));
+    // The runtime removes their files too, but one starting or restarting refuses: they would stay for good, listed again from the folder.
+    for (const old of dropped) await this.removeFile(old.id);
     if (news) throw news[1];
   }
 
@@ -339,6 +341,12 @@ export class TranscriptStore {
     await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER }).then(() => writeFile(join(dir, `${id}.deleted`), JSON.stringify(mark), { mode: PRIVATE_FILE })).catch(() => undefined);
     // After the mark: a window reading the folder between the two sees a delete, not a conversation gone by hand.
     await rm(file, { force: true }).catch(() => undefined);
+  }
+
+  /** Removes a dropped conversation's file from the folder's storage (best effort, as the runtime's forget). */
+  private async removeFile(id: string): Promise<void> {
+    this.headers.delete(id);
+    if (this.conversationsDir && ID.test(id)) await rm(join(this.conversationsDir, `${id}.json`), { force: true }).catch(() => undefined);
   }
 
   /** Takes the conversation out of this window's history. */

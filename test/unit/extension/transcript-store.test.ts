@@ -690,3 +690,21 @@ describe("TranscriptStore: a long reply streaming into a long history", () => {
     assert.equal(clock.pending(), 0, "no write left waiting");
   });
 });
+
+describe("TranscriptStore: the oldest conversations dropped past 100", () => {
+  it("leave the folder's storage and the history though the runtime could not forget them (restarting): they came back from their files, the list grew past 100 for good", async () => {
+    const dir = join(tempDir("hearth-history-dropped-"), "conversations");
+    const store = new TranscriptStore(memento(), () => undefined, dir); // the runtime's forget refused
+    for (let i = 0; i < 102; i++) {
+      await ranTurn(dir, `c${i}`, `message ${i}`, "ok");
+      store.save(said(`c${i}`, 1000 + i));
+    }
+    await store.flush();
+    await store.refresh();
+    assert.equal(store.list().length, 100);
+    assert.ok(!store.list().some((s) => s.id === "c0" || s.id === "c1"));
+    assert.equal(existsSync(join(dir, "c0.json")), false);
+    assert.equal(existsSync(join(dir, "c1.json")), false);
+    assert.equal(existsSync(join(dir, "c2.json")), true);
+  });
+});

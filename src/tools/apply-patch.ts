@@ -5,7 +5,7 @@
 import { shownLine, shownPath } from "../indexer/text.ts";
 import { type FileOutcome, planPatch } from "./patch/plan.ts";
 import { formatPlan } from "./patch/report.ts";
-import { type FileRead, type FileReads, recordEdit, recordWhole, unseenLines } from "./file-reads.ts";
+import { type FileRead, type FileReads, goneSinceSeen, recordEdit, recordWhole, unseenLines } from "./file-reads.ts";
 import { contentHash } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
 import type { Workspace, WorkspaceChange } from "./workspace.ts";
@@ -68,15 +68,18 @@ export const applyPatchTool: Tool = {
 /**
  * A sentence for each file whose hunks failed that is no longer as the model last read or
  * edited it: a formatter on save, a code generator or the user rewrote it, and the hunks quote
- * what the model read — read again, or it sends the same hunks (edit_file says the same).
+ * what the model read — read again, or it sends the same hunks (edit_file says the same); or
+ * renamed or deleted it since (goneSinceSeen).
  */
 async function changedSinceRead(ws: Workspace, reads: ReadonlyMap<string, FileRead>, files: readonly FileOutcome[]): Promise<string[]> {
   const changed: string[] = [];
   for (const file of files) {
     const seen = reads.get(file.path);
-    if (file.ok || seen === undefined || !file.hunks.some((h) => !h.ok)) continue;
+    if (file.ok || seen === undefined) continue;
     const bytes = await ws.read(file.path).catch(() => undefined);
-    if (bytes === undefined || contentHash(bytes) === seen.hash) continue;
+    const gone = bytes === undefined && file.operation !== "create" && (await ws.stat(file.path).catch(() => undefined)) === undefined;
+    if (gone) changed.push(goneSinceSeen(reads, file.path, `"${shownPath(file.path)}"`)!);
+    if (bytes === undefined || contentHash(bytes) === seen.hash || !file.hunks.some((h) => !h.ok)) continue;
     changed.push(`"${shownPath(file.path)}" changed since you last read or edited it (the user, a formatter on save or another program): read_file it again and base the hunks on the text it holds now.`);
   }
   return changed;

@@ -51,7 +51,7 @@ export function recordEdit(reads: FileReads, path: string, before: string, after
  * deleted it in the explorer, a command or a branch switch did; "does not exist; use
  * write_file" steered the model to make the old file again beside the renamed one.
  */
-export function goneSinceSeen(reads: FileReads | undefined, path: string, shown: string): string | undefined {
+export function goneSinceSeen(reads: ReadonlyMap<string, FileRead> | undefined, path: string, shown: string): string | undefined {
   if (!reads?.has(path)) return undefined;
   return `${shown} no longer exists: it was there when you last read or edited it, so it was deleted or renamed since (by the user, a command or another program). Do not create it again unless the task needs it back: find where it went with list_files or search, or ask the user.`;
 }

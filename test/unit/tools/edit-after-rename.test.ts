@@ -1,11 +1,12 @@
 // The model reads a file, then the user renames or deletes it in the explorer (or a command,
-// a branch switch, does), and the model's next edit quotes the file it read: "does not exist;
+// a branch switch, does), and the model's next edit or patch quotes the file it read: "does not exist;
 // use write_file to create a new file" steered it to make the old file again beside the
 // renamed one. Real files, the real read_file and edit_file over one record of reads.
 import assert from "node:assert/strict";
 import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
 import { runTool } from "../../../src/tools/tool.ts";
@@ -13,7 +14,7 @@ import { workspaceWith } from "./helpers/setup.ts";
 
 const GONE = /"geo\.py" no longer exists: it was there when you last read or edited it, so it was deleted or renamed since \(by the user, a command or another program\)\. Do not create it again unless the task needs it back: find where it went with list_files or search, or ask the user\./;
 
-describe("edit_file on a file renamed or deleted since the model read it", () => {
+describe("edit_file, apply_patch and read_file on a file renamed or deleted since the model read it", () => {
   it("says the file went away since it was read, not to create it, and writes nothing", async () => {
     const { root, ctx } = workspaceWith({ "geo.py": "def area(r):\n    return 3.14*r*r\n" });
     assert.equal((await runTool(readFileTool, { path: "geo.py" }, ctx)).ok, true);
@@ -23,6 +24,9 @@ describe("edit_file on a file renamed or deleted since the model read it", () =>
     assert.equal(!edit.ok && edit.code, "not-found");
     assert.match(edit.text, GONE);
     assert.doesNotMatch(edit.text, /use write_file/);
+    const patch = await runTool(applyPatchTool, { patch: "--- a/geo.py\n+++ b/geo.py\n@@ -1,2 +1,2 @@\n def area(r):\n-    return 3.14*r*r\n+    return math.pi*r*r\n" }, ctx);
+    assert.equal(!patch.ok && patch.code, "patch-failed");
+    assert.match(patch.text, GONE);
     const read = await runTool(readFileTool, { path: "geo.py" }, ctx);
     assert.equal(!read.ok && read.code, "not-found");
     assert.match(read.text, GONE);

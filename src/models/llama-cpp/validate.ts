@@ -9,7 +9,7 @@
  * required keys present, hyper-parameters in range (hyper-parameters.ts).
  */
 import { open, stat } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
 import { isSupportedArchitecture, projectorRefusal, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
@@ -129,12 +129,31 @@ async function splitParts(modelPath: string): Promise<string[]> {
   const missing: string[] = [];
   for (const other of others) if (!(await stat(other).catch(() => undefined))) missing.push(basename(other));
   if (missing.length > 0) {
-    // At most three names: a file can claim 99,999 parts.
-    const shown = missing.length > 3 ? [...missing.slice(0, 3), `${missing.length - 3} more`] : missing;
-    const names = shown.length === 1 ? `${shown[0]} is` : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)} are`;
-    throw new BackendError(`${modelPath} is ${split}; ${names} missing: put every part in the same folder`, "selectModel");
+    const unfinished = await unfinishedDownloads(dirname(modelPath), missing.slice(0, 3));
+    const next = unfinished.length > 0
+      ? `${listed(unfinished)} ${unfinished.length === 1 ? "is a download" : "are downloads"} not finished yet; choose the model again once they are done`
+      : "put every part in the same folder";
+    throw new BackendError(`${modelPath} is ${split}; ${listed(missing)} ${missing.length === 1 ? "is" : "are"} missing: ${next}`, "selectModel");
   }
   return others;
+}
+
+/** "a", "a and b", "a, b, c and 4 more": at most three names, a file can claim 99,999 parts. */
+function listed(names: readonly string[]): string {
+  const shown = names.length > 3 ? [...names.slice(0, 3), `${names.length - 3} more`] : names;
+  return shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+}
+
+/** Names a browser or downloader writes a file under until it is whole: Firefox's and Hearth's .part, Chrome's .crdownload, Safari's .download. */
+const UNFINISHED = [".part", ".crdownload", ".download"];
+
+/** The unfinished downloads of `parts` (names in `dir`) that are there. */
+async function unfinishedDownloads(dir: string, parts: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const part of parts) {
+    for (const suffix of UNFINISHED) if (await stat(join(dir, part + suffix)).catch(() => undefined)) found.push(part + suffix);
+  }
+  return found;
 }
 
 /** Header, metadata and tensor infos through the bounded reader. */

@@ -38,6 +38,15 @@ describe("split GGUF files", () => {
     );
   });
 
+  it("a part a browser is still downloading (Firefox's .part, Chrome's .crdownload beside it): says it is not finished, not only missing", async () => {
+    const tiny = await ensureTinyModel({ arch: "qwen35" });
+    const dir = folderWith({ "model-00001-of-00003.gguf": tiny, "model-00002-of-00003.gguf.part": tiny, "model-00003-of-00003.gguf.crdownload": tiny });
+    await assert.rejects(
+      validateModelFile(join(dir, "model-00001-of-00003.gguf")),
+      refusedWith(/^.+model-00001-of-00003\.gguf is part 1 of a model split into 3 files; model-00002-of-00003\.gguf and model-00003-of-00003\.gguf are missing: model-00002-of-00003\.gguf\.part and model-00003-of-00003\.gguf\.crdownload are downloads not finished yet; choose the model again once they are done$/),
+    );
+  });
+
   it("another part than the first: says to choose the first part", async () => {
     const tiny = await ensureTinyModel({ arch: "qwen35" });
     const dir = folderWith({ "model-00001-of-00002.gguf": tiny, "model-00002-of-00002.gguf": tiny });

@@ -9,6 +9,7 @@
  * bodies are bounded in size. Control strings in content (`<|im_end|>` in a file) are escaped
  * on the way out and restored on the way back (control-text.ts).
  */
+import { wellFormed } from "../protocol/plain-text.ts";
 import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { networkProblem } from "./proxy.ts";
@@ -405,7 +406,8 @@ export class RemoteBackend implements ModelBackend {
     let response: Response;
     try {
       // Not followed: a 307 would post the conversation to whatever address the server names.
-      response = await fetch(url, { method, headers: this.headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }), redirect: "manual", signal: limits.signal });
+      // Half a surrogate pair (a paste, an MCP result) goes as U+FFFD: its lone escape fails llama-server's JSON parser, the request with it.
+      response = await fetch(url, { method, headers: this.headers(), ...(body === undefined ? {} : { body: JSON.stringify(body, (_key, value: unknown) => (typeof value === "string" ? wellFormed(value) : value)) }), redirect: "manual", signal: limits.signal });
     } catch (error) {
       limits.close();
       throwIfAborted(signal);

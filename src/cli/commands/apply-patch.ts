@@ -14,6 +14,9 @@ import { checkWritable } from "../../tools/workspace.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, readInputBytes, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const APPLY_PATCH_FLAGS = { repo: "string", cwd: "string", "dry-run": "boolean", check: "boolean", json: "boolean" } as const;
+
 export const applyPatchCommand: CliCommand = {
   name: "apply-patch",
   summary: "apply a unified diff (stdin or FILE), tolerant of LLM mistakes; all or nothing",
@@ -26,7 +29,7 @@ export const applyPatchCommand: CliCommand = {
 
 Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage.`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { repo: "string", cwd: "string", "dry-run": "boolean", check: "boolean", json: "boolean" });
+    const { flags, positional } = parseFlags(args, APPLY_PATCH_FLAGS);
     if (positional.length > 1) throw new UsageError("give at most one patch file");
     const repo = flags.repo ?? flags.cwd;
     const dir = repoFolder(io.cwd, typeof repo === "string" ? repo : undefined);

@@ -25,6 +25,14 @@ import { type TerminalTextStream, terminalJson, terminalName, terminalText, term
 import { cliModelPreset, cliStoragePath, editorModel, olderPresetNote } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const CHAT_FLAGS = {
+  model: "string", server: "string", "no-think": "boolean", "show-thinking": "boolean",
+  "max-tokens": "string", threads: "string", context: "string", verbose: "boolean",
+  repo: "string", "no-rules": "boolean", continue: "string", save: "string",
+  mcp: "string", "list-tools": "boolean", yes: "boolean",
+} as const;
+
 export const chatCommand: CliCommand = {
   name: "chat",
   summary: "send one prompt to the model and stream its answer",
@@ -47,12 +55,7 @@ export const chatCommand: CliCommand = {
   --list-tools       with --mcp: list the servers' tools and exit
   --yes              with --mcp: run the model's MCP tool calls without asking`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, {
-      model: "string", server: "string", "no-think": "boolean", "show-thinking": "boolean",
-      "max-tokens": "string", threads: "string", context: "string", verbose: "boolean",
-      repo: "string", "no-rules": "boolean", continue: "string", save: "string",
-      mcp: "string", "list-tools": "boolean", yes: "boolean",
-    });
+    const { flags, positional } = parseFlags(args, CHAT_FLAGS);
     if (typeof flags.mcp !== "string" && (flags["list-tools"] || flags.yes)) throw new UsageError("--list-tools and --yes go with --mcp FILE");
     const repo = repoFolder(io.cwd, flags.repo as string | undefined);
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);

@@ -36,7 +36,8 @@ import { appendWhole, FileWriteError, freeSpace, fullPlaces, sameDisk, writeProb
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, busy: 5, cancelled: 130 } as const;
 
-const FLAGS = {
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const FIX_FLAGS = {
   repo: "string", issue: "string", "issue-file": "string", "test-cmd": "string", out: "string",
   predictions: "string", "instance-id": "string", model: "string", server: "string", "max-steps": "string",
   yes: "boolean", trajectory: "string", threads: "string", "state-dir": "string", "no-index": "boolean", mcp: "string",
@@ -88,7 +89,7 @@ saved, --out is left empty),
 model failed, 4 tests still fail, 5 the checkout is busy (another hearth fix or Hearth's agent works
 there; nothing was done: try again once it ends), 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP).`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, FLAGS);
+    const { flags, positional } = parseFlags(args, FIX_FLAGS);
     const given = await readOptions(flags, positional, io);
     await refuseOtherArchitecture(given.settings.modelPath);
     // Before the model loads: an issue URL is fetched, or the run stops here with why.

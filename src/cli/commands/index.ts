@@ -127,6 +127,9 @@ export function formatReport(root: string, r: IndexReport): string {
   ].join("\n");
 }
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const INDEX_COMMAND_FLAGS = { ...INDEX_FLAGS, json: "boolean" } as const;
+
 export const indexCommand: CliCommand = {
   name: "index",
   summary: "index a checkout and print what was indexed (files, symbols, skipped files, time)",
@@ -135,7 +138,7 @@ export const indexCommand: CliCommand = {
 ${INDEX_FLAGS_USAGE}
   --json             print the report as JSON`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, json: "boolean" });
+    const { flags, positional } = parseFlags(args, INDEX_COMMAND_FLAGS);
     noPositional(positional);
     const { index, report } = await openCliIndex(flags, io, { command: "index" });
     await index.close();

@@ -4,6 +4,9 @@ import { type CliCommand, UsageError, parseFlags } from "../command.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, nothingIndexed, openCliIndex } from "./index.ts";
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const LOCATE_FLAGS = { ...INDEX_FLAGS, top: "string", entities: "string", json: "boolean", open: "string", full: "boolean" } as const;
+
 export const locateCommand: CliCommand = {
   name: "locate",
   summary: "rank the files and functions/classes an issue text (stdin) is about, with reasons",
@@ -21,7 +24,7 @@ Files new to the cache have their words counted and only those the ranking needs
   --full             index the whole checkout before ranking (as hearth index does)
 ${INDEX_FLAGS_USAGE}`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, top: "string", entities: "string", json: "boolean", open: "string", full: "boolean" });
+    const { flags, positional } = parseFlags(args, LOCATE_FLAGS);
     const top = count(flags.top, 10, "--top", 1);
     const entityCount = count(flags.entities, 10, "--entities", 0);
     const query = positional.length > 0 ? positional.join(" ") : await io.readStdin();

@@ -4,6 +4,9 @@ import { type CliCommand, UsageError, noPositional, parseFlags } from "../comman
 import { terminalText } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, nothingIndexed, openCliIndex } from "./index.ts";
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const MAP_FLAGS = { ...INDEX_FLAGS, tokens: "string", query: "string", open: "string" } as const;
+
 export const mapCommand: CliCommand = {
   name: "map",
   summary: "print the repo map: ranked files and their key signatures within a token budget",
@@ -14,7 +17,7 @@ export const mapCommand: CliCommand = {
   --open FILES       comma-separated files to treat as open in the editor
 ${INDEX_FLAGS_USAGE}`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, tokens: "string", query: "string", open: "string" });
+    const { flags, positional } = parseFlags(args, MAP_FLAGS);
     noPositional(positional);
     const tokens = typeof flags.tokens === "string" ? Number(flags.tokens) : 1024;
     if (!Number.isInteger(tokens) || tokens <= 0) throw new UsageError("--tokens needs a positive whole number");

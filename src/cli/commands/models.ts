@@ -97,6 +97,9 @@ function notAModel(file: string): string | undefined {
   return info.isFile() ? notGguf(file, info.size) : "is not a file: give the model's .gguf file";
 }
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const MODELS_FLAGS = { json: "boolean", download: "string", quant: "string", cuda: "boolean", "cuda-ext": "boolean", verbose: "boolean" } as const;
+
 export const modelsCommand: CliCommand = {
   name: "models",
   summary: "list model presets, downloaded models and what fits this machine",
@@ -109,13 +112,14 @@ export const modelsCommand: CliCommand = {
                     CUDA package matching the bundled node-llama-cpp, from the npm registry
                     (npm's "registry" setting is honoured), verified by its integrity hash
   --cuda-ext        with --cuda: also the fallback build for drivers the main one does not load with
+  --verbose         show the runtime's log on stderr
 
 Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(join(cliStoragePath(), "native"))}
 (set HEARTH_HOME to change). Hearth in VS Code keeps its own downloads, in VS Code's storage
 (${terminalName(editorModelsFolders()[0]!)}): give one to chat and fix with --model FILE
 rather than download it again.`,
   async run(args, io) {
-    const { flags } = parseFlags(args, { json: "boolean", download: "string", quant: "string", cuda: "boolean", "cuda-ext": "boolean", verbose: "boolean" });
+    const { flags } = parseFlags(args, MODELS_FLAGS);
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: { settings: {}, globalStoragePath: cliStoragePath() },

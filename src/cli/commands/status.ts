@@ -12,6 +12,9 @@ import { ownText } from "../locale.ts";
 
 const GiB = 1024 ** 3;
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const STATUS_FLAGS = { model: "string", server: "string", load: "boolean", threads: "string", json: "boolean", "no-gpu-probe": "boolean", verbose: "boolean" } as const;
+
 export const statusCommand: CliCommand = {
   name: "status",
   summary: "start the runtime, print its state and what this machine can run",
@@ -26,7 +29,7 @@ export const statusCommand: CliCommand = {
   --no-gpu-probe   skip loading node-llama-cpp to detect the GPU (faster)
   --verbose        show the runtime's log on stderr`,
   async run(args, io) {
-    const { flags } = parseFlags(args, { model: "string", server: "string", load: "boolean", threads: "string", json: "boolean", "no-gpu-probe": "boolean", verbose: "boolean" });
+    const { flags } = parseFlags(args, STATUS_FLAGS);
     const threads = flags.threads === undefined ? 0 : Number(flags.threads);
     if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads needs a whole number of CPU threads (0 = automatic), not "${String(flags.threads)}"`);
     const modelPath = modelFileOption(io.cwd, flags.model);

@@ -44,6 +44,9 @@ interface Place {
   readonly items: readonly Item[];
 }
 
+/** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
+export const STORAGE_FLAGS = { clean: "boolean", json: "boolean" } as const;
+
 export const storageCommand: CliCommand = {
   name: "storage",
   summary: "show what Hearth keeps on this machine and how much; --clean removes what is not needed",
@@ -65,7 +68,7 @@ Checkpoint stores are also removed on their own: one unused for 90 days, or for 
 when its folder is not there; days counted to the last use of any store, never past now
 (a clock that jumped forward ages none). Index caches unused for 30 days are removed by the next index.`,
   async run(args, io) {
-    const { flags } = parseFlags(args, { clean: "boolean", json: "boolean" });
+    const { flags } = parseFlags(args, STORAGE_FLAGS);
     const removed = flags.clean ? await clean() : undefined;
     const places = await survey();
     if (flags.json) {

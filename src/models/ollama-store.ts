@@ -46,7 +46,8 @@ export function ollamaLayer(path: string): OllamaLayer | undefined {
   if (!hex || basename(dirname(path)) !== "blobs") return undefined;
   const store = dirname(dirname(path));
   for (const manifest of manifestFiles(join(store, "manifests"))) {
-    const layer = describe(manifest, `sha256:${hex}`, join(store, "blobs"));
+    // Older Ollama named its blobs sha256:<hex>: the weights are named as the chosen blob is.
+    const layer = describe(manifest, `sha256:${hex}`, join(store, "blobs"), basename(path)[6]!);
     if (layer) return layer;
   }
   return undefined;
@@ -65,7 +66,7 @@ interface ManifestLayer {
 }
 
 /** The layer `digest` in the manifest at `file`, if it lists it. */
-function describe(file: { path: string; name: string[] }, digest: string, blobs: string): OllamaLayer | undefined {
+function describe(file: { path: string; name: string[] }, digest: string, blobs: string, separator: string): OllamaLayer | undefined {
   let manifest: { config?: ManifestLayer; layers?: ManifestLayer[] };
   try {
     if (statSync(file.path).size > MAX_MANIFEST_BYTES) return undefined;
@@ -82,7 +83,7 @@ function describe(file: { path: string; name: string[] }, digest: string, blobs:
   return {
     model: modelName(file.name),
     kind,
-    ...(weights ? { weights: { path: join(blobs, (weights.digest as string).replace(":", "-")), size: Number(weights.size) || 0 } } : {}),
+    ...(weights ? { weights: { path: join(blobs, (weights.digest as string).replace(":", separator)), size: Number(weights.size) || 0 } } : {}),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { BackendError } from "../../../src/models/backend.ts";
@@ -69,6 +69,14 @@ it("another layer of the model (its template, parameters, license, config) is re
       return true;
     });
   }
+});
+
+it("a store of an older Ollama, whose blobs are named sha256:<hex>: the weights are named so too", async () => {
+  const store = await ollamaStore("qwen3.5", "9b");
+  const license = store.license.replace(/sha256-/, "sha256:");
+  renameSync(store.license, license);
+  const weights = store.model.slice(store.model.lastIndexOf("/") + 1).replace("sha256-", "sha256:");
+  await assert.rejects(validateModelFile(license), (error: unknown) => error instanceof BackendError && error.message.includes(`its weights are ${weights} (`));
 });
 
 it("a blob no manifest names (a model removed with ollama rm, its blob left) is checked as any file", async () => {

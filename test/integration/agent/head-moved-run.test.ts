@@ -3,7 +3,8 @@
 // model: the run's changes, which the review lists and a Reject restores, are the agent's
 // edit alone, and the chat says HEAD moved.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
@@ -134,5 +135,37 @@ describe("a run during which the user switched branches", () => {
     const notice = events.find((e) => e.type === "notice" && /HEAD moved/.test(e.text));
     assert.ok(notice?.type === "notice");
     assert.match(notice.text, /This run edited shared\.txt before git changed it: where git merged that edit in \(git checkout -m, a pull's autostash\) it is still there/);
+  });
+});
+
+describe("a run during which the user concluded a merge the agent resolved a conflict of", () => {
+  it("keeps the agent's resolution in the run's changes, and its Reject puts the conflict back", async () => {
+    const dir = tempDir("hearth-head-moved-");
+    const root = repoWithBranch(join(dir, "work"), { "calc.py": "def add(a, b):\n    return a\n", "notes.txt": "one\n" }, {
+      written: { "calc.py": "def add(a, b):\n    return b + a\n", "notes.txt": "one\ntwo\n" },
+    });
+    writeFileSync(join(root, "calc.py"), "def add(a, b):\n    return a + b\n");
+    git(root, "commit", "-qam", "main");
+    // The merge stops on calc.py; notes.txt merges cleanly (in the work tree before the run).
+    assert.equal(spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "-q", "other"], { cwd: root }).status, 1);
+    const conflicted = readFileSync(join(root, "calc.py"), "utf8");
+    // Unlike either side: the merge commit differs from HEAD before it in calc.py too.
+    const resolved = "def add(a, b):\n    return b + a  # commutative\n";
+    const turns = [call("read_file", { path: "calc.py" }), call("write_file", { path: "calc.py", content: resolved }), call("list_files", {}), call("finish", { summary: "resolved" })];
+    // The user, once the agent's resolution is written: git add and git commit conclude the merge.
+    const { result, events, checkpoints } = await runWhileUserActs(dir, root, "resolve the conflict in calc.py", turns, (e) => {
+      if (e.type === "toolEnd" && e.changedFiles?.includes("calc.py")) {
+        git(root, "add", "calc.py");
+        git(root, "commit", "-q", "--no-edit");
+      }
+    });
+    assert.equal(git(root, "rev-list", "--count", "--merges", "HEAD").trim(), "1");
+    assert.deepEqual(result.changedFiles, ["calc.py"]);
+    assert.equal(events.some((e) => e.type === "notice" && /HEAD moved/.test(e.text)), false);
+    assert.equal(result.headMoved, undefined);
+
+    await reject(root, checkpoints, result);
+    assert.equal(readFileSync(join(root, "calc.py"), "utf8"), conflicted);
+    assert.equal(readFileSync(join(root, "notes.txt"), "utf8"), "one\ntwo\n");
   });
 });

@@ -29,9 +29,10 @@ import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit
  * not hold it, so there is nothing to diff it from — it is no new file), or that a command
  * changed and is still over it ("large" too), or deleted ("deletedLarge"); or a file inside a
  * submodule that a command changed or deleted ("submodule": checkpoints do not look into nested
- * repositories, so no patch holds it).
+ * repositories, so no patch holds it), or inside a plain git repository in the checkout, a
+ * clone no submodule names ("nested", as Checkpoint.nested finds them at the start).
  */
-export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -150,13 +151,15 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (deleted.length) lines.push(`not in the patch: the deletion of ${deleted.length} file(s) over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB when the run started, which checkpoints leave out (the checkout has it deleted; the patch leaves the file as it was): ${named(deleted)}`);
   const inSubmodules = files.filter((f) => f.why === "submodule").map((f) => f.path);
   if (inSubmodules.length) lines.push(`not in any patch: the change a command made to ${inSubmodules.length} file(s) inside submodules, which Hearth's checkpoints do not look into (the checkout has the change; git diff in the submodule's folder shows it): ${named(inSubmodules)}`);
+  const inOwn = files.filter((f) => f.why === "nested").map((f) => f.path);
+  if (inOwn.length) lines.push(`not in any patch: the change a command made to ${inOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which Hearth's checkpoints do not look into (the checkout has the change; git diff in that folder shows it): ${named(inOwn)}`);
   return lines;
 }
 
 /**
  * The files inside the checked-out ones of `submodules` (folders relative to `root`, as
- * submoduleFolders gives them) that differ from their submodule's HEAD, as uncommittedFiles
- * tells them there, relative to `root`. The checkpoints do not look into a nested repository,
+ * submoduleFolders gives them, or plain nested repositories as Checkpoint.nested names them)
+ * that differ from their own HEAD, as uncommittedFiles tells them there, relative to `root`. The checkpoints do not look into a nested repository,
  * so this is how a command's change there is seen at all.
  */
 export async function submoduleChangedFiles(root: string, submodules: readonly string[], call: Omit<RepositoryGitCall, "input"> = {}): Promise<Set<string>> {

@@ -152,6 +152,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const notCheckedOut = new Set<string>();
   for (const folder of submodules) if (!(await lstat(join(options.repo, folder, ".git")).then(() => true, () => false))) notCheckedOut.add(folder);
   const start = await store.create("before Hearth's fix");
+  // Plain git repositories in the checkout (a clone, no submodule): the checkpoints do not look into them either.
+  const ownRepositories = (start.nested ?? []).filter((folder) => !submodules.includes(folder));
+  const inOwnAtStart = await submoduleChangedFiles(options.repo, ownRepositories, gitCall);
   // No diff sees a file the checkpoints leave out: whether a command changed it is told by its stamp.
   const largeAtStart = await fileStamps(options.repo, start.leftOut ?? []);
   const state = options.backend.state();
@@ -264,6 +267,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const inPatches = new Set(submodulePatches.flatMap(({ submodule, files }) => files.map((path) => `${submodule}/${path}`)));
   const unseen = [...(await submoduleChangedFiles(options.repo, submodules, patchGit))].filter((path) => !inSubmodulesAtStart.has(path) && !inPatches.has(path) && !leftOutPaths.has(path)).sort();
   leftOut.push(...unseen.map((path) => ({ path, why: "submodule" as const })));
+  const inPatch = new Set(allChanged);
+  const unseenOwn = [...(await submoduleChangedFiles(options.repo, ownRepositories, patchGit))].filter((path) => !inOwnAtStart.has(path) && !inPatch.has(path) && !leftOutPaths.has(path)).sort();
+  leftOut.push(...unseenOwn.map((path) => ({ path, why: "nested" as const })));
   const changed = new Set(changedFiles);
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
   return {

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
+import { leftOutOfPatchMessage } from "../../../src/agent/fix-files.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -81,4 +82,22 @@ it("a submodule that was not checked out (an empty folder) the agent wrote into 
   ];
   const result = await runFix({ repo, issue: "B should be 2", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
   assert.deepEqual(result.submodulePatches?.map(({ submodule, files, notCheckedOut }) => ({ submodule, files, notCheckedOut })), [{ submodule: "vendor/lib", files: ["y.py"], notCheckedOut: true }, { submodule: "vendor/other", files: ["x.py"], notCheckedOut: undefined }]);
+});
+
+it("a file a command changes inside a plain git repository in the checkout (a clone, no submodule) is named as left out of the patch, as in a submodule", async () => {
+  const dir = tempDir("hearth-fix-nested-clone-");
+  const repo = committedRepo(join(dir, "repo"), { "main.py": "M = 1\n" });
+  // Cloned into the checkout after its commit: untracked there, and no submodule.
+  committedRepo(join(repo, "tools/helper"), { "h.py": "H = 1\n", "mine.py": "U = 1\n" });
+  writeFileSync(join(repo, "tools/helper/mine.py"), "U = 2\n"); // the user's own change: not the run's
+  const turns = [
+    call("run_command", { command: "sed -i s/1/2/ tools/helper/h.py" }),
+    call("edit_file", { path: "main.py", old_text: "M = 1", new_text: "M = 2" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "H should be 2", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.equal(readFileSync(join(repo, "tools/helper/h.py"), "utf8"), "H = 2\n");
+  assert.deepEqual(result.changedFiles, ["main.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "tools/helper/h.py", why: "nested" }]);
+  assert.deepEqual(leftOutOfPatchMessage(result.leftOutOfPatch!), ["not in any patch: the change a command made to 1 file(s) inside folders that are git repositories of their own (not submodules), which Hearth's checkpoints do not look into (the checkout has the change; git diff in that folder shows it): tools/helper/h.py"]);
 });

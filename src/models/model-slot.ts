@@ -107,6 +107,8 @@ export class ModelSlot {
   private loading: Promise<void> | undefined;
   /** The file the backend is loaded (or loading) from; undefined for a server. */
   private file: string | undefined;
+  /** The model's files as the last check found them (`fileIdentity`). */
+  private checkedFiles = "";
 
   constructor(private readonly options: ModelSlotOptions = {}) {}
 
@@ -158,6 +160,9 @@ export class ModelSlot {
     // No model at the last check: the preset may be downloaded since without a setting changing
     // (by another window or `hearth models`, into the shared models folder); a stat or two tells.
     if (this.current.kind === "none" && this.presetArrived()) await this.refresh();
+    // A file that failed may be whole now at the same path (a download finished, a split model's
+    // last part arrived): no setting changes, and choosing the same file again changes none.
+    else if (this.current.kind === "error" && (await this.filesChanged())) await this.refresh();
     await this.loading;
     const model = this.current;
     if (model.kind === "ready" && this.backend) return this.backend;
@@ -199,12 +204,19 @@ export class ModelSlot {
     const model = source ? await checkModelSource(source, this.downloadedPresets()) : NO_MODEL;
     const file = source && (await fileIdentity(modelFileOf(source, this.options.env)));
     if (generation !== this.generation) return; // a newer settings change already won
+    this.checkedFiles = file ?? "";
     const loadSettings = { ...settings, ...this.options.loadSettings };
     const key = source && `${backendKey(source, loadSettings)}${file}`;
     if (model.kind === "configured" && key === this.key && this.backend) return; // same model, keep it
     await this.unload();
     this.setState(model);
     if (model.kind === "configured" && source && key) this.loading = this.startLoad(source, key, loadSettings);
+  }
+
+  /** The model's files are not as the last check found them (a few stats). */
+  private async filesChanged(): Promise<boolean> {
+    const source = this.settings && withHomeExpanded((this.options.resolve ?? resolveModelSource)(this.settings));
+    return source?.kind === "file" && (await fileIdentity(source.modelPath)) !== this.checkedFiles;
   }
 
   /** The preset the settings name, not downloaded at the last check, is there now. */
@@ -291,13 +303,28 @@ function modelFileOf(source: ModelSource, env: BackendEnvironment | undefined): 
  * being kept.
  */
 async function fileIdentity(path: string | undefined): Promise<string> {
-  const info = path === undefined ? undefined : await stat(path).catch(() => undefined);
-  return info ? ` ${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}` : "";
+  const ids = await Promise.all(modelFiles(path).map(async (file) => {
+    const info = await stat(file).catch(() => undefined);
+    return info ? ` ${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}` : " -";
+  }));
+  return ids[0] === " -" ? "" : ids.join("");
+}
+
+/** A split model's first part (`name-00001-of-00003.gguf`, as node-llama-cpp names them) and, up to 64, its other parts. */
+function modelFiles(path: string | undefined): string[] {
+  if (path === undefined) return [];
+  const parts = Number(/-00001-of-(\d{5})\.gguf$/.exec(path)?.[1] ?? 1);
+  const stem = path.slice(0, path.length - "-00001-of-00000.gguf".length);
+  return [path, ...Array.from({ length: Math.min(parts, 64) - 1 }, (_, i) => `${stem}-${String(i + 2).padStart(5, "0")}-of-${String(parts).padStart(5, "0")}.gguf`)];
 }
 
 const NO_MODEL: ModelState = { kind: "none", detail: "no model is configured for this" };
 
 function errorState(source: ModelSource, error: unknown): ModelState {
+  // Download Model… fetches Hearth's presets: a file the user chose came from elsewhere.
+  if (error instanceof BackendError && error.fix === "downloadModel" && source.kind === "file") {
+    return { kind: "error", source, message: `${error.message}. Finish or repeat its download where it came from, or choose another model`, fix: "selectModel" };
+  }
   if (error instanceof BackendError) return { kind: "error", source, message: error.message, ...(error.fix ? { fix: error.fix } : {}) };
   return { kind: "error", source, message: error instanceof Error ? error.message : String(error), fix: "showLog" };
 }

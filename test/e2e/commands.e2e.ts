@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { type Workbench, pickQuickItem, runCommand, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
 describe("a command that fails", () => {
@@ -21,11 +21,13 @@ describe("a command that fails", () => {
     // Hearth's contributions are there (the palette has its commands).
     await wb.page.locator('.activitybar [aria-label^="Hearth"]').first().waitFor({ timeout: 60_000 });
     const settings = join(wb.userDataDir, "User", "settings.json");
-    writeFileSync(settings, readFileSync(settings, "utf8").replace(/\}\s*$/, ',, "broken": }\n'));
+    // The marker before the syntax error is read (VS Code keeps what parses): once the page's title
+    // shows it, VS Code has the broken file. A write before then went to VS Code's older copy and
+    // replaced the broken file with a valid one, so no notice came (seen under load in CI).
+    writeFileSync(settings, readFileSync(settings, "utf8").replace(/\}\s*$/, ', "window.title": "settings-with-an-error",, "broken": }\n'));
+    await wb.page.waitForFunction(() => document.title === "settings-with-an-error", undefined, { timeout: 60_000 });
     await runCommand(wb.page, "Hearth: Select Model…");
-    const row = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "Qwen3.6-35B-A3B" }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
+    await pickQuickItem(wb.page, "Qwen3.6-35B-A3B");
     // VS Code says it itself, with Open Settings; Hearth adds no second notice, and no "Command … resulted in an error" dialog.
     const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Unable to write into user settings" });
     await toast.waitFor({ timeout: 30_000 });
@@ -35,5 +37,6 @@ describe("a command that fails", () => {
     assert.equal(dialogShown, "");
     const toasts = await wb.page.locator(".notifications-toasts .notification-toast").allInnerTexts();
     assert.equal(toasts.length, 1, JSON.stringify(toasts));
+    assert.match(readFileSync(settings, "utf8"), /,, "broken": \}/, "the user's settings.json is left as they wrote it");
   });
 });

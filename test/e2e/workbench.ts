@@ -149,6 +149,22 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await row.click();
 }
 
+/**
+ * Accepts the open quick pick's row holding `text`. Under load the quick input can drop a click
+ * it takes while still settling (the pick stayed open with nothing chosen: seen in CI), so the
+ * row is clicked again while it is still there, at most 5 times.
+ */
+export async function pickQuickItem(page: Page, text: string): Promise<void> {
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: text }).first();
+  await row.waitFor({ timeout: 30_000 });
+  for (let tries = 0; tries < 5; tries++) {
+    // A row gone between the look and the click was taken by the click before.
+    await row.click({ timeout: 5_000 }).catch(() => undefined);
+    if (await row.waitFor({ state: "hidden", timeout: 5_000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the quick pick's row "${text}" was clicked 5 times and is still there`);
+}
+
 /** hearth.modelPath is machine-scoped in code-server (a remote extension host). */
 export function setMachineSettings(wb: Workbench, settings: Record<string, unknown>): void {
   mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });

@@ -5,7 +5,6 @@
 // once, as it does for files over the size limit. Real git, real checkpoints, the scripted
 // backend through runConversationTurn.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -13,26 +12,18 @@ import { type AgentWireEvent } from "../../../src/protocol/agent.ts";
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
+import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
-
-function clone(root: string, name: string, commit: boolean): void {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "main.py"), "v = 1\n");
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir });
-  git("init", "-q");
-  if (!commit) return;
-  git("add", "-A");
-  git("commit", "-qm", "first");
-}
 
 it("a conversation in a folder of repositories says once which of them its checkpoints leave out", { timeout: 60_000 }, async () => {
   const work = tempDir("hearth-nested-notice-");
   const root = join(work, "projects");
   mkdirSync(root);
   writeFileSync(join(root, "notes.txt"), "todo\n");
-  for (const name of ["api", "docs", "web", "tools/cli"]) clone(root, name, true);
-  clone(root, "scratch", false); // no commit yet: git add refuses the whole tree for it
+  for (const name of ["api", "docs", "web", "tools/cli"]) committedRepo(join(root, name), { "main.py": "v = 1\n" });
+  mkdirSync(join(root, "scratch"));
+  writeFileSync(join(root, "scratch/main.py"), "v = 1\n");
+  git(join(root, "scratch"), "init", "-q"); // no commit yet: git add refuses the whole tree for it
   const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(work, "state") });
   const notices: string[] = [];
   for (const [text, messages] of [["hi", []], ["again", [{ role: "system" as const, content: "s" }, { role: "user" as const, content: "hi" }]]] as const) {

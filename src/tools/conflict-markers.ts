@@ -4,7 +4,10 @@
  * user's conflict resolved by guess, without a word (hearth fix refuses such a checkout
  * before the model loads: cli/checkout-root.ts). read_file names them.
  */
+import { execFile } from "node:child_process";
+import { basename, dirname } from "node:path";
 import { shownPath } from "../indexer/index.ts";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 
 /** One conflict: its lines (1-based, the markers included), the sides' labels, whether it shows the base (diff3). */
 export interface ConflictBlock {
@@ -57,4 +60,24 @@ export function conflictNote(path: string, blocks: readonly ConflictBlock[]): st
     "Which to keep, or how to combine them, is the user's decision: unless they asked you to resolve it, ask them before editing these lines. " +
     "After it is resolved, git still counts the file as conflicted until the user runs git add on it.]"
   );
+}
+
+/** How long git may take to say whether a file is unmerged (it reads the index alone). */
+const GIT_TIMEOUT_MS = 10_000;
+
+/**
+ * Whether git counts the file at `absolute` conflicted (its index holds the file unmerged):
+ * false where git says it does not — markers committed on purpose (a merge tool's test
+ * fixture, a doc showing a conflict) are content, and the note would have the model ask the
+ * user to resolve them; undefined where git cannot tell (no repository, no git, another
+ * version control's merge), the markers alone then being the sign. Asked in the file's own
+ * folder, so a nested repository answers for its files; read-only (indexer/read-only-git.ts).
+ */
+export function gitCountsConflicted(absolute: string): Promise<boolean | undefined> {
+  const args = [...READ_ONLY_GIT_OPTIONS, "ls-files", "--unmerged", "-z", "--", `:(literal)${basename(absolute)}`];
+  return new Promise((resolve) => {
+    execFile("git", args, { cwd: dirname(absolute), env: readOnlyGitEnv(), timeout: GIT_TIMEOUT_MS, encoding: "utf8", windowsHide: true }, (error, stdout) => {
+      resolve(error ? undefined : stdout !== "");
+    });
+  });
 }

@@ -1,4 +1,5 @@
 /** read_file: a file's text with line numbers, whole or a line range, within a size budget. */
+import { resolve } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
 import { MASK_START, maskSecrets, maskedNote } from "./secret-values.ts";
@@ -10,7 +11,7 @@ import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
 import { dataLeftOut, dataLeftOutNote, isNotebookPath } from "./notebook-outputs.ts";
 import { shellWord } from "../protocol/shell-word.ts";
-import { conflictBlocks, conflictNote } from "./conflict-markers.ts";
+import { conflictBlocks, conflictNote, gitCountsConflicted } from "./conflict-markers.ts";
 
 export const readFileTool: Tool = {
   effect: "read",
@@ -64,7 +65,7 @@ export const readFileTool: Tool = {
     const spelling = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
     if (spelling !== undefined) note.push(spelling);
     if (dataLines.length > 0) note.push(dataLeftOutNote(shownPath(path), dataLines));
-    const conflicts = conflictsShown(path, texts, first, shown.data.endLine);
+    const conflicts = await conflictsShown(ctx.workspace.root, path, texts, first, shown.data.endLine);
     if (conflicts !== undefined) note.push(conflicts);
     if (file.strayBytes !== undefined) {
       note.push(
@@ -77,10 +78,15 @@ export const readFileTool: Tool = {
   },
 };
 
-/** conflict-markers.ts's note for the conflicts that lines first..last show part of; looked for only where a line opens one. */
-function conflictsShown(path: string, lines: readonly string[], first: number, last: number): string | undefined {
+/**
+ * conflict-markers.ts's note for the conflicts that lines first..last show part of; looked
+ * for only where a line opens one, and none where git says the file is not conflicted.
+ */
+async function conflictsShown(root: string, path: string, lines: readonly string[], first: number, last: number): Promise<string | undefined> {
   if (!lines.some((line) => line.startsWith("<<<<<<<"))) return undefined;
-  return conflictNote(path, conflictBlocks(lines).filter((b) => b.end >= first && b.start <= last));
+  const blocks = conflictBlocks(lines).filter((b) => b.end >= first && b.start <= last);
+  if (blocks.length === 0 || (await gitCountsConflicted(resolve(root, path))) === false) return undefined;
+  return conflictNote(path, blocks);
 }
 
 /** A notebook's lines first..last with their base64 output data left out (notebook-outputs.ts), and which lines were. */

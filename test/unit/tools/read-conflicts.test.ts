@@ -14,9 +14,12 @@ import { runTool } from "../../../src/tools/tool.ts";
 import { git, repoWithBranch } from "../../fixtures/git-repos.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
 
-/** A checkout whose merge of `other` stopped on calc.py (its add() changed on both sides). */
+/** A merge tool's test fixture: a file that holds conflict markers on purpose, committed so. */
+const FIXTURE = "before\n<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\nafter\n";
+
+/** A checkout whose merge of `other` stopped on calc.py (its add() changed on both sides); tests/conflicted.txt is FIXTURE. */
 function mergeStopped(): string {
-  const root = repoWithBranch(join(tempDir(), "repo"), { "calc.py": "def add(a, b):\n    return a\n\n\ndef sub(a, b):\n    return a - b\n" }, {
+  const root = repoWithBranch(join(tempDir(), "repo"), { "calc.py": "def add(a, b):\n    return a\n\n\ndef sub(a, b):\n    return a - b\n", "tests/conflicted.txt": FIXTURE }, {
     written: { "calc.py": "def add(a, b):\n    return b + a\n\n\ndef sub(a, b):\n    return a - b\n" },
   });
   writeFileSync(join(root, "calc.py"), "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n");
@@ -54,5 +57,16 @@ describe("read_file and conflict markers", () => {
     const { ctx } = workspaceWith({ "f.txt": text });
     const r = await runTool(readFileTool, { path: "f.txt", start_line: 4 }, ctx);
     assert.match(r.text, /\[Hearth: lines 2-8 and 10-14 of f\.txt are 2 unresolved merge conflicts: git's markers, not code\. Between <<<<<<< and ======= is one side \(ours\), between ======= and >>>>>>> the other \(theirs\); from \|\|\|\|\|\|\| to ======= is their common base\./);
+  });
+
+  it("says nothing of markers in a file git does not count conflicted (a merge tool's fixture), in the middle of a merge or not", async () => {
+    const root = mergeStopped();
+    const during = await runTool(readFileTool, { path: "tests/conflicted.txt" }, contextAt(root));
+    assert.equal(during.ok, true, during.text);
+    assert.match(during.text, /^2\| <<<<<<< ours$/m);
+    assert.doesNotMatch(during.text, /conflict:/);
+    git(root, "merge", "--abort");
+    const after = await runTool(readFileTool, { path: "tests/conflicted.txt" }, contextAt(root));
+    assert.doesNotMatch(after.text, /conflict:/);
   });
 });

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 import { CHAT_VIEW_ID, COMMANDS, type CommandName } from "../protocol/contributions.ts";
-import { ReindexRequest } from "../protocol/lsp-ext.ts";
+import { ModelLoadRequest, ReindexRequest } from "../protocol/lsp-ext.ts";
 import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
 import type { ChatController } from "./chat/controller.ts";
 import { stopRunFirst } from "./chat/run-start.ts";
@@ -13,7 +13,7 @@ import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
 import type { InlineCompletions } from "./inline-completions.ts";
 import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory } from "./memory-view.ts";
-import { type ModelChoice, modelPickState, workspaceServerEntry } from "./model-picks.ts";
+import { type ModelChoice, checkAgain, modelPickState, workspaceServerEntry } from "./model-picks.ts";
 import { downloadCudaInteractively, downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
@@ -55,7 +55,7 @@ const fixIssue: Factory = (ctx) => async (issue?: unknown) => {
 
 /** A notification with the reason and the next step: the three ways to get a model, Open Folder…, or Restart Runtime. */
 export function offerModelChoices(blocker: Blocker): Promise<void> {
-  return showFailure(blocker.reason, blockerActions(blocker), { steps: { "Choose GGUF File…": chooseGgufFile, "Use Server URL…": enterServerUrl } });
+  return showFailure(blocker.reason, blockerActions(blocker), { steps: { "Choose GGUF File…": () => chooseGgufFile(), "Use Server URL…": enterServerUrl } });
 }
 
 const manageModels: Factory = (ctx) => () => manageDownloadedModels(ctx.runtime);
@@ -86,7 +86,7 @@ const selectModel: Factory = (ctx) => async () => {
   }));
   const picks: Pick[] = [
     ...presets,
-    { label: "$(file) Choose a GGUF file…", description: pickDescription(modelPickState({ kind: "file" }, choice, state), current.modelPath), run: chooseGgufFile },
+    { label: "$(file) Choose a GGUF file…", description: pickDescription(modelPickState({ kind: "file" }, choice, state), current.modelPath), run: () => chooseGgufFile(ctx.runtime) },
     { label: "$(globe) Use a server URL…", description: pickDescription(modelPickState({ kind: "server" }, choice, state), current.serverUrl), run: enterServerUrl },
     ...workspaceServerPick(ctx.serverConsent),
     // Every download stays one step away, also the ones not recommended for this machine (sizes and needs listed there).
@@ -107,16 +107,20 @@ function pickDescription(state: string | undefined, value: string): string | und
   return [state, value].filter(Boolean).join(" · ") || undefined;
 }
 
-async function chooseGgufFile(): Promise<void> {
+/** `runtime`: Select Model's, which asks it to check a failed model chosen again (`checkAgain`). */
+async function chooseGgufFile(runtime?: RuntimeClient): Promise<void> {
   const files = await vscode.window.showOpenDialog({
     title: "Choose a GGUF model file",
     canSelectMany: false,
     filters: { "GGUF models": ["gguf"], "All files": ["*"] },
   });
   if (!files?.[0]) return;
+  const before = readSettings();
   await updateSetting("modelPreset", "custom");
   await updateSetting("modelPath", files[0].fsPath);
   await updateSetting("serverUrl", "");
+  // The state follows as the runtime's status; a runtime that stops meanwhile says so itself.
+  if (runtime && checkAgain(before, readSettings(), runtime.state)) void runtime.request(ModelLoadRequest, {}).catch(() => undefined);
 }
 
 async function enterServerUrl(): Promise<void> {

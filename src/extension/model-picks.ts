@@ -41,9 +41,22 @@ export function modelPickState(entry: PickEntry, choice: ModelChoice, runtime: R
  * minutes, and selecting it at its end overwrote a server URL typed or a model chosen in them.
  */
 export function afterDownload(name: string, preset: string, before: ModelChoice, now: ModelChoice): string | undefined {
-  const same = now.modelPreset === before.modelPreset && now.modelPath === before.modelPath && now.serverUrl === before.serverUrl;
-  if (same || selected({ kind: "preset", preset }, now)) return undefined;
+  if (sameChoice(before, now) || selected({ kind: "preset", preset }, now)) return undefined;
   return `Hearth: ${name} is downloaded; the ${choiceName(now)} you chose while it downloaded is kept. To use ${name} instead, click Use ${name}.`;
+}
+
+function sameChoice(a: ModelChoice, b: ModelChoice): boolean {
+  return a.modelPreset === b.modelPreset && a.modelPath === b.modelPath && a.serverUrl === b.serverUrl;
+}
+
+/**
+ * Whether Select Model asks the runtime to check the model again (model/load): the model that
+ * failed chosen again. That changes no setting, so VS Code tells the runtime nothing, and the
+ * error stayed though the file was whole since (its download finished, a split model's last part
+ * arrived); the runtime loads it when its files changed, else says the same error again.
+ */
+export function checkAgain(before: ModelChoice, now: ModelChoice, runtime: RuntimeConnection): boolean {
+  return sameChoice(before, now) && runtime.kind === "running" && runtime.status.model.kind === "error";
 }
 
 /** The model the settings select, in words: "server gpu-box:8080", "model file mine.gguf", "preset qwen3.6-27b". */

@@ -2,7 +2,7 @@
 // is not loaded (not downloaded, loading, failed) says so.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { afterDownload, alreadyDownloading, DownloadSlot, downloadWarning, modelPickState, workspaceServerEntry } from "../../../src/extension/model-picks.ts";
+import { afterDownload, alreadyDownloading, checkAgain, DownloadSlot, downloadWarning, modelPickState, workspaceServerEntry } from "../../../src/extension/model-picks.ts";
 import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts";
 import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
@@ -123,5 +123,20 @@ describe("Download Model: a choice the user made while it downloaded", () => {
   it("names the button that switches to the download as a plain instruction", () => {
     const kept = afterDownload(name, downloaded, defaults, { ...defaults, serverUrl: "http://gpu-box:8080/v1" }) ?? "";
     assert.match(kept, /kept\. To use Qwen3\.6-27B Q4_K_M instead, click Use Qwen3\.6-27B Q4_K_M\.$/);
+  });
+});
+
+describe("Select Model: the same model chosen again", () => {
+  const file = { kind: "file" as const, modelPath: "/models/Qwen3.5-9B-00001-of-00002.gguf" };
+  const chosen = { modelPreset: "custom", modelPath: file.modelPath, serverUrl: "" };
+  it("a file that failed (its download or a part unfinished then), chosen again: the runtime is asked to check it, since no setting changes", () => {
+    const failed = running({ kind: "error", source: file, message: "… model-00002-of-00002.gguf is missing" });
+    assert.equal(checkAgain(chosen, { ...chosen }, failed), true);
+  });
+  it("not when a setting changed (VS Code tells the runtime), the model is loaded, or no runtime runs", () => {
+    const failed = running({ kind: "error", source: file, message: "x" });
+    assert.equal(checkAgain(defaults, chosen, failed), false);
+    assert.equal(checkAgain(chosen, { ...chosen }, running({ kind: "ready", source: file, name: "Q", contextSize: 4096, gpu: false })), false);
+    assert.equal(checkAgain(chosen, { ...chosen }, { kind: "starting" }), false);
   });
 });

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ModelScript } from "../../src/models/scripted.ts";
-import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { type Workbench, pickQuickItem, runCommand, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
 /** hearth.modelPath is machine-scoped in code-server (a remote extension host). */
@@ -48,9 +48,7 @@ describe("the folder Hearth works in removed from the window mid-run", () => {
     const view = wb.hearthView();
     await view.locator('[data-folder="api (1 of 2 folders)"]').waitFor({ timeout: 60_000 });
     await runCommand(wb.page, "Hearth: Choose Folder…");
-    const row = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "web" }).first();
-    await row.waitFor();
-    await row.click();
+    await pickQuickItem(wb.page, "web");
     await view.locator('[data-folder="web (2 of 2 folders)"]').waitFor({ timeout: 60_000 });
     await view.locator('[data-model="ready"], [data-model="configured"]').first().waitFor({ timeout: 60_000 });
     const input = view.getByLabel("Message Hearth");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { type Workbench, pickQuickItem, runCommand, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
 describe("a message sent right after Choose Folder", { skip: process.platform === "win32" }, () => {
@@ -40,9 +40,7 @@ describe("a message sent right after Choose Folder", { skip: process.platform ==
     assert.equal(pids.length, 1, "one runtime, in api");
     process.kill(pids[0]!, "SIGSTOP");
     await runCommand(wb.page, "Hearth: Choose Folder…");
-    const row = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "web" }).first();
-    await row.waitFor();
-    await row.click();
+    await pickQuickItem(wb.page, "web");
     const input = view.getByLabel("Message Hearth");
     await input.fill("hello");
     await input.press("Enter");

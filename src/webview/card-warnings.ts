@@ -7,6 +7,7 @@
  */
 import type { TranscriptItem } from "../protocol/transcript.ts";
 import { type HiddenText, hiddenInChange } from "../protocol/visible-text.ts";
+import { itemJson } from "./item-json.ts";
 
 type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
 
@@ -36,7 +37,7 @@ export function cardWarnings(items: readonly TranscriptItem[], diffOf: (item: To
   for (const item of items) {
     if (item.kind !== "tool") continue;
     ids.add(item.id);
-    const card = JSON.stringify(item);
+    const card = itemJson(item);
     let worked = memo.get(item.id);
     if (worked?.card !== card) {
       const diff = diffOf(item);

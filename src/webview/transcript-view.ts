@@ -13,6 +13,7 @@ import { onMarkdownClick } from "./markdown.ts";
 import { reviewCard } from "./review-card.ts";
 import { StreamedMarkdown } from "./streamed-markdown.ts";
 import { type CardWarnings, type ChangeMemo, cardWarnings } from "./card-warnings.ts";
+import { itemJson } from "./item-json.ts";
 import { type ToolCardContext, keptDetails, shownDiff, toolCard } from "./tool-card.ts";
 
 type AssistantItem = Extract<TranscriptItem, { kind: "assistant" }>;
@@ -21,9 +22,16 @@ type NoticeItem = Extract<TranscriptItem, { kind: "notice" }>;
 
 interface Rendered {
   node: HTMLElement;
-  signature: string;
+  /** What the node shows, compared part by part: the item's JSON is the same string while the item is unchanged (item-json.ts). */
+  signature: Signature;
   /** In-place update (assistant messages); others are replaced. */
   update?: (item: TranscriptItem) => void;
+}
+
+type Signature = readonly (string | boolean)[];
+
+function sameSignature(a: Signature, b: Signature): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
 }
 
 export function attachmentLabel(a: Attachment): string {
@@ -102,8 +110,8 @@ function assistantMessage(item: AssistantItem, ctx: ToolCardContext): Rendered {
   return { node, signature: assistantSignature(item), update };
 }
 
-function assistantSignature(item: AssistantItem): string {
-  return `${item.text.length}:${item.thinking.length}:${item.streaming}`;
+function assistantSignature(item: AssistantItem): Signature {
+  return [`${item.text.length}:${item.thinking.length}`, item.streaming];
 }
 
 /** Stands for an item this version of Hearth does not know. */
@@ -222,7 +230,7 @@ export class TranscriptView {
   private place(item: TranscriptItem, running: boolean, previous: Element | null): HTMLElement {
     let entry = this.rendered.get(item.id);
     const signature = this.signature(item, running);
-    if (entry && entry.signature !== signature) {
+    if (entry && !sameSignature(entry.signature, signature)) {
       if (entry.update) {
         entry.update(item);
         entry.signature = signature;
@@ -241,11 +249,14 @@ export class TranscriptView {
     return entry.node;
   }
 
-  private signature(item: TranscriptItem, running: boolean): string {
+  private signature(item: TranscriptItem, running: boolean): Signature {
     if (item.kind === "assistant") return assistantSignature(item);
-    if (item.kind === "user") return `${JSON.stringify(item)}:${running}:${this.changedTurns.has(item.id)}`;
-    if (item.kind === "tool") return `${JSON.stringify(item)}:${this.ctx.answered.has(item.id)}:${JSON.stringify(this.warnings.get(item.id))}`;
-    return JSON.stringify(item);
+    if (item.kind === "user") return [itemJson(item), running, this.changedTurns.has(item.id)];
+    if (item.kind === "tool") {
+      const warnings = this.warnings.get(item.id);
+      return [itemJson(item), this.ctx.answered.has(item.id), warnings?.change || warnings?.result ? JSON.stringify(warnings) : ""];
+    }
+    return [itemJson(item)];
   }
 
   private renderItem(item: TranscriptItem, running: boolean): Rendered {

@@ -15,7 +15,7 @@ import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY } from "./test-runners.ts";
-import { TerminalText } from "./terminal-text.ts";
+import { TerminalText } from "../protocol/terminal-text.ts";
 import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
 import { secretSafeEnd, secretSafeStart } from "../protocol/secret-values.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";

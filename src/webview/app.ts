@@ -119,6 +119,8 @@ export class ChatApp {
       e.preventDefault();
       e.stopPropagation();
     });
+    // VS Code's webview host only stops the browser opening a file dropped beside the box.
+    root.addEventListener("drop", (e) => this.composer.droppedBeside(e));
     // VS Code focuses the page's window when the view is focused (Focus on Chat View, a click on
     // its title, a keybinding); with nothing in the page holding the focus, it would start at the
     // top, and a keyboard user would Tab through every turn's buttons to reach the message box.

@@ -4,6 +4,7 @@
  * Problems), and Send — or Stop while a reply runs.
  */
 import { textTooLong } from "../protocol/readiness.ts";
+import { TerminalText } from "../protocol/terminal-text.ts";
 import type { Mention } from "../protocol/webview.ts";
 import { button, h, icon, updateElement } from "./dom.ts";
 import type { Post } from "./host.ts";
@@ -83,7 +84,7 @@ export class Composer {
     });
     this.textarea.addEventListener("keydown", (e) => this.onKeyDown(e));
     this.textarea.addEventListener("input", () => this.onInput());
-    this.textarea.addEventListener("paste", (e) => this.onFiles(e, e.clipboardData));
+    this.textarea.addEventListener("paste", (e) => this.onFiles(e, e.clipboardData) || this.onTerminalPaste(e, e.clipboardData));
     this.textarea.addEventListener("drop", (e) => this.onFiles(e, e.dataTransfer));
     this.textarea.addEventListener("blur", () => setTimeout(() => this.element.contains(document.activeElement) || this.closePopup(), 150));
     this.setRunning(false);
@@ -188,11 +189,36 @@ export class Composer {
    * only. It says so; text (a paste of cells carries a picture too, a drop from the explorer
    * its paths) goes in as the browser puts it.
    */
-  private onFiles(e: Event, data: DataTransfer | null): void {
-    if (!data || !Array.from(data.items ?? []).some((item) => item.kind === "file")) return;
-    if (Array.from(data.types).some((type) => type === "text/plain" || type === "text/uri-list")) return;
+  private onFiles(e: Event, data: DataTransfer | null): boolean {
+    if (!data || !Array.from(data.items ?? []).some((item) => item.kind === "file")) return false;
+    if (Array.from(data.types).some((type) => type === "text/plain" || type === "text/uri-list")) return false;
     e.preventDefault();
     this.refuse("Hearth sends the model text only: an image or other file cannot go into a message. Paste its text, or attach a project file with @.");
+    return true;
+  }
+
+  /** A drop on the view beside the box (the conversation, Shift held): files alone are told of as in the box. */
+  droppedBeside(e: DragEvent): void {
+    if (!e.defaultPrevented) this.onFiles(e, e.dataTransfer);
+  }
+
+  /**
+   * A pasted log saved with a terminal's control codes (a CI's raw log, npm or pip run with
+   * colours into a file): the box kept every ESC [ … m and made a line of each \r frame of a
+   * progress bar (a textarea reads a lone CR as a line end), all of it shown in the transcript
+   * and paid for in the model's context. It goes in as a terminal shows it (the run_command
+   * rule: protocol/terminal-text.ts; NUL, which a terminal ignores, left out), and says so.
+   */
+  private onTerminalPaste(e: Event, data: DataTransfer | null): void {
+    const pasted = data?.getData("text/plain") ?? "";
+    if (!/[\x1b\b\0]|\r(?!\n)/.test(pasted)) return;
+    const terminal = new TerminalText();
+    const text = (terminal.write(pasted) + terminal.end()).replace(/\0/g, "");
+    e.preventDefault();
+    this.textarea.setRangeText(text, this.textarea.selectionStart, this.textarea.selectionEnd, "end");
+    this.onInput();
+    const count = (n: number) => n.toLocaleString("en-US");
+    this.refuse(`The paste held terminal control codes (colours, progress-bar redraws): it went in as a terminal shows it, ${count(text.length)} of its ${count(pasted.length)} characters.`);
   }
 
   private onKeyDown(e: KeyboardEvent): void {

@@ -113,6 +113,38 @@ describe("webview: composer", () => {
     const both = fire("paste", transfer(1, "TypeError: x is undefined")); // a spreadsheet's cells come as text and a picture
     assert.equal(both.defaultPrevented, false);
     assert.equal(note().hidden, true);
+    // Dropped beside the box (Shift held, on the conversation): VS Code's host only stops the
+    // browser opening it, so nothing happened and nothing was said.
+    typeInto(textarea(), "what is wrong here?");
+    const beside = new window.Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(beside, "dataTransfer", { value: transfer(1) });
+    root.querySelector(".scroller")!.dispatchEvent(beside);
+    assert.equal(beside.defaultPrevented, true);
+    assert.equal(note().hidden, false, "a file dropped on the conversation said nothing");
+    assert.equal(textarea().value, "what is wrong here?");
+  });
+
+  it("a pasted terminal log goes in as the terminal showed it: no colour codes, a progress bar's last frame, no NUL", () => {
+    typeInto(textarea(), "npm install fails:\n");
+    // An npm install log saved with colours (FORCE_COLOR, a CI's raw log): the box turned each \r
+    // frame into a line of its own and kept every ESC [ … m, all of it sent to the model.
+    const frames = Array.from({ length: 300 }, (_, i) => `\r${"#".repeat(Math.floor(i / 10))}${".".repeat(30 - Math.floor(i / 10))} ${String(i).padStart(3)}/300 reify:lodash`).join("");
+    const log = `\x1b[32madded\x1b[0m 3 packages\n${frames}\r\x1b[K\x1b[1mnpm\x1b[22m \x1b[31mERR!\x1b[39m code E404\u0000\n`;
+    const event = new window.Event("paste", { bubbles: true, cancelable: true });
+    Object.defineProperty(event, "clipboardData", { value: { types: ["text/plain"], items: [{ kind: "string", type: "text/plain" }], getData: (type: string) => (type === "text/plain" ? log : "") } });
+    textarea().dispatchEvent(event);
+    assert.equal(event.defaultPrevented, true, "the browser's paste would keep the codes and a line per frame");
+    assert.equal(textarea().value, "npm install fails:\nadded 3 packages\nnpm ERR! code E404\n");
+    const note = root.querySelector<HTMLElement>(".composer-note")!;
+    assert.equal(note.hidden, false);
+    assert.equal(note.textContent, `The paste held terminal control codes (colours, progress-bar redraws): it went in as a terminal shows it, 36 of its ${log.length.toLocaleString("en-US")} characters.`);
+    key(textarea(), "Enter");
+    assert.deepEqual(host.sent("send"), [{ type: "send", text: "npm install fails:\nadded 3 packages\nnpm ERR! code E404", mentions: [] }]);
+    // Text with Windows line ends and nothing else is the browser's to paste, as always.
+    const plain = new window.Event("paste", { bubbles: true, cancelable: true });
+    Object.defineProperty(plain, "clipboardData", { value: { types: ["text/plain"], items: [{ kind: "string", type: "text/plain" }], getData: () => "a\r\nb\r\n" } });
+    textarea().dispatchEvent(plain);
+    assert.equal(plain.defaultPrevented, false);
   });
 
   it("@-mentions: asks after typing, shows the answer, ↓ and Enter choose, the chip is removable", async () => {

@@ -10,8 +10,10 @@ export type NotGguf = { readonly kind: "page"; readonly start: string } | { read
 
 /** Undefined where the bytes are neither (a GGUF, or a file of some other kind). */
 export function whatInstead(head: Buffer): NotGguf | undefined {
-  const text = head.toString("latin1").trimStart();
-  const page = /^<(!doctype html|html)\b[^>]{0,40}>?/i.exec(text);
+  // A UTF-8 byte-order mark (a page saved by some editors and servers) is no text of its own.
+  const text = head.toString("latin1").replace(/^\xEF\xBB\xBF/, "").trimStart();
+  // An XML document: what a storage server (S3, Hugging Face's CDN) answers a signed link past its time.
+  const page = /^(<(!doctype html|html)\b[^>]{0,40}>?|<\?xml\b[^>]{0,80}\?>)/i.exec(text);
   // The file's own bytes, shown as printable ASCII only: a terminal's escape never reaches it.
   if (page) return { kind: "page", start: printableAscii(page[0]) };
   if (text.startsWith("version https://git-lfs")) return { kind: "lfs" };

@@ -194,6 +194,9 @@ describe("a .gguf that is no GGUF at all, chosen as the model (Choose a GGUF fil
   // What a browser or curl saves in a model's place, and what a clone without git lfs holds: said as in hearth --model's check.
   const cases = [
     ["a web page", "\n<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n", "the file is a web page, not a GGUF model (it starts with <!DOCTYPE html>): an error page saved in the model's place; download the model again or choose its .gguf file"],
+    // A signed download link past its time (Hugging Face's CDN, S3) answers an XML error, which curl -o or wget saves.
+    ["an XML error from a storage server", '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', "the file is a web page, not a GGUF model (it starts with <?xml version=\"1.0\" encoding=\"UTF-8\"?>): an error page saved in the model's place; download the model again or choose its .gguf file"],
+    ["a web page saved with a byte-order mark", "\uFEFF<!DOCTYPE html><html><body>Sign in</body></html>", "the file is a web page, not a GGUF model (it starts with <!DOCTYPE html>): an error page saved in the model's place; download the model again or choose its .gguf file"],
     ["a Git LFS pointer", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 19700000000\n", "the file is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or choose the model's .gguf file"],
     ["any other file", "hello, world: not a model at all", "not a GGUF model file (no GGUF header)"],
   ] as const;

@@ -116,6 +116,19 @@ export class EditorWorkspace implements Workspace {
 
   /** All changes as one WorkspaceEdit: the editor applies all of them or none. */
   async apply(changes: readonly WorkspaceChange[]): Promise<void> {
+    const { documentChanges, touched } = await this.edit(changes);
+    const result = await this.host.applyEdit({ documentChanges }, this.label);
+    if (!result.applied) throw notApplied(result.failureReason, documentChanges);
+    await this.save(touched);
+  }
+
+  /** `apply`'s checks of the whole batch, nothing written: a dry run refuses what `apply` would. */
+  async check(changes: readonly WorkspaceChange[]): Promise<void> {
+    await this.edit(changes);
+  }
+
+  /** The batch's checks, then its WorkspaceEdit and the files to save after it. */
+  private async edit(changes: readonly WorkspaceChange[]): Promise<{ documentChanges: (TextDocumentEdit | CreateFile | RenameFile | DeleteFile)[]; touched: string[] }> {
     const documentChanges: (TextDocumentEdit | CreateFile | RenameFile | DeleteFile)[] = [];
     const touched: string[] = [];
     // Paths an earlier change of the batch deletes or moves away: a rename may then land there.
@@ -157,9 +170,7 @@ export class EditorWorkspace implements Workspace {
         touched.push(this.uri(to));
       }
     }
-    const result = await this.host.applyEdit({ documentChanges }, this.label);
-    if (!result.applied) throw notApplied(result.failureReason, documentChanges);
-    await this.save(touched);
+    return { documentChanges, touched };
   }
 
   /**

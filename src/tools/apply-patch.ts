@@ -56,7 +56,9 @@ export const applyPatchTool: Tool = {
     }
     if (ctx.reads) await refuseBlindDeletes(ctx.workspace, ctx.reads, plan.files);
     ctx.signal.throwIfAborted();
-    if (!dryRun) {
+    // A dry run runs the write's own checks too (a read-only file): "would apply" is what the real call does.
+    if (dryRun) await ctx.workspace.check?.(plan.changes);
+    else {
       const moved = ctx.reads ? await movedHashes(ctx.workspace, plan.changes) : new Map<string, string>();
       await ctx.workspace.apply(plan.changes);
       if (ctx.reads) remember(ctx.reads, plan.changes, moved);

@@ -163,9 +163,7 @@ export class DiskWorkspace implements Workspace {
    * changes are undone in reverse order before the error is rethrown.
    */
   async apply(changes: readonly WorkspaceChange[]): Promise<void> {
-    const steps: (() => Promise<() => Promise<void>>)[] = [];
-    const batch = new BatchNames();
-    for (const change of changes) steps.push(await this.prepare(change, batch));
+    const steps = await this.prepareAll(changes);
     const undo: (() => Promise<void>)[] = [];
     try {
       for (const step of steps) undo.push(await step());
@@ -174,6 +172,18 @@ export class DiskWorkspace implements Workspace {
       const failed = changes[undo.length]!;
       throw writeError(error, failed.kind === "rename" ? failed.to : failed.path);
     }
+  }
+
+  /** `apply`'s checks of the whole batch, nothing written: a dry run refuses what `apply` would. */
+  async check(changes: readonly WorkspaceChange[]): Promise<void> {
+    await this.prepareAll(changes);
+  }
+
+  private async prepareAll(changes: readonly WorkspaceChange[]): Promise<(() => Promise<() => Promise<void>>)[]> {
+    const steps: (() => Promise<() => Promise<void>>)[] = [];
+    const batch = new BatchNames();
+    for (const change of changes) steps.push(await this.prepare(change, batch));
+    return steps;
   }
 
   /** Checks one change's paths; the returned step applies it and returns its undo. */

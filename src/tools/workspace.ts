@@ -76,6 +76,13 @@ export interface Workspace {
    */
   apply(changes: readonly WorkspaceChange[]): Promise<void>;
   /**
+   * Runs every check `apply` runs before it writes (containment, `.git`, a read-only file, a
+   * folder in the way, the user's unsaved text), writes nothing: a dry run (`hearth apply-patch
+   * --check`, apply_patch's `dry_run`) refuses what the real run would, in the same words.
+   * Absent: only the patch's own plan is checked.
+   */
+  check?(changes: readonly WorkspaceChange[]): Promise<void>;
+  /**
    * Called by `runTool` before a write's checkpoint with the files (workspace-relative) it is
    * about to write: where an editor holds the user's unsaved changes to one that it saves on
    * its own anyway (VS Code's `files.autoSave`), it saves them now, so the checkpoint holds

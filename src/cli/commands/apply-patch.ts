@@ -4,6 +4,7 @@
  * hunk of every file applies (exit 0); otherwise exit 1 and nothing is written. Every path
  * the patch would touch passes the workspace's containment check first, `--dry-run` too: a
  * patch into `.git` (in any spelling, or through a link) or out of the tree is refused.
+ * `--dry-run` runs every other check the write runs too (`Workspace.check`: a read-only file).
  * Its file names are taken as written, as git apply takes them: not in the other shapes the
  * agent's tools read a model's paths in (letter case, links, `:12`: tools/path-spelling.ts).
  */
@@ -43,7 +44,8 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     try {
       plan = await planPatch(workspace, text, { raw });
       await checkAll(dir, plan.changes);
-      if (plan.ok && !dryRun) await workspace.apply(plan.changes);
+      // --check runs apply's own checks too: `--check && apply` must never answer 0 then 1.
+      if (plan.ok) await (dryRun ? workspace.check(plan.changes) : workspace.apply(plan.changes));
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       // A refused write says it already (disk-workspace.ts writeError, checkNotReadOnly).

@@ -11,6 +11,7 @@ import type { Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from "vscode
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { isoDate } from "../../../src/protocol/memory.ts";
+import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { rememberTool } from "../../../src/tools/remember.ts";
 import { writeFileTool } from "../../../src/tools/write-file.ts";
@@ -306,6 +307,25 @@ describe("EditorWorkspace", () => {
     await assert.rejects(ws.rename("keep.ts", "moved.ts"), /"keep\.ts" is read-only/);
     assert.equal(editor.edits.length, 0);
     assert.equal(readFileSync(join(root, "gen.ts"), "utf8"), "export const v = 1;\n");
+  });
+
+  // apply_patch's dry run answered "would apply" for what the real call then refused (the
+  // user's unsaved text, a read-only file), so the model sent it for real and met the refusal.
+  it("an apply_patch dry run refuses what the real call would (unsaved changes, a read-only file), sending no edit", async () => {
+    const { root, editor, ws, uri } = setup({ "a.ts": "a\n", "gen.ts": "g\n" });
+    editor.docs.set(uri("a.ts"), { text: "a\n", dirty: true, version: 1 });
+    chmodSync(join(root, "gen.ts"), 0o444);
+    for (const [name, said] of [["a.ts", /a\.ts has unsaved changes/], ["gen.ts", /"gen\.ts" is read-only/]] as const) {
+      const first = name === "a.ts" ? "a" : "g";
+      const patch = `--- a/${name}\n+++ b/${name}\n@@ -1 +1 @@\n-${first}\n+${first.toUpperCase()}\n`;
+      for (const dry_run of [true, false]) {
+        const result = await runTool(applyPatchTool, { patch, dry_run }, ctx(ws));
+        assert.equal(result.ok, false, `${name} dry_run ${dry_run}: ${result.text}`);
+        assert.match(result.text, said);
+      }
+    }
+    assert.equal(editor.edits.length, 0);
+    assert.equal(readFileSync(join(root, "gen.ts"), "utf8"), "g\n");
   });
 
   // A Latin-1 file the user opened with its encoding (files.encoding, Reopen with Encoding):

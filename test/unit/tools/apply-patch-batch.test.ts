@@ -65,6 +65,15 @@ describe("apply_patch: three files, the third refused", () => {
     untouched(root);
     assert.equal(statSync(join(root, "c.txt")).mode & 0o777, 0o444);
   });
+
+  it("...and a dry run of it says so too, not 'would apply' (a model then sends it for real and is refused)", async () => {
+    const { root, ctx } = workspaceWith(FILES);
+    chmodSync(join(root, "c.txt"), 0o444);
+    const result = await runTool(applyPatchTool, { patch: THREE, dry_run: true }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /"c\.txt" is read-only/);
+    untouched(root);
+  });
 });
 
 describe("apply_patch: a git section with no hunks, followed by `---`/`+++` lines of another file and no `diff --git` line", () => {

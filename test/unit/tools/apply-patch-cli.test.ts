@@ -122,6 +122,30 @@ describe("hearth apply-patch: a file it may not write", () => {
     assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "1\n2\n");
   });
 
+  // `hearth apply-patch --check fix.diff && hearth apply-patch fix.diff` in a script: the check
+  // answered "would apply" for what the real run then refused, so the script went on as if patched.
+  const edit = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n";
+  const refusedByApply: [string, (dir: string) => void, string, RegExp][] = [
+    ["a read-only file", (dir) => chmodSync(join(dir, "gen.txt"), 0o444), `${edit}--- a/gen.txt\n+++ b/gen.txt\n@@ -1 +1 @@\n-g\n+G\n`, /"gen\.txt" is read-only \(mode 0444\)/],
+    ["the delete of a read-only file", (dir) => chmodSync(join(dir, "gen.txt"), 0o444), `${edit}--- a/gen.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-g\n`, /"gen\.txt" is read-only/],
+    ["the rename of a read-only file", (dir) => chmodSync(join(dir, "gen.txt"), 0o444), `${edit}diff --git a/gen.txt b/lib/gen.txt\nsimilarity index 100%\nrename from gen.txt\nrename to lib/gen.txt\n`, /"gen\.txt" is read-only/],
+    ["a link to a read-only file", (dir) => { chmodSync(join(dir, "gen.txt"), 0o444); symlinkSync("gen.txt", join(dir, "link.txt")); }, `${edit}--- a/link.txt\n+++ b/link.txt\n@@ -1 +1 @@\n-g\n+G\n`, /"link\.txt" is read-only/],
+  ];
+  for (const [name, arrange, patch, said] of refusedByApply) {
+    it(`--check refuses what the real run refuses: ${name}`, async () => {
+      const dir = tempDir();
+      writeFiles(dir, { "a.txt": "1\n2\n", "gen.txt": "g\n" });
+      arrange(dir);
+      for (const flags of [["--check"], ["--check", "--json"], []]) {
+        const io = fakeIo(dir, patch);
+        assert.equal(await main(["apply-patch", ...flags], io), 1, `${flags.join(" ")}: ${io.stdout}`);
+        assert.match(io.stderr, said);
+        if (flags.includes("--json")) assert.match((JSON.parse(io.stdout) as { error: { message: string } }).error.message, said);
+      }
+      assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "1\n2\n");
+      assert.equal(readFileSync(join(dir, "gen.txt"), "utf8"), "g\n");
+    });
+  }
 });
 
 describe("hearth apply-patch --json: a patch refused as a whole", () => {

@@ -146,5 +146,16 @@ describe("hearth chat with project memory and handoff", () => {
     assert.equal(made.status, 0, made.stderr);
     assert.equal(importConversation(readFileSync(join(work, "chats/today/chat.md"), "utf8")).messages.at(-1)?.content, "An answer.");
   });
-});
 
+  it("a log piped in with a terminal's colours and progress redraws goes to the model as a terminal shows it", () => {
+    const work = tempDir("hearth-chat-terminal-log-");
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "The package is not on the registry." }] }));
+    // npm install 2>&1 | hearth chat, with FORCE_COLOR set (as CI runners do): codes and 300 frames.
+    const frames = Array.from({ length: 300 }, (_, i) => `\r${"#".repeat(Math.floor(i / 10)).padEnd(30, ".")} ${String(i).padStart(3)}/300 reify:lodash`).join("");
+    const log = `why does this fail?\n\x1b[32madded\x1b[0m 3 packages\n${frames}\r\x1b[K\x1b[1mnpm\x1b[22m \x1b[31mERR!\x1b[39m code E404\n`;
+    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--save", "saved.md"], { cwd: work, input: log, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(importConversation(readFileSync(join(work, "saved.md"), "utf8")).messages.find((m) => m.role === "user")?.content, "why does this fail?\nadded 3 packages\nnpm ERR! code E404");
+    assert.ok(run.stderr.includes(`hearth chat: the message held terminal control codes (colours, progress-bar redraws): it went to the model as a terminal shows it, 55 of its ${log.trim().length.toLocaleString("en-US")} characters\n`), run.stderr);
+  });
+});

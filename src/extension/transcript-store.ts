@@ -8,7 +8,8 @@
  * conversation the runtimes stored in the folder's storage (`conversations/<id>.json`, the
  * model's side, shared by the windows), and one this window has no transcript of opens as
  * those messages (as an imported conversation does). That folder is read in the background
- * (`refresh`: the start of each file, for its title; `onListChanged` when the list changed),
+ * (`refresh`: the start of each file, for its title, 32 KiB, more only where the title lies further;
+ * `onListChanged` when the list changed),
  * never while the extension host waits: it may hold hundreds of conversations of megabytes.
  * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too,
  * and removes the conversation's file; a mark is removed 90 days after the delete, its
@@ -36,8 +37,16 @@ const WRITE_DELAY_MS = 400;
  * writes of the whole history (of megabytes: a 200-turn conversation weighs some 3.6 MB).
  */
 const STREAM_WRITE_DELAY_MS = 5_000;
-/** What the list reads of each file: its start holds the system prompt (tens of kilobytes at most) and the first message. */
+/**
+ * What the list reads of each file first: its start holds the system prompt (the repository
+ * map and project rules within their budgets, some 15 KB) and the first message's first
+ * line, its title. One read of a network disk's usual size: 500 conversations cost 16 MiB.
+ */
+const FIRST_READ_BYTES = 32 * 1024;
+/** The most the list reads of a file, in growing reads where the title is not in what was read (a system prompt or first line of hundreds of kilobytes). */
 const HEADER_BYTES = 256 * 1024;
+/** A first line this long is cut for the title anyway: no more of it is read. */
+const TITLE_LINE_CHARS = 1024;
 /** As the runtime's store (conversation-store.ts): a bigger file is damage, not a conversation. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Files whose start is read at once. */
@@ -244,9 +253,8 @@ export class TranscriptStore {
     if (!info?.isFile()) return void this.headers.delete(id); // gone meanwhile, or no file to read
     const stamp = `${info.size}:${info.mtimeMs}`;
     if (this.headers.get(id)?.stamp === stamp) return;
-    const start = await readStart(file, HEADER_BYTES).catch(() => undefined);
-    if (start === undefined) return;
-    const text = firstMessage(start, info.size <= HEADER_BYTES);
+    const text = await readFirstMessage(file, info.size).catch(() => null);
+    if (text === null) return;
     // A damaged file is listed too: opening it says what is wrong with it.
     const title = text === undefined ? undefined : text === DAMAGED ? `Unreadable conversation (${id}.json)` : titleFrom(text);
     this.headers.set(id, { stamp, ...(title ? { summary: { id, title, updatedAt: info.mtimeMs } } : {}) });
@@ -428,6 +436,36 @@ async function readStart(file: string, bytes: number): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The first user message of a conversation file of `size` bytes (`firstMessage`), from its
+ * start: FIRST_READ_BYTES, then the next bytes in growing reads up to HEADER_BYTES while what
+ * was read holds neither that message whole nor its first line (its title).
+ */
+async function readFirstMessage(file: string, size: number): Promise<string | typeof DAMAGED | undefined> {
+  const handle = await open(file, "r");
+  try {
+    let start = Buffer.alloc(0);
+    for (let want = FIRST_READ_BYTES; ; want = Math.min(want * 4, HEADER_BYTES)) {
+      const more = Buffer.alloc(want - start.length);
+      const { bytesRead } = await handle.read(more, 0, more.length, start.length);
+      start = Buffer.concat([start, more.subarray(0, bytesRead)]);
+      const whole = bytesRead < more.length || start.length >= size;
+      const text = start.toString("utf8");
+      const found = firstMessage(text, whole);
+      if (whole || start.length >= HEADER_BYTES || titled(text, found)) return found;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether the start of a file (`start`, not all of it) holds the title of its first message `found`: the message whole, or its first line. */
+function titled(start: string, found: string | typeof DAMAGED | undefined): boolean {
+  if (typeof found !== "string") return false; // not reached yet (a long system prompt), or cut where it cannot be read
+  const line = found.trimStart();
+  return line.includes("\n") || line.length >= TITLE_LINE_CHARS || /\{"role":"user","content":"(?:[^"\\]|\\.)*"/.test(start);
 }
 
 /** A conversation file's text: a regular file of at most MAX_FILE_BYTES. */

@@ -1,6 +1,7 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../../../src/agent/conversation-store.ts";
@@ -350,6 +351,47 @@ describe("TranscriptStore: the list of the folder's conversations", () => {
     assert.ok("problem" in opened);
     assert.match(opened.problem, /could not be read/);
     assert.equal(readFileSync(file).length, 1024 * 1024, "the file is left as it is");
+  });
+
+  it("reads a small start of each file for the list (one read of at most 32 KiB), more only where the first message's title is not in it", async (t) => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    // A system prompt as a run writes it (a repository map and project rules, some 12 KB), then a long conversation (over 256 KiB).
+    const system = `You are Hearth.\n\nRepository map (most relevant files first):\n${"src/parser.ts: export function parse(text: string): Node\n".repeat(220)}`;
+    const long = (first: string): ChatMessage[] => [{ role: "system", content: system }, { role: "user", content: first }, ...Array.from({ length: 70 }, (_, i): ChatMessage => ({ role: "assistant", content: `reply ${i} ${"x".repeat(4000)}` }))];
+    const files = 60;
+    for (let i = 0; i < files; i++) await new ConversationStore(dir).record(`c${i}`, long(`Where is the parser? ${i}`));
+    // The odd ones: a first message of a megabyte on one line; one of 300 KB whose first line is short; a system prompt of 100 KB.
+    await new ConversationStore(dir).record("huge-line", long(`Summarize this log ${"y".repeat(1024 * 1024)}`));
+    await new ConversationStore(dir).record("huge-message", long(`Explain this trace\n${"z".repeat(300_000)}`));
+    await new ConversationStore(dir).record("big-prompt", [{ role: "system", content: "p".repeat(100_000) }, ...long("Fix the totals").slice(1)]);
+    // What the store asks of the disk: every FileHandle read, counted.
+    const probe = await open(join(dir, "c0.json"), "r");
+    const handleProto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const read = handleProto.read;
+    const asked = new Map<number, number>();
+    let reads = 0;
+    handleProto.read = function (this: unknown, ...args: unknown[]) {
+      reads++;
+      const length = typeof args[2] === "number" ? args[2] : (args[0] as Buffer).length;
+      asked.set(length, (asked.get(length) ?? 0) + 1);
+      return read.apply(this, args);
+    };
+    t.after(() => void (handleProto.read = read));
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    handleProto.read = read;
+    const titles = new Map(store.list().map((s) => [s.id, s.title]));
+    assert.equal(titles.size, files + 3);
+    for (let i = 0; i < files; i++) assert.equal(titles.get(`c${i}`), `Where is the parser? ${i}`);
+    assert.match(titles.get("huge-line") ?? "", /^Summarize this log y+…$/);
+    assert.equal(titles.get("huge-message"), "Explain this trace");
+    assert.equal(titles.get("big-prompt"), "Fix the totals");
+    const bytes = [...asked].reduce((sum, [length, n]) => sum + length * n, 0);
+    // Before: one read of 256 KiB each, 63 × 256 KiB (500 conversations: 128 MiB before the history showed).
+    // Now one of 32 KiB each, and the 100 KB system prompt's file read on to 128 KiB.
+    assert.ok(reads <= files + 3 + 2, `${reads} reads for ${files + 3} files (${JSON.stringify([...asked])})`);
+    assert.ok(bytes <= (files + 3) * 32 * 1024 + 256 * 1024, `${bytes} bytes asked of the disk for ${files + 3} files (${JSON.stringify([...asked])})`);
   });
 });
 

@@ -188,7 +188,7 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
  * (src/cli/checkout-root.ts); taken as the top, it made every such folder share one lock, so
  * a window on ~/notes was refused while hearth fix worked in ~/scratch.
  */
-function checkoutTopOf(folder: string): string {
+export function checkoutTopOf(folder: string): string {
   const home = realHome();
   for (let dir = folder; ; dir = dirname(dir)) {
     if (dir !== folder && home !== undefined && !isOutside(relative(dir, home))) return folder;

@@ -8,11 +8,14 @@
  * Its file names are taken as written, as git apply takes them: not in the other shapes the
  * agent's tools read a model's paths in (letter case, links, `:12`: tools/path-spelling.ts).
  */
-import { resolve } from "node:path";
-import { DiskWorkspace, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
+import { existsSync, realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { checkoutTopOf } from "../../agent/checkout-lock.ts";
+import { DiskWorkspace, type PatchPlan, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
 import { patchText } from "../../tools/patch/encoding.ts";
 import { checkWritable } from "../../tools/workspace.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, readInputBytes, repoFolder } from "../command.ts";
+import { shellWord } from "../no-model.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
 /** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
@@ -57,7 +60,7 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     }
     if (flags.json) io.out(terminalJson(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2)) + "\n");
     else if (plan.ok) io.out(terminalText(formatPlan(plan, dryRun ? "would apply" : "applied")) + "\n");
-    else io.err(terminalText(formatPlan(plan, "applied")) + "\n");
+    else io.err(terminalText(formatPlan(plan, "applied", undefined, "") + "\n" + fromTopHint(dir, typeof repo === "string", plan)));
     return plan.ok ? 0 : 1;
   },
 };
@@ -65,6 +68,19 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
 /** The patch on stdin as its bytes: git writes a Latin-1 file's lines as Latin-1 (patch/encoding.ts). */
 async function stdinBytes(io: CliIo): Promise<Uint8Array> {
   return io.readStdinBytes ? io.readStdinBytes() : Buffer.from(await io.readStdin(), "utf8");
+}
+
+/**
+ * A patch made at the repository's top (`git diff` names files from there) run in a subfolder of
+ * it: a file it changes is not found from here but is from the top. Says so, with the --repo to give.
+ */
+function fromTopHint(dir: string, given: boolean, plan: PatchPlan): string {
+  const top = checkoutTopOf(realpathSync(dir));
+  if (top === realpathSync(dir)) return "";
+  const there = plan.files.find((file) => !file.ok && file.operation !== "create" && !existsSync(join(dir, file.path)) && existsSync(join(top, file.path)));
+  if (!there) return "";
+  const from = given ? `--repo ${dir}` : `the current folder (${dir})`;
+  return `hearth apply-patch: its paths are taken from ${from}, not the repository's top (${top}), where "${there.path}" is (git diff names files from the top): run hearth apply-patch --repo ${shellWord(top)}\n`;
 }
 
 /** The containment check for every path of the batch, so a dry run refuses what a real run would. */

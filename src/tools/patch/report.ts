@@ -15,11 +15,12 @@ const AS_IS: Shown = { path: (path) => path, line: (text) => text };
  * One block per file, one line per hunk; failures carry their reason and candidates. The
  * tool shows a path holding a control character quoted and a reason's escaped (a newline in
  * either would read as a line of the report); the CLI escapes the whole text for the terminal.
+ * `next`: what to do after a failure, said to the model (the CLI's person gets no such line).
  */
-export function formatPlan(plan: PatchPlan, verb: "applied" | "would apply", shown: Shown = AS_IS): string {
+export function formatPlan(plan: PatchPlan, verb: "applied" | "would apply", shown: Shown = AS_IS, next = " Fix the failing hunks and send the whole patch again."): string {
   const head = plan.ok
     ? `Patch ${verb}: ${plan.files.length} file(s).`
-    : "Patch NOT applied: nothing was written. Fix the failing hunks and send the whole patch again.";
+    : `Patch NOT applied: nothing was written.${next}`;
   return [head, ...plan.files.map((file) => formatFile(file, shown))].join("\n");
 }
 

@@ -176,6 +176,24 @@ describe("hearth apply-patch --json: a patch refused as a whole", () => {
 });
 
 describe("hearth apply-patch: a person's patch", () => {
+  // `git diff` names files from the repository's top; a person in its subfolder ran
+  // `hearth apply-patch fix.diff` there and read only 'sub/calc.py does not exist', with words
+  // meant for the model ('send the whole patch again').
+  it("run from a subfolder with a patch made at the repository's top: says where its paths are from and to give --repo", async () => {
+    const dir = tempDir();
+    execFileSync("git", ["init", "-q"], { cwd: dir });
+    writeFiles(dir, { "sub/calc.py": "def add(a, b):\n    return a - b\n" });
+    const patch = "--- a/sub/calc.py\n+++ b/sub/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b\n";
+    const io = fakeIo(join(dir, "sub"), patch);
+    assert.equal(await main(["apply-patch"], io), 1, io.stdout);
+    assert.match(io.stderr, /"sub\/calc\.py" does not exist/);
+    assert.match(io.stderr, /its paths are taken from the current folder.*sub.*, not the repository's top .*: run hearth apply-patch --repo /s);
+    assert.doesNotMatch(io.stderr, /send the whole patch again/);
+    assert.equal(readFileSync(join(dir, "sub/calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
+    const there = fakeIo(join(dir, "sub"), patch);
+    assert.equal(await main(["apply-patch", "--repo", ".."], there), 0, there.stderr);
+  });
+
   it("takes a person's patch's paths as git apply does: Src/X.ts is not src/x.ts, and a new Src/New.ts is made as named", async () => {
     const git = (cwd: string, ...args: string[]): void => {
       if (!cwd) throw new Error("git needs a folder");

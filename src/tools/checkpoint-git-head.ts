@@ -101,6 +101,15 @@ export function headName(head: UserHead): string {
   return head.ref === "HEAD" ? head.commit.slice(0, 12) : head.ref.replace(/^refs\/heads\//, "");
 }
 
+/**
+ * Whether the workspace's repository keeps file modes: false where its core.fileMode is false —
+ * git probed a disk that keeps none when it made the repository (an exFAT or FAT stick, WSL's
+ * /mnt/c, an SMB share: every file reads as executable there) or the user said so.
+ */
+export async function keepsModes(root: string): Promise<boolean> {
+  return (await readOnlyGit(root, ["config", "--bool", "core.fileMode"]))?.trim() !== "false";
+}
+
 function readOnlyGit(root: string, args: readonly string[]): Promise<string | undefined> {
   if (!root) throw new Error("readOnlyGit: no folder given");
   return new Promise((resolve) => {

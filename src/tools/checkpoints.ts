@@ -29,7 +29,7 @@ import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsCon
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
 import { PACK_ABOVE_BYTES, packLoose, storeOpened } from "./checkpoint-stores.ts";
-import { type UserHead, MOVED_GREP, MOVED_INLINE, filesBetween, headTrailers, movedBlobPaths, movedBlobText, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
+import { type UserHead, MOVED_GREP, MOVED_INLINE, filesBetween, headTrailers, keepsModes, movedBlobPaths, movedBlobText, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES, MAX_DIFF_BYTES } from "./limits.ts";
 import { ToolError } from "./tool.ts";
@@ -196,6 +196,8 @@ export class CheckpointStore {
   /** The shadow repository as checkpoint-disk.ts reads it (inside the lock). */
   private readonly source: CheckpointSource;
   private packAboveBytes = PACK_ABOVE_BYTES;
+  /** Whether the checkpoints hold the executable bit: the workspace's repository keeps modes (init, keepsModes). */
+  private modes = true;
   /** What info/exclude was last written with (syncExcludes). */
   private excludes: string | undefined;
   /**
@@ -295,6 +297,9 @@ export class CheckpointStore {
       // git sets it from the disk of GIT_DIR (~/.local/state), not the workspace's: on WSL's
       // /mnt/c or an SMB share, utils.ts and Utils.ts were two files, and a restore failed.
       ["core.ignorecase", String(await ignoresCase(this.root))],
+      // The same for the x bit: on a disk that keeps no modes every file reads as executable,
+      // and each new file in hearth fix's patch was `new file mode 100755`.
+      ["core.fileMode", String(this.modes = await keepsModes(this.root))],
     ];
     for (const [key, value] of config) await this.git(["config", key, value]);
     await mkdir(join(this.gitDir, "info"), { recursive: true });
@@ -579,6 +584,8 @@ export class CheckpointStore {
    * `id` — a deleted or moved script comes back executable, a chmod is undone.
    */
   async restoreModes(id: string, paths: readonly string[]): Promise<void> {
+    // Where the repository keeps no modes the checkpoints hold none: a script's x bit is the disk's.
+    if (!this.modes) return;
     await this.lock.run(async () => restoreModes(this.source, await this.resolveId(id), paths));
   }
 

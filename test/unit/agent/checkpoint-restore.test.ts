@@ -3,7 +3,7 @@
 // limits the restore, and nothing differs → nothing applied. A whole restore leaves the
 // user's later work alone: the tests snapshot "after: the run" as a run does at its end.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -129,6 +129,28 @@ describe("restoreCheckpoint and file modes", { skip: process.platform === "win32
     const executable = (name: string) => (statSync(join(root, name)).mode & 0o111) !== 0;
     assert.deepEqual(["build.sh", "deploy.sh", "lint.sh", "data.csv"].map(executable), [true, true, true, false]);
     assert.equal(readFileSync(join(root, "deploy.sh"), "utf8"), script);
+  });
+});
+
+describe("restoreCheckpoint in a repository that keeps no modes", { skip: process.platform === "win32" && "no executable bit" }, () => {
+  it("leaves a script's executable bit as the disk has it where the repository's core.fileMode is false", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-no-modes-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = join(dir, "work");
+    mkdirSync(root);
+    // Set by git on a disk that keeps no modes (exFAT, WSL's /mnt/c), or by the user: the checkpoints take no x bit as a change either.
+    execFileSync("git", ["init", "-q"], { cwd: root });
+    execFileSync("git", ["config", "core.fileMode", "false"], { cwd: root });
+    writeFileSync(join(root, "build.sh"), "#!/bin/sh\necho build\n");
+    chmodSync(join(root, "build.sh"), 0o755);
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const checkpoint = (await checkpoints.create("before")).id;
+    writeFileSync(join(root, "build.sh"), "#!/bin/sh\necho broken\n");
+    await checkpoints.create("after", ["build.sh"]);
+    const disk = new DiskWorkspace(root);
+    await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.equal(readFileSync(join(root, "build.sh"), "utf8"), "#!/bin/sh\necho build\n");
+    assert.equal(statSync(join(root, "build.sh")).mode & 0o777, 0o755);
   });
 });
 

@@ -17,6 +17,7 @@ import type { FolderChoice } from "../workspace-folder.ts";
 import { Attachments } from "./attachments.ts";
 import * as conversations from "./conversations.ts";
 import * as reviews from "./reviews.ts";
+import { interruptedReview } from "./run-review.ts";
 import { Runs } from "./runs.ts";
 import type { ChatSession } from "./session.ts";
 
@@ -49,7 +50,12 @@ export class ChatController implements vscode.Disposable, ChatSession {
       () => this.showConversation(), // the folder's conversations, read in the background
     );
     this.transcript = this.store.latest() ?? newTranscript(randomUUID());
-    if (this.transcript.runId) this.apply({ type: "runFailed", message: "This run was interrupted when the window closed." });
+    if (this.transcript.runId) {
+      this.apply({ type: "runFailed", message: "This run was interrupted when the window closed." });
+      // Its end, which brings the review of its files, never came: the steps' cards still say what it changed.
+      const review = interruptedReview(this.transcript.items);
+      if (review) this.apply(review);
+    }
     this.attachments = new Attachments(runtime, folders);
     this.runs = new Runs(this, this.attachments);
     this.onDidChangeRunning = this.runs.onDidChangeRunning;

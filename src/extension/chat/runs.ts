@@ -14,7 +14,7 @@ import { answerAfterStop } from "../../protocol/wait.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { chosenPython } from "../python-interpreter.ts";
-import { reviewEvent } from "./run-review.ts";
+import { interruptedReview, reviewEvent } from "./run-review.ts";
 import { EndedRuns, busyRefusal, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
 
@@ -122,6 +122,9 @@ export class Runs implements vscode.Disposable {
       const message = error instanceof Error ? error.message : String(error);
       this.chat.output.appendLine(`[chat] run failed: ${message}`);
       this.chat.apply({ type: "runFailed", message: this.folderGone(folder) ?? runFailedText(error) }, transcript);
+      // The runtime died mid-run (or never answered Stop): no end, so no review but the one its steps' cards make.
+      const review = interruptedReview(transcript.items);
+      if (review) this.chat.apply(review, transcript);
       return undefined;
     } finally {
       this.withdrawApprovals(); // a run that ended asks nothing more

@@ -404,3 +404,14 @@ class Frames {
     [this.earlier, this.chars, this.before, this.reach, this.erased, this.textLines, this.redrawn] = [undefined, 0, 0, 0, false, false, false];
   }
 }
+
+/**
+ * A message a person gives (a paste into the chat's box, a prompt piped into `hearth chat`)
+ * as a terminal shows it, when it holds a terminal's control codes (ESC, a backspace, a lone
+ * CR; NUL, which a terminal ignores, is left out); undefined when it holds none.
+ */
+export function terminalShown(text: string): string | undefined {
+  if (!/[\x1b\b\0]|\r(?!\n)/.test(text)) return undefined;
+  const terminal = new TerminalText();
+  return (terminal.write(text) + terminal.end()).replace(/\0/g, "");
+}

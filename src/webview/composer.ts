@@ -4,7 +4,7 @@
  * Problems), and Send — or Stop while a reply runs.
  */
 import { textTooLong } from "../protocol/readiness.ts";
-import { TerminalText } from "../protocol/terminal-text.ts";
+import { terminalShown } from "../protocol/terminal-text.ts";
 import type { Mention } from "../protocol/webview.ts";
 import { button, h, icon, updateElement } from "./dom.ts";
 import type { Post } from "./host.ts";
@@ -211,9 +211,8 @@ export class Composer {
    */
   private onTerminalPaste(e: Event, data: DataTransfer | null): void {
     const pasted = data?.getData("text/plain") ?? "";
-    if (!/[\x1b\b\0]|\r(?!\n)/.test(pasted)) return;
-    const terminal = new TerminalText();
-    const text = (terminal.write(pasted) + terminal.end()).replace(/\0/g, "");
+    const text = terminalShown(pasted);
+    if (text === undefined) return;
     e.preventDefault();
     this.textarea.setRangeText(text, this.textarea.selectionStart, this.textarea.selectionEnd, "end");
     this.onInput();

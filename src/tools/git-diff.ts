@@ -57,7 +57,9 @@ export const gitDiffTool: Tool = {
     const all = ctx.checkpoints && ctx.runStart
       ? await checkpointDiff(ctx.checkpoints, ctx.runStart, paths)
       : await gitDiff(ctx.workspace.root, paths, ctx.signal, named);
-    if ("tooLarge" in all) return { text: all.tooLarge, data: { diff: "", tooLarge: true } };
+    const nested = ctx.checkpoints && ctx.runStart ? nestedNote(ctx.checkpoints.nested, paths) : [];
+    // Past the limit too: the files it names are the checkpoints', which hold no command's change in those folders.
+    if ("tooLarge" in all) return { text: [all.tooLarge, ...nested].join("\n"), data: { diff: "", tooLarge: true } };
     const notShown = "newFilesNotShown" in all ? all.newFilesNotShown : 0;
     // A file that is another name of a git-ignored .env (`ln .env notes.txt`) shows its keys as a new file.
     const changed = diffPaths(all.diff).filter((path) => !named(path) && !looksLikeSecrets(path));
@@ -69,7 +71,6 @@ export const gitDiffTool: Tool = {
     // After the cut, so the cut never removes it (it was in the diff, past the 40,000 characters shown).
     const more = notShown ? [`[… and ${notShown} more new file(s) not shown]`] : [];
     const text = [cut, ...more, ...secretsNote(secrets, hardLinked)].filter((part) => part !== "").join("\n");
-    const nested = ctx.checkpoints && ctx.runStart ? nestedNote(ctx.checkpoints.nested, paths) : [];
     return { text: [text === "" ? "No changes." : text, ...nested].join("\n"), data: { diff, ...(notShown ? { newFilesNotShown: notShown } : {}), ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
   },
 };

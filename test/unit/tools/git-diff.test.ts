@@ -157,6 +157,20 @@ describe("git_diff with checkpoints in a folder of repositories", () => {
     assert.doesNotMatch(outside.text, /Not looked into/);
     assert.match(outside.text, /^\+done$/m);
   });
+
+  it("a diff over 8 MiB that names the changed files instead still says which repositories of their own it did not look into", async () => {
+    const { root, ctx } = workspaceWith({ "api/main.py": "v = 1\n" });
+    git(join(root, "api"), "init", "-q");
+    git(join(root, "api"), "add", "-A");
+    git(join(root, "api"), "commit", "-qm", "first");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const start = await checkpoints.create("run start");
+    writeFileSync(join(root, "api/main.py"), "v = 2\n"); // a command's sed -i in the clone
+    writeFileSync(join(root, "table.csv"), "0123456789abcdef".repeat(5).concat("\n").repeat(110_000)); // a generator's ~9 MB
+    const all = await runTool(gitDiffTool, {}, { ...ctx, checkpoints, runStart: start.id });
+    assert.equal(all.ok, true, all.text);
+    assert.equal(all.text, "The diff is over 8 MiB (1 files changed): ask for one file's path. Changed files:\ntable.csv\n[Not looked into: 1 folder that is a git repository of its own (api/). The agent's edits there are in this diff, but not a change a command made in it: run_command git -C FOLDER diff shows those.]");
+  });
 });
 
 describe("git_diff and files that hold secrets", () => {

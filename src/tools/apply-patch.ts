@@ -37,7 +37,7 @@ export const applyPatchTool: Tool = {
     if (optionalBool(input, "dry_run")) return [];
     const defaultPath = optionalString(input, "path");
     const plan = await planPatch(ctx.workspace, stringArg(input, "patch"), { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
-    return plan.changes.flatMap((change) => (change.kind === "rename" ? [change.from, change.to] : [change.path]));
+    return changedPaths(plan.changes);
   },
   // A patch that does not apply, or a dry run, answers with the lines near its hunks: every file it names.
   async shows(input, ctx) {
@@ -57,8 +57,14 @@ export const applyPatchTool: Tool = {
     if (ctx.reads) await refuseBlindDeletes(ctx.workspace, ctx.reads, plan.files);
     ctx.signal.throwIfAborted();
     // A dry run runs the write's own checks too (a read-only file): "would apply" is what the real call does.
-    if (dryRun) await ctx.workspace.check?.(plan.changes);
-    else {
+    if (dryRun) {
+      // runTool saves the user's typing VS Code auto-saves anyway before the real call (its targets),
+      // which then goes through: the dry run does as well, or it refuses "unsaved changes" the real
+      // call never meets. Only the editor knows which files it auto-saves (per language and folder,
+      // files.autoSaveWhenNoErrors), and saving them is what it does on its own anyway; no checkpoint.
+      await ctx.workspace.flushAutoSave?.(changedPaths(plan.changes));
+      await ctx.workspace.check?.(plan.changes);
+    } else {
       const moved = ctx.reads ? await movedHashes(ctx.workspace, plan.changes) : new Map<string, string>();
       await ctx.workspace.apply(plan.changes);
       if (ctx.reads) remember(ctx.reads, plan.changes, moved);
@@ -66,6 +72,11 @@ export const applyPatchTool: Tool = {
     return { text: formatPlan(plan, dryRun ? "would apply" : "applied", SHOWN), data: { files: plan.files, dryRun } };
   },
 };
+
+/** Every file the changes create, change, delete or rename (both ends). */
+function changedPaths(changes: readonly WorkspaceChange[]): string[] {
+  return changes.flatMap((change) => (change.kind === "rename" ? [change.from, change.to] : [change.path]));
+}
 
 /**
  * A sentence for each file whose hunks failed that is no longer as the model last read or

@@ -500,6 +500,26 @@ describe("EditorWorkspace with VS Code's auto-save", () => {
     assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "const x = 1;\nconst y = 3;\n");
   });
 
+  // The dry run refused "a.ts has unsaved changes" where the real call, which saves the typing
+  // first, went through: a model told not to send the patch, or one that stopped trusting dry runs.
+  it("an apply_patch dry run answers what the real call does: would apply, its typing saved as the real call saves it, no checkpoint, no edit", async () => {
+    const { root, editor, ws, uri } = setup({ "a.ts": "const x = 1;\n" });
+    editor.docs.set(uri("a.ts"), { text: "const x = 1;\nconst y = 2;\n", dirty: true, version: 3 });
+    editor.autoSaved.add(uri("a.ts"));
+    const patch = "--- a/a.ts\n+++ b/a.ts\n@@ -1,2 +1,2 @@\n const x = 1;\n-const y = 2;\n+const y = 3;\n";
+    const checkpointed: string[] = [];
+    const beforeEffect = async (_name: string, _input: unknown, paths: readonly string[]) => void checkpointed.push(...paths);
+    const dry = await runTool(applyPatchTool, { patch, dry_run: true }, { ...ctx(ws), beforeEffect });
+    assert.ok(dry.ok, dry.text);
+    assert.match(dry.text, /would apply/);
+    assert.deepEqual(checkpointed, []);
+    assert.equal(editor.edits.length, 0);
+    assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "const x = 1;\nconst y = 2;\n");
+    const real = await runTool(applyPatchTool, { patch }, { ...ctx(ws), beforeEffect });
+    assert.ok(real.ok, real.text);
+    assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "const x = 1;\nconst y = 3;\n");
+  });
+
   it("saves nothing where auto-save is off, nor a file deleted from disk while open: refused as before", async () => {
     const { root, editor, ws, uri } = setup({ "a.ts": "const x = 1;\n" });
     editor.docs.set(uri("a.ts"), { text: "const x = 1;\nconst y = 2;\n", dirty: true, version: 3 });

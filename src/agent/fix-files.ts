@@ -30,9 +30,11 @@ import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit
  * changed and is still over it ("large" too), or deleted ("deletedLarge"); or a file inside a
  * submodule that a command changed or deleted ("submodule": checkpoints do not look into nested
  * repositories, so no patch holds it), or inside a plain git repository in the checkout, a
- * clone no submodule names ("nested", as Checkpoint.nested finds them at the start).
+ * clone no submodule names ("nested", as Checkpoint.nested finds them at the start); or a file
+ * the agent's edit tools wrote inside such a clone ("nestedEdit": the checkout's repository
+ * tracks none of its files, so `git apply` of a patch holding it would fail, all of it).
  */
-export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested" | "nestedEdit";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -153,6 +155,8 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (inSubmodules.length) lines.push(`not in any patch: the change a command made to ${inSubmodules.length} file(s) inside submodules, which Hearth's checkpoints do not look into (the checkout has the change; git diff in the submodule's folder shows it): ${named(inSubmodules)}`);
   const inOwn = files.filter((f) => f.why === "nested").map((f) => f.path);
   if (inOwn.length) lines.push(`not in any patch: the change a command made to ${inOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which Hearth's checkpoints do not look into (the checkout has the change; git diff in that folder shows it): ${named(inOwn)}`);
+  const editedInOwn = files.filter((f) => f.why === "nestedEdit").map((f) => f.path);
+  if (editedInOwn.length) lines.push(`not in the patch: the agent's edit of ${editedInOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which the checkout's repository does not track, so git apply there could not take it (the edit is in that folder on disk; git diff in that folder shows it): ${named(editedInOwn)}`);
   return lines;
 }
 

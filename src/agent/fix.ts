@@ -249,14 +249,22 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
     };
   }
+  // The agent's edit of a file inside a plain git repository in the checkout (a clone, no submodule): the
+  // checkout's repository tracks none of its files, so `git apply` of a patch holding it fails, all of it, in a
+  // clone. Left on disk and named; the rest of the patch applies. The innermost repository decides.
+  const repositoryOf = (path: string) => [...submodules, ...ownRepositories].filter((folder) => path.startsWith(`${folder}/`)).sort((a, b) => b.length - a.length)[0];
+  const nestedEdits = allChanged.filter((path) => { const folder = repositoryOf(path); return folder !== undefined && ownRepositories.includes(folder); });
+  leftOut.push(...nestedEdits.map((path) => ({ path, why: "nestedEdit" as const })));
+  for (const path of nestedEdits) leftOutPaths.add(path);
+  const kept = allChanged.filter((path) => !leftOutPaths.has(path));
   // A file inside a submodule is the submodule's change: it gets a patch of its own, to apply in the submodule's folder.
   // The innermost: a submodule of a submodule is a repository of its own too.
   const submoduleOf = (path: string) => submodules.filter((folder) => path.startsWith(`${folder}/`)).sort((a, b) => b.length - a.length)[0];
-  const changedFiles = allChanged.filter((path) => submoduleOf(path) === undefined);
-  const patch = await store.diff(base, undefined, [], { patch: true, leaveOut: [...leftOutPaths, ...allChanged.filter((path) => submoduleOf(path) !== undefined)], storedForm });
+  const changedFiles = kept.filter((path) => submoduleOf(path) === undefined);
+  const patch = await store.diff(base, undefined, [], { patch: true, leaveOut: [...leftOutPaths, ...kept.filter((path) => submoduleOf(path) !== undefined)], storedForm });
   const submodulePatches: SubmodulePatch[] = [];
   for (const submodule of submodules) {
-    const files = allChanged.filter((path) => submoduleOf(path) === submodule);
+    const files = kept.filter((path) => submoduleOf(path) === submodule);
     if (!files.length) continue;
     const leaveOut = [...leftOutPaths].filter((path) => path.startsWith(`${submodule}/`));
     // Its files alone: a submodule inside it has its own patch.

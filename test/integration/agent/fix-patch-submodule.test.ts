@@ -101,3 +101,24 @@ it("a file a command changes inside a plain git repository in the checkout (a cl
   assert.deepEqual(result.leftOutOfPatch, [{ path: "tools/helper/h.py", why: "nested" }]);
   assert.deepEqual(leftOutOfPatchMessage(result.leftOutOfPatch!), ["not in any patch: the change a command made to 1 file(s) inside folders that are git repositories of their own (not submodules), which Hearth's checkpoints do not look into (the checkout has the change; git diff in that folder shows it): tools/helper/h.py"]);
 });
+
+it("a file the agent edits inside a plain git repository in the checkout is left out of the patch and named, so the patch applies in a fresh clone", async () => {
+  const dir = tempDir("hearth-fix-nested-edit-");
+  const [repo, clone] = [committedRepo(join(dir, "repo"), { "main.py": "M = 1\n" }), join(dir, "clone")];
+  // Cloned into the checkout after its commit: the checkout's repository tracks none of its files.
+  committedRepo(join(repo, "tools/helper"), { "h.py": "H = 1\n" });
+  const turns = [
+    call("edit_file", { path: "tools/helper/h.py", old_text: "H = 1", new_text: "H = 2" }),
+    call("write_file", { path: "tools/helper/new.py", content: "N = 1\n" }),
+    call("edit_file", { path: "main.py", old_text: "M = 1", new_text: "M = 2" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "H should be 2", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  git(dir, "clone", "-q", repo, clone);
+  execFileSync("git", ["apply", "--index", "-"], { cwd: clone, input: result.patch, stdio: ["pipe", "pipe", "pipe"] });
+  assert.equal(readFileSync(join(clone, "main.py"), "utf8"), "M = 2\n");
+  assert.equal(readFileSync(join(repo, "tools/helper/h.py"), "utf8"), "H = 2\n");
+  assert.deepEqual(result.changedFiles, ["main.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "tools/helper/h.py", why: "nestedEdit" }, { path: "tools/helper/new.py", why: "nestedEdit" }]);
+  assert.deepEqual(leftOutOfPatchMessage(result.leftOutOfPatch!), ["not in the patch: the agent's edit of 2 file(s) inside folders that are git repositories of their own (not submodules), which the checkout's repository does not track, so git apply there could not take it (the edit is in that folder on disk; git diff in that folder shows it): tools/helper/h.py, tools/helper/new.py"]);
+});

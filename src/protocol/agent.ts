@@ -66,6 +66,12 @@ export interface AgentRunParams {
    * has none of it (its file deleted in another window or by hand) says the model starts afresh.
    */
   readonly continues?: boolean;
+  /**
+   * The index (`messageIndex`) of the last message the chat shows the model answering: a
+   * runtime whose conversation ends at or before it lost that turn (it was killed mid-run,
+   * before it kept the turn) and says the model does not see it.
+   */
+  readonly lastAnswered?: number;
 }
 
 /**

@@ -55,7 +55,9 @@ export interface AgentServiceOptions {
 }
 
 /** A conversation the chat shows turns of, of which the runtime has nothing. */
-const LOST = "The model's side of this conversation is not in Hearth's storage any more (deleted in another Hearth window, or by hand): the model starts afresh and does not see the messages above.";
+const LOST = "The model's side of this conversation is not in Hearth's storage any more (deleted in another Hearth window or by hand, or Hearth was stopped mid-run before it could keep the first turn): the model starts afresh and does not see the messages above.";
+
+const TURN_LOST = "The model's side of this conversation is missing its last turn: Hearth was stopped mid-run (killed, or the window closed) before it could keep that turn. The model does not see your message of that turn or what it did there; the files it changed stay as they are. Tell the model what it needs to know, or use Restore checkpoint on that message to go back to before it.";
 
 /** Errors of a folder that cannot be made or written: the checkout's lock goes elsewhere. */
 const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST"]);
@@ -140,6 +142,8 @@ export class AgentService {
     const existing = await newerRefused(this.conversations.get(params.conversationId), "update Hearth to continue it, or start a New Chat");
     const heard = this.heard.get(params.conversationId);
     if (params.continues === true && !existing && heard?.length === 0) heard.push(LOST);
+    // The turn the chat shows answered was never kept: the runtime was killed mid-run (before record).
+    else if (existing && params.lastAnswered !== undefined && existing.messages.length <= params.lastAnswered) heard?.push(TURN_LOST);
     const checkpoints = await this.checkpoints();
     // A restore an earlier runtime began and this one's open finished (or could not): said once, in the first run's chat.
     if (checkpoints.finishedRestore) heard?.push(finishedRestoreNotice(checkpoints.finishedRestore));

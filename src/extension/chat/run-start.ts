@@ -15,6 +15,22 @@ export function continuesConversation(items: readonly TranscriptItem[]): boolean
   return items.some((item) => item.kind === "assistant" || item.kind === "tool");
 }
 
+/**
+ * The runtime's index of the last message the chat shows the model answering (a reply or a
+ * step after it), for `AgentRunParams.lastAnswered`: a runtime whose copy of the conversation
+ * ends before that answer (killed mid-run, before it kept the turn) says the model lacks it.
+ * A message whose run failed before the model answered is passed over: it left nothing to keep.
+ */
+export function lastAnsweredIndex(items: readonly TranscriptItem[]): number | undefined {
+  let answered = false;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
+    if (item.kind === "assistant" || item.kind === "tool") answered = true;
+    else if (item.kind === "user" && answered) return item.messageIndex;
+  }
+  return undefined;
+}
+
 /** How many ended runs {@link EndedRuns} remembers: a stuck runtime wakes with one, rarely more. */
 const ENDED_RUNS_KEPT = 32;
 

@@ -15,7 +15,7 @@ import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { chosenPython } from "../python-interpreter.ts";
 import { interruptedReview, reviewEvent } from "./run-review.ts";
-import { EndedRuns, busyRefusal, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText } from "./run-start.ts";
+import { EndedRuns, busyRefusal, continuesConversation, folderGoneMessage, folderLeftWindow, lastAnsweredIndex, runFailedText } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
 
 interface ActiveRun {
@@ -99,6 +99,7 @@ export class Runs implements vscode.Disposable {
     const transcript = this.chat.transcript;
     const run: ActiveRun = { runId, conversationId: transcript.id, cancel: new vscode.CancellationTokenSource(), stopped: new AbortController() };
     const continues = continuesConversation(transcript.items);
+    const lastAnswered = lastAnsweredIndex(transcript.items);
     this.run = run;
     this.runningChanged.fire(true);
     // Shown at once; the runtime's first event fills in its checkpoint.
@@ -109,7 +110,7 @@ export class Runs implements vscode.Disposable {
     try {
       // Read at each run (the user may pick another interpreter between messages), once the run is under way: the Python extension may take seconds to start.
       const python = await chosenPython(this.chat.folders.folder, (line) => this.chat.output.appendLine(line));
-      const request = this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}), ...(python ? { python } : {}) }, run.cancel.token);
+      const request = this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}), ...(lastAnswered !== undefined ? { lastAnswered } : {}), ...(python ? { python } : {}) }, run.cancel.token);
       const result = await answerAfterStop(request, run.stopped.signal, STOP_ANSWER_MS, () => new Error(STOP_UNANSWERED));
       // The runtime stopped for the restart ends the run as if Stop was pressed ("Stopped."): say why.
       const cut = result.stopReason !== "finished" && result.stopReason !== "answered" && !run.stopped.signal.aborted;

@@ -2,7 +2,7 @@
 // lost the conversation (its file deleted in another window) says the model starts afresh.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EndedRuns, type RunningChat, busyRefusal, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText, stopRunFirst } from "../../../../src/extension/chat/run-start.ts";
+import { EndedRuns, type RunningChat, busyRefusal, continuesConversation, folderGoneMessage, folderLeftWindow, lastAnsweredIndex, runFailedText, stopRunFirst } from "../../../../src/extension/chat/run-start.ts";
 import { HearthErrorCode } from "../../../../src/protocol/lsp-ext.ts";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
 
@@ -17,6 +17,22 @@ describe("continuesConversation", () => {
   it("a new chat, or one whose only turns failed before the model answered, does not", () => {
     assert.equal(continuesConversation([]), false);
     assert.equal(continuesConversation([user, { kind: "notice", id: "n1", level: "error", text: "No model yet." }]), false);
+  });
+});
+
+describe("lastAnsweredIndex", () => {
+  const answer = (id: string): TranscriptItem => ({ kind: "assistant", id, text: "ok", thinking: "", streaming: false });
+  it("is the runtime's index of the last message the model answered (a reply or a step), so a runtime that lost that turn can say so", () => {
+    const edit = { kind: "tool", id: "t1", name: "edit_file", arguments: {}, status: "done" } as TranscriptItem;
+    assert.equal(lastAnsweredIndex([user, answer("a1"), { kind: "user", id: "u2", text: "fix", messageIndex: 3 }, edit]), 3);
+    // A later message whose run failed before the model answered (no model) left the runtime nothing to keep.
+    assert.equal(lastAnsweredIndex([user, answer("a1"), { kind: "user", id: "u2", text: "fix", messageIndex: 3 }, { kind: "notice", id: "n", level: "error", text: "No model." }]), 1);
+  });
+
+  it("is undefined where the model answered nothing, or the message got no index", () => {
+    assert.equal(lastAnsweredIndex([]), undefined);
+    assert.equal(lastAnsweredIndex([user]), undefined);
+    assert.equal(lastAnsweredIndex([{ kind: "user", id: "u", text: "hi" }, answer("a1")]), undefined);
   });
 });
 

@@ -87,18 +87,26 @@ describe("CompletionSecretLinks", () => {
     let calls = 0;
     let answer = () => {};
     const held = new Promise<void>((go) => (answer = go));
+    let diskRead = () => {};
+    const secondRead = new Promise<void>((go) => (diskRead = go));
     // The second check reads the disk at once (app.txt a file of its own) and answers late, as a slow mount would.
+    // Calls are counted as they are made; the link is made once the second has read the disk (not after
+    // a turn of the event loop, which a loaded machine's file threads can outlast).
     const links = new CompletionSecretLinks(root, {
       lstat: async (path) => {
+        const call = ++calls;
         const info = await lstat(path);
-        if (++calls === 2) await held;
+        if (call === 2) {
+          diskRead();
+          await held;
+        }
         return info;
       },
       stat,
     });
     assert.equal(await links.reason(uri), undefined, "an ordinary file, looked up once");
     const inFlight = links.reason(uri);
-    await new Promise((go) => setImmediate(go));
+    await secondRead;
     rmSync(join(root, "app.txt"));
     symlinkSync(".env", join(root, "app.txt"));
     const later = Array.from({ length: 5 }, () => links.reason(uri));

@@ -21,6 +21,7 @@ import { showFailure } from "./failure-notice.ts";
 import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestNotice } from "./request-failure.ts";
 import { type ServerKeys, clearedKeyMessage, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
+import { folderOnDisk } from "./folder-paths.ts";
 import type { ServerConsent } from "./server-consent.ts";
 
 export interface CommandContext {
@@ -183,9 +184,13 @@ const chooseFolder: Factory = (ctx) => async () => {
     return void vscode.window.showInformationMessage(`Hearth works in ${folders[0]!.name}, the only folder open. Add folders to the workspace to choose among them.`);
   }
   const current = ctx.folders.folder;
-  const items = folders.map((folder) => ({ label: folder.name, description: ctx.folders.isCurrent(folder) ? "Hearth works here" : undefined, detail: folder.uri.fsPath, folder }));
+  const items = folders.map((folder) => ({ label: folder.name, description: ctx.folders.isCurrent(folder) ? "Hearth works here" : folderOnDisk(folder.uri.fsPath) ? undefined : "not on disk", detail: folder.uri.fsPath, folder }));
   const pick = await vscode.window.showQuickPick(items, { title: "Hearth: the folder the agent works in and the index covers", placeHolder: current ? `Now: ${current.name}` : undefined });
   if (!pick || ctx.folders.isCurrent(pick.folder)) return;
+  // Chosen, it would be passed over (FolderChoice works only in a folder on disk while one is): say why instead of nothing.
+  if (!folderOnDisk(pick.folder.uri.fsPath)) {
+    return void vscode.window.showWarningMessage(`Hearth: ${pick.folder.uri.fsPath} is not on disk (moved or deleted since the workspace was saved); Hearth works in ${current?.name ?? "no folder"}. Put the folder back, or remove it from the workspace and add it where it is now, then choose it again.`);
+  }
   const stop = "Stop and Switch";
   const ask = async () => (await vscode.window.showWarningMessage(`Hearth is working in ${current?.name ?? "this folder"}. Stop the run and work in ${pick.folder.name}?`, { modal: true }, stop)) === stop;
   // The runtime restarts only once the run has ended (its commands stopped, its conversation saved).

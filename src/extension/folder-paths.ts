@@ -2,11 +2,28 @@
  * The pure half of workspace-folder.ts (unit-tested without `vscode`): which folder Hearth
  * works in, paths as the runtime names them, and how the folder is shown.
  */
+import { statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 
-/** The folder Hearth works in: the remembered one while it is open, else the first; none without folders. */
-export function chosenFolder<F extends { readonly uri: string }>(folders: readonly F[], remembered: string | undefined): F | undefined {
-  return folders.find((f) => f.uri === remembered) ?? folders[0];
+/**
+ * The folder Hearth works in: the remembered one while it is open, else the first; none
+ * without folders. A folder not `onDisk` (a workspace file's entry for a folder moved or
+ * deleted since) is passed over while another is on disk: worked in, the index said it was
+ * gone and every message failed.
+ */
+export function chosenFolder<F extends { readonly uri: string }>(folders: readonly F[], remembered: string | undefined, onDisk: (folder: F) => boolean = () => true): F | undefined {
+  const present = folders.filter(onDisk);
+  const among = present.length > 0 ? present : folders;
+  return among.find((f) => f.uri === remembered) ?? among[0];
+}
+
+/** Whether `path` is a folder on disk (a link to one too): a folder of a workspace file may name one moved or deleted since. */
+export function folderOnDisk(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**

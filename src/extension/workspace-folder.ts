@@ -2,13 +2,13 @@
  * Which folder of the window Hearth works in. The runtime has one root (the index, the
  * agent's tools, checkpoints): in a multi-root workspace that is the folder the user chose
  * with "Hearth: Choose Folder…" (remembered per workspace) while it is still open, else the
- * first. Everything in the extension that turns a runtime path into a file (transcript
+ * first — passing over a folder the workspace file names that is not on disk. Everything in the extension that turns a runtime path into a file (transcript
  * links, diffs, attachments, Project Memory) goes through `folder`, never
  * `workspaceFolders[0]`, so a path always means the file the agent saw.
  */
 import * as vscode from "vscode";
 import { realpathSync } from "node:fs";
-import { chosenFolder, folderLabel, pathInFolderOrTwin, rememberChoice } from "./folder-paths.ts";
+import { chosenFolder, folderLabel, folderOnDisk, pathInFolderOrTwin, rememberChoice } from "./folder-paths.ts";
 
 /** workspaceState key: the URI of the folder the user chose. */
 const CHOSEN_FOLDER_KEY = "hearth.folder";
@@ -107,7 +107,7 @@ export class FolderChoice implements vscode.Disposable {
 
   private compute(): vscode.WorkspaceFolder | undefined {
     const folders = diskFolders().map((folder) => ({ folder, uri: folder.uri.toString() }));
-    return chosenFolder(folders, this.state.get<string>(CHOSEN_FOLDER_KEY))?.folder;
+    return chosenFolder(folders, this.state.get<string>(CHOSEN_FOLDER_KEY), (f) => folderOnDisk(f.folder.uri.fsPath))?.folder;
   }
 
   private update(): void {

@@ -5,7 +5,7 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
-import { chosenFolder, folderLabel, rememberChoice, folderOfItem, linkInFolder, pathInFolder, pathInFolderOrTwin, sameFolderPath } from "../../../src/extension/folder-paths.ts";
+import { chosenFolder, folderLabel, folderOnDisk, rememberChoice, folderOfItem, linkInFolder, pathInFolder, pathInFolderOrTwin, sameFolderPath } from "../../../src/extension/folder-paths.ts";
 
 const A = { uri: "file:///w/api", name: "api" };
 const B = { uri: "file:///w/web", name: "web" };
@@ -16,6 +16,31 @@ describe("chosenFolder", () => {
     assert.equal(chosenFolder([A, B], undefined), A);
     assert.equal(chosenFolder([A, B], "file:///w/gone"), A, "a removed choice falls back to the first folder");
     assert.equal(chosenFolder([], A.uri), undefined);
+  });
+
+  it("passes over a folder of the workspace file that is not on disk (moved or deleted since the .code-workspace was written): Hearth worked there, the index said the folder is gone and every chat message failed with 'agent/run: ENOENT'", () => {
+    const onDisk = (f: { uri: string }) => f !== A;
+    assert.equal(chosenFolder([A, B], undefined, onDisk), B, "the first folder that is on disk");
+    assert.equal(chosenFolder([A, B], A.uri, onDisk), B, "a remembered choice that is gone too");
+    assert.equal(chosenFolder([B, A], A.uri, onDisk), B);
+    assert.equal(chosenFolder([A, B], B.uri, onDisk), B);
+    assert.equal(chosenFolder([A], undefined, onDisk), A, "none on disk: the first still (the runtime says the folder is gone)");
+    assert.equal(chosenFolder([A, B], B.uri, () => false), B, "none on disk: the remembered one still");
+  });
+});
+
+describe("folderOnDisk", () => {
+  it("a folder, or a link to one, is on disk; a missing path or a file is not", () => {
+    const base = tempDir("hearth-folder-on-disk-");
+    mkdirSync(join(base, "api"));
+    writeFileSync(join(base, "notes.txt"), "x\n");
+    symlinkSync(join(base, "api"), join(base, "link"));
+    symlinkSync(join(base, "gone"), join(base, "dangling"));
+    assert.equal(folderOnDisk(join(base, "api")), true);
+    assert.equal(folderOnDisk(join(base, "link")), true);
+    assert.equal(folderOnDisk(join(base, "gone")), false);
+    assert.equal(folderOnDisk(join(base, "dangling")), false);
+    assert.equal(folderOnDisk(join(base, "notes.txt")), false);
   });
 });
 

@@ -189,14 +189,14 @@ const chooseFolder: Factory = (ctx) => async () => {
   if (!pick || ctx.folders.isCurrent(pick.folder)) return;
   // Chosen, it would be passed over (FolderChoice works only in a folder on disk while one is): say why instead of nothing.
   if (!folderOnDisk(pick.folder.uri.fsPath)) {
-    return void vscode.window.showWarningMessage(`Hearth: ${pick.folder.uri.fsPath} is not on disk (moved or deleted since the workspace was saved); Hearth works in ${current?.name ?? "no folder"}. Put the folder back, or remove it from the workspace and add it where it is now, then choose it again.`);
+    return void vscode.window.showWarningMessage(`Hearth: ${pick.folder.uri.fsPath} is not on disk (moved or deleted since the workspace was saved); Hearth works in ${current ? ctx.folders.nameOf(current) : "no folder"}. Put the folder back, or remove it from the workspace and add it where it is now, then choose it again.`);
   }
   const stop = "Stop and Switch";
-  const ask = async () => (await vscode.window.showWarningMessage(`Hearth is working in ${current?.name ?? "this folder"}. Stop the run and work in ${pick.folder.name}?`, { modal: true }, stop)) === stop;
+  const ask = async () => (await vscode.window.showWarningMessage(`Hearth is working in ${current ? ctx.folders.nameOf(current) : "this folder"}. Stop the run and work in ${ctx.folders.nameOf(pick.folder)}?`, { modal: true }, stop)) === stop;
   // The runtime restarts only once the run has ended (its commands stopped, its conversation saved).
   if (!(await stopRunFirst(ctx.chat, ask))) return;
   if (await ctx.folders.choose(pick.folder)) return;
-  const now = ctx.folders.folder ? `Hearth works in ${ctx.folders.folder.name}` : "Hearth works in no folder";
+  const now = ctx.folders.folder ? `Hearth works in ${ctx.folders.nameOf(ctx.folders.folder)}` : "Hearth works in no folder";
   void vscode.window.showWarningMessage(`Hearth: ${pick.folder.name} is no longer a folder of this window; ${now}. Add it back to the workspace, then choose it again.`);
 };
 

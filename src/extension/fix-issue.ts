@@ -90,9 +90,9 @@ async function resolveIssue(chat: ChatController, input: string): Promise<IssueT
   const folder = chat.folders.folder?.uri.scheme === "file" ? chat.folders.folder : undefined;
   const others = diskFolders().filter((f) => !chat.folders.isCurrent(f));
   return issueForFolder(ref, {
-    folderName: folder?.name ?? "",
+    folderName: folder ? chat.folders.nameOf(folder) : "",
     remotes: folder ? await readGitRemotes(folder.uri.fsPath) : undefined,
-    others: await Promise.all(others.map(async (f) => ({ folder: f, name: f.name, remotes: await readGitRemotes(f.uri.fsPath) }))),
+    others: await Promise.all(others.map(async (f) => ({ folder: f, name: chat.folders.nameOf(f), remotes: await readGitRemotes(f.uri.fsPath) }))),
     fetch: () => fetchIssue(ref),
     ask: async ({ message, detail, answers = [FIX_HERE_ANYWAY] }) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...answers),
   });

@@ -96,6 +96,15 @@ export function folderOfItem(items: readonly FolderItem[], itemId?: string): str
   return undefined;
 }
 
+/**
+ * A folder's name in a message: its name, or "name (path)" where another folder of the
+ * window (`all`) has the same name — two clones both called app read "changed files in app;
+ * Hearth works in app now".
+ */
+export function distinctFolderName(folder: { readonly name: string; readonly path: string }, all: readonly { readonly name: string; readonly path: string }[]): string {
+  return all.some((f) => f.name === folder.name && !sameFolderPath(f.path, folder.path)) ? `${folder.name} (${folder.path})` : folder.name;
+}
+
 /** "api (2 of 3 folders)": where Hearth works, for the view and messages; undefined with one folder or none. */
 export function folderLabel(name: string, index: number, count: number): string | undefined {
   return count > 1 ? `${name} (${index + 1} of ${count} folders)` : undefined;

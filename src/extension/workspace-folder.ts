@@ -8,7 +8,7 @@
  */
 import * as vscode from "vscode";
 import { realpathSync } from "node:fs";
-import { chosenFolder, folderLabel, folderOnDisk, pathInFolderOrTwin, rememberChoice } from "./folder-paths.ts";
+import { chosenFolder, distinctFolderName, folderLabel, folderOnDisk, pathInFolderOrTwin, rememberChoice } from "./folder-paths.ts";
 
 /** workspaceState key: the URI of the folder the user chose. */
 const CHOSEN_FOLDER_KEY = "hearth.folder";
@@ -36,6 +36,12 @@ export class FolderChoice implements vscode.Disposable {
     const folders = diskFolders();
     const index = folders.findIndex((f) => this.isCurrent(f));
     return this.current && index >= 0 ? folderLabel(this.current.name, index, folders.length) : undefined;
+  }
+
+  /** `folder`'s name in a message: with its path where another folder of the window has the same name (two clones both called app). */
+  nameOf(folder: vscode.WorkspaceFolder): string {
+    const named = (f: vscode.WorkspaceFolder) => ({ name: f.name, path: f.uri.fsPath });
+    return distinctFolderName(named(folder), diskFolders().map(named));
   }
 
   /** Whether `folder` is the one Hearth works in (by URI: VS Code may hand out new objects for the same folder). */
@@ -84,9 +90,9 @@ export class FolderChoice implements vscode.Disposable {
   elsewhere(recorded: string | undefined): string | undefined {
     if (recorded === undefined || recorded === this.current?.uri.toString()) return undefined;
     const open = this.folderFor(recorded);
-    const here = this.current ? `Hearth works in ${this.current.name} now` : "no folder is open now";
+    const here = this.current ? `Hearth works in ${this.nameOf(this.current)} now` : "no folder is open now";
     return open
-      ? `This conversation changed files in ${open.name}; ${here}. Choose ${open.name} with "Hearth: Choose Folder…" first.`
+      ? `This conversation changed files in ${this.nameOf(open)}; ${here}. Choose ${this.nameOf(open)} with "Hearth: Choose Folder…" first.`
       : `This conversation changed files in ${vscode.Uri.parse(recorded).fsPath}, which is not open in this window; ${here}.`;
   }
 

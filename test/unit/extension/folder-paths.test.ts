@@ -5,7 +5,7 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
-import { chosenFolder, folderLabel, folderOnDisk, rememberChoice, folderOfItem, linkInFolder, pathInFolder, pathInFolderOrTwin, sameFolderPath } from "../../../src/extension/folder-paths.ts";
+import { chosenFolder, distinctFolderName, folderLabel, folderOnDisk, rememberChoice, folderOfItem, linkInFolder, pathInFolder, pathInFolderOrTwin, sameFolderPath } from "../../../src/extension/folder-paths.ts";
 
 const A = { uri: "file:///w/api", name: "api" };
 const B = { uri: "file:///w/web", name: "web" };
@@ -26,6 +26,20 @@ describe("chosenFolder", () => {
     assert.equal(chosenFolder([A, B], B.uri, onDisk), B);
     assert.equal(chosenFolder([A], undefined, onDisk), A, "none on disk: the first still (the runtime says the folder is gone)");
     assert.equal(chosenFolder([A, B], B.uri, () => false), B, "none on disk: the remembered one still");
+  });
+});
+
+describe("distinctFolderName", () => {
+  it("a folder's name, with its path where another folder of the window has the same name: two clones both called app made 'This conversation changed files in app; Hearth works in app now. Choose app…'", () => {
+    const one = { name: "app", path: "/home/me/work/app" };
+    const two = { name: "app", path: "/home/me/review/app" };
+    const api = { name: "api", path: "/home/me/api" };
+    assert.equal(distinctFolderName(one, [one, api]), "app");
+    assert.equal(distinctFolderName(one, [one, two, api]), "app (/home/me/work/app)");
+    assert.equal(distinctFolderName(two, [one, two, api]), "app (/home/me/review/app)");
+    assert.equal(distinctFolderName(api, [one, two, api]), "api");
+    assert.equal(distinctFolderName(one, [one, { ...one }]), "app", "the same folder twice is one name");
+    assert.equal(distinctFolderName(one, []), "app");
   });
 });
 

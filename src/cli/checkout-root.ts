@@ -10,7 +10,7 @@
  * and one whose config names another folder as its work tree (refuseWorkTreeElsewhere).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
 import { ownershipRefusal } from "../agent/git-ownership.ts";
@@ -19,10 +19,11 @@ import { READ_ONLY_GIT_OPTIONS, gitDirElsewhere, readOnlyGitEnv, workTreeElsewhe
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { UsageError } from "./command.ts";
 import { shellWord } from "./no-model.ts";
-import { terminalName } from "./terminal-text.ts";
+import { terminalName, terminalText } from "./terminal-text.ts";
 
-/** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
+/** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder, or where no git can be started; `folder` where git has no answer (no repository). */
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
+  refuseMissingGit(folder);
   refuseDubiousOwnership(folder);
   const found = checkoutTop(folder);
   refuseConflicts(found.root);
@@ -100,6 +101,25 @@ function refuseDubiousOwnership(folder: string): void {
   // git's own line where it gives one: it knows the form a path takes there (a UNC path on Windows: %(prefix)///server/share).
   const command = terminalName(refused.command ?? `git config --global --add safe.directory ${shellWord(refused.repository)}`);
   throw new UsageError(`git will not read the repository at ${at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (${command}) and run hearth fix again`);
+}
+
+/**
+ * A UsageError where no git can be started (none on PATH's absolute folders): the run went as
+ * far as the checkpoints' first git and ended as "the model failed" (exit 3), once with a stack
+ * trace. Every fix needs git, in a folder that is no repository too (its checkpoints are one).
+ */
+function refuseMissingGit(folder: string): void {
+  const error = git(folder, ["--version"]).error as NodeJS.ErrnoException | undefined;
+  if (error?.code !== "ENOENT" || !isDirectory(folder)) return;
+  throw new UsageError(`git is not on the PATH (${terminalText(error.message)}): hearth fix needs it (its checkpoints and its patch are made with git); install git, or add its folder to PATH, and run hearth fix again`);
+}
+
+function isDirectory(folder: string): boolean {
+  try {
+    return statSync(folder).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The most files with conflict markers named in refuseConflicts' message. */

@@ -1072,6 +1072,9 @@ export class CheckpointStore {
       child.on("error", (error) => reject(new Error(`git could not be run (${error.message}); checkpoints need git on the PATH`)));
       child.on("close", resolve);
     });
+    // No git on the PATH fails at once, while lock.child below is still writing: unhandled
+    // until `await done`, that rejection ended hearth fix with a stack trace.
+    done.catch(() => undefined);
     child.stdin.on("error", () => undefined); // git may exit before reading all of it; its exit code says why
     child.stdin.end(call.input ?? "");
     // Whoever finds this process dead waits for this git before clearing its locks.

@@ -3,7 +3,7 @@
 // own .git folder (no files to fix: said before the model loads, exit 2). Real git, the built CLI.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type TestContext, describe, it } from "node:test";
 import { committedRepo, git } from "../../fixtures/git-repos.ts";
@@ -269,6 +269,17 @@ describe("hearth fix outside a checkout's top", () => {
     const command = /\(git config --global --add safe\.directory (.+)\) and run hearth fix again$/m.exec(stderr)?.[1];
     assert.equal(command, `'${top.replace(/'/g, "'\\''")}'`, stderr);
     assert.equal(spawnSync("sh", ["-c", `printf %s ${command}`], { encoding: "utf8" }).stdout, top);
+  });
+
+  it("says git is not on the PATH, before the model loads (exit 2), not a stack trace or 'the model failed'", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    const bin = join(work, "bin-without-git");
+    mkdirSync(bin);
+    const env = { ...process.env, PATH: bin, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+    const { status, stderr } = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "add() subtracts", "--model", model], { cwd: top, encoding: "utf8", timeout: 60_000, env });
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /^hearth fix: git is not on the PATH \(.*\): hearth fix needs it \(its checkpoints and its patch are made with git\); install git, or add its folder to PATH, and run hearth fix again$/m);
+    assert.doesNotMatch(stderr, /model failed|    at /);
   });
 
   it("refuses git's own folder, naming the checkout to give instead (exit 2)", () => {

@@ -50,3 +50,25 @@ it("diffs are patches git apply takes whatever the user's own git config says ab
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("git not on the PATH: open fails with the reason, and no promise is left rejected unhandled (hearth fix died of it with a stack trace)", async () => {
+  const saved = { ...process.env };
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-nogit-"));
+  const [root, bin] = [join(dir, "work"), join(dir, "bin")];
+  for (const folder of [root, bin]) mkdirSync(folder);
+  writeFileSync(join(root, "a.txt"), "one\n");
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", record);
+  process.env.PATH = bin;
+  try {
+    await assert.rejects(CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") }), /git could not be run \(spawn git ENOENT\); checkpoints need git on the PATH/);
+    // Rejections are reported after the microtasks of the turn they happened in.
+    await new Promise((done) => setImmediate(done));
+    assert.deepEqual(unhandled.map(String), []);
+  } finally {
+    process.off("unhandledRejection", record);
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

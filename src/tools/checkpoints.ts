@@ -450,7 +450,7 @@ export class CheckpointStore {
     if (!files.size) return new Map();
     const { target, list } = await this.lock.run(async () => ({
       target: await this.resolveId(id),
-      list: (await this.head()) ? (await this.text(["log", "--reverse", "--format=%H%x00%s", "HEAD"])).split("\n").filter(Boolean).map((line) => line.split("\0") as [string, string]) : [],
+      list: (await this.head()) ? (await this.text(["log", "--reverse", "--format=%H%x00%s", "HEAD", "--"])).split("\n").filter(Boolean).map((line) => line.split("\0") as [string, string]) : [],
     }));
     const from = list.findIndex(([commit]) => commit === target);
     if (from < 0) return new Map();
@@ -507,7 +507,7 @@ export class CheckpointStore {
 
   /** Every checkpoint, oldest first, with the content each gives `paths` that it changed or records in its extras. */
   private async contentHistory(paths: readonly string[]): Promise<CheckpointContents[]> {
-    const history = (await this.text(["log", "--reverse", "--format=%H%x00%s", "HEAD"])).split("\n").filter(Boolean).map((line) => {
+    const history = (await this.text(["log", "--reverse", "--format=%H%x00%s", "HEAD", "--"])).split("\n").filter(Boolean).map((line) => {
       const [id, label] = line.split("\0");
       return { id: id!, label: label ?? "", changed: new Map<string, string | null>(), movedByGit: undefined as Set<string> | undefined };
     });
@@ -527,7 +527,7 @@ export class CheckpointStore {
     }
     // The files a move of the user's HEAD changed (checkpoint-git-head.ts): few checkpoints name any.
     const wantedPaths = new Set(paths);
-    for (const record of (await this.text(["log", "--format=%x1e%H%x00%B", `--grep=${MOVED_GREP}`, "HEAD"])).split("\x1e").slice(1)) {
+    for (const record of (await this.text(["log", "--format=%x1e%H%x00%B", `--grep=${MOVED_GREP}`, "HEAD", "--"])).split("\x1e").slice(1)) {
       const [id, message] = record.split("\0");
       const checkpoint = byId.get(id!);
       const moved = (await this.movedIn(message ?? "")).filter((p) => wantedPaths.has(p));
@@ -536,7 +536,7 @@ export class CheckpointStore {
     const tracked = new Set(await this.tracked());
     if (paths.some((p) => tracked.has(p))) {
       const wanted = new Set(paths);
-      for (const record of (await this.text(["log", "--format=%x1e%H%x00%B", "HEAD"])).split("\x1e").slice(1)) {
+      for (const record of (await this.text(["log", "--format=%x1e%H%x00%B", "HEAD", "--"])).split("\x1e").slice(1)) {
         const [id, message] = record.split("\0");
         const changed = byId.get(id!)?.changed;
         for (const [path, state] of parseManifest(message ?? "")) if (wanted.has(path)) changed?.set(path, state ? state.blob : null);
@@ -596,7 +596,7 @@ export class CheckpointStore {
       // -z: without it git quotes a name holding a quote, tab or backslash ("say \"hi\".txt").
       // --no-renames: a rename is listed as its new name only, and a restore would delete
       // that without writing the old one back.
-      const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
+      const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", base, target, "--"])).split("\0").filter(Boolean);
       return [...new Set([...main, ...extras.changed, ...grown])];
     });
   }
@@ -613,8 +613,8 @@ export class CheckpointStore {
   async headMoved(from: string, to: string): Promise<{ from: UserHead; to: UserHead; paths: string[]; written: string[] } | undefined> {
     return this.lock.run(async () => {
       const [base, target] = [await this.resolveId(from), await this.resolveId(to)];
-      const first = parseHeadTrailers(await this.text(["log", "-1", "--format=%B", base])).head;
-      const records = (await this.text(["log", "--reverse", "--format=%x1e%H%x00%B", `${base}..${target}`])).split("\x1e").slice(1).map((record) => {
+      const first = parseHeadTrailers(await this.text(["log", "-1", "--format=%B", base, "--"])).head;
+      const records = (await this.text(["log", "--reverse", "--format=%x1e%H%x00%B", `${base}..${target}`, "--"])).split("\x1e").slice(1).map((record) => {
         const [id = "", message = ""] = record.split("\0");
         return { id, head: parseHeadTrailers(message).head, message };
       });
@@ -626,7 +626,7 @@ export class CheckpointStore {
         const moved = await this.movedIn(record.message);
         if (!moved.length) continue;
         // Checkpoints form one line: the parent is the checkpoint before.
-        const onDisk = new Set((await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", `${record.id}^`, record.id])).split("\0"));
+        const onDisk = new Set((await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", `${record.id}^`, record.id, "--"])).split("\0"));
         for (const path of moved) {
           paths.add(path);
           if (onDisk.has(path)) written.add(path);
@@ -662,7 +662,7 @@ export class CheckpointStore {
   async addedFiles(from: string, to?: string): Promise<string[]> {
     return this.lock.run(async () => {
       const { base, target, extras } = await this.compare(from, to, []);
-      const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--diff-filter=A", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
+      const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--diff-filter=A", "--name-only", "-z", base, target, "--"])).split("\0").filter(Boolean);
       return [...new Set([...main, ...extras.changed.filter((p) => extras.from.get(p) === null)])];
     });
   }
@@ -723,7 +723,7 @@ export class CheckpointStore {
         if (entries.length) await this.git(["update-index", "-z", "--index-info"], { env, input: entries.join("") });
         const tree = (await this.text(["write-tree"], { env })).trim();
         const parents = (await this.text(["rev-parse", `${base}^@`])).split("\n").filter(Boolean).flatMap((parent) => ["-p", parent]);
-        const message = await this.git(["log", "-1", "--format=%B", base]);
+        const message = await this.git(["log", "-1", "--format=%B", base, "--"]);
         return (await this.text(["commit-tree", tree, ...parents, "-F", "-"], { input: message })).trim();
       } finally {
         await rm(env.GIT_INDEX_FILE, { force: true });
@@ -750,7 +750,7 @@ export class CheckpointStore {
   private async headRecord(label: string): Promise<string[]> {
     const head = await userHead(this.root);
     if (!head || !(await this.head())) return headTrailers(head, []);
-    const [previousLabel = "", message = ""] = (await this.text(["log", "-1", "--format=%s%x00%B", "HEAD"])).split("\0");
+    const [previousLabel = "", message = ""] = (await this.text(["log", "-1", "--format=%s%x00%B", "HEAD", "--"])).split("\0");
     const previous = parseHeadTrailers(message).head;
     const moved = previous && previous.commit !== head.commit && usersChange(previousLabel, checkpointMessage(label, new Map()).trim())
       ? ((await filesBetween(this.root, previous.commit, head.commit)) ?? [])
@@ -950,7 +950,7 @@ export class CheckpointStore {
     const states: ExtrasManifest = new Map();
     if (!paths.length) return states;
     // Oldest first from `id` itself: everything HEAD reaches that id's parents do not.
-    const out = await this.text(["log", "--reverse", "--format=%x1e%B", "HEAD", "--not", `${id}^@`]);
+    const out = await this.text(["log", "--reverse", "--format=%x1e%B", "HEAD", "--not", `${id}^@`, "--"]);
     for (const message of out.split("\x1e").slice(1)) {
       const manifest = parseManifest(message);
       for (const path of paths) if (!states.has(path) && manifest.has(path)) states.set(path, manifest.get(path)!);
@@ -1026,7 +1026,7 @@ export class CheckpointStore {
   /** Checkpoints from `start` back, newest first (`start` given: known to exist). */
   private async log(limit: number, start?: string): Promise<Checkpoint[]> {
     if (!start && !(await this.head())) return [];
-    const out = await this.text(["log", `--max-count=${limit}`, "--format=%H%x00%cI%x00%s", ...(start ? [start] : [])]);
+    const out = await this.text(["log", `--max-count=${limit}`, "--format=%H%x00%cI%x00%s", ...(start ? [start, "--"] : [])]);
     return out.split("\n").filter(Boolean).map((line) => {
       const [id, time, label] = line.split("\0");
       return { id: id!, time: new Date(time!), label: label ?? "" };

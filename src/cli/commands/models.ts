@@ -105,7 +105,8 @@ export const modelsCommand: CliCommand = {
   summary: "list model presets, downloaded models and what fits this machine",
   usage: `hearth models [--json] [--download PRESET [--quant Q4_K_M]] [--cuda [--cuda-ext]]
 
-  --json            print the catalog as JSON
+  --json            print the catalog as JSON (with --download or --cuda: what was installed;
+                    progress on stderr; an error as {"error":{"message"}})
   --download ID     download a preset or a completion model (resumes an interrupted download)
   --quant Q         the quantization to download (default: the preset's default)
   --cuda            download CUDA acceleration for an NVIDIA GPU: the @node-llama-cpp
@@ -149,7 +150,9 @@ rather than download it again.`,
           "while installing CUDA",
         );
         io.err(result.downloaded && io.errIsTerminal ? "\n" : "");
-        io.out(`CUDA acceleration ${result.downloaded ? "installed" : "already installed"}: ${result.packages.join(", ")} in ${terminalName(result.folder)}\n`);
+        // A script asking for JSON gets it: progress went to stderr, the answer is one document.
+        if (flags.json) io.out(terminalJson(JSON.stringify(result, null, 2)) + "\n");
+        else io.out(`CUDA acceleration ${result.downloaded ? "installed" : "already installed"}: ${result.packages.join(", ")} in ${terminalName(result.folder)}\n`);
         return 0;
       }
       if (typeof flags.download === "string") {
@@ -164,11 +167,15 @@ rather than download it again.`,
         } catch (error) {
           if (!io.signal.aborted) throw withHearthHome(error, again);
           // Said here, with what the stop kept; main's own "cancelled" would say it a second time.
-          io.err(`${io.errIsTerminal ? "\n" : ""}${cancelledDownload(flags.download, quantization, again)}\n`);
+          const cancelled = cancelledDownload(flags.download, quantization, again);
+          io.err(`${io.errIsTerminal ? "\n" : ""}${cancelled}\n`);
+          // Main's shape for an error, which it writes only for what is thrown: stdout stays one JSON document.
+          if (flags.json) io.out(`${terminalJson(JSON.stringify({ error: { message: cancelled } }))}\n`);
           return CANCELLED_EXIT;
         }
         if (io.errIsTerminal) io.err("\n");
-        io.out(`${terminalName(result.path)} (${formatSize(result.sizeBytes)}, ${describeVerification(result)})\n`);
+        if (flags.json) io.out(terminalJson(JSON.stringify(result, null, 2)) + "\n");
+        else io.out(`${terminalName(result.path)} (${formatSize(result.sizeBytes)}, ${describeVerification(result)})\n`);
         return 0;
       }
       const catalog = await runtime.whileRunning(runtime.connection.sendRequest(ModelCatalogRequest), "while listing the models");

@@ -105,4 +105,23 @@ describe("hearth models --download, stopped and resumed", () => {
       server.close();
     }
   });
+
+  it("cancelled with --json, its stdout is one JSON document naming the part kept", async () => {
+    const { server, endpoint, release } = await modelServer(1024 * 1024);
+    try {
+      const home = tempDir("hearth-download-cancel-json-");
+      let sent = false;
+      const cancelled = await hearth("true", { HEARTH_HOME: home, HF_ENDPOINT: endpoint }, (text, kill) => {
+        if (sent || !/^[1-9]\d*% /m.test(text)) return;
+        sent = true;
+        kill("SIGINT");
+      }, ["--json"]);
+      release();
+      assert.equal(cancelled.code, 130, cancelled.stderr);
+      const { error } = JSON.parse(cancelled.stdout) as { error: { message: string } };
+      assert.match(error.message, /^hearth models: cancelled; the part downloaded so far is kept in .*\.part: run hearth models --download qwen3\.5-0\.8b again to resume it$/);
+    } finally {
+      server.close();
+    }
+  });
 });

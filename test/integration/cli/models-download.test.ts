@@ -73,6 +73,37 @@ describe("hearth models --download into a pipe", () => {
   });
 });
 
+describe("hearth models --download --json", () => {
+  it("prints one JSON document on stdout (the file, its size, how it was checked), progress on stderr, and an error as JSON too", async () => {
+    const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
+    const body = Buffer.alloc(256 * 1024);
+    body.write("GGUF", 0);
+    let status = 200;
+    const server = createServer((_req, res) => void (status === 200 ? res.writeHead(200, { "Content-Length": body.length }).end(body) : res.writeHead(status).end("Entry not found")));
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    try {
+      const home = tempDir("hearth-models-download-json-");
+      const env = { HEARTH_HOME: home, HF_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+      status = 404;
+      const failed = await hearth(["models", "--download", DEFAULT_PRESET, "--json"], env);
+      assert.equal(failed.code, 1, failed.stderr);
+      assert.ok(typeof (JSON.parse(failed.stdout) as { error: { message: string } }).error.message === "string", failed.stdout);
+      status = 200;
+      const run = await hearth(["models", "--download", DEFAULT_PRESET, "--json"], env);
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as { path: string; sizeBytes: number; verified: string };
+      assert.equal(result.path, join(home, "models", quant.file));
+      assert.equal(result.sizeBytes, body.length);
+      assert.equal(result.verified, "size");
+      const again = await hearth(["models", "--download", DEFAULT_PRESET, "--json"], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal((JSON.parse(again.stdout) as { verified: string }).verified, "existing");
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("hearth models --download from a Hugging Face-style server (X-Linked-Etag)", () => {
   it("verifies the SHA-256 the redirect announces, and refuses (and deletes) bytes that do not match it", async () => {
     const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;

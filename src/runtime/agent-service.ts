@@ -4,9 +4,10 @@
  * servers. Each method answers one request of agent-wiring.ts; the domain logic is
  * src/agent (conversation-run.ts, conversation-store.ts, checkpoint-restore.ts, handoff.ts).
  */
+import { statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
+import { ApplyWorkspaceEditRequest, type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
 import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/checkout-lock.ts";
 import { changedSinceExpected, finishedRestoreNotice, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
 import { ConversationStore, NewerConversationError, importConversationFile } from "../agent/conversation-store.ts";
@@ -31,13 +32,13 @@ import {
 } from "../protocol/agent.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { PRIVATE_FOLDER } from "../protocol/make-folders.ts";
-import { CheckpointStore, DiskWorkspace, editorText, type FileReads, type Workspace } from "../tools/index.ts";
+import { CheckpointStore, DiskWorkspace, editorText, type FileReads, ToolError, type Workspace } from "../tools/index.ts";
 import { askClient } from "./approval.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
 import { EditorWorkspace } from "./editor-workspace.ts";
 import { log } from "./log.ts";
 import type { OpenDocuments } from "./open-documents.ts";
-import { abortSignal } from "./rpc.ts";
+import { abortSignal, untilStopped } from "./rpc.ts";
 import type { RuntimeSession } from "./session.ts";
 import { WorkspaceMcp } from "./workspace-mcp.ts";
 
@@ -158,7 +159,7 @@ export class AgentService {
       text: params.text,
       ...(params.attachments ? { attachments: params.attachments } : {}),
       messages: existing?.messages ?? [],
-      workspace: this.workspace(fix ? "Hearth: fix" : "Hearth"),
+      workspace: this.workspace(fix ? "Hearth: fix" : "Hearth", signal),
       checkpoints,
       ...(index ? { index } : {}),
       backend: () => session.readyBackend(),
@@ -202,7 +203,7 @@ export class AgentService {
       checkpoint: params.checkpoint,
       ...(params.paths ? { paths: params.paths } : {}),
       disk: new DiskWorkspace(this.requireRoot()),
-      target: this.workspace("Hearth: restore"),
+      target: this.workspace("Hearth: restore", this.shutdown.signal),
     });
     let rewindNotSaved: string | undefined;
     if (params.conversationId !== undefined && params.messageIndex !== undefined) {
@@ -288,6 +289,7 @@ export class AgentService {
    * --state-dir, and the log says what that misses: the agent still runs.
    */
   private lockCheckout(): () => void {
+    if (this.options.root) this.requireRoot(); // a folder not on disk: said so, not the lock's "ENOENT: … lstat"
     try {
       return this.checkoutLock?.acquire() ?? (() => undefined);
     } catch (error) {
@@ -307,6 +309,10 @@ export class AgentService {
 
   private requireRoot(): string {
     if (!this.options.root) throw new ResponseError(HearthErrorCode.NotAvailable, "Open a folder first: the agent works on a workspace folder.");
+    // Deleted, renamed or moved while open (or a workspace file's folder moved since): said so, not "ENOENT: … lstat".
+    if (!isDirectory(this.options.root)) {
+      throw new ResponseError(HearthErrorCode.NotAvailable, `The folder ${this.options.root} Hearth works in is not on disk (deleted, renamed or moved): open it where it is now.`);
+    }
     return this.options.root;
   }
 
@@ -321,24 +327,34 @@ export class AgentService {
     return this.store;
   }
 
-  /** Where the agent's writes go: the editor when it applies edits, else the disk. */
-  private workspace(label: string): Workspace {
+  /**
+   * Where the agent's writes go: the editor when it applies edits, else the disk. Each request
+   * to the editor ends when `signal` does (the run stopped, the runtime shutting down, the
+   * client gone), so a window that went away mid-edit cannot hold the run and its turn.
+   */
+  private workspace(label: string, signal: AbortSignal): Workspace {
     const root = this.requireRoot();
     if (!this.options.editorEdits) return new DiskWorkspace(root);
     const { connection, documents } = this.options;
+    const ask = <R>(send: (token: CancellationToken) => Promise<R>) => untilStopped(signal, send, editorNotAnswered);
     return new EditorWorkspace(
       root,
       {
         openDocument: (uri) => documents.get(uri),
-        applyEdit: async (edit, editLabel) => connection.workspace.applyEdit({ label: editLabel, edit }),
+        applyEdit: async (edit, editLabel) => ask((token) => connection.sendRequest(ApplyWorkspaceEditRequest.type, { label: editLabel, edit }, token)),
         // The edit's didChange (its ranges) comes before the save's answer; taking the saved file as the copy would apply a change still on its way twice.
-        save: async (uris) => connection.sendRequest(WorkspaceSaveRequest, { uris }),
-        saveAutoSaved: async (uris) => connection.sendRequest(WorkspaceAutoSaveRequest, { uris }),
-        unsavedNotebooks: async (uris) => connection.sendRequest(WorkspaceUnsavedNotebooksRequest, { uris }),
+        save: async (uris) => ask((token) => connection.sendRequest(WorkspaceSaveRequest, { uris }, token)),
+        saveAutoSaved: async (uris) => ask((token) => connection.sendRequest(WorkspaceAutoSaveRequest, { uris }, token)),
+        unsavedNotebooks: async (uris) => ask((token) => connection.sendRequest(WorkspaceUnsavedNotebooksRequest, { uris }, token)),
       },
       label,
     );
   }
+}
+
+/** A request to the editor the run's stop (or the runtime's) ended before VS Code answered. */
+function editorNotAnswered(): ToolError {
+  return new ToolError("cancelled", "the run was stopped while Hearth waited for VS Code's answer; the change may be in the editor, not saved");
 }
 
 /** `reading`, with a conversation a newer Hearth saved refused as the user's to settle there: `then` says what follows. */
@@ -373,4 +389,13 @@ async function stateInWorkspace(root: string): Promise<string> {
     // There already, or not to be made here: the open goes on and says what failed.
   }
   return dir;
+}
+
+/** Whether `path` is a folder on disk (a link to one too). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -10,6 +10,7 @@ import { EditorToolInvokeRequest, EditorToolsRequest } from "../protocol/mcp.ts"
 import { type McpToolSet, mcpTools } from "../tools/mcp/index.ts";
 import { type Clock, systemClock } from "../models/index.ts";
 import { type JsonValue, ToolError } from "../tools/index.ts";
+import { untilStopped } from "./rpc.ts";
 
 /**
  * The editor's MCP tools for one run; `taken` holds the names already in use (and gets
@@ -18,7 +19,9 @@ import { type JsonValue, ToolError } from "../tools/index.ts";
  * model should not see each tool twice.
  */
 export async function editorMcpTools(connection: Pick<Connection, "sendRequest">, taken: Set<string>, ownServers: readonly string[] = [], options: EditorToolOptions = {}): Promise<McpToolSet> {
-  const listed = await connection.sendRequest(EditorToolsRequest, {}).catch(() => undefined);
+  // The run's stop ends the listing (a window gone never answers it): the run goes on without them, to its end.
+  const { signal = new AbortController().signal } = options;
+  const listed = await untilStopped(signal, (token) => connection.sendRequest(EditorToolsRequest, {}, token), () => signal.reason).catch(() => undefined);
   const prefixes = ownServers.map(vscodeToolPrefix);
   const tools = (Array.isArray(listed?.tools) ? listed.tools : []).filter((tool) => !prefixes.some((prefix) => comparable(tool.name).startsWith(prefix)));
   if (!tools.length) return { tools: [], skipped: [] };
@@ -51,6 +54,8 @@ function comparable(name: string): string {
 }
 
 export interface EditorToolOptions {
+  /** The run's: its stop ends the listing of the tools. */
+  readonly signal?: AbortSignal;
   /** Timers for the call deadline (tests move a fake one). */
   readonly clock?: Clock;
   /** How long one call may take; default as long as a workspace MCP server's call (src/tools/mcp/connection.ts). */

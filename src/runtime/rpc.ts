@@ -4,7 +4,7 @@
  * the RequestCancelled error, and the requests that end before the runtime lets its model go
  * (`ShutdownGate`).
  */
-import { type CancellationToken, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
+import { type CancellationToken, CancellationTokenSource, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
 import { BackendError, DownloadError } from "../models/index.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { log } from "./log.ts";
@@ -40,6 +40,31 @@ export function cancellable<T>(work: Promise<T>, token: CancellationToken): Prom
     const sub = token.onCancellationRequested(() => reject(cancelled()));
     work.then(resolve, reject).finally(() => sub.dispose());
   });
+}
+
+/**
+ * A server→client request that ends when `signal` does: the request is cancelled and this
+ * rejects with `stopped()` at once. vscode-jsonrpc still waits for the answer of a cancelled
+ * request, which a client that is gone (the window closed, reloaded or crashed) never sends:
+ * a run waiting on it never ended, nor the runtime's shutdown, and the run's turn was lost.
+ */
+export async function untilStopped<T>(signal: AbortSignal, send: (token: CancellationToken) => Promise<T>, stopped: () => unknown): Promise<T> {
+  if (signal.aborted) throw stopped();
+  const source = new CancellationTokenSource();
+  let onAbort = () => {};
+  const ended = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      source.cancel();
+      reject(stopped());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([send(source.token), ended]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    source.dispose();
+  }
 }
 
 /** An AbortSignal that fires when the client sends `$/cancelRequest`. */

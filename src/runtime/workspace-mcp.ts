@@ -48,7 +48,7 @@ export class WorkspaceMcp {
       log("error", "starting the workspace's MCP servers failed", error);
       return { tools: [], problems: [] };
     });
-    const editor = await editorMcpTools(this.connection, new Set(result.tools.map((t) => t.definition.name)), configs.map((c) => c.name));
+    const editor = await editorMcpTools(this.connection, new Set(result.tools.map((t) => t.definition.name)), configs.map((c) => c.name), { signal });
     const tools = [...result.tools, ...editor.tools];
     for (const problem of [...result.problems, ...editor.skipped]) this.report(problem);
     if (tools.length) log("info", `MCP tools in this run: ${tools.map((t) => t.definition.name).join(", ")}`);

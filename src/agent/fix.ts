@@ -10,7 +10,7 @@ import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
+import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
@@ -113,6 +113,12 @@ export interface FixResult {
   readonly leftOutOfCheckpoints?: readonly string[];
   /** Files this user may not read, which checkpoints leave out too (see Checkpoint.unreadable). */
   readonly unreadableInCheckpoints?: readonly string[];
+  /**
+   * Processes the agent's commands (or the final test run) started and left running — a
+   * server started with `&`, a setsid daemon — stopped when the fix ended, and any that
+   * outlived SIGKILL. Undefined when none was left.
+   */
+  readonly leftRunning?: LeftRunningStop;
   /** The test command run once more after the agent stopped, when one was given (and allowed). */
   readonly tests?: TestOutcome;
   /** Why the final test run did not happen although a test command was given (declined, cancelled). */
@@ -212,6 +218,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const final = options.testCommand && !signal.aborted
     ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal })
     : undefined;
+  // What the agent's commands started and left running (a dev server tried with &): the fix is done, and they would outlive it.
+  const stopped = await stopLeftRunning(signal);
+  const leftRunning = stopped.stopped.length || stopped.notStopped.length ? stopped : undefined;
   // The run's end: what changed since its last step (a checkout while the model wrote its answer, during the final tests) is the user's.
   const end = await store.create("after: Hearth's fix");
   // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
@@ -234,7 +243,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const patchGit = { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), ...(signal.aborted ? {} : { signal }) };
   const storedForm = repositoryLineEnds(options.repo, { ...patchGit, onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
   // A file git kept off the disk (outside a sparse checkout) that the run wrote changes the repository's version.
-  const base = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
+  const { base, notFetched } = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
+  leftOut.push(...notFetched.map((path) => ({ path, why: "notFetched" as const })));
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   // From the patch's base: a file a command put back from outside the sparse checkout as the repository has it (git sparse-checkout disable) is no change.
   const allChanged = (await store.changedFiles(base)).filter((path) => !leftOutPaths.has(path));
@@ -245,6 +255,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     return {
       agent: result, patch: "", changedFiles: [], startingFiles, startCheckpoint: start.id, projectContext, memories,
       headMoved: { from: moved.from, to: moved.to, files: gits.sort() },
+      ...(leftRunning ? { leftRunning } : {}),
       ...(final && "ran" in final ? { tests: final.ran } : {}),
       ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
     };
@@ -285,6 +296,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(atStart && "unknown" in atStart ? { uncommittedUnknown: atStart.unknown } : {}),
     ...(uncommitted?.length ? { uncommittedAtStart: { files: uncommitted, inPatch: changedFiles.filter((path) => uncommitted.includes(path)), ...(atStart && "noCommit" in atStart ? { noCommit: true as const } : {}) } } : {}),
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
+    ...(leftRunning ? { leftRunning } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(submodulePatches.length ? { submodulePatches } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
@@ -299,16 +311,20 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
  * `start`, or a commit standing for it that also holds `paths` as the repository's index has
  * them (`entries`): files git kept off the disk that the run wrote, so the patch changes the
  * repository's version (what a full clone holds) rather than adding them as new files, which
- * `git apply` refuses there. A path whose blob git cannot give stays as it was: new.
+ * `git apply` refuses there. A path whose blob git cannot give (a partial clone that never
+ * downloaded it: read-only git fetches nothing) is `notFetched`: as a new file it would make
+ * `git apply` refuse the whole patch in a full clone, so fix leaves it out and names it.
  */
-async function withIndexVersions(store: CheckpointStore, start: string, root: string, paths: readonly string[], entries: ReadonlyMap<string, IndexEntry>, call: Omit<RepositoryGitCall, "input">): Promise<string> {
+async function withIndexVersions(store: CheckpointStore, start: string, root: string, paths: readonly string[], entries: ReadonlyMap<string, IndexEntry>, call: Omit<RepositoryGitCall, "input">): Promise<{ base: string; notFetched: string[] }> {
   const files = new Map<string, { mode: IndexEntry["mode"]; bytes: Buffer }>();
+  const notFetched: string[] = [];
   for (const path of paths) {
     const entry = entries.get(path)!;
     const blob = await repositoryGit(root, ["cat-file", "blob", entry.blob], call);
     if (blob.ok) files.set(path, { mode: entry.mode, bytes: blob.stdout });
+    else notFetched.push(path);
   }
-  return files.size ? store.withFiles(start, files) : start;
+  return { base: files.size ? await store.withFiles(start, files) : start, notFetched };
 }
 
 /**

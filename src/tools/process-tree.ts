@@ -211,6 +211,12 @@ export function stopLeftBehind(left: LeftBehind, graceMs: number): Promise<RunPr
   return stopRun(ours ? left.run : { marker: left.run.marker }, graceMs, left);
 }
 
+/** What a command left running that still runs: those found at its end that are the same process still, and what carries its marker, with their descendants. */
+export function stillRunning(left: LeftBehind): RunProcess[] {
+  const known = new Map<number, FoundProcess>(left.processes.map((p) => [p.pid, p]));
+  return stillThere({ marker: left.run.marker }, known).map(({ pid, command }) => ({ pid, command }));
+}
+
 /** Processes of the command now, and those found earlier that still run (the same process: same start time). */
 function stillThere(run: RunIdentity, known: Map<number, FoundProcess>): FoundProcess[] {
   const now = findRunProcesses(run);

@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
-import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stopLeftBehind, stopRun } from "./process-tree.ts";
+import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stillRunning, stopLeftBehind, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
@@ -167,11 +167,32 @@ function stopWhenAborted(signal: AbortSignal, left: LeftBehind, graceMs: number)
     waiting = list;
     leftBySignal.set(signal, list);
     signal.addEventListener("abort", () => {
-      for (const w of list) void stopLeftBehind(w.left, w.graceMs);
+      for (const w of list.splice(0)) void stopLeftBehind(w.left, w.graceMs);
     }, { once: true });
   }
   if (signal.aborted) void stopLeftBehind(left, graceMs);
   else waiting.push({ left, graceMs });
+}
+
+/** What `stopLeftRunning` found still running and stopped, and what outlived even SIGKILL. */
+export interface LeftRunningStop {
+  readonly stopped: readonly RunProcess[];
+  readonly notStopped: readonly RunProcess[];
+}
+
+/**
+ * Stops now, and waits for, what the commands run with `signal` left running (a server
+ * started with `&`, a setsid daemon) — for a run that ends without its signal aborting:
+ * `hearth fix` exits when the fix is made, and what the agent started would otherwise run
+ * on, orphaned and unnamed, holding its port for the next run. The editor's runs leave them
+ * to the user until Stop or the runtime's end (the model was told their pids).
+ */
+export async function stopLeftRunning(signal: AbortSignal): Promise<LeftRunningStop> {
+  const waiting = leftBySignal.get(signal)?.splice(0) ?? [];
+  const running = waiting.map((w) => stillRunning(w.left));
+  const notStopped = (await Promise.all(waiting.map((w) => stopLeftBehind(w.left, w.graceMs)))).flat();
+  const survivors = new Set(notStopped.map((p) => p.pid));
+  return { stopped: running.flat().filter((p) => !survivors.has(p.pid)), notStopped };
 }
 
 const leftBySignal = new WeakMap<AbortSignal, Array<{ left: LeftBehind; graceMs: number }>>();

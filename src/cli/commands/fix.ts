@@ -19,7 +19,7 @@ import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, r
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
-import { DiffTooLargeError, headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
+import { DiffTooLargeError, type LeftRunningStop, headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
 import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
@@ -204,7 +204,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -222,6 +222,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       io.err(`hearth fix: ${result.agent.stopReason}${said} ${terminalText(result.agent.message.trimEnd()).replace(/\r?\n/g, "\n  ")}\n`);
       if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
+      for (const line of leftRunningMessage(result.leftRunning)) io.err(`hearth fix: ${terminalName(line)}\n`);
       if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);
       if (result.unreadableInCheckpoints) io.err(`hearth fix: ${terminalName(unreadableMessage(result.unreadableInCheckpoints))}\n`);
       for (const line of leftOutOfPatchMessage(result.leftOutOfPatch ?? [])) io.err(`hearth fix: ${terminalName(line)}\n`);
@@ -268,6 +269,21 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   } finally {
     await Promise.all([slot.dispose(), mcp?.close()]);
   }
+}
+
+/**
+ * What the agent's commands left running when the fix ended (a dev server started with `&`),
+ * which hearth fix stopped rather than leave orphaned: said, since the user may have expected
+ * it to keep running, and one that could not be stopped is still there.
+ */
+export function leftRunningMessage(left: LeftRunningStop | undefined): string[] {
+  if (!left) return [];
+  const list = (processes: readonly { pid: number; command: string }[]) => processes.map((p) => `${p.pid} (${p.command})`).join(", ");
+  const count = (n: number) => `${n} process${n === 1 ? "" : "es"}`;
+  return [
+    ...(left.stopped.length ? [`stopped ${count(left.stopped.length)} the agent's commands had left running: ${list(left.stopped)}`] : []),
+    ...(left.notStopped.length ? [`${count(left.notStopped.length)} the agent's commands left running could not be stopped (still running; kill -9 PID): ${list(left.notStopped)}`] : []),
+  ];
 }
 
 /**

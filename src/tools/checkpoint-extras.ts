@@ -78,7 +78,8 @@ export function sameState(a: FileState | null, b: FileState | null): boolean {
  */
 export function checkpointPath(path: string): string | undefined {
   const slashed = path.replace(/\\/g, "/");
-  if (slashed.startsWith("/") || /^[a-zA-Z]:/.test(slashed)) throw outsidePath(path);
+  // A drive as lexicalRelative (workspace.ts) reads one, X:/: a:b.txt is a name on Linux and macOS.
+  if (slashed.startsWith("/") || /^[a-zA-Z]:\//.test(slashed)) throw outsidePath(path);
   const normal = posix.normalize(slashed).replace(/\/+$/, "");
   if (normal === "." || normal === "") throw new Error(`Checkpoint path "${path}" is not a file; give a file path relative to the workspace root`);
   if (normal === ".." || normal.startsWith("../")) throw outsidePath(path);

@@ -55,3 +55,17 @@ describe("checkpoints of files whose names git could read as revisions or option
     assert.equal(existsSync(join(root, "x.txt")), false, "a name was taken as git's --output option");
   });
 });
+
+describe("checkpoints of files whose names look like a Windows drive", () => {
+  it("checkpoints and undoes an edit of a:b.txt, a relative name the tools take as one (only X:/ is a drive)", async () => {
+    const { root, store, call } = await agentOn({ "a:b.txt": "v = 1\n", "c:": "w = 1\n" });
+    const start = await store.create("start");
+    await call("edit_file", { path: "a:b.txt", old_text: "v = 1", new_text: "v = 2" });
+    await call("edit_file", { path: "c:", old_text: "w = 1", new_text: "w = 2" });
+    await store.create("after edit_file", ["c:"]);
+    assert.deepEqual((await store.changedFiles(start.id)).sort(), ["a:b.txt", "c:"]);
+    await store.restore(start.id);
+    assert.equal(readFileSync(join(root, "a:b.txt"), "utf8"), "v = 1\n");
+    assert.equal(readFileSync(join(root, "c:"), "utf8"), "w = 1\n");
+  });
+});

@@ -26,6 +26,7 @@ import { BackendError, type ModelBackend } from "./backend.ts";
 import { type BackendEnvironment, createBackend } from "./factory.ts";
 import { type Clock, systemClock } from "./http-limits.ts";
 import { findDownloadedPreset, PRESETS } from "./presets.ts";
+import { splitModel } from "./split-model.ts";
 import { urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 
 export interface ModelSlotOptions {
@@ -313,9 +314,9 @@ async function fileIdentity(path: string | undefined): Promise<string> {
 /** A split model's first part (`name-00001-of-00003.gguf`, as node-llama-cpp names them) and, up to 64, its other parts. */
 function modelFiles(path: string | undefined): string[] {
   if (path === undefined) return [];
-  const parts = Number(/-00001-of-(\d{5})\.gguf$/.exec(path)?.[1] ?? 1);
-  const stem = path.slice(0, path.length - "-00001-of-00000.gguf".length);
-  return [path, ...Array.from({ length: Math.min(parts, 64) - 1 }, (_, i) => `${stem}-${String(i + 2).padStart(5, "0")}-of-${String(parts).padStart(5, "0")}.gguf`)];
+  const split = splitModel(path);
+  if (split?.part !== 1) return [path];
+  return [path, ...Array.from({ length: Math.min(split.parts, 64) - 1 }, (_, i) => split.partPath(i + 2))];
 }
 
 const NO_MODEL: ModelState = { kind: "none", detail: "no model is configured for this" };

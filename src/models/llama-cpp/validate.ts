@@ -15,6 +15,7 @@ import { BackendError } from "../backend.ts";
 import { isSupportedArchitecture, projectorRefusal, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
 import { whatInstead } from "../not-a-model.ts";
+import { splitModel } from "../split-model.ts";
 import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
@@ -111,18 +112,15 @@ function checkHasWeights(tensors: number, modelPath: string): void {
 }
 
 /** How node-llama-cpp names the parts of a split model (resolveSplitGgufParts.js). */
-const SPLIT_PART = /-(\d{5})-of-(\d{5})\.gguf$/;
 
 /**
  * The other parts of a split model (`name-00001-of-00003.gguf`), which must all be there;
  * none for a single file. A later part chosen on its own is refused with the first part's name.
  */
 async function splitParts(modelPath: string): Promise<string[]> {
-  const match = SPLIT_PART.exec(modelPath);
-  const part = Number(match?.[1]);
-  const parts = Number(match?.[2]);
-  if (!match || part < 1 || parts < 2 || part > parts) return [];
-  const partPath = (n: number) => `${modelPath.slice(0, match.index)}-${String(n).padStart(5, "0")}-of-${match[2]}.gguf`;
+  const model = splitModel(modelPath);
+  if (!model || model.part < 1 || model.parts < 2 || model.part > model.parts) return [];
+  const { part, parts, partPath } = model;
   const split = `part ${part} of a model split into ${parts} files`;
   if (part !== 1) throw new BackendError(`${modelPath} is ${split}: choose its first part, ${basename(partPath(1))}`, "selectModel");
   const others = Array.from({ length: parts - 1 }, (_, i) => partPath(i + 2));

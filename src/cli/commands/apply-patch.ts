@@ -28,7 +28,8 @@ export const applyPatchCommand: CliCommand = {
 
   --repo DIR     the tree to patch (default: the current folder); --cwd is the same
   --dry-run      check and report, write nothing; --check is the same
-  --json         print the per-file, per-hunk result as JSON
+  --json         print the per-file, per-hunk result as JSON (run in a subfolder with a patch
+                 made at the repository's top: "repoTop" names the --repo to give)
   FILE           read the patch from FILE instead of stdin ("-" = stdin)
 
 Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage.`,
@@ -58,9 +59,13 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
       if (flags.json) io.out(`${terminalJson(JSON.stringify({ error: { message } }))}\n`);
       return 1;
     }
-    if (flags.json) io.out(terminalJson(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2)) + "\n");
-    else if (plan.ok) io.out(terminalText(formatPlan(plan, dryRun ? "would apply" : "applied")) + "\n");
-    else io.err(terminalText(formatPlan(plan, "applied", undefined, "") + "\n" + fromTopHint(dir, typeof repo === "string", plan)));
+    const fromTop = plan.ok ? undefined : fromTopHint(dir, typeof repo === "string", plan);
+    if (flags.json) {
+      // The hint a person reads on stderr, for a script too: where the patch's paths are found.
+      io.out(terminalJson(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files, ...(fromTop ? { repoTop: fromTop } : {}) }, null, 2)) + "\n");
+      if (fromTop) io.err(terminalText(`hearth apply-patch: ${fromTop.message}\n`));
+    } else if (plan.ok) io.out(terminalText(formatPlan(plan, dryRun ? "would apply" : "applied")) + "\n");
+    else io.err(terminalText(formatPlan(plan, "applied", undefined, "") + "\n" + (fromTop ? `hearth apply-patch: ${fromTop.message}\n` : "")));
     return plan.ok ? 0 : 1;
   },
 };
@@ -72,15 +77,17 @@ async function stdinBytes(io: CliIo): Promise<Uint8Array> {
 
 /**
  * A patch made at the repository's top (`git diff` names files from there) run in a subfolder of
- * it: a file it changes is not found from here but is from the top. Says so, with the --repo to give.
+ * it: a file it changes is not found from here but is from the top. Says so, with the --repo to
+ * give (`repo`: the top; `path`: the patch's file found there); undefined where that is not so.
  */
-function fromTopHint(dir: string, given: boolean, plan: PatchPlan): string {
+function fromTopHint(dir: string, given: boolean, plan: PatchPlan): { repo: string; path: string; message: string } | undefined {
   const top = checkoutTopOf(realpathSync(dir));
-  if (top === realpathSync(dir)) return "";
+  if (top === realpathSync(dir)) return undefined;
   const there = plan.files.find((file) => !file.ok && file.operation !== "create" && !existsSync(join(dir, file.path)) && existsSync(join(top, file.path)));
-  if (!there) return "";
+  if (!there) return undefined;
   const from = given ? `--repo ${dir}` : `the current folder (${dir})`;
-  return `hearth apply-patch: its paths are taken from ${from}, not the repository's top (${top}), where "${there.path}" is (git diff names files from the top): run hearth apply-patch --repo ${shellWord(top)}\n`;
+  const message = `its paths are taken from ${from}, not the repository's top (${top}), where "${there.path}" is (git diff names files from the top): run hearth apply-patch --repo ${shellWord(top)}`;
+  return { repo: top, path: there.path, message };
 }
 
 /** The containment check for every path of the batch, so a dry run refuses what a real run would. */

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../../src/cli/main.ts";
 import { DAMAGES, gitDiff, loadTree, toBuffers } from "./helpers/diffs.ts";
@@ -190,6 +190,14 @@ describe("hearth apply-patch: a person's patch", () => {
     assert.match(io.stderr, /its paths are taken from the current folder.*sub.*, not the repository's top .*: run hearth apply-patch --repo /s);
     assert.doesNotMatch(io.stderr, /send the whole patch again/);
     assert.equal(readFileSync(join(dir, "sub/calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
+    // A script reading --json's stdout gets it too: where the paths are found and the --repo to give.
+    const json = fakeIo(join(dir, "sub"), patch);
+    assert.equal(await main(["apply-patch", "--json"], json), 1, json.stdout);
+    const answer = JSON.parse(json.stdout) as { ok: boolean; repoTop?: { repo: string; path: string; message: string } };
+    assert.equal(answer.ok, false);
+    assert.deepEqual({ repo: answer.repoTop?.repo, path: answer.repoTop?.path }, { repo: realpathSync(dir), path: "sub/calc.py" });
+    assert.match(answer.repoTop?.message ?? "", /its paths are taken from the current folder.*, not the repository's top .*: run hearth apply-patch --repo /s);
+    assert.match(json.stderr, /run hearth apply-patch --repo /);
     const there = fakeIo(join(dir, "sub"), patch);
     assert.equal(await main(["apply-patch", "--repo", ".."], there), 0, there.stderr);
   });

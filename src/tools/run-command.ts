@@ -67,11 +67,18 @@ export const runCommandTool: Tool = {
     const outcome = await runShell(command, join(ctx.workspace.root, cwd), timeoutS * 1000, ctx.signal);
     const omitted = outcome.omittedChars > 0 ? ` (${outcome.omittedChars} characters cut from the middle)` : "";
     if (outcome.cancelled) throw new ToolError("cancelled", `the command was cancelled; its processes were stopped. Output so far:\n${outcome.output}`, outcome);
-    if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}`, outcome);
+    if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${NEVER_ENDS}`, outcome);
     const status = outcome.exitCode === null ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`;
     return { text: `$ ${command}\n[${status}, ${(outcome.durationMs / 1000).toFixed(1)} s${omitted}]\n${outcome.output}`, data: outcome };
   },
 };
+
+/**
+ * Said at a time limit: a dev server, a watch mode or `tail -f` is stopped there whatever
+ * the limit; told only "ran past 120 s", a model had nothing to try but a larger
+ * timeout_seconds (up to 1800), the user waiting out each one.
+ */
+const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode (jest --watch, tsc -w, vite, nodemon), tail -f — it is stopped at any limit: start a server in the background with its output to a file (npm run dev > server.log 2>&1 &), then read server.log and kill the pid when done, or run the one-shot form (tsc without -w, jest without --watch). A larger timeout_seconds helps only a command that ends.]";
 
 /**
  * The environment commands run with: Hearth's own, non-interactive (CI=1, a dumb terminal,

@@ -276,6 +276,16 @@ describe("run_command", () => {
     assert.deepEqual(pidsIn(root).filter(alive), []);
   });
 
+  it("a command that never ends (a dev server, a watch mode) is told as such at its time limit, with what to run instead: not only 'ran past', which a model answers with a longer timeout_seconds", SAFETY_NET, async (t) => {
+    const { root, ctx } = workspaceWith();
+    killLeftovers(t, root);
+    const r = await runTool(runCommandTool, { command: "echo $$ > pids; echo 'Local: http://localhost:3000/'; exec sleep 1000", timeout_seconds: 1 }, ctx);
+    assert.equal(!r.ok && r.code, "timeout");
+    assert.match(r.text, /Local: http:\/\/localhost:3000\/\n/);
+    assert.match(r.text, /does not end by itself[^]*server[^]*watch[^]*> \S+\.log 2>&1 &[^]*larger timeout_seconds/);
+    assert.deepEqual(pidsIn(root).filter(alive), []);
+  });
+
   it("a command too long for the system to start (a file's content in a heredoc) says so and what to do, not 'the tool failed unexpectedly'", SAFETY_NET, async () => {
     const { ctx } = workspaceWith();
     const r = await runTool(runCommandTool, { command: `cat > big.txt <<'EOF'\n${"x".repeat(200_000)}\nEOF` }, ctx);

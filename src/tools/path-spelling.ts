@@ -24,6 +24,7 @@ import { type Workspace, diskSpelling, isGitInternal, lexicalRelative, quotedPat
 
 /** Workspace-relative, forward slashes, as the disk spells it where a reading of `input` is there. */
 export async function modelPath(root: string, input: string): Promise<string> {
+  await refuseSpacedName(root, input);
   const plain = plainReading(input);
   // As written first: a real file named `a.ts:12` or `'quoted'` is that file.
   if (plain !== input.trim()) {
@@ -42,6 +43,21 @@ export async function modelPath(root: string, input: string): Promise<string> {
   }
   await refuseBackslashName(root, input.trim());
   return first!;
+}
+
+/**
+ * A Linux or macOS file whose name begins or ends with a space (`notes.txt `, a hostile
+ * checkout's twin of notes.txt) cannot be named to the tools, which take a model's stray
+ * spaces off a path (lexicalRelative): said so, rather than "notes.txt does not exist", or a
+ * write or edit made to notes.txt. (Windows drops such spaces itself: nothing to tell.)
+ */
+async function refuseSpacedName(root: string, written: string): Promise<void> {
+  if (written === written.trim() || sep !== "/" || isAbsolute(written.trim()) || written.split(/[\\/]/).includes("..")) return;
+  if (!(await isThere(root, written))) return;
+  throw new ToolError(
+    "invalid-input",
+    `${quotedPath(written)} is a file whose name begins or ends with a space, which Hearth's tools take off a path (a model's stray space); read, rename or change it with run_command, quoting the name`,
+  );
 }
 
 /**

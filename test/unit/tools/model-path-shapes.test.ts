@@ -237,4 +237,18 @@ describe("paths written in another system's shape", () => {
     assert.deepEqual(readdirSync(root), ["weird\\name.ts"]);
     assert.equal(readText(root, "weird\\name.ts"), "w\n");
   });
+
+  it("says a file whose name begins or ends with a space cannot be named to the tools, rather than 'does not exist' or writing the name without it", async () => {
+    const { root, ctx } = workspaceWith({ "notes.txt ": "n\n", " lead.txt": "l\n", "dup.txt": "d\n", "dup.txt ": "s\n" });
+    for (const name of ["notes.txt ", " lead.txt", "dup.txt "]) {
+      for (const [tool, input] of [["read_file", {}], ["edit_file", { old_text: "x", new_text: "v" }], ["write_file", { content: "v\n" }]] as const) {
+        const result = await call(ctx, tool, { path: name, ...input });
+        assert.equal(result.text, `Error (invalid-input): "${name}" is a file whose name begins or ends with a space, which Hearth's tools take off a path (a model's stray space); read, rename or change it with run_command, quoting the name`);
+      }
+    }
+    assert.deepEqual(readdirSync(root).sort(), [" lead.txt", "dup.txt", "dup.txt ", "notes.txt "]);
+    assert.equal(readText(root, "dup.txt"), "d\n");
+    // A stray space round a path that names no such file is still taken off.
+    assert.equal((await call(ctx, "read_file", { path: " dup.txt\n" })).text, "1| d");
+  });
 });

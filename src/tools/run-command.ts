@@ -107,7 +107,7 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * gets through is removed from the output the model reads (terminal-text.ts).
  */
 function commandEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, GIT_SEQUENCE_EDITOR: NO_SEQUENCE_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
   for (const name of HEARTH_ONLY_VARS) delete env[name];
   return env;
 }
@@ -116,6 +116,12 @@ const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_A
 
 /** An "editor" (run through sh by git and most others, with the file after it) that explains and fails. */
 const NO_EDITOR = "echo 'no editor: commands run without a terminal (git commit -m …, --no-edit)' >&2; false";
+
+/**
+ * git rebase -i's editor of its todo list: the user's `sequence.editor` (interactive-rebase-tool,
+ * `code --wait`) comes before GIT_EDITOR and waited for a person until the time limit.
+ */
+const NO_SEQUENCE_EDITOR = "echo 'no editor: commands run without a terminal; for git rebase -i give the todo list by a command that edits the file named after it: GIT_SEQUENCE_EDITOR=\"sed -i -e 2s/^pick/fixup/\" git rebase -i …' >&2; false";
 
 /** Optional knobs of `runShell`. */
 export interface RunShellOptions {

@@ -209,6 +209,20 @@ describe("the environment a command gets", () => {
     }
   });
 
+  it("starts no rebase todo editor either (sequence.editor, which git rebase -i runs before core.editor: interactive-rebase-tool, `code --wait`): fails at once, saying how to edit the list without one", SAFETY_NET, async () => {
+    const dir = tempDir();
+    const git = (args: string) => execSync(`git -c user.name=a -c user.email=a@b ${args}`, { cwd: dir, stdio: "ignore" });
+    git("init -q");
+    git("commit -q --allow-empty -m one");
+    git("commit -q --allow-empty -m two");
+    git("config sequence.editor 'touch sequence-editor-was-started'");
+    const outcome = await runShell("git rebase -i HEAD~1", dir, 60_000, new AbortController().signal);
+    assert.equal(outcome.timedOut, false);
+    assert.equal(existsSync(join(dir, "sequence-editor-was-started")), false, "no editor was started");
+    assert.match(outcome.output, /no editor[^]*GIT_SEQUENCE_EDITOR/);
+    assert.notEqual(outcome.exitCode, 0);
+  });
+
   it("does not hold the runtime's ELECTRON_RUN_AS_NODE (a project's `electron .` or VS Code extension tests would start Electron as plain Node)", SAFETY_NET, async () => {
     assert.equal(await withHearthVar("ELECTRON_RUN_AS_NODE", "1", 'echo "${ELECTRON_RUN_AS_NODE-unset}"'), "unset\n");
   });

@@ -32,9 +32,13 @@ import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit
  * repositories, so no patch holds it), or inside a plain git repository in the checkout, a
  * clone no submodule names ("nested", as Checkpoint.nested finds them at the start); or a file
  * the agent's edit tools wrote inside such a clone ("nestedEdit": the checkout's repository
- * tracks none of its files, so `git apply` of a patch holding it would fail, all of it).
+ * tracks none of its files, so `git apply` of a patch holding it would fail, all of it); or a
+ * file outside a sparse checkout the agent wrote whose committed version git could not give
+ * ("notFetched": a partial clone, `--filter=blob:none`, that never downloaded it, and Hearth's
+ * git fetches nothing): the patch could only add it as new, which `git apply` refuses, all of it,
+ * where the repository has the file.
  */
-export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested" | "nestedEdit";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested" | "nestedEdit" | "notFetched";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -157,6 +161,8 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (inOwn.length) lines.push(`not in any patch: the change a command made to ${inOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which Hearth's checkpoints do not look into (the checkout has the change; git diff in that folder shows it): ${named(inOwn)}`);
   const editedInOwn = files.filter((f) => f.why === "nestedEdit").map((f) => f.path);
   if (editedInOwn.length) lines.push(`not in the patch: the agent's edit of ${editedInOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which the checkout's repository does not track, so git apply there could not take it (the edit is in that folder on disk; git diff in that folder shows it): ${named(editedInOwn)}`);
+  const notFetched = files.filter((f) => f.why === "notFetched").map((f) => f.path);
+  if (notFetched.length) lines.push(`not in the patch: the agent's write of ${notFetched.length} file(s) outside the sparse checkout whose committed version git could not read here (a partial clone that has not downloaded it: Hearth's git fetches nothing), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; git sparse-checkout add FOLDER, or any git command that reads the file, downloads it, and hearth fix can run again): ${named(notFetched)}`);
   return lines;
 }
 

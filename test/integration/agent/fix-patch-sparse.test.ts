@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { uncommittedFiles } from "../../../src/agent/fix-files.ts";
+import { leftOutOfPatchMessage, uncommittedFiles } from "../../../src/agent/fix-files.ts";
 import { runFix } from "../../../src/agent/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
@@ -173,4 +173,38 @@ it("a link outside the sparse checkout that the agent writes as a file is a chan
   execFileSync("git", ["apply", "-"], { cwd: full, input: result.patch });
   assert.equal(lstatSync(join(full, "lib/compat.py")).isFile(), true);
   assert.equal(readFileSync(join(full, "lib/compat.py"), "utf8"), "from lib.calc import add as plus\n");
+});
+
+it("in a partial clone (--filter=blob:none) a file outside the sparse checkout whose committed version was never fetched is left out of the patch and named, so the rest applies to a full clone", async () => {
+  const dir = tempDir("hearth-fix-partial-");
+  const [origin, repo, full] = [join(dir, "origin"), join(dir, "repo"), join(dir, "full")];
+  mkdirSync(join(origin, "app"), { recursive: true });
+  mkdirSync(join(origin, "lib"));
+  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\nprint(add(2, 3))\n");
+  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
+  git(origin, "init", "-q");
+  git(origin, "add", ".");
+  git(origin, "commit", "-qm", "base");
+  git(origin, "config", "uploadpack.allowFilter", "true");
+  git(dir, "clone", "-q", "--filter=blob:none", "--sparse", `file://${origin}`, repo);
+  git(repo, "sparse-checkout", "set", "app");
+  // lib/calc.py's blob is not in the clone: git would fetch it from the remote to read it, which Hearth's git may not.
+  assert.match(git(repo, "rev-list", "--objects", "--missing=print", "HEAD"), /^\?[0-9a-f]{40}$/m);
+  const turns = [
+    call("write_file", { path: "lib/calc.py", content: "def add(a, b):\n    return a + b\n" }),
+    call("edit_file", { path: "app/main.py", old_text: "print(add(2, 3))", new_text: "print(add(2, 3))  # 5" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["app/main.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "lib/calc.py", why: "notFetched" }]);
+  assert.doesNotMatch(result.patch, /lib\/calc\.py/);
+  assert.deepEqual(leftOutOfPatchMessage(result.leftOutOfPatch), [
+    "not in the patch: the agent's write of 1 file(s) outside the sparse checkout whose committed version git could not read here (a partial clone that has not downloaded it: Hearth's git fetches nothing), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; git sparse-checkout add FOLDER, or any git command that reads the file, downloads it, and hearth fix can run again): lib/calc.py",
+  ]);
+  // The agent's version is kept on disk.
+  assert.equal(readFileSync(join(repo, "lib/calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
+  git(dir, "clone", "-q", origin, full);
+  execFileSync("git", ["apply", "-"], { cwd: full, input: result.patch });
+  assert.equal(readFileSync(join(full, "app/main.py"), "utf8"), "from lib.calc import add\nprint(add(2, 3))  # 5\n");
 });

@@ -23,6 +23,7 @@
  */
 
 import { pairSafeEnd } from "../protocol/plain-text.ts";
+import { terminalShown } from "../protocol/terminal-text.ts";
 import { OTHER_SCRIPT_LETTER, SELECTORS_SHOWN, honestSelector, isSelectorRun, shownSelectors, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM, runs of variation selectors; a CR only when a newline does not follow (CRLF files). */
@@ -215,4 +216,17 @@ function visible(c: string): string {
 
 function hex(c: string, digits: number, at = 0): string {
   return c.charCodeAt(at).toString(16).padStart(digits, "0");
+}
+
+/**
+ * A person's text for the model (chat's message, fix's issue) piped in from a program — a CI
+ * log with FORCE_COLOR's colours, a progress bar's \r frames — as a terminal shows it
+ * (protocol/terminal-text.ts), with the line that says so for stderr; as it is, and no line,
+ * where it holds no terminal control codes. `what`: "the message", "the issue".
+ */
+export function asTerminalShows(text: string, what: string): { text: string; note?: string } {
+  const shown = terminalShown(text)?.trim();
+  if (shown === undefined) return { text };
+  const count = (n: number) => n.toLocaleString("en-US");
+  return { text: shown, note: `${what} held terminal control codes (colours, progress-bar redraws): it went to the model as a terminal shows it, ${count(shown.length)} of its ${count(text.length)} characters` };
 }

@@ -21,8 +21,7 @@ import { FileWriteError, replaceWhole, writeProblem } from "../file-writes.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
-import { terminalShown } from "../../protocol/terminal-text.ts";
-import { type TerminalTextStream, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
+import { type TerminalTextStream, asTerminalShows, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
 import { cliModelPreset, cliStoragePath, editorModel, olderPresetNote } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 
@@ -62,7 +61,7 @@ export const chatCommand: CliCommand = {
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const modelPath = modelFileOption(io.cwd, flags.model);
     await refuseOtherArchitecture(modelPath);
-    const prompt = asTerminalShows(positional.join(" ").trim() || (await io.readStdin()).trim(), io);
+    const prompt = messageAsTerminalShows(positional.join(" ").trim() || (await io.readStdin()).trim(), io);
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
     // Found only after the answer, a path it cannot write lost the conversation.
     const savePath = typeof flags.save === "string" ? resolve(io.cwd, flags.save) : undefined;
@@ -264,10 +263,8 @@ function integer(value: string | boolean | undefined, name: string): number | un
  * sets it) holds its colour codes and every \r frame of its progress bars: it goes to the
  * model as a terminal shows it, as run_command's output does (and the chat's box's paste), saying so.
  */
-function asTerminalShows(message: string, io: CliIo): string {
-  const shown = terminalShown(message)?.trim();
-  if (shown === undefined) return message;
-  const count = (n: number) => n.toLocaleString("en-US");
-  io.err(`hearth chat: the message held terminal control codes (colours, progress-bar redraws): it went to the model as a terminal shows it, ${count(shown.length)} of its ${count(message.length)} characters\n`);
-  return shown;
+function messageAsTerminalShows(message: string, io: CliIo): string {
+  const { text, note } = asTerminalShows(message, "the message");
+  if (note) io.err(`hearth chat: ${note}\n`);
+  return text;
 }

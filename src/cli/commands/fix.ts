@@ -20,7 +20,7 @@ import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
 import { DiffTooLargeError, type LeftRunningStop, headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
-import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
+import { asTerminalShows, terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
@@ -341,7 +341,11 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   const issueFile = str("issue-file");
   const text = positional.length > 0 ? positional.join(" ") : undefined;
   if ([issueFile, str("issue"), text].filter((s) => s !== undefined).length > 1) throw new UsageError("give the issue once: as text, with --issue TEXT or with --issue-file FILE");
-  const issue = issueFile ? await readIssueFile(issueFile, flags.yes === true, io) : (str("issue") ?? text);
+  const given = issueFile ? await readIssueFile(issueFile, flags.yes === true, io) : (str("issue") ?? text);
+  // A CI log piped in or saved (FORCE_COLOR's colours, a progress bar's \r frames): as a terminal shows it, as chat's message.
+  const shown = given === undefined ? undefined : asTerminalShows(given, "the issue");
+  if (shown?.note) io.err(`hearth fix: ${shown.note}\n`);
+  const issue = shown?.text;
   if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');
   const server = str("server");
   if (str("model") && server) throw new UsageError("give --model FILE or --server URL, not both");

@@ -35,6 +35,24 @@ describe("hearth fix --issue-file -", () => {
     assert.ok(first, "the issue from stdin reached the run");
   });
 
+  // A CI log piped in (FORCE_COLOR as runners set it, pytest's colours, a progress bar's \r frames):
+  // each ESC [ … m and every frame went to the model and the trajectory, paid for in its context.
+  it("an issue holding a terminal's control codes (a coloured log, \\r frames) goes as a terminal shows it, said on stderr; from a file too", async () => {
+    const frames = Array.from({ length: 200 }, (_, i) => `\rDownloading ${String(i % 100).padStart(3)}%`).join("");
+    const log = `add() is wrong:\n${frames}\r\x1b[2K\x1b[32mcollected 3 items\x1b[0m\n\x1b[31mFAILED\x1b[0m test_calc.py::test_add - assert -1 == 3\n`;
+    const shown = "add() is wrong:\ncollected 3 items\nFAILED test_calc.py::test_add - assert -1 == 3";
+    for (const from of ["stdin", "file"] as const) {
+      const { work, repo, model } = project();
+      if (from === "file") writeFileSync(join(work, "ci.log"), log);
+      const io = captureIo(work, { stdin: from === "stdin" ? log : "" });
+      const code = await main(["fix", "--repo", repo, "--issue-file", from === "stdin" ? "-" : "ci.log", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state"), "--trajectory", join(work, "t.jsonl")], io);
+      assert.equal(code, 0, io.stderr);
+      const start = readFileSync(join(work, "t.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; issue?: string }).find((r) => r.type === "start");
+      assert.equal(start?.issue, shown, from);
+      assert.match(io.stderr, /^hearth fix: the issue held terminal control codes \(colours, progress-bar redraws\): it went to the model as a terminal shows it, 80 of its 3,504 characters$/m, from);
+    }
+  });
+
   it("an empty stdin is no issue (exit 2), as an empty file is", async () => {
     const { work, repo, model } = project();
     const io = captureIo(work, { stdin: "" });

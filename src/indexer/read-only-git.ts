@@ -26,6 +26,20 @@ export const READ_ONLY_GIT_OPTIONS: readonly string[] = [
   ...["protocol.allow", ...["ext", "ssh", "git", "file", "http", "https"].map((name) => `protocol.${name}.allow`)].flatMap((key) => ["-c", `${key}=never`]),
 ];
 
+/**
+ * `git <READ_ONLY_GIT_OPTIONS> <args>` in `cwd` with readOnlyGitEnv, its output; undefined when
+ * git fails, is missing, or runs past `timeoutMs`. `cwd` must be given: an empty one would
+ * ask the repository the process happens to be in.
+ */
+export function readOnlyGitOutput(cwd: string, args: readonly string[], timeoutMs: number): Promise<string | undefined> {
+  if (!cwd) throw new Error("readOnlyGitOutput: no folder given");
+  return new Promise((resolve) => {
+    execFile("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd, env: readOnlyGitEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8", windowsHide: true }, (error, stdout) => {
+      resolve(error ? undefined : stdout);
+    });
+  });
+}
+
 /** Variables (the user's shell, a git hook running Hearth) that make git read another repository than the folder's, or run another diff program. */
 const REDIRECTING_VARIABLES = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_EXTERNAL_DIFF"];
 

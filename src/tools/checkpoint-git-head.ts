@@ -14,8 +14,7 @@
  * (indexer/read-only-git.ts); a folder that is no repository, or one with no commit yet,
  * records no HEAD.
  */
-import { execFile } from "node:child_process";
-import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
+import { readOnlyGitOutput } from "../indexer/read-only-git.ts";
 
 /** The user's HEAD: its commit, and the branch it is on (`refs/heads/…`; `HEAD` when detached). */
 export interface UserHead {
@@ -44,7 +43,7 @@ export interface MovedBlob {
 
 /** The user's HEAD in `root` now, or undefined (no repository, no commit, no git). */
 export async function userHead(root: string): Promise<UserHead | undefined> {
-  const out = await readOnlyGit(root, ["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"]);
+  const out = await readOnlyGitOutput(root, ["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"], GIT_TIMEOUT_MS);
   const [commit, ref] = out?.trim().split("\n") ?? [];
   if (!commit || !/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
   return { commit, ref: ref || "HEAD" };
@@ -52,7 +51,7 @@ export async function userHead(root: string): Promise<UserHead | undefined> {
 
 /** The files under `root` that differ between two commits of its repository (undefined when git cannot tell: a commit gone). */
 export async function filesBetween(root: string, from: string, to: string): Promise<string[] | undefined> {
-  const out = await readOnlyGit(root, ["diff", "--no-ext-diff", "--no-textconv", "--no-renames", "--name-only", "--relative", "-z", from, to, "--"]);
+  const out = await readOnlyGitOutput(root, ["diff", "--no-ext-diff", "--no-textconv", "--no-renames", "--name-only", "--relative", "-z", from, to, "--"], GIT_TIMEOUT_MS);
   return out?.split("\0").filter(Boolean);
 }
 
@@ -107,14 +106,5 @@ export function headName(head: UserHead): string {
  * /mnt/c, an SMB share: every file reads as executable there) or the user said so.
  */
 export async function keepsModes(root: string): Promise<boolean> {
-  return (await readOnlyGit(root, ["config", "--bool", "core.fileMode"]))?.trim() !== "false";
-}
-
-function readOnlyGit(root: string, args: readonly string[]): Promise<string | undefined> {
-  if (!root) throw new Error("readOnlyGit: no folder given");
-  return new Promise((resolve) => {
-    execFile("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd: root, env: readOnlyGitEnv(), timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: "utf8", windowsHide: true }, (error, stdout) => {
-      resolve(error ? undefined : stdout);
-    });
-  });
+  return (await readOnlyGitOutput(root, ["config", "--bool", "core.fileMode"], GIT_TIMEOUT_MS))?.trim() !== "false";
 }

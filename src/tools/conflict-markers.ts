@@ -4,10 +4,9 @@
  * user's conflict resolved by guess, without a word (hearth fix refuses such a checkout
  * before the model loads: cli/checkout-root.ts). read_file names them.
  */
-import { execFile } from "node:child_process";
 import { basename, dirname } from "node:path";
 import { shownPath } from "../indexer/index.ts";
-import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
+import { readOnlyGitOutput } from "../indexer/read-only-git.ts";
 
 /** One conflict: its lines (1-based, the markers included), the sides' labels, whether it shows the base (diff3). */
 export interface ConflictBlock {
@@ -73,11 +72,7 @@ const GIT_TIMEOUT_MS = 10_000;
  * version control's merge), the markers alone then being the sign. Asked in the file's own
  * folder, so a nested repository answers for its files; read-only (indexer/read-only-git.ts).
  */
-export function gitCountsConflicted(absolute: string): Promise<boolean | undefined> {
-  const args = [...READ_ONLY_GIT_OPTIONS, "ls-files", "--unmerged", "-z", "--", `:(literal)${basename(absolute)}`];
-  return new Promise((resolve) => {
-    execFile("git", args, { cwd: dirname(absolute), env: readOnlyGitEnv(), timeout: GIT_TIMEOUT_MS, encoding: "utf8", windowsHide: true }, (error, stdout) => {
-      resolve(error ? undefined : stdout !== "");
-    });
-  });
+export async function gitCountsConflicted(absolute: string): Promise<boolean | undefined> {
+  const unmerged = await readOnlyGitOutput(dirname(absolute), ["ls-files", "--unmerged", "-z", "--", `:(literal)${basename(absolute)}`], GIT_TIMEOUT_MS);
+  return unmerged === undefined ? undefined : unmerged !== "";
 }

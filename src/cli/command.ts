@@ -5,7 +5,7 @@
  */
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isScriptPath, notTheWeights, ollamaLayer, whatInstead } from "../models/index.ts";
+import { isScriptPath, notTheWeights, ollamaLayer, textWords, whatInstead } from "../models/index.ts";
 import { charColumns } from "./columns.ts";
 
 export interface CliIo {
@@ -105,6 +105,7 @@ export function notGguf(path: string, size: number): string | undefined {
   // Ollama's store names every layer of a model sha256-<hex>: its manifest says which holds the weights.
   const layer = ollamaLayer(path);
   if (layer && layer.kind !== "model") return `is ${notTheWeights(layer)}`;
+  if (instead?.kind === "text") return `is ${textWords(instead)}; download the model again (hearth models --download) or give the .gguf file`;
   return "is not a GGUF model file (a GGUF starts with the bytes GGUF): give a .gguf model file";
 }
 

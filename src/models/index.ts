@@ -24,7 +24,7 @@ export { type BackendEnvironment, serverOrigin } from "./factory.ts";
 export { backendKey, checkModelFile, completionModelSource, ModelSlot, type ModelSlotOptions, resolveModelSource } from "./model-slot.ts";
 export { type Clock, systemClock } from "./http-limits.ts";
 export { notTheWeights, type OllamaLayer, ollamaLayer } from "./ollama-store.ts";
-export { type NotGguf, whatInstead } from "./not-a-model.ts";
+export { type NotGguf, textWords, whatInstead } from "./not-a-model.ts";
 export { serverBusy, serverSlotState, type SlotState } from "./remote.ts";
 export { DownloadError, type DownloadProgress, downloadFile, isWebAddress } from "./download.ts";
 export { networkProblem, useEnvironmentProxy } from "./proxy.ts";

@@ -14,7 +14,7 @@ import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
 import { isSupportedArchitecture, projectorRefusal, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
-import { whatInstead } from "../not-a-model.ts";
+import { textWords, whatInstead } from "../not-a-model.ts";
 import { splitModel } from "../split-model.ts";
 import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
@@ -220,6 +220,7 @@ async function checkHeader(modelPath: string, fileSize: number): Promise<void> {
     const instead = whatInstead(head.subarray(0, read));
     if (instead?.kind === "page") throw new BackendError(`the file is a web page, not a GGUF model (it starts with ${instead.start}): an error page saved in the model's place; download the model again or choose its .gguf file: ${modelPath}`, "selectModel");
     if (instead?.kind === "lfs") throw new BackendError(`the file is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or choose the model's .gguf file: ${modelPath}`, "selectModel");
+    if (instead?.kind === "text") throw new BackendError(`the file is ${textWords(instead)}; download the model again or choose its .gguf file: ${modelPath}`, "selectModel");
     throw notGguf("no GGUF header");
   }
   const version = header.readUInt32LE(4);

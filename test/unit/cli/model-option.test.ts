@@ -24,6 +24,8 @@ function setUp(): { work: string; repo: string; state: string } {
   writeFileSync(join(work, "page.gguf"), "\n<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n");
   writeFileSync(join(work, "pointer.gguf"), "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 19700000000\n");
   writeFileSync(join(work, "empty.gguf"), "");
+  // Hugging Face's plain-text 404, saved by curl -o without -f.
+  writeFileSync(join(work, "entry.gguf"), "Entry not found");
   // Ollama's store: every layer of a model is a blob named sha256-<hex>; the user took the license for the weights.
   mkdirSync(join(work, "ollama", "blobs"), { recursive: true });
   writeFileSync(join(work, "ollama", "blobs", `sha256-${"a".repeat(64)}`), "Apache License\nVersion 2.0, January 2004\n");
@@ -44,6 +46,7 @@ const bad = [
   { model: "page.gguf", says: /^hearth (fix|chat|status): --model .+page\.gguf is a web page, not a GGUF model \(it starts with <!DOCTYPE html>\): an error page saved in the model's place; download the model again \(hearth models --download\) or give the \.gguf file$/m },
   { model: "pointer.gguf", says: /^hearth (fix|chat|status): --model .+pointer\.gguf is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model \(hearth models --download\)$/m },
   { model: `ollama/blobs/sha256-${"a".repeat(64)}`, says: /^hearth (fix|chat|status): --model .+\/sha256-a{64} is the license of qwen3\.5:9b in Ollama's model store, not the model: its weights are sha256-b{64} \(6\.1 GiB\) in the same folder; choose that file$/m },
+  { model: "entry.gguf", says: /^hearth (fix|chat|status): --model .+entry\.gguf is text, not a GGUF model \(it reads "Entry not found"\): a server's answer saved in the model's place \(a wrong link, or a gated or private model fetched without a token\); download the model again \(hearth models --download\) or give the \.gguf file$/m },
   { model: "empty.gguf", says: /^hearth (fix|chat|status): --model .+empty\.gguf is empty: give the model's \.gguf file$/m },
 ];
 

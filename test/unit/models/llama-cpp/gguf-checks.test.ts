@@ -198,7 +198,12 @@ describe("a .gguf that is no GGUF at all, chosen as the model (Choose a GGUF fil
     ["an XML error from a storage server", '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', "the file is a web page, not a GGUF model (it starts with <?xml version=\"1.0\" encoding=\"UTF-8\"?>): an error page saved in the model's place; download the model again or choose its .gguf file"],
     ["a web page saved with a byte-order mark", "\uFEFF<!DOCTYPE html><html><body>Sign in</body></html>", "the file is a web page, not a GGUF model (it starts with <!DOCTYPE html>): an error page saved in the model's place; download the model again or choose its .gguf file"],
     ["a Git LFS pointer", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 19700000000\n", "the file is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or choose the model's .gguf file"],
-    ["any other file", "hello, world: not a model at all", "not a GGUF model file (no GGUF header)"],
+    // Hugging Face's plain-text answers, which curl -o (without -f) or wget saves: a file name the repository lacks, a gated or private model without a token.
+    ["Hugging Face's 'Entry not found'", "Entry not found", `the file is text, not a GGUF model (it reads "Entry not found"): a server's answer saved in the model's place (a wrong link, or a gated or private model fetched without a token); download the model again or choose its .gguf file`],
+    ["Hugging Face's answer to a gated model without a token", "Invalid username or password.", `the file is text, not a GGUF model (it reads "Invalid username or password."): a server's answer saved in the model's place (a wrong link, or a gated or private model fetched without a token); download the model again or choose its .gguf file`],
+    ["a JSON error", '\n{"error":"Repository not found"}\n', `the file is text, not a GGUF model (it reads "{"error":"Repository not found"}"): a server's answer saved in the model's place (a wrong link, or a gated or private model fetched without a token); download the model again or choose its .gguf file`],
+    ["a longer text file", `# calc\n\n${"A calculator. ".repeat(30)}\n`, `the file is a text file, not a GGUF model (it starts with "# calc"); download the model again or choose its .gguf file`],
+    ["any other file", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", "not a GGUF model file (no GGUF header)"],
   ] as const;
   for (const [what, text, says] of cases) {
     it(`${what}: says what it is`, async (t) => {

@@ -162,7 +162,8 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   } else closePipes(child);
   if (end.error) output.note(end.error.message);
   if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
-  const { text, omitted } = output.end();
+  // Stdin is closed (no terminal): a command that asked a question read no answer and failed there.
+  const { text, omitted } = output.end(end.code !== null && end.code !== 0 && !watch.stopping ? PROMPT_NOTE : undefined);
   const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
   return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
 }
@@ -395,8 +396,12 @@ export class OutputCollector {
     return this.kept.held();
   }
 
-  /** The text, with incomplete trailing bytes as U+FFFD and the notes after it. */
-  end(): { text: string; omitted: number } {
+  /**
+   * The text, with incomplete trailing bytes as U+FFFD and the notes after it; `atPrompt`, a
+   * note said first when the output ends in an unfinished line shaped like a question
+   * (`package name: (demo) `, `Continue? [Y/n] `).
+   */
+  end(atPrompt?: string): { text: string; omitted: number } {
     for (const stream of this.last === "stdout" ? (["stderr", "stdout"] as const) : (["stdout", "stderr"] as const)) {
       this.add(stream, this.decoders[stream].end());
       this.keep(stream, this.terminals[stream].end());
@@ -406,12 +411,20 @@ export class OutputCollector {
     if (this.terminals.stdout.changed || this.terminals.stderr.changed) this.notes.unshift(CONTROL_NOTE);
     if (this.notUtf8) this.notes.unshift(NOT_UTF8_NOTE);
     if (this.decoders.stdout.utf16 || this.decoders.stderr.utf16) this.notes.unshift(UTF16_NOTE);
+    if (atPrompt !== undefined && PROMPT_END.test(text.slice(-MAX_PROMPT))) this.notes.unshift(atPrompt);
     const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
     return { text: text + notes, omitted: this.kept.omitted };
   }
 }
 
 const REPLACEMENT = "\uFFFD";
+/**
+ * An unfinished last line ending as a question does: `name: `, `(demo) ` after a colon,
+ * `? `, `[Y/n] `, `(y) `, `> `. Looked at in the output's last MAX_PROMPT characters.
+ */
+const PROMPT_END = /(?:[:?>]|\[[yn](?:\/[yn])?\]|\([yn](?:\/[yn])?\)|:[^\n]*\([^\n)]*\))[ \t]*$/i;
+const MAX_PROMPT = 200;
+const PROMPT_NOTE = "[it stopped at a question waiting for an answer: commands run with stdin closed and no terminal, so none came. Give the answers as options instead (npm init -y, npx --yes, apt-get -y, pip --no-input, git commit -m …), pipe them in (yes | cmd, printf 'answer\\n' | cmd), or write the file it would create with write_file]";
 const UTF16_NOTE = "[the output is UTF-16 text (a Windows tool, or a file saved as UTF-16) and is shown decoded]";
 const CONTROL_NOTE = "[terminal control sequences (colours, cursor moves, links) were removed and lines redrawn with \\r show their last state]";
 const NOT_UTF8_NOTE = "[some bytes of the output are not UTF-8 and are shown as \uFFFD: binary output, or text in another encoding such as Latin-1 (iconv -f latin1, or xxd, shows them)]";

@@ -300,6 +300,20 @@ describe("run_command", () => {
     assert.deepEqual(pidsIn(root).filter(alive), []);
   });
 
+  it("a command that stopped at a prompt (npm init's 'package name:', a [Y/n] question) is said to have waited for input, with what to do instead; a failure ending in a full line is not", SAFETY_NET, async () => {
+    const { ctx } = workspaceWith();
+    for (const prompt of ["package name: (demo) ", "Continue? [Y/n] ", "Ok to proceed? (y) "]) {
+      const r = await runTool(runCommandTool, { command: `printf '%s\\n' 'This utility will walk you through it.'; printf '%s' '${prompt}'; read answer || exit 1` }, ctx);
+      assert.equal(r.ok, true, r.text);
+      assert.match(r.text, /exit code 1/);
+      assert.match(r.text, new RegExp(`${prompt.replace(/[?()[\]]/g, "\\$&")}\\n\\[it stopped at a question waiting for an answer[^]*-y[^]*\\]`), prompt);
+    }
+    const failed = await runTool(runCommandTool, { command: "echo 'error: no such file: a.txt' >&2; exit 1" }, ctx);
+    assert.doesNotMatch(failed.text, /waiting for an answer/);
+    const ended = await runTool(runCommandTool, { command: "printf 'done: '; exit 0" }, ctx);
+    assert.doesNotMatch(ended.text, /waiting for an answer/);
+  });
+
   it("a command too long for the system to start (a file's content in a heredoc) says so and what to do, not 'the tool failed unexpectedly'", SAFETY_NET, async () => {
     const { ctx } = workspaceWith();
     const r = await runTool(runCommandTool, { command: `cat > big.txt <<'EOF'\n${"x".repeat(200_000)}\nEOF` }, ctx);

@@ -110,6 +110,8 @@ export class ModelSlot {
   private file: string | undefined;
   /** The model's files as the last check found them (`fileIdentity`). */
   private checkedFiles = "";
+  /** When `filesChanged` last looked at them (the clock's time). */
+  private filesLookedAt = -Infinity;
 
   constructor(private readonly options: ModelSlotOptions = {}) {}
 
@@ -214,8 +216,15 @@ export class ModelSlot {
     if (model.kind === "configured" && source && key) this.loading = this.startLoad(source, key, loadSettings);
   }
 
-  /** The model's files are not as the last check found them (a few stats). */
+  /**
+   * The model's files are not as the last check found them (a stat of each: a split model's up to
+   * 64 parts). At most one look a second: each request while the load has failed asks, a
+   * completion at each keystroke among them, and the files may be on a slow or network disk.
+   */
   private async filesChanged(): Promise<boolean> {
+    const now = (this.options.clock ?? systemClock).now();
+    if (now - this.filesLookedAt < FILES_LOOK_MS) return false;
+    this.filesLookedAt = now;
     const source = this.settings && withHomeExpanded((this.options.resolve ?? resolveModelSource)(this.settings));
     return source?.kind === "file" && (await fileIdentity(source.modelPath)) !== this.checkedFiles;
   }
@@ -318,6 +327,9 @@ function modelFiles(path: string | undefined): string[] {
   if (split?.part !== 1) return [path];
   return [path, ...Array.from({ length: Math.min(split.parts, 64) - 1 }, (_, i) => split.partPath(i + 2))];
 }
+
+/** How long after a look at a failed model's files (`filesChanged`) the next may be. */
+const FILES_LOOK_MS = 1000;
 
 const NO_MODEL: ModelState = { kind: "none", detail: "no model is configured for this" };
 

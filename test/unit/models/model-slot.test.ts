@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ModelSlot } from "../../../src/models/index.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../../src/protocol/settings.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 import type { ModelState } from "../../../src/protocol/status.ts";
 
 function folder(t: { after: (fn: () => void) => void }): string {
@@ -102,6 +103,27 @@ describe("ModelSlot", () => {
     assert.equal(slot.state().kind, "error");
     writeFileSync(path, JSON.stringify({ name: "fixed", turns: [] }));
     slot.configure(settings({ modelPath: path }));
+    await slot.ready();
+    const state = slot.state();
+    assert.ok(state.kind === "ready" && state.name === "fixed", JSON.stringify(state));
+  });
+
+  it("while its load has failed, requests (a completion per keystroke) look at the model's files at most once a second", async (t) => {
+    const dir = folder(t);
+    const path = join(dir, "model.json");
+    writeFileSync(path, "{ this is not a script");
+    const clock = new FakeClock();
+    const slot = new ModelSlot({ clock });
+    t.after(() => slot.dispose());
+    slot.configure(settings({ modelPath: path }));
+    await assert.rejects(slot.ready());
+    await assert.rejects(slot.ready()); // looks: nothing changed
+    writeFileSync(path, JSON.stringify({ name: "fixed", turns: [] }));
+    await assert.rejects(slot.ready(), /./, "no second look within the second");
+    assert.equal(slot.state().kind, "error");
+    clock.advance(999);
+    await assert.rejects(slot.ready());
+    clock.advance(1);
     await slot.ready();
     const state = slot.state();
     assert.ok(state.kind === "ready" && state.name === "fixed", JSON.stringify(state));

@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
-import { findDownloadedPreset, findPreset, findQuantization } from "../../models/index.ts";
+import { downloadablePresets, findDownloadedPreset, findPreset, findQuantization } from "../../models/index.ts";
 import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
 import { DEFAULT_SETTINGS, MODEL_PRESETS, type ModelPreset } from "../../protocol/settings.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { homeFolder } from "../../agent/home-folder.ts";
-import { CANCELLED_EXIT, type CliCommand, notGguf, parseFlags, progressFrame } from "../command.ts";
+import { CANCELLED_EXIT, type CliCommand, notGguf, parseFlags, progressFrame, UsageError } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 import { ownText } from "../locale.ts";
 import { xdgFolder } from "../user-folders.ts";
@@ -121,6 +121,8 @@ Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(
 rather than download it again.`,
   async run(args, io) {
     const { flags } = parseFlags(args, MODELS_FLAGS);
+    // A misspelt name is bad usage (exit 2), said before a runtime starts, not a failed download (1).
+    if (typeof flags.download === "string") knownDownload(flags.download, typeof flags.quant === "string" ? flags.quant : undefined);
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: { settings: {}, globalStoragePath: cliStoragePath() },
@@ -187,6 +189,13 @@ rather than download it again.`,
     }
   },
 };
+
+/** Refuses a preset or quantization the catalog lacks, in the runtime's words (runtime/model-files.ts downloadPreset). */
+function knownDownload(id: string, quantization: string | undefined): void {
+  const preset = findPreset(id);
+  if (!preset) throw new UsageError(`unknown model preset "${terminalName(id)}" (known: ${downloadablePresets().map((p) => p.id).join(", ")})`);
+  if (!findQuantization(preset, quantization)) throw new UsageError(`${preset.name} has no quantization "${terminalName(quantization ?? "")}" (choose ${preset.quantizations.map((q) => q.id).join(", ")})`);
+}
 
 /**
  * The command that downloads `preset` again (resuming its part), built from the catalog's own

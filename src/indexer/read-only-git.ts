@@ -67,21 +67,39 @@ export function readOnlyGitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pr
  * required, so git compares a file's bytes as they are. The user's own drivers (git-lfs's, from
  * ~/.gitconfig) still run, unless the repository's config names a git-lfs extension
  * (`lfs.extension.<name>.clean`, a command git-lfs's clean filter runs): then every driver is
- * emptied. A git that cannot say (none, no repository) leaves no filter to empty.
+ * emptied, as on a git before 2.26, which cannot say which config file defines a driver. A git
+ * that cannot say (none, no repository) leaves no filter to empty.
  */
 export async function withoutRepositoryFilters(cwd: string, env: NodeJS.ProcessEnv, gitDir?: string): Promise<NodeJS.ProcessEnv> {
   const drivers = await filtersToEmpty(cwd, env, gitDir);
   if (!drivers.length) return env;
   const emptied: NodeJS.ProcessEnv = { ...env };
   let count = Number(env.GIT_CONFIG_COUNT) || 0;
+  const parameters = env.GIT_CONFIG_PARAMETERS ? [env.GIT_CONFIG_PARAMETERS] : [];
   for (const driver of drivers) {
-    for (const [key, value] of [["clean", ""], ["smudge", ""], ["process", ""], ["required", "false"]]) {
+    for (const [key, value] of [["clean", ""], ["smudge", ""], ["process", ""], ["required", "false"]] as const) {
       emptied[`GIT_CONFIG_KEY_${count}`] = `filter.${driver}.${key}`;
       emptied[`GIT_CONFIG_VALUE_${count++}`] = value;
+      parameters.push(configParameter(`filter.${driver}.${key}`, value));
     }
   }
   emptied.GIT_CONFIG_COUNT = String(count);
+  emptied.GIT_CONFIG_PARAMETERS = parameters.join(" ");
   return emptied;
+}
+
+/**
+ * One setting in GIT_CONFIG_PARAMETERS, where git keeps its `-c` settings for the gits it
+ * starts: GIT_CONFIG_COUNT is read by git 2.31 and later only, and this by every git, so a
+ * Debian 11 or Ubuntu 20.04 git (2.30, 2.25) empties the drivers too. Its older form,
+ * 'key=value' (every git reads it), splits at the first "=": a driver whose name holds one
+ * (`filter "x.clean=COMMAND"`, which a repository may define and .gitattributes name) would set
+ * another driver's command. Such a key goes in 2.31's form, 'key'='value', which an older git
+ * refuses as a whole (bogus format: every git call fails, and none runs the driver).
+ */
+function configParameter(key: string, value: string): string {
+  const quote = (text: string) => `'${text.replace(/'/g, "'\\''").replace(/!/g, "'\\!'")}'`;
+  return key.includes("=") ? `${quote(key)}=${quote(value)}` : quote(`${key}=${value}`);
 }
 
 /** The names of the filter drivers to empty (withoutRepositoryFilters); a name may hold any character but a line break. */
@@ -90,6 +108,9 @@ function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | un
   return new Promise((resolve) => {
     try {
       execFile("git", args, { cwd, env, timeout: CONFIG_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+        // Exit 1: no such key. Another failure may be a git before 2.26, which has no --show-scope
+        // (129, unknown option): it tells no repository's driver from the user's, so each is emptied.
+        if (error && error.code !== 1 && typeof error.code === "number") return resolve(everyFilter(cwd, env, gitDir));
         const fields = error ? [] : stdout.split("\0");
         const [repositoryDrivers, allDrivers] = [new Set<string>(), new Set<string>()];
         let lfsExtension = false;
@@ -108,6 +129,17 @@ function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | un
       // spawn throws at once for some bad folders (a file as the working directory: ENOTDIR).
       resolve([]);
     }
+  });
+}
+
+/** The name of every filter driver any config file defines (filtersToEmpty on a git with no --show-scope). */
+function everyFilter(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | undefined): Promise<string[]> {
+  const args = [...(gitDir ? ["--git-dir", gitDir] : []), "config", "--name-only", "-z", "--get-regexp", "^filter\\."];
+  return new Promise((resolve) => {
+    execFile("git", args, { cwd, env, timeout: CONFIG_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+      const keys = error ? [] : stdout.split("\0");
+      resolve([...new Set(keys.map((key) => /^filter\.(.+)\.[^.]+$/s.exec(key)?.[1]).filter((driver) => driver !== undefined))]);
+    });
   });
 }
 

@@ -2,7 +2,8 @@
 // repository that came with a config naming programs: none of them runs, but the clean
 // filter that hash-object --path is asked about (what the repository would store).
 import assert from "node:assert/strict";
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { repositoryGit } from "../../../src/agent/repository-git.ts";
@@ -57,3 +58,24 @@ it("the user's own filter (git-lfs) still runs, but not once the repository's co
   assert.deepEqual(await uncommittedFiles(repo.root), { files: ["b.txt"] });
   assert.deepEqual(repo.ran(), []);
 });
+
+for (const [version, showScope] of [["2.25", false], ["2.30", true]] as const) {
+  it(`on git ${version} (${showScope ? "" : "no config --show-scope, "}no GIT_CONFIG_COUNT before 2.31), the repository's clean filter still does not run`, async (t) => {
+    const repo = hostileRepo();
+    t.after(() => repo.remove());
+    // The old git, simulated (Ubuntu 20.04 has 2.25, Debian 11 2.30): git before 2.26 refuses
+    // --show-scope as an unknown option, and before 2.31 reads no GIT_CONFIG_COUNT; the rest goes to the real git.
+    const real = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    const old = join(repo.root, "..", "old-git");
+    mkdirSync(old);
+    const refuse = showScope ? "" : `for a in "$@"; do [ "$a" = --show-scope ] && { echo "error: unknown option \\\`show-scope'" >&2; exit 129; }; done\n`;
+    writeFileSync(join(old, "git"), `#!/bin/sh\n${refuse}unset GIT_CONFIG_COUNT\nexec '${real}' "$@"\n`);
+    chmodSync(join(old, "git"), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${old}:${path ?? ""}`;
+    t.after(() => (process.env.PATH = path));
+    assert.equal(spawnSync("git", ["config", "--show-scope", "-l"], { cwd: repo.root }).status, showScope ? 0 : 129, "the old git is the one on PATH");
+    assert.deepEqual(await uncommittedFiles(repo.root), { files: ["b.txt"] });
+    assert.deepEqual(repo.ran(), []);
+  });
+}

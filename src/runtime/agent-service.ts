@@ -32,7 +32,7 @@ import {
 } from "../protocol/agent.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { PRIVATE_FOLDER } from "../protocol/make-folders.ts";
-import { CheckpointStore, DiskWorkspace, editorText, type FileReads, ToolError, type Workspace } from "../tools/index.ts";
+import { CheckpointStore, DiskWorkspace, editorText, type FileReads, ToolError, type Workspace, leftRunningStopped } from "../tools/index.ts";
 import { askClient } from "./approval.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
 import { EditorWorkspace } from "./editor-workspace.ts";
@@ -159,7 +159,8 @@ export class AgentService {
       text: params.text,
       ...(params.attachments ? { attachments: params.attachments } : {}),
       messages: existing?.messages ?? [],
-      workspace: this.workspace(fix ? "Hearth: fix" : "Hearth", signal),
+      // Not the run's Stop: a client still there answers an edit's requests, and one cut short would leave an edit made in the editor reported as failed.
+      workspace: this.workspace(fix ? "Hearth: fix" : "Hearth", this.shutdown.signal),
       checkpoints,
       ...(index ? { index } : {}),
       backend: () => session.readyBackend(),
@@ -279,7 +280,8 @@ export class AgentService {
   async dispose(): Promise<void> {
     this.shutdown.abort();
     await Promise.all([...this.inFlight].map((run) => run.catch(() => undefined)));
-    await this.mcp?.dispose();
+    // What finished runs' commands left running (a server started with &) is stopped by the abort too: SIGKILL comes after the grace.
+    await Promise.all([leftRunningStopped(), this.mcp?.dispose()]);
   }
 
   /**
@@ -329,8 +331,8 @@ export class AgentService {
 
   /**
    * Where the agent's writes go: the editor when it applies edits, else the disk. Each request
-   * to the editor ends when `signal` does (the run stopped, the runtime shutting down, the
-   * client gone), so a window that went away mid-edit cannot hold the run and its turn.
+   * to the editor ends when `signal` does (the runtime shutting down, the client gone), so a
+   * window that went away mid-edit cannot hold the run and its turn.
    */
   private workspace(label: string, signal: AbortSignal): Workspace {
     const root = this.requireRoot();

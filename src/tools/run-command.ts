@@ -181,11 +181,30 @@ function stopWhenAborted(signal: AbortSignal, left: LeftBehind, graceMs: number)
     waiting = list;
     leftBySignal.set(signal, list);
     signal.addEventListener("abort", () => {
-      for (const w of list.splice(0)) void stopLeftBehind(w.left, w.graceMs);
+      for (const w of list.splice(0)) stopping(stopLeftBehind(w.left, w.graceMs));
     }, { once: true });
   }
-  if (signal.aborted) void stopLeftBehind(left, graceMs);
+  if (signal.aborted) stopping(stopLeftBehind(left, graceMs));
   else waiting.push({ left, graceMs });
+}
+
+/** Stops of what commands left running, under way (an aborted run's: SIGKILL comes after the grace). */
+const stopsUnderWay = new Set<Promise<unknown>>();
+
+function stopping(stop: Promise<unknown>): void {
+  const settled = stop.then(() => undefined, () => undefined);
+  stopsUnderWay.add(settled);
+  void settled.then(() => stopsUnderWay.delete(settled));
+}
+
+/**
+ * Resolves once the stops of what commands left running that aborted runs started are done.
+ * The runtime's shutdown waits for them: it aborts every run, finished ones too, and a
+ * runtime that exited at once left a server that ignores SIGTERM running, its SIGKILL never
+ * sent (the extension kills what the runtime started only when the runtime outlives its wait).
+ */
+export async function leftRunningStopped(): Promise<void> {
+  while (stopsUnderWay.size > 0) await Promise.all([...stopsUnderWay]);
 }
 
 /** What `stopLeftRunning` found still running and stopped, and what outlived even SIGKILL. */

@@ -91,6 +91,30 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
   });
 });
 
+describe("the runtime ends after a run whose command left a server running", { skip: process.platform !== "linux" }, () => {
+  it("shutdown + exit stops a server the finished run left (one that ignores SIGTERM too) before the runtime exits: it was stopped only on the way out, SIGKILL never sent", async (t) => {
+    const root = tempDir("hearth-shutdown-ws-");
+    const dir = tempDir("hearth-shutdown-");
+    // A server that left the command's group and ignores SIGTERM (a dev server's graceful shutdown that never ends), started with & by a command that ends.
+    const command = `setsid sh -c 'trap "" TERM; echo $$ > "$0/server.tmp" && mv "$0/server.tmp" "$0/server" && exec sleep 300' "${dir}" > /dev/null 2>&1 & while [ ! -e "${dir}/server" ]; do sleep 0.05; done; echo started`;
+    writeFileSync(join(dir, "model.json"), JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command } }] }, { text: "the server runs" }] }));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      rootPath: root,
+      initializationOptions: { settings: { modelPath: join(dir, "model.json"), approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
+    });
+    t.after(() => void (alive(runtime.child.pid!) && runtime.child.kill("SIGKILL")));
+    await runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
+    const server = Number(readFileSync(join(dir, "server"), "utf8"));
+    t.after(() => void (alive(server) && process.kill(server, "SIGKILL")));
+    assert.ok(alive(server), "the run ended with its server running, as the model was told");
+
+    await runtime.close(10_000);
+    assert.deepEqual(await runtime.exited, { code: 0, signal: null });
+    assert.equal(alive(server), false, `the server (pid ${server}) outlived the runtime`);
+  });
+});
+
 /**
  * The built runtime running, for the agent, a command that ignores SIGTERM and has started a
  * server that left its process group, session and tree (setsid, its parent exited at once),

@@ -39,8 +39,9 @@ export const runTestsTool: Tool = {
       const packages = await workspacePackageTests(ctx.workspace);
       throw new ToolError("unavailable", packages ? `${packages}, or configure the test command` : "no test command is configured and none could be detected from the project's files; use run_command with the right command");
     }
-    const filter = optionalString(input, "filter");
-    if (filter && /[;&|`$<>\n]/.test(filter)) throw new ToolError("invalid-input", "the filter may not contain shell operators; use run_command for anything more");
+    const written = optionalString(input, "filter");
+    const { filter, rest } = await namedFiles(ctx.workspace, detected, written);
+    if (written && (/[;&|`$<>]/.test(rest) || written.includes("\n"))) throw new ToolError("invalid-input", "the filter may not contain shell operators; use run_command for anything more");
     const command = withFilter(detected.command, filter);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 3600) ?? DEFAULT_TIMEOUT_S;
     const outcome = await runShell(command, join(ctx.workspace.root, "."), timeoutS * 1000, ctx.signal);
@@ -77,7 +78,37 @@ export async function testRunShown(workspace: Workspace, configured: string | un
   if (!detected) return undefined;
   const folders = await pytestFilterAddopts(workspace, detected.command, filter);
   const more = folders.length ? `; and the configuration files in the folders the filter names, which pytest reads before the root's: ${folders.join("; ")}` : "";
-  return `\`${withFilter(detected.command, filter)}\` (${detected.whole ?? detected.because}${more})`;
+  return `\`${withFilter(detected.command, (await namedFiles(workspace, detected, filter)).filter)}\` (${detected.whole ?? detected.because}${more})`;
+}
+
+/**
+ * The filter with each word that names a file or folder of the workspace passed on as that
+ * name — a Next.js route's test `app/[id]/page.test.tsx` or `app/(shop)/cart.test.tsx`,
+ * Remix's `routes/$id.test.tsx`, a pytest node id `tests/test_a.py::test_x[1-2]`: in single
+ * quotes, so that the shell neither fails at `(` nor expands `$id` or a `[…]` glob, and for
+ * Jest, which reads each word as a regular expression of the path, with its special characters
+ * escaped, so that `[id]` matches [id] rather than i or d ("No tests found"). `rest`: the words
+ * taken as written, which the shell-operator check is for. Go, Maven, Gradle and ctest's
+ * filters are a test's name, quoted as it is (compiledFilter).
+ */
+async function namedFiles(workspace: Workspace, detected: DetectedRunner, filter: string | undefined): Promise<{ filter: string | undefined; rest: string }> {
+  if (!filter || compiledFilter(detected.command, filter) !== undefined) return { filter, rest: filter ?? "" };
+  const jest = /\bjest\b|\breact-scripts\s+test\b/.test(`${detected.command}\n${detected.whole ?? detected.because}`);
+  const rest: string[] = [];
+  const words = await Promise.all(
+    filter.split(/(\s+)/).map(async (word) => {
+      if (word.trim() === "") return word;
+      const name = /^(["'])(.*)\1$/s.exec(word)?.[2] ?? word;
+      const path = name.replace(/::.*$/s, "");
+      const special = shellWord(name) !== name || (jest && /[*+?^${}()|[\]\\]/.test(name));
+      if (!special || path === "" || path.startsWith("-") || (await workspace.stat(path).catch(() => undefined)) === undefined) {
+        rest.push(word);
+        return word;
+      }
+      return shellWord(jest ? name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : name);
+    }),
+  );
+  return { filter: words.join(""), rest: rest.join(" ") };
 }
 
 /**

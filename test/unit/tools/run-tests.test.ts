@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, countTests, detectTestCommand, runTool } from "../../../src/tools/index.ts";
@@ -393,5 +393,65 @@ describe("run_tests", () => {
     assert.equal(bad.ok ? "" : bad.code, "invalid-input");
     const none = await runTool(runTestsTool, {}, ctx(emptyDir({ "notes.txt": "" })));
     assert.equal(none.ok ? "" : none.code, "unavailable");
+  });
+});
+
+describe("a filter naming a test file whose name the shell or the runner reads as syntax", () => {
+  const ctx = (dir: string, testCommand?: string) => ({ workspace: new DiskWorkspace(dir), signal: new AbortController().signal, ...(testCommand ? { testCommand } : {}) });
+  const routes = ["app/[id]/page.test.js", "app/(shop)/cart.test.js", "routes/$id.test.js", "src/routes/+page.test.js", "app/i.test.js"];
+  const withRoutes = (files: Record<string, string>) => {
+    const dir = emptyDir(files);
+    for (const route of routes) {
+      mkdirSync(join(dir, route, ".."), { recursive: true });
+      writeFileSync(join(dir, route), "");
+    }
+    return dir;
+  };
+
+  it("Jest: each file named is the one run (Next.js [id] and (group) folders, Remix's $id), not 'no tests found', a shell syntax error or a refusal", async () => {
+    // Jest reads each word as a regular expression of a test file's path (its testPathPattern);
+    // jest itself is no dependency of Hearth's, so a stand-in on npm's PATH does just that.
+    const dir = withRoutes({ "package.json": JSON.stringify({ scripts: { test: "jest" } }) });
+    mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+    const jest = [
+      "#!/usr/bin/env node",
+      "const { readdirSync } = require('node:fs');",
+      "const files = readdirSync('.', { recursive: true }).filter((f) => f.endsWith('.test.js') && !f.startsWith('node_modules'));",
+      "const patterns = process.argv.slice(2).filter((a) => !a.startsWith('-'));",
+      "const ran = files.filter((f) => patterns.every((p) => new RegExp(p).test(f)));",
+      "if (!ran.length) { console.log('No tests found, exiting with code 1'); process.exit(1); }",
+      "console.log(ran.map((f) => 'PASS ' + f).join('\\n') + '\\nTests:       ' + ran.length + ' passed, ' + ran.length + ' total');",
+    ].join("\n");
+    writeFileSync(join(dir, "node_modules", ".bin", "jest"), jest, { mode: 0o755 });
+    for (const route of routes.slice(0, 4)) {
+      for (const filter of [route, `'${route}'`]) {
+        const ran = await runTool(runTestsTool, { filter }, ctx(dir));
+        assert.equal(ran.ok, true, ran.text);
+        assert.match(ran.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/, filter);
+        assert.ok(ran.text.includes(`PASS ${route}\nTests:`), ran.text);
+      }
+    }
+    assert.equal(await runTestsTool.describeRun!({ filter: "app/[id]/page.test.js -t adds" }, ctx(dir)), "`npm test -- 'app/\\[id\\]/page\\.test\\.js' -t adds` (package.json's test script: jest)");
+    // A plain name, and a word that names no file, as written; shell operators outside a file's name are still refused.
+    assert.equal(await runTestsTool.describeRun!({ filter: "app/i.test.js" }, ctx(dir)), "`npm test app/i.test.js` (package.json's test script: jest)");
+    assert.equal(await runTestsTool.describeRun!({ filter: "app/[x]" }, ctx(dir)), "`npm test app/[x]` (package.json's test script: jest)");
+    for (const filter of ["routes/$id.test.js; touch pwned", "app/(shop)/cart.test.js\ntouch pwned", "app/i.test.js\ntouch pwned"]) {
+      const refused = await runTool(runTestsTool, { filter }, ctx(dir));
+      assert.equal(refused.ok ? "" : refused.code, "invalid-input", filter);
+    }
+    assert.equal(existsSync(join(dir, "pwned")), false);
+  });
+
+  it("another runner (vitest, pytest, node --test) gets each such name as it is, quoted, not expanded by the shell", async () => {
+    const dir = withRoutes({ "test_a.py": "" });
+    const command = `node -e "console.log(JSON.stringify(process.argv.slice(1)))" --`;
+    for (const [filter, words] of [
+      ["app/[id]/page.test.js app/(shop)/cart.test.js", ["app/[id]/page.test.js", "app/(shop)/cart.test.js"]],
+      ["routes/$id.test.js", ["routes/$id.test.js"]],
+      ["test_a.py::test_x[1-2]", ["test_a.py::test_x[1-2]"]],
+    ] as const) {
+      const ran = await runTool(runTestsTool, { filter }, ctx(dir, command));
+      assert.ok(ran.text.includes(`\n${JSON.stringify(words)}`), ran.text);
+    }
   });
 });

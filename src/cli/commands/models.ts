@@ -121,6 +121,10 @@ Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(
 rather than download it again.`,
   async run(args, io) {
     const { flags } = parseFlags(args, MODELS_FLAGS);
+    // One ran and the other was dropped without a word (--cuda won: no model downloaded, exit 0).
+    if (flags.cuda && typeof flags.download === "string") throw new UsageError("give --download or --cuda, not both: run hearth models --cuda, then hearth models --download ...");
+    if (typeof flags.quant === "string" && typeof flags.download !== "string") throw new UsageError("--quant goes with --download PRESET");
+    if (flags["cuda-ext"] && !flags.cuda) throw new UsageError("--cuda-ext goes with --cuda");
     // A misspelt name is bad usage (exit 2), said before a runtime starts, not a failed download (1).
     if (typeof flags.download === "string") knownDownload(flags.download, typeof flags.quant === "string" ? flags.quant : undefined);
     const runtime = await spawnRuntime({

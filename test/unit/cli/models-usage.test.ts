@@ -21,3 +21,18 @@ describe("hearth models --download with a name it does not know", () => {
     assert.match(io.stderr, /^hearth models: Qwen3\.5-0\.8B has no quantization "Q9" \(choose Q8_0\)$/m);
   });
 });
+
+describe("hearth models with options that do not go together", () => {
+  // --cuda ran alone, exit 0, and the model named by --download was never fetched, with no word.
+  for (const [args, says] of [
+    [["--download", "qwen3.5-0.8b", "--cuda"], /^hearth models: give --download or --cuda, not both: run hearth models --cuda, then hearth models --download \.\.\.$/m],
+    [["--quant", "Q8_0"], /^hearth models: --quant goes with --download PRESET$/m],
+    [["--cuda-ext"], /^hearth models: --cuda-ext goes with --cuda$/m],
+  ] as const) {
+    it(`${args.join(" ")}: bad usage (exit 2), nothing started`, async () => {
+      const io = captureIo("/");
+      assert.equal(await main(["models", ...args], io), 2, io.stderr);
+      assert.match(io.stderr, says);
+    });
+  }
+});

@@ -222,11 +222,12 @@ function hex(c: string, digits: number, at = 0): string {
  * A person's text for the model (chat's message, fix's issue) piped in from a program — a CI
  * log with FORCE_COLOR's colours, a progress bar's \r frames — as a terminal shows it
  * (protocol/terminal-text.ts), with the line that says so for stderr; as it is, and no line,
- * where it holds no terminal control codes. `what`: "the message", "the issue".
+ * where it holds no terminal control codes. `what`: "the message", "the issue"; `went`: what
+ * became of it ("was ranked" for locate's).
  */
-export function asTerminalShows(text: string, what: string): { text: string; note?: string } {
+export function asTerminalShows(text: string, what: string, went = "went to the model"): { text: string; note?: string } {
   const shown = terminalShown(text)?.trim();
   if (shown === undefined) return { text };
   const count = (n: number) => n.toLocaleString("en-US");
-  return { text: shown, note: `${what} held terminal control codes (colours, progress-bar redraws): it went to the model as a terminal shows it, ${count(shown.length)} of its ${count(text.length)} characters` };
+  return { text: shown, note: `${what} held terminal control codes (colours, progress-bar redraws): it ${went} as a terminal shows it, ${count(shown.length)} of its ${count(text.length)} characters` };
 }

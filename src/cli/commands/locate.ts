@@ -1,7 +1,7 @@
 /** `hearth locate`: ranks the files and the functions/classes an issue (read from stdin) is about. */
 import { MAX_QUERY_CHARS, locateEntities, locateLazily, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
-import { terminalJson, terminalName } from "../terminal-text.ts";
+import { asTerminalShows, terminalJson, terminalName } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, nothingIndexed, openCliIndex } from "./index.ts";
 
 /** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
@@ -27,7 +27,10 @@ ${INDEX_FLAGS_USAGE}`,
     const { flags, positional } = parseFlags(args, LOCATE_FLAGS);
     const top = count(flags.top, 10, "--top", 1);
     const entityCount = count(flags.entities, 10, "--entities", 0);
-    const query = positional.length > 0 ? positional.join(" ") : await io.readStdin();
+    const given = positional.length > 0 ? positional.join(" ") : await io.readStdin();
+    // A CI log with its colours (FORCE_COLOR): ESC [1m glued to a name hid it ('1mtotal_price'). Ranked as a terminal shows it.
+    const { text: query, note } = asTerminalShows(given, "the issue", "was ranked");
+    if (note) io.err(`hearth locate: ${note}\n`);
     if (query.trim() === "") throw new UsageError("no issue text: pipe it on stdin");
     if (query.length > MAX_QUERY_CHARS) io.err(tooLong(query.length));
     const { index, report } = await openCliIndex(flags, io, { command: "locate", lazy: !flags.full });

@@ -45,6 +45,18 @@ describe("hearth locate", () => {
     assert.equal(json.stderr, "");
   });
 
+  // A CI log pasted or piped in with its colours (FORCE_COLOR): ESC [1m glued to a name made it no name ('1mtotal_price').
+  it("ranks an issue holding a terminal's colour codes as a terminal shows it, the same as the plain text, and says so", async (t) => {
+    const repo = checkout(t);
+    const coloured = ISSUE.replace("Cart.total_price", "\x1b[1mCart.total_price\x1b[0m").replace("TypeError", "\x1b[31mTypeError\x1b[0m").replace("total_price\nType", "\x1b[1mtotal_price\x1b[0m\nType");
+    const plain = fakeIo(repo, ISSUE);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--json"], plain), 0);
+    const io = fakeIo(repo, coloured);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--json"], io), 0);
+    assert.deepEqual(JSON.parse(io.stdout), JSON.parse(plain.stdout));
+    assert.match(io.stderr, /^hearth locate: the issue held terminal control codes \(colours, progress-bar redraws\): it was ranked as a terminal shows it, \d+ of its \d+ characters$/m);
+  });
+
   it("in a folder with no file to index (empty, or only binaries: the wrong folder) says so and names --repo, for locate and map alike", async (t) => {
     for (const files of [{}, { "photo.bin": "\u0000\u0001\u0002 binary" }]) {
       const root = mkdtempSync(join(tmpdir(), "hearth-locate-empty-"));

@@ -10,8 +10,8 @@
  * and one whose config names another folder as its work tree (refuseWorkTreeElsewhere).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
 import { ownershipRefusal } from "../agent/git-ownership.ts";
 import { blobId } from "../agent/repository-git.ts";
@@ -148,7 +148,35 @@ function refuseConflicts(root: string): void {
   }
   const files = [...stages.keys()];
   const named = files.slice(0, MAX_CONFLICTS_NAMED).map((path) => `${terminalName(path)} (${conflictKind(root, path, stages.get(path)!)})`).join(", ") + (files.length > MAX_CONFLICTS_NAMED ? ` and ${files.length - MAX_CONFLICTS_NAMED} more` : "");
-  throw new UsageError(`the checkout has unresolved conflicts (a merge, rebase, cherry-pick or stash that stopped): ${named}; resolve them and git add them (git rm a file to delete), or abort it (git merge --abort, git rebase --abort), then run hearth fix again`);
+  const stopped = stoppedOperation(root);
+  const [what, abort] = stopped === undefined ? ["a merge, rebase, cherry-pick or stash that stopped", ", or abort it (git merge --abort, git rebase --abort)"] : stopped ? [`${stopped.what} that stopped`, `, or abort it (${stopped.abort})`] : ["a stash pop, checkout -m or apply -3 that stopped, which left nothing to abort; a stash pop keeps its stash entry", ""];
+  throw new UsageError(`the checkout has unresolved conflicts (${what}): ${named}; resolve them and git add them (git rm a file to delete)${abort}, then run hearth fix again`);
+}
+
+/**
+ * What git leaves in the git folder while an operation waits on conflicts (first match wins:
+ * git am's state is a rebase-apply folder too), and the command that aborts it: "git merge
+ * --abort" said of a cherry-pick fails ('There is no merge to abort').
+ */
+const STOPPED_OPERATIONS: readonly { readonly state: string; readonly what: string; readonly abort: string }[] = [
+  { state: "rebase-apply/applying", what: "git am", abort: "git am --abort" },
+  { state: "rebase-merge", what: "a rebase", abort: "git rebase --abort" },
+  { state: "rebase-apply", what: "a rebase", abort: "git rebase --abort" },
+  { state: "MERGE_HEAD", what: "a merge", abort: "git merge --abort" },
+  { state: "CHERRY_PICK_HEAD", what: "a cherry-pick", abort: "git cherry-pick --abort" },
+  { state: "REVERT_HEAD", what: "a revert", abort: "git revert --abort" },
+];
+
+/**
+ * The operation under way in the checkout at `root` (its state in the git folder, a linked
+ * worktree's own: --git-path); null where none is (a stash pop's or checkout -m's conflicts:
+ * nothing to abort); undefined where git cannot say.
+ */
+function stoppedOperation(root: string): (typeof STOPPED_OPERATIONS)[number] | null | undefined {
+  const asked = git(root, ["rev-parse", ...STOPPED_OPERATIONS.flatMap(({ state }) => ["--git-path", state])]);
+  const paths = asked.status === 0 && typeof asked.stdout === "string" ? asked.stdout.split("\n") : [];
+  if (paths.length < STOPPED_OPERATIONS.length) return undefined;
+  return STOPPED_OPERATIONS.find((_, i) => existsSync(resolve(root, paths[i]!))) ?? null;
 }
 
 /** The largest file whose conflict markers are looked for (a file past it is taken to hold them). */

@@ -111,7 +111,7 @@ describe("hearth fix outside a checkout's top", () => {
     assert.match(readFileSync(join(top, "lib/calc.py"), "utf8"), /^<<<<<<< /m);
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
-    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): lib\/calc\.py \(conflict markers\); resolve them and git add them \(git rm a file to delete\), or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
+    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge that stopped\): lib\/calc\.py \(conflict markers\); resolve them and git add them \(git rm a file to delete\), or abort it \(git merge --abort\), then run hearth fix again$/m);
     assert.doesNotMatch(stderr, /\[step 1\]/);
   });
 
@@ -138,7 +138,7 @@ describe("hearth fix outside a checkout's top", () => {
     writeFileSync(join(top, "done.txt"), "two and three\n");
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
-    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): done\.txt \(resolved in the file, not yet added\), lib\/calc\.py \(conflict markers\), notes\.txt \(deleted on one side, changed on the other\); resolve them and git add them \(git rm a file to delete\), or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
+    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge that stopped\): done\.txt \(resolved in the file, not yet added\), lib\/calc\.py \(conflict markers\), notes\.txt \(deleted on one side, changed on the other\); resolve them and git add them \(git rm a file to delete\), or abort it \(git merge --abort\), then run hearth fix again$/m);
     assert.doesNotMatch(stderr, /\[step 1\]/);
   });
 
@@ -207,7 +207,7 @@ describe("hearth fix outside a checkout's top", () => {
     );
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
-    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): odd\\x0aname\\x1b\[2J\.txt \(conflict markers\); resolve them/m);
+    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge that stopped\): odd\\x0aname\\x1b\[2J\.txt \(conflict markers\); resolve them/m);
     assert.doesNotMatch(stderr, /\x1b/);
   });
 

@@ -5,7 +5,7 @@
  * saves, unsaved edits, file-watcher events, renames and deletes one file at a time, and
  * reports its state for the status bar and the Hearth view.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cacheMissMessage, IndexClient, type IndexLimits, type IndexProgress, type IndexReport, leftOutMessage, stoppedMessage } from "../indexer/index.ts";
 import type { IndexState } from "../protocol/status.ts";
@@ -66,6 +66,8 @@ export class WorkspaceIndex {
   private recheckTimer: NodeJS.Timeout | undefined;
   private missedSaid = false;
   private countsTimer: NodeJS.Timeout | undefined;
+  /** The last build failed with the folder not on disk: the check of the disk builds it again once it is back. */
+  private builtWhenBack = false;
   /** Builds started (the first, a Reindex, each disk check): counts asked before one are not its. */
   private buildsStarted = 0;
 
@@ -112,7 +114,12 @@ export class WorkspaceIndex {
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         const restart = this.client === client ? "" : "; Hearth: Reindex Workspace starts it again";
-        if (!signal.aborted && !this.disposed) this.options.onState({ kind: "error", message: `indexing failed: ${message}${restart}` });
+        if (!signal.aborted && !this.disposed) {
+          this.options.onState({ kind: "error", message: `indexing failed: ${message}${restart}` });
+          // The folder not on disk (a share not mounted yet, a workspace file's folder moved): the check of the disk builds it once it is back.
+          this.builtWhenBack = !isDirectory(this.options.root);
+          if (this.builtWhenBack) this.recheckEvery();
+        }
         throw error;
       });
     this.building = run;
@@ -280,7 +287,19 @@ export class WorkspaceIndex {
     const client = this.client;
     if (!client || this.building === undefined || this.disposed) return;
     const settled = await this.building.then(() => true, () => false);
-    if (!settled || this.client !== client || this.disposed) return;
+    if (this.client !== client || this.disposed) return;
+    if (!settled) {
+      // Failed: a quiet check, or a build, that found the folder gone. Once it is back the
+      // index is built (from the error state it showed) or checked again; before, it stayed
+      // so for the rest of the session while the agent's messages ran there again.
+      if (!isDirectory(this.options.root)) return;
+      if (this.lastReady === undefined) {
+        if (!this.builtWhenBack) return;
+        this.building = undefined; // build() would hand back the failed one
+        void this.build();
+        return;
+      }
+    }
     const signal = this.controller.signal;
     const run = client.build({ signal });
     this.building = run;
@@ -339,4 +358,13 @@ function readyState(report: IndexReport): Extract<IndexState, { kind: "ready" }>
 /** Whether `path` is `name` or lies in the folder `name`. */
 function within(path: string, name: string): boolean {
   return path === name || path.startsWith(`${name}/`);
+}
+
+/** Whether `path` is a folder on disk now (a link to one too). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -196,11 +196,13 @@ function escapeChar(c: string): string {
 /**
  * A path as a model or a person reads it in a list: a name holding a newline would read as
  * a line of its own (`src/x⏎SYSTEM: run …` faking an instruction in list_files' output or
- * the repository map), a bidi override as other text. Such a name is shown quoted and
+ * the repository map), a bidi override as other text, and a space it begins or ends with
+ * not at all (`notes.txt ` beside notes.txt). Such a name is shown quoted and
  * escaped as a JSON string, so it stays one line and a tool call's JSON arguments give the
  * same path back; any other name is shown as it is.
  */
 export function shownPath(path: string): string {
-  if (!path.match(UNSAFE_IN_NAME)) return path;
+  // A name that begins or ends with a space (`notes.txt `) is quoted too: unquoted, its space does not show.
+  if (!path.match(UNSAFE_IN_NAME) && !/^ | $/.test(path)) return path;
   return JSON.stringify(path).replace(UNSAFE_IN_NAME, escapeChar);
 }

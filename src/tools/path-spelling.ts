@@ -51,10 +51,17 @@ export async function modelPath(root: string, input: string): Promise<string> {
  * spaces off a path (lexicalRelative): said so, rather than "notes.txt does not exist", or a
  * write or edit made to notes.txt. (Windows drops such spaces itself: nothing to tell.)
  */
-async function refuseSpacedName(root: string, written: string): Promise<void> {
-  if (written === written.trim() || sep !== "/" || isAbsolute(written.trim()) || written.split(/[\\/]/).includes("..")) return;
-  if (!(await isThere(root, written))) return;
-  throw new ToolError(
+async function refuseSpacedName(root: string, input: string): Promise<void> {
+  // Written in quotes as well: as list_files (shownPath) and this refusal show such a name.
+  const inQuotes = /^(`+|"|')(.+)\1$/s.exec(input.trim())?.[2];
+  for (const written of inQuotes === undefined ? [input] : [input, inQuotes]) {
+    if (written === written.trim() || sep !== "/" || isAbsolute(written.trim()) || written.split(/[\\/]/).includes("..")) continue;
+    if (await isThere(root, written)) throw spacedName(written);
+  }
+}
+
+function spacedName(written: string): ToolError {
+  return new ToolError(
     "invalid-input",
     `${quotedPath(written)} is a file whose name begins or ends with a space, which Hearth's tools take off a path (a model's stray space); read, rename or change it with run_command, quoting the name`,
   );

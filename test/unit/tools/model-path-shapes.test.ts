@@ -251,4 +251,19 @@ describe("paths written in another system's shape", () => {
     // A stray space round a path that names no such file is still taken off.
     assert.equal((await call(ctx, "read_file", { path: " dup.txt\n" })).text, "1| d");
   });
+
+  it("lists such a name quoted, so its space shows, and refuses it written in quotes as the listing and the refusal show it, rather than the file without the space", async () => {
+    const { root, ctx } = workspaceWith({ "dup.txt": "d\n", "dup.txt ": "s\n", "only.txt ": "o\n", " lead.txt": "l\n" });
+    assert.equal((await call(ctx, "list_files", {})).text, '" lead.txt"\ndup.txt\n"dup.txt "\n"only.txt "');
+    for (const path of ['"dup.txt "', "'dup.txt '", "`dup.txt `", '"only.txt "', '" lead.txt"']) {
+      for (const [tool, input] of [["read_file", {}], ["edit_file", { old_text: "d", new_text: "v" }], ["write_file", { content: "v\n" }]] as const) {
+        const result = await call(ctx, tool, { path, ...input });
+        assert.match(result.text, /^Error \(invalid-input\): ".+" is a file whose name begins or ends with a space/, `${tool} ${path}: ${result.text}`);
+      }
+    }
+    assert.deepEqual(readdirSync(root).sort(), [" lead.txt", "dup.txt", "dup.txt ", "only.txt "]);
+    assert.equal(readText(root, "dup.txt"), "d\n");
+    // Quotes round a plain name are still taken off.
+    assert.equal((await call(ctx, "read_file", { path: '"dup.txt"' })).text, '1| d\n["\\"dup.txt\\"" is not a path on disk as written; it was taken as "dup.txt"]');
+  });
 });

@@ -314,6 +314,20 @@ describe("run_command", () => {
     assert.doesNotMatch(ended.text, /waiting for an answer/);
   });
 
+  it("a failure whose output merely ends without a newline (an HTML error body, 'Error: … (see log)', 'FAILED (failures=1)') is not said to have waited at a question; a password or REPL prompt is", SAFETY_NET, async () => {
+    const { ctx } = workspaceWith();
+    // curl --fail-with-body prints the server's page, often without a last newline, and exits 22.
+    for (const end of ["<html><body><h1>502 Bad Gateway</h1></body></html>", "Error: build failed (see build.log)", "FAILED (failures=1)", "error: is the server running?", "expected '>'"]) {
+      const r = await runTool(runCommandTool, { command: `printf '%s' "${end}"; exit 22` }, ctx);
+      assert.match(r.text, /exit code 22/);
+      assert.doesNotMatch(r.text, /waiting for an answer/, end);
+    }
+    for (const prompt of ["Password: ", "[sudo] password for me: ", "Username for 'https://example.com': ", ">>> ", "> ", "mysql> ", "Proceed (Y/n)? ", "Continue [y/N]"]) {
+      const r = await runTool(runCommandTool, { command: `printf '%s' "${prompt}"; exit 1` }, ctx);
+      assert.match(r.text, /waiting for an answer/, prompt);
+    }
+  });
+
   it("a command too long for the system to start (a file's content in a heredoc) says so and what to do, not 'the tool failed unexpectedly'", SAFETY_NET, async () => {
     const { ctx } = workspaceWith();
     const r = await runTool(runCommandTool, { command: `cat > big.txt <<'EOF'\n${"x".repeat(200_000)}\nEOF` }, ctx);

@@ -109,9 +109,26 @@ function refuseDubiousOwnership(folder: string): void {
  * trace. Every fix needs git, in a folder that is no repository too (its checkpoints are one).
  */
 function refuseMissingGit(folder: string): void {
-  const error = git(folder, ["--version"]).error as NodeJS.ErrnoException | undefined;
-  if (error?.code !== "ENOENT" || !isDirectory(folder)) return;
-  throw new UsageError(`git is not on the PATH (${terminalText(error.message)}): hearth fix needs it (its checkpoints and its patch are made with git); install git, or add its folder to PATH, and run hearth fix again`);
+  const asked = git(folder, ["--version"]);
+  const error = asked.error as NodeJS.ErrnoException | undefined;
+  if (!isDirectory(folder)) return;
+  if (error?.code === "ENOENT") throw new UsageError(`git is not on the PATH (${terminalText(error.message)}): hearth fix needs it (its checkpoints and its patch are made with git); install git, or add its folder to PATH, and run hearth fix again`);
+  refuseOldGit(folder, asked);
+}
+
+/**
+ * A UsageError where git refuses READ_ONLY_GIT_OPTIONS (`asked`: `--version` with them): a git
+ * before 2.15 (CentOS 7's 1.8, Debian 9's 2.11) has no --no-optional-locks, so every question
+ * to the repository failed, the top was taken for no repository, and the run fixed the folder
+ * it was started in, its files' paths wrong for the patch (an edit of lib/calc.py from lib/
+ * failed), with only "could not tell whether the checkout had uncommitted changes" said.
+ */
+function refuseOldGit(folder: string, asked: SpawnSyncReturns<string>): void {
+  const refusal = typeof asked.stderr === "string" ? /^.*unknown option.*$/im.exec(asked.stderr)?.[0] : undefined;
+  if (asked.status === 0 || !refusal) return;
+  const env = readOnlyGitEnv(programSearchEnv({ ...process.env, LANGUAGE: "en" }));
+  const version = spawnSync("git", ["--version"], { cwd: folder, encoding: "utf8", timeout: 30_000, env }).stdout?.trim() || "this git";
+  throw new UsageError(`${terminalText(version)} is too old for hearth fix: Hearth runs git with --no-optional-locks (git 2.15 and later), so that reading the repository never rewrites its index, and this git refuses it (${terminalText(refusal.trim())}); install a newer git, or put its folder first on PATH, and run hearth fix again`);
 }
 
 function isDirectory(folder: string): boolean {

@@ -6,7 +6,7 @@
 // Real git; checkoutRoot as hearth fix calls it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { checkoutRoot } from "../../../src/cli/checkout-root.ts";
@@ -84,4 +84,21 @@ it("reads a linked worktree's own state, not the main checkout's (git worktree a
   stops(top, "merge", "-q", "other"); // the main checkout mid-merge
   stops(linked, "cherry-pick", "other");
   assert.match(refusal(linked), /\(a cherry-pick that stopped\): calc\.py .*\(git cherry-pick --abort\)/);
+});
+
+it("refuses a git too old for the options Hearth runs it with (before 2.15: --no-optional-locks), naming its version, instead of fixing a subfolder as if there were no repository", (t) => {
+  const top = committedRepo(join(tempDir("hearth-old-git-"), "repo"), { "lib/calc.py": "return a - b\n" });
+  // git 2.14, simulated: it refuses --no-optional-locks as git before 2.15 does; the rest goes to the real git.
+  const real = spawnSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).stdout.trim();
+  const old = join(top, "..", "old-git");
+  mkdirSync(old);
+  writeFileSync(join(old, "git"), `#!/bin/sh\nfor a in "$@"; do case "$a" in --no-optional-locks) echo "Unknown option: --no-optional-locks" >&2; exit 129;; --version|version) echo "git version 2.14.1"; exit 0;; esac; done\nexec '${real}' "$@"\n`);
+  chmodSync(join(old, "git"), 0o755);
+  const path = process.env.PATH;
+  process.env.PATH = `${old}:${path ?? ""}`;
+  t.after(() => (process.env.PATH = path));
+  assert.throws(() => checkoutRoot(join(top, "lib")), (error: Error) => {
+    assert.equal(error.message, "git version 2.14.1 is too old for hearth fix: Hearth runs git with --no-optional-locks (git 2.15 and later), so that reading the repository never rewrites its index, and this git refuses it (Unknown option: --no-optional-locks); install a newer git, or put its folder first on PATH, and run hearth fix again");
+    return true;
+  });
 });

@@ -4,6 +4,7 @@
  * is tested against a local HTTP server.
  */
 import { captivePortalWords, networkProblem } from "../protocol/network-problem.ts";
+import { terminalShown } from "../protocol/terminal-text.ts";
 
 /** owner, repo and number of a GitHub issue or pull request URL. */
 export interface GitHubIssueRef {
@@ -316,7 +317,11 @@ export function plainHttpHost(apiBase: string): string | undefined {
  */
 function text(value: unknown): string {
   const raw = typeof value === "string" ? value : typeof value === "number" && Number.isFinite(value) ? String(value) : "";
-  return raw.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u{E0000}-\u{E007F}]/gu, "").trim();
+  // A log pasted with its colours (a CI job's output, a bot's report): as a terminal shows it, so
+  // the model reads "FAILED test_calc.py", not "[31mFAILED[0m" and every progress-bar frame.
+  // Only where an ESC shows it is such a log: a lone CR elsewhere stays a line end.
+  const shown = raw.includes("\x1b") ? (terminalShown(raw) ?? raw) : raw;
+  return shown.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u{E0000}-\u{E007F}]/gu, "").trim();
 }
 
 /**

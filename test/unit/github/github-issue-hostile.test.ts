@@ -138,6 +138,7 @@ describe("answers that are no issue, or an issue with odd text", () => {
       const url = req.url!;
       if (url === "/repos/acme/creds/issues/1") return res.end(JSON.stringify({ message: "Bad credentials\u001b[2J", documentation_url: "https://docs.github.com/rest" }));
       if (url === "/repos/acme/escapes/issues/1") return res.end(JSON.stringify({ title: "Bell\u0007 \u001b]0;pwned\u0007title\u0000", body: "line\r\n\u001b[31mred\u001b[0m\u009b2J end\ttab", comments: 0 }));
+      if (url === "/repos/acme/ci-log/issues/1") return res.end(JSON.stringify({ title: "\u001b[31mtest_add\u001b[0m fails", body: "pytest output:\r\n\u001b[31mFAILED\u001b[0m \u001b[1mtest_calc.py\u001b[0m::\u001b[1mtest_add\u001b[0m - assert 3 == 4\r\nDownloading  10%\rDownloading 100%\r\n", comments: 0 }));
       if (url === "/repos/acme/invisible/issues/1") return res.end(JSON.stringify({ title: "Fix\u200b lo\u202egin\u2066 \u{E0049}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065}", body: "Steps\u{E0020}\u{E0041}\u{E0064}\u{E0064}\n\u200bis\u200bAdmin \ud83d\udc68\u200d\ud83d\udc69", comments: 0 }));
       if (url === "/repos/acme/joiner-runs/issues/1") return res.end(JSON.stringify({ title: `\u00e9${"\u200d".repeat(1_000_000)}\u00e9 a\u00e9\u200c\u200d\u200c\u00e9b`, body: "b", comments: 0 }));
       if (url === "/repos/acme/joiners/issues/1") return res.end(JSON.stringify({ title: "lo\u200dgin\u200c fails: \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \ud83d\udc68\u200d\ud83d\udc69", body: "b", comments: 0 }));
@@ -148,11 +149,15 @@ describe("answers that are no issue, or an issue with odd text", () => {
   after(() => stop(api.server));
 
   it("refuses a 200 whose JSON is GitHub's error message, not an issue, saying the message", async () => {
-    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "creds", number: 1 }, { apiBase: api.base }), fails(/^GitHub's answer for acme\/creds#1 is not an issue \("Bad credentials\[2J"\)\./));
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "creds", number: 1 }, { apiBase: api.base }), fails(/^GitHub's answer for acme\/creds#1 is not an issue \("Bad credentials"\)\./));
   });
 
   it("keeps no terminal escapes, NUL or other control characters of the title and the body; line ends and tabs stay", async () => {
-    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "escapes", number: 1 }, { apiBase: api.base }), "Bell ]0;pwnedtitle (acme/escapes#1)\n\nline\n[31mred[0m2J end\ttab");
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "escapes", number: 1 }, { apiBase: api.base }), "Bell title (acme/escapes#1)\n\nline\nred2J end\ttab");
+  });
+
+  it("gives a log pasted with its colour codes and progress-bar redraws (a CI job's output) as a terminal shows it, not as [31m and frames", async () => {
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "ci-log", number: 1 }, { apiBase: api.base }), "test_add fails (acme/ci-log#1)\n\npytest output:\nFAILED test_calc.py::test_add - assert 3 == 4\nDownloading 100%");
   });
 
   it("keeps no invisible Unicode tag characters (a model reads them as ASCII, GitHub shows nothing), and no zero-width or bidi controls in the one-line title", async () => {

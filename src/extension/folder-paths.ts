@@ -9,12 +9,15 @@ import { relative, resolve, sep } from "node:path";
  * The folder Hearth works in: the remembered one while it is open, else the first; none
  * without folders. A folder not `onDisk` (a workspace file's entry for a folder moved or
  * deleted since) is passed over while another is on disk: worked in, the index said it was
- * gone and every message failed.
+ * gone and every message failed. `staying` (the folder Hearth works in, when the window's
+ * folders changed) is kept while it is open and on disk: a folder passed over that came back
+ * on disk took over at the next folder added or removed, and the runtime restarted there
+ * unasked, even mid-run.
  */
-export function chosenFolder<F extends { readonly uri: string }>(folders: readonly F[], remembered: string | undefined, onDisk: (folder: F) => boolean = () => true): F | undefined {
+export function chosenFolder<F extends { readonly uri: string }>(folders: readonly F[], remembered: string | undefined, onDisk: (folder: F) => boolean = () => true, staying?: string): F | undefined {
   const present = folders.filter(onDisk);
   const among = present.length > 0 ? present : folders;
-  return among.find((f) => f.uri === remembered) ?? among[0];
+  return among.find((f) => f.uri === staying) ?? among.find((f) => f.uri === remembered) ?? among[0];
 }
 
 /** Whether `path` is a folder on disk (a link to one too): a folder of a workspace file may name one moved or deleted since. */

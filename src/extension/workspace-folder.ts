@@ -23,7 +23,8 @@ export class FolderChoice implements vscode.Disposable {
 
   constructor(private readonly state: vscode.Memento) {
     this.current = this.compute();
-    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => (this.realPaths.clear(), this.update())));
+    // A folder added or removed does not move Hearth from a folder still open and on disk (chosenFolder's staying).
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => (this.realPaths.clear(), this.update(this.current?.uri.toString()))));
   }
 
   /** The folder Hearth works in; undefined when the window has none. */
@@ -103,7 +104,8 @@ export class FolderChoice implements vscode.Disposable {
   async choose(folder: vscode.WorkspaceFolder): Promise<boolean> {
     const open = diskFolders().map((f) => ({ uri: f.uri.toString() }));
     const chosen = await rememberChoice(open, folder.uri.toString(), (uri) => this.state.update(CHOSEN_FOLDER_KEY, uri));
-    this.update();
+    // Not chosen (it left the window), or not on disk (passed over): Hearth stays where it works.
+    this.update(chosen && folderOnDisk(folder.uri.fsPath) ? undefined : this.current?.uri.toString());
     return chosen;
   }
 
@@ -111,13 +113,13 @@ export class FolderChoice implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
-  private compute(): vscode.WorkspaceFolder | undefined {
+  private compute(staying?: string): vscode.WorkspaceFolder | undefined {
     const folders = diskFolders().map((folder) => ({ folder, uri: folder.uri.toString() }));
-    return chosenFolder(folders, this.state.get<string>(CHOSEN_FOLDER_KEY), (f) => folderOnDisk(f.folder.uri.fsPath))?.folder;
+    return chosenFolder(folders, this.state.get<string>(CHOSEN_FOLDER_KEY), (f) => folderOnDisk(f.folder.uri.fsPath), staying)?.folder;
   }
 
-  private update(): void {
-    const next = this.compute();
+  private update(staying?: string): void {
+    const next = this.compute(staying);
     if (next?.uri.toString() === this.current?.uri.toString()) return;
     this.current = next;
     this.changed.fire(next);

@@ -27,6 +27,17 @@ describe("chosenFolder", () => {
     assert.equal(chosenFolder([A], undefined, onDisk), A, "none on disk: the first still (the runtime says the folder is gone)");
     assert.equal(chosenFolder([A, B], B.uri, () => false), B, "none on disk: the remembered one still");
   });
+
+  it("stays in the folder Hearth works in while it is open and on disk when the window's folders change: a folder passed over (not on disk) that came back took over at the next folder added or removed, and the runtime restarted there unasked, even mid-run", () => {
+    const C = { uri: "file:///w/docs", name: "docs" };
+    const onDisk = () => true; // api is back on disk
+    assert.equal(chosenFolder([A, B, C], undefined, onDisk, B.uri), B, "worked in web since api was missing: stays there");
+    assert.equal(chosenFolder([A, B, C], A.uri, onDisk, B.uri), B, "a remembered choice that was passed over too");
+    assert.equal(chosenFolder([A, C], undefined, onDisk, B.uri), A, "web removed: the first folder");
+    assert.equal(chosenFolder([A, B], undefined, (f) => f !== B, B.uri), A, "web gone from disk: a folder that is");
+    assert.equal(chosenFolder([A, B], undefined, () => false, B.uri), B, "none on disk: where it was");
+    assert.equal(chosenFolder([A, B], B.uri, onDisk), B, "a new choice (no folder to stay in) is the choice");
+  });
 });
 
 describe("distinctFolderName", () => {

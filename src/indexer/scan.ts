@@ -104,6 +104,35 @@ function isGitDirectory(entries: readonly { name: string; isDir: boolean; isFile
   return GIT_DIRECTORY_MARKS.every(([name, want]) => kind.get(name) === want);
 }
 /** Whether the folder at `abs` is a git repository's own (`GIT_DIRECTORY_MARKS`), by a stat of each mark (the tools, which do not list it). */
+/** A skip's detail for an entry whose name is not UTF-8 (withoutUnnamed). */
+export const NOT_UTF8_NAME = "its name is not UTF-8";
+
+/**
+ * `entries` less those whose names are not UTF-8 (Linux keeps a name's bytes: caf\xe9.txt from
+ * a Latin-1 tool or an old archive), each told to `skip`. Node reads such a name with U+FFFD for
+ * each byte, a name no file has: a stat of it failed, so the file was left out unsaid, or it
+ * answered for a real caf\uFFFD.txt beside it, listed a second time. Of the entries read as one
+ * such name, one is kept where a file of that name is there (which entry is that file cannot
+ * be told by name; each is walked by its name, so the kept one stands for the real file).
+ */
+async function withoutUnnamed<E extends { readonly name: string }>(fs: ScanFs, dirAbs: string, entries: E[], skip: (name: string) => void): Promise<E[]> {
+  const byName = new Map<string, E[]>();
+  for (const e of entries) if (e.name.includes("\uFFFD")) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+  if (byName.size === 0) return entries;
+  const dropped = new Set<E>();
+  for (const [name, same] of byName) {
+    // lstat: a real one that is a dangling link is there too.
+    const real = await fs.lstat(join(dirAbs, name)).catch(() => undefined);
+    const kept = real === undefined ? undefined : same[0];
+    for (const e of same) {
+      if (e === kept) continue;
+      dropped.add(e);
+      skip(name);
+    }
+  }
+  return entries.filter((e) => !dropped.has(e));
+}
+
 export async function isGitDirectoryAt(abs: string, fs: Pick<ScanFs, "stat"> = nodeScanFs): Promise<boolean> {
   const found = await Promise.all(GIT_DIRECTORY_MARKS.map(([name]) => fs.stat(join(abs, name)).catch(() => undefined)));
   return GIT_DIRECTORY_MARKS.every(([, want], i) => (want === "dir" ? found[i]?.isDirectory() : found[i]?.isFile()) === true);
@@ -165,6 +194,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       skipped.push({ path: dirRel || ".", reason: dirRel === "" ? "git-folder" : "excluded-dir", detail: GIT_DIRECTORY });
       return;
     }
+    entries = await withoutUnnamed(fs, dirAbs, entries, (name) => skipped.push({ path: dirRel ? `${dirRel}/${name}` : name, reason: "unreadable", detail: NOT_UTF8_NAME }));
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // Stats of one directory's files run side by side, as many as the calls allowed in flight
     // (more would only wait, each a promise held); subdirectories wait in the queue.

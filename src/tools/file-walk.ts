@@ -13,7 +13,7 @@ import { DEFAULT_EXCLUDED_DIRS, shownPath } from "../indexer/index.ts";
 // scan.ts is not re-exported by the indexer's index.ts; it is the one walker that honours
 // ignore files the same way the index does, so the tools share it.
 import { globTest } from "../indexer/ignore.ts";
-import { isPathExcluded, scanRepository } from "../indexer/scan.ts";
+import { NOT_UTF8_NAME, isPathExcluded, scanRepository } from "../indexer/scan.ts";
 import { inBatches } from "../indexer/scan-fs.ts";
 import { ToolError } from "./tool.ts";
 
@@ -27,6 +27,8 @@ export interface WorkspaceFiles {
    * names can be read but not reached): left out of the walk, so a caller says so. A folder ends in `/`.
    */
   readonly denied: string[];
+  /** Files and folders whose names are not UTF-8 (U+FFFD for each such byte): left out, as no tool can name them; a caller says so. */
+  readonly unnamed?: string[];
   /** Set when the walk stopped at `maxFiles` (the files nearest the folder were kept): how many folders it did not enter or finish. */
   readonly stopped?: { readonly maxFiles: number; readonly foldersLeft: number };
 }
@@ -59,13 +61,26 @@ export async function workspaceFiles(root: string, dir: string, options: WalkOpt
   const kept = scan.skipped.filter((s) => s.reason === "generated" || s.reason === "minified").map((s) => s.path);
   const linksOut = scan.skipped.filter((s) => s.reason === "link-outside").map((s) => s.path).sort();
   const deniedPaths = scan.skipped.filter((s) => s.reason === "unreadable" && (s.detail === "EACCES" || s.detail === "EPERM")).map((s) => s.path);
+  const unnamed = scan.skipped.filter((s) => s.reason === "unreadable" && s.detail === NOT_UTF8_NAME).map((s) => s.path).sort();
   const denied: string[] = [];
   // A folder is named with its slash.
   const isFolder = (path: string) => stat(join(root, path)).then((info) => info.isDirectory(), () => false);
   for await (const batch of inBatches(deniedPaths, isFolder)) {
     for (const [path, folder] of batch) denied.push(folder ? `${path}/` : path);
   }
-  return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut, denied: denied.sort(), ...(scan.stopped ? { stopped: scan.stopped } : {}) };
+  return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut, denied: denied.sort(), unnamed, ...(scan.stopped ? { stopped: scan.stopped } : {}) };
+}
+
+/**
+ * The note list_files and search add for files whose names are not UTF-8 (`unnamed`): the tools
+ * take names as text and cannot give such a name back, but the model must learn they are there.
+ */
+export function unnamedNote(paths: readonly string[] | undefined, done: "listed" | "searched"): string[] {
+  if (!paths?.length) return [];
+  const shown = paths.slice(0, 20).map((path) => (shownPath(path).startsWith('"') ? shownPath(path) : `"${path}"`)).join(", ") + (paths.length > 20 ? ` and ${paths.length - 20} more` : "");
+  const count = paths.length === 1 ? "1 file whose name is" : `${paths.length} files whose names are`;
+  const glob = paths[0]!.replace(/\uFFFD/g, "?");
+  return [`[Not ${done}: ${count} not UTF-8, shown here with U+FFFD (\uFFFD) for each byte that is not: ${shown}. The tools cannot name them; reach them with run_command, a shell glob standing for the byte (ls ${glob}), or rename them to UTF-8 (convmv, or mv with the glob).]`];
 }
 
 /** The note list_files and search add for what they could not read (`denied`, and files whose read failed): what the results lack. */

@@ -4,7 +4,7 @@
  * skipped.
  */
 import { DEFAULT_LIMITS, shownPath } from "../indexer/index.ts";
-import { globMatcher, linkOutLine, stoppedNote, unreadableNote, workspaceFiles } from "./file-walk.ts";
+import { globMatcher, linkOutLine, stoppedNote, unnamedNote, unreadableNote, workspaceFiles } from "./file-walk.ts";
 import { type Tool, optionalInt, optionalString } from "./tool.ts";
 
 const DEFAULT_LIMIT = 300;
@@ -41,7 +41,7 @@ export function createListFilesTool(maxWalkedFiles: number): Tool {
       const shown = all.slice(0, limit);
       const more = all.length > limit ? `\n[${all.length - limit} more not shown; narrow with path or glob.]` : "";
       const listed = shown.length === 0 ? "No files match." : shown.map(shownPath).join("\n") + more;
-      const lines = [listed, ...skipped.map(linkOutLine), ...unreadableNote(found.denied, "listed"), ...(found.stopped ? [stoppedNote(dir, found.stopped, "listed")] : [])];
+      const lines = [listed, ...skipped.map(linkOutLine), ...unreadableNote(found.denied, "listed"), ...unnamedNote(found.unnamed, "listed"), ...(found.stopped ? [stoppedNote(dir, found.stopped, "listed")] : [])];
       return { text: lines.join("\n"), data: { paths: shown, total: all.length, skipped, unreadable: found.denied, ...(found.stopped ? { stopped: found.stopped } : {}) } };
     },
   };

@@ -11,7 +11,7 @@ import { lstat, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
-import { globMatcher, stoppedNote, unreadableNote, workspaceFiles } from "./file-walk.ts";
+import { globMatcher, stoppedNote, unnamedNote, unreadableNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
@@ -120,7 +120,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
       const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
       const masked = shown.flatMap((h) => (h.masked ?? []).map((kind) => ({ kind, line: h.line, path: h.path })));
-      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...unseenMasksNote(unseenMasks), ...largeNote(large), ...unreadableNote(unreadable.sort(), "searched"), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
+      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...unseenMasksNote(unseenMasks), ...largeNote(large), ...unreadableNote(unreadable.sort(), "searched"), ...unnamedNote(walk.unnamed, "searched"), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
       const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length - (unreadable.length - walk.denied.length)} files.` : lines.join("\n");
       const skippedLarge = large.map((f) => f.path);
       return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, skippedSecrets: secrets.map((s) => s.path), skippedUnreadable: unreadable, ...(walk.stopped ? { stopped: walk.stopped } : {}) } };

@@ -53,7 +53,7 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
  */
 async function workIn(chat: ChatController, folder: vscode.WorkspaceFolder): Promise<boolean> {
   if (!(await chat.folders.choose(folder)) || !chat.folders.isCurrent(folder)) {
-    void vscode.window.showWarningMessage(`Hearth: ${folder.name} is no longer a folder of this window; the issue was not fixed.`);
+    void vscode.window.showWarningMessage(`Hearth: ${chat.folders.nameOf(folder)} is no longer a folder of this window; the issue was not fixed.`);
     return false;
   }
   const state = await runtimeRunsIn(chat.runtime, chat.folders, folder, folder.uri.fsPath);

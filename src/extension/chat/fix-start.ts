@@ -148,6 +148,8 @@ export interface RuntimeStates {
 export interface FolderWatch<F> {
   readonly folder: F | undefined;
   isCurrent(folder: F): boolean;
+  /** A folder's name in a message (with its path where another folder has its name: FolderChoice.nameOf); its name without. */
+  nameOf?(folder: F): string;
   onDidChange(listener: () => void): { dispose(): unknown };
 }
 
@@ -161,7 +163,8 @@ export interface FolderWatch<F> {
 export function runtimeRunsIn<F extends { readonly name: string }>(runtime: RuntimeStates, folders: FolderWatch<F>, folder: F, path: string): Promise<string> {
   const before = runtime.state;
   const verdict = (): string | undefined => {
-    if (!folders.isCurrent(folder)) return `Hearth works in ${folders.folder?.name ?? "no folder"} now, not ${folder.name}`;
+    const nameOf = (f: F) => folders.nameOf?.(f) ?? f.name;
+    if (!folders.isCurrent(folder)) return `Hearth works in ${folders.folder ? nameOf(folders.folder) : "no folder"} now, not ${nameOf(folder)}`;
     const state = runtime.state;
     if (state.kind === "failed" && state !== before) return state.message.replace(/\.$/, "");
     return state.kind === "running" && state.status.folder !== null && sameFolderPath(state.status.folder, path) ? "running" : undefined;

@@ -337,6 +337,15 @@ describe("runtimeRunsIn (the wait before a fix in another folder of the window)"
     none.folders.move(undefined);
     assert.equal(await alone, "Hearth works in no folder now, not web");
   });
+
+  it("names two folders of the same name by their paths (two clones both called app): it said 'Hearth works in app now, not app'", async () => {
+    const [work, review] = [{ name: "app", path: "/home/me/work/app" }, { name: "app", path: "/home/me/review/app" }];
+    const { runtime, folders } = window(runningIn(work.path), review);
+    const named = Object.assign(folders, { nameOf: (f: Folder) => `${f.name} (${(f as typeof work).path})` });
+    const wait = runtimeRunsIn(runtime, named, review, review.path);
+    folders.move(work);
+    assert.equal(await wait, "Hearth works in app (/home/me/work/app) now, not app (/home/me/review/app)");
+  });
 });
 
 describe("Fix This Issue's closing message", () => {

@@ -83,17 +83,22 @@ export function parsePatch(text: string): FilePatch[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.startsWith("diff --git ")) {
-      const paths = gitHeaderPaths(line);
+      const written = gitHeaderPaths(line);
+      const mnemonic = mnemonicPrefixes(written.oldPath, written.newPath);
+      const paths = mnemonic ? { oldPath: asGitPrefix(written.oldPath, mnemonic[0], "a/"), newPath: asGitPrefix(written.newPath, mnemonic[1], "b/") } : written;
       current = startFile(files, paths);
       current.gitHeader = true;
+      if (mnemonic) current.mnemonic = mnemonic;
       current.headerPrefixes = current.prefixes = paths.oldPath?.startsWith("a/") === true && paths.newPath?.startsWith("b/") === true ? "git" : "unknown";
     } else if (COMBINED.test(line)) {
       const path = unquote(line.replace(COMBINED, "").trim());
       current = startFile(files, { oldPath: path, newPath: path });
       current.gitHeader = current.combined = true;
     } else if (line.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ")) {
-      const oldPath = headerPath(line.slice(4));
-      const newPath = headerPath(lines[i + 1]!.slice(4));
+      // The ---/+++ lines under a mnemonic diff --git header carry its letters too.
+      const mnemonic = current && current.hunks.length === 0 && !current.sawFileLines ? current.mnemonic : undefined;
+      const oldPath = asGitPrefix(headerPath(line.slice(4)), mnemonic?.[0], "a/");
+      const newPath = asGitPrefix(headerPath(lines[i + 1]!.slice(4)), mnemonic?.[1], "b/");
       if (!current || current.hunks.length > 0 || current.sawFileLines || namesOtherFiles(current, [oldPath, newPath])) current = startFile(files, { oldPath, newPath });
       else Object.assign(current, { oldPath, newPath, prefixes: current.headerPrefixes });
       current.sawFileLines = true;
@@ -125,6 +130,8 @@ interface MutableFile {
   binary: boolean;
   headerPrefixes: Prefixes;
   prefixes: Prefixes;
+  /** The letters of a diff.mnemonicPrefix header (old side, new side), read as a/ and b/. */
+  mnemonic?: readonly [string, string];
   combined: boolean;
   oldMode?: string;
   newMode?: string;
@@ -343,9 +350,33 @@ function gitHeaderPaths(line: string): { oldPath: string | undefined; newPath: s
     const b = parts.slice(k).join(" ");
     if (a.replace(/^a\//, "") === b.replace(/^b\//, "")) return { oldPath: a, newPath: b };
   }
+  // "i/x w/x" (diff.mnemonicPrefix): the same, with its letters.
+  for (let k = 1; k < parts.length; k++) {
+    const a = parts.slice(0, k).join(" ");
+    const b = parts.slice(k).join(" ");
+    if (mnemonicPrefixes(a, b) && a.slice(2) === b.slice(2)) return { oldPath: a, newPath: b };
+  }
   const at = rest.lastIndexOf(" b/");
   if (at > 0) return { oldPath: rest.slice(0, at), newPath: rest.slice(at + 1) };
   return { oldPath: parts[0], newPath: parts.at(-1) };
+}
+
+/**
+ * The prefixes git writes for the two sides where the user's config sets diff.mnemonicPrefix
+ * (git diff: i/ w/; git diff HEAD: c/ w/; --cached: c/ i/; an object and a file: o/ w/;
+ * --no-index: 1/ 2/), which git apply strips as it strips a/ and b/.
+ */
+const MNEMONIC_PAIRS = new Set(["i w", "c w", "c i", "o w", "1 2"]);
+
+/** The two letters where a diff --git header's paths start with a mnemonic pair (mnemonicPrefixes); a header with the same letter on both sides (diff.noprefix, a folder named c) has none. */
+function mnemonicPrefixes(oldPath: string | undefined, newPath: string | undefined): readonly [string, string] | undefined {
+  const [from, to] = [/^([a-z0-9])\//.exec(oldPath ?? "")?.[1], /^([a-z0-9])\//.exec(newPath ?? "")?.[1]];
+  return from && to && MNEMONIC_PAIRS.has(`${from} ${to}`) ? [from, to] : undefined;
+}
+
+/** `path` with its one-letter prefix `letter/` written as git's `prefix` (a/, b/); as it is otherwise. */
+function asGitPrefix<T extends string | null | undefined>(path: T, letter: string | undefined, prefix: string): T {
+  return letter !== undefined && typeof path === "string" && path.startsWith(`${letter}/`) ? (`${prefix}${path.slice(2)}` as T) : path;
 }
 
 /** Removes git's C-style quoting ("a\tb", "\303\251"). */

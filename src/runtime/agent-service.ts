@@ -159,8 +159,8 @@ export class AgentService {
       text: params.text,
       ...(params.attachments ? { attachments: params.attachments } : {}),
       messages: existing?.messages ?? [],
-      // Not the run's Stop: a client still there answers an edit's requests, and one cut short would leave an edit made in the editor reported as failed.
-      workspace: this.workspace(fix ? "Hearth: fix" : "Hearth", this.shutdown.signal),
+      // An edit sent is waited for past the run's Stop (a client still there answers it, and one cut short would leave an edit made in the editor reported as failed); what comes before it is not.
+      workspace: this.workspace(fix ? "Hearth: fix" : "Hearth", this.shutdown.signal, signal),
       checkpoints,
       ...(index ? { index } : {}),
       backend: () => session.readyBackend(),
@@ -332,29 +332,40 @@ export class AgentService {
   /**
    * Where the agent's writes go: the editor when it applies edits, else the disk. Each request
    * to the editor ends when `signal` does (the runtime shutting down, the client gone), so a
-   * window that went away mid-edit cannot hold the run and its turn.
+   * window that went away mid-edit cannot hold the run and its turn. Those before the edit (the
+   * auto-save waited for, up to its delay; the unsaved-notebook question) end with `run` too
+   * (the user's Stop), and an edit not sent when `run` ended is not sent: nothing is changed yet.
    */
-  private workspace(label: string, signal: AbortSignal): Workspace {
+  private workspace(label: string, signal: AbortSignal, run: AbortSignal = signal): Workspace {
     const root = this.requireRoot();
     if (!this.options.editorEdits) return new DiskWorkspace(root);
     const { connection, documents } = this.options;
     const ask = <R>(send: (token: CancellationToken) => Promise<R>) => untilStopped(signal, send, editorNotAnswered);
+    const before = <R>(send: (token: CancellationToken) => Promise<R>) => untilStopped(AbortSignal.any([signal, run]), send, stoppedBeforeEdit);
     return new EditorWorkspace(
       root,
       {
         openDocument: (uri) => documents.get(uri),
-        applyEdit: async (edit, editLabel) => ask((token) => connection.sendRequest(ApplyWorkspaceEditRequest.type, { label: editLabel, edit }, token)),
+        applyEdit: async (edit, editLabel) => {
+          if (run.aborted) throw stoppedBeforeEdit();
+          return ask((token) => connection.sendRequest(ApplyWorkspaceEditRequest.type, { label: editLabel, edit }, token));
+        },
         // The edit's didChange (its ranges) comes before the save's answer; taking the saved file as the copy would apply a change still on its way twice.
         save: async (uris) => ask((token) => connection.sendRequest(WorkspaceSaveRequest, { uris }, token)),
-        saveAutoSaved: async (uris) => ask((token) => connection.sendRequest(WorkspaceAutoSaveRequest, { uris }, token)),
-        unsavedNotebooks: async (uris) => ask((token) => connection.sendRequest(WorkspaceUnsavedNotebooksRequest, { uris }, token)),
+        saveAutoSaved: async (uris) => before((token) => connection.sendRequest(WorkspaceAutoSaveRequest, { uris }, token)),
+        unsavedNotebooks: async (uris) => before((token) => connection.sendRequest(WorkspaceUnsavedNotebooksRequest, { uris }, token)),
       },
       label,
     );
   }
 }
 
-/** A request to the editor the run's stop (or the runtime's) ended before VS Code answered. */
+/** The run stopped before its edit went to the editor. */
+function stoppedBeforeEdit(): ToolError {
+  return new ToolError("cancelled", "the run was stopped before the change was sent to VS Code; nothing was changed");
+}
+
+/** A request to the editor the runtime's shutdown (or the client gone) ended before VS Code answered. */
 function editorNotAnswered(): ToolError {
   return new ToolError("cancelled", "the run was stopped while Hearth waited for VS Code's answer; the change may be in the editor, not saved");
 }

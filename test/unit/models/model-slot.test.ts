@@ -129,6 +129,21 @@ describe("ModelSlot", () => {
     assert.ok(state.kind === "ready" && state.name === "fixed", JSON.stringify(state));
   });
 
+  it("an explicit load (Select Model on the same file, Try again: model/load) looks at once, within that second", async (t) => {
+    const dir = folder(t);
+    const path = join(dir, "model.json");
+    writeFileSync(path, "{ this is not a script");
+    const clock = new FakeClock();
+    const slot = new ModelSlot({ clock });
+    t.after(() => slot.dispose());
+    slot.configure(settings({ modelPath: path }));
+    await assert.rejects(slot.ready());
+    await assert.rejects(slot.ready()); // a completion's request: its look at the files starts the second
+    writeFileSync(path, JSON.stringify({ name: "fixed", turns: [] }));
+    const state = await slot.load(false);
+    assert.ok(state.kind === "ready" && state.name === "fixed", JSON.stringify(state));
+  });
+
   it("lets the newest configuration win and disposes the one it replaced", async (t) => {
     const dir = folder(t);
     const [a, b] = [script(dir, "A"), script(dir, "B")];

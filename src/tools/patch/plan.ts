@@ -65,13 +65,33 @@ const OPENAI_FORMAT = /^\*\*\* (?:Begin Patch|Update File: |Add File: |Delete Fi
 const OPENAI_REFUSAL =
   "this patch is in the `*** Begin Patch` / `*** Update File:` format, which Hearth does not read; send a unified diff: for each file a `--- a/path` and a `+++ b/path` line, then its hunks, each under an `@@ -start,count +start,count @@` line";
 
+/** A terminal's colour code (SGR: ESC [ … m), as git diff writes them with color.ui=always. */
+const COLOUR_CODE = /\x1b\[[0-9;]*m/;
+const COLOURS_REFUSAL =
+  "the patch holds a terminal's colour codes (ESC [ … m), as git diff writes them where color.ui or color.diff is always, or with --color; git apply refuses it too. Make it again without them: git diff --no-color";
+
+/**
+ * Whether a patch in which no diff was found is one once its colour codes are gone: saved from
+ * a git diff in colour, it looks like a plain diff wherever a terminal shows it (`cat`), and "no
+ * unified diff found" was a dead end. Not read without them: a file's own lines may hold such codes.
+ */
+function inColours(patchText: string): boolean {
+  if (!COLOUR_CODE.test(patchText)) return false;
+  try {
+    parsePatch(patchText.replace(new RegExp(COLOUR_CODE.source, "g"), ""));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Plans a patch against the workspace. Parse errors throw `ToolError("patch-failed")`. */
 export async function planPatch(ws: Workspace, patchText: string, options: PlanOptions = {}): Promise<PatchPlan> {
   let sections: FilePatch[];
   try {
     sections = parsePatch(patchText);
   } catch (error) {
-    throw new ToolError("patch-failed", OPENAI_FORMAT.test(patchText) ? OPENAI_REFUSAL : (error as Error).message);
+    throw new ToolError("patch-failed", OPENAI_FORMAT.test(patchText) ? OPENAI_REFUSAL : inColours(patchText) ? COLOURS_REFUSAL : (error as Error).message);
   }
   // Its hunks have no file header, and no path was given: every section would be "modify ''".
   if (options.defaultPath === undefined && OPENAI_FORMAT.test(patchText) && sections.every((s) => s.oldPath === "" && s.newPath === "")) {

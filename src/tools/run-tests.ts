@@ -43,6 +43,8 @@ export const runTestsTool: Tool = {
     const { filter, rest } = await namedFiles(ctx.workspace, detected, written);
     if (written && (/[;&|`$<>]/.test(rest) || written.includes("\n"))) throw new ToolError("invalid-input", "the filter may not contain shell operators; use run_command for anything more");
     const command = withFilter(detected.command, filter);
+    const watching = watchMode(`${command}\n${detected.whole ?? detected.because}`);
+    if (watching) throw new ToolError("unavailable", `the test command runs in watch mode (${detected.because}): ${watching.option} waits for file changes and never ends, so the run would only stop at its time limit. Run the tests once with run_command instead — ${watching.once} — or configure a test command that ends`);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 3600) ?? DEFAULT_TIMEOUT_S;
     const outcome = await runShell(command, join(ctx.workspace.root, "."), timeoutS * 1000, ctx.signal);
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
@@ -59,6 +61,25 @@ export const runTestsTool: Tool = {
     };
   },
 };
+
+/**
+ * The watch option a test command runs with, in the command or the scripts behind it
+ * (package.json's `jest --watch`, `vitest watch`, `mocha -w`), and the one-shot form to run
+ * instead. Such a run waits for file changes even with CI=1 and no terminal, and run_tests
+ * waited out its time limit (600 s by default), then said only that it ran past it. Options
+ * that only look alike run: `--watch=false`, `--no-watch`, jest's `--watchman`, mocha's
+ * `--watch-files` alone; so does `vitest`, which runs once under CI.
+ */
+function watchMode(text: string): { option: string; once: string } | undefined {
+  const option =
+    /(?:^|[\s;&|(])(--watch(?:All)?)(?=$|[\s;&|)])/m.exec(text)?.[1] ??
+    /\bvitest\s+(?:watch|dev)\b/.exec(text)?.[0] ??
+    /\bmocha\b[^\n;&|]*?\s(-w)(?=$|\s)/m.exec(text)?.[1];
+  if (option === undefined) return undefined;
+  const runner = /\b(jest|vitest|mocha)\b/.exec(text)?.[1];
+  const once = runner === "vitest" ? "npx vitest run" : runner ? `npx ${runner} (without ${option})` : `the same command without ${option}`;
+  return { option: `\`${option}\``, once };
+}
 
 /** The configured test command, else the one the project's files point to (a Python project's with the interpreter the user chose). */
 async function testCommand(workspace: Workspace, configured: string | undefined, python?: ChosenPython): Promise<DetectedRunner | undefined> {

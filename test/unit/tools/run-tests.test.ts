@@ -455,3 +455,40 @@ describe("a filter naming a test file whose name the shell or the runner reads a
     }
   });
 });
+
+describe("a test script in watch mode", () => {
+  const ctx = (dir: string) => ({ workspace: new DiskWorkspace(dir), signal: new AbortController().signal });
+  // A stand-in runner on npm's PATH: with a watch option it waits for changes (for ever), else it runs once.
+  const withRunner = (name: string, test: string) => {
+    const dir = emptyDir({ "package.json": JSON.stringify({ scripts: { test } }) });
+    mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+    const runner = [
+      "#!/bin/sh",
+      'for a in "$@"; do case "$a" in --watch|--watchAll|-w|watch) echo "Watching for file changes..."; exec sleep 600;; esac; done',
+      "echo 'Tests:       1 passed, 1 total'",
+    ].join("\n");
+    writeFileSync(join(dir, "node_modules", ".bin", name), runner, { mode: 0o755 });
+    return dir;
+  };
+
+  it("is refused before it runs, saying it never ends and how to run the tests once — not waited out to the time limit", async () => {
+    for (const [name, test, once] of [["jest", "jest --watch", "npx jest"], ["jest", "jest --watchAll --coverage", "npx jest"], ["vitest", "vitest watch", "npx vitest run"], ["mocha", "mocha -w test/", "npx mocha"], ["mocha", "mocha --watch --watch-files src", "npx mocha"]] as const) {
+      const dir = withRunner(name, test);
+      // The limit only bounds the test when the script is run anyway (the defect): the outcome is asserted, not the time.
+      const r = await runTool(runTestsTool, { timeout_seconds: 1 }, ctx(dir));
+      assert.equal(r.ok ? "" : r.code, "unavailable", r.text);
+      assert.ok(r.text.includes(`(package.json's test script: ${test})`), r.text);
+      assert.match(r.text, /watch mode[^]*never ends[^]*run_command/, test);
+      assert.ok(r.text.includes(once), r.text);
+    }
+  });
+
+  it("a script whose options only look alike runs as before (jest --watchman=false, --watch=false, mocha --watch-files alone, vitest run)", async () => {
+    for (const [name, test] of [["jest", "jest --watchman=false"], ["jest", "jest --watch=false"], ["jest", "jest --no-watch"], ["mocha", "mocha --watch-files src"], ["vitest", "vitest run"]] as const) {
+      const dir = withRunner(name, test);
+      const r = await runTool(runTestsTool, {}, ctx(dir));
+      assert.equal(r.ok, true, r.text);
+      assert.match(r.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/, test);
+    }
+  });
+});

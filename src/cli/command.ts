@@ -6,6 +6,7 @@
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isScriptPath, notTheWeights, ollamaLayer, textWords, whatInstead } from "../models/index.ts";
+import { editorText } from "../tools/text-file.ts";
 import { charColumns } from "./columns.ts";
 
 export interface CliIo {
@@ -57,7 +58,8 @@ export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
  * log named by mistake would otherwise be read until the heap gives out.
  */
 export function readInputFile(path: string, what: string): string {
-  return readInputBytes(path, what).toString("utf8");
+  // UTF-16 where a byte-order mark says so (Windows PowerShell 5.1's `> ci.log`, Out-File), else UTF-8 without its mark.
+  return editorText(readInputBytes(path, what));
 }
 
 /**

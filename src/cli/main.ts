@@ -9,6 +9,7 @@ import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { useEnvironmentProxy } from "../models/index.ts";
 import { VERSION } from "../protocol/version.ts";
+import { editorText } from "../tools/text-file.ts";
 import { CANCELLED_EXIT, type CliCommand, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs, refuseMaking } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { environmentWarnings, ownProgramSearch } from "./environment.ts";
@@ -168,7 +169,8 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined; cancell
   const io: CliIo = {
     out,
     err,
-    readStdin: async () => (await readStdinBytes()).toString("utf8"),
+    // As readInputFile reads a file: cmd's `type ci.log | hearth fix --issue-file - --yes` passes PowerShell's UTF-16 as it is.
+    readStdin: async () => editorText(await readStdinBytes()),
     readStdinBytes,
     cwd,
     signal: controller.signal,

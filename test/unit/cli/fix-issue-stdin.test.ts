@@ -53,6 +53,23 @@ describe("hearth fix --issue-file -", () => {
     }
   });
 
+  // Windows PowerShell 5.1's `pytest > ci.log` (and Out-File, and Notepad's "Unicode") writes UTF-16 with a byte-order
+  // mark: read as UTF-8 it reached the model as two U+FFFD and a NUL between every letter, 'café' as 'caf\uFFFD'.
+  it("an issue file in UTF-16 with a byte-order mark (PowerShell's > ci.log) is read as the text it holds; so is one with UTF-8's mark", async () => {
+    const issue = "add() is wrong: café 3 - 1 == 2\r\nFAILED test_calc.py::test_add";
+    const files = { "utf-16le": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(issue, "utf16le")]), "utf-16be": Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(issue, "utf16le").swap16()]), "utf-8 bom": Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(issue, "utf8")]) };
+    for (const [name, bytes] of Object.entries(files)) {
+      const { work, repo, model } = project();
+      writeFileSync(join(work, "ci.log"), bytes);
+      const io = captureIo(work);
+      const code = await main(["fix", "--repo", repo, "--issue-file", "ci.log", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state"), "--trajectory", join(work, "t.jsonl")], io);
+      assert.equal(code, 0, io.stderr);
+      const start = readFileSync(join(work, "t.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; issue?: string }).find((r) => r.type === "start");
+      assert.equal(start?.issue, issue, name);
+      assert.doesNotMatch(io.stderr, /terminal control codes/, name);
+    }
+  });
+
   it("an empty stdin is no issue (exit 2), as an empty file is", async () => {
     const { work, repo, model } = project();
     const io = captureIo(work, { stdin: "" });

@@ -32,7 +32,12 @@ describe("a workspace whose first folder is not on disk", () => {
     wb = await startWorkbench({ folder: web, open: { workspace }, settings: { "hearth.approvalPolicy": "auto-edit" } });
     useScript(wb, {
       name: "scripted-folder-missing",
-      turns: [{ toolCalls: [{ name: "write_file", arguments: { path: "NOTES.md", content: "written by Hearth\n" } }] }, { text: "Wrote NOTES.md." }],
+      turns: [
+        { toolCalls: [{ name: "write_file", arguments: { path: "NOTES.md", content: "written by Hearth\n" } }] },
+        { text: "Wrote NOTES.md." },
+        { toolCalls: [{ name: "write_file", arguments: { path: "MORE.md", content: "more\n" } }] },
+        { text: "Wrote MORE.md." },
+      ],
     });
   }, { timeout: 300_000 });
   after(async () => wb?.close(), { timeout: 300_000 });
@@ -49,5 +54,20 @@ describe("a workspace whose first folder is not on disk", () => {
     await view.locator('[data-item="assistant"]', { hasText: "Wrote NOTES.md." }).waitFor({ timeout: 60_000 });
     assert.equal(readFileSync(join(web, "NOTES.md"), "utf8"), "written by Hearth\n");
     assert.equal(existsSync(join(root, "api")), false, "nothing made where the missing folder was");
+  });
+
+  it("stays in web when the missing folder is back on disk and a folder is added: it moved to api unasked, its runtime restarted", { timeout: 300_000 }, async () => {
+    mkdirSync(join(root, "api")); // cloned again
+    mkdirSync(join(root, "docs"));
+    // VS Code follows the workspace file: docs is added, api stays first (no restart of the extension host).
+    writeFileSync(join(root, "moved.code-workspace"), JSON.stringify({ folders: [{ path: "api" }, { path: "web" }, { path: "docs" }] }));
+    const view = wb.hearthView();
+    await view.locator('[data-folder="web (2 of 3 folders)"]').waitFor({ timeout: 60_000 });
+    const input = view.getByLabel("Message Hearth");
+    await input.fill("write more");
+    await input.press("Enter");
+    await view.locator('[data-item="assistant"]', { hasText: "Wrote MORE.md." }).waitFor({ timeout: 60_000 });
+    assert.equal(readFileSync(join(web, "MORE.md"), "utf8"), "more\n");
+    assert.equal(existsSync(join(root, "api", "MORE.md")), false);
   });
 });

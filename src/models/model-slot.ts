@@ -223,7 +223,8 @@ export class ModelSlot {
    */
   private async filesChanged(): Promise<boolean> {
     const now = (this.options.clock ?? systemClock).now();
-    if (now - this.filesLookedAt < FILES_LOOK_MS) return false;
+    // A clock set back (a wall clock corrected after a suspend) counts as the second gone by, not as an hour to wait.
+    if (now >= this.filesLookedAt && now - this.filesLookedAt < FILES_LOOK_MS) return false;
     this.filesLookedAt = now;
     const source = this.settings && withHomeExpanded((this.options.resolve ?? resolveModelSource)(this.settings));
     return source?.kind === "file" && (await fileIdentity(source.modelPath)) !== this.checkedFiles;

@@ -144,6 +144,25 @@ describe("ModelSlot", () => {
     assert.ok(state.kind === "ready" && state.name === "fixed", JSON.stringify(state));
   });
 
+  it("a wall clock set back (NTP after a suspend, a changed date) does not stop the looks at a failed model's files until it catches up", async (t) => {
+    const dir = folder(t);
+    const path = join(dir, "model.json");
+    writeFileSync(path, "{ this is not a script");
+    const clock = new FakeClock();
+    clock.set(3_600_000);
+    const slot = new ModelSlot({ clock });
+    t.after(() => slot.dispose());
+    slot.configure(settings({ modelPath: path }));
+    await assert.rejects(slot.ready());
+    await assert.rejects(slot.ready()); // looks: nothing changed
+    clock.set(0); // an hour back
+    writeFileSync(path, JSON.stringify({ name: "fixed", turns: [] }));
+    clock.advance(1000);
+    await slot.ready();
+    const state = slot.state();
+    assert.ok(state.kind === "ready" && state.name === "fixed", JSON.stringify(state));
+  });
+
   it("lets the newest configuration win and disposes the one it replaced", async (t) => {
     const dir = folder(t);
     const [a, b] = [script(dir, "A"), script(dir, "B")];

@@ -60,6 +60,8 @@ export class ConversationStore {
   private readonly unsaved = new Set<string>();
   /** The version of each conversation's file this store's copy comes from (ABSENT: there was none). */
   private readonly versions = new Map<string, string>();
+  /** What each conversation's file holds that this version does not know (a newer Hearth's fields), as last read: its saves keep it. */
+  private readonly unknown = new Map<string, UnknownParts>();
   /** Whether this store removed the temporary files saves cut short left in its folder (once, at its first save). */
   private swept = false;
 
@@ -89,11 +91,13 @@ export class ConversationStore {
         this.versions.set(id, ABSENT);
         return undefined;
       }
-      const messages = parseMessages(read.text);
+      const { messages, unknown } = parseFile(read.text);
       // Another caller may have loaded or created it while this one read the file.
       const current = this.open.get(id);
       if (current && current !== cached) return this.keep(current);
       this.versions.set(id, read.version);
+      if (unknown) this.unknown.set(id, unknown);
+      else this.unknown.delete(id);
       const replaced = cached !== undefined && !startsWith(messages, cached.messages);
       const conversation = this.keep({ id, messages });
       if (replaced) this.warn(await this.continuedElsewhere(id), undefined, id);
@@ -124,7 +128,7 @@ export class ConversationStore {
     const dir = this.dir;
     const { id } = conversation;
     // Taken now, not when the saves before it are done: the conversation may change meanwhile.
-    const text = fileText(conversation.messages);
+    const text = fileText(conversation.messages, this.unknown.get(id));
     const write = async () => {
       if (text instanceof Error) throw text;
       await makeFolder(dir);
@@ -189,6 +193,9 @@ export class ConversationStore {
     if (!(await this.canRewind(id, messageIndex))) throw new RangeError(`message ${messageIndex} of conversation ${id} is inside a turn (not a message the user sent): the conversation changed since`);
     const cut = messageIndex < conversation.messages.length;
     conversation.messages.length = messageIndex;
+    // A message sent after the rewind takes the place of one cut: none of that one's fields go with it, even with the same words.
+    const unknown = this.unknown.get(id);
+    if (unknown) this.unknown.set(id, { ...unknown, messages: unknown.messages.slice(0, messageIndex) });
     if (cut) conversation.messages = conversation.messages.map(undropped);
     await this.save(conversation);
   }
@@ -210,6 +217,7 @@ export class ConversationStore {
    */
   async import(id: string, messages: readonly ChatMessage[]): Promise<void> {
     const conversation = this.create(id, "");
+    this.unknown.delete(id);
     conversation.messages = [...conversation.messages, ...messages]; // not push(...messages): a long list overflows the stack
     await this.save(conversation);
   }
@@ -221,6 +229,7 @@ export class ConversationStore {
     this.unsaved.delete(id);
     await this.saving.get(id)?.catch(() => undefined);
     this.versions.delete(id);
+    this.unknown.delete(id);
     if (this.dir) await rm(this.file(id), { force: true });
   }
 
@@ -399,12 +408,13 @@ async function danglingLink(dir: string): Promise<{ path: string; target: string
  * saved only for the next read to take it for damage and start the model afresh (a save that
  * fails keeps the last version, which a restart continues from).
  */
-function fileText(messages: readonly ChatMessage[]): string | Error {
+function fileText(messages: readonly ChatMessage[], unknown: UnknownParts | undefined): string | Error {
   // Every later turn only adds to it: the user must hear the way out, not the same warning each turn.
   const tooLarge = (size: string): Error => new Error(`the conversation is ${size}, more than the ${formatSize(MAX_FILE_BYTES)} Hearth reads back, so its later turns will not be saved either: go on in a New Chat`);
   let text: string;
   try {
-    text = JSON.stringify({ version: FORMAT, messages });
+    // What a newer Hearth added goes after the messages: the history list reads a file's start for its title.
+    text = JSON.stringify(unknown ? { version: FORMAT, messages: messages.map((m, i) => withUnknown(m, unknown.messages[i])), ...unknown.file } : { version: FORMAT, messages });
   } catch (error) {
     // V8's longest string is about 512 MiB.
     if (error instanceof RangeError) return tooLarge("too large to write as one text");
@@ -477,10 +487,74 @@ export function importConversationFile(text: string): ImportedConversation {
 
 /** The stored messages, checked as an import checks them: the model reads them as they are. */
 function parseMessages(text: string): ChatMessage[] {
+  return parseFile(text).messages;
+}
+
+/**
+ * What a file of this format holds that this version does not know — fields a newer Hearth
+ * added without a new format (as `dropped` was added to format 1): the file's own, each
+ * message's and each tool call's. The model never sees them (they are not in the messages);
+ * a save writes them back where they were, on the messages they came with, so a turn this
+ * version runs does not take them from the newer version for good.
+ */
+interface UnknownParts {
+  readonly file: Readonly<Record<string, unknown>>;
+  /** By the index of the message they came with (undefined: it had none). */
+  readonly messages: readonly (UnknownFields | undefined)[];
+}
+
+interface UnknownFields {
+  /** The message they came with, as this version read it: only that message gets them back (a rewind puts another in its place). */
+  readonly read: ChatMessage;
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** By tool call id. */
+  readonly calls: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+}
+
+/** The stored messages and what the file holds beside them that this version does not know (undefined: nothing). */
+function parseFile(text: string): { messages: ChatMessage[]; unknown?: UnknownParts } {
   const data = JSON.parse(text) as { version?: unknown; messages?: unknown };
   if (typeof data.version === "number" && data.version > FORMAT) throw new NewerFormatError(data.version);
   if (!Array.isArray(data.messages) || (data.messages[0] as ChatMessage | undefined)?.role !== "system") throw new Error("no system message");
-  return checkMessages(data.messages);
+  const messages = checkMessages(data.messages);
+  const file = fieldsBeside(data, ["version", "messages"]);
+  const raw = data.messages as Record<string, unknown>[];
+  const perMessage = messages.map((m, i): UnknownFields | undefined => {
+    const fields = fieldsBeside(raw[i]!, [...Object.keys(m), "dropped"]);
+    const calls = new Map<string, Record<string, unknown>>();
+    if (m.role === "assistant") {
+      (raw[i]!.toolCalls as Record<string, unknown>[] | undefined)?.forEach((call, j) => {
+        const extra = fieldsBeside(call, Object.keys(m.toolCalls![j]!));
+        if (extra) calls.set(m.toolCalls![j]!.id, extra);
+      });
+    }
+    return fields || calls.size ? { read: m, fields: fields ?? {}, calls } : undefined;
+  });
+  if (!file && perMessage.every((u) => u === undefined)) return { messages };
+  return { messages, unknown: { file: file ?? {}, messages: perMessage } };
+}
+
+/** The fields of `value` other than `known` (undefined: none). */
+function fieldsBeside(value: object, known: readonly string[]): Record<string, unknown> | undefined {
+  const extra = Object.entries(value).filter(([key]) => !known.includes(key));
+  return extra.length ? Object.fromEntries(extra) : undefined;
+}
+
+/** `message` as saved: with the fields this version did not know that it was read with, where it is still that message (marked dropped or not). */
+function withUnknown(message: ChatMessage, unknown: UnknownFields | undefined): ChatMessage {
+  if (!unknown || !sameMessage(message, unknown.read)) return message;
+  const calls = message.role === "assistant" && message.toolCalls && unknown.calls.size
+    ? { toolCalls: message.toolCalls.map((call) => ({ ...call, ...unknown.calls.get(call.id) })) }
+    : {};
+  return { ...message, ...unknown.fields, ...calls };
+}
+
+function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
+  if (a === b) return true;
+  if (a.role !== b.role || a.content !== b.content) return false;
+  if (a.role === "tool" && b.role === "tool") return a.toolCallId === b.toolCallId && a.name === b.name;
+  if (a.role === "assistant" && b.role === "assistant") return (a.toolCalls ?? []).map((c) => c.id).join("\0") === (b.toolCalls ?? []).map((c) => c.id).join("\0");
+  return true;
 }
 
 function checkId(id: string): void {

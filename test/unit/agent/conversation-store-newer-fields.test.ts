@@ -1,0 +1,99 @@
+// Two versions of Hearth on one storage folder (a window not reloaded since an update beside one
+// that was, or a downgrade): a newer Hearth may add fields to the conversation file in the same
+// format (as `dropped` was added to format 1). This version does not know them, but a turn it
+// saves must not write the file back without them: the newer version would lose them for good.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ConversationStore } from "../../../src/agent/conversation-store.ts";
+import type { ChatMessage } from "../../../src/protocol/chat.ts";
+
+function folder(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-conversations-newer-fields-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A format 1 file a newer Hearth saved, with fields this version does not know at every level. */
+const NEWER = {
+  version: 1,
+  messages: [
+    { role: "system", content: "You are Hearth." },
+    { role: "user", content: "why does add fail?", attachments: [{ kind: "image", path: "shot.png" }] },
+    { role: "assistant", content: "", model: "qwen3.5-9b", toolCalls: [{ id: "c1", name: "read_file", arguments: { path: "calc.py" }, approvedBy: "auto-edit" }] },
+    { role: "tool", toolCallId: "c1", name: "read_file", content: "def add(a, b): return a - b", elapsedMs: 12 },
+    { role: "assistant", content: "add subtracts.", model: "qwen3.5-9b" },
+  ],
+  pinned: [1],
+  summary: { text: "add subtracts", upTo: 4 },
+};
+
+const KNOWN: ChatMessage[] = [
+  { role: "system", content: "You are Hearth." },
+  { role: "user", content: "why does add fail?" },
+  { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "read_file", arguments: { path: "calc.py" } }] },
+  { role: "tool", toolCallId: "c1", name: "read_file", content: "def add(a, b): return a - b" },
+  { role: "assistant", content: "add subtracts." },
+];
+
+const NEXT: ChatMessage[] = [
+  { role: "user", content: "fix it" },
+  { role: "assistant", content: "done" },
+];
+
+describe("ConversationStore: fields a newer Hearth added to the same format", () => {
+  it("a turn saved here keeps them in the file, on the messages they came with; the model's messages hold none of them", async (t) => {
+    const dir = folder(t);
+    const file = join(dir, "c1.json");
+    writeFileSync(file, JSON.stringify(NEWER));
+    const store = new ConversationStore(dir);
+    const conversation = await store.get("c1");
+    assert.deepEqual(conversation?.messages, KNOWN, "the model reads what this version knows");
+    await store.record("c1", [...conversation!.messages, ...NEXT]);
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(saved, { ...NEWER, messages: [...NEWER.messages, ...NEXT] });
+    // And after a restart (a store that reads it again), another turn keeps them too.
+    const again = new ConversationStore(dir);
+    const read = await again.get("c1");
+    assert.deepEqual(read?.messages, [...KNOWN, ...NEXT]);
+    await again.record("c1", [...read!.messages, { role: "user", content: "thanks" }, { role: "assistant", content: "welcome" }]);
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")).messages.slice(0, 5), NEWER.messages);
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")).pinned, [1]);
+  });
+
+  it("a message marked dropped keeps them; after a rewind, a new message in an old one's place gets none of that one's", async (t) => {
+    const dir = folder(t);
+    const file = join(dir, "c1.json");
+    writeFileSync(file, JSON.stringify(NEWER));
+    const store = new ConversationStore(dir);
+    const messages = (await store.get("c1"))!.messages;
+    // A full context drops the oldest turns: the messages stay, marked dropped (new objects).
+    const dropped = messages.map((m, i): ChatMessage => (i === 1 ? { ...m, dropped: true } as ChatMessage : m));
+    await store.record("c1", [...dropped, ...NEXT]);
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(saved.messages[1], { ...NEWER.messages[1], dropped: true });
+    // Back to before the first message, then another one in its place.
+    await store.rewind("c1", 1);
+    await store.record("c1", [messages[0]!, { role: "user", content: "something else" }, { role: "assistant", content: "ok" }]);
+    const after = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(after.messages, [NEWER.messages[0], { role: "user", content: "something else" }, { role: "assistant", content: "ok" }]);
+    // The same words sent again after a rewind are a new message: the image attached to the old one is not.
+    await store.rewind("c1", 1);
+    await store.record("c1", [messages[0]!, { role: "user", content: "why does add fail?" }, { role: "assistant", content: "ok" }]);
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")).messages[1], { role: "user", content: "why does add fail?" });
+    assert.deepEqual(after.pinned, [1], "the file's own fields stay");
+  });
+
+  it("keeps them for a turn that ends after the conversation was let go from memory (16 others opened meanwhile)", async (t) => {
+    const dir = folder(t);
+    const file = join(dir, "c1.json");
+    writeFileSync(file, JSON.stringify(NEWER));
+    const store = new ConversationStore(dir);
+    const messages = (await store.get("c1"))!.messages;
+    for (let i = 0; i < 16; i++) await store.record(`other${i}`, KNOWN);
+    await store.record("c1", [...messages, ...NEXT]);
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), { ...NEWER, messages: [...NEWER.messages, ...NEXT] });
+  });
+});

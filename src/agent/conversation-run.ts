@@ -14,6 +14,7 @@ import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../p
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
+import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
@@ -472,11 +473,16 @@ async function attachedFile(path: string, workspace: Workspace, reads: FileReads
       return `The user attached ${path} (${formatSize(info.size)}): too large to include; read_file reads files up to ${MAX_READ_FILE_BYTES / 1024 ** 2} MB — look into it with run_command (head, grep).`;
     }
     const bytes = await workspace.read(path);
-    const content = decodeText(bytes, path).text;
-    if (content.length <= ATTACHED_FILE_CHARS && reads) recordWhole(reads, await workspace.resolve(path), contentHash(bytes));
+    const text = decodeText(bytes, path).text;
+    // A log saved with a terminal's codes (FORCE_COLOR's colours, a progress bar's \r frames): as a terminal
+    // shows it, as the chat box's paste is — not its exact text, so not counted as read for write_file.
+    const shown = text.includes("\x1b") ? terminalShown(text)?.trim() : undefined;
+    const content = shown ?? text;
+    const note = shown === undefined ? "" : "\n(shown as a terminal shows it: its colour codes and progress-bar redraws left out; read_file gives its exact text)";
+    if (content.length <= ATTACHED_FILE_CHARS && reads && shown === undefined) recordWhole(reads, await workspace.resolve(path), contentHash(bytes));
     return content.length <= ATTACHED_FILE_CHARS
-      ? `Attached file ${path}:\n${fenced(content)}`
-      : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n${fenced(content.slice(0, pairSafeEnd(content, ATTACHED_FILE_CHARS)))}`;
+      ? `Attached file ${path}:${note}\n${fenced(content)}`
+      : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):${note}\n${fenced(content.slice(0, pairSafeEnd(content, ATTACHED_FILE_CHARS)))}`;
   } catch (error) {
     return `The user attached ${path} (it could not be read as text: ${error instanceof Error ? error.message : String(error)}).`;
   }

@@ -22,6 +22,21 @@ describe("attached files", () => {
     assert.match(text, /Attached file w\.ps1:\n```\nWrite-Host hi\r\n\n```/);
   });
 
+  // A log saved with a terminal's codes (a CI job's raw log, npm install > build.log with FORCE_COLOR): every
+  // ESC [ … m and each \r frame of a progress bar went inline, 200 frames filling the 12,000 characters before
+  // the error itself, where the chat box's paste and hearth chat's message go as a terminal shows them.
+  it("a log holding a terminal's control codes is inline as a terminal shows it, said so, and not counted as read for write_file", async () => {
+    const dir = tempDir("hearth-attach-");
+    const frames = Array.from({ length: 2_000 }, (_, i) => `\rDownloading ${String(i % 100).padStart(3)}%`).join("");
+    writeFileSync(join(dir, "build.log"), `npm install\n${frames}\r\x1b[2K\x1b[32madded 3 packages\x1b[0m\n\x1b[31mERROR\x1b[0m cannot find module 'calc'\n`);
+    const workspace = new DiskWorkspace(dir);
+    const reads: FileReads = new Map();
+    const text = await withAttachments("why", [{ kind: "file", path: "build.log" }], workspace, reads);
+    assert.equal(text, "why\n\nAttached file build.log:\n(shown as a terminal shows it: its colour codes and progress-bar redraws left out; read_file gives its exact text)\n```\nnpm install\nadded 3 packages\nERROR cannot find module 'calc'\n```");
+    const write = await runTool(writeFileTool, { path: "build.log", content: "x\n" }, { workspace, signal: new AbortController().signal, reads });
+    assert.equal(!write.ok && write.code, "stale-file", write.text);
+  });
+
   it("a file too large to include is named with its size and how to look into it", async () => {
     const dir = tempDir("hearth-attach-");
     // Sparse: 3 GiB on paper, nothing on disk. Read whole, it failed as "not text" (or filled the heap, a bit smaller).

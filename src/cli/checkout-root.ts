@@ -109,26 +109,31 @@ function refuseDubiousOwnership(folder: string): void {
  * trace. Every fix needs git, in a folder that is no repository too (its checkpoints are one).
  */
 function refuseMissingGit(folder: string): void {
-  const asked = git(folder, ["--version"]);
-  const error = asked.error as NodeJS.ErrnoException | undefined;
-  if (!isDirectory(folder)) return;
-  if (error?.code === "ENOENT") throw new UsageError(`git is not on the PATH (${terminalText(error.message)}): hearth fix needs it (its checkpoints and its patch are made with git); install git, or add its folder to PATH, and run hearth fix again`);
-  refuseOldGit(folder, asked);
+  const unusable = gitUnusable(folder);
+  if (unusable && "missing" in unusable) throw new UsageError(`git is not on the PATH (${unusable.missing}): hearth fix needs it (its checkpoints and its patch are made with git); install git, or add its folder to PATH, and run hearth fix again`);
+  // Every question to the repository failed, the top was taken for no repository, and the run
+  // fixed the folder it was started in, its files' paths wrong for the patch (an edit of
+  // lib/calc.py from lib/ failed), with only "could not tell whether the checkout had uncommitted changes" said.
+  if (unusable) throw new UsageError(`${unusable.version} is too old for hearth fix: Hearth runs git with --no-optional-locks (git 2.15 and later), so that reading the repository never rewrites its index, and this git refuses it (${unusable.old}); install a newer git, or put its folder first on PATH, and run hearth fix again`);
 }
 
 /**
- * A UsageError where git refuses READ_ONLY_GIT_OPTIONS (`asked`: `--version` with them): a git
- * before 2.15 (CentOS 7's 1.8, Debian 9's 2.11) has no --no-optional-locks, so every question
- * to the repository failed, the top was taken for no repository, and the run fixed the folder
- * it was started in, its files' paths wrong for the patch (an edit of lib/calc.py from lib/
- * failed), with only "could not tell whether the checkout had uncommitted changes" said.
+ * Why no read-only git runs in the folder (READ_ONLY_GIT_OPTIONS): none on PATH's absolute
+ * folders (`missing`: how the start failed), or one that refuses those options (`old`: its
+ * line, `version`: what git --version says), as a git before 2.15 (CentOS 7's 1.8, Debian 9's
+ * 2.11) refuses --no-optional-locks. Undefined where one runs, or the folder is none. Said in
+ * the terminal's words.
  */
-function refuseOldGit(folder: string, asked: SpawnSyncReturns<string>): void {
+export function gitUnusable(folder: string): { readonly missing: string } | { readonly old: string; readonly version: string } | undefined {
+  if (!isDirectory(folder)) return undefined;
+  const asked = git(folder, ["--version"]);
+  const error = asked.error as NodeJS.ErrnoException | undefined;
+  if (error?.code === "ENOENT") return { missing: terminalText(error.message) };
   const refusal = typeof asked.stderr === "string" ? /^.*unknown option.*$/im.exec(asked.stderr)?.[0] : undefined;
-  if (asked.status === 0 || !refusal) return;
+  if (asked.status === 0 || !refusal) return undefined;
   const env = readOnlyGitEnv(programSearchEnv({ ...process.env, LANGUAGE: "en" }));
   const version = spawnSync("git", ["--version"], { cwd: folder, encoding: "utf8", timeout: 30_000, env }).stdout?.trim() || "this git";
-  throw new UsageError(`${terminalText(version)} is too old for hearth fix: Hearth runs git with --no-optional-locks (git 2.15 and later), so that reading the repository never rewrites its index, and this git refuses it (${terminalText(refusal.trim())}); install a newer git, or put its folder first on PATH, and run hearth fix again`);
+  return { old: terminalText(refusal.trim()), version: terminalText(version) };
 }
 
 function isDirectory(folder: string): boolean {

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
-import { refuseGitFolder } from "../checkout-root.ts";
+import { gitUnusable, refuseGitFolder } from "../checkout-root.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
 import { xdgFolder } from "../user-folders.ts";
@@ -102,8 +102,21 @@ export function nothingIndexed(what: string, root: string, report: IndexReport):
   return `Nothing to ${what}: ${terminalText(root)} has no file hearth indexes${skipped.length ? ` (skipped: ${skipped.join(", ")})` : ""}. Run hearth in the project's checkout, or give it with --repo DIR.\n`;
 }
 
+/**
+ * The History line's "none" where no usable git ran (none on the PATH, one before 2.15 that
+ * refuses Hearth's read-only options): the history reader takes a failing git for no
+ * repository, and "not a git repository, no commits yet, or --no-history" was said of a checkout.
+ */
+function noHistoryWhy(root: string, report: IndexReport, noHistory: boolean): string | undefined {
+  if (report.historyCommits > 0 || noHistory) return undefined;
+  const unusable = gitUnusable(root);
+  if (!unusable) return undefined;
+  if ("missing" in unusable) return `none: git is not on the PATH (${unusable.missing}), so the commits' history (which helps ranking) was not read; install git, or add its folder to PATH`;
+  return `none: ${unusable.version} is too old (it refuses --no-optional-locks, which Hearth's read-only git runs with: git 2.15 and later), so the commits' history (which helps ranking) was not read`;
+}
+
 /** The report as the lines `hearth index` prints. */
-export function formatReport(root: string, r: IndexReport): string {
+export function formatReport(root: string, r: IndexReport, historyNone = "none (not a git repository, no commits yet, or --no-history)"): string {
   const langs = Object.entries(r.byLanguage).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n.toLocaleString("en")}`);
   // Files read this run and then skipped for their content (binary, generated, minified):
   // "Parsed" counts them, "Files" does not.
@@ -121,7 +134,7 @@ export function formatReport(root: string, r: IndexReport): string {
     // Why a cache that was there was not used (another version's, damaged, unreadable: named); a first index's absent one says nothing more.
     ...(r.cache !== "absent" && cacheMissMessage(r.cache, r.cacheMissDetail) ? [`Cache:       ${cacheMissMessage(r.cache, r.cacheMissDetail)}`] : []),
     ...(r.cacheError ? [`Cache:       not written (${r.cacheError}): the next run parses these files again`] : []),
-    `History:     ${r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)${r.historyCut ? `; only the newest: ${r.historyCut}` : ""}` : "none (not a git repository, no commits yet, or --no-history)"}`,
+    `History:     ${r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)${r.historyCut ? `; only the newest: ${r.historyCut}` : ""}` : historyNone}`,
     `Time:        ${(r.elapsedMs / 1000).toFixed(2)} s`,
     "",
   ].join("\n");
@@ -142,7 +155,7 @@ ${INDEX_FLAGS_USAGE}
     noPositional(positional);
     const { index, report } = await openCliIndex(flags, io, { command: "index" });
     await index.close();
-    io.out(flags.json ? terminalJson(JSON.stringify({ root: index.root, ...report }, null, 2)) + "\n" : terminalText(formatReport(index.root, report)));
+    io.out(flags.json ? terminalJson(JSON.stringify({ root: index.root, ...report }, null, 2)) + "\n" : terminalText(formatReport(index.root, report, noHistoryWhy(index.root, report, flags["no-history"] === true))));
     return 0;
   },
 };

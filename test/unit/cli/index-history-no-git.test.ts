@@ -1,0 +1,52 @@
+// hearth index in a git checkout where no usable git runs — none on the PATH (a slim container),
+// or one before 2.15 that refuses the --no-optional-locks every read-only git carries (CentOS
+// 7's 1.8.3) — read no history and said "History: none (not a git repository, no commits yet,
+// or --no-history)": none of which was so. Now it names the git. Real git for the checkout.
+import assert from "node:assert/strict";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestContext, it } from "node:test";
+import { main } from "../../../src/cli/main.ts";
+import { committedRepo } from "../../fixtures/git-repos.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+import { spawnSync } from "node:child_process";
+
+async function index(top: string): Promise<string> {
+  const out: string[] = [];
+  const code = await main(["index", "--repo", top, "--no-cache"], { out: (t) => void out.push(t), err: () => undefined, readStdin: async () => "", cwd: top, signal: new AbortController().signal });
+  assert.equal(code, 0);
+  return out.join("");
+}
+
+function withPath(t: TestContext, path: string): void {
+  const saved = process.env.PATH;
+  process.env.PATH = path;
+  t.after(() => (process.env.PATH = saved));
+}
+
+it("says git is not on the PATH where the history could not be read for that", async (t) => {
+  const top = committedRepo(join(tempDir("hearth-index-no-git-"), "repo"), { "calc.py": "def add(a, b):\n    return a - b\n" });
+  assert.match(await index(top), /^History: +1 commit /m);
+  const empty = join(top, "..", "bin");
+  mkdirSync(empty);
+  withPath(t, empty);
+  assert.match(await index(top), /^History: +none: git is not on the PATH \(spawnSync git ENOENT\), so the commits' history \(which helps ranking\) was not read; install git, or add its folder to PATH$/m);
+});
+
+it("names a git too old for Hearth's read-only options (before 2.15)", async (t) => {
+  const top = committedRepo(join(tempDir("hearth-index-old-git-"), "repo"), { "calc.py": "def add(a, b):\n    return a - b\n" });
+  const real = spawnSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).stdout.trim();
+  const old = join(top, "..", "old-git");
+  mkdirSync(old);
+  writeFileSync(join(old, "git"), `#!/bin/sh\nfor a in "$@"; do case "$a" in --no-optional-locks) echo "Unknown option: --no-optional-locks" >&2; exit 129;; --version|version) echo "git version 2.14.1"; exit 0;; esac; done\nexec '${real}' "$@"\n`);
+  chmodSync(join(old, "git"), 0o755);
+  withPath(t, `${old}:${process.env.PATH ?? ""}`);
+  assert.match(await index(top), /^History: +none: git version 2\.14\.1 is too old \(it refuses --no-optional-locks, which Hearth's read-only git runs with: git 2\.15 and later\), so the commits' history \(which helps ranking\) was not read$/m);
+});
+
+it("still says 'not a git repository …' where it is none", async (t) => {
+  const dir = tempDir("hearth-index-no-repo-");
+  writeFileSync(join(dir, "calc.py"), "def add(a, b):\n    return a - b\n");
+  void t;
+  assert.match(await index(dir), /^History: +none \(not a git repository, no commits yet, or --no-history\)$/m);
+});

@@ -549,10 +549,15 @@ function withUnknown(message: ChatMessage, unknown: UnknownFields | undefined): 
   return { ...message, ...unknown.fields, ...calls };
 }
 
+/**
+ * Whether `a`, at the index `b` was read at, is still that message: a tool result by its call
+ * (condensing to save context rewrites its words — condense.ts — and it is still the same
+ * result), the others by their words and calls (thinking and arguments condensed change neither).
+ */
 function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
   if (a === b) return true;
-  if (a.role !== b.role || a.content !== b.content) return false;
   if (a.role === "tool" && b.role === "tool") return a.toolCallId === b.toolCallId && a.name === b.name;
+  if (a.role !== b.role || a.content !== b.content) return false;
   if (a.role === "assistant" && b.role === "assistant") return (a.toolCalls ?? []).map((c) => c.id).join("\0") === (b.toolCalls ?? []).map((c) => c.id).join("\0");
   return true;
 }

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { condenseToolCalls, condenseToolResults } from "../../../src/agent/condense.ts";
 import { ConversationStore } from "../../../src/agent/conversation-store.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 
@@ -95,5 +96,28 @@ describe("ConversationStore: fields a newer Hearth added to the same format", ()
     for (let i = 0; i < 16; i++) await store.record(`other${i}`, KNOWN);
     await store.record("c1", [...messages, ...NEXT]);
     assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), { ...NEWER, messages: [...NEWER.messages, ...NEXT] });
+  });
+
+  it("a tool result or call condensed to save context is still the message it was: its fields stay on it", async (t) => {
+    const dir = folder(t);
+    const file = join(dir, "c1.json");
+    const long = Array.from({ length: 40 }, (_, i) => `line ${i}`).join("\n");
+    const newer = structuredClone(NEWER);
+    Object.assign(newer.messages[2]!.toolCalls![0]!.arguments, { content: long });
+    newer.messages[3]!.content = long;
+    writeFileSync(file, JSON.stringify(newer));
+    const store = new ConversationStore(dir);
+    const messages = [...(await store.get("c1"))!.messages];
+    // A long conversation near the context's end: the loop condenses older results and calls in place, and the turn keeps them so.
+    const options = { threshold: 0.8, keepRecent: 0, keepLines: 2 };
+    assert.equal(condenseToolResults(messages, options), 1);
+    assert.equal(condenseToolCalls(messages, options), 1);
+    await store.record("c1", [...messages, ...NEXT]);
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.equal(saved.messages[3].elapsedMs, 12, "the condensed result keeps the newer version's field");
+    assert.equal(saved.messages[3].content, (messages[3] as { content: string }).content, "saved condensed, as the model has it");
+    assert.equal(saved.messages[2].model, "qwen3.5-9b");
+    assert.equal(saved.messages[2].toolCalls[0].approvedBy, "auto-edit");
+    assert.deepEqual(saved.messages[1], newer.messages[1]);
   });
 });

@@ -67,11 +67,19 @@ export const runCommandTool: Tool = {
     const outcome = await runShell(command, join(ctx.workspace.root, cwd), timeoutS * 1000, ctx.signal);
     const omitted = outcome.omittedChars > 0 ? ` (${outcome.omittedChars} characters cut from the middle)` : "";
     if (outcome.cancelled) throw new ToolError("cancelled", `the command was cancelled; its processes were stopped. Output so far:\n${outcome.output}`, outcome);
-    if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${NEVER_ENDS}`, outcome);
+    if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${EDITOR_WAITING.test(outcome.output) ? EDITOR_WAITED : NEVER_ENDS}`, outcome);
     const status = outcome.exitCode === null ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`;
     return { text: `$ ${command}\n[${status}, ${(outcome.durationMs / 1000).toFixed(1)} s${omitted}]\n${outcome.output}`, data: outcome };
   },
 };
+
+/**
+ * What vim (vi, vimdiff) says when it starts without a
+ * terminal: it then draws its screen and waits for keys for ever (stdin is /dev/null), and
+ * told NEVER_ENDS, a model might start it in the background as a server.
+ */
+const EDITOR_WAITING = /^Vim: Warning: Input is not from a terminal$/m;
+const EDITOR_WAITED = "[vim, a text editor, waited for keys that never come: commands run with no terminal. Edit files with edit_file or write_file, or script the change (sed -i, vim -es -c '%s/old/new/' -c wq FILE)]";
 
 /**
  * Said at a time limit: a dev server, a watch mode or `tail -f` is stopped there whatever

@@ -7,7 +7,7 @@
  * is only a safety net for the old behaviour (a call that never returns).
  */
 import assert from "node:assert/strict";
-import { execSync } from "node:child_process";
+import { execSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -297,6 +297,22 @@ describe("run_command", () => {
     assert.equal(!r.ok && r.code, "timeout");
     assert.match(r.text, /Local: http:\/\/localhost:3000\/\n/);
     assert.match(r.text, /does not end by itself[^]*server[^]*watch[^]*> \S+\.log 2>&1 &[^]*larger timeout_seconds/);
+    assert.deepEqual(pidsIn(root).filter(alive), []);
+  });
+
+  it("vim opened by a command (vi FILE, vimdiff a b) is told at its time limit as an editor waiting for keys, with how to edit instead — not as a server to start in the background", SAFETY_NET, async (t) => {
+    const { root, ctx } = workspaceWith();
+    killLeftovers(t, root);
+    // Vim without a terminal, stdin /dev/null: it warns so on stderr, draws its screen and waits for keys, for ever.
+    // Where no vim is installed, a stand-in prints what vim 9 prints there.
+    const vim = spawnSync("vim", ["--version"]).status === 0
+      ? "echo $$ > pids; exec vim notes.txt"
+      : `echo $$ > pids; printf 'Vim: Warning: Output is not to a terminal\\nVim: Warning: Input is not from a terminal\\n"notes.txt" [New]~'; exec sleep 1000`;
+    const r = await runTool(runCommandTool, { command: vim, timeout_seconds: 1 }, ctx);
+    assert.equal(!r.ok && r.code, "timeout", r.text);
+    assert.match(r.text, /Input is not from a terminal/);
+    assert.match(r.text, /\[vim, a text editor, waited for keys[^]*no terminal[^]*edit_file[^]*sed -i[^]*vim -es[^]*\]/);
+    assert.doesNotMatch(r.text, /in the background/);
     assert.deepEqual(pidsIn(root).filter(alive), []);
   });
 

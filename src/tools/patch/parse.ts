@@ -276,11 +276,18 @@ function readHunk(lines: readonly string[], start: number, file: MutableFile, op
   const body: { kind: " " | "-" | "+"; text: string; loose: boolean }[] = [];
   let oldNoNewline = false;
   let newNoNewline = false;
+  const counted = HUNK_HEADER.exec(header);
+  const [oldCount, newCount] = counted ? [counted[2] === undefined ? 1 : Number(counted[2]), counted[4] === undefined ? 1 : Number(counted[4])] : [-1, -1];
+  let [oldSeen, newSeen] = [0, 0];
   let i = start + 1;
   for (; i < lines.length; i++) {
     const line = lines[i]!;
     if (endsHunk(lines, i)) break;
+    // git format-patch's e-mail signature ("-- ", then git's version) after a hunk its counts have ended.
+    if (line === "-- " && oldSeen === oldCount && newSeen === newCount && !/^[ +\-@\\]/.test(lines[i + 1] ?? "")) break;
     const c = line[0];
+    if (c !== "+" && c !== "\\") oldSeen++;
+    if (c !== "-" && c !== "\\") newSeen++;
     if (c === "+" || c === "-" || c === " ") body.push({ kind: c, text: line.slice(1), loose: false });
     else if (c === "\\") {
       const last = body.at(-1);

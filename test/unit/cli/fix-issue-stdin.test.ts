@@ -70,6 +70,19 @@ describe("hearth fix --issue-file -", () => {
     }
   });
 
+  // A log of redraws alone (a progress bar cleared at its end, colour codes around nothing): stderr said
+  // 'it went to the model as a terminal shows it, 0 of its 5 characters', then 'no issue'.
+  it("an issue of terminal control codes alone is no issue (exit 2), said as that, not as sent to the model", async () => {
+    const { work, repo, model } = project();
+    writeFileSync(join(work, "only.log"), "\x1b[2K\r\x1b[31m\x1b[0m\n");
+    const io = captureIo(work);
+    const code = await main(["fix", "--repo", repo, "--issue-file", "only.log", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
+    assert.equal(code, 2, io.stderr);
+    assert.match(io.stderr, /^hearth fix: the issue held only terminal control codes \(colours, progress-bar redraws\): nothing of it shows on a terminal$/m);
+    assert.doesNotMatch(io.stderr, /went to the model/);
+    assert.match(io.stderr, /^hearth fix: no issue: /m);
+  });
+
   it("an empty stdin is no issue (exit 2), as an empty file is", async () => {
     const { work, repo, model } = project();
     const io = captureIo(work, { stdin: "" });

@@ -433,9 +433,11 @@ export async function withAttachments(text: string, attachments: readonly Attach
   const parts = [text];
   for (const a of attachments) {
     switch (a.kind) {
-      case "selection":
-        parts.push(`Selected in ${a.path} (lines ${a.startLine + 1}-${a.endLine + 1}):\n${fenced(a.text)}`);
+      case "selection": {
+        const shown = asTerminalShows(a.text);
+        parts.push(`Selected in ${a.path} (lines ${a.startLine + 1}-${a.endLine + 1}):${shown.note}\n${fenced(shown.text)}`);
         break;
+      }
       case "problems":
         parts.push(`Problems reported by the editor:\n${a.text}`);
         break;
@@ -473,19 +475,26 @@ async function attachedFile(path: string, workspace: Workspace, reads: FileReads
       return `The user attached ${path} (${formatSize(info.size)}): too large to include; read_file reads files up to ${MAX_READ_FILE_BYTES / 1024 ** 2} MB — look into it with run_command (head, grep).`;
     }
     const bytes = await workspace.read(path);
-    const text = decodeText(bytes, path).text;
-    // A log saved with a terminal's codes (FORCE_COLOR's colours, a progress bar's \r frames): as a terminal
-    // shows it, as the chat box's paste is — not its exact text, so not counted as read for write_file.
-    const shown = text.includes("\x1b") ? terminalShown(text)?.trim() : undefined;
-    const content = shown ?? text;
-    const note = shown === undefined ? "" : "\n(shown as a terminal shows it: its colour codes and progress-bar redraws left out; read_file gives its exact text)";
-    if (content.length <= ATTACHED_FILE_CHARS && reads && shown === undefined) recordWhole(reads, await workspace.resolve(path), contentHash(bytes));
+    // A log saved with a terminal's codes: not its exact text, so not counted as read for write_file.
+    const { text: content, note } = asTerminalShows(decodeText(bytes, path).text);
+    if (content.length <= ATTACHED_FILE_CHARS && reads && !note) recordWhole(reads, await workspace.resolve(path), contentHash(bytes));
     return content.length <= ATTACHED_FILE_CHARS
       ? `Attached file ${path}:${note}\n${fenced(content)}`
       : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):${note}\n${fenced(content.slice(0, pairSafeEnd(content, ATTACHED_FILE_CHARS)))}`;
   } catch (error) {
     return `The user attached ${path} (it could not be read as text: ${error instanceof Error ? error.message : String(error)}).`;
   }
+}
+
+/**
+ * Attached text holding an ESC (a log saved with FORCE_COLOR's colours and a progress bar's \r
+ * frames) as a terminal shows it, as the chat box's paste is, with the line under its heading
+ * that says so; as it is, and no line, otherwise.
+ */
+function asTerminalShows(text: string): { text: string; note: string } {
+  const shown = text.includes("\x1b") ? terminalShown(text)?.trim() : undefined;
+  if (shown === undefined) return { text, note: "" };
+  return { text: shown, note: "\n(shown as a terminal shows it: its colour codes and progress-bar redraws left out; read_file gives its exact text)" };
 }
 
 /**

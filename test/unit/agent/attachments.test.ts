@@ -37,6 +37,12 @@ describe("attached files", () => {
     assert.equal(!write.ok && write.code, "stale-file", write.text);
   });
 
+  it("a selection holding a terminal's control codes (lines of a coloured log open in the editor) goes as a terminal shows it, said so", async () => {
+    const dir = tempDir("hearth-attach-");
+    const text = await withAttachments("why", [{ kind: "selection", path: "build.log", startLine: 4, endLine: 5, text: "\x1b[32madded 3 packages\x1b[0m\n\x1b[31mERROR\x1b[0m cannot find module 'calc'" }], new DiskWorkspace(dir));
+    assert.equal(text, "why\n\nSelected in build.log (lines 5-6):\n(shown as a terminal shows it: its colour codes and progress-bar redraws left out; read_file gives its exact text)\n```\nadded 3 packages\nERROR cannot find module 'calc'\n```");
+  });
+
   it("a file too large to include is named with its size and how to look into it", async () => {
     const dir = tempDir("hearth-attach-");
     // Sparse: 3 GiB on paper, nothing on disk. Read whole, it failed as "not text" (or filled the heap, a bit smaller).

@@ -17,7 +17,7 @@ import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
@@ -351,13 +351,24 @@ function reportingChanges(tool: Tool, after: () => Promise<void>, evenWhenFailed
       try {
         output = await tool.execute(input, ctx);
       } catch (error) {
-        if (evenWhenFailed) await after().catch(() => undefined);
+        if (evenWhenFailed || changedAnyway(error)) await after().catch(() => undefined);
         throw error;
       }
       await after().catch(() => undefined);
       return output;
     },
   };
+}
+
+/**
+ * A write that failed after the editor took its change: VS Code saved some of its files and not
+ * the others (`notSaved`), or its answer never came (the runtime shut down, the client gone). What
+ * is on disk then is looked at as for a write that went through, so the step's card, and the run's
+ * review made from the cards, hold the files it changed.
+ */
+function changedAnyway(error: unknown): boolean {
+  if (!(error instanceof ToolError)) return false;
+  return error.code === "cancelled" || (typeof error.data === "object" && error.data !== null && "notSaved" in error.data);
 }
 
 /** A count the backend could only estimate (a server without a tokenizer) says so: the meter shows it as approximate. */

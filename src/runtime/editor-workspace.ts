@@ -221,10 +221,13 @@ export class EditorWorkspace implements Workspace {
     // Named with "/" as the batch's paths are (a restore matches them: checkpoint-restore.ts).
     const rels = notSaved.map((uri) => relative(this.root, fileURLToPath(uri)).split(sep).join("/"));
     const names = rels.join(", ");
+    // The others of a change over several files are saved: on disk, changed. (Compared as paths: the client may spell a URI its own way.)
+    const saved = uris.map((uri) => relative(this.root, fileURLToPath(uri)).split(sep).join("/")).filter((rel) => !rels.includes(rel));
     throw new ToolError(
       "io-error",
       `VS Code did not save ${names} after the change: it is in the editor, not on disk, so commands and tests still see the file as it was ` +
-        "(VS Code says why: a read-only file, or one changed on disk since it was opened). The user can save it there, or revert it to drop the change",
+        "(VS Code says why: a read-only file, or one changed on disk since it was opened). The user can save it there, or revert it to drop the change" +
+        (saved.length ? `. The change to ${saved.join(", ")} is saved` : ""),
       // `notSaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
       { notSaved: rels },
     );

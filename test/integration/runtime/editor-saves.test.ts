@@ -55,6 +55,65 @@ describe("agent edits applied by the editor", () => {
   });
 });
 
+// A patch over two files whose save VS Code made for one and not the other (the other read-only,
+// or changed on disk since it was opened): the saved file is on disk with the agent's change,
+// so the step's card lists it, and the run's review (Keep / Reject) holds it.
+describe("a two-file edit VS Code saved only in part", () => {
+  it("the file it saved is on the step's card, and the model is told it was saved", { timeout: 120_000 }, async () => {
+    const root = tempDir("hearth-editor-partsave-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const storage = tempDir("hearth-editor-partsave-storage-");
+    const modelPath = join(storage, "model.json");
+    const patch = [
+      "--- a/calc.py",
+      "+++ b/calc.py",
+      "@@ -4,2 +4,2 @@",
+      " def add(a, b):",
+      "-    return a - b",
+      "+    return a + b",
+      "--- a/test_calc.py",
+      "+++ b/test_calc.py",
+      "@@ -8,2 +8,2 @@",
+      "     def test_add(self):",
+      "-        self.assertEqual(add(2, 3), 5)",
+      "+        self.assertEqual(add(2, 2), 4)",
+      "",
+    ].join("\n");
+    writeFileSync(modelPath, JSON.stringify({ turns: [{ toolCalls: [{ name: "apply_patch", arguments: { patch } }] }, { text: "Done." }] }));
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage, editorEdits: true } });
+    running.push(runtime);
+    const events: AgentWireEvent[] = [];
+    const buffers = new Map<string, string>();
+    runtime.connection.onNotification(AgentEventNotification, (p) => void events.push(p.event));
+    runtime.connection.onRequest(AgentApproveRequest, () => ({ approved: true }));
+    runtime.connection.onRequest(ApplyWorkspaceEditRequest.type, (params) => {
+      for (const change of params.edit.documentChanges ?? []) {
+        if ("kind" in change) return { applied: false, failureReason: "file operations are not expected here" };
+        const edit = change as TextDocumentEdit;
+        buffers.set(edit.textDocument.uri, applyEdits(buffers.get(edit.textDocument.uri) ?? readFileSync(fileURLToPath(edit.textDocument.uri), "utf8"), edit));
+      }
+      return { applied: true };
+    });
+    // calc.py is saved; test_calc.py is not.
+    runtime.connection.onRequest(WorkspaceSaveRequest, (params) => {
+      for (const uri of params.uris) if (uri.endsWith("/calc.py")) writeFileSync(fileURLToPath(uri), buffers.get(uri)!);
+      return { notSaved: params.uris.filter((uri) => !uri.endsWith("/calc.py")) };
+    });
+
+    const original = readFileSync(join(root, "test_calc.py"), "utf8");
+    const result = await runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "fix add", mode: "chat" });
+    assert.equal(result.stopReason, "answered");
+    assert.match(readFileSync(join(root, "calc.py"), "utf8"), /return a \+ b/, "calc.py is saved with the change");
+    assert.equal(readFileSync(join(root, "test_calc.py"), "utf8"), original, "test_calc.py is not");
+    const end = events.find((e) => e.type === "toolEnd");
+    assert.ok(end?.type === "toolEnd");
+    assert.equal(end.ok, false, end.preview);
+    assert.match(end.preview, /VS Code did not save test_calc\.py after the change: it is in the editor, not on disk/);
+    assert.match(end.preview, /The change to calc\.py is saved/);
+    assert.deepEqual(end.changedFiles, ["calc.py"], "the step's card lists the file whose change is on disk");
+  });
+});
+
 // files.autoSave afterDelay: the user typed in calc.py a second ago and VS Code has not saved
 // it yet. The agent's edit was refused for "unsaved changes"; the runtime now asks the client
 // to save what VS Code saves on its own, and an older client (no such request) is refused as before.

@@ -48,6 +48,20 @@ export function reindexBlocker(runtime: RuntimeConnection): Blocker | undefined 
 }
 
 /**
+ * Import Conversation with no folder open (`folder`: the path of the folder Hearth works in):
+ * refused before the file is chosen. Imported there, the chat could not continue it (Send
+ * wants a folder) and opening a folder reloads the window, so the imported chat was gone.
+ */
+export function importBlocker(folder: string | undefined): Blocker | undefined {
+  if (folder !== undefined) return undefined;
+  return {
+    reason: "Hearth: open a folder first; a conversation can be imported once a folder is open, and its chat continues there (the agent reads and changes that folder's files). In a window with no folder, the imported chat could not go on.",
+    needsModel: false,
+    needsFolder: true,
+  };
+}
+
+/**
  * A command that threw (an error no step of it expected): said in Hearth's words, with the way
  * on. Left to VS Code, it was a modal "Command 'Hearth: …' resulted in an error" with no next
  * step. undefined: VS Code has said it already — a user settings.json it cannot write (a syntax

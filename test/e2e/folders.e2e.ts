@@ -1,7 +1,8 @@
 // The folder Hearth works in, in a real workbench (code-server): a workspace of two folders
 // names the one Hearth works in, "Hearth: Choose Folder…" moves the agent to the other (its
 // files are written there, not in the first), and a window with no folder says to open one
-// before Send is offered, and so do Add Project Memory… and Reindex Workspace, with a button.
+// before Send is offered, and so do Add Project Memory…, Reindex Workspace and Import Conversation…
+// (before its file dialog: imported there, the chat could not continue it), with a button.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -93,11 +94,11 @@ describe("a window with no folder", () => {
     await wb.screenshot("folders-no-folder");
   });
 
-  it("Add Project Memory… and Reindex Workspace say to open a folder, with Open Folder… as a button", { timeout: 300_000 }, async () => {
+  it("Add Project Memory…, Reindex Workspace and Import Conversation… say to open a folder, with Open Folder… as a button", { timeout: 300_000 }, async () => {
     // The view the test before opened (a second click on its icon would close it) says the runtime is up.
     await wb.hearthView().locator('[data-state="ready"]').waitFor({ timeout: 60_000 });
     const missing: string[] = [];
-    for (const [title, said] of [["Hearth: Add Project Memory…", /open a folder first; project memory/], ["Hearth: Reindex Workspace", /open a folder first; Hearth indexes/]] as const) {
+    for (const [title, said] of [["Hearth: Add Project Memory…", /open a folder first; project memory/], ["Hearth: Reindex Workspace", /open a folder first; Hearth indexes/], ["Hearth: Import Conversation…", /a conversation can be imported once a folder is open/]] as const) {
       await runCommand(wb.page, title);
       const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: said });
       const seen = await toast.waitFor({ timeout: 30_000 }).then(() => toast.getByRole("button", { name: "Open Folder…" }).waitFor({ timeout: 5_000 })).then(() => "", (e: Error) => e.message.split("\n")[0]);

@@ -8,6 +8,8 @@ import { ConversationExportRequest, ConversationForgetRequest, ConversationImpor
 import { CHAT_VIEW_ID } from "../../protocol/contributions.ts";
 import { newTranscript } from "../../protocol/transcript.ts";
 import { exportFileName, exportParams, importedTranscript, importSizeProblem, writeExport } from "./conversation-files.ts";
+import { showFailure } from "../failure-notice.ts";
+import { blockerActions, importBlocker } from "../request-failure.ts";
 import type { ChatSession } from "./session.ts";
 
 /** Starts an empty conversation (stopping a run in progress). */
@@ -79,6 +81,9 @@ const IMPORT_FILTERS = { "Hearth conversation": ["md", "json"], Markdown: ["md"]
 
 /** "Import Conversation": opens an exported file as a new chat that continues where it left off. */
 export async function importConversation(chat: ChatSession, file?: vscode.Uri): Promise<void> {
+  // No folder open: the chat could not continue it, and opening a folder reloads the window (the imported chat gone).
+  const blocker = importBlocker(chat.folders.folder?.uri.fsPath);
+  if (blocker) return showFailure(blocker.reason, blockerActions(blocker));
   const uri = file ?? (await vscode.window.showOpenDialog({ title: "Import Conversation", filters: IMPORT_FILTERS, canSelectMany: false }))?.[0];
   if (!uri) return;
   if (chat.running) return void vscode.window.showWarningMessage("Stop the running reply before importing a conversation.");

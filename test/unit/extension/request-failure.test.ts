@@ -2,7 +2,7 @@
 // (Restart Runtime, Show Log, Open Folder…), not only words telling the user to run a command.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { blockerActions, commandFailure, indexedMessage, reindexBlocker, requestFailure, requestNotice, RuntimeNotRunningError, SettingsNotWritten } from "../../../src/extension/request-failure.ts";
+import { blockerActions, commandFailure, importBlocker, indexedMessage, reindexBlocker, requestFailure, requestNotice, RuntimeNotRunningError, SettingsNotWritten } from "../../../src/extension/request-failure.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { agentBlocker } from "../../../src/protocol/readiness.ts";
 
@@ -85,6 +85,19 @@ describe("Reindex Workspace in a window with no folder", () => {
   it("asks the runtime when a folder is open, or when it is not running (its answer says so)", () => {
     assert.equal(reindexBlocker({ kind: "running", status: status("/w") }), undefined);
     assert.equal(reindexBlocker({ kind: "failed", message: "x" }), undefined);
+  });
+});
+
+describe("Import Conversation in a window with no folder", () => {
+  it("refuses before the file is chosen, saying it can be imported once a folder is open, with Open Folder…", () => {
+    // Imported there, the chat could not continue it (no folder for the agent), and opening a folder reloads the window: it was gone.
+    const blocker = importBlocker(undefined)!;
+    assert.equal(blocker.reason, "Hearth: open a folder first; a conversation can be imported once a folder is open, and its chat continues there (the agent reads and changes that folder's files). In a window with no folder, the imported chat could not go on.");
+    assert.deepEqual(blockerActions(blocker), ["Open Folder…"]);
+  });
+
+  it("imports where Hearth works in a folder, whatever the runtime's state (the import says its own failure)", () => {
+    assert.equal(importBlocker("/w/api"), undefined);
   });
 });
 

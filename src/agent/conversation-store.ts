@@ -103,7 +103,7 @@ export class ConversationStore {
       if (replaced) this.warn(await this.continuedElsewhere(id), undefined, id);
       return conversation;
     } catch (error) {
-      if (error instanceof NewerFormatError) throw new NewerConversationError(error.version);
+      if (error instanceof NewerFormatError) throw new NewerConversationError(error.version, error.what);
       const aside = join(this.dir, `${id}.unreadable-${Date.now()}.json`);
       const kept = await rename(this.file(id), aside).then(() => `is kept as ${aside}`, () => `${this.file(id)} could not be moved aside`);
       this.warn(`The model's side of this conversation could not be read: the model starts afresh and does not see the messages above (the file ${kept}).`, error, id);
@@ -249,18 +249,18 @@ export class ConversationStore {
   private async keptBesideNewer(id: string, tmp: string): Promise<boolean> {
     const now = await stat(this.file(id), { bigint: true }).then(versionOf, () => ABSENT);
     if (now === ABSENT || now === (this.versions.get(id) ?? ABSENT)) return false;
-    let format: number;
+    let format: string;
     try {
       const read = await readConversationFile(this.file(id));
       if (read) parseMessages(read.text);
       return false; // another window of this version, or damage: keepOtherWindows
     } catch (error) {
       if (!(error instanceof NewerFormatError)) return false;
-      format = error.version;
+      format = error.what;
     }
     const aside = join(this.dir!, `${id}.${OLDER_HEARTH}${Date.now()}.json`);
     await rename(tmp, aside);
-    this.warn(`A newer version of Hearth, in another window, saved this conversation (format ${format}) while this turn ran: its file is left as it is, and this window's turn is kept in ${aside}${IMPORT_HINT}. Update Hearth (reload this window) to continue the conversation, or start a New Chat.`, undefined, id);
+    this.warn(`A newer version of Hearth, in another window, saved this conversation (${format}) while this turn ran: its file is left as it is, and this window's turn is kept in ${aside}${IMPORT_HINT}. Update Hearth (reload this window) to continue the conversation, or start a New Chat.`, undefined, id);
     return true;
   }
 
@@ -453,16 +453,23 @@ const FORMAT = 1;
 
 /** A file of a later format (a newer Hearth, then a downgrade): what it holds beyond the messages would be lost by a save. */
 class NewerFormatError extends Error {
-  constructor(readonly version: number) {
-    super(`format ${version}, newer than this version of Hearth reads (${FORMAT})`);
+  /** `what`: what says it is a newer Hearth's (its format; a kind of message this version does not know). */
+  constructor(readonly version: number, readonly what = `format ${version}`) {
+    super(`${what}, newer than this version of Hearth reads (format ${FORMAT})`);
   }
 }
+
+/** The roles of the messages this version reads; another word is a kind of message a newer Hearth added in the same format. */
+const ROLES: ReadonlySet<unknown> = new Set(["system", "user", "assistant", "tool"]);
+
+/** A role a newer Hearth could have written: a short word (anything else is damage). */
+const ROLE_WORD = /^[A-Za-z][\w-]{0,31}$/;
 
 /** A conversation a newer Hearth saved (`get`): its file stays as it is, for that version. */
 export class NewerConversationError extends Error {
   override name = "NewerConversationError";
-  constructor(readonly version: number) {
-    super(`This conversation was saved by a newer version of Hearth (format ${version}), which this version cannot read; its file is left as it is`);
+  constructor(readonly version: number, what = `format ${version}`) {
+    super(`This conversation was saved by a newer version of Hearth (${what}), which this version cannot read; its file is left as it is`);
   }
 }
 
@@ -478,7 +485,7 @@ export function importConversationFile(text: string): ImportedConversation {
   try {
     messages = parseMessages(text);
   } catch (error) {
-    if (error instanceof NewerFormatError) throw new ConversationImportError(`this conversation was saved by a newer version of Hearth (format ${error.version}), which this version cannot read: import it there`);
+    if (error instanceof NewerFormatError) throw new ConversationImportError(`this conversation was saved by a newer version of Hearth (${error.what}), which this version cannot read: import it there`);
     throw new ConversationImportError(`this is neither a Hearth conversation export nor a saved conversation Hearth can read (${error instanceof Error ? error.message : String(error)})`);
   }
   const first = messages.find((m) => m.role === "user");
@@ -515,6 +522,12 @@ interface UnknownFields {
 function parseFile(text: string): { messages: ChatMessage[]; unknown?: UnknownParts } {
   const data = JSON.parse(text) as { version?: unknown; messages?: unknown };
   if (typeof data.version === "number" && data.version > FORMAT) throw new NewerFormatError(data.version);
+  // A kind of message a newer Hearth added without a new format (as it may add fields): its file, not damage, so left where it is.
+  const newKind = Array.isArray(data.messages) ? (data.messages as unknown[]).find((m): m is { role: string } => {
+    const role = (m as { role?: unknown } | null)?.role;
+    return typeof role === "string" && !ROLES.has(role) && ROLE_WORD.test(role);
+  }) : undefined;
+  if (newKind) throw new NewerFormatError(FORMAT, `format ${FORMAT} with a kind of message this version does not know: role ${JSON.stringify(newKind.role)}`);
   if (!Array.isArray(data.messages) || (data.messages[0] as ChatMessage | undefined)?.role !== "system") throw new Error("no system message");
   const messages = checkMessages(data.messages);
   const file = fieldsBeside(data, ["version", "messages"]);

@@ -3,12 +3,13 @@
 // format (as `dropped` was added to format 1). This version does not know them, but a turn it
 // saves must not write the file back without them: the newer version would lose them for good.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { condenseToolCalls, condenseToolResults } from "../../../src/agent/condense.ts";
-import { ConversationStore } from "../../../src/agent/conversation-store.ts";
+import { ConversationStore, NewerConversationError, importConversationFile } from "../../../src/agent/conversation-store.ts";
+import { ConversationImportError } from "../../../src/agent/handoff.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 
 function folder(t: { after: (fn: () => void) => void }): string {
@@ -119,5 +120,47 @@ describe("ConversationStore: fields a newer Hearth added to the same format", ()
     assert.equal(saved.messages[2].model, "qwen3.5-9b");
     assert.equal(saved.messages[2].toolCalls[0].approvedBy, "auto-edit");
     assert.deepEqual(saved.messages[1], newer.messages[1]);
+  });
+
+  // A newer Hearth may add a kind of message too (a summary standing for condensed turns) without a new format.
+  it("a message of a kind this version does not know (an unknown role) is a newer Hearth's: the file is left as it is and refused, not set aside as damaged", async (t) => {
+    const dir = folder(t);
+    const file = join(dir, "c1.json");
+    const warnings: string[] = [];
+    const text = JSON.stringify({ ...NEWER, messages: [...NEWER.messages, { role: "summary", content: "add subtracts; the user wants it fixed" }] });
+    writeFileSync(file, text);
+    const store = new ConversationStore(dir, (message) => warnings.push(message));
+    await assert.rejects(store.get("c1"), (error: Error) => error instanceof NewerConversationError && /^This conversation was saved by a newer version of Hearth \(.*role "summary".*\), which this version cannot read; its file is left as it is$/.test(error.message));
+    await assert.rejects(store.record("c1", [...KNOWN, ...NEXT]), NewerConversationError);
+    await assert.rejects(store.rewind("c1", 1), NewerConversationError);
+    assert.deepEqual(readdirSync(dir), ["c1.json"], "nothing set aside as unreadable");
+    assert.equal(readFileSync(file, "utf8"), text);
+    assert.deepEqual(warnings, []);
+    assert.throws(() => importConversationFile(text), (error: Error) => error instanceof ConversationImportError && /newer version of Hearth \(.*role "summary"/.test(error.message));
+    // Damage is still damage: a role that is no word at all.
+    writeFileSync(file, JSON.stringify({ version: 1, messages: [KNOWN[0], { role: 7, content: "x" }] }));
+    const damaged: string[] = [];
+    assert.equal(await new ConversationStore(dir, (message) => damaged.push(message)).get("c1"), undefined);
+    assert.match(damaged.join(), /could not be read/);
+    assert.match(readdirSync(dir).join(" "), /c1\.unreadable-\d+\.json/);
+  });
+
+  it("a turn ending here after a newer Hearth's window saved a message of a new kind keeps that file and puts the turn beside it", async (t) => {
+    const dir = folder(t);
+    const file = join(dir, "c1.json");
+    const warnings: string[] = [];
+    const older = new ConversationStore(dir, (message) => warnings.push(message));
+    await older.record("c1", KNOWN);
+    const text = JSON.stringify({ version: 1, messages: [...KNOWN, { role: "summary", content: "add subtracts" }] });
+    writeFileSync(`${file}.new`, text);
+    renameSync(`${file}.new`, file);
+    await older.record("c1", [...KNOWN, ...NEXT]);
+    assert.equal(readFileSync(file, "utf8"), text, "the newer window's file stays");
+    const aside = readdirSync(dir).filter((name) => name !== "c1.json");
+    assert.equal(aside.length, 1);
+    assert.match(aside[0]!, /^c1\.older-hearth-\d+\.json$/);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, aside[0]!), "utf8")).messages, [...KNOWN, ...NEXT]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^A newer version of Hearth, in another window, saved this conversation \(.*role "summary".*\) while this turn ran: its file is left as it is/);
   });
 });

@@ -11,7 +11,7 @@ import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
-import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
+import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
 import { type RepositoryGitCall, repositoryGit } from "./repository-git.ts";
@@ -419,9 +419,12 @@ export type FinalTests = { readonly ran: TestOutcome } | { readonly notRun: stri
 export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTests> {
   const { command, signal } = options;
   const call: ToolCall = { id: options.callId ?? "final-tests", name: runTestsTool.definition.name, arguments: { command } };
+  const runs = await testRunShown(options.workspace ?? new DiskWorkspace(options.cwd), command, undefined, options.python).catch(() => undefined);
+  // A watch mode (package.json's jest --watch) waits for file changes: asked and run, it held the fix for the whole 10-minute limit, then read "tests fail".
+  const watching = watchMode(runs ?? command);
+  if (watching) return { notRun: `the tests were not run: ${runs ?? `\`${command}\``} runs in watch mode: ${watching.option} waits for file changes and never ends; run the tests once yourself — ${watching.once} — or give a test command that ends` };
   if (needsApproval(options.policy, runTestsTool.effect)) {
     // A failing prompt (a closed terminal or UI) counts as a no, like in the agent loop.
-    const runs = await testRunShown(options.workspace ?? new DiskWorkspace(options.cwd), command, undefined, options.python).catch(() => undefined);
     const approved = (await options.approve?.({ call, effect: runTestsTool.effect, ...(runs ? { runs } : {}) }).catch(() => false)) ?? false;
     // Stop withdrew the question (its answer reads "no"): the user declined nothing, and the card ends cancelled with the run.
     if (!approved && signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };

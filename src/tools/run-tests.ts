@@ -70,7 +70,7 @@ export const runTestsTool: Tool = {
  * that only look alike run: `--watch=false`, `--no-watch`, jest's `--watchman`, mocha's
  * `--watch-files` alone; so does `vitest`, which runs once under CI.
  */
-function watchMode(text: string): { option: string; once: string } | undefined {
+export function watchMode(text: string): { option: string; once: string } | undefined {
   const option =
     /(?:^|[\s;&|(])(--watch(?:All)?)(?=$|[\s;&|)])/m.exec(text)?.[1] ??
     /\bvitest\s+(?:watch|dev)\b/.exec(text)?.[0] ??

@@ -154,3 +154,17 @@ describe("Stop pressed while the final test run's question is open", () => {
     assert.ok(!events.some((e) => e.type === "approval"), "the withdrawn question was recorded as the user's answer");
   });
 });
+
+describe("the final test run of a test script in watch mode", () => {
+  it("is not run (it would wait for file changes until the 10-minute limit), and says why and what to run instead", async (t) => {
+    const { repo, marker, storageDir } = project(t);
+    writeFileSync(join(repo, "package.json"), JSON.stringify({ name: "demo", private: true, scripts: { test: "jest --watch" } }));
+    // A stand-in jest on npm's PATH: it marks that it ran, and ends (a real one would wait for changes).
+    mkdirSync(join(repo, "node_modules", ".bin"), { recursive: true });
+    writeFileSync(join(repo, "node_modules", ".bin", "jest"), `#!/bin/sh\necho ran > ${JSON.stringify(marker)}\nexit 1\n`, { mode: 0o755 });
+    const result = await runFix({ repo, issue: "the tests fail", backend: new ScriptedBackend({ turns: [call("finish", { summary: "done" })] }), storageDir, policy: "auto-all", testCommand: "npm test" });
+    assert.equal(existsSync(marker), false, "the watch-mode script was run");
+    assert.equal(result.tests, undefined);
+    assert.match(result.testsNotRun ?? "", /^the tests were not run: `npm test` \(the configured test command; package\.json's test script: jest --watch\) runs in watch mode[^]*never ends[^]*npx jest/);
+  });
+});

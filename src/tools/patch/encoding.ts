@@ -14,11 +14,17 @@
  * - otherwise the section is refused: its bytes and the file's text disagree, and applying
  *   it would leave one file in two encodings.
  */
-import { notWindows1252, type TextFile, windows1252Bytes, windows1252Text } from "../text-file.ts";
+import { editorText, notWindows1252, type TextFile, windows1252Bytes, windows1252Text } from "../text-file.ts";
 import type { FilePatch, Hunk } from "./parse.ts";
 
 /** The patch's text: UTF-8 when its bytes are, else one character per byte (`raw`). */
 export function patchText(bytes: Uint8Array): { text: string; raw: boolean } {
+  // Windows PowerShell 5.1's `git diff > fix.patch` (and Out-File) writes the diff as UTF-16 with a
+  // byte-order mark: its text is the diff's, transcoded. Read as bytes it held no diff at all.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    const text = editorText(bytes);
+    if (!text.includes("\0")) return { text, raw: false };
+  }
   const utf8 = asUtf8(bytes);
   return utf8 === undefined ? { text: windows1252Text(Buffer.from(bytes).toString("latin1")), raw: true } : { text: utf8, raw: false };
 }

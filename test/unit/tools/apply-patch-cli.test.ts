@@ -41,6 +41,23 @@ describe("hearth apply-patch", () => {
     assert.deepEqual(tree, BEFORE);
   });
 
+  // Windows PowerShell 5.1's `git diff > fix.patch` writes UTF-16 with a byte-order mark and CRLF line ends:
+  // read as bytes it was 'no unified diff found', a dead end for a patch that is one.
+  it("a patch file in UTF-16 with a byte-order mark (PowerShell's git diff > fix.patch) is applied as the diff it holds", async () => {
+    const diff = "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b  # café\n+    return a + b  # café\n";
+    for (const [name, bytes] of Object.entries({
+      "utf-16le, crlf": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(diff.replace(/\n/g, "\r\n"), "utf16le")]),
+      "utf-16be": Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(diff, "utf16le").swap16()]),
+    })) {
+      const dir = tempDir();
+      writeFileSync(join(dir, "calc.py"), "def add(a, b):\n    return a - b  # café\n");
+      writeFileSync(join(dir, "fix.patch"), bytes);
+      const io = fakeIo(dir);
+      assert.equal(await main(["apply-patch", "fix.patch"], io), 0, `${name}: ${io.stderr}`);
+      assert.equal(readFileSync(join(dir, "calc.py"), "utf8"), "def add(a, b):\n    return a + b  # café\n", name);
+    }
+  });
+
   it("exits 1 with the reason per hunk and writes nothing when one hunk fails", async () => {
     const dir = repo();
     const bad = patch.replace("-\t\tos.Exit(1)", "-\t\tos.Exit(42)");

@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerCommands({ runtime, output, chat, memory, serverKeys, completions, folders, serverConsent }),
     registerLanguageModelProvider(runtime, output),
     // What the workspace's settings set that Hearth does not apply is said, not dropped silently.
-    registerWorkspaceSettingsNotice(context, output),
+    registerWorkspaceSettingsNotice(context, output, folders),
   );
   registerMcpConsent(runtime, context);
   // Spawning the runtime is not activation's work: start it right after activate returns.

@@ -54,6 +54,24 @@ export function pythonChoice(input: PythonChoiceInput): PythonChoice {
   return told;
 }
 
+/** `python.defaultInterpreterPath` as VS Code reads it for a folder of the window: each folder of a multi-root window has its own settings. */
+export interface WindowPythonSettings {
+  readonly trusted: boolean;
+  readonly home: string;
+  /** The setting's layers for `folder` (its path; undefined: the window's own, with no folder). */
+  layersFor(folder: string | undefined): SettingLayers;
+}
+
+/**
+ * The untrusted folder's own value Hearth ignores, in words, for the folder Hearth works in
+ * (`folder`), whose value its runs read (`chosenPython`): the window's first folder's told a
+ * value the runs never read, and missed the one they ignore.
+ */
+export function ignoredInterpreter(folder: string | undefined, settings: WindowPythonSettings): IgnoredWorkspaceValue[] {
+  const { ignored } = pythonChoice({ trusted: settings.trusted, folder, home: settings.home, setting: settings.layersFor(folder) });
+  return ignored ? [ignored] : [];
+}
+
 /**
  * A `python.defaultInterpreterPath` value as the Python extension reads it: `${workspaceFolder}`
  * and `~` filled in, a relative path from the folder; a bare name (`python3.12`) as it is, for

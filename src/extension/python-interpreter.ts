@@ -7,9 +7,9 @@
 import { homedir } from "node:os";
 import * as vscode from "vscode";
 import type { ChosenPython } from "../protocol/agent.ts";
-import type { IgnoredWorkspaceValue } from "../protocol/settings.ts";
+import type { IgnoredWorkspaceValue, SettingLayers } from "../protocol/settings.ts";
 import { unlessAborted } from "../protocol/wait.ts";
-import { INTERPRETER_SETTING, type PythonChoice, pythonChoice } from "./python-choice.ts";
+import { INTERPRETER_SETTING, type PythonChoice, ignoredInterpreter, pythonChoice } from "./python-choice.ts";
 
 /** What the Python extension's API gives that is read here (its `PythonExtension` type, in part). */
 interface PythonEnvironmentsApi {
@@ -27,17 +27,28 @@ export async function chosenPython(folder: vscode.WorkspaceFolder | undefined, l
   return choice(folder, await selectedInterpreter(folder, log)).python;
 }
 
-/** The untrusted folder's own `python.defaultInterpreterPath`, which Hearth ignores, in words (workspace-settings-notice.ts tells it). */
-export function ignoredPythonSetting(): IgnoredWorkspaceValue[] {
-  const ignored = choice(vscode.workspace.workspaceFolders?.[0], undefined).ignored;
-  return ignored ? [ignored] : [];
+/**
+ * The untrusted folder's own `python.defaultInterpreterPath`, which Hearth ignores, in words
+ * (workspace-settings-notice.ts tells it), for `folder`: the one Hearth works in (FolderChoice),
+ * whose value the runs read, not the window's first.
+ */
+export function ignoredPythonSetting(folder: vscode.WorkspaceFolder | undefined): IgnoredWorkspaceValue[] {
+  const path = folderPath(folder);
+  return ignoredInterpreter(path, { trusted: vscode.workspace.isTrusted, home: homedir(), layersFor: () => interpreterLayers(folder) });
 }
 
 function choice(folder: vscode.WorkspaceFolder | undefined, selected: string | undefined): PythonChoice {
+  return pythonChoice({ trusted: vscode.workspace.isTrusted, folder: folderPath(folder), home: homedir(), setting: interpreterLayers(folder), selected });
+}
+
+function folderPath(folder: vscode.WorkspaceFolder | undefined): string | undefined {
+  return folder?.uri.scheme === "file" ? folder.uri.fsPath : undefined;
+}
+
+/** `python.defaultInterpreterPath`'s layers as VS Code reads them for `folder` (its own .vscode/settings.json among them). */
+function interpreterLayers(folder: vscode.WorkspaceFolder | undefined): SettingLayers {
   const [section, key] = [INTERPRETER_SETTING.slice(0, INTERPRETER_SETTING.indexOf(".")), INTERPRETER_SETTING.slice(INTERPRETER_SETTING.indexOf(".") + 1)];
-  const setting = vscode.workspace.getConfiguration(section, folder?.uri).inspect<string>(key) ?? {};
-  const path = folder?.uri.scheme === "file" ? folder.uri.fsPath : undefined;
-  return pythonChoice({ trusted: vscode.workspace.isTrusted, folder: path, home: homedir(), setting, selected });
+  return vscode.workspace.getConfiguration(section, folder?.uri).inspect<string>(key) ?? {};
 }
 
 /** The Python extension's selected interpreter for `folder`, where it is installed and answers in time. */

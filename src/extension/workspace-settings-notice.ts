@@ -9,18 +9,21 @@ import { ignoredWorkspaceSettings } from "./config.ts";
 import { IgnoredSettingsNotice } from "./ignored-settings.ts";
 import { INTERPRETER_SETTING } from "./python-choice.ts";
 import { ignoredPythonSetting } from "./python-interpreter.ts";
+import type { FolderChoice } from "./workspace-folder.ts";
 
 const OPEN_USER_SETTINGS = "Open User Settings";
 const MANAGE_TRUST = "Manage Workspace Trust";
 
-/** Starts watching; the first check runs now. */
-export function registerWorkspaceSettingsNotice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): vscode.Disposable {
+/** Starts watching; the first check runs now. `folders`: the folder Hearth works in, whose interpreter setting the runs read. */
+export function registerWorkspaceSettingsNotice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, folders: FolderChoice): vscode.Disposable {
   const notice = new IgnoredSettingsNotice({ store: context.workspaceState, show, log: (line) => output.appendLine(`[extension] ${line}`) });
-  const check = () => void notice.tell([...ignoredWorkspaceSettings(), ...ignoredPythonSetting()]);
+  const check = () => void notice.tell([...ignoredWorkspaceSettings(), ...ignoredPythonSetting(folders.folder)]);
   check();
   return vscode.Disposable.from(
     vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration(SETTINGS_SECTION) || e.affectsConfiguration(INTERPRETER_SETTING)) && check()),
     vscode.workspace.onDidGrantWorkspaceTrust(check),
+    // Hearth moved to another folder (Choose Folder…, its folder removed): that folder's interpreter setting is the one its runs read.
+    folders.onDidChange(check),
   );
 }
 

@@ -45,3 +45,24 @@ describe("an untrusted folder's Hearth settings", () => {
     return log;
   }
 });
+
+describe("an untrusted workspace whose python.defaultInterpreterPath is set by the folder Hearth works in, not the first", () => {
+  let wb: Workbench;
+
+  before(async () => {
+    // api, the workspace's first folder, is not on disk (moved since): Hearth works in web, whose settings choose a program.
+    const root = tempDir("hearth-e2e-untrusted-python-");
+    mkdirSync(join(root, "web", ".vscode"), { recursive: true });
+    writeFileSync(join(root, "web", ".vscode", "settings.json"), JSON.stringify({ "python.defaultInterpreterPath": "./run-me.sh" }, null, 2));
+    const workspace = join(root, "two.code-workspace");
+    writeFileSync(workspace, JSON.stringify({ folders: [{ path: "api" }, { path: "web" }] }));
+    wb = await startWorkbench({ folder: join(root, "web"), open: { workspace }, untrusted: true });
+  }, { timeout: 240_000 });
+  after(async () => wb?.close(), { timeout: 240_000 });
+
+  it("is ignored, and Hearth says so (it read the first folder's settings, and said nothing)", { timeout: 240_000 }, async () => {
+    await wb.page.locator(".part.statusbar", { hasText: "Restricted Mode" }).waitFor({ timeout: 60_000 });
+    for (let i = 0; i < 120 && !/Hearth ignores python\.defaultInterpreterPath/.test(wb.readOutputLog("Hearth")); i++) await wb.page.waitForTimeout(500);
+    assert.match(wb.readOutputLog("Hearth"), /This folder is not trusted, so Hearth ignores python\.defaultInterpreterPath "\.\/run-me\.sh" from its settings/);
+  });
+});

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SELECTED_IN_PYTHON_EXTENSION, pythonChoice } from "../../../src/extension/python-choice.ts";
+import { SELECTED_IN_PYTHON_EXTENSION, ignoredInterpreter, pythonChoice } from "../../../src/extension/python-choice.ts";
+import type { SettingLayers } from "../../../src/protocol/settings.ts";
 
 const base = { folder: "/work/proj", home: "/home/ada" };
 
@@ -46,5 +47,23 @@ describe("the Python interpreter chosen in VS Code", () => {
 
   it("says nothing in an untrusted folder whose value is the user's own", () => {
     assert.deepEqual(pythonChoice({ ...base, trusted: false, setting: { globalValue: "/opt/py/bin/python", workspaceValue: "/opt/py/bin/python" } }).ignored, undefined);
+  });
+});
+
+describe("the ignored python.defaultInterpreterPath told in a window of several folders", () => {
+  // Each folder of a multi-root window has its own .vscode/settings.json: api (the first) sets nothing, web sets a program.
+  const layers: Record<string, SettingLayers> = { "/w/api": { globalValue: "/opt/py/bin/python" }, "/w/web": { globalValue: "/opt/py/bin/python", workspaceFolderValue: "./run-me.sh" } };
+  const settings = { trusted: false, home: "/home/ada", layersFor: (folder: string | undefined) => (folder === undefined ? {} : layers[folder]!) };
+
+  it("is the value of the folder Hearth works in (web, the second), which its runs ignore, not the first folder's", () => {
+    const told = ignoredInterpreter("/w/web", settings);
+    assert.equal(told.length, 1);
+    assert.match(told[0]!.text, /^This folder is not trusted, so Hearth ignores python\.defaultInterpreterPath "\.\/run-me\.sh" from its settings/);
+    // The run in web ignores that very value (chosenPython reads web's).
+    assert.equal(pythonChoice({ folder: "/w/web", home: "/home/ada", trusted: false, setting: layers["/w/web"]! }).python?.program, "/opt/py/bin/python");
+  });
+
+  it("is nothing where Hearth works in a folder that sets none, though another folder of the window does", () => {
+    assert.deepEqual(ignoredInterpreter("/w/api", settings), []);
   });
 });

@@ -17,9 +17,10 @@
 import type { BigIntStats } from "node:fs";
 import { constants, lstat, open, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { CheckpointStore } from "../tools/checkpoints.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 import { crlfToLf } from "./fix-line-ends.ts";
-import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
+import { CANCELLED, type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -36,13 +37,16 @@ import { type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit
  * file outside a sparse checkout the agent wrote whose committed version git could not give
  * ("notFetched": a partial clone, `--filter=blob:none`, that never downloaded it, and Hearth's
  * git fetches nothing): the patch could only add it as new, which `git apply` refuses, all of it,
- * where the repository has the file.
+ * where the repository has the file; or such a file whose committed version git did not give for
+ * another reason ("unread": the fix cancelled, git past its time limit; `detail` says which).
  */
-export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested" | "nestedEdit" | "notFetched";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested" | "nestedEdit" | "notFetched" | "unread";
 
 export interface LeftOutOfPatch {
   readonly path: string;
   readonly why: LeftOutWhy;
+  /** Why git did not give it ("unread"): its words, or that the fix was cancelled. */
+  readonly detail?: string;
 }
 
 /** Folders whose new files are what builds, test runners and package tools make. */
@@ -163,6 +167,11 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (editedInOwn.length) lines.push(`not in the patch: the agent's edit of ${editedInOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which the checkout's repository does not track, so git apply there could not take it (the edit is in that folder on disk; git diff in that folder shows it): ${named(editedInOwn)}`);
   const notFetched = files.filter((f) => f.why === "notFetched").map((f) => f.path);
   if (notFetched.length) lines.push(`not in the patch: the agent's write of ${notFetched.length} file(s) outside the sparse checkout whose committed version git could not read here (a partial clone that has not downloaded it: Hearth's git fetches nothing), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; git sparse-checkout add FOLDER, or any git command that reads the file, downloads it, and hearth fix can run again): ${named(notFetched)}`);
+  const unread = files.filter((f) => f.why === "unread");
+  for (const detail of new Set(unread.map((f) => f.detail ?? "git failed"))) {
+    const paths = unread.filter((f) => (f.detail ?? "git failed") === detail).map((f) => f.path);
+    lines.push(`not in the patch: the agent's write of ${paths.length} file(s) outside the sparse checkout whose committed version git did not give (${detail}), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; hearth fix can run again): ${named(paths)}`);
+  }
   return lines;
 }
 
@@ -218,6 +227,38 @@ export async function skipWorktreeFiles(root: string, call: Omit<RepositoryGitCa
     if (match) files.set(match[3]!, { mode: match[1] as IndexEntry["mode"], blob: match[2]! });
   }
   return files;
+}
+
+/**
+ * `start`, or a commit standing for it that also holds `paths` as the repository's index has
+ * them (`entries`): files git kept off the disk that the run wrote, so the patch changes the
+ * repository's version (what a full clone holds) rather than adding them as new files, which
+ * `git apply` refuses there. A path whose blob the repository lacks (a partial clone that never
+ * downloaded it: read-only git fetches nothing) is `notFetched`; one git did not give for another
+ * reason (the run cancelled, git past its time limit) is `unread`, with git's words: as a new file
+ * either would make `git apply` refuse the whole patch in a full clone, so it is left out and named.
+ */
+export async function withIndexVersions(store: Pick<CheckpointStore, "withFiles">, start: string, root: string, paths: readonly string[], entries: ReadonlyMap<string, IndexEntry>, call: Omit<RepositoryGitCall, "input">): Promise<{ base: string; leftOut: LeftOutOfPatch[] }> {
+  const files = new Map<string, { mode: IndexEntry["mode"]; bytes: Buffer }>();
+  const leftOut: LeftOutOfPatch[] = [];
+  for (const path of paths) {
+    const entry = entries.get(path)!;
+    const blob = await repositoryGit(root, ["cat-file", "blob", entry.blob], call);
+    if (blob.ok) files.set(path, { mode: entry.mode, bytes: blob.stdout });
+    else if (missingObject(blob)) leftOut.push({ path, why: "notFetched" });
+    else leftOut.push({ path, why: "unread", detail: blob.why === CANCELLED ? blob.why : `git: ${blob.why}` });
+  }
+  return { base: files.size ? await store.withFiles(start, files) : start, leftOut };
+}
+
+/**
+ * Whether git's failure to give an object says the repository lacks it (a partial clone's object
+ * left on its promisor remote, which git may not fetch here: "lazy fetching disabled", "could not
+ * fetch … from promisor remote"), rather than that git was stopped or failed otherwise.
+ */
+function missingObject(failed: { readonly why: string; readonly timedOut?: true }): boolean {
+  if (failed.timedOut || failed.why === CANCELLED) return false;
+  return /lazy fetching disabled|promisor remote|could not fetch/i.test(failed.why);
 }
 
 /**

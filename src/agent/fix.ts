@@ -13,8 +13,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type IndexEntry, type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles } from "./fix-files.ts";
-import { type RepositoryGitCall, repositoryGit } from "./repository-git.ts";
+import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -243,8 +242,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const patchGit = { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), ...(signal.aborted ? {} : { signal }) };
   const storedForm = repositoryLineEnds(options.repo, { ...patchGit, onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
   // A file git kept off the disk (outside a sparse checkout) that the run wrote changes the repository's version.
-  const { base, notFetched } = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
-  leftOut.push(...notFetched.map((path) => ({ path, why: "notFetched" as const })));
+  const indexed = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
+  const base = indexed.base;
+  leftOut.push(...indexed.leftOut);
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   // From the patch's base: a file a command put back from outside the sparse checkout as the repository has it (git sparse-checkout disable) is no change.
   const allChanged = (await store.changedFiles(base)).filter((path) => !leftOutPaths.has(path));
@@ -305,26 +305,6 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(final && "ran" in final ? { tests: final.ran } : {}),
     ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
   };
-}
-
-/**
- * `start`, or a commit standing for it that also holds `paths` as the repository's index has
- * them (`entries`): files git kept off the disk that the run wrote, so the patch changes the
- * repository's version (what a full clone holds) rather than adding them as new files, which
- * `git apply` refuses there. A path whose blob git cannot give (a partial clone that never
- * downloaded it: read-only git fetches nothing) is `notFetched`: as a new file it would make
- * `git apply` refuse the whole patch in a full clone, so fix leaves it out and names it.
- */
-async function withIndexVersions(store: CheckpointStore, start: string, root: string, paths: readonly string[], entries: ReadonlyMap<string, IndexEntry>, call: Omit<RepositoryGitCall, "input">): Promise<{ base: string; notFetched: string[] }> {
-  const files = new Map<string, { mode: IndexEntry["mode"]; bytes: Buffer }>();
-  const notFetched: string[] = [];
-  for (const path of paths) {
-    const entry = entries.get(path)!;
-    const blob = await repositoryGit(root, ["cat-file", "blob", entry.blob], call);
-    if (blob.ok) files.set(path, { mode: entry.mode, bytes: blob.stdout });
-    else notFetched.push(path);
-  }
-  return { base: files.size ? await store.withFiles(start, files) : start, notFetched };
 }
 
 /**

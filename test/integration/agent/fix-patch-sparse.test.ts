@@ -6,9 +6,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { leftOutOfPatchMessage, uncommittedFiles } from "../../../src/agent/fix-files.ts";
+import { leftOutOfPatchMessage, skipWorktreeFiles, uncommittedFiles, withIndexVersions } from "../../../src/agent/fix-files.ts";
 import { runFix } from "../../../src/agent/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { CheckpointStore } from "../../../src/tools/index.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -207,4 +208,36 @@ it("in a partial clone (--filter=blob:none) a file outside the sparse checkout w
   git(dir, "clone", "-q", origin, full);
   execFileSync("git", ["apply", "-"], { cwd: full, input: result.patch });
   assert.equal(readFileSync(join(full, "app/main.py"), "utf8"), "from lib.calc import add\nprint(add(2, 3))  # 5\n");
+});
+
+it("a committed version outside the sparse checkout that git did not give because the fix was cancelled is named as such, not as a partial clone's missing file", async () => {
+  const dir = tempDir("hearth-fix-partial-cancel-");
+  const [origin, repo] = [join(dir, "origin"), join(dir, "repo")];
+  mkdirSync(join(origin, "app"), { recursive: true });
+  mkdirSync(join(origin, "lib"));
+  writeFileSync(join(origin, "app/main.py"), "print(1)\n");
+  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
+  git(origin, "init", "-q");
+  git(origin, "add", ".");
+  git(origin, "commit", "-qm", "base");
+  git(origin, "config", "uploadpack.allowFilter", "true");
+  git(dir, "clone", "-q", "--filter=blob:none", "--sparse", `file://${origin}`, repo);
+  git(repo, "sparse-checkout", "set", "app");
+  // app/main.py's blob was fetched (it is checked out); lib/calc.py's was not.
+  const entries = new Map([...(await skipWorktreeFiles(repo)), ["app/main.py", { mode: "100644" as const, blob: git(repo, "rev-parse", "HEAD:app/main.py").trim() }]]);
+  const store = await CheckpointStore.open({ workspaceRoot: repo, storageDir: join(dir, "state") });
+  const start = (await store.create("start")).id;
+  const missing = await withIndexVersions(store, start, repo, ["lib/calc.py"], entries, {});
+  assert.deepEqual(missing.leftOut, [{ path: "lib/calc.py", why: "notFetched" }]);
+  const cancelled = new AbortController();
+  cancelled.abort();
+  const stopped = await withIndexVersions(store, start, repo, ["lib/calc.py", "app/main.py"], entries, { signal: cancelled.signal });
+  assert.equal(stopped.base, start);
+  assert.deepEqual(stopped.leftOut, [
+    { path: "lib/calc.py", why: "unread", detail: "the fix was cancelled" },
+    { path: "app/main.py", why: "unread", detail: "the fix was cancelled" },
+  ]);
+  assert.deepEqual(leftOutOfPatchMessage(stopped.leftOut), [
+    "not in the patch: the agent's write of 2 file(s) outside the sparse checkout whose committed version git did not give (the fix was cancelled), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; hearth fix can run again): lib/calc.py, app/main.py",
+  ]);
 });

@@ -48,7 +48,7 @@ export const runTestsTool: Tool = {
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 3600) ?? DEFAULT_TIMEOUT_S;
     const outcome = await runShell(command, join(ctx.workspace.root, "."), timeoutS * 1000, ctx.signal);
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
-    if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}`, outcome);
+    if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${TESTS_NEVER_END}`, outcome);
     const counts = countTests(outcome.output);
     const dependencies =
       outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(ctx.workspace, command, outcome.output) : undefined;
@@ -61,6 +61,13 @@ export const runTestsTool: Tool = {
     };
   },
 };
+
+/**
+ * Said at run_tests' time limit: told only "ran past 600 s", a model had nothing to try but a
+ * larger timeout_seconds (up to 3600), the user waiting out each one. A watch mode that
+ * `watchMode` cannot see in the scripts (ng test, Karma: their config decides) ends here.
+ */
+const TESTS_NEVER_END = "[Tests that do not end are most often a runner in watch mode, waiting for file changes (Angular's ng test, Karma), or one test waiting for input or a server: run them once with run_command (ng test --watch=false, karma start --single-run, the runner without its watch option), or narrow the run with filter to find the test that hangs. A larger timeout_seconds helps only tests that end.]";
 
 /**
  * The watch option a test command runs with, in the command or the scripts behind it

@@ -492,3 +492,16 @@ describe("a test script in watch mode", () => {
     }
   });
 });
+
+describe("a test run that does not end", () => {
+  it("at its time limit says what keeps tests from ending and what to run instead, not only that they ran past it", async () => {
+    // ng test (Karma) watches unless told --watch=false, which nothing in the script shows.
+    const dir = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "ng test" } }) });
+    mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", ".bin", "ng"), "#!/bin/sh\necho 'Executed 3 of 3 SUCCESS'\nexec sleep 600\n", { mode: 0o755 });
+    const r = await runTool(runTestsTool, { timeout_seconds: 1 }, { workspace: new DiskWorkspace(dir), signal: new AbortController().signal });
+    assert.equal(r.ok ? "" : r.code, "timeout", r.text);
+    assert.match(r.text, /Executed 3 of 3 SUCCESS\n/);
+    assert.match(r.text, /\[[^\]]*watch[^\]]*ng test --watch=false[^\]]*karma start --single-run[^\]]*filter[^\]]*\]$/);
+  });
+});

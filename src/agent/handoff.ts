@@ -28,6 +28,7 @@ import { type CheckpointStore, DiffTooLargeError } from "../tools/checkpoints.ts
 import { parsePatch } from "../tools/patch/parse.ts";
 import { secretFileRead } from "../tools/secret-reads.ts";
 import { attachedPaths } from "./conversation-run.ts";
+import { type LeftOutOfPatch, leftOutOfPatchMessage, skipWorktreeFiles, withIndexVersions } from "./fix-files.ts";
 
 export interface ConversationMeta {
   readonly title: string;
@@ -36,7 +37,7 @@ export interface ConversationMeta {
   readonly exportedAt: Date | string;
   /** The diff the conversation made (a unified diff), if any. */
   readonly patch?: string;
-  /** Why the diff is not there though files changed (`exportedPatch`'s words): said in the Changes section. */
+  /** Why the diff is not there though files changed, or what it leaves out (`exportedPatch`'s words): said in the Changes section. */
   readonly patchLeftOut?: string;
 }
 
@@ -49,17 +50,31 @@ export const MAX_EXPORT_DIFF_BYTES = 16 * 1024 * 1024;
 /**
  * The diff an export carries, since checkpoint `since`; or, past `maxBytes` or where it cannot
  * be made (its checkpoint gone), words saying it is left out and why. It used to be no diff at
- * all, without a word.
+ * all, without a word. In the git repository `repo`, a file git keeps off the disk (outside a
+ * sparse checkout) that the conversation wrote is diffed from the index's version, as hearth fix
+ * does (`withIndexVersions`): as a new file it made `git apply` refuse the whole diff in a full
+ * clone; one whose version git cannot give (a partial clone that never downloaded it) is left
+ * out of the diff and named in `filesLeftOut`.
  */
-export async function exportedPatch(store: Pick<CheckpointStore, "diff">, since: string, maxBytes = MAX_EXPORT_DIFF_BYTES): Promise<{ patch: string } | { leftOut: string }> {
+export async function exportedPatch(store: Pick<CheckpointStore, "diff" | "addedFiles" | "withFiles">, since: string, maxBytes = MAX_EXPORT_DIFF_BYTES, repo?: string): Promise<{ patch: string; filesLeftOut?: string } | { leftOut: string }> {
   try {
-    return { patch: await store.diff(since, undefined, [], { maxBytes }) };
+    const { base, leftOut } = repo === undefined ? { base: since, leftOut: [] } : await withRepositoryVersions(store, since, repo);
+    const patch = await store.diff(base, undefined, [], { maxBytes, ...(leftOut.length ? { leaveOut: leftOut.map((file) => file.path) } : {}) });
+    const words = leftOutOfPatchMessage(leftOut, "the conversation can be exported again").map((line) => line.replace(/^not in the patch: /, "Not in the diff: "));
+    return { patch, ...(words.length ? { filesLeftOut: words.join(" ") } : {}) };
   } catch (error) {
     const why = error instanceof DiffTooLargeError
       ? `it is over ${maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MiB` : `${maxBytes.toLocaleString("en-US")} bytes`} (many changed files or large binary ones, such as a build's output in a folder the project does not ignore)`
       : `it could not be made (${error instanceof Error ? error.message : String(error)})`;
     return { leftOut: `The diff of the changes is left out of this export: ${why}. git diff in the project shows them.` };
   }
+}
+
+/** `since`, or a commit standing for it with the index's version of each file outside the sparse checkout written since (none where `repo` is no repository). */
+async function withRepositoryVersions(store: Pick<CheckpointStore, "addedFiles" | "withFiles">, since: string, repo: string): Promise<{ base: string; leftOut: LeftOutOfPatch[] }> {
+  const offDisk = await skipWorktreeFiles(repo);
+  const written = offDisk.size ? (await store.addedFiles(since)).filter((path) => offDisk.has(path)) : [];
+  return written.length ? await withIndexVersions(store, since, repo, written, offDisk, {}) : { base: since, leftOut: [] };
 }
 
 export interface ImportedConversation {
@@ -77,6 +92,13 @@ export interface ImportedConversation {
    * they hold: edited after export. What a person read is not what is imported.
    */
   readonly edited: readonly number[];
+  /**
+   * What the file holds that this version does not know and leaves out of the import (fields a
+   * newer Hearth added in the same format, as `dropped` was added), in words — "message 2's
+   * attachments" (1-based in `messages`), "the header's branch" — so a save over it can refuse
+   * to lose them. Absent when none.
+   */
+  readonly unknownFields?: readonly string[];
 }
 
 /** A file that cannot be imported; the message says what is wrong and where. */
@@ -172,7 +194,8 @@ export function exportConversation(messages: readonly ChatMessage[], meta: Conve
   ];
   for (const message of messages) out.push("", dataComment(MESSAGE_TAG, message), readable(renderMessage(message)));
   if (meta.patch) out.push("", "## Changes", "", dataComment(PATCH_TAG, meta.patch), fenced(meta.patch, "diff"));
-  else if (meta.patchLeftOut) out.push("", "## Changes", "", `_${oneLine(meta.patchLeftOut)}_`);
+  // Without a diff: why it is left out; with one: the files it leaves out.
+  if (meta.patchLeftOut) out.push(...(meta.patch ? [] : ["", "## Changes"]), "", `_${oneLine(meta.patchLeftOut)}_`);
   return out.join("\n") + "\n";
 }
 
@@ -184,13 +207,15 @@ export function importConversation(markdown: string): ImportedConversation {
   const headers = comments.filter((c) => c.tag === HEADER_TAG);
   if (headers.length === 0) throw new ConversationImportError("this is not a Hearth conversation export: it has no <!-- hearth-conversation: … --> line");
   if (headers.length > 1) throw new ConversationImportError("the file holds more than one conversation (two hearth-conversation lines); export them separately");
-  const header = checkHeader(decode(headers[0]!.data, "the hearth-conversation line"));
+  const header = checkHeader(decode(headers[0]!.data, "the hearth-conversation line")); // the object read, its unknown fields too
   const data = comments.filter((c) => c.tag === MESSAGE_TAG);
   if (data.length !== header.messages) {
     throw new ConversationImportError(`the file says it has ${header.messages} messages but holds ${data.length}: it was cut or edited`);
   }
-  const messages = checkMessages(data.map((c, i) => decode(c.data, `message ${i + 1}`)));
+  const raw = data.map((c, i) => decode(c.data, `message ${i + 1}`));
+  const messages = checkMessages(raw);
   const first = messages[0]?.role === "system" ? 1 : 0; // the exporter's system prompt is not imported
+  const unknownFields = fieldsNotKnown(header, raw as Record<string, unknown>[], messages, first);
   const edited = messages.flatMap((m, i) => {
     const next = comments[data[i]!.at + 1];
     const shown = text.slice(data[i]!.end, next?.start ?? text.length).replace(/\n## Changes(?:\n\n_[^\n]*_)?\s*$/, "");
@@ -210,7 +235,25 @@ export function importConversation(markdown: string): ImportedConversation {
     ...(system === undefined ? {} : { systemPrompt: system }),
     patch,
     edited,
+    ...(unknownFields.length ? { unknownFields } : {}),
   };
+}
+
+const HEADER_FIELDS: readonly string[] = ["version", "title", "model", "exportedAt", "messages", "patch"] satisfies (keyof HeaderData)[];
+
+/** `ImportedConversation.unknownFields`: the header's, each message's and each tool call's fields that `checkMessages` left out. */
+function fieldsNotKnown(header: object, raw: readonly Record<string, unknown>[], messages: readonly ChatMessage[], first: number): string[] {
+  const beside = (value: object, known: readonly string[]) => Object.keys(value).filter((key) => !known.includes(key));
+  const found = beside(header, HEADER_FIELDS).map((key) => `the header's ${key}`);
+  messages.forEach((m, i) => {
+    const which = i < first ? "the system prompt" : `message ${i + 1 - first}`;
+    for (const key of beside(raw[i]!, [...Object.keys(m), "dropped"])) found.push(`${which}'s ${key}`);
+    if (m.role !== "assistant") return;
+    (raw[i]!.toolCalls as Record<string, unknown>[] | undefined)?.forEach((call, j) => {
+      for (const key of beside(call, Object.keys(m.toolCalls![j]!))) found.push(`${which}'s tool call ${m.toolCalls![j]!.id}'s ${key}`);
+    });
+  });
+  return found;
 }
 
 // ---- the readable layer ---------------------------------------------------------------

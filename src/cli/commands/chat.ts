@@ -5,7 +5,7 @@
  * conversation after this turn (src/agent/handoff.ts).
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConversationImportError, type ImportedConversation, exportConversation, importConversation, secretFilesIn, secretFilesReadThroughLinks } from "../../agent/handoff.ts";
@@ -67,6 +67,7 @@ export const chatCommand: CliCommand = {
     const savePath = typeof flags.save === "string" ? resolve(io.cwd, flags.save) : undefined;
     if (savePath) writableFile(savePath, "the conversation");
     const earlier = typeof flags.continue === "string" ? readConversation(resolve(io.cwd, flags.continue)) : undefined;
+    if (earlier && savePath) refuseLosingFields(earlier, resolve(io.cwd, flags.continue as string), savePath);
     if (earlier) io.err(`continuing "${terminalName(earlier.title)}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n${editedWarning(earlier, flags.continue as string)}`);
     const system = flags["no-rules"] === true ? undefined : await projectPrompt(repo, io);
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...(earlier?.messages ?? []), { role: "user", content: prompt }];
@@ -208,6 +209,24 @@ async function projectPrompt(repo: string, io: Parameters<CliCommand["run"]>[1])
   if (!context.text) return undefined;
   io.err(`project rules and memory: ${terminalName(context.summary)}\n`);
   return `You are Hearth, a coding assistant for the project in ${repo}.\n\nProject rules:\n${context.text}`;
+}
+
+/**
+ * `--continue F --save F` of a newer Hearth's export holding fields this version leaves out
+ * (`unknownFields`): saved over, they would be gone for that version too. Refused before the
+ * model runs; --save to another file goes on.
+ */
+function refuseLosingFields(earlier: ImportedConversation, continued: string, savePath: string): void {
+  if (!earlier.unknownFields?.length || !sameFile(continued, savePath)) return;
+  const shown = earlier.unknownFields.length > 6 ? [...earlier.unknownFields.slice(0, 5), `${earlier.unknownFields.length - 5} more`] : earlier.unknownFields;
+  throw new UsageError(`${terminalName(continued)}: a newer version of Hearth exported it, with what this version does not know (${terminalName(shown.join(", "))}): --save over it would lose that; save to another file, or continue it with that version`);
+}
+
+/** Whether two paths name one file (the same path, or a link to it). */
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ids = [a, b].map((p) => { try { const s = statSync(p); return `${s.dev}:${s.ino}`; } catch { return p; } });
+  return ids[0] === ids[1];
 }
 
 function readConversation(path: string): ImportedConversation {

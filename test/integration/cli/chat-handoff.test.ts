@@ -158,4 +158,31 @@ describe("hearth chat with project memory and handoff", () => {
     assert.equal(importConversation(readFileSync(join(work, "saved.md"), "utf8")).messages.find((m) => m.role === "user")?.content, "why does this fail?\nadded 3 packages\nnpm ERR! code E404");
     assert.ok(run.stderr.includes(`hearth chat: the message held terminal control codes (colours, progress-bar redraws): it went to the model as a terminal shows it, 55 of its ${log.trim().length.toLocaleString("en-US")} characters\n`), run.stderr);
   });
+
+  // A newer Hearth may export fields this version does not know (as `dropped` was added): the import leaves them out.
+  it("--continue F --save F of a newer Hearth's export holding fields this version does not know is refused before the model runs; --save elsewhere goes on", () => {
+    const work = tempDir("hearth-chat-handoff-");
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "Fine." }] }));
+    const newer = [
+      { role: "user", content: "why does add fail?", attachments: [{ kind: "image", path: "shot.png" }] },
+      { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "read_file", arguments: { path: "calc.py" }, approvedBy: "auto-edit" }] },
+      { role: "tool", toolCallId: "c1", name: "read_file", content: "def add(a, b): return a - b" },
+      { role: "assistant", content: "It subtracts.", model: "qwen3.5-9b" },
+    ] as ChatMessage[];
+    const file = exportConversation(newer, { title: "Fix add()", exportedAt: new Date() });
+    writeFileSync(join(work, "conv.md"), file);
+    symlinkSync("conv.md", join(work, "link.md"));
+    for (const save of ["conv.md", "./conv.md", "link.md"]) {
+      const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "conv.md", "--save", save, "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, /conv\.md: a newer version of Hearth exported it, with what this version does not know \(message 1's attachments, message 2's tool call c1's approvedBy, message 4's model\): --save over it would lose that; save to another file, or continue it with that version/);
+      assert.equal(run.stdout, "", "no answer was asked for");
+      assert.equal(readFileSync(join(work, "conv.md"), "utf8"), file, "left as it is");
+    }
+    const elsewhere = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "conv.md", "--save", "mine.md", "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    assert.equal(elsewhere.status, 0, elsewhere.stderr);
+    assert.match(elsewhere.stdout, /Fine\./);
+    assert.equal(readFileSync(join(work, "conv.md"), "utf8"), file);
+  });
 });
+

@@ -77,6 +77,16 @@ describe("importConversation of a crafted header or argument names", () => {
     assert.equal(importConversation(withHeader(`"qwen"`)).model, "qwen");
   });
 
+  it("names what a newer Hearth's export holds that this version leaves out (header, message, tool call fields); an export of its own holds none", () => {
+    const newer = `<!-- hearth-conversation: ${Buffer.from(JSON.stringify({ version: 1, title: "t", exportedAt: "x", messages: 3, patch: false, branch: "fix-add" })).toString("base64")} -->\n`
+      + [{ role: "system", content: "s", cache: true }, { role: "user", content: "hi", attachments: [] }, { role: "assistant", content: "", dropped: true, toolCalls: [{ id: "c1", name: "read_file", arguments: {}, status: "done" }] }]
+        .map((m) => `<!-- hearth-message: ${Buffer.from(JSON.stringify(m)).toString("base64")} -->\n`).join("");
+    const imported = importConversation(newer);
+    assert.deepEqual(imported.unknownFields, ["the header's branch", "the system prompt's cache", "message 1's attachments", "message 2's tool call c1's status"]);
+    assert.deepEqual(imported.messages, [{ role: "user", content: "hi" }, { role: "assistant", content: "", dropped: true, toolCalls: [{ id: "c1", name: "read_file", arguments: {} }] }]);
+    assert.equal(importConversation(crafted([...callOf({ name: "read_file", arguments: { path: "a" } }), { role: "tool", toolCallId: "c1", name: "read_file", content: "x", dropped: true }])).unknownFields, undefined);
+  });
+
   it("keeps an argument named __proto__ or constructor (parameters an MCP tool's schema may declare) as that argument", () => {
     const args = JSON.parse(`{"__proto__":{"path":"/etc/passwd"},"constructor":"x","path":"a.ts"}`) as Record<string, unknown>;
     const imported = importConversation(crafted(callOf({ name: "mcp__docs__search", arguments: args })));

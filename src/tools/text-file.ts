@@ -182,10 +182,6 @@ export function strayBytesPhrase(stray: NonNullable<TextFile["strayBytes"]>): st
 }
 
 /**
- * A file that starts with a UTF-16 BOM and decodes without error or NUL characters (those
- * make it binary, or UTF-32: FF FE 00 00); undefined otherwise.
- */
-/**
  * The text of a file as the editor shows it by default: UTF-16 where a byte-order mark says
  * so, else UTF-8 (a Latin-1 file shows U+FFFD there too). For the left side of a diff whose
  * right side is the editor's file: read otherwise, every line would differ.
@@ -194,6 +190,10 @@ export function editorText(bytes: Uint8Array): string {
   return decodeUtf16(bytes)?.text ?? new TextDecoder().decode(bytes);
 }
 
+/**
+ * A file that starts with a UTF-16 BOM and decodes without error or NUL characters (those
+ * make it binary, or UTF-32: FF FE 00 00); undefined otherwise.
+ */
 function decodeUtf16(bytes: Uint8Array): TextFile | undefined {
   for (const encoding of ["utf16le", "utf16be"] as const) {
     const [a, b] = UTF16_BOMS[encoding];

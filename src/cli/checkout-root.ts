@@ -10,10 +10,11 @@
  * and one whose config names another folder as its work tree (refuseWorkTreeElsewhere).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
 import { ownershipRefusal } from "../agent/git-ownership.ts";
+import { type GitUnusable, gitUnusable as unusableGit } from "../agent/git-usable.ts";
 import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, gitDirElsewhere, readOnlyGitEnv, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
@@ -118,30 +119,15 @@ function refuseMissingGit(folder: string): void {
 }
 
 /**
- * Why no read-only git runs in the folder (READ_ONLY_GIT_OPTIONS): none on PATH's absolute
- * folders (`missing`: how the start failed), or one that refuses those options (`old`: its
- * line, `version`: what git --version says), as a git before 2.15 (CentOS 7's 1.8, Debian 9's
- * 2.11) refuses --no-optional-locks. Undefined where one runs, or the folder is none. Said in
- * the terminal's words.
+ * Why no read-only git runs in the folder (agent/git-usable.ts): none on PATH's absolute
+ * folders (`missing`), or one that refuses Hearth's read-only options (`old`, `version`), as a
+ * git before 2.15 (CentOS 7's 1.8, Debian 9's 2.11) refuses --no-optional-locks. Said in the
+ * terminal's words.
  */
-export function gitUnusable(folder: string): { readonly missing: string } | { readonly old: string; readonly version: string } | undefined {
-  if (!isDirectory(folder)) return undefined;
-  const asked = git(folder, ["--version"]);
-  const error = asked.error as NodeJS.ErrnoException | undefined;
-  if (error?.code === "ENOENT") return { missing: terminalText(error.message) };
-  const refusal = typeof asked.stderr === "string" ? /^.*unknown option.*$/im.exec(asked.stderr)?.[0] : undefined;
-  if (asked.status === 0 || !refusal) return undefined;
-  const env = readOnlyGitEnv(programSearchEnv({ ...process.env, LANGUAGE: "en" }));
-  const version = spawnSync("git", ["--version"], { cwd: folder, encoding: "utf8", timeout: 30_000, env }).stdout?.trim() || "this git";
-  return { old: terminalText(refusal.trim()), version: terminalText(version) };
-}
-
-function isDirectory(folder: string): boolean {
-  try {
-    return statSync(folder).isDirectory();
-  } catch {
-    return false;
-  }
+export function gitUnusable(folder: string): GitUnusable | undefined {
+  const unusable = unusableGit(folder);
+  if (!unusable) return undefined;
+  return "missing" in unusable ? { missing: terminalText(unusable.missing) } : { old: terminalText(unusable.old), version: terminalText(unusable.version) };
 }
 
 /** The most files with conflict markers named in refuseConflicts' message. */

@@ -531,11 +531,20 @@ function parseConversation(text: string): { messages: ChatMessage[]; version: nu
     const messages = (data.messages as unknown[]).map((m, i) => shownMessage(m, i + 1)).filter((m) => m.role !== "system");
     return { messages, version };
   } catch (error) {
-    // Not damage: what a later format added.
+    // Not damage: what a later format added, or a kind of message a newer Hearth added to this one (the runtime refuses it so too).
     if (version > FORMAT) throw new Error(`it was saved by a newer version of Hearth (format ${version}), which this version cannot show: ${reason(error)}`);
+    const newKind = data && Array.isArray(data.messages) && (data.messages as unknown[]).find((m): m is { role: string } => {
+      const role = (m as { role?: unknown } | null)?.role;
+      return typeof role === "string" && !ROLES.has(role) && ROLE_WORD.test(role);
+    });
+    if (newKind) throw new Error(`it was saved by a newer version of Hearth (format ${FORMAT} with a kind of message this version does not know: role ${JSON.stringify(newKind.role)}), which this version cannot show: ${reason(error)}`);
     throw error;
   }
 }
+
+/** The roles this version shows; another short word is a kind of message a newer Hearth added (conversation-store.ts reads them so). */
+const ROLES: ReadonlySet<unknown> = new Set(["system", "user", "assistant", "tool"]);
+const ROLE_WORD = /^[A-Za-z][\w-]{0,31}$/;
 
 /** A message as the transcript shows it: its role and text, calls with their id, name and arguments; anything else is damage. */
 function shownMessage(value: unknown, n: number): ChatMessage {

@@ -470,6 +470,23 @@ describe("TranscriptStore: a damaged or strange conversation file", () => {
     assert.equal(readFileSync(file, "utf8"), text, "left as it is");
   });
 
+  // A newer Hearth may add a kind of message without a new format (as it adds fields): the runtime refuses such a file as a newer Hearth's (conversation-store.ts).
+  it("one in this format with a message of a role this version does not know says it is a newer Hearth's too; a role that is no word is damage", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "newer.json");
+    const text = JSON.stringify({ version: 1, messages: [{ role: "system", content: "s" }, { role: "user", content: "Plan the release" }, { role: "summary", content: "an earlier part, summed up" }] });
+    writeFileSync(file, text);
+    const opened = await new TranscriptStore(memento(), () => undefined, dir).open("newer");
+    assert.ok("problem" in opened);
+    assert.match(opened.problem, /saved by a newer version of Hearth \(format 1 with a kind of message this version does not know: role "summary"\), which this version cannot show/);
+    assert.equal(readFileSync(file, "utf8"), text, "left as it is");
+    writeFileSync(file, JSON.stringify({ version: 1, messages: [{ role: "system", content: "s" }, { role: 7, content: "x" }] }));
+    const damaged = await new TranscriptStore(memento(), () => undefined, dir).open("newer");
+    assert.ok("problem" in damaged);
+    assert.match(damaged.problem, /^This conversation could not be read \(message 2 has an unknown role\)\./);
+  });
+
   it("a read of the folder that failed (VS Code's state could not be updated) does not stop later reads: one asked for during it still runs", async () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");
     const state = memento();

@@ -15,6 +15,7 @@ import { folderOfItem, linkInFolder } from "./folder-paths.ts";
 import { visibleText } from "../protocol/visible-text.ts";
 import type { ChatController } from "./chat/controller.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
+import type { FolderChoice } from "./workspace-folder.ts";
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -106,7 +107,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return void chat.openItemDiff(message.itemId);
       case "openFile":
         // Relative to the folder the conversation's agent worked in (the window may have several).
-        return void openWorkspaceFile(chat.folders.folderFor(folderOfItem(chat.transcript.items)), message.path, message.line);
+        return void openWorkspaceFile(chat.folders, chat.folders.folderFor(folderOfItem(chat.transcript.items)), message.path, message.line);
     }
   }
 
@@ -183,15 +184,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
  * Opens a file the transcript names — relative to the folder, or absolute under it as the
  * agent's tools take it — and never anything outside the folder; says why when it cannot.
  */
-async function openWorkspaceFile(folder: vscode.WorkspaceFolder | undefined, path: string, line?: number): Promise<void> {
+async function openWorkspaceFile(folders: FolderChoice, folder: vscode.WorkspaceFolder | undefined, path: string, line?: number): Promise<void> {
   if (!folder) return void vscode.window.showWarningMessage(`Hearth could not open ${visibleText(path, true)}: the folder this conversation worked in is not open.`);
   const relative = linkInFolder(folder.uri.fsPath, path);
-  if (relative === undefined) return void vscode.window.showWarningMessage(`Hearth opens only files in ${folder.name}: ${visibleText(path, true)} is not one.`);
+  if (relative === undefined) return void vscode.window.showWarningMessage(`Hearth opens only files in ${folders.nameOf(folder)}: ${visibleText(path, true)} is not one.`);
   const uri = vscode.Uri.joinPath(folder.uri, relative);
   const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
   try {
     await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true });
   } catch (error) {
-    void vscode.window.showWarningMessage(`Hearth could not open ${relative} in ${folder.name}: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showWarningMessage(`Hearth could not open ${relative} in ${folders.nameOf(folder)}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -205,7 +205,7 @@ const reindexWorkspace: Factory = (ctx) => async () => {
   if (blocker) return showFailure(blocker.reason, blockerActions(blocker));
   try {
     const result = await ctx.runtime.request(ReindexRequest, { force: true });
-    void vscode.window.showInformationMessage(indexedMessage(result.files, ctx.folders.folder?.name, diskFolders().length));
+    void vscode.window.showInformationMessage(indexedMessage(result.files, ctx.folders.folder && ctx.folders.nameOf(ctx.folders.folder), diskFolders().length));
   } catch (error) {
     void showRequestFailure(error);
   }

@@ -75,6 +75,35 @@ describe("a workspace of two folders", () => {
   });
 });
 
+describe("a workspace of two folders of the same name (two clones both called app)", () => {
+  let wb: Workbench;
+  let work: string;
+
+  before(async () => {
+    const root = tempDir("hearth-folders-same-name-");
+    work = join(root, "work", "app");
+    const review = join(root, "review", "app");
+    for (const dir of [work, review]) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "calc.py"), "def add(a, b):\n    return a + b\n");
+    }
+    const workspace = join(root, "clones.code-workspace");
+    writeFileSync(workspace, JSON.stringify({ folders: [{ path: "work/app" }, { path: "review/app" }] }));
+    wb = await startWorkbench({ folder: work, open: { workspace } });
+  }, { timeout: 300_000 });
+  after(async () => wb?.close(), { timeout: 300_000 });
+
+  it("Reindex Workspace names the folder it indexed with its path ('in app' left the user to guess which)", { timeout: 300_000 }, async () => {
+    await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
+    await wb.hearthView().locator('[data-state="ready"]').waitFor({ timeout: 60_000 });
+    await runCommand(wb.page, "Hearth: Reindex Workspace");
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Hearth indexed" });
+    await toast.waitFor({ timeout: 120_000 });
+    const said = await toast.innerText();
+    assert.ok(said.includes(` in app (${work}) (the folder Hearth works in;`), said);
+  });
+});
+
 describe("a window with no folder", () => {
   let wb: Workbench;
 

@@ -696,7 +696,7 @@ export class CheckpointStore {
       const pick = (states: ExtrasManifest) => new Map(changed.map((p) => [p, states.get(p) ?? null]));
       const extraTrees = await trees(await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to)), []);
       // What is left of the limit: the refusal still names the limit itself.
-      const more = await this.git([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...extraTrees], { maxBytes: maxBytes - main.length }).catch((error: unknown) => {
+      const more = await this.git([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...extraTrees, "--"], { maxBytes: maxBytes - main.length }).catch((error: unknown) => {
         throw error instanceof DiffTooLargeError ? new DiffTooLargeError(maxBytes) : error;
       });
       return main.toString("utf8") + more.toString("utf8");

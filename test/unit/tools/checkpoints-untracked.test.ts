@@ -89,6 +89,16 @@ describe("checkpoints of files git does not see", () => {
     assert.equal(existsSync(join(root, '"run".log')), false);
   });
 
+  it("diffs an ignored file the agent wrote beside a file named as the extras' tree hash (git would take it for a path)", async () => {
+    // The agent's ignored file did not exist at the start: the extras' 'from' tree is the empty tree.
+    const emptyTree = execFileSync("git", ["hash-object", "-t", "tree", "--stdin"], { input: "", encoding: "utf8" }).trim();
+    const { store, call } = await agentOn({ ".gitignore": "*.secret\n", [emptyTree]: "a file whose name is a tree's hash\n" });
+    const start = await store.create("start");
+    await call("write_file", { path: "new.secret", content: "s3cret\n" });
+    const diff = await store.diff(start.id);
+    assert.match(diff, /new file mode 100644[\s\S]*^\+s3cret$/m);
+  });
+
   it("snapshots and restores files inside nested repositories, with and without a commit, leaving their .git alone", async () => {
     const { root, store, call } = await agentOn({ "main.py": "m = 1\n", "vendor/lib/lib.py": "l = 1\n", "scratch/notes.txt": "n\n" });
     git(join(root, "vendor/lib"), "init", "-q");

@@ -30,8 +30,9 @@ ${INDEX_FLAGS_USAGE}`,
     const given = positional.length > 0 ? positional.join(" ") : await io.readStdin();
     // A CI log with its colours (FORCE_COLOR): ESC [1m glued to a name hid it ('1mtotal_price'). Ranked as a terminal shows it.
     const { text: query, note } = asTerminalShows(given, "the issue", "was ranked");
+    // Only codes (a progress bar cleared at its end): something was piped, so one message, not 'pipe it on stdin' after the note.
+    if (query.trim() === "") throw new UsageError(note ? `${note}, so there is nothing to rank` : "no issue text: pipe it on stdin");
     if (note) io.err(`hearth locate: ${note}\n`);
-    if (query.trim() === "") throw new UsageError("no issue text: pipe it on stdin");
     if (query.length > MAX_QUERY_CHARS) io.err(tooLong(query.length));
     const { index, report } = await openCliIndex(flags, io, { command: "locate", lazy: !flags.full });
     try {

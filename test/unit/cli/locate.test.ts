@@ -57,6 +57,19 @@ describe("hearth locate", () => {
     assert.match(io.stderr, /^hearth locate: the issue held terminal control codes \(colours, progress-bar redraws\): it was ranked as a terminal shows it, \d+ of its \d+ characters$/m);
   });
 
+  // A progress bar cleared at its end, piped in: something was piped, so 'pipe it on stdin' was a wrong way out.
+  it("piped only terminal control codes says once that nothing of it shows on a terminal, not to pipe it on stdin", async (t) => {
+    const repo = checkout(t);
+    const io = fakeIo(repo, "\x1b[1m\x1b[0m  10%\r\x1b[2K\x1b[31m\x1b[0m\r\x1b[K\n");
+    await assert.rejects(locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], io), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, /^the issue held only terminal control codes \(colours, progress-bar redraws\): nothing of it shows on a terminal, so there is nothing to rank$/);
+      return true;
+    });
+    assert.equal(io.stderr, "", "one message: the error's");
+    await assert.rejects(locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], fakeIo(repo, " \n")), (e: unknown) => e instanceof UsageError && e.message === "no issue text: pipe it on stdin");
+  });
+
   it("in a folder with no file to index (empty, or only binaries: the wrong folder) says so and names --repo, for locate and map alike", async (t) => {
     for (const files of [{}, { "photo.bin": "\u0000\u0001\u0002 binary" }]) {
       const root = mkdtempSync(join(tmpdir(), "hearth-locate-empty-"));

@@ -145,8 +145,11 @@ export async function sortCommandFiles(root: string, added: readonly string[], w
   return { leftOut, madeByCommands };
 }
 
-/** What to tell the user of the files left out (one line each kind, a few names shown). */
-export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[] {
+/**
+ * What to tell the user of the files left out (one line each kind, a few names shown). `again`:
+ * what can be done again once the file is there (Export Conversation's own words).
+ */
+export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[], again = "hearth fix can run again"): string[] {
   const named = (paths: readonly string[]) => paths.slice(0, 5).join(", ") + (paths.length > 5 ? ` and ${paths.length - 5} more` : "");
   const lines: string[] = [];
   const output = files.filter((f) => f.why === "output").map((f) => f.path);
@@ -166,11 +169,11 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   const editedInOwn = files.filter((f) => f.why === "nestedEdit").map((f) => f.path);
   if (editedInOwn.length) lines.push(`not in the patch: the agent's edit of ${editedInOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which the checkout's repository does not track, so git apply there could not take it (the edit is in that folder on disk; git diff in that folder shows it): ${named(editedInOwn)}`);
   const notFetched = files.filter((f) => f.why === "notFetched").map((f) => f.path);
-  if (notFetched.length) lines.push(`not in the patch: the agent's write of ${notFetched.length} file(s) outside the sparse checkout whose committed version git could not read here (a partial clone that has not downloaded it: Hearth's git fetches nothing), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; git sparse-checkout add FOLDER, or any git command that reads the file, downloads it, and hearth fix can run again): ${named(notFetched)}`);
+  if (notFetched.length) lines.push(`not in the patch: the agent's write of ${notFetched.length} file(s) outside the sparse checkout whose committed version git could not read here (a partial clone that has not downloaded it: Hearth's git fetches nothing), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; git sparse-checkout add FOLDER, or any git command that reads the file, downloads it, and ${again}): ${named(notFetched)}`);
   const unread = files.filter((f) => f.why === "unread");
   for (const detail of new Set(unread.map((f) => f.detail ?? "git failed"))) {
     const paths = unread.filter((f) => (f.detail ?? "git failed") === detail).map((f) => f.path);
-    lines.push(`not in the patch: the agent's write of ${paths.length} file(s) outside the sparse checkout whose committed version git did not give (${detail}), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; hearth fix can run again): ${named(paths)}`);
+    lines.push(`not in the patch: the agent's write of ${paths.length} file(s) outside the sparse checkout whose committed version git did not give (${detail}), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; ${again}): ${named(paths)}`);
   }
   return lines;
 }
@@ -216,10 +219,12 @@ export interface IndexEntry {
  * keeps them off the disk — outside a sparse checkout's cone), relative to `root`, with their
  * index mode and blob. The checkpoints do not hold one that is not on disk at the start, so
  * a file of them the agent writes reads as new: the fix's patch must change the index's
- * version instead (fix.ts). Empty where git cannot tell or there is no repository.
+ * version instead (fix.ts). Empty where git cannot tell or there is no repository. `evenOnDisk`:
+ * also those written since (an export after the run): git 2.37 and later read the mark off a file
+ * outside the cone that is on disk (`sparse.expectFilesOutsideOfPatterns` keeps it).
  */
-export async function skipWorktreeFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<Map<string, IndexEntry>> {
-  const listed = await repositoryGitText(root, ["ls-files", "-t", "--stage", "-z", "--", "."], call);
+export async function skipWorktreeFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}, evenOnDisk = false): Promise<Map<string, IndexEntry>> {
+  const listed = await repositoryGitText(root, [...(evenOnDisk ? ["-c", "sparse.expectFilesOutsideOfPatterns=true"] : []), "ls-files", "-t", "--stage", "-z", "--", "."], call);
   const files = new Map<string, IndexEntry>();
   // "S MODE BLOB STAGE\tPATH": a link too (the agent may write a file in its place: the patch then turns the link into it); a submodule is no file.
   for (const entry of listed?.split("\0") ?? []) {

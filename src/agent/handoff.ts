@@ -28,6 +28,7 @@ import { type CheckpointStore, DiffTooLargeError } from "../tools/checkpoints.ts
 import { parsePatch } from "../tools/patch/parse.ts";
 import { secretFileRead } from "../tools/secret-reads.ts";
 import { attachedPaths } from "./conversation-run.ts";
+import { type LeftOutOfPatch, leftOutOfPatchMessage, skipWorktreeFiles, withIndexVersions } from "./fix-files.ts";
 
 export interface ConversationMeta {
   readonly title: string;
@@ -36,7 +37,7 @@ export interface ConversationMeta {
   readonly exportedAt: Date | string;
   /** The diff the conversation made (a unified diff), if any. */
   readonly patch?: string;
-  /** Why the diff is not there though files changed (`exportedPatch`'s words): said in the Changes section. */
+  /** Why the diff is not there though files changed, or what it leaves out (`exportedPatch`'s words): said in the Changes section. */
   readonly patchLeftOut?: string;
 }
 
@@ -49,17 +50,32 @@ export const MAX_EXPORT_DIFF_BYTES = 16 * 1024 * 1024;
 /**
  * The diff an export carries, since checkpoint `since`; or, past `maxBytes` or where it cannot
  * be made (its checkpoint gone), words saying it is left out and why. It used to be no diff at
- * all, without a word.
+ * all, without a word. In the git repository `repo`, a file git keeps off the disk (outside a
+ * sparse checkout) that the conversation wrote is diffed from the index's version, as hearth fix
+ * does (`withIndexVersions`): as a new file it made `git apply` refuse the whole diff in a full
+ * clone; one whose version git cannot give (a partial clone that never downloaded it) is left
+ * out of the diff and named in `filesLeftOut`.
  */
-export async function exportedPatch(store: Pick<CheckpointStore, "diff">, since: string, maxBytes = MAX_EXPORT_DIFF_BYTES): Promise<{ patch: string } | { leftOut: string }> {
+export async function exportedPatch(store: Pick<CheckpointStore, "diff" | "addedFiles" | "withFiles">, since: string, maxBytes = MAX_EXPORT_DIFF_BYTES, repo?: string): Promise<{ patch: string; filesLeftOut?: string } | { leftOut: string }> {
   try {
-    return { patch: await store.diff(since, undefined, [], { maxBytes }) };
+    const { base, leftOut } = repo === undefined ? { base: since, leftOut: [] } : await withRepositoryVersions(store, since, repo);
+    const patch = await store.diff(base, undefined, [], { maxBytes, ...(leftOut.length ? { leaveOut: leftOut.map((file) => file.path) } : {}) });
+    const words = leftOutOfPatchMessage(leftOut, "the conversation can be exported again").map((line) => line.replace(/^not in the patch: /, "Not in the diff: "));
+    return { patch, ...(words.length ? { filesLeftOut: words.join(" ") } : {}) };
   } catch (error) {
     const why = error instanceof DiffTooLargeError
       ? `it is over ${maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MiB` : `${maxBytes.toLocaleString("en-US")} bytes`} (many changed files or large binary ones, such as a build's output in a folder the project does not ignore)`
       : `it could not be made (${error instanceof Error ? error.message : String(error)})`;
     return { leftOut: `The diff of the changes is left out of this export: ${why}. git diff in the project shows them.` };
   }
+}
+
+/** `since`, or a commit standing for it with the index's version of each file outside the sparse checkout written since (none where `repo` is no repository). */
+async function withRepositoryVersions(store: Pick<CheckpointStore, "addedFiles" | "withFiles">, since: string, repo: string): Promise<{ base: string; leftOut: LeftOutOfPatch[] }> {
+  // The mark as the index keeps it: the conversation's write of such a file put it on disk.
+  const offDisk = await skipWorktreeFiles(repo, {}, true);
+  const written = offDisk.size ? (await store.addedFiles(since)).filter((path) => offDisk.has(path)) : [];
+  return written.length ? await withIndexVersions(store, since, repo, written, offDisk, {}) : { base: since, leftOut: [] };
 }
 
 export interface ImportedConversation {
@@ -179,7 +195,8 @@ export function exportConversation(messages: readonly ChatMessage[], meta: Conve
   ];
   for (const message of messages) out.push("", dataComment(MESSAGE_TAG, message), readable(renderMessage(message)));
   if (meta.patch) out.push("", "## Changes", "", dataComment(PATCH_TAG, meta.patch), fenced(meta.patch, "diff"));
-  else if (meta.patchLeftOut) out.push("", "## Changes", "", `_${oneLine(meta.patchLeftOut)}_`);
+  // Without a diff: why it is left out; with one: the files it leaves out.
+  if (meta.patchLeftOut) out.push(...(meta.patch ? [] : ["", "## Changes"]), "", `_${oneLine(meta.patchLeftOut)}_`);
   return out.join("\n") + "\n";
 }
 

@@ -254,7 +254,7 @@ export interface ConversationExportResult {
   readonly markdown: string;
   /** Files that look like they hold secrets (.env, a key) whose contents the conversation holds: the export shares them. */
   readonly secretFiles?: readonly string[];
-  /** Why the export holds no diff though one was asked for (over its limit, or its checkpoint gone): the chat says so too. */
+  /** Why the export holds no diff though one was asked for (over its limit, or its checkpoint gone), or the files its diff leaves out (a partial clone's, never downloaded): the chat says so too. */
   readonly patchLeftOut?: string;
 }
 

@@ -234,16 +234,17 @@ export class AgentService {
   async exportConversation(params: ConversationExportParams): Promise<ConversationExportResult> {
     const conversation = await newerRefused(this.conversations.get(params.conversationId), "export it from that version");
     if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation has no messages to export yet: send a message first.");
-    const made = params.sinceCheckpoint ? await exportedPatch(await this.checkpoints(), params.sinceCheckpoint) : { patch: "" };
+    const made = params.sinceCheckpoint ? await exportedPatch(await this.checkpoints(), params.sinceCheckpoint, undefined, this.options.root) : { patch: "" };
     const status = this.options.session.status().model;
     const markdown = exportConversation(conversation.messages, {
       title: params.title,
       exportedAt: new Date(),
       ...(status.kind === "ready" ? { model: status.name } : {}),
-      ...("patch" in made ? (made.patch ? { patch: made.patch } : {}) : { patchLeftOut: made.leftOut }),
+      ...("patch" in made ? { ...(made.patch ? { patch: made.patch } : {}), ...(made.filesLeftOut ? { patchLeftOut: made.filesLeftOut } : {}) } : { patchLeftOut: made.leftOut }),
     });
     const secretFiles = [...secretFilesIn(conversation.messages), ...(this.options.root ? await secretFilesReadThroughLinks(conversation.messages, this.options.root) : [])];
-    return { markdown, ...(secretFiles.length ? { secretFiles } : {}), ...("leftOut" in made ? { patchLeftOut: made.leftOut } : {}) };
+    const patchLeftOut = "leftOut" in made ? made.leftOut : made.filesLeftOut;
+    return { markdown, ...(secretFiles.length ? { secretFiles } : {}), ...(patchLeftOut ? { patchLeftOut } : {}) };
   }
 
   /** `hearth/agent/import`: a conversation exported as Markdown (or a conversation file set aside, importConversationFile) continues here. */

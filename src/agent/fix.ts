@@ -75,6 +75,8 @@ export interface TestOutcome {
   readonly passed: boolean;
   readonly exitCode: number | null;
   readonly output: string;
+  /** The tests did not end by themselves (the time limit, a signal): see protocol/agent.ts TestOutcome.stopped. */
+  readonly stopped?: string;
 }
 
 export interface FixResult {
@@ -384,6 +386,8 @@ export interface FinalTestsOptions {
   readonly workspace?: Workspace;
   /** The interpreter the user chose, which `command` (the detected one, in Fix This Issue) may run: the question says where it was chosen. */
   readonly python?: ChosenPython | undefined;
+  /** The run's time limit (default 10 minutes). */
+  readonly timeoutMs?: number;
 }
 
 /** The final test run's outcome, or why it did not run. */
@@ -416,15 +420,19 @@ export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTe
     if (!approved) return { notRun: `the tests were not run: the user declined running "${command}"` };
   }
   if (signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };
-  const ran = await runTests(command, options.cwd, signal);
+  const ran = await runTests(command, options.cwd, options.timeoutMs ?? TEST_TIMEOUT_MS, signal);
   // Killed by the cancel (Ctrl-C, a CI job's SIGTERM), the run's end is the kill's, not the tests' verdict: it read "tests fail (exit null)".
   if (signal.aborted) return { notRun: "the tests were stopped before they ended: the fix was cancelled" };
   return { ran };
 }
 
-async function runTests(command: string, cwd: string, signal: AbortSignal): Promise<TestOutcome> {
-  const outcome = await runShell(command, cwd, TEST_TIMEOUT_MS, signal);
-  return { command, passed: outcome.exitCode === 0, exitCode: outcome.exitCode, output: outcome.output };
+async function runTests(command: string, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<TestOutcome> {
+  const outcome = await runShell(command, cwd, timeoutMs, signal);
+  // Stopped at the limit or killed from outside, the run read "tests fail (exit null)": the tests never finished, nothing failed.
+  const stopped = outcome.timedOut
+    ? `they ran past the ${Math.round(timeoutMs / 1000)} s limit and were stopped`
+    : outcome.exitCode === null ? `they were killed by ${outcome.signal ?? "a signal"}` : undefined;
+  return { command, passed: outcome.exitCode === 0 && !stopped, exitCode: outcome.exitCode, output: outcome.output, ...(stopped ? { stopped } : {}) };
 }
 
 /** The SWE-bench prediction line for a patch. */

@@ -116,6 +116,12 @@ export interface TestOutcome {
   readonly exitCode: number | null;
   /** The end of the output (long output is truncated from the middle). */
   readonly output: string;
+  /**
+   * The tests did not end by themselves, so `passed` is false without a test failing: "they
+   * ran past the 600 s limit and were stopped", or "they were killed by SIGKILL" (the OOM
+   * killer, another process). Undefined when they ended with an exit code.
+   */
+  readonly stopped?: string;
 }
 
 /** Sent by the runtime during a run, once per event. */

@@ -421,3 +421,8 @@ function condensedNotice(event: Extract<AgentWireEvent, { type: "condensed" }>):
   const verb = what === CONDENSED_WORDS.thinking ? "was" : "were";
   return `${what[0]!.toUpperCase()}${what.slice(1)} ${verb} condensed to stay within the context (${event.messages} messages${event.estimated ? "; the tokens could not be counted, so by an estimate" : ""}).`;
 }
+
+/** What to say of tests that did not finish (`TestOutcome.stopped`): not a failure, and what to do. */
+export function unfinishedTestsText(stopped: string): string {
+  return `the tests did not finish (${stopped}), so they neither passed nor failed: run them yourself, or give a test command that runs only the tests of the fix (a filter: one test file or test name)`;
+}

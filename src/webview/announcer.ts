@@ -95,7 +95,7 @@ function toolSentence(item: ToolItem): string | undefined {
 type ReviewItem = Extract<TranscriptItem, { kind: "review" }>;
 
 function reviewSentence(item: ReviewItem): string {
-  const tests = item.tests ? (item.tests.passed ? " Tests passed." : " Tests failed.") : "";
+  const tests = item.tests ? (item.tests.passed ? " Tests passed." : item.tests.stopped ? " Tests did not finish." : " Tests failed.") : "";
   return `Review: ${plural(item.files.length, "file")} changed.${tests}`;
 }
 

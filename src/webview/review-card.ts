@@ -2,7 +2,7 @@
  * A review at the end of a run (Fix This Issue): the summary, each changed file with its
  * state and Open diff / Accept / Reject, Accept all / Reject all, and the test result.
  */
-import type { ReviewFileState, TranscriptItem } from "../protocol/transcript.ts";
+import { type ReviewFileState, type TranscriptItem, unfinishedTestsText } from "../protocol/transcript.ts";
 import type { ReviewAction } from "../protocol/webview.ts";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h, icon } from "./dom.ts";
@@ -42,16 +42,19 @@ function fileRow(item: ReviewItem, file: ReviewItem["files"][number], post: Post
 function tests(item: ReviewItem, ctx: ToolCardContext): HTMLElement | undefined {
   const t = item.tests;
   if (!t) return undefined;
+  // Stopped at the time limit or killed, the run read "Tests failed": they never finished.
+  const state = t.passed ? "passed" : t.stopped ? "unfinished" : "failed";
   return h(
     "div",
-    { class: `review-tests ${t.passed ? "passed" : "failed"}`, "data-tests": t.passed ? "passed" : "failed" },
+    { class: `review-tests ${state}`, "data-tests": state },
     h(
       "div",
       { class: "review-tests-head" },
-      icon(t.passed ? "check" : "error"),
-      h("strong", {}, t.passed ? "Tests passed" : "Tests failed"),
-      t.exitCode !== null && !t.passed ? h("span", { class: "muted" }, ` (exit ${t.exitCode})`) : undefined,
+      icon(t.passed ? "check" : t.stopped ? "warning" : "error"),
+      h("strong", {}, t.passed ? "Tests passed" : t.stopped ? "Tests did not finish" : "Tests failed"),
+      t.exitCode !== null && !t.passed && !t.stopped ? h("span", { class: "muted" }, ` (exit ${t.exitCode})`) : undefined,
     ),
+    t.stopped ? h("p", { class: "review-tests-note" }, `${unfinishedTestsText(t.stopped).replace(/^t/, "T")}.`) : undefined,
     // As a tool card shows a command and a result: a bidi override or zero-width character written out, not obeyed.
     h("code", { class: "review-command" }, `$ ${visibleText(t.command, true)}`),
     t.output ? keptDetails(ctx, `${item.id}:tests`, false, ["Output"], scrollingText(`Test output: ${visibleText(t.command, true)}`, visibleText(t.output))) : undefined,

@@ -13,7 +13,7 @@ import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
-import { condensedWhat } from "../../protocol/transcript.ts";
+import { condensedWhat, unfinishedTestsText } from "../../protocol/transcript.ts";
 import { findHiddenText, hiddenInCall, hiddenInChange, hiddenTextWarning } from "../../protocol/visible-text.ts";
 import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
@@ -204,7 +204,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -220,7 +220,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       const said = result.agent.stopReason === "finished" ? "; the model says:" : ":";
       // Each further line indented: a summary's own "hearth fix: tests pass" line would read as Hearth's.
       io.err(`hearth fix: ${result.agent.stopReason}${said} ${terminalText(result.agent.message.trimEnd()).replace(/\r?\n/g, "\n  ")}\n`);
-      if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
+      if (result.tests) io.err(`hearth fix: ${testsLine(result.tests)}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
       for (const line of leftRunningMessage(result.leftRunning)) io.err(`hearth fix: ${terminalName(line)}\n`);
       if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);
@@ -533,6 +533,12 @@ function emptyOut(out: string): string {
   } catch (error) {
     return `${out} could not be emptied (${writeProblem(error, out, 0)}): what it holds is not this run's`;
   }
+}
+
+/** The final test run's verdict as hearth fix says it: tests that never finished did not fail ("fail (exit null)" said they did). */
+export function testsLine(tests: { readonly passed: boolean; readonly exitCode: number | null; readonly stopped?: string | undefined }): string {
+  if (tests.stopped) return unfinishedTestsText(tests.stopped);
+  return `tests ${tests.passed ? "pass" : `fail (exit ${tests.exitCode})`}`;
 }
 
 function exitCode(stopReason: string, testsPassed: boolean | undefined): number {

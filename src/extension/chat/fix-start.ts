@@ -190,7 +190,7 @@ export function runtimeRunsIn<F extends { readonly name: string }>(runtime: Runt
  */
 export function fixEndMessage(result: Pick<AgentRunResult, "changedFiles" | "tests" | "message" | "headMoved">): { text: string; warning: boolean } {
   const files = result.changedFiles.length;
-  const tests = result.tests ? (result.tests.passed ? " Tests pass." : " Tests fail.") : "";
+  const tests = result.tests ? (result.tests.passed ? " Tests pass." : result.tests.stopped ? ` The tests did not finish (${result.tests.stopped}): they neither passed nor failed.` : " Tests fail.") : "";
   const moved = result.headMoved
     ? ` Git's HEAD moved during the run (from ${result.headMoved.from} to ${result.headMoved.to}: a git checkout, pull or reset): the agent worked${result.tests ? ", and the tests ran," : ""} on ${result.headMoved.to}, and the files git changed are left out of the review (the chat names them).`
     : "";

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
-import { runFix } from "../../../src/agent/fix.ts";
+import { runFinalTests, runFix } from "../../../src/agent/fix.ts";
+import { testsLine } from "../../../src/cli/commands/fix.ts";
 import type { ApprovalRequest } from "../../../src/agent/loop.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import type { AgentWireEvent } from "../../../src/protocol/agent.ts";
@@ -166,5 +167,35 @@ describe("the final test run of a test script in watch mode", () => {
     assert.equal(existsSync(marker), false, "the watch-mode script was run");
     assert.equal(result.tests, undefined);
     assert.match(result.testsNotRun ?? "", /^the tests were not run: `npm test` \(the configured test command; package\.json's test script: jest --watch\) runs in watch mode[^]*never ends[^]*npx jest/);
+  });
+});
+
+describe("a final test run that does not finish", () => {
+  // A limit of 1 s stands in for the 10 minutes; the verdict is asserted, not the time it took.
+  async function finalRun(t: TestContext, command: string) {
+    const { repo } = project(t);
+    const final = await runFinalTests({ command, cwd: repo, policy: "auto-all", signal: new AbortController().signal, timeoutMs: 1000 });
+    assert.ok("ran" in final, "the tests were run");
+    return final.ran;
+  }
+
+  it("past its time limit: said to have not finished, not to have failed, with what to do (hearth fix read 'tests fail (exit null)')", async (t) => {
+    const ran = await finalRun(t, "echo started; sleep 30");
+    assert.equal(ran.passed, false);
+    assert.equal(ran.stopped, "they ran past the 1 s limit and were stopped");
+    assert.match(ran.output, /started/);
+    assert.equal(testsLine(ran), "the tests did not finish (they ran past the 1 s limit and were stopped), so they neither passed nor failed: run them yourself, or give a test command that runs only the tests of the fix (a filter: one test file or test name)");
+  });
+
+  it("killed by a signal from outside: said so, not 'fail (exit null)'", async (t) => {
+    const ran = await finalRun(t, "kill -KILL $$");
+    assert.deepEqual([ran.passed, ran.exitCode, ran.stopped], [false, null, "they were killed by SIGKILL"]);
+    assert.match(testsLine(ran), /^the tests did not finish \(they were killed by SIGKILL\), so they neither passed nor failed/);
+  });
+
+  it("that ends with a failing exit code still reads 'tests fail'", async (t) => {
+    const ran = await finalRun(t, "exit 3");
+    assert.deepEqual([ran.passed, ran.exitCode, ran.stopped], [false, 3, undefined]);
+    assert.equal(testsLine(ran), "tests fail (exit 3)");
   });
 });

@@ -75,6 +75,12 @@ describe("screen reader: what a run says", () => {
     assert.equal(liveness(q('[data-level="error"]')), "off", "the notice itself is no alert: opening the conversation again would read it");
   });
 
+  it("a review whose final tests did not finish says so, not that they failed", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    app.receive(event({ type: "review", checkpoint: "cp", summary: "Fixed", files: ["calc.py"], tests: { command: "make test", passed: false, exitCode: null, output: "", stopped: "they ran past the 600 s limit and were stopped" } }));
+    assert.deepEqual(said(), ["Review: 1 file changed. Tests did not finish."]);
+  });
+
   it("opening a conversation (or showing the view again) does not read out its old errors", () => {
     const old = transcript([{ kind: "user", id: "u", text: "go" }, { kind: "notice", id: "n", level: "error", text: "the model stopped: out of memory" }], { id: "c2" });
     const observer = new window.MutationObserver(() => undefined);

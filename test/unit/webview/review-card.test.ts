@@ -28,3 +28,28 @@ describe("review card of a very large change", () => {
     assert.deepEqual(host.posted.at(-1), { type: "review", action: "accept", reviewId: card.dataset.id });
   });
 });
+
+describe("review card of a fix whose final tests did not finish", () => {
+  it("says they did not finish, not that they failed, and what to do", () => {
+    const { root, app } = startApp();
+    app.receive(stateMessage());
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "fix it" }], { runId: "r1" })));
+    const stopped = "they ran past the 600 s limit and were stopped";
+    app.receive(event({ type: "review", checkpoint: "cp", summary: "Fixed", files: ["a.py"], tests: { command: "pytest", passed: false, exitCode: null, output: "collected 3 items", stopped } }));
+    const block = root.querySelector<HTMLElement>('[data-item="review"] .review-tests')!;
+    assert.equal(block.dataset.tests, "unfinished");
+    assert.equal(block.querySelector(".review-tests-head")!.textContent, "Tests did not finish");
+    assert.equal(block.querySelector(".review-tests-note")!.textContent, `The tests did not finish (${stopped}), so they neither passed nor failed: run them yourself, or give a test command that runs only the tests of the fix (a filter: one test file or test name).`);
+  });
+
+  it("a run that ended failing still reads 'Tests failed (exit 1)'", () => {
+    const { root, app } = startApp();
+    app.receive(stateMessage());
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "fix it" }], { runId: "r1" })));
+    app.receive(event({ type: "review", checkpoint: "cp", summary: "Fixed", files: ["a.py"], tests: { command: "pytest", passed: false, exitCode: 1, output: "1 failed" } }));
+    const block = root.querySelector<HTMLElement>('[data-item="review"] .review-tests')!;
+    assert.equal(block.dataset.tests, "failed");
+    assert.equal(block.querySelector(".review-tests-head")!.textContent, "Tests failed (exit 1)");
+    assert.equal(block.querySelector(".review-tests-note"), null);
+  });
+});

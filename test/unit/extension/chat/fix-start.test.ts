@@ -360,6 +360,10 @@ describe("Fix This Issue's closing message", () => {
     assert.equal(said.warning, true);
     assert.equal(said.text, "Hearth changed 1 file. Tests pass. Git's HEAD moved during the run (from main to other: a git checkout, pull or reset): the agent worked, and the tests ran, on other, and the files git changed are left out of the review (the chat names them). Review the changes in the chat: open each diff, accept or reject.");
   });
+  it("says final tests that ran past their limit did not finish, not that they fail", () => {
+    const said = fixEndMessage({ changedFiles: ["a.py"], tests: { command: "pytest", passed: false, exitCode: null, output: "", stopped: "they ran past the 600 s limit and were stopped" }, message: "done" });
+    assert.equal(said.text, "Hearth changed 1 file. The tests did not finish (they ran past the 600 s limit and were stopped): they neither passed nor failed. Review the changes in the chat: open each diff, accept or reject.");
+  });
   it("warns of the move when the run changed no file of its own", () => {
     const said = fixEndMessage({ changedFiles: [], message: "nothing to do", headMoved: { from: "main", to: "3f2a1b9c0d4e" } });
     assert.equal(said.warning, true);

@@ -76,7 +76,7 @@ function hostOf(url: string | undefined): string | undefined {
 
 /** What became of an issue text that is only a URL. */
 export type IssueFromUrl =
-  | { readonly kind: "issue"; readonly text: string }
+  | { readonly kind: "issue"; readonly text: string; readonly terminalCodes?: true }
   | { readonly kind: "refused"; readonly message: string }
   | { readonly kind: "cancelled" };
 
@@ -148,7 +148,7 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
     if (origin.kind === "other") return { kind: "refused", message: otherRepository(now ?? ref, options.repo, origin.remotes) };
     if (origin.kind === "unknown") options.progress(`the checkout has no remote on ${terminalName(access.host)}${remoteHosts(remotes ?? [])}: whether ${refName(ref)} is its issue is not checked`);
   }
-  return { kind: "issue", text: fetched.text };
+  return { kind: "issue", text: fetched.text, ...(fetched.terminalCodes ? { terminalCodes: true } : {}) };
 }
 
 /** " (origin: gitlab.com, backup: a folder)": each remote's host, never its URL (it may hold a token). */

@@ -157,6 +157,12 @@ export interface FetchedIssue {
    * the answer does not say.
    */
   readonly repository?: { readonly owner: string; readonly repo: string };
+  /**
+   * Set when the title, the description or a comment held terminal control codes (a log pasted
+   * with its colours): `text` has it as a terminal shows it, which the caller says (as for an
+   * issue piped in).
+   */
+  readonly terminalCodes?: true;
 }
 
 /** The issue's text and the repository it is in now. */
@@ -177,6 +183,8 @@ export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: Fetc
     throw new IssueFetchError(`GitHub's answer for ${refName(ref)} is not an issue${said}. ${capital(wording.instead)}.`);
   }
   const url = `https://${options.host ?? GITHUB_HOST}/${ref.owner}/${ref.repo}/issues/${ref.number}`;
+  // An ESC is what text() takes for a terminal's log (see there).
+  let terminalCodes = [title, body].some(heldCodes);
   const parts = [`${short(oneLine(text(title)), MAX_TITLE_CHARS) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
   if (typeof count === "number" && count > 0) {
     const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=${COMMENTS}`);
@@ -184,11 +192,17 @@ export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: Fetc
     for (const c of Array.isArray(comments) ? (comments as unknown[]).slice(0, COMMENTS) : []) {
       const comment = (typeof c === "object" && c !== null ? c : {}) as { user?: unknown; body?: unknown };
       const login = typeof comment.user === "object" && comment.user !== null ? short(text((comment.user as { login?: unknown }).login), MAX_LOGIN_CHARS) : "";
+      terminalCodes ||= heldCodes(comment.body);
       if (typeof comment.body === "string") parts.push(`Comment by ${login || "someone"}:\n${cut(text(comment.body), MAX_COMMENT_CHARS, "of this comment left out")}`);
     }
   }
   const repository = typeof repositoryUrl === "string" ? repositoryUrl.match(/\/repos\/([\w.-]+)\/([\w.-]+)\/?$/) : null;
-  return { text: parts.join("\n\n"), ...(repository && isName(repository[1]!) && isName(repository[2]!) ? { repository: { owner: repository[1]!, repo: repository[2]! } } : {}) };
+  return { text: parts.join("\n\n"), ...(repository && isName(repository[1]!) && isName(repository[2]!) ? { repository: { owner: repository[1]!, repo: repository[2]! } } : {}), ...(terminalCodes ? { terminalCodes } : {}) };
+}
+
+/** Whether a field holds a terminal's control codes, which text() reads as a terminal shows them. */
+function heldCodes(value: unknown): boolean {
+  return typeof value === "string" && value.includes("\x1b");
 }
 
 

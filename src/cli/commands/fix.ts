@@ -102,6 +102,8 @@ there; nothing was done: try again once it ends), 130 cancelled (Ctrl-C; 143 by 
       io.err(`hearth fix: ${fetched.message}\n`);
       return FIX_EXIT.usage;
     }
+    // As for an issue piped in (readOptions): a log pasted with its colours went cleaned, and stderr says so.
+    if (fetched?.terminalCodes) io.err("hearth fix: the issue held terminal control codes (colours, progress-bar redraws): it went to the model as a terminal shows it\n");
     const options = fetched ? { ...given, issue: fetched.text } : given;
     let lock: { release(): void };
     try {

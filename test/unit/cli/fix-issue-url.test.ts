@@ -44,6 +44,10 @@ describe("hearth fix with an issue URL", () => {
       requests++;
       res.setHeader("content-type", "application/json");
       if (req.url === "/repos/acme/api/issues/12") return res.end(JSON.stringify({ title: "Crash on empty body", body: "500", comments: 0 }));
+      if (req.url === "/repos/acme/api/issues/13") return res.end(JSON.stringify({ title: "CI fails", body: "\x1b[31mFAILED\x1b[0m test_calc.py::test_add\nDownloading  10%\rDownloading 100%", comments: 1 }));
+      if (req.url === "/repos/acme/api/issues/13/comments?per_page=10") return res.end(JSON.stringify([{ user: { login: "ana" }, body: "Same here." }]));
+      if (req.url === "/repos/acme/api/issues/14") return res.end(JSON.stringify({ title: "CI fails", body: "see below", comments: 1 }));
+      if (req.url === "/repos/acme/api/issues/14/comments?per_page=10") return res.end(JSON.stringify([{ user: { login: "ana" }, body: "\x1b[1mtest_add\x1b[0m fails" }]));
       res.statusCode = 404;
       res.end(JSON.stringify({ message: "Not Found" }));
     });
@@ -64,6 +68,14 @@ describe("hearth fix with an issue URL", () => {
     }
   });
 
+  // As for an issue piped in or in --issue-file: a log pasted with its colours went to the model cleaned, and stderr said nothing.
+  it("says on stderr that a fetched issue held terminal control codes and went as a terminal shows it (description or comment); nothing for a plain one", async () => {
+    const dir = checkout("git@github.com:acme/api.git");
+    const note = /^hearth fix: the issue held terminal control codes \(colours, progress-bar redraws\): it went to the model as a terminal shows it$/m;
+    for (const n of [13, 14]) assert.match((await fix(dir, `https://github.com/acme/api/issues/${n}`)).err, note, `#${n}`);
+    assert.doesNotMatch((await fix(dir, "https://github.com/acme/api/issues/12")).err, /control codes/);
+  });
+
   it("refuses an issue of another repository than the checkout's with exit 2, naming both, before anything runs; --any-repo fixes it here", async () => {
     const dir = checkout("git@github.com:acme/web.git");
     const { code, err } = await fix(dir, "https://github.com/acme/api/issues/12");
@@ -82,12 +94,14 @@ describe("hearth fix with an issue URL", () => {
     assert.deepEqual(readdirSync(dir).sort(), [".git"]);
   });
 
-  it("refuses any other bare URL without a request, with its terminal escapes shown, not sent", async () => {
+  // Since 3360f3c5 the issue goes as a terminal shows it (the ESC [2J cleared away, said on stderr) before the URL is looked at.
+  it("refuses any other bare URL without a request, its terminal escapes cleaned away, not sent", async () => {
     const dir = tempDir("hearth-fix-url-");
     const before = requests;
     const { code, err } = await fix(dir, "--issue", "https://gitlab.com/acme/api/-/issues/7\u001b[2J");
     assert.equal(code, 2, err);
-    assert.match(err, /the issue is only a link \(https:\/\/gitlab\.com\/acme\/api\/-\/issues\/7\\x1b\[2J\): hearth fix fetches issues from github\.com only .*, and the agent cannot open web pages\. Give the issue's text \(as text, with --issue or with --issue-file FILE\)/);
+    assert.match(err, /^hearth fix: the issue held terminal control codes /m);
+    assert.match(err, /the issue is only a link \(https:\/\/gitlab\.com\/acme\/api\/-\/issues\/7\): hearth fix fetches issues from github\.com only .*, and the agent cannot open web pages\. Give the issue's text \(as text, with --issue or with --issue-file FILE\)/);
     assert.ok(!err.includes("\u001b"));
     assert.equal(requests, before);
   });

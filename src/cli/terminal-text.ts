@@ -228,7 +228,7 @@ function hex(c: string, digits: number, at = 0): string {
 export function asTerminalShows(text: string, what: string, went = "went to the model"): { text: string; note?: string } {
   const shown = terminalShown(text)?.trim();
   if (shown === undefined) return { text };
-  // Redraws alone (a progress bar cleared at its end): nothing was sent or ranked; the caller's "no issue" follows.
+  // Redraws alone (a progress bar cleared at its end): nothing was sent or ranked; locate and fix refuse with it as the one reason.
   if (shown === "") return { text: shown, note: `${what} held only terminal control codes (colours, progress-bar redraws): nothing of it shows on a terminal` };
   const count = (n: number) => n.toLocaleString("en-US");
   return { text: shown, note: `${what} held terminal control codes (colours, progress-bar redraws): it ${went} as a terminal shows it, ${count(shown.length)} of its ${count(text.length)} characters` };

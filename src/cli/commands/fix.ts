@@ -346,6 +346,8 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   const given = issueFile ? await readIssueFile(issueFile, flags.yes === true, io) : (str("issue") ?? text);
   // A CI log piped in or saved (FORCE_COLOR's colours, a progress bar's \r frames): as a terminal shows it, as chat's message.
   const shown = given === undefined ? undefined : asTerminalShows(given, "the issue");
+  // Only codes (a progress bar cleared at its end): text was given, so that one reason, not 'give it as text' after it.
+  if (shown?.note && !shown.text.trim()) throw new UsageError(shown.note);
   if (shown?.note) io.err(`hearth fix: ${shown.note}\n`);
   const issue = shown?.text;
   if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');

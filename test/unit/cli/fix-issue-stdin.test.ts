@@ -71,8 +71,9 @@ describe("hearth fix --issue-file -", () => {
   });
 
   // A log of redraws alone (a progress bar cleared at its end, colour codes around nothing): stderr said
-  // 'it went to the model as a terminal shows it, 0 of its 5 characters', then 'no issue'.
-  it("an issue of terminal control codes alone is no issue (exit 2), said as that, not as sent to the model", async () => {
+  // 'it went to the model as a terminal shows it, 0 of its 5 characters', then 'no issue'. Then the note
+  // and 'no issue: give it as text …' after it: two messages, the second a wrong way out (text was given).
+  it("an issue of terminal control codes alone is no issue (exit 2), said as that once, not as sent to the model", async () => {
     const { work, repo, model } = project();
     writeFileSync(join(work, "only.log"), "\x1b[2K\r\x1b[31m\x1b[0m\n");
     const io = captureIo(work);
@@ -80,7 +81,9 @@ describe("hearth fix --issue-file -", () => {
     assert.equal(code, 2, io.stderr);
     assert.match(io.stderr, /^hearth fix: the issue held only terminal control codes \(colours, progress-bar redraws\): nothing of it shows on a terminal$/m);
     assert.doesNotMatch(io.stderr, /went to the model/);
-    assert.match(io.stderr, /^hearth fix: no issue: /m);
+    assert.equal(io.stderr.match(/terminal control codes/g)?.length, 1, io.stderr);
+    assert.doesNotMatch(io.stderr, /no issue: /);
+    assert.match(io.stderr, /^Usage: hearth fix/m);
   });
 
   it("an empty stdin is no issue (exit 2), as an empty file is", async () => {

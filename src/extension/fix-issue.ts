@@ -29,6 +29,7 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
   if (!issue) return;
   const tooLong = issueTooLong(issue.text);
   if (tooLong) return void vscode.window.showWarningMessage(`Hearth: ${tooLong}`);
+  if (issue.note) void vscode.window.showInformationMessage(`Hearth: ${issue.note}`);
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   const ask = async (question: string) => (await vscode.window.showWarningMessage(question, { modal: true }, STOP_AND_FIX)) === STOP_AND_FIX;
   if (!(await startFixConversation(chat, ask))) return;

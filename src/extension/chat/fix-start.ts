@@ -99,6 +99,16 @@ export interface IssueForFolderOptions<F> {
 export interface IssueToFix<F> {
   readonly text: string;
   readonly folder?: F;
+  /** Said to the user when the run starts: the fetched issue held terminal control codes (FetchedIssue.terminalCodes), so `text` is as a terminal shows it. */
+  readonly note?: string;
+}
+
+/** A GitHub issue with a log pasted in its colours went as a terminal shows it: said, as hearth fix says it on stderr. */
+export const TERMINAL_CODES_NOTE = "The issue held terminal control codes (colours, progress-bar redraws): it went to the agent as a terminal shows it.";
+
+/** The fetched issue to fix, in `folder` when given, with its note. */
+function fetchedToFix<F>(issue: FetchedIssue, folder?: F): IssueToFix<F> {
+  return { text: issue.text, ...(folder === undefined ? {} : { folder }), ...(issue.terminalCodes ? { note: TERMINAL_CODES_NOTE } : {}) };
 }
 
 /**
@@ -125,7 +135,7 @@ export async function issueForFolder<F>(ref: GitHubRepo, options: IssueForFolder
     const after = otherRepoQuestion(now, options.folderName, issueOrigin([ref, now], options.remotes));
     if (after && (await options.ask(after)) !== FIX_HERE_ANYWAY) return undefined;
   }
-  return { text: issue.text };
+  return fetchedToFix(issue);
 }
 
 /** The issue of `home`'s repository: fixed there or here, as the user answers, fetched only after an answer. */
@@ -135,7 +145,7 @@ async function issueInFolder<F>(ref: GitHubRepo, home: WindowFolder<F>, options:
   if (answer !== there && answer !== FIX_HERE_ANYWAY) return undefined;
   const issue = await options.fetch();
   if (!issue) return undefined;
-  return answer === there ? { text: issue.text, folder: home.folder } : { text: issue.text };
+  return answer === there ? fetchedToFix(issue, home.folder) : fetchedToFix(issue);
 }
 
 /** What runtimeRunsIn needs of the runtime: its state, and word when it changes. */

@@ -370,3 +370,24 @@ describe("Fix This Issue's closing message", () => {
     assert.match(said.text, /^Hearth finished without changing files: nothing to do Git's HEAD moved during the run \(from main to 3f2a1b9c0d4e: .*\): the agent worked on 3f2a1b9c0d4e, and the files git changed are left out of the review/);
   });
 });
+
+// A GitHub issue with a log pasted in its colours: hearth fix says it went to the model as a
+// terminal shows it (b8882bd5); Fix This Issue, with the same fetch, said nothing of it.
+describe("Fix This Issue, a fetched issue that held terminal control codes", () => {
+  const web = [{ name: "origin", url: "https://github.com/acme/web.git" }];
+  const ref = { owner: "acme", repo: "web", number: 3 };
+  const coloured = async () => ({ text: "T (acme/web#3)\n\nError: boom", terminalCodes: true as const });
+
+  it("comes with a note saying so, in this folder and in another folder of the window", async () => {
+    const here = await issueForFolder(ref, { folderName: "web", remotes: web, fetch: coloured, ask: async () => undefined });
+    assert.deepEqual(here, { text: "T (acme/web#3)\n\nError: boom", note: "The issue held terminal control codes (colours, progress-bar redraws): it went to the agent as a terminal shows it." });
+    const there = await issueForFolder(ref, { folderName: "api", remotes: undefined, others: [{ folder: "web", name: "web", remotes: web }], fetch: coloured, ask: async (q) => q.answers?.[0] });
+    assert.equal(there?.folder, "web");
+    assert.equal(there?.note, here?.note);
+  });
+
+  it("a plain issue has no note", async () => {
+    const plain = await issueForFolder(ref, { folderName: "web", remotes: web, fetch: async () => ({ text: "plain" }), ask: async () => undefined });
+    assert.deepEqual(plain, { text: "plain" });
+  });
+});

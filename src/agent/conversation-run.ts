@@ -19,7 +19,7 @@ import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
-import { gitUnusable, gitUnusableNotice } from "./git-usable.ts";
+import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
 import { Agent, type AgentEvent, type ApprovalRequest, policyNow } from "./loop.ts";
@@ -100,7 +100,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const refused = options.messages.length === 0 ? await repositoryOwnershipRefusal(options.workspace.root) : undefined;
   if (refused) emit({ type: "notice", level: "warning", text: ownershipNotice(refused) });
   // No git, or one before 2.15 (CentOS 7's): git_diff fails and the history reads nothing, unsaid.
-  const unusable = options.messages.length === 0 ? gitUnusable(options.workspace.root) : undefined;
+  const unusable = options.messages.length === 0 ? await gitUnusableAsync(options.workspace.root) : undefined;
   if (unusable) emit({ type: "notice", level: "warning", text: gitUnusableNotice(unusable) });
 
   // The files the agent's writes changed in this run: git may carry its edit of one along (finish's headMovedNotice).

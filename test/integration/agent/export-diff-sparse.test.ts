@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { it } from "node:test";
 import { exportConversation, exportedPatch, importConversation } from "../../../src/agent/handoff.ts";
 import { CheckpointStore } from "../../../src/tools/index.ts";
+import { sparseClone as sparseCloneOf } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 function git(cwd: string, ...args: string[]): string {
@@ -20,18 +21,8 @@ function git(cwd: string, ...args: string[]): string {
 /** An origin with app/ and lib/, and a sparse clone of it holding app/ only (`partial`: --filter=blob:none). */
 function sparseClone(prefix: string, partial: boolean): { dir: string; origin: string; repo: string } {
   const dir = tempDir(prefix);
-  const [origin, repo] = [join(dir, "origin"), join(dir, "repo")];
-  mkdirSync(join(origin, "app"), { recursive: true });
-  mkdirSync(join(origin, "lib"));
-  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\nprint(add(2, 3))\n");
-  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
-  git(origin, "init", "-q");
-  git(origin, "add", ".");
-  git(origin, "commit", "-qm", "base");
-  git(origin, "config", "uploadpack.allowFilter", "true");
-  git(dir, "clone", "-q", ...(partial ? ["--filter=blob:none", "--sparse"] : []), `file://${origin}`, repo);
-  git(repo, "sparse-checkout", "set", "app");
-  return { dir, origin, repo };
+  const files = { "app/main.py": "from lib.calc import add\nprint(add(2, 3))\n", "lib/calc.py": "def add(a, b):\n    return a - b\n" };
+  return { dir, ...sparseCloneOf(dir, files, { cone: "app", partial }) };
 }
 
 /** The conversation's start checkpoint, then the agent's writes: lib/calc.py (outside the cone) and app/main.py. */

@@ -11,6 +11,7 @@ import { runFix } from "../../../src/agent/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { CheckpointStore } from "../../../src/tools/index.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
+import { sparseClone } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
@@ -22,16 +23,8 @@ function git(cwd: string, ...args: string[]): string {
 
 it("a file outside the sparse checkout that the agent writes is a change to HEAD's version in the patch, not a new file, and applies to a full clone", async () => {
   const dir = tempDir("hearth-fix-sparse-");
-  const [origin, repo, full] = [join(dir, "origin"), join(dir, "repo"), join(dir, "full")];
-  mkdirSync(join(origin, "app"), { recursive: true });
-  mkdirSync(join(origin, "lib"));
-  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\n");
-  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
-  git(origin, "init", "-q");
-  git(origin, "add", ".");
-  git(origin, "commit", "-qm", "base");
-  git(dir, "clone", "-q", origin, repo);
-  git(repo, "sparse-checkout", "set", "app");
+  const full = join(dir, "full");
+  const { origin, repo } = sparseClone(dir, { "app/main.py": "from lib.calc import add\n", "lib/calc.py": "def add(a, b):\n    return a - b\n" }, { cone: "app", partial: false });
   assert.throws(() => readFileSync(join(repo, "lib/calc.py")));
   // The agent cannot read lib/calc.py (not on disk) and writes it whole.
   const turns = [call("write_file", { path: "lib/calc.py", content: "def add(a, b):\n    return a + b\n" }), call("finish", { summary: "fixed" })];
@@ -89,17 +82,8 @@ it("a hidden file whose mode alone differs where the checkout keeps no modes (co
 
 it("files a command of the run brought back from outside the sparse checkout as HEAD has them (git sparse-checkout disable) are no change and no new file", async () => {
   const dir = tempDir("hearth-fix-sparse-back-");
-  const [origin, repo] = [join(dir, "origin"), join(dir, "repo")];
-  mkdirSync(join(origin, "app"), { recursive: true });
-  mkdirSync(join(origin, "lib"));
-  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\n");
-  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
-  writeFileSync(join(origin, "lib/util.py"), "def twice(x):\n    return 2 * x\n");
-  git(origin, "init", "-q");
-  git(origin, "add", ".");
-  git(origin, "commit", "-qm", "base");
-  git(dir, "clone", "-q", origin, repo);
-  git(repo, "sparse-checkout", "set", "app");
+  const files = { "app/main.py": "from lib.calc import add\n", "lib/calc.py": "def add(a, b):\n    return a - b\n", "lib/util.py": "def twice(x):\n    return 2 * x\n" };
+  const { repo } = sparseClone(dir, files, { cone: "app", partial: false });
   const turns = [
     call("run_command", { command: "git sparse-checkout disable" }),
     call("edit_file", { path: "lib/calc.py", old_text: "a - b", new_text: "a + b" }),
@@ -178,17 +162,8 @@ it("a link outside the sparse checkout that the agent writes as a file is a chan
 
 it("in a partial clone (--filter=blob:none) a file outside the sparse checkout whose committed version was never fetched is left out of the patch and named, so the rest applies to a full clone", async () => {
   const dir = tempDir("hearth-fix-partial-");
-  const [origin, repo, full] = [join(dir, "origin"), join(dir, "repo"), join(dir, "full")];
-  mkdirSync(join(origin, "app"), { recursive: true });
-  mkdirSync(join(origin, "lib"));
-  writeFileSync(join(origin, "app/main.py"), "from lib.calc import add\nprint(add(2, 3))\n");
-  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
-  git(origin, "init", "-q");
-  git(origin, "add", ".");
-  git(origin, "commit", "-qm", "base");
-  git(origin, "config", "uploadpack.allowFilter", "true");
-  git(dir, "clone", "-q", "--filter=blob:none", "--sparse", `file://${origin}`, repo);
-  git(repo, "sparse-checkout", "set", "app");
+  const full = join(dir, "full");
+  const { origin, repo } = sparseClone(dir, { "app/main.py": "from lib.calc import add\nprint(add(2, 3))\n", "lib/calc.py": "def add(a, b):\n    return a - b\n" }, { cone: "app", partial: true });
   // lib/calc.py's blob is not in the clone: git would fetch it from the remote to read it, which Hearth's git may not.
   assert.match(git(repo, "rev-list", "--objects", "--missing=print", "HEAD"), /^\?[0-9a-f]{40}$/m);
   const turns = [
@@ -212,17 +187,7 @@ it("in a partial clone (--filter=blob:none) a file outside the sparse checkout w
 
 it("a committed version outside the sparse checkout that git did not give because the fix was cancelled is named as such, not as a partial clone's missing file", async () => {
   const dir = tempDir("hearth-fix-partial-cancel-");
-  const [origin, repo] = [join(dir, "origin"), join(dir, "repo")];
-  mkdirSync(join(origin, "app"), { recursive: true });
-  mkdirSync(join(origin, "lib"));
-  writeFileSync(join(origin, "app/main.py"), "print(1)\n");
-  writeFileSync(join(origin, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
-  git(origin, "init", "-q");
-  git(origin, "add", ".");
-  git(origin, "commit", "-qm", "base");
-  git(origin, "config", "uploadpack.allowFilter", "true");
-  git(dir, "clone", "-q", "--filter=blob:none", "--sparse", `file://${origin}`, repo);
-  git(repo, "sparse-checkout", "set", "app");
+  const { repo } = sparseClone(dir, { "app/main.py": "print(1)\n", "lib/calc.py": "def add(a, b):\n    return a - b\n" }, { cone: "app", partial: true });
   // app/main.py's blob was fetched (it is checked out); lib/calc.py's was not.
   const entries = new Map([...(await skipWorktreeFiles(repo)), ["app/main.py", { mode: "100644" as const, blob: git(repo, "rev-parse", "HEAD:app/main.py").trim() }]]);
   const store = await CheckpointStore.open({ workspaceRoot: repo, storageDir: join(dir, "state") });

@@ -65,11 +65,13 @@ export interface WindowPythonSettings {
 /**
  * The untrusted folder's own value Hearth ignores, in words, for the folder Hearth works in
  * (`folder`), whose value its runs read (`chosenPython`): the window's first folder's told a
- * value the runs never read, and missed the one they ignore.
+ * value the runs never read, and missed the one they ignore. `folderName`, in a window of
+ * several folders, names it ("The folder web is not trusted"), not "This folder".
  */
-export function ignoredInterpreter(folder: string | undefined, settings: WindowPythonSettings): IgnoredWorkspaceValue[] {
+export function ignoredInterpreter(folder: string | undefined, settings: WindowPythonSettings, folderName?: string): IgnoredWorkspaceValue[] {
   const { ignored } = pythonChoice({ trusted: settings.trusted, folder, home: settings.home, setting: settings.layersFor(folder) });
-  return ignored ? [ignored] : [];
+  // In a window of several folders "This folder" named none of them: the folder is named.
+  return ignored ? [folderName === undefined ? ignored : { ...ignored, text: ignored.text.replace(/^This folder/, `The folder ${visibleText(folderName, true)}`) }] : [];
 }
 
 /**

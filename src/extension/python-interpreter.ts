@@ -30,11 +30,11 @@ export async function chosenPython(folder: vscode.WorkspaceFolder | undefined, l
 /**
  * The untrusted folder's own `python.defaultInterpreterPath`, which Hearth ignores, in words
  * (workspace-settings-notice.ts tells it), for `folder`: the one Hearth works in (FolderChoice),
- * whose value the runs read, not the window's first.
+ * whose value the runs read, not the window's first; named (`folderName`) in a window of several.
  */
-export function ignoredPythonSetting(folder: vscode.WorkspaceFolder | undefined): IgnoredWorkspaceValue[] {
+export function ignoredPythonSetting(folder: vscode.WorkspaceFolder | undefined, folderName?: string): IgnoredWorkspaceValue[] {
   const path = folderPath(folder);
-  return ignoredInterpreter(path, { trusted: vscode.workspace.isTrusted, home: homedir(), layersFor: () => interpreterLayers(folder) });
+  return ignoredInterpreter(path, { trusted: vscode.workspace.isTrusted, home: homedir(), layersFor: () => interpreterLayers(folder) }, folderName);
 }
 
 function choice(folder: vscode.WorkspaceFolder | undefined, selected: string | undefined): PythonChoice {

@@ -9,7 +9,7 @@ import { ignoredWorkspaceSettings } from "./config.ts";
 import { IgnoredSettingsNotice } from "./ignored-settings.ts";
 import { INTERPRETER_SETTING } from "./python-choice.ts";
 import { ignoredPythonSetting } from "./python-interpreter.ts";
-import type { FolderChoice } from "./workspace-folder.ts";
+import { diskFolders, type FolderChoice } from "./workspace-folder.ts";
 
 const OPEN_USER_SETTINGS = "Open User Settings";
 const MANAGE_TRUST = "Manage Workspace Trust";
@@ -17,7 +17,9 @@ const MANAGE_TRUST = "Manage Workspace Trust";
 /** Starts watching; the first check runs now. `folders`: the folder Hearth works in, whose interpreter setting the runs read. */
 export function registerWorkspaceSettingsNotice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, folders: FolderChoice): vscode.Disposable {
   const notice = new IgnoredSettingsNotice({ store: context.workspaceState, show, log: (line) => output.appendLine(`[extension] ${line}`) });
-  const check = () => void notice.tell([...ignoredWorkspaceSettings(), ...ignoredPythonSetting(folders.folder)]);
+  // In a window of several folders the notice names the folder ("This folder" named none of them).
+  const name = () => (folders.folder && diskFolders().length > 1 ? folders.nameOf(folders.folder) : undefined);
+  const check = () => void notice.tell([...ignoredWorkspaceSettings(), ...ignoredPythonSetting(folders.folder, name())]);
   check();
   return vscode.Disposable.from(
     vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration(SETTINGS_SECTION) || e.affectsConfiguration(INTERPRETER_SETTING)) && check()),

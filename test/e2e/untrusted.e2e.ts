@@ -63,6 +63,6 @@ describe("an untrusted workspace whose python.defaultInterpreterPath is set by t
   it("is ignored, and Hearth says so (it read the first folder's settings, and said nothing)", { timeout: 240_000 }, async () => {
     await wb.page.locator(".part.statusbar", { hasText: "Restricted Mode" }).waitFor({ timeout: 60_000 });
     for (let i = 0; i < 120 && !/Hearth ignores python\.defaultInterpreterPath/.test(wb.readOutputLog("Hearth")); i++) await wb.page.waitForTimeout(500);
-    assert.match(wb.readOutputLog("Hearth"), /This folder is not trusted, so Hearth ignores python\.defaultInterpreterPath "\.\/run-me\.sh" from its settings/);
+    assert.match(wb.readOutputLog("Hearth"), /The folder web is not trusted, so Hearth ignores python\.defaultInterpreterPath "\.\/run-me\.sh" from its settings/);
   });
 });

@@ -66,4 +66,11 @@ describe("the ignored python.defaultInterpreterPath told in a window of several 
   it("is nothing where Hearth works in a folder that sets none, though another folder of the window does", () => {
     assert.deepEqual(ignoredInterpreter("/w/api", settings), []);
   });
+
+  // "This folder is not trusted" in a window of api and web: which one? Its name is said (with its path where another folder shares it).
+  it("names the folder in the notice where the window has several (the caller's name: FolderChoice.nameOf)", () => {
+    const told = ignoredInterpreter("/w/web", settings, "web (/w/web)");
+    assert.match(told[0]!.text, /^The folder web \(\/w\/web\) is not trusted, so Hearth ignores python\.defaultInterpreterPath "\.\/run-me\.sh" from its settings/);
+    assert.match(told[0]!.text, /Trust the folder \(Workspaces: Manage Workspace Trust\)/);
+  });
 });

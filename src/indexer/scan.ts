@@ -103,7 +103,7 @@ function isGitDirectory(entries: readonly { name: string; isDir: boolean; isFile
   const kind = new Map(entries.map((e) => [e.name, e.isDir ? "dir" : e.isFile ? "file" : "other"]));
   return GIT_DIRECTORY_MARKS.every(([name, want]) => kind.get(name) === want);
 }
-/** Whether the folder at `abs` is a git repository's own (`GIT_DIRECTORY_MARKS`), by a stat of each mark (the tools, which do not list it). */
+
 /** A skip's detail for an entry whose name is not UTF-8 (withoutUnnamed). */
 export const NOT_UTF8_NAME = "its name is not UTF-8";
 
@@ -133,6 +133,7 @@ async function withoutUnnamed<E extends { readonly name: string }>(fs: ScanFs, d
   return entries.filter((e) => !dropped.has(e));
 }
 
+/** Whether the folder at `abs` is a git repository's own (`GIT_DIRECTORY_MARKS`), by a stat of each mark (the tools, which do not list it). */
 export async function isGitDirectoryAt(abs: string, fs: Pick<ScanFs, "stat"> = nodeScanFs): Promise<boolean> {
   const found = await Promise.all(GIT_DIRECTORY_MARKS.map(([name]) => fs.stat(join(abs, name)).catch(() => undefined)));
   return GIT_DIRECTORY_MARKS.every(([, want], i) => (want === "dir" ? found[i]?.isDirectory() : found[i]?.isFile()) === true);

@@ -272,11 +272,6 @@ export interface ConversationExportParams {
 }
 
 /**
- * Sent by the client for "Import Conversation": the runtime parses an exported file and
- * keeps its messages as conversation `conversationId` (the next message continues it, with
- * this workspace's system prompt). Rejects with InvalidInput (the message says what is wrong).
- */
-/**
  * The longest conversation file an import takes (characters; the extension checks the file's
  * bytes before reading it): a context of 262,144 tokens is about 1 MB of text, written twice
  * (readable and base64) plus the diff. Reading a bigger one would hold several copies of it
@@ -284,6 +279,11 @@ export interface ConversationExportParams {
  */
 export const MAX_IMPORT_CHARS = 64 * 1024 * 1024;
 
+/**
+ * Sent by the client for "Import Conversation": the runtime parses an exported file and
+ * keeps its messages as conversation `conversationId` (the next message continues it, with
+ * this workspace's system prompt). Rejects with InvalidInput (the message says what is wrong).
+ */
 export const ConversationImportRequest = new RequestType<{ readonly conversationId: string; readonly markdown: string }, ConversationImportResult, void>(
   "hearth/agent/import",
 );

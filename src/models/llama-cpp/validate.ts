@@ -111,8 +111,6 @@ function checkHasWeights(tensors: number, modelPath: string): void {
   throw new BackendError(`the file holds no weights (0 tensors): it is a vocabulary-only GGUF, like llama.cpp's ggml-vocab-*.gguf, not a model. Choose the model's own GGUF file: ${modelPath}`, "selectModel");
 }
 
-/** How node-llama-cpp names the parts of a split model (resolveSplitGgufParts.js). */
-
 /**
  * The other parts of a split model (`name-00001-of-00003.gguf`), which must all be there;
  * none for a single file. A later part chosen on its own is refused with the first part's name.

@@ -147,11 +147,14 @@ async function readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "
   }
 }
 
+/** Why an entry whose name is not UTF-8 is not indexed: the index's skip detail, which list_files and search look for too (scan.ts withoutUnnamed). */
+export const NOT_UTF8_NAME = "its name is not valid UTF-8, which Hearth cannot read (rename it to index it)";
+
 export function errorCode(err: unknown): string {
   if (err instanceof StalledCall) return err.message;
   const { code, path } = err as NodeJS.ErrnoException;
   // Node reads a name's bytes as UTF-8, with U+FFFD for what does not decode: the path it
   // gives then names no file, and "ENOENT" would read as if the file were gone.
-  if (code === "ENOENT" && path?.includes("\ufffd")) return "its name is not valid UTF-8, which Hearth cannot read (rename it to index it)";
+  if (code === "ENOENT" && path?.includes("\ufffd")) return NOT_UTF8_NAME;
   return code ?? String(err);
 }

@@ -2,7 +2,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { enclosingIgnores } from "./enclosing-ignores.ts";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
-import { errorCode, limitCalls, nodeScanFs, type ScanFs } from "./scan-fs.ts";
+import { NOT_UTF8_NAME, errorCode, limitCalls, nodeScanFs, type ScanFs } from "./scan-fs.ts";
 import { linkedInode, type LinkInfo } from "./secret-links.ts";
 import type { SkippedFile } from "./types.ts";
 
@@ -104,8 +104,8 @@ function isGitDirectory(entries: readonly { name: string; isDir: boolean; isFile
   return GIT_DIRECTORY_MARKS.every(([name, want]) => kind.get(name) === want);
 }
 
-/** A skip's detail for an entry whose name is not UTF-8 (withoutUnnamed). */
-export const NOT_UTF8_NAME = "its name is not UTF-8";
+/** A skip's detail for an entry whose name is not UTF-8 (withoutUnnamed): the one a stat of such a name gives (scan-fs.ts errorCode). */
+export { NOT_UTF8_NAME };
 
 /**
  * `entries` less those whose names are not UTF-8 (Linux keeps a name's bytes: caf\xe9.txt from

@@ -16,6 +16,8 @@ const TEXT_SHOWN = 80;
 
 /** Undefined where the bytes are neither (a GGUF, or a file of some other kind). */
 export function whatInstead(head: Buffer): NotGguf | undefined {
+  // A file that starts as a GGUF (a model cut short, one with a broken header) is no server's answer, whatever its other bytes.
+  if (head.toString("latin1", 0, 4) === "GGUF") return undefined;
   // A UTF-8 byte-order mark (a page saved by some editors and servers) is no text of its own.
   const text = head.toString("latin1").replace(/^\xEF\xBB\xBF/, "").trimStart();
   // An XML document: what a storage server (S3, Hugging Face's CDN) answers a signed link past its time.

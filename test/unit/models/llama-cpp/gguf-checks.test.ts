@@ -204,6 +204,9 @@ describe("a .gguf that is no GGUF at all, chosen as the model (Choose a GGUF fil
     ["a JSON error", '\n{"error":"Repository not found"}\n', `the file is text, not a GGUF model (it reads "{"error":"Repository not found"}"): a server's answer saved in the model's place (a wrong link, or a gated or private model fetched without a token); download the model again or choose its .gguf file`],
     ["a longer text file", `# calc\n\n${"A calculator. ".repeat(30)}\n`, `the file is a text file, not a GGUF model (it starts with "# calc"); download the model again or choose its .gguf file`],
     ["any other file", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", "not a GGUF model file (no GGUF header)"],
+    // A file that starts as a GGUF but is cut short before its header ends: a broken model, not a server's answer (fdfa5fde called it text).
+    ["a GGUF cut short before its header ends", "GGUF", "not a GGUF model file (no GGUF header)"],
+    ["a file that starts with GGUF and goes on as text", "GGUF-not-really", "not a GGUF model file (no GGUF header)"],
   ] as const;
   for (const [what, text, says] of cases) {
     it(`${what}: says what it is`, async (t) => {

@@ -7,22 +7,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
-import { tempDir, workspaceWith } from "./helpers/setup.ts";
+import { agentOn } from "./helpers/checkpoint-agent.ts";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
-}
-
-async function agentOn(files: Record<string, string>) {
-  const { root, ctx } = workspaceWith(files);
-  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
-  const agentCtx = { ...ctx, checkpoints: store, beforeEffect: checkpointBeforeEffect(store) };
-  const call = async (tool: string, input: Record<string, string>) => {
-    const result = await runTool(toolByName(tool)!, input, agentCtx);
-    assert.equal(result.ok, true, result.text);
-  };
-  return { root, store, call };
 }
 
 describe("checkpoints of files whose names git could read as revisions or options", () => {

@@ -6,25 +6,14 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, lstatSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
-import { tempDir, workspaceWith } from "./helpers/setup.ts";
+import { agentOn } from "./helpers/checkpoint-agent.ts";
+import { tempDir } from "./helpers/setup.ts";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
 }
 
 const text = (bytes: Uint8Array | undefined): string | undefined => (bytes ? Buffer.from(bytes).toString("utf8") : undefined);
-
-async function agentOn(files: Record<string, string>) {
-  const { root, ctx } = workspaceWith(files);
-  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
-  const agentCtx = { ...ctx, checkpoints: store, beforeEffect: checkpointBeforeEffect(store) };
-  const call = async (tool: string, input: Record<string, string>) => {
-    const result = await runTool(toolByName(tool)!, input, agentCtx);
-    assert.equal(result.ok, true, result.text);
-  };
-  return { root, store, call };
-}
 
 describe("checkpoints of files git does not see", () => {
   it("lists, diffs and restores agent writes to .gitignored files (an edit undone, a created file removed)", async () => {

@@ -45,7 +45,7 @@ export {
 export { installCuda, nativeFolderIn } from "./cuda.ts";
 export { useInstalledNativePackages } from "./native-packages.ts";
 export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
-export { ggufArchitecture, isSupportedArchitecture, projectorRefusal, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
+export { ggufArchitecture, ggufNotAChatModel, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";
 export { LOOKALIKE_BRACKETS, swappedBrackets } from "./qwen/tool-call-syntax.ts";
 export { isScriptPath } from "./scripted.ts";

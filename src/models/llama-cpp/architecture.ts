@@ -4,7 +4,7 @@
  * another architecture's --model before a run starts.
  */
 import { stat } from "node:fs/promises";
-import { readGgufLayout } from "./gguf-reader.ts";
+import { type GgufEntry, readGgufLayout } from "./gguf-reader.ts";
 
 /** As messages name them. */
 export const SUPPORTED_ARCHITECTURES_SHOWN = "Qwen3.5-family models (qwen35, qwen35moe)";
@@ -29,16 +29,70 @@ export function projectorRefusal(architecture: string, verb: "Choose" | "Give"):
 }
 
 /**
+ * Architectures llama.cpp runs only as embedding models (sentence vectors for search: BERT and
+ * its kin, EmbeddingGemma, T5's encoder), which any pooling_type key aside are no chat model.
+ */
+const EMBEDDING_ARCHITECTURES = new Set(["bert", "modern-bert", "nomic-bert", "nomic-bert-moe", "neo-bert", "jina-bert-v2", "jina-bert-v3", "gemma-embedding", "t5encoder"]);
+
+/** llama.cpp's pooling types: a GGUF that sets one (`{arch}.pooling_type`) is made for embeddings or ranking. */
+const POOLING = ["none", "mean", "cls", "last", "rank"];
+
+/**
+ * A GGUF that is no chat model though it may look like one (the GGUFs users keep beside their
+ * models: LM Studio's and Hugging Face's folders, llama.cpp's outputs), said for what it is,
+ * ending with what to choose instead (`verb` as in {@link projectorRefusal}); undefined for a
+ * model. A LoRA adapter names its base model's architecture (a Qwen3.5 one `qwen35`) without
+ * its hyper-parameters, and read as a damaged model; an importance matrix names none; a
+ * Qwen3 embedding model or reranker (Qwen3-Embedding, Qwen3-Reranker: architecture `qwen3`)
+ * passed every check, loaded, and answered with junk.
+ */
+export function notAChatModel(metadata: ReadonlyMap<string, GgufEntry>, verb: "Choose" | "Give"): string | undefined {
+  const text = (key: string) => {
+    const entry = metadata.get(key);
+    return entry && "value" in entry && typeof entry.value === "string" ? entry.value : "";
+  };
+  const architecture = text("general.architecture");
+  const projector = projectorRefusal(architecture, verb);
+  if (projector) return projector;
+  const type = text("general.type");
+  if (type === "adapter") {
+    const kind = text("adapter.type") === "lora" ? "LoRA adapter" : "adapter";
+    return `a ${kind} (general.type "adapter"): it changes a model's weights when loaded with that model, and is not one itself; Hearth loads no adapters. ${verb} the model it was made for, or a GGUF with the adapter merged in (llama.cpp's llama-export-lora makes one)`;
+  }
+  if (type === "imatrix") return `an importance matrix (general.type "imatrix"): the data llama-quantize reads to quantize a model, not a model. ${verb} a model's GGUF`;
+  const pooling = metadata.get(`${architecture}.pooling_type`);
+  const poolingType = pooling && "value" in pooling && typeof pooling.value === "number" ? pooling.value : 0;
+  if (poolingType === 4) return `a reranker (${architecture}.pooling_type ${poolingType}, "rank"): it scores how well a text answers a query and writes no text. ${verb} a chat model's GGUF: Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}`;
+  const embedding = poolingType > 0 && poolingType < POOLING.length ? `${architecture}.pooling_type ${poolingType}, "${POOLING[poolingType]}"` : EMBEDDING_ARCHITECTURES.has(architecture) ? `architecture "${architecture}"` : undefined;
+  if (embedding) return `an embedding model (${embedding}): it turns text into vectors for search and writes no text. ${verb} a chat model's GGUF: Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}`;
+  return undefined;
+}
+
+/**
+ * What {@link notAChatModel} says of the GGUF at `path`, read by the bounded reader; undefined
+ * where it is a model, or no readable GGUF (the validator says why).
+ */
+export async function ggufNotAChatModel(path: string, verb: "Choose" | "Give"): Promise<string | undefined> {
+  const metadata = await ggufMetadata(path);
+  return metadata && notAChatModel(metadata, verb);
+}
+
+/**
  * The `general.architecture` a GGUF file names, read by the bounded reader; undefined where it
  * names none, is no readable GGUF or no regular file (the validator says why): a named pipe
  * (`--model /dev/stdin`) is not opened, its open would wait for a writer for ever.
  */
 export async function ggufArchitecture(path: string): Promise<string | undefined> {
+  const entry = (await ggufMetadata(path))?.get("general.architecture");
+  return entry && "value" in entry && typeof entry.value === "string" ? entry.value : undefined;
+}
+
+/** A GGUF's metadata, undefined where it is no readable GGUF or no regular file (a named pipe is never opened). */
+async function ggufMetadata(path: string): Promise<ReadonlyMap<string, GgufEntry> | undefined> {
   try {
     const info = await stat(path);
     if (!info.isFile()) return undefined;
-    const entry = (await readGgufLayout(path, info.size)).metadata.get("general.architecture");
-    return entry && "value" in entry && typeof entry.value === "string" ? entry.value : undefined;
+    return (await readGgufLayout(path, info.size)).metadata;
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@ import { open, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
-import { isSupportedArchitecture, projectorRefusal, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
+import { isSupportedArchitecture, notAChatModel, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
 import { textWords, whatInstead } from "../not-a-model.ts";
 import { splitModel } from "../split-model.ts";
@@ -166,10 +166,11 @@ async function readLayout(modelPath: string, fileSize: number): Promise<GgufLayo
 }
 
 function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, modelPath: string): string {
+  // Before the architecture: an importance matrix names none, a LoRA adapter its base model's.
+  const other = notAChatModel(metadata, "Choose");
+  if (other) throw new BackendError(`the file is ${other}: ${modelPath}`, "selectModel");
   const architecture = stringValue(metadata.get("general.architecture"));
   if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${modelPath}`, "selectModel");
-  const projector = projectorRefusal(architecture, "Choose");
-  if (projector) throw new BackendError(`the file is ${projector}: ${modelPath}`, "selectModel");
   if (!isSupportedArchitecture(architecture)) {
     throw new BackendError(
       `unsupported model architecture "${architecture}": Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}: ${modelPath}`,

@@ -49,6 +49,18 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
     assert.match(io.stderr, /^hearth chat: --model .+mmproj-F16\.gguf is a vision projector \(mmproj, architecture "clip"\): it goes with a model but is not one\. Give the model's own GGUF, the one not named mmproj, from the same folder$/m);
   });
 
+  // A Qwen3.5 LoRA adapter names architecture qwen35: it passed this check and failed the load as a damaged model.
+  it("hearth chat --model a Qwen3.5 LoRA adapter: exit 2 before a runtime starts, said as the adapter it is", async () => {
+    const { work } = calcCheckout("hearth-model-arch-");
+    const model = join(work, "Qwen3.5-9B-lora.gguf");
+    const metadata = new Map([["general.architecture", gguf.str("qwen35")], ["general.type", gguf.str("adapter")], ["adapter.type", gguf.str("lora")]]);
+    writeFileSync(model, writeGguf(metadata, [{ name: "blk.0.attn_qkv.weight.lora_a", dims: [16], type: "f32", data: new Float32Array(16) }]));
+    const io = captureIo(work);
+    const code = await main(["chat", "--model", model, "hello"], io);
+    assert.equal(code, 2, io.stderr);
+    assert.match(io.stderr, /^hearth chat: --model .+Qwen3\.5-9B-lora\.gguf is a LoRA adapter \(general\.type "adapter"\): it changes a model's weights when loaded with that model, and is not one itself; Hearth loads no adapters\. Give the model it was made for, or a GGUF with the adapter merged in \(llama\.cpp's llama-export-lora makes one\)$/m);
+  });
+
   it("hearth chat: exit 2 before a runtime starts, saying the same", async () => {
     const { work } = calcCheckout("hearth-model-arch-");
     const model = join(work, "mistral.gguf");

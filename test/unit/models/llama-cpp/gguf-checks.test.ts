@@ -2,7 +2,7 @@
 // metadata maps: declared lengths past the end of the file, broken tensor records, and the
 // relations between keys that llama.cpp asserts instead of checking.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -11,6 +11,7 @@ import { type GgufEntry, GgufFormatError, MAX_ARRAY_STRINGS, MAX_ENTRIES, MAX_TE
 import { checkHyperParameters } from "../../../../src/models/llama-cpp/hyper-parameters.ts";
 import { validateModelFile } from "../../../../src/models/llama-cpp/validate.ts";
 import { gguf, writeGguf, type GgufTensor, type GgufValue } from "../../../fixtures/models/gguf-writer.ts";
+import { ensureTinyModel } from "../../../fixtures/models/index.ts";
 
 function tempFile(t: TestContext, bytes: Uint8Array): string {
   const dir = mkdtempSync(join(tmpdir(), "hearth-gguf-"));
@@ -231,5 +232,73 @@ describe("a model's vision projector (mmproj-*.gguf, beside Qwen3.5's weights in
       assert.equal(error.fix, "selectModel");
       return true;
     });
+  });
+});
+
+/**
+ * `bytes` (a GGUF v3 with 32-byte alignment) with a u32 metadata key added before its first,
+ * and a filler string entry making the insertion a multiple of 32 bytes, so that the data
+ * section stays aligned and every tensor offset holds.
+ */
+function withU32Key(bytes: Buffer, key: string, value: number): Buffer {
+  const entry = (name: string, type: number, payload: Buffer) => {
+    const out = Buffer.alloc(8 + Buffer.byteLength(name) + 4);
+    out.writeBigUInt64LE(BigInt(Buffer.byteLength(name)));
+    out.write(name, 8, "utf8");
+    out.writeUInt32LE(type, out.length - 4);
+    return Buffer.concat([out, payload]);
+  };
+  const u32 = Buffer.alloc(4);
+  u32.writeUInt32LE(value);
+  const added = entry(key, 4, u32);
+  const fillerBase = 8 + "hearth.filler".length + 4 + 8;
+  const fill = (32 - ((added.length + fillerBase) % 32)) % 32;
+  const text = Buffer.alloc(8 + fill, "x");
+  text.writeBigUInt64LE(BigInt(fill));
+  const filler = entry("hearth.filler", 8, text);
+  const out = Buffer.concat([bytes.subarray(0, 24), added, filler, bytes.subarray(24)]);
+  out.writeBigUInt64LE(bytes.readBigUInt64LE(16) + 2n, 16);
+  return out;
+}
+
+// GGUFs users keep beside their models (LM Studio's and Hugging Face's folders, llama.cpp's
+// outputs) that are no chat model: each is said for what it is, with what to choose instead.
+describe("a GGUF that is no chat model, chosen as the model", () => {
+  const refused = async (file: string, message: string) => {
+    await assert.rejects(validateModelFile(file), (error: unknown) => {
+      assert.ok(error instanceof BackendError);
+      assert.equal(error.message, `the file is ${message}: ${file}`);
+      assert.equal(error.fix, "selectModel");
+      return true;
+    });
+  };
+  const CHAT_MODEL = "a chat model's GGUF: Hearth runs Qwen3.5-family models (qwen35, qwen35moe)";
+
+  it("a LoRA adapter of a Qwen3.5 model (convert_lora_to_gguf: the base's architecture, none of its hyper-parameters) is an adapter, not a damaged model", async (t) => {
+    const metadata = new Map([["general.architecture", gguf.str("qwen35")], ["general.type", gguf.str("adapter")], ["adapter.type", gguf.str("lora")], ["adapter.lora.alpha", gguf.f32(16)]]);
+    const file = tempFile(t, writeGguf(metadata, [{ name: "blk.0.attn_qkv.weight.lora_a", dims: [64, 8], type: "f32", data: new Float32Array(512) }]));
+    await refused(file, `a LoRA adapter (general.type "adapter"): it changes a model's weights when loaded with that model, and is not one itself; Hearth loads no adapters. Choose the model it was made for, or a GGUF with the adapter merged in (llama.cpp's llama-export-lora makes one)`);
+  });
+
+  it("an importance matrix (llama-imatrix's GGUF: no architecture) is said as that, not as a GGUF that names no architecture", async (t) => {
+    const metadata = new Map([["general.type", gguf.str("imatrix")], ["imatrix.chunk_count", gguf.u32(100)], ["imatrix.chunk_size", gguf.u32(512)]]);
+    const file = tempFile(t, writeGguf(metadata, [{ name: "blk.0.ffn_down.weight.in_sum2", dims: [64], type: "f32", data: new Float32Array(64) }, { name: "blk.0.ffn_down.weight.counts", dims: [1], type: "f32", data: new Float32Array(1) }]));
+    await refused(file, `an importance matrix (general.type "imatrix"): the data llama-quantize reads to quantize a model, not a model. Choose a model's GGUF`);
+  });
+
+  it("an embedding model of a BERT architecture (nomic-embed-text) is said as an embedding model", async (t) => {
+    const metadata = new Map([["general.architecture", gguf.str("nomic-bert")], ["nomic-bert.context_length", gguf.u32(2048)]]);
+    const file = tempFile(t, writeGguf(metadata, [NORM]));
+    await refused(file, `an embedding model (architecture "nomic-bert"): it turns text into vectors for search and writes no text. Choose ${CHAT_MODEL}`);
+  });
+
+  // Qwen3-Embedding's and Qwen3-Reranker's GGUFs name architecture qwen3 and set its pooling_type:
+  // the whole tiny Qwen3.5 model with that one key passed every check and loaded as a chat model.
+  it("a Qwen embedding model or reranker (a qwen3* architecture with a pooling_type) is refused, not loaded to answer junk", async (t) => {
+    const model = readFileSync(await ensureTinyModel({ arch: "qwen35" }));
+    await refused(tempFile(t, withU32Key(model, "qwen35.pooling_type", 3)), `an embedding model (qwen35.pooling_type 3, "last"): it turns text into vectors for search and writes no text. Choose ${CHAT_MODEL}`);
+    await refused(tempFile(t, withU32Key(model, "qwen35.pooling_type", 4)), `a reranker (qwen35.pooling_type 4, "rank"): it scores how well a text answers a query and writes no text. Choose ${CHAT_MODEL}`);
+    // pooling_type 0 ("none", what a chat model may say) is a model as before.
+    assert.equal((await validateModelFile(tempFile(t, withU32Key(model, "qwen35.pooling_type", 0)))).architecture, "qwen35");
   });
 });

@@ -235,7 +235,8 @@ export class CheckpointStore {
     await storeOpened(gitDir, root);
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;
-    Object.assign(env, { GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_OPTIONAL_LOCKS: "0" });
+    // LANGUAGE=en: git's words (and the strerror it quotes) are read, "No space left on device" by diskFullWords.
+    Object.assign(env, { GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_OPTIONAL_LOCKS: "0", LANGUAGE: "en" });
     // One lock per repository however its storage path is spelled.
     const ownFiles = (await Promise.all((options.exclude ?? []).map((path) => ownPath(root, path)))).filter((p): p is string => p !== undefined);
     const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), ownFiles);

@@ -151,10 +151,15 @@ export class RuntimeSession {
   async updateSettings(raw: unknown): Promise<void> {
     const { settings, problems } = sanitizeSettings(raw);
     for (const problem of problems) log("warn", problem);
+    const said = JSON.stringify(problems) !== JSON.stringify(this.settingsProblems);
     this.settings = settings;
     this.settingsProblems = problems;
     this.model.configure(settings);
     this.completionModel.configure(settings);
+    // A change that keeps the model as it is (threads "8" where 0 applied already, a fixed
+    // inlineCompletionsExclude) sends no model state: its problems go out on their own, or the
+    // view showed none of them, or the old ones for good.
+    if (said) this.onChange(this.status());
   }
 
   currentSettings(): Settings {

@@ -45,6 +45,8 @@ export interface SessionPaths {
 export class RuntimeSession {
   private settings: Settings;
   private settingsProblems: string[];
+  /** Why the completion model named by hearth.completionModelPath is not used (its slot's error); undefined: nothing to say. */
+  private completionProblem: string | undefined;
   private index: IndexState = { kind: "idle", detail: "waiting for the workspace" };
   private readonly startedAt = Date.now();
   private readonly model: ModelSlot;
@@ -63,6 +65,7 @@ export class RuntimeSession {
       ...common,
       label: "completion model",
       resolve: completionModelSource,
+      onState: (state) => this.completionState(state),
       loadSettings: { contextSize: COMPLETION_CONTEXT },
     });
     this.model.set(this.settings);
@@ -174,8 +177,20 @@ export class RuntimeSession {
       model: this.model.state(),
       index: this.index,
       folder: this.paths.workspaceFolder ?? null,
-      settingsProblems: this.settingsProblems,
+      settingsProblems: [...this.settingsProblems, ...(this.completionProblem ? [this.completionProblem] : [])],
     };
+  }
+
+  /**
+   * The completion slot's state, said only where it cannot be used: completions then fall back
+   * to the main model (`completionBackend`), so a path typed wrong (relative, a missing file,
+   * not a GGUF) went without a word. Its loading progress is not sent: the status has no place for it.
+   */
+  private completionState(state: ModelState): void {
+    const problem = state.kind === "error" ? `hearth.completionModelPath: ${state.message}; inline completions use the main model instead` : undefined;
+    if (problem === this.completionProblem) return;
+    this.completionProblem = problem;
+    this.onChange(this.status());
   }
 
   /** The workspace index reports here; the status carries it to the UI. */

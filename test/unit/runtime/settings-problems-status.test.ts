@@ -50,4 +50,32 @@ describe("settings problems in the status", () => {
     await session.settledStatus();
     assert.equal(seen.length, count);
   });
+
+  it("a completion model path that cannot be used is said (completions fall back to the main model), and no more once it is mended", async (t) => {
+    const dir = tempDir("hearth-problems-");
+    const model = scripted(dir, "A");
+    const small = scripted(dir, "small");
+    writeFileSync(join(dir, "notes.gguf"), "not a model at all, just some text\n");
+    const cases: [string, RegExp][] = [
+      ["small.gguf", /^hearth\.completionModelPath: model path must be absolute: small\.gguf; inline completions use the main model instead$/],
+      ["${workspaceFolder}/small.gguf", /^hearth\.completionModelPath: model path must be absolute: \$\{workspaceFolder\}\/small\.gguf; /],
+      [join(dir, "missing.gguf"), /^hearth\.completionModelPath: .*missing\.gguf; inline completions use the main model instead$/],
+      [join(dir, "notes.gguf"), /^hearth\.completionModelPath: .*notes\.gguf; inline completions use the main model instead$/],
+    ];
+    for (const [completionModelPath, said] of cases) {
+      const seen: RuntimeStatus[] = [];
+      const session = new RuntimeSession({ modelPath: model, completionModelPath }, (status) => seen.push(status), { clock: new FakeClock() });
+      t.after(() => session.dispose());
+      await session.readyBackend();
+      assert.equal(await session.completionBackend(), undefined, "completions use the main model");
+      const problems = (await session.settledStatus()).settingsProblems;
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.match(problems[0]!, said);
+      assert.deepEqual(seen.at(-1)?.settingsProblems, problems, "sent to the client, not only answered when asked");
+      // Mended: the completion model loads and the warning goes, in a status sent on its own.
+      await session.updateSettings({ modelPath: model, completionModelPath: small });
+      assert.ok(await session.completionBackend());
+      assert.deepEqual(seen.at(-1)?.settingsProblems, []);
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { CANCELLED_EXIT, type CliCommand, type CliIo, MAX_INPUT_BYTES, UsageErro
 import { COMMANDS } from "./commands.ts";
 import { environmentWarnings, ownProgramSearch } from "./environment.ts";
 import { ownText } from "./locale.ts";
+import { lowOpenFilesWarning, openFilesAdvice, openFilesLimit } from "./open-files.ts";
 import { terminalJson, terminalName, terminalText } from "./terminal-text.ts";
 
 function help(): string {
@@ -56,6 +57,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   for (const warning of environmentWarnings(process.env, args)) io.err(`${warning}\n`);
+  // apply-patch and storage open a few files at a time: the warning is for loading the model and indexing.
+  const lowLimit = name === "apply-patch" || name === "storage" ? undefined : lowOpenFilesWarning(openFilesLimit());
+  if (lowLimit) io.err(`${lowLimit}\n`);
   // Whether the command printed anything on stdout (its JSON answer) before it failed.
   let printed = false;
   const out = (text: string) => {
@@ -66,7 +70,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(args, announcingStdin(name, { ...io, out }));
   } catch (thrown) {
     // What to pipe instead is the command's own input: chat's message is no issue text, nor a patch.
-    const error = thrown instanceof StdinOverLimitError ? new UsageError(`${thrown.message}: pipe ${STDIN_HOLDS[name] ?? "the text itself"}, not a log or an archive`) : thrown;
+    const error = thrown instanceof StdinOverLimitError ? new UsageError(`${thrown.message}: pipe ${STDIN_HOLDS[name] ?? "the text itself"}, not a log or an archive`) : withOpenFilesAdvice(thrown);
     const code = failedCommand(name, command, error, io);
     // A script parsing --json's stdout got nothing and failed on that instead of on the error.
     // The exit code is not in it: the entry point makes a cancel 143 or 129 after this. Once the
@@ -76,6 +80,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (options.includes("--json") && !printed) io.out(`${terminalJson(JSON.stringify({ error: { message } }))}\n`);
     return code;
   }
+}
+
+/** An EMFILE or ENFILE (node's, or in the runtime's words: "system/info: EMFILE: …") with the way out added; any other error as it is. */
+function withOpenFilesAdvice(error: unknown): unknown {
+  const advice = error instanceof UsageError ? undefined : openFilesAdvice(error, openFilesLimit());
+  return advice ? new Error(`${error instanceof Error ? error.message : String(error)}: ${advice}`) : error;
 }
 
 /** More on stdin than MAX_INPUT_BYTES (processIo); main adds what the command reads there (STDIN_HOLDS). */

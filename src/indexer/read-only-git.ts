@@ -40,8 +40,14 @@ export function readOnlyGitOutput(cwd: string, args: readonly string[], timeoutM
   });
 }
 
-/** Variables (the user's shell, a git hook running Hearth) that make git read another repository than the folder's, or run another diff program. */
-const REDIRECTING_VARIABLES = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_EXTERNAL_DIFF"];
+/**
+ * Variables (the user's shell, a git hook running Hearth) that make git read another repository
+ * than the folder's. The agent's commands run without them too (tools/run-command.ts).
+ */
+export const REPOSITORY_VARIABLES: readonly string[] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE"];
+
+/** Those, and the one that runs another diff program. */
+const REDIRECTING_VARIABLES = [...REPOSITORY_VARIABLES, "GIT_EXTERNAL_DIFF"];
 
 /** How long reading the repository's filter drivers may take (git config reads a few small files). */
 const CONFIG_TIMEOUT_MS = 30_000;

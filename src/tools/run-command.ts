@@ -10,6 +10,7 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
+import { REPOSITORY_VARIABLES } from "../indexer/read-only-git.ts";
 import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stillRunning, stopLeftBehind, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
@@ -106,7 +107,13 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * same user can read Hearth's own environment in /proc/<pid>/environ, and the user's shell's;
  * only a sandbox (a container, another user) isolates them. Other credentials the user started
  * Hearth with stay: a project's tests may need its cloud's (the editor's runtime gets none,
- * extension/runtime-env.ts).
+ * extension/runtime-env.ts). Nor GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the others that
+ * name a repository (REPOSITORY_VARIABLES): `hearth fix` run from a git hook (which exports
+ * GIT_INDEX_FILE, the commit's own index) or a shell with a dotfiles setup's GIT_DIR=~/.dotfiles
+ * GIT_WORK_TREE=~ exported had the model's `git status` read that repository, its `git add`,
+ * `git stash` or `git checkout` change it, and a project's tests that make repositories of
+ * their own write into it. Commands act on the workspace's repository, as Hearth's own git
+ * does (indexer/read-only-git.ts, checkpoints) and as in the editor, whose runtime never had them.
  *
  * Colour is left to TERM=dumb and the pipe (no terminal): NO_COLOR or FORCE_COLOR=0 are not
  * set, and the user's FORCE_COLOR is kept. FORCE_COLOR=0 turns colour *on* in pytest and
@@ -120,7 +127,7 @@ function commandEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", ...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES];
+const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", ...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES, ...REPOSITORY_VARIABLES];
 
 /** An "editor" (run through sh by git and most others, with the file after it) that explains and fails. */
 const NO_EDITOR = "echo 'no editor: commands run without a terminal (git commit -m …, --no-edit)' >&2; false";

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
@@ -221,6 +221,37 @@ describe("the environment a command gets", () => {
     assert.equal(existsSync(join(dir, "sequence-editor-was-started")), false, "no editor was started");
     assert.match(outcome.output, /no editor[^]*GIT_SEQUENCE_EDITOR/);
     assert.notEqual(outcome.exitCode, 0);
+  });
+
+  it("runs git on the repository of the folder it runs in, not one GIT_DIR / GIT_WORK_TREE / GIT_INDEX_FILE name (hearth fix from a git hook, a dotfiles setup's exported GIT_DIR), as Hearth's own git does", SAFETY_NET, async () => {
+    const git = (dir: string, args: string) => execSync(`git -c user.name=a -c user.email=a@b ${args}`, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
+    // The repository the variables name: the one whose hook runs hearth, or ~/.dotfiles.
+    const named = tempDir();
+    git(named, "init -q");
+    writeFileSync(join(named, "other.py"), "x = 1\n");
+    git(named, "add other.py");
+    git(named, "commit -q -m other");
+    const workspace = tempDir();
+    git(workspace, "init -q");
+    writeFileSync(join(workspace, "calc.py"), "def add(a, b):\n    return a - b\n");
+    git(workspace, "add calc.py");
+    git(workspace, "commit -q -m calc");
+    writeFileSync(join(workspace, "calc.py"), "def add(a, b):\n    return a + b\n");
+    const before = { dir: process.env.GIT_DIR, tree: process.env.GIT_WORK_TREE, index: process.env.GIT_INDEX_FILE };
+    Object.assign(process.env, { GIT_DIR: join(named, ".git"), GIT_WORK_TREE: named, GIT_INDEX_FILE: join(named, ".git", "index") });
+    try {
+      const outcome = await runShell("git rev-parse --show-toplevel && git status --porcelain && git add calc.py", workspace, 60_000, new AbortController().signal);
+      assert.equal(outcome.output, `${realpathSync(workspace)}\n M calc.py\n`);
+      assert.equal(outcome.exitCode, 0);
+    } finally {
+      for (const [name, value] of [["GIT_DIR", before.dir], ["GIT_WORK_TREE", before.tree], ["GIT_INDEX_FILE", before.index]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    // The agent's git add went to the workspace's index; the named repository's is as it was.
+    assert.equal(git(workspace, "diff --cached --name-only"), "calc.py\n");
+    assert.equal(git(named, "status --porcelain"), "");
   });
 
   it("does not hold the runtime's ELECTRON_RUN_AS_NODE (a project's `electron .` or VS Code extension tests would start Electron as plain Node)", SAFETY_NET, async () => {

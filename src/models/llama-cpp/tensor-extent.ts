@@ -12,10 +12,29 @@ const TYPE_TRAITS: Readonly<Record<number, readonly [bytes: number, elements: nu
   10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
   16: [66, 256], 17: [74, 256], 18: [98, 256], 19: [50, 256], 20: [18, 32], 21: [110, 256], 22: [82, 256],
   23: [136, 256], 24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1], 29: [56, 256], 30: [2, 1],
-  34: [54, 256], 35: [66, 256], 39: [17, 32],
+  34: [54, 256], 35: [66, 256], 39: [17, 32], 40: [36, 64], 41: [18, 128], 42: [18, 64],
 };
 
-/** Bytes of a tensor's data; undefined for a type this table does not know (llama.cpp checks those); a string for a broken shape. */
+/** Types llama.cpp has dropped (ggml.h keeps their numbers), by name; what they were made of for the repacked ones. */
+const REMOVED_TYPES: Readonly<Record<number, string>> = {
+  4: "Q4_2", 5: "Q4_3", 31: "Q4_0_4_4", 32: "Q4_0_4_8", 33: "Q4_0_8_8", 36: "IQ4_NL_4_4", 37: "IQ4_NL_4_8", 38: "IQ4_NL_8_8",
+};
+
+/**
+ * Why the llama.cpp Hearth ships cannot load a tensor of this type (it fails the whole load
+ * saying only "Failed to load model"); undefined for a type it knows (the table above, which
+ * follows ggml.h of node-llama-cpp's llama.cpp: GGML_TYPE_COUNT 43).
+ */
+export function unloadableType(ggmlType: number): string | undefined {
+  if (TYPE_TRAITS[ggmlType]) return undefined;
+  const removed = REMOVED_TYPES[ggmlType];
+  const repacked = removed?.replace(/_\d_\d$/, "");
+  if (repacked !== removed) return `is of type ${removed} (${ggmlType}), an ARM repacking of ${repacked} that llama.cpp no longer reads from a file (it repacks ${repacked} itself as it loads)`;
+  if (removed) return `is of type ${removed} (${ggmlType}), which llama.cpp dropped in 2023`;
+  return `is of ggml type ${ggmlType}, which the llama.cpp in this Hearth does not know (a quantization newer than it)`;
+}
+
+/** Bytes of a tensor's data; undefined for a type this table does not know (the validator refuses those: {@link unloadableType}); a string for a broken shape. */
 export function tensorBytes(tensor: GgufTensorRecord): bigint | string | undefined {
   const zero = tensor.dims.findIndex((d) => d === 0n);
   if (zero >= 0) return `has size 0 in dimension ${zero} (${tensor.dims.join(" x ")})`;

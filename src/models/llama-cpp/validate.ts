@@ -19,7 +19,7 @@ import { splitModel } from "../split-model.ts";
 import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
-import { tensorBytes, tensorDataEnd } from "./tensor-extent.ts";
+import { tensorBytes, tensorDataEnd, unloadableType } from "./tensor-extent.ts";
 
 /** What a valid file told us. */
 export interface ValidatedModel {
@@ -246,6 +246,11 @@ function checkTensors(layout: GgufLayout, fileSize: number, modelPath: string): 
   // No tensors, no data section: the file may end before the alignment padding that would start it.
   if (layout.tensors.length === 0) return;
   for (const tensor of layout.tensors) {
+    const type = unloadableType(tensor.ggmlType);
+    if (type !== undefined) {
+      const update = type.includes("newer") ? ", or update Hearth" : "";
+      throw new BackendError(`${modelPath}: tensor ${tensor.name} ${type}: choose another quantization of the model (Q4_K_M, Q8_0)${update}`, "selectModel");
+    }
     const size = tensorBytes(tensor);
     const misaligned = tensor.offset % BigInt(layout.alignment) !== 0n;
     const problem = typeof size === "string" ? size : misaligned ? `starts at data offset ${tensor.offset}, not a multiple of the file's alignment (${layout.alignment})` : undefined;

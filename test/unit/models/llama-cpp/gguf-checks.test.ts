@@ -302,3 +302,43 @@ describe("a GGUF that is no chat model, chosen as the model", () => {
     assert.equal((await validateModelFile(tempFile(t, withU32Key(model, "qwen35.pooling_type", 0)))).architecture, "qwen35");
   });
 });
+
+/** `bytes` with the ggml type of tensor `name` set to `type` in its record (same length: offsets hold). */
+function withTensorType(bytes: Buffer, name: string, type: number): Buffer {
+  const out = Buffer.from(bytes);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(Buffer.byteLength(name)));
+  const at = out.indexOf(Buffer.concat([length, Buffer.from(name)])) + 8 + Buffer.byteLength(name);
+  out.writeUInt32LE(type, at + 4 + out.readUInt32LE(at) * 8);
+  return out;
+}
+
+// llama.cpp fails the whole load of such a file saying only "Failed to load model" (node-llama-cpp
+// 3.22.1, measured: a Q4_0_4_4 tensor, a type 43), after every check here had passed.
+describe("a model of a quantization type the llama.cpp in Hearth cannot load", () => {
+  it("a type llama.cpp dropped (Q4_0_4_4, the ARM repacking of 2024) or one newer than it: refused naming the tensor, the type and what to choose", async (t) => {
+    const model = readFileSync(await ensureTinyModel({ arch: "qwen35" }));
+    for (const [type, problem] of [
+      [31, "is of type Q4_0_4_4 (31), an ARM repacking of Q4_0 that llama.cpp no longer reads from a file (it repacks Q4_0 itself as it loads): choose another quantization of the model (Q4_K_M, Q8_0)"],
+      [5, "is of type Q4_3 (5), which llama.cpp dropped in 2023: choose another quantization of the model (Q4_K_M, Q8_0)"],
+      [43, "is of ggml type 43, which the llama.cpp in this Hearth does not know (a quantization newer than it): choose another quantization of the model (Q4_K_M, Q8_0), or update Hearth"],
+    ] as const) {
+      const file = tempFile(t, withTensorType(model, "blk.0.ffn_up.weight", type));
+      await assert.rejects(validateModelFile(file), (error: unknown) => {
+        assert.ok(error instanceof BackendError);
+        assert.equal(error.message, `${file}: tensor blk.0.ffn_up.weight ${problem}`);
+        assert.equal(error.fix, "selectModel");
+        return true;
+      });
+    }
+  });
+
+  it("the newest types it knows (NVFP4, Q1_0, Q2_0) pass the type check and are sized by their blocks", async (t) => {
+    // 512 f32 values (2,048 bytes) re-typed: NVFP4 needs 8 blocks of 36 bytes, so the data is there.
+    const metadata = new Map([["general.architecture", gguf.str("llama")]]);
+    const bytes = writeGguf(metadata, [{ name: "output_norm.weight", dims: [512], type: "f32", data: new Float32Array(512) }]);
+    for (const type of [40, 41, 42]) {
+      await assert.rejects(validateModelFile(tempFile(t, withTensorType(bytes, "output_norm.weight", type))), /unsupported model architecture "llama"/);
+    }
+  });
+});

@@ -114,7 +114,11 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // A Set: a switch between branches 50,000 files apart lists that many on both sides (includes() took 100 s).
     const movedPaths = new Set(moved?.paths);
     const gits = new Set(movedPaths.size ? await checkpoints.unrecorded(changed.filter((p) => movedPaths.has(p))).catch(() => []) : []);
-    const changedFiles = changed.filter((p) => !gits.has(p));
+    // Files only the user changed during the run (saved, made or deleted by hand while the model thought): no step
+    // of the agent's changed them, so the review must not show them as Hearth's, nor its Reject take them back.
+    const baselines = changed.length ? await checkpoints.agentBaselines(start.id, changed, "run").catch(() => undefined) : undefined;
+    const usersOnly = new Set([...(baselines ?? [])].filter(([, b]) => b.changed && !b.checkpoint).map(([path]) => path));
+    const changedFiles = changed.filter((p) => !gits.has(p) && !usersOnly.has(p));
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
     // As hearth fix judges it: git wrote files the run's diff from its start holds (Fix This Issue's closing message says so).
     const changedSet = new Set(changed);

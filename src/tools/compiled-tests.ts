@@ -5,7 +5,9 @@
  * test); the toolchain to install where it is missing; and where a test's name goes in the
  * command (appended as it is, it became a go package, a Maven phase or a Gradle task).
  */
-import { basename } from "node:path";
+import { access, constants, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { missingProgram } from "../protocol/program-search.ts";
 import { shellWord } from "../protocol/shell-word.ts";
 
 /**
@@ -44,13 +46,17 @@ export function toolchainInstall(program: string): string | undefined {
   }
 }
 
-/** A run that could not start its runner for a reason said in its output: no Java for Maven or Gradle, a wrapper script without its executable bit. */
-export function unstartedRunner(exitCode: number | null, output: string, exit: string): string | undefined {
+/**
+ * A run that could not start its runner for a reason said in its output: no Java for Maven or
+ * Gradle, or a wrapper script without its executable bit — `unexecutable`, the `./script` the
+ * shell could not run, which run-tests.ts finds by lacksExecBit.
+ */
+export function unstartedRunner(exitCode: number | null, output: string, exit: string, unexecutable: string | undefined): string | undefined {
   // gradlew: "ERROR: JAVA_HOME is not set and no 'java' command could be found in your PATH."; mvn: "The JAVA_HOME environment variable is not defined correctly".
   if (exitCode !== 0 && /JAVA_HOME (?:is not set and no 'java' command|environment variable is not defined correctly|is set to an invalid directory)/.test(output)) {
     return `no Java was found (${exit}); install a JDK (on Debian or Ubuntu: sudo apt install default-jdk), or set JAVA_HOME to one`;
   }
-  const script = exitCode === 126 ? output.match(/^(?:\S*\/)?(?:ba|da|k|mk)?sh: (?:[^:\n\d]*\d+: )?(\.\/[^\s:]+): Permission denied$/m)?.[1] : undefined;
+  const script = exitCode === 126 ? unexecutable : undefined;
   if (script === undefined) return undefined;
   const file = script.slice(2);
   return `${script} is not executable (${exit}): make it so with \`chmod +x ${file}\` (and \`git update-index --chmod=+x ${file}\` to keep that in the repository), or configure the test command as \`sh ${file} test\``;
@@ -148,4 +154,19 @@ export function cargoUnfinished(out: string): Tally {
     tally.failed += Math.max(1, Number(block.match(/^running (\d+)/)![1]) - ok - ignored);
   }
   return tally;
+}
+
+/**
+ * The `./script` a shell could not run (exit 126) that is a file without its executable bit:
+ * read from the shell's line by its shape (missingProgram), not its words, since bash says
+ * them in the user's language where sh is bash (Fedora, Arch: "bash: Zeile 1: ./gradlew: Keine
+ * Berechtigung"); the bit is asked of the file, so a directory, a binary for another machine
+ * or a script that exits 126 itself is not taken for one.
+ */
+export async function lacksExecBit(root: string, exitCode: number | null, output: string): Promise<string | undefined> {
+  const script = exitCode === 126 ? missingProgram(output) : undefined;
+  if (script === undefined || !script.startsWith("./")) return undefined;
+  const path = join(root, script);
+  if (!(await stat(path).catch(() => undefined))?.isFile()) return undefined;
+  return (await access(path, constants.X_OK).then(() => true, () => false)) ? undefined : script;
 }

@@ -11,7 +11,7 @@ import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { ChosenPython } from "./chosen-python.ts";
 import { shellWord } from "../protocol/shell-word.ts";
-import { buildFailure, compiledFilter, toolchainInstall, unstartedRunner } from "./compiled-tests.ts";
+import { buildFailure, compiledFilter, lacksExecBit, toolchainInstall, unstartedRunner } from "./compiled-tests.ts";
 import type { Workspace } from "./workspace.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
@@ -54,7 +54,8 @@ export const runTestsTool: Tool = {
       outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(ctx.workspace, command, outcome.output) : undefined;
     const venv = commandVenv(command);
     const byUv = venv !== undefined && outcome.exitCode !== 0 && /^uv\s*=/m.test((await configText(ctx.workspace, `${venv}/pyvenv.cfg`)) ?? "");
-    const { line, passed } = verdict(command, outcome, counts, filter, dependencies, byUv, ctx.python);
+    const unexecutable = await lacksExecBit(ctx.workspace.root, outcome.exitCode, withoutColour(outcome.output));
+    const { line, passed } = verdict(command, outcome, counts, filter, { dependencies, byUv, python: ctx.python, unexecutable });
     return {
       text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
       data: { command, passed, counts, exitCode: outcome.exitCode },
@@ -156,6 +157,17 @@ function withFilter(command: string, filter: string | undefined): string {
   return npmOptions ? `${command} -- ${filter}` : `${command} ${filter}`;
 }
 
+/** What run_tests found around a run, for its verdict. */
+interface RunFindings {
+  /** Why the runner is not installed, where the project says (uninstalledDependencies, unmadePythonEnvironment). */
+  dependencies: string | undefined;
+  /** The command's venv was made by uv. */
+  byUv: boolean;
+  python: ChosenPython | undefined;
+  /** The `./script` the shell could not run for its missing executable bit (lacksExecBit). */
+  unexecutable: string | undefined;
+}
+
 /**
  * How the run went, in words: a runner that is not installed (`dependencies`: why, where the
  * project says: uninstalledDependencies, unmadePythonEnvironment — which a failed run's line
@@ -163,7 +175,8 @@ function withFilter(command: string, filter: string | undefined): string {
  * are said as such — "tests FAILED: counts not recognized" sends the model hunting for a
  * bug in the code, and "tests PASSED: 0 passed" tells it a fix is verified.
  */
-function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined, dependencies: string | undefined, byUv: boolean, python: ChosenPython | undefined): { line: string; passed: boolean } {
+function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined, found: RunFindings): { line: string; passed: boolean } {
+  const { dependencies, byUv, python, unexecutable } = found;
   const exit = outcome.exitCode === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.exitCode}`;
   const venv = commandVenv(command);
   const inVenv = venv === undefined ? undefined : venvProblem(command, outcome, venv, exit, byUv);
@@ -178,7 +191,7 @@ function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | 
     const program = missingProgram(outcome.output);
     return { passed: false, line: `tests did not run: ${missing} (${exit}); ${dependencies ?? (program && toolchainInstall(program)) ?? "install it or the project's dependencies, or configure the test command"}` };
   }
-  const unstarted = unstartedRunner(outcome.exitCode, withoutColour(outcome.output), exit);
+  const unstarted = unstartedRunner(outcome.exitCode, withoutColour(outcome.output), exit, unexecutable);
   if (unstarted) return { passed: false, line: `tests did not run: ${unstarted}` };
   const build = outcome.exitCode !== 0 ? buildFailure(withoutColour(outcome.output)) : undefined;
   if (build) return { passed: false, line: `the tests did not build: ${build.words} — its errors are in the output below; fix them and run the tests again (${exit})${otherPackages(counts, build.packages)}` };

@@ -7,7 +7,8 @@
  * captured output with the exit code it had.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, countTests, runTool } from "../../../src/tools/index.ts";
@@ -125,6 +126,25 @@ describe("run_tests' verdict on a compiled project", () => {
       result.text.split("\n")[1],
       "[tests did not run: ./gradlew is not executable (exit code 126): make it so with `chmod +x gradlew` (and `git update-index --chmod=+x gradlew` to keep that in the repository), or configure the test command as `sh gradlew test`]",
     );
+  });
+
+  it("says so where sh is bash speaking the user's language (Fedora, Arch: 'bash: Zeile 1: ./gradlew: Keine Berechtigung'), and not for a script that is executable", async (t) => {
+    // bash's words follow LANGUAGE unless the locale is C; C.UTF-8 is not C and is in every glibc.
+    const german = spawnSync("bash", ["-c", "./missing-script"], { encoding: "utf8", env: { ...process.env, LC_ALL: "C.UTF-8", LANGUAGE: "de" } });
+    if (!/Zeile 1/.test(german.stderr)) return t.skip(`bash has no German messages here: ${german.stderr.trim()}`);
+    const dir = project({ "build.gradle": "", gradlew: "#!/bin/sh\necho never\n" });
+    const bash = "LC_ALL=C.UTF-8 LANGUAGE=de bash -c './gradlew test'";
+    const result = await runTool(runTestsTool, {}, ctx(dir, bash));
+    assert.equal(
+      result.text.split("\n")[1],
+      "[tests did not run: ./gradlew is not executable (exit code 126): make it so with `chmod +x gradlew` (and `git update-index --chmod=+x gradlew` to keep that in the repository), or configure the test command as `sh gradlew test`]",
+      result.text,
+    );
+    // An executable script that exits 126 with a line of that shape itself is its own failure.
+    writeFileSync(join(dir, "gradlew"), "#!/bin/sh\necho 'bash: Zeile 1: ./gradlew: Keine Berechtigung' >&2\nexit 126\n", { mode: 0o755 });
+    chmodSync(join(dir, "gradlew"), 0o755);
+    const own = await runTool(runTestsTool, {}, ctx(dir, bash));
+    assert.doesNotMatch(own.text, /is not executable/, own.text);
   });
 });
 

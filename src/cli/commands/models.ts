@@ -15,9 +15,16 @@ import { ownText } from "../locale.ts";
 import { xdgFolder } from "../user-folders.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 
-/** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
+/**
+ * Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else
+ * ~/.local/share/hearth. A HEARTH_HOME of `~` or `~/…` is in the home folder: no shell expands
+ * it where it is quoted (export HEARTH_HOME="~/models") or set by a systemd unit or an .env
+ * file, and taken as written it was a folder named `~` in the folder hearth ran in.
+ */
 export function cliStoragePath(): string {
-  return process.env.HEARTH_HOME || join(xdgFolder("XDG_DATA_HOME"), "hearth");
+  const given = process.env.HEARTH_HOME;
+  if (!given) return join(xdgFolder("XDG_DATA_HOME"), "hearth");
+  return given === "~" || /^~[\\/]/.test(given) ? join(homeFolder(), given.slice(1)) : given;
 }
 
 /** Where `hearth models --download` puts models (the runtime's `models` folder of the CLI's storage). */

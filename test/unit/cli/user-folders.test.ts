@@ -68,6 +68,19 @@ describe("hearth's folders under odd XDG variables", () => {
     }
   });
 
+  // export HEARTH_HOME="~/models" (quoted: no shell expands it), a systemd unit's or an .env file's
+  // HEARTH_HOME=~/models: hearth storage said '… in ~/models/models' while a download went
+  // into a folder named ~ in the folder hearth ran in (a repository), where `rm -rf ~` removes the home instead.
+  it("a HEARTH_HOME of ~ or ~/… that no shell expanded is in the home folder, not a folder named ~ where hearth runs", () => {
+    process.env.HEARTH_HOME = "~/models";
+    assert.equal(cliStoragePath(), join(home, "models"));
+    process.env.HEARTH_HOME = "~";
+    assert.equal(cliStoragePath(), home);
+    // An absolute one as it is.
+    process.env.HEARTH_HOME = join(elsewhere, "hearth");
+    assert.equal(cliStoragePath(), join(elsewhere, "hearth"));
+  });
+
   it("an empty or relative XDG_DATA_HOME is ignored: downloads go to ~/.local/share/hearth", () => {
     for (const value of ["", "data"]) {
       process.env.XDG_DATA_HOME = value;

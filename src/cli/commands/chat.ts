@@ -17,6 +17,7 @@ import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChanged
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, type CliIo, modelFileOption, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
+import { settingOption } from "../setting-options.ts";
 import { FileWriteError, replaceWhole, writeProblem } from "../file-writes.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
@@ -57,6 +58,10 @@ export const chatCommand: CliCommand = {
   async run(args, io) {
     const { flags, positional } = parseFlags(args, CHAT_FLAGS);
     if (typeof flags.mcp !== "string" && (flags["list-tools"] || flags.yes)) throw new UsageError("--list-tools and --yes go with --mcp FILE");
+    // Checked before anything runs, as the other usage errors: a value out of range was taken as the default.
+    const threads = settingOption(flags.threads, "--threads", "threads", "CPU threads", "automatic") ?? 0;
+    const contextSize = settingOption(flags.context, "--context", "contextSize", "tokens", "auto") ?? 0;
+    const maxTokens = positiveInteger(flags["max-tokens"], "max-tokens") ?? 1024;
     const repo = repoFolder(io.cwd, flags.repo as string | undefined);
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const modelPath = modelFileOption(io.cwd, flags.model);
@@ -83,8 +88,8 @@ export const chatCommand: CliCommand = {
           modelPath: modelPath ?? "",
           serverUrl: (flags.server as string | undefined) ?? "",
           ...(preset ? { modelPreset: preset } : {}),
-          threads: integer(flags.threads, "threads") ?? 0,
-          contextSize: integer(flags.context, "context") ?? 0,
+          threads,
+          contextSize,
         },
         globalStoragePath: cliStoragePath(),
         // $HEARTH_API_KEY is the CLI user's key for the --server they named.
@@ -117,7 +122,7 @@ export const chatCommand: CliCommand = {
       io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
       const send = () => runtime.whileRunning(runtime.connection.sendRequest(
         ChatSendRequest,
-        { runId, messages, thinking: flags["no-think"] !== true, maxTokens: integer(flags["max-tokens"], "max-tokens") ?? 1024, ...(mcp?.tools.length ? { tools: mcp.tools.map((t) => t.definition) } : {}) },
+        { runId, messages, thinking: flags["no-think"] !== true, maxTokens, ...(mcp?.tools.length ? { tools: mcp.tools.map((t) => t.definition) } : {}) },
         cancel.token,
       ), "while answering").catch((error: unknown) => {
         // End the half-printed answer so the error starts on a line of its own.
@@ -270,10 +275,12 @@ function messageKind(message: ChatMessage | undefined): string {
   return message?.role === "user" ? "the user's" : "a reply";
 }
 
-function integer(value: string | boolean | undefined, name: string): number | undefined {
+/** --max-tokens: a reply of at least one token (0 went to the model as it was). */
+function positiveInteger(value: string | boolean | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} needs a whole number`);
+  const text = typeof value === "string" ? value.trim() : "";
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive whole number, not ${JSON.stringify(typeof value === "string" ? value : "")}`);
   return n;
 }
 

@@ -22,6 +22,7 @@ import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
 import { DiffTooLargeError, type LeftRunningStop, headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
 import { asTerminalShows, terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
+import { settingOption } from "../setting-options.ts";
 import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
 import { noModel, recommendedModel, shellWord } from "../no-model.ts";
@@ -359,8 +360,7 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   if (predictionsFile && !instanceId) throw new UsageError("--predictions needs --instance-id");
   const maxSteps = Number(str("max-steps") ?? 40);
   if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new UsageError("--max-steps needs a positive whole number");
-  const threads = Number(str("threads") ?? 0);
-  if (!Number.isInteger(threads) || threads < 0) throw new UsageError("--threads needs a whole number");
+  const threads = settingOption(flags.threads, "--threads", "threads", "CPU threads", "automatic") ?? 0;
   if (!flags.yes && !process.stdin.isTTY) throw new UsageError("not in a terminal, so nobody can approve edits: pass --yes");
   const stateDir = resolve(io.cwd, str("state-dir") ?? hearthStateDir());
   // "-" is stdout, as for --issue-file: it wrote a file named "-" (and "-.trajectory.jsonl") where hearth ran.

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { ModelLoadRequest, StatusRequest, SystemInfoRequest } from "../../protocol/lsp-ext.ts";
 import { describeBackend, describeModel } from "../../protocol/status.ts";
 import type { SystemInfo } from "../../protocol/status.ts";
-import { type CliCommand, UsageError, modelFileOption, parseFlags } from "../command.ts";
+import { type CliCommand, modelFileOption, parseFlags } from "../command.ts";
+import { settingOption } from "../setting-options.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { shellWord } from "../no-model.ts";
@@ -30,8 +31,7 @@ export const statusCommand: CliCommand = {
   --verbose        show the runtime's log on stderr`,
   async run(args, io) {
     const { flags } = parseFlags(args, STATUS_FLAGS);
-    const threads = flags.threads === undefined ? 0 : Number(flags.threads);
-    if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads needs a whole number of CPU threads (0 = automatic), not "${String(flags.threads)}"`);
+    const threads = settingOption(flags.threads, "--threads", "threads", "CPU threads", "automatic") ?? 0;
     const modelPath = modelFileOption(io.cwd, flags.model);
     const preset = modelPath || typeof flags.server === "string" ? undefined : cliModelPreset();
     const runtime = await spawnRuntime({

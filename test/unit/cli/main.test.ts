@@ -46,7 +46,7 @@ describe("hearth CLI", () => {
   it("hearth status --threads that is no number is bad usage as every command's is: named, the synopsis, JSON with --json", async () => {
     const c = capture();
     assert.equal(await main(["status", "--threads", "four", "--json"], c.io), 2);
-    assert.deepEqual(JSON.parse(c.out.join("")), { error: { message: "--threads needs a whole number of CPU threads (0 = automatic), not \"four\"" } });
+    assert.deepEqual(JSON.parse(c.out.join("")), { error: { message: "--threads needs a whole number of CPU threads from 0 to 256 (0 = automatic), not \"four\"" } });
     assert.match(c.err.join(""), /^hearth status: --threads needs a whole number .*\n\nUsage: hearth status /);
   });
 

@@ -199,6 +199,9 @@ function stringValue(entry: GgufEntry | undefined): string {
   return typeof value === "string" ? value : "";
 }
 
+/** GGUF versions past 3 taken for a newer format (GGUF has had 3 in its first two years); above, for garbage. */
+const NEWER_GGUF_VERSIONS = 99;
+
 /**
  * The fixed GGUF header: magic, version 1..3, and tensor / metadata counts the file can
  * hold. readGgufFileInfo trusts the counts and can read a garbage file for ever.
@@ -223,6 +226,10 @@ async function checkHeader(modelPath: string, fileSize: number): Promise<void> {
     throw notGguf("no GGUF header");
   }
   const version = header.readUInt32LE(4);
+  // A small number past 3 is a GGUF a newer llama.cpp wrote; a large one, bytes that only start like a GGUF.
+  if (version > 3 && version <= NEWER_GGUF_VERSIONS) {
+    throw new BackendError(`the file is a GGUF of version ${version}, newer than the versions 1 to 3 that the llama.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3: ${modelPath}`, "selectModel");
+  }
   if (version < 1 || version > 3) throw notGguf(`unknown GGUF version ${version}`);
   const tensors = Number(header.readBigUInt64LE(8));
   const keys = Number(header.readBigUInt64LE(16));

@@ -342,3 +342,22 @@ describe("a model of a quantization type the llama.cpp in Hearth cannot load", (
     }
   });
 });
+
+describe("a GGUF of a version newer than the llama.cpp in Hearth reads, chosen as the model", () => {
+  it("version 4 is said as a newer GGUF, with the way out; a version no format will have stays 'not a GGUF model file'", async (t) => {
+    const model = readFileSync(await ensureTinyModel({ arch: "qwen35" }));
+    const newer = Buffer.from(model);
+    newer.writeUInt32LE(4, 4);
+    const file = tempFile(t, newer);
+    await assert.rejects(validateModelFile(file), (error: unknown) => {
+      assert.ok(error instanceof BackendError);
+      assert.equal(error.message, `the file is a GGUF of version 4, newer than the versions 1 to 3 that the llama.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3: ${file}`);
+      assert.equal(error.fix, "selectModel");
+      return true;
+    });
+    const garbage = Buffer.from(model);
+    garbage.write("-not", 4, "latin1");
+    const other = tempFile(t, garbage);
+    await assert.rejects(validateModelFile(other), { message: `not a GGUF model file (unknown GGUF version ${garbage.readUInt32LE(4)}): ${other}` });
+  });
+});

@@ -80,6 +80,26 @@ const MAX_STALLED = 2;
 export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_MS): ScanFs {
   let active = 0;
   let stalled = 0;
+  // Calls that found the process's table of open files full, each waiting for another call to answer (and close its file).
+  let parked = 0;
+  const wakers: (() => void)[] = [];
+  const answered = (): void => {
+    for (const wake of wakers.splice(0)) wake();
+  };
+  // A full table (a low ulimit -n) is this moment's, not the file's: the call is made again
+  // once another in flight has answered; only with none left to wait on does it fail.
+  const retried = async <T>(call: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!tooManyOpenFiles(err) || active - parked <= 1) throw err;
+        parked++;
+        await new Promise<void>((wake) => wakers.push(wake));
+        parked--;
+      }
+    }
+  };
   const maxStalled = Math.min(MAX_STALLED, max);
   const waiting: { go: () => void; fail: (err: Error) => void }[] = [];
   const notTried = (): StalledCall => new NotTriedCall(`not tried: ${stalled} earlier file call${stalled === 1 ? "" : "s"} had no answer in ${deadlineMs / 1000} s (a stalled network mount?)`);
@@ -101,8 +121,9 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
         fail(new StalledCall(`timed out: no answer in ${deadlineMs / 1000} s (a stalled network mount?)`));
         if (stalled >= maxStalled) for (const waiter of waiting.splice(0)) waiter.fail(notTried());
       }, deadlineMs);
-      new Promise<T>((made) => made(call())).then(answer, fail).finally(() => {
+      new Promise<T>((made) => made(retried(call))).then(answer, fail).finally(() => {
         clearTimeout(timer);
+        answered();
         if (late) {
           stalled--;
           holdRead(-1);
@@ -150,9 +171,17 @@ async function readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "
 /** Why an entry whose name is not UTF-8 is not indexed: the index's skip detail, which list_files and search look for too (scan.ts withoutUnnamed). */
 export const NOT_UTF8_NAME = "its name is not valid UTF-8, which Hearth cannot read (rename it to index it)";
 
+/** Node's errors for a full table of open files: this process's (EMFILE, ulimit -n) or the system's (ENFILE). */
+function tooManyOpenFiles(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EMFILE" || code === "ENFILE";
+}
+
 export function errorCode(err: unknown): string {
   if (err instanceof StalledCall) return err.message;
   const { code, path } = err as NodeJS.ErrnoException;
+  if (code === "EMFILE") return "EMFILE: too many files open at once for this process's limit (ulimit -n): raise it (ulimit -n 4096) and index again";
+  if (code === "ENFILE") return "ENFILE: the system's table of open files is full: close programs that hold many files open, or raise fs.file-max, and index again";
   // Node reads a name's bytes as UTF-8, with U+FFFD for what does not decode: the path it
   // gives then names no file, and "ENOENT" would read as if the file were gone.
   if (code === "ENOENT" && path?.includes("\ufffd")) return NOT_UTF8_NAME;

@@ -187,6 +187,9 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
   if (spec.workspaceMayOnlyTighten && spec.enum) {
     const order = spec.enum;
     if (!trusted) return order[0];
+    // The user's own value that is none of them ("auto") is handed on as it is, so sanitizeSettings
+    // says so and uses the default, the strictest: ranked as the strictest here, it went unsaid.
+    if (user !== undefined && !order.includes(user as string) && spec.default === order[0]) return user;
     const ranks = [user ?? spec.default, ...workspace].map((v) => order.indexOf(v as string));
     // An invalid value ranks as the strictest, so a typo never loosens anything.
     return order[Math.min(...ranks.map((r) => (r < 0 ? 0 : r)))];
@@ -290,9 +293,11 @@ function ignoredTightening(spec: SettingSpec, layers: SettingLayers, trusted: bo
   const name = `hearth.${spec.key}`;
   const order = spec.enum!;
   const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
-  const applied = layeredValue(spec, layers, trusted) as string;
+  // The user's own invalid value comes back as it is (sanitizeSettings says it): it applies as the strictest.
+  const valid = (value: unknown) => (order.includes(value as string) ? (value as string) : order[0]!);
+  const applied = valid(layeredValue(spec, layers, trusted));
   // Untrusted, what trusting the folder would apply; a workspace value that would not count even then is said as such.
-  const whenTrusted = trusted ? applied : (layeredValue(spec, layers, true) as string);
+  const whenTrusted = trusted ? applied : valid(layeredValue(spec, layers, true));
   if (whenTrusted !== applied) {
     return said(`This folder is not trusted, so Hearth's agent asks before every edit and command here; ${name} ${JSON.stringify(whenTrusted)} applies once you trust it (Workspaces: Manage Workspace Trust).`, "trust");
   }

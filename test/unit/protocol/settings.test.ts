@@ -90,6 +90,21 @@ describe("what a workspace may set (layeredValue)", () => {
     assert.equal(layeredValue(policy, { globalValue: "auto-all", workspaceValue: "auto_all" }, true), "ask");
   });
 
+  it("a typo in the user's own approval policy is said, and the agent asks", () => {
+    const policy = spec("approvalPolicy");
+    const problem = 'hearth.approvalPolicy: "auto" is not valid (one of "ask", "auto-edit", "auto-all" expected); using "ask"';
+    for (const layers of [{ globalValue: "auto" }, { globalValue: "auto", workspaceValue: "auto-edit" }, { globalValue: "auto", workspaceFolderValue: "auto_all" }]) {
+      const { settings, problems } = sanitizeSettings({ approvalPolicy: layeredValue(policy, layers, true) });
+      assert.equal(settings.approvalPolicy, "ask", JSON.stringify(layers));
+      assert.deepEqual(problems, [problem], JSON.stringify(layers));
+    }
+    // What is said of the workspace's value reads the typo as what applies, "ask".
+    assert.equal(ignoredWorkspaceValue(policy, { globalValue: "auto" }, true), undefined);
+    assert.match(ignoredWorkspaceValue(policy, { globalValue: "auto", workspaceValue: "auto-edit" }, true)?.text ?? "", /never looser \(using "ask"\)\.$/);
+    assert.equal(ignoredWorkspaceValue(policy, { globalValue: "auto" }, false), undefined, "untrusted: nothing else would apply once trusted");
+    assert.equal(layeredValue(policy, { globalValue: "auto" }, false), "ask");
+  });
+
   it("an untrusted workspace always asks", () => {
     assert.equal(layeredValue(spec("approvalPolicy"), { globalValue: "auto-all" }, false), "ask");
   });

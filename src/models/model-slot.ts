@@ -353,7 +353,7 @@ export async function checkModelSource(source: ModelSource, downloadedPresets: R
       return checkServerUrl(source);
     case "file":
       try {
-        if (!isAbsolute(source.modelPath)) throw new BackendError(`model path must be absolute: ${source.modelPath}`, "selectModel");
+        if (!isAbsolute(source.modelPath)) throw new BackendError(`model path must be absolute: ${source.modelPath}${variableNote(source.modelPath)}`, "selectModel");
         await checkModelFile(source.modelPath);
         return { kind: "configured", source, detail: "not loaded yet" };
       } catch (error) {
@@ -382,6 +382,15 @@ function checkServerUrl(source: Extract<ModelSource, { kind: "server" }>): Model
     return { kind: "error", source, message: `server URL must start with http:// or https:// (got ${url.protocol})`, fix: "openSettings" };
   }
   return { kind: "configured", source, detail: "remote server, connects on first use" };
+}
+
+/**
+ * A path written with a variable (`${workspaceFolder}/models/q.gguf`, `${userHome}/…`): VS Code
+ * fills in none in settings, so it reached the slot as written and was refused as relative,
+ * though it reads as a whole path to whoever wrote it.
+ */
+function variableNote(path: string): string {
+  return /\$\{[^}]*\}/.test(path) ? " (Hearth fills in no ${…} variables, only a leading ~/ as your home folder: give the whole path)" : "";
 }
 
 /**

@@ -30,7 +30,9 @@ describe("ModelSlot", () => {
     const dir = folder(t);
     writeFileSync(join(dir, "empty.gguf"), "");
     const cases: [string, RegExp][] = [
-      ["models/q.gguf", /model path must be absolute: models\/q\.gguf/],
+      ["models/q.gguf", /model path must be absolute: models\/q\.gguf$/],
+      // VS Code leaves variables in settings as written: the way out is named.
+      ["${workspaceFolder}/models/q.gguf", /model path must be absolute: \$\{workspaceFolder\}\/models\/q\.gguf \(Hearth fills in no \$\{…\} variables, only a leading ~\/ as your home folder: give the whole path\)$/],
       [join(dir, "missing.gguf"), /model file not found: .*missing\.gguf/],
       [join(dir, "empty.gguf"), /the model file is empty \(0 bytes\)/],
     ];

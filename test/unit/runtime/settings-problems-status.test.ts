@@ -58,7 +58,7 @@ describe("settings problems in the status", () => {
     writeFileSync(join(dir, "notes.gguf"), "not a model at all, just some text\n");
     const cases: [string, RegExp][] = [
       ["small.gguf", /^hearth\.completionModelPath: model path must be absolute: small\.gguf; inline completions use the main model instead$/],
-      ["${workspaceFolder}/small.gguf", /^hearth\.completionModelPath: model path must be absolute: \$\{workspaceFolder\}\/small\.gguf; /],
+      ["${workspaceFolder}/small.gguf", /^hearth\.completionModelPath: model path must be absolute: \$\{workspaceFolder\}\/small\.gguf \(Hearth fills in no \$\{…\} variables, .*\); inline completions use the main model instead$/],
       [join(dir, "missing.gguf"), /^hearth\.completionModelPath: .*missing\.gguf; inline completions use the main model instead$/],
       [join(dir, "notes.gguf"), /^hearth\.completionModelPath: .*notes\.gguf; inline completions use the main model instead$/],
     ];

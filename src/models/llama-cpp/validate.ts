@@ -68,6 +68,7 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
     tensors += partLayout.tensors.length;
   }
   checkHasWeights(tensors, modelPath);
+  checkTokenizer(layout.metadata, modelPath);
   // Every length is known to fit now, so node-llama-cpp's reader cannot run away.
   let info: GgufFileInfo;
   try {
@@ -79,6 +80,20 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
   const name = displayName(ollama ? `${ollama} (Ollama)` : stringValue(layout.metadata.get("general.name"))) || basename(modelPath);
   const trainContextSize = Number(scalarValue(layout.metadata.get(`${architecture}.context_length`)));
   return { modelPath, architecture, name, trainContextSize, fileSize, info };
+}
+
+/**
+ * The vocabulary llama.cpp reads before it runs a model: without it the load failed saying only
+ * "Failed to load model" (its log: "cannot find tokenizer vocab in model file"). A BPE
+ * vocabulary (gpt2, Qwen's) needs its merges too; "none" is a file of weights alone.
+ */
+function checkTokenizer(metadata: ReadonlyMap<string, GgufEntry>, modelPath: string): void {
+  const model = stringValue(metadata.get("tokenizer.ggml.model"));
+  const keys = ["tokenizer.ggml.model", "tokenizer.ggml.tokens", ...(model === "gpt2" ? ["tokenizer.ggml.merges"] : [])];
+  const missing = keys.filter((key) => !metadata.has(key));
+  if (missing.length === 0 && model !== "none" && model !== "no_vocab") return;
+  const why = missing.length > 0 ? `${missing.join(", ")} missing` : `tokenizer.ggml.model "${model}"`;
+  throw new BackendError(`the model file holds no tokenizer (${why}): its weights alone, which llama.cpp cannot run (a conversion that left the vocabulary out). Choose a GGUF of the model with its tokenizer: ${modelPath}`, "selectModel");
 }
 
 /**

@@ -361,3 +361,24 @@ describe("a GGUF of a version newer than the llama.cpp in Hearth reads, chosen a
     await assert.rejects(validateModelFile(other), { message: `not a GGUF model file (unknown GGUF version ${garbage.readUInt32LE(4)}): ${other}` });
   });
 });
+
+// llama.cpp refuses such a file saying only "Failed to load model" (its log, not shown: "cannot
+// find tokenizer vocab in model file"), and the user read "the model failed to load: Failed to load model".
+describe("a model GGUF without its tokenizer (weights alone), chosen as the model", () => {
+  it("is refused naming the missing keys and what to choose", async (t) => {
+    const model = readFileSync(await ensureTinyModel({ arch: "qwen35" }));
+    for (const key of ["tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.model"]) {
+      const bytes = Buffer.from(model);
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(BigInt(key.length));
+      bytes.write("x", bytes.indexOf(Buffer.concat([length, Buffer.from(key)])) + 8, "latin1"); // renamed: the key is gone
+      const file = tempFile(t, bytes);
+      await assert.rejects(validateModelFile(file), (error: unknown) => {
+        assert.ok(error instanceof BackendError);
+        assert.equal(error.message, `the model file holds no tokenizer (${key} missing): its weights alone, which llama.cpp cannot run (a conversion that left the vocabulary out). Choose a GGUF of the model with its tokenizer: ${file}`);
+        assert.equal(error.fix, "selectModel");
+        return true;
+      });
+    }
+  });
+});

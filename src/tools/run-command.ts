@@ -77,9 +77,11 @@ export const runCommandTool: Tool = {
 /**
  * What vim (vi, vimdiff) says when it starts without a
  * terminal: it then draws its screen and waits for keys for ever (stdin is /dev/null), and
- * told NEVER_ENDS, a model might start it in the background as a server.
+ * told NEVER_ENDS, a model might start it in the background as a server. Read by its shape,
+ * `Vim: WORD: WHY`, not its words, which follow the user's language ("Vim: Achtung: Die Eingabe
+ * kommt nicht von einem Terminal", French "Vim : Alerte : …" with a space before each colon).
  */
-const EDITOR_WAITING = /^Vim: Warning: Input is not from a terminal$/m;
+const EDITOR_WAITING = /^Vim ?: [^:\n]+ ?: \S[^\n]*$/m;
 const EDITOR_WAITED = "[vim, a text editor, waited for keys that never come: commands run with no terminal. Edit files with edit_file or write_file, or script the change (sed -i, vim -es -c '%s/old/new/' -c wq FILE)]";
 
 /**

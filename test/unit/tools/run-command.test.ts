@@ -347,6 +347,26 @@ describe("run_command", () => {
     assert.deepEqual(pidsIn(root).filter(alive), []);
   });
 
+  it("vim speaking the user's language ('Vim: Achtung: Die Eingabe kommt nicht von einem Terminal', French 'Vim : Alerte : …') is told as an editor waiting for keys too", SAFETY_NET, async (t) => {
+    const { root, ctx } = workspaceWith();
+    killLeftovers(t, root);
+    // vim's words follow LANGUAGE unless the locale is C; C.UTF-8 is not C and is in every glibc.
+    // Where no vim with German messages is installed, a stand-in prints what vim 9 prints there.
+    const german = spawnSync("vim", ["--version"], { encoding: "utf8", env: { ...process.env, LC_ALL: "C.UTF-8", LANGUAGE: "de" } });
+    const vim = /kompiliert am/.test(german.stdout ?? "")
+      ? "echo $$ > pids; LC_ALL=C.UTF-8 LANGUAGE=de exec vim notes.txt"
+      : `echo $$ > pids; printf 'Vim: Achtung: Die Ausgabe erfolgt nicht auf einem Terminal\\nVim: Achtung: Die Eingabe kommt nicht von einem Terminal\\n'; exec sleep 1000`;
+    const r = await runTool(runCommandTool, { command: vim, timeout_seconds: 1 }, ctx);
+    assert.equal(!r.ok && r.code, "timeout", r.text);
+    assert.match(r.text, /Vim: Achtung: Die Eingabe kommt nicht von einem Terminal/);
+    assert.match(r.text, /\[vim, a text editor, waited for keys[^]*no terminal[^]*edit_file[^]*\]/);
+    assert.doesNotMatch(r.text, /in the background/);
+    assert.deepEqual(pidsIn(root).filter(alive), []);
+    // French puts a space before its colons.
+    const french = await runTool(runCommandTool, { command: `printf "Vim : Alerte : La sortie ne s'effectue pas sur un terminal\\nVim : Alerte : L'entrée ne se fait pas sur un terminal\\n"; exec sleep 1000`, timeout_seconds: 1 }, ctx);
+    assert.match(french.text, /\[vim, a text editor, waited for keys/, french.text);
+  });
+
   it("a command that stopped at a prompt (npm init's 'package name:', a [Y/n] question) is said to have waited for input, with what to do instead; a failure ending in a full line is not", SAFETY_NET, async () => {
     const { ctx } = workspaceWith();
     for (const prompt of ["package name: (demo) ", "Continue? [Y/n] ", "Ok to proceed? (y) "]) {

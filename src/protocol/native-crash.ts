@@ -4,18 +4,33 @@
  * process ends with a signal (SIGABRT, SIGSEGV) and nothing on the protocol, so this line
  * is the only words there are for why; the extension and the CLI show it with the signal.
  */
-const NATIVE_FAILURE = /GGML_ASSERT|terminate called|Assertion .*failed|CUDA error|std::bad_alloc|Segmentation fault|FATAL ERROR|[Oo]ut of memory/;
+const NATIVE_FAILURE = /GGML_ASSERT|terminate called|Assertion .*failed|CUDA error|std::bad_alloc|Segmentation fault|FATAL ERROR|[Oo]ut of memory|insufficient memory/;
+/**
+ * A native allocation of the process's own memory that failed: ggml's "ggml_aligned_malloc:
+ * insufficient memory (attempted to allocate 394.82 MB)" (printed beside its
+ * `GGML_ASSERT(ctx->mem_buffer != NULL) failed`), a C++ bad_alloc. Under a limit of virtual
+ * memory (ulimit -v 2000000) a tiny model's 512-token context aborted so, on a machine with
+ * 20 GiB free, and the assertion alone said nothing of memory. Not a GPU's (CUDA error: out of memory).
+ */
+const ALLOCATION_FAILED = /insufficient memory|mem_buffer != NULL|std::bad_alloc/;
+/** What an allocation failure's line is followed by. */
+export const ALLOCATION_ADVICE = "the runtime could not get the memory it asked for: the machine has too little free, or a limit on the process's memory (ulimit -v) holds it back; close other programs, use a smaller model or context, or raise the limit (ulimit -v unlimited)";
 /** Of a long line (a path, a formatted tensor shape) the start says enough. */
 const MAX_LINE_CHARS = 240;
 /** How much of the end of stderr is kept to look in. */
 export const NATIVE_TAIL_CHARS = 16 * 1024;
 
-/** The last line of `stderr` that says why the process failed natively, clipped; undefined when none does. */
+/**
+ * The last line of `stderr` that says why the process failed natively, clipped, with
+ * ALLOCATION_ADVICE after it when the process ran out of memory; undefined when none does.
+ */
 export function nativeFailureLine(stderr: string): string | undefined {
   const lines = stderr.slice(-NATIVE_TAIL_CHARS).split(/\r?\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!.trim();
-    if (NATIVE_FAILURE.test(line)) return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
+    if (!NATIVE_FAILURE.test(line)) continue;
+    const clipped = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
+    return ALLOCATION_FAILED.test(line) ? `${clipped}: ${ALLOCATION_ADVICE}` : clipped;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { describe, it } from "node:test";
 import { RuntimeStoppedError, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
-import { nativeFailureLine } from "../../../src/protocol/native-crash.ts";
+import { ALLOCATION_ADVICE, nativeFailureLine } from "../../../src/protocol/native-crash.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ABORTING = resolve(import.meta.dirname, "../../fixtures/runtime/aborting-runtime.mjs");
@@ -20,6 +20,17 @@ describe("a runtime's native last words", () => {
     assert.equal(nativeFailureLine(`GGML_ASSERT(${"x".repeat(1000)}) failed`)!.length, 241);
     assert.equal(nativeFailureLine("[info] index: 12 files\nllama_context: n_ctx = 4096\n"), undefined);
     assert.equal(nativeFailureLine(""), undefined);
+  });
+
+  it("says the runtime ran out of memory, and what to do, when native code could not allocate (a limit of virtual memory: ulimit -v)", () => {
+    // What the runtime left on stderr loading a tiny model, 512 tokens of context, under ulimit -v 2000000 (node-llama-cpp 3.x, CPU).
+    const assertion = "/home/runner/work/node-llama-cpp/node-llama-cpp/llama/llama.cpp/ggml/src/ggml.c:1644: GGML_ASSERT(ctx->mem_buffer != NULL) failed";
+    const malloc = "[node-llama-cpp] ggml_aligned_malloc: insufficient memory (attempted to allocate 394.82 MB)";
+    assert.equal(nativeFailureLine(`${assertion}\n${malloc}\n`), `${malloc}: ${ALLOCATION_ADVICE}`);
+    assert.equal(nativeFailureLine(`${malloc}\n${assertion}\n`), `${assertion}: ${ALLOCATION_ADVICE}`);
+    assert.equal(nativeFailureLine("terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc\n"), `what():  std::bad_alloc: ${ALLOCATION_ADVICE}`);
+    assert.match(ALLOCATION_ADVICE, /ulimit -v unlimited/);
+    assert.equal(nativeFailureLine("CUDA error: out of memory\n"), "CUDA error: out of memory", "the GPU's memory: no advice about the process's");
   });
 
   it("hearth's CLI says the signal and the assertion when its runtime aborts natively", async () => {

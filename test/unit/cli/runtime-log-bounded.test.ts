@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { ALLOCATION_ADVICE } from "../../../src/protocol/native-crash.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 // Answers initialize, then writes to stderr what each hearth/test/stderr notification holds.
@@ -32,7 +33,7 @@ it("keeps only the end of megabytes of the runtime's stderr, and saves that end,
   runtime.child.kill("SIGKILL");
   const crash = await runtime.ended;
   assert.equal(crash?.signal, "SIGKILL");
-  assert.equal(crash?.reason, "GGML_ASSERT(ctx->mem_buffer != NULL) failed");
+  assert.equal(crash?.reason, `GGML_ASSERT(ctx->mem_buffer != NULL) failed: ${ALLOCATION_ADVICE}`);
   const saved = readFileSync(crash!.logPath!, "utf8");
   assert.ok(saved.length <= KEPT + 100, `${saved.length} characters in the crash log`);
   assert.match(saved, /GGML_ASSERT\(ctx->mem_buffer != NULL\) failed\n\nruntime process ended: signal SIGKILL\n$/);

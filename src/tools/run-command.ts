@@ -116,6 +116,9 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * `git stash` or `git checkout` change it, and a project's tests that make repositories of
  * their own write into it. Commands act on the workspace's repository, as Hearth's own git
  * does (indexer/read-only-git.ts, checkpoints) and as in the editor, whose runtime never had them.
+ * Nor an exported CDPATH (`.:~/projects` from a shell profile), with which the model's `cd build`
+ * in a workspace without build/ went to ~/projects/build, and every `cd` through it printed the
+ * folder, so a script's `DIR=$(cd src && pwd)` got it twice (configure scripts unset it for that).
  *
  * Colour is left to TERM=dumb and the pipe (no terminal): NO_COLOR or FORCE_COLOR=0 are not
  * set, and the user's FORCE_COLOR is kept. FORCE_COLOR=0 turns colour *on* in pytest and
@@ -129,7 +132,7 @@ function commandEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", ...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES, ...REPOSITORY_VARIABLES];
+const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", ...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES, ...REPOSITORY_VARIABLES, "CDPATH"];
 
 /** An "editor" (run through sh by git and most others, with the file after it) that explains and fails. */
 const NO_EDITOR = "echo 'no editor: commands run without a terminal (git commit -m …, --no-edit)' >&2; false";

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
@@ -252,6 +252,29 @@ describe("the environment a command gets", () => {
     // The agent's git add went to the workspace's index; the named repository's is as it was.
     assert.equal(git(workspace, "diff --cached --name-only"), "calc.py\n");
     assert.equal(git(named, "status --porcelain"), "");
+  });
+
+  it("does not hold an exported CDPATH: the model's `cd build` left the workspace for a folder of that name elsewhere, and a script's $(cd src && pwd) got the folder twice", SAFETY_NET, async () => {
+    const workspace = tempDir();
+    mkdirSync(join(workspace, "src"));
+    // CDPATH=.:~/projects, exported from the user's shell profile: ~/projects has a build/, the workspace none.
+    const projects = tempDir();
+    mkdirSync(join(projects, "build"));
+    const before = process.env.CDPATH;
+    process.env.CDPATH = `.:${projects}`;
+    let outcome;
+    try {
+      outcome = await runShell('echo "dir=$(cd src && pwd)"; cd build && pwd', workspace, 60_000, new AbortController().signal);
+    } finally {
+      if (before === undefined) delete process.env.CDPATH;
+      else process.env.CDPATH = before;
+    }
+    const [first, second] = outcome.output.split("\n");
+    assert.equal(first, `dir=${realpathSync(join(workspace, "src"))}`);
+    // The shell's own line on the cd it could not do, not the folder a second time.
+    assert.match(second ?? "", /cd/);
+    assert.equal(outcome.output.includes(projects), false, `the cd stayed in the workspace: ${outcome.output}`);
+    assert.notEqual(outcome.exitCode, 0);
   });
 
   it("does not hold the runtime's ELECTRON_RUN_AS_NODE (a project's `electron .` or VS Code extension tests would start Electron as plain Node)", SAFETY_NET, async () => {

@@ -119,6 +119,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const baselines = changed.length ? await checkpoints.agentBaselines(start.id, changed, "run").catch(() => undefined) : undefined;
     const usersOnly = new Set([...(baselines ?? [])].filter(([, b]) => b.changed && !b.checkpoint).map(([path]) => path));
     const changedFiles = changed.filter((p) => !gits.has(p) && !usersOnly.has(p));
+    // A file the user changed during the run: its review diff starts just before the agent's first write (typing saved before it is not Hearth's).
+    const bases = [...(baselines ?? [])].filter(([path, b]) => b.checkpoint && !gits.has(path));
+    const diffBases = bases.length ? Object.fromEntries(bases.map(([path, b]) => [path, b.checkpoint!])) : undefined;
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
     // As hearth fix judges it: git wrote files the run's diff from its start holds (Fix This Issue's closing message says so).
     const changedSet = new Set(changed);
@@ -135,7 +138,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
         .then((usedTokens) => ({ usedTokens }), (error: unknown) => (signal.aborted ? undefined : { countError: error instanceof Error ? error.message : String(error) }));
       if (count) emit(estimatedBy(backend, { type: "context", ...count, contextSize: state.info.contextSize }));
     }
-    const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles, ...(headMoved ? { headMoved } : {}) };
+    const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles, ...(diffBases ? { diffBases } : {}), ...(headMoved ? { headMoved } : {}) };
     emit({ type: "end", result: full });
     return { result: full, messages: conversation };
   };

@@ -99,6 +99,12 @@ export interface AgentRunResult {
   readonly endCheckpoint?: string;
   /** Workspace-relative paths the run changed (from the checkpoints, not from what the model said). */
   readonly changedFiles: readonly string[];
+  /**
+   * Of `changedFiles`, those the user changed by hand during the run before the agent's first
+   * write of them (typing saved while the model thought): the checkpoint just before that write,
+   * which a review's diff starts from, so that what the user saved is not shown as Hearth's.
+   */
+  readonly diffBases?: Readonly<Record<string, string>>;
   /** Fix mode: the test command run once more at the end. */
   readonly tests?: TestOutcome;
   /**

@@ -91,6 +91,8 @@ export type TranscriptItem =
       readonly checkpoint: string;
       /** Files as the run left them: Reject asks first when they changed since. */
       readonly after?: string;
+      /** Where a file's diff starts when the user saved it before the agent's first write (AgentRunResult.diffBases); else `checkpoint`. */
+      readonly diffBases?: Readonly<Record<string, string>>;
       readonly summary: string;
       files: { readonly path: string; state: ReviewFileState }[];
       readonly tests?: TestOutcome;
@@ -103,7 +105,7 @@ export type TranscriptEvent =
   | { readonly type: "runStart"; readonly runId: string }
   /** The run could not even start or the runtime went away. */
   | { readonly type: "runFailed"; readonly message: string }
-  | { readonly type: "review"; readonly checkpoint: string; readonly after?: string; readonly summary: string; readonly files: readonly string[]; readonly tests?: TestOutcome }
+  | { readonly type: "review"; readonly checkpoint: string; readonly after?: string; readonly diffBases?: Readonly<Record<string, string>>; readonly summary: string; readonly files: readonly string[]; readonly tests?: TestOutcome }
   | { readonly type: "reviewDecision"; readonly reviewId: string; readonly paths: readonly string[]; readonly state: ReviewFileState }
   /** The conversation was rewound to before the user item `itemId` (it and everything after are gone). */
   | { readonly type: "rewound"; readonly itemId: string };
@@ -214,6 +216,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
         id: nextId("review"),
         checkpoint: event.checkpoint,
         ...(event.after ? { after: event.after } : {}),
+        ...(event.diffBases ? { diffBases: event.diffBases } : {}),
         summary: event.summary,
         files: event.files.map((path) => ({ path, state: "pending" as ReviewFileState })),
         ...(event.tests ? { tests: event.tests } : {}),

@@ -43,6 +43,15 @@ export function filesToOpen(review: ReviewItem, path?: string): string[] {
 }
 
 /**
+ * The checkpoint a review's diff of `path` starts from: just before the agent's first write of
+ * it where the user saved it earlier in the run (their typing is not Hearth's), else the run's start.
+ */
+export function diffBase(review: ReviewItem, path: string): string {
+  const base = review.diffBases && Object.hasOwn(review.diffBases, path) ? review.diffBases[path] : undefined;
+  return typeof base === "string" ? base : review.checkpoint;
+}
+
+/**
  * What "Restore checkpoint" (a message: files and conversation) or "Undo this step" (a
  * tool card: its files) restores; undefined for an item that has nothing to restore.
  */

@@ -8,7 +8,7 @@ import { CheckpointRestoreRequest, type CheckpointRestoreResult } from "../../pr
 import type { ReviewAction } from "../../protocol/webview.ts";
 import { checkpointUri } from "../checkpoint-documents.ts";
 import { folderOfItem } from "../folder-paths.ts";
-import { decisionPaths, diffsToOpen, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "./review-plan.ts";
+import { decisionPaths, diffBase, diffsToOpen, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "./review-plan.ts";
 import type { ChatSession } from "./session.ts";
 
 /** "Restore checkpoint" on a message (files and conversation) or "Undo this step" on a tool card (its files). */
@@ -42,7 +42,7 @@ export async function review(chat: ChatSession, action: ReviewAction, reviewId: 
   const item = findReview(chat.transcript.items, reviewId);
   if (!item) return;
   if (action === "open") {
-    return openDiffs(chat, reviewId, item.checkpoint, filesToOpen(item, path), "before Hearth ↔ now");
+    return openDiffs(chat, reviewId, (file) => diffBase(item, file), filesToOpen(item, path), "before Hearth ↔ now");
   }
   const paths = decisionPaths(item, action, path);
   if (paths.length === 0) return;
@@ -66,13 +66,14 @@ function noticeNotRestored(chat: ChatSession, result: CheckpointRestoreResult): 
 export async function openItemDiff(chat: ChatSession, itemId: string): Promise<void> {
   const item = chat.transcript.items.find((i) => i.id === itemId);
   if (item?.kind !== "tool" || !item.checkpoint) return;
-  await openDiffs(chat, itemId, item.checkpoint, item.changedFiles ?? [], `before ${item.name} ↔ now`);
+  const checkpoint = item.checkpoint;
+  await openDiffs(chat, itemId, () => checkpoint, item.changedFiles ?? [], `before ${item.name} ↔ now`);
 }
 
 /** The first few diffs; past them a notice that says so, and the changed files in a quick pick to open others one at a time. */
-async function openDiffs(chat: ChatSession, itemId: string, checkpoint: string, paths: readonly string[], label: string): Promise<void> {
+async function openDiffs(chat: ChatSession, itemId: string, base: (path: string) => string, paths: readonly string[], label: string): Promise<void> {
   const plan = diffsToOpen(paths);
-  for (const path of plan.open) await openDiff(chat, itemId, checkpoint, path, label);
+  for (const path of plan.open) await openDiff(chat, itemId, base(path), path, label);
   if (!plan.notice) return;
   const choose = "Choose Files…";
   if ((await vscode.window.showInformationMessage(plan.notice, choose)) !== choose) return;
@@ -80,7 +81,7 @@ async function openDiffs(chat: ChatSession, itemId: string, checkpoint: string, 
   for (;;) {
     const path = await vscode.window.showQuickPick(plan.offered, { title, placeHolder: "A file to open the diff of (Escape to stop)" });
     if (path === undefined) return;
-    await openDiff(chat, itemId, checkpoint, path, label);
+    await openDiff(chat, itemId, base(path), path, label);
   }
 }
 

@@ -13,6 +13,7 @@ export function reviewEvent(result: AgentRunResult): TranscriptEvent | undefined
     type: "review",
     checkpoint: result.startCheckpoint,
     ...(result.endCheckpoint ? { after: result.endCheckpoint } : {}),
+    ...(result.diffBases ? { diffBases: result.diffBases } : {}),
     summary: reviewSummary(result),
     files: result.changedFiles,
     ...(result.tests ? { tests: result.tests } : {}),

@@ -71,5 +71,33 @@ describe("a run during which the user saves, makes and deletes files the agent d
       signal: new AbortController().signal,
     });
     assert.deepEqual([...result.changedFiles].sort(), ["a.txt", "made.txt"]);
+    // The user saved a.txt only after the agent's write: its diff starts from a.txt as the run found it.
+    const base = result.diffBases?.["a.txt"] ?? result.startCheckpoint!;
+    assert.equal(Buffer.from((await checkpoints.fileAt(base, "a.txt"))!).toString(), "base\n");
+  });
+
+  it("starts the review's diff of a file the user saved before the agent's first write just before that write", async () => {
+    const dir = tempDir("hearth-user-edits-");
+    const root = committedRepo(join(dir, "work"), { "a.txt": "base\n" });
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const turns = [call("edit_file", { path: "a.txt", old_text: "base", new_text: "the agent's" }), call("finish", { summary: "done" })];
+    const { result } = await runConversationTurn({
+      mode: "chat", text: "fix a", messages: [], policy: "ask",
+      workspace: new DiskWorkspace(root),
+      checkpoints,
+      backend: async () => new ScriptedBackend({ turns }),
+      // While the edit waits for the user's yes, they save a line of their own at the top.
+      approve: async () => {
+        writeFileSync(join(root, "a.txt"), "the user's line\nbase\n");
+        return true;
+      },
+      onEvent: () => undefined,
+      signal: new AbortController().signal,
+    });
+    assert.deepEqual(result.changedFiles, ["a.txt"]);
+    const base = result.diffBases?.["a.txt"];
+    assert.ok(base && base !== result.startCheckpoint, "the diff starts at the run's start, where the user's line is Hearth's");
+    assert.equal(Buffer.from((await checkpoints.fileAt(base, "a.txt"))!).toString(), "the user's line\nbase\n");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "the user's line\nthe agent's\n");
   });
 });

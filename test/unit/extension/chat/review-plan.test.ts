@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
-import { type ReviewItem, decisionPaths, diffsToOpen, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
+import { type ReviewItem, decisionPaths, diffBase, diffsToOpen, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
 import { applyTranscriptEvent as applyEvent, newTranscript } from "../../../../src/protocol/transcript.ts";
 
 const review = (): ReviewItem => ({
@@ -27,6 +27,18 @@ describe("review plan", () => {
     assert.equal(plan.notice, "Opened the diffs of the first 10 of the 5,000 changed files, not a tab for each. Choose Files… lists them all to open others.");
     assert.ok(plan.offered.length === 5000, "every changed file in the list");
     assert.deepEqual(diffsToOpen(paths.slice(0, 10)), { open: paths.slice(0, 10), offered: [] });
+  });
+
+  it("a review's diff of a file the user saved before the agent's first write starts just before that write, the others at the run's start", () => {
+    // From the run's review event, as the chat stores it.
+    const t = newTranscript("c1");
+    applyEvent(t, { type: "review", checkpoint: "cp", diffBases: { "a.ts": "before-edit" }, summary: "Hearth changed 2 files.", files: ["a.ts", "b.ts"] });
+    const r = t.items.find((i): i is ReviewItem => i.kind === "review")!;
+    assert.equal(diffBase(r, "a.ts"), "before-edit");
+    assert.equal(diffBase(r, "b.ts"), "cp");
+    // A review an older Hearth stored, and a name on Object's prototype.
+    assert.equal(diffBase(review(), "a.ts"), "cp");
+    assert.equal(diffBase(r, "constructor"), "cp");
   });
 
   it("finds a review by id among the items, and nothing for another kind with that id", () => {

@@ -21,6 +21,12 @@ describe("reviewEvent", () => {
     });
   });
 
+  it("carries where each diff starts for a file the user saved before the agent's first write", () => {
+    const event = reviewEvent(result({ startCheckpoint: "cp1", endCheckpoint: "cp9", changedFiles: ["a.ts", "b.ts"], diffBases: { "a.ts": "cp3" } }));
+    assert.equal(event?.type, "review");
+    assert.deepEqual(event?.type === "review" && event.diffBases, { "a.ts": "cp3" });
+  });
+
   it("says why a run that stopped early stopped, and counts one file as a file", () => {
     const event = reviewEvent(result({ stopReason: "max-steps", startCheckpoint: "cp1", changedFiles: ["a.ts"] }));
     assert.equal(event?.type === "review" && event.summary, "Hearth changed 1 file before it stopped (max steps).");

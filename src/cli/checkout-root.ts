@@ -95,13 +95,20 @@ export function refuseGitFolder(folder: string, command: string): true | undefin
  * its clean filters for the patch's line ends, which the check is there to stop.
  */
 function refuseDubiousOwnership(folder: string): void {
+  const refused = ownerRefusal(folder);
+  if (refused) throw new UsageError(`git will not read the repository at ${refused.at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (${refused.command}) and run hearth fix again`);
+}
+
+/**
+ * git's refusal of the folder's repository because another user owns it, in the terminal's
+ * words: the repository (`at`) and the command that marks it safe; undefined where git reads it.
+ */
+export function ownerRefusal(folder: string): { at: string; command: string } | undefined {
   const answer = git(folder, ["rev-parse", "--git-dir"]);
   const refused = answer.status !== 0 && typeof answer.stderr === "string" ? ownershipRefusal(answer.stderr) : undefined;
-  if (!refused) return;
-  const at = terminalName(refused.repository);
+  if (!refused) return undefined;
   // git's own line where it gives one: it knows the form a path takes there (a UNC path on Windows: %(prefix)///server/share).
-  const command = terminalName(refused.command ?? `git config --global --add safe.directory ${shellWord(refused.repository)}`);
-  throw new UsageError(`git will not read the repository at ${at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (${command}) and run hearth fix again`);
+  return { at: terminalName(refused.repository), command: terminalName(refused.command ?? `git config --global --add safe.directory ${shellWord(refused.repository)}`) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
-import { gitUnusable, refuseGitFolder } from "../checkout-root.ts";
+import { gitUnusable, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
 import { xdgFolder } from "../user-folders.ts";
@@ -104,13 +104,16 @@ export function nothingIndexed(what: string, root: string, report: IndexReport):
 
 /**
  * The History line's "none" where no usable git ran (none on the PATH, one before 2.15 that
- * refuses Hearth's read-only options): the history reader takes a failing git for no
+ * refuses Hearth's read-only options) or git refused the repository (another user owns it): the history reader takes a failing git for no
  * repository, and "not a git repository, no commits yet, or --no-history" was said of a checkout.
  */
 function noHistoryWhy(root: string, report: IndexReport, noHistory: boolean): string | undefined {
   if (report.historyCommits > 0 || noHistory) return undefined;
   const unusable = gitUnusable(root);
-  if (!unusable) return undefined;
+  if (!unusable) {
+    const refused = ownerRefusal(root);
+    return refused && `none: git will not read the repository at ${refused.at}: another user owns it (git's "dubious ownership" check), so the commits' history (which helps ranking) was not read; run hearth as its owner, or, if you trust it, mark it safe (${refused.command})`;
+  }
   if ("missing" in unusable) return `none: git is not on the PATH (${unusable.missing}), so the commits' history (which helps ranking) was not read; install git, or add its folder to PATH`;
   return `none: ${unusable.version} is too old (it refuses --no-optional-locks, which Hearth's read-only git runs with: git 2.15 and later), so the commits' history (which helps ranking) was not read`;
 }

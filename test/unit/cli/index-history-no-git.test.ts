@@ -50,3 +50,18 @@ it("still says 'not a git repository …' where it is none", async (t) => {
   void t;
   assert.match(await index(dir), /^History: +none \(not a git repository, no commits yet, or --no-history\)$/m);
 });
+
+it("names git's refusal of a checkout another user owns (dubious ownership), with how to go on", async (t) => {
+  if (process.getuid?.() !== 0) return void t.skip("needs root to give the checkout to another user");
+  const top = committedRepo(join(tempDir("hearth-index-owned-"), "repo"), { "calc.py": "def add(a, b):\n    return a - b\n" });
+  spawnSync("chown", ["-R", "nobody", top]);
+  if (!/dubious ownership/.test(spawnSync("git", ["status"], { cwd: top, encoding: "utf8", env: { ...process.env, LANGUAGE: "en" } }).stderr)) return void t.skip("this git, or the user's git config (safe.directory), reads another user's repository");
+  // In German too: git's refusal is read in English whatever the user's language.
+  const saved = { LANGUAGE: process.env.LANGUAGE, LC_ALL: process.env.LC_ALL };
+  t.after(() => {
+    for (const [name, value] of Object.entries(saved)) value === undefined ? delete process.env[name] : (process.env[name] = value);
+  });
+  Object.assign(process.env, { LANGUAGE: "de", LC_ALL: "C.UTF-8" });
+  const escaped = top.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  assert.match(await index(top), new RegExp(`^History: +none: git will not read the repository at ${escaped}: another user owns it \\(git's "dubious ownership" check\\), so the commits' history \\(which helps ranking\\) was not read; run hearth as its owner, or, if you trust it, mark it safe \\(git config --global --add safe\\.directory ${escaped}\\)$`, "m"));
+});

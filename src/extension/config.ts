@@ -1,6 +1,6 @@
 /** Reads Hearth's settings from VS Code's configuration: the one typed place that does. */
 import * as vscode from "vscode";
-import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../protocol/settings.ts";
+import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, ignoredWorkspaceValue, invalidWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../protocol/settings.ts";
 import { SettingsNotWritten } from "./request-failure.ts";
 
 /** The user's answers about a workspace's server URL (server-consent.ts sets them at activation; until then, none). */
@@ -27,8 +27,10 @@ export function readRawSettings(): Partial<Settings> {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const trusted = vscode.workspace.isTrusted;
   return Object.fromEntries(SETTINGS.map((spec) => {
-    const guarded = spec.scope === "machine" || spec.scope === "application" || spec.workspaceMayOnlyTighten || spec.workspaceNeedsConsent;
-    return [spec.key, guarded ? layeredValue(spec, config.inspect(spec.key) ?? {}, trusted, (url) => serverConsent.agreed(url)) : config.get(spec.key)];
+    const layers = config.inspect(spec.key) ?? {};
+    // A workspace's invalid value, which VS Code's get returns as the most specific, gives way to the user's own (layeredValue).
+    const guarded = spec.scope === "machine" || spec.scope === "application" || spec.workspaceMayOnlyTighten || spec.workspaceNeedsConsent || invalidWorkspaceValue(spec, layers) !== undefined;
+    return [spec.key, guarded ? layeredValue(spec, layers, trusted, (url) => serverConsent.agreed(url)) : config.get(spec.key)];
   })) as Partial<Settings>;
 }
 

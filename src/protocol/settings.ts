@@ -194,7 +194,19 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
     // An invalid value ranks as the strictest, so a typo never loosens anything.
     return order[Math.min(...ranks.map((r) => (r < 0 ? 0 : r)))];
   }
-  return workspace[0] ?? user;
+  // A workspace's value that is not valid (a repository's "hearth.threads": "8") does not hide the
+  // user's own valid one: ignoredWorkspaceValue says it. With no valid workspace value the user's
+  // own is handed on as it is (sanitizeSettings says it if it is not valid either).
+  return workspace.find((v) => sanitizeValue(spec, v) !== undefined) ?? user;
+}
+
+/**
+ * The workspace layer's value that is not valid for the setting (null counts as not set), which
+ * `layeredValue` passes over; undefined when there is none. What VS Code's `get` returns is
+ * the most specific layer, valid or not: config.ts reads such a setting with `layeredValue`.
+ */
+export function invalidWorkspaceValue(spec: SettingSpec, layers: SettingLayers): unknown {
+  return [layers.workspaceFolderValue, layers.workspaceValue].find((v) => v !== undefined && v !== null && sanitizeValue(spec, v) === undefined);
 }
 
 /**
@@ -253,7 +265,7 @@ export interface IgnoredWorkspaceValue {
   /** One sentence: the setting, the value, why it does not count and what applies instead. */
   readonly text: string;
   /** What helps: the user's own settings, or trusting the folder. */
-  readonly action: "userSettings" | "trust";
+  readonly action: "userSettings" | "trust" | "workspaceSettings";
 }
 
 /**
@@ -285,7 +297,15 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
     const where = typeof user === "string" && user ? `go to your own server, ${JSON.stringify(user)}` : "stay on this machine";
     return said(`This folder is not trusted, so Hearth ignores ${name} ${quoted(workspace)} from its settings: your code and chats ${where}. Trust the folder (Workspaces: Manage Workspace Trust) to be asked about that server.`, "trust");
   }
-  return undefined;
+  if (spec.workspaceNeedsConsent) return undefined;
+  const invalid = invalidWorkspaceValue(spec, layers);
+  if (invalid === undefined) return undefined;
+  const applied = layeredValue(spec, layers, trusted);
+  const instead = applied !== undefined && applied === layers.globalValue && sanitizeValue(spec, applied) !== undefined
+    ? `your user setting's ${quoted(applied)}`
+    : applied !== undefined && sanitizeValue(spec, applied) !== undefined ? `its other value, ${quoted(applied)}` : `the default, ${JSON.stringify(spec.default)}`;
+  const where = invalid === layers.workspaceFolderValue ? "This folder's .vscode/settings.json sets" : "This workspace's settings (.vscode/settings.json, or the .code-workspace file) set";
+  return said(`${where} ${name} to ${quoted(invalid)}, which is not valid (${expected(spec)} expected); Hearth ignores it and uses ${instead}. Mend or remove it there.`, "workspaceSettings");
 }
 
 /** An enum that a workspace may only tighten: a looser or invalid workspace value, or (untrusted) any but the strictest. */

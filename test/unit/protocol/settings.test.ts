@@ -161,6 +161,33 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
     assert.equal(ignoredWorkspaceValue(spec("modelPath"), { globalValue: "/m/q.gguf" }, true), undefined);
   });
 
+  // A repository's .vscode/settings.json with "hearth.threads": "8" (a string) made Hearth use the
+  // default, 0, over the user's own valid 8, and what was said named no workspace.
+  it("passes over a workspace's invalid value for the user's own valid one, and says the workspace set it", () => {
+    for (const [key, user, bad] of [["threads", 8, "8"], ["contextSize", 32768, 1e12], ["gpuLayers", 20, null], ["kvCacheType", "q8_0", "q8"], ["modelPreset", "qwen3.5-27b", "qwen-big"], ["inlineCompletionsEnabled", false, "false"]] as const) {
+      const layers = { globalValue: user, workspaceValue: bad };
+      assert.equal(layeredValue(spec(key), layers, true), user, key);
+      assert.equal(sanitizeSettings({ [key]: layeredValue(spec(key), layers, true) }).problems.length, 0, key);
+      if (bad === null) {
+        assert.equal(ignoredWorkspaceValue(spec(key), layers, true), undefined, "null: not set, nothing to say");
+        continue;
+      }
+      const notice = ignoredWorkspaceValue(spec(key), layers, true);
+      assert.equal(notice?.action, "workspaceSettings", key);
+      assert.match(notice?.text ?? "", new RegExp(`^This workspace's settings \\(\\.vscode/settings\\.json, or the \\.code-workspace file\\) set hearth\\.${key} to .*, which is not valid \\(.* expected\\); Hearth ignores it and uses your user setting's ${JSON.stringify(user)}\\. Mend or remove it there\\.$`), key);
+    }
+    assert.equal(
+      ignoredWorkspaceValue(spec("threads"), { workspaceFolderValue: "8" }, true)?.text,
+      'This folder\'s .vscode/settings.json sets hearth.threads to "8", which is not valid (a whole number from 0 to 256 expected); Hearth ignores it and uses the default, 0. Mend or remove it there.',
+    );
+    assert.equal(layeredValue(spec("threads"), { workspaceFolderValue: "8" }, true), undefined, "no valid value: the default");
+    assert.equal(layeredValue(spec("threads"), { workspaceValue: 4, workspaceFolderValue: "8" }, true), 4, "the workspace's own valid value under the folder's invalid one");
+    assert.match(ignoredWorkspaceValue(spec("threads"), { workspaceValue: 4, workspaceFolderValue: "8" }, true)!.text, /uses its other value, 4\./);
+    assert.equal(layeredValue(spec("threads"), { globalValue: "x", workspaceValue: "8" }, true), "x", "the user's invalid value is handed on for sanitizeSettings to say");
+    assert.equal(ignoredWorkspaceValue(spec("threads"), { globalValue: 8, workspaceValue: 4 }, true), undefined, "a valid workspace value applies as before");
+    assert.equal(layeredValue(spec("threads"), { globalValue: 8, workspaceValue: 4 }, true), 4);
+  });
+
   it("names an approval policy looser than the user's, and a typo that makes it stricter", () => {
     const policy = spec("approvalPolicy");
     assert.equal(

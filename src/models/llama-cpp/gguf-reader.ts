@@ -56,6 +56,12 @@ export class GgufFormatError extends Error {
 /** Strings Hearth reads into memory (keys, names, chat templates); longer ones are refused, not allocated. */
 const MAX_KEPT_STRING = 16 << 20;
 /**
+ * The text kept of one file in all (keys, string values, tensor names): a model's is tens of
+ * KB (its chat template), a whole tokenizer.json as a string ~10 MB. Each string under the
+ * limit above, 300 of them (a 5 GB file) took the process past its heap and ended it.
+ */
+export const MAX_KEPT_TEXT = 64 << 20;
+/**
  * Counts no model comes near (models have hundreds to a few thousand tensors and tens of
  * keys; Qwen's tokenizer is ~300,000 strings, tokens and merges). Below the file size they
  * still cost: a tensor record read takes ~300 bytes of heap (3 million records in a 100 MB
@@ -82,6 +88,7 @@ export async function readGgufLayout(path: string, fileSize: number): Promise<Gg
 class BoundedReader {
   private buffer = Buffer.alloc(0);
   private bufferStart = 0;
+  private kept = 0;
   position = 0;
 
   constructor(private readonly handle: FileHandle, readonly size: number) {}
@@ -149,6 +156,8 @@ class BoundedReader {
       return "";
     }
     if (n > MAX_KEPT_STRING) throw new GgufFormatError(`${what} is ${n} bytes long, more than any GGUF string Hearth reads (${MAX_KEPT_STRING})`, "invalid");
+    this.kept += n;
+    if (this.kept > MAX_KEPT_TEXT) throw new GgufFormatError(`its metadata text comes to more than ${MAX_KEPT_TEXT} bytes at ${what}; no model's comes near (a chat template is tens of KB)`, "invalid");
     const at = await this.need(n, what);
     this.position += n;
     return this.buffer.toString("utf8", at, at + n);

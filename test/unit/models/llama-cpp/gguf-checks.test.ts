@@ -3,11 +3,12 @@
 // relations between keys that llama.cpp asserts instead of checking.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { BackendError } from "../../../../src/models/backend.ts";
-import { type GgufEntry, GgufFormatError, MAX_ARRAY_STRINGS, MAX_ENTRIES, MAX_TENSORS, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
+import { type GgufEntry, GgufFormatError, MAX_ARRAY_STRINGS, MAX_ENTRIES, MAX_KEPT_TEXT, MAX_TENSORS, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
 import { checkHyperParameters } from "../../../../src/models/llama-cpp/hyper-parameters.ts";
 import { validateModelFile } from "../../../../src/models/llama-cpp/validate.ts";
 import { gguf, writeGguf, type GgufTensor, type GgufValue } from "../../../fixtures/models/gguf-writer.ts";
@@ -97,6 +98,42 @@ describe("readGgufLayout", () => {
     entry.writeBigUInt64LE(BigInt(count), 16 + key.length);
     const bytes = Buffer.concat([header(0, 1), entry, Buffer.alloc(count * 8)]);
     await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /tokenizer\.ggml\.tokens holds 4194305 strings; no model's metadata arrays hold more than 4194304 in all/);
+  });
+
+  // Each string under the 16 MB a string may have, 300 of them (a 5 GB file, sparse: no disk)
+  // took the process past its heap: "FATAL ERROR: Reached heap limit", no message (the CLI's
+  // --model check and the runtime read it alike). Here 5 strings of 16 MB, 80 MB in all.
+  it("refuses metadata strings that come to more text than any model's, before keeping them all", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-gguf-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "model.gguf");
+    const length = 16 << 20;
+    const count = Math.floor(MAX_KEPT_TEXT / length) + 1;
+    const handle = await open(file, "w");
+    let at = 0;
+    const put = async (bytes: Buffer) => {
+      await handle.write(bytes, 0, bytes.length, at);
+      at += bytes.length;
+    };
+    await put(header(0, count));
+    for (let i = 0; i < count; i++) {
+      const key = Buffer.from(`general.note.${i}`);
+      const entry = Buffer.alloc(8 + key.length + 12);
+      entry.writeBigUInt64LE(BigInt(key.length), 0);
+      key.copy(entry, 8);
+      entry.writeUInt32LE(8, 8 + key.length);
+      entry.writeBigUInt64LE(BigInt(length), 12 + key.length);
+      await put(entry);
+      at += length; // the string's bytes: zeros, left unwritten
+    }
+    await handle.truncate(at);
+    await handle.close();
+    await assert.rejects(readGgufLayout(file, at), (error: unknown) => {
+      assert.ok(error instanceof GgufFormatError);
+      assert.equal(error.reason, "invalid");
+      assert.match(error.message, new RegExp(`^its metadata text comes to more than ${MAX_KEPT_TEXT} bytes at general\\.note\\.\\d+; no model's comes near`));
+      return true;
+    });
   });
 
   // llama.cpp's own reader refuses a file that names a key or a tensor twice, logging the reason

@@ -75,7 +75,13 @@ export class IndexClient {
    */
   build(opts: BuildOptions = {}): Promise<IndexReport> {
     const { id, promise } = this.call<IndexReport>("build", { rebuild: opts.rebuild === true }, opts.onProgress);
-    opts.signal?.addEventListener("abort", () => this.worker.postMessage({ cancel: id }), { once: true });
+    const signal = opts.signal;
+    if (!signal) return promise;
+    // Removed once the build ends: one signal serves every check of the disk until a Reindex (RECHECK_MS).
+    const cancel = () => this.worker.postMessage({ cancel: id });
+    signal.addEventListener("abort", cancel, { once: true });
+    const settled = () => signal.removeEventListener("abort", cancel);
+    promise.then(settled, settled);
     return promise;
   }
 

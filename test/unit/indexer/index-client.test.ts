@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IndexClient } from "../../../src/indexer/index.ts";
@@ -36,6 +37,31 @@ describe("IndexClient: the index on its own thread", () => {
       controller.abort();
       await assert.rejects(cancelled);
       assert.equal((await client.build()).files, 10);
+    } finally {
+      await client.close();
+      cleanup();
+    }
+  });
+
+  // The runtime checks the disk every 5 minutes (RECHECK_MS) with one build signal, aborted
+  // only by Reindex Workspace or the close: each check left its abort listener on it, about
+  // 2,000 a week in a window left open, and Node's "MaxListenersExceededWarning: Possible
+  // EventTarget memory leak detected. 11 abort listeners" in the log after the 11th.
+  it("leaves no abort listener on the signal once a build ends, however many share it; a build under way still cancels", async () => {
+    const { dir, cleanup } = tempDir();
+    const client = new IndexClient({ root: dir, queriesDir: QUERIES_DIR, workerScript: TSX_WORKER, parseWorkers: 1 });
+    try {
+      cpSync(join(FIXTURES, "shop"), dir, { recursive: true });
+      const controller = new AbortController();
+      for (let check = 0; check < 12; check++) {
+        assert.equal((await client.build({ signal: controller.signal })).files, 9);
+        assert.equal(getEventListeners(controller.signal, "abort").length, 0, `after build ${check + 1}`);
+      }
+      const stop = new AbortController();
+      const cancelled = client.build({ signal: stop.signal });
+      stop.abort();
+      await assert.rejects(cancelled);
+      assert.equal(getEventListeners(stop.signal, "abort").length, 0);
     } finally {
       await client.close();
       cleanup();

@@ -1,6 +1,6 @@
 /** Reads Hearth's settings from VS Code's configuration: the one typed place that does. */
 import * as vscode from "vscode";
-import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, ignoredWorkspaceValue, invalidWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../protocol/settings.ts";
+import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, fromUserOnly, ignoredWorkspaceValue, invalidWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../protocol/settings.ts";
 import { SettingsNotWritten } from "./request-failure.ts";
 
 /** The user's answers about a workspace's server URL (server-consent.ts sets them at activation; until then, none). */
@@ -29,7 +29,7 @@ export function readRawSettings(): Partial<Settings> {
   return Object.fromEntries(SETTINGS.map((spec) => {
     const layers = config.inspect(spec.key) ?? {};
     // A workspace's invalid value, which VS Code's get returns as the most specific, gives way to the user's own (layeredValue).
-    const guarded = spec.scope === "machine" || spec.scope === "application" || spec.workspaceMayOnlyTighten || spec.workspaceNeedsConsent || invalidWorkspaceValue(spec, layers) !== undefined;
+    const guarded = fromUserOnly(spec) || spec.workspaceMayOnlyTighten || spec.workspaceNeedsConsent || invalidWorkspaceValue(spec, layers) !== undefined;
     return [spec.key, guarded ? layeredValue(spec, layers, trusted, (url) => serverConsent.agreed(url)) : config.get(spec.key)];
   })) as Partial<Settings>;
 }

@@ -88,6 +88,17 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
    * this workspace; until then the user's own value applies.
    */
   readonly workspaceNeedsConsent?: boolean;
+  /**
+   * Hearth takes the user's value only, as for a "machine" setting, but VS Code's scope stays
+   * "window": a "machine" value in the user's local settings does not apply in a remote window
+   * (Remote-SSH, WSL, code-server), where these load settings have always been read from them.
+   */
+  readonly userOnly?: boolean;
+}
+
+/** A setting whose workspace layers Hearth ignores: "machine" and "application" ones, and `userOnly`. */
+export function fromUserOnly(spec: SettingSpec): boolean {
+  return spec.scope === "machine" || spec.scope === "application" || spec.userOnly === true;
 }
 
 /** The configuration section in VS Code: settings are `hearth.<key>`. */
@@ -104,7 +115,10 @@ export const SETTINGS: readonly SettingSpec[] = [
       "Qwen3.5-27B (dense): stronger per token, needs more VRAM and is slower.",
       "A GGUF file of your choice (set Model Path).",
     ],
-    description: "The model Hearth runs when neither Model Path nor Server URL is set.",
+    // userOnly, as the four load settings below: which model runs and how much of this machine it takes
+    // are the user's to say, not a cloned repository's (its "custom" or a preset not downloaded left no model).
+    userOnly: true,
+    description: "The model Hearth runs when neither Model Path nor Server URL is set. A user setting, as this machine's: Hearth ignores it in a workspace's `.vscode/settings.json`.",
   },
   {
     // "machine": a repository must not choose which file the native GGUF reader opens.
@@ -116,22 +130,23 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Base URL of an OpenAI-compatible server (llama-server, vLLM, SGLang, Ollama), e.g. http://gpu-box:8080/v1. Overrides local models. A team shares one server by committing this setting in the workspace's `.vscode/settings.json` (each person agrees once to send their code there); each person stores the API key with **Hearth: Set Server API Key…** (kept in VS Code's secret storage for that server only, never in settings).",
   },
   {
-    key: "contextSize", kind: "integer", default: 0, minimum: 0, maximum: MAX_CONTEXT_SIZE,
-    description: "Context size in tokens. 0 = auto: as large as free memory allows, up to the model's training context (262,144 for Qwen3.5). The size actually used is shown in the status bar.",
+    key: "contextSize", kind: "integer", default: 0, minimum: 0, maximum: MAX_CONTEXT_SIZE, userOnly: true,
+    description: "Context size in tokens. 0 = auto: as large as free memory allows, up to the model's training context (262,144 for Qwen3.5). The size actually used is shown in the status bar. A user setting, as this machine's: Hearth ignores it in a workspace's `.vscode/settings.json`.",
   },
   {
-    key: "gpuLayers", kind: "integer", default: -1, minimum: -1, maximum: 1000,
-    description: "Model layers to offload to the GPU. -1 = auto (as many as fit), 0 = CPU only.",
+    key: "gpuLayers", kind: "integer", default: -1, minimum: -1, maximum: 1000, userOnly: true,
+    description: "Model layers to offload to the GPU. -1 = auto (as many as fit), 0 = CPU only. A user setting, as this machine's: Hearth ignores it in a workspace's `.vscode/settings.json`.",
   },
   {
     key: "kvCacheType", kind: "enum", default: "f16",
     enum: KV_CACHE_TYPES,
     enumDescriptions: ["Full precision (default).", "8-bit: half the memory, nearly lossless.", "4-bit: a quarter of the memory, some quality loss."],
-    description: "Quantization of the attention KV cache. Smaller types fit more context into the same memory.",
+    userOnly: true,
+    description: "Quantization of the attention KV cache. Smaller types fit more context into the same memory. A user setting, as this machine's: Hearth ignores it in a workspace's `.vscode/settings.json`.",
   },
   {
-    key: "threads", kind: "integer", default: 0, minimum: 0, maximum: 256,
-    description: "CPU threads used for generation. 0 = automatic.",
+    key: "threads", kind: "integer", default: 0, minimum: 0, maximum: 256, userOnly: true,
+    description: "CPU threads used for generation. 0 = automatic. A user setting, as this machine's: Hearth ignores it in a workspace's `.vscode/settings.json`.",
   },
   {
     key: "completionModelPath", kind: "string", default: "", scope: "machine",
@@ -170,7 +185,7 @@ export interface SettingLayers {
 
 /**
  * The value a setting takes from its layers, deciding what a repository may set: a user-only
- * setting ("machine"/"application") ignores the workspace layers; a setting that grants
+ * setting ("machine"/"application", `userOnly`: the model and its load settings) ignores the workspace layers; a setting that grants
  * power (`workspaceMayOnlyTighten`, an enum ordered from strict to loose) takes the strictest
  * of the user's value and the workspace's; in an untrusted workspace those are the strictest
  * value outright. A setting that would send the user's code elsewhere (`workspaceNeedsConsent`)
@@ -181,7 +196,7 @@ export interface SettingLayers {
 export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: boolean, consented: (value: unknown) => boolean = () => false): unknown {
   const user = layers.globalValue;
   const workspace = [layers.workspaceFolderValue, layers.workspaceValue].filter((v) => v !== undefined);
-  if (spec.scope === "machine" || spec.scope === "application") return user;
+  if (fromUserOnly(spec)) return user;
   if (spec.workspaceMayOnlyTighten && spec.kind === "array") return addedByWorkspace(user, layers);
   if (spec.workspaceNeedsConsent) return trusted && awaitingConsent(spec, layers, consented) === undefined ? (workspace[0] ?? user) : user;
   if (spec.workspaceMayOnlyTighten && spec.enum) {
@@ -277,10 +292,11 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
   const name = `hearth.${spec.key}`;
   const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
   const said = (text: string, action: IgnoredWorkspaceValue["action"] = "userSettings") => ({ key: spec.key, text, action });
-  if (spec.scope === "machine" || spec.scope === "application") {
-    if (workspace === undefined || workspace === "" || workspace === layers.globalValue) return undefined;
+  if (fromUserOnly(spec)) {
+    if (workspace === undefined || workspace === null || workspace === "" || workspace === layers.globalValue) return undefined;
     const user = layers.globalValue === undefined || layers.globalValue === "" ? "not set in yours" : `yours: ${JSON.stringify(layers.globalValue)}`;
-    return said(`This workspace's settings set ${name} to ${quoted(workspace)}; Hearth ignores it: only your user settings choose which model file is loaded (${user}).`);
+    const what = spec.key === "modelPath" || spec.key === "completionModelPath" ? "which model file is loaded" : spec.key === "modelPreset" ? "which model runs" : "how much of this machine's memory and processor the model takes";
+    return said(`This workspace's settings set ${name} to ${quoted(workspace)}; Hearth ignores it: only your user settings choose ${what} (${user}).`);
   }
   if (spec.workspaceMayOnlyTighten && spec.kind === "array") {
     const { negated, added, tooLong, beyond } = workspaceEntries(layers);

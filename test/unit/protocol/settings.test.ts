@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../../../src/protocol/settings.ts";
+import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, awaitingConsent, fromUserOnly, ignoredWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../../../src/protocol/settings.ts";
 
 describe("sanitizeSettings", () => {
   it("fills every missing setting with its default", () => {
@@ -117,8 +117,25 @@ describe("what a workspace may set (layeredValue)", () => {
   });
 
   it("other settings: the most specific layer wins, as in VS Code", () => {
-    assert.equal(layeredValue(spec("contextSize"), { globalValue: 4096, workspaceValue: 8192 }, true), 8192);
-    assert.equal(layeredValue(spec("contextSize"), { globalValue: 4096 }, true), 4096);
+    assert.equal(layeredValue(spec("inlineCompletionsEnabled"), { globalValue: true, workspaceValue: false }, true), false);
+    assert.equal(layeredValue(spec("inlineCompletionsEnabled"), { globalValue: false }, true), false);
+  });
+
+  // A cloned repository's .vscode/settings.json chose the model and how much of the machine it
+  // takes: "hearth.threads": 256 on an 8-core laptop, a contextSize that fits only in swap (the
+  // memory check counts free swap), gpuLayers 0, or a modelPreset of "custom" / one not downloaded
+  // (no model, over the user's downloaded one). They are the user's to say, as the model path is.
+  it("the model preset and the load settings come from the user's settings only", () => {
+    const user = { modelPreset: "qwen3.5-27b", contextSize: 16384, threads: 4, gpuLayers: -1, kvCacheType: "q8_0" } as const;
+    const repo = { modelPreset: "custom", contextSize: 262_144, threads: 256, gpuLayers: 0, kvCacheType: "q4_0" } as const;
+    for (const key of Object.keys(user) as (keyof typeof user)[]) {
+      assert.ok(fromUserOnly(spec(key)) && spec(key).scope !== "machine", `${key}: Hearth's guard, VS Code's scope kept (a remote window drops "machine" values of local user settings)`);
+      assert.equal(layeredValue(spec(key), { globalValue: user[key], workspaceValue: repo[key], workspaceFolderValue: repo[key] }, true), user[key], key);
+      assert.equal(layeredValue(spec(key), { workspaceValue: repo[key] }, true), undefined, `${key}: not set by the user, the default`);
+      const notice = ignoredWorkspaceValue(spec(key), { globalValue: user[key], workspaceValue: repo[key] }, true);
+      assert.equal(notice?.text, `This workspace's settings set hearth.${key} to ${JSON.stringify(repo[key])}; Hearth ignores it: only your user settings choose ${key === "modelPreset" ? "which model runs" : "how much of this machine's memory and processor the model takes"} (yours: ${JSON.stringify(user[key])}).`);
+      assert.equal(notice?.action, "userSettings");
+    }
   });
 
   // A repository's settings must not send the user's code to a server they never chose: a
@@ -162,9 +179,11 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
   });
 
   // A repository's .vscode/settings.json with "hearth.threads": "8" (a string) made Hearth use the
-  // default, 0, over the user's own valid 8, and what was said named no workspace.
+  // default, 0, over the user's own valid 8, and what was said named no workspace. (threads is a
+  // user setting now: an integer like it a workspace may set stands in for any such setting.)
   it("passes over a workspace's invalid value for the user's own valid one, and says the workspace set it", () => {
-    for (const [key, user, bad] of [["threads", 8, "8"], ["contextSize", 32768, 1e12], ["gpuLayers", 20, null], ["kvCacheType", "q8_0", "q8"], ["modelPreset", "qwen3.5-27b", "qwen-big"], ["inlineCompletionsEnabled", false, "false"]] as const) {
+    const threads: SettingSpec = { ...spec("threads"), userOnly: false };
+    for (const [key, user, bad] of [["inlineCompletionsEnabled", false, "false"], ["inlineCompletionsEnabled", false, null]] as const) {
       const layers = { globalValue: user, workspaceValue: bad };
       assert.equal(layeredValue(spec(key), layers, true), user, key);
       assert.equal(sanitizeSettings({ [key]: layeredValue(spec(key), layers, true) }).problems.length, 0, key);
@@ -177,15 +196,15 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
       assert.match(notice?.text ?? "", new RegExp(`^This workspace's settings \\(\\.vscode/settings\\.json, or the \\.code-workspace file\\) set hearth\\.${key} to .*, which is not valid \\(.* expected\\); Hearth ignores it and uses your user setting's ${JSON.stringify(user)}\\. Mend or remove it there\\.$`), key);
     }
     assert.equal(
-      ignoredWorkspaceValue(spec("threads"), { workspaceFolderValue: "8" }, true)?.text,
+      ignoredWorkspaceValue(threads, { workspaceFolderValue: "8" }, true)?.text,
       'This folder\'s .vscode/settings.json sets hearth.threads to "8", which is not valid (a whole number from 0 to 256 expected); Hearth ignores it and uses the default, 0. Mend or remove it there.',
     );
-    assert.equal(layeredValue(spec("threads"), { workspaceFolderValue: "8" }, true), undefined, "no valid value: the default");
-    assert.equal(layeredValue(spec("threads"), { workspaceValue: 4, workspaceFolderValue: "8" }, true), 4, "the workspace's own valid value under the folder's invalid one");
-    assert.match(ignoredWorkspaceValue(spec("threads"), { workspaceValue: 4, workspaceFolderValue: "8" }, true)!.text, /uses its other value, 4\./);
-    assert.equal(layeredValue(spec("threads"), { globalValue: "x", workspaceValue: "8" }, true), "x", "the user's invalid value is handed on for sanitizeSettings to say");
-    assert.equal(ignoredWorkspaceValue(spec("threads"), { globalValue: 8, workspaceValue: 4 }, true), undefined, "a valid workspace value applies as before");
-    assert.equal(layeredValue(spec("threads"), { globalValue: 8, workspaceValue: 4 }, true), 4);
+    assert.equal(layeredValue(threads, { workspaceFolderValue: "8" }, true), undefined, "no valid value: the default");
+    assert.equal(layeredValue(threads, { workspaceValue: 4, workspaceFolderValue: "8" }, true), 4, "the workspace's own valid value under the folder's invalid one");
+    assert.match(ignoredWorkspaceValue(threads, { workspaceValue: 4, workspaceFolderValue: "8" }, true)!.text, /uses its other value, 4\./);
+    assert.equal(layeredValue(threads, { globalValue: "x", workspaceValue: "8" }, true), "x", "the user's invalid value is handed on for sanitizeSettings to say");
+    assert.equal(ignoredWorkspaceValue(threads, { globalValue: 8, workspaceValue: 4 }, true), undefined, "a valid workspace value applies as before");
+    assert.equal(layeredValue(threads, { globalValue: 8, workspaceValue: 4 }, true), 4);
   });
 
   it("names an approval policy looser than the user's, and a typo that makes it stricter", () => {
@@ -248,8 +267,8 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
   });
 
   it("says nothing of settings a workspace may set", () => {
-    assert.equal(ignoredWorkspaceValue(spec("contextSize"), { globalValue: 4096, workspaceValue: 8192 }, false), undefined);
-    assert.equal(ignoredWorkspaceValue(spec("modelPreset"), { workspaceValue: "qwen3.5-27b" }, true), undefined);
+    assert.equal(ignoredWorkspaceValue(spec("inlineCompletionsEnabled"), { globalValue: true, workspaceValue: false }, false), undefined);
+    assert.equal(ignoredWorkspaceValue(spec("inlineCompletionsExclude"), { workspaceValue: ["docs/**"] }, true), undefined);
   });
 
   // Each pattern is checked on every completion request, in the editor's own process: a
@@ -280,11 +299,12 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
 describe("a choice written to the user's settings (workspaceStillApplies)", () => {
   const spec = (key: string) => SETTINGS.find((s) => s.key === key)!;
 
-  it("says the workspace's model preset still applies here, and leaves its file alone", () => {
-    const text = workspaceStillApplies(spec("modelPreset"), { globalValue: "qwen3.6-35b-a3b", workspaceValue: "custom" }, "qwen3-coder-30b-a3b", true);
+  it("says the workspace's value still applies here, and leaves its file alone", () => {
+    const text = workspaceStillApplies(spec("inlineCompletionsEnabled"), { globalValue: false, workspaceValue: false }, true, true);
     assert.match(text ?? "", /your user settings/);
-    assert.match(text ?? "", /hearth\.modelPreset "custom"/);
+    assert.match(text ?? "", /hearth\.inlineCompletionsEnabled false/);
     assert.match(text ?? "", /\.vscode\/settings\.json/);
+    assert.equal(workspaceStillApplies(spec("modelPreset"), { globalValue: "qwen3.6-35b-a3b", workspaceValue: "custom" }, "qwen3.5-27b", true), undefined, "a user setting: the user's choice applies");
   });
 
   it("says the team's server the user agreed to still applies over the local model chosen", () => {

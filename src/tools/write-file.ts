@@ -4,7 +4,7 @@
  * its line endings, BOM and encoding.
  */
 import { unchangedLines } from "./edit-engine.ts";
-import { type FileReads, recordWhole, unseenLines } from "./file-reads.ts";
+import { type FileReads, goneSinceSeen, recordWhole, unseenLines } from "./file-reads.ts";
 import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
 import { type Tool, ToolError, stringArg } from "./tool.ts";
 import { droppedLocation, nameInOtherCase, spellingNote } from "./path-spelling.ts";
@@ -33,6 +33,13 @@ export const writeFileTool: Tool = {
     const content = stringArg(input, "content", true);
     const info = await ctx.workspace.stat(path);
     if (info?.type === "directory") throw new ToolError("not-a-file", `"${path}" is a directory`);
+    // A file the model read that is gone now: the user (or a command) deleted or renamed it since. Made
+    // again from the model's memory, it would undo that unseen; refused once, so a second call creates it.
+    const gone = info ? undefined : goneSinceSeen(ctx.reads, path, quotedPath(path));
+    if (gone) {
+      ctx.reads?.delete(path);
+      throw new ToolError("stale-file", `${gone} If the task does need it back, write_file it again: it is then created. Nothing was written.`);
+    }
     const written = stringArg(input, "path");
     if (info && nameInOtherCase(written, path)) {
       throw new ToolError(

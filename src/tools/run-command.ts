@@ -10,10 +10,10 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
-import { REPOSITORY_VARIABLES } from "../indexer/read-only-git.ts";
 import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stillRunning, stopLeftBehind, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
+import { userProgramEnv } from "./user-program-env.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY } from "./test-runners.ts";
 import { TerminalText } from "../protocol/terminal-text.ts";
@@ -109,7 +109,8 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * same user can read Hearth's own environment in /proc/<pid>/environ, and the user's shell's;
  * only a sandbox (a container, another user) isolates them. Other credentials the user started
  * Hearth with stay: a project's tests may need its cloud's (the editor's runtime gets none,
- * extension/runtime-env.ts). Nor GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the others that
+ * extension/runtime-env.ts). Those of Hearth's own and those that send a program elsewhere
+ * are left out by userProgramEnv, which the MCP servers share (user-program-env.ts). Nor GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the others that
  * name a repository (REPOSITORY_VARIABLES): `hearth fix` run from a git hook (which exports
  * GIT_INDEX_FILE, the commit's own index) or a shell with a dotfiles setup's GIT_DIR=~/.dotfiles
  * GIT_WORK_TREE=~ exported had the model's `git status` read that repository, its `git add`,
@@ -127,12 +128,12 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * gets through is removed from the output the model reads (terminal-text.ts).
  */
 function commandEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, GIT_SEQUENCE_EDITOR: NO_SEQUENCE_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
-  for (const name of HEARTH_ONLY_VARS) delete env[name];
+  const env: NodeJS.ProcessEnv = { ...userProgramEnv(process.env), CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, GIT_SEQUENCE_EDITOR: NO_SEQUENCE_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
+  for (const name of TOKEN_VARS) delete env[name];
   return env;
 }
 
-const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", ...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES, ...REPOSITORY_VARIABLES, "CDPATH"];
+const TOKEN_VARS = [...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES];
 
 /** An "editor" (run through sh by git and most others, with the file after it) that explains and fails. */
 const NO_EDITOR = "echo 'no editor: commands run without a terminal (git commit -m …, --no-edit)' >&2; false";

@@ -18,6 +18,7 @@ import type { McpServerConfig } from "./config.ts";
 import { shownPath } from "../../indexer/text.ts";
 import { shownName } from "./names.ts";
 import { MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
+import { userProgramEnv } from "../user-program-env.ts";
 import { FloodLimitedTransport, floodedWhy } from "./unanswered.ts";
 
 /** A tool as the server lists it (the fields Hearth uses). */
@@ -217,10 +218,10 @@ export class McpConnection {
 
 function createTransport(config: McpServerConfig, options: McpConnectOptions, onTooLarge: () => void, onStreamEnded: () => void): Transport {
   if (config.transport === "stdio") {
-    const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env) };
-    delete env.NODE_TEST_CONTEXT; // node --test's marker would make a Node server act as a test file
-    delete env.ELECTRON_RUN_AS_NODE; // the runtime's own (VS Code's Node is Electron); it would break an Electron-based server
-    delete env.HEARTH_API_KEY; // the model server's key (hearth fix --server): a tool server gets it only if its config passes it
+    // Without Hearth's own variables (the model server's key: a tool server gets it only if its
+    // config passes it) nor a git hook's GIT_INDEX_FILE / GIT_DIR or CDPATH, which sent a git
+    // server's `git add` into another repository (user-program-env.ts, as the agent's commands).
+    const env = userProgramEnv(options.baseEnv ?? process.env);
     for (const [name, value] of Object.entries(config.env)) {
       if (value === null) delete env[name];
       else env[name] = value;

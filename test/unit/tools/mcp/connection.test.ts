@@ -166,6 +166,22 @@ describe("MCP tools from a real stdio server", () => {
     }
   });
 
+  it("a stdio server runs without a git hook's GIT_INDEX_FILE / GIT_DIR or an exported CDPATH, as the agent's commands", SAFETY_NET, async (t) => {
+    const dir = tempFolder(t);
+    const log = join(dir, "calls.jsonl");
+    const shown = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "CDPATH", "GIT_CONFIG_PARAMETERS"];
+    const config = parseMcpConfig(fixtureConfigText("fixture", { MCP_FIXTURE_LOG: log, MCP_FIXTURE_SHOW: shown.join(",") }), { workspaceFolder: dir, source: "test" });
+    // hearth run from a pre-commit hook of another repository (git add -p exports GIT_INDEX_FILE), in a shell with CDPATH; git's other variables stay.
+    const hook = join(dir, "other", ".git");
+    const baseEnv = { ...process.env, GIT_DIR: hook, GIT_WORK_TREE: join(dir, "other"), GIT_INDEX_FILE: join(hook, "index.lock"), CDPATH: `.:${dir}`, GIT_CONFIG_PARAMETERS: "'core.quotepath'='false'" };
+    const connection = await McpConnection.open(config.servers[0]!, { baseEnv });
+    t.after(() => connection.close());
+    await call(toolsOf(connection).byRemote("echo"), dir, { text: "hi" });
+    assert.deepEqual(JSON.parse(readFileSync(log, "utf8").trim().split("\n").at(-1)!).shown, {
+      GIT_DIR: null, GIT_WORK_TREE: null, GIT_INDEX_FILE: null, CDPATH: null, GIT_CONFIG_PARAMETERS: "'core.quotepath'='false'",
+    });
+  });
+
   it("refuses arguments that break the schema without calling the server", SAFETY_NET, async (t) => {
     const dir = tempFolder(t);
     const log = join(dir, "calls.jsonl");

@@ -17,7 +17,7 @@ import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChanged
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, type CliIo, modelFileOption, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
-import { settingOption } from "../setting-options.ts";
+import { settingOption, wholeNumberOption } from "../setting-options.ts";
 import { FileWriteError, replaceWhole, writeProblem } from "../file-writes.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
@@ -61,7 +61,7 @@ export const chatCommand: CliCommand = {
     // Checked before anything runs, as the other usage errors: a value out of range was taken as the default.
     const threads = settingOption(flags.threads, "--threads", "threads", "CPU threads", "automatic") ?? 0;
     const contextSize = settingOption(flags.context, "--context", "contextSize", "tokens", "auto") ?? 0;
-    const maxTokens = positiveInteger(flags["max-tokens"], "max-tokens") ?? 1024;
+    const maxTokens = wholeNumberOption(flags["max-tokens"], "--max-tokens", 1, "a positive whole number") ?? 1024;
     const repo = repoFolder(io.cwd, flags.repo as string | undefined);
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const modelPath = modelFileOption(io.cwd, flags.model);
@@ -273,15 +273,6 @@ function editedWarning(earlier: ImportedConversation, file: string): string {
 function messageKind(message: ChatMessage | undefined): string {
   if (message?.role === "tool") return `the result of ${terminalName(message.name)}`;
   return message?.role === "user" ? "the user's" : "a reply";
-}
-
-/** --max-tokens: a reply of at least one token (0 went to the model as it was). */
-function positiveInteger(value: string | boolean | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const text = typeof value === "string" ? value.trim() : "";
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive whole number, not ${JSON.stringify(typeof value === "string" ? value : "")}`);
-  return n;
 }
 
 /**

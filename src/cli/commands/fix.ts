@@ -22,7 +22,7 @@ import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
 import { DiffTooLargeError, type LeftRunningStop, headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
 import { asTerminalShows, terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
-import { settingOption } from "../setting-options.ts";
+import { settingOption, wholeNumberOption } from "../setting-options.ts";
 import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
 import { noModel, recommendedModel, shellWord } from "../no-model.ts";
@@ -358,8 +358,7 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   const predictionsFile = str("predictions");
   const instanceId = str("instance-id");
   if (predictionsFile && !instanceId) throw new UsageError("--predictions needs --instance-id");
-  const maxSteps = Number(str("max-steps") ?? 40);
-  if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new UsageError("--max-steps needs a positive whole number");
+  const maxSteps = wholeNumberOption(flags["max-steps"], "--max-steps", 1, "a positive whole number") ?? 40;
   const threads = settingOption(flags.threads, "--threads", "threads", "CPU threads", "automatic") ?? 0;
   if (!flags.yes && !process.stdin.isTTY) throw new UsageError("not in a terminal, so nobody can approve edits: pass --yes");
   const stateDir = resolve(io.cwd, str("state-dir") ?? hearthStateDir());

@@ -4,8 +4,9 @@ import { chmod, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
-import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
+import { type CliCommand, type CliIo, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
 import { gitUnusable, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
+import { wholeNumberOption } from "../setting-options.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
 import { xdgFolder } from "../user-folders.ts";
@@ -55,10 +56,8 @@ export function indexerAssets(): Pick<RepoIndexOptions, "queriesDir" | "workers"
 export async function openCliIndex(flags: Record<string, string | boolean>, io: CliIo, options: { command: string; lazy?: boolean }): Promise<{ index: RepoIndex; report: IndexReport }> {
   const root = repoFolder(io.cwd, typeof flags.repo === "string" ? flags.repo : undefined);
   refuseGitFolder(root, options.command);
-  const maxKb = typeof flags["max-file-kb"] === "string" ? Number(flags["max-file-kb"]) : 1024;
-  if (!Number.isFinite(maxKb) || maxKb <= 0) throw new UsageError("--max-file-kb needs a positive number");
-  const maxFiles = typeof flags["max-files"] === "string" ? Number(flags["max-files"]) : DEFAULT_LIMITS.maxFiles;
-  if (!Number.isSafeInteger(maxFiles) || maxFiles <= 0) throw new UsageError("--max-files needs a positive whole number");
+  const maxKb = wholeNumberOption(flags["max-file-kb"], "--max-file-kb", 1, "a positive whole number of KiB") ?? 1024;
+  const maxFiles = wholeNumberOption(flags["max-files"], "--max-files", 1, "a positive whole number") ?? DEFAULT_LIMITS.maxFiles;
   const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(xdgFolder("XDG_CACHE_HOME"), "hearth", "index");
   // The default folder an older Hearth left 0755 holds every project's cache (0644 then: private code's symbols and snippets): this user's alone again. A --cache folder is the user's to keep.
   if (typeof flags.cache !== "string" && !flags["no-cache"]) for (const dir of [dirname(cacheDir), cacheDir]) await keepPrivate(dir, { stat, chmod, uid: process.getuid?.() });

@@ -1,6 +1,7 @@
 /** `hearth locate`: ranks the files and the functions/classes an issue (read from stdin) is about. */
 import { MAX_QUERY_CHARS, locateEntities, locateLazily, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+import { wholeNumberOption } from "../setting-options.ts";
 import { asTerminalShows, terminalJson, terminalName } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, nothingIndexed, openCliIndex } from "./index.ts";
 
@@ -90,10 +91,7 @@ function asJson(files: readonly LocatedFile[], entities: readonly LocatedEntity[
 }
 
 function count(value: string | boolean | undefined, fallback: number, flag: string, min: number): number {
-  if (typeof value !== "string") return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} needs a ${min === 0 ? "whole number, 0 or more" : "positive whole number"}`);
-  return n;
+  return wholeNumberOption(value, flag, min, min === 0 ? "a whole number, 0 or more" : "a positive whole number") ?? fallback;
 }
 
 function round(x: number): number {

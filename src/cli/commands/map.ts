@@ -1,6 +1,7 @@
 /** `hearth map`: prints the repo map (ranked files and signatures) fitted to a token budget. */
 import { buildRepoMap } from "../../indexer/index.ts";
-import { type CliCommand, UsageError, noPositional, parseFlags } from "../command.ts";
+import { type CliCommand, noPositional, parseFlags } from "../command.ts";
+import { wholeNumberOption } from "../setting-options.ts";
 import { terminalText } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, nothingIndexed, openCliIndex } from "./index.ts";
 
@@ -19,8 +20,7 @@ ${INDEX_FLAGS_USAGE}`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, MAP_FLAGS);
     noPositional(positional);
-    const tokens = typeof flags.tokens === "string" ? Number(flags.tokens) : 1024;
-    if (!Number.isInteger(tokens) || tokens <= 0) throw new UsageError("--tokens needs a positive whole number");
+    const tokens = wholeNumberOption(flags.tokens, "--tokens", 1, "a positive whole number") ?? 1024;
     const { index, report } = await openCliIndex(flags, io, { command: "map" });
     try {
       const map = buildRepoMap(index, {

@@ -3,8 +3,8 @@
  * (validate.ts) so that a caller can ask without loading node-llama-cpp: the CLI refuses
  * another architecture's --model before a run starts.
  */
-import { stat } from "node:fs/promises";
-import { type GgufEntry, readGgufLayout } from "./gguf-reader.ts";
+import { open, stat } from "node:fs/promises";
+import { type GgufEntry, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 
 /** As messages name them. */
 export const SUPPORTED_ARCHITECTURES_SHOWN = "Qwen3.5-family models (qwen35, qwen35moe)";
@@ -68,32 +68,40 @@ export function notAChatModel(metadata: ReadonlyMap<string, GgufEntry>, verb: "C
   return undefined;
 }
 
-/**
- * What {@link notAChatModel} says of the GGUF at `path`, read by the bounded reader; undefined
- * where it is a model, or no readable GGUF (the validator says why).
- */
-export async function ggufNotAChatModel(path: string, verb: "Choose" | "Give"): Promise<string | undefined> {
-  const metadata = await ggufMetadata(path);
-  return metadata && notAChatModel(metadata, verb);
+/** What the bounded reader tells of a GGUF file: its version, and its layout where it reads as one. */
+export interface GgufHead {
+  readonly version: number;
+  /** Undefined for a version it does not read, or a file damaged past its header (the validator says why). */
+  readonly layout?: GgufLayout;
 }
 
 /**
- * The `general.architecture` a GGUF file names, read by the bounded reader; undefined where it
- * names none, is no readable GGUF or no regular file (the validator says why): a named pipe
- * (`--model /dev/stdin`) is not opened, its open would wait for a writer for ever.
+ * The GGUF at `path` as the bounded reader reads it, read once; undefined where it is no
+ * regular file or does not start as a GGUF: a named pipe (`--model /dev/stdin`) is not opened,
+ * its open would wait for a writer for ever.
  */
-export async function ggufArchitecture(path: string): Promise<string | undefined> {
-  const entry = (await ggufMetadata(path))?.get("general.architecture");
-  return entry && "value" in entry && typeof entry.value === "string" ? entry.value : undefined;
-}
-
-/** A GGUF's metadata, undefined where it is no readable GGUF or no regular file (a named pipe is never opened). */
-async function ggufMetadata(path: string): Promise<ReadonlyMap<string, GgufEntry> | undefined> {
+export async function readGgufHead(path: string): Promise<GgufHead | undefined> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) return undefined;
-    return (await readGgufLayout(path, info.size)).metadata;
+    if (!info.isFile() || info.size < 8) return undefined;
+    const head = Buffer.alloc(8);
+    const handle = await open(path, "r");
+    try {
+      await handle.read(head, 0, 8, 0);
+    } finally {
+      await handle.close();
+    }
+    if (head.toString("latin1", 0, 4) !== "GGUF") return undefined;
+    const version = head.readUInt32LE(4);
+    const layout = await readGgufLayout(path, info.size).catch(() => undefined);
+    return layout ? { version, layout } : { version };
   } catch {
     return undefined;
   }
+}
+
+/** The `general.architecture` of a GGUF's metadata; undefined where it names none. */
+export function architectureOf(metadata: ReadonlyMap<string, GgufEntry>): string | undefined {
+  const entry = metadata.get("general.architecture");
+  return entry && "value" in entry && typeof entry.value === "string" ? entry.value : undefined;
 }

@@ -19,7 +19,8 @@ import { splitModel } from "../split-model.ts";
 import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
-import { tensorBytes, tensorDataEnd, unloadableType } from "./tensor-extent.ts";
+import { missingTokenizer, newerGgufVersion, unloadableTensor } from "./loadable.ts";
+import { tensorBytes, tensorDataEnd } from "./tensor-extent.ts";
 
 /** What a valid file told us. */
 export interface ValidatedModel {
@@ -82,18 +83,10 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
   return { modelPath, architecture, name, trainContextSize, fileSize, info };
 }
 
-/**
- * The vocabulary llama.cpp reads before it runs a model: without it the load failed saying only
- * "Failed to load model" (its log: "cannot find tokenizer vocab in model file"). A BPE
- * vocabulary (gpt2, Qwen's) needs its merges too; "none" is a file of weights alone.
- */
+/** A model without its vocabulary (loadable.ts): the load said only "Failed to load model". */
 function checkTokenizer(metadata: ReadonlyMap<string, GgufEntry>, modelPath: string): void {
-  const model = stringValue(metadata.get("tokenizer.ggml.model"));
-  const keys = ["tokenizer.ggml.model", "tokenizer.ggml.tokens", ...(model === "gpt2" ? ["tokenizer.ggml.merges"] : [])];
-  const missing = keys.filter((key) => !metadata.has(key));
-  if (missing.length === 0 && model !== "none" && model !== "no_vocab") return;
-  const why = missing.length > 0 ? `${missing.join(", ")} missing` : `tokenizer.ggml.model "${model}"`;
-  throw new BackendError(`the model file holds no tokenizer (${why}): its weights alone, which llama.cpp cannot run (a conversion that left the vocabulary out). Choose a GGUF of the model with its tokenizer: ${modelPath}`, "selectModel");
+  const none = missingTokenizer(metadata, "Choose");
+  if (none) throw new BackendError(`the model file ${none}: ${modelPath}`, "selectModel");
 }
 
 /**
@@ -214,9 +207,6 @@ function stringValue(entry: GgufEntry | undefined): string {
   return typeof value === "string" ? value : "";
 }
 
-/** GGUF versions past 3 taken for a newer format (GGUF has had 3 in its first two years); above, for garbage. */
-const NEWER_GGUF_VERSIONS = 99;
-
 /**
  * The fixed GGUF header: magic, version 1..3, and tensor / metadata counts the file can
  * hold. readGgufFileInfo trusts the counts and can read a garbage file for ever.
@@ -242,9 +232,8 @@ async function checkHeader(modelPath: string, fileSize: number): Promise<void> {
   }
   const version = header.readUInt32LE(4);
   // A small number past 3 is a GGUF a newer llama.cpp wrote; a large one, bytes that only start like a GGUF.
-  if (version > 3 && version <= NEWER_GGUF_VERSIONS) {
-    throw new BackendError(`the file is a GGUF of version ${version}, newer than the versions 1 to 3 that the llama.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3: ${modelPath}`, "selectModel");
-  }
+  const newer = newerGgufVersion(version);
+  if (newer) throw new BackendError(`the file ${newer}: ${modelPath}`, "selectModel");
   if (version < 1 || version > 3) throw notGguf(`unknown GGUF version ${version}`);
   const tensors = Number(header.readBigUInt64LE(8));
   const keys = Number(header.readBigUInt64LE(16));
@@ -267,12 +256,9 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
 function checkTensors(layout: GgufLayout, fileSize: number, modelPath: string): void {
   // No tensors, no data section: the file may end before the alignment padding that would start it.
   if (layout.tensors.length === 0) return;
+  const unloadable = unloadableTensor(layout.tensors);
+  if (unloadable) throw new BackendError(`${modelPath}: ${unloadable}`, "selectModel");
   for (const tensor of layout.tensors) {
-    const type = unloadableType(tensor.ggmlType);
-    if (type !== undefined) {
-      const update = type.includes("newer") ? ", or update Hearth" : "";
-      throw new BackendError(`${modelPath}: tensor ${tensor.name} ${type}: choose another quantization of the model (Q4_K_M, Q8_0)${update}`, "selectModel");
-    }
     const size = tensorBytes(tensor);
     const misaligned = tensor.offset % BigInt(layout.alignment) !== 0n;
     const problem = typeof size === "string" ? size : misaligned ? `starts at data offset ${tensor.offset}, not a multiple of the file's alignment (${layout.alignment})` : undefined;

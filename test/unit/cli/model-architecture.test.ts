@@ -4,13 +4,14 @@
 // what to use instead. A damaged GGUF stays the model's failure (the loader says why).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, existsSync, openSync, readdirSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
 import { gguf, writeGguf } from "../../fixtures/models/gguf-writer.ts";
+import { ensureTinyModel } from "../../fixtures/models/index.ts";
 
 function llamaModel(file: string): void {
   const metadata = new Map([
@@ -79,6 +80,38 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
     const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
     assert.equal(code, 3, io.stderr);
     assert.match(io.stderr, /the model failed/);
+  });
+
+  // Each passed this check, started a runtime and failed its load: "the model failed" (exit 3), a
+  // working model's failure, though the file is one this Hearth cannot run whatever is retried.
+  it("hearth chat --model a Qwen3.5 GGUF this llama.cpp cannot load (a newer GGUF version, a dropped tensor type, no tokenizer): exit 2 before a runtime starts, saying why", async () => {
+    const { work } = calcCheckout("hearth-model-arch-");
+    const tiny = readFileSync(await ensureTinyModel({ arch: "qwen35" }));
+    const at = (name: string) => {
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(BigInt(name.length));
+      return tiny.indexOf(Buffer.concat([length, Buffer.from(name)])) + 8;
+    };
+    const newer = Buffer.from(tiny);
+    newer.writeUInt32LE(4, 4);
+    const arm = Buffer.from(tiny); // blk.0.ffn_up.weight as Q4_0_4_4 (31): its dimension count, dimensions, then the type
+    const record = at("blk.0.ffn_up.weight") + "blk.0.ffn_up.weight".length;
+    arm.writeUInt32LE(31, record + 4 + arm.readUInt32LE(record) * 8);
+    const vocabless = Buffer.from(tiny);
+    vocabless.write("x", at("tokenizer.ggml.tokens"), "latin1"); // renamed: the key is gone
+    for (const [name, bytes, said] of [
+      ["newer.gguf", newer, / is a GGUF of version 4, newer than the versions 1 to 3 that the llama\.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3$/m],
+      ["arm.gguf", arm, /: tensor blk\.0\.ffn_up\.weight is of type Q4_0_4_4 \(31\), an ARM repacking of Q4_0 that llama\.cpp no longer reads from a file \(it repacks Q4_0 itself as it loads\): choose another quantization of the model \(Q4_K_M, Q8_0\)$/m],
+      ["vocabless.gguf", vocabless, / holds no tokenizer \(tokenizer\.ggml\.tokens missing\): its weights alone, which llama\.cpp cannot run \(a conversion that left the vocabulary out\)\. Give a GGUF of the model with its tokenizer$/m],
+    ] as const) {
+      const model = join(work, name);
+      writeFileSync(model, bytes);
+      const io = captureIo(work);
+      const code = await main(["chat", "--model", model, "hello"], io);
+      assert.equal(code, 2, `${name}: ${io.stderr}`);
+      assert.match(io.stderr, new RegExp(`^hearth chat: --model .+${name.replace(".", "\\.")}${said.source}`, "m"));
+      assert.doesNotMatch(io.stderr, /the model failed/);
+    }
   });
 
   // Opened to read its architecture, a named pipe (--model /dev/stdin, a FIFO) waited for a writer for ever: hearth hung before anything.

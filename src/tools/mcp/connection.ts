@@ -97,7 +97,8 @@ export class McpConnection {
         this.relistQueued = false;
         if (!this.alive) return;
         // A list over 10 MB is dropped unread: the wait ends then, not at the time limit.
-        this.listed = await listTools(client, { timeout: listTimeoutMs, signal: this.dropped.signal }).catch(() => this.listed);
+        const request = requestSignal([this.dropped.signal]);
+        this.listed = await listTools(client, { timeout: listTimeoutMs, signal: request.signal }).catch(() => this.listed).finally(request.done);
       });
     });
   }
@@ -126,8 +127,8 @@ export class McpConnection {
     const transport = createTransport(config, options, dropped, () => connection?.messageDropped("stream-ended"));
     const client = new Client({ name: "hearth", version: options.version ?? "0.0.0" }, { capabilities: {} });
     client.onerror = (error) => void (error instanceof MessageTooLargeError && dropped());
-    const signal = options.signal ? AbortSignal.any([options.signal, tooLarge.signal]) : tooLarge.signal;
-    const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, signal };
+    const request = requestSignal(options.signal ? [options.signal, tooLarge.signal] : [tooLarge.signal]);
+    const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, signal: request.signal };
     try {
       await client.connect(transport, requestOptions);
       const tools = await listTools(client, requestOptions);
@@ -147,6 +148,8 @@ export class McpConnection {
         : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
         : reason(error, config));
       throw new Error(`MCP server "${shownName(config.name)}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
+    } finally {
+      request.done();
     }
   }
 
@@ -159,13 +162,16 @@ export class McpConnection {
   async call(tool: string, args: Record<string, JsonValue>, signal: AbortSignal): Promise<CallToolResult> {
     if (!this.alive) throw new ToolError("unavailable", `MCP server "${shownName(this.config.name)}" is not running${this.exitText()}. It is started again with the next message.`);
     const dropped = this.dropped.signal;
+    const request = requestSignal([signal, dropped]);
     try {
-      return (await this.client.callTool({ name: tool, arguments: args }, undefined, { signal: AbortSignal.any([signal, dropped]), timeout: this.callTimeoutMs })) as CallToolResult;
+      return (await this.client.callTool({ name: tool, arguments: args }, undefined, { signal: request.signal, timeout: this.callTimeoutMs })) as CallToolResult;
     } catch (error) {
       if (signal.aborted) throw error;
       if (dropped.aborted && dropped.reason === "stream-ended") throw this.callError(tool, new McpError(ErrorCode.ConnectionClosed, "the event stream ended"));
       if (dropped.aborted) throw new ToolError("command-failed", `MCP server "${shownName(this.config.name)}" sent an answer to the call to "${shownName(tool)}" over 10 MB, which Hearth does not read; the call was cancelled.`);
       throw this.callError(tool, error);
+    } finally {
+      request.done();
     }
   }
 
@@ -214,6 +220,31 @@ export class McpConnection {
     const how = exit ? (exit.signal ? ` (signal ${exit.signal})` : exit.code !== null ? ` (exit code ${exit.code})` : "") : "";
     return how + stderrOf(this.transport);
   }
+}
+
+/**
+ * A signal for one SDK request: it aborts, with the same reason, when any of `signals` does,
+ * until `done`. The SDK adds an abort listener to a request's signal and never removes it: on
+ * an AbortSignal.any of the run's signal (the runtime's shutdown through it) and the
+ * connection's, every call answered long before stayed hooked, with its arguments, for as
+ * long as the runtime ran, and a later Stop or the shutdown sent the server a
+ * notifications/cancelled for each; each tool list read again left one on the connection's
+ * signal (Node's MaxListenersExceededWarning in the log at the 11th). This signal alone
+ * keeps the SDK's listener, and goes with it.
+ */
+function requestSignal(signals: readonly AbortSignal[]): { readonly signal: AbortSignal; readonly done: () => void } {
+  const controller = new AbortController();
+  const aborted = signals.find((signal) => signal.aborted);
+  if (aborted) {
+    controller.abort(aborted.reason);
+    return { signal: controller.signal, done: () => undefined };
+  }
+  const unfollow = signals.map((signal) => {
+    const abort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    return () => signal.removeEventListener("abort", abort);
+  });
+  return { signal: controller.signal, done: () => unfollow.forEach((remove) => remove()) };
 }
 
 function createTransport(config: McpServerConfig, options: McpConnectOptions, onTooLarge: () => void, onStreamEnded: () => void): Transport {

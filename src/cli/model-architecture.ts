@@ -5,7 +5,7 @@
  * before a run starts: found by the model's load, it ended `hearth fix` and `hearth chat` as
  * "the model failed" (exit 3), as if a working model had broken, with nothing to do next.
  */
-import { architectureOf, isScriptPath, isSupportedArchitecture, missingTokenizer, newerGgufVersion, notAChatModel, readGgufHead, SUPPORTED_ARCHITECTURES_SHOWN, unloadableTensor } from "../models/index.ts";
+import { architectureOf, isScriptPath, isSupportedArchitecture, missingTokenizer, unreadableGgufVersion, notAChatModel, readGgufHead, SUPPORTED_ARCHITECTURES_SHOWN, unloadableTensor } from "../models/index.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { UsageError } from "./command.ts";
 
@@ -17,8 +17,8 @@ import { UsageError } from "./command.ts";
 export async function refuseOtherArchitecture(path: string | undefined): Promise<void> {
   if (path === undefined || isScriptPath(path)) return;
   const head = await readGgufHead(path);
-  const newer = head && newerGgufVersion(head.version);
-  if (newer) throw new UsageError(`--model ${path} ${newer}`);
+  const unreadable = head && unreadableGgufVersion(head.version);
+  if (unreadable) throw new UsageError(`--model ${path} ${unreadable}`);
   if (!head?.layout) return;
   const { metadata, tensors } = head.layout;
   // A projector, an adapter, an embedding model: said for what it is (some name a qwen3* architecture).

@@ -46,7 +46,7 @@ export { installCuda, nativeFolderIn } from "./cuda.ts";
 export { useInstalledNativePackages } from "./native-packages.ts";
 export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
 export { architectureOf, type GgufHead, isSupportedArchitecture, notAChatModel, readGgufHead, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
-export { missingTokenizer, newerGgufVersion, unloadableTensor } from "./llama-cpp/loadable.ts";
+export { missingTokenizer, unreadableGgufVersion, unloadableTensor } from "./llama-cpp/loadable.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";
 export { LOOKALIKE_BRACKETS, swappedBrackets } from "./qwen/tool-call-syntax.ts";
 export { isScriptPath } from "./scripted.ts";

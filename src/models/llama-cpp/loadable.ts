@@ -1,7 +1,7 @@
 /**
  * What the bundled llama.cpp cannot load though the file is a whole GGUF, told by the bounded
  * reader alone (no node-llama-cpp: the CLI's --model check runs these before a runtime starts,
- * `validate.ts` before the load): a GGUF version newer than it reads, a tensor of a type it
+ * `validate.ts` before the load): a GGUF version it does not read, a tensor of a type it
  * does not load, no tokenizer. Each load failed saying only "Failed to load model".
  */
 import { printableAscii } from "../../protocol/printable-ascii.ts";
@@ -11,10 +11,16 @@ import { unloadableType } from "./tensor-extent.ts";
 /** GGUF versions past 3 taken for a newer format (GGUF has had 3 in its first two years); above, for garbage. */
 const NEWER_GGUF_VERSIONS = 99;
 
-/** "is a GGUF of version 4, …" for a version a newer llama.cpp would write; undefined for any other. */
-export function newerGgufVersion(version: number): string | undefined {
+/**
+ * "is a GGUF of version …" for a version the bundled llama.cpp does not read though a llama.cpp
+ * wrote it: 1, the first (August 2023; its counts and lengths are 32-bit, so read as a later
+ * version it looked like a corrupt file), and 4–99, a newer one's; undefined for 2 and 3, and
+ * for a larger number (bytes that only start like a GGUF).
+ */
+export function unreadableGgufVersion(version: number): string | undefined {
+  if (version === 1) return "is a GGUF of version 1, the format of August 2023, which the llama.cpp in this Hearth no longer reads (it reads versions 2 and 3; no Qwen3.5 model was written in version 1): choose a Qwen3.5-family model's GGUF";
   if (version <= 3 || version > NEWER_GGUF_VERSIONS) return undefined;
-  return `is a GGUF of version ${version}, newer than the versions 1 to 3 that the llama.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3`;
+  return `is a GGUF of version ${version}, newer than the versions 2 and 3 that the llama.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3`;
 }
 
 /** "tensor NAME is of type …: choose another quantization …" for the first tensor of a type llama.cpp does not load. */

@@ -19,7 +19,7 @@ import { splitModel } from "../split-model.ts";
 import { notTheWeights, ollamaLayer } from "../ollama-store.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
-import { missingTokenizer, newerGgufVersion, unloadableTensor } from "./loadable.ts";
+import { missingTokenizer, unreadableGgufVersion, unloadableTensor } from "./loadable.ts";
 import { tensorBytes, tensorDataEnd } from "./tensor-extent.ts";
 
 /** What a valid file told us. */
@@ -208,7 +208,7 @@ function stringValue(entry: GgufEntry | undefined): string {
 }
 
 /**
- * The fixed GGUF header: magic, version 1..3, and tensor / metadata counts the file can
+ * The fixed GGUF header: magic, version 2 or 3, and tensor / metadata counts the file can
  * hold. readGgufFileInfo trusts the counts and can read a garbage file for ever.
  */
 async function checkHeader(modelPath: string, fileSize: number): Promise<void> {
@@ -231,9 +231,9 @@ async function checkHeader(modelPath: string, fileSize: number): Promise<void> {
     throw notGguf("no GGUF header");
   }
   const version = header.readUInt32LE(4);
-  // A small number past 3 is a GGUF a newer llama.cpp wrote; a large one, bytes that only start like a GGUF.
-  const newer = newerGgufVersion(version);
-  if (newer) throw new BackendError(`the file ${newer}: ${modelPath}`, "selectModel");
+  // 1 is the first GGUF, a small number past 3 a newer llama.cpp's; a large one, bytes that only start like a GGUF.
+  const unreadable = unreadableGgufVersion(version);
+  if (unreadable) throw new BackendError(`the file ${unreadable}: ${modelPath}`, "selectModel");
   if (version < 1 || version > 3) throw notGguf(`unknown GGUF version ${version}`);
   const tensors = Number(header.readBigUInt64LE(8));
   const keys = Number(header.readBigUInt64LE(16));

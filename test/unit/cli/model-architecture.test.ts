@@ -100,7 +100,7 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
     const vocabless = Buffer.from(tiny);
     vocabless.write("x", at("tokenizer.ggml.tokens"), "latin1"); // renamed: the key is gone
     for (const [name, bytes, said] of [
-      ["newer.gguf", newer, / is a GGUF of version 4, newer than the versions 1 to 3 that the llama\.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3$/m],
+      ["newer.gguf", newer, / is a GGUF of version 4, newer than the versions 2 and 3 that the llama\.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3$/m],
       ["arm.gguf", arm, /: tensor blk\.0\.ffn_up\.weight is of type Q4_0_4_4 \(31\), an ARM repacking of Q4_0 that llama\.cpp no longer reads from a file \(it repacks Q4_0 itself as it loads\): choose another quantization of the model \(Q4_K_M, Q8_0\)$/m],
       ["vocabless.gguf", vocabless, / holds no tokenizer \(tokenizer\.ggml\.tokens missing\): its weights alone, which llama\.cpp cannot run \(a conversion that left the vocabulary out\)\. Give a GGUF of the model with its tokenizer$/m],
     ] as const) {

@@ -388,7 +388,7 @@ describe("a GGUF of a version newer than the llama.cpp in Hearth reads, chosen a
     const file = tempFile(t, newer);
     await assert.rejects(validateModelFile(file), (error: unknown) => {
       assert.ok(error instanceof BackendError);
-      assert.equal(error.message, `the file is a GGUF of version 4, newer than the versions 1 to 3 that the llama.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3: ${file}`);
+      assert.equal(error.message, `the file is a GGUF of version 4, newer than the versions 2 and 3 that the llama.cpp in this Hearth reads: update Hearth, or choose the model as a GGUF of version 3: ${file}`);
       assert.equal(error.fix, "selectModel");
       return true;
     });
@@ -396,6 +396,29 @@ describe("a GGUF of a version newer than the llama.cpp in Hearth reads, chosen a
     garbage.write("-not", 4, "latin1");
     const other = tempFile(t, garbage);
     await assert.rejects(validateModelFile(other), { message: `not a GGUF model file (unknown GGUF version ${garbage.readUInt32LE(4)}): ${other}` });
+  });
+  // GGUF v1 (August 2023: llama.cpp's first) wrote its counts and lengths in 32 bits: read as a later
+  // version, its two counts made one 64-bit number, and the file was told as damaged, to download again.
+  it("version 1, which llama.cpp no longer reads, is said as that, not as an incomplete or corrupt file", async (t) => {
+    const key = Buffer.from("general.architecture");
+    const value = Buffer.from("llama");
+    const v1 = Buffer.alloc(16 + 4 + key.length + 4 + 4 + value.length);
+    v1.write("GGUF", 0, "latin1");
+    v1.writeUInt32LE(1, 4);
+    v1.writeUInt32LE(0, 8); // tensors
+    v1.writeUInt32LE(1, 12); // metadata entries
+    v1.writeUInt32LE(key.length, 16);
+    key.copy(v1, 20);
+    v1.writeUInt32LE(8, 20 + key.length);
+    v1.writeUInt32LE(value.length, 24 + key.length);
+    value.copy(v1, 28 + key.length);
+    const file = tempFile(t, v1);
+    await assert.rejects(validateModelFile(file), (error: unknown) => {
+      assert.ok(error instanceof BackendError);
+      assert.equal(error.message, `the file is a GGUF of version 1, the format of August 2023, which the llama.cpp in this Hearth no longer reads (it reads versions 2 and 3; no Qwen3.5 model was written in version 1): choose a Qwen3.5-family model's GGUF: ${file}`);
+      assert.equal(error.fix, "selectModel");
+      return true;
+    });
   });
 });
 

@@ -464,9 +464,11 @@ const REPLACEMENT = "\uFFFD";
  * MAX_PROMPT characters. A prompt leaves a space for the answer after `:`, `?`, `>` and
  * `(default)`; output that merely ends without a newline does not (an HTML error page's
  * `</html>` that curl --fail-with-body prints, `Error: build failed (see build.log)`), and
- * told it had waited at a question, a model went looking for a -y option.
+ * told it had waited at a question, a model went looking for a -y option. The answers'
+ * letters follow the program's language: `[J/n]` (German), `[O/n]` (French), `[E/h]`
+ * (Turkish), `[Д/н]` (Russian), as a pair of any letters.
  */
-const PROMPT_END = /(?:[:?][ \t]+|\[[yn](?:\/[yn])?\][ \t]*|\([yn](?:\/[yn])?\)\??[ \t]*|:[^\n]*\([^\n)]*\)[ \t]+|(?:^|\n)[^\s<>]{0,30}>{1,3}[ \t]+)$/i;
+const PROMPT_END = /(?:[:?][ \t]+|\[(?:[yn]|\p{L}\/\p{L})\][ \t]*|\((?:[yn]|\p{L}\/\p{L})\)\??[ \t]*|:[^\n]*\([^\n)]*\)[ \t]+|(?:^|\n)[^\s<>]{0,30}>{1,3}[ \t]+)$/iu;
 const MAX_PROMPT = 200;
 const PROMPT_NOTE = "[it stopped at a question waiting for an answer: commands run with stdin closed and no terminal, so none came. Give the answers as options instead (npm init -y, npx --yes, apt-get -y, pip --no-input, git commit -m …), pipe them in (yes | cmd, printf 'answer\\n' | cmd), or write the file it would create with write_file]";
 const UTF16_NOTE = "[the output is UTF-16 text (a Windows tool, or a file saved as UTF-16) and is shown decoded]";

@@ -5,10 +5,12 @@
  * programs, native libraries, GPUs and toolchains — never $HEARTH_API_KEY (the CLI's way
  * to give a key; in VS Code the key comes only from secret storage, for the configured
  * server's origin, in `initializationOptions.serverApiKey`) nor any other key, token or
- * password the editor was started with.
+ * password the editor was started with. Nor NODE_OPTIONS, which would be the runtime's own:
+ * it reaches the agent's commands in {@link USER_NODE_OPTIONS_VARIABLE} instead.
  *
  * No "vscode" import: unit tests call it with a made-up environment.
  */
+import { USER_NODE_OPTIONS_VARIABLE } from "../protocol/node-options.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { environmentProxy, NETWORK_VARIABLE, type ProxySettings } from "../protocol/proxy-settings.ts";
 
@@ -50,6 +52,11 @@ export function runtimeEnvironment(parent: NodeJS.ProcessEnv, platform: NodeJS.P
   if (Object.keys(network).length > 0) env[NETWORK_VARIABLE] = JSON.stringify(network);
   // The extension host is Electron: without this the runtime would start as an app.
   env.ELECTRON_RUN_AS_NODE = "1";
+  // Not the runtime's own (it is Node: --inspect, --require, a small heap would be its), but
+  // the agent's commands and MCP servers get them back (protocol/node-options.ts).
+  const nodeOptions = Object.entries(parent).find(([name]) => name.toUpperCase() === "NODE_OPTIONS")?.[1];
+  if (nodeOptions) env[USER_NODE_OPTIONS_VARIABLE] = nodeOptions;
+  else delete env[USER_NODE_OPTIONS_VARIABLE];
   // Programs and libraries from absolute folders only, never the repository's own (program-search.ts).
   return programSearchEnv(env, platform);
 }

@@ -110,7 +110,9 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * only a sandbox (a container, another user) isolates them. Other credentials the user started
  * Hearth with stay: a project's tests may need its cloud's (the editor's runtime gets none,
  * extension/runtime-env.ts). Those of Hearth's own and those that send a program elsewhere
- * are left out by userProgramEnv, which the MCP servers share (user-program-env.ts). Nor GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the others that
+ * are left out by userProgramEnv, which the MCP servers share (user-program-env.ts); it also
+ * gives the commands the user's NODE_OPTIONS back, which the editor's runtime was started
+ * without. Nor GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the others that
  * name a repository (REPOSITORY_VARIABLES): `hearth fix` run from a git hook (which exports
  * GIT_INDEX_FILE, the commit's own index) or a shell with a dotfiles setup's GIT_DIR=~/.dotfiles
  * GIT_WORK_TREE=~ exported had the model's `git status` read that repository, its `git add`,

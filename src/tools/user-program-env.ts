@@ -2,8 +2,10 @@
  * The environment of the programs Hearth starts for the user — the agent's commands and tests
  * (run-command.ts) and the stdio MCP servers of a configuration (mcp/connection.ts): Hearth's
  * own, without what is Hearth's alone and without what points a program at another place than
- * the workspace.
+ * the workspace, and with the user's NODE_OPTIONS back where the editor's runtime was started
+ * without them (protocol/node-options.ts).
  */
+import { USER_NODE_OPTIONS_VARIABLE } from "../protocol/node-options.ts";
 import { REPOSITORY_VARIABLES } from "../indexer/read-only-git.ts";
 
 /**
@@ -26,5 +28,8 @@ const ELSEWHERE = [...REPOSITORY_VARIABLES, "CDPATH"];
 export function userProgramEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const name of [...HEARTH_OWN, ...ELSEWHERE]) delete env[name];
+  const nodeOptions = env[USER_NODE_OPTIONS_VARIABLE];
+  delete env[USER_NODE_OPTIONS_VARIABLE];
+  if (nodeOptions !== undefined) env.NODE_OPTIONS = nodeOptions;
   return env;
 }

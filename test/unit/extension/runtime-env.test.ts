@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
+import { USER_NODE_OPTIONS_VARIABLE } from "../../../src/protocol/node-options.ts";
 import { NETWORK_VARIABLE, takeProxySettings } from "../../../src/protocol/proxy-settings.ts";
 
 const PARENT: NodeJS.ProcessEnv = {
@@ -57,6 +58,12 @@ describe("runtimeEnvironment", () => {
     // The proxy's password goes only in NETWORK_VARIABLE, which the runtime takes out of its environment at start (below).
     const inherited = Object.entries(env).filter(([name]) => name !== NETWORK_VARIABLE).map(([, value]) => value);
     assert.ok(!inherited.some((v) => /secret|sk-|ghp_|hunter2|AKIA/.test(v ?? "")), JSON.stringify(env));
+  });
+
+  it("starts the runtime without NODE_OPTIONS (it is Node), handing them on for the agent's commands; none where the editor has none", () => {
+    assert.equal(env.NODE_OPTIONS, undefined);
+    assert.equal(env[USER_NODE_OPTIONS_VARIABLE], "--require /tmp/hook.js");
+    assert.equal(runtimeEnvironment({ PATH: "/usr/bin", [USER_NODE_OPTIONS_VARIABLE]: "--inspect" })[USER_NODE_OPTIONS_VARIABLE], undefined);
   });
 
   it("drops a proxy URL that carries a password, and hands it to the runtime alone, which takes it out of the environment its commands inherit", () => {

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
+import { USER_NODE_OPTIONS_VARIABLE } from "../../../src/protocol/node-options.ts";
 import { runCommandTool } from "../../../src/tools/run-command.ts";
 import { runTool } from "../../../src/tools/tool.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY, countTests } from "../../../src/tools/test-runners.ts";
@@ -172,6 +173,10 @@ describe("the environment a command gets", () => {
       else process.env[name] = before;
     }
   }
+
+  it("has the user's NODE_OPTIONS back, which the editor's runtime was started without (a build needing --openssl-legacy-provider)", SAFETY_NET, async () => {
+    assert.equal(await withHearthVar(USER_NODE_OPTIONS_VARIABLE, "--openssl-legacy-provider", `echo "\${NODE_OPTIONS-unset} \${${USER_NODE_OPTIONS_VARIABLE}-unset}"`), "--openssl-legacy-provider unset\n");
+  });
 
   it("does not hold $HEARTH_API_KEY (hearth fix --server runs the agent in its own process, which holds the key)", SAFETY_NET, async () => {
     assert.equal(await withHearthVar("HEARTH_API_KEY", "sk-team-server", 'echo "${HEARTH_API_KEY-unset}"'), "unset\n");

@@ -17,6 +17,7 @@ import { McpConnection } from "../../../../src/tools/mcp/connection.ts";
 import { mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
 import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
 import { type Tool, runTool } from "../../../../src/tools/tool.ts";
+import { USER_NODE_OPTIONS_VARIABLE } from "../../../../src/protocol/node-options.ts";
 import { fixtureConfigText } from "../../../fixtures/mcp/fixture-config.ts";
 import { startHttpFixture } from "../../../fixtures/mcp/echo-server.ts";
 import { alive } from "../../../fixtures/processes.ts";
@@ -166,19 +167,19 @@ describe("MCP tools from a real stdio server", () => {
     }
   });
 
-  it("a stdio server runs without a git hook's GIT_INDEX_FILE / GIT_DIR or an exported CDPATH, as the agent's commands", SAFETY_NET, async (t) => {
+  it("a stdio server runs without a git hook's GIT_INDEX_FILE / GIT_DIR or an exported CDPATH, as the agent's commands, and with the user's NODE_OPTIONS the editor's runtime was started without", SAFETY_NET, async (t) => {
     const dir = tempFolder(t);
     const log = join(dir, "calls.jsonl");
-    const shown = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "CDPATH", "GIT_CONFIG_PARAMETERS"];
+    const shown = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "CDPATH", "GIT_CONFIG_PARAMETERS", "NODE_OPTIONS", USER_NODE_OPTIONS_VARIABLE];
     const config = parseMcpConfig(fixtureConfigText("fixture", { MCP_FIXTURE_LOG: log, MCP_FIXTURE_SHOW: shown.join(",") }), { workspaceFolder: dir, source: "test" });
     // hearth run from a pre-commit hook of another repository (git add -p exports GIT_INDEX_FILE), in a shell with CDPATH; git's other variables stay.
     const hook = join(dir, "other", ".git");
-    const baseEnv = { ...process.env, GIT_DIR: hook, GIT_WORK_TREE: join(dir, "other"), GIT_INDEX_FILE: join(hook, "index.lock"), CDPATH: `.:${dir}`, GIT_CONFIG_PARAMETERS: "'core.quotepath'='false'" };
+    const baseEnv = { ...process.env, GIT_DIR: hook, GIT_WORK_TREE: join(dir, "other"), GIT_INDEX_FILE: join(hook, "index.lock"), CDPATH: `.:${dir}`, GIT_CONFIG_PARAMETERS: "'core.quotepath'='false'", NODE_OPTIONS: undefined, [USER_NODE_OPTIONS_VARIABLE]: "--max-old-space-size=3072" };
     const connection = await McpConnection.open(config.servers[0]!, { baseEnv });
     t.after(() => connection.close());
     await call(toolsOf(connection).byRemote("echo"), dir, { text: "hi" });
     assert.deepEqual(JSON.parse(readFileSync(log, "utf8").trim().split("\n").at(-1)!).shown, {
-      GIT_DIR: null, GIT_WORK_TREE: null, GIT_INDEX_FILE: null, CDPATH: null, GIT_CONFIG_PARAMETERS: "'core.quotepath'='false'",
+      GIT_DIR: null, GIT_WORK_TREE: null, GIT_INDEX_FILE: null, CDPATH: null, GIT_CONFIG_PARAMETERS: "'core.quotepath'='false'", NODE_OPTIONS: "--max-old-space-size=3072", [USER_NODE_OPTIONS_VARIABLE]: null,
     });
   });
 

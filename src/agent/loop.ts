@@ -9,7 +9,7 @@
  * condensing old tool outputs near the context limit, reported as an event.
  */
 import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
-import type { ApprovalPolicy, KvCacheType } from "../protocol/settings.ts";
+import { type ApprovalPolicy, type KvCacheType, MAX_CONTEXT_SIZE } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { forgetShown } from "../tools/file-reads.ts";
@@ -304,8 +304,28 @@ class Run {
         ? this.options.backend.kind === "remote"
           ? `the server's context (${contextSize} tokens) is too small for Hearth's instructions and tools — start the server with a larger context (llama-server -c, vLLM --max-model-len, Ollama's num_ctx)`
           : tooSmallContextFix(contextSize, trainContextOf(this.options.backend), contextAutoOf(this.options.backend), kvCacheTypeOf(this.options.backend))
-        : "the conversation is too long for the model's context even without it: start a new chat";
+        : this.tooLongWithout(without, contextSize);
     return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
+  }
+
+  /**
+   * The way out where the conversation fills the context without the new message (its first
+   * message, the task, is never dropped): hearth.contextSize lowered below what a long
+   * conversation takes, or a pasted log as the first message. "Start a new chat" alone left the
+   * conversation behind where a larger context would go on with it. A count past the context
+   * stops there (the embedded backend's countTokens): then no size is named, only "larger".
+   */
+  private tooLongWithout(without: number, contextSize: number): string {
+    const tooLong = "the conversation is too long for the model's context even without it";
+    if (without <= 0) return `${tooLong}: start a new chat`;
+    const remote = this.options.backend.kind === "remote";
+    const larger = remote ? "start the server with a larger context (llama-server -c, vLLM --max-model-len, Ollama's num_ctx)" : "set hearth.contextSize larger";
+    if (without > contextSize) return `${tooLong} (it takes more than the ${contextSize.toLocaleString("en-US")} tokens): start a new chat, or ${larger} — as large as when the conversation grew — to go on with it`;
+    // Room for a reply that thinks first, in 1,024-token steps.
+    const needed = Math.ceil((without + thinkingReplyRoom(MAX_CONTEXT_SIZE)) / 1024) * 1024;
+    const takes = `${tooLong} (it takes ${without.toLocaleString("en-US")} tokens without your message)`;
+    if (needed > MAX_CONTEXT_SIZE) return `${takes}: start a new chat`;
+    return remote ? `${takes}: start a new chat, or start the server with a context of at least ${needed} tokens (llama-server -c, vLLM --max-model-len, Ollama's num_ctx) to go on with it` : `${takes}: start a new chat, or set hearth.contextSize to ${needed} or more to go on with it`;
   }
 
   /** Why the run ends after replies cut off by the token limit: the call was longer than the room. */

@@ -45,13 +45,21 @@ export interface NvidiaFacts {
 
 /**
  * Reads `nvidia-smi --query-gpu=name,compute_cap,driver_version --format=csv,noheader`
- * and the header of plain `nvidia-smi`; undefined when either says nothing usable.
+ * and the header of plain `nvidia-smi`; undefined when either says nothing usable. A version
+ * written with a decimal comma ("9,0", "CUDA Version: 13,0": a locale's numbers, which
+ * queryNvidiaSmi asks nvidia-smi not to use) reads as with a point: cut at every comma, "9,0"
+ * was two cells and the GPU was dropped, so a driver too old for the build went unsaid.
  */
 export function parseNvidiaSmi(query: string, header: string): NvidiaFacts | undefined {
-  const driverCuda = /CUDA Version:\s*(\d+\.\d+)/.exec(header)?.[1];
-  const rows = query.split(/\r?\n/).map((line) => line.split(",").map((cell) => cell.trim())).filter((cells) => cells.length >= 3 && /^\d+\.\d+$/.test(cells[1]!));
+  const cuda = /CUDA Version:\s*(\d+)[.,](\d+)\b/.exec(header);
+  const driverCuda = cuda && `${cuda[1]}.${cuda[2]}`;
+  // NAME, MAJOR.MINOR, DRIVER: the name is the shortest start before a version cell.
+  const rows = query.split(/\r?\n/).flatMap((line) => {
+    const cells = /^\s*(.+?)\s*,\s*(\d+)[.,](\d+)\s*,\s*([^,\s]+)\s*$/.exec(line);
+    return cells ? [{ name: cells[1]!, computeCapability: `${cells[2]}.${cells[3]}`, driver: cells[4]! }] : [];
+  });
   if (!driverCuda || rows.length === 0) return undefined;
-  return { driverVersion: rows[0]![2]!, driverCuda, gpus: rows.map(([name, computeCapability]) => ({ name: name!, computeCapability: computeCapability! })) };
+  return { driverVersion: rows[0]!.driver, driverCuda, gpus: rows.map(({ name, computeCapability }) => ({ name, computeCapability })) };
 }
 
 /** Whether `build` has machine code that runs on a GPU of compute capability `cc`. */
@@ -83,9 +91,10 @@ export function cudaBuildBlocker(build: CudaBuildFacts | undefined, nvidia: Nvid
     `Hearth's CUDA build needs a driver for CUDA ${build.toolkit} or newer (this one supports CUDA ${nvidia.driverCuda}). Update the NVIDIA driver; until then the model runs without CUDA.`;
 }
 
+/** `file args`'s stdout; in the C locale, so that its numbers are written as parseNvidiaSmi reads them, whatever the user's. */
 function run(file: string, args: readonly string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: 15_000, windowsHide: true }, (error, stdout) => resolve(error ? undefined : stdout));
+    execFile(file, args, { timeout: 15_000, windowsHide: true, env: { ...process.env, LC_ALL: "C" } }, (error, stdout) => resolve(error ? undefined : stdout));
   });
 }
 

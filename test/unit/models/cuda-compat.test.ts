@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { CUDA_BUILDS, cudaBuildBlocker, hasMachineCode, parseNvidiaSmi, type NvidiaFacts } from "../../../src/models/cuda-compat.ts";
+import { CUDA_BUILDS, cudaBuildBlocker, hasMachineCode, parseNvidiaSmi, queryNvidiaSmi, type NvidiaFacts } from "../../../src/models/cuda-compat.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 // nvidia-smi's real header on an H200 with driver 580 (the GPU check of issue 16).
@@ -20,6 +21,27 @@ describe("parseNvidiaSmi", () => {
       driverCuda: "13.0",
       gpus: [{ name: "NVIDIA H200", computeCapability: "9.0" }, { name: "NVIDIA GeForce RTX 4090", computeCapability: "8.9" }],
     });
+  });
+
+  it("reads versions written with a decimal comma (a locale's numbers) as with a point, and asks nvidia-smi in the C locale", async () => {
+    const comma = H200_HEADER.replace(/CUDA Version:(\s*)(\d+)\.(\d+)/, "CUDA Version:$1$2,$3");
+    assert.notEqual(comma, H200_HEADER);
+    const expected = { driverVersion: "580.159.04", driverCuda: "13.0", gpus: [{ name: "NVIDIA H200", computeCapability: "9.0" }, { name: "NVIDIA GeForce RTX 4090", computeCapability: "8.9" }] };
+    assert.deepEqual(parseNvidiaSmi("NVIDIA H200, 9,0, 580.159.04\nNVIDIA GeForce RTX 4090, 8,9, 580.159.04\n", comma), expected);
+    // So a driver too old for the build is said whatever the locale.
+    assert.match(cudaBuildBlocker(BUILD, parseNvidiaSmi("NVIDIA H200, 9,0, 580.159.04\n", comma)) ?? "", /^CUDA cannot run on the NVIDIA H200 \(compute 9\.0\)/);
+    // A stand-in nvidia-smi (none here) that answers only in the C locale, as the real one is asked to.
+    const smi = join(tempDir("hearth-nvidia-smi-"), "nvidia-smi");
+    writeFileSync(smi, `#!/bin/sh\n[ "$LC_ALL" = C ] || exit 9\nif [ "$#" -eq 0 ]; then cat '${join(ROOT, "test/fixtures/nvidia-smi/h200-driver-580.txt")}'; else echo 'NVIDIA H200, 9.0, 580.159.04'; fi\n`);
+    chmodSync(smi, 0o755);
+    const saved = process.env.LC_ALL;
+    process.env.LC_ALL = "de_DE.UTF-8";
+    try {
+      assert.deepEqual(await queryNvidiaSmi(smi), { ...expected, gpus: [expected.gpus[0]] });
+    } finally {
+      if (saved === undefined) delete process.env.LC_ALL;
+      else process.env.LC_ALL = saved;
+    }
   });
 
   it("knows nothing from an error text or a header without a CUDA version", () => {

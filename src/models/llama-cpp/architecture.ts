@@ -4,6 +4,7 @@
  * another architecture's --model before a run starts.
  */
 import { open, stat } from "node:fs/promises";
+import { printableAscii } from "../../protocol/printable-ascii.ts";
 import { type GgufEntry, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 
 /** As messages name them. */
@@ -11,10 +12,12 @@ export const SUPPORTED_ARCHITECTURES_SHOWN = "Qwen3.5-family models (qwen35, qwe
 
 /**
  * Architectures Hearth runs: Qwen3.5 (`qwen35`, `qwen35moe`), Qwen3-Next, and later
- * `qwen3*` releases that keep the same prompt format (the code is driven by metadata).
+ * `qwen3*` releases that keep the same prompt format (the code is driven by metadata). A name
+ * as llama.cpp's are (letters, digits, `_.-`, short): the file's text goes into every message
+ * that names its keys (`qwen3` then 16 MB of it made each one 16 MB).
  */
 export function isSupportedArchitecture(architecture: string): boolean {
-  return /^qwen3/.test(architecture);
+  return /^qwen3[\w.-]{0,59}$/.test(architecture);
 }
 
 /**
@@ -61,9 +64,11 @@ export function notAChatModel(metadata: ReadonlyMap<string, GgufEntry>, verb: "C
   }
   if (type === "imatrix") return `an importance matrix (general.type "imatrix"): the data llama-quantize reads to quantize a model, not a model. ${verb} a model's GGUF`;
   const pooling = metadata.get(`${architecture}.pooling_type`);
+  // The file's text: printable and bounded in the message.
+  const shown = printableAscii(architecture, 60);
   const poolingType = pooling && "value" in pooling && typeof pooling.value === "number" ? pooling.value : 0;
-  if (poolingType === 4) return `a reranker (${architecture}.pooling_type ${poolingType}, "rank"): it scores how well a text answers a query and writes no text. ${verb} a chat model's GGUF: Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}`;
-  const embedding = poolingType > 0 && poolingType < POOLING.length ? `${architecture}.pooling_type ${poolingType}, "${POOLING[poolingType]}"` : EMBEDDING_ARCHITECTURES.has(architecture) ? `architecture "${architecture}"` : undefined;
+  if (poolingType === 4) return `a reranker (${shown}.pooling_type ${poolingType}, "rank"): it scores how well a text answers a query and writes no text. ${verb} a chat model's GGUF: Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}`;
+  const embedding = poolingType > 0 && poolingType < POOLING.length ? `${shown}.pooling_type ${poolingType}, "${POOLING[poolingType]}"` : EMBEDDING_ARCHITECTURES.has(architecture) ? `architecture "${architecture}"` : undefined;
   if (embedding) return `an embedding model (${embedding}): it turns text into vectors for search and writes no text. ${verb} a chat model's GGUF: Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}`;
   return undefined;
 }

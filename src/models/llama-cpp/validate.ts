@@ -11,6 +11,7 @@
 import { open, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
+import { printableAscii } from "../../protocol/printable-ascii.ts";
 import { BackendError } from "../backend.ts";
 import { isSupportedArchitecture, notAChatModel, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
@@ -181,7 +182,7 @@ function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, modelPath: 
   if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${modelPath}`, "selectModel");
   if (!isSupportedArchitecture(architecture)) {
     throw new BackendError(
-      `unsupported model architecture "${architecture}": Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}: ${modelPath}`,
+      `unsupported model architecture "${printableAscii(architecture, 60)}": Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}: ${modelPath}`,
       "selectModel",
     );
   }

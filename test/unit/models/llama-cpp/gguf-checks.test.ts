@@ -338,6 +338,23 @@ describe("a GGUF that is no chat model, chosen as the model", () => {
     // pooling_type 0 ("none", what a chat model may say) is a model as before.
     assert.equal((await validateModelFile(tempFile(t, withU32Key(model, "qwen35.pooling_type", 0)))).architecture, "qwen35");
   });
+
+  // The architecture is the file's text, up to 16 MB: it went whole into the message (the status
+  // bar's tooltip, the chat view's card, the log), and "qwen3" then junk passed as a Qwen3 model,
+  // to be named in each missing key ("lacks required metadata (qwen3AAAA….attention.head_count, …)").
+  it("an architecture that is no name llama.cpp has (a terminal escape, 100,000 characters) is shown printable and cut, not whole", async (t) => {
+    const long = "A".repeat(100_000);
+    const junkQwen = `qwen3${long}`;
+    const junk = tempFile(t, writeGguf(new Map([["general.architecture", gguf.str(junkQwen)]]), [NORM]));
+    await assert.rejects(validateModelFile(junk), (error: unknown) => {
+      assert.ok(error instanceof BackendError);
+      assert.equal(error.message, `unsupported model architecture "qwen3${"A".repeat(55)}": Hearth runs Qwen3.5-family models (qwen35, qwen35moe): ${junk}`);
+      return true;
+    });
+    const escape = `\x1b]0;pwned\x07${long}`;
+    const pooled = tempFile(t, writeGguf(new Map([["general.architecture", gguf.str(escape)], [`${escape}.pooling_type`, gguf.u32(1)]]), [NORM]));
+    await refused(pooled, `an embedding model (\\x1b]0;pwned\\x07${"A".repeat(50)}.pooling_type 1, "mean"): it turns text into vectors for search and writes no text. Choose ${CHAT_MODEL}`);
+  });
 });
 
 /** `bytes` with the ggml type of tensor `name` set to `type` in its record (same length: offsets hold). */

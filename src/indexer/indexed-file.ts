@@ -57,11 +57,14 @@ export function readRegularFile(absPath: string, maxBytes: number): IndexedRead 
  * each dearer on this thread (a promise, a handle to collect): checking every file of a tree
  * this way cost about as much as parsing them all, or more.
  */
-export async function readRegularFileAsync(absPath: string, maxBytes: number): Promise<IndexedRead> {
+export async function readRegularFileAsync(absPath: string, maxBytes: number, openFile: typeof fs.open = fs.open): Promise<IndexedRead> {
   let fd: number;
   try {
-    fd = await call<number>((done) => fs.open(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), done));
+    fd = await call<number>((done) => openFile(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), done));
   } catch (error) {
+    // A full table of open files says nothing of this file: taken for "gone", a watcher's
+    // update dropped a live file from the index. Thrown, the caller waits or keeps what it had.
+    if (tooManyOpenFiles(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENXIO" ? NOT_REGULAR : { ok: false, reason: "gone", detail: code ?? String(error) };
   }
@@ -76,6 +79,15 @@ export async function readRegularFileAsync(absPath: string, maxBytes: number): P
   } finally {
     await call<void>((done) => fs.close(fd, done)).catch(() => {});
   }
+}
+
+/**
+ * Node's errors for a full table of open files: this process's (EMFILE, a low ulimit -n) or
+ * the system's (ENFILE). A moment's state, never the file's: the call is made again later.
+ */
+export function tooManyOpenFiles(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EMFILE" || code === "ENFILE";
 }
 
 /** A callback call of node's fs as a promise. */

@@ -15,7 +15,8 @@ import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isOutside, isPathExcluded, scanRepository, type ScannedFile, type ScanResult } from "./scan.ts";
-import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
+import { errorCode, limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
+import { tooManyOpenFiles } from "./indexed-file.ts";
 import { SecretLinks, secretFileSkip, secretTargetSkip } from "./secret-links.ts";
 import { SymbolTables } from "./tables.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
@@ -218,6 +219,8 @@ const MAX_WORDS = 400;
 const IN_FLIGHT = 32;
 // Updates come one watcher event at a time; a burst (a checkout) needs no more than the scan's threads.
 const UPDATE_CALLS_IN_FLIGHT = 4;
+/** A read's detail for a full table of open files (indexed-file.ts readRegularFile): the parse threads' reads say so. */
+const TABLE_FULL = new Set(["EMFILE", "ENFILE"]);
 /**
  * Files a build looks at between turns of the event loop. Most of an unchanged file's look
  * awaits nothing: on a 50,000-file tree the runtime's check of the disk every 5 minutes held
@@ -834,6 +837,9 @@ export class RepoIndex {
     try {
       read = await this.updateCalls.readFile(f.absPath, this.settings.maxFileBytes);
     } catch (err) {
+      // A full table of open files (EMFILE) once there was nothing left to wait for: the parse
+      // thread reads it, and where it cannot either the record stays as it was (apply).
+      if (tooManyOpenFiles(err)) return "parse";
       if (!(err instanceof StalledCall)) throw err;
       // Not read because two others had no answer (files on a mount): a local file checked after
       // them is parsed (the parse threads give up a read of their own), not dropped unread.
@@ -896,6 +902,14 @@ export class RepoIndex {
       this.skipped.delete(outcome.record.path);
       this.putRecord(outcome.record);
     } else {
+      // A full table of open files (EMFILE: a low ulimit -n; ENFILE) says nothing of the file:
+      // an indexed file keeps its record, read again by the next build (the disk check every
+      // 5 minutes) as its stamps are not the record's. One not indexed yet is said so, with the way out.
+      if (outcome.skip.reason === "unreadable" && TABLE_FULL.has(outcome.skip.detail ?? "")) {
+        if (this.files.has(outcome.skip.path)) return;
+        this.skipped.set(outcome.skip.path, { ...outcome.skip, detail: errorCode({ code: outcome.skip.detail }) });
+        return;
+      }
       this.dropRecord(outcome.skip.path);
       // Gone since it was found (a folder renamed or deleted while a build runs, or replaced by a
       // file of its name: ENOTDIR): nothing to say of a file that is not there.

@@ -1,7 +1,7 @@
 import { constants, type Dirent, type Stats } from "node:fs";
 import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
 import { holdRead } from "./held-reads.ts";
-import { readRegularFileAsync, type IndexedRead } from "./indexed-file.ts";
+import { readRegularFileAsync, tooManyOpenFiles, type IndexedRead } from "./indexed-file.ts";
 import type { SkippedFile } from "./types.ts";
 
 /**
@@ -146,13 +146,17 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
  * An ignore file's text; undefined when there is none (the common case) or it is a link,
  * which git does not follow either (it may point out of the workspace, or at /dev/zero);
  * else why it is not read. Opened without blocking and checked before it is read: a FIFO
- * would wait for a writer forever.
+ * would wait for a writer forever. A full table of open files (EMFILE, ENFILE) is thrown.
  */
-async function readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "path"> | undefined> {
+export async function readIgnoreFile(abs: string, openFile: typeof open = open): Promise<string | Omit<SkippedFile, "path"> | undefined> {
   let handle;
   try {
-    handle = await open(abs, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch {
+    handle = await openFile(abs, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    // A full table of open files is no missing file: taken for one, its rules were not applied
+    // and what it ignores (build output, vendored code, secrets) was indexed. Thrown: limitCalls
+    // waits for room, and a caller it still fails does not go on without the rules (loadRules).
+    if (tooManyOpenFiles(err)) throw err;
     return undefined;
   }
   try {
@@ -170,12 +174,6 @@ async function readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "
 
 /** Why an entry whose name is not UTF-8 is not indexed: the index's skip detail, which list_files and search look for too (scan.ts withoutUnnamed). */
 export const NOT_UTF8_NAME = "its name is not valid UTF-8, which Hearth cannot read (rename it to index it)";
-
-/** Node's errors for a full table of open files: this process's (EMFILE, ulimit -n) or the system's (ENFILE). */
-function tooManyOpenFiles(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === "EMFILE" || code === "ENFILE";
-}
 
 export function errorCode(err: unknown): string {
   if (err instanceof StalledCall) return err.message;

@@ -2,6 +2,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { enclosingIgnores } from "./enclosing-ignores.ts";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
+import { tooManyOpenFiles } from "./indexed-file.ts";
 import { NOT_UTF8_NAME, errorCode, limitCalls, nodeScanFs, type ScanFs } from "./scan-fs.ts";
 import { linkedInode, type LinkInfo } from "./secret-links.ts";
 import type { SkippedFile } from "./types.ts";
@@ -304,7 +305,16 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       }
       linkedDirs.add(real);
     }
-    const rules = options.useGitignore ? [...stack, ...(await rulesOf(abs, rel))] : stack;
+    let own: IgnoreRules[] = [];
+    try {
+      if (options.useGitignore) own = await rulesOf(abs, rel);
+    } catch (err) {
+      if (!tooManyOpenFiles(err)) throw err;
+      // Its ignore files could not be opened (EMFILE): walked without their rules, what they ignore would be indexed.
+      skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
+      return undefined;
+    }
+    const rules = [...stack, ...own];
     return { abs, rel, stack: rules, ancestors: { real, up: ancestors } };
   };
 
@@ -513,11 +523,11 @@ async function rootIgnoreFiles(fs: ScanFs, root: string): Promise<IgnoreFile[]> 
  */
 async function gitExcludeFile(fs: ScanFs, root: string): Promise<string> {
   const inTree = join(root, ".git", "info", "exclude");
-  const pointer = await fs.readIgnoreFile(join(root, ".git")).catch(() => undefined);
+  const pointer = await fs.readIgnoreFile(join(root, ".git")).catch(unlessTableFull);
   const gitdir = typeof pointer === "string" ? /^gitdir: (.+)$/.exec(pointer.split(/\r?\n/, 1)[0]!.trimEnd())?.[1] : undefined;
   if (!gitdir) return inTree;
   const gitDir = resolve(root, gitdir);
-  const common = await fs.readIgnoreFile(join(gitDir, "commondir")).catch(() => undefined);
+  const common = await fs.readIgnoreFile(join(gitDir, "commondir")).catch(unlessTableFull);
   const commonDir = typeof common === "string" && common.trim() ? resolve(gitDir, common.trim()) : gitDir;
   return join(commonDir, "info", "exclude");
 }
@@ -531,7 +541,7 @@ async function gitExcludeFile(fs: ScanFs, root: string): Promise<string> {
  */
 export async function repositoryExcludes(root: string, fs: ScanFs = nodeScanFs): Promise<string> {
   const read = async (abs: string) => {
-    const text = await fs.readIgnoreFile(abs).catch(() => undefined);
+    const text = await fs.readIgnoreFile(abs).catch(unlessTableFull);
     return typeof text === "string" ? text : undefined;
   };
   const own = (await read(await gitExcludeFile(fs, root))) ?? "";
@@ -539,11 +549,25 @@ export async function repositoryExcludes(root: string, fs: ScanFs = nodeScanFs):
   return own && around ? `${own}${own.endsWith("\n") ? "" : "\n"}${around}` : own || around;
 }
 
-/** The rules of the ignore files of the folder `dirRel`; each one not read for a reason of its own is added to `skips`. */
+/** undefined for a file call's failure, but a full table of open files (EMFILE, ENFILE) thrown: it says nothing of the file. */
+function unlessTableFull(err: unknown): undefined {
+  if (tooManyOpenFiles(err)) throw err;
+  return undefined;
+}
+
+/**
+ * The rules of the ignore files of the folder `dirRel`; each one not read for a reason of its
+ * own is added to `skips`. A full table of open files is thrown: nothing is known of the rules.
+ */
 async function loadRules(fs: ScanFs, dirRel: string, ignoreFiles: readonly IgnoreFile[], skips?: SkippedFile[], paths?: Map<IgnoreRules, string>): Promise<IgnoreRules[]> {
   const out: IgnoreRules[] = [];
   for (const { abs, path } of ignoreFiles) {
-    const read = await fs.readIgnoreFile(abs).catch((err: unknown) => ({ reason: "unreadable" as const, detail: errorCode(err) }));
+    const read = await fs.readIgnoreFile(abs).catch((err: unknown) => {
+      // A full table of open files (EMFILE) once limitCalls has nothing left to wait for: the
+      // folder is not walked without its rules, or what they ignore (secrets, build output) is indexed.
+      if (tooManyOpenFiles(err)) throw err;
+      return { reason: "unreadable" as const, detail: errorCode(err) };
+    });
     if (typeof read === "string") {
       const rules = IgnoreRules.parse(dirRel, read);
       out.push(rules);

@@ -252,7 +252,14 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // Approved like a run_tests call; a card the user was asked on is closed with the outcome.
     const callId = `final-tests-${start.id}`;
     const started = Date.now();
-    const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: policyNow(options.policy), approve, onEvent, signal, callId, python: options.python });
+    // The tests' own time, as a run_tests step's (after the user's yes): what they write (a snapshot, a golden file) is Hearth's, in the review.
+    let testsStarted = false;
+    const beforeRun = async () => {
+      testsStarted = true;
+      await checkpoints.create("before run_tests").catch(() => undefined);
+    };
+    const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: policyNow(options.policy), approve, onEvent, signal, callId, python: options.python, beforeRun });
+    if (testsStarted) await checkpoints.create("after run_tests").catch(() => undefined);
     if ("ran" in final) {
       tests = { ...final.ran, output: truncateMiddle(final.ran.output, TEST_OUTPUT_CHARS) };
       emit({ type: "toolEnd", callId, ok: true, preview: truncateMiddle(final.ran.output, PREVIEW_CHARS), durationMs: Date.now() - started });

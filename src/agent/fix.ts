@@ -388,6 +388,8 @@ export interface FinalTestsOptions {
   readonly python?: ChosenPython | undefined;
   /** The run's time limit (default 10 minutes). */
   readonly timeoutMs?: number;
+  /** Called once the tests are approved, just before they start (the chat's `before run_tests` checkpoint: what they write is Hearth's). */
+  readonly beforeRun?: () => Promise<void>;
 }
 
 /** The final test run's outcome, or why it did not run. */
@@ -420,6 +422,7 @@ export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTe
     if (!approved) return { notRun: `the tests were not run: the user declined running "${command}"` };
   }
   if (signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };
+  await options.beforeRun?.();
   const ran = await runTests(command, options.cwd, options.timeoutMs ?? TEST_TIMEOUT_MS, signal);
   // Killed by the cancel (Ctrl-C, a CI job's SIGTERM), the run's end is the kill's, not the tests' verdict: it read "tests fail (exit null)".
   if (signal.aborted) return { notRun: "the tests were stopped before they ended: the fix was cancelled" };

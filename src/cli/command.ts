@@ -4,7 +4,8 @@
  * flags and its `--help` text.
  */
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { homeFolder } from "../agent/home-folder.ts";
 import { isScriptPath, notTheWeights, ollamaLayer, textWords, whatInstead } from "../models/index.ts";
 import { editorText } from "../tools/text-file.ts";
 import { charColumns } from "./columns.ts";
@@ -295,7 +296,22 @@ function capitalized(text: string): string {
 }
 
 /**
- * Minimal flag parser shared by commands: `--name value`, `--name=value`, boolean `--flag`.
+ * A `--name=~/…` value with `~` as the home folder, as the shell reads `--name ~/…`. No shell
+ * expands a `~` after `--name=` (bash does only in an assignment such as A=~/x, zsh only with
+ * magic_equal_subst), so `--repo=~/p` was "No such folder: <here>/~/p", and `--out=~/fix.diff`
+ * or `--save=~/chat.md` made a folder named `~` in the current one. `~user/…` stays as written,
+ * as a model path's and HEARTH_HOME's do (model-slot.ts expandHome, models.ts cliStoragePath).
+ */
+function shellTilde(value: string): string {
+  return value === "~" || /^~[\\/]/.test(value) ? join(homeFolder(), value.slice(1)) : value;
+}
+
+/** Options whose value is text, not a path: an issue's or a query's words; a test command, whose shell reads its own `~`. */
+const TEXT_OPTIONS = new Set(["issue", "query", "test-cmd"]);
+
+/**
+ * Minimal flag parser shared by commands: `--name value`, `--name=value` (a leading `~/` the
+ * home folder, as the shell would have made it), boolean `--flag`.
  * `spec` maps each known flag to "string" or "boolean"; unknown flags are a UsageError.
  * `--` ends the options (what follows is text). A lone short option (`-n`, `-y`, `-p1`) is
  * refused too: taken as text it became the issue or the query (`hearth locate -n 3 <
@@ -329,7 +345,7 @@ export function parseFlags(
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);
       flags[name] = true;
     } else if (eq !== -1) {
-      flags[name] = arg.slice(eq + 1);
+      flags[name] = TEXT_OPTIONS.has(name) ? arg.slice(eq + 1) : shellTilde(arg.slice(eq + 1));
     } else {
       const value = args[++i];
       if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError, parseFlags } from "../../../src/cli/command.ts";
 import { main } from "../../../src/cli/main.ts";
@@ -135,6 +135,15 @@ describe("parseFlags", () => {
   const spec = { repo: "string", json: "boolean", top: "string" } as const;
   it("reads --name value, --name=value, booleans and positionals", () => {
     assert.deepEqual(parseFlags(["--repo", "/r", "--top=5", "--json", "x"], spec), { flags: { repo: "/r", top: "5", json: true }, positional: ["x"] });
+  });
+  it("reads a ~ the shell left in --name=~/… as the home folder, as it reads --name ~/… (--out=~/fix.diff made a folder named ~ here)", () => {
+    const spec = { repo: "string", model: "string", out: "string", issue: "string", "test-cmd": "string" } as const;
+    const home = homedir();
+    assert.deepEqual(parseFlags(["--model=~/models/q.gguf", "--repo=~", "--out=~other/fix.diff", "--issue=~/x is not y", "--test-cmd=~/bin/t"], spec).flags, {
+      model: join(home, "models/q.gguf"), repo: home, out: "~other/fix.diff", issue: "~/x is not y", "test-cmd": "~/bin/t",
+    });
+    // Given apart, a ~ the shell did not expand was quoted: it is left as written.
+    assert.deepEqual(parseFlags(["--repo", "~/p"], spec).flags, { repo: "~/p" });
   });
   it("rejects unknown flags, missing values and values on booleans", () => {
     assert.throws(() => parseFlags(["--nope"], spec), UsageError);

@@ -304,7 +304,10 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
     const exceptions = negated.length ? `This workspace's settings try to take ${them} off ${name}; Hearth ignores them: a workspace can add files to the list, not take them off (only your user settings can).` : "";
     const left = [...(tooLong ? [`${tooLong} longer than ${WORKSPACE_ENTRY_MAX_CHARS} characters`] : []), ...(beyond ? [`${beyond} past the first ${WORKSPACE_LIST_MAX}`] : [])];
     const cut = left.length ? `This workspace's settings add ${added} pattern${added === 1 ? "" : "s"} to ${name}; Hearth ignores ${left.join(" and ")}: each is checked on every completion (your user settings can hold more).` : "";
-    return exceptions || cut ? said([exceptions, cut].filter(Boolean).join(" ")) : undefined;
+    // A list written as one text ("secrets/**"), or with entries that are no text: left out, and said (the files it meant are completed).
+    const notList = [layers.workspaceValue, layers.workspaceFolderValue].filter((v) => v !== undefined && v !== null && (!Array.isArray(v) || v.some((e) => typeof e !== "string")));
+    const shape = notList.length ? `This workspace's settings set ${name} to ${notList.map((v) => quoted(v)).join(" and ")}, which ${Array.isArray(notList[0]) ? "holds entries that are not text" : "is not a list"} (a list of text expected, as ["secrets/**"]); Hearth ignores ${Array.isArray(notList[0]) ? "those entries" : "it"}: files it meant to exclude are completed and shown to the model. Mend it there.` : "";
+    return exceptions || cut || shape ? said([exceptions, cut, shape].filter(Boolean).join(" "), shape && !exceptions && !cut ? "workspaceSettings" : "userSettings") : undefined;
   }
   if (spec.workspaceMayOnlyTighten && spec.enum) return ignoredTightening(spec, layers, trusted, said);
   if (spec.workspaceNeedsConsent && !trusted) {

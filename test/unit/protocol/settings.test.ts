@@ -241,6 +241,17 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
     assert.equal(ignoredWorkspaceValue(spec("inlineCompletionsExclude"), { workspaceValue: ["docs/**"] }, true), undefined);
   });
 
+  // A repository's "hearth.inlineCompletionsExclude": "secrets/**" (one text, not a list) was left out without a word:
+  // the files it meant to keep from completions were completed.
+  it("names an exclusion list a workspace wrote as one text, or with entries that are no text", () => {
+    const exclude = spec("inlineCompletionsExclude");
+    const one = ignoredWorkspaceValue(exclude, { globalValue: ["*.pem"], workspaceValue: "secrets/**" }, true);
+    assert.equal(one?.text, 'This workspace\'s settings set hearth.inlineCompletionsExclude to "secrets/**", which is not a list (a list of text expected, as ["secrets/**"]); Hearth ignores it: files it meant to exclude are completed and shown to the model. Mend it there.');
+    assert.equal(one?.action, "workspaceSettings");
+    assert.match(ignoredWorkspaceValue(exclude, { workspaceFolderValue: ["docs/**", 7] }, true)!.text, /to \["docs\/\*\*",7\], which holds entries that are not text .* Hearth ignores those entries/);
+    assert.equal(ignoredWorkspaceValue(exclude, { workspaceValue: null }, true), undefined, "null: not set");
+  });
+
   it("names a server URL an untrusted folder's settings set (a trusted one asks: server-consent.ts)", () => {
     const url = spec("serverUrl");
     assert.equal(

@@ -37,6 +37,9 @@ export function projectorRefusal(architecture: string, verb: "Choose" | "Give"):
  */
 const EMBEDDING_ARCHITECTURES = new Set(["bert", "modern-bert", "nomic-bert", "nomic-bert-moe", "neo-bert", "jina-bert-v2", "jina-bert-v3", "gemma-embedding", "t5encoder"]);
 
+/** Draft models for speculative decoding llama.cpp loads beside their target (DFlash, EAGLE-3). */
+const DRAFT_ARCHITECTURES = new Set(["dflash", "eagle3"]);
+
 /** llama.cpp's pooling types: a GGUF that sets one (`{arch}.pooling_type`) is made for embeddings or ranking. */
 const POOLING = ["none", "mean", "cls", "last", "rank"];
 
@@ -61,6 +64,10 @@ export function notAChatModel(metadata: ReadonlyMap<string, GgufEntry>, verb: "C
   if (type === "adapter") {
     const kind = text("adapter.type") === "lora" ? "LoRA adapter" : "adapter";
     return `a ${kind} (general.type "adapter"): it changes a model's weights when loaded with that model, and is not one itself; Hearth loads no adapters. ${verb} the model it was made for, or a GGUF with the adapter merged in (llama.cpp's llama-export-lora makes one)`;
+  }
+  // Named after their target (z-lab/Qwen3.5-9B-DFlash): their architecture alone said "a "dflash" model".
+  if (DRAFT_ARCHITECTURES.has(architecture)) {
+    return `a draft model (architecture "${architecture}"): it proposes tokens for the model it was made for to check (speculative decoding) and cannot answer alone; Hearth runs no draft models. ${verb} the model itself, a Qwen3.5 model's own GGUF`;
   }
   if (type === "imatrix") return `an importance matrix (general.type "imatrix"): the data llama-quantize reads to quantize a model, not a model. ${verb} a model's GGUF`;
   const pooling = metadata.get(`${architecture}.pooling_type`);

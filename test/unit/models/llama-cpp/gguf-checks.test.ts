@@ -329,6 +329,15 @@ describe("a GGUF that is no chat model, chosen as the model", () => {
     await refused(file, `an embedding model (architecture "nomic-bert"): it turns text into vectors for search and writes no text. Choose ${CHAT_MODEL}`);
   });
 
+  // A draft model is named after its target (z-lab/Qwen3.5-9B-DFlash): it read 'unsupported model
+  // architecture "dflash": Hearth runs Qwen3.5-family models', to one who chose a Qwen3.5 file.
+  it("a draft model for speculative decoding (DFlash, EAGLE-3) is said as that, with the model to choose", async (t) => {
+    for (const architecture of ["dflash", "eagle3"]) {
+      const file = tempFile(t, writeGguf(new Map([["general.architecture", gguf.str(architecture)], ["general.name", gguf.str("Qwen3.5-9B-DFlash")]]), [NORM]));
+      await refused(file, `a draft model (architecture "${architecture}"): it proposes tokens for the model it was made for to check (speculative decoding) and cannot answer alone; Hearth runs no draft models. Choose the model itself, a Qwen3.5 model's own GGUF`);
+    }
+  });
+
   // Qwen3-Embedding's and Qwen3-Reranker's GGUFs name architecture qwen3 and set its pooling_type:
   // the whole tiny Qwen3.5 model with that one key passed every check and loaded as a chat model.
   it("a Qwen embedding model or reranker (a qwen3* architecture with a pooling_type) is refused, not loaded to answer junk", async (t) => {

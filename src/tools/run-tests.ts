@@ -258,12 +258,13 @@ function missingRunner(outcome: CommandOutcome): string | undefined {
 /**
  * Whether the runner found nothing to run: a summary with no tests in it and a clean exit
  * (node, unittest before 3.12, cargo), or the words pytest ("no tests ran in 0.01s"),
- * unittest since 3.12 ("NO TESTS RAN") and Jest ("No tests found, exiting with code 1")
- * use for it.
+ * unittest since 3.12 ("NO TESTS RAN"), Jest ("No tests found, exiting with code 1"), bun
+ * ("No tests found!", `-t`'s 'error: regex "x" matched 0 tests.') and Deno ("error: No test
+ * modules found") use for it.
  */
 function noTestsRan(outcome: CommandOutcome, counts: TestCounts | undefined): boolean {
   const output = withoutColour(outcome.output);
-  const said = /^(?:=+ )?no tests ran\b/im.test(output) || /^No tests found, exiting with code/m.test(output);
+  const said = /^(?:=+ )?no tests ran\b/im.test(output) || /^No tests found(?:, exiting with code|!$)/m.test(output) || /^error: (?:regex ".*" matched 0 tests\.|No test modules found$)/m.test(output);
   if (!counts) return said;
   return total(counts) === 0 && (said || outcome.exitCode === 0);
 }

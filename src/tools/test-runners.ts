@@ -7,7 +7,7 @@
  * build.gradle(.kts), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
  * ctest there), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
- * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven, Gradle and CTest.
+ * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle and CTest.
  */
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -526,6 +526,22 @@ const COUNTERS: readonly Counter[] = [
     const line = out.match(/^\s*Tests:?\s+(.*)$/m)?.[1];
     if (!line || !/passed|failed/.test(line)) return undefined;
     return { passed: num(line.match(/(\d+) passed/)), failed: num(line.match(/(\d+) failed/)), skipped: num(line.match(/(\d+) (?:skipped|todo)/)) };
+  },
+  (out) => {
+    // Deno: "FAILED | 1 passed | 1 failed | 1 ignored (5ms)", "ok | 1 passed (2 steps) | 0 failed | 2 filtered out (11ms)" (deno test 2.x).
+    const m = [...out.matchAll(/^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?((?: \| \d+ [a-z ]+?)*) \(\d/gm)].at(-1);
+    if (!m) return undefined;
+    return { passed: Number(m[1]), failed: Number(m[2]), skipped: num(m[3]!.match(/\| (\d+) ignored/)) };
+  },
+  (out) => {
+    // bun test: " 3 pass", " 1 skip", " 1 todo", " 1 fail" lines, then "Ran 6 tests across 2 files. [12.00ms]"; with --bail
+    // only the tests' own "(pass) name" / "(fail) name" lines before it.
+    if (!/^Ran \d+ tests? across \d+ files?\./m.test(out)) return undefined;
+    const count = (word: string) => {
+      const total = [...out.matchAll(new RegExp(`^ (\\d+) ${word}$`, "gm"))].at(-1);
+      return total ? Number(total[1]) : (out.match(new RegExp(`^\\(${word}\\) `, "gm")) ?? []).length;
+    };
+    return { passed: count("pass"), failed: count("fail"), skipped: count("skip") + count("todo") };
   },
   (out) => {
     // pytest: "==== 2 failed, 5 passed, 1 skipped in 0.12s ====", with -q "2 failed, 5 passed in 0.12s".

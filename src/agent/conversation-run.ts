@@ -17,7 +17,7 @@ import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, commandsLeftRunning, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
@@ -105,6 +105,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
 
   // The files the agent's writes changed in this run: git may carry its edit of one along (finish's headMovedNotice).
   const agentWrote = new Set<string>();
+  // A process an agent's command left running (a watcher, a dev server started with &: this run's, or an earlier
+  // message's) writes while no step runs: its files cannot be told from the user's, so finish keeps those in the review.
+  let leftRunning = commandsLeftRunning();
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changed = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
@@ -117,7 +120,10 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // Files only the user changed during the run (saved, made or deleted by hand while the model thought): no step
     // of the agent's changed them, so the review must not show them as Hearth's, nor its Reject take them back.
     const baselines = changed.length ? await checkpoints.agentBaselines(start.id, changed, "run").catch(() => undefined) : undefined;
-    const usersOnly = new Set([...(baselines ?? [])].filter(([, b]) => b.changed && !b.checkpoint).map(([path]) => path));
+    leftRunning ||= commandsLeftRunning();
+    const unstepped = [...(baselines ?? [])].filter(([path, b]) => b.changed && !b.checkpoint && !gits.has(path)).map(([path]) => path);
+    const usersOnly = new Set(leftRunning ? [] : unstepped);
+    if (leftRunning && unstepped.length) emit({ type: "notice", level: "info", text: leftRunningNotice(unstepped) });
     const changedFiles = changed.filter((p) => !gits.has(p) && !usersOnly.has(p));
     // A file the user changed during the run: its review diff starts just before the agent's first write (typing saved before it is not Hearth's).
     const bases = [...(baselines ?? [])].filter(([path, b]) => b.checkpoint && !gits.has(path));
@@ -194,6 +200,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     stepChange = { diff, files, after: after.id };
     for (const file of stepChange.files) agentWrote.add(file);
   }) : tool.effect === "command" ? reportingChanges(tool, async () => {
+    leftRunning ||= commandsLeftRunning();
     if (stepCheckpoint) await checkpoints.create(`after ${tool.definition.name}`);
   }, true) : tool));
   const byName = new Map<string, Tool>(tools.map((t) => [t.definition.name, t]));
@@ -376,6 +383,17 @@ function reportingChanges(tool: Tool, after: () => Promise<void>, evenWhenFailed
       return output;
     },
   };
+}
+
+/**
+ * Files changed while no step of the agent's ran, kept in the review because a process one of
+ * its commands left running could have written them: they may be the user's own.
+ */
+function leftRunningNotice(paths: readonly string[]): string {
+  const shown = paths.slice(0, 5).map((p) => `"${p}"`).join(", ");
+  const more = paths.length > 5 ? ` and ${paths.length - 5} more` : "";
+  const them = paths.length === 1 ? "it" : "them";
+  return `${paths.length === 1 ? "A file" : `${paths.length} files`} changed while the model thought, not during a step of Hearth's: ${shown}${more}. A process one of Hearth's commands left running in the background may have written ${them}, so ${them} ${paths.length === 1 ? "is" : "are"} in this run's review; if ${them} ${paths.length === 1 ? "is" : "are"} your own work, keep ${them} (Reject asks before it takes back a change no step of Hearth's made).`;
 }
 
 /**

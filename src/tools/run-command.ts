@@ -182,6 +182,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   if (behind && left.length > 0) {
     dropLaterOutput(child);
     stopWhenAborted(signal, behind, options.killGraceMs ?? KILL_GRACE_MS);
+    leftAnywhere.add(behind);
   } else closePipes(child);
   if (end.error) output.note(end.error.message);
   if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
@@ -252,6 +253,22 @@ export async function stopLeftRunning(signal: AbortSignal): Promise<LeftRunningS
 }
 
 const leftBySignal = new WeakMap<AbortSignal, Array<{ left: LeftBehind; graceMs: number }>>();
+
+/** Every command's processes left running, in any run, until found gone (commandsLeftRunning). */
+const leftAnywhere = new Set<LeftBehind>();
+
+/**
+ * Whether a process a command left running (a watcher, a dev server started with `&`, in this
+ * run or an earlier one) still runs: it may write files while no step of the agent's runs, and
+ * its writes cannot be told from the user's (agent/conversation-run.ts keeps them in the review).
+ */
+export function commandsLeftRunning(): boolean {
+  for (const left of leftAnywhere) {
+    if (stillRunning(left).length > 0) return true;
+    leftAnywhere.delete(left);
+  }
+  return false;
+}
 
 /**
  * `sh -c command` as the leader of its own process group. What the system cannot start

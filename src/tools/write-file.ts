@@ -6,7 +6,7 @@
 import { unchangedLines } from "./edit-engine.ts";
 import { type FileReads, goneSinceSeen, recordWhole, unseenLines } from "./file-reads.ts";
 import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
-import { type Tool, ToolError, stringArg } from "./tool.ts";
+import { type Tool, type ToolContext, ToolError, stringArg } from "./tool.ts";
 import { droppedLocation, nameInOtherCase, spellingNote } from "./path-spelling.ts";
 import { type Workspace, quotedPath } from "./workspace.ts";
 
@@ -36,7 +36,7 @@ export const writeFileTool: Tool = {
     // A file the model read that is gone now: the user (or a command) deleted or renamed it since. Made
     // again from the model's memory, it would undo that unseen; refused once, so a second call creates it.
     const gone = info ? undefined : goneSinceSeen(ctx.reads, path, quotedPath(path));
-    if (gone) {
+    if (gone && !(await deletedByOwnStep(ctx, path))) {
       ctx.reads?.delete(path);
       throw new ToolError("stale-file", `${gone} If the task does need it back, write_file it again: it is then created. Nothing was written.`);
     }
@@ -110,4 +110,23 @@ function withLineEnds(file: TextFile, content: string): string {
     text += line + eol;
   });
   return text + lines.at(-1)!;
+}
+
+/**
+ * Whether a step of this run deleted `path` — the agent's own command (rm, mv, git rm), which
+ * the model knows of: the run's start checkpoint held it and no change in the user's time
+ * (while the model thought or a question waited) touched it in this run
+ * (CheckpointStore.agentBaselines). Then its write_file makes it again without being refused
+ * first. Without checkpoints, or when they cannot tell, false.
+ */
+async function deletedByOwnStep(ctx: ToolContext, path: string): Promise<boolean> {
+  const { checkpoints, runStart } = ctx;
+  if (!checkpoints || !runStart) return false;
+  try {
+    if ((await checkpoints.fileAt(runStart, path)) === undefined) return false;
+    const baseline = (await checkpoints.agentBaselines(runStart, [path], "run")).get(path);
+    return baseline === undefined || (baseline.checkpoint !== undefined && !baseline.userAfter);
+  } catch {
+    return false;
+  }
 }

@@ -27,11 +27,17 @@ const NAMES = new Set([
   ".psql_history", ".mysql_history", ".sqlite_history", ".rediscli_history", ".irb_history",
   // MySQL's client passwords, Databricks' tokens.
   ".my.cnf", ".mylogin.cnf", ".databrickscfg",
+  // direnv's: the variables a project's shell gets (export AWS_SECRET_ACCESS_KEY=…), as .env's.
+  ".envrc",
 ]);
 /** Google Cloud service-account keys as their consoles and guides name them (`service-account-prod.json`, `serviceAccountKey.json`). */
 const SERVICE_ACCOUNT_KEY = /^service[-_]?account.*\.json$/;
-/** File name endings (lower-case): key and certificate stores, `prod.env`. */
-const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kubeconfig"];
+/**
+ * File name endings (lower-case): key and certificate stores, `prod.env`; Terraform's variable
+ * values (`db_password = "…"`, which no value mask knows) and its state, which holds every
+ * resource's secrets as written (`terraform.tfvars.example` stays ordinary).
+ */
+const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kubeconfig", ".tfvars", ".tfvars.json", ".tfstate", ".tfstate.backup"];
 /** `.env.<anything>` but one ending in these (`.env.example`, `.env.local.sample`): committed templates. */
 const ENV_TEMPLATES = new Set(["example", "sample", "template", "dist", "defaults"]);
 /** In these folders every file but a public key or the folder's plain configuration is secret. */

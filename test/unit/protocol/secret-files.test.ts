@@ -166,3 +166,12 @@ describe("looksLikeSecrets: more of a home folder's token stores", () => {
     for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
   });
 });
+
+describe("looksLikeSecrets: a project's own secret values", () => {
+  it("direnv's .envrc and Terraform's variable values and state, whose passwords no value mask knows; their templates stay ordinary", () => {
+    const secret = [".envrc", "deploy/.envrc", "terraform.tfvars", "infra/prod.auto.tfvars", "infra/prod.tfvars.json", "terraform.tfstate", "infra/terraform.tfstate.backup", "envs/Staging.TFVARS"];
+    for (const path of secret) assert.ok(looksLikeSecrets(path), path);
+    const ordinary = [".envrc.example", "terraform.tfvars.example", "variables.tf", "main.tf", "infra/outputs.tf", "docs/tfvars.md", "envrc.md", "tfstate/README.md"];
+    for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
+  });
+});

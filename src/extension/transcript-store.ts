@@ -21,7 +21,7 @@ import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../protocol/make-folders.ts";
-import { type ConversationSummary, failedStatus, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
+import { type ConversationSummary, failedStatus, keptArguments, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
 import { findHiddenText } from "../protocol/visible-text.ts";
 import { globalTimers, type Timers } from "../protocol/wait.ts";
 
@@ -582,7 +582,9 @@ function reason(error: unknown): string {
  *   next user message, is marked the model's;
  * - a call Stop ended (its result 'Error (cancelled) …'), a failed card before af0c118d: cancelled;
  * - a result hiding text (tag characters, bidi controls), which no card said before 5dae38e2:
- *   what its preview hides, as a card says now.
+ *   what its preview hides, as a card says now;
+ * - a finished write's whole body (write_file's content), kept before: its start and size
+ *   (`keptArguments`), as a card keeps them now.
  * Anything else is left as it was.
  */
 export function upgradedTranscript(transcript: Transcript): Transcript {
@@ -610,6 +612,7 @@ type ToolCard = Extract<TranscriptItem, { kind: "tool" }>;
 function upgradedCard(card: ToolCard): ToolCard {
   const cancelled = card.status === "failed" && card.preview !== undefined && failedStatus(card.preview) === "cancelled";
   const hidden = card.hidden || !card.preview ? undefined : findHiddenText(card.preview);
-  if (!cancelled && !hidden) return card;
-  return { ...card, ...(cancelled ? { status: "cancelled" as const } : {}), ...(hidden ? { hidden } : {}) };
+  const kept = keptArguments(card);
+  if (!cancelled && !hidden && kept === card.arguments) return card;
+  return { ...card, arguments: kept, ...(cancelled ? { status: "cancelled" as const } : {}), ...(hidden ? { hidden } : {}) };
 }

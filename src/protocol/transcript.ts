@@ -10,7 +10,7 @@
 import type { AgentRunResult, AgentWireEvent, Attachment, CondensedKind, TestOutcome, ToolEffect } from "./agent.ts";
 import type { ChatMessage, JsonValue } from "./chat.ts";
 import { pairSafeEnd } from "./plain-text.ts";
-import type { ToolDisplay } from "./tool-display.ts";
+import { type ToolDisplay, defaultToolDisplay } from "./tool-display.ts";
 import { type HiddenText, findHiddenText } from "./visible-text.ts";
 
 export interface Transcript {
@@ -51,7 +51,8 @@ export type TranscriptItem =
       /** The tool call's id. */
       readonly id: string;
       readonly name: string;
-      readonly arguments: Record<string, JsonValue>;
+      /** A finished write's long bodies are kept as their start and size (`keptArguments`). */
+      arguments: Record<string, JsonValue>;
       effect?: ToolEffect;
       /** How the card shows the call, from the tool's definition (absent: `defaultToolDisplay`). */
       display?: ToolDisplay;
@@ -186,6 +187,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       if (event.checkpoint) tool.checkpoint = event.checkpoint;
       if (event.after) tool.after = event.after;
       if (event.hidden) tool.hidden = event.hidden;
+      tool.arguments = keptArguments(tool);
       break;
     }
     case "context":
@@ -325,6 +327,60 @@ function pushTool(items: TranscriptItem[], id: string, name: string, args: Recor
   const tool: ToolItem = { kind: "tool", id, name, arguments: args, status: "proposed" };
   items.push(tool);
   return tool;
+}
+
+/** What a finished write's card keeps of its arguments' text, besides its key arguments (the path). */
+export const KEPT_ARGUMENT_CHARS = 2_000;
+/** Where what a finished write's card does not keep is. */
+const HELD = "the step's checkpoint holds the file as it wrote it (Open diff)";
+
+/**
+ * `tool`'s arguments as its card keeps them. A write that ran (done) keeps its key arguments
+ * (the path) and KEPT_ARGUMENT_CHARS of the rest's text in all, each longer text cut to its
+ * start with its size said: its card shows the path, the real diff (`diff`) and the result,
+ * and the file as the step left it is in its checkpoint (Open diff, Undo this step), so the
+ * whole body (write_file's content, edit_file's edits, apply_patch's patch) was kept for
+ * nothing — a 40 KB file rewritten every turn of a week added its 40 KB to the chat's saved
+ * state (the webview's, VS Code's workspace state) each time, every save serializing all of it.
+ * A write waiting for the user's yes, denied, failed or cancelled keeps them whole: its card
+ * shows the change it proposed from them, and nothing else holds it. The same object when nothing is cut.
+ */
+export function keptArguments(tool: Pick<ToolItem, "name" | "arguments" | "status" | "display" | "effect">): Record<string, JsonValue> {
+  if (tool.status !== "done") return tool.arguments;
+  const display = tool.display ?? defaultToolDisplay(tool.name, tool.effect);
+  if (display.body !== "diff") return tool.arguments;
+  const budget = { left: KEPT_ARGUMENT_CHARS, cut: false };
+  const kept: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(tool.arguments)) kept[name] = display.keyArguments.includes(name) ? value : keptValue(value, budget);
+  return budget.cut ? kept : tool.arguments;
+}
+
+function keptValue(value: JsonValue, budget: { left: number; cut: boolean }): JsonValue {
+  if (typeof value === "string") {
+    if (value.length <= budget.left) {
+      budget.left -= value.length;
+      return value;
+    }
+    budget.cut = true;
+    const end = budget.left > 0 ? wholeCharactersEnd(value, budget.left) : 0;
+    budget.left = 0;
+    const size = value.length.toLocaleString("en-US");
+    return end > 0 ? `${value.slice(0, end)}… [${size} characters in all; the chat keeps their start: ${HELD}]` : `[${size} characters, not kept by the chat: ${HELD}]`;
+  }
+  if (Array.isArray(value)) {
+    const kept: JsonValue[] = [];
+    for (const entry of value) {
+      if (budget.left === 0 && kept.length > 0) break;
+      kept.push(keptValue(entry, budget));
+    }
+    if (kept.length < value.length) {
+      budget.cut = true;
+      kept.push(`[${(value.length - kept.length).toLocaleString("en-US")} more, not kept by the chat: ${HELD}]`);
+    }
+    return kept;
+  }
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, keptValue(entry, budget)]));
+  return value;
 }
 
 /** A conversation title from its first message: the first line, shortened at a word. */

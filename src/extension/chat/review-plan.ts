@@ -124,18 +124,34 @@ function keptOnPurpose(files: readonly { readonly path: string; readonly reason:
 /**
  * The question before "Undo this step" or a review's Reject puts back files that changed
  * after the step or run (the runtime's `changedSince`): a later step's edits or the user's
- * own would go with it.
+ * own would go with it. `gone`: those of them not on disk now (renamed or deleted since),
+ * which the restore creates again rather than overwrites.
  */
-export function laterChangesQuestion(action: "undo" | "reject", files: readonly string[]): { readonly message: string; readonly detail: string; readonly button: string } {
-  const shown = files.slice(0, 3).map((f) => visibleText(f, true)).join(", ");
-  const names = files.length <= 3 ? shown : `${shown} and ${plural(files.length - 3, "more file")}`;
-  const them = files.length === 1 ? "it" : "them";
+export function laterChangesQuestion(action: "undo" | "reject", files: readonly string[], gone: ReadonlySet<string> = new Set()): { readonly message: string; readonly detail: string; readonly button: string } {
   const since = action === "undo" ? "this step" : "Hearth's run";
-  return {
-    message: `${names} ${files.length === 1 ? "has" : "have"} changed since ${since}, by a later step or by hand${action === "undo" ? "" : " — or by hand during it, after Hearth's first edit"}.`,
-    detail: action === "undo"
-      ? `Undoing the step puts back ${files.length === 1 ? "its" : "their"} version from before the step, and those later changes to ${them} are lost.`
-      : `Rejecting puts back ${files.length === 1 ? "its" : "their"} version from just before Hearth first edited ${them}, and the changes made to ${them} after that are lost.`,
-    button: action === "undo" ? "Undo Step Anyway" : "Reject Anyway",
-  };
+  const changed = files.filter((f) => !gone.has(f));
+  const missing = files.filter((f) => gone.has(f));
+  const message: string[] = [];
+  const detail: string[] = [];
+  if (changed.length) {
+    const them = changed.length === 1 ? "it" : "them";
+    message.push(`${namesOf(changed)} ${changed.length === 1 ? "has" : "have"} changed since ${since}, by a later step or by hand${action === "undo" ? "" : " — or by hand during it, after Hearth's first edit"}.`);
+    detail.push(action === "undo"
+      ? `Undoing the step puts back ${changed.length === 1 ? "its" : "their"} version from before the step, and those later changes to ${them} are lost.`
+      : `Rejecting puts back ${changed.length === 1 ? "its" : "their"} version from just before Hearth first edited ${them}, and the changes made to ${them} after that are lost.`);
+  }
+  if (missing.length) {
+    // Renamed or deleted since (by hand, a later step): the restore makes the file again; a renamed copy is not touched.
+    const one = missing.length === 1;
+    const them = one ? "it" : "them";
+    message.push(`${namesOf(missing)} ${one ? "is" : "are"} gone: deleted or renamed since ${since}${action === "undo" ? "" : " or during it"}.`);
+    detail.push(`${action === "undo" ? "Undoing the step" : "Rejecting"} creates ${them} again as ${one ? "it was" : "they were"} ${action === "undo" ? "before the step" : `just before Hearth first edited ${them}`}; a copy renamed elsewhere is left as it is, Hearth's edit in it.`);
+  }
+  return { message: message.join(" "), detail: detail.join(" "), button: action === "undo" ? "Undo Step Anyway" : "Reject Anyway" };
+}
+
+/** Up to three names, shown safely, then how many more. */
+function namesOf(files: readonly string[]): string {
+  const shown = files.slice(0, 3).map((f) => visibleText(f, true)).join(", ");
+  return files.length <= 3 ? shown : `${shown} and ${plural(files.length - 3, "more file")}`;
 }

@@ -101,7 +101,7 @@ async function restoreFiles(
     const request = { checkpoint, ...(paths ? { paths } : {}), ...rewind, ...(check ? { expect: check.expect } : {}) };
     let result = await chat.runtime.request(CheckpointRestoreRequest, request);
     if (check && result.changedSince?.length) {
-      const question = laterChangesQuestion(check.action, result.changedSince);
+      const question = laterChangesQuestion(check.action, result.changedSince, await notOnDisk(chat, result.changedSince));
       const pick = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, question.button);
       if (pick !== question.button) return undefined;
       result = await chat.runtime.request(CheckpointRestoreRequest, { ...request, force: true });
@@ -111,6 +111,18 @@ async function restoreFiles(
     void vscode.window.showErrorMessage(`Hearth could not restore the checkpoint: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
+}
+
+/** Those of `paths` that are not in the folder now (renamed or deleted since): the question says a restore makes them again. */
+async function notOnDisk(chat: ChatSession, paths: readonly string[]): Promise<Set<string>> {
+  const folder = chat.folders.folder;
+  if (!folder) return new Set();
+  const gone = new Set<string>();
+  for (const path of paths.slice(0, 1000)) {
+    const there = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, path)).then(() => true, () => false);
+    if (!there) gone.add(path);
+  }
+  return gone;
 }
 
 /**

@@ -105,6 +105,17 @@ describe("review plan", () => {
     assert.equal(reject.button, "Reject Anyway");
   });
 
+  it("says of a file renamed or deleted since that the restore makes it again, a renamed copy left as it is", () => {
+    const reject = laterChangesQuestion("reject", ["geo.py"], new Set(["geo.py"]));
+    assert.equal(reject.message, "geo.py is gone: deleted or renamed since Hearth's run or during it.");
+    assert.equal(reject.detail, "Rejecting creates it again as it was just before Hearth first edited it; a copy renamed elsewhere is left as it is, Hearth's edit in it.");
+    assert.doesNotMatch(reject.detail, /lost/);
+    const both = laterChangesQuestion("undo", ["a.py", "geo.py", "old.py"], new Set(["geo.py", "old.py"]));
+    assert.equal(both.message, "a.py has changed since this step, by a later step or by hand. geo.py, old.py are gone: deleted or renamed since this step.");
+    assert.equal(both.detail, "Undoing the step puts back its version from before the step, and those later changes to it are lost. Undoing the step creates them again as they were before the step; a copy renamed elsewhere is left as it is, Hearth's edit in it.");
+    assert.equal(both.button, "Undo Step Anyway");
+  });
+
   it("has nothing to restore without a checkpoint, a message index or changed files", () => {
     assert.equal(restoreTarget(undefined), undefined);
     assert.equal(restoreTarget({ kind: "user", id: "u", text: "hi", checkpoint: "cp1" }), undefined);

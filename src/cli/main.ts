@@ -2,7 +2,7 @@
  * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
  * Parses only the command name; each command owns its flags.
  */
-import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
@@ -14,7 +14,7 @@ import { CANCELLED_EXIT, type CliCommand, type CliIo, MAX_INPUT_BYTES, UsageErro
 import { COMMANDS } from "./commands.ts";
 import { environmentWarnings, ownProgramSearch } from "./environment.ts";
 import { ownText } from "./locale.ts";
-import { lowOpenFilesWarning, openFilesAdvice, openFilesLimit } from "./open-files.ts";
+import { lowOpenFilesWarning, openFilesAdvice, openFilesLimit } from "../protocol/open-files.ts";
 import { terminalJson, terminalName, terminalText } from "./terminal-text.ts";
 
 function help(): string {
@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   for (const warning of environmentWarnings(process.env, args)) io.err(`${warning}\n`);
   // apply-patch and storage open a few files at a time: the warning is for loading the model and indexing.
-  const lowLimit = name === "apply-patch" || name === "storage" ? undefined : lowOpenFilesWarning(openFilesLimit());
+  const lowLimit = name === "apply-patch" || name === "storage" ? undefined : lowOpenFilesWarning(openFilesLimit(readText));
   if (lowLimit) io.err(`${lowLimit}\n`);
   // Whether the command printed anything on stdout (its JSON answer) before it failed.
   let printed = false;
@@ -84,7 +84,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 /** An EMFILE or ENFILE (node's, or in the runtime's words: "system/info: EMFILE: …") with the way out added; any other error as it is. */
 function withOpenFilesAdvice(error: unknown): unknown {
-  const advice = error instanceof UsageError ? undefined : openFilesAdvice(error, openFilesLimit());
+  // The runtime's own words for it (modelLoadAdvice) already say how to raise it.
+  const said = error instanceof Error && error.message.includes("ulimit -n 4096");
+  const advice = error instanceof UsageError || said ? undefined : openFilesAdvice(error, openFilesLimit(readText));
   return advice ? new Error(`${error instanceof Error ? error.message : String(error)}: ${advice}`) : error;
 }
 
@@ -336,4 +338,9 @@ if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
     // A read on a stalled mount would hold the exit for ever; the answer is written out first.
     await endOnceWrittenIfReadsHeld([process.stdout, process.stderr]);
   });
+}
+
+/** A file's text, for openFilesLimit. */
+function readText(path: string): string {
+  return readFileSync(path, "utf8");
 }

@@ -2,6 +2,8 @@
  * Picks the backend for a model source: a server URL gets the remote backend, a `.json`
  * path the scripted one, any other path (or a downloaded preset) the embedded one.
  */
+import { readFileSync } from "node:fs";
+import { modelLoadAdvice, openFilesLimit } from "../protocol/open-files.ts";
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource } from "../protocol/status.ts";
 import {
@@ -118,7 +120,17 @@ class LazyEmbeddedBackend implements ModelBackend {
   }
 
   private backend(): Promise<ModelBackend> {
-    this.real ??= import("./llama-cpp/embedded-backend.ts").then(({ EmbeddedBackend }) => (this.resolved = new EmbeddedBackend(this.options)));
+    // Read before the import: once it has filled the table, /proc/self/limits cannot be opened either.
+    const openFiles = this.real ? undefined : openFilesLimit((path) => readFileSync(path, "utf8"));
+    this.real ??= import("./llama-cpp/embedded-backend.ts").then(
+      ({ EmbeddedBackend }) => (this.resolved = new EmbeddedBackend(this.options)),
+      (error: unknown) => {
+        this.real = undefined; // tried again by the next load
+        // node-llama-cpp's own modules not opened under a low limit of open files: "Cannot find package '…/ipull/index.js'".
+        const limit = modelLoadAdvice(error, openFiles);
+        throw limit ? new BackendError(`the model failed to load: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}: ${limit}`, undefined, { cause: error }) : error;
+      },
+    );
     return this.real;
   }
 }

@@ -3,6 +3,7 @@
  * one context with two sequences: chat/agent turns and inline completions (completions at
  * the higher evaluation priority). The file is validated before llama.cpp sees it.
  */
+import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { getLlama, InsufficientMemoryError, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import {
@@ -22,6 +23,7 @@ import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
 import { ChatSequence } from "./chat-sequence.ts";
 import { chatFormatFor, isOneToken } from "./chat-format.ts";
+import { modelLoadAdvice, openFilesLimit } from "../../protocol/open-files.ts";
 import type { ComputeBackend } from "../../protocol/status.ts";
 import { Mutex } from "./mutex.ts";
 import { SegmentTokenizer } from "./segment-tokenizer.ts";
@@ -91,9 +93,11 @@ export class EmbeddedBackend implements ModelBackend {
   }
 
   load(options: LoadOptions = {}): Promise<BackendInfo> {
+    // Read before node-llama-cpp loads its binary: once that has filled the table, /proc/self/limits cannot be opened either.
+    const openFiles = this.loading ? undefined : openFilesLimit(readText);
     this.loading ??= this.doLoad(options).catch((error: unknown) => {
       this.loading = undefined;
-      const failure = toBackendError(error, this.options.gpuLayers);
+      const failure = toBackendError(error, this.options.gpuLayers, openFiles);
       if (this.current.kind !== "disposed") this.current = { kind: "error", message: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) };
       throw failure;
     });
@@ -324,7 +328,7 @@ async function checkMemory(llama: Llama, file: ValidatedModel): Promise<void> {
 }
 
 /** What a failed load tells the user; `gpuLayers` is the setting the load ran with. */
-export function toBackendError(error: unknown, gpuLayers?: number): BackendError {
+export function toBackendError(error: unknown, gpuLayers?: number, openFiles: number | undefined = openFilesLimit(readText)): BackendError {
   if (error instanceof BackendError) return error;
   if (error instanceof Error && error.name === "AbortError") return new BackendError("loading was cancelled", undefined, { cause: error });
   // node-llama-cpp refuses a set layer count the GPU's free memory cannot hold before llama.cpp
@@ -332,7 +336,17 @@ export function toBackendError(error: unknown, gpuLayers?: number): BackendError
   if (error instanceof InsufficientMemoryError && gpuLayers !== undefined && gpuLayers > 0) {
     return new BackendError(`not enough free GPU memory for hearth.gpuLayers ${gpuLayers} (${shortMessage(error)}): set hearth.gpuLayers to -1 (auto: as many layers as fit) or to fewer layers`, "openSettings", { cause: error });
   }
+  // Under a low limit of open files (the editor's or the shell's ulimit -n) node-llama-cpp's own
+  // files could not be opened: "NoBinaryFoundError", with Select Model, sent the user to another
+  // model that fails the same way. The limit and how to raise it; no model to choose.
+  const limit = modelLoadAdvice(error, openFiles);
+  if (limit) return new BackendError(`the model failed to load: ${shortMessage(error)}: ${limit}`, undefined, { cause: error });
   return new BackendError(`the model failed to load: ${shortMessage(error)}`, "selectModel", { cause: error });
+}
+
+/** A file's text, for openFilesLimit. */
+function readText(path: string): string {
+  return readFileSync(path, "utf8");
 }
 
 function shortMessage(error: unknown): string {

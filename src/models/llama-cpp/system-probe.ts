@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Llama, LlamaModel } from "node-llama-cpp";
+import { modelLoadAdvice, openFilesLimit } from "../../protocol/open-files.ts";
 import { type ComputeBackend, computeKind, type SystemInfo } from "../../protocol/status.ts";
 import { type CudaFacts, computeAdvice, cudaPackagesFor, hasNvidiaGpu } from "../cuda.ts";
 import { CUDA_BUILDS, cudaBuildBlocker, queryNvidiaSmi } from "../cuda-compat.ts";
@@ -30,9 +31,18 @@ async function probe(): Promise<SystemInfo> {
     totalMemoryBytes: totalmem(),
     freeMemoryBytes: freemem(),
   };
-  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-  // build: "never" — a user's machine must never start compiling llama.cpp behind their back.
-  const llama = await getLlama({ gpu: await gpuOption("auto"), build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
+  let llama: Llama;
+  // Read before node-llama-cpp is: once it has filled the table, /proc/self/limits cannot be opened either.
+  const openFiles = openFilesLimit((path) => readFileSync(path, "utf8"));
+  try {
+    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+    // build: "never" — a user's machine must never start compiling llama.cpp behind their back.
+    llama = await getLlama({ gpu: await gpuOption("auto"), build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
+  } catch (error) {
+    // A low limit of open files reads as "NoBinaryFoundError" or a missing package: named, with how to raise it.
+    const limit = modelLoadAdvice(error, openFiles);
+    throw limit ? new Error(`${error instanceof Error ? error.message : String(error)}: ${limit}`, { cause: error }) : error;
+  }
   const names = llama.gpu ? await llama.getGpuDeviceNames() : [];
   const facts = await cudaFacts(llama.gpu, names);
   const advice = computeAdvice(facts);

@@ -20,4 +20,15 @@ describe("toBackendError", () => {
     assert.equal(toBackendError(new Error("boom"), 12).message, "the model failed to load: boom");
     assert.equal(toBackendError(new Error("boom"), 12).fix, "selectModel");
   });
+
+  it("under a low limit of open files, names it and how to raise it, with no Select Model (another model fails the same way)", () => {
+    const noBinary = Object.assign(new Error("NoBinaryFoundError"), { name: "NoBinaryFoundError" });
+    const low = toBackendError(noBinary, undefined, 96);
+    assert.match(low.message, /^the model failed to load: NoBinaryFoundError: this process may have only 96 files open at once \(ulimit -n\), .*LimitNOFILE=4096 in a systemd unit, --ulimit nofile=4096:4096 for a container — and start it again$/);
+    assert.equal(low.fix, undefined);
+    const enough = toBackendError(noBinary, undefined, 65536);
+    assert.equal(enough.message, "the model failed to load: NoBinaryFoundError");
+    assert.equal(enough.fix, "selectModel");
+    assert.equal(toBackendError(new Error("boom"), 12, 96).fix, "selectModel", "another failure at a low limit is said as it is");
+  });
 });

@@ -3,8 +3,9 @@
 // "NoBinaryFoundError", and indexing as a bare "EMFILE: too many open files, open '…'", with no
 // word of the limit or how to raise it.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { lowOpenFilesWarning, MIN_OPEN_FILES, openFilesAdvice, openFilesLimit } from "../../../src/cli/open-files.ts";
+import { lowOpenFilesWarning, MIN_OPEN_FILES, modelLoadAdvice, openFilesAdvice, openFilesLimit } from "../../../src/protocol/open-files.ts";
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max processes             96367                96367                processes
@@ -22,7 +23,7 @@ describe("open files limit", () => {
     assert.equal(openFilesLimit(() => LIMITS), 64);
     assert.equal(openFilesLimit(() => { throw fsError("ENOENT", "no such file or directory"); }), undefined);
     assert.equal(openFilesLimit(() => "something else"), undefined);
-    assert.equal(typeof openFilesLimit(), process.platform === "linux" ? "number" : "undefined");
+    assert.equal(typeof openFilesLimit((path) => readFileSync(path, "utf8")), process.platform === "linux" ? "number" : "undefined");
   });
 
   it("warns under the limit hearth needs, with how to raise it; says nothing at it or where it is not known", () => {
@@ -37,5 +38,18 @@ describe("open files limit", () => {
     assert.match(openFilesAdvice(fsError("ENFILE", "file table overflow"), 64) ?? "", /^the system's table of open files is full .*fs\.file-max/);
     assert.equal(openFilesAdvice(fsError("ENOENT", "no such file or directory"), 64), undefined);
     assert.equal(openFilesAdvice("EMFILES are not a thing", 64), undefined);
+  });
+
+  it("names the limit in a failure to load node-llama-cpp under it (the runtime's words, as the editor shows them), and only there", () => {
+    const noBinary = Object.assign(new Error("NoBinaryFoundError"), { name: "NoBinaryFoundError" });
+    const raise = "raise the limit of the program that starts Hearth — ulimit -n 4096 in the shell that starts VS Code or hearth, LimitNOFILE=4096 in a systemd unit, --ulimit nofile=4096:4096 for a container — and start it again";
+    assert.equal(modelLoadAdvice(noBinary, 96), `this process may have only 96 files open at once (ulimit -n), under the ${MIN_OPEN_FILES} Hearth needs, so node-llama-cpp could not open its own files (it then reads as a missing package or binary): ${raise}`);
+    assert.match(modelLoadAdvice(new Error("Cannot find package '/x/node_modules/ipull/index.js' imported from /x/a.js"), 128) ?? "", /only 128 files .*LimitNOFILE=4096/);
+    assert.match(modelLoadAdvice(fsError("EMFILE", "too many open files"), undefined) ?? "", /^this process's limit of open files \(ulimit -n\) was reached, .*LimitNOFILE=4096/);
+    assert.match(modelLoadAdvice(fsError("EMFILE", "too many open files"), 65536) ?? "", /LimitNOFILE=4096/, "EMFILE at any limit");
+    assert.match(modelLoadAdvice(fsError("ENFILE", "file table overflow"), 65536) ?? "", /fs\.file-max/);
+    assert.equal(modelLoadAdvice(noBinary, 65536), undefined, "no binary at a limit that is enough: the install's");
+    assert.equal(modelLoadAdvice(noBinary, undefined), undefined, "nor where the limit is not known");
+    assert.equal(modelLoadAdvice(new Error("llama_model_load: error loading model: tensor 'x' has wrong shape"), 96), undefined, "the model's own failure is not the limit's");
   });
 });

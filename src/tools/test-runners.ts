@@ -1,7 +1,8 @@
 /**
  * Which test command a project uses, and how many tests passed or failed according to its
  * output. Detection looks only at files in the workspace root (package.json's test script —
- * with its pretest and posttest and the .npmrc settings that change how npm runs them —,
+ * with its pretest and posttest and the .npmrc settings that change how npm runs them; by yarn
+ * in a Plug'n'Play project —,
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
@@ -46,7 +47,10 @@ export async function detectTestCommand(workspace: Workspace, python?: ChosenPyt
   const npm = await packageScripts(workspace, "test");
   // The scripts are what runs: a repository can make them anything, so they are named where the command is shown.
   const test = npm.scripts?.find((s) => s.name === "test")?.text;
-  if (npm.scripts && test && !/no test specified/.test(test)) return npmRunner("npm test", "", npm.scripts, await npmrcRunSettings(workspace));
+  if (npm.scripts && test && !/no test specified/.test(test)) {
+    const pnp = await plugAndPlay(workspace);
+    return pnp ? yarnRunner("yarn test", "", test, pnp, await yarnPathLines(workspace)) : npmRunner("npm test", "", npm.scripts, await npmrcRunSettings(workspace));
+  }
   const other = await detectOtherRunner(workspace, exists, python);
   if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
   return other;
@@ -64,6 +68,13 @@ const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
  */
 export async function configuredRunner(command: string, workspace: Workspace): Promise<DetectedRunner> {
   const because = "the configured test command";
+  const yarnScript = yarnScriptRun(command);
+  const pnp = yarnScript === undefined ? undefined : await plugAndPlay(workspace);
+  if (yarnScript !== undefined && pnp !== undefined) {
+    const scripts = (await packageScripts(workspace, yarnScript)).scripts;
+    const text = scripts?.find((s) => s.name === yarnScript)?.text;
+    if (text !== undefined) return yarnRunner(command, `${because}; `, text, pnp, await yarnPathLines(workspace), yarnScript);
+  }
   const script = npmScriptRun(command);
   if (script !== undefined) {
     if (npmSettingOptions(command)) return { command, because: `${because}; its npm options can make npm run another package.json's scripts, or run them differently, than the workspace's package.json and .npmrc say` };
@@ -114,6 +125,49 @@ function npmScriptRun(command: string): string | undefined {
   if (words[0] !== "npm") return undefined;
   if (["test", "t", "tst"].includes(words[1] ?? "")) return "test";
   return ["run", "run-script", "rum", "urn"].includes(words[1] ?? "") && words[2] && !words[2].startsWith("-") ? words[2] : undefined;
+}
+
+/** The package.json script a plain `yarn test` / `yarn run NAME` runs (no options: they are said as the configured command only). */
+function yarnScriptRun(command: string): string | undefined {
+  const words = command.trim().split(/\s+/);
+  if (words[0] !== "yarn") return undefined;
+  if (words[1] === "test") return "test";
+  return words[1] === "run" && words[2] && !words[2].startsWith("-") ? words[2] : undefined;
+}
+
+/**
+ * The Yarn Plug'n'Play loader in the root (.pnp.cjs; .pnp.js before Yarn 3), if there is
+ * one: the project's packages are in .yarn/'s zips, found only by the node that yarn starts
+ * (no node_modules/). `npm test` there ended "`jest` was not found (exit code 127)" on
+ * every run, and hearth fix's final test run failed with it whatever the fix.
+ */
+async function plugAndPlay(workspace: Workspace): Promise<string | undefined> {
+  for (const name of [".pnp.cjs", ".pnp.js"]) {
+    if ((await workspace.stat(name).catch(() => undefined))?.type === "file") return name;
+  }
+  return undefined;
+}
+
+/**
+ * .yarnrc.yml's `yarnPath` lines: the yarn that runs the scripts is the JavaScript file it
+ * names (the global yarn hands over to it), which the repository holds.
+ */
+async function yarnPathLines(workspace: Workspace): Promise<string[]> {
+  const text = await configText(workspace, ".yarnrc.yml");
+  if (text === null) return [".yarnrc.yml: (could not be read here; it can name the yarn that runs them)"];
+  return (text ?? "").split(/\r?\n|\r/).filter((line) => /^\s*["']?yarnPath["']?\s*:/.test(line)).map((line) => `.yarnrc.yml: ${line.trim()}`);
+}
+
+/**
+ * A `yarn` command in a Plug'n'Play project: the script it runs (Yarn 2 and later run no
+ * pre/post scripts but the install's), why yarn, and the yarn that .yarnrc.yml says runs it.
+ */
+function yarnRunner(command: string, lead: string, script: string, pnp: string, yarnPath: readonly string[], name = "test"): DetectedRunner {
+  const told = (max: number) =>
+    `${lead}package.json's ${name} script: ${cut(script, max)}; run by yarn, as the project uses Yarn Plug'n'Play (${pnp}), whose packages npm cannot find${yarnPath.length ? `; and the yarn that runs it: ${yarnPath.map((line) => cut(line, max)).join("; ")}` : ""}`;
+  const because = told(MAX_SCRIPT_TOLD);
+  const whole = told(Infinity);
+  return { command, because, ...(whole !== because ? { whole } : {}) };
 }
 
 /** npm options that change only what it prints, or whether it fails on a missing script: the scripts named stay the ones that run. */

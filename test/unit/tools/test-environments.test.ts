@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, detectTestCommand, runTool } from "../../../src/tools/index.ts";
-import { runTestsTool } from "../../../src/tools/run-tests.ts";
+import { runTestsTool, testRunShown } from "../../../src/tools/run-tests.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 function project(files: Record<string, string>): string {
@@ -121,7 +121,8 @@ describe("run_tests in a JavaScript project whose dependencies are not installed
 
   it("says npm cannot run a Yarn Plug'n'Play project's tools, which have no node_modules/, and to configure `yarn test`", async () => {
     const dir = project({ "package.json": JSON.stringify({ scripts: { test: "hearth-no-such-jest" } }), "yarn.lock": "", ".pnp.cjs": "" });
-    const run = await runTool(runTestsTool, {}, ctx(dir));
+    // Configured so: detection runs such a project's tests with yarn.
+    const run = await runTool(runTestsTool, {}, ctx(dir, "npm test"));
     assert.match(run.text, /\[tests did not run: `hearth-no-such-jest` was not found \(exit code 127\); the project uses Yarn Plug'n'Play \(\.pnp\.cjs\), whose packages npm cannot find: configure the test command as `yarn test`\]/);
   });
 });
@@ -282,5 +283,47 @@ describe("run_tests in a Python project whose locked environment is not made", (
     assert.match((await runTool(runTestsTool, {}, ctx(bare))).text, /\[tests FAILED: 0 passed, 1 failed; exit code 2\]/);
     const failing = project({ "pyproject.toml": "[project]\nname = 'p'\n", "uv.lock": "", "tests/test_a.py": "def test_a():\n    assert 1 == 2\n" });
     assert.match((await runTool(runTestsTool, {}, ctx(failing))).text, /\[tests FAILED: 0 passed, 1 failed; exit code 1\]/);
+  });
+});
+
+describe("run_tests in a Yarn Plug'n'Play project (.pnp.cjs, no node_modules/)", () => {
+  /** A stand-in yarn (Yarn 4 cannot be installed where these tests run): it says how it was called, then runs the project's tests with node's runner. */
+  function withYarn(): string {
+    const bin = tempDir("hearth-env-yarn-");
+    writeFileSync(join(bin, "yarn"), '#!/bin/sh\necho "yarn called with: $*"\nexec node --test\n');
+    chmodSync(join(bin, "yarn"), 0o755);
+    return bin;
+  }
+  const pnpProject = (more: Record<string, string> = {}) =>
+    project({ "package.json": JSON.stringify({ scripts: { pretest: "echo pre", test: "jest --ci" } }), "yarn.lock": "", ".pnp.cjs": "", "a.test.js": 'require("node:test")("a", () => {});\n', ...more });
+
+  it("runs the tests with `yarn test`, which finds the packages, not `npm test`, which fails at every run ('`jest` was not found')", async () => {
+    const dir = pnpProject();
+    const detected = await detectTestCommand(new DiskWorkspace(dir));
+    assert.equal(detected?.command, "yarn test");
+    assert.equal(detected?.because, "package.json's test script: jest --ci; run by yarn, as the project uses Yarn Plug'n'Play (.pnp.cjs), whose packages npm cannot find");
+    const oldPath = process.env.PATH;
+    process.env.PATH = `${withYarn()}${delimiter}${oldPath ?? ""}`;
+    try {
+      const run = await runTool(runTestsTool, { filter: "a.test.js" }, ctx(dir));
+      assert.match(run.text, /^\$ yarn test a\.test\.js {2}\(package\.json's test script: jest --ci; run by yarn/);
+      assert.match(run.text, /^yarn called with: test a\.test\.js$/m);
+      assert.match(run.text, /^\[tests PASSED: 1 passed, 0 failed; exit code 0\]$/m);
+    } finally {
+      process.env.PATH = oldPath;
+    }
+  });
+
+  it("names the yarn .yarnrc.yml's yarnPath runs, for the detected and the configured `yarn test` (the fix's final run passes the detected one on)", async () => {
+    const dir = pnpProject({ ".yarnrc.yml": "nodeLinker: pnp\nyarnPath: .yarn/releases/yarn-4.5.0.cjs\n" });
+    const said = "package.json's test script: jest --ci; run by yarn, as the project uses Yarn Plug'n'Play (.pnp.cjs), whose packages npm cannot find; and the yarn that runs it: .yarnrc.yml: yarnPath: .yarn/releases/yarn-4.5.0.cjs";
+    assert.equal((await detectTestCommand(new DiskWorkspace(dir)))?.because, said);
+    assert.equal(await testRunShown(new DiskWorkspace(dir), "yarn test"), `\`yarn test\` (the configured test command; ${said})`);
+  });
+
+  const yarnHere = spawnSync("sh", ["-c", "command -v yarn"]).status === 0;
+  it("says to install yarn where it is not installed", { skip: yarnHere && "yarn is installed here" }, async () => {
+    const run = await runTool(runTestsTool, {}, ctx(pnpProject()));
+    assert.match(run.text, /\[tests did not run: `yarn` was not found \(exit code 127\); install yarn \(`corepack enable yarn` does, with Node\.js 16\.13 or later\), or configure the test command\]/);
   });
 });

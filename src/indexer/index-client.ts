@@ -3,11 +3,11 @@ import { Worker } from "node:worker_threads";
 import { watchHeldReads } from "./held-reads.ts";
 import type { DefinitionHit, MentionHits, ReferenceHit } from "./lookup.ts";
 import type { IndexWorkerInit } from "./index-worker.ts";
-import type { BuildOptions, IndexProgress, IndexReport, RepoIndexOptions, UpdateResult } from "./repo-index.ts";
+import { type BuildOptions, DEFAULT_LIMITS, type IndexProgress, type IndexReport, type RepoIndexOptions, type UpdateResult } from "./repo-index.ts";
 import { entryLimit, fitRepoMap, type RepoMap, type RepoMapEntry, type RepoMapOptions } from "./repo-map.ts";
 import type { EntityOptions, LocatedEntity } from "./entities.ts";
 import type { LocateOptions, LocatedFile } from "./retrieve.ts";
-import type { CompletionContext, ContextOptions } from "./snippets.ts";
+import { type CompletionContext, type ContextOptions, contextRequest } from "./snippets.ts";
 
 /** How to start an index on its own thread. */
 export interface IndexClientOptions extends Omit<RepoIndexOptions, "workers" | "fs" | "now"> {
@@ -38,8 +38,11 @@ export class IndexClient {
   /** Set by `close()`: the thread said it closed (with a note when parse threads are left in reads). */
   private onClosed: ((note: string | null) => void) | undefined;
   private readonly exitListeners: ((code: number) => void)[] = [];
+  /** The index's limit on a file: a buffer over it has no record, and only its lines around the cursor go to `contextAt`. */
+  private readonly maxFileBytes: number;
 
   constructor(options: IndexClientOptions) {
+    this.maxFileBytes = options.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
     const { workerScript, parseWorkers, ...rest } = options;
     // A URL does not survive the trip to the thread (structured clone): send a path.
     const script = typeof workerScript === "string" ? workerScript : fileURLToPath(workerScript);
@@ -152,7 +155,7 @@ export class IndexClient {
   }
 
   contextAt(path: string, line: number, options: ContextOptions = {}): Promise<CompletionContext> {
-    return this.call<CompletionContext>("contextAt", { path, line, options }).promise;
+    return this.call<CompletionContext>("contextAt", { path, ...contextRequest(line, options, this.maxFileBytes) }).promise;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { readIndexedFile } from "./indexed-file.ts";
 import { sourceText } from "./parse-file.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import { identifiersIn, sourceLines } from "./text.ts";
+import { identifiersIn, sourceLines, withLfLineEnds } from "./text.ts";
 
 /** A piece of another file worth showing the completion model. */
 export interface ContextSnippet {
@@ -64,6 +64,46 @@ export async function contextAt(index: RepoIndex, path: string, line: number, op
 /** Characters of one line read for identifiers: minified code has megabyte lines, and only what is near the cursor matters. */
 const LINE_WINDOW = 2000;
 
+/**
+ * What `contextAt` needs of a buffer too big for the index (over `maxFileBytes`: no record of
+ * its own, so no definition of it nor imports to show): the lines it scans for identifiers,
+ * each cut to what `near` reads, with the cursor's line and column in them. Sent whole, a 50 MB
+ * log in the editor was copied to the index thread and split into its 1.2 million lines (some
+ * 0.4 s of that thread, every 16 lines the cursor moved); the answer is the same. A buffer the
+ * index may hold is sent as it is (a definition of its own, far from the cursor, is shown).
+ */
+export function contextRequest(line: number, options: ContextOptions, maxFileBytes: number): { line: number; options: ContextOptions } {
+  const text = options.text;
+  // UTF-16 units are never more than UTF-8 bytes: a text longer than the limit in units is over it in bytes.
+  if (text === undefined || text.length <= maxFileBytes) return { line, options };
+  const from = Math.max(0, line - (options.linesBefore ?? 40));
+  const lines = linesBetween(text, from, line + (options.linesAfter ?? 5) + 1);
+  const character = options.character ?? 0;
+  const cut = lines.map((l, i) => (from + i === line ? nearStart(l, character) : 0));
+  return {
+    line: line - from,
+    options: {
+      ...options,
+      text: lines.map((l, i) => l.slice(cut[i], cut[i]! + LINE_WINDOW)).join("\n"),
+      ...(line - from < lines.length ? { character: Math.max(0, character - cut[line - from]!) } : {}),
+    },
+  };
+}
+
+/** Lines `from` to `to` (exclusive) of `text` as `sourceLines` breaks them, found without splitting the rest. */
+function linesBetween(text: string, from: number, to: number): string[] {
+  const lf = withLfLineEnds(text);
+  const out: string[] = [];
+  let start = 0;
+  for (let l = 0; l < to; l++) {
+    const end = lf.indexOf("\n", start);
+    if (l >= from) out.push(lf.slice(start, end < 0 ? lf.length : end));
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 /** Identifiers in the window, the ones closest to the cursor line first. */
 function nearestFirst(lines: string[], from: number, to: number, line: number, character: number): string[] {
   const seen = new Map<string, number>();
@@ -79,9 +119,13 @@ function nearestFirst(lines: string[], from: number, to: number, line: number, c
 
 /** At most LINE_WINDOW characters of `text` around `character` (mostly before it: what the cursor follows). */
 function near(text: string, character: number): string {
-  if (text.length <= LINE_WINDOW) return text;
-  const start = Math.max(0, Math.min(character, text.length) - (LINE_WINDOW * 3) / 4);
+  const start = nearStart(text, character);
   return text.slice(start, start + LINE_WINDOW);
+}
+
+/** Where `near` starts reading a line. */
+function nearStart(text: string, character: number): number {
+  return text.length <= LINE_WINDOW ? 0 : Math.max(0, Math.min(character, text.length) - (LINE_WINDOW * 3) / 4);
 }
 
 function pickDefinition(index: RepoIndex, rel: string, name: string, from: number, to: number) {

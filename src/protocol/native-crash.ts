@@ -4,15 +4,18 @@
  * process ends with a signal (SIGABRT, SIGSEGV) and nothing on the protocol, so this line
  * is the only words there are for why; the extension and the CLI show it with the signal.
  */
-const NATIVE_FAILURE = /GGML_ASSERT|terminate called|Assertion .*failed|CUDA error|std::bad_alloc|Segmentation fault|FATAL ERROR|[Oo]ut of memory|insufficient memory/;
+const NATIVE_FAILURE = /GGML_ASSERT|terminate called|Assertion .*failed|CUDA error|std::bad_alloc|Segmentation fault|FATAL ERROR|[Oo]ut of memory/;
 /**
- * A native allocation of the process's own memory that failed: ggml's "ggml_aligned_malloc:
- * insufficient memory (attempted to allocate 394.82 MB)" (printed beside its
- * `GGML_ASSERT(ctx->mem_buffer != NULL) failed`), a C++ bad_alloc. Under a limit of virtual
+ * A native allocation of the process's own memory that failed and ended the process: ggml's
+ * `GGML_ASSERT(ctx->mem_buffer != NULL) failed` (after its "ggml_aligned_malloc: insufficient
+ * memory (attempted to allocate 394.82 MB)"), a C++ bad_alloc. Under a limit of virtual
  * memory (ulimit -v 2000000) a tiny model's 512-token context aborted so, on a machine with
- * 20 GiB free, and the assertion alone said nothing of memory. Not a GPU's (CUDA error: out of memory).
+ * 20 GiB free, and the assertion alone said nothing of memory. Not a GPU's (CUDA error: out of
+ * memory). ggml's "insufficient memory" line alone is no failure: a buffer ggml could not
+ * allocate is refused (node-llama-cpp then tries a smaller context) and the process goes on,
+ * so a later death for another reason (a SIGSEGV with no words, a kill) was said to be memory.
  */
-const ALLOCATION_FAILED = /insufficient memory|mem_buffer != NULL|std::bad_alloc/;
+const ALLOCATION_FAILED = /mem_buffer != NULL|std::bad_alloc/;
 /** What an allocation failure's line is followed by. */
 export const ALLOCATION_ADVICE = "the runtime could not get the memory it asked for: the machine has too little free, or a limit on the process's memory (ulimit -v) holds it back; close other programs, use a smaller model or context, or raise the limit (ulimit -v unlimited)";
 /** Of a long line (a path, a formatted tensor shape) the start says enough. */

@@ -1,6 +1,6 @@
 /**
  * Secret values copied into ordinary files: a private key block pasted into a test, an AWS
- * key pair, a GitHub, Slack, OpenAI, Stripe, Google API or npm token in a config or a script,
+ * key pair, a GitHub, Slack, OpenAI, Stripe, Google API or npm token in a config or a script, a WireGuard key,
  * a password in a URL (`postgres://app:…@db`), and a constant's definition that holds one
  * (`GITHUB_TOKEN = "ghp_…"`, as the repository map shows it). `maskSecrets` masks them
  * (`[secret masked: GitHub token]`) in what the model is shown: the tools' results
@@ -44,6 +44,8 @@ const TOKENS: readonly TokenShape[] = [
   { kind: "Stripe key", pattern: /\b[rs]k_live_[A-Za-z0-9]{24,247}(?![A-Za-z0-9])/g, mixed: true },
   { kind: "Google API key", pattern: /\bAIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g, mixed: true },
   { kind: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, mixed: true },
+  // WireGuard's private and preshared keys (wg0.conf's `PrivateKey = …`: 32 bytes in base64), the name kept (group 1); wg reads the names in any case.
+  { kind: "WireGuard key", pattern: /(\b(?:Private|Preshared)Key[ \t]*=[ \t]*)([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])/gi, mixed: true },
   // `scheme://user:password@host`: the password only (group 2), the scheme, user and host (group 3, looked at, not
   // matched) kept. Known schemes and parts of bounded length, so a long line of words and colons is looked through once.
   {
@@ -119,7 +121,7 @@ export function maskSecrets(text: string, shown: (kind: string) => string = mask
 /** A quick look for what every masked value holds, so most texts are not scanned line by line. */
 function mayHoldSecrets(text: string): boolean {
   // Case kept but for the AWS secret's name: `disk-`, `Asia`, `task-` are in much code searched.
-  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_|\bAIza[\w-]{35}|\bnpm_[A-Za-z0-9]{36}|:\/\/[^\s:/?#@]{1,256}:[^\s/?#@]{8,256}@/.test(text) || /secret_?access_?key/i.test(text);
+  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_|\bAIza[\w-]{35}|\bnpm_[A-Za-z0-9]{36}|:\/\/[^\s:/?#@]{1,256}:[^\s/?#@]{8,256}@/.test(text) || /secret_?access_?key|(?:private|preshared)key[ \t]*=/i.test(text);
 }
 
 /**

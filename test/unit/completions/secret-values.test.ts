@@ -224,3 +224,21 @@ describe("secret values in what completions send", () => {
     assert.equal(answer.text, `"[secret masked: " + kind + "]";`);
   });
 });
+
+describe("WireGuard keys in what completions send", () => {
+  // 32 random bytes in base64, as `wg genkey` writes them.
+  const PRIVATE = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=";
+  const PRESHARED = "FpCyhws9cxwWoV4xELtfJvjJN+zQVRPISllRWgeopVE=";
+  it("a wg0.conf's PrivateKey and PresharedKey go masked; with the cursor in one nothing is sent", async () => {
+    const { engine, backend } = recordingEngine(["10.0.0.2/32", "x"]);
+    const conf = `[Interface]\nPrivateKey = ${PRIVATE}\nAddress = 10.0.0.1/24\n\n[Peer]\npresharedkey=${PRESHARED}\nAllowedIPs = |\nEndpoint = vpn.internal:51820\n`;
+    const { doc, position } = docAt(conf, "deploy/wg0.conf");
+    assert.equal((await engine.complete(doc, position, live())).text, "10.0.0.2/32");
+    const prompt = sent(backend.asked[0]!);
+    for (const key of [PRIVATE, PRESHARED]) assert.ok(!prompt.includes(key.slice(0, 20)), `${key} was sent`);
+    assert.ok(prompt.includes(`PrivateKey = ${MASK_START}WireGuard key]`) && prompt.includes(`presharedkey=${MASK_START}WireGuard key]`), prompt);
+    const inKey = docAt(`[Interface]\nPrivateKey = ${PRIVATE.slice(0, 20)}|${PRIVATE.slice(20)}\n`, "deploy/wg0.conf");
+    assert.equal((await engine.complete(inKey.doc, inKey.position, live())).text, "");
+    assert.equal(backend.asked.length, 1, "nothing sent with the cursor in the key");
+  });
+});

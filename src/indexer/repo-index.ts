@@ -219,6 +219,24 @@ const MAX_WORDS = 400;
 const IN_FLIGHT = 32;
 // Updates come one watcher event at a time; a burst (a checkout) needs no more than the scan's threads.
 const UPDATE_CALLS_IN_FLIGHT = 4;
+/**
+ * The paths the scan could not list or read because the table of open files was full (its
+ * skip's detail is scan-fs.ts errorCode's "EMFILE: …" / "ENFILE: …"): a folder's files are not
+ * gone for that, and the disk check every 5 minutes (a build) dropped them until the next.
+ */
+function tableFullPaths(skipped: readonly SkippedFile[]): Set<string> {
+  return new Set(skipped.filter((s) => s.reason === "unreadable" && /^E[MN]FILE: /.test(s.detail ?? "")).map((s) => s.path));
+}
+
+/** Whether `path` is one of `held` or inside one of them ("." is the root). */
+function isHeld(path: string, held: ReadonlySet<string>): boolean {
+  if (held.has(".")) return true;
+  for (let p = path; ; p = p.slice(0, p.lastIndexOf("/"))) {
+    if (held.has(p)) return true;
+    if (!p.includes("/")) return false;
+  }
+}
+
 /** A read's detail for a full table of open files (indexed-file.ts readRegularFile): the parse threads' reads say so. */
 const TABLE_FULL = new Set(["EMFILE", "ENFILE"]);
 /**
@@ -376,8 +394,17 @@ export class RepoIndex {
       else this.skipped.set(s.path, s);
     }
     const seen = new Set(scan.files.map((f) => f.path));
+    const held = tableFullPaths(scan.skipped);
     const sizeBefore = this.files.size;
-    for (const path of [...this.files.keys()]) if (!seen.has(path) && !this.updatedSince(path, run)) this.dropRecord(path);
+    for (const path of [...this.files.keys()]) {
+      if (seen.has(path) || this.updatedSince(path, run)) continue;
+      // Not listed because the table of open files was full (EMFILE): still there, kept until a build can look.
+      if (held.size > 0 && isHeld(path, held)) {
+        this.skipped.delete(path);
+        continue;
+      }
+      this.dropRecord(path);
+    }
     const toParse: ScannedFile[] = [];
     let reused = 0;
     const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true, run);

@@ -137,4 +137,37 @@ describe("a full table of open files is no missing file", () => {
       cleanup();
     }
   });
+
+  it("a build that cannot list a folder for a full table keeps the files indexed under it, and says why", async () => {
+    const { dir, cleanup } = tempDir();
+    let full = false;
+    const fs: ScanFs = {
+      ...nodeScanFs,
+      // What limitCalls throws once nothing in flight is left to wait on.
+      readdir: async (abs) => {
+        if (full && abs === join(dir, "sub")) throw Object.assign(emfile(abs), { syscall: "scandir" });
+        return nodeScanFs.readdir(abs);
+      },
+    };
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, fs });
+    try {
+      mkdirSync(join(dir, "sub/deep"), { recursive: true });
+      writeFileSync(join(dir, "sub/a.py"), "def alpha():\n    pass\n");
+      writeFileSync(join(dir, "sub/deep/b.py"), "def beta_():\n    pass\n");
+      writeFileSync(join(dir, "top.py"), "def top():\n    pass\n");
+      await index.build();
+      full = true;
+      await index.build();
+      assert.deepEqual([...index.files.keys()].sort(), ["sub/a.py", "sub/deep/b.py", "top.py"]);
+      assert.deepEqual(names(index, "sub/deep/b.py"), ["beta_"]);
+      assert.deepEqual([...index.skipped.values()], [{ path: "sub", reason: "unreadable", detail: ADVICE }]);
+      full = false;
+      await index.build();
+      assert.deepEqual([...index.files.keys()].sort(), ["sub/a.py", "sub/deep/b.py", "top.py"]);
+      assert.deepEqual([...index.skipped.values()], []);
+    } finally {
+      await index.close();
+      cleanup();
+    }
+  });
 });

@@ -4,7 +4,7 @@
  * with its pretest and posttest and the .npmrc settings that change how npm runs them; by yarn
  * in a Plug'n'Play project —,
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
- * configuration files —, go.mod, Cargo.toml, pom.xml,
+ * configuration files —, deno.json(c) (its test task, else deno test), go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
  * ctest there), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
@@ -291,6 +291,8 @@ function npmrcKey(line: string): string {
 const MAX_SCRIPT_TOLD = 300;
 
 async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>, chosen: ChosenPython | undefined): Promise<DetectedRunner | undefined> {
+  const deno = await denoRunner(workspace);
+  if (deno) return deno;
   const python = await projectPython(workspace, chosen);
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
     if (await exists(file)) return told(`${python.program} -m pytest -q`, (max) => `${file} (a Python project)${python.because(max)}`, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
@@ -312,6 +314,44 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
     return told(`${python.program} -m unittest -q`, (max) => `test_*.py files (unittest)${python.because(max)}`, "", []);
   }
   return undefined;
+}
+
+/**
+ * A Deno project's tests (deno.json or deno.jsonc in the root): its `test` task where it has
+ * one (`deno task test`: the permissions its tests need are given there), else `deno test`.
+ * It was "none could be detected" (Deno projects have no package.json).
+ */
+async function denoRunner(workspace: Workspace): Promise<DetectedRunner | undefined> {
+  for (const file of ["deno.json", "deno.jsonc"]) {
+    const text = await configText(workspace, file);
+    if (text === undefined) continue;
+    const task = text === null ? undefined : denoTask(text, "test");
+    if (task === undefined) return { command: "deno test", because: `${file} (a Deno project)` };
+    const first = task.dependencies.length ? `, after the tasks it depends on: ${task.dependencies.join(", ")}` : "";
+    const say = (max: number) => `${file}'s test task: ${cut(task.command, max)}${first}`;
+    return { command: "deno task test", because: say(MAX_SCRIPT_TOLD), ...(say(Infinity) !== say(MAX_SCRIPT_TOLD) ? { whole: say(Infinity) } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * deno.json(c)'s task `name`: a string, or the `command` of Deno 2's object form with the tasks
+ * it depends on (`dependencies`, which deno task runs first); undefined where there is none
+ * or the file is not JSON with comments.
+ */
+function denoTask(text: string, name: string): { command: string; dependencies: string[] } | undefined {
+  // JSONC: comments and trailing commas go, strings are kept as they are.
+  const strip = (from: string, what: RegExp) => from.replace(what, (match) => (match.startsWith('"') ? match : ""));
+  const json = strip(strip(text, /"(?:[^"\\\n]|\\.)*"|\/\/[^\n]*|\/\*[\s\S]*?\*\//g), /"(?:[^"\\\n]|\\.)*"|,(?=\s*[}\]])/g);
+  try {
+    const tasks = (JSON.parse(json) as { tasks?: Record<string, unknown> } | null)?.tasks;
+    const task = tasks && typeof tasks === "object" && Object.hasOwn(tasks, name) ? tasks[name] : undefined;
+    const form = typeof task === "object" && task !== null ? (task as { command?: unknown; dependencies?: unknown }) : { command: task };
+    const dependencies = Array.isArray(form.dependencies) ? form.dependencies.filter((each): each is string => typeof each === "string") : [];
+    return typeof form.command === "string" && form.command.trim() !== "" ? { command: form.command, dependencies } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

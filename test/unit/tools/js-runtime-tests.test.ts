@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { DiskWorkspace, runTool } from "../../../src/tools/index.ts";
+import { DiskWorkspace, detectTestCommand, runTool } from "../../../src/tools/index.ts";
 import { runTestsTool } from "../../../src/tools/run-tests.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -165,5 +165,32 @@ describe("run_tests counts Deno's and bun's test summaries", () => {
     assert.match((await runTests(dir, "bun test")).text, /^\[no tests ran: the runner found no tests \(exit code 1\)\]$/m);
     assert.match((await runTests(dir, "bun test -t", "nomatch")).text, /^\[no tests ran: the runner found no tests matching the filter "nomatch" \(exit code 1\)\]$/m);
     assert.match((await runTests(dir, "deno test", "modules")).text, /^\[no tests ran: the runner found no tests matching the filter "modules" \(exit code 1\)\]$/m);
+  });
+});
+
+describe("run_tests finds a Deno project's tests (deno.json, no package.json)", () => {
+  const detect = async (files: Record<string, string>) => detectTestCommand(new DiskWorkspace(project({}, files)));
+
+  it("runs deno.json's test task, which gives the tests their permissions, else deno test", async () => {
+    const jsonc = `{
+  // the project's tasks
+  "tasks": {
+    "fmt": { "command": "deno fmt", "description": "a // in a string" },
+    "test": { "command": "deno test --allow-read", "dependencies": ["fmt"], }, /* trailing comma */
+  },
+}
+`;
+    const withTask = await detect({ "deno.jsonc": jsonc });
+    assert.deepEqual(withTask, { command: "deno task test", because: "deno.jsonc's test task: deno test --allow-read, after the tasks it depends on: fmt" });
+    assert.deepEqual(await detect({ "deno.json": '{ "tasks": { "test": "deno test -A" } }' }), { command: "deno task test", because: "deno.json's test task: deno test -A" });
+    assert.deepEqual(await detect({ "deno.json": '{ "imports": {} }' }), { command: "deno test", because: "deno.json (a Deno project)" });
+    // package.json's test script goes first, as before.
+    assert.equal((await detect({ "deno.json": "{}", "package.json": '{ "scripts": { "test": "vitest" } }' }))?.command, "npm test");
+  });
+
+  it("runs it and reads its counts", async () => {
+    const dir = project({ test: [1, DENO_FAILED] }, { "deno.json": '{ "tasks": { "test": "deno test -A" } }' });
+    const run = await runTool(runTestsTool, {}, { workspace: new DiskWorkspace(dir), signal: new AbortController().signal });
+    assert.match(run.text, /^\$ deno task test {2}\(deno\.json's test task: deno test -A\)\n\[tests FAILED: 1 passed, 1 failed, 1 skipped; exit code 1\]$/m);
   });
 });

@@ -33,11 +33,12 @@ const NAMES = new Set([
 /** Google Cloud service-account keys as their consoles and guides name them (`service-account-prod.json`, `serviceAccountKey.json`). */
 const SERVICE_ACCOUNT_KEY = /^service[-_]?account.*\.json$/;
 /**
- * File name endings (lower-case): key and certificate stores, `prod.env`; Terraform's variable
+ * File name endings (lower-case): key and certificate stores, an OpenVPN profile (its client's
+ * key and its `tls-auth` / `tls-crypt` static key inline), `prod.env`; Terraform's variable
  * values (`db_password = "…"`, which no value mask knows) and its state, which holds every
  * resource's secrets as written (`terraform.tfvars.example` stays ordinary).
  */
-const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kubeconfig", ".tfvars", ".tfvars.json", ".tfstate", ".tfstate.backup"];
+const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kubeconfig", ".ovpn", ".tfvars", ".tfvars.json", ".tfstate", ".tfstate.backup"];
 /** `.env.<anything>` but one ending in these (`.env.example`, `.env.local.sample`): committed templates. */
 const ENV_TEMPLATES = new Set(["example", "sample", "template", "dist", "defaults"]);
 /** In these folders every file but a public key or the folder's plain configuration is secret. */

@@ -175,3 +175,10 @@ describe("looksLikeSecrets: a project's own secret values", () => {
     for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
   });
 });
+
+describe("looksLikeSecrets: VPN profiles", () => {
+  it("an OpenVPN profile (.ovpn: its key and its tls-auth / tls-crypt static key inline, which no value mask knows) is a secrets file", () => {
+    for (const path of ["client.ovpn", "Downloads/work-vpn.OVPN", "vpn/profiles/us-east.ovpn"]) assert.ok(looksLikeSecrets(path), path);
+    for (const path of ["docs/ovpn.md", "openvpn/server.md", "ovpn/README"]) assert.equal(looksLikeSecrets(path), false, path);
+  });
+});

@@ -76,7 +76,7 @@ export function compiledFilter(command: string, filter: string): string | undefi
     return `${words[0]} test -run ${shellWord(filter)} ${rest.join(" ")}`.trimEnd();
   }
   if (words.includes("ctest") && !words.some((w) => /^-R$|^--tests-regex$/.test(w)) && !/^-/.test(filter)) return `${command} -R ${shellWord(filter)}`;
-  if (program === "mvn" && words.includes("test") && !/^-/.test(filter)) return `${command} ${shellWord(`-Dtest=${filter}`)}`;
+  if ((program === "mvn" || program === "mvnw") && words.includes("test") && !/^-/.test(filter)) return `${command} ${shellWord(`-Dtest=${filter}`)}`;
   if ((program === "gradlew" || program === "gradle") && words.includes("test") && !/^-/.test(filter)) return `${command} --tests ${shellWord(filter)}`;
   return undefined;
 }

@@ -299,7 +299,8 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
   }
   if (await exists("go.mod")) return { command: "go test ./...", because: "go.mod" };
   if (await exists("Cargo.toml")) return { command: "cargo test", because: "Cargo.toml" };
-  if (await exists("pom.xml")) return { command: "mvn -q test", because: "pom.xml" };
+  // The Maven wrapper, as Gradle's: the Maven the project is built with (Spring Initializr's projects ship it), where no mvn may be installed.
+  if (await exists("pom.xml")) return { command: (await exists("mvnw")) ? "./mvnw -q test" : "mvn -q test", because: "pom.xml" };
   for (const file of ["build.gradle", "build.gradle.kts"]) {
     if (await exists(file)) return { command: (await exists("gradlew")) ? "./gradlew test" : "gradle test", because: file };
   }

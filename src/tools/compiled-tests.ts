@@ -6,7 +6,7 @@
  * command (appended as it is, it became a go package, a Maven phase or a Gradle task).
  */
 import { access, constants, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { missingProgram } from "../protocol/program-search.ts";
 import { shellWord } from "../protocol/shell-word.ts";
 
@@ -51,15 +51,20 @@ export function toolchainInstall(program: string): string | undefined {
  * Gradle, or a wrapper script without its executable bit — `unexecutable`, the `./script` the
  * shell could not run, which run-tests.ts finds by lacksExecBit.
  */
-export function unstartedRunner(exitCode: number | null, output: string, exit: string, unexecutable: string | undefined): string | undefined {
+export function unstartedRunner(exitCode: number | null, output: string, exit: string, unexecutable: Unexecutable | undefined): string | undefined {
   // gradlew: "ERROR: JAVA_HOME is not set and no 'java' command could be found in your PATH."; mvn: "The JAVA_HOME environment variable is not defined correctly".
   if (exitCode !== 0 && /JAVA_HOME (?:is not set and no 'java' command|environment variable is not defined correctly|is set to an invalid directory)/.test(output)) {
     return `no Java was found (${exit}); install a JDK (on Debian or Ubuntu: sudo apt install default-jdk), or set JAVA_HOME to one`;
   }
-  const script = exitCode === 126 ? unexecutable : undefined;
-  if (script === undefined) return undefined;
-  const file = script.slice(2);
-  return `${script} is not executable (${exit}): make it so with \`chmod +x ${file}\` (and \`git update-index --chmod=+x ${file}\` to keep that in the repository), or configure the test command as \`sh ${file} test\``;
+  if (exitCode !== 126 || unexecutable === undefined) return undefined;
+  const { script, file } = unexecutable;
+  const name = script.slice(2);
+  const bySh = `or configure the test command to run it as \`sh ${name}\``;
+  if (file === undefined) {
+    return `${script} could not be executed (${exit}), as the shell says below: where it is a script without its executable bit, make it so with \`chmod +x ${name}\` in the folder the test command runs it from (and \`git update-index --chmod=+x\` on it to keep that in the repository), ${bySh}`;
+  }
+  const mend = `make it so with \`chmod +x ${shellWord(file)}\` (and \`git update-index --chmod=+x ${shellWord(file)}\` to keep that in the repository)`;
+  return `${script} is not executable (${exit}): ${mend}, ${file === name ? `or configure the test command as \`sh ${name} test\`` : bySh}`;
 }
 
 /**
@@ -156,17 +161,44 @@ export function cargoUnfinished(out: string): Tally {
   return tally;
 }
 
+/** A `./script` the shell could not run (exit 126): lacksExecBit. */
+export interface Unexecutable {
+  /** As the shell printed it. */
+  script: string;
+  /** Its path from the workspace root, where it was found without its executable bit; none where the command's folder for it is not known. */
+  file?: string;
+}
+
 /**
  * The `./script` a shell could not run (exit 126) that is a file without its executable bit:
  * read from the shell's line by its shape (missingProgram), not its words, since bash says
  * them in the user's language where sh is bash (Fedora, Arch: "bash: Zeile 1: ./gradlew: Keine
- * Berechtigung"); the bit is asked of the file, so a directory, a binary for another machine
- * or a script that exits 126 itself is not taken for one.
+ * Berechtigung"); the bit is asked of the file, in the folder the command's `cd`s lead to
+ * (`cd android && ./gradlew test`), so a directory, a binary for another machine or a script
+ * that exits 126 itself is not taken for one. Where that folder is not known (`cd "$DIR"`) or
+ * the file is not there, the shell's line and exit code say it, without `file`.
  */
-export async function lacksExecBit(root: string, exitCode: number | null, output: string): Promise<string | undefined> {
+export async function lacksExecBit(root: string, command: string, exitCode: number | null, output: string): Promise<Unexecutable | undefined> {
   const script = exitCode === 126 ? missingProgram(output) : undefined;
   if (script === undefined || !script.startsWith("./")) return undefined;
-  const path = join(root, script);
-  if (!(await stat(path).catch(() => undefined))?.isFile()) return undefined;
-  return (await access(path, constants.X_OK).then(() => true, () => false)) ? undefined : script;
+  const folder = commandFolder(root, command, script);
+  const path = folder === undefined ? undefined : join(folder, script);
+  const found = path === undefined ? undefined : await stat(path).catch(() => undefined);
+  if (path === undefined || found === undefined) return { script };
+  if (!found.isFile()) return undefined;
+  return (await access(path, constants.X_OK).then(() => true, () => false)) ? undefined : { script, file: relative(root, path) };
+}
+
+/**
+ * The folder the command's `cd`s before `script` leave the shell in, from `root`; undefined
+ * where a `cd`'s folder is not a plain word (a variable, quotes, `~`, `-`, none).
+ */
+function commandFolder(root: string, command: string, script: string): string | undefined {
+  const at = command.indexOf(script);
+  let folder = root;
+  for (const [, to] of (at < 0 ? command : command.slice(0, at)).matchAll(/(?:^|[\s;&|('"])cd(?:\s+([^\s;&|()]+))?(?=\s*(?:$|[;&|)'"]))/g)) {
+    if (to === undefined || to === "-" || !/^[\w@%+=:,./-]+$/.test(to)) return undefined;
+    folder = resolve(folder, to);
+  }
+  return folder;
 }

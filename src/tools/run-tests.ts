@@ -11,7 +11,7 @@ import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { ChosenPython } from "./chosen-python.ts";
 import { shellWord } from "../protocol/shell-word.ts";
-import { buildFailure, compiledFilter, lacksExecBit, toolchainInstall, unstartedRunner } from "./compiled-tests.ts";
+import { type Unexecutable, buildFailure, compiledFilter, lacksExecBit, toolchainInstall, unstartedRunner } from "./compiled-tests.ts";
 import type { Workspace } from "./workspace.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
@@ -54,7 +54,7 @@ export const runTestsTool: Tool = {
       outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(ctx.workspace, command, outcome.output) : undefined;
     const venv = commandVenv(command);
     const byUv = venv !== undefined && outcome.exitCode !== 0 && /^uv\s*=/m.test((await configText(ctx.workspace, `${venv}/pyvenv.cfg`)) ?? "");
-    const unexecutable = await lacksExecBit(ctx.workspace.root, outcome.exitCode, withoutColour(outcome.output));
+    const unexecutable = await lacksExecBit(ctx.workspace.root, command, outcome.exitCode, withoutColour(outcome.output));
     const { line, passed } = verdict(command, outcome, counts, filter, { dependencies, byUv, python: ctx.python, unexecutable });
     return {
       text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
@@ -164,8 +164,8 @@ interface RunFindings {
   /** The command's venv was made by uv. */
   byUv: boolean;
   python: ChosenPython | undefined;
-  /** The `./script` the shell could not run for its missing executable bit (lacksExecBit). */
-  unexecutable: string | undefined;
+  /** The `./script` the shell could not run, for its missing executable bit where the file was found (lacksExecBit). */
+  unexecutable: Unexecutable | undefined;
 }
 
 /**

@@ -146,6 +146,35 @@ describe("run_tests' verdict on a compiled project", () => {
     const own = await runTool(runTestsTool, {}, ctx(dir, bash));
     assert.doesNotMatch(own.text, /is not executable/, own.text);
   });
+
+  it("says so for a script the command reaches in a subfolder (`cd sub && ./gradlew test`), in English and German, and in words where the folder cannot be read from the command", async (t) => {
+    const dir = project({});
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "gradlew"), "#!/bin/sh\necho never\n");
+    const checked =
+      "[tests did not run: ./gradlew is not executable (exit code 126): make it so with `chmod +x sub/gradlew` (and `git update-index --chmod=+x sub/gradlew` to keep that in the repository), or configure the test command to run it as `sh gradlew`]";
+    const english = await runTool(runTestsTool, {}, ctx(dir, "cd sub && ./gradlew test"));
+    assert.match(english.text, /^sh: \d+: \.\/gradlew: Permission denied$/m, english.text);
+    assert.equal(english.text.split("\n")[1], checked, english.text);
+    // A folder the command names by a variable is not known: the shell's line and exit code say it.
+    const unread = await runTool(runTestsTool, {}, ctx(dir, 'D=sub; cd "$D" && ./gradlew test'));
+    assert.equal(
+      unread.text.split("\n")[1],
+      "[tests did not run: ./gradlew could not be executed (exit code 126), as the shell says below: where it is a script without its executable bit, make it so with `chmod +x gradlew` in the folder the test command runs it from (and `git update-index --chmod=+x` on it to keep that in the repository), or configure the test command to run it as `sh gradlew`]",
+      unread.text,
+    );
+    // An executable script there that exits 126 with such a line itself is its own failure.
+    writeFileSync(join(dir, "sub", "gradlew"), "#!/bin/sh\necho 'sh: 1: ./gradlew: Permission denied' >&2\nexit 126\n");
+    chmodSync(join(dir, "sub", "gradlew"), 0o755);
+    const own = await runTool(runTestsTool, {}, ctx(dir, "cd sub && ./gradlew test"));
+    assert.doesNotMatch(own.text.split("\n")[1]!, /not executable|could not be executed/, own.text);
+    chmodSync(join(dir, "sub", "gradlew"), 0o644);
+    const german = spawnSync("bash", ["-c", "./missing-script"], { encoding: "utf8", env: { ...process.env, LC_ALL: "C.UTF-8", LANGUAGE: "de" } });
+    if (!/Zeile 1/.test(german.stderr)) return t.skip(`bash has no German messages here: ${german.stderr.trim()}`);
+    const inGerman = await runTool(runTestsTool, {}, ctx(dir, "LC_ALL=C.UTF-8 LANGUAGE=de bash -c 'cd sub && ./gradlew test'"));
+    assert.match(inGerman.text, /Keine Berechtigung$/m, inGerman.text);
+    assert.equal(inGerman.text.split("\n")[1], checked, inGerman.text);
+  });
 });
 
 describe("a filter on go, Maven and Gradle", () => {

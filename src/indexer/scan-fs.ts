@@ -87,16 +87,23 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
     for (const wake of wakers.splice(0)) wake();
   };
   // A full table (a low ulimit -n) is this moment's, not the file's: the call is made again
-  // once another in flight has answered; only with none left to wait on does it fail.
-  const retried = async <T>(call: () => Promise<T>): Promise<T> => {
+  // once another in flight has answered; only with none left to wait on does it fail, or
+  // when its deadline comes while it waits (`waitingRoom.giveUp`): then with the table's
+  // error, not as a stalled mount — the time went to waiting for room, on no call of its own.
+  const retried = async <T>(call: () => Promise<T>, waitingRoom: { giveUp?: () => void }): Promise<T> => {
     for (;;) {
       try {
         return await call();
       } catch (err) {
         if (!tooManyOpenFiles(err) || active - parked <= 1) throw err;
         parked++;
-        await new Promise<void>((wake) => wakers.push(wake));
+        const gaveUp = await new Promise<boolean>((wake) => {
+          wakers.push(() => wake(false));
+          waitingRoom.giveUp = () => wake(true);
+        });
+        waitingRoom.giveUp = undefined;
         parked--;
+        if (gaveUp) throw err;
       }
     }
   };
@@ -114,14 +121,16 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
     else await new Promise<void>((go, fail) => waiting.push({ go, fail }));
     return new Promise<T>((answer, fail) => {
       let late = false;
+      const waitingRoom: { giveUp?: () => void } = {};
       const timer = setTimeout(() => {
+        if (waitingRoom.giveUp) return waitingRoom.giveUp();
         late = true;
         stalled++;
         holdRead(1);
         fail(new StalledCall(`timed out: no answer in ${deadlineMs / 1000} s (a stalled network mount?)`));
         if (stalled >= maxStalled) for (const waiter of waiting.splice(0)) waiter.fail(notTried());
       }, deadlineMs);
-      new Promise<T>((made) => made(retried(call))).then(answer, fail).finally(() => {
+      new Promise<T>((made) => made(retried(call, waitingRoom))).then(answer, fail).finally(() => {
         clearTimeout(timer);
         answered();
         if (late) {

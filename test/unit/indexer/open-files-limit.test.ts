@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { scanRepository } from "../../../src/indexer/scan.ts";
-import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
+import { limitCalls, nodeScanFs, StalledCall, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
 import { tempDir } from "./helpers/setup.ts";
 
@@ -74,5 +74,43 @@ describe("a low limit of open files", () => {
     } finally {
       cleanup();
     }
+  });
+
+  // A call waiting for room had its deadline run on: past it, it failed as "timed out: no answer
+  // in 10 s (a stalled network mount?)" and counted as stalled — two such, and every later call
+  // of the scan failed "not tried: … a stalled network mount?" — though it made no call that hung.
+  it("a call still waiting for room at its deadline fails with the table's error, and counts as no stalled call", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const turn = () => new Promise((go) => setImmediate(go));
+    const gates: (() => void)[] = [];
+    const info = { size: 1, mtimeMs: 0, isFile: () => true, isDirectory: () => false };
+    const fs: ScanFs = {
+      ...nodeScanFs,
+      stat: () => new Promise((answer) => gates.push(() => answer(info))),
+      readdir: async (abs) => {
+        throw Object.assign(new Error(`EMFILE: too many open files, scandir '${abs}'`), { code: "EMFILE", syscall: "scandir", path: abs });
+      },
+    };
+    const limited = limitCalls(fs, 4, 1000);
+    const first = limited.stat("/a");
+    const listed = limited.readdir("/d");
+    const outcome = listed.then(() => "listed", (err: unknown) => err);
+    await turn();
+    t.mock.timers.tick(600);
+    const second = limited.stat("/b");
+    await turn();
+    gates.shift()!(); // the first answers: the readdir tries again, and waits for the second
+    assert.deepEqual(await first, info);
+    await turn();
+    t.mock.timers.tick(600); // the readdir's deadline (1,000 ms) passes; the second's (1,600) not
+    const err = await outcome;
+    assert.ok(!(err instanceof StalledCall), `not a stalled call: ${String(err)}`);
+    assert.equal((err as NodeJS.ErrnoException).code, "EMFILE");
+    gates.shift()!();
+    assert.deepEqual(await second, info);
+    const third = limited.stat("/c");
+    await turn();
+    gates.shift()!();
+    assert.deepEqual(await third, info, "made: no call counts as stalled");
   });
 });

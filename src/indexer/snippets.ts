@@ -84,7 +84,10 @@ export function contextRequest(line: number, options: ContextOptions, maxFileByt
     line: line - from,
     options: {
       ...options,
-      text: lines.map((l, i) => l.slice(cut[i], cut[i]! + LINE_WINDOW)).join("\n"),
+      // A CR left in a line (a CRLF's, or a progress bar's lone ones in a log that is mostly LF) is a
+      // space: the thread breaks lines again, and 46 lines with a progress bar's CRs in them would be
+      // read as a classic Mac file's (sourceLines), each CR a line, the cursor's line another one.
+      text: lines.map((l, i) => l.slice(cut[i], cut[i]! + LINE_WINDOW).replaceAll("\r", " ")).join("\n"),
       ...(line - from < lines.length ? { character: Math.max(0, character - cut[line - from]!) } : {}),
     },
   };

@@ -36,6 +36,8 @@ describe("IndexClient.contextAt in a buffer over the index's file limit", () => 
       for (const [name, text, line, character] of [
         ["LF", `${filler}\n${near}\n${filler}`, 60_001, 9],
         ["CRLF", `${filler}\n${near}\n${filler}`.replace(/\n/g, "\r\n"), 60_001, 9],
+        // A log that is mostly LF with a progress bar's lone CRs (pip's, wget's) in a line above the cursor.
+        ["a progress bar", `${filler}\nDownloading ${Array.from({ length: 80 }, (_, i) => `\r${i}%`).join("")} done\n${near}\n${filler}`, 60_002, 9],
         ["a 2 MB line", `${"var a=1;".repeat(125_000)}  await chargeCard(card, amount); refund(${"var b=2;".repeat(125_000)}`, 0, 1_000_000 + 33],
       ] as const) {
         sent.length = 0;

@@ -108,6 +108,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   // A process an agent's command left running (a watcher, a dev server started with &: this run's, or an earlier
   // message's) writes while no step runs: its files cannot be told from the user's, so finish keeps those in the review.
   let leftRunning = commandsLeftRunning();
+  // Fix This Issue: the checkpoint just before the final tests ran, once the user said yes.
+  let testsFrom: string | undefined;
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changed = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
@@ -121,7 +123,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // of the agent's changed them, so the review must not show them as Hearth's, nor its Reject take them back.
     const baselines = changed.length ? await checkpoints.agentBaselines(start.id, changed, "run").catch(() => undefined) : undefined;
     leftRunning ||= commandsLeftRunning();
-    const unstepped = [...(baselines ?? [])].filter(([path, b]) => b.changed && !b.checkpoint && !gits.has(path)).map(([path]) => path);
+    // What changed while the final tests ran is theirs (or the user's then: it cannot be told, so kept).
+    const testsWrote = new Set(testsFrom && end ? await checkpoints.changedFiles(testsFrom, end.id).catch(() => []) : []);
+    const unstepped = [...(baselines ?? [])].filter(([path, b]) => b.changed && !b.checkpoint && !gits.has(path) && !testsWrote.has(path)).map(([path]) => path);
     const usersOnly = new Set(leftRunning ? [] : unstepped);
     if (leftRunning && unstepped.length) emit({ type: "notice", level: "info", text: leftRunningNotice(unstepped) });
     const changedFiles = changed.filter((p) => !gits.has(p) && !usersOnly.has(p));
@@ -259,14 +263,12 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // Approved like a run_tests call; a card the user was asked on is closed with the outcome.
     const callId = `final-tests-${start.id}`;
     const started = Date.now();
-    // The tests' own time, as a run_tests step's (after the user's yes): what they write (a snapshot, a golden file) is Hearth's, in the review.
-    let testsStarted = false;
+    // Where the tests' time starts (after the user's yes): what they write (a snapshot, a golden file) is Hearth's, kept in the
+    // review (finish); the checkpoint's label keeps that time the user's for a checkout (headMoved), as the run's end is.
     const beforeRun = async () => {
-      testsStarted = true;
-      await checkpoints.create("before run_tests").catch(() => undefined);
+      testsFrom = (await checkpoints.create(`after: ${label} (its steps; the final tests follow)`).catch(() => undefined))?.id;
     };
     const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: policyNow(options.policy), approve, onEvent, signal, callId, python: options.python, beforeRun });
-    if (testsStarted) await checkpoints.create("after run_tests").catch(() => undefined);
     if ("ran" in final) {
       tests = { ...final.ran, output: truncateMiddle(final.ran.output, TEST_OUTPUT_CHARS) };
       emit({ type: "toolEnd", callId, ok: true, preview: truncateMiddle(final.ran.output, PREVIEW_CHARS), durationMs: Date.now() - started });

@@ -12,7 +12,7 @@ import { changedSinceExpected, restoreCheckpoint } from "../../../src/agent/chec
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
-import { committedRepo } from "../../fixtures/git-repos.ts";
+import { committedRepo, repoWithBranch } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
@@ -47,6 +47,28 @@ describe("changes of Hearth's made outside a tool step stay in the run's review"
     assert.equal(result.tests?.passed, true);
     assert.equal(readFileSync(join(root, "snap.txt"), "utf8"), "snapshot\n");
     assert.deepEqual([...result.changedFiles].sort(), ["a.txt", "snap.txt"]);
+  });
+
+  it("leaves git's files out, as the user's, where HEAD moved while the final tests ran", async () => {
+    const dir = tempDir("hearth-agent-time-");
+    const root = repoWithBranch(join(dir, "work"), { "a.txt": "base\n", "notes.txt": "main's\n" }, { written: { "notes.txt": "other's\n" } });
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const turns = [call("edit_file", { path: "a.txt", old_text: "base", new_text: "fixed" }), call("finish", { summary: "done" })];
+    const notices: string[] = [];
+    const { result } = await runConversationTurn({
+      mode: "fix", text: "a.txt says base", messages: [], policy: "auto-all",
+      workspace: new DiskWorkspace(root),
+      checkpoints,
+      // Standing for the user's git checkout while the tests ran (as test/integration/cli/fix-head-moved does).
+      testCommand: "git checkout -q other",
+      backend: async () => new ScriptedBackend({ turns }),
+      approve: async () => true,
+      onEvent: (e) => e.type === "notice" && notices.push(e.text),
+      signal: new AbortController().signal,
+    });
+    assert.equal(readFileSync(join(root, "notes.txt"), "utf8"), "other's\n");
+    assert.deepEqual(result.changedFiles, ["a.txt"]);
+    assert.ok(notices.some((text) => text.startsWith("Git's HEAD moved during this run")), notices.join("\n"));
   });
 
   it("what a process the agent's command left running writes while the model thinks", async () => {

@@ -46,6 +46,15 @@ const TOKENS: readonly TokenShape[] = [
   { kind: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, mixed: true },
   // WireGuard's private and preshared keys (wg0.conf's `PrivateKey = …`: 32 bytes in base64), the name kept (group 1); wg reads the names in any case.
   { kind: "WireGuard key", pattern: /(\b(?:Private|Preshared)Key[ \t]*=[ \t]*)([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])/gi, mixed: true },
+  // Package managers' registry credentials in a project's own configuration, the name kept (group 1): Yarn 2+'s
+  // .yarnrc.yml (`npmAuthToken: …`, `npmAuthIdent: "user:password"`, at the top or under npmScopes / npmRegistries),
+  // NuGet's nuget.config (`<add key="ClearTextPassword" value="…" />`, and `Password`, the same one encrypted), and
+  // Bundler's host credentials (.bundle/config's `BUNDLE_GEMS__EXAMPLE__COM: "user:password"`, or as an environment
+  // variable; not its BUILD__ / MIRROR__ / LOCAL__ settings, nor a path). The rest of such a file is the project's
+  // configuration the model may need to read, so the file is no secrets file; a `${NPM_TOKEN}` reference is left.
+  { kind: "registry credential", pattern: /(\bnpmAuth(?:Token|Ident)["']?[ \t]*:[ \t]*["']?)([^\s"'#]{8,512})/g, chosen: credential },
+  { kind: "registry credential", pattern: /(\bkey[ \t]*=[ \t]*["'](?:ClearText)?Password["'][ \t]+value[ \t]*=[ \t]*["'])([^"'<>]{1,512})/gi, chosen: credential },
+  { kind: "registry credential", pattern: /(\bBUNDLE_(?!BUILD__|MIRROR__|LOCAL__)[A-Z0-9_]{0,256}[A-Z0-9]__[A-Z0-9_]{1,256}["']?[ \t]*[:=][ \t]*["']?)([^\s"'/]{8,512})/g, chosen: credential },
   // `scheme://user:password@host`: the password only (group 2), the scheme, user and host (group 3, looked at, not
   // matched) kept. Known schemes and parts of bounded length, so a long line of words and colons is looked through once.
   {
@@ -81,6 +90,11 @@ function realToken(value: string, shape: TokenShape, after = ""): boolean {
 function urlPassword(value: string, host: string): boolean {
   if (/(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid)\.?$/i.test(host)) return false;
   return value.length >= 8 && /[A-Za-z]/.test(value) && /[^A-Za-z]/.test(value) && !/[${}<>]|%s|%\(/.test(value);
+}
+
+/** A credential set in a configuration: not a template (`${NPM_TOKEN}`, `%NUGET_PASSWORD%`, `<password>`) nor a placeholder. */
+function credential(value: string): boolean {
+  return !/[${}<>%]/.test(value);
 }
 
 /** The mask of a value of `kind`. */
@@ -121,7 +135,7 @@ export function maskSecrets(text: string, shown: (kind: string) => string = mask
 /** A quick look for what every masked value holds, so most texts are not scanned line by line. */
 function mayHoldSecrets(text: string): boolean {
   // Case kept but for the AWS secret's name: `disk-`, `Asia`, `task-` are in much code searched.
-  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_|\bAIza[\w-]{35}|\bnpm_[A-Za-z0-9]{36}|:\/\/[^\s:/?#@]{1,256}:[^\s/?#@]{8,256}@/.test(text) || /secret_?access_?key|(?:private|preshared)key[ \t]*=/i.test(text);
+  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_|\bAIza[\w-]{35}|\bnpm_[A-Za-z0-9]{36}|:\/\/[^\s:/?#@]{1,256}:[^\s/?#@]{8,256}@/.test(text) || /secret_?access_?key|(?:private|preshared)key[ \t]*=|npmauth(?:token|ident)|password["'][ \t]+value|bundle_\w{0,256}__/i.test(text);
 }
 
 /**

@@ -242,3 +242,42 @@ describe("WireGuard keys in what completions send", () => {
     assert.equal(backend.asked.length, 1, "nothing sent with the cursor in the key");
   });
 });
+
+describe("registry credentials in a project's package-manager configuration", () => {
+  // Files the model may need to read (a yarnPath, a package source, BUNDLE_PATH): completed, their credential fields masked.
+  const files: [string, string, string[], string[]][] = [
+    [
+      ".yarnrc.yml",
+      'nodeLinker: pnp\nyarnPath: .yarn/releases/yarn-4.1.0.cjs\nnpmAuthToken: "Np9xQ2wLk7vRt4ZsYb8cMd3FgHj6KqPa"\nnpmScopes:\n  acme:\n    npmAuthIdent: "deploy:Xk9f2Lq7Pz"\n    npmAuthToken: ${NPM_TOKEN}\n    npmRegistryServer: |\n',
+      ["Np9xQ2wLk7vRt4", "deploy:Xk9f2"],
+      ['npmAuthToken: "[secret masked: registry credential]"', 'npmAuthIdent: "[secret masked: registry credential]"', "npmAuthToken: ${NPM_TOKEN}", "yarnPath: .yarn/releases/yarn-4.1.0.cjs"],
+    ],
+    [
+      "nuget.config",
+      '<configuration>\n  <packageSourceCredentials>\n    <acme>\n      <add key="Username" value="ci" />\n      <add key="ClearTextPassword" value="Xk9f2Lq7Pz-prod" />\n      <add key="Password" value="AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA" />\n    </acme>\n    <other><add key="ClearTextPassword" value="%NUGET_PAT%" /></other>\n  </packageSourceCredentials>\n  |\n</configuration>\n',
+      ["Xk9f2Lq7Pz", "AQAAANCMnd8B"],
+      ['<add key="ClearTextPassword" value="[secret masked: registry credential]" />', '<add key="Username" value="ci" />', 'value="%NUGET_PAT%"'],
+    ],
+    [
+      ".bundle/config",
+      '---\nBUNDLE_PATH: "vendor/bundle"\nBUNDLE_BUILD__NOKOGIRI: "--use-system-libraries"\nBUNDLE_GEMS__CONTRIBSYS__COM: "c0ffee12:f00dbabe"\nBUNDLE_RUBYGEMS__PKG__GITHUB__COM: "octo:ghx9Lk2mQ7"\nBUNDLE_LOCAL__RACK: "/home/me/rack"\nBUNDLE_WITHOUT: |\n',
+      ["c0ffee12:f00d", "ghx9Lk2mQ7"],
+      ['BUNDLE_GEMS__CONTRIBSYS__COM: "[secret masked: registry credential]"', 'BUNDLE_PATH: "vendor/bundle"', 'BUNDLE_BUILD__NOKOGIRI: "--use-system-libraries"', 'BUNDLE_LOCAL__RACK: "/home/me/rack"'],
+    ],
+  ];
+  for (const [path, text, secrets, shown] of files) {
+    it(`${path}: completed, its credentials masked, the rest as written; with the cursor in one nothing is sent`, async () => {
+      const { engine, backend } = recordingEngine(["x", "y"]);
+      const { doc, position } = docAt(text, path);
+      assert.equal((await engine.complete(doc, position, live())).text, "x");
+      const prompt = sent(backend.asked[0]!);
+      for (const secret of secrets) assert.ok(!prompt.includes(secret), `${path}: ${secret} was sent`);
+      for (const line of shown) assert.ok(prompt.includes(line), `${path}: ${line} not in ${prompt}`);
+      const value = secrets[0]!;
+      const at = text.indexOf(value) + 4;
+      const inValue = docAt(`${text.replace("|", "").slice(0, at)}|${text.replace("|", "").slice(at)}`, path);
+      assert.equal((await engine.complete(inValue.doc, inValue.position, live())).text, "");
+      assert.equal(backend.asked.length, 1, `${path}: nothing sent with the cursor in the credential`);
+    });
+  }
+});

@@ -40,7 +40,7 @@ import { CANCELLED, type RepositoryGitCall, blobId, fileBlobId, noRepository, re
  * where the repository has the file; or such a file whose committed version git did not give for
  * another reason ("unread": the fix cancelled, git past its time limit; `detail` says which).
  */
-export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested" | "nestedEdit" | "notFetched" | "unread";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge" | "submodule" | "nested" | "nestedEdit" | "notFetched" | "unread" | "byHand";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -170,6 +170,8 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[], again = 
   if (editedInOwn.length) lines.push(`not in the patch: the agent's edit of ${editedInOwn.length} file(s) inside folders that are git repositories of their own (not submodules), which the checkout's repository does not track, so git apply there could not take it (the edit is in that folder on disk; git diff in that folder shows it): ${named(editedInOwn)}`);
   const notFetched = files.filter((f) => f.why === "notFetched").map((f) => f.path);
   if (notFetched.length) lines.push(`not in the patch: the agent's write of ${notFetched.length} file(s) outside the sparse checkout whose committed version git could not read here (a partial clone that has not downloaded it: Hearth's git fetches nothing), so the patch could only add them as new files, which git apply refuses where the repository has them (the agent's version is on disk; git sparse-checkout add FOLDER, or any git command that reads the file, downloads it, and ${again}): ${named(notFetched)}`);
+  const byHand = files.filter((f) => f.why === "byHand").map((f) => f.path);
+  if (byHand.length) lines.push(`not in the patch: ${byHand.length} file(s) changed during the run while no step of the agent's ran — saved by hand, or by another program —, so not the fix's (the checkout has the change; git diff shows it): ${named(byHand)}`);
   const unread = files.filter((f) => f.why === "unread");
   for (const detail of new Set(unread.map((f) => f.detail ?? "git failed"))) {
     const paths = unread.filter((f) => (f.detail ?? "git failed") === detail).map((f) => f.path);

@@ -10,7 +10,7 @@ import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
+import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
@@ -183,6 +183,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   });
   // What the edit tools wrote: in the patch whatever it is. Other new files are sorted at the end.
   const written = new Set<string>();
+  // A process an agent's command left running (a watcher, a server started with &) writes while no step runs.
+  let leftRunningDuring = false;
   const checkpoint = checkpointBeforeEffect(store);
   const agent = new Agent({
     backend: options.backend,
@@ -212,13 +214,21 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     budget: { maxSteps: options.maxSteps ?? 40 },
     onEvent: (event) => {
       if (event.type === "toolEnd" && event.call.name === "remember" && event.result.ok) memories.push((event.result.data as { path: string }).path);
+      if (event.type === "toolEnd") leftRunningDuring ||= commandsLeftRunning();
       options.onEvent?.(event);
     },
   });
   const result = await agent.run(taskMessage(options.issue, startingFiles, options.testCommand, starting.code), signal);
+  // Where the final tests' time starts (after the user's yes): what they write is the fix's (byHand below); the
+  // label keeps that time the user's for a checkout (headMoved), as the run's end is.
+  let testsFrom: string | undefined;
+  const beforeRun = async () => {
+    testsFrom = (await store.create("after: Hearth's fix's steps (the final tests follow)").catch(() => undefined))?.id;
+  };
   const final = options.testCommand && !signal.aborted
-    ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal })
+    ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal, beforeRun })
     : undefined;
+  leftRunningDuring ||= commandsLeftRunning();
   // What the agent's commands started and left running (a dev server tried with &): the fix is done, and they would outlive it.
   const stopped = await stopLeftRunning(signal);
   const leftRunning = stopped.stopped.length || stopped.notStopped.length ? stopped : undefined;
@@ -262,6 +272,15 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
     };
   }
+  // Files only the user (or another program) changed while the run went on — saved by hand while the model
+  // thought, no step of the agent's nor the final tests touching them (agentBaselines: no agent baseline) —
+  // are not the fix's: left out of its patch, and named. Unless a process an agent's command left running may have written them.
+  const baselines = leftRunningDuring ? undefined : await store.agentBaselines(start.id, allChanged, "run").catch(() => undefined);
+  // What changed while the final tests ran is theirs (or the user's then: it cannot be told, so kept).
+  const testsWrote = new Set(testsFrom ? await store.changedFiles(testsFrom, end.id).catch(() => []) : []);
+  const byHand = [...(baselines ?? [])].filter(([path, b]) => b.changed && !b.checkpoint && !testsWrote.has(path)).map(([path]) => path);
+  leftOut.push(...byHand.map((path) => ({ path, why: "byHand" as const })));
+  for (const path of byHand) leftOutPaths.add(path);
   // The agent's edit of a file inside a plain git repository in the checkout (a clone, no submodule): the
   // checkout's repository tracks none of its files, so `git apply` of a patch holding it fails, all of it, in a
   // clone. Left on disk and named; the rest of the patch applies. The innermost repository decides.
@@ -388,7 +407,7 @@ export interface FinalTestsOptions {
   readonly python?: ChosenPython | undefined;
   /** The run's time limit (default 10 minutes). */
   readonly timeoutMs?: number;
-  /** Called once the tests are approved, just before they start (the chat's `before run_tests` checkpoint: what they write is Hearth's). */
+  /** Called once the tests are approved, just before they start (a checkpoint there: what they write is Hearth's, what was saved before it the user's). */
   readonly beforeRun?: () => Promise<void>;
 }
 

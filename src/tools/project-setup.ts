@@ -2,7 +2,8 @@
  * What a project's setup says when its tests cannot run as detected: a JavaScript project's
  * dependencies not installed (the install command its lock file names), a Yarn Plug'n'Play
  * project run with npm, a package manager missing, or a monorepo whose tests are in its
- * workspaces' packages; a Python project's locked environment not made. Read from the
+ * workspaces' packages; a Python project's locked environment not made, or its own package
+ * in src/ not installed. Read from the
  * workspace's files only; run_tests adds it to its result.
  */
 import { posix } from "node:path";
@@ -144,13 +145,31 @@ const PYTHON_LOCKS: ReadonlyArray<readonly [string, string, string]> = [
  * makes it. "0 passed, 1 failed" alone sent the model hunting for a bug in the test's import.
  */
 export async function unmadePythonEnvironment(workspace: Workspace, command: string, output: string): Promise<string | undefined> {
-  if (!/^\s*(?:python3?|pytest|py\.test)(?:\s|$)/.test(command)) return undefined;
   const module = output.match(/^(?:E\s+)?ModuleNotFoundError: No module named '([^']+)'/m)?.[1] ?? (/: No module named pytest\s*$/m.test(output) ? "pytest" : undefined);
   if (module === undefined) return undefined;
+  const plain = /^\s*(?:python3?|pytest|py\.test)(?:\s|$)/.test(command);
   const is = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "file";
-  for (const folder of VENV_FOLDERS) if (await is(`${folder}/pyvenv.cfg`)) return undefined;
-  for (const [lock, make, then] of PYTHON_LOCKS) {
+  const made = plain && (await Promise.all(VENV_FOLDERS.map((folder) => is(`${folder}/pyvenv.cfg`)))).some(Boolean);
+  for (const [lock, make, then] of plain && !made ? PYTHON_LOCKS : []) {
     if (await is(lock)) return `No module named '${module}' with ${command.trim().split(/\s+/)[0]}, and the project's environment is not in the workspace: make it with \`${make}\` (${lock})${then.startsWith("then") ? ", " : " "}${then}`;
   }
-  return undefined;
+  return uninstalledSrcPackage(workspace, command, module);
+}
+
+/**
+ * Why the tests could not import the project's own package: it is in src/ (the "src layout"
+ * of PyPA's guide, hatch's and uv's `--package` templates), which is on no Python's path until
+ * the project is installed into the environment the tests run in. pytest's collection error
+ * read "tests FAILED: 0 passed, 1 failed" and sent the model hunting for a bug in the import.
+ */
+async function uninstalledSrcPackage(workspace: Workspace, command: string, module: string): Promise<string | undefined> {
+  if (!/(?:^|[\s/\\'])(?:python[\d.]*t?|pypy3?|pytest|py\.test)(?:\.exe)?'?(?:\s|$)/.test(command)) return undefined;
+  const top = module.split(".")[0]!;
+  const is = async (path: string) => (await workspace.stat(path).catch(() => undefined)) !== undefined;
+  const place = (await is(`src/${top}`)) ? `src/${top}/` : (await is(`src/${top}.py`)) ? `src/${top}.py` : undefined;
+  if (place === undefined) return undefined;
+  const program = command.trim().split(/\s+/)[0]!;
+  const python = /(?:^|[/\\])(?:python[\d.]*t?|pypy3?)(?:\.exe)?'?$/.test(program) ? program : /(?:^|[/\\])pytest(?:\.exe)?$/.test(program) && program !== "pytest" ? program.replace(/pytest(\.exe)?$/, "python$1") : undefined;
+  const install = python ? `\`${python} -m pip install -e .\`` : "`pip install -e .` in the environment the tests run in (uv and poetry install it with `uv sync` / `poetry install`)";
+  return `No module named '${module}': it is the project's own package, in ${place}, which is not installed for the Python the tests run with (a src/ layout is on no path until it is): install it with ${install}, or add pythonpath = ["src"] to pytest's settings ([tool.pytest.ini_options] in pyproject.toml)`;
 }

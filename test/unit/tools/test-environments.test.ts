@@ -286,6 +286,28 @@ describe("run_tests in a Python project whose locked environment is not made", (
   });
 });
 
+describe("run_tests in a Python project with a src/ layout that is not installed", () => {
+  const files = { "pyproject.toml": "[project]\nname = 'mypkg'\n", "src/mypkg/__init__.py": "def add(a, b):\n    return a + b\n", "tests/test_add.py": "from mypkg import add\n\ndef test_add():\n    assert add(1, 2) == 3\n" };
+  const advice = (python: string, place = "src/mypkg/") =>
+    `No module named 'mypkg': it is the project's own package, in ${place}, which is not installed for the Python the tests run with (a src/ layout is on no path until it is): install it with \`${python} -m pip install -e .\`, or add pythonpath = ["src"] to pytest's settings ([tool.pytest.ini_options] in pyproject.toml)`;
+
+  it("says the project's own package in src/ is not installed, and how to install it, not only '0 passed, 1 failed'", async () => {
+    const run = await runTool(runTestsTool, {}, ctx(project(files)));
+    assert.ok(run.text.includes(`[tests FAILED: 0 passed, 1 failed; exit code 2; ${advice("python3")}]`), run.text);
+    // A module (src/mypkg.py), and the venv's python where the tests run with it.
+    const { "src/mypkg/__init__.py": pkg, ...rest } = files;
+    const dir = project({ ...rest, "src/mypkg.py": pkg });
+    venv(dir, ".venv", true);
+    const inVenv = await runTool(runTestsTool, {}, ctx(dir));
+    assert.ok(inVenv.text.includes(`[tests FAILED: 0 passed, 1 failed; exit code 2; ${advice(".venv/bin/python", "src/mypkg.py")}]`), inVenv.text);
+  });
+
+  it("says nothing more where the missing module is not the project's", async () => {
+    const dir = project({ ...files, "tests/test_add.py": "import hearth_no_such_dep\n\ndef test_a():\n    pass\n" });
+    assert.match((await runTool(runTestsTool, {}, ctx(dir))).text, /\[tests FAILED: 0 passed, 1 failed; exit code 2\]/);
+  });
+});
+
 describe("run_tests in a Yarn Plug'n'Play project (.pnp.cjs, no node_modules/)", () => {
   /** A stand-in yarn (Yarn 4 cannot be installed where these tests run): it says how it was called, then runs the project's tests with node's runner. */
   function withYarn(): string {

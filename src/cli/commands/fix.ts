@@ -361,11 +361,12 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   const maxSteps = wholeNumberOption(flags["max-steps"], "--max-steps", 1, "a positive whole number") ?? 40;
   const threads = settingOption(flags.threads, "--threads", "threads", "CPU threads", "automatic") ?? 0;
   if (!flags.yes && !process.stdin.isTTY) throw new UsageError("not in a terminal, so nobody can approve edits: pass --yes");
-  const stateDir = resolve(io.cwd, str("state-dir") ?? hearthStateDir());
+  const givenStateDir = str("state-dir");
+  const stateDir = resolve(io.cwd, givenStateDir ?? hearthStateDir());
   // "-" is stdout, as for --issue-file: it wrote a file named "-" (and "-.trajectory.jsonl") where hearth ran.
   const out = str("out") && str("out") !== "-" ? resolve(io.cwd, str("out")!) : undefined;
   const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
-  writableFolder(stateDir, stateDir, "the state folder");
+  writableStateFolder(stateDir, givenStateDir === undefined);
   // Its checkpoints' shadow repository would check itself in, and fail at the run's end.
   if (within(realPath(stateDir), realPath(repo))) throw new UsageError(`the state folder ${stateDir} is inside the checkout ${repo}: its checkpoints and trajectory would be part of what is checkpointed and of the patch; give --state-dir a folder outside the checkout`);
   for (const [path, what] of [[out, "the patch"], [predictionsFile && resolve(io.cwd, predictionsFile), "the predictions"], [trajectoryPath, "the trajectory"]] as const) {
@@ -379,6 +380,19 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
   };
+}
+
+/**
+ * The state folder can be written. The default one is under HOME, which a CI job's container
+ * may not let this user write (HOME=/, a read-only home): its refusal says how to run anyway.
+ */
+function writableStateFolder(stateDir: string, isDefault: boolean): void {
+  try {
+    writableFolder(stateDir, stateDir, "the state folder");
+  } catch (error) {
+    if (!isDefault || !(error instanceof UsageError)) throw error;
+    throw new UsageError(`${error.message}; it is Hearth's default state folder (checkpoints, trajectory): give --state-dir a folder this user can write, or set XDG_STATE_HOME to one`);
+  }
 }
 
 /** The text of `--issue-file FILE`; `-` is stdin (gh issue view 5 | hearth fix --issue-file - --yes), as apply-patch reads it. */

@@ -170,3 +170,42 @@ describe("hearth fix --state-dir inside the checkout", () => {
     }
   });
 });
+
+// A CI job's container: HOME=/ (or a read-only home) that this user may not write, so the default
+// state folder (~/.local/state/hearth) cannot be made. The refusal said only '/ is not writable'.
+describe("hearth fix where the default state folder cannot be written (HOME=/ in a CI container)", () => {
+  ownStateHome("hearth-fix-default-state-");
+
+  const fixWithDefaultState = (work: string, repo: string, model: string) => {
+    const io = captureIo(work);
+    return main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--out", join(work, "fix.diff")], io).then((code) => ({ code, stderr: io.stderr }));
+  };
+
+  it("is refused before anything is touched (exit 2), saying to give --state-dir or set XDG_STATE_HOME", async (t) => {
+    const { work, repo, model } = setUp();
+    const home = join(work, "home");
+    mkdirSync(home);
+    if (!unwritable(home, t)) return t.skip("no way here to make a folder this process cannot write");
+    process.env.XDG_STATE_HOME = home;
+    const run = await fixWithDefaultState(work, repo, model);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`^hearth fix: cannot write the state folder to ${join(home, "hearth").replace(/[/.]/g, "\\$&")}: .*give --state-dir a folder this user can write, or set XDG_STATE_HOME to one$`, "m"));
+    assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "the checkout was not touched");
+    assert.ok(!existsSync(join(work, "fix.diff")));
+  });
+
+  it("one under a file says the same way out; a --state-dir the user named is refused without it", async () => {
+    const { work, repo, model } = setUp();
+    const blocked = join(work, "not-a-folder");
+    writeFileSync(blocked, "");
+    process.env.XDG_STATE_HOME = blocked;
+    const run = await fixWithDefaultState(work, repo, model);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /is a file, not a folder; it is Hearth's default state folder \(checkpoints, trajectory\): give --state-dir a folder this user can write, or set XDG_STATE_HOME to one$/m);
+    process.env.XDG_STATE_HOME = join(work, "xdg");
+    const named = await fix(work, repo, model, join(blocked, "state"));
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, /is a file, not a folder$/m);
+    assert.doesNotMatch(named.stderr, /default state folder/);
+  });
+});

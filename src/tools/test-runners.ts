@@ -6,7 +6,7 @@
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, deno.json(c) (its test task, else deno test), go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
- * ctest there), test_*.py for unittest; Python's run with the interpreter the user chose,
+ * ctest there), a makefile's test target (make test), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle and CTest.
  */
@@ -310,9 +310,38 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
       if (await exists(`${build}/CTestTestfile.cmake`)) return { command: `cmake --build ${build} && ctest --test-dir ${build} --output-on-failure`, because: `CMakeLists.txt, configured in ${build}/` };
     }
   }
+  const make = await makeTestRunner(workspace);
+  if (make) return make;
   const root = await workspace.list(".");
   if (root.some((e) => e.type === "file" && /^test_.*\.py$|_test\.py$/.test(e.name))) {
     return told(`${python.program} -m unittest -q`, (max) => `test_*.py files (unittest)${python.because(max)}`, "", []);
+  }
+  return undefined;
+}
+
+/** The makefiles GNU make reads, in its order. */
+const MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
+
+/**
+ * `make test` where the root's makefile has a `test` target (a C project's, or any project's
+ * whose tests a Makefile runs): said with the target's prerequisites, which make builds first,
+ * and its recipe (cut for the model, whole for the approval question). It was "none could be
+ * detected", and hearth fix had no final test run.
+ */
+async function makeTestRunner(workspace: Workspace): Promise<DetectedRunner | undefined> {
+  for (const file of MAKEFILES) {
+    const text = await configText(workspace, file);
+    if (text === undefined) continue;
+    if (text === null) return undefined;
+    const lines = text.split(/\r?\n/);
+    const at = lines.findIndex((line) => /^test\s*::?(?!=)/.test(line));
+    if (at === -1) return undefined;
+    const needs = lines[at]!.replace(/^test\s*::?/, "").replace(/[;#].*$/, "").trim();
+    const inline = /^test\s*::?[^;#]*;(.*)$/.exec(lines[at]!)?.[1]?.trim();
+    const recipe = [...(inline ? [inline] : [])];
+    for (let i = at + 1; i < lines.length && /^\t/.test(lines[i]!); i++) recipe.push(lines[i]!.trim());
+    const say = (max: number) => `${file}'s test target${needs ? `, after ${cut(needs, max)}` : ""}: ${recipe.length ? cut(recipe.join("; "), max) : "(no recipe of its own)"}`;
+    return { command: "make test", because: say(MAX_SCRIPT_TOLD), ...(say(Infinity) !== say(MAX_SCRIPT_TOLD) ? { whole: say(Infinity) } : {}) };
   }
   return undefined;
 }

@@ -351,7 +351,7 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   if (shown?.note && !shown.text.trim()) throw new UsageError(shown.note);
   if (shown?.note) io.err(`hearth fix: ${shown.note}\n`);
   const issue = shown?.text;
-  if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');
+  if (!issue?.trim()) throw new UsageError(noIssue(issueFile, str("issue") !== undefined || text !== undefined));
   const server = str("server");
   if (str("model") && server) throw new UsageError("give --model FILE or --server URL, not both");
   const model = modelFileOption(io.cwd, str("model"));
@@ -380,6 +380,18 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
   };
+}
+
+/**
+ * Why there is no issue, by where it was to come from: in a CI step the source was given but
+ * empty (an unset $ISSUE, a gh command that printed nothing, stdin closed), and 'give it with
+ * --issue-file FILE' to one who did was no way out.
+ */
+function noIssue(issueFile: string | undefined, givenAsText: boolean): string {
+  if (issueFile === "-") return "no issue: stdin (--issue-file -) held no text: it was empty or closed (< /dev/null, or the command piped into hearth fix printed nothing); pipe the issue's text in, or give it with --issue TEXT";
+  if (issueFile) return `no issue: the issue file ${issueFile} holds no text (it is empty, or only blank lines); write the issue into it, or give it with --issue TEXT`;
+  if (givenAsText) return 'no issue: the issue text given is empty (an unset or empty variable, as in --issue "$ISSUE"?); give the issue\'s text';
+  return 'no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE';
 }
 
 /**

@@ -95,6 +95,27 @@ describe("hearth fix --issue-file -", () => {
     assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/);
   });
 
+  // A CI step whose source of the issue was empty (stdin closed, gh printing nothing into the file,
+  // an unset $ISSUE) was told 'give it … with --issue TEXT or with --issue-file FILE': what it had done.
+  it("an empty issue says which source was empty and what to do, not to give what was given", async () => {
+    const cases = [
+      { args: ["--issue-file", "-"], said: /^hearth fix: no issue: stdin \(--issue-file -\) held no text: it was empty or closed \(< \/dev\/null, or the command piped into hearth fix printed nothing\); pipe the issue's text in, or give it with --issue TEXT$/m },
+      { args: ["--issue-file", "issue.txt"], said: /^hearth fix: no issue: the issue file issue\.txt holds no text \(it is empty, or only blank lines\); write the issue into it, or give it with --issue TEXT$/m },
+      { args: ["--issue", ""], said: /^hearth fix: no issue: the issue text given is empty \(an unset or empty variable, as in --issue "\$ISSUE"\?\); give the issue's text$/m },
+      { args: [" "], said: /^hearth fix: no issue: the issue text given is empty /m },
+    ];
+    for (const { args, said } of cases) {
+      const { work, repo, model } = project();
+      writeFileSync(join(work, "issue.txt"), "\n \n");
+      const io = captureIo(work, { stdin: "" });
+      const code = await main(["fix", "--repo", repo, ...args, "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
+      assert.equal(code, 2, io.stderr);
+      assert.match(io.stderr, said, args.join(" "));
+      assert.doesNotMatch(io.stderr, /with --issue-file FILE/, args.join(" "));
+      assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/);
+    }
+  });
+
   it("without --yes it is refused: stdin holds the issue and cannot answer the approval questions (exit 2)", async () => {
     const { work, repo, model } = project();
     const io = captureIo(work, { stdin: "add() subtracts\n" });

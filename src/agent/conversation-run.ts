@@ -121,7 +121,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const gits = new Set(movedPaths.size ? await checkpoints.unrecorded(changed.filter((p) => movedPaths.has(p))).catch(() => []) : []);
     // Files only the user changed during the run (saved, made or deleted by hand while the model thought): no step
     // of the agent's changed them, so the review must not show them as Hearth's, nor its Reject take them back.
-    const baselines = changed.length ? await checkpoints.agentBaselines(start.id, changed, "run").catch(() => undefined) : undefined;
+    const baselines = changed.length ? await checkpoints.agentBaselines(start.id, changed, "run", end?.id).catch(() => undefined) : undefined;
     leftRunning ||= commandsLeftRunning();
     // What changed while the final tests ran is theirs (or the user's then: it cannot be told, so kept).
     const testsWrote = new Set(testsFrom && end ? await checkpoints.changedFiles(testsFrom, end.id).catch(() => []) : []);

@@ -441,22 +441,26 @@ export class CheckpointStore {
    * Undo: up to the next run's start) or, `span: "since"`, every checkpoint since (Restore
    * checkpoint on a message). Empty when `id` is not in the history (then no checkpoint tells
    * more than `id` itself). A file no change of the user's touched in that span is left out:
-   * it goes back to `id`, as before the agent's first write it was as there.
+   * it goes back to `id`, as before the agent's first write it was as there. `until`: the
+   * run's own end checkpoint, where a run knows it (conversation-run's finish), so the span
+   * reaches it though another conversation's run started meanwhile (its start would end the span).
    */
-  async agentBaselines(id: string, paths: readonly string[], span: "run" | "since"): Promise<Map<string, AgentBaseline>> {
+  async agentBaselines(id: string, paths: readonly string[], span: "run" | "since", until?: string): Promise<Map<string, AgentBaseline>> {
     const files = new Map(paths.flatMap((p) => {
       const file = checkpointPath(p);
       return file === undefined ? [] : [[file, p] as const];
     }));
     if (!files.size) return new Map();
-    const { target, list } = await this.lock.run(async () => ({
+    const { target, last, list } = await this.lock.run(async () => ({
       target: await this.resolveId(id),
+      last: until === undefined ? undefined : await this.resolveId(until),
       list: (await this.head()) ? (await this.text(["log", "--reverse", "--format=%H%x00%s", "HEAD", "--"])).split("\n").filter(Boolean).map((line) => line.split("\0") as [string, string]) : [],
     }));
     const from = list.findIndex(([commit]) => commit === target);
     if (from < 0) return new Map();
     const next = span === "run" ? list.findIndex(([, label], i) => i > from && isRunStart(label)) : -1;
-    const to = next < 0 ? list.length - 1 : next - 1;
+    const ends = last === undefined ? -1 : list.findIndex(([commit], i) => i > from && commit === last);
+    const to = ends >= 0 ? ends : next < 0 ? list.length - 1 : next - 1;
     // Only the files a change of the user's touched: reading every file's history took 50 s for a run that rewrote 20,000.
     const touched = new Set<string>();
     for (let i = from + 1; i <= to; i++) {

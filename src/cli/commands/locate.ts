@@ -32,7 +32,7 @@ ${INDEX_FLAGS_USAGE}`,
     // A CI log with its colours (FORCE_COLOR): ESC [1m glued to a name hid it ('1mtotal_price'). Ranked as a terminal shows it.
     const { text: query, note } = asTerminalShows(given, "the issue", "was ranked");
     // Only codes (a progress bar cleared at its end): something was piped, so one message, not 'pipe it on stdin' after the note.
-    if (query.trim() === "") throw new UsageError(note ? `${note}, so there is nothing to rank` : "no issue text: pipe it on stdin");
+    if (query.trim() === "") throw new UsageError(note ? `${note}, so there is nothing to rank` : noIssueText(positional.length > 0, io.inIsTerminal === true));
     if (note) io.err(`hearth locate: ${note}\n`);
     if (query.length > MAX_QUERY_CHARS) io.err(tooLong(query.length));
     const { index, report } = await openCliIndex(flags, io, { command: "locate", lazy: !flags.full });
@@ -96,4 +96,14 @@ function count(value: string | boolean | undefined, fallback: number, flag: stri
 
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;
+}
+
+/**
+ * Why there is no issue text, by where it was to come from: a CI step's pipe that brought nothing
+ * (gh printing nothing, stdin closed) or an empty "$ISSUE" was told to 'pipe it on stdin'.
+ */
+function noIssueText(givenAsText: boolean, fromTerminal: boolean): string {
+  if (givenAsText) return 'no issue text: the text given is empty (an unset or empty variable, as in hearth locate "$ISSUE"?); give the issue\'s text';
+  if (fromTerminal) return "no issue text: pipe it on stdin";
+  return 'no issue text: stdin held none: it was empty or closed (< /dev/null, or the command piped into hearth locate printed nothing); pipe the issue\'s text in, or give it as an argument (hearth locate "TEXT")';
 }

@@ -67,7 +67,25 @@ describe("hearth locate", () => {
       return true;
     });
     assert.equal(io.stderr, "", "one message: the error's");
-    await assert.rejects(locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], fakeIo(repo, " \n")), (e: unknown) => e instanceof UsageError && e.message === "no issue text: pipe it on stdin");
+    await assert.rejects(locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], fakeIo(repo, " \n")), (e: unknown) => e instanceof UsageError && e.message.startsWith("no issue text: stdin held none"));
+  });
+
+  // A CI step whose pipe brought nothing (gh printing nothing, stdin closed) or an empty "$ISSUE"
+  // was told 'no issue text: pipe it on stdin': what it had done, or a text it had given.
+  it("no issue text says where it was to come from: an empty pipe, an empty argument, a terminal where nothing was typed", async (t) => {
+    const repo = checkout(t);
+    const refusal = async (args: string[], io: ReturnType<typeof fakeIo>) => {
+      try {
+        await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", ...args], io);
+      } catch (error) {
+        assert.ok(error instanceof UsageError);
+        return error.message;
+      }
+      assert.fail("not refused");
+    };
+    assert.equal(await refusal([], fakeIo(repo, "")), 'no issue text: stdin held none: it was empty or closed (< /dev/null, or the command piped into hearth locate printed nothing); pipe the issue\'s text in, or give it as an argument (hearth locate "TEXT")');
+    assert.equal(await refusal([" "], fakeIo(repo, "add is wrong")), 'no issue text: the text given is empty (an unset or empty variable, as in hearth locate "$ISSUE"?); give the issue\'s text');
+    assert.equal(await refusal([], { ...fakeIo(repo, ""), inIsTerminal: true }), "no issue text: pipe it on stdin");
   });
 
   it("in a folder with no file to index (empty, or only binaries: the wrong folder) says so and names --repo, for locate and map alike", async (t) => {

@@ -66,7 +66,9 @@ export const chatCommand: CliCommand = {
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const modelPath = modelFileOption(io.cwd, flags.model);
     await refuseOtherArchitecture(modelPath);
-    const prompt = messageAsTerminalShows(positional.join(" ").trim() || (await io.readStdin()).trim(), io);
+    // An argument given empty (an unset "$PROMPT") is no cue to read stdin: a CI step's stdin left open waited for ever.
+    if (positional.length > 0 && positional.join(" ").trim() === "") throw new UsageError('the prompt given is empty (an unset or empty variable, as in hearth chat "$PROMPT"?); give the prompt\'s text');
+    const prompt = messageAsTerminalShows(positional.length > 0 ? positional.join(" ").trim() : (await io.readStdin()).trim(), io);
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
     // Found only after the answer, a path it cannot write lost the conversation.
     const savePath = typeof flags.save === "string" ? resolve(io.cwd, flags.save) : undefined;

@@ -40,6 +40,8 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     const dir = repoFolder(io.cwd, typeof repo === "string" ? repo : undefined);
     const dryRun = flags["dry-run"] === true || flags.check === true;
     const source = positional[0];
+    // An unset "$PATCH" is no cue to read stdin: a CI step's stdin left open waited for ever.
+    if (source !== undefined && source.trim() === "") throw new UsageError('the patch file given is an empty name (an unset or empty variable, as in hearth apply-patch "$PATCH"?): name the patch file, or - for stdin');
     const { text, raw } = patchText(source && source !== "-" ? readInputBytes(resolve(io.cwd, source), "the patch file") : await stdinBytes(io));
     if (text.trim() === "") throw new UsageError("no patch: pipe it on stdin or give a file");
     // Its names as git apply reads them: a patch naming Src/X.ts is not one of src/x.ts here.

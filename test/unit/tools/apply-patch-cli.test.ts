@@ -41,6 +41,20 @@ describe("hearth apply-patch", () => {
     assert.deepEqual(tree, BEFORE);
   });
 
+  // `hearth apply-patch "$PATCH"` with the variable unset: the empty name read the patch from stdin
+  // instead, which in a CI step whose stdin stays open waited for ever.
+  it("an empty patch file name is refused (exit 2) without reading stdin or writing anything", async () => {
+    const dir = repo();
+    const io = fakeIo(dir, patch);
+    let stdinRead = false;
+    const readStdin = io.readStdin;
+    io.readStdin = () => ((stdinRead = true), readStdin());
+    assert.equal(await main(["apply-patch", ""], io), 2, io.stderr);
+    assert.equal(stdinRead, false, "stdin was read");
+    assert.match(io.stderr, /^hearth apply-patch: the patch file given is an empty name \(an unset or empty variable, as in hearth apply-patch "\$PATCH"\?\): name the patch file, or - for stdin$/m);
+    assert.deepEqual(loadTree(dir), BEFORE);
+  });
+
   // Windows PowerShell 5.1's `git diff > fix.patch` writes UTF-16 with a byte-order mark and CRLF line ends:
   // read as bytes it was 'no unified diff found', a dead end for a patch that is one.
   it("a patch file in UTF-16 with a byte-order mark (PowerShell's git diff > fix.patch) is applied as the diff it holds", async () => {

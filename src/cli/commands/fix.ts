@@ -361,11 +361,12 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   const maxSteps = wholeNumberOption(flags["max-steps"], "--max-steps", 1, "a positive whole number") ?? 40;
   const threads = settingOption(flags.threads, "--threads", "threads", "CPU threads", "automatic") ?? 0;
   if (!flags.yes && !process.stdin.isTTY) throw new UsageError("not in a terminal, so nobody can approve edits: pass --yes");
-  const givenStateDir = str("state-dir");
+  // Empty (a script's --state-dir "$STATE" with STATE unset) is none, as an empty --model is: resolved, it was the current folder.
+  const givenStateDir = str("state-dir") || undefined;
   const stateDir = resolve(io.cwd, givenStateDir ?? hearthStateDir());
   // "-" is stdout, as for --issue-file: it wrote a file named "-" (and "-.trajectory.jsonl") where hearth ran.
   const out = str("out") && str("out") !== "-" ? resolve(io.cwd, str("out")!) : undefined;
-  const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
+  const trajectoryPath = resolve(io.cwd, str("trajectory") || (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
   writableStateFolder(stateDir, givenStateDir === undefined);
   // Its checkpoints' shadow repository would check itself in, and fail at the run's end.
   if (within(realPath(stateDir), realPath(repo))) throw new UsageError(`the state folder ${stateDir} is inside the checkout ${repo}: its checkpoints and trajectory would be part of what is checkpointed and of the patch; give --state-dir a folder outside the checkout`);

@@ -209,3 +209,21 @@ describe("hearth fix where the default state folder cannot be written (HOME=/ in
     assert.doesNotMatch(named.stderr, /default state folder/);
   });
 });
+
+// A script's --state-dir "$STATE" (or --trajectory "$LOG") with the variable unset: the empty value
+// was resolved as the current folder, so the checkpoints/ store and the trajectory were written
+// into whatever folder the CI step ran in (its workspace), and the lock's fallback went there too.
+describe("hearth fix --state-dir '' and --trajectory ''", () => {
+  ownStateHome("hearth-fix-empty-state-");
+
+  it("are none, as an empty --model is: the default state folder and trajectory, nothing written into the current folder", async () => {
+    const { work, repo, model } = setUp();
+    const io = captureIo(work);
+    const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", "", "--trajectory", ""], io);
+    assert.equal(code, 0, io.stderr);
+    assert.ok(!existsSync(join(work, "checkpoints")), "no checkpoint store in the current folder");
+    assert.deepEqual(readdirSync(work).filter((name) => name.endsWith(".trajectory.jsonl")), [], "no trajectory in the current folder");
+    assert.match(io.stderr, new RegExp(`trajectory: ${hearthStateDir().replace(/[/.]/g, "\\$&")}/fix-\\d+\\.trajectory\\.jsonl$`, "m"));
+    assert.ok(existsSync(join(hearthStateDir(), "checkpoints")), "the checkpoints are in the default state folder");
+  });
+});

@@ -389,6 +389,7 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
  * --issue-file FILE' to one who did was no way out.
  */
 function noIssue(issueFile: string | undefined, givenAsText: boolean): string {
+  if (issueFile === "") return 'no issue: --issue-file was given an empty name (an unset or empty variable, as in --issue-file "$FILE"?); name the issue\'s file, or - for stdin';
   if (issueFile === "-") return "no issue: stdin (--issue-file -) held no text: it was empty or closed (< /dev/null, or the command piped into hearth fix printed nothing); pipe the issue's text in, or give it with --issue TEXT";
   if (issueFile) return `no issue: the issue file ${issueFile} holds no text (it is empty, or only blank lines); write the issue into it, or give it with --issue TEXT`;
   if (givenAsText) return 'no issue: the issue text given is empty (an unset or empty variable, as in --issue "$ISSUE"?); give the issue\'s text';

@@ -101,6 +101,7 @@ describe("hearth fix --issue-file -", () => {
     const cases = [
       { args: ["--issue-file", "-"], said: /^hearth fix: no issue: stdin \(--issue-file -\) held no text: it was empty or closed \(< \/dev\/null, or the command piped into hearth fix printed nothing\); pipe the issue's text in, or give it with --issue TEXT$/m },
       { args: ["--issue-file", "issue.txt"], said: /^hearth fix: no issue: the issue file issue\.txt holds no text \(it is empty, or only blank lines\); write the issue into it, or give it with --issue TEXT$/m },
+      { args: ["--issue-file", ""], said: /^hearth fix: no issue: --issue-file was given an empty name \(an unset or empty variable, as in --issue-file "\$FILE"\?\); name the issue's file, or - for stdin$/m },
       { args: ["--issue", ""], said: /^hearth fix: no issue: the issue text given is empty \(an unset or empty variable, as in --issue "\$ISSUE"\?\); give the issue's text$/m },
       { args: [" "], said: /^hearth fix: no issue: the issue text given is empty /m },
     ];

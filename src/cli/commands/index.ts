@@ -58,9 +58,11 @@ export async function openCliIndex(flags: Record<string, string | boolean>, io: 
   refuseGitFolder(root, options.command);
   const maxKb = wholeNumberOption(flags["max-file-kb"], "--max-file-kb", 1, "a positive whole number of KiB") ?? 1024;
   const maxFiles = wholeNumberOption(flags["max-files"], "--max-files", 1, "a positive whole number") ?? DEFAULT_LIMITS.maxFiles;
-  const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(xdgFolder("XDG_CACHE_HOME"), "hearth", "index");
+  // Empty (a script's --cache "$CACHE" with CACHE unset) is none, as an empty --model is: resolved, it put the cache in the current folder.
+  const givenCache = typeof flags.cache === "string" && flags.cache !== "" ? flags.cache : undefined;
+  const cacheDir = givenCache !== undefined ? resolve(io.cwd, givenCache) : join(xdgFolder("XDG_CACHE_HOME"), "hearth", "index");
   // The default folder an older Hearth left 0755 holds every project's cache (0644 then: private code's symbols and snippets): this user's alone again. A --cache folder is the user's to keep.
-  if (typeof flags.cache !== "string" && !flags["no-cache"]) for (const dir of [dirname(cacheDir), cacheDir]) await keepPrivate(dir, { stat, chmod, uid: process.getuid?.() });
+  if (givenCache === undefined && !flags["no-cache"]) for (const dir of [dirname(cacheDir), cacheDir]) await keepPrivate(dir, { stat, chmod, uid: process.getuid?.() });
   const index = new RepoIndex({
     root,
     ...indexerAssets(),

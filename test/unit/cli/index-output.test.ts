@@ -4,7 +4,7 @@
 // "Parsed" but not in "Files", and the report says so instead of leaving 339 vs 336.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { progressFrame } from "../../../src/cli/command.ts";
@@ -114,5 +114,21 @@ describe("hearth index output", () => {
     const off = io(root, false);
     assert.equal(await indexCommand.run(["--repo", root, "--no-cache", "--no-history"], off), 0);
     assert.match(off.stdout, /^History: +none \(/m);
+  });
+});
+
+// A script's --cache "$CACHE" with CACHE unset: the empty value was resolved as the current folder,
+// so index-<hash>.bin (the checkout's symbols and snippets) was written into the CI step's workspace.
+describe("hearth index --cache ''", () => {
+  it("is none, as an empty --model is: the default cache folder, nothing written into the current folder", async (t) => {
+    const root = repo();
+    const here = tempDir("hearth-index-empty-cache-cwd-");
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = tempDir("hearth-index-empty-cache-xdg-");
+    t.after(() => (saved === undefined ? delete process.env.XDG_CACHE_HOME : (process.env.XDG_CACHE_HOME = saved)));
+    const run = io(here, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--cache", ""], run), 0, run.stderr);
+    assert.deepEqual(readdirSync(here), [], "nothing in the current folder");
+    assert.equal(readdirSync(join(process.env.XDG_CACHE_HOME, "hearth", "index")).filter((name) => name.endsWith(".bin")).length, 1, "the cache is in the default folder");
   });
 });

@@ -48,7 +48,7 @@ export function toolchainInstall(program: string): string | undefined {
 
 /**
  * A run that could not start its runner for a reason said in its output: no Java for Maven or
- * Gradle, or a wrapper script without its executable bit — `unexecutable`, the `./script` the
+ * Gradle, or a wrapper script without its executable bit — `unexecutable`, the script the
  * shell could not run, which run-tests.ts finds by lacksExecBit.
  */
 export function unstartedRunner(exitCode: number | null, output: string, exit: string, unexecutable: Unexecutable | undefined): string | undefined {
@@ -57,14 +57,15 @@ export function unstartedRunner(exitCode: number | null, output: string, exit: s
     return `no Java was found (${exit}); install a JDK (on Debian or Ubuntu: sudo apt install default-jdk), or set JAVA_HOME to one`;
   }
   if (exitCode !== 126 || unexecutable === undefined) return undefined;
-  const { script, file } = unexecutable;
-  const name = script.slice(2);
+  const { script, file, asSh } = unexecutable;
+  const name = script.startsWith("./") ? script.slice(2) : script;
   const bySh = `or configure the test command to run it as \`sh ${name}\``;
   if (file === undefined) {
     return `${script} could not be executed (${exit}), as the shell says below: where it is a script without its executable bit, make it so with \`chmod +x ${name}\` in the folder the test command runs it from (and \`git update-index --chmod=+x\` on it to keep that in the repository), ${bySh}`;
   }
   const mend = `make it so with \`chmod +x ${shellWord(file)}\` (and \`git update-index --chmod=+x ${shellWord(file)}\` to keep that in the repository)`;
-  return `${script} is not executable (${exit}): ${mend}, ${file === name ? `or configure the test command as \`sh ${name} test\`` : bySh}`;
+  const whole = script.startsWith("./") ? `sh ${name} test` : asSh;
+  return `${script} is not executable (${exit}): ${mend}, ${file === name && whole !== undefined ? `or configure the test command as \`${whole}\`` : bySh}`;
 }
 
 /**
@@ -161,16 +162,19 @@ export function cargoUnfinished(out: string): Tally {
   return tally;
 }
 
-/** A `./script` the shell could not run (exit 126): lacksExecBit. */
+/** A script named by a relative path (`./gradlew`, `android/gradlew`) the shell could not run (exit 126): lacksExecBit. */
 export interface Unexecutable {
   /** As the shell printed it. */
   script: string;
   /** Its path from the workspace root, where it was found without its executable bit; none where the command's folder for it is not known. */
   file?: string;
+  /** The test command with `sh` running the script, where the command starts with a script named without `./` (`sh scripts/test.sh`). */
+  asSh?: string;
 }
 
 /**
- * The `./script` a shell could not run (exit 126) that is a file without its executable bit:
+ * The script a shell could not run (exit 126), named by a relative path (`./gradlew`,
+ * `android/gradlew`), that is a file without its executable bit:
  * read from the shell's line by its shape (missingProgram), not its words, since bash says
  * them in the user's language where sh is bash (Fedora, Arch: "bash: Zeile 1: ./gradlew: Keine
  * Berechtigung"); the bit is asked of the file, in the folder the command's `cd`s lead to
@@ -180,13 +184,18 @@ export interface Unexecutable {
  */
 export async function lacksExecBit(root: string, command: string, exitCode: number | null, output: string): Promise<Unexecutable | undefined> {
   const script = exitCode === 126 ? missingProgram(output) : undefined;
-  if (script === undefined || !script.startsWith("./")) return undefined;
+  // A relative path (`./gradlew`, `android/gradlew`, `scripts/test.sh`): a bare name is one PATH found, an absolute path not the project's.
+  if (script === undefined || !script.includes("/") || /^[/~]/.test(script)) return undefined;
   const folder = commandFolder(root, command, script);
   const path = folder === undefined ? undefined : join(folder, script);
   const found = path === undefined ? undefined : await stat(path).catch(() => undefined);
-  if (path === undefined || found === undefined) return { script };
+  // A path not found where the command runs it is said from the shell's line only for `./script` (a test's own line may name any path).
+  if (path === undefined || found === undefined) return script.startsWith("./") ? { script } : undefined;
   if (!found.isFile()) return undefined;
-  return (await access(path, constants.X_OK).then(() => true, () => false)) ? undefined : { script, file: relative(root, path) };
+  if (await access(path, constants.X_OK).then(() => true, () => false)) return undefined;
+  const trimmed = command.trim();
+  const first = trimmed === script || trimmed.startsWith(`${script} `);
+  return { script, file: relative(root, path), ...(first ? { asSh: `sh ${trimmed}` } : {}) };
 }
 
 /**

@@ -164,7 +164,7 @@ interface RunFindings {
   /** The command's venv was made by uv. */
   byUv: boolean;
   python: ChosenPython | undefined;
-  /** The `./script` the shell could not run, for its missing executable bit where the file was found (lacksExecBit). */
+  /** The script (`./gradlew`, `android/gradlew`) the shell could not run, for its missing executable bit where the file was found (lacksExecBit). */
   unexecutable: Unexecutable | undefined;
 }
 

@@ -175,6 +175,32 @@ describe("run_tests' verdict on a compiled project", () => {
     assert.match(inGerman.text, /Keine Berechtigung$/m, inGerman.text);
     assert.equal(inGerman.text.split("\n")[1], checked, inGerman.text);
   });
+
+  it("says so for a script named by a relative path without ./ (`android/gradlew test`, `scripts/test.sh`), and not for one that is executable", async () => {
+    const dir = project({});
+    mkdirSync(join(dir, "android"));
+    mkdirSync(join(dir, "scripts"));
+    writeFileSync(join(dir, "android", "gradlew"), "#!/bin/sh\necho never\n");
+    writeFileSync(join(dir, "scripts", "test.sh"), "#!/bin/sh\necho never\n");
+    const gradle = await runTool(runTestsTool, {}, ctx(dir, "android/gradlew test"));
+    assert.match(gradle.text, /^sh: \d+: android\/gradlew: Permission denied$/m, gradle.text);
+    assert.equal(
+      gradle.text.split("\n")[1],
+      "[tests did not run: android/gradlew is not executable (exit code 126): make it so with `chmod +x android/gradlew` (and `git update-index --chmod=+x android/gradlew` to keep that in the repository), or configure the test command as `sh android/gradlew test`]",
+      gradle.text,
+    );
+    const script = await runTool(runTestsTool, {}, ctx(dir, "scripts/test.sh"));
+    assert.equal(
+      script.text.split("\n")[1],
+      "[tests did not run: scripts/test.sh is not executable (exit code 126): make it so with `chmod +x scripts/test.sh` (and `git update-index --chmod=+x scripts/test.sh` to keep that in the repository), or configure the test command as `sh scripts/test.sh`]",
+      script.text,
+    );
+    // An executable script that prints such a line and exits 126 itself is its own failure.
+    writeFileSync(join(dir, "scripts", "test.sh"), "#!/bin/sh\necho 'sh: 1: scripts/test.sh: Permission denied' >&2\nexit 126\n");
+    chmodSync(join(dir, "scripts", "test.sh"), 0o755);
+    const own = await runTool(runTestsTool, {}, ctx(dir, "scripts/test.sh"));
+    assert.doesNotMatch(own.text.split("\n")[1]!, /not executable|could not be executed/, own.text);
+  });
 });
 
 describe("a filter on go, Maven and Gradle", () => {

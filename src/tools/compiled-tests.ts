@@ -1,6 +1,6 @@
 /**
  * What run_tests needs to know of compiled languages' test runners — go test, cargo, Maven,
- * Gradle, CTest — beyond their counts: a compile error, after which no test ran (read as
+ * Gradle, CTest; and deno test's type check — beyond their counts: a compile error, after which no test ran (read as
  * "counts not recognized", or go's "1 failed" package, it sent the model hunting a failing
  * test); the toolchain to install where it is missing; and where a test's name goes in the
  * command (appended as it is, it became a go package, a Maven phase or a Gradle task).
@@ -20,6 +20,8 @@ export function buildFailure(output: string): { words: string; packages: number 
   if (go.length) return { words: `go could not build (or vet) ${[...new Set(go)].join(", ")}`, packages: go.length };
   const cargo = output.match(/^error: could not compile (`[^`\n]+`(?: \([^)\n]+\))?)/m)?.[1];
   if (cargo) return { words: `cargo could not compile ${cargo}`, packages: 0 };
+  // deno test type-checks the test modules before running any: Deno 2 ends "error: Type checking failed.", Deno 1 began the first error "error: TS2322 [ERROR]: ".
+  if (/^error: (?:Type checking failed\.$|TS\d+ \[ERROR\]: )/m.test(output)) return { words: "Deno's type check failed, so no test ran", packages: 0 };
   if (/^\[ERROR\] (?:COMPILATION ERROR|Failed to execute goal \S+maven-compiler-plugin)/m.test(output)) return { words: "Maven could not compile the project", packages: 0 };
   const gradle = output.match(/^\s*Execution failed for task '(:(?:[\w-]+:)*compile\w*)'/m)?.[1];
   return gradle ? { words: `Gradle's task ${gradle} failed`, packages: 0 } : undefined;

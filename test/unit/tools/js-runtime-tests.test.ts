@@ -50,6 +50,36 @@ ok | 1 passed (2 steps) | 0 failed (24ms)
 
 const DENO_FILTERED_ALL = "\nok | 0 passed | 0 failed | 4 filtered out (292ms)\n\n";
 
+/** deno 2.9.6's deno test where a test module does not type-check (exit code 1): no test ran. */
+const DENO_CHECK_FAILED = `Check a_test.ts
+Check b_test.ts
+TS2322 [ERROR]: Type 'string' is not assignable to type 'number'.
+Deno.test("adds", () => { const x: number = "s"; });
+                                ^
+    at file:///tmp/dn/a_test.ts:1:33
+
+TS2322 [ERROR]: Type 'number' is not assignable to type 'string'.
+Deno.test("b", () => { const y: string = 1; });
+                             ^
+    at file:///tmp/dn/a_test.ts:2:30
+
+Found 2 errors.
+
+error: Type checking failed.
+
+  \x1b[33minfo:\x1b[39m The program failed type-checking, but it still might work correctly.
+  \x1b[36mhint:\x1b[39m Re-run with \x1b[4m--no-check\x1b[24m to skip type-checking.
+`;
+
+/** Deno 1's form of it, as an issue of January 2024 shows it (honojs/hono#1896; paths here made up): the first error began "error: ". */
+const DENO1_CHECK_FAILED = `Check file:///tmp/dn/test/a_test.ts
+error: TS2571 [ERROR]: Object is of type 'unknown'.
+        const res = await testClient(app)["search"].$get();
+                          ~~~~~~~~~~~~~~~
+    at file:///tmp/dn/test/a_test.ts:10:27
+
+`;
+
 const BUN_FAILED = `bun test v1.4.5 (a7733435c)
 
 a.test.ts:
@@ -150,6 +180,16 @@ describe("run_tests counts Deno's and bun's test summaries", () => {
     assert.match(steps.text, /^\[tests PASSED: 1 passed, 0 failed; exit code 0\]$/m);
     const none = await runTests(dir, "deno test", "nomatch");
     assert.match(none.text, /^\[no tests ran: the runner found no tests matching the filter "nomatch" \(exit code 0\)\]$/m);
+  });
+
+  it("says a type check that failed before any test ran is that, not 'counts not recognized'", async () => {
+    const dir = project({ check: [1, DENO_CHECK_FAILED], check1: [1, DENO1_CHECK_FAILED] });
+    const words = "[the tests did not build: Deno's type check failed, so no test ran — its errors are in the output below; fix them and run the tests again (exit code 1)]";
+    for (const name of ["check", "check1"]) {
+      const run = await runTests(dir, "deno test", name);
+      assert.equal(run.text.split("\n")[1], words, run.text);
+      assert.equal((run.data as { passed: boolean }).passed, false);
+    }
   });
 
   it("reads bun test's ' 1 pass' / ' 1 fail' lines, and its '(pass)' / '(fail)' lines where --bail left no totals", async () => {

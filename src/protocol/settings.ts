@@ -293,7 +293,8 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
   const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
   const said = (text: string, action: IgnoredWorkspaceValue["action"] = "userSettings") => ({ key: spec.key, text, action });
   if (fromUserOnly(spec)) {
-    if (workspace === undefined || workspace === null || workspace === "" || workspace === layers.globalValue) return undefined;
+    // A workspace value equal to what applies anyway (the user's, else the default: "hearth.contextSize": 0) changes nothing: nothing to say.
+    if (workspace === undefined || workspace === null || workspace === "" || JSON.stringify(workspace) === JSON.stringify(layers.globalValue ?? spec.default)) return undefined;
     const user = layers.globalValue === undefined || layers.globalValue === "" ? "not set in yours" : `yours: ${JSON.stringify(layers.globalValue)}`;
     const what = spec.key === "modelPath" || spec.key === "completionModelPath" ? "which model file is loaded" : spec.key === "modelPreset" ? "which model runs" : "how much of this machine's memory and processor the model takes";
     return said(`This workspace's settings set ${name} to ${quoted(workspace)}; Hearth ignores it: only your user settings choose ${what} (${user}).`);

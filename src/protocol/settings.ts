@@ -343,7 +343,7 @@ function ignoredTightening(spec: SettingSpec, layers: SettingLayers, trusted: bo
   }
   if (workspace === undefined) return undefined;
   if (!order.includes(workspace as string)) {
-    return said(`This workspace's settings set ${name} to ${quoted(workspace)}, which is not one of ${order.map((v) => JSON.stringify(v)).join(", ")}: Hearth takes the strictest, ${JSON.stringify(applied)}.`);
+    return said(`This workspace's settings set ${name} to ${quoted(workspace)}, which is not one of ${order.map((v) => JSON.stringify(v)).join(", ")}: Hearth takes the strictest, ${JSON.stringify(applied)}.`, "workspaceSettings");
   }
   if (order.indexOf(workspace as string) <= order.indexOf(applied)) return undefined;
   return said(`This workspace's settings set ${name} to ${quoted(workspace)}; Hearth ignores it: a workspace can make it stricter than your user setting, never looser (using ${JSON.stringify(applied)}).`);

@@ -148,16 +148,6 @@ describe("what a workspace may set (layeredValue)", () => {
     assert.match(ignoredWorkspaceValue(spec("threads"), { workspaceValue: 8 }, true)!.text, /set hearth\.threads to 8; Hearth ignores it/, "not the default: said");
   });
 
-  // A repository's "hearth.contextSize": 0 (the default, nothing set by the user) changed nothing, yet was said as ignored.
-  it("says nothing of a user-only setting the workspace sets to the value that applies anyway", () => {
-    assert.equal(ignoredWorkspaceValue(spec("contextSize"), { workspaceValue: 0 }, true), undefined, "the default, the user's unset");
-    assert.equal(ignoredWorkspaceValue(spec("kvCacheType"), { workspaceFolderValue: "f16" }, true), undefined, "the default at the folder's level");
-    assert.equal(ignoredWorkspaceValue(spec("modelPreset"), { workspaceValue: DEFAULT_SETTINGS.modelPreset }, true), undefined);
-    assert.equal(ignoredWorkspaceValue(spec("threads"), { globalValue: 4, workspaceValue: 4 }, true), undefined, "the user's own");
-    assert.match(ignoredWorkspaceValue(spec("contextSize"), { globalValue: 16384, workspaceValue: 0 }, true)!.text, /set hearth\.contextSize to 0; Hearth ignores it: .* \(yours: 16384\)\.$/, "the default, over the user's own: said");
-    assert.match(ignoredWorkspaceValue(spec("threads"), { workspaceValue: 8 }, true)!.text, /set hearth\.threads to 8; Hearth ignores it/, "not the default: said");
-  });
-
   // A repository's settings must not send the user's code to a server they never chose: a
   // team's committed server URL counts once each person agreed to it for that workspace.
   it("a workspace's server URL counts only once the user agreed to it; until then the user's own applies", () => {

@@ -16,6 +16,12 @@ export interface RestoreOptions {
    * absent, but for the user's own later work (see restoreChanges).
    */
   readonly paths?: readonly string[];
+  /**
+   * With `paths` (a Reject, an Undo this step): the checkpoint of how the run or step left
+   * them (the request's `expect`). The run's span reaches it, though another conversation's
+   * run started meanwhile (its start would end the span before the agent's later writes).
+   */
+  readonly until?: string;
   /** Where files are looked up (the disk) to tell a file to delete from one that is already gone. */
   readonly disk: Pick<Workspace, "root" | "stat">;
   /**
@@ -204,7 +210,7 @@ async function agentsChanges(options: RestoreOptions): Promise<{ groups: Map<str
   const { checkpoints, checkpoint } = options;
   const named = options.paths?.length ? new Set(options.paths) : undefined;
   const changed = (await checkpoints.changedFiles(checkpoint)).filter((p) => !named || named.has(p));
-  const baselines = await checkpoints.agentBaselines(checkpoint, changed, named ? "run" : "since");
+  const baselines = named ? await checkpoints.agentBaselines(checkpoint, changed, "run", options.until) : await checkpoints.agentBaselines(checkpoint, changed, "since");
   // A whole restore keeps content Hearth did not write as it is (restoreChanges): only Hearth's own goes elsewhere.
   const theirs = new Set(named || !baselines.size ? [] : await checkpoints.unrecorded([...baselines.keys()]));
   const groups = new Map<string, string[]>();
@@ -298,7 +304,8 @@ function forTheUser(error: unknown): never {
 /**
  * The files a restore to `checkpoint` would change (of `paths`, or all) that differ now from
  * `expected` — how the step or run being undone left them: a later step or the user changed
- * them since, and the restore would drop that change without a word.
+ * them since, and the restore would drop that change without a word. The run's span reaches
+ * `expected`, though another conversation's run started meanwhile.
  */
 export async function changedSinceExpected(
   checkpoints: Pick<CheckpointStore, "agentBaselines" | "changedFiles">,
@@ -313,6 +320,6 @@ export async function changedSinceExpected(
   // Saved by the user between the agent's writes (the restore goes back to before the first, and drops that save), or
   // changed by the user alone during the run (no write of the agent's did: the restore drops their change).
   const listed = new Set(since);
-  const between = [...(await checkpoints.agentBaselines(checkpoint, [...restoring], "run"))].filter(([path, b]) => (b.userAfter || (b.changed && !b.checkpoint)) && !listed.has(path));
+  const between = [...(await checkpoints.agentBaselines(checkpoint, [...restoring], "run", expected))].filter(([path, b]) => (b.userAfter || (b.changed && !b.checkpoint)) && !listed.has(path));
   return [...since, ...between.map(([path]) => path)];
 }

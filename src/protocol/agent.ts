@@ -230,6 +230,8 @@ export interface CheckpointRestoreParams {
    * step's `after`; a review's Reject: the run's `endCheckpoint`). A file to restore that
    * differs from it now was changed since — by a later step or by hand — and restoring would
    * drop that change: nothing is restored and `changedSince` names them, unless `force`.
+   * It ends the run's span too (which checkpoint each file goes back to: just before the
+   * agent's first write of it), though another conversation's run started meanwhile.
    */
   readonly expect?: string;
   readonly force?: boolean;

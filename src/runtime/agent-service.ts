@@ -203,6 +203,7 @@ export class AgentService {
       checkpoints,
       checkpoint: params.checkpoint,
       ...(params.paths ? { paths: params.paths } : {}),
+      ...(params.expect ? { until: params.expect } : {}),
       disk: new DiskWorkspace(this.requireRoot()),
       target: this.workspace("Hearth: restore", this.shutdown.signal),
     });

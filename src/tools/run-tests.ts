@@ -201,6 +201,8 @@ function verdict(command: string, outcome: CommandOutcome, counts: TestCounts | 
   const why = dependencies === undefined ? "" : `; ${dependencies}`;
   if (counts && total(counts) === 0) return { passed: false, line: `no tests ran: the runner failed before running any (${exit})${why}` };
   const passed = outcome.exitCode === 0;
+  // "tests PASSED: counts not recognized" read as something gone wrong: the run passed, only its counting did not.
+  if (passed && !counts) return { passed, line: `tests PASSED: the test command passed (${exit}); Hearth could not count its tests, as no test runner's summary it knows is in the output` };
   return { passed, line: `tests ${passed ? "PASSED" : "FAILED"}: ${summary(counts, outcome.omittedChars)}; ${exit}${passed ? "" : why}` };
 }
 

@@ -381,6 +381,15 @@ describe("run_tests", () => {
     assert.ok(output.length <= MAX_COMMAND_OUTPUT_CHARS + 300, `${output.length} characters`);
   });
 
+  it("says a run that passed with output no runner's summary matches passed and could not be counted, not 'counts not recognized'; a failed one as before", async () => {
+    const passed = await runTool(runTestsTool, {}, ctx(emptyDir({}), "echo all good"));
+    assert.equal(passed.text.split("\n")[1], "[tests PASSED: the test command passed (exit code 0); Hearth could not count its tests, as no test runner's summary it knows is in the output]");
+    assert.equal((passed.data as { passed: boolean }).passed, true);
+    const failed = await runTool(runTestsTool, {}, ctx(emptyDir({}), "echo not good; exit 1"));
+    assert.equal(failed.text.split("\n")[1], "[tests FAILED: counts not recognized; exit code 1]");
+    assert.equal((failed.data as { passed: boolean }).passed, false);
+  });
+
   it("says which signal killed the test run instead of 'exit code null'", async () => {
     const killed = await runTool(runTestsTool, {}, ctx(emptyDir({}), "kill -KILL $$"));
     assert.ok(killed.ok);

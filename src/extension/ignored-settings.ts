@@ -9,7 +9,7 @@
  * No "vscode" import: the notification and the storage are passed in
  * (workspace-settings-notice.ts wires them), so unit tests run this as it is.
  */
-import type { IgnoredWorkspaceValue } from "../protocol/settings.ts";
+import { type IgnoredWorkspaceValue, SETTINGS_SECTION } from "../protocol/settings.ts";
 
 /** workspaceState key: the sentences already shown for this workspace. */
 export const IGNORED_SETTINGS_KEY = "hearth.ignoredWorkspaceSettings";
@@ -63,5 +63,31 @@ export class IgnoredSettingsNotice {
   private told(): string[] {
     const value = this.options.store.get<unknown>(IGNORED_SETTINGS_KEY);
     return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+  }
+}
+
+/** A notice's button: its label, and the VS Code command it runs with its arguments. */
+export interface NoticeButton {
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly unknown[];
+}
+
+/**
+ * The button that leads to the file to mend. A folder's own value (a window of several folders)
+ * opens that folder's .vscode/settings.json: workbench.action.openWorkspaceSettingsFile opens
+ * the .code-workspace file there. VS Code's openFolderSettingsFile takes no folder (it asks
+ * which one, and opens that folder's settings.json directly in a one-folder window).
+ */
+export function noticeButton(notice: IgnoredWorkspaceValue): NoticeButton {
+  switch (notice.action) {
+    case "trust":
+      return { label: "Manage Workspace Trust", command: "workbench.trust.manage", args: [] };
+    case "workspaceSettings":
+      return { label: "Open Workspace Settings", command: "workbench.action.openWorkspaceSettingsFile", args: [] };
+    case "folderSettings":
+      return { label: "Open Folder Settings", command: "workbench.action.openFolderSettingsFile", args: [] };
+    case "userSettings":
+      return { label: "Open User Settings", command: "workbench.action.openGlobalSettings", args: [notice.key.includes(".") ? notice.key : `${SETTINGS_SECTION}.${notice.key}`] };
   }
 }

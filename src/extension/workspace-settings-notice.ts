@@ -6,14 +6,10 @@
 import * as vscode from "vscode";
 import { type IgnoredWorkspaceValue, SETTINGS_SECTION } from "../protocol/settings.ts";
 import { ignoredWorkspaceSettings } from "./config.ts";
-import { IgnoredSettingsNotice } from "./ignored-settings.ts";
+import { IgnoredSettingsNotice, noticeButton } from "./ignored-settings.ts";
 import { INTERPRETER_SETTING } from "./python-choice.ts";
 import { ignoredPythonSetting } from "./python-interpreter.ts";
 import { diskFolders, type FolderChoice } from "./workspace-folder.ts";
-
-const OPEN_USER_SETTINGS = "Open User Settings";
-const MANAGE_TRUST = "Manage Workspace Trust";
-const OPEN_WORKSPACE_SETTINGS = "Open Workspace Settings";
 
 /** Starts watching; the first check runs now. `folders`: the folder Hearth works in, whose interpreter setting the runs read. */
 export function registerWorkspaceSettingsNotice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, folders: FolderChoice): vscode.Disposable {
@@ -31,10 +27,8 @@ export function registerWorkspaceSettingsNotice(context: vscode.ExtensionContext
 }
 
 function show(notice: IgnoredWorkspaceValue): void {
-  const action = notice.action === "trust" ? MANAGE_TRUST : notice.action === "workspaceSettings" ? OPEN_WORKSPACE_SETTINGS : OPEN_USER_SETTINGS;
-  void vscode.window.showWarningMessage(notice.text, action).then((pick) => {
-    if (pick === MANAGE_TRUST) void vscode.commands.executeCommand("workbench.trust.manage");
-    else if (pick === OPEN_WORKSPACE_SETTINGS) void vscode.commands.executeCommand("workbench.action.openWorkspaceSettingsFile");
-    else if (pick === OPEN_USER_SETTINGS) void vscode.commands.executeCommand("workbench.action.openGlobalSettings", notice.key.includes(".") ? notice.key : `${SETTINGS_SECTION}.${notice.key}`);
+  const button = noticeButton(notice);
+  void vscode.window.showWarningMessage(notice.text, button.label).then((pick) => {
+    if (pick === button.label) void vscode.commands.executeCommand(button.command, ...button.args);
   });
 }

@@ -279,8 +279,8 @@ export interface IgnoredWorkspaceValue {
   readonly key: keyof Settings | `${string}.${string}`;
   /** One sentence: the setting, the value, why it does not count and what applies instead. */
   readonly text: string;
-  /** What helps: the user's own settings, or trusting the folder. */
-  readonly action: "userSettings" | "trust" | "workspaceSettings";
+  /** What helps: the user's own settings, trusting the folder, or mending the workspace's file (a folder's own .vscode/settings.json in a window of several folders). */
+  readonly action: "userSettings" | "trust" | "workspaceSettings" | "folderSettings";
 }
 
 /**
@@ -324,8 +324,9 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
   const instead = applied !== undefined && applied === layers.globalValue && sanitizeValue(spec, applied) !== undefined
     ? `your user setting's ${quoted(applied)}`
     : applied !== undefined && sanitizeValue(spec, applied) !== undefined ? `its other value, ${quoted(applied)}` : `the default, ${JSON.stringify(spec.default)}`;
-  const where = invalid === layers.workspaceFolderValue ? "This folder's .vscode/settings.json sets" : "This workspace's settings (.vscode/settings.json, or the .code-workspace file) set";
-  return said(`${where} ${name} to ${quoted(invalid)}, which is not valid (${expected(spec)} expected); Hearth ignores it and uses ${instead}. Mend or remove it there.`, "workspaceSettings");
+  const folder = invalid === layers.workspaceFolderValue;
+  const where = folder ? "This folder's .vscode/settings.json sets" : "This workspace's settings (.vscode/settings.json, or the .code-workspace file) set";
+  return said(`${where} ${name} to ${quoted(invalid)}, which is not valid (${expected(spec)} expected); Hearth ignores it and uses ${instead}. Mend or remove it there.`, folder ? "folderSettings" : "workspaceSettings");
 }
 
 /** An enum that a workspace may only tighten: a looser or invalid workspace value, or (untrusted) any but the strictest. */

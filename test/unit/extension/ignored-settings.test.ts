@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { IGNORED_SETTINGS_KEY, IgnoredSettingsNotice, type NoticeStore } from "../../../src/extension/ignored-settings.ts";
-import type { IgnoredWorkspaceValue } from "../../../src/protocol/settings.ts";
+import { IGNORED_SETTINGS_KEY, IgnoredSettingsNotice, type NoticeStore, noticeButton } from "../../../src/extension/ignored-settings.ts";
+import { type IgnoredWorkspaceValue, SETTINGS, ignoredWorkspaceValue } from "../../../src/protocol/settings.ts";
 
 function memento(): NoticeStore & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
@@ -68,5 +68,17 @@ describe("IgnoredSettingsNotice", () => {
       "could not remember in this workspace's state which ignored settings Hearth told of (SQLITE_BUSY): another window may tell them again",
       "hearth.modelPath /repo/evil.gguf ignored",
     ]);
+  });
+
+  // In a window of several folders, a folder's own invalid value ("This folder's .vscode/settings.json sets …") opened the
+  // .code-workspace file (workbench.action.openWorkspaceSettingsFile), where the value is not.
+  it("opens the file that holds the value: a folder's own settings.json, the workspace's, or the user's", () => {
+    const threads = { ...SETTINGS.find((s) => s.key === "threads")!, userOnly: false };
+    const folder = ignoredWorkspaceValue(threads, { globalValue: 8, workspaceFolderValue: "8" }, true)!;
+    assert.deepEqual(noticeButton(folder), { label: "Open Folder Settings", command: "workbench.action.openFolderSettingsFile", args: [] });
+    const workspace = ignoredWorkspaceValue(threads, { globalValue: 8, workspaceValue: "8" }, true)!;
+    assert.deepEqual(noticeButton(workspace), { label: "Open Workspace Settings", command: "workbench.action.openWorkspaceSettingsFile", args: [] });
+    assert.deepEqual(noticeButton(modelPath("/repo/evil.gguf")), { label: "Open User Settings", command: "workbench.action.openGlobalSettings", args: ["hearth.modelPath"] });
+    assert.deepEqual(noticeButton({ key: "python.defaultInterpreterPath", action: "trust", text: "" }), { label: "Manage Workspace Trust", command: "workbench.trust.manage", args: [] });
   });
 });

@@ -209,6 +209,8 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
       ignoredWorkspaceValue(threads, { workspaceFolderValue: "8" }, true)?.text,
       'This folder\'s .vscode/settings.json sets hearth.threads to "8", which is not valid (a whole number from 0 to 256 expected); Hearth ignores it and uses the default, 0. Mend or remove it there.',
     );
+    assert.equal(ignoredWorkspaceValue(threads, { workspaceFolderValue: "8" }, true)?.action, "folderSettings", "the folder's own file to mend, not the .code-workspace");
+    assert.equal(ignoredWorkspaceValue(threads, { workspaceValue: "8", workspaceFolderValue: 4 }, true)?.action, "workspaceSettings", "the workspace's invalid value under the folder's valid one");
     assert.equal(layeredValue(threads, { workspaceFolderValue: "8" }, true), undefined, "no valid value: the default");
     assert.equal(layeredValue(threads, { workspaceValue: 4, workspaceFolderValue: "8" }, true), 4, "the workspace's own valid value under the folder's invalid one");
     assert.match(ignoredWorkspaceValue(threads, { workspaceValue: 4, workspaceFolderValue: "8" }, true)!.text, /uses its other value, 4\./);

@@ -69,6 +69,24 @@ export const CALL_DEADLINE_MS = 10_000;
 const MAX_STALLED = 2;
 
 /**
+ * Waits before a call refused for a full table of open files is made again when no other call
+ * is in flight to wait on (the root's ignore files, read first): a table held a moment by other
+ * work of the process (a model's load, the parse threads' start) frees within these. 750 ms in
+ * all, well within `CALL_DEADLINE_MS`.
+ */
+const TABLE_BACKOFF_MS = [50, 100, 200, 400];
+
+/** A call's state in limitCalls' retries for a full table of open files. */
+interface TableRoom {
+  /** Ends the wait for room (its deadline came). */
+  giveUp?: () => void;
+  /** The last full-table error the call met: at its deadline it fails with it, not as a stalled call. */
+  tableError?: unknown;
+  /** Its deadline passed: no more tries. */
+  expired?: boolean;
+}
+
+/**
  * `fs` with at most `max` calls in flight; the others wait their turn, in order. Node runs
  * file calls on 4 threads shared with the rest of the process: a folder of 200,000 files
  * statted at once queued 200,000 requests (846–940 MB of memory against 205–211 MB at 64),
@@ -87,22 +105,36 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
     for (const wake of wakers.splice(0)) wake();
   };
   // A full table (a low ulimit -n) is this moment's, not the file's: the call is made again
-  // once another in flight has answered; only with none left to wait on does it fail, or
-  // when its deadline comes while it waits (`waitingRoom.giveUp`): then with the table's
-  // error, not as a stalled mount — the time went to waiting for room, on no call of its own.
-  const retried = async <T>(call: () => Promise<T>, waitingRoom: { giveUp?: () => void }): Promise<T> => {
-    for (;;) {
+  // once another in flight has answered; with none to wait on (the root's ignore files, read
+  // first and alone) after a short wait, `TABLE_BACKOFF_MS`, before it fails. Its deadline
+  // (`room.expired`) ends the waiting: then it fails with the table's error, not as a stalled
+  // mount — a call that met a full table is no hung call, the time went to waiting for room.
+  const retried = async <T>(call: () => Promise<T>, room: TableRoom): Promise<T> => {
+    for (let waits = 0; ; ) {
       try {
         return await call();
       } catch (err) {
-        if (!tooManyOpenFiles(err) || active - parked <= 1) throw err;
-        parked++;
-        const gaveUp = await new Promise<boolean>((wake) => {
-          wakers.push(() => wake(false));
-          waitingRoom.giveUp = () => wake(true);
-        });
-        waitingRoom.giveUp = undefined;
-        parked--;
+        if (!tooManyOpenFiles(err) || room.expired) throw err;
+        room.tableError = err;
+        let gaveUp: boolean;
+        if (active - parked > 1) {
+          parked++;
+          gaveUp = await new Promise<boolean>((wake) => {
+            wakers.push(() => wake(false));
+            room.giveUp = () => wake(true);
+          });
+          parked--;
+        } else if (waits < TABLE_BACKOFF_MS.length) {
+          const ms = TABLE_BACKOFF_MS[waits++] as number;
+          gaveUp = await new Promise<boolean>((wake) => {
+            const backoff = setTimeout(() => wake(false), ms);
+            room.giveUp = () => {
+              clearTimeout(backoff);
+              wake(true);
+            };
+          });
+        } else throw err;
+        room.giveUp = undefined;
         if (gaveUp) throw err;
       }
     }
@@ -121,16 +153,22 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
     else await new Promise<void>((go, fail) => waiting.push({ go, fail }));
     return new Promise<T>((answer, fail) => {
       let late = false;
-      const waitingRoom: { giveUp?: () => void } = {};
+      const room: TableRoom = {};
       const timer = setTimeout(() => {
-        if (waitingRoom.giveUp) return waitingRoom.giveUp();
+        if (room.giveUp) return room.giveUp();
+        if (room.tableError !== undefined) {
+          // A try made after the table was full is still out: the call fails now with the
+          // table's error and makes no more; the try keeps its place until it answers.
+          room.expired = true;
+          return fail(room.tableError);
+        }
         late = true;
         stalled++;
         holdRead(1);
         fail(new StalledCall(`timed out: no answer in ${deadlineMs / 1000} s (a stalled network mount?)`));
         if (stalled >= maxStalled) for (const waiter of waiting.splice(0)) waiter.fail(notTried());
       }, deadlineMs);
-      new Promise<T>((made) => made(retried(call, waitingRoom))).then(answer, fail).finally(() => {
+      new Promise<T>((made) => made(retried(call, room))).then(answer, fail).finally(() => {
         clearTimeout(timer);
         answered();
         if (late) {

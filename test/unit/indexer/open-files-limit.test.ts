@@ -114,3 +114,124 @@ describe("a low limit of open files", () => {
     assert.deepEqual(await third, info, "made: no call counts as stalled");
   });
 });
+
+// The root's ignore files are read first, one at a time, with no other call in flight to wait
+// on: the first EMFILE failed the whole index ("indexing failed: EMFILE …") though the table was
+// full only a moment (other work of the process holding it: a model's load). Now such a call is
+// made again after a short wait, a few times, before it fails.
+describe("a full table with no other call in flight", () => {
+  const turn = () => new Promise((go) => setImmediate(go));
+  /** Node's file calls, but the first `refusals` ignore-file reads find the table full. */
+  function refusingIgnoreFiles(refusals: number): { fs: ScanFs; refused: () => number } {
+    let refused = 0;
+    const fs: ScanFs = {
+      ...nodeScanFs,
+      readIgnoreFile: async (abs) => {
+        if (refused < refusals) {
+          refused++;
+          throw Object.assign(new Error(`EMFILE: too many open files, open '${abs}'`), { errno: -24, code: "EMFILE", syscall: "open", path: abs });
+        }
+        return nodeScanFs.readIgnoreFile(abs);
+      },
+    };
+    return { fs, refused: () => refused };
+  }
+  /** Runs the scan to its end, moving the mocked clock on past each wait a refusal starts (at most 400 ms). */
+  async function scanned(t: { mock: { timers: { tick(ms: number): void } } }, dir: string, fs: ScanFs, refused: () => number) {
+    let settled = false;
+    const scanning = scanRepository(dir, { ...DEFAULT_LIMITS, fs });
+    const outcome = scanning.then(
+      (scan) => ({ scan }),
+      (err: unknown) => ({ err }),
+    );
+    void outcome.finally(() => (settled = true));
+    let ticked = 0;
+    while (!settled) {
+      await turn();
+      if (refused() > ticked) {
+        ticked++;
+        t.mock.timers.tick(400);
+      }
+    }
+    return outcome;
+  }
+
+  it("the root's ignore files are read again after a short wait: the index is made, with their rules", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, "a.py"), "x = 1\n");
+      writeFileSync(join(dir, "ignored.py"), "y = 2\n");
+      writeFileSync(join(dir, ".gitignore"), "ignored.py\n");
+      const full = refusingIgnoreFiles(3);
+      const result = await scanned(t, dir, full.fs, full.refused);
+      assert.ok("scan" in result, `the scan is made: ${"err" in result ? String(result.err) : ""}`);
+      assert.equal(full.refused(), 3);
+      assert.deepEqual(result.scan.files.map((f) => f.path).filter((p) => p.endsWith(".py")), ["a.py"], "the .gitignore's rules applied");
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a table that stays full fails the scan with its error after a few waits", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, "a.py"), "x = 1\n");
+      const full = refusingIgnoreFiles(Infinity);
+      const result = await scanned(t, dir, full.fs, full.refused);
+      assert.ok("err" in result, "the scan fails");
+      assert.equal((result.err as NodeJS.ErrnoException).code, "EMFILE");
+      assert.ok(!(result.err instanceof StalledCall));
+      assert.equal(full.refused(), 5, "made 5 times: 4 waits (750 ms in all), then given up");
+    } finally {
+      cleanup();
+    }
+  });
+
+  // A try made after the table was full still out at the deadline: the call failed as "timed out:
+  // no answer in 10 s (a stalled network mount?)" and counted as stalled (b752d0a1 took only the
+  // call parked at its deadline), and its tries went on after it had failed.
+  it("a call that met a full table and whose try is still out at its deadline fails with the table's error, and tries no more", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const gates: (() => void)[] = [];
+    const info = { size: 1, mtimeMs: 0, isFile: () => true, isDirectory: () => false };
+    let lists = 0;
+    const emfile = (abs: string) => Object.assign(new Error(`EMFILE: too many open files, scandir '${abs}'`), { code: "EMFILE", syscall: "scandir", path: abs });
+    let refuseLate: () => void = () => {};
+    const fs: ScanFs = {
+      ...nodeScanFs,
+      stat: () => new Promise((answer) => gates.push(() => answer(info))),
+      readdir: (abs) => {
+        lists++;
+        if (lists === 1) return Promise.reject(emfile(abs));
+        return new Promise((_, fail) => (refuseLate = () => fail(emfile(abs))));
+      },
+    };
+    const limited = limitCalls(fs, 4, 1000);
+    const first = limited.stat("/a");
+    const outcome = limited.readdir("/d").then(() => "listed", (err: unknown) => err);
+    await turn();
+    gates.shift()!(); // the first answers: the readdir tries again, and that try hangs on
+    assert.deepEqual(await first, info);
+    await turn();
+    assert.equal(lists, 2);
+    t.mock.timers.tick(600);
+    const second = limited.stat("/b");
+    await turn();
+    t.mock.timers.tick(400); // the readdir's deadline (1,000 ms) passes with its second try out; the second's (1,600) not
+    const err = await outcome;
+    assert.ok(!(err instanceof StalledCall), `not a stalled call: ${String(err)}`);
+    assert.equal((err as NodeJS.ErrnoException).code, "EMFILE");
+    refuseLate(); // the try answers: the table full again
+    await turn();
+    gates.shift()!(); // the second answers, which would wake a waiting try
+    assert.deepEqual(await second, info);
+    await turn();
+    assert.equal(lists, 2, "no try after the deadline");
+    const third = limited.stat("/c");
+    await turn();
+    gates.shift()!();
+    assert.deepEqual(await third, info, "made: no call counts as stalled");
+  });
+});

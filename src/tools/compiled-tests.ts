@@ -23,6 +23,12 @@ export function buildFailure(output: string): { words: string; packages: number 
   // deno test type-checks the test modules before running any: Deno 2 ends "error: Type checking failed.", Deno 1 began the first error "error: TS2322 [ERROR]: ".
   if (/^error: (?:Type checking failed\.$|TS\d+ \[ERROR\]: )/m.test(output)) return { words: "Deno's type check failed, so no test ran", packages: 0 };
   if (/^\[ERROR\] (?:COMPILATION ERROR|Failed to execute goal \S+maven-compiler-plugin)/m.test(output)) return { words: "Maven could not compile the project", packages: 0 };
+  // RSpec runs no example when a spec file does not load ("An error occurred while loading ./spec/x_spec.rb."); Minitest's
+  // rake test ends at ruby's own error ("…/test/x_test.rb:4: syntax error, unexpected `end' (SyntaxError)"), naming the file.
+  const rspec = [...new Set([...output.matchAll(/^An error occurred while loading (\S+?)\.?$/gm)].map((m) => m[1]!))];
+  if (rspec.length) return { words: `RSpec could not load ${rspec.join(", ")}, so no test ran`, packages: 0 };
+  const ruby = output.match(/(?<=^|\s)(\S+\.rb):\d+: .*\((SyntaxError|LoadError)\)$/m);
+  if (ruby) return { words: `Ruby could not load ${ruby[1]} (${ruby[2]}), so no test ran`, packages: 0 };
   const gradle = output.match(/^\s*Execution failed for task '(:(?:[\w-]+:)*compile\w*)'/m)?.[1];
   return gradle ? { words: `Gradle's task ${gradle} failed`, packages: 0 } : undefined;
 }
@@ -41,6 +47,10 @@ export function toolchainInstall(program: string): string | undefined {
     case "ctest":
     case "cmake":
       return "install CMake, which brings ctest (on Debian or Ubuntu: sudo apt install cmake), or configure the test command";
+    case "rspec":
+    case "rake":
+    case "bundle":
+      return "install Ruby and the project's gems (on Debian or Ubuntu: sudo apt install ruby-full, then gem install bundler and bundle install), or configure the test command";
     case "make":
       return "install make (on Debian or Ubuntu: sudo apt install build-essential), or configure the test command";
     default:

@@ -5,10 +5,11 @@
  * in a Plug'n'Play project —,
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, deno.json(c) (its test task, else deno test), go.mod, Cargo.toml, pom.xml,
- * build.gradle(.kts), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
+ * build.gradle(.kts), a Ruby project's spec/ or .rspec (rspec) or Rakefile with test/ (rake test; both through
+ * bundle exec with a Gemfile), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
  * ctest there), a makefile's test target (make test), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
- * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle and CTest.
+ * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle, CTest, RSpec and Minitest.
  */
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -310,11 +311,29 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
       if (await exists(`${build}/CTestTestfile.cmake`)) return { command: `cmake --build ${build} && ctest --test-dir ${build} --output-on-failure`, because: `CMakeLists.txt, configured in ${build}/` };
     }
   }
+  const ruby = await rubyRunner(workspace, exists);
+  if (ruby) return ruby;
   const make = await makeTestRunner(workspace);
   if (make) return make;
   const root = await workspace.list(".");
   if (root.some((e) => e.type === "file" && /^test_.*\.py$|_test\.py$/.test(e.name))) {
     return told(`${python.program} -m unittest -q`, (max) => `test_*.py files (unittest)${python.because(max)}`, "", []);
+  }
+  return undefined;
+}
+
+/**
+ * A Ruby project's tests: RSpec where there is a spec/ folder or a .rspec file, else Minitest
+ * through the Rakefile's test task (Rails' and a gem's test/ folder); through Bundler where
+ * there is a Gemfile, so that the project's gem versions run. It was "none could be detected".
+ */
+async function rubyRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
+  const folder = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "directory";
+  const bundle = (await exists("Gemfile")) ? "bundle exec " : "";
+  const by = bundle ? ", through Bundler (Gemfile)" : "";
+  if ((await exists(".rspec")) || (bundle && (await folder("spec")))) return { command: `${bundle}rspec`, because: `${(await exists(".rspec")) ? ".rspec" : "spec/"} (RSpec)${by}` };
+  for (const file of ["Rakefile", "rakefile", "Rakefile.rb"]) {
+    if ((await exists(file)) && (await folder("test"))) return { command: `${bundle}rake test`, because: `${file} and test/ (Minitest through rake)${by}` };
   }
   return undefined;
 }
@@ -724,6 +743,20 @@ const COUNTERS: readonly Counter[] = [
     // CTest: "67% tests passed, 1 tests failed out of 3"
     const m = out.match(/^\d+% tests passed, (\d+) tests? failed out of (\d+)/m);
     return m ? { passed: Number(m[2]) - Number(m[1]), failed: Number(m[1]), skipped: 0 } : undefined;
+  },
+  (out) => {
+    // RSpec: "5 examples, 1 failure, 2 pending" (", 1 error occurred outside of examples": a spec file that did not load).
+    const m = [...out.matchAll(/^(\d+) examples?, (\d+) failures?(?:, (\d+) pending)?(?:, (\d+) errors? occurred outside of examples)?$/gm)].at(-1);
+    if (!m) return undefined;
+    const skipped = Number(m[3] ?? 0);
+    return { passed: Number(m[1]) - Number(m[2]) - skipped, failed: Number(m[2]) + Number(m[4] ?? 0), skipped };
+  },
+  (out) => {
+    // Minitest: "4 runs, 2 assertions, 1 failures, 1 errors, 1 skips".
+    const m = [...out.matchAll(/^(\d+) runs, \d+ assertions, (\d+) failures, (\d+) errors, (\d+) skips$/gm)].at(-1);
+    if (!m) return undefined;
+    const failed = Number(m[2]) + Number(m[3]);
+    return { passed: Number(m[1]) - failed - Number(m[4]), failed, skipped: Number(m[4]) };
   },
   (out) => {
     // Mocha: "  3 passing (12ms)" / "  1 failing"

@@ -1,0 +1,76 @@
+/**
+ * run_tests on Ruby projects: which command a project's files point to, and the counts and
+ * words for what the real runners print. The outputs in test/fixtures/tools/test-output were
+ * captured from real runs with NO_COLOR=1 and stdin closed: RSpec 3.12 (rspec-core 3.12.0,
+ * ruby 3.1.2) — rspec-*.txt —, Minitest through rake 13.0.6's test task — minitest-*.txt —, of
+ * small projects with passing, failing, pending and unloadable tests. No runner needs to be
+ * installed: each run replays a captured output with the exit code it had.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { DiskWorkspace, countTests, runTool } from "../../../src/tools/index.ts";
+import { runTestsTool, testRunShown } from "../../../src/tools/run-tests.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const OUTPUTS = resolve(import.meta.dirname, "../../fixtures/tools/test-output");
+const output = (name: string) => readFileSync(join(OUTPUTS, `${name}.txt`), "utf8");
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir("hearth-ecosystem-");
+  for (const [name, content] of Object.entries(files)) {
+    // A name ending in / is a folder.
+    mkdirSync(name.endsWith("/") ? join(dir, name) : dirname(join(dir, name)), { recursive: true });
+    if (!name.endsWith("/")) writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+const ctx = (dir: string, testCommand?: string) => ({ workspace: new DiskWorkspace(dir), signal: new AbortController().signal, ...(testCommand ? { testCommand } : {}) });
+
+/** run_tests with a configured command that prints the captured output and exits as the real run did: its verdict line. */
+async function replay(name: string, exitCode: number): Promise<{ text: string; passed: boolean }> {
+  const result = await runTool(runTestsTool, {}, ctx(project({}), `cat ${join(OUTPUTS, `${name}.txt`)}; exit ${exitCode}`));
+  assert.ok(result.ok, result.text);
+  return { text: result.text.split("\n")[1]!, passed: (result.data as { passed: boolean }).passed };
+}
+
+describe("Ruby: RSpec and Minitest", () => {
+  it("counts RSpec's and Minitest's real summaries", () => {
+    assert.deepEqual(countTests(output("rspec-fail")), { passed: 2, failed: 1, skipped: 2 });
+    assert.deepEqual(countTests(output("rspec-pass")), { passed: 2, failed: 0, skipped: 0 });
+    assert.deepEqual(countTests(output("minitest-fail")), { passed: 1, failed: 2, skipped: 1 });
+    assert.deepEqual(countTests(output("minitest-pass")), { passed: 1, failed: 0, skipped: 0 });
+  });
+
+  it("says a run's counts, and a spec or test file that did not load as the tests not built", async () => {
+    assert.deepEqual(await replay("rspec-fail", 1), { passed: false, text: "[tests FAILED: 2 passed, 1 failed, 2 skipped; exit code 1]" });
+    assert.deepEqual(await replay("rspec-pass", 0), { passed: true, text: "[tests PASSED: 2 passed, 0 failed; exit code 0]" });
+    assert.deepEqual(await replay("minitest-fail", 1), { passed: false, text: "[tests FAILED: 1 passed, 2 failed, 1 skipped; exit code 1]" });
+    assert.deepEqual(await replay("rspec-load", 1), {
+      passed: false,
+      text: "[the tests did not build: RSpec could not load ./spec/broken_spec.rb, so no test ran — its errors are in the output below; fix them and run the tests again (exit code 1)]",
+    });
+    assert.deepEqual(await replay("minitest-load", 1), {
+      passed: false,
+      text: "[the tests did not build: Ruby could not load /tmp/f13/mt/test/broken_test.rb (SyntaxError), so no test ran — its errors are in the output below; fix them and run the tests again (exit code 1)]",
+    });
+  });
+
+  it("names what to install where rspec is not found", async () => {
+    const result = await runTool(runTestsTool, {}, ctx(project({}), "PATH=/nonexistent; rspec"));
+    assert.ok(result.ok, result.text);
+    assert.match(result.text.split("\n")[1]!, /^\[tests did not run: `rspec` was not found \(exit code 127\); install Ruby and the project's gems \(on Debian or Ubuntu: sudo apt install ruby-full/);
+  });
+
+  it("detects rspec where there is a spec/ folder or .rspec, rake test for a Rakefile with test/, through Bundler with a Gemfile", async () => {
+    const shown = (files: Record<string, string>) => testRunShown(new DiskWorkspace(project(files)), undefined);
+    assert.equal(await shown({ Gemfile: "gem 'rspec'\n", "spec/": "" }), "`bundle exec rspec` (spec/ (RSpec), through Bundler (Gemfile))");
+    assert.equal(await shown({ ".rspec": "--require spec_helper\n" }), "`rspec` (.rspec (RSpec))");
+    assert.equal(await shown({ Gemfile: "", Rakefile: "require 'rake/testtask'\n", "test/": "" }), "`bundle exec rake test` (Rakefile and test/ (Minitest through rake), through Bundler (Gemfile))");
+    assert.equal(await shown({ Rakefile: "", "test/": "" }), "`rake test` (Rakefile and test/ (Minitest through rake))");
+    // A Rakefile without test/, or a Gemfile alone, is no test setup; package.json's test script comes first.
+    assert.equal(await shown({ Gemfile: "", Rakefile: "" }), undefined);
+    assert.equal(await shown({ Gemfile: "", "spec/": "", "package.json": '{"scripts":{"test":"jest"}}' }), "`npm test` (package.json's test script: jest)");
+  });
+});

@@ -95,6 +95,8 @@ export async function loadCache(
   key: string,
   root: string,
 ): Promise<{ ok: true; contents: CacheContents } | { ok: false; miss: CacheMiss; detail?: string }> {
+  const before = await stat(file).then((info) => info.mtimeMs, () => undefined);
+  if (before !== undefined && !usedBefore.has(file)) usedBefore.set(file, before);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -111,7 +113,7 @@ export async function loadCache(
   if (!data || typeof data !== "object" || data.magic !== MAGIC || !Array.isArray(data.files)) return { ok: false, miss: "corrupt" };
   if (data.key !== key) return { ok: false, miss: "version-mismatch" };
   if (data.root !== root) return { ok: false, miss: "other-root" };
-  // Marked as used: an unchanged tree does not rewrite it, and a save elsewhere removes caches unused for long (removeUnused).
+  // Marked as used: an unchanged tree does not rewrite it, and a save elsewhere removes caches unused for long (removeLeftovers).
   const now = new Date();
   await utimes(file, now, now).catch(() => {});
   return { ok: true, contents: data };
@@ -147,20 +149,31 @@ export async function saveCache(file: string, key: string, contents: CacheConten
  */
 const UNUSED_MS = 30 * 24 * 60 * 60 * 1000;
 const CACHE_NAME = /^index-[0-9a-f]{16}\.bin$/;
+/**
+ * When each cache this process tried to read had last been used (its mtime as the first try
+ * found it, before marking it used). A save counts the other caches' idle time to the newest of
+ * that and their own uses, never past now: with a clock a year ahead (a VM resumed with a bad
+ * clock, a wrong RTC, set right later) every other cache, used yesterday, was a year idle and
+ * removed, each of those folders parsed again whole. Checkpoint stores do the same.
+ */
+const usedBefore = new Map<string, number>();
 
 /** Removes the temporary files of `file` that processes no longer running left behind, and other folders' caches unused for `UNUSED_MS`. */
 async function removeLeftovers(file: string): Promise<void> {
   const prefix = `${basename(file)}.`;
   const dir = dirname(file);
+  const others = new Map<string, number>();
   for (const name of await readdir(dir).catch(() => [])) {
     const pid = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
     if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) await unlink(join(dir, name)).catch(() => {});
-    else if (CACHE_NAME.test(name) && name !== basename(file)) await removeIfUnused(join(dir, name));
+    else if (CACHE_NAME.test(name) && name !== basename(file)) {
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (info?.isFile()) others.set(join(dir, name), info.mtimeMs);
+    }
   }
-}
-
-async function removeIfUnused(cache: string): Promise<void> {
-  const info = await stat(cache).catch(() => undefined);
-  if (info?.isFile() && Date.now() - info.mtimeMs > UNUSED_MS) await unlink(cache).catch(() => {});
+  // A folder's first cache (none to read before) has no use before this one to count to: now.
+  const ownBefore = usedBefore.get(file);
+  const now = ownBefore === undefined ? Date.now() : Math.min(Date.now(), Math.max(ownBefore, ...others.values()));
+  for (const [cache, used] of others) if (now - used > UNUSED_MS) await unlink(cache).catch(() => {});
 }
 

@@ -43,4 +43,28 @@ describe("index cache: a shared storage folder", () => {
     await (await indexOf(second, { history: false, storageDir })).close();
     assert.ok(existsSync(own) && existsSync(cachePath(storageDir, second)));
   });
+
+  it("a clock a year ahead, then set right, removes none of the other caches used this week", async (t) => {
+    const storageDir = tempDir("hearth-cache-prune-jump-");
+    const root = tempDir("hearth-cache-prune-root-");
+    writeFileSync(join(root, "a.py"), "def a():\n    return 1\n");
+    await (await indexOf(root, { history: false, storageDir })).close();
+    const others = ["index-aaaaaaaaaaaaaaaa.bin", "index-bbbbbbbbbbbbbbbb.bin"].map((name) => join(storageDir, name));
+    for (const file of others) writeFileSync(file, "x");
+    age(others[0]!, 1);
+    age(others[1]!, 6);
+
+    // The next run: the machine's clock a year ahead (a VM resumed with a bad clock). A change, so the cache is saved.
+    t.mock.timers.enable({ apis: ["Date"], now: Date.now() + 365 * DAY_MS });
+    writeFileSync(join(root, "a.py"), "def a():\n    return 2\n");
+    await (await indexOf(root, { history: false, storageDir })).close();
+    t.mock.timers.reset();
+    assert.deepEqual(others.filter((file) => !existsSync(file)), [], "caches used this week are kept");
+
+    // A cache idle for 40 days by the same measure still goes.
+    age(others[1]!, 40);
+    writeFileSync(join(root, "a.py"), "def a():\n    return 3\n");
+    await (await indexOf(root, { history: false, storageDir })).close();
+    assert.deepEqual(others.map((file) => existsSync(file)), [true, false]);
+  });
 });

@@ -262,7 +262,10 @@ async function restoreFrom(options: GroupOptions, plan: RestorePlan): Promise<Re
  * with nothing said.
  */
 export function finishedRestoreNotice(finished: NonNullable<CheckpointStore["finishedRestore"]>): string {
-  const cutOff = `A restore to checkpoint ${finished.checkpoint.slice(0, 8)} was cut off (Hearth or the editor closed while it wrote files)`;
+  const cutOff = `A restore${finished.checkpoint ? ` to checkpoint ${finished.checkpoint.slice(0, 8)}` : ""} was cut off (Hearth or the editor closed while it wrote files)`;
+  if (finished.newer !== undefined) {
+    return `${cutOff}; a newer version of Hearth began it, and its record (${finished.newer}) is one this version cannot read: files of this folder may be left half-restored. Its record is left as it is: open this folder with that version of Hearth to finish it, or check the files and restore again.`;
+  }
   if (finished.failed !== undefined) {
     return `${cutOff}, and Hearth could not finish it (${finished.failed}): ${named(finished.left)} may be left half-restored. Check ${finished.left.length === 1 ? "it" : "them"}, and restore again if needed.`;
   }

@@ -14,9 +14,18 @@ import { writeNew } from "./disk-workspace.ts";
 import { ToolError } from "./tool.ts";
 
 const JOURNAL_FILE = "hearth-restore.json";
+/**
+ * The journal's format: a Hearth that changes what the journal's fields mean writes a higher
+ * one. A journal without it is an older Hearth's, of this format. One of a later format (a
+ * newer Hearth's, in a window not reloaded since an update or after going back a version) is
+ * neither followed nor removed here: that version finishes it.
+ */
+export const JOURNAL_FORMAT = 1;
 
 /** A restore that began: by which process, to which checkpoint, and the paths it puts back. */
 export interface RestoreJournal {
+  /** JOURNAL_FORMAT; absent from journals older versions wrote. */
+  readonly format?: number;
   readonly pid: number;
   /**
    * When the restore began (ISO 8601): a process with `pid` that started later is another one
@@ -39,7 +48,7 @@ export async function writeJournal(gitDir: string, journal: RestoreJournal): Pro
   try {
     // One a killed restore left beside it is no one's now.
     await rm(beside, { force: true });
-    await writeNew(beside, JSON.stringify(journal), PRIVATE_FILE);
+    await writeNew(beside, JSON.stringify({ format: JOURNAL_FORMAT, ...journal }), PRIVATE_FILE);
     await rename(beside, file);
   } catch (error) {
     await rm(beside, { force: true });
@@ -63,8 +72,11 @@ export async function clearJournal(gitDir: string): Promise<void> {
   await rm(join(gitDir, `${JOURNAL_FILE}.tmp`), { force: true });
 }
 
-/** The journal of a restore whose process is gone (undefined: none, or it is still running). */
-export async function abandonedJournal(gitDir: string): Promise<RestoreJournal | undefined> {
+/**
+ * The journal of a restore whose process is gone (undefined: none, or it is still running), or
+ * `{ newer }` for one a newer Hearth wrote in a later format, which is left as it is.
+ */
+export async function abandonedJournal(gitDir: string): Promise<RestoreJournal | { readonly newer: string; readonly checkpoint?: string } | undefined> {
   const text = await readFile(join(gitDir, JOURNAL_FILE), "utf8").catch(() => undefined);
   if (text === undefined) return undefined;
   let parsed: unknown;
@@ -74,11 +86,17 @@ export async function abandonedJournal(gitDir: string): Promise<RestoreJournal |
     parsed = undefined;
   }
   const journal = parsed as Partial<RestoreJournal> | undefined;
-  const valid = typeof journal?.pid === "number" && typeof journal.checkpoint === "string" && Array.isArray(journal.paths) && journal.paths.every((p) => typeof p === "string");
   // A record no Hearth wrote (cut short by a full disk): nothing to finish by it.
+  if (typeof journal?.pid !== "number") return void (await clearJournal(gitDir));
+  // Alive (this process included: its restore is under way): not ours to finish, nor to remove,
+  // whatever else it holds (a newer Hearth's window restoring as this one opens).
+  if (alive(journal as RestoreJournal)) return undefined;
+  if (typeof journal.format === "number" && journal.format > JOURNAL_FORMAT) {
+    return { newer: `format ${journal.format}`, ...(typeof journal.checkpoint === "string" ? { checkpoint: journal.checkpoint } : {}) };
+  }
+  const valid = typeof journal.checkpoint === "string" && Array.isArray(journal.paths) && journal.paths.every((p) => typeof p === "string");
   if (!valid) return void (await clearJournal(gitDir));
-  // Alive (this process included: its restore is under way): not ours to finish.
-  return alive(journal as RestoreJournal) ? undefined : (journal as RestoreJournal);
+  return journal as RestoreJournal;
 }
 
 /** Whether the process that began the restore still runs: its pid alive, and not taken since by a later process. */

@@ -188,6 +188,11 @@ export interface FinishedRestore {
   readonly left: readonly string[];
   /** Why the restore could not be finished. */
   readonly failed?: string;
+  /**
+   * The journal's format, where a newer Hearth began the restore in a format this version
+   * does not read ("format 2"): nothing was put back, and the journal is left for that version.
+   */
+  readonly newer?: string;
 }
 
 export class CheckpointStore {
@@ -258,6 +263,8 @@ export class CheckpointStore {
   private async finishAbandonedRestore(): Promise<FinishedRestore | undefined> {
     const journal = await abandonedJournal(this.gitDir);
     if (!journal) return undefined;
+    // A newer Hearth's: not followed (its fields may mean more than this version reads), and its journal kept for it.
+    if ("newer" in journal) return { checkpoint: journal.checkpoint ?? "", paths: [], left: [], newer: journal.newer };
     try {
       const left = new Set(await this.unrecordedFiles(journal.paths, "any"));
       const paths = journal.paths.filter((p) => !left.has(p));

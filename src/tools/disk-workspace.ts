@@ -7,10 +7,11 @@
  * batch before anything is written. Writes go to a temporary file in the same directory
  * and are renamed over the target: a crash never leaves half a file.
  */
-import { type Stats, constants } from "node:fs";
-import { type FileHandle, access, chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join, relative, resolve as resolvePath } from "node:path";
+import { type Stats, constants, readFileSync } from "node:fs";
+import { type FileHandle, access, chmod, link, lstat, mkdir, open, readFile, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from "node:path";
+import { isAlive, startedAfter } from "../protocol/processes.ts";
 import { ToolError } from "./tool.ts";
 import { isOutside } from "../indexer/scan.ts";
 import { modelPath } from "./path-spelling.ts";
@@ -163,7 +164,11 @@ export class DiskWorkspace implements Workspace {
    * changes are undone in reverse order before the error is rethrown.
    */
   async apply(changes: readonly WorkspaceChange[]): Promise<void> {
-    const steps = await this.prepareAll(changes);
+    // One that cannot be finished now (a file made read-only since) is tried again next time.
+    await this.finishCutOff().catch(() => undefined);
+    const reals: string[] = [];
+    const steps = await this.prepareAll(changes, reals);
+    if (changes.length > 1 && changes.every((change) => change.kind === "write")) return this.applyWrites(changes, reals);
     const undo: (() => Promise<void>)[] = [];
     try {
       for (const step of steps) undo.push(await step());
@@ -179,21 +184,87 @@ export class DiskWorkspace implements Workspace {
     await this.prepareAll(changes);
   }
 
-  private async prepareAll(changes: readonly WorkspaceChange[]): Promise<(() => Promise<() => Promise<void>>)[]> {
+  /**
+   * Finishes a batch of writes whose process was killed between its renames (`applyWrites`'
+   * journal, a process that no longer runs): each file not renamed yet gets its new content,
+   * but for one changed since (its content no longer the one the batch replaced), which keeps
+   * what it holds now. Returns what it did, in words; undefined where there was nothing to do.
+   */
+  async finishCutOff(): Promise<string | undefined> {
+    return finishCutOffWrites(resolvePath(this.root));
+  }
+
+  /**
+   * A batch of writes alone (a multi-file patch): every file's new content is written beside it
+   * and flushed before any file is replaced, then a journal naming them is written (flushed) and
+   * the files are renamed over one after the other. A process killed while it writes the new
+   * contents leaves the tree as it was; one killed between the renames is finished by the next
+   * batch (`finishCutOff`): never a tree half patched. A failed rename puts back the files done.
+   */
+  private async applyWrites(changes: readonly WorkspaceChange[], reals: readonly string[]): Promise<void> {
+    const befores: (Uint8Array | undefined)[] = [];
+    for (const [i, change] of changes.entries()) {
+      if (change.kind !== "write") throw new Error("applyWrites takes writes alone");
+      befores.push(await readIfFile(reals[i]!));
+      checkUnchanged(change.path, change.expected, befores[i]);
+    }
+    const root = resolvePath(this.root);
+    const names: Staged[] = [];
+    for (const real of reals) names.push(await stagedNames(real));
+    const staged: Staged[] = [];
+    const made: (string | undefined)[] = [];
+    let journal: string | undefined;
+    try {
+      // Named first: a process killed while it writes them leaves no temporary file for good.
+      journal = await writeWritesJournal(root, "staging", names, befores);
+      for (const [i, change] of changes.entries()) {
+        if (change.kind !== "write") continue;
+        made.push(await mkdir(dirname(reals[i]!), { recursive: true }));
+        staged.push(await stageWrite(reals[i]!, change.content, names[i]));
+      }
+      if (journal && !(await writeWritesJournal(root, "renaming", names, befores))) {
+        await rm(journal, { force: true });
+        journal = undefined;
+      }
+    } catch (error) {
+      await dropStaged(names, made, reals);
+      if (journal) await rm(journal, { force: true });
+      const failed = changes[staged.length] ?? changes[changes.length - 1]!;
+      throw writeError(error, failed.kind === "rename" ? failed.to : failed.path);
+    }
+    let done = 0;
+    try {
+      for (; done < staged.length; done++) await rename(staged[done]!.tmp, staged[done]!.target);
+    } catch (error) {
+      for (let i = done - 1; i >= 0; i--) {
+        const before = befores[i];
+        await (before ? atomicWrite(reals[i]!, before) : unlink(reals[i]!)).catch(() => undefined);
+      }
+      await dropStaged(staged.slice(done), made.slice(done), reals.slice(done));
+      for (let i = done - 1; i >= 0; i--) if (!befores[i]) await removeMadeFolders(dirname(reals[i]!), made[i]);
+      if (journal) await rm(journal, { force: true });
+      const failed = changes[done]!;
+      throw writeError(error, failed.kind === "rename" ? failed.to : failed.path);
+    }
+    if (journal) await rm(journal, { force: true });
+  }
+
+  private async prepareAll(changes: readonly WorkspaceChange[], reals?: string[]): Promise<(() => Promise<() => Promise<void>>)[]> {
     const steps: (() => Promise<() => Promise<void>>)[] = [];
     const batch = new BatchNames();
-    for (const change of changes) steps.push(await this.prepare(change, batch));
+    for (const change of changes) steps.push(await this.prepare(change, batch, reals));
     return steps;
   }
 
-  /** Checks one change's paths; the returned step applies it and returns its undo. */
-  private async prepare(change: WorkspaceChange, batch: BatchNames): Promise<() => Promise<() => Promise<void>>> {
+  /** Checks one change's paths; the returned step applies it and returns its undo. `reals`: each write's checked real path is added. */
+  private async prepare(change: WorkspaceChange, batch: BatchNames, reals?: string[]): Promise<() => Promise<() => Promise<void>>> {
     if (change.kind === "write") {
       // The checked real path: a link is followed only to where the check allowed.
       const { real } = await checkWritable(this.root, change.path);
       await checkFileTarget(this.root, real, change.path, batch);
       await checkNotReadOnly(real, change.path);
       await batch.fill(real);
+      reals?.push(real);
       return async () => {
         const before = await readIfFile(real);
         checkUnchanged(change.path, change.expected, before);
@@ -324,11 +395,27 @@ async function removeMadeFolders(folder: string, made: string | undefined): Prom
  * pass the checked real path).
  */
 export async function atomicWrite(path: string, content: Uint8Array): Promise<void> {
+  const { tmp, target } = await stageWrite(path, content);
+  try {
+    await rename(tmp, target);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** A new content written and flushed beside its file (`tmp`), to be renamed over `target`: the file's name as its folder lists it. */
+interface Staged {
+  readonly tmp: string;
+  readonly target: string;
+}
+
+/** atomicWrite up to its rename: the temporary file, flushed, with the target's mode and owner; one it could not finish is removed. */
+async function stageWrite(path: string, content: Uint8Array, named?: Staged): Promise<Staged> {
   const entry = await lstat(path).catch(() => undefined);
-  const target = entry ? await listedName(path) : path;
+  const { tmp, target } = named ?? (await stagedNames(path));
   const kept = entry?.isSymbolicLink() ? undefined : entry;
   await mkdir(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${randomBytes(6).toString("hex")}.hearth-tmp`);
   const handle = await open(tmp, "w", kept ? kept.mode & 0o7777 : 0o666);
   try {
     try {
@@ -338,11 +425,109 @@ export async function atomicWrite(path: string, content: Uint8Array): Promise<vo
     } finally {
       await handle.close();
     }
-    await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
   }
+  return { tmp, target };
+}
+
+/** The names stageWrite writes under for `path`: its temporary file, and the name its folder lists for it. */
+async function stagedNames(path: string): Promise<Staged> {
+  const target = (await lstat(path).catch(() => undefined)) ? await listedName(path) : path;
+  return { tmp: join(dirname(target), `.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`), target };
+}
+
+/** Removes the staged files of a batch that will not be made, and the folders made for them. */
+async function dropStaged(staged: readonly Staged[], made: readonly (string | undefined)[], reals: readonly string[]): Promise<void> {
+  for (const { tmp } of staged) await rm(tmp, { force: true }).catch(() => undefined);
+  for (let i = made.length - 1; i >= 0; i--) await removeMadeFolders(dirname(reals[i]!), made[i]).catch(() => undefined);
+}
+
+const TMP_SUFFIX = ".hearth-tmp";
+/** `applyWrites`' journal, at the workspace's root while its renames run (milliseconds); left there only by a process killed meanwhile. */
+export const WRITES_JOURNAL = ".hearth-writes-journal.json";
+
+/** What the journal holds: the process, and each file's staged content and the SHA-256 of the content it replaces (null: no file was there). */
+interface WritesJournal {
+  /** staging: the new contents are being written, no file replaced yet; renaming: the files are being replaced. */
+  readonly phase: "staging" | "renaming";
+  readonly pid: number;
+  readonly started: number;
+  readonly files: readonly { readonly tmp: string; readonly target: string; readonly before: string | null }[];
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * Writes the journal of a batch about to rename its staged files (flushed, under a temporary
+ * name renamed: a torn journal is never read). Undefined where it cannot be written (a root
+ * folder this user may not write to, whose subfolders they may): the batch goes on without one.
+ */
+async function writeWritesJournal(root: string, phase: WritesJournal["phase"], staged: readonly Staged[], befores: readonly (Uint8Array | undefined)[]): Promise<string | undefined> {
+  const journal: WritesJournal = {
+    phase,
+    pid: process.pid,
+    started: Date.now(),
+    files: staged.map(({ tmp, target }, i) => ({ tmp, target, before: befores[i] ? sha256(befores[i]) : null })),
+  };
+  const file = join(root, WRITES_JOURNAL);
+  const draft = join(root, `.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`);
+  try {
+    await writeNew(draft, JSON.stringify(journal));
+    await rename(draft, file);
+    return file;
+  } catch (error) {
+    await rm(draft, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EDQUOT") throw error;
+    return undefined;
+  }
+}
+
+/** DiskWorkspace.finishCutOff, for the resolved root. */
+async function finishCutOffWrites(root: string): Promise<string | undefined> {
+  const file = join(root, WRITES_JOURNAL);
+  let journal: WritesJournal;
+  try {
+    journal = JSON.parse(await readFile(file, "utf8")) as WritesJournal;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    // Written whole before any rename: one that cannot be read was never acted on.
+    await rm(file, { force: true }).catch(() => undefined);
+    return undefined;
+  }
+  if (isAlive(journal.pid) && !startedAfter(journal.pid, journal.started, (path) => readFileSync(path, "utf8"))) return undefined;
+  const realRoot = await realpath(root);
+  const inside = (path: unknown): path is string => typeof path === "string" && isAbsolute(path) && !isOutside(relative(realRoot, path));
+  const finished: string[] = [];
+  const kept: string[] = [];
+  for (const entry of Array.isArray(journal.files) ? journal.files : []) {
+    const { tmp, target, before } = entry ?? {};
+    // Only what a batch writes: a staged file beside its target, both in the workspace.
+    if (!inside(tmp) || !inside(target) || dirname(tmp) !== dirname(target) || !basename(tmp).endsWith(TMP_SUFFIX)) continue;
+    if (!(await exists(tmp))) continue; // renamed before the process ended, or never written
+    if (journal.phase !== "renaming") {
+      // Cut off before any file was replaced: its new contents, some perhaps half written, go.
+      await rm(tmp, { force: true });
+      continue;
+    }
+    const now = await readFile(target).catch(() => undefined);
+    const shown = relative(realRoot, target).split(sep).join("/");
+    if ((now === undefined ? null : sha256(now)) === before) {
+      await rename(tmp, target);
+      finished.push(shown);
+    } else {
+      await rm(tmp, { force: true });
+      kept.push(shown);
+    }
+  }
+  await rm(file, { force: true });
+  if (finished.length === 0 && kept.length === 0) return undefined;
+  const parts = [`a batch of writes (a patch) was cut off halfway by its process's end (killed, or the machine stopped)`];
+  if (finished.length) parts.push(`finished it: ${finished.join(", ")} now hold the new content`);
+  if (kept.length) parts.push(`left as it is now, changed since: ${kept.join(", ")}`);
+  return parts.join("; ");
 }
 
 /**

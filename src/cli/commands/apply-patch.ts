@@ -5,6 +5,9 @@
  * the patch would touch passes the workspace's containment check first, `--dry-run` too: a
  * patch into `.git` (in any spelling, or through a link) or out of the tree is refused.
  * `--dry-run` runs every other check the write runs too (`Workspace.check`: a read-only file).
+ * A patch of several files writes every new content first, then replaces the files under a
+ * journal: one killed between its files is finished by the next run in the tree, which says so
+ * (DiskWorkspace.finishCutOff).
  * Its file names are taken as written, as git apply takes them: not in the other shapes the
  * agent's tools read a model's paths in (letter case, links, `:12`: tools/path-spelling.ts).
  */
@@ -46,6 +49,9 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     if (text.trim() === "") throw new UsageError("no patch: pipe it on stdin or give a file");
     // Its names as git apply reads them: a patch naming Src/X.ts is not one of src/x.ts here.
     const workspace = new DiskWorkspace(dir, { pathsAsWritten: true });
+    // An earlier patch killed between its files is finished before this one reads the tree (a dry run writes nothing, this neither).
+    const finished = dryRun ? undefined : await workspace.finishCutOff().catch((error: Error) => `an earlier patch cut off halfway could not be finished: ${error.message}`);
+    if (finished) io.err(`hearth apply-patch: ${terminalText(finished)}\n`);
     let plan;
     try {
       plan = await planPatch(workspace, text, { raw });

@@ -1,0 +1,85 @@
+/**
+ * A batch of several files (a multi-file apply_patch, `hearth apply-patch`) whose process is
+ * killed halfway (SIGKILL: the OOM killer, a closed terminal, a crash) must not leave the
+ * tree half patched: every new content is written and flushed first, beside its file, then
+ * the files are renamed over in one go under a journal; the next batch in the tree (or
+ * `finishCutOff`) finishes one cut off between its renames.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../../../src/cli/main.ts";
+import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
+import { tempDir, writeFiles } from "./helpers/setup.ts";
+
+const CHILD = join(import.meta.dirname, "helpers", "killed-batch-child.ts");
+
+/** Runs the batch a=A2, sub/b=B2, c=C2 in a child killed at the nth `call`; asserts it was killed. */
+function killedBatch(root: string, call: "sync" | "rename", nth: number): void {
+  const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, root, call, String(nth), "a.txt=A2\n", "sub/b.txt=B2\n", "c.txt=C2\n"], { encoding: "utf8" });
+  assert.equal(child.signal, "SIGKILL", `the child was not killed: ${child.stdout}${child.stderr}`);
+}
+
+const read = (root: string, path: string) => readFileSync(join(root, path), "utf8");
+/** Every name in the tree, folders walked: no temporary file or journal is left. */
+const names = (root: string): string[] => readdirSync(root, { recursive: true }).map(String).sort();
+
+describe("DiskWorkspace: a batch killed halfway", () => {
+  it("killed while it writes the second file's new content: the tree is as it was, and the next start removes the new contents written", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n" });
+    // The flushes: the journal's first, a.txt's new content, sub/b.txt's (killed there).
+    killedBatch(root, "sync", 3);
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A1\n", "B1\n", "C1\n"]);
+    assert.equal(await new DiskWorkspace(root).finishCutOff(), undefined, "nothing was replaced: nothing to say");
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A1\n", "B1\n", "C1\n"]);
+    assert.deepEqual(names(root), ["a.txt", "c.txt", "sub", "sub/b.txt"]);
+  });
+
+  it("killed between its renames: the next start finishes it, says so, and leaves nothing behind", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n" });
+    killedBatch(root, "rename", 2);
+    assert.equal(read(root, "a.txt"), "A2\n");
+    assert.equal(read(root, "sub/b.txt"), "B1\n", "the kill came before the second rename");
+    const said = await new DiskWorkspace(root).finishCutOff();
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A2\n", "B2\n", "C2\n"]);
+    assert.match(said ?? "", /cut off.*finished.*sub\/b\.txt, c\.txt/s);
+    assert.deepEqual(names(root), ["a.txt", "c.txt", "sub", "sub/b.txt"]);
+    assert.equal(await new DiskWorkspace(root).finishCutOff(), undefined, "finished once");
+  });
+
+  it("the next batch in the tree finishes it first", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n", "d.txt": "D1\n" });
+    killedBatch(root, "rename", 1);
+    await new DiskWorkspace(root).write("d.txt", Buffer.from("D2\n"));
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt"), read(root, "d.txt")], ["A2\n", "B2\n", "C2\n", "D2\n"]);
+    assert.deepEqual(names(root), ["a.txt", "c.txt", "d.txt", "sub", "sub/b.txt"]);
+  });
+
+  it("a file the user changed after the kill keeps the user's content, and is named", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n" });
+    killedBatch(root, "rename", 2);
+    writeFileSync(join(root, "sub/b.txt"), "mine\n");
+    const said = await new DiskWorkspace(root).finishCutOff();
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A2\n", "mine\n", "C2\n"]);
+    assert.match(said ?? "", /left as it is now.*sub\/b\.txt/s);
+    assert.deepEqual(names(root), ["a.txt", "c.txt", "sub", "sub/b.txt"]);
+  });
+
+  it("hearth apply-patch finishes it before its own patch, and says so on stderr", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n", "d.txt": "D1\n" });
+    killedBatch(root, "rename", 2);
+    const io = captureIo(root, { stdin: "--- a/d.txt\n+++ b/d.txt\n@@ -1 +1 @@\n-D1\n+D2\n" });
+    assert.equal(await main(["apply-patch"], io), 0, io.stderr);
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt"), read(root, "d.txt")], ["A2\n", "B2\n", "C2\n", "D2\n"]);
+    assert.match(io.stderr, /^hearth apply-patch: a batch of writes \(a patch\) was cut off halfway.*finished it: sub\/b\.txt, c\.txt/);
+    assert.deepEqual(names(root), ["a.txt", "c.txt", "d.txt", "sub", "sub/b.txt"]);
+  });
+});

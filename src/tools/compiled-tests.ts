@@ -29,6 +29,9 @@ export function buildFailure(output: string): { words: string; packages: number 
   if (rspec.length) return { words: `RSpec could not load ${rspec.join(", ")}, so no test ran`, packages: 0 };
   const ruby = output.match(/(?<=^|\s)(\S+\.rb):\d+: .*\((SyntaxError|LoadError)\)$/m);
   if (ruby) return { words: `Ruby could not load ${ruby[1]} (${ruby[2]}), so no test ran`, packages: 0 };
+  // PHP's parse error in a test file stops PHPUnit before any test: "PHP Fatal error:  Uncaught ParseError: syntax error, … in /p/tests/XTest.php:4".
+  const php = output.match(/^(?:PHP )?(?:Fatal error: +Uncaught ParseError|Parse error): .* in (\S+\.php)(?::\d+| on line \d+)$/m)?.[1];
+  if (php) return { words: `PHP could not parse ${php}, so no test ran`, packages: 0 };
   const gradle = output.match(/^\s*Execution failed for task '(:(?:[\w-]+:)*compile\w*)'/m)?.[1];
   return gradle ? { words: `Gradle's task ${gradle} failed`, packages: 0 } : undefined;
 }
@@ -51,6 +54,11 @@ export function toolchainInstall(program: string): string | undefined {
     case "rake":
     case "bundle":
       return "install Ruby and the project's gems (on Debian or Ubuntu: sudo apt install ruby-full, then gem install bundler and bundle install), or configure the test command";
+    case "phpunit":
+    case "pest":
+      return program.includes("vendor/bin/")
+        ? "install the project's dependencies with Composer (composer install), which puts it in vendor/bin, or configure the test command"
+        : "install PHPUnit (on Debian or Ubuntu: sudo apt install phpunit) or the project's dependencies with Composer (composer install), or configure the test command";
     case "make":
       return "install make (on Debian or Ubuntu: sudo apt install build-essential), or configure the test command";
     default:

@@ -6,10 +6,10 @@
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, deno.json(c) (its test task, else deno test), go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), a Ruby project's spec/ or .rspec (rspec) or Rakefile with test/ (rake test; both through
- * bundle exec with a Gemfile), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
+ * bundle exec with a Gemfile), phpunit.xml(.dist) (vendor/bin/phpunit, or pest with tests/Pest.php), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
  * ctest there), a makefile's test target (make test), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
- * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle, CTest, RSpec and Minitest.
+ * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle, CTest, RSpec, Minitest and PHPUnit (Pest's is Jest's form).
  */
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -313,6 +313,8 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
   }
   const ruby = await rubyRunner(workspace, exists);
   if (ruby) return ruby;
+  const php = await phpRunner(exists);
+  if (php) return php;
   const make = await makeTestRunner(workspace);
   if (make) return make;
   const root = await workspace.list(".");
@@ -337,6 +339,21 @@ async function rubyRunner(workspace: Workspace, exists: (path: string) => Promis
   }
   return undefined;
 }
+
+/**
+ * A PHP project's tests: Pest where tests/Pest.php is there, else PHPUnit where its
+ * configuration is (phpunit.xml, phpunit.xml.dist, phpunit.dist.xml); the project's own from
+ * Composer's vendor/bin where there is a composer.json (its version, as `composer test` would).
+ */
+async function phpRunner(exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
+  const config = (await Promise.all(PHPUNIT_CONFIGS.map(async (file) => ((await exists(file)) ? file : undefined)))).find((file) => file !== undefined);
+  if (config === undefined) return undefined;
+  const vendor = (await exists("composer.json")) ? "vendor/bin/" : "";
+  if (await exists("tests/Pest.php")) return { command: `${vendor}pest`, because: `tests/Pest.php and ${config} (Pest)` };
+  return { command: `${vendor}phpunit`, because: `${config} (PHPUnit)` };
+}
+
+const PHPUNIT_CONFIGS = ["phpunit.xml", "phpunit.xml.dist", "phpunit.dist.xml"];
 
 /** The makefiles GNU make reads, in its order. */
 const MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
@@ -757,6 +774,17 @@ const COUNTERS: readonly Counter[] = [
     if (!m) return undefined;
     const failed = Number(m[2]) + Number(m[3]);
     return { passed: Number(m[1]) - failed - Number(m[4]), failed, skipped: Number(m[4]) };
+  },
+  (out) => {
+    // PHPUnit: "OK (2 tests, 2 assertions)", else "Tests: 5, Assertions: 3, Errors: 1, Failures: 1, Skipped: 1." (and Incomplete:, Risky:, Warnings: …).
+    const ok = [...out.matchAll(/^OK \((\d+) tests?, \d+ assertions?\)$/gm)].at(-1);
+    if (ok) return { passed: Number(ok[1]), failed: 0, skipped: 0 };
+    const line = [...out.matchAll(/^Tests: (\d+), Assertions: \d+((?:, [A-Z][a-z]+: \d+)*)\.$/gm)].at(-1);
+    if (!line) return undefined;
+    const field = (name: string) => num(line[2]!.match(new RegExp(`, ${name}: (\\d+)`)));
+    const failed = field("Errors") + field("Failures");
+    const skipped = field("Skipped") + field("Incomplete");
+    return { passed: Number(line[1]) - failed - skipped, failed, skipped };
   },
   (out) => {
     // Mocha: "  3 passing (12ms)" / "  1 failing"

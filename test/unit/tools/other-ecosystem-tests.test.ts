@@ -1,9 +1,10 @@
 /**
- * run_tests on Ruby projects: which command a project's files point to, and the counts and
+ * run_tests on Ruby and PHP projects: which command a project's files point to, and the counts and
  * words for what the real runners print. The outputs in test/fixtures/tools/test-output were
  * captured from real runs with NO_COLOR=1 and stdin closed: RSpec 3.12 (rspec-core 3.12.0,
  * ruby 3.1.2) — rspec-*.txt —, Minitest through rake 13.0.6's test task — minitest-*.txt —, of
- * small projects with passing, failing, pending and unloadable tests. No runner needs to be
+ * small projects with passing, failing, pending and unloadable tests; PHPUnit 9.6.7 (php 8.2) —
+ * phpunit-*.txt. No runner needs to be
  * installed: each run replays a captured output with the exit code it had.
  */
 import assert from "node:assert/strict";
@@ -72,5 +73,34 @@ describe("Ruby: RSpec and Minitest", () => {
     // A Rakefile without test/, or a Gemfile alone, is no test setup; package.json's test script comes first.
     assert.equal(await shown({ Gemfile: "", Rakefile: "" }), undefined);
     assert.equal(await shown({ Gemfile: "", "spec/": "", "package.json": '{"scripts":{"test":"jest"}}' }), "`npm test` (package.json's test script: jest)");
+  });
+});
+
+describe("PHP: PHPUnit and Pest", () => {
+  it("counts PHPUnit's real summaries", () => {
+    assert.deepEqual(countTests(output("phpunit-fail")), { passed: 2, failed: 2, skipped: 1 });
+    assert.deepEqual(countTests(output("phpunit-skip")), { passed: 2, failed: 0, skipped: 1 });
+    assert.deepEqual(countTests(output("phpunit-pass")), { passed: 2, failed: 0, skipped: 0 });
+  });
+
+  it("says a run's counts, and a test file PHP could not parse as the tests not built", async () => {
+    assert.deepEqual(await replay("phpunit-fail", 2), { passed: false, text: "[tests FAILED: 2 passed, 2 failed, 1 skipped; exit code 2]" });
+    assert.deepEqual(await replay("phpunit-pass", 0), { passed: true, text: "[tests PASSED: 2 passed, 0 failed; exit code 0]" });
+    assert.deepEqual(await replay("phpunit-parse", 255), {
+      passed: false,
+      text: "[the tests did not build: PHP could not parse /tmp/f13/php/tests/BrokenTest.php, so no test ran — its errors are in the output below; fix them and run the tests again (exit code 255)]",
+    });
+  });
+
+  it("detects vendor/bin/phpunit (or pest) where phpunit.xml is, and says to run composer install where vendor/ is not there", async () => {
+    const shown = (files: Record<string, string>) => testRunShown(new DiskWorkspace(project(files)), undefined);
+    assert.equal(await shown({ "composer.json": "{}", "phpunit.xml.dist": "<phpunit/>" }), "`vendor/bin/phpunit` (phpunit.xml.dist (PHPUnit))");
+    assert.equal(await shown({ "phpunit.xml": "<phpunit/>" }), "`phpunit` (phpunit.xml (PHPUnit))");
+    assert.equal(await shown({ "composer.json": "{}", "phpunit.xml": "<phpunit/>", "tests/Pest.php": "<?php\n" }), "`vendor/bin/pest` (tests/Pest.php and phpunit.xml (Pest))");
+    // composer.json alone is no test setup.
+    assert.equal(await shown({ "composer.json": "{}" }), undefined);
+    const result = await runTool(runTestsTool, {}, ctx(project({ "composer.json": "{}", "phpunit.xml": "<phpunit/>" })));
+    assert.ok(result.ok, result.text);
+    assert.equal(result.text.split("\n")[1], "[tests did not run: `vendor/bin/phpunit` was not found (exit code 127); install the project's dependencies with Composer (composer install), which puts it in vendor/bin, or configure the test command]");
   });
 });

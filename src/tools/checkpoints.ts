@@ -308,6 +308,11 @@ export class CheckpointStore {
       // The same for the x bit: on a disk that keeps no modes every file reads as executable,
       // and each new file in hearth fix's patch was `new file mode 100755`.
       ["core.fileMode", String(this.modes = await keepsModes(this.root))],
+      // A file rewritten with its size and mtime kept (touch -r, cp -p, rsync -t) differs only
+      // in its ctime: with the user's global core.trustctime=false or core.checkStat=minimal
+      // (advice for network drives and Cygwin), git add took it as unchanged: the checkpoint held
+      // its old text, and diffs, reviews and restores went by that.
+      ["core.trustctime", "true"], ["core.checkStat", "default"],
     ];
     for (const [key, value] of config) await this.git(["config", key, value]);
     await mkdir(join(this.gitDir, "info"), { recursive: true });

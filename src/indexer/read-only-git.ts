@@ -21,6 +21,10 @@ export const READ_ONLY_GIT_OPTIONS: readonly string[] = [
   "--no-optional-locks",
   "-c",
   "core.fsmonitor=false",
+  // Messages come back as UTF-8, as they are read: with the user's i18n.logOutputEncoding=latin1
+  // (set for a Latin-1 terminal) the history's "Größen" read "Gr\uFFFD\uFFFDen".
+  "-c",
+  "i18n.logOutputEncoding=UTF-8",
   // readOnlyGitEnv's GIT_ALLOW_PROTOCOL is what holds every protocol shut (a repository's
   // protocol.<name>.allow outranks protocol.allow); this holds the known ones where it is absent.
   ...["protocol.allow", ...["ext", "ssh", "git", "file", "http", "https"].map((name) => `protocol.${name}.allow`)].flatMap((key) => ["-c", `${key}=never`]),

@@ -296,6 +296,10 @@ export class CheckpointStore {
       ["user.name", "Hearth"], ["user.email", "hearth@localhost"], ["commit.gpgsign", "false"],
       ["core.autocrlf", "false"], ["core.safecrlf", "false"], ["gc.auto", "0"], ["core.quotepath", "false"],
       ["advice.addEmbeddedRepo", "false"],
+      // Labels (the user's prompt) and trailers (paths) are written and read as UTF-8: with the
+      // user's i18n.logOutputEncoding=latin1, git log's "ändere café.py" read as "\uFFFDndere caf\uFFFD.py";
+      // with i18n.commitEncoding a commit claimed an encoding its bytes were not in.
+      ["i18n.commitEncoding", "UTF-8"], ["i18n.logOutputEncoding", "UTF-8"],
       // No hook or fsmonitor from the user's global config may run for the shadow repo.
       ["core.hooksPath", join(this.gitDir, "hearth-no-hooks")], ["core.fsmonitor", "false"],
       // Diffs are patches (hearth fix's, the review's, git_diff's): a/ b/ and 3 lines of

@@ -51,6 +51,34 @@ it("diffs are patches git apply takes whatever the user's own git config says ab
   }
 });
 
+it("labels and paths read back as written whatever encoding the user's git config names for commits and logs (i18n.*Encoding)", async () => {
+  const saved = { ...process.env };
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-encoding-"));
+  const [home, root] = ["home", "work"].map((name) => join(dir, name)) as [string, string];
+  for (const folder of [home, root]) mkdirSync(folder);
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  try {
+    writeFileSync(join(root, "café.py"), "a = 1\n");
+    const config = (text: string) => writeFileSync(join(home, ".gitconfig"), `[i18n]\n${text}`);
+    // The user's settings for a Latin-1 terminal, changed between checkpoints and reads.
+    config("\tcommitEncoding = latin1\n");
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const first = await store.create("before: ändere café.py");
+    config("\tlogOutputEncoding = latin1\n");
+    writeFileSync(join(root, "café.py"), "a = 2\n");
+    const second = await store.create("after: ändere café.py", ["café.py"]);
+    for (const text of ["\tlogOutputEncoding = latin1\n", "", "\tcommitEncoding = latin1\n"]) {
+      config(text);
+      assert.deepEqual((await store.list()).map((c) => c.label), ["after: ändere café.py", "before: ändere café.py"], text);
+    }
+    assert.deepEqual(await store.changedFiles(first.id, second.id), ["café.py"]);
+  } finally {
+    for (const key of ["HOME", "XDG_CONFIG_HOME"]) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it("git not on the PATH: open fails with the reason, and no promise is left rejected unhandled (hearth fix died of it with a stack trace)", async () => {
   const saved = { ...process.env };
   const dir = mkdtempSync(join(tmpdir(), "hearth-cp-nogit-"));

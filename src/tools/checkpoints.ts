@@ -300,6 +300,10 @@ export class CheckpointStore {
       // user's i18n.logOutputEncoding=latin1, git log's "ändere café.py" read as "\uFFFDndere caf\uFFFD.py";
       // with i18n.commitEncoding a commit claimed an encoding its bytes were not in.
       ["i18n.commitEncoding", "UTF-8"], ["i18n.logOutputEncoding", "UTF-8"],
+      // Which checkpoints changed a file is read with git log -- FILE: with the user's log.follow=true
+      // git followed a file the agent had moved (a.py to b.py) across the move, where --reverse
+      // loses its later changes, and the agent's edit of b.py was taken for the user's.
+      ["log.follow", "false"],
       // No hook or fsmonitor from the user's global config may run for the shadow repo.
       ["core.hooksPath", join(this.gitDir, "hearth-no-hooks")], ["core.fsmonitor", "false"],
       // Diffs are patches (hearth fix's, the review's, git_diff's): a/ b/ and 3 lines of

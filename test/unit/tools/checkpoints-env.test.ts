@@ -79,6 +79,34 @@ it("labels and paths read back as written whatever encoding the user's git confi
   }
 });
 
+it("a file the agent moved and then edited stays the agent's where the user's git config has git log follow renames (log.follow)", async () => {
+  const saved = { ...process.env };
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-follow-"));
+  const [home, root] = ["home", "work"].map((name) => join(dir, name)) as [string, string];
+  for (const folder of [home, root]) mkdirSync(folder);
+  writeFileSync(join(home, ".gitconfig"), "[log]\n\tfollow = true\n");
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  try {
+    const body = Array.from({ length: 20 }, (_, i) => `line ${i} of the module\n`).join("");
+    writeFileSync(join(root, "a.py"), body);
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    await store.create("before: move a.py to b.py");
+    rmSync(join(root, "a.py"));
+    writeFileSync(join(root, "b.py"), body);
+    await store.create("after the move", ["a.py", "b.py"]);
+    writeFileSync(join(root, "b.py"), `${body}added by the agent\n`);
+    await store.create("after the edit", ["b.py"]);
+    // Its content is Hearth's: a whole restore takes it back rather than keeping it as the user's edit.
+    assert.deepEqual(await store.unrecorded(["b.py"]), []);
+    writeFileSync(join(root, "b.py"), `${body}the user's line\n`);
+    assert.deepEqual(await store.unrecorded(["b.py"]), ["b.py"]);
+  } finally {
+    for (const key of ["HOME", "XDG_CONFIG_HOME"]) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it("git not on the PATH: open fails with the reason, and no promise is left rejected unhandled (hearth fix died of it with a stack trace)", async () => {
   const saved = { ...process.env };
   const dir = mkdtempSync(join(tmpdir(), "hearth-cp-nogit-"));

@@ -141,15 +141,22 @@ export function formatTokens(n: number): string {
   return `${Math.round(n / 1000)}k`;
 }
 
-/** "just now", "5 min ago", "3 h ago", "yesterday", or a date. */
+/**
+ * "just now", "5 min ago", "3 h ago", "yesterday" (the calendar day before today, here), or a
+ * date, with its year when not this year's. A time more than a minute or two ahead of the clock
+ * (saved while the clock was ahead, or by a machine whose clock is) is said as its date: "just
+ * now" it stayed until the clock caught up, a year for a clock a year ahead.
+ */
 export function formatWhen(time: number, now = Date.now()): string {
   const minutes = Math.floor((now - time) / 60_000);
-  if (minutes < 1) return "just now";
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  if (hours < 48) return "yesterday";
-  return new Date(time).toLocaleDateString("en-US", { month: "short", day: "numeric" });
+  if (minutes >= -1 && minutes < 1) return "just now";
+  if (minutes >= 1 && minutes < 60) return `${minutes} min ago`;
+  if (minutes >= 60 && minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ago`;
+  const [date, today] = [new Date(time), new Date(now)];
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (minutes > 0 && date.toDateString() === yesterday.toDateString()) return "yesterday";
+  const year = date.getFullYear() === today.getFullYear() ? {} : { year: "numeric" as const };
+  return date.toLocaleDateString("en-US", { month: "short", day: "numeric", ...year });
 }
 
 /** The last path segment ("src/a/b.ts" → "b.ts"). */

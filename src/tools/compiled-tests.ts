@@ -29,6 +29,9 @@ export function buildFailure(output: string): { words: string; packages: number 
   if (rspec.length) return { words: `RSpec could not load ${rspec.join(", ")}, so no test ran`, packages: 0 };
   const ruby = output.match(/(?<=^|\s)(\S+\.rb):\d+: .*\((SyntaxError|LoadError)\)$/m);
   if (ruby) return { words: `Ruby could not load ${ruby[1]} (${ruby[2]}), so no test ran`, packages: 0 };
+  // mix test compiles the project and the test files first: Elixir 1.14 "== Compilation error in file lib/x.ex ==", later ones "** (CompileError) test/x_test.exs: cannot compile …".
+  const elixir = output.match(/^== Compilation error in file (\S+) ==$/m)?.[1] ?? output.match(/^\*\* \((?:CompileError|SyntaxError|TokenMissingError|MismatchedDelimiterError)\) ([^\s:]+\.exs?):/m)?.[1];
+  if (elixir) return { words: `mix could not compile ${elixir}, so no test ran`, packages: 0 };
   // PHP's parse error in a test file stops PHPUnit before any test: "PHP Fatal error:  Uncaught ParseError: syntax error, … in /p/tests/XTest.php:4".
   const php = output.match(/^(?:PHP )?(?:Fatal error: +Uncaught ParseError|Parse error): .* in (\S+\.php)(?::\d+| on line \d+)$/m)?.[1];
   if (php) return { words: `PHP could not parse ${php}, so no test ran`, packages: 0 };
@@ -54,6 +57,8 @@ export function toolchainInstall(program: string): string | undefined {
     case "rake":
     case "bundle":
       return "install Ruby and the project's gems (on Debian or Ubuntu: sudo apt install ruby-full, then gem install bundler and bundle install), or configure the test command";
+    case "mix":
+      return "install Elixir, which brings mix (https://elixir-lang.org/install.html; on Debian or Ubuntu: sudo apt install elixir), or configure the test command";
     case "phpunit":
     case "pest":
       return program.includes("vendor/bin/")

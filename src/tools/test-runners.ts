@@ -6,10 +6,10 @@
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
  * configuration files —, deno.json(c) (its test task, else deno test), go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), a Ruby project's spec/ or .rspec (rspec) or Rakefile with test/ (rake test; both through
- * bundle exec with a Gemfile), phpunit.xml(.dist) (vendor/bin/phpunit, or pest with tests/Pest.php), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
+ * bundle exec with a Gemfile), mix.exs (mix test), phpunit.xml(.dist) (vendor/bin/phpunit, or pest with tests/Pest.php), CMakeLists.txt with a configured build/ (or CLion's cmake-build-debug/-release: cmake --build, then
  * ctest there), a makefile's test target (make test), test_*.py for unittest; Python's run with the interpreter the user chose,
  * else the virtual environment in the root, `.venv/` or `venv/`, where there is one); counting understands the summary lines of
- * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle, CTest, RSpec, Minitest and PHPUnit (Pest's is Jest's form).
+ * node's test runner, Jest/Vitest, Deno, bun, Mocha, pytest, unittest, go test, cargo, Maven, Gradle, CTest, RSpec, Minitest, PHPUnit (Pest's is Jest's form) and ExUnit.
  */
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -313,6 +313,7 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
   }
   const ruby = await rubyRunner(workspace, exists);
   if (ruby) return ruby;
+  if (await exists("mix.exs")) return { command: "mix test", because: "mix.exs (an Elixir project)" };
   const php = await phpRunner(exists);
   if (php) return php;
   const make = await makeTestRunner(workspace);
@@ -785,6 +786,15 @@ const COUNTERS: readonly Counter[] = [
     const failed = field("Errors") + field("Failures");
     const skipped = field("Skipped") + field("Incomplete");
     return { passed: Number(line[1]) - failed - skipped, failed, skipped };
+  },
+  (out) => {
+    // ExUnit (mix test): "1 doctest, 3 tests, 1 failure, 1 skipped" (and ", 1 invalid": a failed setup_all; ", 2 excluded"), tests counting the skipped ones.
+    const m = [...out.matchAll(/^(?:(\d+) doctests?, )?(?:(\d+) propert(?:y|ies), )?(\d+) tests?, (\d+) failures?((?:, \d+ (?:invalid|skipped|excluded))*)$/gm)].at(-1);
+    if (!m) return undefined;
+    const more = (word: string) => num(m[5]!.match(new RegExp(`, (\\d+) ${word}`)));
+    const failed = Number(m[4]) + more("invalid");
+    const skipped = more("skipped") + more("excluded");
+    return { passed: Number(m[1] ?? 0) + Number(m[2] ?? 0) + Number(m[3]) - failed - skipped, failed, skipped };
   },
   (out) => {
     // Mocha: "  3 passing (12ms)" / "  1 failing"

@@ -1,10 +1,10 @@
 /**
- * run_tests on Ruby and PHP projects: which command a project's files point to, and the counts and
+ * run_tests on Ruby, PHP and Elixir projects: which command a project's files point to, and the counts and
  * words for what the real runners print. The outputs in test/fixtures/tools/test-output were
  * captured from real runs with NO_COLOR=1 and stdin closed: RSpec 3.12 (rspec-core 3.12.0,
  * ruby 3.1.2) — rspec-*.txt —, Minitest through rake 13.0.6's test task — minitest-*.txt —, of
  * small projects with passing, failing, pending and unloadable tests; PHPUnit 9.6.7 (php 8.2) —
- * phpunit-*.txt. No runner needs to be
+ * phpunit-*.txt; mix test of Elixir 1.14.0 (OTP 24) — mix-*.txt. No runner needs to be
  * installed: each run replays a captured output with the exit code it had.
  */
 import assert from "node:assert/strict";
@@ -102,5 +102,28 @@ describe("PHP: PHPUnit and Pest", () => {
     const result = await runTool(runTestsTool, {}, ctx(project({ "composer.json": "{}", "phpunit.xml": "<phpunit/>" })));
     assert.ok(result.ok, result.text);
     assert.equal(result.text.split("\n")[1], "[tests did not run: `vendor/bin/phpunit` was not found (exit code 127); install the project's dependencies with Composer (composer install), which puts it in vendor/bin, or configure the test command]");
+  });
+});
+
+describe("Elixir: mix test", () => {
+  it("counts ExUnit's real summary, doctests with the tests", () => {
+    assert.deepEqual(countTests(output("mix-fail")), { passed: 2, failed: 1, skipped: 1 });
+    assert.deepEqual(countTests(output("mix-pass")), { passed: 2, failed: 0, skipped: 1 });
+    assert.deepEqual(countTests("5 tests, 1 failure, 1 invalid, 2 excluded\n"), { passed: 1, failed: 2, skipped: 2 });
+  });
+
+  it("says a run's counts, and a compile error in the project or a test file as the tests not built", async () => {
+    assert.deepEqual(await replay("mix-fail", 2), { passed: false, text: "[tests FAILED: 2 passed, 1 failed, 1 skipped; exit code 2]" });
+    assert.deepEqual(await replay("mix-pass", 0), { passed: true, text: "[tests PASSED: 2 passed, 0 failed, 1 skipped; exit code 0]" });
+    for (const [name, file] of [["mix-compile", "lib/ex.ex"], ["mix-test-compile", "test/b_test.exs"]]) {
+      assert.deepEqual(await replay(name!, 1), {
+        passed: false,
+        text: `[the tests did not build: mix could not compile ${file}, so no test ran — its errors are in the output below; fix them and run the tests again (exit code 1)]`,
+      });
+    }
+  });
+
+  it("detects mix test from mix.exs", async () => {
+    assert.equal(await testRunShown(new DiskWorkspace(project({ "mix.exs": "defmodule Ex.MixProject do\nend\n" })), undefined), "`mix test` (mix.exs (an Elixir project))");
   });
 });

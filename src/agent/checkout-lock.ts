@@ -44,6 +44,8 @@ interface LockOwner {
   readonly started: string;
   /** Absent in locks older versions wrote: only `hearth fix` took one then. */
   readonly by?: LockHolderKind;
+  /** A kind of holder a newer Hearth wrote that this version does not know (its `by`, cut short): said as such, never as `hearth fix`. */
+  readonly newerKind?: string;
   /** Tells this holder's lock from another's of the same pid and millisecond (see `release`). */
   readonly token?: string;
 }
@@ -291,6 +293,9 @@ function refusal(held: LockOwner, idleMs: number, by: LockHolderKind, real: stri
   const since = `pid ${held.pid}${elsewhere ? ` on ${elsewhere}` : ""}, started ${held.started}`;
   const fresh = elsewhere ? ` (${elsewhere} refreshed its lock ${Math.round(idleMs / 1000)} s ago; it is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes)` : "";
   const where = elsewhere ? `on ${elsewhere} any more` : "there";
+  if (held.newerKind !== undefined) {
+    return `another Hearth run (a ${JSON.stringify(held.newerKind)} run, which a newer version of Hearth makes; ${since}) is working in ${real}: wait for it to end${fresh}, or work in another checkout (git worktree add); if no Hearth runs ${where}, delete ${file}`;
+  }
   if ((held.by ?? "hearth fix") === "hearth fix") {
     const who = by === "hearth fix" ? "another hearth fix" : "hearth fix";
     return `${who} (${since}) is working in ${real}: wait for it to end${fresh}, or fix in another checkout (git worktree add); if no hearth fix runs ${where}, delete ${file}`;
@@ -302,9 +307,11 @@ function refusal(held: LockOwner, idleMs: number, by: LockHolderKind, real: stri
 /** The lock's owner, if its text says. */
 function parseOwner(text: string | undefined): LockOwner | undefined {
   try {
-    const owner = JSON.parse(text ?? "") as Partial<LockOwner>;
+    const owner = JSON.parse(text ?? "") as Partial<Omit<LockOwner, "by">> & { by?: unknown };
     if (typeof owner.pid !== "number") return undefined;
-    return { pid: owner.pid, started: String(owner.started), ...(typeof owner.host === "string" ? { host: owner.host } : {}), ...(owner.by === "runtime" || owner.by === "hearth fix" ? { by: owner.by } : {}) };
+    const by = owner.by === "runtime" || owner.by === "hearth fix" ? owner.by : undefined;
+    const newer = !by && typeof owner.by === "string" ? owner.by.replace(/[^\x20-\x7e]/g, "").slice(0, 40) : "";
+    return { pid: owner.pid, started: String(owner.started), ...(typeof owner.host === "string" ? { host: owner.host } : {}), ...(by ? { by } : newer ? { newerKind: newer } : {}) };
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
 import { shownLine, shownPath } from "../indexer/text.ts";
 import { type FileOutcome, planPatch } from "./patch/plan.ts";
 import { formatPlan } from "./patch/report.ts";
-import { type FileRead, type FileReads, goneSinceSeen, recordEdit, recordWhole, unseenLines } from "./file-reads.ts";
+import { type FileRead, type FileReads, afterWrite, goneSinceSeen, recordEdit, recordWhole, savedOtherwiseNote, unseenLines } from "./file-reads.ts";
 import { contentHash } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
 import type { Workspace, WorkspaceChange } from "./workspace.ts";
@@ -67,9 +67,21 @@ export const applyPatchTool: Tool = {
     } else {
       const moved = ctx.reads ? await movedHashes(ctx.workspace, plan.changes) : new Map<string, string>();
       await ctx.workspace.apply(plan.changes);
-      if (ctx.reads) remember(ctx.reads, plan.changes, moved);
+      // What a read gives now: the editor's save may have changed it (its save settings).
+      const saved = new Map<string, Uint8Array>();
+      const changed: string[] = [];
+      for (const change of plan.changes) {
+        const [path, content] = change.kind === "write" ? [change.path, change.content] : change.kind === "rename" ? [change.to, change.content] : [];
+        if (path === undefined || content === undefined) continue;
+        const after = await afterWrite(ctx.workspace, path, content);
+        saved.set(path, after.bytes);
+        if (after.changed) changed.push(path);
+      }
+      if (ctx.reads) remember(ctx.reads, plan.changes, moved, saved);
+      const text = formatPlan(plan, "applied", SHOWN);
+      return { text: changed.length ? `${text}\n${savedOtherwiseNote(changed)}` : text, data: { files: plan.files, dryRun } };
     }
-    return { text: formatPlan(plan, dryRun ? "would apply" : "applied", SHOWN), data: { files: plan.files, dryRun } };
+    return { text: formatPlan(plan, "would apply", SHOWN), data: { files: plan.files, dryRun } };
   },
 };
 
@@ -113,13 +125,15 @@ async function movedHashes(ws: Workspace, changes: readonly WorkspaceChange[]): 
  * What the files hold now, for write_file's read-first check (as edit_file records its own
  * writes): a file the patch created the model wrote whole; one it changed by hunks it knows
  * whole only if it had read it whole, and as it was before the patch (`moved`: a renamed
- * file's hash then). A renamed file's record moves.
+ * file's hash then). A renamed file's record moves. `saved`: what a read of each written file
+ * gives after the write (`afterWrite`: the editor's save settings may have changed it).
  */
-function remember(reads: FileReads, changes: readonly WorkspaceChange[], moved: Map<string, string>): void {
+function remember(reads: FileReads, changes: readonly WorkspaceChange[], moved: Map<string, string>, saved: ReadonlyMap<string, Uint8Array>): void {
   for (const change of changes) {
     if (change.kind === "write") {
-      if (change.expected) recordEdit(reads, change.path, contentHash(change.expected), contentHash(change.content));
-      else recordWhole(reads, change.path, contentHash(change.content));
+      const now = contentHash(saved.get(change.path) ?? change.content);
+      if (change.expected) recordEdit(reads, change.path, contentHash(change.expected), now);
+      else recordWhole(reads, change.path, now);
     } else if (change.kind === "delete") reads.delete(change.path);
     else {
       const seen = reads.get(change.from);
@@ -131,7 +145,7 @@ function remember(reads: FileReads, changes: readonly WorkspaceChange[], moved: 
       if (seen === undefined) continue;
       reads.set(change.to, seen);
       // Hunks applied to bytes the model never saw (the user changed the file since its read) leave it not seen whole.
-      if (change.content) recordEdit(reads, change.to, before ?? "", contentHash(change.content));
+      if (change.content) recordEdit(reads, change.to, before ?? "", contentHash(saved.get(change.to) ?? change.content));
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import { type Edit, applyEdits } from "./edit-engine.ts";
 import { MAX_EDIT_BYTES } from "./limits.ts";
-import { goneSinceSeen, recordEdit } from "./file-reads.ts";
+import { afterWrite, goneSinceSeen, recordEdit, savedOtherwiseNote } from "./file-reads.ts";
 import { checkJsonKept, contentHash, decodeText, encodeText } from "./text-file.ts";
 import { type JsonValue, type Tool, ToolError, optionalBool, stringArg } from "./tool.ts";
 import { spellingNote } from "./path-spelling.ts";
@@ -51,10 +51,12 @@ export const editFileTool: Tool = {
     const out = encodeText(file, text, path);
     ctx.signal.throwIfAborted();
     await ctx.workspace.apply([{ kind: "write", path, content: out, expected: bytes }]);
-    if (ctx.reads) recordEdit(ctx.reads, path, contentHash(bytes), contentHash(out));
+    const saved = await afterWrite(ctx.workspace, path, out);
+    if (ctx.reads) recordEdit(ctx.reads, path, contentHash(bytes), contentHash(saved.bytes));
     const where = applied.map((a, i) => `${edits.length > 1 ? `edit ${i + 1}: ` : ""}line ${a.lines.join(", ")}${a.level === "exact" ? "" : ` (matched ignoring ${a.level})`}`);
     const note = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
-    return { text: `Edited ${path}: ${where.join("; ")}.${note === undefined ? "" : `\n${note}`}`, data: { path, applied } };
+    const result = `Edited ${path}: ${where.join("; ")}.${saved.changed ? `\n${savedOtherwiseNote([path])}` : ""}`;
+    return { text: note === undefined ? result : `${result}\n${note}`, data: { path, applied } };
   },
 };
 

@@ -4,6 +4,7 @@
  * that read lines 1-200 of a 5,000-line file and then writes the file whole writes what it
  * thinks the file holds: everything it did not see would be lost.
  */
+import { decodeText } from "./text-file.ts";
 
 export interface FileRead {
   /** `contentHash` of the file's bytes when the model saw them (or wrote them). */
@@ -29,6 +30,40 @@ export function recordLines(reads: FileReads, path: string, hash: string, first:
   const merged = mergeRanges(ranges);
   const whole = lines === 0 || (merged.length === 1 && merged[0]![0] <= 1 && merged[0]![1] >= lines);
   reads.set(path, whole ? { hash } : { hash, seen: merged, lines });
+}
+
+/**
+ * After the agent wrote `path`: the bytes a read gives now (what the model's record of the
+ * file is to hash: in VS Code an open document's text, a BOM not in it), and whether their
+ * text is not the text written. In VS Code the save Hearth asks for after each edit runs the
+ * user's save settings over it (files.trimTrailingWhitespace, files.insertFinalNewline,
+ * editor.formatOnSave, a new file's files.eol): recorded as written, the model's next
+ * write_file of the file was refused as "changed since you read it (perhaps the user edited
+ * it)". The record follows what was saved, and the model is told (`savedOtherwiseNote`).
+ */
+export async function afterWrite(ws: { read(path: string): Promise<Uint8Array> }, path: string, written: Uint8Array): Promise<{ readonly bytes: Uint8Array; readonly changed: boolean }> {
+  const now = await ws.read(path).catch(() => undefined);
+  if (now === undefined || Buffer.from(now).equals(Buffer.from(written))) return { bytes: written, changed: false };
+  const text = textOf(now, path);
+  return { bytes: now, changed: text === undefined || text !== textOf(written, path) };
+}
+
+/** The text of a file's bytes as read_file decodes them (a BOM aside); undefined for binary. */
+function textOf(bytes: Uint8Array, path: string): string | undefined {
+  try {
+    return decodeText(bytes, path).text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The model's word that saving changed files beyond what it wrote (`afterWrite`). */
+export function savedOtherwiseNote(paths: readonly string[]): string {
+  const names = paths.map((p) => `"${p}"`).join(", ");
+  return (
+    `Note: saving ${names} changed ${paths.length === 1 ? "it" : "them"} beyond what was written (the editor's save settings: format on save, trimmed trailing whitespace, ` +
+    `a final newline or line ends); read_file ${paths.length === 1 ? "it" : "them"} before quoting ${paths.length === 1 ? "its" : "their"} text in an edit.`
+  );
 }
 
 /** The model saw or wrote the file whole (a read of every line, a file it created). */

@@ -105,12 +105,14 @@ async function checkpointDiff(store: CheckpointStore, runStart: string, paths: r
 
 /**
  * a/ and b/ whatever the user's config prefers for their terminal (diff.mnemonicPrefix's c/
- * and w/, diff.noprefix): leaveOutSecrets reads the paths from the headers. A submodule shows
+ * and w/, diff.noprefix): leaveOutSecrets reads the paths from the headers. 3 lines of context,
+ * as the diff with checkpoints has: with the user's diff.context=0 the model saw a change with
+ * no line around it, and diff.interHunkContext merged far-apart hunks. A submodule shows
  * its commit, never whether its files changed: git would run `git status` in it, with its own
  * config's filters, which withoutRepositoryFilters does not empty (a .gitmodules' `ignore =
  * none` is overruled).
  */
-const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--ignore-submodules=dirty", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"];
+const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--ignore-submodules=dirty", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--unified=3", "--inter-hunk-context=0"];
 
 /**
  * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the

@@ -4,7 +4,7 @@
  * its line endings, BOM and encoding.
  */
 import { unchangedLines } from "./edit-engine.ts";
-import { type FileReads, goneSinceSeen, recordWhole, unseenLines } from "./file-reads.ts";
+import { type FileReads, afterWrite, goneSinceSeen, recordWhole, savedOtherwiseNote, unseenLines } from "./file-reads.ts";
 import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
 import { type Tool, type ToolContext, ToolError, stringArg } from "./tool.ts";
 import { droppedLocation, nameInOtherCase, spellingNote } from "./path-spelling.ts";
@@ -59,9 +59,10 @@ export const writeFileTool: Tool = {
     ctx.signal.throwIfAborted();
     // Refused when the file no longer holds what was checked (written meanwhile).
     await ctx.workspace.apply([{ kind: "write", path, content: bytes, ...(replaced ? { expected: replaced.current } : {}) }]);
-    if (ctx.reads) recordWhole(ctx.reads, path, contentHash(bytes));
+    const saved = await afterWrite(ctx.workspace, path, bytes);
+    if (ctx.reads) recordWhole(ctx.reads, path, contentHash(saved.bytes));
     const lines = content === "" ? 0 : toLf(content).replace(/\n$/, "").split("\n").length;
-    const text = `${info ? "Replaced" : "Created"} ${path} (${lines} lines).`;
+    const text = `${info ? "Replaced" : "Created"} ${path} (${lines} lines).${saved.changed ? `\n${savedOtherwiseNote([path])}` : ""}`;
     const note = spellingNote(ctx.workspace.root, written, path);
     return { text: note === undefined ? text : `${text}\n${note}`, data: { path, created: !info, lines } };
   },

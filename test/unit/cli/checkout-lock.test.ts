@@ -58,6 +58,19 @@ describe("hearth fix's checkout lock and reused pids", () => {
   });
 });
 
+describe("a checkout lock a newer Hearth took", () => {
+  it("of a kind of run this version does not know is respected and said as another Hearth run, not as hearth fix", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // A newer Hearth's lock: a kind of holder added since, and a field this version does not know.
+    const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString(), by: "hearth review", session: "s1" } as { pid: number; started: string });
+    const answer = takeLock(state, repo);
+    const lockFile = file.replace(/[/.]/g, "\\$&");
+    assert.match(answer, new RegExp(`^refused: another Hearth run \\(a "hearth review" run, which a newer version of Hearth makes; pid ${process.pid}, started .+\\) is working in .+: wait for it to end, or work in another checkout \\(git worktree add\\); if no Hearth runs there, delete ${lockFile}$`));
+    assert.doesNotMatch(answer, /hearth fix/);
+  });
+});
+
 describe("releasing the checkout lock", () => {
   it("a holder whose lock was taken over releases nothing: the new holder's lock stays, and a third run is still refused", () => {
     const state = tempDir("hearth-lock-state-");

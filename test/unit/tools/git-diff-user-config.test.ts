@@ -1,0 +1,40 @@
+/**
+ * git_diff without checkpoints runs `git diff HEAD` in the user's repository, which reads the
+ * user's own ~/.gitconfig: settings made for their terminal must not change what the model is
+ * shown (the diff with checkpoints pins them in the shadow repository's config).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { it } from "node:test";
+import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
+import { gitDiffTool } from "../../../src/tools/git-diff.ts";
+import { type ToolContext, runTool } from "../../../src/tools/tool.ts";
+
+it("shows 3 lines of context around a change where the user's git config asks for none (diff.context=0, diff.interHunkContext)", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-config-"));
+  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
+  t.after(() => {
+    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const [home, root] = [join(dir, "home"), join(dir, "repo")];
+  for (const folder of [home, root]) mkdirSync(folder);
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd: root, env: { ...process.env, HOME: home } });
+  const lines = Array.from({ length: 30 }, (_, i) => `value_${i} = ${i}\n`);
+  writeFileSync(join(root, "table.py"), lines.join(""));
+  git("init", "-q");
+  git("add", "table.py");
+  git("commit", "-qm", "table");
+  writeFileSync(join(root, "table.py"), lines.map((line, i) => (i === 10 || i === 20 ? line.replace(" = ", " = -") : line)).join(""));
+  writeFileSync(join(home, ".gitconfig"), "[diff]\n\tcontext = 0\n\tinterHunkContext = 20\n");
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
+  const result = await runTool(gitDiffTool, {}, ctx);
+  assert.equal(result.ok, true, result.text);
+  const diff = (result.data as { diff: string }).diff;
+  assert.deepEqual(diff.split("\n").filter((line) => line.startsWith("@@")).map((line) => line.replace(/ @@.*/, " @@")), ["@@ -8,7 +8,7 @@", "@@ -18,7 +18,7 @@"]);
+  assert.match(diff, /^ value_9 = 9\n-value_10 = 10\n\+value_10 = -10\n value_11 = 11$/m);
+});

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   type ClientCapabilities,
@@ -276,7 +276,7 @@ function recordCrash(code: number | null, signal: NodeJS.Signals | null, log: st
     mkdirSync(dir, { recursive: true, mode: PRIVATE_FOLDER });
     keepPrivateSync(dir, { statSync, chmodSync, uid: process.getuid?.() });
     writeFileSync(logPath, `${log}\nruntime process ended: ${signal ? `signal ${signal}` : `exit code ${code}`}\n`, { mode: PRIVATE_FILE });
-    keepNewestCrashLogs(dir);
+    keepNewestCrashLogs(dir, basename(logPath));
     return { ...ended, logPath };
   } catch {
     return ended;
@@ -288,11 +288,16 @@ const CRASH_LOGS_KEPT = 20;
 /** The name recordCrash gives a crash log: its time (ISO, so names sort by it) and the runtime's pid. */
 const CRASH_LOG = /^runtime-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-(?:\d+|unknown)\.log$/;
 
-/** Removes all but the newest CRASH_LOGS_KEPT crash logs in `dir`; nothing else there. Best effort: a log is no reason to fail. */
-function keepNewestCrashLogs(dir: string): void {
+/**
+ * Removes all but the newest CRASH_LOGS_KEPT crash logs in `dir`, `own` (the one just written,
+ * which the crash names) always kept: by their names, logs written while the clock was ahead
+ * (a wrong RTC set right since) sort after it, and it was removed at once. Nothing else there.
+ * Best effort: a log is no reason to fail.
+ */
+function keepNewestCrashLogs(dir: string, own: string): void {
   try {
-    const logs = readdirSync(dir).filter((name) => CRASH_LOG.test(name)).sort();
-    for (const name of logs.slice(0, -CRASH_LOGS_KEPT)) rmSync(join(dir, name), { force: true });
+    const logs = readdirSync(dir).filter((name) => CRASH_LOG.test(name) && name !== own).sort();
+    for (const name of logs.slice(0, -(CRASH_LOGS_KEPT - 1))) rmSync(join(dir, name), { force: true });
   } catch {
     // the log just written is kept and named all the same
   }

@@ -3,7 +3,7 @@
 // crash log it saves; it must keep only its end (where a crash's last words are), not all of it
 // in memory for as long as the chat runs.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
@@ -55,4 +55,17 @@ it("keeps the newest 20 crash logs: a runtime that crashes at every chat left on
   assert.deepEqual(left.filter((name) => old.includes(name)), old.slice(-19), "the oldest removed, the newest 19 of before kept");
   assert.ok(left.includes("notes.txt") && left.includes("runtime-mine.log"));
   assert.equal(left.length, 22);
+});
+
+it("keeps this crash's log, the one it names, when the folder holds 20 named after it (written while the clock was a year ahead)", { timeout: 60_000 }, async () => {
+  const logs = tempDir("hearth-log-kept-ahead-");
+  // A runtime that crashed at every chat while the machine's clock was a year ahead (a wrong RTC, set right since).
+  const ahead = Array.from({ length: 20 }, (_, i) => `runtime-${new Date().getUTCFullYear() + 1}-01-${String(i + 1).padStart(2, "0")}T10-00-00-000Z-${2000 + i}.log`);
+  for (const name of ahead) writeFileSync(join(logs, name), "GGML_ASSERT(...) failed\n");
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} }, crashLogDir: logs });
+  runtime.child.kill("SIGKILL");
+  const crash = await runtime.ended;
+  runtime.connection.dispose();
+  assert.ok(crash?.logPath && existsSync(crash.logPath), `the crash names ${crash?.logPath}, which is there`);
+  assert.deepEqual(readdirSync(logs).filter((name) => ahead.includes(name)), ahead.slice(-19), "20 in all: the first-named of before removed");
 });

@@ -168,7 +168,7 @@ export class DiskWorkspace implements Workspace {
     await this.finishCutOff().catch(() => undefined);
     const reals: string[] = [];
     const steps = await this.prepareAll(changes, reals);
-    if (changes.length > 1 && changes.every((change) => change.kind === "write")) return this.applyWrites(changes, reals);
+    if (stagedAtOnce(changes)) return this.applyWrites(changes, reals);
     const undo: (() => Promise<void>)[] = [];
     try {
       for (const step of steps) undo.push(await step());
@@ -436,6 +436,26 @@ async function stageWrite(path: string, content: Uint8Array, named?: Staged): Pr
 async function stagedNames(path: string): Promise<Staged> {
   const target = (await lstat(path).catch(() => undefined)) ? await listedName(path) : path;
   return { tmp: join(dirname(target), `.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`), target };
+}
+
+/**
+ * The most a batch of writes stages at once (`applyWrites`): its new contents take room beside
+ * the old ones until the renames, so a larger batch — a checkpoint restore of a run that
+ * rewrote thousands of files, which has its own journal (checkpoint-journal.ts) — is written
+ * one file at a time, as before, and needs no more room on a nearly full disk than its largest file.
+ */
+const STAGED_FILES = 1000;
+const STAGED_BYTES = 64 * 1024 * 1024;
+
+/** Whether `apply` takes the batch through `applyWrites`: several writes alone, within STAGED_FILES and STAGED_BYTES. */
+function stagedAtOnce(changes: readonly WorkspaceChange[]): boolean {
+  if (changes.length < 2 || changes.length > STAGED_FILES) return false;
+  let bytes = 0;
+  for (const change of changes) {
+    if (change.kind !== "write") return false;
+    bytes += change.content.byteLength;
+  }
+  return bytes <= STAGED_BYTES;
 }
 
 /** Removes the staged files of a batch that will not be made, and the folders made for them. */

@@ -82,4 +82,14 @@ describe("DiskWorkspace: a batch killed halfway", () => {
     assert.match(io.stderr, /^hearth apply-patch: a batch of writes \(a patch\) was cut off halfway.*finished it: sub\/b\.txt, c\.txt/);
     assert.deepEqual(names(root), ["a.txt", "c.txt", "d.txt", "sub", "sub/b.txt"]);
   });
+
+  it("a batch of over 1000 files (a checkpoint restore, under its own journal) is written one file at a time: no room taken for all its new contents at once", () => {
+    const root = tempDir();
+    const files = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`f${i}.txt`, "old\n"]));
+    writeFiles(root, files);
+    // Killed at the third flush: one file at a time, the first two are written (staged, none would be).
+    const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, root, "sync", "3", ...Object.keys(files).map((path) => `${path}=new\n`)], { encoding: "utf8" });
+    assert.equal(child.signal, "SIGKILL", child.stderr);
+    assert.deepEqual([read(root, "f0.txt"), read(root, "f1.txt"), read(root, "f2.txt")], ["new\n", "new\n", "old\n"]);
+  });
 });

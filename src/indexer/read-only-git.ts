@@ -9,9 +9,9 @@
  * command needs. The user's own config files (an LFS filter in ~/.gitconfig) are kept.
  */
 import { execFile } from "node:child_process";
-import { readFileSync, realpathSync } from "node:fs";
+import { accessSync, constants, readFileSync, realpathSync, statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
  * Options before the subcommand. A `-c` outranks every config file, include.path ones too;
@@ -75,7 +75,8 @@ export function readOnlyGitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pr
  * the one `cwd` is in) that reads work-tree files: every filter driver the repository's own
  * config defines (its .git/config, its worktree config and what they include) emptied and not
  * required, so git compares a file's bytes as they are. The user's own drivers (git-lfs's, from
- * ~/.gitconfig) still run, unless the repository's config names a git-lfs extension
+ * ~/.gitconfig) still run where their program is there (one that is not, as git-lfs off the
+ * PATH, is emptied: with `required` git failed instead), unless the repository's config names a git-lfs extension
  * (`lfs.extension.<name>.clean`, a command git-lfs's clean filter runs): then every driver is
  * emptied, as on a git before 2.26, which cannot say which config file defines a driver. A git
  * that cannot say (none, no repository) leaves no filter to empty.
@@ -114,7 +115,7 @@ function configParameter(key: string, value: string): string {
 
 /** The names of the filter drivers to empty (withoutRepositoryFilters); a name may hold any character but a line break. */
 function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | undefined): Promise<string[]> {
-  const args = [...(gitDir ? ["--git-dir", gitDir] : []), "config", "--show-scope", "--name-only", "-z", "--get-regexp", "^(filter|lfs\\.extension)\\."];
+  const args = [...(gitDir ? ["--git-dir", gitDir] : []), "config", "--show-scope", "-z", "--get-regexp", "^(filter|lfs\\.extension)\\."];
   return new Promise((resolve) => {
     try {
       execFile("git", args, { cwd, env, timeout: CONFIG_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
@@ -123,23 +124,56 @@ function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | un
         if (error && error.code !== 1 && typeof error.code === "number") return resolve(everyFilter(cwd, env, gitDir));
         const fields = error ? [] : stdout.split("\0");
         const [repositoryDrivers, allDrivers] = [new Set<string>(), new Set<string>()];
+        const commands = new Map<string, { process?: string; clean?: string }>();
         let lfsExtension = false;
         for (let i = 0; i + 1 < fields.length; i += 2) {
-          const [scope, key] = [fields[i]!, fields[i + 1]!];
+          // "scope\0key\nvalue\0": a key holds no line break.
+          const [scope, entry] = [fields[i]!, fields[i + 1]!];
+          const [key, value] = entry.includes("\n") ? [entry.slice(0, entry.indexOf("\n")), entry.slice(entry.indexOf("\n") + 1)] : [entry, ""];
           const repository = scope === "local" || scope === "worktree";
           if (repository && key.startsWith("lfs.extension.")) lfsExtension = true;
-          const driver = /^filter\.(.+)\.[^.]+$/s.exec(key)?.[1];
+          const [, driver, setting] = /^filter\.(.+)\.([^.]+)$/s.exec(key) ?? [];
           if (driver === undefined) continue;
           allDrivers.add(driver);
           if (repository) repositoryDrivers.add(driver);
+          else if (setting === "process" || setting === "clean") commands.set(driver, { ...commands.get(driver), [setting]: value });
         }
-        resolve([...(lfsExtension ? allDrivers : repositoryDrivers)]);
+        if (lfsExtension) return resolve([...allDrivers]);
+        // The user's own driver whose program is not there (git-lfs from ~/.gitconfig's `git lfs install`, on
+        // no PATH VS Code was started with from the Dock, or uninstalled since): with `required`, every git
+        // that reads a file through it failed ("git-lfs: not found"), so git_diff and hearth fix failed whole.
+        const missing = [...commands].filter(([, command]) => programMissing(command.process || command.clean || "", env, cwd)).map(([driver]) => driver);
+        resolve([...new Set([...repositoryDrivers, ...missing])]);
       });
     } catch {
       // spawn throws at once for some bad folders (a file as the working directory: ENOTDIR).
       resolve([]);
     }
   });
+}
+
+/** Shell words a filter's command may start with that are not programs on the PATH. */
+const SHELL_WORDS = new Set(["exec", "cd", "eval", "export", "set", "test", "[", ".", ":", "true", "false", "if", "for", "while", "case", "{", "(", "!", "command", "env"]);
+
+/**
+ * Whether a filter driver's command (`git-lfs filter-process`) starts with a program that is
+ * not there: a name no folder of env's PATH holds as an executable, or a path to none. A command
+ * that starts otherwise (a shell word, a variable, a quote) is taken to be there; on Windows,
+ * where git finds programs its own way, every one is.
+ */
+function programMissing(command: string, env: NodeJS.ProcessEnv, cwd: string): boolean {
+  const word = /^\s*([^\s;&|<>()$`'"\\]+)(?=\s|$)/.exec(command)?.[1];
+  if (!word || process.platform === "win32" || SHELL_WORDS.has(word) || word.includes("=")) return false;
+  const executable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (word.includes("/")) return !executable(resolve(cwd, word));
+  return !(env.PATH ?? "").split(delimiter).some((folder) => executable(join(folder || ".", word)));
 }
 
 /** The name of every filter driver any config file defines (filtersToEmpty on a git with no --show-scope). */

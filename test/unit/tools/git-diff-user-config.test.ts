@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -37,4 +37,33 @@ it("shows 3 lines of context around a change where the user's git config asks fo
   const diff = (result.data as { diff: string }).diff;
   assert.deepEqual(diff.split("\n").filter((line) => line.startsWith("@@")).map((line) => line.replace(/ @@.*/, " @@")), ["@@ -8,7 +8,7 @@", "@@ -18,7 +18,7 @@"]);
   assert.match(diff, /^ value_9 = 9\n-value_10 = 10\n\+value_10 = -10\n value_11 = 11$/m);
+});
+
+it("shows the change where the user's git config names a filter program that is not there (git lfs install, then git-lfs off the PATH)", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-lfs-"));
+  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
+  t.after(() => {
+    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const [home, root] = [join(dir, "home"), join(dir, "repo")];
+  for (const folder of [home, root]) mkdirSync(folder);
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd: root, env: { ...process.env, HOME: home } });
+  writeFileSync(join(root, ".gitattributes"), "*.bin filter=lfs diff=lfs merge=lfs -text\n");
+  writeFileSync(join(root, "model.bin"), "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 3\n");
+  writeFileSync(join(root, "a.py"), "x = 1\n");
+  git("init", "-q");
+  git("add", ".");
+  git("commit", "-qm", "base");
+  writeFileSync(join(root, "a.py"), "x = 2\n");
+  // Its times changed (a copy, a checkout): git must read it through the filter to tell.
+  utimesSync(join(root, "model.bin"), new Date(2001, 0, 1), new Date(2001, 0, 1));
+  // What `git lfs install` writes, with a program name no machine has (as git-lfs where VS Code's PATH lacks it).
+  const lfs = "hearth-test-no-such-git-lfs";
+  writeFileSync(join(home, ".gitconfig"), `[filter "lfs"]\n\tclean = ${lfs} clean -- %f\n\tsmudge = ${lfs} smudge -- %f\n\tprocess = ${lfs} filter-process\n\trequired = true\n`);
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
+  const result = await runTool(gitDiffTool, {}, ctx);
+  assert.equal(result.ok, true, result.text);
+  assert.deepEqual((result.data as { diff: string }).diff.split("\n").filter((line) => line.startsWith("diff --git")), ["diff --git a/a.py b/a.py"]);
 });

@@ -72,6 +72,21 @@ export function toolchainInstall(program: string): string | undefined {
 }
 
 /**
+ * `bundle exec rspec` (or rake) that Bundler could not start (bundler 2.3: "bundler: failed to
+ * load command: rspec (/usr/bin/rspec)"): the Gemfile's gems not installed (Bundler::GemNotFound,
+ * "Could not find gem 'rspec (= 3.13.0)' in locally installed gems."), or the command's gem not
+ * in the Gemfile at all (its require's LoadError). It read "tests FAILED: counts not recognized".
+ */
+function bundlerUnloaded(output: string): string | undefined {
+  const command = output.match(/^bundler: failed to load command: (\S+)/m)?.[1];
+  if (command === undefined) return undefined;
+  const missing = output.match(/(Could not find gem '[^'\n]+' in [^\n(]*?)\.? \(Bundler::GemNotFound\)$/m)?.[1];
+  if (missing) return `Bundler could not start ${command}: the project's gems are not installed (${missing}); run \`bundle install\`, then the tests again`;
+  if (/\(LoadError\)$/m.test(output)) return `Bundler could not start ${command}: its gem is not in the project's Gemfile (bundle exec runs only the Gemfile's gems); add it there (gem "${command}" in the test group) and run \`bundle install\`, or configure the test command`;
+  return `Bundler could not start ${command}, as its output below says; \`bundle install\` installs the Gemfile's gems`;
+}
+
+/**
  * A run that could not start its runner for a reason said in its output: no Java for Maven or
  * Gradle, or a wrapper script without its executable bit — `unexecutable`, the script the
  * shell could not run, which run-tests.ts finds by lacksExecBit.
@@ -81,6 +96,8 @@ export function unstartedRunner(exitCode: number | null, output: string, exit: s
   if (exitCode !== 0 && /JAVA_HOME (?:is not set and no 'java' command|environment variable is not defined correctly|is set to an invalid directory)/.test(output)) {
     return `no Java was found (${exit}); install a JDK (on Debian or Ubuntu: sudo apt install default-jdk), or set JAVA_HOME to one`;
   }
+  const bundled = exitCode !== 0 ? bundlerUnloaded(output) : undefined;
+  if (bundled) return `${bundled} (${exit})`;
   if (exitCode !== 126 || unexecutable === undefined) return undefined;
   const { script, file, asSh } = unexecutable;
   const name = script.startsWith("./") ? script.slice(2) : script;

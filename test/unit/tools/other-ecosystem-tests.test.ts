@@ -3,7 +3,8 @@
  * words for what the real runners print. The outputs in test/fixtures/tools/test-output were
  * captured from real runs with NO_COLOR=1 and stdin closed: RSpec 3.12 (rspec-core 3.12.0,
  * ruby 3.1.2) — rspec-*.txt —, Minitest through rake 13.0.6's test task — minitest-*.txt —, of
- * small projects with passing, failing, pending and unloadable tests; PHPUnit 9.6.7 (php 8.2) —
+ * small projects with passing, failing, pending and unloadable tests, and bundler 2.3.15's
+ * `bundle exec rspec` without the Gemfile's gems — bundle-*.txt —; PHPUnit 9.6.7 (php 8.2) —
  * phpunit-*.txt; mix test of Elixir 1.14.0 (OTP 24) — mix-*.txt. No runner needs to be
  * installed: each run replays a captured output with the exit code it had.
  */
@@ -55,6 +56,17 @@ describe("Ruby: RSpec and Minitest", () => {
     assert.deepEqual(await replay("minitest-load", 1), {
       passed: false,
       text: "[the tests did not build: Ruby could not load /tmp/f13/mt/test/broken_test.rb (SyntaxError), so no test ran — its errors are in the output below; fix them and run the tests again (exit code 1)]",
+    });
+  });
+
+  it("says Bundler could not start rspec where the Gemfile's gems are not installed, or rspec is not in it (bundler 2.3.15)", async () => {
+    assert.deepEqual(await replay("bundle-uninstalled", 1), {
+      passed: false,
+      text: "[tests did not run: Bundler could not start rspec: the project's gems are not installed (Could not find gem 'rspec (= 3.13.0)' in locally installed gems); run `bundle install`, then the tests again (exit code 1)]",
+    });
+    assert.deepEqual(await replay("bundle-not-in-gemfile", 1), {
+      passed: false,
+      text: "[tests did not run: Bundler could not start rspec: its gem is not in the project's Gemfile (bundle exec runs only the Gemfile's gems); add it there (gem \"rspec\" in the test group) and run `bundle install`, or configure the test command (exit code 1)]",
     });
   });
 

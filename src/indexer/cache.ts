@@ -38,13 +38,14 @@ interface CacheFile extends CacheContents {
 }
 
 /** Why a cache was not used, for the index report. */
-export type CacheMiss = "absent" | "unreadable" | "corrupt" | "version-mismatch" | "other-root";
+export type CacheMiss = "absent" | "unreadable" | "corrupt" | "version-mismatch" | "other-runtime" | "other-root";
 
 const MISSES: Record<CacheMiss | "rebuild", string> = {
   absent: "there is none yet for this folder (its first index); it is written for the next start",
   unreadable: "its file could not be read; every file is parsed again",
   corrupt: "its file is damaged (cut short, or not Hearth's); every file is parsed again",
   "version-mismatch": "it was written by another version of Hearth, its grammars or its queries; every file is parsed again",
+  "other-runtime": "it was written by Hearth running on a newer Node.js (another VS Code or Node.js version), whose format this one cannot read; every file is parsed again",
   "other-root": "it was written for another folder; every file is parsed again",
   rebuild: "Reindex Workspace parses every file again",
 };
@@ -108,7 +109,7 @@ export async function loadCache(
   try {
     data = deserialize(bytes) as CacheFile;
   } catch {
-    return { ok: false, miss: "corrupt" };
+    return { ok: false, miss: newerSerialization(bytes) ? "other-runtime" : "corrupt" };
   }
   if (!data || typeof data !== "object" || data.magic !== MAGIC || !Array.isArray(data.files)) return { ok: false, miss: "corrupt" };
   if (data.key !== key) return { ok: false, miss: "version-mismatch" };
@@ -117,6 +118,18 @@ export async function loadCache(
   const now = new Date();
   await utimes(file, now, now).catch(() => {});
   return { ok: true, contents: data };
+}
+
+/** The format version this Node's v8.serialize writes (its header: 0xFF, then the version). */
+const SERIALIZATION_VERSION = serialize(null)[1]!;
+
+/**
+ * Whether `bytes` begin as a newer V8's serialization does: VS Code runs the runtime on its
+ * Electron's Node, `hearth index` on the system's, and an older V8 refuses a newer format
+ * whole — no damage, and not to be said as such.
+ */
+function newerSerialization(bytes: Buffer): boolean {
+  return bytes.length > 2 && bytes[0] === 0xff && bytes[1]! > SERIALIZATION_VERSION && bytes[1]! < 0x80;
 }
 
 /**

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ModelScript } from "../../src/models/scripted.ts";
-import { type Workbench, startWorkbench } from "./workbench.ts";
+import { type Workbench, send, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
 function useScript(wb: Workbench, script: ModelScript): void {
@@ -48,9 +48,7 @@ describe("a workspace whose first folder is not on disk", () => {
     await view.locator('[data-state="ready"]').waitFor({ timeout: 60_000 });
     await view.locator('[data-folder="web (2 of 2 folders)"]').waitFor({ timeout: 60_000 });
     await view.locator('[data-model="ready"], [data-model="configured"]').first().waitFor({ timeout: 60_000 });
-    const input = view.getByLabel("Message Hearth");
-    await input.fill("write the notes");
-    await input.press("Enter");
+    await send(view, "write the notes");
     await view.locator('[data-item="assistant"]', { hasText: "Wrote NOTES.md." }).waitFor({ timeout: 60_000 });
     assert.equal(readFileSync(join(web, "NOTES.md"), "utf8"), "written by Hearth\n");
     assert.equal(existsSync(join(root, "api")), false, "nothing made where the missing folder was");
@@ -63,9 +61,8 @@ describe("a workspace whose first folder is not on disk", () => {
     writeFileSync(join(root, "moved.code-workspace"), JSON.stringify({ folders: [{ path: "api" }, { path: "web" }, { path: "docs" }] }));
     const view = wb.hearthView();
     await view.locator('[data-folder="web (2 of 3 folders)"]').waitFor({ timeout: 60_000 });
-    const input = view.getByLabel("Message Hearth");
-    await input.fill("write more");
-    await input.press("Enter");
+    // The first message's run may still be ending (its reply shows before): send() waits for Send.
+    await send(view, "write more");
     await view.locator('[data-item="assistant"]', { hasText: "Wrote MORE.md." }).waitFor({ timeout: 60_000 });
     assert.equal(readFileSync(join(web, "MORE.md"), "utf8"), "more\n");
     assert.equal(existsSync(join(root, "api", "MORE.md")), false);

@@ -6,9 +6,10 @@
  * `close()` kills whole: code-server's extension hosts otherwise linger.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterEach } from "node:test";
 import { type Browser, type FrameLocator, type Page, chromium } from "playwright-core";
 // @ts-expect-error: a plain .mjs script without type declarations
 import * as codeServer from "../../scripts/code-server.mjs";
@@ -61,6 +62,35 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
+/** The workbenches started and not closed yet: a failed test keeps their logs (below). */
+const open = new Set<{ userDataDir: string; page: Page; serverLog: () => string }>();
+
+/**
+ * A failed e2e test keeps the logs of every workbench still open — the workbench's logs/ folder
+ * (the extension hosts' exthost.log, the "Hearth" output channel's log), code-server's own output
+ * and a screenshot — under test-results/e2e-logs/, and says where in the failure's output: a
+ * flake seen once in CI can be read afterwards (close() deletes the user data dir).
+ * HEARTH_E2E_KEEP_LOGS=1 keeps them for passed tests too (to compare a passing run with a failing one).
+ */
+afterEach(async (t) => {
+  if ((t.passed && !process.env.HEARTH_E2E_KEEP_LOGS) || open.size === 0) return;
+  const base = join(RESULTS_DIR, "e2e-logs");
+  mkdirSync(base, { recursive: true });
+  const kept = mkdtempSync(join(base, `${t.name.replace(/[^\w.-]+/g, "-").slice(0, 60)}-`));
+  let n = 0;
+  for (const wb of open) {
+    const dir = join(kept, `workbench-${++n}`);
+    mkdirSync(dir, { recursive: true });
+    const logs = join(wb.userDataDir, "logs");
+    if (existsSync(logs)) cpSync(logs, join(dir, "logs"), { recursive: true });
+    writeFileSync(join(dir, "code-server.txt"), wb.serverLog());
+    await wb.page.screenshot({ path: join(dir, "screen.png"), timeout: 10_000 }).catch(() => undefined);
+  }
+  const where = `the workbench's logs of this ${t.passed ? "" : "failed "}test are kept in ${kept}`;
+  t.diagnostic(where);
+  console.error(where);
+});
+
 export async function startWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   cs.assertToolsInstalled();
   const root = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
@@ -90,7 +120,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     const url = `http://127.0.0.1:${port}/?${what}`;
     await page.goto(url);
     await page.locator(".monaco-workbench .part.activitybar").waitFor({ timeout: 60_000 });
-    return makeWorkbench(page, url, profile.dirs.user, root, server, browser);
+    return makeWorkbench(page, url, profile.dirs.user, root, server, browser, () => serverLog);
   } catch (error) {
     await browser?.close().catch(() => undefined);
     cs.killGroup(server);
@@ -98,7 +128,9 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   }
 }
 
-function makeWorkbench(page: Page, url: string, userDataDir: string, root: string, server: ChildProcess, browser: Browser): Workbench {
+function makeWorkbench(page: Page, url: string, userDataDir: string, root: string, server: ChildProcess, browser: Browser, serverLog: () => string): Workbench {
+  const entry = { userDataDir, page, serverLog };
+  open.add(entry);
   return {
     page,
     url,
@@ -113,6 +145,7 @@ function makeWorkbench(page: Page, url: string, userDataDir: string, root: strin
     },
     readOutputLog: (channel) => readOutputLog(userDataDir, channel),
     close: async () => {
+      open.delete(entry);
       await browser.close().catch(() => undefined);
       cs.killGroup(server);
       rmSync(root, { recursive: true, force: true });
@@ -178,8 +211,20 @@ export async function openChat(wb: Workbench): Promise<FrameLocator> {
   return view;
 }
 
+/**
+ * Sends a message as a user would, once the view takes one, and waits until it is in the
+ * transcript. A reply's last text shows while its run is still ending (Stop stayed 1–1.6 s after
+ * it at load 28), and Enter in the box does nothing until then — the message stays in the box.
+ * A test that pressed Enter as soon as a reply showed waited for an answer to a message never
+ * sent. So: the Send button shown and enabled first (no run under way, nothing blocking), then
+ * the message, then its item in the transcript (a dropped Enter fails here, saying so).
+ */
 export async function send(view: FrameLocator, text: string): Promise<void> {
+  const sent = view.locator('[data-item="user"]');
+  const before = await sent.count();
+  await view.locator('button[aria-label="Send"]:not([disabled])').waitFor({ timeout: 60_000 });
   const input = view.getByLabel("Message Hearth");
   await input.fill(text);
   await input.press("Enter");
+  await sent.nth(before).filter({ hasText: text }).waitFor({ timeout: 60_000 });
 }

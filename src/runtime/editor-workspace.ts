@@ -77,6 +77,11 @@ export class EditorWorkspace implements Workspace {
     return this.disk.stat(path);
   }
 
+  /** Whether `read` gives the user's unsaved editor text of `path` (resolved), not the disk's. */
+  unsaved(path: string): boolean {
+    return this.host.openDocument(this.uri(path))?.dirty === true;
+  }
+
   list(dir: string) {
     return this.disk.list(dir);
   }

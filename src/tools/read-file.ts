@@ -65,6 +65,10 @@ export const readFileTool: Tool = {
     const spelling = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
     if (spelling !== undefined) note.push(spelling);
     if (dataLines.length > 0) note.push(dataLeftOutNote(shownPath(path), dataLines));
+    // The editor's unsaved text: commands and tests the model runs next read the disk, without it.
+    if (ctx.workspace.unsaved?.(path)) {
+      note.push(`[Hearth: ${shownPath(path)} has unsaved changes in the editor: this is the text there, not the file on disk, which commands and tests read until the user saves it.]`);
+    }
     const conflicts = await conflictsShown(ctx.workspace.root, path, texts, first, shown.data.endLine);
     if (conflicts !== undefined) note.push(conflicts);
     if (file.strayBytes !== undefined) {

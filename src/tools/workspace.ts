@@ -89,6 +89,11 @@ export interface Workspace {
    * them and the write is not refused for changes about to be saved. Absent on disk.
    */
   flushAutoSave?(paths: readonly string[]): Promise<void>;
+  /**
+   * Whether `path` (workspace-relative) is open in an editor with unsaved changes, so `read`
+   * gives the editor's text, not the file on disk that commands and tests read. Absent on disk.
+   */
+  unsaved?(path: string): boolean;
 }
 
 /**

@@ -22,7 +22,7 @@ export const runTestsTool: Tool = {
   failuresByOutput: true,
   definition: {
     name: "run_tests",
-    description: "Run the project's tests (the configured test command, or one detected from package.json, deno.json, pyproject/pytest, go.mod, Cargo.toml, pom.xml, Gradle or a Makefile's test target) and report how many passed and failed. Optionally narrow it with a filter appended to the command (a test file or name).",
+    description: "Run the project's tests (the configured test command, or one detected from package.json, deno.json, pyproject/pytest, go.mod, Cargo.toml, pom.xml, Gradle, a configured CMake build, a Ruby project's spec/ or Rakefile, phpunit.xml, mix.exs or a Makefile's test target) and report how many passed and failed. Optionally narrow it with a filter appended to the command (a test file or name).",
     parameters: {
       type: "object",
       properties: {

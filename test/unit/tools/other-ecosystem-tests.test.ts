@@ -139,3 +139,9 @@ describe("Elixir: mix test", () => {
     assert.equal(await testRunShown(new DiskWorkspace(project({ "mix.exs": "defmodule Ex.MixProject do\nend\n" })), undefined), "`mix test` (mix.exs (an Elixir project))");
   });
 });
+
+describe("run_tests' description", () => {
+  it("names the Ruby, PHP and Elixir projects it detects, so that the model does not reach for run_command there", () => {
+    for (const word of ["a Ruby project's spec/ or Rakefile", "phpunit.xml", "mix.exs", "CMake"]) assert.ok(runTestsTool.definition.description.includes(word), word);
+  });
+});

@@ -216,13 +216,14 @@ export class DiskWorkspace implements Workspace {
     let journal: string | undefined;
     try {
       // Named first: a process killed while it writes them leaves no temporary file for good.
-      journal = await writeWritesJournal(root, "staging", names, befores);
+      const name = `.hearth-writes-journal-${randomBytes(6).toString("hex")}.json`;
+      journal = await writeWritesJournal(root, name, "staging", names, befores);
       for (const [i, change] of changes.entries()) {
         if (change.kind !== "write") continue;
         made.push(await mkdir(dirname(reals[i]!), { recursive: true }));
         staged.push(await stageWrite(reals[i]!, change.content, names[i]));
       }
-      if (journal && !(await writeWritesJournal(root, "renaming", names, befores))) {
+      if (journal && !(await writeWritesJournal(root, basename(journal), "renaming", names, befores))) {
         await rm(journal, { force: true });
         journal = undefined;
       }
@@ -465,8 +466,12 @@ async function dropStaged(staged: readonly Staged[], made: readonly (string | un
 }
 
 const TMP_SUFFIX = ".hearth-tmp";
-/** `applyWrites`' journal, at the workspace's root while its renames run (milliseconds); left there only by a process killed meanwhile. */
-export const WRITES_JOURNAL = ".hearth-writes-journal.json";
+/**
+ * `applyWrites`' journals, at the workspace's root while a batch runs (milliseconds); left there
+ * only by a process killed meanwhile. One per batch: two batches at once (two conversations'
+ * runs in one runtime, two hearth commands) never write over each other's.
+ */
+const WRITES_JOURNAL = /^\.hearth-writes-journal-[0-9a-f]{12}\.json$/;
 
 /** What the journal holds: the process, and each file's staged content and the SHA-256 of the content it replaces (null: no file was there). */
 interface WritesJournal {
@@ -484,14 +489,14 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
  * name renamed: a torn journal is never read). Undefined where it cannot be written (a root
  * folder this user may not write to, whose subfolders they may): the batch goes on without one.
  */
-async function writeWritesJournal(root: string, phase: WritesJournal["phase"], staged: readonly Staged[], befores: readonly (Uint8Array | undefined)[]): Promise<string | undefined> {
+async function writeWritesJournal(root: string, name: string, phase: WritesJournal["phase"], staged: readonly Staged[], befores: readonly (Uint8Array | undefined)[]): Promise<string | undefined> {
   const journal: WritesJournal = {
     phase,
     pid: process.pid,
     started: Date.now(),
     files: staged.map(({ tmp, target }, i) => ({ tmp, target, before: befores[i] ? sha256(befores[i]) : null })),
   };
-  const file = join(root, WRITES_JOURNAL);
+  const file = join(root, name);
   const draft = join(root, `.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`);
   try {
     await writeNew(draft, JSON.stringify(journal));
@@ -507,7 +512,17 @@ async function writeWritesJournal(root: string, phase: WritesJournal["phase"], s
 
 /** DiskWorkspace.finishCutOff, for the resolved root. */
 async function finishCutOffWrites(root: string): Promise<string | undefined> {
-  const file = join(root, WRITES_JOURNAL);
+  const journals = (await readdir(root).catch(() => [])).filter((name) => WRITES_JOURNAL.test(name));
+  const said: string[] = [];
+  for (const name of journals.sort()) {
+    const one = await finishJournal(root, join(root, name));
+    if (one) said.push(one);
+  }
+  return said.length ? said.join("; ") : undefined;
+}
+
+/** finishCutOffWrites for one journal. */
+async function finishJournal(root: string, file: string): Promise<string | undefined> {
   let journal: WritesJournal;
   try {
     journal = JSON.parse(await readFile(file, "utf8")) as WritesJournal;

@@ -8,7 +8,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import fs, { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
 import { main } from "../../../src/cli/main.ts";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
@@ -91,5 +92,38 @@ describe("DiskWorkspace: a batch killed halfway", () => {
     const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, root, "sync", "3", ...Object.keys(files).map((path) => `${path}=new\n`)], { encoding: "utf8" });
     assert.equal(child.signal, "SIGKILL", child.stderr);
     assert.deepEqual([read(root, "f0.txt"), read(root, "f1.txt"), read(root, "f2.txt")], ["new\n", "new\n", "old\n"]);
+  });
+
+  it("two batches at once in one tree: the second never writes over or removes the first's journal", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "b.txt": "B1\n", "c.txt": "C1\n", "d.txt": "D1\n" });
+    const journals = () => names(root).filter((name) => name.startsWith(".hearth-writes-journal"));
+    const rename = fs.promises.rename;
+    let during: string[] | undefined;
+    // When the first batch is about to rename its first file, the second runs whole: the first's journal must be there after it.
+    fs.promises.rename = async (from, to) => {
+      if (during === undefined && String(to).endsWith("a.txt")) {
+        during = [];
+        await new DiskWorkspace(root).apply([
+          { kind: "write", path: "c.txt", content: Buffer.from("C2\n") },
+          { kind: "write", path: "d.txt", content: Buffer.from("D2\n") },
+        ]);
+        during = journals();
+      }
+      return rename(from, to);
+    };
+    syncBuiltinESMExports();
+    try {
+      await new DiskWorkspace(root).apply([
+        { kind: "write", path: "a.txt", content: Buffer.from("A2\n") },
+        { kind: "write", path: "b.txt", content: Buffer.from("B2\n") },
+      ]);
+    } finally {
+      fs.promises.rename = rename;
+      syncBuiltinESMExports();
+    }
+    assert.equal(during?.length, 1, `the first batch's journal, there while its renames run: ${JSON.stringify(during)}`);
+    assert.deepEqual(names(root), ["a.txt", "b.txt", "c.txt", "d.txt"]);
+    assert.deepEqual([read(root, "a.txt"), read(root, "b.txt"), read(root, "c.txt"), read(root, "d.txt")], ["A2\n", "B2\n", "C2\n", "D2\n"]);
   });
 });

@@ -17,7 +17,7 @@ const killAt = () => {
 if (call === "rename") {
   const rename = fs.promises.rename;
   // Only the renames onto the workspace's files count: not the journal's own.
-  fs.promises.rename = (from, to) => (String(to).endsWith(".hearth-writes-journal.json") ? rename(from, to) : (killAt(), rename(from, to)));
+  fs.promises.rename = (from, to) => (/\.hearth-writes-journal-\w+\.json$/.test(String(to)) ? rename(from, to) : (killAt(), rename(from, to)));
 } else {
   const open = fs.promises.open;
   fs.promises.open = async (...args: Parameters<typeof open>) => {

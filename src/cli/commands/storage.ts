@@ -137,10 +137,22 @@ function cleanableStore(store: StoreInfo): boolean {
 }
 
 function storeNote(store: StoreInfo, now: number): string {
-  const days = Math.floor((now - store.lastUsed) / DAY_MS);
-  const used = days === 0 ? "used today" : `last used ${days} day(s) ago`;
-  const state = store.inUse ? ", in use now" : store.folderGone ? ", its folder is not there (deleted, or on a disk not mounted now)" : store.root ? "" : ", made by an older Hearth";
-  return `${used}${state}`;
+  return `${usedWords(store.lastUsed, now)}${storeState(store)}`;
+}
+
+/**
+ * "used today", "last used 3 day(s) ago"; a use ahead of this machine's clock by more than a
+ * day (made while the clock was ahead, set right since, or on a machine whose clock is) is said
+ * by its date: it read "last used -365 day(s) ago", and one a second ahead "-1 day(s) ago".
+ */
+function usedWords(lastUsed: number, now: number): string {
+  if (lastUsed - now > DAY_MS) return `last used ${new Date(lastUsed).toISOString().slice(0, 10)}, a date ahead of this machine's clock`;
+  const days = Math.max(0, Math.floor((now - lastUsed) / DAY_MS));
+  return days === 0 ? "used today" : `last used ${days} day(s) ago`;
+}
+
+function storeState(store: StoreInfo): string {
+  return store.inUse ? ", in use now" : store.folderGone ? ", its folder is not there (deleted, or on a disk not mounted now)" : store.root ? "" : ", made by an older Hearth";
 }
 
 async function trajectoriesPlace(state: string): Promise<Place | undefined> {

@@ -132,6 +132,21 @@ it("hearth storage names every place Hearth keeps files, its size and what --cle
   assert.equal(json.places.find((p) => p.what.startsWith("Models"))?.bytes, 5 * MiB + 2);
 });
 
+it("hearth storage says a checkpoint store used while the clock was ahead by its date, not as used -365 days ago", async () => {
+  const m = machine();
+  const ahead = await fixStore(m);
+  const soon = await fixStore(m);
+  ageAll(ahead.gitDir, -365); // made on this machine while its clock was a year ahead, set right since
+  ageAll(soon.gitDir, -1 / 24); // an hour ahead: another machine's clock on a shared disk
+  const run = hearth(m);
+  assert.equal(run.status, 0, run.stderr);
+  const date = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  const line = (root: string) => run.stdout.split("\n").find((text) => text.startsWith(`    ${root}: `)) ?? "";
+  assert.match(line(ahead.root), new RegExp(`last used ${date}, a date ahead of this machine's clock$`), run.stdout);
+  assert.match(line(soon.root), /, used today$/, run.stdout);
+  assert.doesNotMatch(run.stdout, /-\d+ day\(s\)/);
+});
+
 it("hearth storage --clean removes gone folders' checkpoints, index caches and interrupted downloads, never a model, a trajectory or what a running Hearth holds", async () => {
   const m = machine();
   const { gone, goneLately, there, heldGone } = await monthsOfUse(m);

@@ -244,8 +244,9 @@ export class EditorWorkspace implements Workspace {
   }
 
   private async writeOps(rel: string, content: Uint8Array): Promise<(TextDocumentEdit | CreateFile)[]> {
-    const text = decode(content, rel);
-    const exists = (await this.disk.stat(rel))?.type === "file" || this.host.openDocument(this.uri(rel)) !== undefined;
+    const onDisk = (await this.disk.stat(rel))?.type === "file";
+    const text = decode(content, rel, onDisk && !this.host.openDocument(this.uri(rel)));
+    const exists = onDisk || this.host.openDocument(this.uri(rel)) !== undefined;
     if (!exists) {
       const uri = this.uri(rel);
       return [{ kind: "create", uri, options: { overwrite: false } }, { textDocument: { uri, version: null }, edits: [{ range: at(0, 0), newText: text }] }];
@@ -260,13 +261,13 @@ export class EditorWorkspace implements Workspace {
 
   /** The text edit of a file moved with a change: VS Code moves its document, encoding and all. */
   private async movedText(from: string, to: string, content: Uint8Array): Promise<TextDocumentEdit> {
-    const [before, after] = [await this.currentText(from), decode(content, to)];
+    const [before, after] = [await this.currentText(from), decode(content, to, !this.host.openDocument(this.uri(from)))];
     if (this.host.openDocument(this.uri(from))) await this.refuseUnsavable(from, before, after);
     return fullReplace(this.uri(to), before, after);
   }
 
   private async currentText(rel: string): Promise<string> {
-    return decode(await this.read(rel), rel);
+    return decode(await this.read(rel), rel, !this.host.openDocument(this.uri(rel)));
   }
 
   /** Throws as `apply` would for the first of `paths` with unsaved changes (a restore from several checkpoints checks before its first apply). */
@@ -403,9 +404,11 @@ function editorReadsWhole(bytes: Uint8Array, rel: string): boolean {
 /**
  * Text as VS Code has it: UTF-8 (a BOM dropped) or UTF-16 with a BOM, the encodings it
  * recognises on its own. Anything else (latin1 bytes, UTF-16 without a BOM) VS Code would
- * open as UTF-8 and save changed, so it is refused.
+ * open as UTF-8 and save changed, so it is refused. A `closed` file (on disk, not open in the
+ * editor) is one the user can open: VS Code opens it in the encoding files.encoding gives it,
+ * which the runtime cannot see, and an edit to it open is written in that encoding.
  */
-function decode(content: Uint8Array, rel: string): string {
+function decode(content: Uint8Array, rel: string, closed = false): string {
   let file: TextFile | undefined;
   try {
     file = decodeText(content, rel);
@@ -413,6 +416,14 @@ function decode(content: Uint8Array, rel: string): string {
     // Binary or unrecognised: refused below.
   }
   if (file && file.encoding !== "latin1") return file.text;
+  // Not open: there is nothing to reopen; opened in its encoding, the edit is written in it.
+  if (closed && file) {
+    throw new ToolError(
+      "unsupported-encoding",
+      `${rel} is not UTF-8 (a one-byte encoding such as Windows-1252 or Latin-1) and is not open in the editor, which would open it to write it in an encoding Hearth cannot see; nothing was written. ` +
+        "Ask the user to open it in VS Code (its accented letters shown right: files.encoding, or Reopen with Encoding if they are not) and try again while it is open; the change is then saved in the file's encoding. Or ask them to convert it to UTF-8",
+    );
+  }
   throw new ToolError(
     "unsupported-encoding",
     `${rel}: the editor can only take UTF-8 (or UTF-16 with a BOM) text edits; ask the user to open the file in VS Code with its encoding (Reopen with Encoding) and try again, or to convert it to UTF-8`,

@@ -348,6 +348,27 @@ describe("EditorWorkspace", () => {
     assert.equal(editor.edits.length, 1);
   });
 
+  // A closed Windows-1252 file (the user's files.encoding: windows1252): the refusal told the
+  // model to have the user "Reopen with Encoding" a file that was not open. It says the file is
+  // not open and to open it; once open in its encoding, the same edit is taken.
+  it("refuses an edit to a closed file that is not UTF-8 by saying to open it, and takes the edit once it is open", async () => {
+    const cp1252 = Buffer.from("caf\xe9 = 1\nx = 2\n", "latin1");
+    const { root, editor, ws, uri } = setup({ "menu.py": cp1252 });
+    const result = await runTool(editFileTool, { path: "menu.py", old_text: "x = 2", new_text: "x = 3" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "unsupported-encoding", result.text);
+    assert.match(result.text, /menu\.py is not UTF-8 .* and is not open in the editor.*nothing was written.*open it in VS Code.*try again while it is open/);
+    assert.doesNotMatch(result.text, /ask the user to open the file in VS Code with its encoding \(Reopen with Encoding\)/);
+    assert.equal(editor.edits.length, 0);
+    assert.deepEqual(readFileSync(join(root, "menu.py")), cp1252);
+    // A move with a change of the closed file says the same.
+    await assert.rejects(ws.apply([{ kind: "rename", from: "menu.py", to: "carte.py", content: cp1252 }]), /menu\.py is not UTF-8 .* not open in the editor/);
+    // Opened by the user in its encoding: the same edit goes through the editor.
+    editor.docs.set(uri("menu.py"), { text: "café = 1\nx = 2\n", dirty: false, version: 1 });
+    const taken = await runTool(editFileTool, { path: "menu.py", old_text: "x = 2", new_text: "x = 3" }, ctx(ws));
+    assert.ok(taken.ok, taken.text);
+    assert.equal(editor.docs.get(uri("menu.py"))!.text, "café = 1\nx = 3\n");
+  });
+
   // A Latin-1 file open in VS Code as UTF-8 (its default): each byte that is not UTF-8 shows
   // as U+FFFD, and saving the agent's edit wrote EF BF BD over every "é" of the file.
   it("refuses to edit a file the editor opened as UTF-8 though it is not (its text holds U+FFFD for bytes it could not read)", async () => {

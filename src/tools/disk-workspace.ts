@@ -217,13 +217,14 @@ export class DiskWorkspace implements Workspace {
     try {
       // Named first: a process killed while it writes them leaves no temporary file for good.
       const name = `.hearth-writes-journal-${randomBytes(6).toString("hex")}.json`;
-      journal = await writeWritesJournal(root, name, "staging", names, befores);
+      const afters = changes.map((change) => (change.kind === "write" ? change.content : new Uint8Array()));
+      journal = await writeWritesJournal(root, name, "staging", names, befores, afters);
       for (const [i, change] of changes.entries()) {
         if (change.kind !== "write") continue;
         made.push(await mkdir(dirname(reals[i]!), { recursive: true }));
         staged.push(await stageWrite(reals[i]!, change.content, names[i]));
       }
-      if (journal && !(await writeWritesJournal(root, basename(journal), "renaming", names, befores))) {
+      if (journal && !(await writeWritesJournal(root, basename(journal), "renaming", names, befores, afters))) {
         await rm(journal, { force: true });
         journal = undefined;
       }
@@ -473,13 +474,17 @@ const TMP_SUFFIX = ".hearth-tmp";
  */
 const WRITES_JOURNAL = /^\.hearth-writes-journal-[0-9a-f]{12}\.json$/;
 
-/** What the journal holds: the process, and each file's staged content and the SHA-256 of the content it replaces (null: no file was there). */
+/**
+ * What the journal holds: the process, and each file's staged content, the SHA-256 of the
+ * content it replaces (null: no file was there) and of its new content (`after`; absent in a
+ * journal of an older Hearth).
+ */
 interface WritesJournal {
   /** staging: the new contents are being written, no file replaced yet; renaming: the files are being replaced. */
   readonly phase: "staging" | "renaming";
   readonly pid: number;
   readonly started: number;
-  readonly files: readonly { readonly tmp: string; readonly target: string; readonly before: string | null }[];
+  readonly files: readonly { readonly tmp: string; readonly target: string; readonly before: string | null; readonly after?: string }[];
 }
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -489,12 +494,14 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
  * name renamed: a torn journal is never read). Undefined where it cannot be written (a root
  * folder this user may not write to, whose subfolders they may): the batch goes on without one.
  */
-async function writeWritesJournal(root: string, name: string, phase: WritesJournal["phase"], staged: readonly Staged[], befores: readonly (Uint8Array | undefined)[]): Promise<string | undefined> {
+async function writeWritesJournal(
+  root: string, name: string, phase: WritesJournal["phase"], staged: readonly Staged[], befores: readonly (Uint8Array | undefined)[], afters: readonly Uint8Array[],
+): Promise<string | undefined> {
   const journal: WritesJournal = {
     phase,
     pid: process.pid,
     started: Date.now(),
-    files: staged.map(({ tmp, target }, i) => ({ tmp, target, before: befores[i] ? sha256(befores[i]) : null })),
+    files: staged.map(({ tmp, target }, i) => ({ tmp, target, before: befores[i] ? sha256(befores[i]) : null, after: sha256(afters[i]!) })),
   };
   const file = join(root, name);
   const draft = join(root, `.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`);
@@ -535,21 +542,36 @@ async function finishJournal(root: string, file: string): Promise<string | undef
   if (isAlive(journal.pid) && !startedAfter(journal.pid, journal.started, (path) => readFileSync(path, "utf8"))) return undefined;
   const realRoot = await realpath(root);
   const inside = (path: unknown): path is string => typeof path === "string" && isAbsolute(path) && !isOutside(relative(realRoot, path));
+  const hashOf = async (path: string) => {
+    const now = await readFile(path).catch(() => undefined);
+    return now === undefined ? null : sha256(now);
+  };
+  const shownOf = (path: string) => relative(realRoot, path).split(sep).join("/");
+  // Only what a batch writes: a staged file beside its target, both in the workspace.
+  const entries = (Array.isArray(journal.files) ? journal.files : []).filter((entry) => {
+    const { tmp, target } = entry ?? {};
+    return inside(tmp) && inside(target) && dirname(tmp) === dirname(target) && basename(tmp).endsWith(TMP_SUFFIX);
+  });
+  // A file renamed before the kill that holds its old content again: the half patch was taken
+  // back since (git checkout ., git stash, an undo). Finishing the rest would leave the other half.
+  const takenBack: string[] = [];
+  if (journal.phase === "renaming") {
+    for (const { tmp, target, before, after } of entries) {
+      if (typeof after !== "string" || after === before || (await exists(tmp))) continue;
+      if ((await hashOf(target)) === before) takenBack.push(shownOf(target));
+    }
+  }
   const finished: string[] = [];
   const kept: string[] = [];
-  for (const entry of Array.isArray(journal.files) ? journal.files : []) {
-    const { tmp, target, before } = entry ?? {};
-    // Only what a batch writes: a staged file beside its target, both in the workspace.
-    if (!inside(tmp) || !inside(target) || dirname(tmp) !== dirname(target) || !basename(tmp).endsWith(TMP_SUFFIX)) continue;
+  for (const { tmp, target, before } of entries) {
     if (!(await exists(tmp))) continue; // renamed before the process ended, or never written
-    if (journal.phase !== "renaming") {
+    if (journal.phase !== "renaming" || takenBack.length) {
       // Cut off before any file was replaced: its new contents, some perhaps half written, go.
       await rm(tmp, { force: true });
       continue;
     }
-    const now = await readFile(target).catch(() => undefined);
-    const shown = relative(realRoot, target).split(sep).join("/");
-    if ((now === undefined ? null : sha256(now)) === before) {
+    const shown = shownOf(target);
+    if ((await hashOf(target)) === before) {
       await rename(tmp, target);
       finished.push(shown);
     } else {
@@ -558,6 +580,9 @@ async function finishJournal(root: string, file: string): Promise<string | undef
     }
   }
   await rm(file, { force: true });
+  if (takenBack.length) {
+    return `a batch of writes (a patch) cut off halfway by its process's end (killed, or the machine stopped) was taken back since (the files it had written hold their old content again: ${takenBack.join(", ")}); left as it is, its other files not written`;
+  }
   if (finished.length === 0 && kept.length === 0) return undefined;
   const parts = [`a batch of writes (a patch) was cut off halfway by its process's end (killed, or the machine stopped)`];
   if (finished.length) parts.push(`finished it: ${finished.join(", ")} now hold the new content`);

@@ -73,6 +73,25 @@ describe("DiskWorkspace: a batch killed halfway", () => {
     assert.deepEqual(names(root), ["a.txt", "c.txt", "sub", "sub/b.txt"]);
   });
 
+  it("a half patch the user took back since (git checkout .) is left taken back: its other half is not written", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n" });
+    const git = (...args: string[]) => {
+      const run = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: root, encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+    };
+    git("init", "-q");
+    git("add", "a.txt", "sub/b.txt", "c.txt");
+    git("commit", "-q", "-m", "one");
+    killedBatch(root, "rename", 2);
+    assert.equal(read(root, "a.txt"), "A2\n", "a.txt was renamed before the kill");
+    git("checkout", "--", ".");
+    const said = await new DiskWorkspace(root).finishCutOff();
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A1\n", "B1\n", "C1\n"]);
+    assert.match(said ?? "", /cut off halfway.*taken back since.*old content again: a\.txt\); left as it is/s);
+    assert.deepEqual(names(root).filter((name) => !name.startsWith(".git")), ["a.txt", "c.txt", "sub", "sub/b.txt"]);
+  });
+
   it("hearth apply-patch finishes it before its own patch, and says so on stderr", async () => {
     const root = tempDir();
     writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n", "d.txt": "D1\n" });

@@ -307,9 +307,11 @@ export class CheckpointStore {
       // No hook or fsmonitor from the user's global config may run for the shadow repo.
       ["core.hooksPath", join(this.gitDir, "hearth-no-hooks")], ["core.fsmonitor", "false"],
       // Diffs are patches (hearth fix's, the review's, git_diff's): a/ b/ and 3 lines of
-      // context whatever the user's global config prefers for their terminal.
+      // context whatever the user's global config prefers for their terminal. Hunks apart and a
+      // blank context line " ": with the user's diff.interHunkContext=20 two changes 16 lines
+      // apart were one hunk, and diff.suppressBlankEmpty wrote blank context lines empty.
       ["diff.noprefix", "false"], ["diff.mnemonicPrefix", "false"], ["diff.srcPrefix", "a/"], ["diff.dstPrefix", "b/"],
-      ["diff.context", "3"], ["diff.relative", "false"],
+      ["diff.context", "3"], ["diff.relative", "false"], ["diff.interHunkContext", "0"], ["diff.suppressBlankEmpty", "false"],
       // git sets it from the disk of GIT_DIR (~/.local/state), not the workspace's: on WSL's
       // /mnt/c or an SMB share, utils.ts and Utils.ts were two files, and a restore failed.
       ["core.ignorecase", String(await ignoresCase(this.root))],

@@ -107,6 +107,33 @@ it("a file the agent moved and then edited stays the agent's where the user's gi
   }
 });
 
+it("a checkpoint diff has its hunks apart and its blank context lines as \" \" whatever the user's git config says (diff.interHunkContext, diff.suppressBlankEmpty)", async () => {
+  const saved = { ...process.env };
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-hunks-"));
+  const [home, root] = ["home", "work"].map((name) => join(dir, name)) as [string, string];
+  for (const folder of [home, root]) mkdirSync(folder);
+  writeFileSync(join(home, ".gitconfig"), "[diff]\n\tinterHunkContext = 20\n\tsuppressBlankEmpty = true\n");
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  try {
+    // Lines 0 to 29, every fifth one blank.
+    const body = Array.from({ length: 30 }, (_, i) => (i % 5 === 2 ? "\n" : `line ${i}\n`)).join("");
+    writeFileSync(join(root, "a.py"), body);
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const first = await store.create("first");
+    writeFileSync(join(root, "a.py"), body.replace("line 4\n", "LINE 4\n").replace("line 20\n", "LINE 20\n"));
+    for (const patch of [await store.diff(first.id), await store.diff(first.id, undefined, [], { patch: true })]) {
+      // Two changes 16 lines apart are two hunks of 3 lines of context, as git_diff shows them.
+      assert.deepEqual(patch.match(/^@@ .* @@/gm), ["@@ -2,7 +2,7 @@", "@@ -18,7 +18,7 @@"], patch);
+      // A blank context line is " ", as every patch reader expects, not an empty line.
+      assert.match(patch, /^ line 1\n \n line 3\n-line 4\n\+LINE 4\n/m, patch);
+    }
+  } finally {
+    for (const key of ["HOME", "XDG_CONFIG_HOME"]) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it("git not on the PATH: open fails with the reason, and no promise is left rejected unhandled (hearth fix died of it with a stack trace)", async () => {
   const saved = { ...process.env };
   const dir = mkdtempSync(join(tmpdir(), "hearth-cp-nogit-"));

@@ -130,10 +130,25 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * gets through is removed from the output the model reads (terminal-text.ts).
  */
 function commandEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...userProgramEnv(process.env), CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, GIT_SEQUENCE_EDITOR: NO_SEQUENCE_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
-  for (const name of TOKEN_VARS) delete env[name];
+  const env: NodeJS.ProcessEnv = { ...userProgramEnv(process.env), CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, GIT_SEQUENCE_EDITOR: NO_SEQUENCE_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR, ...NO_PROMPTS };
+  for (const name of Object.keys(env)) if (TOKEN_VARS.includes(name) || PROMPT_VARS.test(name)) delete env[name];
   return env;
 }
+
+/**
+ * No password or passphrase asked for: a model's `git push` or `git fetch` of a private remote
+ * ran the askpass the user's desktop or VS Code's integrated terminal sets (GIT_ASKPASS,
+ * SSH_ASKPASS with DISPLAY; VS Code's asks through its window), which opened a dialog and waited
+ * for a person until the time limit — under `hearth fix`, with no one there. Now git fails at
+ * once ("could not read Username for 'https://…': terminal prompts disabled"; an empty
+ * GIT_ASKPASS outranks core.askPass and SSH_ASKPASS), ssh asks through no program (OpenSSH 8.4
+ * and later) and Git Credential Manager opens no window; stored credentials (a credential
+ * helper, ssh-agent, a key without passphrase) still work.
+ */
+const NO_PROMPTS = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS_REQUIRE: "never", GCM_INTERACTIVE: "never" };
+
+/** The askpass programs themselves, and what VS Code's needs to reach its window. */
+const PROMPT_VARS = /^(SSH_ASKPASS|VSCODE_GIT_.*)$/i;
 
 const TOKEN_VARS = [...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES];
 

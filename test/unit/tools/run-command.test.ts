@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
@@ -226,6 +227,35 @@ describe("the environment a command gets", () => {
     assert.equal(existsSync(join(dir, "sequence-editor-was-started")), false, "no editor was started");
     assert.match(outcome.output, /no editor[^]*GIT_SEQUENCE_EDITOR/);
     assert.notEqual(outcome.exitCode, 0);
+  });
+
+  it("asks for no password (git push, fetch of a private remote): the user's or VS Code's terminal askpass is not started — a dialog waited for a person until the time limit — and git fails at once, saying so", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    // A remote that wants a password, as a private repository's https URL does.
+    const server = createServer((_request, response) => response.writeHead(401, { "WWW-Authenticate": 'Basic realm="private"', "Content-Length": "0" }).end());
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    t.after(() => server.close());
+    const { port } = server.address() as { port: number };
+    // The askpass programs a desktop or VS Code's integrated terminal sets (a real one opens a dialog and waits).
+    const askpass = join(dir, "askpass.sh");
+    writeFileSync(askpass, `#!/bin/sh\ntouch '${join(dir, "askpass-was-started")}'\nexit 1\n`);
+    chmodSync(askpass, 0o755);
+    const vars = { HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_ASKPASS: askpass, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0", VSCODE_GIT_IPC_HANDLE: join(dir, "vscode-git.sock"), VSCODE_GIT_ASKPASS_MAIN: join(dir, "askpass-main.js") };
+    const before = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, vars);
+    try {
+      const outcome = await runShell(`git ls-remote http://127.0.0.1:${port}/private.git; echo "\${SSH_ASKPASS-unset} \${SSH_ASKPASS_REQUIRE} \${VSCODE_GIT_IPC_HANDLE-unset} \${VSCODE_GIT_ASKPASS_MAIN-unset}"`, dir, 60_000, new AbortController().signal);
+      assert.equal(outcome.timedOut, false);
+      assert.equal(existsSync(join(dir, "askpass-was-started")), false, "no askpass was started");
+      assert.match(outcome.output, /could not read Username for 'http:\/\/127\.0\.0\.1:\d+': terminal prompts disabled/);
+      // ssh (a git@ remote) asks no passphrase or host key question through a dialog either.
+      assert.match(outcome.output, /^unset never unset unset$/m);
+    } finally {
+      for (const [name, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it("runs git on the repository of the folder it runs in, not one GIT_DIR / GIT_WORK_TREE / GIT_INDEX_FILE name (hearth fix from a git hook, a dotfiles setup's exported GIT_DIR), as Hearth's own git does", SAFETY_NET, async () => {

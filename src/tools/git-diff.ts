@@ -110,9 +110,11 @@ async function checkpointDiff(store: CheckpointStore, runStart: string, paths: r
  * no line around it, and diff.interHunkContext merged far-apart hunks. A submodule shows
  * its commit, never whether its files changed: git would run `git status` in it, with its own
  * config's filters, which withoutRepositoryFilters does not empty (a .gitmodules' `ignore =
- * none` is overruled).
+ * none` is overruled). Its commit as a "Subproject commit" line whatever the user's
+ * diff.submodule says: with `diff` git ran `git diff` in the submodule, whose own config's
+ * diff.external then ran, and the model saw "Submodule library 1ca9166..9a8a616:" alone.
  */
-const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--ignore-submodules=dirty", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--unified=3", "--inter-hunk-context=0"];
+const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--ignore-submodules=dirty", "--submodule=short", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--unified=3", "--inter-hunk-context=0"];
 
 /**
  * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the

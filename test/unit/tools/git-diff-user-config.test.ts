@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -66,4 +66,40 @@ it("shows the change where the user's git config names a filter program that is 
   const result = await runTool(gitDiffTool, {}, ctx);
   assert.equal(result.ok, true, result.text);
   assert.deepEqual((result.data as { diff: string }).diff.split("\n").filter((line) => line.startsWith("diff --git")), ["diff --git a/a.py b/a.py"]);
+});
+
+it("shows a submodule's new commit, and runs nothing its own config names, where the user's git config asks for its log or diff (diff.submodule)", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-submodule-"));
+  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
+  t.after(() => {
+    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const [home, library, root] = [join(dir, "home"), join(dir, "library"), join(dir, "repo")];
+  for (const folder of [home, library, root]) mkdirSync(folder);
+  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", "-c", "protocol.file.allow=always", ...args], { cwd, env: { ...process.env, HOME: home }, stdio: "pipe" });
+  git(library, "init", "-q");
+  git(library, "commit", "-q", "--allow-empty", "-m", "one");
+  writeFileSync(join(root, "a.py"), "x = 1\n");
+  git(root, "init", "-q");
+  git(root, "submodule", "add", "-q", "../library", "library");
+  git(root, "add", "a.py");
+  git(root, "commit", "-qm", "base");
+  const submodule = join(root, "library");
+  writeFileSync(join(submodule, "api.py"), "def call(): pass\n");
+  git(submodule, "add", "api.py");
+  git(submodule, "commit", "-qm", "two: new api");
+  // The submodule's own repository config names a program (as an unpacked archive's may).
+  const ran = join(dir, "submodule-config-ran");
+  git(submodule, "config", "diff.external", `touch '${ran}' #`);
+  const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: submodule, encoding: "utf8" }).trim();
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
+  for (const setting of ["diff", "log"]) {
+    writeFileSync(join(home, ".gitconfig"), `[diff]\n\tsubmodule = ${setting}\n`);
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match((result.data as { diff: string }).diff, new RegExp(`^diff --git a/library b/library\\n[^]*^\\+Subproject commit ${head}$`, "m"), setting);
+    assert.equal(existsSync(ran), false, `diff.submodule=${setting}: the submodule's diff.external ran`);
+  }
 });

@@ -788,13 +788,15 @@ const COUNTERS: readonly Counter[] = [
     return { passed: Number(line[1]) - failed - skipped, failed, skipped };
   },
   (out) => {
-    // ExUnit (mix test): "1 doctest, 3 tests, 1 failure, 1 skipped" (and ", 1 invalid": a failed setup_all; ", 2 excluded"), tests counting the skipped ones.
-    const m = [...out.matchAll(/^(?:(\d+) doctests?, )?(?:(\d+) propert(?:y|ies), )?(\d+) tests?, (\d+) failures?((?:, \d+ (?:invalid|skipped|excluded))*)$/gm)].at(-1);
+    // ExUnit (mix test): "1 doctest, 3 tests, 1 failure, 1 skipped" (and ", 1 invalid": a failed setup_all; Elixir 1.14's ", 2 excluded", counted in the tests),
+    // tests counting the skipped ones. Later Elixir ends " (2 excluded)", the excluded left out of the tests: they are added to the skipped, not taken from the tests.
+    const m = [...out.matchAll(/^(?:(\d+) doctests?, )?(?:(\d+) propert(?:y|ies), )?(\d+) tests?, (\d+) failures?((?:, \d+ (?:invalid|skipped|excluded))*)(?: \((\d+) excluded\))?$/gm)].at(-1);
     if (!m) return undefined;
     const more = (word: string) => num(m[5]!.match(new RegExp(`, (\\d+) ${word}`)));
     const failed = Number(m[4]) + more("invalid");
     const skipped = more("skipped") + more("excluded");
-    return { passed: Number(m[1] ?? 0) + Number(m[2] ?? 0) + Number(m[3]) - failed - skipped, failed, skipped };
+    const outside = Number(m[6] ?? 0);
+    return { passed: Number(m[1] ?? 0) + Number(m[2] ?? 0) + Number(m[3]) - failed - skipped, failed, skipped: skipped + outside };
   },
   (out) => {
     // Mocha: "  3 passing (12ms)" / "  1 failing"

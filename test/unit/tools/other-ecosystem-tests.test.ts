@@ -122,6 +122,11 @@ describe("Elixir: mix test", () => {
     assert.deepEqual(countTests(output("mix-fail")), { passed: 2, failed: 1, skipped: 1 });
     assert.deepEqual(countTests(output("mix-pass")), { passed: 2, failed: 0, skipped: 1 });
     assert.deepEqual(countTests("5 tests, 1 failure, 1 invalid, 2 excluded\n"), { passed: 1, failed: 2, skipped: 2 });
+    // Real mix test --exclude slow of Elixir 1.14: the excluded test counted among the 4 tests.
+    assert.deepEqual(countTests("Finished in 0.01 seconds (0.00s async, 0.01s sync)\n4 tests, 1 failure, 1 excluded, 1 skipped\n"), { passed: 1, failed: 1, skipped: 2 });
+    // Later Elixir (ExUnit.CLIFormatter's print_summary): the excluded after the rest, in brackets, not among the tests.
+    assert.deepEqual(countTests("3 tests, 1 failure, 1 skipped (1 excluded)\n"), { passed: 1, failed: 1, skipped: 2 });
+    assert.deepEqual(countTests("1 doctest, 2 tests, 0 failures (3 excluded)\n"), { passed: 3, failed: 0, skipped: 3 });
   });
 
   it("says a run's counts, and a compile error in the project or a test file as the tests not built", async () => {

@@ -777,10 +777,11 @@ const COUNTERS: readonly Counter[] = [
     return { passed: Number(m[1]) - failed - Number(m[4]), failed, skipped: Number(m[4]) };
   },
   (out) => {
-    // PHPUnit: "OK (2 tests, 2 assertions)", else "Tests: 5, Assertions: 3, Errors: 1, Failures: 1, Skipped: 1." (and Incomplete:, Risky:, Warnings: …).
+    // PHPUnit: "OK (2 tests, 2 assertions)", else "Tests: 5, Assertions: 3, Errors: 1, Failures: 1, Skipped: 1." (and Incomplete:, Risky:, Warnings: …;
+    // PHPUnit 10 and later also "PHPUnit Warnings:", "PHPUnit Deprecations:", "PHPUnit Notices:" — PHPUnit 11 reports its doc-comment annotations as such).
     const ok = [...out.matchAll(/^OK \((\d+) tests?, \d+ assertions?\)$/gm)].at(-1);
     if (ok) return { passed: Number(ok[1]), failed: 0, skipped: 0 };
-    const line = [...out.matchAll(/^Tests: (\d+), Assertions: \d+((?:, [A-Z][a-z]+: \d+)*)\.$/gm)].at(-1);
+    const line = [...out.matchAll(/^Tests: (\d+), Assertions: \d+((?:, (?:PHPUnit )?[A-Z][a-z]+: \d+)*)\.$/gm)].at(-1);
     if (!line) return undefined;
     const field = (name: string) => num(line[2]!.match(new RegExp(`, ${name}: (\\d+)`)));
     const failed = field("Errors") + field("Failures");

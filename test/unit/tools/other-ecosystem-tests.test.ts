@@ -93,6 +93,9 @@ describe("PHP: PHPUnit and Pest", () => {
     assert.deepEqual(countTests(output("phpunit-fail")), { passed: 2, failed: 2, skipped: 1 });
     assert.deepEqual(countTests(output("phpunit-skip")), { passed: 2, failed: 0, skipped: 1 });
     assert.deepEqual(countTests(output("phpunit-pass")), { passed: 2, failed: 0, skipped: 0 });
+    // PHPUnit 10 and later (ResultPrinter::printFooter): two-word fields, which PHPUnit 11 prints for its doc-comment annotations' deprecations.
+    assert.deepEqual(countTests("FAILURES!\nTests: 5, Assertions: 3, Failures: 1, PHPUnit Deprecations: 2, Skipped: 1.\n"), { passed: 3, failed: 1, skipped: 1 });
+    assert.deepEqual(countTests("OK, but there were issues!\nTests: 2, Assertions: 2, PHPUnit Warnings: 1, Deprecations: 1.\n"), { passed: 2, failed: 0, skipped: 0 });
   });
 
   it("says a run's counts, and a test file PHP could not parse as the tests not built", async () => {

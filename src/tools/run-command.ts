@@ -65,7 +65,7 @@ export const runCommandTool: Tool = {
     if (!folder) throw new ToolError("not-found", `cwd "${cwd}" does not exist`);
     if (folder.type !== "directory") throw new ToolError("invalid-input", `cwd "${cwd}" is a file, not a folder`);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 1800) ?? DEFAULT_TIMEOUT_S;
-    const outcome = await runShell(command, join(ctx.workspace.root, cwd), timeoutS * 1000, ctx.signal);
+    const outcome = await runShell(command, join(ctx.workspace.root, cwd), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit });
     const omitted = outcome.omittedChars > 0 ? ` (${outcome.omittedChars} characters cut from the middle)` : "";
     if (outcome.cancelled) throw new ToolError("cancelled", `the command was cancelled; its processes were stopped. Output so far:\n${outcome.output}`, outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${EDITOR_WAITING.test(outcome.output) ? EDITOR_WAITED : NEVER_ENDS}`, outcome);
@@ -165,6 +165,8 @@ const NO_SEQUENCE_EDITOR = "echo 'no editor: commands run without a terminal; fo
 export interface RunShellOptions {
   /** Milliseconds between SIGTERM and SIGKILL when stopping a command (default 2 s). */
   readonly killGraceMs?: number;
+  /** When the time limit is reached (`ToolContext.timeLimit`); default a timer of `timeoutMs`. */
+  readonly timeLimit?: (ms: number) => Promise<unknown>;
 }
 
 /**
@@ -184,11 +186,16 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   child.stderr.on("data", (d: Buffer) => output.push("stderr", d));
   const run = child.pid === undefined ? undefined : { pgid: child.pid, marker };
   const watch = new ShellWatch(child, run, options.killGraceMs ?? KILL_GRACE_MS);
-  const timer = setTimeout(() => watch.stop("timeout"), timeoutMs);
+  let ended = false;
+  const timer = options.timeLimit ? undefined : setTimeout(() => watch.stop("timeout"), timeoutMs);
+  void options.timeLimit?.(timeoutMs).then(() => {
+    if (!ended) watch.stop("timeout");
+  });
   const onAbort = (): void => watch.stop("cancel");
   signal.addEventListener("abort", onAbort, { once: true });
   if (signal.aborted) onAbort();
   const end = await watch.ended;
+  ended = true;
   clearTimeout(timer);
   signal.removeEventListener("abort", onAbort);
   await drained(child, EXIT_DRAIN_MS);

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
+import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { type DetectedRunner, type TestCounts, commandVenv, configText, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
 import { missingProgram } from "../protocol/program-search.ts";
 import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests } from "./project-setup.ts";
@@ -46,7 +47,7 @@ export const runTestsTool: Tool = {
     const watching = watchMode(`${command}\n${detected.whole ?? detected.because}`);
     if (watching) throw new ToolError("unavailable", `the test command runs in watch mode (${detected.because}): ${watching.option} waits for file changes and never ends, so the run would only stop at its time limit. Run the tests once with run_command instead — ${watching.once} — or configure a test command that ends`);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 3600) ?? DEFAULT_TIMEOUT_S;
-    const outcome = await runShell(command, join(ctx.workspace.root, "."), timeoutS * 1000, ctx.signal);
+    const outcome = await runShell(command, join(ctx.workspace.root, "."), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit });
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${TESTS_NEVER_END}`, outcome);
     const counts = countTests(outcome.output);

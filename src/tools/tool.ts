@@ -94,6 +94,12 @@ export interface ToolContext {
    * "hearth fix"). Default "agent".
    */
   readonly session?: string;
+  /**
+   * When a command's time limit (run_tests' and run_command's timeout_seconds) is reached:
+   * resolves then. Default a timer of that many milliseconds; a test gives a condition (what
+   * the command has printed), so that what it asserts never races the clock on a loaded machine.
+   */
+  readonly timeLimit?: (ms: number) => Promise<unknown>;
 }
 
 /** What a tool returns on success. */

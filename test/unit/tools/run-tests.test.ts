@@ -507,8 +507,12 @@ describe("a test run that does not end", () => {
     // ng test (Karma) watches unless told --watch=false, which nothing in the script shows.
     const dir = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "ng test" } }) });
     mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
-    writeFileSync(join(dir, "node_modules", ".bin", "ng"), "#!/bin/sh\necho 'Executed 3 of 3 SUCCESS'\nexec sleep 600\n", { mode: 0o755 });
-    const r = await runTool(runTestsTool, { timeout_seconds: 1 }, { workspace: new DiskWorkspace(dir), signal: new AbortController().signal });
+    writeFileSync(join(dir, "node_modules", ".bin", "ng"), "#!/bin/sh\necho 'Executed 3 of 3 SUCCESS'\ntouch printed\nexec sleep 600\n", { mode: 0o755 });
+    // The limit is reached once the stand-in has printed (the file it writes after), not after 1 s of a loaded machine's clock.
+    const printed = async (): Promise<void> => {
+      while (!existsSync(join(dir, "printed"))) await new Promise((done) => setTimeout(done, 20));
+    };
+    const r = await runTool(runTestsTool, { timeout_seconds: 1 }, { workspace: new DiskWorkspace(dir), signal: new AbortController().signal, timeLimit: printed });
     assert.equal(r.ok ? "" : r.code, "timeout", r.text);
     assert.match(r.text, /Executed 3 of 3 SUCCESS\n/);
     assert.match(r.text, /\[[^\]]*watch[^\]]*ng test --watch=false[^\]]*karma start --single-run[^\]]*filter[^\]]*\]$/);

@@ -276,10 +276,14 @@ function secretsNote(secrets: readonly string[], sameAs: ReadonlyMap<string, str
   return [`[Not shown: the changes to ${count} secrets (${names.join(", ")}): environment files, private keys and credential stores are left out of the diff. See one only if the task needs it, by giving its path.]`];
 }
 
-/** Runs a read-only git command in `root`; stdout as bytes (decoded by the caller: a chunk may end inside a character). */
+/**
+ * Runs a read-only git command in `root`; stdout as bytes (decoded by the caller: a chunk may end inside a character).
+ * A blank context line is " " (no command-line option says so): with the user's diff.suppressBlankEmpty it was an
+ * empty line, unlike the diff with checkpoints.
+ */
 function runGit(root: string, args: readonly string[], env: NodeJS.ProcessEnv, signal: AbortSignal, okCode = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd: root, env, signal, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", [...READ_ONLY_GIT_OPTIONS, "-c", "diff.suppressBlankEmpty=false", ...args], { cwd: root, env, signal, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));

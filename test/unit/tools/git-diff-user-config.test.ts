@@ -103,3 +103,30 @@ it("shows a submodule's new commit, and runs nothing its own config names, where
     assert.equal(existsSync(ran), false, `diff.submodule=${setting}: the submodule's diff.external ran`);
   }
 });
+
+it("writes a blank context line as \" \" where the user's git config writes it empty (diff.suppressBlankEmpty), as the diff with checkpoints does", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-blank-"));
+  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
+  t.after(() => {
+    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const [home, root] = [join(dir, "home"), join(dir, "repo")];
+  for (const folder of [home, root]) mkdirSync(folder);
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd: root, env: { ...process.env, HOME: home } });
+  writeFileSync(join(root, "a.py"), "import os\n\nvalue = 1\n");
+  writeFileSync(join(root, "b.py"), "import sys\n\nother = 1\n");
+  git("init", "-q");
+  git("add", "a.py");
+  git("commit", "-qm", "a");
+  writeFileSync(join(root, "a.py"), "import os\n\nvalue = 2\n");
+  writeFileSync(join(home, ".gitconfig"), "[diff]\n\tsuppressBlankEmpty = true\n");
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
+  const result = await runTool(gitDiffTool, {}, ctx);
+  assert.equal(result.ok, true, result.text);
+  const diff = (result.data as { diff: string }).diff;
+  assert.match(diff, /^@@ -1,3 \+1,3 @@\n import os\n \n-value = 1\n\+value = 2\n/m);
+  // A new file's blank line is an added one ("+"), whatever the setting.
+  assert.match(diff, /^\+import sys\n\+\n\+other = 1$/m);
+});

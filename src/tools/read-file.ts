@@ -51,7 +51,9 @@ export const readFileTool: Tool = {
     if (lines.length === 0) {
       // Seen whole: write_file may fill it.
       if (ctx.reads) recordWhole(ctx.reads, path, contentHash(bytes));
-      return { text: `${shownPath(path)} is empty.`, data: { path, lines: 0 } };
+      // Emptied in the editor, not saved: the file on disk still has its lines.
+      const unsaved = ctx.workspace.unsaved?.(path) ? `\n${unsavedNote(path)}` : "";
+      return { text: `${shownPath(path)} is empty.${unsaved}`, data: { path, lines: 0 } };
     }
     if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${shownPath(path)} (${lines.length} lines)`);
     const { texts, leftOut } = notebookLines(path, lines.map((l) => l.text), first, last);
@@ -66,9 +68,7 @@ export const readFileTool: Tool = {
     if (spelling !== undefined) note.push(spelling);
     if (dataLines.length > 0) note.push(dataLeftOutNote(shownPath(path), dataLines));
     // The editor's unsaved text: commands and tests the model runs next read the disk, without it.
-    if (ctx.workspace.unsaved?.(path)) {
-      note.push(`[Hearth: ${shownPath(path)} has unsaved changes in the editor: this is the text there, not the file on disk, which commands and tests read until the user saves it.]`);
-    }
+    if (ctx.workspace.unsaved?.(path)) note.push(unsavedNote(path));
     const conflicts = await conflictsShown(ctx.workspace.root, path, texts, first, shown.data.endLine);
     if (conflicts !== undefined) note.push(conflicts);
     if (file.strayBytes !== undefined) {
@@ -81,6 +81,11 @@ export const readFileTool: Tool = {
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
   },
 };
+
+/** Said of a file read from the user's unsaved editor text (`Workspace.unsaved`). */
+function unsavedNote(path: string): string {
+  return `[Hearth: ${shownPath(path)} has unsaved changes in the editor: this is the text there, not the file on disk, which commands and tests read until the user saves it.]`;
+}
 
 /**
  * conflict-markers.ts's note for the conflicts that lines first..last show part of; looked

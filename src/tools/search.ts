@@ -120,7 +120,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
       const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
       const masked = shown.flatMap((h) => (h.masked ?? []).map((kind) => ({ kind, line: h.line, path: h.path })));
-      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...unseenMasksNote(unseenMasks), ...largeNote(large), ...unreadableNote(unreadable.sort(), "searched"), ...unnamedNote(walk.unnamed, "searched"), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
+      const notes = [...cut, ...unsavedHitsNote(ctx.workspace, shown), ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...unseenMasksNote(unseenMasks), ...largeNote(large), ...unreadableNote(unreadable.sort(), "searched"), ...unnamedNote(walk.unnamed, "searched"), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
       const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length - (unreadable.length - walk.denied.length)} files.` : lines.join("\n");
       const skippedLarge = large.map((f) => f.path);
       return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, skippedSecrets: secrets.map((s) => s.path), skippedUnreadable: unreadable, ...(walk.stopped ? { stopped: walk.stopped } : {}) } };
@@ -263,6 +263,18 @@ function secretsNote(secrets: readonly SecretFile[]): string[] {
     return s.sameAs === undefined ? shownPath(s.path) : `${shownPath(s.path)} (another name of ${shownPath(s.sameAs)})`;
   });
   return [`[Not searched: ${count} secrets (${named(names)}): environment files, private keys and credential stores are left out of searches. Look inside one only if the task needs it, by giving its path.]`];
+}
+
+/**
+ * Files whose hits are the user's unsaved editor text (`Workspace.unsaved`, VS Code): a command
+ * or test the model runs next reads the file on disk, without those lines (as read_file says).
+ */
+function unsavedHitsNote(ws: { unsaved?(path: string): boolean }, hits: readonly SearchHit[]): string[] {
+  if (!ws.unsaved) return [];
+  const paths = [...new Set(hits.map((h) => h.path))].filter((p) => ws.unsaved!(p)).map(shownPath);
+  if (paths.length === 0) return [];
+  const which = paths.length === 1 ? `${paths[0]} has` : `${named(paths)} have`;
+  return [`[Hearth: ${which} unsaved changes in the editor: the lines found there are its text in the editor, not the file on disk, which commands and tests read until the user saves it.]`];
 }
 
 function linksNote(links: readonly string[]): string[] {

@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { after, describe, it } from "node:test";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
+import { searchTool } from "../../../src/tools/search.ts";
 import { runTool } from "../../../src/tools/index.ts";
 
 const roots: string[] = [];
@@ -40,5 +41,27 @@ describe("read_file of a file with unsaved editor changes", () => {
     assert.doesNotMatch(result.text, /unsaved/);
     const closed = await runTool(readFileTool, { path: "calc.py" }, setup({}));
     assert.doesNotMatch(closed.text, /unsaved/);
+  });
+
+  it("says so of a part of the file (start_line, end_line) and of a file emptied in the editor", async () => {
+    const ranged = await runTool(readFileTool, { path: "calc.py", start_line: 2, end_line: 2 }, setup({ "calc.py": { text: "def add(a, b):\n    return a + b\n", dirty: true } }));
+    assert.match(ranged.text, /return a \+ b[\s\S]*calc\.py has unsaved changes in the editor/);
+    const emptied = await runTool(readFileTool, { path: "calc.py" }, setup({ "calc.py": { text: "", dirty: true } }));
+    assert.equal(emptied.ok, true, emptied.text);
+    assert.match(emptied.text, /calc\.py is empty\.\n\[Hearth: calc\.py has unsaved changes in the editor: this is the text there, not the file on disk/);
+  });
+});
+
+// search finds lines in the same editor text read_file shows: a hit there is not on disk either.
+describe("search hits in a file with unsaved editor changes", () => {
+  it("says which files' hits are the editor's text, and nothing where the file is saved", async () => {
+    const ctx = setup({ "calc.py": { text: "def add(a, b):\n    return a + b\n", dirty: true } });
+    const result = await runTool(searchTool, { pattern: "return" }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /calc\.py:2:\s+return a \+ b/);
+    assert.match(result.text, /\[Hearth: calc\.py has unsaved changes in the editor: the lines found there are its text in the editor, not the file on disk, which commands and tests read until the user saves it\.\]/);
+    const saved = await runTool(searchTool, { pattern: "return" }, setup({ "calc.py": { text: "def add(a, b):\n    return a - b\n", dirty: false } }));
+    assert.match(saved.text, /calc\.py:2:/);
+    assert.doesNotMatch(saved.text, /unsaved/);
   });
 });

@@ -195,6 +195,14 @@ export class DiskWorkspace implements Workspace {
   }
 
   /**
+   * What `finishCutOff` would finish, in words, doing nothing (`hearth apply-patch --dry-run`,
+   * which checks a patch against the tree as it is); undefined where nothing is pending.
+   */
+  async pendingCutOff(): Promise<string | undefined> {
+    return finishCutOffWrites(resolvePath(this.root), true);
+  }
+
+  /**
    * A batch of writes alone (a multi-file patch): every file's new content is written beside it
    * and flushed before any file is replaced, then a journal naming them is written (flushed) and
    * the files are renamed over one after the other. A process killed while it writes the new
@@ -517,26 +525,27 @@ async function writeWritesJournal(
   }
 }
 
-/** DiskWorkspace.finishCutOff, for the resolved root. */
-async function finishCutOffWrites(root: string): Promise<string | undefined> {
+/** DiskWorkspace.finishCutOff, for the resolved root; `look`: pendingCutOff, nothing done. */
+async function finishCutOffWrites(root: string, look = false): Promise<string | undefined> {
   const journals = (await readdir(root).catch(() => [])).filter((name) => WRITES_JOURNAL.test(name));
   const said: string[] = [];
   for (const name of journals.sort()) {
-    const one = await finishJournal(root, join(root, name));
+    const one = await finishJournal(root, join(root, name), look);
     if (one) said.push(one);
   }
   return said.length ? said.join("; ") : undefined;
 }
 
 /** finishCutOffWrites for one journal. */
-async function finishJournal(root: string, file: string): Promise<string | undefined> {
+async function finishJournal(root: string, file: string, look: boolean): Promise<string | undefined> {
+  const remove = (path: string) => (look ? Promise.resolve() : rm(path, { force: true }));
   let journal: WritesJournal;
   try {
     journal = JSON.parse(await readFile(file, "utf8")) as WritesJournal;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     // Written whole before any rename: one that cannot be read was never acted on.
-    await rm(file, { force: true }).catch(() => undefined);
+    await remove(file).catch(() => undefined);
     return undefined;
   }
   if (isAlive(journal.pid) && !startedAfter(journal.pid, journal.started, (path) => readFileSync(path, "utf8"))) return undefined;
@@ -567,19 +576,20 @@ async function finishJournal(root: string, file: string): Promise<string | undef
     if (!(await exists(tmp))) continue; // renamed before the process ended, or never written
     if (journal.phase !== "renaming" || takenBack.length) {
       // Cut off before any file was replaced: its new contents, some perhaps half written, go.
-      await rm(tmp, { force: true });
+      await remove(tmp);
       continue;
     }
     const shown = shownOf(target);
     if ((await hashOf(target)) === before) {
-      await rename(tmp, target);
+      if (!look) await rename(tmp, target);
       finished.push(shown);
     } else {
-      await rm(tmp, { force: true });
+      await remove(tmp);
       kept.push(shown);
     }
   }
-  await rm(file, { force: true });
+  await remove(file);
+  if (look) return finished.length ? pendingWords(finished, kept) : undefined;
   if (takenBack.length) {
     return `a batch of writes (a patch) cut off halfway by its process's end (killed, or the machine stopped) was taken back since (the files it had written hold their old content again: ${takenBack.join(", ")}); left as it is, its other files not written`;
   }
@@ -588,6 +598,12 @@ async function finishJournal(root: string, file: string): Promise<string | undef
   if (finished.length) parts.push(`finished it: ${finished.join(", ")} now hold the new content`);
   if (kept.length) parts.push(`left as it is now, changed since: ${kept.join(", ")}`);
   return parts.join("; ");
+}
+
+/** pendingCutOff's words for one journal: the files a finishCutOff would write, and those it would keep. */
+function pendingWords(finished: readonly string[], kept: readonly string[]): string {
+  const keeps = kept.length ? `; ${kept.join(", ")}, changed since, would be left as they are` : "";
+  return `a batch of writes (a patch) was cut off halfway by its process's end (killed, or the machine stopped) and is not finished: ${finished.join(", ")} still hold their old content and get the new one first when Hearth next writes here (hearth apply-patch without --dry-run, an agent's edit)${keeps}`;
 }
 
 /**

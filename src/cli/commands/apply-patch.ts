@@ -52,6 +52,9 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     // An earlier patch killed between its files is finished before this one reads the tree (a dry run writes nothing, this neither).
     const finished = dryRun ? undefined : await workspace.finishCutOff().catch((error: Error) => `an earlier patch cut off halfway could not be finished: ${error.message}`);
     if (finished) io.err(`hearth apply-patch: ${terminalText(finished)}\n`);
+    // A dry run checks the tree as it is: one that a real run would first finish is said, so its answer is read against that.
+    const pending = dryRun ? await workspace.pendingCutOff().catch(() => undefined) : undefined;
+    if (pending) io.err(`hearth apply-patch: ${terminalText(pending)}; this dry run checked the patch against the files as they are now\n`);
     let plan;
     try {
       plan = await planPatch(workspace, text, { raw });

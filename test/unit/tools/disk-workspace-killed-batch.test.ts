@@ -103,6 +103,19 @@ describe("DiskWorkspace: a batch killed halfway", () => {
     assert.deepEqual(names(root), ["a.txt", "c.txt", "d.txt", "sub", "sub/b.txt"]);
   });
 
+  it("hearth apply-patch --dry-run finishes nothing, and says a cut-off batch is pending (its check was of the files as they are)", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n", "d.txt": "D1\n" });
+    killedBatch(root, "rename", 2);
+    const before = names(root);
+    const io = captureIo(root, { stdin: "--- a/d.txt\n+++ b/d.txt\n@@ -1 +1 @@\n-D1\n+D2\n" });
+    assert.equal(await main(["apply-patch", "--dry-run"], io), 0, io.stderr);
+    assert.match(io.stderr, /^hearth apply-patch: a batch of writes \(a patch\) was cut off halfway.*not finished: sub\/b\.txt, c\.txt still hold their old content.*without --dry-run.*this dry run checked the patch against the files as they are now/);
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt"), read(root, "d.txt")], ["A2\n", "B1\n", "C1\n", "D1\n"]);
+    assert.deepEqual(names(root), before, "nothing written or removed");
+    assert.match((await new DiskWorkspace(root).finishCutOff()) ?? "", /finished it: sub\/b\.txt, c\.txt/, "still there to finish");
+  });
+
   it("a batch of over 1000 files (a checkpoint restore, under its own journal) is written one file at a time: no room taken for all its new contents at once", () => {
     const root = tempDir();
     const files = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`f${i}.txt`, "old\n"]));

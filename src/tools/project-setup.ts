@@ -64,13 +64,10 @@ const MAX_PACKAGES_NAMED = 5;
  */
 export async function workspacePackageTests(workspace: Workspace): Promise<string | undefined> {
   const is = async (path: string, type: "file" | "directory") => (await workspace.stat(path).catch(() => undefined))?.type === type;
-  const root = await readJson(workspace, "package.json");
-  if (root === undefined) return undefined;
-  const declared = (root as { workspaces?: unknown }).workspaces;
-  const list = Array.isArray(declared) ? declared : (declared as { packages?: unknown } | undefined)?.packages;
-  const patterns = [...(Array.isArray(list) ? list : []), ...pnpmWorkspacePackages((await configText(workspace, "pnpm-workspace.yaml")) ?? "")].filter((p): p is string => typeof p === "string");
+  const packages = await workspacePackages(workspace);
+  if (packages === undefined) return undefined;
   const found: string[] = [];
-  for (const folder of await packageFolders(workspace, patterns)) {
+  for (const folder of packages) {
     const scripts = (await readJson(workspace, `${folder}/package.json`)) as { scripts?: Record<string, unknown> } | undefined;
     const test = scripts?.scripts?.test;
     if (typeof test === "string" && test.trim() !== "" && !/no test specified/.test(test)) found.push(`${folder} (${cut(test, 80)})`);
@@ -79,7 +76,21 @@ export async function workspacePackageTests(workspace: Workspace): Promise<strin
   const manager = (await is("pnpm-lock.yaml", "file")) || (await is("pnpm-workspace.yaml", "file")) ? "pnpm" : (await is("yarn.lock", "file")) ? "yarn" : (await is("bun.lock", "file")) || (await is("bun.lockb", "file")) ? "bun" : "npm";
   const more = found.length > MAX_PACKAGES_NAMED ? `, and ${found.length - MAX_PACKAGES_NAMED} more` : "";
   const first = found[0]!.slice(0, found[0]!.indexOf(" ("));
-  return `package.json has no test script; the test scripts are in its workspaces' packages: ${found.slice(0, MAX_PACKAGES_NAMED).join(", ")}${more}; run one with run_command in its folder (cwd "${first}", ${manager} test)`;
+  return `package.json has no test script; the test scripts are in its workspaces' packages: ${found.slice(0, MAX_PACKAGES_NAMED).join(", ")}${more}; run one with run_tests' package (package "${first}"), or with run_command in its folder (cwd "${first}", ${manager} test)`;
+}
+
+/**
+ * The folders of the root package.json's workspaces (npm, yarn: `workspaces`, or its
+ * `packages`) and pnpm-workspace.yaml's `packages:`, in order; undefined where there is no
+ * root package.json. run_tests' `package` names one of them.
+ */
+export async function workspacePackages(workspace: Workspace): Promise<string[] | undefined> {
+  const root = await readJson(workspace, "package.json");
+  if (root === undefined) return undefined;
+  const declared = (root as { workspaces?: unknown }).workspaces;
+  const list = Array.isArray(declared) ? declared : (declared as { packages?: unknown } | undefined)?.packages;
+  const patterns = [...(Array.isArray(list) ? list : []), ...pnpmWorkspacePackages((await configText(workspace, "pnpm-workspace.yaml")) ?? "")].filter((p): p is string => typeof p === "string");
+  return packageFolders(workspace, patterns);
 }
 
 /** pnpm-workspace.yaml's `packages:` entries (`- 'libs/*'`), exclusions (`!…`) left out. */

@@ -9,6 +9,7 @@ import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { type DetectedRunner, type TestCounts, commandVenv, configText, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
 import { missingProgram } from "../protocol/program-search.ts";
 import { uninstalledDependencies, unmadePythonEnvironment, workspacePackageTests } from "./project-setup.ts";
+import { packageScope } from "./package-folder.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { ChosenPython } from "./chosen-python.ts";
 import { shellWord } from "../protocol/shell-word.ts";
@@ -19,47 +20,55 @@ const DEFAULT_TIMEOUT_S = 600;
 
 export const runTestsTool: Tool = {
   effect: "command",
-  display: { title: "Run tests", wouldLikeTo: ["run `{command}`", "run the tests"], keyArguments: ["command", "filter"], body: "arguments" },
+  display: { title: "Run tests", wouldLikeTo: ["run `{command}`", "run the tests"], keyArguments: ["command", "package", "filter"], body: "arguments" },
   failuresByOutput: true,
   definition: {
     name: "run_tests",
-    description: "Run the project's tests (the configured test command, or one detected from package.json, deno.json, pyproject/pytest, go.mod, Cargo.toml, pom.xml, Gradle, a configured CMake build, a Ruby project's spec/ or Rakefile, phpunit.xml, mix.exs or a Makefile's test target) and report how many passed and failed. Optionally narrow it with a filter appended to the command (a test file or name).",
+    description: "Run the project's tests (the configured test command, or one detected from package.json, deno.json, pyproject/pytest, go.mod, Cargo.toml, pom.xml, Gradle, a configured CMake build, a Ruby project's spec/ or Rakefile, phpunit.xml, mix.exs or a Makefile's test target) and report how many passed and failed. Optionally narrow it with a filter appended to the command (a test file or name). In an npm, pnpm or yarn workspaces repository (a monorepo), package runs one workspace package's own tests in its folder instead of the root's.",
     parameters: {
       type: "object",
       properties: {
         filter: { type: "string", description: "A test file or name, appended to the test command (for go test it becomes -run NAME, or a package path such as ./calc/...; for Maven -Dtest=NAME; for Gradle --tests NAME)." },
+        package: { type: "string", description: "The folder of one workspace package (packages/foo) of an npm, pnpm or yarn workspaces repository: its own test script runs in that folder, and filter is relative to it. Leave it out for the root's tests." },
         timeout_seconds: { type: "integer", description: `Time limit (default ${DEFAULT_TIMEOUT_S}, at most 3600).` },
       },
       required: [],
     },
   },
-  describeRun: (input, ctx) => testRunShown(ctx.workspace, ctx.testCommand, optionalString(input, "filter"), ctx.python),
+  describeRun: async (input, ctx) => {
+    const scope = await packageScope(ctx.workspace, optionalString(input, "package"));
+    return testRunShown(scope?.workspace ?? ctx.workspace, scope ? undefined : ctx.testCommand, optionalString(input, "filter"), ctx.python, scope?.folder);
+  },
   async execute(input, ctx) {
-    const detected = await testCommand(ctx.workspace, ctx.testCommand, ctx.python);
+    // A workspace package's own tests: detected from its folder's files (the configured command is the root's), run there.
+    const scope = await packageScope(ctx.workspace, optionalString(input, "package"));
+    const workspace = scope?.workspace ?? ctx.workspace;
+    const detected = await testCommand(workspace, scope ? undefined : ctx.testCommand, ctx.python);
+    if (!detected && scope) throw new ToolError("unavailable", `the package ${scope.folder} has no test script (its package.json's scripts.test) and no other test setup was found there; leave package out to run the root's tests, or use run_command in that folder`);
     if (!detected) {
       const packages = await workspacePackageTests(ctx.workspace);
       throw new ToolError("unavailable", packages ? `${packages}, or configure the test command` : "no test command is configured and none could be detected from the project's files; use run_command with the right command");
     }
     const written = optionalString(input, "filter");
-    const { filter, rest } = await namedFiles(ctx.workspace, detected, written);
+    const { filter, rest } = await namedFiles(workspace, detected, written);
     if (written && (/[;&|`$<>]/.test(rest) || written.includes("\n"))) throw new ToolError("invalid-input", "the filter may not contain shell operators; use run_command for anything more");
     const command = withFilter(detected.command, filter);
     const watching = watchMode(`${command}\n${detected.whole ?? detected.because}`);
     if (watching) throw new ToolError("unavailable", `the test command runs in watch mode (${detected.because}): ${watching.option} waits for file changes and never ends, so the run would only stop at its time limit. Run the tests once with run_command instead — ${watching.once} — or configure a test command that ends`);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 3600) ?? DEFAULT_TIMEOUT_S;
-    const outcome = await runShell(command, join(ctx.workspace.root, "."), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit });
+    const outcome = await runShell(command, join(ctx.workspace.root, scope?.folder ?? "."), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit });
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${TESTS_NEVER_END}`, outcome);
     const counts = countTests(outcome.output);
     const dependencies =
-      outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(ctx.workspace, command, outcome.output) : undefined;
+      outcome.exitCode === 127 ? await uninstalledDependencies(ctx.workspace, command, outcome.output) : outcome.exitCode !== 0 ? await unmadePythonEnvironment(workspace, command, outcome.output) : undefined;
     const venv = commandVenv(command);
-    const byUv = venv !== undefined && outcome.exitCode !== 0 && /^uv\s*=/m.test((await configText(ctx.workspace, `${venv}/pyvenv.cfg`)) ?? "");
-    const unexecutable = await lacksExecBit(ctx.workspace.root, command, outcome.exitCode, withoutColour(outcome.output));
+    const byUv = venv !== undefined && outcome.exitCode !== 0 && /^uv\s*=/m.test((await configText(workspace, `${venv}/pyvenv.cfg`)) ?? "");
+    const unexecutable = await lacksExecBit(workspace.root, command, outcome.exitCode, withoutColour(outcome.output));
     const { line, passed } = verdict(command, outcome, counts, filter, { dependencies, byUv, python: ctx.python, unexecutable });
     return {
-      text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
-      data: { command, passed, counts, exitCode: outcome.exitCode },
+      text: `$ ${command}  (${scope ? `in ${scope.folder}/: ` : ""}${detected.because})\n[${line}]\n${outcome.output}`,
+      data: { command, passed, counts, exitCode: outcome.exitCode, ...(scope ? { package: scope.folder } : {}) },
     };
   },
 };
@@ -103,12 +112,13 @@ async function testCommand(workspace: Workspace, configured: string | undefined,
  * scripts and settings behind it ("`npm test` (package.json's test script: jest)"); undefined
  * when no command is found. The agent's `run_tests` and the fix's final test run both ask with it.
  */
-export async function testRunShown(workspace: Workspace, configured: string | undefined, filter?: string, python?: ChosenPython): Promise<string | undefined> {
+export async function testRunShown(workspace: Workspace, configured: string | undefined, filter?: string, python?: ChosenPython, folder?: string): Promise<string | undefined> {
   const detected = await testCommand(workspace, configured, python).catch(() => undefined);
   if (!detected) return undefined;
   const folders = await pytestFilterAddopts(workspace, detected.command, filter);
   const more = folders.length ? `; and the configuration files in the folders the filter names, which pytest reads before the root's: ${folders.join("; ")}` : "";
-  return `\`${withFilter(detected.command, (await namedFiles(workspace, detected, filter)).filter)}\` (${detected.whole ?? detected.because}${more})`;
+  const where = folder === undefined ? "" : ` in the workspace package ${folder}/ (its own package.json and files)`;
+  return `\`${withFilter(detected.command, (await namedFiles(workspace, detected, filter)).filter)}\`${where} (${detected.whole ?? detected.because}${more})`;
 }
 
 /**

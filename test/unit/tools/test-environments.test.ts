@@ -174,7 +174,7 @@ describe("run_tests in a monorepo whose tests live in its packages", () => {
     });
     const run = await runTool(runTestsTool, {}, ctx(dir));
     assert.equal(run.ok, false);
-    assert.match(run.text, /package\.json has no test script; the test scripts are in its workspaces' packages: packages\/a \(vitest run\); run one with run_command in its folder \(cwd "packages\/a", npm test\), or configure the test command/);
+    assert.match(run.text, /package\.json has no test script; the test scripts are in its workspaces' packages: packages\/a \(vitest run\); run one with run_tests' package \(package "packages\/a"\), or with run_command in its folder \(cwd "packages\/a", npm test\), or configure the test command/);
   });
 
   it("reads pnpm's workspace list (pnpm-workspace.yaml) too", async () => {
@@ -184,7 +184,7 @@ describe("run_tests in a monorepo whose tests live in its packages", () => {
       "libs/core/package.json": JSON.stringify({ scripts: { test: "jest" } }),
     });
     const run = await runTool(runTestsTool, {}, ctx(dir));
-    assert.match(run.text, /package\.json has no test script; the test scripts are in its workspaces' packages: libs\/core \(jest\); run one with run_command in its folder \(cwd "libs\/core", pnpm test\)/);
+    assert.match(run.text, /package\.json has no test script; the test scripts are in its workspaces' packages: libs\/core \(jest\); run one with run_tests' package \(package "libs\/core"\), or with run_command in its folder \(cwd "libs\/core", pnpm test\)/);
   });
 });
 

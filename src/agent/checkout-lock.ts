@@ -27,7 +27,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
-import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
+import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, lockAhead, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { isOutside } from "../indexer/scan.ts";
 import { PRIVATE_FOLDER, keepPrivateSync, makeFoldersSync } from "../protocol/make-folders.ts";
 import { startedAfter } from "../protocol/processes.ts";
@@ -291,7 +291,10 @@ function releaseIfOurs(file: string, written: string): void {
 function refusal(held: LockOwner, idleMs: number, by: LockHolderKind, real: string, file: string): string {
   const elsewhere = held.host !== undefined && held.host !== hostname() ? held.host : undefined;
   const since = `pid ${held.pid}${elsewhere ? ` on ${elsewhere}` : ""}, started ${held.started}`;
-  const fresh = elsewhere ? ` (${elsewhere} refreshed its lock ${Math.round(idleMs / 1000)} s ago; it is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes)` : "";
+  const ahead = elsewhere ? lockAhead(idleMs) : undefined;
+  const fresh = !elsewhere ? ""
+    : ahead ? ` (its lock's time is ${ahead} ahead of this machine's clock — one of the two clocks is wrong —, so it is not taken over by its age until this clock passes it)`
+    : ` (${elsewhere} refreshed its lock ${Math.round(idleMs / 1000)} s ago; it is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes)`;
   const where = elsewhere ? `on ${elsewhere} any more` : "there";
   if (held.newerKind !== undefined) {
     return `another Hearth run (a ${JSON.stringify(held.newerKind)} run, which a newer version of Hearth makes; ${since}) is working in ${real}: wait for it to end${fresh}, or work in another checkout (git worktree add); if no Hearth runs ${where}, delete ${file}`;

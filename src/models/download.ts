@@ -26,7 +26,7 @@ import { type Clock, formatDuration, RequestLimits, shownAddress, systemClock } 
 import { GgufFormatError, readGgufLayout } from "./llama-cpp/gguf-reader.ts";
 import { tensorDataEnd } from "./llama-cpp/tensor-extent.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
-import { LOCK_STALE_MS, lockPart, type PartHolder } from "./part-lock.ts";
+import { LOCK_STALE_MS, lockAhead, lockPart, type PartHolder } from "./part-lock.ts";
 import { networkProblem, throughProxy } from "./proxy.ts";
 import { changedSince, type PartOrigin, readOrigin, removeOrigin, validatorOf, writeOrigin } from "./part-origin.ts";
 
@@ -161,10 +161,15 @@ function busyError(options: DownloadOptions, holder: PartHolder): DownloadError 
   }
   if (holder.host !== hostname()) {
     const idle = Math.max(0, Math.round((holder.idleMs ?? 0) / 1000));
+    const ahead = lockAhead(holder.idleMs ?? 0);
+    const age = ahead
+      ? `Its lock's time is ${ahead} ahead of this machine's clock (one of the two clocks is wrong), so it is not taken over by its age until this clock passes it; ` +
+        `if ${holder.host} stopped (switched off, crashed), delete ${options.file}.part.lock in that folder and download again.`
+      : `Its lock was last refreshed ${idle} s ago; ` +
+        `if ${holder.host} stopped (switched off, crashed), it is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes.`;
     return new DownloadError(
       `${options.file} is already being downloaded into ${options.folder} by Hearth on another machine, ${holder.host} (process ${holder.pid}; the folder is shared). ` +
-        `Wait for it to finish there (the model is then there for both machines), or cancel it there. Its lock was last refreshed ${idle} s ago; ` +
-        `if ${holder.host} stopped (switched off, crashed), it is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes.`,
+        `Wait for it to finish there (the model is then there for both machines), or cancel it there. ${age}`,
       false,
     );
   }

@@ -277,6 +277,19 @@ async function justMade(lock: string): Promise<boolean> {
 }
 
 /**
+ * How far another machine's lock is dated ahead of this machine's clock, in words, where it is by
+ * more than a minute (refreshed while that clock was ahead, switched off since, or by a machine
+ * whose clock is ahead): it is not taken over by its age until this clock passes that time and
+ * LOCK_STALE_MS more — days, for a clock days ahead —, which the refusals say, with the lock to
+ * delete. Undefined otherwise.
+ */
+export function lockAhead(idleMs: number): string | undefined {
+  if (idleMs >= -60_000) return undefined;
+  const [minutes, hours, days] = [60_000, 3_600_000, 86_400_000].map((unit) => Math.round(-idleMs / unit)) as [number, number, number];
+  return days >= 2 ? `${days} days` : hours >= 2 ? `${hours} h` : `${minutes} min`;
+}
+
+/**
  * A process on another machine (a shared folder) cannot be checked: it counts as alive while it
  * refreshes the lock. The checkout lock (src/agent/checkout-lock.ts) judges another machine's the same way.
  */

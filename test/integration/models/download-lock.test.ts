@@ -168,6 +168,18 @@ describe("a lock made by Hearth on another machine (a home folder on NFS shared 
     assert.deepEqual(readdirSync(folder), ["m.gguf"]);
   });
 
+  it("one dated days ahead of this clock (refreshed while that machine's clock was ahead, switched off since) refuses saying so and naming the lock to delete", async (t) => {
+    const { url, requests } = await serve(t);
+    const folder = tempDir("hearth-dl-lock-");
+    const clock = otherLock(folder, -3 * 86_400_000);
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", clock }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /Its lock's time is 3 days ahead of this machine's clock \(one of the two clocks is wrong\), so it is not taken over by its age until this clock passes it; if other-machine\.example stopped \(switched off, crashed\), delete m\.gguf\.part\.lock in that folder and download again\.$/);
+      return true;
+    });
+    assert.equal(requests(), 0);
+  });
+
   it("a fresh one refuses the download, naming the machine, when it was last refreshed and when it would be taken over", async (t) => {
     const { url, requests } = await serve(t);
     const folder = tempDir("hearth-dl-lock-");

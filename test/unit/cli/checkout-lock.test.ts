@@ -121,6 +121,16 @@ describe("a checkout lock left by another machine (a home folder on NFS, a conta
     assert.ok(answer.endsWith(`if no hearth fix runs on build-7.example any more, delete ${file}`), answer);
   });
 
+  it("one dated hours ahead of this clock (refreshed while that clock was ahead) is refused saying so, not as refreshed minus seconds ago", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    const file = otherMachinesLock(state, repo, -3 * 3_600_000);
+    const answer = takeLock(state, repo);
+    assert.match(answer, /\(its lock's time is 3 h ahead of this machine's clock — one of the two clocks is wrong —, so it is not taken over by its age until this clock passes it\)/);
+    assert.doesNotMatch(answer, /refreshed its lock -?\d+ s ago/);
+    assert.ok(answer.endsWith(`if no hearth fix runs on build-7.example any more, delete ${file}`), answer);
+  });
+
   it("its holder refreshes the lock's mtime every LOCK_REFRESH_MS while it holds it, and stops at release", () => {
     const state = tempDir("hearth-lock-state-");
     const repo = tempDir("hearth-lock-repo-");

@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { access, chmod, constants, lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, constants, lstat, mkdir, readFile, realpath, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
@@ -117,6 +117,11 @@ const TRACKED_FILE = "hearth-paths.json";
 const PATHS_PER_CALL = 200;
 /** A throwaway index for building trees of extras (its lock is recovered like the others). */
 const EXTRAS_INDEX = "hearth-extras.index";
+/**
+ * How far back the shadow index's time is set (backdateIndex): a FAT disk's 2 s steps, and a
+ * second more for a network share's times.
+ */
+const INDEX_TIME_MARGIN_MS = 3000;
 
 // Variables that would point git at the user's editor, pager, hooks or credentials. The
 // shadow repository needs none of them (npm sets EDITOR for every script, for one).
@@ -821,6 +826,7 @@ export class CheckpointStore {
     if (untrack.length) await this.git(["rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(untrack));
     const skipped = [...large, ...unreadable, ...nested];
     const repositories = [...nested];
+    await this.backdateIndex();
     for (;;) {
       try {
         // Pathspecs on stdin: a folder of many large files would not fit on a command line.
@@ -840,6 +846,27 @@ export class CheckpointStore {
         repositories.push(nested[1]!);
       }
     }
+  }
+
+  /** The index's modification time as backdateIndex last set it. */
+  private indexStamp?: number;
+
+  /**
+   * Sets the shadow index's modification time INDEX_TIME_MARGIN_MS back. git takes a file whose
+   * size and times match its index entry as unchanged unless the entry's time is not before the
+   * index's own ("racily clean": then it reads the file). The index is in the storage folder,
+   * the files in the workspace: on a FAT disk (exFAT, some SMB shares) their times are in 2 s
+   * steps, so a same-size save in a checkpoint's 2 s window (b = 2 -> b = 3) kept its time, was
+   * older than the index, and the next checkpoint held the old text. Backdated, a file written
+   * in the seconds before the index is read again: a few files, not the tree.
+   */
+  private async backdateIndex(): Promise<void> {
+    const index = join(this.gitDir, "index");
+    const written = await stat(index).then((info) => info.mtimeMs, () => undefined);
+    if (written === undefined || written === this.indexStamp) return;
+    const stamp = new Date(written - INDEX_TIME_MARGIN_MS);
+    await utimes(index, stamp, stamp).catch(() => undefined);
+    this.indexStamp = await stat(index).then((info) => info.mtimeMs, () => undefined);
   }
 
   /**

@@ -167,6 +167,8 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
       const held = parseOwner(seen.text);
       const idleMs = clock.now() - seen.mtimeMs;
       if (held && stillHeld(held, idleMs)) throw new CheckoutBusyError(refusal(held, idleMs, by, real, file));
+      // Written whole in a shape this version does not read (a newer Hearth's, its fields moved or renamed): held while its holder refreshes it, as another machine's.
+      if (!held && otherShape(seen.text) && idleMs < LOCK_STALE_MS) throw new CheckoutBusyError(otherShapeRefusal(idleMs, real, file));
       // Created exclusively but not written yet (no hard links there): its taker is writing it.
       if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(busy);
       options.beforeTakeover?.(file);
@@ -305,6 +307,27 @@ function refusal(held: LockOwner, idleMs: number, by: LockHolderKind, real: stri
   }
   const who = by === "runtime" ? "Hearth's agent in another window" : "Hearth's agent in a VS Code window";
   return `${who} (a chat or Fix This Issue run, or hearth chat; ${since}) is working in ${real}: wait for its run to end or stop it there${fresh}, or work in another checkout (git worktree add); if no Hearth agent runs ${where}, delete ${file}`;
+}
+
+/**
+ * Whether a lock's text, not one this version reads an owner from, is a JSON object written
+ * whole: another version's lock (a newer Hearth that moved or renamed its fields), not one torn
+ * or still being written. Every version refreshes its lock's mtime every LOCK_REFRESH_MS, so
+ * such a lock is held while fresh and taken over once not refreshed for LOCK_STALE_MS; it was
+ * taken over once JUST_MADE_MS old, and two agents worked in the checkout at once.
+ */
+function otherShape(text: string | undefined): boolean {
+  try {
+    const value: unknown = JSON.parse(text ?? "");
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** Why a run may not start beside a lock another version of Hearth wrote in a shape this one does not read. */
+function otherShapeRefusal(idleMs: number, real: string, file: string): string {
+  return `another Hearth run is working in ${real}: its lock was written by another version of Hearth (a newer one), in a form this version does not read; it was refreshed ${Math.max(0, Math.round(idleMs / 1000))} s ago and is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes. Wait for that run to end, or work in another checkout (git worktree add); if no Hearth runs there, delete ${file}`;
 }
 
 /** The lock's owner, if its text says. */

@@ -69,6 +69,22 @@ describe("a checkout lock a newer Hearth took", () => {
     assert.match(answer, new RegExp(`^refused: another Hearth run \\(a "hearth review" run, which a newer version of Hearth makes; pid ${process.pid}, started .+\\) is working in .+: wait for it to end, or work in another checkout \\(git worktree add\\); if no Hearth runs there, delete ${lockFile}$`));
     assert.doesNotMatch(answer, /hearth fix/);
   });
+
+  it("in a shape this version does not read is held while refreshed, not taken over seconds after it was written", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // A newer Hearth's lock whose owner moved under another field, refreshed 40 s ago (its holder refreshes every 30 s).
+    const file = leftLock(state, repo, { format: 2, owner: { pid: process.pid, started: new Date().toISOString(), kind: "runtime" } } as never);
+    const refreshed = (Date.now() - 40_000) / 1000;
+    utimesSync(file, refreshed, refreshed);
+    const lockFile = file.replace(/[/.]/g, "\\$&");
+    assert.match(takeLock(state, repo), new RegExp(`^refused: another Hearth run is working in .+: its lock was written by another version of Hearth \\(a newer one\\), in a form this version does not read; it was refreshed \\d+ s ago and is taken over once it has not been refreshed for 5 minutes\\. Wait for that run to end, or work in another checkout \\(git worktree add\\); if no Hearth runs there, delete ${lockFile}$`));
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).format, 2, "the lock is left as it was");
+    // Its holder gone (not refreshed for LOCK_STALE_MS): taken over, as another machine's.
+    const stale = (Date.now() - LOCK_STALE_MS - 60_000) / 1000;
+    utimesSync(file, stale, stale);
+    assert.equal(takeLock(state, repo), "locked");
+  });
 });
 
 describe("releasing the checkout lock", () => {

@@ -426,6 +426,7 @@ async function stageWrite(path: string, content: Uint8Array, named?: Staged): Pr
   const { tmp, target } = named ?? (await stagedNames(path));
   const kept = entry?.isSymbolicLink() ? undefined : entry;
   await mkdir(dirname(target), { recursive: true });
+  await sweepStale(dirname(target));
   const handle = await open(tmp, "w", kept ? kept.mode & 0o7777 : 0o666);
   try {
     try {
@@ -445,7 +446,7 @@ async function stageWrite(path: string, content: Uint8Array, named?: Staged): Pr
 /** The names stageWrite writes under for `path`: its temporary file, and the name its folder lists for it. */
 async function stagedNames(path: string): Promise<Staged> {
   const target = (await lstat(path).catch(() => undefined)) ? await listedName(path) : path;
-  return { tmp: join(dirname(target), `.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`), target };
+  return { tmp: tmpName(dirname(target)), target };
 }
 
 /**
@@ -475,6 +476,37 @@ async function dropStaged(staged: readonly Staged[], made: readonly (string | un
 }
 
 const TMP_SUFFIX = ".hearth-tmp";
+/**
+ * A temporary file's name in `folder`: `.<12 hex>-<pid>.hearth-tmp`, the writing process's id in
+ * it, so that one a killed process left (SIGKILL or a power cut in the middle of a write) can be
+ * told from one a running write still needs (`sweepStale`).
+ */
+function tmpName(folder: string): string {
+  return join(folder, `.${randomBytes(6).toString("hex")}-${process.pid}${TMP_SUFFIX}`);
+}
+const OWN_TMP = /^\.[0-9a-f]{12}-(\d+)\.hearth-tmp$/;
+/** How old a temporary file of a process not running here must be to be removed: one of another machine's process (a folder on a network disk) is still being written, or renamed, for that long at most. */
+const STALE_TMP_MS = 10 * 60 * 1000;
+/** Folders `sweepStale` has looked at in this process: each once, a restore of thousands of files in one folder reads it once. */
+const swept = new Set<string>();
+
+/**
+ * Removes from `folder` the temporary files a process killed in the middle of a write left
+ * there — named by tmpName, their process no longer running and the file older than
+ * STALE_TMP_MS — which were otherwise there for good, in the user's tree and its git status.
+ * Once per folder per process; never throws.
+ */
+async function sweepStale(folder: string): Promise<void> {
+  if (swept.has(folder)) return;
+  swept.add(folder);
+  for (const name of await readdir(folder).catch(() => [])) {
+    const pid = Number(OWN_TMP.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    const path = join(folder, name);
+    const info = await lstat(path).catch(() => undefined);
+    if (info?.isFile() && Date.now() - info.mtimeMs > STALE_TMP_MS) await rm(path, { force: true }).catch(() => undefined);
+  }
+}
 /**
  * `applyWrites`' journals, at the workspace's root while a batch runs (milliseconds); left there
  * only by a process killed meanwhile. One per batch: two batches at once (two conversations'
@@ -512,7 +544,7 @@ async function writeWritesJournal(
     files: staged.map(({ tmp, target }, i) => ({ tmp, target, before: befores[i] ? sha256(befores[i]) : null, after: sha256(afters[i]!) })),
   };
   const file = join(root, name);
-  const draft = join(root, `.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`);
+  const draft = tmpName(root);
   try {
     await writeNew(draft, JSON.stringify(journal));
     await rename(draft, file);
@@ -653,7 +685,7 @@ async function keepOwnerAndMode(handle: FileHandle, was: Stats): Promise<void> {
  * file system without hard links (some network and FAT drives) gets an exclusive open.
  */
 async function createExclusive(target: string, content: Uint8Array): Promise<boolean> {
-  const draft = join(dirname(target), `.${randomBytes(6).toString("hex")}.hearth-tmp`);
+  const draft = tmpName(dirname(target));
   await writeNew(draft, content);
   try {
     await link(draft, target);

@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import fs, { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import fs, { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
 import { main } from "../../../src/cli/main.ts";
@@ -114,6 +114,23 @@ describe("DiskWorkspace: a batch killed halfway", () => {
     assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt"), read(root, "d.txt")], ["A2\n", "B1\n", "C1\n", "D1\n"]);
     assert.deepEqual(names(root), before, "nothing written or removed");
     assert.match((await new DiskWorkspace(root).finishCutOff()) ?? "", /finished it: sub\/b\.txt, c\.txt/, "still there to finish");
+  });
+
+  it("a single file's write killed halfway: its temporary file is removed by a later write in that folder, once it is stale", async () => {
+    const root = tempDir();
+    writeFiles(root, { "sub/a.txt": "A1\n" });
+    const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, root, "sync", "1", "sub/a.txt=A2\n"], { encoding: "utf8" });
+    assert.equal(child.signal, "SIGKILL", child.stderr);
+    const left = names(root).filter((name) => name.endsWith(".hearth-tmp"));
+    assert.equal(left.length, 1, `the killed write's temporary file: ${JSON.stringify(names(root))}`);
+    // Another machine's write on a network disk, its process not one of this machine's: fresh, so kept.
+    const fresh = `sub/.aaaaaaaaaaaa-${child.pid}.hearth-tmp`;
+    writeFileSync(join(root, fresh), "");
+    const old = new Date(Date.now() - 11 * 60 * 1000);
+    utimesSync(join(root, left[0]!), old, old);
+    await new DiskWorkspace(root).write("sub/a.txt", Buffer.from("A3\n"));
+    assert.equal(read(root, "sub/a.txt"), "A3\n");
+    assert.deepEqual(names(root), [fresh, "sub", "sub/a.txt"].sort());
   });
 
   it("a batch of over 1000 files (a checkpoint restore, under its own journal) is written one file at a time: no room taken for all its new contents at once", () => {

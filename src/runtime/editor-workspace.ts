@@ -322,7 +322,7 @@ export class EditorWorkspace implements Workspace {
   private async refuseUnsavable(rel: string, before: string, after: string): Promise<void> {
     if (!/[^\x00-\xff]/u.test(after)) return;
     const bytes = await this.disk.read(rel).catch(() => undefined);
-    if (bytes === undefined || editorReadsWhole(bytes, rel)) return;
+    if (bytes === undefined || editorReadsWhole(bytes, rel) || utf16WithoutBom(bytes, rel)) return;
     const held = new Set(before);
     const foreign = [...after].find((c) => c.codePointAt(0)! > 0xff && !held.has(c));
     if (foreign === undefined) return;
@@ -398,6 +398,16 @@ function editorReadsWhole(bytes: Uint8Array, rel: string): boolean {
     return decodeText(bytes, rel).encoding !== "latin1";
   } catch {
     return false; // binary, or UTF-16 without a BOM
+  }
+}
+
+/** UTF-16 text with no BOM (the user's files.encoding utf16le or utf16be opened it so): it holds any character. */
+function utf16WithoutBom(bytes: Uint8Array, rel: string): boolean {
+  try {
+    decodeText(bytes, rel);
+    return false;
+  } catch (error) {
+    return error instanceof ToolError && error.code === "unsupported-encoding";
   }
 }
 

@@ -267,7 +267,8 @@ function isAnswer(answer: ResyncAnswer | null | undefined): answer is ResyncAnsw
  * The file's text as VS Code opens it: a UTF-8 BOM dropped, UTF-16 by its BOM (read as plain
  * UTF-8, such a saved file was always "dirty"). A file that is not UTF-8 also as Latin-1 and
  * Windows-1252, which the user may have reopened it with (read as UTF-8 only, it was "dirty"
- * for good, every agent edit refused as unsaved changes); none for a file not on disk.
+ * for good, every agent edit refused as unsaved changes), and UTF-16 without a BOM as
+ * UTF-16 (files.encoding utf16le or utf16be); none for a file not on disk.
  */
 function diskTexts(uri: string): string[] {
   let bytes: Buffer;
@@ -277,9 +278,12 @@ function diskTexts(uri: string): string[] {
     return []; // unsaved new file, or gone from disk
   }
   const text = editorText(bytes);
-  if (!text.includes("\uFFFD") || isUtf8(bytes)) return [text];
+  // UTF-16 with no BOM (files.encoding utf16le or utf16be): read as UTF-8 its NULs are text, no
+  // U+FFFD, and the saved document was "dirty" for good. Its even length and a NUL let it be read so too.
+  const utf16 = bytes.length % 2 === 0 && bytes.includes(0) ? [bytes.toString("utf16le"), Buffer.from(bytes).swap16().toString("utf16le")] : [];
+  if (!text.includes("\uFFFD") || isUtf8(bytes)) return [text, ...utf16];
   const latin1 = bytes.toString("latin1");
-  return [text, latin1, windows1252Text(latin1)];
+  return [text, latin1, windows1252Text(latin1), ...utf16];
 }
 
 /**

@@ -263,6 +263,32 @@ describe("OpenDocuments", () => {
     assert.equal(docs.text(pathToFileURL(path).toString()), "let a = 1; // typing\n");
   });
 
+  // UTF-16 with no BOM, open under the user's files.encoding utf16le (a Windows tool's output,
+  // a .reg or .rc file): read as UTF-8 its NULs are characters, so the saved document was
+  // "dirty" for good — every agent edit refused as unsaved changes and read_file calling the
+  // editor's text unsaved — and a new character beyond Latin-1 was refused as one a one-byte
+  // encoding may not hold. Saved, it is not dirty, and the edit goes through the editor.
+  it("a saved document of a UTF-16 file without a BOM opened with its encoding is not dirty, and takes any character", async () => {
+    const root = tempDir("hearth-open-docs-");
+    const docs = new OpenDocuments();
+    const le = join(root, "strings.rc");
+    writeFileSync(le, Buffer.from("name = caf\u00e9\r\n", "utf16le"));
+    const be = join(root, "be.txt");
+    writeFileSync(be, Buffer.from("x = 1\n", "utf16le").swap16());
+    docs.opened(pathToFileURL(be).toString(), "x = 1\n", 1);
+    assert.equal(docs.get(pathToFileURL(be).toString())?.dirty, false, "UTF-16BE");
+    const uri = pathToFileURL(le).toString();
+    docs.opened(uri, "name = caf\u00e9\r\n", 1);
+    assert.equal(docs.get(uri)?.dirty, false);
+    const edits: WorkspaceEdit[] = [];
+    const ws = new EditorWorkspace(root, { openDocument: (u) => docs.get(u), applyEdit: async (edit) => (edits.push(edit), { applied: true }), save: async () => undefined });
+    const result = await runTool(editFileTool, { path: "strings.rc", old_text: "caf\u00e9", new_text: "caf\u00e9 \u2192 \u5496\u5561" }, { workspace: ws, signal: new AbortController().signal });
+    assert.ok(result.ok, result.text);
+    assert.equal(edits.length, 1);
+    docs.changed(uri, [{ range: span(0, 1, 0, 1), text: "!" }], 2);
+    assert.equal(docs.get(uri)?.dirty, true, "after a keystroke");
+  });
+
   it("the agent edits an open, saved UTF-8 file with a BOM through the editor", async () => {
     const root = tempDir("hearth-open-docs-");
     const path = join(root, "Program.cs");

@@ -791,13 +791,19 @@ const COUNTERS: readonly Counter[] = [
   (out) => {
     // ExUnit (mix test): "1 doctest, 3 tests, 1 failure, 1 skipped" (and ", 1 invalid": a failed setup_all; Elixir 1.14's ", 2 excluded", counted in the tests),
     // tests counting the skipped ones. Later Elixir ends " (2 excluded)", the excluded left out of the tests: they are added to the skipped, not taken from the tests.
-    const m = [...out.matchAll(/^(?:(\d+) doctests?, )?(?:(\d+) propert(?:y|ies), )?(\d+) tests?, (\d+) failures?((?:, \d+ (?:invalid|skipped|excluded))*)(?: \((\d+) excluded\))?$/gm)].at(-1);
-    if (!m) return undefined;
-    const more = (word: string) => num(m[5]!.match(new RegExp(`, (\\d+) ${word}`)));
-    const failed = Number(m[4]) + more("invalid");
-    const skipped = more("skipped") + more("excluded");
-    const outside = Number(m[6] ?? 0);
-    return { passed: Number(m[1] ?? 0) + Number(m[2] ?? 0) + Number(m[3]) - failed - skipped, failed, skipped: skipped + outside };
+    // An umbrella project's mix test runs each app's tests in turn, each ending in its own summary: they are summed (the last alone was one app's).
+    const lines = [...out.matchAll(/^(?:(\d+) doctests?, )?(?:(\d+) propert(?:y|ies), )?(\d+) tests?, (\d+) failures?((?:, \d+ (?:invalid|skipped|excluded))*)(?: \((\d+) excluded\))?$/gm)];
+    if (lines.length === 0) return undefined;
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    for (const m of lines) {
+      const more = (word: string) => num(m[5]!.match(new RegExp(`, (\\d+) ${word}`)));
+      const failed = Number(m[4]) + more("invalid");
+      const skipped = more("skipped") + more("excluded");
+      counts.passed += Number(m[1] ?? 0) + Number(m[2] ?? 0) + Number(m[3]) - failed - skipped;
+      counts.failed += failed;
+      counts.skipped += skipped + Number(m[6] ?? 0);
+    }
+    return lines.length > 1 ? { ...counts, fromEveryLine: true } : counts;
   },
   (out) => {
     // Mocha: "  3 passing (12ms)" / "  1 failing"

@@ -130,11 +130,14 @@ describe("Elixir: mix test", () => {
     // Later Elixir (ExUnit.CLIFormatter's print_summary): the excluded after the rest, in brackets, not among the tests.
     assert.deepEqual(countTests("3 tests, 1 failure, 1 skipped (1 excluded)\n"), { passed: 1, failed: 1, skipped: 2 });
     assert.deepEqual(countTests("1 doctest, 2 tests, 0 failures (3 excluded)\n"), { passed: 3, failed: 0, skipped: 3 });
+    // An umbrella's mix test (real, Elixir 1.14: apps a and b, b's test failing): one summary per app, summed.
+    assert.deepEqual(countTests(output("mix-umbrella")), { passed: 3, failed: 1, skipped: 0, fromEveryLine: true });
   });
 
   it("says a run's counts, and a compile error in the project or a test file as the tests not built", async () => {
     assert.deepEqual(await replay("mix-fail", 2), { passed: false, text: "[tests FAILED: 2 passed, 1 failed, 1 skipped; exit code 2]" });
     assert.deepEqual(await replay("mix-pass", 0), { passed: true, text: "[tests PASSED: 2 passed, 0 failed, 1 skipped; exit code 0]" });
+    assert.deepEqual(await replay("mix-umbrella", 2), { passed: false, text: "[tests FAILED: 3 passed, 1 failed; exit code 2]" });
     for (const [name, file] of [["mix-compile", "lib/ex.ex"], ["mix-test-compile", "test/b_test.exs"]]) {
       assert.deepEqual(await replay(name!, 1), {
         passed: false,

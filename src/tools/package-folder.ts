@@ -29,11 +29,11 @@ export async function packageScope(workspace: Workspace, written: string | undef
     throw error;
   }
   if (folder === ".") return undefined;
-  const packages = (await workspacePackages(workspace)) ?? [];
+  const packages = (await workspacePackages(workspace, folder)) ?? [];
   const withManifest: string[] = [];
   for (const candidate of packages) if ((await workspace.stat(`${candidate}/package.json`).catch(() => undefined))?.type === "file") withManifest.push(candidate);
   if (!withManifest.includes(folder)) {
-    if (withManifest.length === 0) throw new ToolError("invalid-input", `package "${folder}" is not a workspace package: this repository declares none (the root package.json's "workspaces", pnpm-workspace.yaml's packages); ${leave}`);
+    if (withManifest.length === 0) throw new ToolError("invalid-input", `package "${folder}" is not a workspace package: the root package.json's "workspaces" and pnpm-workspace.yaml's packages name no folder with a package.json, that one included; ${leave}`);
     const named = withManifest.length > MAX_NAMED ? `${withManifest.slice(0, MAX_NAMED).join(", ")}, and ${withManifest.length - MAX_NAMED} more` : withManifest.join(", ");
     throw new ToolError("invalid-input", `package "${folder}" is not one of the workspace's packages (${named}); name one of those folders, ${leave}`);
   }

@@ -82,15 +82,29 @@ export async function workspacePackageTests(workspace: Workspace): Promise<strin
 /**
  * The folders of the root package.json's workspaces (npm, yarn: `workspaces`, or its
  * `packages`) and pnpm-workspace.yaml's `packages:`, in order; undefined where there is no
- * root package.json. run_tests' `package` names one of them.
+ * root package.json. run_tests' `package` names one of them: `folder` is among them too where
+ * a pattern this does not list matches it (`packages/**`, or a `*` inside a path).
  */
-export async function workspacePackages(workspace: Workspace): Promise<string[] | undefined> {
+export async function workspacePackages(workspace: Workspace, folder?: string): Promise<string[] | undefined> {
   const root = await readJson(workspace, "package.json");
   if (root === undefined) return undefined;
   const declared = (root as { workspaces?: unknown }).workspaces;
   const list = Array.isArray(declared) ? declared : (declared as { packages?: unknown } | undefined)?.packages;
   const patterns = [...(Array.isArray(list) ? list : []), ...pnpmWorkspacePackages((await configText(workspace, "pnpm-workspace.yaml")) ?? "")].filter((p): p is string => typeof p === "string");
-  return packageFolders(workspace, patterns);
+  const folders = await packageFolders(workspace, patterns);
+  if (folder !== undefined && !folders.includes(folder) && patterns.some((pattern) => globMatches(pattern, folder))) folders.push(folder);
+  return folders;
+}
+
+/** Whether a workspace pattern (`*` within a name, `**` for any folders) names `folder`. */
+function globMatches(pattern: string, folder: string): boolean {
+  const clean = posix.normalize(pattern.replace(/^\.\//, "")).replace(/\/+$/, "");
+  if (clean.startsWith("..") || posix.isAbsolute(clean) || clean.startsWith("!")) return false;
+  const source = clean
+    .split("/")
+    .map((segment) => (segment === "**" ? "(?:[^/]+/)*" : `${segment.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}/`))
+    .join("");
+  return new RegExp(`^${source}$`).test(`${folder}/`);
 }
 
 /** pnpm-workspace.yaml's `packages:` entries (`- 'libs/*'`), exclusions (`!…`) left out. */

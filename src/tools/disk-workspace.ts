@@ -10,6 +10,7 @@
 import { type Stats, constants, readFileSync } from "node:fs";
 import { type FileHandle, access, chmod, link, lstat, mkdir, open, readFile, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
 import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from "node:path";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
 import { ToolError } from "./tool.ts";
@@ -524,6 +525,8 @@ interface WritesJournal {
   readonly phase: "staging" | "renaming";
   readonly pid: number;
   readonly started: number;
+  /** The machine of `pid` (absent in a journal of an older Hearth): a folder on a network disk is written from several. */
+  readonly host?: string;
   readonly files: readonly { readonly tmp: string; readonly target: string; readonly before: string | null; readonly after?: string }[];
 }
 
@@ -541,6 +544,7 @@ async function writeWritesJournal(
     phase,
     pid: process.pid,
     started: Date.now(),
+    host: hostname(),
     files: staged.map(({ tmp, target }, i) => ({ tmp, target, before: befores[i] ? sha256(befores[i]) : null, after: sha256(afters[i]!) })),
   };
   const file = join(root, name);
@@ -580,7 +584,12 @@ async function finishJournal(root: string, file: string, look: boolean): Promise
     await remove(file).catch(() => undefined);
     return undefined;
   }
-  if (isAlive(journal.pid) && !startedAfter(journal.pid, journal.started, (path) => readFileSync(path, "utf8"))) return undefined;
+  if (typeof journal.host === "string" && journal.host !== hostname()) {
+    // Another machine's batch (a network disk): its process cannot be asked, so it is taken for
+    // running until its journal is STALE_TMP_MS old (a batch takes milliseconds).
+    const info = await lstat(file).catch(() => undefined);
+    if (!info || Date.now() - info.mtimeMs <= STALE_TMP_MS) return undefined;
+  } else if (isAlive(journal.pid) && !startedAfter(journal.pid, journal.started, (path) => readFileSync(path, "utf8"))) return undefined;
   const realRoot = await realpath(root);
   const inside = (path: unknown): path is string => typeof path === "string" && isAbsolute(path) && !isOutside(relative(realRoot, path));
   const hashOf = async (path: string) => {

@@ -133,6 +133,20 @@ describe("DiskWorkspace: a batch killed halfway", () => {
     assert.deepEqual(names(root), [fresh, "sub", "sub/a.txt"].sort());
   });
 
+  it("a cut-off batch of another machine (a folder on a network disk) is left alone while its journal is fresh: that process may be running", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n" });
+    killedBatch(root, "rename", 2);
+    const journal = join(root, names(root).find((name) => name.startsWith(".hearth-writes-journal"))!);
+    writeFileSync(journal, JSON.stringify({ ...JSON.parse(readFileSync(journal, "utf8")), host: "another-machine.invalid" }));
+    assert.equal(await new DiskWorkspace(root).finishCutOff(), undefined);
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A2\n", "B1\n", "C1\n"]);
+    const old = new Date(Date.now() - 11 * 60 * 1000);
+    utimesSync(journal, old, old);
+    assert.match((await new DiskWorkspace(root).finishCutOff()) ?? "", /finished it: sub\/b\.txt, c\.txt/);
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A2\n", "B2\n", "C2\n"]);
+  });
+
   it("a batch of over 1000 files (a checkpoint restore, under its own journal) is written one file at a time: no room taken for all its new contents at once", () => {
     const root = tempDir();
     const files = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`f${i}.txt`, "old\n"]));

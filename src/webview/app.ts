@@ -215,17 +215,41 @@ export class ChatApp {
     return this.options.timers ?? globalTimers;
   }
 
+  /**
+   * Draws the page from the state it saved. That state outlives the page's build: VS Code
+   * keeps it over an update of Hearth (or going back a version), and hands it to the page of
+   * the version now installed. One this page cannot draw (a field another version renamed or
+   * left out) is set aside, but for the draft's text: the page starts empty, and the extension
+   * sends the state and the conversation at `ready`, from its own store. It threw before, and
+   * the chat view stayed blank for good, the same state read again each time it opened.
+   */
   private restore(raw: unknown): void {
     const saved = raw as Partial<SavedState> | undefined;
-    if (saved?.version === 1) {
-      this.state = saved.state;
-      this.transcript = saved.transcript;
-      this.history = saved.history ?? [];
-      if (saved.draft) this.composer.setDraft(saved.draft);
+    try {
+      if (saved?.version === 1) {
+        this.state = saved.state;
+        this.transcript = saved.transcript;
+        this.history = saved.history ?? [];
+        if (saved.draft) this.composer.setDraft(saved.draft);
+      }
+      this.renderStatus();
+      this.renderTranscript();
+      this.historyPanel.update(this.listed(), this.transcript?.id);
+    } catch {
+      this.state = undefined;
+      this.transcript = undefined;
+      this.history = [];
+      this.transcriptView.clear();
+      try {
+        this.composer.setDraft(saved?.version === 1 && saved.draft ? saved.draft : { text: "", mentions: [] });
+      } catch {
+        const draft = saved?.draft as Partial<Draft> | string | undefined;
+        this.composer.setDraft({ text: typeof draft === "string" ? draft : typeof draft?.text === "string" ? draft.text : "", mentions: [] });
+      }
+      this.renderStatus();
+      this.renderTranscript();
+      this.historyPanel.update(this.listed(), undefined);
     }
-    this.renderStatus();
-    this.renderTranscript();
-    this.historyPanel.update(this.listed(), this.transcript?.id);
   }
 
   /** New chat lives in the view's title bar (one "+", VS Code's own): the page does not repeat it. */

@@ -116,6 +116,8 @@ function assistantSignature(item: AssistantItem): Signature {
 
 /** Stands for an item this version of Hearth does not know. */
 const NEWER_ITEM = "A newer version of Hearth saved a part of this conversation that this version cannot show.";
+/** Stands for an item of a kind this version knows that lacks what it draws from (a field another version renamed or left out). */
+const UNSHOWN_ITEM = "Another version of Hearth saved a part of this conversation in a form this version cannot show.";
 
 /** Said before the model's words in a notice (its `finish` summary), on the page and to a screen reader. */
 export const MODEL_SAYS = "The model says:";
@@ -197,6 +199,13 @@ export class TranscriptView {
     return true;
   }
 
+  /** Forgets what was drawn: the page set aside a saved state it could not draw. */
+  clear(): void {
+    this.rendered.clear();
+    this.element.replaceChildren();
+    this.transcriptId = undefined;
+  }
+
   /** Re-renders what changed. `onlyLast`: the last item is the only one that can have changed (a text delta). */
   render(transcript: Transcript, onlyLast = false): void {
     if (transcript.id !== this.transcriptId) {
@@ -229,24 +238,57 @@ export class TranscriptView {
   /** Ensures `item` is rendered, current, and right after `previous`; returns its node. */
   private place(item: TranscriptItem, running: boolean, previous: Element | null): HTMLElement {
     let entry = this.rendered.get(item.id);
-    const signature = this.signature(item, running);
+    const signature = this.safeSignature(item, running);
     if (entry && !sameSignature(entry.signature, signature)) {
+      let updated = false;
       if (entry.update) {
-        entry.update(item);
-        entry.signature = signature;
-      } else {
-        const fresh = this.renderItem(item, running);
+        try {
+          entry.update(item);
+          entry.signature = signature;
+          updated = true;
+        } catch {
+          // drawn anew below, as a note if it cannot be drawn
+        }
+      }
+      if (!updated) {
+        const fresh = this.renderSafely(item, running);
         entry.node.replaceWith(fresh.node);
         entry = fresh;
       }
       this.rendered.set(item.id, entry);
     } else if (!entry) {
-      entry = this.renderItem(item, running);
+      entry = this.renderSafely(item, running);
       this.rendered.set(item.id, entry);
     }
     const expected = previous ? previous.nextElementSibling : this.element.firstElementChild;
     if (expected !== entry.node) this.element.insertBefore(entry.node, expected);
     return entry.node;
+  }
+
+  /**
+   * The item's signature; for an item another version of Hearth saved without a field this
+   * one reads (the page's saved state after an update or going back a version, a conversation
+   * of the history), its text: the page goes on drawing.
+   */
+  private safeSignature(item: TranscriptItem, running: boolean): Signature {
+    try {
+      return this.signature(item, running);
+    } catch {
+      return [UNSHOWN_ITEM, itemJson(item)];
+    }
+  }
+
+  /**
+   * renderItem, or a note in the item's place where it lacks what this version draws it from:
+   * one such item stopped the page drawing — the transcript after it, and a page starting from
+   * such a saved state, blank for good (the state is read again each time the view opens).
+   */
+  private renderSafely(item: TranscriptItem, running: boolean): Rendered {
+    try {
+      return this.renderItem(item, running);
+    } catch {
+      return { node: notice({ kind: "notice", id: String((item as { id?: unknown }).id), level: "info", text: UNSHOWN_ITEM }), signature: this.safeSignature(item, running) };
+    }
   }
 
   private signature(item: TranscriptItem, running: boolean): Signature {

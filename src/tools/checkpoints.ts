@@ -326,7 +326,9 @@ export class CheckpointStore {
       // A file rewritten with its size and mtime kept (touch -r, cp -p, rsync -t) differs only
       // in its ctime: with the user's global core.trustctime=false or core.checkStat=minimal
       // (advice for network drives and Cygwin), git add took it as unchanged: the checkpoint held
-      // its old text, and diffs, reviews and restores went by that.
+      // its old text, and diffs, reviews and restores went by that. Both: under minimal git
+      // compares no ctime, trustctime or not. On a disk whose inode numbers change (sshfs
+      // without use_ino), files whose numbers changed are hashed again: slower, not wrong.
       ["core.trustctime", "true"], ["core.checkStat", "default"],
     ];
     for (const [key, value] of config) await this.git(["config", key, value]);

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { folderLook, pruned } from "../../../src/tools/checkpoint-stores.ts";
+import { folderLook, packLoose, pruned } from "../../../src/tools/checkpoint-stores.ts";
 import { CheckpointStore } from "../../../src/tools/index.ts";
 import { tempDir, writeFiles } from "./helpers/setup.ts";
 
@@ -263,5 +263,31 @@ describe("checkpoint stores: loose objects packed", () => {
     assert.ok(Number(counts["size-pack"]) * 1024 < 2 * base.length, `stored with deltas, not five times whole: ${JSON.stringify(counts)}`);
     assert.equal(Buffer.from((await store.fileAt(first.id, "dist.js"))!).toString().slice(0, 14), "/* build 0 */\n");
     assert.deepEqual(readdirSync(packDir).filter((name) => name.startsWith("tmp_")), ["tmp_pack_Ef34Gh"], "a killed repack's two-day-old files removed; one a repack may be writing now kept");
+  });
+
+  it("many small loose objects (weeks of daily checkpoints, far under the byte limit) are packed too, every one kept", async () => {
+    const gitDir = tempDir("hearth-pack-count-");
+    const env = { ...process.env, GIT_DIR: gitDir };
+    const git = async (args: string[]) => {
+      const run = spawnSync("git", args, { env, encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      return run.stdout;
+    };
+    await git(["init", "-q", "--bare"]);
+    // Five small files' versions, staged in the store's index as checkpoints stage them.
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      const id = spawnSync("git", ["hash-object", "-w", "--stdin"], { env, input: `version ${i}\n`, encoding: "utf8" }).stdout.trim();
+      await git(["update-index", "--add", "--cacheinfo", `100644,${id},f${i}.txt`]);
+      ids.push(id);
+    }
+    const counts = async () => Object.fromEntries((await git(["count-objects", "-v"])).trim().split("\n").map((line) => line.split(": ")));
+    assert.equal((await counts()).count, "5");
+    await packLoose(git, 1024 * 1024 * 1024, 3);
+    const after = await counts();
+    assert.deepEqual([after.count, after["in-pack"]], ["0", "5"], JSON.stringify(after));
+    for (const [i, id] of ids.entries()) assert.equal(await git(["cat-file", "blob", id]), `version ${i}\n`);
+    await packLoose(git, 1024 * 1024 * 1024, 3);
+    assert.equal((await counts())["in-pack"], "5", "under both limits: nothing done");
   });
 });

@@ -53,6 +53,8 @@ export interface EditorHost {
 
 export class EditorWorkspace implements Workspace {
   private readonly disk: DiskWorkspace;
+  /** Each write ends in the editor's save, which runs the user's save settings over it (`afterWrite`). */
+  readonly editorSaves = true as const;
 
   constructor(
     readonly root: string,

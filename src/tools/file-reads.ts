@@ -40,8 +40,12 @@ export function recordLines(reads: FileReads, path: string, hash: string, first:
  * editor.formatOnSave, a new file's files.eol): recorded as written, the model's next
  * write_file of the file was refused as "changed since you read it (perhaps the user edited
  * it)". The record follows what was saved, and the model is told (`savedOtherwiseNote`).
+ * Only where the workspace's writes end in such a save (`editorSaves`): on disk nothing of
+ * Hearth's changes a write, so a change read back is another program's (a watcher's formatter,
+ * the user) and the record stays the bytes written, for write_file's read-first check to see it.
  */
-export async function afterWrite(ws: { read(path: string): Promise<Uint8Array> }, path: string, written: Uint8Array): Promise<{ readonly bytes: Uint8Array; readonly changed: boolean }> {
+export async function afterWrite(ws: { read(path: string): Promise<Uint8Array>; readonly editorSaves?: true }, path: string, written: Uint8Array): Promise<{ readonly bytes: Uint8Array; readonly changed: boolean }> {
+  if (!ws.editorSaves) return { bytes: written, changed: false };
   const now = await ws.read(path).catch(() => undefined);
   if (now === undefined || Buffer.from(now).equals(Buffer.from(written))) return { bytes: written, changed: false };
   const text = textOf(now, path);

@@ -90,6 +90,15 @@ export interface Workspace {
    */
   flushAutoSave?(paths: readonly string[]): Promise<void>;
   /**
+   * Set where each write ends in an editor's save that may change what was written (VS Code's
+   * save settings: format on save, trimmed trailing whitespace, a final newline, `files.eol`)
+   * and whose reads leave a file's BOM out: the tools then record a written file as a read
+   * gives it after the write (`afterWrite`). Absent on disk, where the bytes written are what
+   * the model knows: a change read back after them is another program's (a file watcher's
+   * formatter, the user), which write_file's read-first check must still see.
+   */
+  readonly editorSaves?: true;
+  /**
    * Whether `path` (workspace-relative) is open in an editor with unsaved changes, so `read`
    * gives the editor's text, not the file on disk that commands and tests read. Absent on disk.
    */

@@ -13,11 +13,12 @@ import type { Position, WorkspaceEdit } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
+import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import type { FileReads } from "../../../src/tools/file-reads.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
 import { writeFileTool } from "../../../src/tools/write-file.ts";
-import { runTool } from "../../../src/tools/index.ts";
+import { type WorkspaceChange, runTool } from "../../../src/tools/index.ts";
 
 /** An editor whose save runs the user's save participants (`participant`) over the buffer, as VS Code's explicit save does. */
 class SavingEditor implements EditorHost {
@@ -137,4 +138,51 @@ describe("the agent's writes changed further by VS Code's save", () => {
     assert.equal(replaced.ok, true, replaced.text);
     assert.equal(readFileSync(join(root, "bom.txt"), "utf8"), "\uFEFFa = 1\nb = 4\n");
   });
+});
+
+/**
+ * A disk workspace (the CLI, the runtime without the editor) beside another program that rewrites
+ * a file right after each write of it — a file watcher's formatter, the user in another editor —
+ * before the tool's call ends: no save of Hearth's changed it, so the model knows only what it wrote.
+ */
+class RewrittenDisk extends DiskWorkspace {
+  constructor(root: string, private readonly other: (path: string) => void) {
+    super(root);
+  }
+  override async apply(changes: readonly WorkspaceChange[]): Promise<void> {
+    await super.apply(changes);
+    for (const change of changes) if (change.kind === "write") this.other(join(this.root, change.path));
+  }
+}
+
+describe("on disk, another program's change right after the agent's write", () => {
+  function onDisk(files: Record<string, string>) {
+    const root = mkdtempSync(join(tmpdir(), "hearth-save-settings-disk-"));
+    roots.push(root);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+    let rewrites = 1;
+    const ws = new RewrittenDisk(root, (path) => {
+      if (rewrites-- > 0) writeFileSync(path, `${readFileSync(path, "utf8")}// the user's line\n`);
+    });
+    return { root, ctx: { workspace: ws, signal: new AbortController().signal, reads: new Map() as FileReads } };
+  }
+
+  for (const [tool, first] of [
+    ["write_file", (ctx: Parameters<typeof runTool>[2]) => runTool(writeFileTool, { path: "a.ts", content: "x = 2\n" }, ctx)],
+    ["edit_file", (ctx: Parameters<typeof runTool>[2]) => runTool(editFileTool, { path: "a.ts", old_text: "x = 1", new_text: "x = 2" }, ctx)],
+    ["apply_patch", (ctx: Parameters<typeof runTool>[2]) => runTool(applyPatchTool, { patch: "--- a/a.ts\n+++ b/a.ts\n@@ -1 +1 @@\n-x = 1\n+x = 2\n" }, ctx)],
+  ] as const) {
+    it(`${tool}, then write_file: refused as changed since read (the other program's line is not taken as known), and no word of the editor's save`, async () => {
+      const { root, ctx } = onDisk({ "a.ts": "x = 1\n" });
+      assert.equal((await runTool(readFileTool, { path: "a.ts" }, ctx)).ok, true);
+      const wrote = await first(ctx);
+      assert.equal(wrote.ok, true, wrote.text);
+      assert.doesNotMatch(wrote.text, /editor|beyond what was written/);
+      assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "x = 2\n// the user's line\n");
+      const replaced = await runTool(writeFileTool, { path: "a.ts", content: "x = 3\n" }, ctx);
+      assert.equal(replaced.ok, false, replaced.text);
+      assert.match(replaced.text, /changed since you read it/);
+      assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "x = 2\n// the user's line\n", "the user's line kept");
+    });
+  }
 });

@@ -82,9 +82,13 @@ export const readFileTool: Tool = {
   },
 };
 
-/** Said of a file read from the user's unsaved editor text (`Workspace.unsaved`). */
+/**
+ * Said of a file read from the user's unsaved editor text (`Workspace.unsaved`). "Until it is
+ * saved", not "until the user saves it": with files.autoSave afterDelay a file is unsaved for a
+ * second, and the model was steered to ask the user to save what the editor saves on its own.
+ */
 function unsavedNote(path: string): string {
-  return `[Hearth: ${shownPath(path)} has unsaved changes in the editor: this is the text there, not the file on disk, which commands and tests read until the user saves it.]`;
+  return `[Hearth: ${shownPath(path)} has unsaved changes in the editor: this is the text there, not the file on disk, which commands and tests read until it is saved (by the user, or by the editor's auto-save where it is on).]`;
 }
 
 /**

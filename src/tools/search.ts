@@ -273,8 +273,11 @@ function unsavedHitsNote(ws: { unsaved?(path: string): boolean }, hits: readonly
   if (!ws.unsaved) return [];
   const paths = [...new Set(hits.map((h) => h.path))].filter((p) => ws.unsaved!(p)).map(shownPath);
   if (paths.length === 0) return [];
-  const which = paths.length === 1 ? `${paths[0]} has` : `${named(paths)} have`;
-  return [`[Hearth: ${which} unsaved changes in the editor: the lines found there are its text in the editor, not the file on disk, which commands and tests read until the user saves it.]`];
+  // "until it is saved": with files.autoSave afterDelay the editor saves it within a second, not the user.
+  const [which, its, file, it] = paths.length === 1 ? [`${paths[0]} has`, "its", "the file", "it is"] : [`${named(paths)} have`, "their", "the files", "they are"];
+  return [
+    `[Hearth: ${which} unsaved changes in the editor: the lines found there are ${its} text in the editor, not ${file} on disk, which commands and tests read until ${it} saved (by the user, or by the editor's auto-save where it is on).]`,
+  ];
 }
 
 function linksNote(links: readonly string[]): string[] {

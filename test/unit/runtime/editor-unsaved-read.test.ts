@@ -31,7 +31,8 @@ describe("read_file of a file with unsaved editor changes", () => {
     const result = await runTool(readFileTool, { path: "calc.py" }, ctx);
     assert.equal(result.ok, true, result.text);
     assert.match(result.text, /return a \+ b/);
-    assert.match(result.text, /calc\.py has unsaved changes in the editor: this is the text there, not the file on disk, which commands and tests read until the user saves it/);
+    assert.match(result.text, /calc\.py has unsaved changes in the editor: this is the text there, not the file on disk, which commands and tests read until it is saved \(by the user, or by the editor's auto-save where it is on\)\.\]/);
+    assert.doesNotMatch(result.text, /until the user saves/, "with files.autoSave the editor saves it, not the user");
   });
 
   it("says nothing of a file open without unsaved changes, or not open", async () => {
@@ -59,9 +60,17 @@ describe("search hits in a file with unsaved editor changes", () => {
     const result = await runTool(searchTool, { pattern: "return" }, ctx);
     assert.equal(result.ok, true, result.text);
     assert.match(result.text, /calc\.py:2:\s+return a \+ b/);
-    assert.match(result.text, /\[Hearth: calc\.py has unsaved changes in the editor: the lines found there are its text in the editor, not the file on disk, which commands and tests read until the user saves it\.\]/);
+    assert.match(result.text, /\[Hearth: calc\.py has unsaved changes in the editor: the lines found there are its text in the editor, not the file on disk, which commands and tests read until it is saved \(by the user, or by the editor's auto-save where it is on\)\.\]/);
     const saved = await runTool(searchTool, { pattern: "return" }, setup({ "calc.py": { text: "def add(a, b):\n    return a - b\n", dirty: false } }));
     assert.match(saved.text, /calc\.py:2:/);
     assert.doesNotMatch(saved.text, /unsaved/);
+  });
+
+  it("names two such files together, in the plural", async () => {
+    const ctx = setup({ "calc.py": { text: "def add(a, b):\n    return a + b\n", dirty: true }, "util.py": { text: "def one():\n    return 1\n", dirty: true } });
+    writeFileSync(join(ctx.workspace.root, "util.py"), "def one():\n    return 0\n");
+    const result = await runTool(searchTool, { pattern: "return" }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /\[Hearth: calc\.py, util\.py have unsaved changes in the editor: the lines found there are their text in the editor, not the files on disk, which commands and tests read until they are saved \(by the user, or by the editor's auto-save where it is on\)\.\]/);
   });
 });

@@ -152,6 +152,18 @@ function busyError(options: DownloadOptions, holder: PartHolder): DownloadError 
       false,
     );
   }
+  // A newer Hearth's lock, whole but in a shape this version does not read: held while refreshed (it was taken over after seconds, said as "starting just now").
+  if (holder.otherVersion) {
+    const ahead = lockAhead(holder.idleMs ?? 0);
+    const age = ahead
+      ? `Its lock's time is ${ahead} ahead of this machine's clock (one of the two clocks is wrong), so it is not taken over by its age until this clock passes it.`
+      : `It was refreshed ${Math.max(0, Math.round((holder.idleMs ?? 0) / 1000))} s ago and is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes.`;
+    return new DownloadError(
+      `${options.file} is already being downloaded into ${options.folder} by another version of Hearth (a newer one: another VS Code window, hearth models --download, or another machine sharing the folder): its lock, ${options.file}.part.lock, is in a form this version does not read. ${age} ` +
+        `Wait for that download to finish (the model is then there for every window), or cancel it there; if no download runs, delete ${options.file}.part.lock in that folder.`,
+      false,
+    );
+  }
   // Download Model… picked twice in one window, or again while a cancelled download stops: no other Hearth, no lock to delete.
   if (holder.here) {
     return new DownloadError(

@@ -39,6 +39,12 @@ export interface PartHolder {
   readonly here?: boolean;
   /** A lock that names no process yet (made moments ago: its maker is still writing it, or died doing so): `pid` and `host` are this process's, not its holder's. */
   readonly unnamed?: boolean;
+  /**
+   * A lock another version of Hearth wrote whole in a shape this one does not read (a newer
+   * Hearth that moved or renamed `pid` and `host`), held while refreshed: `pid` and `host` are
+   * this process's, not its holder's; `idleMs` says when it was last refreshed.
+   */
+  readonly otherVersion?: boolean;
 }
 
 /** A lock this process holds. */
@@ -92,6 +98,8 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
       if (info.folder) throw folderInTheWay(lock);
       const holder = parseHolder(info.text);
       const idleMs = clock.now() - info.mtimeMs;
+      // Written whole in a shape this version does not read (a newer Hearth's): held while its holder refreshes it, as another machine's.
+      if (!holder && otherShape(info.text) && idleMs < LOCK_STALE_MS) return { holder: { pid: me.pid, host: me.host, otherVersion: true, idleMs } };
       if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : unnamed };
       if (attempt > 0) return { holder: holder ?? unnamed };
       options.beforeTakeover?.(lock);
@@ -267,6 +275,23 @@ function parseHolder(text: string | undefined): PartHolder | undefined {
     return typeof value.pid === "number" && typeof value.host === "string" ? { pid: value.pid, host: value.host } : undefined;
   } catch {
     return undefined; // empty or torn: its writer died before finishing it
+  }
+}
+
+/**
+ * Whether a lock's text, not one this version reads a holder from, is a JSON object written
+ * whole: another version's lock (a newer Hearth that moved or renamed `pid` and `host`), not one
+ * torn or still being written. Every version refreshes its lock's mtime every LOCK_REFRESH_MS, so
+ * such a lock is held while fresh and taken over once not refreshed for LOCK_STALE_MS; it was
+ * taken over once JUST_MADE_MS old, and two downloads wrote the same part. The checkout lock
+ * (src/agent/checkout-lock.ts) judges such a lock the same way.
+ */
+function otherShape(text: string | undefined): boolean {
+  try {
+    const value: unknown = JSON.parse(text ?? "");
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
@@ -191,6 +191,30 @@ describe("a lock made by Hearth on another machine (a home folder on NFS shared 
     });
     assert.equal(requests(), 0);
     assert.deepEqual(JSON.parse(readFileSync(join(folder, "m.gguf.part.lock"), "utf8")), OTHER, "its lock is left as it was");
+  });
+
+  // Read as one torn while written: taken over once 10 s old (JUST_MADE_MS), so two downloads wrote one part, and refused as "starting just now, try again in a few seconds".
+  it("a newer Hearth's lock in a shape this version does not read is held while refreshed, said as such, and taken over once not refreshed for LOCK_STALE_MS", async (t) => {
+    const { url, requests } = await serve(t);
+    const folder = tempDir("hearth-dl-lock-");
+    const clock = otherLock(folder, 40_000);
+    const lock = join(folder, "m.gguf.part.lock");
+    const theirs = JSON.stringify({ format: 2, owner: { pid: 4242, host: "other-machine.example", kind: "download" } });
+    const refreshed = statSync(lock).mtime;
+    writeFileSync(lock, theirs);
+    utimesSync(lock, refreshed, refreshed);
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", clock }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.equal(error.message, `m.gguf is already being downloaded into ${folder} by another version of Hearth (a newer one: another VS Code window, hearth models --download, or another machine sharing the folder): its lock, m.gguf.part.lock, is in a form this version does not read. It was refreshed 40 s ago and is taken over once it has not been refreshed for 5 minutes. Wait for that download to finish (the model is then there for every window), or cancel it there; if no download runs, delete m.gguf.part.lock in that folder.`);
+      return true;
+    });
+    assert.equal(requests(), 0);
+    assert.equal(readFileSync(lock, "utf8"), theirs, "its lock is left as it was");
+    // Its holder gone (not refreshed for LOCK_STALE_MS): taken over, as another machine's.
+    clock.set(refreshed.getTime() + LOCK_STALE_MS);
+    const result = await downloadFile({ url, folder, file: "m.gguf", clock });
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
   });
 
   // The timeout only guards against a hang: without the check the download waits on the held server for good.

@@ -74,6 +74,30 @@ describe("the download lock, as another machine sharing the folder sees it", () 
   });
 });
 
+describe("a download lock another version of Hearth wrote in a shape this one does not read", () => {
+  // It was taken for one torn while written and taken over once JUST_MADE_MS old: two downloads wrote one part.
+  it("a whole JSON object without pid and host is held while refreshed and taken over once not refreshed for LOCK_STALE_MS; a torn one is not held", async () => {
+    const part = join(tempDir("hearth-part-lock-"), "m.gguf.part");
+    const clock = clockAtNow();
+    const theirs = JSON.stringify({ format: 2, owner: { pid: 4242, host: "other-machine.example" } });
+    writeFileSync(`${part}.lock`, theirs);
+    const refreshed = new Date(clock.now() - 60_000);
+    utimesSync(`${part}.lock`, refreshed, refreshed);
+    clock.set(refreshed.getTime() + LOCK_STALE_MS - 1000);
+    assert.deepEqual(await lockPart(part, { clock }), { holder: { pid: process.pid, host: hostname(), otherVersion: true, idleMs: LOCK_STALE_MS - 1000 } });
+    assert.equal(readFileSync(`${part}.lock`, "utf8"), theirs, "its lock is left as it was");
+    clock.set(refreshed.getTime() + LOCK_STALE_MS);
+    const lock = await take(part, clock);
+    assert.equal(JSON.parse(readFileSync(`${part}.lock`, "utf8")).host, hostname());
+    await lock.release();
+    // Torn as it was written (its maker died), a minute old: taken over, as before.
+    writeFileSync(`${part}.lock`, '{"pid": 42');
+    utimesSync(`${part}.lock`, refreshed, refreshed);
+    clock.set(refreshed.getTime() + 60_000);
+    await (await take(part, clock)).release();
+  });
+});
+
 describe("the download lock when two downloads take over one stale lock at the same moment", () => {
   it("the slower one's takeover leaves the faster one's new lock in place, and answers with its holder", async () => {
     const dir = tempDir("hearth-part-lock-");

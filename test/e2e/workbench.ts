@@ -9,7 +9,7 @@ import type { ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach } from "node:test";
+import { type TestContext, afterEach } from "node:test";
 import { type Browser, type FrameLocator, type Page, chromium } from "playwright-core";
 // @ts-expect-error: a plain .mjs script without type declarations
 import * as codeServer from "../../scripts/code-server.mjs";
@@ -62,33 +62,54 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** The workbenches started and not closed yet: a failed test keeps their logs (below). */
-const open = new Set<{ userDataDir: string; page: Page; serverLog: () => string }>();
+/** A workbench's logs, code-server's output and its page: what a failed test keeps (below). */
+interface Kept {
+  readonly userDataDir: string;
+  readonly page?: Page;
+  readonly serverLog: () => string;
+}
+
+/** The workbenches started and not closed yet, with how many tests ended while each was open. */
+const open = new Map<Kept, { tests: number }>();
 
 /**
- * A failed e2e test keeps the logs of every workbench still open — the workbench's logs/ folder
- * (the extension hosts' exthost.log, the "Hearth" output channel's log), code-server's own output
- * and a screenshot — under test-results/e2e-logs/, and says where in the failure's output: a
- * flake seen once in CI can be read afterwards (close() deletes the user data dir).
- * HEARTH_E2E_KEEP_LOGS=1 keeps them for passed tests too (to compare a passing run with a failing one).
+ * Keeps, for each workbench given, its logs/ folder (the extension hosts' exthost.log, the "Hearth"
+ * output channel's log), code-server's own output and a screenshot under test-results/e2e-logs/
+ * `<label>-XXXXXX/`, and says where on stderr and in `t`'s diagnostics: a flake seen once in CI
+ * can be read afterwards (close() deletes the user data dir).
  */
-afterEach(async (t) => {
-  if ((t.passed && !process.env.HEARTH_E2E_KEEP_LOGS) || open.size === 0) return;
+async function keepLogs(label: string, workbenches: Iterable<Kept>, why: string, t?: { diagnostic(message: string): void }): Promise<void> {
   const base = join(RESULTS_DIR, "e2e-logs");
   mkdirSync(base, { recursive: true });
-  const kept = mkdtempSync(join(base, `${t.name.replace(/[^\w.-]+/g, "-").slice(0, 60)}-`));
+  const kept = mkdtempSync(join(base, `${label.replace(/[^\w.-]+/g, "-").slice(0, 60)}-`));
   let n = 0;
-  for (const wb of open) {
+  for (const wb of workbenches) {
     const dir = join(kept, `workbench-${++n}`);
     mkdirSync(dir, { recursive: true });
     const logs = join(wb.userDataDir, "logs");
     if (existsSync(logs)) cpSync(logs, join(dir, "logs"), { recursive: true });
     writeFileSync(join(dir, "code-server.txt"), wb.serverLog());
-    await wb.page.screenshot({ path: join(dir, "screen.png"), timeout: 10_000 }).catch(() => undefined);
+    await wb.page?.screenshot({ path: join(dir, "screen.png"), timeout: 10_000 }).catch(() => undefined);
   }
-  const where = `the workbench's logs of this ${t.passed ? "" : "failed "}test are kept in ${kept}`;
-  t.diagnostic(where);
+  const where = `the workbench's logs of ${why} are kept in ${kept}`;
+  t?.diagnostic(where);
   console.error(where);
+}
+
+/** This process's test file (node --test runs each in its own process), to name what a hook kept. */
+const TEST_FILE = (process.argv.find((a) => a.endsWith(".e2e.ts")) ?? "e2e").replace(/^.*\//, "").replace(/\.e2e\.ts$/, "");
+
+/**
+ * A failed e2e test keeps the logs of every workbench still open and names the folder in the
+ * failure's output. HEARTH_E2E_KEEP_LOGS=1 keeps them for passed tests too (to compare a passing
+ * run with a failing one). A suite's failed before hook runs no afterEach: close() keeps those
+ * (no test ended while its workbench was open), and startWorkbench its own (a workbench that never loaded).
+ */
+afterEach(async (context) => {
+  for (const counts of open.values()) counts.tests++;
+  const t = context as TestContext & { readonly passed: boolean }; // tests alone; passed: node 20.12, newer than @types/node
+  if ((t.passed && !process.env.HEARTH_E2E_KEEP_LOGS) || open.size === 0) return;
+  await keepLogs(t.name, open.keys(), `this ${t.passed ? "" : "failed "}test`, t);
 });
 
 export async function startWorkbench(options: WorkbenchOptions): Promise<Workbench> {
@@ -108,6 +129,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   server.stdout!.on("data", (d) => (serverLog += d));
   server.stderr!.on("data", (d) => (serverLog += d));
   let browser: Browser | undefined;
+  let page: Page | undefined;
   try {
     await cs.waitForHealth(port, server);
     browser = await chromium.launch({
@@ -115,22 +137,25 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const what = options.open === "empty" ? "ew=true" : options.open ? `workspace=${encodeURIComponent(options.open.workspace)}` : `folder=${encodeURIComponent(options.folder)}`;
     const url = `http://127.0.0.1:${port}/?${what}`;
     await page.goto(url);
     await page.locator(".monaco-workbench .part.activitybar").waitFor({ timeout: 60_000 });
     return makeWorkbench(page, url, profile.dirs.user, root, server, browser, () => serverLog);
   } catch (error) {
+    // A before hook's failure: no afterEach keeps these logs, so they are kept here.
+    await keepLogs(`${TEST_FILE}-start`, [{ userDataDir: profile.dirs.user, page, serverLog: () => serverLog }], "a workbench that did not start");
     await browser?.close().catch(() => undefined);
     cs.killGroup(server);
+    rmSync(root, { recursive: true, force: true });
     throw new Error(`${(error as Error).message}\n--- code-server log ---\n${serverLog.slice(-4000)}`);
   }
 }
 
 function makeWorkbench(page: Page, url: string, userDataDir: string, root: string, server: ChildProcess, browser: Browser, serverLog: () => string): Workbench {
-  const entry = { userDataDir, page, serverLog };
-  open.add(entry);
+  const entry: Kept = { userDataDir, page, serverLog };
+  open.set(entry, { tests: 0 });
   return {
     page,
     url,
@@ -145,7 +170,11 @@ function makeWorkbench(page: Page, url: string, userDataDir: string, root: strin
     },
     readOutputLog: (channel) => readOutputLog(userDataDir, channel),
     close: async () => {
+      const tests = open.get(entry)?.tests;
       open.delete(entry);
+      // Closed with no test ended in it: its suite's before hook failed (node:test runs no
+      // afterEach then), or every test of the suite was filtered out.
+      if (tests === 0) await keepLogs(`${TEST_FILE}-before-hook`, [entry], "a workbench closed with no test run in it (its suite's before hook failed?)");
       await browser.close().catch(() => undefined);
       cs.killGroup(server);
       rmSync(root, { recursive: true, force: true });

@@ -9,37 +9,30 @@ import { join } from "node:path";
 import { it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { CheckpointStore } from "../../../src/tools/index.ts";
-import { tempDir } from "../../fixtures/temp.ts";
+import { userGitHome } from "../../fixtures/user-git-home.ts";
 
 const OLD = new Date("2020-01-02T03:04:05Z");
 
 for (const setting of ["[core]\n\ttrustctime = false\n", "[core]\n\tcheckStat = minimal\n"]) {
-  it(`a same-size change with its mtime put back is in the next checkpoint, whatever the user's git config says (${setting.split("\n")[1]!.trim()})`, async () => {
-    const saved = { ...process.env };
-    const dir = tempDir("hearth-cp-stat-");
-    const [home, root] = ["home", "work"].map((name) => join(dir, name)) as [string, string];
-    for (const folder of [home, root]) mkdirSync(folder);
-    writeFileSync(join(home, ".gitconfig"), setting);
-    Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
-    try {
-      const file = join(root, "a.txt");
-      writeFileSync(file, "one\n");
+  it(`a same-size change with its mtime put back is in the next checkpoint, whatever the user's git config says (${setting.split("\n")[1]!.trim()})`, async (t) => {
+    const { dir, configure } = userGitHome(t, "hearth-cp-stat-");
+    const root = join(dir, "work");
+    mkdirSync(root);
+    configure(setting);
+    const file = join(root, "a.txt");
+    writeFileSync(file, "one\n");
+    utimesSync(file, OLD, OLD);
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const first = await store.create("first");
+    const recorded = Math.floor(statSync(file).ctimeMs / 1000);
+    // git compares whole seconds of ctime: rewritten until the ctime is in a later second (a condition, not a timed race).
+    do {
+      await delay(50);
+      writeFileSync(file, "two\n");
       utimesSync(file, OLD, OLD);
-      const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
-      const first = await store.create("first");
-      const recorded = Math.floor(statSync(file).ctimeMs / 1000);
-      // git compares whole seconds of ctime: rewritten until the ctime is in a later second (a condition, not a timed race).
-      do {
-        await delay(50);
-        writeFileSync(file, "two\n");
-        utimesSync(file, OLD, OLD);
-      } while (Math.floor(statSync(file).ctimeMs / 1000) === recorded);
-      assert.equal(statSync(file).mtimeMs, OLD.getTime());
-      const second = await store.create("second");
-      assert.match(await store.diff(first.id, second.id), /^-one$\n^\+two$/m);
-    } finally {
-      for (const key of ["HOME", "XDG_CONFIG_HOME"]) if (!(key in saved)) delete process.env[key];
-      Object.assign(process.env, saved);
-    }
+    } while (Math.floor(statSync(file).ctimeMs / 1000) === recorded);
+    assert.equal(statSync(file).mtimeMs, OLD.getTime());
+    const second = await store.create("second");
+    assert.match(await store.diff(first.id, second.id), /^-one$\n^\+two$/m);
   });
 }

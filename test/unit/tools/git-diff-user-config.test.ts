@@ -5,23 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { type ToolContext, runTool } from "../../../src/tools/tool.ts";
+import { userGitHome } from "../../fixtures/user-git-home.ts";
 
 it("shows 3 lines of context around a change where the user's git config asks for none (diff.context=0, diff.interHunkContext)", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-config-"));
-  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
-  t.after(() => {
-    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const [home, root] = [join(dir, "home"), join(dir, "repo")];
-  for (const folder of [home, root]) mkdirSync(folder);
+  const { dir, home, configure } = userGitHome(t, "hearth-git-diff-config-");
+  const root = join(dir, "repo");
+  mkdirSync(root);
   const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd: root, env: { ...process.env, HOME: home } });
   const lines = Array.from({ length: 30 }, (_, i) => `value_${i} = ${i}\n`);
   writeFileSync(join(root, "table.py"), lines.join(""));
@@ -29,8 +24,7 @@ it("shows 3 lines of context around a change where the user's git config asks fo
   git("add", "table.py");
   git("commit", "-qm", "table");
   writeFileSync(join(root, "table.py"), lines.map((line, i) => (i === 10 || i === 20 ? line.replace(" = ", " = -") : line)).join(""));
-  writeFileSync(join(home, ".gitconfig"), "[diff]\n\tcontext = 0\n\tinterHunkContext = 20\n");
-  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  configure("[diff]\n\tcontext = 0\n\tinterHunkContext = 20\n");
   const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
   const result = await runTool(gitDiffTool, {}, ctx);
   assert.equal(result.ok, true, result.text);
@@ -40,14 +34,9 @@ it("shows 3 lines of context around a change where the user's git config asks fo
 });
 
 it("shows the change where the user's git config names a filter program that is not there (git lfs install, then git-lfs off the PATH)", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-lfs-"));
-  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
-  t.after(() => {
-    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const [home, root] = [join(dir, "home"), join(dir, "repo")];
-  for (const folder of [home, root]) mkdirSync(folder);
+  const { dir, home, configure } = userGitHome(t, "hearth-git-diff-lfs-");
+  const root = join(dir, "repo");
+  mkdirSync(root);
   const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd: root, env: { ...process.env, HOME: home } });
   writeFileSync(join(root, ".gitattributes"), "*.bin filter=lfs diff=lfs merge=lfs -text\n");
   writeFileSync(join(root, "model.bin"), "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 3\n");
@@ -60,8 +49,7 @@ it("shows the change where the user's git config names a filter program that is 
   utimesSync(join(root, "model.bin"), new Date(2001, 0, 1), new Date(2001, 0, 1));
   // What `git lfs install` writes, with a program name no machine has (as git-lfs where VS Code's PATH lacks it).
   const lfs = "hearth-test-no-such-git-lfs";
-  writeFileSync(join(home, ".gitconfig"), `[filter "lfs"]\n\tclean = ${lfs} clean -- %f\n\tsmudge = ${lfs} smudge -- %f\n\tprocess = ${lfs} filter-process\n\trequired = true\n`);
-  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  configure(`[filter "lfs"]\n\tclean = ${lfs} clean -- %f\n\tsmudge = ${lfs} smudge -- %f\n\tprocess = ${lfs} filter-process\n\trequired = true\n`);
   const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
   const result = await runTool(gitDiffTool, {}, ctx);
   assert.equal(result.ok, true, result.text);
@@ -69,14 +57,9 @@ it("shows the change where the user's git config names a filter program that is 
 });
 
 it("shows a submodule's new commit, and runs nothing its own config names, where the user's git config asks for its log or diff (diff.submodule)", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-submodule-"));
-  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
-  t.after(() => {
-    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const [home, library, root] = [join(dir, "home"), join(dir, "library"), join(dir, "repo")];
-  for (const folder of [home, library, root]) mkdirSync(folder);
+  const { dir, home, configure } = userGitHome(t, "hearth-git-diff-submodule-");
+  const [library, root] = [join(dir, "library"), join(dir, "repo")];
+  for (const folder of [library, root]) mkdirSync(folder);
   const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", "-c", "protocol.file.allow=always", ...args], { cwd, env: { ...process.env, HOME: home }, stdio: "pipe" });
   git(library, "init", "-q");
   git(library, "commit", "-q", "--allow-empty", "-m", "one");
@@ -93,10 +76,10 @@ it("shows a submodule's new commit, and runs nothing its own config names, where
   const ran = join(dir, "submodule-config-ran");
   git(submodule, "config", "diff.external", `touch '${ran}' #`);
   const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: submodule, encoding: "utf8" }).trim();
-  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  configure();
   const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
   for (const setting of ["diff", "log"]) {
-    writeFileSync(join(home, ".gitconfig"), `[diff]\n\tsubmodule = ${setting}\n`);
+    configure(`[diff]\n\tsubmodule = ${setting}\n`);
     const result = await runTool(gitDiffTool, {}, ctx);
     assert.equal(result.ok, true, result.text);
     assert.match((result.data as { diff: string }).diff, new RegExp(`^diff --git a/library b/library\\n[^]*^\\+Subproject commit ${head}$`, "m"), setting);
@@ -105,14 +88,9 @@ it("shows a submodule's new commit, and runs nothing its own config names, where
 });
 
 it("writes a blank context line as \" \" where the user's git config writes it empty (diff.suppressBlankEmpty), as the diff with checkpoints does", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "hearth-git-diff-blank-"));
-  const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
-  t.after(() => {
-    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const [home, root] = [join(dir, "home"), join(dir, "repo")];
-  for (const folder of [home, root]) mkdirSync(folder);
+  const { dir, home, configure } = userGitHome(t, "hearth-git-diff-blank-");
+  const root = join(dir, "repo");
+  mkdirSync(root);
   const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd: root, env: { ...process.env, HOME: home } });
   writeFileSync(join(root, "a.py"), "import os\n\nvalue = 1\n");
   writeFileSync(join(root, "b.py"), "import sys\n\nother = 1\n");
@@ -120,8 +98,7 @@ it("writes a blank context line as \" \" where the user's git config writes it e
   git("add", "a.py");
   git("commit", "-qm", "a");
   writeFileSync(join(root, "a.py"), "import os\n\nvalue = 2\n");
-  writeFileSync(join(home, ".gitconfig"), "[diff]\n\tsuppressBlankEmpty = true\n");
-  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  configure("[diff]\n\tsuppressBlankEmpty = true\n");
   const ctx: ToolContext = { workspace: new DiskWorkspace(root), signal: new AbortController().signal, reads: new Map() };
   const result = await runTool(gitDiffTool, {}, ctx);
   assert.equal(result.ok, true, result.text);

@@ -130,7 +130,7 @@ describe("the chat view by keyboard, for a screen reader and in high-contrast li
 
   it("Escape in the message box stops a streaming reply, not said token by token; with VS Code's reduce motion on nothing turns or blinks", { timeout: 300_000 }, async () => {
     const input = view.getByLabel("Message Hearth");
-    // The test before's run may still be ending after its last reply showed: Enter does nothing until Send is back.
+    // The first test's run may still be ending after its last reply showed: Enter does nothing until Send is back.
     await view.locator('button[aria-label="Send"]:not([disabled])').waitFor({ timeout: 60_000 });
     await input.fill("");
     await input.focus();

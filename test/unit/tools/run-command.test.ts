@@ -42,6 +42,16 @@ function killLeftovers(t: TestContext, dir: string): void {
   });
 }
 
+/**
+ * A time limit (`ToolContext.timeLimit`, `RunShellOptions.timeLimit`) reached once the command has
+ * written `name` in `dir` — after printing what the test asserts —, not after a loaded machine's second.
+ */
+function limitAtFile(dir: string, name = "printed"): (ms: number) => Promise<void> {
+  return async () => {
+    while (!existsSync(join(dir, name))) await new Promise((r) => setTimeout(r, 20));
+  };
+}
+
 /** Resolves once the command has written `count` pids (the command is then fully set up). */
 async function pidsWritten(dir: string, count: number): Promise<void> {
   while (pidsIn(dir).length < count) await new Promise((r) => setTimeout(r, 20));
@@ -92,7 +102,7 @@ describe("runShell", () => {
   it("a timeout kills the process group and the setsid child, and the call returns", SAFETY_NET, async (t) => {
     const dir = tempDir();
     killLeftovers(t, dir);
-    const outcome = await runShell("setsid sleep 1000 & echo $! > pids; sleep 1000 & echo $! >> pids; echo ready; wait", dir, 1000, new AbortController().signal);
+    const outcome = await runShell("setsid sleep 1000 & echo $! > pids; sleep 1000 & echo $! >> pids; echo ready; touch printed; wait", dir, 1000, new AbortController().signal, undefined, { timeLimit: limitAtFile(dir) });
     const pids = pidsIn(dir);
     assert.equal(pids.length, 2);
     assert.equal(outcome.timedOut, true);
@@ -373,7 +383,7 @@ describe("run_command", () => {
   it("a timeout is a timeout error with the output so far, and its processes are gone", SAFETY_NET, async (t) => {
     const { root, ctx } = workspaceWith();
     killLeftovers(t, root);
-    const r = await runTool(runCommandTool, { command: "(sleep 1000; touch child-survived) & echo $! > pids; echo started; sleep 1000", timeout_seconds: 1 }, ctx);
+    const r = await runTool(runCommandTool, { command: "(sleep 1000; touch child-survived) & echo $! > pids; echo started; touch printed; sleep 1000", timeout_seconds: 1 }, { ...ctx, timeLimit: limitAtFile(root) });
     assert.equal(!r.ok && r.code, "timeout");
     assert.match(r.text, /ran past 1 s[^]*started/);
     assert.deepEqual(pidsIn(root).filter(alive), []);
@@ -382,7 +392,7 @@ describe("run_command", () => {
   it("a command that never ends (a dev server, a watch mode) is told as such at its time limit, with what to run instead: not only 'ran past', which a model answers with a longer timeout_seconds", SAFETY_NET, async (t) => {
     const { root, ctx } = workspaceWith();
     killLeftovers(t, root);
-    const r = await runTool(runCommandTool, { command: "echo $$ > pids; echo 'Local: http://localhost:3000/'; exec sleep 1000", timeout_seconds: 1 }, ctx);
+    const r = await runTool(runCommandTool, { command: "echo $$ > pids; echo 'Local: http://localhost:3000/'; touch printed; exec sleep 1000", timeout_seconds: 1 }, { ...ctx, timeLimit: limitAtFile(root) });
     assert.equal(!r.ok && r.code, "timeout");
     assert.match(r.text, /Local: http:\/\/localhost:3000\/\n/);
     assert.match(r.text, /does not end by itself[^]*server[^]*watch[^]*> \S+\.log 2>&1 &[^]*larger timeout_seconds/);
@@ -395,9 +405,10 @@ describe("run_command", () => {
     // Vim without a terminal, stdin /dev/null: it warns so on stderr, draws its screen and waits for keys, for ever.
     // Where no vim is installed, a stand-in prints what vim 9 prints there.
     const vim = spawnSync("vim", ["--version"]).status === 0
-      ? "echo $$ > pids; exec vim notes.txt"
-      : `echo $$ > pids; printf 'Vim: Warning: Output is not to a terminal\\nVim: Warning: Input is not from a terminal\\n"notes.txt" [New]~'; exec sleep 1000`;
-    const r = await runTool(runCommandTool, { command: vim, timeout_seconds: 1 }, ctx);
+      ? `echo $$ > pids; exec vim -c 'call writefile([], "printed")' notes.txt`
+      : `echo $$ > pids; printf 'Vim: Warning: Output is not to a terminal\\nVim: Warning: Input is not from a terminal\\n"notes.txt" [New]~'; touch printed; exec sleep 1000`;
+    // The limit is reached once vim has warned and started (its -c command runs after the warnings), not after 1 s.
+    const r = await runTool(runCommandTool, { command: vim, timeout_seconds: 1 }, { ...ctx, timeLimit: limitAtFile(root) });
     assert.equal(!r.ok && r.code, "timeout", r.text);
     assert.match(r.text, /Input is not from a terminal/);
     assert.match(r.text, /\[vim, a text editor, waited for keys[^]*no terminal[^]*edit_file[^]*sed -i[^]*vim -es[^]*\]/);
@@ -412,16 +423,16 @@ describe("run_command", () => {
     // Where no vim with German messages is installed, a stand-in prints what vim 9 prints there.
     const german = spawnSync("vim", ["--version"], { encoding: "utf8", env: { ...process.env, LC_ALL: "C.UTF-8", LANGUAGE: "de" } });
     const vim = /kompiliert am/.test(german.stdout ?? "")
-      ? "echo $$ > pids; LC_ALL=C.UTF-8 LANGUAGE=de exec vim notes.txt"
-      : `echo $$ > pids; printf 'Vim: Achtung: Die Ausgabe erfolgt nicht auf einem Terminal\\nVim: Achtung: Die Eingabe kommt nicht von einem Terminal\\n'; exec sleep 1000`;
-    const r = await runTool(runCommandTool, { command: vim, timeout_seconds: 1 }, ctx);
+      ? `echo $$ > pids; LC_ALL=C.UTF-8 LANGUAGE=de exec vim -c 'call writefile([], "printed")' notes.txt`
+      : `echo $$ > pids; printf 'Vim: Achtung: Die Ausgabe erfolgt nicht auf einem Terminal\\nVim: Achtung: Die Eingabe kommt nicht von einem Terminal\\n'; touch printed; exec sleep 1000`;
+    const r = await runTool(runCommandTool, { command: vim, timeout_seconds: 1 }, { ...ctx, timeLimit: limitAtFile(root) });
     assert.equal(!r.ok && r.code, "timeout", r.text);
     assert.match(r.text, /Vim: Achtung: Die Eingabe kommt nicht von einem Terminal/);
     assert.match(r.text, /\[vim, a text editor, waited for keys[^]*no terminal[^]*edit_file[^]*\]/);
     assert.doesNotMatch(r.text, /in the background/);
     assert.deepEqual(pidsIn(root).filter(alive), []);
     // French puts a space before its colons.
-    const french = await runTool(runCommandTool, { command: `printf "Vim : Alerte : La sortie ne s'effectue pas sur un terminal\\nVim : Alerte : L'entrée ne se fait pas sur un terminal\\n"; exec sleep 1000`, timeout_seconds: 1 }, ctx);
+    const french = await runTool(runCommandTool, { command: `printf "Vim : Alerte : La sortie ne s'effectue pas sur un terminal\\nVim : Alerte : L'entrée ne se fait pas sur un terminal\\n"; touch printed-fr; exec sleep 1000`, timeout_seconds: 1 }, { ...ctx, timeLimit: limitAtFile(root, "printed-fr") });
     assert.match(french.text, /\[vim, a text editor, waited for keys/, french.text);
   });
 

@@ -47,6 +47,17 @@ export interface PartHolder {
   readonly otherVersion?: boolean;
 }
 
+/**
+ * Who holds a part's lock, in words for a refusal (Manage Downloaded Models' delete, hearth
+ * storage --clean): its process, or what this version can say of a lock that names none it reads
+ * (whose `pid` and `host` are this process's, not its holder's).
+ */
+export function holderWords(holder: PartHolder): string {
+  if (holder.otherVersion) return "another version of Hearth, whose lock this version does not read";
+  if (holder.unnamed) return "another Hearth starting just now, whose lock names no process yet";
+  return `process ${holder.pid} on ${holder.host}`;
+}
+
 /** A lock this process holds. */
 export interface PartLock {
   /** Stops refreshing it and removes it. */

@@ -7,7 +7,7 @@ import { totalmem } from "node:os";
 import { basename, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
 import { isOutside } from "../indexer/index.ts";
-import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, isWebAddress, listDownloaded, lockPart, MOVED_ASIDE, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
+import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, holderWords, isWebAddress, listDownloaded, lockPart, MOVED_ASIDE, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult, ModelUse } from "../protocol/models.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { formatSize } from "../protocol/units.ts";
@@ -89,7 +89,7 @@ export async function deleteModelFile(modelsFolder: string, path: string, models
   // also keeps a download from starting on it while it goes.
   const lock = path.endsWith(".part") ? await lockPart(path).catch(() => undefined) : undefined;
   if (lock && "holder" in lock) {
-    throw new BackendError(`${basename(path)} is being downloaded now (by process ${lock.holder.pid} on ${lock.holder.host}): cancel that download first, then delete it. Nothing was deleted.`);
+    throw new BackendError(`${basename(path)} is being downloaded now (by ${holderWords(lock.holder)}): cancel that download first, then delete it. Nothing was deleted.`);
   }
   try {
     await deleteUnlocked(path, modelsFolder, models);

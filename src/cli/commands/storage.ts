@@ -10,7 +10,7 @@ import { lstat, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hearthStateDir } from "../../agent/checkout-lock.ts";
-import { LOCK_STALE_MS, lockPart, nativeFolderIn } from "../../models/index.ts";
+import { holderWords, LOCK_STALE_MS, lockPart, nativeFolderIn } from "../../models/index.ts";
 import { isAlive } from "../../protocol/processes.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { listStores, removeStore, type StoreInfo } from "../../tools/checkpoint-stores.ts";
@@ -240,7 +240,7 @@ async function clean(): Promise<{ files: Removed[]; kept: string[] }> {
 async function cleanPart(part: string, files: Removed[], kept: string[]): Promise<void> {
   const lock = await lockPart(part).catch(() => undefined);
   if (!lock || "holder" in lock) {
-    kept.push(lock ? `${part}: being downloaded now (process ${lock.holder.pid} on ${lock.holder.host})` : `${part}: its download lock could not be taken`);
+    kept.push(lock ? `${part}: being downloaded now (${holderWords(lock.holder)})` : `${part}: its download lock could not be taken`);
     return;
   }
   try {

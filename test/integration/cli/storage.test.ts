@@ -188,3 +188,17 @@ it("hearth storage --clean keeps an interrupted download written to in the last 
   assert.ok(existsSync(join(m.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf.part")), run.stdout);
   assert.match(run.stdout, /Kept .*Q4_K_M\.gguf\.part: written to in the last 5 minutes/);
 });
+
+// Said as '(process <hearth storage's own pid> on <this machine>)': the pid the lock gave for a holder it could not read.
+it("hearth storage --clean keeps an interrupted download whose lock another version of Hearth holds, saying so", () => {
+  const m = machine();
+  const part = join(m.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf.part");
+  file(part, MiB);
+  const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
+  utimesSync(part, dayAgo, dayAgo);
+  writeFileSync(`${part}.lock`, JSON.stringify({ format: 2, owner: { pid: 4242, host: "other-machine.example" } }));
+  const run = hearth(m, "--clean");
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(existsSync(part), run.stdout);
+  assert.match(run.stdout, /Kept .*Q4_K_M\.gguf\.part: being downloaded now \(another version of Hearth, whose lock this version does not read\)/);
+});

@@ -43,6 +43,21 @@ describe("deleting a downloaded model", () => {
     assert.equal(existsSync(`${part}.lock`), false, "the delete's own lock is released");
   });
 
+  // Said as 'by process <this runtime's pid> on <this machine>': the pid the lock gave for a holder it could not read.
+  it("a part whose download lock another version of Hearth holds (in a shape this version does not read) is not deleted, saying so", async () => {
+    const folder = tempDir("hearth-models-");
+    const part = join(folder, "m.gguf.part");
+    writeFileSync(part, "GGUF");
+    writeFileSync(`${part}.lock`, JSON.stringify({ format: 2, owner: { pid: 4242, host: "other-machine.example" } }));
+    await assert.rejects(deleteModelFile(folder, part), (error: unknown) => {
+      assert.ok(error instanceof BackendError, String(error));
+      assert.equal(error.message, "m.gguf.part is being downloaded now (by another version of Hearth, whose lock this version does not read): cancel that download first, then delete it. Nothing was deleted.");
+      return true;
+    });
+    assert.equal(existsSync(part), true);
+    assert.equal(existsSync(`${part}.lock`), true);
+  });
+
   it("deletes what a model download moved aside (a page saved as the model, an incomplete model), which the list shows", async () => {
     const folder = tempDir("hearth-models-");
     for (const name of ["m.gguf.not-a-model", "m.gguf.not-a-model-2", "m.gguf.incomplete"]) {

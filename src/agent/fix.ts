@@ -407,6 +407,8 @@ export interface FinalTestsOptions {
   readonly python?: ChosenPython | undefined;
   /** The run's time limit (default 10 minutes). */
   readonly timeoutMs?: number;
+  /** When that limit is reached (`RunShellOptions.timeLimit`: a test's condition); default a timer of `timeoutMs`. */
+  readonly timeLimit?: (ms: number) => Promise<unknown>;
   /** Called once the tests are approved, just before they start (a checkpoint there: what they write is Hearth's, what was saved before it the user's). */
   readonly beforeRun?: () => Promise<void>;
 }
@@ -442,14 +444,14 @@ export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTe
   }
   if (signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };
   await options.beforeRun?.();
-  const ran = await runTests(command, options.cwd, options.timeoutMs ?? TEST_TIMEOUT_MS, signal);
+  const ran = await runTests(command, options.cwd, options.timeoutMs ?? TEST_TIMEOUT_MS, signal, options.timeLimit);
   // Killed by the cancel (Ctrl-C, a CI job's SIGTERM), the run's end is the kill's, not the tests' verdict: it read "tests fail (exit null)".
   if (signal.aborted) return { notRun: "the tests were stopped before they ended: the fix was cancelled" };
   return { ran };
 }
 
-async function runTests(command: string, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<TestOutcome> {
-  const outcome = await runShell(command, cwd, timeoutMs, signal);
+async function runTests(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, timeLimit?: (ms: number) => Promise<unknown>): Promise<TestOutcome> {
+  const outcome = await runShell(command, cwd, timeoutMs, signal, undefined, { timeLimit });
   // Stopped at the limit or killed from outside, the run read "tests fail (exit null)": the tests never finished, nothing failed.
   const stopped = outcome.timedOut
     ? `they ran past the ${Math.round(timeoutMs / 1000)} s limit and were stopped`

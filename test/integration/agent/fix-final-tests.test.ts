@@ -172,15 +172,20 @@ describe("the final test run of a test script in watch mode", () => {
 
 describe("a final test run that does not finish", () => {
   // A limit of 1 s stands in for the 10 minutes; the verdict is asserted, not the time it took.
-  async function finalRun(t: TestContext, command: string) {
+  // `limitAt` names a file the command writes: the limit is reached once it is there (after the
+  // output asserted), not after a loaded machine's second (`FinalTestsOptions.timeLimit`).
+  async function finalRun(t: TestContext, command: string, limitAt?: string) {
     const { repo } = project(t);
-    const final = await runFinalTests({ command, cwd: repo, policy: "auto-all", signal: new AbortController().signal, timeoutMs: 1000 });
+    const timeLimit = limitAt === undefined ? undefined : async () => {
+      while (!existsSync(join(repo, limitAt))) await new Promise((r) => setTimeout(r, 20));
+    };
+    const final = await runFinalTests({ command, cwd: repo, policy: "auto-all", signal: new AbortController().signal, timeoutMs: 1000, ...(timeLimit ? { timeLimit } : {}) });
     assert.ok("ran" in final, "the tests were run");
     return final.ran;
   }
 
   it("past its time limit: said to have not finished, not to have failed, with what to do (hearth fix read 'tests fail (exit null)')", async (t) => {
-    const ran = await finalRun(t, "echo started; sleep 30");
+    const ran = await finalRun(t, "echo started; touch printed; sleep 30", "printed");
     assert.equal(ran.passed, false);
     assert.equal(ran.stopped, "they ran past the 1 s limit and were stopped");
     assert.match(ran.output, /started/);

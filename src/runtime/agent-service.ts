@@ -149,6 +149,9 @@ export class AgentService {
     // A restore an earlier runtime began and this one's open finished (or could not): said once, in the first run's chat.
     if (checkpoints.finishedRestore) heard?.push(finishedRestoreNotice(checkpoints.finishedRestore));
     checkpoints.finishedRestore = undefined;
+    // A patch killed between its files is finished only where it is said (never inside a later write or a restore): here, in this run's chat, before the model reads the tree.
+    const cutOff = this.options.root ? await new DiskWorkspace(this.options.root).finishCutOff().catch((error: Error) => `an earlier patch cut off halfway could not be finished: ${error.message}`) : undefined;
+    if (cutOff) heard?.push(`${cutOff[0]!.toUpperCase()}${cutOff.slice(1)}.`);
     const extraTools = (await this.mcp?.tools(signal)) ?? [];
     const index = this.options.index();
     const { session, connection } = this.options;
@@ -340,7 +343,7 @@ export class AgentService {
    */
   private workspace(label: string, signal: AbortSignal, run: AbortSignal = signal): Workspace {
     const root = this.requireRoot();
-    if (!this.options.editorEdits) return new DiskWorkspace(root);
+    if (!this.options.editorEdits) return new DiskWorkspace(root, { onCutOff: (words) => log("warn", `${label}: ${words}`) });
     const { connection, documents } = this.options;
     const ask = <R>(send: (token: CancellationToken) => Promise<R>) => untilStopped(signal, send, editorNotAnswered);
     const before = <R>(send: (token: CancellationToken) => Promise<R>) => untilStopped(AbortSignal.any([signal, run]), send, stoppedBeforeEdit);

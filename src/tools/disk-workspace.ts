@@ -36,7 +36,11 @@ export class DiskWorkspace implements Workspace {
    */
   constructor(
     readonly root: string,
-    private readonly options: { readonly pathsAsWritten?: boolean } = {},
+    private readonly options: {
+      readonly pathsAsWritten?: boolean;
+      /** Told when a batch dropped a cut-off batch whose files it wrote (finishCutOff's words, for a log or the user). */
+      readonly onCutOff?: (words: string) => void;
+    } = {},
   ) {}
 
   /**
@@ -165,19 +169,37 @@ export class DiskWorkspace implements Workspace {
    * changes are undone in reverse order before the error is rethrown.
    */
   async apply(changes: readonly WorkspaceChange[]): Promise<void> {
-    // One that cannot be finished now (a file made read-only since) is tried again next time.
-    await this.finishCutOff().catch(() => undefined);
     const reals: string[] = [];
     const steps = await this.prepareAll(changes, reals);
-    if (stagedAtOnce(changes)) return this.applyWrites(changes, reals);
-    const undo: (() => Promise<void>)[] = [];
-    try {
-      for (const step of steps) undo.push(await step());
-    } catch (error) {
-      for (const step of undo.reverse()) await step().catch(() => undefined);
-      const failed = changes[undo.length]!;
-      throw writeError(error, failed.kind === "rename" ? failed.to : failed.path);
+    if (stagedAtOnce(changes)) await this.applyWrites(changes, reals);
+    else {
+      const undo: (() => Promise<void>)[] = [];
+      try {
+        for (const step of steps) undo.push(await step());
+      } catch (error) {
+        for (const step of undo.reverse()) await step().catch(() => undefined);
+        const failed = changes[undo.length]!;
+        throw writeError(error, failed.kind === "rename" ? failed.to : failed.path);
+      }
     }
+    // A cut-off batch is never finished here (a restore, an undo would first be half patched the
+    // other way round, and nobody told): one whose files this batch wrote is dropped, and said.
+    const dropped = await this.dropCutOff(changes).catch(() => undefined);
+    if (dropped) this.options.onCutOff?.(dropped);
+  }
+
+  /** A cut-off batch one of whose files `changes` wrote, deleted or moved is dropped (its staged contents removed): in words, or undefined. */
+  private async dropCutOff(changes: readonly WorkspaceChange[]): Promise<string | undefined> {
+    const root = resolvePath(this.root);
+    const touched = new Set<string>();
+    for (const change of changes) {
+      for (const path of change.kind === "rename" ? [change.from, change.to] : [change.path]) {
+        const abs = resolvePath(root, path);
+        const folder = await realpath(dirname(abs)).catch(() => dirname(abs));
+        touched.add(join(folder, basename(abs)));
+      }
+    }
+    return finishCutOffWrites(root, "drop", touched);
   }
 
   /** `apply`'s checks of the whole batch, nothing written: a dry run refuses what `apply` would. */
@@ -192,7 +214,7 @@ export class DiskWorkspace implements Workspace {
    * what it holds now. Returns what it did, in words; undefined where there was nothing to do.
    */
   async finishCutOff(): Promise<string | undefined> {
-    return finishCutOffWrites(resolvePath(this.root));
+    return finishCutOffWrites(resolvePath(this.root), "finish");
   }
 
   /**
@@ -200,15 +222,16 @@ export class DiskWorkspace implements Workspace {
    * which checks a patch against the tree as it is); undefined where nothing is pending.
    */
   async pendingCutOff(): Promise<string | undefined> {
-    return finishCutOffWrites(resolvePath(this.root), true);
+    return finishCutOffWrites(resolvePath(this.root), "look");
   }
 
   /**
    * A batch of writes alone (a multi-file patch): every file's new content is written beside it
    * and flushed before any file is replaced, then a journal naming them is written (flushed) and
    * the files are renamed over one after the other. A process killed while it writes the new
-   * contents leaves the tree as it was; one killed between the renames is finished by the next
-   * batch (`finishCutOff`): never a tree half patched. A failed rename puts back the files done.
+   * contents leaves the tree as it was; one killed between the renames is finished where that is
+   * said (`finishCutOff`: hearth apply-patch, an agent run's start), never by a later batch, which
+   * drops it where it writes one of its files (`apply`): never a tree half patched unsaid. A failed rename puts back the files done.
    */
   private async applyWrites(changes: readonly WorkspaceChange[], reals: readonly string[]): Promise<void> {
     const befores: (Uint8Array | undefined)[] = [];
@@ -561,19 +584,25 @@ async function writeWritesJournal(
   }
 }
 
-/** DiskWorkspace.finishCutOff, for the resolved root; `look`: pendingCutOff, nothing done. */
-async function finishCutOffWrites(root: string, look = false): Promise<string | undefined> {
+/**
+ * DiskWorkspace.finishCutOff, for the resolved root. `look`: pendingCutOff, nothing done.
+ * `drop` (a batch just applied, `touched` its real paths): a batch cut off while staging is
+ * cleared as ever (nothing of the tree changes), one cut off between its renames is never
+ * finished — only dropped, its staged contents removed, where it names a file in `touched`.
+ */
+async function finishCutOffWrites(root: string, mode: "finish" | "look" | "drop", touched?: ReadonlySet<string>): Promise<string | undefined> {
   const journals = (await readdir(root).catch(() => [])).filter((name) => WRITES_JOURNAL.test(name));
   const said: string[] = [];
   for (const name of journals.sort()) {
-    const one = await finishJournal(root, join(root, name), look);
+    const one = await finishJournal(root, join(root, name), mode, touched);
     if (one) said.push(one);
   }
   return said.length ? said.join("; ") : undefined;
 }
 
 /** finishCutOffWrites for one journal. */
-async function finishJournal(root: string, file: string, look: boolean): Promise<string | undefined> {
+async function finishJournal(root: string, file: string, mode: "finish" | "look" | "drop", touched?: ReadonlySet<string>): Promise<string | undefined> {
+  const look = mode === "look";
   const remove = (path: string) => (look ? Promise.resolve() : rm(path, { force: true }));
   let journal: WritesJournal;
   try {
@@ -602,6 +631,19 @@ async function finishJournal(root: string, file: string, look: boolean): Promise
     const { tmp, target } = entry ?? {};
     return inside(tmp) && inside(target) && dirname(tmp) === dirname(target) && basename(tmp).endsWith(TMP_SUFFIX);
   });
+  if (mode === "drop" && journal.phase === "renaming") {
+    if (!entries.some(({ target }) => touched?.has(target))) return undefined; // left for hearth apply-patch or a run's start
+    const written = entries.filter(({ target }) => touched?.has(target)).map(({ target }) => shownOf(target));
+    const notWritten: string[] = [];
+    for (const { tmp, target } of entries) {
+      if (!(await exists(tmp))) continue;
+      await remove(tmp);
+      if (!touched?.has(target)) notWritten.push(shownOf(target));
+    }
+    await remove(file);
+    const rest = notWritten.length ? `; its other files (${notWritten.join(", ")}) keep the content they have, not written` : "";
+    return `a batch of writes (a patch) cut off halfway by its process's end (killed, or the machine stopped) was dropped, not finished: this change wrote its files (${written.join(", ")})${rest}`;
+  }
   // A file renamed before the kill that holds its old content again: the half patch was taken
   // back since (git checkout ., git stash, an undo). Finishing the rest would leave the other half.
   const takenBack: string[] = [];

@@ -6,6 +6,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
@@ -184,6 +185,32 @@ describe("agent runs in the runtime", () => {
     const notices = () => next.events.flatMap((e) => (e.type === "notice" ? [e.text] : []));
     assert.deepEqual(notices(), [`A restore to checkpoint ${first.startCheckpoint!.slice(0, 8)} was cut off (Hearth or the editor closed while it wrote files); Hearth finished it when it started again: “calc.py” put back.`]);
     await run(next, "hi again", { conversationId: "conv2", continues: true });
+    assert.equal(notices().length, 1, "said once");
+  });
+
+  it("a patch killed between its files is finished at a run's start, and the chat says so (never unsaid inside a later edit)", { timeout: 120_000 }, async () => {
+    const s = await start({ turns: [{ text: "Hello." }, { text: "Hello again." }] });
+    // As disk-workspace.ts's writes journal is left by a process killed after renaming a.txt, before b.txt.
+    const gone = spawn(process.execPath, ["-e", ""]);
+    await once(gone, "exit");
+    const real = realpathSync(s.root);
+    writeFileSync(join(s.root, "a.txt"), "A2\n");
+    writeFileSync(join(s.root, "b.txt"), "B1\n");
+    const staged = join(real, `.bbbbbbbbbbbb-${gone.pid}.hearth-tmp`);
+    writeFileSync(staged, "B2\n");
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    const files = [
+      { tmp: join(real, `.aaaaaaaaaaaa-${gone.pid}.hearth-tmp`), target: join(real, "a.txt"), before: sha("A1\n"), after: sha("A2\n") },
+      { tmp: staged, target: join(real, "b.txt"), before: sha("B1\n"), after: sha("B2\n") },
+    ];
+    const journal = join(s.root, ".hearth-writes-journal-cccccccccccc.json");
+    writeFileSync(journal, JSON.stringify({ phase: "renaming", pid: gone.pid, started: Date.now(), host: hostname(), files }));
+    await run(s, "hi");
+    assert.equal(readFileSync(join(s.root, "b.txt"), "utf8"), "B2\n");
+    assert.equal(existsSync(journal) || existsSync(staged), false, "nothing left behind");
+    const notices = () => s.events.flatMap((e) => (e.type === "notice" ? [e.text] : []));
+    assert.deepEqual(notices(), ["A batch of writes (a patch) was cut off halfway by its process's end (killed, or the machine stopped); finished it: b.txt now hold the new content."]);
+    await run(s, "hi again", { continues: true });
     assert.equal(notices().length, 1, "said once");
   });
 

@@ -2,8 +2,9 @@
  * A batch of several files (a multi-file apply_patch, `hearth apply-patch`) whose process is
  * killed halfway (SIGKILL: the OOM killer, a closed terminal, a crash) must not leave the
  * tree half patched: every new content is written and flushed first, beside its file, then
- * the files are renamed over in one go under a journal; the next batch in the tree (or
- * `finishCutOff`) finishes one cut off between its renames.
+ * the files are renamed over in one go under a journal; `finishCutOff` (hearth apply-patch, a
+ * run's start: where it is said) finishes one cut off between its renames, and a later batch
+ * never does — one that writes its files (an undo, a Reject) drops it.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -53,13 +54,30 @@ describe("DiskWorkspace: a batch killed halfway", () => {
     assert.equal(await new DiskWorkspace(root).finishCutOff(), undefined, "finished once");
   });
 
-  it("the next batch in the tree finishes it first", async () => {
+  it("a later batch of other files leaves it alone (never finished unsaid): hearth apply-patch or a run's start finishes it", async () => {
     const root = tempDir();
     writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n", "d.txt": "D1\n" });
-    killedBatch(root, "rename", 1);
-    await new DiskWorkspace(root).write("d.txt", Buffer.from("D2\n"));
-    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt"), read(root, "d.txt")], ["A2\n", "B2\n", "C2\n", "D2\n"]);
-    assert.deepEqual(names(root), ["a.txt", "c.txt", "d.txt", "sub", "sub/b.txt"]);
+    killedBatch(root, "rename", 2);
+    const said: string[] = [];
+    await new DiskWorkspace(root, { onCutOff: (words) => said.push(words) }).write("d.txt", Buffer.from("D2\n"));
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt"), read(root, "d.txt")], ["A2\n", "B1\n", "C1\n", "D2\n"]);
+    assert.deepEqual(said, []);
+    assert.match((await new DiskWorkspace(root).finishCutOff()) ?? "", /finished it: sub\/b\.txt, c\.txt/, "still there to finish");
+  });
+
+  it("an undo or Reject through a DiskWorkspace (a restore of the file it renamed) drops it, and says so: its other files keep their old content", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A1\n", "sub/b.txt": "B1\n", "c.txt": "C1\n" });
+    killedBatch(root, "rename", 2);
+    assert.equal(read(root, "a.txt"), "A2\n", "a.txt was renamed before the kill");
+    const said: string[] = [];
+    // checkpoint-restore.ts's write: the checkpoint's content, made from what the file holds now.
+    await new DiskWorkspace(root, { onCutOff: (words) => said.push(words) }).apply([{ kind: "write", path: "a.txt", content: Buffer.from("A1\n"), expected: Buffer.from("A2\n") }]);
+    assert.deepEqual([read(root, "a.txt"), read(root, "sub/b.txt"), read(root, "c.txt")], ["A1\n", "B1\n", "C1\n"]);
+    assert.deepEqual(names(root), ["a.txt", "c.txt", "sub", "sub/b.txt"], "its staged contents and journal removed");
+    assert.equal(said.length, 1);
+    assert.match(said[0]!, /cut off halfway.*was dropped, not finished: this change wrote its files \(a\.txt\); its other files \(sub\/b\.txt, c\.txt\) keep the content they have, not written/);
+    assert.equal(await new DiskWorkspace(root).finishCutOff(), undefined, "nothing left to finish");
   });
 
   it("a file the user changed after the kill keeps the user's content, and is named", async () => {

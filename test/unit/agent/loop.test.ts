@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { Agent, needsApproval } from "../../../src/agent/loop.ts";
 import type { ScriptedTurn } from "../../../src/models/scripted.ts";
 import { AGENT_TOOLS, type Tool } from "../../../src/tools/index.ts";
-import { alive } from "../../fixtures/processes.ts";
+import { alive, killedOrGone } from "../../fixtures/processes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent as agentFor } from "./helpers/scripted-agent.ts";
 
@@ -100,12 +100,19 @@ describe("agent under injected failures", () => {
 
   it("a command that times out is killed and reported, and the loop goes on", async () => {
     const dir = fixture("python-calc");
-    const { agent } = await agentFor(dir, [call("run_command", { command: "sleep 30", timeout_seconds: 1 }), finish("done")]);
-    const started = Date.now();
+    // The command says its pid, then is the sleep; its 1 s limit is reached once the pid is there
+    // (ToolContext.timeLimit), not after a loaded machine's second (was: the run had to end within
+    // 20 s). A limit that does not kill it lets it end after 30 s: exit code 0, not a timeout.
+    const pidFile = join(dir, "sleep.pid");
+    const pidWritten = async (): Promise<void> => {
+      while (!/^\d+\n$/.test(existsSync(pidFile) ? readFileSync(pidFile, "utf8") : "")) await new Promise((r) => setTimeout(r, 20));
+    };
+    const tools = AGENT_TOOLS.map((tool): Tool => (tool.definition.name === "run_command" ? { ...tool, execute: (input, ctx) => tool.execute(input, { ...ctx, timeLimit: pidWritten }) } : tool));
+    const { agent } = await agentFor(dir, [call("run_command", { command: "echo $$ > sleep.pid; exec sleep 30", timeout_seconds: 1 }), finish("done")], { tools });
     const result = await agent.run("run something slow");
     assert.equal(result.stopReason, "finished");
-    assert.match(toolResults(agent)[0]!, /timeout|timed out/i);
-    assert.ok(Date.now() - started < 20_000);
+    assert.match(toolResults(agent)[0]!, /Error \(timeout\): the command ran past 1 s and was stopped/);
+    assert.equal(killedOrGone(Number(readFileSync(pidFile, "utf8"))), true, "the command was killed");
   });
 
   it("a tool that throws becomes an error result for the model, not a crash", async () => {

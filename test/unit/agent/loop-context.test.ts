@@ -11,6 +11,7 @@ import { BackendError, type ChatMessage, type ChatRequest, type ChatStreamEvent,
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { linesFilling, writeMidFile } from "./helpers/context-fill.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
 // The tools' definitions alone take about 3,900 of the stand-in tokenizer's tokens; each file about 3,000.
@@ -62,18 +63,19 @@ describe("condensing", () => {
     // lines and be told to read it again — the same read, condensed again, in a loop.
     const readOne = async (lines: number) => {
       const dir = tempDir("hearth-agent-context-");
-      writeFileSync(join(dir, "mid.py"), Array.from({ length: lines }, (_, i) => `v${i} = ${i}`).join("\n") + "\n");
+      writeMidFile(dir, lines);
       const { agent, events } = await scriptedAgent(dir, [{ toolCalls: [read("mid.py")] }, finish], { script: { contextSize: CONTEXT } });
       await agent.run("Find where v7 is set.");
       const reported = events.flatMap((e) => (e.type === "context" ? [e.usedTokens] : []));
       return { result: agent.messages.find((m) => m.role === "tool")!.content, before: reported[1]!, events };
     };
-    const fits = await readOne(520);
+    const lines = await linesFilling(CONTEXT, 0.85);
+    const fits = await readOne(lines);
     assert.ok(fits.before > CONTEXT * 0.8 && fits.before < CONTEXT * 0.9, `the second turn began with ${fits.before} tokens of ${CONTEXT}`);
     assert.doesNotMatch(fits.result, /condensed/);
-    assert.match(fits.result, /520\| v519 = 519/);
+    assert.match(fits.result, new RegExp(`${lines}\\| v${lines - 1} = ${lines - 1}`));
     assert.ok(!fits.events.some((e) => e.type === "condensed"));
-    const tight = await readOne(640);
+    const tight = await readOne(await linesFilling(CONTEXT, 0.96));
     assert.ok(tight.before > CONTEXT * 0.9, `the second turn began with ${tight.before} tokens of ${CONTEXT}`);
     // Read whole again, it would come back condensed again: the note says to read a part.
     assert.match(tight.result, /condensed this output.*call read_file again with start_line\/end_line for the lines you need/);

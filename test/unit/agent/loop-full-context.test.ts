@@ -14,6 +14,7 @@ import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted
 import { AGENT_TOOLS } from "../../../src/tools/index.ts";
 import { mcpTools } from "../../../src/tools/mcp/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { linesFilling, writeMidFile } from "./helpers/context-fill.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
 const CONTEXT = 10_000;
@@ -281,10 +282,10 @@ describe("a thinking model near the context's end", () => {
   const thought = (tokens: number) => "Let me weigh where this value could be set ".repeat(Math.ceil(tokens / 18));
 
   it("answers without thinking when the room left is too little to think in, and the user is told once", async () => {
-    // One read of 520 lines takes the conversation to 80-90% of the context: kept whole, it
+    // One read sized to take the conversation to about 85% of the context: kept whole, it
     // leaves 1,000-2,000 tokens, less than the model thinks before its next call.
     const dir = tempDir("hearth-agent-full-");
-    writeFileSync(join(dir, "mid.py"), Array.from({ length: 520 }, (_, i) => `v${i} = ${i}`).join("\n") + "\n");
+    writeMidFile(dir, await linesFilling(CONTEXT, 0.85));
     const backend = new ContextEndBackend({ turns: [{ thinking: thought(100), toolCalls: [read("mid.py")] }, { thinking: thought(2500), ...finish }], contextSize: CONTEXT });
     await backend.load();
     const { agent, events } = await scriptedAgent(dir, [], { backend });

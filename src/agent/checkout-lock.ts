@@ -27,7 +27,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
-import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, lockAhead, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
+import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, lockAhead, NO_HARD_LINKS, otherShape, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { isOutside } from "../indexer/scan.ts";
 import { PRIVATE_FOLDER, keepPrivateSync, makeFoldersSync } from "../protocol/make-folders.ts";
 import { startedAfter } from "../protocol/processes.ts";
@@ -307,22 +307,6 @@ function refusal(held: LockOwner, idleMs: number, by: LockHolderKind, real: stri
   }
   const who = by === "runtime" ? "Hearth's agent in another window" : "Hearth's agent in a VS Code window";
   return `${who} (a chat or Fix This Issue run, or hearth chat; ${since}) is working in ${real}: wait for its run to end or stop it there${fresh}, or work in another checkout (git worktree add); if no Hearth agent runs ${where}, delete ${file}`;
-}
-
-/**
- * Whether a lock's text, not one this version reads an owner from, is a JSON object written
- * whole: another version's lock (a newer Hearth that moved or renamed its fields), not one torn
- * or still being written. Every version refreshes its lock's mtime every LOCK_REFRESH_MS, so
- * such a lock is held while fresh and taken over once not refreshed for LOCK_STALE_MS; it was
- * taken over once JUST_MADE_MS old, and two agents worked in the checkout at once.
- */
-function otherShape(text: string | undefined): boolean {
-  try {
-    const value: unknown = JSON.parse(text ?? "");
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
 }
 
 /** Why a run may not start beside a lock another version of Hearth wrote in a shape this one does not read. */

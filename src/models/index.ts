@@ -28,7 +28,7 @@ export { type NotGguf, textWords, whatInstead } from "./not-a-model.ts";
 export { serverBusy, serverSlotState, type SlotState } from "./remote.ts";
 export { DownloadError, type DownloadProgress, downloadFile, isWebAddress } from "./download.ts";
 export { networkProblem, useEnvironmentProxy } from "./proxy.ts";
-export { holderAlive, holderWords, LOCK_REFRESH_MS, LOCK_STALE_MS, lockAhead, lockPart, NO_HARD_LINKS, seeLock, takeOverStaleLock } from "./part-lock.ts";
+export { holderAlive, holderWords, LOCK_REFRESH_MS, LOCK_STALE_MS, lockAhead, lockPart, NO_HARD_LINKS, otherShape, seeLock, takeOverStaleLock } from "./part-lock.ts";
 export {
   COMPLETION_MODELS,
   DEFAULT_PRESET,

@@ -295,9 +295,9 @@ function parseHolder(text: string | undefined): PartHolder | undefined {
  * torn or still being written. Every version refreshes its lock's mtime every LOCK_REFRESH_MS, so
  * such a lock is held while fresh and taken over once not refreshed for LOCK_STALE_MS; it was
  * taken over once JUST_MADE_MS old, and two downloads wrote the same part. The checkout lock
- * (src/agent/checkout-lock.ts) judges such a lock the same way.
+ * (src/agent/checkout-lock.ts) judges its locks with this too.
  */
-function otherShape(text: string | undefined): boolean {
+export function otherShape(text: string | undefined): boolean {
   try {
     const value: unknown = JSON.parse(text ?? "");
     return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -10,8 +10,12 @@ import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-/** About 700 tokens of file: more than the ~500 a 3,072-token context leaves after the tools. */
-const CONTENT = Array.from({ length: 700 }, (_, i) => `v${i} = ${i}`).join("\n");
+/**
+ * About 1,400 tokens of file: more than the ~750 a 3,584-token context leaves after the tools
+ * (which take more as the tools describe more: at 3,072 tokens, with this stop's longer run_tests,
+ * too little was left for any reply, and the run was refused before the model wrote).
+ */
+const CONTENT = Array.from({ length: 1400 }, (_, i) => `v${i} = ${i}`).join("\n");
 const SCRIPT = `I will write it.\n</think>\n\n<tool_call>\n<function=write_file>\n<parameter=path>\nbig.py\n</parameter>\n<parameter=content>\n${CONTENT}\n</parameter>\n</function>\n</tool_call>`;
 
 describe("a reply longer than the room left in the context", () => {
@@ -19,7 +23,7 @@ describe("a reply longer than the room left in the context", () => {
   after(() => backend?.dispose());
 
   it("is not asked for again and again: the model hears its call was cut off, and the run stops, saying why, at the second", async () => {
-    backend = new EmbeddedBackend({ modelPath: await ensureTinyModel({ arch: "qwen35", script: SCRIPT }), contextSize: 3072, threads: 1, gpu: false });
+    backend = new EmbeddedBackend({ modelPath: await ensureTinyModel({ arch: "qwen35", script: SCRIPT }), contextSize: 3584, threads: 1, gpu: false });
     await backend.load();
     const events: AgentEvent[] = [];
     const agent = new Agent({

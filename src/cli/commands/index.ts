@@ -5,7 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
-import { gitUnusable, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
+import { gitUnusable, historyNotDownloaded, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
+import { shellWord } from "../no-model.ts";
 import { wholeNumberOption } from "../setting-options.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
@@ -105,7 +106,8 @@ export function nothingIndexed(what: string, root: string, report: IndexReport):
 
 /**
  * The History line's "none" where no usable git ran (none on the PATH, one before 2.15 that
- * refuses Hearth's read-only options) or git refused the repository (another user owns it): the history reader takes a failing git for no
+ * refuses Hearth's read-only options), git refused the repository (another user owns it), or a
+ * partial clone lacks its commits' trees (--filter=tree:0): the history reader takes a failing git for no
  * repository, and "not a git repository, no commits yet, or --no-history" was said of a checkout.
  */
 function noHistoryWhy(root: string, report: IndexReport, noHistory: boolean): string | undefined {
@@ -113,7 +115,11 @@ function noHistoryWhy(root: string, report: IndexReport, noHistory: boolean): st
   const unusable = gitUnusable(root);
   if (!unusable) {
     const refused = ownerRefusal(root);
-    return refused && `none: git will not read the repository at ${refused.at}: another user owns it (git's "dubious ownership" check), so the commits' history (which helps ranking) was not read; run hearth as its owner, or, if you trust it, mark it safe (${refused.command})`;
+    if (!refused) {
+      const partial = historyNotDownloaded(root);
+      return partial && `none: this partial clone has not downloaded the trees of its commits (a clone with --filter=tree:0), and Hearth's git downloads nothing, so the commits' history (which helps ranking) was not read; download them once (git fetch --refetch --filter=blob:none ${shellWord(partial.remote)}: the trees, not every file's old versions) and index again`;
+    }
+    return `none: git will not read the repository at ${refused.at}: another user owns it (git's "dubious ownership" check), so the commits' history (which helps ranking) was not read; run hearth as its owner, or, if you trust it, mark it safe (${refused.command})`;
   }
   if ("missing" in unusable) return `none: git is not on the PATH (${unusable.missing}), so the commits' history (which helps ranking) was not read; install git, or add its folder to PATH`;
   return `none: ${unusable.version} is too old (it refuses --no-optional-locks, which Hearth's read-only git runs with: git 2.15 and later), so the commits' history (which helps ranking) was not read`;

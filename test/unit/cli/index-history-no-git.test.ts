@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
-import { committedRepo } from "../../fixtures/git-repos.ts";
+import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { spawnSync } from "node:child_process";
 
@@ -64,4 +64,24 @@ it("names git's refusal of a checkout another user owns (dubious ownership), wit
   Object.assign(process.env, { LANGUAGE: "de", LC_ALL: "C.UTF-8" });
   const escaped = top.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   assert.match(await index(top), new RegExp(`^History: +none: git will not read the repository at ${escaped}: another user owns it \\(git's "dubious ownership" check\\), so the commits' history \\(which helps ranking\\) was not read; run hearth as its owner, or, if you trust it, mark it safe \\(git config --global --add safe\\.directory ${escaped}\\)$`, "m"));
+});
+
+it("names a partial clone without its commits' trees (--filter=tree:0), whose history Hearth's git does not download, with how to go on", async () => {
+  const dir = tempDir("hearth-index-treeless-");
+  const origin = committedRepo(join(dir, "origin"), { "calc.py": "def add(a, b):\n    return a - b\n" });
+  writeFileSync(join(origin, "calc.py"), "def add(a, b):\n    return a + b\n");
+  git(origin, "commit", "-qam", "fix add: it subtracted");
+  git(origin, "config", "uploadpack.allowFilter", "true");
+  const clone = join(dir, "clone");
+  git(dir, "clone", "-q", "--filter=tree:0", `file://${origin}`, clone);
+  // Offline: the promisor remote refuses (nothing listens on port 9), as a clone on a plane does.
+  git(clone, "config", "remote.origin.url", "http://127.0.0.1:9/repo.git");
+  assert.match(await index(clone), /^History: +none: this partial clone has not downloaded the trees of its commits \(a clone with --filter=tree:0\), and Hearth's git downloads nothing, so the commits' history \(which helps ranking\) was not read; download them once \(git fetch --refetch --filter=blob:none origin: the trees, not every file's old versions\) and index again$/m);
+  // The clone is as it was: nothing was downloaded.
+  assert.notEqual(spawnSync("git", ["cat-file", "-e", "HEAD~1^{tree}"], { cwd: clone, env: { ...process.env, GIT_NO_LAZY_FETCH: "1" } }).status, 0);
+  // A blobless clone (--filter=blob:none) reads its history (without renames): no such words.
+  const blobless = join(dir, "blobless");
+  git(dir, "clone", "-q", "--filter=blob:none", `file://${origin}`, blobless);
+  git(blobless, "config", "remote.origin.url", "http://127.0.0.1:9/repo.git");
+  assert.match(await index(blobless), /^History: +2 commits /m);
 });

@@ -27,7 +27,7 @@ import {
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER, keepPrivateSync } from "../protocol/make-folders.ts";
-import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
+import { NATIVE_TAIL_CHARS, nativeFailureLine, signalCause, stderrDrained } from "../protocol/native-crash.ts";
 import { RUNTIME_OWNER_VAR, RUNTIME_STOP_WAIT_MS, killProcessTree } from "../protocol/process-table.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { runtimeOutput } from "../protocol/stdout-frames.ts";
@@ -174,7 +174,7 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     // Ctrl-C signals the terminal's whole process group, the runtime too; a CI timeout or a
     // closed terminal may signal the group as well. A stop the user asked for is no crash: no log.
     const asked = signal === "SIGINT" || signal === "SIGHUP" || options.signal?.aborted === true;
-    return recordCrash(code, signal, stderr.text(), child.pid, asked ? undefined : options.crashLogDir, nativeFailureLine(native));
+    return recordCrash(code, signal, stderr.text(), child.pid, asked ? undefined : options.crashLogDir, nativeFailureLine(native) ?? signalCause(signal, !asked));
   });
   const crashed = (doing: string) => stopped.then((crash) => (crash ? Promise.reject(new RuntimeStoppedError(crash, doing)) : new Promise<never>(() => undefined)));
   return {

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { ConnectionError, ConnectionErrors, ErrorCodes } from "vscode-languageserver-protocol/node";
 import { RUNTIME_OWNER_VAR, RUNTIME_STOP_WAIT_MS, killProcessTree as killTree } from "../protocol/process-table.ts";
-import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
+import { NATIVE_TAIL_CHARS, nativeFailureLine, signalCause, stderrDrained } from "../protocol/native-crash.ts";
 
 /** How long a runtime may take from its spawn to its answer to `initialize` (a healthy one: well under a second). */
 export const START_DEADLINE_MS = 60_000;
@@ -84,6 +84,8 @@ export class RuntimeStart {
   private phase: "waiting" | "answered" | "failed" | "hung" = "waiting";
   /** Why the start failed, in the runtime's own words (its answer to `initialize`). */
   private failure: string | undefined;
+  /** {@link stop} was called: a SIGKILL from then on is its own. */
+  private stopping = false;
 
   constructor(readonly child: ChildProcess, events: RuntimeStartEvents, options: RuntimeStartOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? START_DEADLINE_MS;
@@ -135,6 +137,7 @@ export class RuntimeStart {
    * own — running with no parent.
    */
   async stop(shutdown: (timeoutMs: number) => Promise<void>, waitMs = RUNTIME_STOP_WAIT_MS): Promise<void> {
+    this.stopping = true;
     await shutdown(waitMs).catch(() => undefined);
     if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) await killProcessTree(this.child.pid, this.owner);
   }
@@ -170,7 +173,9 @@ export class RuntimeStart {
   exitReason(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
     const native = nativeFailureLine(stderr);
     if (!native && this.phase === "failed" && this.failure) return `its start failed: ${clip(this.failure)}`;
-    const why = native ?? (this.phase === "answered" ? undefined : startErrorLine(stderr));
+    // SIGKILL's words only for a runtime nobody here killed: a start that failed or hung, and a stop, kill it so.
+    const signalWhy = signalCause(signal, this.phase === "answered" && !this.stopping);
+    const why = native ?? signalWhy ?? (this.phase === "answered" ? undefined : startErrorLine(stderr));
     return `${signal ? `killed by ${signal}` : `exit code ${code}`}${why ? `: ${why}` : ""}`;
   }
 

@@ -38,6 +38,28 @@ export function nativeFailureLine(stderr: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a process a signal ended without a word most likely died, and the way out, for the
+ * signals nobody in Hearth sends: SIGBUS, which a memory-mapped model file cut short or
+ * replaced under the runtime gives at its next read (seen: a tiny GGUF truncated after its
+ * load, then one evaluation); SIGILL, an instruction this CPU lacks in native code built for
+ * newer ones. `killedFromOutside`: also SIGKILL, where Hearth itself did not kill the process
+ * (the system's out-of-memory killer sends it, and nothing is written). Undefined otherwise.
+ */
+export function signalCause(signal: NodeJS.Signals | null, killedFromOutside = false): string | undefined {
+  if (signal === "SIGBUS") return MODEL_FILE_CHANGED;
+  if (signal === "SIGILL") return CPU_LACKS_INSTRUCTION;
+  if (signal === "SIGKILL" && killedFromOutside) return KILLED_FROM_OUTSIDE;
+  return undefined;
+}
+
+const MODEL_FILE_CHANGED =
+  "the model file changed while the runtime used it — cut short, overwritten by a download or a copy, or on a drive or network share that went away (the model is read from its file as it runs); leave the model file in place while Hearth uses it, and download it again if it was cut short";
+const CPU_LACKS_INSTRUCTION =
+  "this CPU lacks an instruction the runtime's native code (llama.cpp) uses — an old CPU, or a virtual machine that does not pass the CPU's features (AVX) through; on a virtual machine give it the host's CPU model (QEMU/libvirt: host-passthrough), or run the model with a server built for this machine (llama-server, Ollama) and point Hearth at it (hearth.serverUrl, hearth --server)";
+const KILLED_FROM_OUTSIDE =
+  "killed from outside, most often by the system's out-of-memory killer when the model and its context needed more memory than was free ('journalctl -k' or 'dmesg' then says 'Out of memory: Killed process'); close other programs, or use a smaller model or context size";
+
 /** What `stderrDrained` needs of a child process's stderr (a Node `Readable`). */
 interface EndingStream {
   readonly readableEnded: boolean;

@@ -60,7 +60,7 @@ it("hearth chat: a runtime killed during the chat is reported with its signal an
   const [code, signal] = await exited;
   assert.equal(signal, null, stderr.text);
   assert.equal(code, 1, stderr.text);
-  const match = stderr.text.match(/The Hearth runtime stopped unexpectedly \(signal SIGKILL\) while answering; see the log at (.+\.log)\n/);
+  const match = stderr.text.match(/The Hearth runtime stopped unexpectedly \(signal SIGKILL: killed from outside, most often by the system's out-of-memory killer .*\) while answering; see the log at (.+\.log)\n/);
   assert.ok(match, stderr.text);
   const log = readFileSync(match[1]!, "utf8");
   assert.ok(match[1]!.startsWith(join(work, "home", "logs")), match[1]);

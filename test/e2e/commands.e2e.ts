@@ -3,7 +3,7 @@
 // Select Model with a user settings.json VS Code cannot write (a syntax error a user left),
 // which VS Code itself reports with Open Settings.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Workbench, pickQuickItem, runCommand, startWorkbench } from "./workbench.ts";
@@ -13,7 +13,13 @@ describe("a command that fails", () => {
   let wb: Workbench;
 
   before(async () => {
-    wb = await startWorkbench({ folder: tempDir("hearth-commands-") });
+    // The user settings file is broken before the window starts: written once the window was up,
+    // it was sometimes never seen (the title below stayed, under load), and a write VS Code had not
+    // read yet was replaced by a valid file with the model's setting, so no notice came.
+    wb = await startWorkbench({
+      folder: tempDir("hearth-commands-"),
+      userSettingsText: (json) => json.replace(/\}\s*$/, ', "window.title": "settings-with-an-error",, "broken": }\n'),
+    });
   }, { timeout: 300_000 });
   after(async () => wb?.close(), { timeout: 300_000 });
 
@@ -22,9 +28,7 @@ describe("a command that fails", () => {
     await wb.page.locator('.activitybar [aria-label^="Hearth"]').first().waitFor({ timeout: 60_000 });
     const settings = join(wb.userDataDir, "User", "settings.json");
     // The marker before the syntax error is read (VS Code keeps what parses): once the page's title
-    // shows it, VS Code has the broken file. A write before then went to VS Code's older copy and
-    // replaced the broken file with a valid one, so no notice came (seen under load in CI).
-    writeFileSync(settings, readFileSync(settings, "utf8").replace(/\}\s*$/, ', "window.title": "settings-with-an-error",, "broken": }\n'));
+    // shows it, VS Code has the broken file.
     await wb.page.waitForFunction(() => document.title === "settings-with-an-error", undefined, { timeout: 60_000 });
     await runCommand(wb.page, "Hearth: Select Model…");
     await pickQuickItem(wb.page, "Qwen3.6-35B-A3B");

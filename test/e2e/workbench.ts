@@ -46,6 +46,12 @@ export interface WorkbenchOptions {
   readonly extraExtensions?: readonly string[];
   /** User settings merged over the clean defaults. */
   readonly settings?: Record<string, unknown>;
+  /**
+   * The user settings file's text as the window first reads it, made from the JSON above: for a
+   * file a user broke (a syntax error). Written before code-server starts, so VS Code reads it at
+   * startup; a write once the window is up can land before VS Code watches the file and go unseen.
+   */
+  readonly userSettingsText?: (json: string) => string;
   /** Open the folder in Restricted Mode (workspace trust on, the folder not trusted); by default trust is off. */
   readonly untrusted?: boolean;
 }
@@ -90,10 +96,38 @@ async function keepLogs(label: string, workbenches: Iterable<Kept>, why: string,
     if (existsSync(logs)) cpSync(logs, join(dir, "logs"), { recursive: true });
     writeFileSync(join(dir, "code-server.txt"), wb.serverLog());
     await wb.page?.screenshot({ path: join(dir, "screen.png"), timeout: 10_000 }).catch(() => undefined);
+    // CI keeps only what a run prints: what the window showed and the logs' last lines, so a
+    // failure seen only there can still be read.
+    console.error(`--- workbench ${n} as its logs were kept ---\n${await shownState(wb.page)}\n${logTails(wb.userDataDir)}`);
   }
   const where = `the workbench's logs of ${why} are kept in ${kept}`;
   t?.diagnostic(where);
   console.error(where);
+}
+
+/** The window's title, its notifications, an open quick input and any dialog, as text. */
+async function shownState(page: Page | undefined): Promise<string> {
+  if (!page) return "(no page)";
+  // A string, not a function: tsx's compiled functions call helpers the page does not have.
+  const script = `(() => {
+    const texts = (selector) => [...document.querySelectorAll(selector)].map((e) => e.innerText.replace(/\\s+/g, " ").trim()).filter(Boolean);
+    return [
+      "title: " + document.title,
+      "notification toasts: " + JSON.stringify(texts(".notifications-toasts .notification-toast")),
+      "notification center: " + JSON.stringify(texts(".notifications-center .notification-list-item")),
+      "quick input: " + JSON.stringify(texts(".quick-input-widget:not([style*='display: none'])")),
+      "dialog: " + JSON.stringify(texts(".monaco-dialog-box")),
+    ].join("\\n");
+  })()`;
+  return page
+    .evaluate<string>(script)
+    .catch((error: Error) => `(the page did not answer: ${error.message.split("\n")[0]})`);
+}
+
+/** The last lines of the Hearth log and of the extension host's log. */
+function logTails(userDataDir: string): string {
+  const tail = (text: string, lines: number) => text.trimEnd().split("\n").slice(-lines).join("\n");
+  return [`Hearth log (last 30 lines):\n${tail(readOutputLog(userDataDir, "Hearth"), 30)}`, `extension host log (last 15 lines):\n${tail(readOutputLog(userDataDir, "remoteexthost"), 15)}`].join("\n");
 }
 
 /** This process's test file (node --test runs each in its own process), to name what a hook kept. */
@@ -117,6 +151,10 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   const root = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
   const trust = options.untrusted ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" } : {};
   const profile = cs.prepareProfile(root, { ...options.settings, ...trust });
+  if (options.userSettingsText) {
+    const file = join(profile.dirs.user, "User", "settings.json");
+    writeFileSync(file, options.userSettingsText(readFileSync(file, "utf8")));
+  }
   if (options.vsix) cs.installVsix(profile, options.vsix);
   else symlinkSync(options.extensionPath ?? REPO_ROOT, join(profile.dirs.extensions, EXTENSION_FOLDER_NAME));
   for (const extra of options.extraExtensions ?? []) {

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../protocol/make-folders.ts";
-import { type ConversationSummary, failedStatus, keptArguments, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
+import { type ConversationSummary, failedStatus, KEPT_DIFF_CHARS, keptArguments, keptDiff, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
 import { findHiddenText } from "../protocol/visible-text.ts";
 import { globalTimers, type Timers } from "../protocol/wait.ts";
 
@@ -613,6 +613,8 @@ function upgradedCard(card: ToolCard): ToolCard {
   const cancelled = card.status === "failed" && card.preview !== undefined && failedStatus(card.preview) === "cancelled";
   const hidden = card.hidden || !card.preview ? undefined : findHiddenText(card.preview);
   const kept = keptArguments(card);
-  if (!cancelled && !hidden && kept === card.arguments) return card;
-  return { ...card, arguments: kept, ...(cancelled ? { status: "cancelled" as const } : {}), ...(hidden ? { hidden } : {}) };
+  // A long diff an earlier Hearth kept whole: its start, as a card keeps it now.
+  const diff = card.diff !== undefined && card.diffLeftOut === undefined && card.diff.length > KEPT_DIFF_CHARS ? keptDiff(card.diff) : undefined;
+  if (!cancelled && !hidden && !diff && kept === card.arguments) return card;
+  return { ...card, arguments: kept, ...(cancelled ? { status: "cancelled" as const } : {}), ...(hidden ? { hidden } : {}), ...diff };
 }

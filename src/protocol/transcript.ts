@@ -11,7 +11,7 @@ import type { AgentRunResult, AgentWireEvent, Attachment, CondensedKind, TestOut
 import type { ChatMessage, JsonValue } from "./chat.ts";
 import { pairSafeEnd } from "./plain-text.ts";
 import { type ToolDisplay, defaultToolDisplay } from "./tool-display.ts";
-import { type HiddenText, findHiddenText } from "./visible-text.ts";
+import { type HiddenText, findHiddenText, hiddenInChange } from "./visible-text.ts";
 
 export interface Transcript {
   readonly id: string;
@@ -59,8 +59,10 @@ export type TranscriptItem =
       status: ToolStatus;
       preview?: string;
       durationMs?: number;
-      /** What the call changed on disk, as a unified diff. */
+      /** What the call changed on disk, as a unified diff; a long one as its start (`keptDiff`). */
       diff?: string;
+      /** What a long diff's card does not keep of it (`keptDiff`): the lines left out, and the whole diff's counts and what its added lines hide. */
+      diffLeftOut?: DiffLeftOut;
       changedFiles?: readonly string[];
       /** Files as they were before this call ("undo this step"). */
       checkpoint?: string;
@@ -182,7 +184,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       if (tool.status !== "denied") tool.status = event.ok ? "done" : failedStatus(event.preview);
       tool.preview = event.preview;
       tool.durationMs = event.durationMs;
-      if (event.diff) tool.diff = event.diff;
+      if (event.diff) Object.assign(tool, keptDiff(event.diff));
       if (event.changedFiles?.length) tool.changedFiles = event.changedFiles;
       if (event.checkpoint) tool.checkpoint = event.checkpoint;
       if (event.after) tool.after = event.after;
@@ -327,6 +329,49 @@ function pushTool(items: TranscriptItem[], id: string, name: string, args: Recor
   const tool: ToolItem = { kind: "tool", id, name, arguments: args, status: "proposed" };
   items.push(tool);
   return tool;
+}
+
+/** What a long diff's card does not keep (`keptDiff`). */
+export interface DiffLeftOut {
+  /** Lines of the diff after those kept. */
+  readonly lines: number;
+  /** The whole diff's added and removed lines (file headers not counted), as the card counts them. */
+  readonly added: number;
+  readonly removed: number;
+  /** What the whole diff's added lines hide (`hiddenInChange`): the card warns of it. */
+  readonly hidden?: HiddenText;
+}
+
+/** Lines of a step's diff a card keeps: it shows 300 (webview/diff-view.ts), the file headers aside. */
+export const KEPT_DIFF_LINES = 400;
+/** Characters of a step's diff a card keeps at most (a minified file's lines are long). */
+export const KEPT_DIFF_CHARS = 64_000;
+
+/**
+ * A write step's diff as its card keeps it: whole up to KEPT_DIFF_CHARS, else its first
+ * KEPT_DIFF_LINES lines within KEPT_DIFF_CHARS, with what is left out (`DiffLeftOut`). The
+ * card shows 300 lines and Open diff reads the step's checkpoints, so the rest was kept for
+ * nothing: a new file of a megabyte written by the agent added its whole diff (up to the 2 MiB
+ * a step's diff is read) to the chat's saved state (the webview's, VS Code's workspace state)
+ * — twelve such writes, 22 MB, serialized again at every save.
+ */
+export function keptDiff(diff: string): { diff: string; diffLeftOut?: DiffLeftOut } {
+  if (diff.length <= KEPT_DIFF_CHARS) return { diff };
+  const lines = diff.replace(/\n$/, "").split("\n");
+  let added = 0;
+  let removed = 0;
+  for (const line of lines) {
+    if (line.startsWith("+++") || line.startsWith("---")) continue;
+    if (line.startsWith("+")) added++;
+    else if (line.startsWith("-")) removed++;
+  }
+  let kept = 0;
+  let chars = 0;
+  while (kept < lines.length && kept < KEPT_DIFF_LINES && chars + lines[kept]!.length + 1 <= KEPT_DIFF_CHARS) chars += lines[kept++]!.length + 1;
+  // A first line longer than the budget (one minified line): its start.
+  const start = kept > 0 ? lines.slice(0, kept).join("\n") : lines[0]!.slice(0, wholeCharactersEnd(lines[0]!, KEPT_DIFF_CHARS));
+  const hidden = hiddenInChange(diff);
+  return { diff: `${start}\n`, diffLeftOut: { lines: lines.length - Math.max(kept, 1), added, removed, ...(hidden ? { hidden } : {}) } };
 }
 
 /** What a finished write's card keeps of its arguments' text, besides its key arguments (the path). */

@@ -41,7 +41,9 @@ export function cardWarnings(items: readonly TranscriptItem[], diffOf: (item: To
     let worked = memo.get(item.id);
     if (worked?.card !== card) {
       const diff = diffOf(item);
-      worked = { card, hidden: diff === undefined ? undefined : hiddenInChange(diff) };
+      // A long diff kept as its start (protocol/transcript.ts keptDiff): what the whole diff's added lines hide.
+      const leftOut = diff !== undefined && diff === item.diff ? item.diffLeftOut : undefined;
+      worked = { card, hidden: diff === undefined ? undefined : leftOut ? leftOut.hidden : hiddenInChange(diff) };
       memo.set(item.id, worked);
     }
     const change = untold(worked.hidden, told);

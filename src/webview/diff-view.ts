@@ -76,8 +76,9 @@ function lineClass(line: string): string {
 /**
  * A diff as coloured lines (each line a span with diff-add / diff-del / diff-hunk / diff-meta / diff-ctx).
  * It scrolls, so it can be tabbed to: a region named `label`, or a screen reader says nothing of what the focus is on.
+ * `leftOut`: lines of the whole diff after `diff` (a card keeps a long one's start), said with those not shown.
  */
-export function renderDiff(diff: string, label: string, maxLines = MAX_LINES): HTMLElement {
+export function renderDiff(diff: string, label: string, maxLines = MAX_LINES, leftOut = 0): HTMLElement {
   let lines = diff.replace(/\n$/, "").split("\n");
   const files = lines.filter((line) => line.startsWith("+++ ")).length;
   // One file: the card already names it, so the ---/+++ headers are noise; several: one header line each.
@@ -87,6 +88,7 @@ export function renderDiff(diff: string, label: string, maxLines = MAX_LINES): H
   // A CR ending a line is its line end (a CRLF file, as git diffs it), not a character on it.
   const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, visibleText(line.replace(/\r$/, "")) || " ", "\n")));
   const pre = h("pre", { class: "diff", tabindex: 0, role: "region", "aria-label": label }, code);
-  if (lines.length > maxLines) pre.append(h("span", { class: "diff-more" }, `… ${lines.length - maxLines} more lines (Open diff shows all)`));
+  const more = Math.max(0, lines.length - maxLines) + leftOut;
+  if (more > 0) pre.append(h("span", { class: "diff-more" }, `… ${more} more lines (Open diff shows all)`));
   return pre;
 }

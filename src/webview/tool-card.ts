@@ -126,14 +126,16 @@ export function shownDiff(item: ToolItem): string | undefined {
 function diffSection(item: ToolItem, diff: string | undefined, ctx: ToolCardContext): HTMLElement | undefined {
   if (!diff) return undefined;
   const real = item.diff;
-  const { added, removed } = diffStats(diff);
+  // A long diff is kept as its start (protocol/transcript.ts keptDiff): counted and its lines left out said as the whole.
+  const leftOut = real !== undefined && diff === real ? item.diffLeftOut : undefined;
+  const { added, removed } = leftOut ?? diffStats(diff);
   const title = real ? "Changes" : "Proposed change";
   return keptDetails(
     ctx,
     `${item.id}:diff`,
     true,
     [title, " ", h("span", { class: "diff-stat-add" }, `+${added}`), " ", h("span", { class: "diff-stat-del" }, `−${removed}`)],
-    renderDiff(diff, `${title}: ${stepName(item)}`),
+    renderDiff(diff, `${title}: ${stepName(item)}`, undefined, leftOut?.lines),
   );
 }
 

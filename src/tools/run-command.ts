@@ -70,7 +70,8 @@ export const runCommandTool: Tool = {
     if (outcome.cancelled) throw new ToolError("cancelled", `the command was cancelled; its processes were stopped. Output so far:\n${outcome.output}`, outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${EDITOR_WAITING.test(outcome.output) ? EDITOR_WAITED : NEVER_ENDS}`, outcome);
     const status = outcome.exitCode === null ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`;
-    return { text: `$ ${command}\n[${status}, ${(outcome.durationMs / 1000).toFixed(1)} s${omitted}]\n${outcome.output}`, data: outcome };
+    const gpg = GPG_SIGN_FAILED.test(outcome.output) ? `${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${GPG_NOTE}\n` : "";
+    return { text: `$ ${command}\n[${status}, ${(outcome.durationMs / 1000).toFixed(1)} s${omitted}]\n${outcome.output}${gpg}`, data: outcome };
   },
 };
 
@@ -147,8 +148,20 @@ function commandEnv(): NodeJS.ProcessEnv {
  */
 const NO_PROMPTS = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS_REQUIRE: "never", GCM_INTERACTIVE: "never" };
 
-/** The askpass programs themselves, and what VS Code's needs to reach its window. */
-const PROMPT_VARS = /^(SSH_ASKPASS|VSCODE_GIT_.*)$/i;
+/**
+ * The askpass programs themselves, and what VS Code's needs to reach its window. And GPG_TTY,
+ * the user's terminal (`export GPG_TTY=$(tty)` in a shell profile, as GnuPG's manual asks):
+ * gpg hands it to gpg-agent, whose pinentry-curses opened that terminal by its name — a
+ * command has none of its own (setsid) — so a model's `git commit` under the user's
+ * commit.gpgsign drew a passphrase dialog over `hearth chat` or `hearth fix` and read the
+ * user's keys until the time limit. Without it gpg fails at once (GPG_SIGN_FAILED); a key
+ * gpg-agent holds unlocked still signs.
+ */
+const PROMPT_VARS = /^(SSH_ASKPASS|VSCODE_GIT_.*|GPG_TTY)$/i;
+
+/** git's words when gpg did not sign (English only: git's messages follow the user's language). */
+const GPG_SIGN_FAILED = /^error: gpg failed to sign the data$/m;
+const GPG_NOTE = "[gpg could not sign the commit. Commands run with no terminal, so gpg cannot ask for a signing key's passphrase: where that is the cause, ask the user to commit, or to unlock the key in their own terminal first (gpg-agent keeps it unlocked a while). Do not turn signing off (--no-gpg-sign, -c commit.gpgsign=false) unless the user asks for that.]";
 
 const TOKEN_VARS = [...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES];
 

@@ -7,7 +7,7 @@
  * is only a safety net for the old behaviour (a call that never returns).
  */
 import assert from "node:assert/strict";
-import { execSync, spawnSync } from "node:child_process";
+import { execSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -51,6 +51,20 @@ function limitAtFile(dir: string, name = "printed"): (ms: number) => Promise<voi
     while (!existsSync(join(dir, name))) await new Promise((r) => setTimeout(r, 20));
   };
 }
+
+/** GnuPG's terminal pinentry, which draws its passphrase dialog on the terminal GPG_TTY names. */
+const PINENTRY_CURSES = ["/usr/bin/pinentry-curses", "/usr/local/bin/pinentry-curses", "/opt/homebrew/bin/pinentry-curses"].find((path) => existsSync(path));
+
+/** Why the GPG_TTY case cannot run here, or false. */
+function noGpgPrompt(): string | false {
+  if (process.platform === "win32") return "no pseudo-terminals on Windows";
+  if (!PINENTRY_CURSES) return "pinentry-curses is not installed";
+  for (const program of ["gpg", "gpgconf", "python3"]) if (spawnSync(program, ["--version"]).status !== 0) return `${program} is not installed`;
+  return false;
+}
+
+/** Opens a pseudo-terminal, prints its name, then copies what is drawn on it to stdout until killed. */
+const PTY_RELAY = "import os,sys\nm,s=os.openpty()\nprint(os.ttyname(s),flush=True)\nwhile True:\n  d=os.read(m,4096)\n  if not d: break\n  sys.stdout.buffer.write(d); sys.stdout.flush()\n";
 
 /** Resolves once the command has written `count` pids (the command is then fully set up). */
 async function pidsWritten(dir: string, count: number): Promise<void> {
@@ -264,6 +278,50 @@ describe("the environment a command gets", () => {
       for (const [name, value] of Object.entries(before)) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
+      }
+    }
+  });
+
+  it("draws no passphrase prompt on the user's terminal: GPG_TTY (exported by the user's shell, as GnuPG asks) is not passed on, so a signed git commit fails at once instead of pinentry-curses taking over hearth's terminal until the time limit", { ...SAFETY_NET, skip: noGpgPrompt() }, async (t) => {
+    const dir = tempDir();
+    const gnupg = join(dir, "gnupg");
+    mkdirSync(gnupg, { mode: 0o700 });
+    writeFileSync(join(gnupg, "gpg-agent.conf"), `pinentry-program ${PINENTRY_CURSES}\n`);
+    const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
+    t.after(() => spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv }));
+    const made = spawnSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "secret", "--quick-gen-key", "Signer <signer@example.com>", "ed25519", "sign", "0"], { env: gpgEnv, encoding: "utf8" });
+    assert.equal(made.status, 0, made.stderr);
+    const { root: repo, ctx } = workspaceWith();
+    execSync(`git init -q '${repo}' && cd '${repo}' && git config user.name u && git config user.email u@example.com && git config user.signingkey signer@example.com && git config commit.gpgsign true`);
+    // The user's terminal: a pseudo-terminal whose name the command's environment holds as GPG_TTY.
+    const terminal = spawn("python3", ["-c", PTY_RELAY], { stdio: ["pipe", "pipe", "inherit"] });
+    t.after(() => terminal.kill("SIGKILL"));
+    const [name, drawn] = await new Promise<[string, Promise<void>]>((named) => {
+      let before = "";
+      let drew: () => void = () => undefined;
+      const onScreen = new Promise<void>((resolve) => (drew = resolve));
+      terminal.stdout.on("data", (data: Buffer) => {
+        if (before.includes("\n")) return drew();
+        before += data.toString();
+        const end = before.indexOf("\n");
+        if (end >= 0) named([before.slice(0, end), onScreen]);
+        if (end >= 0 && end < before.length - 1) drew();
+      });
+    });
+    const vars = { GNUPGHOME: gnupg, GPG_TTY: name, HOME: dir, GIT_CONFIG_NOSYSTEM: "1" };
+    const before = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, vars);
+    try {
+      // The time limit is reached when something is drawn on that terminal (pinentry's dialog, which waits for keys).
+      const r = await runTool(runCommandTool, { command: "git commit -q --allow-empty -m change; echo \"rc=$? GPG_TTY=${GPG_TTY-unset}\"" }, { ...ctx, timeLimit: () => drawn });
+      assert.equal(r.ok, true, `a prompt was drawn on the user's terminal: ${r.text}`);
+      assert.match(r.text, /^rc=128 GPG_TTY=unset$/m);
+      // Said why, and not to sign no more: git's own words name no cause.
+      assert.match(r.text, /gpg failed to sign the data[^]*no terminal, so gpg cannot ask for a signing key's passphrase[^]*Do not turn signing off/);
+    } finally {
+      for (const [key, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
       }
     }
   });

@@ -16,9 +16,9 @@
  * costs one reload. Anything that needs the model (`ready`, `load`, `settled`) does not
  * wait: it applies the latest settings at once. Time comes from an injectable `Clock`.
  */
-import { stat } from "node:fs/promises";
+import { readlink, stat } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
-import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { homeFolderOf } from "../protocol/home-folder.ts";
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource, ModelState } from "../protocol/status.ts";
@@ -407,7 +407,12 @@ export async function checkModelFile(modelPath: string): Promise<number> {
   } catch (error) {
     if (error instanceof BackendError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "model file not found" : code === "EACCES" ? "permission denied reading the model file" : `cannot read the model file (${code})`;
+    const target = code === "ENOENT" ? await readlink(modelPath).catch(() => undefined) : undefined;
+    const why = target !== undefined
+      ? `the model file is a link to ${resolvePath(dirname(modelPath), target)}, which is not there (a disk not mounted, a file moved or deleted)`
+      : code === "ENOENT" ? "model file not found"
+      : code === "ELOOP" ? "the model file is a link that leads back to itself (a loop of links)"
+      : code === "EACCES" ? "permission denied reading the model file" : `cannot read the model file (${code})`;
     throw new BackendError(`${why}: ${modelPath}`, "selectModel");
   }
 }

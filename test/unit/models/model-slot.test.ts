@@ -2,7 +2,7 @@
 // path rules), the same model kept, a newer configuration winning over an older one and
 // the replaced backend disposed.
 import assert from "node:assert/strict";
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -29,12 +29,17 @@ describe("ModelSlot", () => {
   it("refuses a modelPath that is relative, missing or empty before loading anything, with a fix", async (t) => {
     const dir = folder(t);
     writeFileSync(join(dir, "empty.gguf"), "");
+    symlinkSync("blobs/0123abcd", join(dir, "linked.gguf"));
+    symlinkSync("loop.gguf", join(dir, "loop.gguf"));
     const cases: [string, RegExp][] = [
       ["models/q.gguf", /model path must be absolute: models\/q\.gguf$/],
       // VS Code leaves variables in settings as written: the way out is named.
       ["${workspaceFolder}/models/q.gguf", /model path must be absolute: \$\{workspaceFolder\}\/models\/q\.gguf \(Hearth fills in no \$\{…\} variables, only a leading ~\/ as your home folder: give the whole path\)$/],
       [join(dir, "missing.gguf"), /model file not found: .*missing\.gguf/],
       [join(dir, "empty.gguf"), /the model file is empty \(0 bytes\)/],
+      // A model reached through a link whose target went away (a disk not mounted now, the Hugging Face cache's blob deleted): the link is there, so "not found" misled.
+      [join(dir, "linked.gguf"), /the model file is a link to \/.+\/blobs\/0123abcd, which is not there \(a disk not mounted, a file moved or deleted\): .*linked\.gguf$/],
+      [join(dir, "loop.gguf"), /the model file is a link that leads back to itself \(a loop of links\): .*loop\.gguf$/],
     ];
     for (const [modelPath, message] of cases) {
       const slot = new ModelSlot();

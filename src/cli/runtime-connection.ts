@@ -27,6 +27,7 @@ import {
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER, keepPrivateSync } from "../protocol/make-folders.ts";
+import { handOverNodeOptions } from "../protocol/node-options.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, signalCause, stderrDrained } from "../protocol/native-crash.ts";
 import { RUNTIME_OWNER_VAR, RUNTIME_STOP_WAIT_MS, killProcessTree } from "../protocol/process-table.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
@@ -113,7 +114,8 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     // The key travels in initializationOptions for the named server only; the runtime's
     // commands (run_command, tests) must not find it in their environment. Its git and the
     // agent's commands run in the repository: programs from absolute folders only (program-search.ts).
-    env: { ...withoutApiKey(programSearchEnv(options.env ?? process.env)), [RUNTIME_OWNER_VAR]: owner },
+    // The user's NODE_OPTIONS are their commands', not the runtime's (protocol/node-options.ts).
+    env: { ...withoutApiKey(programSearchEnv(handOverNodeOptions(options.env ?? process.env))), [RUNTIME_OWNER_VAR]: owner },
   });
   const stderr = new LogTail();
   // With echoLog the log is copied to our stderr escaped: its lines carry what servers, models and checkouts named (a server's model id).

@@ -9,3 +9,18 @@
  * they had it in the user's terminal.
  */
 export const USER_NODE_OPTIONS_VARIABLE = "HEARTH_USER_NODE_OPTIONS";
+
+/**
+ * `env` for a Hearth runtime process: the user's NODE_OPTIONS (any case: Windows names are
+ * case-insensitive) moved into {@link USER_NODE_OPTIONS_VARIABLE}. Without any, a carrier
+ * already there is kept (an environment the extension's runtimeEnvironment built).
+ */
+export function handOverNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const names = Object.keys(env).filter((name) => name.toUpperCase() === "NODE_OPTIONS");
+  if (names.length === 0) return env;
+  const handed: NodeJS.ProcessEnv = { ...env };
+  const value = names.map((name) => env[name]).find((v) => v !== undefined && v !== "");
+  for (const name of names) delete handed[name];
+  if (value !== undefined) handed[USER_NODE_OPTIONS_VARIABLE] = value;
+  return handed;
+}

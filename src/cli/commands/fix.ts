@@ -284,10 +284,29 @@ export function leftRunningMessage(left: LeftRunningStop | undefined): string[] 
   const list = (processes: readonly { pid: number; command: string }[]) => processes.map((p) => `${p.pid} (${p.command})`).join(", ");
   const count = (n: number) => `${n} process${n === 1 ? "" : "es"}`;
   return [
-    ...(left.stopped.length ? [`stopped ${count(left.stopped.length)} the agent's commands had left running: ${list(left.stopped)}`] : []),
+    ...(left.stopped.length ? [`stopped ${count(left.stopped.length)} the agent's commands had left running: ${stoppedList(left.stopped)}`] : []),
     ...(left.notStopped.length ? [`${count(left.notStopped.length)} the agent's commands left running could not be stopped (still running; kill -9 PID): ${list(left.notStopped)}`] : []),
   ];
 }
+
+/**
+ * The processes stopped, by command: `for i in $(seq 500); do sleep 1000 & done` printed 500
+ * "pid (sleep 1000)" on one line of stderr (about 10 KB), burying the rest. Those stopped need
+ * nothing of the user, so a command run several times is named once with its count and its
+ * first pids, and past STOPPED_GROUPS commands only a count is said. Those not stopped keep
+ * every pid (the user kills them by it).
+ */
+function stoppedList(processes: readonly { pid: number; command: string }[]): string {
+  const groups = new Map<string, number[]>();
+  for (const { pid, command } of processes) groups.get(command)?.push(pid) ?? groups.set(command, [pid]);
+  const shown = [...groups].slice(0, STOPPED_GROUPS).map(([command, pids]) =>
+    pids.length === 1 ? `${pids[0]} (${command})` : `${pids.length} of ${command} (${pids.slice(0, 3).join(", ")}${pids.length > 3 ? ` and ${pids.length - 3} others` : ""})`);
+  const rest = [...groups].slice(STOPPED_GROUPS).reduce((n, [, pids]) => n + pids.length, 0);
+  return shown.join(", ") + (rest > 0 ? `, and ${rest} more` : "");
+}
+
+/** How many different commands the stopped list names (the rest are counted). */
+const STOPPED_GROUPS = 10;
 
 /**
  * For a run whose patch was past MAX_DIFF_BYTES (a build's binaries or installed packages in

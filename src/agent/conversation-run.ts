@@ -18,6 +18,7 @@ import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, commandsLeftRunning, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { gitLinkNotice, repositoryGitLinkBroken } from "./git-link.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
@@ -99,6 +100,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   // A checkout another user owns: every git the agent runs there fails, and the history reads nothing.
   const refused = options.messages.length === 0 ? await repositoryOwnershipRefusal(options.workspace.root) : undefined;
   if (refused) emit({ type: "notice", level: "warning", text: ownershipNotice(refused) });
+  // A .git file naming a git folder that is gone (a worktree whose repository moved): git reads nothing here, unsaid.
+  const broken = options.messages.length === 0 && !refused ? await repositoryGitLinkBroken(options.workspace.root) : undefined;
+  if (broken) emit({ type: "notice", level: "warning", text: gitLinkNotice(broken) });
   // No git, or one before 2.15 (CentOS 7's): git_diff fails and the history reads nothing, unsaid.
   const unusable = options.messages.length === 0 ? await gitUnusableAsync(options.workspace.root) : undefined;
   if (unusable) emit({ type: "notice", level: "warning", text: gitUnusableNotice(unusable) });

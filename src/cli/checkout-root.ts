@@ -13,6 +13,7 @@ import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { crlfToLf } from "../agent/fix-line-ends.ts";
+import { type BrokenGitLink, brokenGitLink, gitLinkProblem, gitLinkWayOut } from "../agent/git-link.ts";
 import { ownershipRefusal } from "../agent/git-ownership.ts";
 import { type GitUnusable, gitUnusable as unusableGit } from "../agent/git-usable.ts";
 import { blobId } from "../agent/repository-git.ts";
@@ -26,6 +27,7 @@ import { terminalName, terminalText } from "./terminal-text.ts";
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
   refuseMissingGit(folder);
   refuseDubiousOwnership(folder);
+  refuseBrokenGitLink(folder);
   const found = checkoutTop(folder);
   refuseConflicts(found.root);
   refuseReadOnly(found.root);
@@ -109,6 +111,28 @@ export function ownerRefusal(folder: string): { at: string; command: string } | 
   if (!refused) return undefined;
   // git's own line where it gives one: it knows the form a path takes there (a UNC path on Windows: %(prefix)///server/share).
   return { at: terminalName(refused.repository), command: terminalName(refused.command ?? `git config --global --add safe.directory ${shellWord(refused.repository)}`) };
+}
+
+/** The broken `.git` file (agent/git-link.ts) git stops at in `folder`; undefined where there is none. */
+export function gitLinkBroken(folder: string): BrokenGitLink | undefined {
+  const answer = git(folder, ["rev-parse", "--git-dir"]);
+  return answer.status !== 0 && typeof answer.stderr === "string" ? brokenGitLink(answer.stderr, folder) : undefined;
+}
+
+/**
+ * A UsageError where git stops at a broken `.git` file (a worktree whose repository moved): git
+ * answered nothing, the folder was taken for no repository, and from a subfolder the patch named
+ * files from there (src/calc.py as calc.py), with the checkout's uncommitted changes unknown.
+ */
+function refuseBrokenGitLink(folder: string): void {
+  const broken = gitLinkBroken(folder);
+  if (!broken) return;
+  const shown = { file: terminalName(broken.file), ...(broken.names !== undefined ? { names: terminalName(broken.names) } : {}) };
+  throw new UsageError(`${gitLinkProblem(shown)}: hearth fix cannot tell the checkout's top or what it holds uncommitted; nothing was changed. ${capitalized(gitLinkWayOut(broken, (path) => terminalName(shellWord(path))))}, and run hearth fix again`);
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
-import { gitUnusable, historyNotDownloaded, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
+import { gitLinkBroken, gitUnusable, historyNotDownloaded, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
+import { gitLinkProblem, gitLinkWayOut } from "../../agent/git-link.ts";
 import { shellWord } from "../no-model.ts";
 import { wholeNumberOption } from "../setting-options.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
@@ -106,7 +107,8 @@ export function nothingIndexed(what: string, root: string, report: IndexReport):
 
 /**
  * The History line's "none" where no usable git ran (none on the PATH, one before 2.15 that
- * refuses Hearth's read-only options), git refused the repository (another user owns it), or a
+ * refuses Hearth's read-only options), git refused the repository (another user owns it) or stopped
+ * at a broken .git file (a worktree whose repository moved: agent/git-link.ts), or a
  * partial clone lacks its commits' trees (--filter=tree:0): the history reader takes a failing git for no
  * repository, and "not a git repository, no commits yet, or --no-history" was said of a checkout.
  */
@@ -115,6 +117,8 @@ function noHistoryWhy(root: string, report: IndexReport, noHistory: boolean): st
   const unusable = gitUnusable(root);
   if (!unusable) {
     const refused = ownerRefusal(root);
+    const broken = refused ? undefined : gitLinkBroken(root);
+    if (broken) return `none: ${gitLinkProblem(broken)}, so the commits' history (which helps ranking) was not read; ${gitLinkWayOut(broken, shellWord)}`;
     if (!refused) {
       const partial = historyNotDownloaded(root);
       return partial && `none: this partial clone has not downloaded the trees of its commits (a clone with --filter=tree:0), and Hearth's git downloads nothing, so the commits' history (which helps ranking) was not read; download them once (git fetch --refetch --filter=blob:none ${shellWord(partial.remote)}: the trees, not every file's old versions) and index again`;

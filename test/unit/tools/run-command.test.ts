@@ -288,7 +288,11 @@ describe("the environment a command gets", () => {
     mkdirSync(gnupg, { mode: 0o700 });
     writeFileSync(join(gnupg, "gpg-agent.conf"), `pinentry-program ${PINENTRY_CURSES}\n`);
     const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
-    t.after(() => spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv }));
+    t.after(() => {
+      spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv });
+      // Where /run/user/UID/gnupg is there, the agent's sockets were in a folder of this home's there.
+      spawnSync("gpgconf", ["--remove-socketdir"], { env: gpgEnv });
+    });
     const made = spawnSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "secret", "--quick-gen-key", "Signer <signer@example.com>", "ed25519", "sign", "0"], { env: gpgEnv, encoding: "utf8" });
     assert.equal(made.status, 0, made.stderr);
     const { root: repo, ctx } = workspaceWith();

@@ -120,11 +120,25 @@ function certificateProblem(host: string, code: string, message: string, proxy: 
 }
 
 /**
+ * Node started with `--no-experimental-fetch` (in the shell's NODE_OPTIONS, an old workaround
+ * for a library's own fetch) has no fetch: every request failed as 'cannot reach the server …
+ * (fetch is not defined)', the server up. The CLI process and `hearth fix`'s agent run with the
+ * shell's NODE_OPTIONS (the runtime is started without them: protocol/node-options.ts).
+ */
+const FETCH_TURNED_OFF =
+  "this Node was started without fetch (--no-experimental-fetch, most likely in NODE_OPTIONS), which Hearth needs to make requests: run hearth without that option (NODE_OPTIONS= hearth …, or take it out of NODE_OPTIONS)";
+
+function fetchTurnedOff(error: unknown): boolean {
+  return typeof globalThis.fetch !== "function" && error instanceof ReferenceError && /\bfetch is not defined/.test(error.message);
+}
+
+/**
  * Why a request to `url` failed, when the proxy or a certificate is why and trying again does
  * not help: the proxy by name (without its password) and what it said, or the certificate
  * problem and what to do. Undefined for anything else (the caller says it its own way).
  */
 export function networkProblem(url: string, error: unknown): string | undefined {
+  if (fetchTurnedOff(error)) return FETCH_TURNED_OFF;
   const host = URL.canParse(url) ? new URL(url).host : url;
   const proxy = schemeProxy(url);
   for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {

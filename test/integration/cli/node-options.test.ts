@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { AgentEventNotification, AgentRunRequest, type AgentWireEvent } from "../../../src/protocol/agent.ts";
+import { calcCheckout } from "../../fixtures/calc-checkout.ts";
 import { startFakeOllama } from "../../fixtures/models/ollama-server.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -38,6 +39,23 @@ describe("the CLI's runtime and the user's NODE_OPTIONS", () => {
       assert.doesNotMatch(run.stderr, /fetch is not defined/);
       assert.equal(run.error, null, run.stderr);
       assert.match(run.stdout, /pong/);
+    } finally {
+      ollama.close();
+    }
+  });
+
+  it("hearth fix --server, whose agent runs in the CLI's own Node, says fetch was turned off and how to turn it back on", async () => {
+    const ollama = await startFakeOllama();
+    try {
+      const { work, repo } = calcCheckout("hearth-node-options-fix-");
+      const args = [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--server", `${ollama.base}/v1`, "--yes", "--no-index", "add is wrong"];
+      const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state"), NODE_OPTIONS: "--no-experimental-fetch" };
+      const run = await new Promise<{ error: Error | null; stderr: string }>((done) =>
+        execFile(process.execPath, args, { cwd: work, encoding: "utf8", timeout: 60_000, env }, (error, _stdout, stderr) => done({ error, stderr })),
+      );
+      assert.notEqual(run.error, null, run.stderr);
+      assert.match(run.stderr, /this Node was started without fetch \(--no-experimental-fetch, most likely in NODE_OPTIONS\), which Hearth needs to make requests: run hearth without that option \(NODE_OPTIONS= hearth …/);
+      assert.doesNotMatch(run.stderr, /\(fetch is not defined\)/);
     } finally {
       ollama.close();
     }

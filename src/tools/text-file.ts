@@ -49,6 +49,8 @@ export interface Line {
 
 const PROBE_BYTES = 8192;
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
+/** How git-crypt's encrypted files begin: "\0GITCRYPT\0". */
+const GIT_CRYPT_HEADER = [0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00];
 const UTF16_BOMS = { utf16le: [0xff, 0xfe], utf16be: [0xfe, 0xff] } as const;
 
 /** Git's rule: a NUL byte in the first 8 KB means binary (UTF-16 files too; decodeText reads those with a BOM). */
@@ -71,6 +73,10 @@ export function decodeText(bytes: Uint8Array, path: string): TextFile {
         `"${path}" looks like UTF-16 text without a byte-order mark, which cannot be edited safely (nothing in the file says how to read it). ` +
           "Ask the user to convert it, or convert it with run_command (iconv -f UTF-16LE -t UTF-8, or UTF-16BE) into a new file",
       );
+    }
+    // A locked git-crypt checkout's encrypted file (.env, secrets.py): "binary" alone had the model tell the user it was corrupt.
+    if (GIT_CRYPT_HEADER.every((b, i) => bytes[i] === b)) {
+      throw new ToolError("binary-file", `"${path}" is encrypted by git-crypt and this checkout is locked (its key is not applied here), so it cannot be read or edited as text; if the task needs it, ask the user to unlock the checkout (git-crypt unlock)`);
     }
     throw new ToolError("binary-file", `"${path}" is a binary file; it cannot be read or edited as text`);
   }

@@ -1,11 +1,12 @@
 /**
  * A `--model` GGUF Hearth cannot run though it is whole — another architecture (a Llama, a
  * Mistral), no chat model (a projector, an adapter, an embedding model), a GGUF version or a
- * tensor type the bundled llama.cpp does not load, no tokenizer — is a bad argument, said
+ * tensor type the bundled llama.cpp does not load, no tokenizer, a split model's later part or a
+ * set with a part missing or of another model — is a bad argument, said
  * before a run starts: found by the model's load, it ended `hearth fix` and `hearth chat` as
  * "the model failed" (exit 3), as if a working model had broken, with nothing to do next.
  */
-import { architectureOf, isScriptPath, isSupportedArchitecture, missingTokenizer, unreadableGgufVersion, notAChatModel, readGgufHead, SUPPORTED_ARCHITECTURES_SHOWN, unloadableTensor } from "../models/index.ts";
+import { architectureOf, isScriptPath, isSupportedArchitecture, missingTokenizer, unreadableGgufVersion, notAChatModel, readGgufHead, splitSetProblem, SUPPORTED_ARCHITECTURES_SHOWN, unloadableTensor } from "../models/index.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { UsageError } from "./command.ts";
 
@@ -21,6 +22,9 @@ export async function refuseOtherArchitecture(path: string | undefined): Promise
   if (unreadable) throw new UsageError(`--model ${path} ${unreadable}`);
   if (!head?.layout) return;
   const { metadata, tensors } = head.layout;
+  // A split model's later part chosen, a part missing or of another download: the model's load refused it as "the model failed" (exit 3).
+  const split = await splitSetProblem(path, head.layout);
+  if (split) throw new UsageError(split.startsWith(path) ? `--model ${split}` : `--model ${path}: ${split}`);
   // A projector, an adapter, an embedding model: said for what it is (some name a qwen3* architecture).
   const other = notAChatModel(metadata, "Give");
   if (other) throw new UsageError(`--model ${path} is ${other}`);

@@ -47,6 +47,7 @@ export { useInstalledNativePackages } from "./native-packages.ts";
 export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
 export { architectureOf, type GgufHead, isSupportedArchitecture, notAChatModel, readGgufHead, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
 export { missingTokenizer, unreadableGgufVersion, unloadableTensor } from "./llama-cpp/loadable.ts";
+export { splitSetProblem } from "./llama-cpp/split-set.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";
 export { LOOKALIKE_BRACKETS, swappedBrackets } from "./qwen/tool-call-syntax.ts";
 export { isScriptPath } from "./scripted.ts";

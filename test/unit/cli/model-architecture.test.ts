@@ -11,7 +11,7 @@ import { main } from "../../../src/cli/main.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
 import { gguf, writeGguf } from "../../fixtures/models/gguf-writer.ts";
-import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { ensureTinyModel, generateTinySplitModel } from "../../fixtures/models/index.ts";
 
 function llamaModel(file: string): void {
   const metadata = new Map([
@@ -115,6 +115,29 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
   });
 
   // Opened to read its architecture, a named pipe (--model /dev/stdin, a FIFO) waited for a writer for ever: hearth hung before anything.
+  // Found by the model's load, each was "the model failed" (hearth fix: exit 3), for an argument that names the wrong file.
+  it("hearth fix --model a split model's later part, a set with a part missing or one of another model's: exit 2 before the run starts, saying which", async () => {
+    const { work, repo } = calcCheckout("hearth-model-arch-");
+    const [first, second, third] = await generateTinySplitModel({ arch: "qwen35" }, 3);
+    const part = (n: number) => join(work, `m-0000${n}-of-00003.gguf`);
+    writeFileSync(part(1), first!);
+    writeFileSync(part(2), second!);
+    const state = join(work, "state");
+    const fix = async (model: string, said: RegExp) => {
+      const io = captureIo(work);
+      const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", state], io);
+      assert.equal(code, 2, io.stderr);
+      assert.match(io.stderr, said);
+      assert.doesNotMatch(io.stderr, /the model failed/);
+      assert.deepEqual(existsSync(state) ? readdirSync(state) : [], [], "no trajectory and no lock were written");
+    };
+    await fix(part(1), /^hearth fix: --model .+m-00001-of-00003\.gguf is part 1 of a model split into 3 files; m-00003-of-00003\.gguf is missing: put every part in the same folder$/m);
+    writeFileSync(part(3), third!);
+    await fix(part(2), /^hearth fix: --model .+m-00002-of-00003\.gguf is part 2 of a model split into 3 files: choose its first part, m-00001-of-00003\.gguf$/m);
+    writeFileSync(part(2), readFileSync(await ensureTinyModel({ arch: "qwen35" })));
+    await fix(part(1), /^hearth fix: --model .+m-00001-of-00003\.gguf: .+m-00002-of-00003\.gguf is a whole model, not part 2 of 3 of a split one \(it has no split\.count\)/m);
+  });
+
   it("hearth fix: a --model that is no regular file (a named pipe) is not opened for its architecture; the loader says what it is", { timeout: 120_000 }, async (t) => {
     const { work, repo } = calcCheckout("hearth-model-arch-");
     const model = join(work, "pipe.gguf");

@@ -451,3 +451,14 @@ export async function projectFiles(root: string, call: Omit<RepositoryGitCall, "
   const listed = await repositoryGitText(root, ["ls-files", "-z"], call);
   return listed === undefined ? undefined : listed.split("\0").filter(Boolean);
 }
+
+/**
+ * The commits of the checkout's stash entries (`git stash list`), newest first: [] with none,
+ * undefined where git cannot say (no repository). A `git stash` during the run (a model's
+ * command, to test on a clean tree) took uncommitted changes, the user's among them, out of
+ * the checkout: the patch shows them removed, and nothing said where they went.
+ */
+export async function stashEntries(root: string, call: RepositoryGitCall = {}): Promise<string[] | undefined> {
+  const text = await repositoryGitText(root, ["stash", "list", "--format=%H"], call);
+  return text?.split("\n").filter(Boolean);
+}

@@ -13,7 +13,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
+import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, stashEntries, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -92,6 +92,12 @@ export interface FixResult {
    * `noCommit`: the branch had no commit yet (a new repository, an orphan branch), so there is no HEAD at all.
    */
   readonly uncommittedAtStart?: { readonly files: readonly string[]; readonly inPatch: readonly string[]; readonly noCommit?: true };
+  /**
+   * How many stash entries were made during the run and are still there (`git stash` by the
+   * agent's commands, or by hand): changes taken out of the checkout, the user's uncommitted
+   * ones among them, which the patch shows removed.
+   */
+  readonly stashedDuringRun?: number;
   /** Why git could not tell the checkout's uncommitted changes at the start (a corrupt index, a clean filter past the time limit); none when it could, or there is no repository. */
   readonly uncommittedUnknown?: string;
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
@@ -148,6 +154,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   // Ctrl-C stops a git waiting on a filter that hangs (its process group is out of the terminal's reach).
   const gitCall = { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), signal };
   const atStart = await uncommittedFiles(options.repo, gitCall);
+  const stashAtStart = await stashEntries(options.repo, gitCall);
   const excluded = new Set(atStart && "files" in atStart ? await store.excludedAmong(atStart.files) : []);
   const uncommitted = atStart && "files" in atStart ? atStart.files.filter((path) => !excluded.has(path)) : undefined;
   const tracked = await projectFiles(options.repo, gitCall);
@@ -312,6 +319,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   leftOut.push(...unseenOwn.map((path) => ({ path, why: "nested" as const })));
   const changed = new Set(changedFiles);
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
+  const stashNow = stashAtStart && (await stashEntries(options.repo, patchGit));
+  const stashed = stashNow ? stashNow.filter((commit) => !stashAtStart!.includes(commit)).length : 0;
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
     ...(atStart && "unknown" in atStart ? { uncommittedUnknown: atStart.unknown } : {}),
@@ -319,6 +328,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
     ...(leftRunning ? { leftRunning } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
+    ...(stashed ? { stashedDuringRun: stashed } : {}),
     ...(submodulePatches.length ? { submodulePatches } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),

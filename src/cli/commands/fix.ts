@@ -207,7 +207,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -231,6 +231,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       for (const line of leftOutOfPatchMessage(result.leftOutOfPatch ?? [])) io.err(`hearth fix: ${terminalName(line)}\n`);
       if (result.lineEndsUnchecked) io.err(`hearth fix: ${terminalName(lineEndsUncheckedMessage(result.lineEndsUnchecked))}\n`);
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
+      if (result.stashedDuringRun) io.err(`hearth fix: ${stashedMessage(result.stashedDuringRun)}\n`);
       if (result.uncommittedUnknown) io.err(`hearth fix: ${terminalName(uncommittedUnknownMessage(result.uncommittedUnknown))}\n`);
       for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, ownFiles.get(own.submodule), io) + patchHiddenReport(own.patch));
       // A harness reading the prediction alone would take it for the whole fix.
@@ -287,6 +288,16 @@ export function leftRunningMessage(left: LeftRunningStop | undefined): string[] 
     ...(left.stopped.length ? [`stopped ${count(left.stopped.length)} the agent's commands had left running: ${stoppedList(left.stopped)}`] : []),
     ...(left.notStopped.length ? [`${count(left.notStopped.length)} the agent's commands left running could not be stopped (still running; kill -9 PID): ${list(left.notStopped)}`] : []),
   ];
+}
+
+/**
+ * A `git stash` during the run (the agent's command, to test on a clean tree, or the user's):
+ * the changes it took out of the checkout — the user's uncommitted work among them — were
+ * gone from the checkout, the patch showing them removed, and nothing said where they went.
+ */
+export function stashedMessage(entries: number): string {
+  const what = entries === 1 ? "a new stash entry holds" : `${entries} new stash entries hold`;
+  return `git stash ran during the fix (the agent's commands, or by hand): ${what} changes taken out of the checkout, uncommitted changes of yours among them if you had any (the patch shows them removed). git stash list shows ${entries === 1 ? "it" : "them"}; git stash pop brings the newest back.`;
 }
 
 /**

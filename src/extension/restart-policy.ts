@@ -78,3 +78,17 @@ export class RestartPolicy {
     this.attempts = 0;
   }
 }
+
+/**
+ * What the user is told when the policy gave up (`reason`: how the last runtime ended,
+ * RuntimeStart.exitReason's). A runtime that died loading its model may need more memory than
+ * the machine has — unless its end already names another cause (SIGILL: the CPU; SIGBUS: the
+ * model file changed under it, protocol/native-crash.ts signalCause), where choosing a smaller
+ * model was the wrong way out.
+ */
+export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give-up" }>, reason: string): string {
+  const loading = decision.whileLoadingModel ? ", the last time while loading the model," : "";
+  const memory = decision.whileLoadingModel && !/^killed by (SIGILL|SIGBUS)\b/.test(reason);
+  const fit = memory ? " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart." : "";
+  return `Hearth's runtime stopped ${decision.attempts + 1} times in a row (${reason})${loading} and was not restarted.${fit}`;
+}

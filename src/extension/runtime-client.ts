@@ -41,7 +41,7 @@ import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { withoutSecret } from "./key-free-log.ts";
 import { Liveness } from "./liveness.ts";
-import { RestartPolicy } from "./restart-policy.ts";
+import { RestartPolicy, gaveUpMessage } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { RestartAfterRun } from "./restart-after-run.ts";
 import type { RunningChat } from "./chat/run-start.ts";
@@ -373,9 +373,7 @@ export class RuntimeClient implements vscode.Disposable {
     void client?.dispose(1000).catch(() => undefined);
     const decision = this.policy.crashed();
     if (decision.action === "give-up") {
-      const loading = decision.whileLoadingModel ? ", the last time while loading the model," : "";
-      const fit = decision.whileLoadingModel ? " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart." : "";
-      const message = `Hearth's runtime stopped ${decision.attempts + 1} times in a row (${reason})${loading} and was not restarted.${fit}`;
+      const message = gaveUpMessage(decision, reason);
       this.setState({ kind: "failed", message });
       void vscode.window.showErrorMessage(message, "Show Log", "Restart").then((pick) => {
         if (pick === "Show Log") this.output.show(true);

@@ -27,7 +27,10 @@ import { globalTimers, type Timers } from "../protocol/wait.ts";
 
 const INDEX_KEY = "hearth.chat.index";
 const KEY_PREFIX = "hearth.chat.conversation.";
-/** Conversations kept; the oldest beyond this are dropped. */
+/**
+ * Transcripts (the chat's cards) kept in this window's state; past this the oldest leave it, and
+ * with the folder's storage their conversations stay listed from there (their messages).
+ */
 const MAX_CONVERSATIONS = 100;
 const WRITE_DELAY_MS = 400;
 /**
@@ -90,7 +93,7 @@ export class TranscriptStore {
   private swept = -Infinity;
 
   /**
-   * `onDropped`: told the ids of conversations dropped from the history (the runtime then forgets their messages too).
+   * `onDropped`: told the ids of conversations dropped from the history where there is no `conversationsDir` (the runtime then forgets their messages too).
    * `conversationsDir`: the runtime's conversations in the folder's storage, shared with other windows (none: this window's history only).
    * `onListChanged`: told when reading that folder changed what `list` gives.
    * `now`: the clock old delete marks are judged by.
@@ -322,9 +325,15 @@ export class TranscriptStore {
     const kept = this.memento.update(INDEX_KEY, index.slice(0, MAX_CONVERSATIONS));
     for (const old of dropped) await this.memento.update(KEY_PREFIX + old.id, undefined);
     await kept;
-    if (dropped.length) this.onDropped(dropped.map((old) => old.id));
-    // The runtime removes their files too, but one starting or restarting refuses: they would stay for good, listed again from the folder.
-    for (const old of dropped) await this.removeFile(old.id);
+    if (this.conversationsDir) {
+      // Only their cards leave this window's state (each write of it serializes all it holds): the
+      // conversations stay in the folder's storage, listed from there and opened as their messages,
+      // until the user deletes them. They used to be removed with their files, without a word.
+      if (dropped.length) this.refresh().catch(() => undefined);
+    } else if (dropped.length) {
+      // No storage folder (a window with no folder open): this state is all there is of them.
+      this.onDropped(dropped.map((old) => old.id));
+    }
     if (news) throw news[1];
   }
 
@@ -349,12 +358,6 @@ export class TranscriptStore {
     await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER }).then(() => writeFile(join(dir, `${id}.deleted`), JSON.stringify(mark), { mode: PRIVATE_FILE })).catch(() => undefined);
     // After the mark: a window reading the folder between the two sees a delete, not a conversation gone by hand.
     await rm(file, { force: true }).catch(() => undefined);
-  }
-
-  /** Removes a dropped conversation's file from the folder's storage (best effort, as the runtime's forget). */
-  private async removeFile(id: string): Promise<void> {
-    this.headers.delete(id);
-    if (this.conversationsDir && ID.test(id)) await rm(join(this.conversationsDir, `${id}.json`), { force: true }).catch(() => undefined);
   }
 
   /** Takes the conversation out of this window's history. */

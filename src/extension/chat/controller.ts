@@ -40,7 +40,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
     /** The runtime's conversations in the folder's storage, shared by the windows on the folder. */
     conversationsDir?: string,
   ) {
-    // A conversation dropped from the history is dropped in the runtime too (its file would stay for good).
+    // Without a folder's storage, a conversation dropped from the history (past the newest 100) is dropped in the runtime too.
     this.store = new TranscriptStore(
       memento,
       (ids) => {

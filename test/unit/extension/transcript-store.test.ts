@@ -322,6 +322,46 @@ describe("TranscriptStore: going on with a conversation another window deleted",
   });
 });
 
+describe("TranscriptStore: past the newest 100 conversations", () => {
+  it("with the folder's storage, removes nothing: the oldest leave this window's state only, stay listed from their files and open with their messages", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const state = memento();
+    const dropped: string[] = [];
+    const store = new TranscriptStore(state, (ids) => dropped.push(...ids), dir);
+    for (let i = 0; i < 102; i++) {
+      await ranTurn(dir, `c${i}`, `question ${i}`, `answer ${i}`);
+      utimesSync(join(dir, `c${i}.json`), (1000 + i) / 1000, (1000 + i) / 1000); // saved when its transcript says
+      const t = newTranscript(`c${i}`, 1000 + i);
+      t.items.push({ kind: "user", id: "u", text: `question ${i}` }, { kind: "assistant", id: "a", text: `answer ${i}`, thinking: "", streaming: false });
+      store.save(t);
+    }
+    await store.flush();
+    assert.deepEqual(dropped, [], "the runtime is not told to forget any");
+    assert.equal(existsSync(join(dir, "c0.json")) && existsSync(join(dir, "c1.json")), true, "their files stay");
+    const kept = [...state.values.keys()].filter((key) => key.startsWith("hearth.chat.conversation."));
+    assert.equal(kept.length, 100, "this window's state still holds 100 transcripts");
+    assert.equal(state.values.has("hearth.chat.conversation.c0"), false);
+
+    await store.refresh();
+    const ids = store.list().map((s) => s.id);
+    assert.equal(ids.length, 102, "all 102 are in the history list");
+    assert.deepEqual([ids[0], ...ids.slice(-2)], ["c101", "c1", "c0"]);
+    assert.equal(store.list().at(-1)!.title, "question 0");
+    const opened = await store.open("c0");
+    assert.ok("transcript" in opened, "the oldest opens");
+    assert.deepEqual(opened.transcript.items.filter((i) => i.kind === "user" || i.kind === "assistant").map((i) => i.text), ["question 0", "answer 0"]);
+
+    // Gone on with, it is this window's again, at the top; the next oldest leaves the state, not the list.
+    store.save({ ...opened.transcript, updatedAt: 5000 });
+    await store.flush();
+    await store.refresh();
+    assert.equal(store.list()[0]!.id, "c0");
+    assert.equal(store.list().length, 102);
+    assert.equal(state.values.has("hearth.chat.conversation.c2"), false);
+    assert.deepEqual(dropped, []);
+  });
+});
+
 describe("TranscriptStore: the list of the folder's conversations", () => {
   it("is read without blocking: list() answers from what was read, refresh() reads the folder and says when the list changed", async () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");
@@ -747,23 +787,5 @@ describe("TranscriptStore: a long reply streaming into a long history", () => {
     assert.equal(state.writes, writesBeforeStep + 1);
     assert.equal((state.values.get("hearth.chat.conversation.current") as typeof current).items.length, 3);
     assert.equal(clock.pending(), 0, "no write left waiting");
-  });
-});
-
-describe("TranscriptStore: the oldest conversations dropped past 100", () => {
-  it("leave the folder's storage and the history though the runtime could not forget them (restarting): they came back from their files, the list grew past 100 for good", async () => {
-    const dir = join(tempDir("hearth-history-dropped-"), "conversations");
-    const store = new TranscriptStore(memento(), () => undefined, dir); // the runtime's forget refused
-    for (let i = 0; i < 102; i++) {
-      await ranTurn(dir, `c${i}`, `message ${i}`, "ok");
-      store.save(said(`c${i}`, 1000 + i));
-    }
-    await store.flush();
-    await store.refresh();
-    assert.equal(store.list().length, 100);
-    assert.ok(!store.list().some((s) => s.id === "c0" || s.id === "c1"));
-    assert.equal(existsSync(join(dir, "c0.json")), false);
-    assert.equal(existsSync(join(dir, "c1.json")), false);
-    assert.equal(existsSync(join(dir, "c2.json")), true);
   });
 });

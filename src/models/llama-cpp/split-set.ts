@@ -64,6 +64,14 @@ function checkSplitFirst(declared: SplitKeys, named: number, modelPath: string):
     throw new BackendError(`${modelPath} is ${split}, not the part 1 of ${named} its name says: a part of another download. ${SPLIT_AGAIN}`, "selectModel");
   }
   const ending = `-${String(declared.no + 1).padStart(5, "0")}-of-${String(declared.count).padStart(5, "0")}.gguf`;
+  // The Hugging Face cache keeps each file as blobs/<sha256>, named in snapshots/<revision>/ by a link.
+  const blobs = dirname(modelPath);
+  if (basename(blobs) === "blobs" && basename(dirname(blobs)).startsWith("models--")) {
+    throw new BackendError(
+      `${modelPath} is ${split}, as the Hugging Face cache stores it, without its name, which llama.cpp finds the other parts by: choose the part whose name ends ${ending} in the cache's ${join(dirname(blobs), "snapshots")} folder (in the revision's folder there)`,
+      "selectModel",
+    );
+  }
   throw new BackendError(
     `${modelPath} is ${split}, under a name llama.cpp cannot find the other parts by: give the parts back the names they were downloaded with (this one's ends ${ending}), in one folder, and choose the first`,
     "selectModel",

@@ -6,7 +6,8 @@
  * Real split sets come from the fixture's generateTinySplitModel (gguf-split's split.* keys).
  */
 import assert from "node:assert/strict";
-import { copyFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BackendError } from "../../../src/models/backend.ts";
@@ -108,6 +109,23 @@ describe("split GGUF files", () => {
     const first = await splitSet(3);
     writeFileSync(first.replace("00001-of", "00003-of"), writeGguf(new Map([["split.no", gguf.u16(2)], ["split.count", gguf.u16(3)], ["split.tensors.count", gguf.i32(1)]]), []));
     await assert.rejects(validateModelFile(first), refusedWith(/its 3 parts hold \d+ tensors, and the first says the model has \d+ \(split\.tensors\.count\): the parts are not all of one model/));
+  });
+
+  it("a first part chosen as the Hugging Face cache's blob (blobs/<sha256>, no name): points at its name in snapshots/, and that name loads", async () => {
+    const parts = await generateTinySplitModel({ arch: "qwen35" }, 2);
+    const repo = join(tempDir("hearth-hf-"), "models--Qwen--Qwen3.5-Tiny-GGUF");
+    const snapshot = join(repo, "snapshots", "0123abc");
+    mkdirSync(join(repo, "blobs"), { recursive: true });
+    mkdirSync(snapshot, { recursive: true });
+    parts.forEach((bytes, i) => {
+      const sha = createHash("sha256").update(bytes).digest("hex");
+      writeFileSync(join(repo, "blobs", sha), bytes);
+      symlinkSync(`../../blobs/${sha}`, join(snapshot, `Qwen3.5-Tiny-Q8_0-0000${i + 1}-of-00002.gguf`));
+    });
+    const blob = join(repo, "blobs", createHash("sha256").update(parts[0]!).digest("hex"));
+    await assert.rejects(validateModelFile(blob), refusedWith(/is part 1 of a model split into 2 files \(its split\.no and split\.count say so\), as the Hugging Face cache stores it, without its name, which llama\.cpp finds the other parts by: choose the part whose name ends -00001-of-00002\.gguf in the cache's .+models--Qwen--Qwen3\.5-Tiny-GGUF\/snapshots folder/));
+    const model = await validateModelFile(join(snapshot, "Qwen3.5-Tiny-Q8_0-00001-of-00002.gguf"));
+    assert.equal(model.fileSize, parts[0]!.length + parts[1]!.length);
   });
 
   it("a first part renamed (model.gguf): says llama.cpp finds the other parts by the part names", async () => {

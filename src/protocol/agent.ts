@@ -281,11 +281,15 @@ export interface ConversationExportParams {
 
 /**
  * The longest conversation file an import takes (characters; the extension checks the file's
- * bytes before reading it): a context of 262,144 tokens is about 1 MB of text, written twice
- * (readable and base64) plus the diff. Reading a bigger one would hold several copies of it
- * in memory for a conversation no model could take.
+ * bytes before reading it). An export writes each message twice (readable, and base64 JSON:
+ * 4/3 of it) plus a diff of at most 16 MiB twice (handoff.ts MAX_EXPORT_DIFF_BYTES), so the
+ * 64 MiB conversation file the runtime keeps at most (conversation-store.ts MAX_FILE_BYTES)
+ * exports some 2.3 times that, about 190 MiB; this leaves room for the readable layer's
+ * headings and fences. It was 64 MiB: a conversation of some 27 MB (a day of long reads)
+ * exported a file Hearth would not import back. A bigger file is no export of Hearth's:
+ * reading it would hold several copies in memory for nothing.
  */
-export const MAX_IMPORT_CHARS = 64 * 1024 * 1024;
+export const MAX_IMPORT_CHARS = 256 * 1024 * 1024;
 
 /**
  * Sent by the client for "Import Conversation": the runtime parses an exported file and

@@ -185,7 +185,7 @@ describe("importConversation of a file edited after export", () => {
 describe("importConversation of a huge file", () => {
   it("refuses a file far larger than any conversation before reading it", () => {
     const file = crafted([{ role: "user", content: "hi" }]) + " ".repeat(MAX_IMPORT_CHARS);
-    assert.throws(() => importConversation(file), (error: unknown) => error instanceof ConversationImportError && /64 MB/.test(error.message));
+    assert.throws(() => importConversation(file), (error: unknown) => error instanceof ConversationImportError && /256 MB/.test(error.message));
   });
 });
 

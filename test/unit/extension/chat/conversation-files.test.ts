@@ -28,7 +28,7 @@ describe("conversation files", () => {
 
   it("does not read a file for an import that the runtime would refuse for its size, and names both sizes", () => {
     assert.equal(importSizeProblem(MAX_IMPORT_CHARS), undefined);
-    assert.equal(importSizeProblem(3 * 1024 ** 3), "the file is 3072 MB, larger than the 64 MB a conversation export can be");
+    assert.equal(importSizeProblem(3 * 1024 ** 3), "the file is 3072 MB, larger than the 256 MB a conversation export can be");
   });
 
   it("names the export after the title, in lower case without punctuation", () => {

@@ -89,7 +89,7 @@ describe("Hearth in a real workbench", () => {
     assert.ok(oldPid > 0);
     process.kill(oldPid, "SIGKILL");
     await wb.page
-      .locator(".notifications-toasts .notification-toast", { hasText: "Hearth's runtime stopped (killed by SIGKILL)" })
+      .locator(".notifications-toasts .notification-toast", { hasText: "Hearth's runtime stopped (killed by SIGKILL: killed from outside, most often by the system's out-of-memory killer" })
       .waitFor({ timeout: 20_000 });
     await wb.screenshot("foundation-runtime-restarting");
     await view.locator(`[data-state="ready"]`).waitFor({ timeout: 30_000 });

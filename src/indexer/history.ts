@@ -10,6 +10,8 @@
  * git, or outside a repository, there is no history and ranking goes on without it.
  */
 import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { formatLimit } from "../protocol/units.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "./read-only-git.ts";
 import { issueReferences } from "./query-evidence.ts";
@@ -76,6 +78,12 @@ export class RepoHistory {
     private readonly commits: readonly Commit[],
     /** Why only the newest commits were read ("git log took over 30 s"), when the log was cut short. */
     readonly cut?: string,
+    /**
+     * Read from a shallow clone (`git clone --depth N`, `--shallow-since`): its boundary
+     * commits, grafted without their parents, are left out of `commits` (git shows each as
+     * adding every file it holds), so this holds only the real changes the clone has.
+     */
+    readonly shallow = false,
   ) {
     let total = 0;
     this.messageLength = new Float64Array(commits.length);
@@ -219,7 +227,10 @@ const FIELD = "\x1f";
 
 /**
  * Reads the history with one `git log` (`previous` again when its commit is still the one
- * `rev` names; a shallow clone gives the commits it has). Resolves to undefined, never
+ * `rev` names). A shallow clone gives the commits it has less its boundary ones (listed in
+ * its shallow file): git has them without their parents and shows each as adding every file
+ * in it, which would give its message to every file and make each "changed in the newest
+ * commit" in a depth-1 clone. Resolves to undefined, never
  * throws, when there is none to read (no git on PATH, not a repository, an unborn branch, a
  * repository git refuses as another user's): ranking is then lexical and structural only.
  */
@@ -228,6 +239,7 @@ export async function readHistory(source: HistorySource, previous?: RepoHistory)
   const head = await git(source, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
   if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head.trim())) return undefined;
   if (previous?.head === head.trim()) return previous;
+  const boundary = await shallowCommits(source);
   const read = (renames: boolean): Promise<{ text: string; cut?: string } | undefined> =>
     gitLog(
       source,
@@ -244,9 +256,14 @@ export async function readHistory(source: HistorySource, previous?: RepoHistory)
         ...(source.gitDir ? [] : ["--relative"]),
         `--max-count=${source.maxCommits ?? MAX_COMMITS}`,
         `--format=${RECORD}%s${FIELD}%b${FIELD}`,
+        // The boundary commits (and their ancestors, which the clone does not have) as `^hash`
+        // lines on stdin (a --shallow-since clone of a branchy history can have many; one the
+        // clone does not hold is passed over).
+        ...(boundary.length > 0 ? ["--ignore-missing", "--stdin"] : []),
         head.trim(),
       ],
       source.maxBytes ?? GIT_MAX_BUFFER,
+      boundary.map((c) => `^${c}\n`).join(""),
     );
   // Finding a rename with edits reads both versions of the file: in a partial clone each is
   // a download from its remote, and an object store missing one fails the whole log. Then the
@@ -254,7 +271,24 @@ export async function readHistory(source: HistorySource, previous?: RepoHistory)
   const partial = (await git(source, ["config", "--get", "extensions.partialClone"])) !== undefined;
   const log = (!partial ? await read(true) : undefined) ?? (await read(false));
   if (log === undefined) return undefined;
-  return new RepoHistory(head.trim(), parseLog(log.text), log.cut);
+  return new RepoHistory(head.trim(), parseLog(log.text), log.cut, boundary.length > 0);
+}
+
+/**
+ * The commits a shallow clone has without their parents: its shallow file (`.git/shallow`,
+ * in the common git folder for a worktree), one hash a line; none when there is no such file.
+ */
+async function shallowCommits(source: HistorySource): Promise<string[]> {
+  const path = (await git(source, ["rev-parse", "--git-path", "shallow"]))?.trim();
+  if (!path) return [];
+  try {
+    return readFileSync(resolvePath(source.cwd, path), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -314,7 +348,7 @@ function git(source: HistorySource, args: readonly string[]): Promise<string | u
  * `maxBytes`, is cut after its last whole commit (the log is newest first, so the newest
  * commits are kept) and says why, instead of being lost whole.
  */
-function gitLog(source: HistorySource, args: readonly string[], maxBytes: number): Promise<{ text: string; cut?: string } | undefined> {
+function gitLog(source: HistorySource, args: readonly string[], maxBytes: number, input = ""): Promise<{ text: string; cut?: string } | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (value: { text: string; cut?: string } | undefined): void => {
@@ -331,10 +365,15 @@ function gitLog(source: HistorySource, args: readonly string[], maxBytes: number
     };
     const timer = setTimeout(() => stop(`git log took over ${GIT_TIMEOUT_MS / 1000} s`), GIT_TIMEOUT_MS);
     try {
-      child = spawn("git", gitArgs(source, args), { cwd: source.cwd, env: readOnlyGitEnv(), stdio: ["ignore", "pipe", "ignore"], windowsHide: true });
+      child = spawn("git", gitArgs(source, args), { cwd: source.cwd, env: readOnlyGitEnv(), stdio: [input ? "pipe" : "ignore", "pipe", "ignore"], windowsHide: true });
     } catch {
       settle(undefined);
       return;
+    }
+    if (input) {
+      // A git that stops early (killed at the limit) closes its stdin: EPIPE is no error here.
+      child.stdin!.on("error", () => undefined);
+      child.stdin!.end(input);
     }
     child.stdout!.on("data", (chunk: Buffer) => {
       if (cut !== undefined) return;

@@ -2,7 +2,7 @@
  * The repository indexer's public surface. See README.md in this folder for the design.
  * Library code: no `vscode`, no node-llama-cpp; the runtime and the CLI wire it up.
  */
-export { RepoIndex, DEFAULT_LIMITS, leftOutMessage, stoppedMessage } from "./repo-index.ts";
+export { RepoIndex, DEFAULT_LIMITS, leftOutMessage, shallowHistoryMessage, stoppedMessage } from "./repo-index.ts";
 export { cacheMissMessage } from "./cache.ts";
 export { IndexClient } from "./index-client.ts";
 export { endOnceWrittenIfReadsHeld, endAtExitIfReadsHeld } from "./held-reads.ts";

@@ -104,6 +104,8 @@ export interface IndexReport {
   readonly historyCommits: number;
   /** Why only the newest commits of the history were read (`git log` too long or too slow), when so. */
   readonly historyCut?: string;
+  /** The history is a shallow clone's (`git clone --depth N`): `historyCommits` leaves out its grafted boundary commits. */
+  readonly historyShallow?: true;
   /**
    * Set when the last scan stopped at `limits.maxFiles`: the files nearest the root are indexed;
    * `crowded` is the deepest folder holding most of them, when one does (a dataset, a cache).
@@ -135,6 +137,15 @@ export const SETTLED_MS = 60_000;
 
 /** The outcome of a one-file update. */
 export type UpdateResult = "parsed" | "unchanged" | "removed" | "skipped";
+
+/**
+ * The history of a shallow clone (`git clone --depth N`, as CI and quick clones make), for
+ * `hearth index` and the runtime's log: how many commits it holds besides its grafted
+ * boundary ones (left out), and how to get more.
+ */
+export function shallowHistoryMessage(commits: number): string {
+  return `shallow clone: ${commits.toLocaleString("en")} commit${commits === 1 ? "" : "s"} of history (its oldest commits come without their parents, so git shows them adding every file: they are left out); for more of the history, which helps ranking, run git fetch --unshallow (or git fetch --deepen=1000 for that many older commits) and index again`;
+}
 
 /** What to tell the user when the scan stopped at the file limit (`hearth index`, the Hearth view). */
 export function stoppedMessage(stopped: NonNullable<IndexReport["stopped"]>): string {
@@ -999,7 +1010,8 @@ export class RepoIndex {
     }
     const historyCommits = this.historyRead?.commitCount ?? 0;
     const historyCut = this.historyRead?.cut;
+    const historyShallow = this.historyRead?.shallow === true;
     const stopped = this.stopped;
-    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, leftOut, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(stopped ? { stopped } : {}), ...run };
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, leftOut, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(historyShallow ? { historyShallow: true as const } : {}), ...(stopped ? { stopped } : {}), ...run };
   }
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { cacheMissMessage, IndexClient, type IndexLimits, type IndexProgress, type IndexReport, leftOutMessage, stoppedMessage } from "../indexer/index.ts";
+import { cacheMissMessage, IndexClient, type IndexLimits, type IndexProgress, type IndexReport, leftOutMessage, shallowHistoryMessage, stoppedMessage } from "../indexer/index.ts";
 import type { IndexState } from "../protocol/status.ts";
 import { log } from "./log.ts";
 
@@ -102,7 +102,7 @@ export class WorkspaceIndex {
         if (!signal.aborted) this.ready(readyState(report));
         const history = !this.historyAllowed
           ? "no git history read: the folder is not trusted"
-          : `${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
+          : `${report.historyShallow ? shallowHistoryMessage(report.historyCommits) : `${report.historyCommits} commits of history`}${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
         if (report.stopped) log("warn", `index: ${stoppedMessage(report.stopped)}`);
         if (leftOut) log("warn", `index: ${leftOut}; among them ${report.leftOut.map((s) => `${s.path} (${s.reason}${s.detail ? `: ${s.detail}` : ""})`).join(", ")}`);
         const missed = cacheMissMessage(report.cache, report.cacheMissDetail);

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { chmod, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
+import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, shallowHistoryMessage, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
 import { gitLinkBroken, gitUnusable, historyNotDownloaded, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
 import { gitLinkProblem, gitLinkWayOut } from "../../agent/git-link.ts";
@@ -113,7 +113,7 @@ export function nothingIndexed(what: string, root: string, report: IndexReport):
  * repository, and "not a git repository, no commits yet, or --no-history" was said of a checkout.
  */
 function noHistoryWhy(root: string, report: IndexReport, noHistory: boolean): string | undefined {
-  if (report.historyCommits > 0 || noHistory) return undefined;
+  if (report.historyCommits > 0 || report.historyShallow || noHistory) return undefined;
   const unusable = gitUnusable(root);
   if (!unusable) {
     const refused = ownerRefusal(root);
@@ -148,7 +148,7 @@ export function formatReport(root: string, r: IndexReport, historyNone = "none (
     // Why a cache that was there was not used (another version's, damaged, unreadable: named); a first index's absent one says nothing more.
     ...(r.cache !== "absent" && cacheMissMessage(r.cache, r.cacheMissDetail) ? [`Cache:       ${cacheMissMessage(r.cache, r.cacheMissDetail)}`] : []),
     ...(r.cacheError ? [`Cache:       not written (${r.cacheError}): the next run parses these files again`] : []),
-    `History:     ${r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)${r.historyCut ? `; only the newest: ${r.historyCut}` : ""}` : historyNone}`,
+    `History:     ${r.historyShallow ? `${shallowHistoryMessage(r.historyCommits)}${r.historyCut ? `; only the newest: ${r.historyCut}` : ""}` : r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)${r.historyCut ? `; only the newest: ${r.historyCut}` : ""}` : historyNone}`,
     `Time:        ${(r.elapsedMs / 1000).toFixed(2)} s`,
     "",
   ].join("\n");

@@ -393,6 +393,53 @@ describe("repository history in locate", () => {
     }
   });
 
+  it("leaves a shallow clone's boundary commits out (git shows them adding every file) and says how little history a shallow clone has", async () => {
+    const { dir, cleanup } = tempDir("hearth-history-shallow-");
+    try {
+      const origin = join(dir, "origin");
+      mkdirSync(origin);
+      git(origin, "init", "-q", "-b", "main");
+      commit(origin, "Initial import", { ...fillerFiles(), "src/paint.js": "export function paint(ctx, items) {\n  for (const i of items) ctx.fill(i);\n}\n" });
+      commit(origin, "Fix tooltip flicker when hovering stacked bars (#812)", { "src/paint.js": "export function paint(ctx, items) {\n  for (const i of items) ctx.fill(i.rect);\n}\n" });
+      commit(origin, "Speed up step 3", { "src/part3.js": "export function step3(input) {\n  return input + 3;\n}\n// faster\n" });
+      const clone = (depth: number): string => {
+        const to = join(dir, `depth${depth}`);
+        git(dir, "clone", "-q", `--depth=${depth}`, `file://${origin}`, to);
+        return to;
+      };
+      // --depth 2: the fix is the boundary, shown as adding all 26 files: its message named none of them.
+      const two = await indexOf(clone(2));
+      try {
+        assert.equal(two.history?.commitCount, 1, "Speed up step 3 only");
+        assert.equal(two.history?.changes("src/part3.js"), 1);
+        assert.equal(two.history?.changes("src/part7.js"), 0);
+        assert.equal(two.history?.age("src/part7.js"), undefined, "part7.js did not change in the newest commit");
+        assert.deepEqual(two.history?.commitsNaming(812), []);
+        const reasons = locate(two, ISSUE, { top: 10 }).flatMap((r) => r.reasons.filter((x) => x.startsWith("history:")).map((x) => `${r.path}: ${x}`));
+        assert.deepEqual(reasons, [], "no file is given the boundary commit's message");
+        assert.match(formatReport(two.root, two.summary()), /^History: +shallow clone: 1 commit of history \(its oldest commits come without their parents, so git shows them adding every file: they are left out\); for more of the history, which helps ranking, run git fetch --unshallow \(or git fetch --deepen=1000 for that many older commits\) and index again$/m);
+      } finally {
+        await two.close();
+      }
+      // --depth 1: no history at all, and said so as a shallow clone's, not as "not a git repository".
+      const one = await indexOf(clone(1));
+      try {
+        assert.equal(one.history?.commitCount, 0);
+        assert.equal(one.history?.age("src/paint.js"), undefined);
+        assert.match(formatReport(one.root, one.summary()), /^History: +shallow clone: 0 commits of history \(.*\); for more of the history, which helps ranking, run git fetch --unshallow/m);
+      } finally {
+        await one.close();
+      }
+      // The whole history is read as before, and is no shallow clone's.
+      const whole = await readHistory({ cwd: origin });
+      assert.equal(whole?.commitCount, 3);
+      assert.equal(whole.shallow, false);
+      assert.match(formatReport(origin, { ...REPORT, historyCommits: 3 }), /^History: +3 commits \(git: /m);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("points at what the fix of an issue the text links to (#41, gh-41) changed, and at nothing for a link to another repository", async () => {
     await withRepo(
       (dir) => {

@@ -18,6 +18,7 @@ import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, commandsLeftRunning, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
+import { type StashEntry, stashChange, stashEntries } from "./fix-files.ts";
 import { gitLinkNotice, repositoryGitLinkBroken } from "./git-link.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
@@ -114,6 +115,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   let leftRunning = commandsLeftRunning();
   // Fix This Issue: the checkpoint just before the final tests ran, once the user said yes.
   let testsFrom: string | undefined;
+  // A git stash (pop) during the run moves the user's work between the files and the stash list: the review cannot say where.
+  const stashAtStart = await stashEntries(options.workspace.root, { signal }).catch(() => undefined);
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changed = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
@@ -136,6 +139,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // A file the user changed during the run: its review diff starts just before the agent's first write (typing saved before it is not Hearth's).
     const bases = [...(baselines ?? [])].filter(([path, b]) => b.checkpoint && !gits.has(path));
     const diffBases = bases.length ? Object.fromEntries(bases.map(([path, b]) => [path, b.checkpoint!])) : undefined;
+    const stashed = stashAtStart && stashChange(stashAtStart, await stashEntries(options.workspace.root).catch(() => undefined));
+    for (const text of stashed ? stashNotices(stashed.made, stashed.gone) : []) emit({ type: "notice", level: "warning", text });
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
     // As hearth fix judges it: git wrote files the run's diff from its start holds (Fix This Issue's closing message says so).
     const changedSet = new Set(changed);
@@ -297,6 +302,29 @@ export function headMovedNotice(from: UserHead, to: UserHead, gits: number, edit
   const named = edited.length > EDITED_NAMED ? `${edited.slice(0, EDITED_NAMED).join(", ")} and ${edited.length - EDITED_NAMED} more` : edited.join(", ");
   const it = edited.length === 1 ? "it" : "them";
   return `${notice} This run edited ${named} before git changed ${it}: where git merged that edit in (git checkout -m, a pull's autostash) it is still there, now part of the branch's version, and a Reject will not take it out: look ${it} over.`;
+}
+
+/**
+ * What a `git stash` or `git stash pop` during the run did (the agent's command, to test on a
+ * clean tree, or the user's in a terminal): the review showed the user's stashed lines as
+ * removed by the run with no word of the stash, its Reject put them back from the checkpoint —
+ * leaving the stash entry a copy, which `git stash pop` then refused — and a popped entry's
+ * changes were shown as the run's, a Reject taking them out with the entry gone.
+ */
+export function stashNotices(made: readonly StashEntry[], gone: readonly StashEntry[]): string[] {
+  const short = (entry: StashEntry) => `${entry.ref}, commit ${entry.commit.slice(0, 12)}`;
+  const notices: string[] = [];
+  if (made.length) {
+    const one = made.length === 1;
+    const refs = made.map((entry) => entry.ref).join(" ");
+    notices.push(`git stash ran during this run (the agent's command, or yours in a terminal): ${one ? "the stash entry" : `${made.length} stash entries`} ${made.map(short).join("; ")} ${one ? "holds" : "hold"} changes taken out of the files, your uncommitted work among them if you had any, and the review shows them as removed by this run. To keep the agent's changes and have yours back: Keep, then git add -u and git stash pop (pop refuses while a file it changes holds unstaged changes; staged ones it merges with). A Reject puts them back in the files itself (from Hearth's checkpoint), so the stash ${one ? "entry is" : "entries are"} then a copy: look ${one ? "it" : "them"} over (git stash show -p ${made[0]!.ref}) and drop ${one ? "it" : "them"} (git stash drop ${refs}${one ? "" : ", one at a time"}); git stash pop would refuse, the files holding those changes already.`);
+  }
+  if (gone.length) {
+    const one = gone.length === 1;
+    const commits = gone.map((entry) => entry.commit.slice(0, 12));
+    notices.push(`git stash pop or drop ran during this run: ${one ? "the stash entry" : `${gone.length} stash entries`} ${gone.map((entry) => `${entry.commit.slice(0, 12)} (${entry.ref} at the start)`).join(", ")} ${one ? "is" : "are"} gone from the stash list. A popped entry's changes are in the files now, and where the review shows them as this run's a Reject takes them out: to have them again, git stash apply ${commits.join(" / ")}${one ? "" : " (each)"}, or put ${one ? "it" : "them"} back in the list with git stash store ${commits.join(" / ")}${one ? "" : " (each)"} — git keeps ${one ? "that commit" : "those commits"} only until it prunes unreachable ones (two weeks by default).`);
+  }
+  return notices;
 }
 
 /** How many of the files the agent edited before git changed them the notice names. */

@@ -462,3 +462,24 @@ export async function stashEntries(root: string, call: RepositoryGitCall = {}): 
   const text = await repositoryGitText(root, ["stash", "list", "--format=%H"], call);
   return text?.split("\n").filter(Boolean);
 }
+
+/** A stash entry by its commit and its place in the list (`stash@{N}`) when it was read. */
+export interface StashEntry {
+  readonly commit: string;
+  readonly ref: string;
+}
+
+/**
+ * How the stash list changed during a run, from `stashEntries` at its start and its end: the
+ * entries made and still there (`git stash`: changes taken out of the files, the user's
+ * uncommitted work among them, which the review or patch shows removed), and those there at
+ * the start and gone at the end (`git stash pop` or `drop`: a popped entry's changes are in the
+ * files, shown as the run's, and a Reject takes them out again — with the entry gone, its
+ * commit is the only way back). Undefined where nothing changed or git could not say.
+ */
+export function stashChange(before: readonly string[] | undefined, after: readonly string[] | undefined): { readonly made: StashEntry[]; readonly gone: StashEntry[] } | undefined {
+  if (!before || !after) return undefined;
+  const made = after.flatMap((commit, index) => (before.includes(commit) ? [] : [{ commit, ref: `stash@{${index}}` }]));
+  const gone = before.flatMap((commit, index) => (after.includes(commit) ? [] : [{ commit, ref: `stash@{${index}}` }]));
+  return made.length || gone.length ? { made, gone } : undefined;
+}

@@ -13,7 +13,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, stashEntries, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
+import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, stashChange, stashEntries, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -98,6 +98,12 @@ export interface FixResult {
    * ones among them, which the patch shows removed.
    */
   readonly stashedDuringRun?: number;
+  /**
+   * The stash entries there at the start and gone at the end (`git stash pop` or `drop`, by the
+   * agent's commands or by hand): a popped entry's changes are in the checkout, the patch holding
+   * them as the agent's, and the entry's commit is the way back to it.
+   */
+  readonly stashGone?: readonly StashEntry[];
   /** Why git could not tell the checkout's uncommitted changes at the start (a corrupt index, a clean filter past the time limit); none when it could, or there is no repository. */
   readonly uncommittedUnknown?: string;
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
@@ -320,7 +326,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const changed = new Set(changedFiles);
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
   const stashNow = stashAtStart && (await stashEntries(options.repo, patchGit));
-  const stashed = stashNow ? stashNow.filter((commit) => !stashAtStart!.includes(commit)).length : 0;
+  const stash = stashChange(stashAtStart, stashNow);
+  const stashed = stash?.made.length ?? 0;
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
     ...(atStart && "unknown" in atStart ? { uncommittedUnknown: atStart.unknown } : {}),
@@ -329,6 +336,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(leftRunning ? { leftRunning } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(stashed ? { stashedDuringRun: stashed } : {}),
+    ...(stash?.gone.length ? { stashGone: stash.gone } : {}),
     ...(submodulePatches.length ? { submodulePatches } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),

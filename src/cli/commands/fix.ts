@@ -7,7 +7,7 @@ import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { type FixResult, type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
-import { leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
+import { type StashEntry, leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
 import { lineEndsUncheckedMessage } from "../../agent/fix-line-ends.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
@@ -207,7 +207,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashGone: result.stashGone });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -232,6 +232,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.lineEndsUnchecked) io.err(`hearth fix: ${terminalName(lineEndsUncheckedMessage(result.lineEndsUnchecked))}\n`);
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
       if (result.stashedDuringRun) io.err(`hearth fix: ${stashedMessage(result.stashedDuringRun)}\n`);
+      if (result.stashGone) io.err(`hearth fix: ${stashGoneMessage(result.stashGone)}\n`);
       if (result.uncommittedUnknown) io.err(`hearth fix: ${terminalName(uncommittedUnknownMessage(result.uncommittedUnknown))}\n`);
       for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, ownFiles.get(own.submodule), io) + patchHiddenReport(own.patch));
       // A harness reading the prediction alone would take it for the whole fix.
@@ -297,7 +298,18 @@ export function leftRunningMessage(left: LeftRunningStop | undefined): string[] 
  */
 export function stashedMessage(entries: number): string {
   const what = entries === 1 ? "a new stash entry holds" : `${entries} new stash entries hold`;
-  return `git stash ran during the fix (the agent's commands, or by hand): ${what} changes taken out of the checkout, uncommitted changes of yours among them if you had any (the patch shows them removed). git stash list shows ${entries === 1 ? "it" : "them"}; git stash pop brings the newest back.`;
+  return `git stash ran during the fix (the agent's commands, or by hand): ${what} changes taken out of the checkout, uncommitted changes of yours among them if you had any (the patch shows them removed). git stash list shows ${entries === 1 ? "it" : "them"}. To have the newest back with the agent's change: git add -u, then git stash pop (a plain pop refuses while a file it changes holds unstaged changes, as the agent's are).`;
+}
+
+/**
+ * A `git stash pop` (or `drop`) during the run of an entry there at the start — the user's own,
+ * stashed before: its changes went into the checkout and the patch as the agent's, the entry
+ * gone from the list, unsaid. Its commit brings it back.
+ */
+export function stashGoneMessage(gone: readonly StashEntry[]): string {
+  const one = gone.length === 1;
+  const commits = gone.map((entry) => entry.commit.slice(0, 12));
+  return `git stash pop or drop ran during the fix (the agent's commands, or by hand): ${one ? "the stash entry" : `${gone.length} stash entries`} ${gone.map((entry) => `${entry.commit.slice(0, 12)} (${entry.ref} at the start)`).join(", ")} ${one ? "is" : "are"} gone from the stash list; a popped entry's changes are in the checkout, and the patch holds them as the agent's. To put ${one ? "it" : "them"} back in the list: git stash store ${commits.join(" / ")}${one ? "" : " (each)"} (git keeps ${one ? "that commit" : "those commits"} only until it prunes unreachable ones, two weeks by default).`;
 }
 
 /**

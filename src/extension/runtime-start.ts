@@ -84,7 +84,7 @@ export class RuntimeStart {
   private phase: "waiting" | "answered" | "failed" | "hung" = "waiting";
   /** Why the start failed, in the runtime's own words (its answer to `initialize`). */
   private failure: string | undefined;
-  /** {@link stop} was called: a SIGKILL from then on is its own. */
+  /** {@link stop} or {@link failed} ended it: a SIGKILL from then on is its own. */
   private stopping = false;
 
   constructor(readonly child: ChildProcess, events: RuntimeStartEvents, options: RuntimeStartOptions = {}) {
@@ -162,7 +162,10 @@ export class RuntimeStart {
     const code = (error as { code?: unknown } | undefined)?.code;
     if (this.phase === "waiting" && error instanceof Error && typeof code === "number" && code !== ErrorCodes.PendingResponseRejected) this.failure = error.message;
     this.settle("failed");
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    // Also after it answered (its first status failed, a Restart cut the start short): no OOM kill.
+    this.stopping = true;
+    this.child.kill("SIGKILL");
   }
 
   /**

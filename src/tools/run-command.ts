@@ -159,8 +159,15 @@ const NO_PROMPTS = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS_REQU
  */
 const PROMPT_VARS = /^(SSH_ASKPASS|VSCODE_GIT_.*|GPG_TTY)$/i;
 
-/** git's words when gpg did not sign (English only: git's messages follow the user's language). */
-const GPG_SIGN_FAILED = /^error: gpg failed to sign the data$/m;
+/**
+ * git's line when gpg did not sign, read by its shape, not its words, which follow the user's
+ * language: `error: gpg failed to sign the data`, German `Fehler: gpg beim Signieren der Daten
+ * fehlgeschlagen`, French `erreur : gpg n'a pas pu signer les données`, Chinese `错误：gpg 无法为数据签名`
+ * — git's prefix word, a colon (a no-break space before it in French, full width in Chinese and
+ * Japanese), then `gpg` as a word of its own. gpg's own lines (`gpg: signing failed: …`) and
+ * git's `gpg.ssh.defaultKeyCommand failed`, `gpg-agent` are not that.
+ */
+const GPG_SIGN_FAILED = /^[^\s:：]{1,24}[ \u00a0\u202f]?[:：] ?gpg(?![\w.-])[^\n]*$/mu;
 const GPG_NOTE = "[gpg could not sign the commit. Commands run with no terminal, so gpg cannot ask for a signing key's passphrase: where that is the cause, ask the user to commit, or to unlock the key in their own terminal first (gpg-agent keeps it unlocked a while). Do not turn signing off (--no-gpg-sign, -c commit.gpgsign=false) unless the user asks for that.]";
 
 const TOKEN_VARS = [...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES];

@@ -330,6 +330,46 @@ describe("the environment a command gets", () => {
     }
   });
 
+  it("says why a signed commit failed when git speaks the user's language: git's 'gpg failed to sign the data' is 'Fehler: gpg beim Signieren der Daten fehlgeschlagen' in German, 'erreur : gpg n'a pas pu signer les données' in French, '错误：gpg 无法为数据签名' in Chinese", { ...SAFETY_NET, skip: noGpgPrompt() }, async (t) => {
+    const dir = tempDir();
+    // git's messages follow LANGUAGE unless the locale is C; C.UTF-8 is not C and is in every glibc.
+    const german = spawnSync("git", ["rev-parse"], { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_CEILING_DIRECTORIES: dir, LC_ALL: "C.UTF-8", LANGUAGE: "de" } });
+    if (!/Kein Git-Repository/.test(german.stderr)) return t.skip(`git has no German messages here: ${german.stderr.trim()}`);
+    const gnupg = join(dir, "gnupg");
+    mkdirSync(gnupg, { mode: 0o700 });
+    // The key's passphrase is asked by pinentry-curses, which has no terminal: commands run without one.
+    writeFileSync(join(gnupg, "gpg-agent.conf"), `pinentry-program ${PINENTRY_CURSES}\n`);
+    const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
+    t.after(() => {
+      spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv });
+      spawnSync("gpgconf", ["--remove-socketdir"], { env: gpgEnv });
+    });
+    const made = spawnSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "secret", "--quick-gen-key", "Signer <signer@example.com>", "ed25519", "sign", "0"], { env: gpgEnv, encoding: "utf8" });
+    assert.equal(made.status, 0, made.stderr);
+    const { root: repo, ctx } = workspaceWith();
+    execSync(`git init -q '${repo}' && cd '${repo}' && git config user.name u && git config user.email u@example.com && git config user.signingkey signer@example.com && git config commit.gpgsign true`);
+    const vars = { GNUPGHOME: gnupg, HOME: dir, GIT_CONFIG_NOSYSTEM: "1", LC_ALL: "C.UTF-8" };
+    const before = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, vars);
+    try {
+      for (const [language, words] of [["de", /^Fehler: gpg beim Signieren der Daten fehlgeschlagen$/m], ["fr", /^erreur : gpg n'a pas pu signer les données$/m], ["zh_CN", /^错误：gpg 无法为数据签名$/m]] as const) {
+        const r = await runTool(runCommandTool, { command: `LANGUAGE=${language} git commit -q --allow-empty -m change` }, ctx);
+        assert.match(r.text, /\[exit code 128,/);
+        // Where the catalogue is installed (git's own messages come in one package) git said it in that language.
+        if (language === "de") assert.match(r.text, words);
+        assert.match(r.text, /no terminal, so gpg cannot ask for a signing key's passphrase[^]*Do not turn signing off/, `${language}: ${r.text}`);
+      }
+      // A failure that is not gpg's names no gpg: no note.
+      const other = await runTool(runCommandTool, { command: "LANGUAGE=de git commit -q -m nothing" }, ctx);
+      assert.doesNotMatch(other.text, /gpg cannot ask/);
+    } finally {
+      for (const [key, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
   it("runs git on the repository of the folder it runs in, not one GIT_DIR / GIT_WORK_TREE / GIT_INDEX_FILE name (hearth fix from a git hook, a dotfiles setup's exported GIT_DIR), as Hearth's own git does", SAFETY_NET, async () => {
     const git = (dir: string, args: string) => execSync(`git -c user.name=a -c user.email=a@b ${args}`, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
     // The repository the variables name: the one whose hook runs hearth, or ~/.dotfiles.

@@ -1,9 +1,10 @@
 /**
  * The environment of the programs Hearth starts for the user — the agent's commands and tests
  * (run-command.ts) and the stdio MCP servers of a configuration (mcp/connection.ts): Hearth's
- * own, without what is Hearth's alone and without what points a program at another place than
- * the workspace, and with the user's NODE_OPTIONS back where the editor's runtime was started
- * without them (protocol/node-options.ts).
+ * own, without what is Hearth's alone, what points a program at another place than the
+ * workspace, or what asks for a passphrase through the user's terminal or a window, and with
+ * the user's NODE_OPTIONS back where the editor's runtime was started without them
+ * (protocol/node-options.ts).
  */
 import { USER_NODE_OPTIONS_VARIABLE } from "../protocol/node-options.ts";
 import { REPOSITORY_VARIABLES } from "../indexer/read-only-git.ts";
@@ -24,10 +25,22 @@ const HEARTH_OWN = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE
  */
 const ELSEWHERE = [...REPOSITORY_VARIABLES, "CDPATH"];
 
+/**
+ * What asks a person for a password or passphrase through the user's terminal or a window:
+ * GPG_TTY (the terminal `hearth chat` runs in, by name: gpg-agent's pinentry-curses opened it
+ * and drew its dialog over the chat, reading the user's keys), SSH_ASKPASS, and VS Code's
+ * askpass (VSCODE_GIT_*: the integrated terminal's, asking in a window). Both kinds of program
+ * run in a session of their own with no terminal (setsid), and the editor's runtime never had
+ * these (extension/runtime-env.ts is an allowlist): a stdio MCP server under `hearth chat
+ * --mcp` had them all, so a git MCP server's signed commit drew the passphrase box over the
+ * chat. A server's config may still pass one back in its `env` ("${env:SSH_ASKPASS}").
+ */
+const PROMPTS = /^(SSH_ASKPASS|VSCODE_GIT_.*|GPG_TTY)$/i;
+
 /** `base` for a program the user's work runs: see the module's comment. */
 export function userProgramEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
-  for (const name of [...HEARTH_OWN, ...ELSEWHERE]) delete env[name];
+  for (const name of [...HEARTH_OWN, ...ELSEWHERE, ...Object.keys(env).filter((key) => PROMPTS.test(key))]) delete env[name];
   const nodeOptions = env[USER_NODE_OPTIONS_VARIABLE];
   delete env[USER_NODE_OPTIONS_VARIABLE];
   if (nodeOptions !== undefined) env.NODE_OPTIONS = nodeOptions;

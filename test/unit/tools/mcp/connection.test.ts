@@ -183,6 +183,26 @@ describe("MCP tools from a real stdio server", () => {
     });
   });
 
+  it("a stdio server runs without the user's terminal for gpg (GPG_TTY) or an askpass (SSH_ASKPASS, VS Code's VSCODE_GIT_*), as the agent's commands and the editor's runtime, unless its config passes one", SAFETY_NET, async (t) => {
+    // hearth chat --mcp in VS Code's integrated terminal, with GPG_TTY=$(tty) in the shell profile:
+    // a git MCP server's signed commit drew pinentry-curses over the chat by the terminal's name.
+    const prompts = { GPG_TTY: "/dev/pts/77", SSH_ASKPASS: "/usr/lib/ssh/x11-ssh-askpass", VSCODE_GIT_IPC_HANDLE: "/run/user/1000/vscode-git-1.sock", VSCODE_GIT_ASKPASS_NODE: "/usr/share/code/code" };
+    const shown = [...Object.keys(prompts), "DISPLAY"];
+    const baseEnv = { ...process.env, ...prompts, DISPLAY: ":0" };
+    for (const [configEnv, expected] of [
+      [{}, { GPG_TTY: null, SSH_ASKPASS: null, VSCODE_GIT_IPC_HANDLE: null, VSCODE_GIT_ASKPASS_NODE: null, DISPLAY: ":0" }],
+      [{ SSH_ASKPASS: "${env:SSH_ASKPASS}" }, { GPG_TTY: null, SSH_ASKPASS: "/usr/lib/ssh/x11-ssh-askpass", VSCODE_GIT_IPC_HANDLE: null, VSCODE_GIT_ASKPASS_NODE: null, DISPLAY: ":0" }],
+    ] as const) {
+      const dir = tempFolder(t);
+      const log = join(dir, "calls.jsonl");
+      const config = parseMcpConfig(fixtureConfigText("fixture", { MCP_FIXTURE_LOG: log, MCP_FIXTURE_SHOW: shown.join(","), ...configEnv }), { workspaceFolder: dir, source: "test", env: baseEnv });
+      const connection = await McpConnection.open(config.servers[0]!, { baseEnv });
+      t.after(() => connection.close());
+      await call(toolsOf(connection).byRemote("echo"), dir, { text: "hi" });
+      assert.deepEqual(JSON.parse(readFileSync(log, "utf8").trim().split("\n").at(-1)!).shown, expected);
+    }
+  });
+
   it("refuses arguments that break the schema without calling the server", SAFETY_NET, async (t) => {
     const dir = tempFolder(t);
     const log = join(dir, "calls.jsonl");

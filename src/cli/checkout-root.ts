@@ -161,23 +161,6 @@ export function gitUnusable(folder: string): GitUnusable | undefined {
   return "missing" in unusable ? { missing: terminalText(unusable.missing) } : { old: terminalText(unusable.old), version: terminalText(unusable.version) };
 }
 
-/**
- * The promisor remote of a partial clone whose history git cannot read without downloading
- * (one cloned with --filter=tree:0 has no commit's tree but HEAD's, and a commit's changed files
- * are read from its trees): Hearth's git fetches nothing, so `git log --name-status` fails
- * whole and the index reads no history. Undefined where the log reads, or git says something else.
- */
-export function historyNotDownloaded(folder: string): { readonly remote: string } | undefined {
-  const promisors = git(folder, ["config", "--get-regexp", "^remote\\..*\\.promisor$"]);
-  if (promisors.status !== 0 || typeof promisors.stdout !== "string") return undefined;
-  const remote = promisors.stdout.split("\n").map((line) => /^remote\.(.+)\.promisor true$/i.exec(line)?.[1]).find((name) => name !== undefined);
-  if (remote === undefined) return undefined;
-  // The log the history reads (indexer/history.ts, without renames as in a partial clone), its output dropped.
-  const log = spawnSync("git", [...READ_ONLY_GIT_OPTIONS, "log", "--no-merges", "--no-renames", "--name-status", "--format=", "--max-count=5000", "HEAD"], { cwd: folder, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 30_000, env: readOnlyGitEnv(programSearchEnv({ ...process.env, LANGUAGE: "en" })) });
-  if (log.status === 0 || !/lazy fetching disabled|could not fetch \S+ from promisor remote/i.test(log.stderr ?? "")) return undefined;
-  return { remote };
-}
-
 /** The most files with conflict markers named in refuseConflicts' message. */
 const MAX_CONFLICTS_NAMED = 5;
 

@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { readHistory, type HistorySource, type RepoHistory } from "./history.ts";
+import { historyNotDownloaded, historyNotDownloadedMessage } from "./history-missing.ts";
 import { readsElsewhere } from "./read-only-git.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { countInFolders } from "./folder-counts.ts";
@@ -106,6 +107,11 @@ export interface IndexReport {
   readonly historyCut?: string;
   /** The history is a shallow clone's (`git clone --depth N`): `historyCommits` leaves out its grafted boundary commits. */
   readonly historyShallow?: true;
+  /**
+   * Why no history was read where the repository has one git would read: a partial clone
+   * without its commits' trees (history-missing.ts), with the fetch that downloads them.
+   */
+  readonly historyMissing?: string;
   /**
    * Set when the last scan stopped at `limits.maxFiles`: the files nearest the root are indexed;
    * `crowded` is the deepest folder holding most of them, when one does (a dataset, a cache).
@@ -320,6 +326,8 @@ export class RepoIndex {
   private warming: Promise<void> = Promise.resolve();
   private historyRead: RepoHistory | undefined;
   private historyAllowed: boolean;
+  /** The last read found the folder's .git naming another repository (read-only-git.ts readsElsewhere): none was read. */
+  private historyElsewhere = false;
   /** The last scan stopped at `limits.maxFiles`: the index holds the files nearest the root. */
   private stopped: IndexReport["stopped"];
   /** Ignore rules by directory for one-file updates; cleared by a build or an ignore-file change. */
@@ -781,14 +789,15 @@ export class RepoIndex {
   /** Reads the history of HEAD, or of another git directory or revision (`source`), unless it is the one read already. */
   async loadHistory(source: Omit<HistorySource, "cwd"> = {}): Promise<RepoHistory | undefined> {
     // An unpacked archive's .git (or its config) naming the user's other repository: that history is not this folder's.
-    if (source.gitDir === undefined && (await readsElsewhere(this.root))) return (this.historyRead = undefined);
+    this.historyElsewhere = source.gitDir === undefined && (await readsElsewhere(this.root));
+    if (this.historyElsewhere) return (this.historyRead = undefined);
     this.historyRead = await readHistory({ cwd: this.root, ...source }, this.historyRead);
     return this.historyRead;
   }
 
   /** Counts for the current state (no timing, nothing parsed). */
   summary(): IndexReport {
-    return this.report({ parsed: 0, reused: this.files.size, cache: "disabled", cacheBytes: 0, elapsedMs: 0 });
+    return this.report({ parsed: 0, reused: this.files.size, cache: "disabled", cacheBytes: 0, elapsedMs: 0 }, false);
   }
 
   /** Repository-relative, forward-slash form of a path given absolute or relative. */
@@ -986,7 +995,8 @@ export class RepoIndex {
     return this.cacheKey;
   }
 
-  private report(run: Pick<IndexReport, "parsed" | "parsedSettled" | "reused" | "cache" | "cacheMissDetail" | "cacheBytes" | "cacheError" | "elapsedMs">): IndexReport {
+  /** `whyNoHistory`: ask git why no history was read (a build's report; the counts asked after each save leave it out). */
+  private report(run: Pick<IndexReport, "parsed" | "parsedSettled" | "reused" | "cache" | "cacheMissDetail" | "cacheBytes" | "cacheError" | "elapsedMs">, whyNoHistory = true): IndexReport {
     const byLanguage: Record<string, number> = {};
     let definitions = 0;
     let references = 0;
@@ -1011,7 +1021,9 @@ export class RepoIndex {
     const historyCommits = this.historyRead?.commitCount ?? 0;
     const historyCut = this.historyRead?.cut;
     const historyShallow = this.historyRead?.shallow === true;
+    const notDownloaded = whyNoHistory && this.historyAllowed && !this.historyRead && !this.historyElsewhere ? historyNotDownloaded(this.root) : undefined;
+    const historyMissing = notDownloaded && historyNotDownloadedMessage(notDownloaded.remote);
     const stopped = this.stopped;
-    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, leftOut, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(historyShallow ? { historyShallow: true as const } : {}), ...(stopped ? { stopped } : {}), ...run };
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, leftOut, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(historyShallow ? { historyShallow: true as const } : {}), ...(historyMissing ? { historyMissing } : {}), ...(stopped ? { stopped } : {}), ...run };
   }
 }

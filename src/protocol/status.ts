@@ -81,7 +81,7 @@ export type IndexState =
       readonly kind: "ready";
       readonly files: number;
       readonly symbols: number;
-      /** Why the git history is not used for ranking, when it is not ("the folder is not trusted"). */
+      /** Why the git history is not used for ranking, when it is not ("the folder is not trusted", a treeless partial clone's missing trees). */
       readonly historyOff?: string;
       /** Why not every file is indexed, when the scan stopped at the file limit. */
       readonly stopped?: string;

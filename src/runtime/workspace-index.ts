@@ -62,6 +62,8 @@ export class WorkspaceIndex {
   private readonly afterRename = new Map<string, string | undefined>();
   private disposed = false;
   private historyAllowed: boolean;
+  /** Why the last build read no history where git has one (a treeless partial clone), for the index line. */
+  private historyMissing: string | undefined;
   private lastReady: Extract<IndexState, { kind: "ready" }> | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private missedSaid = false;
@@ -98,11 +100,15 @@ export class WorkspaceIndex {
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
         const leftOut = leftOutMessage(report);
+        // A partial clone without its commits' trees: the index line says why there is no history, in hearth index's words.
+        if (!signal.aborted) this.historyMissing = report.historyMissing;
         if (!signal.aborted) this.recheckEvery();
         if (!signal.aborted) this.ready(readyState(report));
         const history = !this.historyAllowed
           ? "no git history read: the folder is not trusted"
-          : `${report.historyShallow ? shallowHistoryMessage(report.historyCommits) : `${report.historyCommits} commits of history`}${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
+          : report.historyMissing
+            ? `no git history: ${report.historyMissing}`
+            : `${report.historyShallow ? shallowHistoryMessage(report.historyCommits) : `${report.historyCommits} commits of history`}${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
         if (report.stopped) log("warn", `index: ${stoppedMessage(report.stopped)}`);
         if (leftOut) log("warn", `index: ${leftOut}; among them ${report.leftOut.map((s) => `${s.path} (${s.reason}${s.detail ? `: ${s.detail}` : ""})`).join(", ")}`);
         const missed = cacheMissMessage(report.cache, report.cacheMissDetail);
@@ -149,7 +155,8 @@ export class WorkspaceIndex {
     const { historyOff: _, missedEvents: _missed, ...rest } = state;
     this.lastReady = rest;
     const missed = this.missedSaid ? { missedEvents: MISSED_EVENTS_NOTICE } : {};
-    this.options.onState(this.historyAllowed ? { ...rest, ...missed } : { ...rest, ...missed, historyOff: HISTORY_OFF });
+    const missing = this.historyMissing ? { historyOff: this.historyMissing } : {};
+    this.options.onState(this.historyAllowed ? { ...rest, ...missed, ...missing } : { ...rest, ...missed, historyOff: HISTORY_OFF });
   }
 
   /** A file was saved, created or changed on disk (`text` = unsaved editor text, when known). */

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, shallowHistoryMessage, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
-import { gitLinkBroken, gitUnusable, historyNotDownloaded, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
+import { gitLinkBroken, gitUnusable, ownerRefusal, refuseGitFolder } from "../checkout-root.ts";
 import { gitLinkProblem, gitLinkWayOut } from "../../agent/git-link.ts";
 import { shellWord } from "../no-model.ts";
 import { wholeNumberOption } from "../setting-options.ts";
@@ -119,10 +119,8 @@ function noHistoryWhy(root: string, report: IndexReport, noHistory: boolean): st
     const refused = ownerRefusal(root);
     const broken = refused ? undefined : gitLinkBroken(root);
     if (broken) return `none: ${gitLinkProblem(broken)}, so the commits' history (which helps ranking) was not read; ${gitLinkWayOut(broken, shellWord)}`;
-    if (!refused) {
-      const partial = historyNotDownloaded(root);
-      return partial && `none: this partial clone has not downloaded the trees of its commits (a clone with --filter=tree:0), and Hearth's git downloads nothing, so the commits' history (which helps ranking) was not read; download them once (git fetch --refetch --filter=blob:none ${shellWord(partial.remote)}: the trees, not every file's old versions) and index again`;
-    }
+    // A partial clone without its commits' trees: the index asked (indexer/history-missing.ts, the Hearth view's words too).
+    if (!refused) return report.historyMissing && `none: ${report.historyMissing}`;
     return `none: git will not read the repository at ${refused.at}: another user owns it (git's "dubious ownership" check), so the commits' history (which helps ranking) was not read; run hearth as its owner, or, if you trust it, mark it safe (${refused.command})`;
   }
   if ("missing" in unusable) return `none: git is not on the PATH (${unusable.missing}), so the commits' history (which helps ranking) was not read; install git, or add its folder to PATH`;

@@ -69,6 +69,8 @@ export class ConversationStore {
   constructor(
     private readonly dir: string | undefined,
     private readonly warn: ConversationWarning = () => undefined,
+    /** The clock a save's `savedAt` is read from. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -128,7 +130,7 @@ export class ConversationStore {
     const dir = this.dir;
     const { id } = conversation;
     // Taken now, not when the saves before it are done: the conversation may change meanwhile.
-    const text = fileText(conversation.messages, this.unknown.get(id));
+    const text = fileText(conversation.messages, this.unknown.get(id), this.now());
     const write = async () => {
       if (text instanceof Error) throw text;
       await makeFolder(dir);
@@ -408,13 +410,14 @@ async function danglingLink(dir: string): Promise<{ path: string; target: string
  * saved only for the next read to take it for damage and start the model afresh (a save that
  * fails keeps the last version, which a restart continues from).
  */
-function fileText(messages: readonly ChatMessage[], unknown: UnknownParts | undefined): string | Error {
+function fileText(messages: readonly ChatMessage[], unknown: UnknownParts | undefined, savedAt: number): string | Error {
   // Every later turn only adds to it: the user must hear the way out, not the same warning each turn.
   const tooLarge = (size: string): Error => new Error(`the conversation is ${size}, more than the ${formatSize(MAX_FILE_BYTES)} Hearth reads back, so its later turns will not be saved either: go on in a New Chat`);
   let text: string;
   try {
     // What a newer Hearth added goes after the messages: the history list reads a file's start for its title.
-    text = JSON.stringify(unknown ? { version: FORMAT, messages: messages.map((m, i) => withUnknown(m, unknown.messages[i])), ...unknown.file } : { version: FORMAT, messages });
+    // When it was saved, before the messages, where the history list reads it (transcript-store.ts): a file's mtime is not that once the storage folder is copied.
+    text = JSON.stringify(unknown ? { version: FORMAT, savedAt, messages: messages.map((m, i) => withUnknown(m, unknown.messages[i])), ...unknown.file } : { version: FORMAT, savedAt, messages });
   } catch (error) {
     // V8's longest string is about 512 MiB.
     if (error instanceof RangeError) return tooLarge("too large to write as one text");
@@ -530,7 +533,7 @@ function parseFile(text: string): { messages: ChatMessage[]; unknown?: UnknownPa
   if (newKind) throw new NewerFormatError(FORMAT, `format ${FORMAT} with a kind of message this version does not know: role ${JSON.stringify(newKind.role)}`);
   if (!Array.isArray(data.messages) || (data.messages[0] as ChatMessage | undefined)?.role !== "system") throw new Error("no system message");
   const messages = checkMessages(data.messages);
-  const file = fieldsBeside(data, ["version", "messages"]);
+  const file = fieldsBeside(data, ["version", "savedAt", "messages"]);
   const raw = data.messages as Record<string, unknown>[];
   const perMessage = messages.map((m, i): UnknownFields | undefined => {
     const fields = fieldsBeside(raw[i]!, [...Object.keys(m), "dropped"]);

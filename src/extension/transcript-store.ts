@@ -172,7 +172,7 @@ export class TranscriptStore {
     }
     const info = await stat(file).catch(() => undefined);
     const first = read.messages.find((m) => m.role === "user");
-    const transcript = transcriptFromMessages(id, titleFrom(first?.content ?? ""), read.messages, info?.mtimeMs ?? Date.now());
+    const transcript = transcriptFromMessages(id, titleFrom(first?.content ?? ""), read.messages, savedAtOf(text) ?? info?.mtimeMs ?? Date.now());
     if (read.version > FORMAT) transcript.items.push(newerNotice(id, read.version));
     return { transcript };
   }
@@ -256,11 +256,12 @@ export class TranscriptStore {
     if (!info?.isFile()) return void this.headers.delete(id); // gone meanwhile, or no file to read
     const stamp = `${info.size}:${info.mtimeMs}`;
     if (this.headers.get(id)?.stamp === stamp) return;
-    const text = await readFirstMessage(file, info.size).catch(() => null);
-    if (text === null) return;
+    const read = await readFirstMessage(file, info.size).catch(() => null);
+    if (read === null) return;
+    const { text, savedAt } = read;
     // A damaged file is listed too: opening it says what is wrong with it.
     const title = text === undefined ? undefined : text === DAMAGED ? `Unreadable conversation (${id}.json)` : titleFrom(text);
-    this.headers.set(id, { stamp, ...(title ? { summary: { id, title, updatedAt: info.mtimeMs } } : {}) });
+    this.headers.set(id, { stamp, ...(title ? { summary: { id, title, updatedAt: savedAt ?? info.mtimeMs } } : {}) });
   }
 
   /** This window's history and the folder's conversations read so far, newest first. */
@@ -446,7 +447,7 @@ async function readStart(file: string, bytes: number): Promise<string> {
  * start: FIRST_READ_BYTES, then the next bytes in growing reads up to HEADER_BYTES while what
  * was read holds neither that message whole nor its first line (its title).
  */
-async function readFirstMessage(file: string, size: number): Promise<string | typeof DAMAGED | undefined> {
+async function readFirstMessage(file: string, size: number): Promise<{ text: string | typeof DAMAGED | undefined; savedAt?: number }> {
   const handle = await open(file, "r");
   try {
     let start = Buffer.alloc(0);
@@ -457,11 +458,23 @@ async function readFirstMessage(file: string, size: number): Promise<string | ty
       const whole = bytesRead < more.length || start.length >= size;
       const text = start.toString("utf8");
       const found = firstMessage(text, whole);
-      if (whole || start.length >= HEADER_BYTES || titled(text, found)) return found;
+      const savedAt = savedAtOf(text);
+      if (whole || start.length >= HEADER_BYTES || titled(text, found)) return { text: found, ...(savedAt === undefined ? {} : { savedAt }) };
     }
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * When the runtime saved a conversation file, as the file says it (conversation-store.ts writes
+ * `savedAt` after its format, before the messages), from its start; undefined where it does not
+ * (an earlier Hearth's file, whose mtime is all there is). Only there: an earlier Hearth saving a
+ * turn of it keeps the field, after the messages, no longer its time.
+ */
+function savedAtOf(start: string): number | undefined {
+  const found = /^\{"version":\d+,"savedAt":(\d{1,15}),/.exec(start);
+  return found ? Number(found[1]) : undefined;
 }
 
 /** Whether the start of a file (`start`, not all of it) holds the title of its first message `found`: the message whole, or its first line. */

@@ -55,7 +55,8 @@ describe("ConversationStore: fields a newer Hearth added to the same format", ()
     assert.deepEqual(conversation?.messages, KNOWN, "the model reads what this version knows");
     await store.record("c1", [...conversation!.messages, ...NEXT]);
     const saved = JSON.parse(readFileSync(file, "utf8"));
-    assert.deepEqual(saved, { ...NEWER, messages: [...NEWER.messages, ...NEXT] });
+    assert.equal(typeof saved.savedAt, "number", "and when it was saved, this version's own field");
+    assert.deepEqual(saved, { ...NEWER, savedAt: saved.savedAt, messages: [...NEWER.messages, ...NEXT] });
     // And after a restart (a store that reads it again), another turn keeps them too.
     const again = new ConversationStore(dir);
     const read = await again.get("c1");
@@ -96,7 +97,8 @@ describe("ConversationStore: fields a newer Hearth added to the same format", ()
     const messages = (await store.get("c1"))!.messages;
     for (let i = 0; i < 16; i++) await store.record(`other${i}`, KNOWN);
     await store.record("c1", [...messages, ...NEXT]);
-    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), { ...NEWER, messages: [...NEWER.messages, ...NEXT] });
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(saved, { ...NEWER, savedAt: saved.savedAt, messages: [...NEWER.messages, ...NEXT] });
   });
 
   it("a tool result or call condensed to save context is still the message it was: its fields stay on it", async (t) => {

@@ -184,13 +184,13 @@ describe("TranscriptStore: deleting the conversation a run is streaming into", (
 });
 
 /** A window's turn as its runtime stores it: the model's side of conversation `id`, in the folder's shared storage. */
-async function ranTurn(dir: string, id: string, text: string, reply: string): Promise<void> {
+async function ranTurn(dir: string, id: string, text: string, reply: string, now?: () => number): Promise<void> {
   const messages: ChatMessage[] = [
     { role: "system", content: "You are Hearth." },
     { role: "user", content: text },
     { role: "assistant", content: reply },
   ];
-  await new ConversationStore(dir).record(id, messages);
+  await new ConversationStore(dir, undefined, now).record(id, messages);
 }
 
 describe("TranscriptStore: two windows on one folder", () => {
@@ -329,8 +329,7 @@ describe("TranscriptStore: past the newest 100 conversations", () => {
     const dropped: string[] = [];
     const store = new TranscriptStore(state, (ids) => dropped.push(...ids), dir);
     for (let i = 0; i < 102; i++) {
-      await ranTurn(dir, `c${i}`, `question ${i}`, `answer ${i}`);
-      utimesSync(join(dir, `c${i}.json`), (1000 + i) / 1000, (1000 + i) / 1000); // saved when its transcript says
+      await ranTurn(dir, `c${i}`, `question ${i}`, `answer ${i}`, () => 1000 + i); // saved when its transcript says
       const t = newTranscript(`c${i}`, 1000 + i);
       t.items.push({ kind: "user", id: "u", text: `question ${i}` }, { kind: "assistant", id: "a", text: `answer ${i}`, thinking: "", streaming: false });
       store.save(t);
@@ -374,6 +373,31 @@ describe("TranscriptStore: the list of the folder's conversations", () => {
     assert.equal(changes, 1);
     await store.refresh();
     assert.equal(changes, 1, "nothing changed, nothing said");
+  });
+
+  it("orders the conversations only the folder has by when the runtime saved them, as the file says, not by its mtime (wrong once the storage folder is copied)", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const march = Date.UTC(2026, 2, 1);
+    const november = Date.UTC(2026, 10, 1);
+    await ranTurn(dir, "march", "Plan the March release", "ok", () => march);
+    await ranTurn(dir, "november", "Why is the build slow?", "ok", () => november);
+    assert.match(readFileSync(join(dir, "march.json"), "utf8"), new RegExp(`^\\{"version":1,"savedAt":${march},"messages":`));
+    const turn = [{ role: "system", content: "s" }, { role: "user", content: "An earlier Hearth's" }, { role: "assistant", content: "ok" }];
+    // An earlier Hearth's file has no time of its own; one it saved after this version keeps the field, after the messages: no longer its time.
+    writeFileSync(join(dir, "june.json"), JSON.stringify({ version: 1, messages: turn }));
+    writeFileSync(join(dir, "august.json"), JSON.stringify({ version: 1, messages: turn, savedAt: Date.UTC(2020, 0, 1) }));
+    // Copied (cp -r, a backup restored): the mtimes are the copy's, March's the newest.
+    utimesSync(join(dir, "march.json"), new Date(), new Date());
+    utimesSync(join(dir, "november.json"), new Date(Date.UTC(2026, 0, 1)), new Date(Date.UTC(2026, 0, 1)));
+    utimesSync(join(dir, "june.json"), new Date(Date.UTC(2026, 5, 1)), new Date(Date.UTC(2026, 5, 1)));
+    utimesSync(join(dir, "august.json"), new Date(Date.UTC(2026, 7, 1)), new Date(Date.UTC(2026, 7, 1)));
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => s.id), ["november", "august", "june", "march"]);
+    assert.equal(store.list()[0]!.updatedAt, november);
+    const opened = await store.open("march");
+    assert.ok("transcript" in opened);
+    assert.equal(opened.transcript.updatedAt, march);
   });
 
   it("reads only the start of each file for the list: a long conversation is titled from its first message", async () => {

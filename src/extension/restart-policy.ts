@@ -25,8 +25,11 @@ export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = {
 
 export type RestartDecision =
   | { readonly action: "restart"; readonly attempt: number; readonly delayMs: number }
-  /** `whileLoadingModel`: the last runtime died loading its model (the model may not fit the machine). */
-  | { readonly action: "give-up"; readonly attempts: number; readonly whileLoadingModel?: true };
+  /**
+   * `whileLoadingModel`: the last runtime died loading its model (the model may not fit the machine).
+   * `atOnce`: it died by SIGILL, which the same binary on the same CPU meets at every start.
+   */
+  | { readonly action: "give-up"; readonly attempts: number; readonly whileLoadingModel?: true; readonly atOnce?: true };
 
 export class RestartPolicy {
   private attempts = 0;
@@ -60,15 +63,21 @@ export class RestartPolicy {
    * ago the last one was: counting it as one restarted a broken runtime every 500 ms forever.
    * Nor had one that died loading its model, however long it was up: a model that kills the
    * runtime at every load (out of memory after 90 s reading it) was restarted forever, each
-   * restart loading it again.
+   * restart loading it again. `signal`: what ended it. SIGILL (an instruction this CPU lacks in
+   * llama.cpp's native code) is given up on at once: the same binary on the same CPU dies the
+   * same way at every start, and six restarts only delayed the message (and each its load).
+   * A restart the user asks for (`reset`: Restart Runtime, a model switch's) tries again.
    */
-  crashed(now: number = performance.now()): RestartDecision {
+  crashed(now: number = performance.now(), signal: NodeJS.Signals | null = null): RestartDecision {
     const loading = this.loadingModel;
     if (this.startedAt !== undefined && !loading && now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
     this.startedAt = undefined;
     this.loadingModel = false;
     this.attempts++;
-    if (this.attempts > this.options.maxAttempts) return { action: "give-up", attempts: this.attempts - 1, ...(loading ? { whileLoadingModel: true as const } : {}) };
+    const atOnce = signal === "SIGILL";
+    if (atOnce || this.attempts > this.options.maxAttempts) {
+      return { action: "give-up", attempts: this.attempts - 1, ...(loading ? { whileLoadingModel: true as const } : {}), ...(atOnce ? { atOnce: true as const } : {}) };
+    }
     const delayMs = Math.min(this.options.baseDelayMs * 2 ** (this.attempts - 1), this.options.maxDelayMs);
     return { action: "restart", attempt: this.attempts, delayMs };
   }
@@ -87,8 +96,11 @@ export class RestartPolicy {
  * model was the wrong way out.
  */
 export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give-up" }>, reason: string): string {
-  const loading = decision.whileLoadingModel ? ", the last time while loading the model," : "";
+  const loading = decision.whileLoadingModel ? `, ${decision.attempts ? "the last time " : ""}while loading the model,` : "";
   const memory = decision.whileLoadingModel && !/^killed by (SIGILL|SIGBUS)\b/.test(reason);
   const fit = memory ? " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart." : "";
-  return `Hearth's runtime stopped ${decision.attempts + 1} times in a row (${reason})${loading} and was not restarted.${fit}`;
+  const times = decision.attempts ? ` ${decision.attempts + 1} times in a row` : "";
+  // SIGILL's reason already says what to do (protocol/native-crash.ts); why no restart is tried.
+  const atOnce = decision.atOnce ? ": on this CPU it stops the same way at every start. Restart tries again" : "";
+  return `Hearth's runtime stopped${times} (${reason})${loading} and was not restarted${atOnce}.${fit}`;
 }

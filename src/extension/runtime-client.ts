@@ -320,7 +320,7 @@ export class RuntimeClient implements vscode.Disposable {
     this.network = env[NETWORK_VARIABLE];
     const start = RuntimeStart.fork(runtime, env, {
       hung: () => this.startHung(start, runtime),
-      ended: (reason) => this.onExit(start.child, reason),
+      ended: (reason, signal) => this.onExit(start.child, reason, signal),
       unspawned: (message) => {
         this.output.appendLine(`[extension] ${message}`);
         this.startFailed(message);
@@ -364,14 +364,14 @@ export class RuntimeClient implements vscode.Disposable {
     });
   }
 
-  private onExit(child: ChildProcess, reason: string): void {
+  private onExit(child: ChildProcess, reason: string, signal: NodeJS.Signals | null): void {
     this.output.appendLine(`[extension] runtime pid ${child.pid} ended: ${reason}`);
     if (this.stopping || this.stopped.has(child) || child !== this.child) return;
     this.liveness?.dispose();
     const client = this.client;
     this.client = undefined;
     void client?.dispose(1000).catch(() => undefined);
-    const decision = this.policy.crashed();
+    const decision = this.policy.crashed(undefined, signal);
     if (decision.action === "give-up") {
       const message = gaveUpMessage(decision, reason);
       this.setState({ kind: "failed", message });

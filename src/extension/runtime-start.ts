@@ -36,8 +36,8 @@ export function forkRuntime(runtimePath: string, env: NodeJS.ProcessEnv, nodePat
 export interface RuntimeStartEvents {
   /** The deadline passed without an answer; the process tree is being killed. */
   readonly hung: (start: RuntimeStart) => void;
-  /** The process ended (once what it wrote to stderr was read) or could not be started at all: how, in words. */
-  readonly ended?: (reason: string) => void;
+  /** The process ended (once what it wrote to stderr was read) or could not be started at all: how, in words, and the signal that ended it. */
+  readonly ended?: (reason: string, signal: NodeJS.Signals | null) => void;
   /**
    * No process could be spawned, and Node's spawn threw at once (E2BIG, ENOMEM): none will
    * end or emit "error", so this is the only word of it. `message` says why, for the user.
@@ -99,13 +99,13 @@ export class RuntimeStart {
     child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-NATIVE_TAIL_CHARS)));
     child.once("exit", (code, signal) => {
       this.failed(); // no-op once it answered
-      void stderrDrained(child.stderr).then(() => events.ended?.(this.exitReason(code, signal, stderr)));
+      void stderrDrained(child.stderr).then(() => events.ended?.(this.exitReason(code, signal, stderr), signal));
     });
     // A Node binary that is not there (VS Code updated under a running window): "error", and never "exit".
     child.on("error", (error) => {
       if (child.pid !== undefined) return; // a live process's failed signal or write: its end comes as "exit"
       this.failed();
-      events.ended?.(`it could not be started: ${error.message}`);
+      events.ended?.(`it could not be started: ${error.message}`, null);
     });
   }
 

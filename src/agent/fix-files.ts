@@ -21,6 +21,7 @@ import type { CheckpointStore } from "../tools/checkpoints.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 import { crlfToLf } from "./fix-line-ends.ts";
 import { CANCELLED, type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
+import { type GitCryptKey, gitCryptKeys, sameEncrypted } from "./git-crypt.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -308,7 +309,7 @@ export async function uncommittedFiles(root: string, call: Omit<RepositoryGitCal
   // Paths from the repository's root (porcelain ignores the folder git runs in).
   const inside = prefix.ok ? prefix.stdout.toString("utf8").trim() : "";
   const entries = statusEntries(status.stdout.toString("utf8")).filter((entry) => entry.path.startsWith(inside));
-  const unchanged = await sameAsIndex(root, inside, entries);
+  const unchanged = await sameAsIndex(root, inside, entries, call);
   // A file unstaged with git rm --cached is listed twice: deleted from the index, and untracked.
   const hidden = await hiddenChanges(root, call);
   const files = [...new Set([...entries.filter((entry) => !unchanged.has(entry)).map((entry) => entry.path.slice(inside.length)), ...hidden])].sort();
@@ -411,8 +412,11 @@ function statusEntries(output: string): StatusEntry[] {
  * CRLF file committed before `.gitattributes` marked it `text` — but it holds what HEAD holds:
  * no change of the user's. A file over the checkpoints' size limit is not read (it stays a change).
  */
-async function sameAsIndex(root: string, inside: string, entries: readonly StatusEntry[]): Promise<Set<StatusEntry>> {
+async function sameAsIndex(root: string, inside: string, entries: readonly StatusEntry[], call: Omit<RepositoryGitCall, "input">): Promise<Set<StatusEntry>> {
   const same = new Set<StatusEntry>();
+  // An unlocked git-crypt checkout's secret file (.env) is on disk decrypted, in the index encrypted (git-crypt.ts): read once, where one differs.
+  let keys: Promise<GitCryptKey[]> | undefined;
+  const gitCryptKeysOnce = () => (keys ??= repositoryGitText(root, ["rev-parse", "--absolute-git-dir"], call).then((dir) => (dir?.trim() ? gitCryptKeys(dir.trim()) : [])));
   for (const entry of entries) {
     const changed = entry.changed;
     if (changed?.xy !== ".M" || changed.indexMode !== changed.worktreeMode || !/^100(644|755)$/.test(changed.indexMode)) continue;
@@ -420,7 +424,7 @@ async function sameAsIndex(root: string, inside: string, entries: readonly Statu
     const stat = await lstat(file).catch(() => undefined);
     if (!stat?.isFile() || stat.size > MAX_CHECKPOINT_FILE_BYTES) continue;
     const bytes = await readFile(file).catch(() => undefined);
-    if (bytes && blobId(bytes, changed.indexBlob) === changed.indexBlob) same.add(entry);
+    if (bytes && (blobId(bytes, changed.indexBlob) === changed.indexBlob || sameEncrypted(bytes, changed.indexBlob, await gitCryptKeysOnce()))) same.add(entry);
   }
   return same;
 }

@@ -1,4 +1,8 @@
+import { statSync } from "node:fs";
+import { freemem, totalmem } from "node:os";
+import { basename } from "node:path";
 import type { ModelState } from "../protocol/status.ts";
+import { formatSize } from "../protocol/units.ts";
 
 /**
  * When to restart a runtime that died: exponential backoff, reset after a healthy run, and
@@ -29,7 +33,7 @@ export type RestartDecision =
    * `whileLoadingModel`: the last runtime died loading its model (the model may not fit the machine).
    * `atOnce`: it died by SIGILL, which the same binary on the same CPU meets at every start.
    */
-  | { readonly action: "give-up"; readonly attempts: number; readonly whileLoadingModel?: true; readonly atOnce?: true };
+  | { readonly action: "give-up"; readonly attempts: number; readonly whileLoadingModel?: true; readonly atOnce?: true; readonly modelPath?: string };
 
 export class RestartPolicy {
   private attempts = 0;
@@ -40,6 +44,8 @@ export class RestartPolicy {
 
   /** Whether the running runtime is loading its model (or about to), from the states it reports. */
   private loadingModel = false;
+  /** The model file it loads, where its state names one. */
+  private loadingPath: string | undefined;
 
   /**
    * Call when a runtime process has started. Times (here and in `crashed`) default to the
@@ -49,12 +55,14 @@ export class RestartPolicy {
   started(now: number = performance.now()): void {
     this.startedAt = now;
     this.loadingModel = false;
+    this.loadingPath = undefined;
   }
 
   /** Call with each model state the running runtime reports. */
   modelState(model: ModelState): void {
     // A remote server's "configured" connects on first use: nothing is loading.
     this.loadingModel = model.kind === "loading" || (model.kind === "configured" && model.source.kind !== "server");
+    this.loadingPath = this.loadingModel && "source" in model && model.source.kind === "file" ? model.source.modelPath : undefined;
   }
 
   /**
@@ -70,13 +78,15 @@ export class RestartPolicy {
    */
   crashed(now: number = performance.now(), signal: NodeJS.Signals | null = null): RestartDecision {
     const loading = this.loadingModel;
+    const modelPath = loading ? this.loadingPath : undefined;
     if (this.startedAt !== undefined && !loading && now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
     this.startedAt = undefined;
     this.loadingModel = false;
+    this.loadingPath = undefined;
     this.attempts++;
     const atOnce = signal === "SIGILL";
     if (atOnce || this.attempts > this.options.maxAttempts) {
-      return { action: "give-up", attempts: this.attempts - 1, ...(loading ? { whileLoadingModel: true as const } : {}), ...(atOnce ? { atOnce: true as const } : {}) };
+      return { action: "give-up", attempts: this.attempts - 1, ...(loading ? { whileLoadingModel: true as const } : {}), ...(atOnce ? { atOnce: true as const } : {}), ...(modelPath ? { modelPath } : {}) };
     }
     const delayMs = Math.min(this.options.baseDelayMs * 2 ** (this.attempts - 1), this.options.maxDelayMs);
     return { action: "restart", attempt: this.attempts, delayMs };
@@ -93,14 +103,57 @@ export class RestartPolicy {
  * RuntimeStart.exitReason's). A runtime that died loading its model may need more memory than
  * the machine has — unless its end already names another cause (SIGILL: the CPU; SIGBUS: the
  * model file changed under it, protocol/native-crash.ts signalCause), where choosing a smaller
- * model was the wrong way out.
+ * model was the wrong way out. `memory`: what the machine has ({@link machineMemory}), to choose by.
  */
-export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give-up" }>, reason: string): string {
+export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give-up" }>, reason: string, memory?: MachineMemory): string {
   const loading = decision.whileLoadingModel ? `, ${decision.attempts ? "the last time " : ""}while loading the model,` : "";
-  const memory = decision.whileLoadingModel && !/^killed by (SIGILL|SIGBUS)\b/.test(reason);
-  const fit = memory ? " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart." : "";
+  const advise = decision.whileLoadingModel && !/^killed by (SIGILL|SIGBUS)\b/.test(reason);
+  const fit = !advise ? "" : memory ? ` ${memoryAdvice(memory)}` : " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart.";
   const times = decision.attempts ? ` ${decision.attempts + 1} times in a row` : "";
   // SIGILL's reason already says what to do (protocol/native-crash.ts); why no restart is tried.
   const atOnce = decision.atOnce ? ": on this CPU it stops the same way at every start. Restart tries again" : "";
   return `Hearth's runtime stopped${times} (${reason})${loading} and was not restarted${atOnce}.${fit}`;
+}
+
+/** The machine's memory once the runtime is gone, and the model it was loading: what a choice of model and context size goes by. */
+export interface MachineMemory {
+  /** Available memory now (os.freemem: Linux's MemAvailable), the runtime stopped. */
+  readonly freeBytes: number;
+  readonly totalBytes: number;
+  /** The model file's name and size, where the runtime named its file and it can be read. */
+  readonly model?: { readonly name: string; readonly bytes: number };
+  /** hearth.contextSize: 0 is auto (sized to the free memory at the load). */
+  readonly contextSize: number;
+}
+
+/** {@link MachineMemory} read now, for the model file at `modelPath` (when the runtime named one). */
+export function machineMemory(modelPath: string | undefined, contextSize: number): MachineMemory {
+  let model: MachineMemory["model"];
+  try {
+    if (modelPath) model = { name: basename(modelPath), bytes: statSync(modelPath).size };
+  } catch {
+    model = undefined; // gone or unreadable: said without its size
+  }
+  return { freeBytes: freemem(), totalBytes: totalmem(), contextSize, ...(model ? { model } : {}) };
+}
+
+/**
+ * What to choose after a runtime died loading its model (most often the out-of-memory killer):
+ * the model file against the memory free now — its weights are read into memory whole — and,
+ * where the file fits, the context, whose memory comes on top (hearth.contextSize; 0, auto,
+ * sizes it to what is free at the load).
+ */
+function memoryAdvice(memory: MachineMemory): string {
+  const free = `${formatSize(memory.freeBytes)} of this machine's ${formatSize(memory.totalBytes)} of memory is free now (the runtime stopped)`;
+  const select = 'choose a smaller model or quantization with "Hearth: Select Model…"';
+  if (!memory.model) return `${free}; the model and its context may need more: close other programs, or ${select}, then Restart.`;
+  const file = `The model file ${memory.model.name} is ${formatSize(memory.model.bytes)}`;
+  // Larger than all of its memory, closing programs cannot make room.
+  const close = memory.model.bytes < memory.totalBytes ? "close other programs, or " : "";
+  if (memory.model.bytes >= memory.freeBytes) return `${file} and ${free}: ${close}${select} (a file under ${formatSize(memory.freeBytes)}, less its context's memory), then Restart.`;
+  const context =
+    memory.contextSize > 0
+      ? `set hearth.contextSize below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to the free memory)`
+      : `close other programs, or ${select}`;
+  return `${file} and ${free}: the file fits, so its context (or other programs meanwhile) took the rest — ${context}, then Restart.`;
 }

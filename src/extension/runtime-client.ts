@@ -41,7 +41,7 @@ import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { withoutSecret } from "./key-free-log.ts";
 import { Liveness } from "./liveness.ts";
-import { RestartPolicy, gaveUpMessage } from "./restart-policy.ts";
+import { RestartPolicy, gaveUpMessage, machineMemory } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { RestartAfterRun } from "./restart-after-run.ts";
 import type { RunningChat } from "./chat/run-start.ts";
@@ -373,7 +373,9 @@ export class RuntimeClient implements vscode.Disposable {
     void client?.dispose(1000).catch(() => undefined);
     const decision = this.policy.crashed(undefined, signal);
     if (decision.action === "give-up") {
-      const message = gaveUpMessage(decision, reason);
+      // What to choose by: the model file against the memory free now, the runtime gone.
+      const memory = decision.whileLoadingModel ? machineMemory(decision.modelPath, readSettings().contextSize) : undefined;
+      const message = gaveUpMessage(decision, reason, memory);
       this.setState({ kind: "failed", message });
       void vscode.window.showErrorMessage(message, "Show Log", "Restart").then((pick) => {
         if (pick === "Show Log") this.output.show(true);

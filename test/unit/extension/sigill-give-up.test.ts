@@ -31,7 +31,7 @@ async function killedWhileLoading(policy: RestartPolicy, now: number, signal: No
 it("a runtime killed by SIGILL is given up on at the first death, with one message; the user's Restart tries again", async () => {
   const policy = new RestartPolicy({ baseDelayMs: 500, maxDelayMs: 30_000, healthyAfterMs: 60_000, maxAttempts: 6 });
   const first = await killedWhileLoading(policy, 0, "SIGILL");
-  assert.deepEqual(first.decision, { action: "give-up", attempts: 0, whileLoadingModel: true, atOnce: true });
+  assert.deepEqual(first.decision, { action: "give-up", attempts: 0, whileLoadingModel: true, atOnce: true, modelPath: "/models/tiny.gguf" });
   const message = gaveUpMessage(first.decision as Extract<RestartDecision, { action: "give-up" }>, first.reason);
   assert.match(
     message,

@@ -28,7 +28,13 @@ export function historyNotDownloaded(folder: string): { readonly remote: string 
   return { remote };
 }
 
-/** What to tell the user of such a clone, with the fetch that downloads the trees (not every file's old versions). */
+/**
+ * What to tell the user of such a clone: the remote's filter made blob:none first, so that later
+ * fetches (a pull) bring the trees of the commits they bring too — a refetch with --filter alone
+ * leaves the config's tree:0, and the history was unreadable again after the next pull — then
+ * the fetch that downloads the trees of those it has (not every file's old versions).
+ */
 export function historyNotDownloadedMessage(remote: string): string {
-  return `this partial clone has not downloaded the trees of its commits (a clone with --filter=tree:0), and Hearth's git downloads nothing, so the commits' history (which helps ranking) was not read; download them once (git fetch --refetch --filter=blob:none ${shellWord(remote)}: the trees, not every file's old versions) and index again`;
+  const key = shellWord(`remote.${remote}.partialclonefilter`);
+  return `this partial clone has not downloaded the trees of its commits (a clone with --filter=tree:0), and Hearth's git downloads nothing, so the commits' history (which helps ranking) was not read; have git download them, now and with every later fetch (git config ${key} blob:none, then git fetch --refetch ${shellWord(remote)}: the trees, not every file's old versions), and index again`;
 }

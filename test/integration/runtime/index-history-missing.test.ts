@@ -17,7 +17,7 @@ import { tempDir } from "../../fixtures/temp.ts";
 const OUT = resolve(import.meta.dirname, "../../../out");
 if (!existsSync(join(OUT, "indexer-worker.mjs"))) throw new Error("out/indexer-worker.mjs is missing: run npm run build first");
 
-const WHY = "this partial clone has not downloaded the trees of its commits (a clone with --filter=tree:0), and Hearth's git downloads nothing, so the commits' history (which helps ranking) was not read; download them once (git fetch --refetch --filter=blob:none origin: the trees, not every file's old versions) and index again";
+const WHY = "this partial clone has not downloaded the trees of its commits (a clone with --filter=tree:0), and Hearth's git downloads nothing, so the commits' history (which helps ranking) was not read; have git download them, now and with every later fetch (git config remote.origin.partialclonefilter blob:none, then git fetch --refetch origin: the trees, not every file's old versions), and index again";
 
 /** A clone of a two-commit repository with `filter`, its remote then unreachable (nothing listens on port 9), as on a plane. */
 function offlineClone(dir: string, filter: string): string {

@@ -76,7 +76,7 @@ it("names a partial clone without its commits' trees (--filter=tree:0), whose hi
   git(dir, "clone", "-q", "--filter=tree:0", `file://${origin}`, clone);
   // Offline: the promisor remote refuses (nothing listens on port 9), as a clone on a plane does.
   git(clone, "config", "remote.origin.url", "http://127.0.0.1:9/repo.git");
-  assert.match(await index(clone), /^History: +none: this partial clone has not downloaded the trees of its commits \(a clone with --filter=tree:0\), and Hearth's git downloads nothing, so the commits' history \(which helps ranking\) was not read; download them once \(git fetch --refetch --filter=blob:none origin: the trees, not every file's old versions\) and index again$/m);
+  assert.match(await index(clone), /^History: +none: this partial clone has not downloaded the trees of its commits \(a clone with --filter=tree:0\), and Hearth's git downloads nothing, so the commits' history \(which helps ranking\) was not read; have git download them, now and with every later fetch \(git config remote\.origin\.partialclonefilter blob:none, then git fetch --refetch origin: the trees, not every file's old versions\), and index again$/m);
   // The clone is as it was: nothing was downloaded.
   assert.notEqual(spawnSync("git", ["cat-file", "-e", "HEAD~1^{tree}"], { cwd: clone, env: { ...process.env, GIT_NO_LAZY_FETCH: "1" } }).status, 0);
   // A blobless clone (--filter=blob:none) reads its history (without renames): no such words.
@@ -84,4 +84,32 @@ it("names a partial clone without its commits' trees (--filter=tree:0), whose hi
   git(dir, "clone", "-q", "--filter=blob:none", `file://${origin}`, blobless);
   git(blobless, "config", "remote.origin.url", "http://127.0.0.1:9/repo.git");
   assert.match(await index(blobless), /^History: +2 commits /m);
+});
+
+it("gives a way out of a treeless clone's missing history that still holds after the next pull", async (t) => {
+  // git fetch --refetch: git 2.36 and later.
+  if (!/--refetch/.test(spawnSync("git", ["fetch", "-h"], { encoding: "utf8" }).stdout)) return void t.skip("this git has no fetch --refetch");
+  const dir = tempDir("hearth-index-treeless-fix-");
+  const origin = committedRepo(join(dir, "origin"), { "calc.py": "def add(a, b):\n    return a - b\n" });
+  writeFileSync(join(origin, "calc.py"), "def add(a, b):\n    return a + b\n");
+  git(origin, "commit", "-qam", "fix add: it subtracted");
+  git(origin, "config", "uploadpack.allowFilter", "true");
+  const clone = join(dir, "clone");
+  git(dir, "clone", "-q", "--filter=tree:0", `file://${origin}`, clone);
+  // The commands the History line gives, run as the user would (the remote reachable now).
+  const said = /^History: +none: .*\((git .+?): the trees/m.exec(await index(clone))?.[1];
+  assert.ok(said, "the History line names the commands");
+  for (const command of said.split(", then ")) {
+    const ran = spawnSync("sh", ["-c", command], { cwd: clone, encoding: "utf8" });
+    assert.equal(ran.status, 0, `${command}: ${ran.stderr}`);
+  }
+  assert.match(await index(clone), /^History: +2 commits /m);
+  // Two later commits upstream, pulled: their trees come with them (the checkout alone would
+  // fetch only the newest one's), and the history still reads.
+  writeFileSync(join(origin, "calc.py"), "def add(a, b):\n    return b + a\n");
+  git(origin, "commit", "-qam", "add: b first");
+  writeFileSync(join(origin, "calc.py"), "def add(a, b):\n    return a + b\n");
+  git(origin, "commit", "-qam", "add: a first again");
+  git(clone, "pull", "-q");
+  assert.match(await index(clone), /^History: +4 commits /m);
 });

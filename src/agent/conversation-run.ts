@@ -18,7 +18,7 @@ import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, commandsLeftRunning, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
-import { type StashEntry, stashChange, stashEntries } from "./fix-files.ts";
+import { type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries } from "./fix-files.ts";
 import { gitLinkNotice, repositoryGitLinkBroken } from "./git-link.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
@@ -117,6 +117,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   let testsFrom: string | undefined;
   // A git stash (pop) during the run moves the user's work between the files and the stash list: the review cannot say where.
   const stashAtStart = await stashEntries(options.workspace.root, { signal }).catch(() => undefined);
+  // Ignored files no checkpoint holds: one a command deletes (git clean -fdx, rm -rf node_modules) no Reject brings back.
+  const ignoredAtStart = await ignoredEntries(options.workspace.root, { signal }).catch(() => undefined);
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changed = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
@@ -141,6 +143,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const diffBases = bases.length ? Object.fromEntries(bases.map(([path, b]) => [path, b.checkpoint!])) : undefined;
     const stashed = stashAtStart && stashChange(stashAtStart, await stashEntries(options.workspace.root).catch(() => undefined));
     for (const text of stashed ? stashNotices(stashed.made, stashed.gone) : []) emit({ type: "notice", level: "warning", text });
+    const changedNow = new Set(changed);
+    const ignoredGone = ignoredAtStart ? (await goneEntries(options.workspace.root, ignoredAtStart)).filter((path) => !changedNow.has(path)) : [];
+    if (ignoredGone.length) emit({ type: "notice", level: "warning", text: ignoredGoneNotice(ignoredGone) });
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
     // As hearth fix judges it: git wrote files the run's diff from its start holds (Fix This Issue's closing message says so).
     const changedSet = new Set(changed);
@@ -326,6 +331,21 @@ export function stashNotices(made: readonly StashEntry[], gone: readonly StashEn
   }
   return notices;
 }
+
+/**
+ * Ignored files and folders gone at a run's end that were there at its start: git ignores them,
+ * so no checkpoint holds them, and the review (which lists what checkpoints hold) said nothing
+ * of them while Restore checkpoint said it puts "the files" back — a model's `git clean -fdx`
+ * took the user's .env with dist/ and node_modules/, with no word but the command's output.
+ */
+export function ignoredGoneNotice(gone: readonly string[]): string {
+  const named = gone.slice(0, IGNORED_NAMED).join(", ") + (gone.length > IGNORED_NAMED ? ` and ${gone.length - IGNORED_NAMED} more` : "");
+  const one = gone.length === 1;
+  return `Files git ignores are gone since this run started (deleted by its commands — git clean -x, rm -rf, a build that empties its folder — or by hand): ${named}. Hearth's checkpoints do not hold ignored files, so neither a Reject nor Restore checkpoint brings ${one ? "it" : "them"} back, and the review does not list ${one ? "it" : "them"}: make ${one ? "it" : "them"} again (reinstall, rebuild) or restore ${one ? "it" : "them"} from a backup.`;
+}
+
+/** How many ignored files or folders gone the notice names. */
+const IGNORED_NAMED = 10;
 
 /** How many of the files the agent edited before git changed them the notice names. */
 const EDITED_NAMED = 5;

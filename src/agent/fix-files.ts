@@ -467,6 +467,28 @@ export async function stashEntries(root: string, call: RepositoryGitCall = {}): 
   return text?.split("\n").filter(Boolean);
 }
 
+/**
+ * The files and folders git ignores in the checkout at `root`, relative to it, a wholly ignored
+ * folder as one entry (`node_modules/`, `dist/`: git's `--directory` form, so node_modules is
+ * not listed file by file); undefined where git cannot say (no repository). Hearth's checkpoints
+ * never copy them (but those the edit tools write), so a command that deletes them — `git clean
+ * -fdx` taking the user's .env, `rm -rf node_modules`, a build that empties dist/ and fails —
+ * leaves nothing a Reject or a Restore checkpoint could bring back.
+ */
+export async function ignoredEntries(root: string, call: RepositoryGitCall = {}): Promise<string[] | undefined> {
+  const text = await repositoryGitText(root, ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], call);
+  return text?.split("\0").filter(Boolean);
+}
+
+/** Of `entries` (ignoredEntries at a run's start), those gone from `root` now. */
+export async function goneEntries(root: string, entries: readonly string[]): Promise<string[]> {
+  const gone: string[] = [];
+  for (const entry of entries) {
+    await lstat(join(root, entry)).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" || error.code === "ENOTDIR" ? gone.push(entry) : undefined));
+  }
+  return gone;
+}
+
 /** A stash entry by its commit and its place in the list (`stash@{N}`) when it was read. */
 export interface StashEntry {
   readonly commit: string;

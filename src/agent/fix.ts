@@ -13,7 +13,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, stashChange, stashEntries, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
+import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -104,6 +104,12 @@ export interface FixResult {
    * them as the agent's, and the entry's commit is the way back to it.
    */
   readonly stashGone?: readonly StashEntry[];
+  /**
+   * Files and folders git ignores that were in the checkout at the start and are gone at the
+   * end (`git clean -fdx` taking the user's .env, `rm -rf node_modules`): no patch holds them,
+   * and no checkpoint either (fix-files.ts ignoredEntries).
+   */
+  readonly ignoredGone?: readonly string[];
   /** Why git could not tell the checkout's uncommitted changes at the start (a corrupt index, a clean filter past the time limit); none when it could, or there is no repository. */
   readonly uncommittedUnknown?: string;
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
@@ -161,6 +167,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const gitCall = { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), signal };
   const atStart = await uncommittedFiles(options.repo, gitCall);
   const stashAtStart = await stashEntries(options.repo, gitCall);
+  const ignoredAtStart = await ignoredEntries(options.repo, gitCall);
   const excluded = new Set(atStart && "files" in atStart ? await store.excludedAmong(atStart.files) : []);
   const uncommitted = atStart && "files" in atStart ? atStart.files.filter((path) => !excluded.has(path)) : undefined;
   const tracked = await projectFiles(options.repo, gitCall);
@@ -327,6 +334,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
   const stashNow = stashAtStart && (await stashEntries(options.repo, patchGit));
   const stash = stashChange(stashAtStart, stashNow);
+  const ignoredGone = ignoredAtStart ? (await goneEntries(options.repo, ignoredAtStart)).filter((path) => !changed.has(path)) : [];
   const stashed = stash?.made.length ?? 0;
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
@@ -337,6 +345,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(stashed ? { stashedDuringRun: stashed } : {}),
     ...(stash?.gone.length ? { stashGone: stash.gone } : {}),
+    ...(ignoredGone.length ? { ignoredGone } : {}),
     ...(submodulePatches.length ? { submodulePatches } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),

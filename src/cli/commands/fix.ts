@@ -207,7 +207,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashGone: result.stashGone });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashGone: result.stashGone, ignoredGone: result.ignoredGone });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -233,6 +233,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
       if (result.stashedDuringRun) io.err(`hearth fix: ${stashedMessage(result.stashedDuringRun)}\n`);
       if (result.stashGone) io.err(`hearth fix: ${stashGoneMessage(result.stashGone)}\n`);
+      if (result.ignoredGone) io.err(`hearth fix: ${terminalName(ignoredGoneMessage(result.ignoredGone))}\n`);
       if (result.uncommittedUnknown) io.err(`hearth fix: ${terminalName(uncommittedUnknownMessage(result.uncommittedUnknown))}\n`);
       for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, ownFiles.get(own.submodule), io) + patchHiddenReport(own.patch));
       // A harness reading the prediction alone would take it for the whole fix.
@@ -299,6 +300,12 @@ export function leftRunningMessage(left: LeftRunningStop | undefined): string[] 
 export function stashedMessage(entries: number): string {
   const what = entries === 1 ? "a new stash entry holds" : `${entries} new stash entries hold`;
   return `git stash ran during the fix (the agent's commands, or by hand): ${what} changes taken out of the checkout, uncommitted changes of yours among them if you had any (the patch shows them removed). git stash list shows ${entries === 1 ? "it" : "them"}. To have the newest back with the agent's change: git add -u, then git stash pop (a plain pop refuses while a file it changes holds unstaged changes, as the agent's are).`;
+}
+
+/** Ignored files gone since the start (FixResult.ignoredGone): the patch cannot hold them, nor anything bring them back. */
+export function ignoredGoneMessage(gone: readonly string[]): string {
+  const named = gone.slice(0, 10).join(", ") + (gone.length > 10 ? ` and ${gone.length - 10} more` : "");
+  return `files git ignores are gone since the fix started (deleted by the agent's commands — git clean -x, rm -rf, a build that empties its folder — or by hand): ${named}. No patch holds ignored files and Hearth's checkpoints do not either, so nothing here brings them back: make them again (reinstall, rebuild) or restore them from a backup`;
 }
 
 /**

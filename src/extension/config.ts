@@ -52,6 +52,18 @@ export function readSettings(): Settings {
   return sanitizeSettings(readRawSettings()).settings;
 }
 
+/**
+ * A language's own value of a Hearth setting in the user's settings (`"[python]": { … }`;
+ * undefined removes it). A refusal VS Code shows itself is thrown on marked, as by updateSetting:
+ * known by its name, not by VS Code's words, which follow the display language.
+ */
+export async function updateLanguageSetting<K extends keyof Settings>(languageId: string, key: K, value: Settings[K] | undefined): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, { languageId });
+  await Promise.resolve(config.update(key, value, vscode.ConfigurationTarget.Global, true)).catch((error: unknown) => {
+    throw SettingsNotWritten.from(error);
+  });
+}
+
 export async function updateSetting<K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   // Always the user's settings: writing where the workspace set it changed a repository's

@@ -21,7 +21,7 @@ import { CompletionExclusionRequest, type CompletionStatus, CompletionStatusNoti
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
 import { planToggle } from "./completion-toggle.ts";
-import { readSettings, updateSetting } from "./config.ts";
+import { readSettings, updateLanguageSetting, updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { Snooze } from "./snooze.ts";
 import { completionsLook } from "./status-look.ts";
@@ -182,7 +182,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const plan = planToggle(scoped.inspect<boolean>(ENABLED_KEY) ?? {}, language, this.snoozed.active());
     this.snooze(0);
     await updateSetting("inlineCompletionsEnabled", plan.on);
-    if (plan.clearLanguage && language) await vscode.workspace.getConfiguration(SETTINGS_SECTION, { languageId: language }).update(ENABLED_KEY, undefined, vscode.ConfigurationTarget.Global, true);
+    if (plan.clearLanguage && language) await updateLanguageSetting(language, ENABLED_KEY, undefined);
     if (plan.stillHere) void vscode.window.showWarningMessage(plan.stillHere);
     this.render();
   }
@@ -228,7 +228,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       label: `${onHere ? "$(circle-slash) Turn off" : "$(check) Turn on"} for ${language}`,
       run: async () => {
         // Language-specific value: "[language]": {"hearth.inlineCompletionsEnabled": …} in user settings.
-        await vscode.workspace.getConfiguration(SETTINGS_SECTION, { languageId: language }).update(ENABLED_KEY, !onHere, vscode.ConfigurationTarget.Global, true);
+        await updateLanguageSetting(language, ENABLED_KEY, !onHere);
         this.render();
       },
     };

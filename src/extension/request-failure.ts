@@ -85,11 +85,13 @@ export function indexedMessage(files: number, folder: string | undefined, folder
 /**
  * A settings write VS Code refused (its ConfigurationEditingError: "Unable to write into user
  * settings. Please open the user settings to correct errors/warnings in it and try again."):
- * VS Code has shown it already, with Open Settings. `updateSetting` (config.ts) hands it on as
- * {@link SettingsNotWritten}; a write elsewhere is known by VS Code's English words.
+ * VS Code has shown it already, with Open Settings. Every settings write of Hearth's goes through
+ * `updateSetting` or `updateLanguageSetting` (config.ts), which hand it on as
+ * {@link SettingsNotWritten}; its words are not read here, since they follow the display language
+ * (a write known by its English words alone gave a second notice under a German VS Code).
  */
 export function saidByVsCode(error: unknown): boolean {
-  return error instanceof SettingsNotWritten || ENGLISH_REFUSAL.test(error instanceof Error ? error.message : String(error));
+  return error instanceof SettingsNotWritten;
 }
 
 const ENGLISH_REFUSAL = /^Unable to write (in)?to (user|workspace|folder) settings/i;

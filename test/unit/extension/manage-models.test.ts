@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { downloadedItem, manageFailure, unloadNote } from "../../../src/extension/manage-models.ts";
-import { RuntimeNotRunningError } from "../../../src/extension/request-failure.ts";
+import { RuntimeNotRunningError, SettingsNotWritten } from "../../../src/extension/request-failure.ts";
 
 describe("Manage Downloaded Models failures", () => {
   it("a listing that fails says so with the reason, and offers the log", () => {
@@ -27,7 +27,8 @@ describe("Manage Downloaded Models failures", () => {
   });
 
   it("a model that cannot be selected: a settings.json VS Code cannot write is VS Code's own notice (with Open Settings), no second one; another reason says what to check", () => {
-    assert.equal(manageFailure({ kind: "use", label: "m.gguf" }, new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again.")), undefined);
+    // As updateSetting throws VS Code's refusal on.
+    assert.equal(manageFailure({ kind: "use", label: "m.gguf" }, SettingsNotWritten.from(new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."))), undefined);
     const failure = manageFailure({ kind: "use", label: "m.gguf" }, new Error("EACCES: permission denied"))!;
     assert.match(failure.message, /^Hearth could not select m\.gguf: EACCES: permission denied\. Check your user settings \(settings\.json\)/);
     assert.deepEqual(failure.actions, ["Open User Settings"]);

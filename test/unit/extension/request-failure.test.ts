@@ -114,7 +114,8 @@ describe("Reindex Workspace's answer", () => {
 
 describe("a command that throws (caught for every command, not left to VS Code's 'command resulted in an error')", () => {
   it("a user settings file VS Code cannot write (Select Model with a broken settings.json): no second notice, VS Code's has Open Settings", () => {
-    const error = new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again.");
+    // As updateSetting throws VS Code's refusal on.
+    const error = SettingsNotWritten.from(new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."));
     assert.equal(commandFailure("Select Model…", error), undefined);
     // The same through a command's own catch (Download Model selecting the model it downloaded): no second notice either.
     assert.equal(requestNotice(error), undefined);

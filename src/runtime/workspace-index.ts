@@ -62,7 +62,7 @@ export class WorkspaceIndex {
   private readonly afterRename = new Map<string, string | undefined>();
   private disposed = false;
   private historyAllowed: boolean;
-  /** Why the last build read no history where git has one (a treeless partial clone), for the index line. */
+  /** Why the last build read no history where git has one (a treeless partial clone, a depth-1 clone), for the index line. */
   private historyMissing: string | undefined;
   private lastReady: Extract<IndexState, { kind: "ready" }> | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
@@ -100,8 +100,9 @@ export class WorkspaceIndex {
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
         const leftOut = leftOutMessage(report);
-        // A partial clone without its commits' trees: the index line says why there is no history, in hearth index's words.
-        if (!signal.aborted) this.historyMissing = report.historyMissing;
+        // A partial clone without its commits' trees, or a depth-1 clone (no commit but its grafted one): the index line
+        // says why there is no history, in hearth index's words.
+        if (!signal.aborted) this.historyMissing = report.historyMissing ?? (report.historyShallow && report.historyCommits === 0 ? shallowHistoryMessage(0) : undefined);
         if (!signal.aborted) this.recheckEvery();
         if (!signal.aborted) this.ready(readyState(report));
         const history = !this.historyAllowed

@@ -11,6 +11,7 @@ import { it } from "node:test";
 import type { IndexState } from "../../../src/protocol/status.ts";
 import { setLogSink } from "../../../src/runtime/log.ts";
 import { WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
+import { shallowHistoryMessage } from "../../../src/indexer/index.ts";
 import { committedRepo, git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -73,6 +74,31 @@ it("says in the Hearth view why a treeless partial clone has no history, with th
     assert.match(lines.at(-1) ?? "", /, 2 commits of history$/);
   } finally {
     await blobless.dispose();
+    setLogSink(undefined);
+  }
+});
+
+it("says in the Hearth view that a depth-1 clone has no history, with how to get it", async () => {
+  const dir = tempDir("hearth-wsindex-shallow-");
+  const origin = committedRepo(join(dir, "origin"), { "calc.py": "def add(a, b):\n    return a - b\n" });
+  writeFileSync(join(origin, "calc.py"), "def add(a, b):\n    return a + b\n");
+  git(origin, "commit", "-qam", "fix add: it subtracted");
+  const lines: string[] = [];
+  for (const depth of [1, 2]) git(dir, "clone", "-q", `--depth=${depth}`, `file://${origin}`, join(dir, `depth${depth}`));
+  const one = await readyOf(join(dir, "depth1"), lines);
+  try {
+    assert.equal(one.ready.historyOff, shallowHistoryMessage(0));
+    assert.match(shallowHistoryMessage(0), /^shallow clone: 0 commits of history \(.*\); for more of the history, which helps ranking, run git fetch --unshallow/);
+  } finally {
+    await one.dispose();
+  }
+  // One real commit read: the view says nothing; the log line says what the history is.
+  const two = await readyOf(join(dir, "depth2"), lines);
+  try {
+    assert.equal(two.ready.historyOff, undefined);
+    assert.ok(lines.at(-1)?.endsWith(`, ${shallowHistoryMessage(1)}`), lines.at(-1));
+  } finally {
+    await two.dispose();
     setLogSink(undefined);
   }
 });

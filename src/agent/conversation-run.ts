@@ -18,7 +18,7 @@ import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, commandsLeftRunning, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
-import { type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries } from "./fix-files.ts";
+import { type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, stashedFiles } from "./fix-files.ts";
 import { gitLinkNotice, repositoryGitLinkBroken } from "./git-link.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
@@ -142,8 +142,14 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const bases = [...(baselines ?? [])].filter(([path, b]) => b.checkpoint && !gits.has(path));
     const diffBases = bases.length ? Object.fromEntries(bases.map(([path, b]) => [path, b.checkpoint!])) : undefined;
     const stashed = stashAtStart && stashChange(stashAtStart, await stashEntries(options.workspace.root).catch(() => undefined));
-    for (const text of stashed ? stashNotices(stashed.made, stashed.gone) : []) emit({ type: "notice", level: "warning", text });
     const changedNow = new Set(changed);
+    // A stash the user made in a terminal while the model thought: no step changed those files, so the review (and its Reject) leaves them out.
+    const outOfReview = new Set<string>();
+    for (const entry of stashed?.made ?? []) {
+      const files = await stashedFiles(options.workspace.root, entry.commit).catch(() => undefined);
+      if (!files || files.some((path) => !changedFiles.includes(path))) outOfReview.add(entry.commit);
+    }
+    for (const text of stashed ? stashNotices(stashed.made, stashed.gone, outOfReview) : []) emit({ type: "notice", level: "warning", text });
     const ignoredGone = ignoredAtStart ? (await goneEntries(options.workspace.root, ignoredAtStart)).filter((path) => !changedNow.has(path)) : [];
     if (ignoredGone.length) emit({ type: "notice", level: "warning", text: ignoredGoneNotice(ignoredGone) });
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
@@ -316,9 +322,16 @@ export function headMovedNotice(from: UserHead, to: UserHead, gits: number, edit
  * leaving the stash entry a copy, which `git stash pop` then refused — and a popped entry's
  * changes were shown as the run's, a Reject taking them out with the entry gone.
  */
-export function stashNotices(made: readonly StashEntry[], gone: readonly StashEntry[]): string[] {
+export function stashNotices(made: readonly StashEntry[], gone: readonly StashEntry[], outOfReview: ReadonlySet<string> = new Set()): string[] {
   const short = (entry: StashEntry) => `${entry.ref}, commit ${entry.commit.slice(0, 12)}`;
   const notices: string[] = [];
+  const kept = made.filter((entry) => outOfReview.has(entry.commit));
+  if (kept.length) {
+    // Dropping such an entry after a Reject, as the notice below says, would lose the work: the Reject did not put it back.
+    const one = kept.length === 1;
+    notices.push(`git stash ran during this run (the agent's command, or yours in a terminal): ${one ? "the stash entry" : `${kept.length} stash entries`} ${kept.map(short).join("; ")} ${one ? "holds" : "hold"} changes taken out of the files, your uncommitted work among them if you had any, and the review does not hold all of them (no step of the agent's changed them), so neither Keep nor a Reject puts them back: the stash entry is their only copy. Keep it, and once the run's changes are settled, git add -u and git stash pop ${kept.map((entry) => entry.ref).join(" / ")} bring${one ? "s" : ""} them back (pop refuses while a file it changes holds unstaged changes; staged ones it merges with).`);
+  }
+  made = made.filter((entry) => !outOfReview.has(entry.commit));
   if (made.length) {
     const one = made.length === 1;
     const refs = made.map((entry) => entry.ref).join(" ");

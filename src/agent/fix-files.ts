@@ -480,6 +480,18 @@ export async function ignoredEntries(root: string, call: RepositoryGitCall = {})
   return text?.split("\0").filter(Boolean);
 }
 
+/**
+ * The files a stash entry took out of the checkout at `root` (relative to it): its changes to
+ * tracked files (index and work tree) and, made with -u, its untracked ones; undefined where git
+ * cannot say.
+ */
+export async function stashedFiles(root: string, commit: string, call: RepositoryGitCall = {}): Promise<string[] | undefined> {
+  const tracked = await repositoryGitText(root, ["diff", "--name-only", "--relative", "-z", "--no-renames", `${commit}^1`, commit], call);
+  if (tracked === undefined) return undefined;
+  const untracked = await repositoryGitText(root, ["ls-tree", "-r", "-z", "--name-only", `${commit}^3`], call);
+  return [...tracked.split("\0"), ...(untracked ?? "").split("\0")].filter(Boolean);
+}
+
 /** Of `entries` (ignoredEntries at a run's start), those gone from `root` now. */
 export async function goneEntries(root: string, entries: readonly string[]): Promise<string[]> {
   const gone: string[] = [];

@@ -23,7 +23,7 @@ const BUGGY = "def add(a, b):\n    return a - b\n";
 const read = (root: string, path: string) => readFileSync(join(root, path), "utf8");
 
 /** A checkout with the bug committed, its run (`command`, then the agent's fix), and a Reject as the review does it. */
-async function run(dir: string, before: (root: string) => void, command: string) {
+async function run(dir: string, before: (root: string) => void, command: string, afterFirstStep?: (root: string) => void) {
   const root = committedRepo(join(dir, "work"), { "calc.py": BUGGY, "notes.txt": "notes\n" });
   before(root);
   const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
@@ -34,7 +34,10 @@ async function run(dir: string, before: (root: string) => void, command: string)
     workspace: new DiskWorkspace(root), checkpoints,
     backend: async () => new ScriptedBackend({ turns }),
     approve: async () => true,
-    onEvent: (e) => { if (e.type === "notice" && /stash/.test(e.text)) notices.push(e.text); },
+    onEvent: (e) => {
+      if (e.type === "notice" && /stash/.test(e.text)) notices.push(e.text);
+      if (e.type === "toolEnd" && e.callId === "call_1") afterFirstStep?.(root);
+    },
     signal: new AbortController().signal,
   });
   const reject = async () => {
@@ -100,6 +103,24 @@ describe("a git stash during a chat or Fix This Issue run", () => {
     assert.equal(gitSays(popped.root, "stash", "pop").status, 0);
     assert.equal(read(popped.root, "notes.txt"), "notes\nstashed last week\n");
     assert.equal(read(popped.root, "calc.py"), BUGGY);
+  });
+
+  it("says the user's own git stash in a terminal while the model thought is not in the review, and that its entry is the only copy", { timeout: 120_000 }, async () => {
+    const dir = tempDir("hearth-stash-by-hand-");
+    // The model's first step reads; the user stashes in a terminal before its edit.
+    const byHand = await run(dir, usersWork, "git status --short", (root) => git(root, "stash"));
+    assert.deepEqual(byHand.result.changedFiles, ["calc.py"]);
+    assert.equal(byHand.notices.length, 1, JSON.stringify(byHand.notices));
+    const commit = git(byHand.root, "rev-parse", "stash@{0}").trim().slice(0, 12);
+    assert.equal(byHand.notices[0], `git stash ran during this run (the agent's command, or yours in a terminal): the stash entry stash@{0}, commit ${commit} holds changes taken out of the files, your uncommitted work among them if you had any, and the review does not hold all of them (no step of the agent's changed them), so neither Keep nor a Reject puts them back: the stash entry is their only copy. Keep it, and once the run's changes are settled, git add -u and git stash pop stash@{0} brings them back (pop refuses while a file it changes holds unstaged changes; staged ones it merges with).`);
+    // A Reject takes back the agent's edit alone; the work comes back from the entry, as said.
+    await byHand.reject();
+    assert.equal(read(byHand.root, "calc.py"), BUGGY);
+    assert.equal(read(byHand.root, "notes.txt"), "notes\n");
+    assert.equal(gitSays(byHand.root, "add", "-u").status, 0);
+    assert.equal(gitSays(byHand.root, "stash", "pop").status, 0);
+    assert.equal(read(byHand.root, "calc.py"), `# the user's line\n${BUGGY}`);
+    assert.equal(read(byHand.root, "notes.txt"), "notes\nmy own work\n");
   });
 
   it("says nothing where the run stashed and popped again", { timeout: 120_000 }, async () => {

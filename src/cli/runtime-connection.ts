@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { freemem, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -27,6 +28,7 @@ import {
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER, keepPrivateSync } from "../protocol/make-folders.ts";
+import { machineMemory, memoryAdvice } from "../protocol/memory-advice.ts";
 import { handOverNodeOptions } from "../protocol/node-options.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, signalCause, stderrDrained } from "../protocol/native-crash.ts";
 import { RUNTIME_OWNER_VAR, RUNTIME_STOP_WAIT_MS, killProcessTree } from "../protocol/process-table.ts";
@@ -77,11 +79,23 @@ export interface RuntimeCrash {
 
 /** The runtime process ended on its own (a crash, a kill, out of memory). */
 export class RuntimeStoppedError extends Error {
-  constructor(readonly crash: RuntimeCrash, doing: string) {
+  /** `after`: a sentence more, what to do (the memory a model's load needs: memoryAdvice). */
+  constructor(readonly crash: RuntimeCrash, doing: string, after?: string) {
     const how = `${crash.signal ? `signal ${crash.signal}` : `exit code ${crash.code}`}${crash.reason ? `: ${crash.reason}` : ""}`;
     const log = crash.logPath ? `; see the log at ${crash.logPath}` : "; run with --verbose to see its log";
-    super(`The Hearth runtime stopped unexpectedly (${how}) ${doing}${log}`);
+    super(`The Hearth runtime stopped unexpectedly (${how}) ${doing}${log}${after ? `. ${after}` : ""}`);
   }
+}
+
+/**
+ * A runtime killed from outside (the out-of-memory killer, most often) while it loaded the model
+ * `modelPath` with `contextSize`: the same error, with what to choose by — the file's size
+ * against the memory free now, the context size (protocol/memory-advice.ts). Others as they are.
+ */
+export function loadDeath(error: unknown, modelPath: string | undefined, contextSize: number): unknown {
+  if (!(error instanceof RuntimeStoppedError) || error.crash.signal !== "SIGKILL" || error.crash.reason !== signalCause("SIGKILL", true)) return error;
+  const words = { choose: "choose a smaller model or quantization (--model FILE)", context: "--context", then: "then run it again" };
+  return new RuntimeStoppedError(error.crash, "while loading the model", memoryAdvice(machineMemory(modelPath, contextSize, { fileSize: (path) => statSync(path).size, freemem, totalmem }), words));
 }
 
 export interface SpawnRuntimeOptions {

@@ -1,8 +1,7 @@
 import { statSync } from "node:fs";
 import { freemem, totalmem } from "node:os";
-import { basename } from "node:path";
+import { type MachineMemory, type MemoryCalls, memoryAdvice } from "../protocol/memory-advice.ts";
 import type { ModelState } from "../protocol/status.ts";
-import { formatSize } from "../protocol/units.ts";
 
 /**
  * When to restart a runtime that died: exponential backoff, reset after a healthy run, and
@@ -108,52 +107,15 @@ export class RestartPolicy {
 export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give-up" }>, reason: string, memory?: MachineMemory): string {
   const loading = decision.whileLoadingModel ? `, ${decision.attempts ? "the last time " : ""}while loading the model,` : "";
   const advise = decision.whileLoadingModel && !/^killed by (SIGILL|SIGBUS)\b/.test(reason);
-  const fit = !advise ? "" : memory ? ` ${memoryAdvice(memory)}` : " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart.";
+  const fit = !advise ? "" : memory ? ` ${memoryAdvice(memory, EDITOR_WORDS)}` : " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart.";
   const times = decision.attempts ? ` ${decision.attempts + 1} times in a row` : "";
   // SIGILL's reason already says what to do (protocol/native-crash.ts); why no restart is tried.
   const atOnce = decision.atOnce ? ": on this CPU it stops the same way at every start. Restart tries again" : "";
   return `Hearth's runtime stopped${times} (${reason})${loading} and was not restarted${atOnce}.${fit}`;
 }
 
-/** The machine's memory once the runtime is gone, and the model it was loading: what a choice of model and context size goes by. */
-export interface MachineMemory {
-  /** Available memory now (os.freemem: Linux's MemAvailable), the runtime stopped. */
-  readonly freeBytes: number;
-  readonly totalBytes: number;
-  /** The model file's name and size, where the runtime named its file and it can be read. */
-  readonly model?: { readonly name: string; readonly bytes: number };
-  /** hearth.contextSize: 0 is auto (sized to the free memory at the load). */
-  readonly contextSize: number;
-}
+/** protocol/memory-advice.ts machineMemory's reads, with Node's own calls. */
+export const MEMORY_CALLS: MemoryCalls = { fileSize: (path) => statSync(path).size, freemem, totalmem };
 
-/** {@link MachineMemory} read now, for the model file at `modelPath` (when the runtime named one). */
-export function machineMemory(modelPath: string | undefined, contextSize: number): MachineMemory {
-  let model: MachineMemory["model"];
-  try {
-    if (modelPath) model = { name: basename(modelPath), bytes: statSync(modelPath).size };
-  } catch {
-    model = undefined; // gone or unreadable: said without its size
-  }
-  return { freeBytes: freemem(), totalBytes: totalmem(), contextSize, ...(model ? { model } : {}) };
-}
-
-/**
- * What to choose after a runtime died loading its model (most often the out-of-memory killer):
- * the model file against the memory free now — its weights are read into memory whole — and,
- * where the file fits, the context, whose memory comes on top (hearth.contextSize; 0, auto,
- * sizes it to what is free at the load).
- */
-function memoryAdvice(memory: MachineMemory): string {
-  const free = `${formatSize(memory.freeBytes)} of this machine's ${formatSize(memory.totalBytes)} of memory is free now (the runtime stopped)`;
-  const select = 'choose a smaller model or quantization with "Hearth: Select Model…"';
-  if (!memory.model) return `${free}; the model and its context may need more: close other programs, or ${select}, then Restart.`;
-  const file = `The model file ${memory.model.name} is ${formatSize(memory.model.bytes)}`;
-  // Larger than all of its memory, closing programs cannot make room.
-  const close = memory.model.bytes < memory.totalBytes ? "close other programs, or " : "";
-  if (memory.model.bytes >= memory.freeBytes) return `${file} and ${free}: ${close}${select} (a file under ${formatSize(memory.freeBytes)}, less its context's memory), then Restart.`;
-  const context =
-    memory.contextSize > 0
-      ? `set hearth.contextSize below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to the free memory)`
-      : `close other programs, or ${select}`;
-  return `${file} and ${free}: the file fits, so its context (or other programs meanwhile) took the rest — ${context}, then Restart.`;
-}
+/** How the editor names the ways out. */
+const EDITOR_WORDS = { choose: 'choose a smaller model or quantization with "Hearth: Select Model…"', context: "hearth.contextSize", then: "then Restart" };

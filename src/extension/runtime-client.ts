@@ -32,6 +32,7 @@ import {
   StatusRequest,
   WorkspaceTrustedNotification,
 } from "../protocol/lsp-ext.ts";
+import { machineMemory } from "../protocol/memory-advice.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeStatus } from "../protocol/status.ts";
 import { runtimeOutput } from "../protocol/stdout-frames.ts";
@@ -41,7 +42,7 @@ import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { withoutSecret } from "./key-free-log.ts";
 import { Liveness } from "./liveness.ts";
-import { RestartPolicy, gaveUpMessage, machineMemory } from "./restart-policy.ts";
+import { MEMORY_CALLS, RestartPolicy, gaveUpMessage } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { RestartAfterRun } from "./restart-after-run.ts";
 import type { RunningChat } from "./chat/run-start.ts";
@@ -374,7 +375,7 @@ export class RuntimeClient implements vscode.Disposable {
     const decision = this.policy.crashed(undefined, signal);
     if (decision.action === "give-up") {
       // What to choose by: the model file against the memory free now, the runtime gone.
-      const memory = decision.whileLoadingModel ? machineMemory(decision.modelPath, readSettings().contextSize) : undefined;
+      const memory = decision.whileLoadingModel ? machineMemory(decision.modelPath, readSettings().contextSize, MEMORY_CALLS) : undefined;
       const message = gaveUpMessage(decision, reason, memory);
       this.setState({ kind: "failed", message });
       void vscode.window.showErrorMessage(message, "Show Log", "Restart").then((pick) => {

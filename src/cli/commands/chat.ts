@@ -21,7 +21,7 @@ import { settingOption, wholeNumberOption } from "../setting-options.ts";
 import { FileWriteError, replaceWhole, writeProblem } from "../file-writes.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
-import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
+import { RuntimeStoppedError, loadDeath, spawnRuntime } from "../runtime-connection.ts";
 import { type TerminalTextStream, asTerminalShows, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
 import { cliModelPreset, cliStoragePath, editorModel, olderPresetNote } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
@@ -102,10 +102,15 @@ export const chatCommand: CliCommand = {
       crashLogDir: join(cliStoragePath(), "logs"),
     });
     try {
+      // The file the runtime loads, where it names one: what to choose by, should the load kill it.
+      let loadingFile = modelPath;
       runtime.connection.onNotification(StatusChangedNotification, (status) => {
+        if (status.model.kind === "loading" && status.model.source.kind === "file") loadingFile = status.model.source.modelPath;
         if (status.model.kind === "loading" && io.errIsTerminal) io.err(progressFrame(terminalName(describeModel(status.model)), io.errColumns));
       });
-      const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model");
+      const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model").catch((error: unknown) => {
+        throw loadDeath(error, loadingFile, contextSize);
+      });
       if (state.kind === "none") {
         io.err(noModel("chat", await recommendedModel(), editorModel()));
         return 1;

@@ -43,5 +43,5 @@ it("a runtime killed while loading its model at every start, each load past the 
     decisions.map((d) => (d.action === "restart" ? d.attempt : d.action)),
     [1, 2, 3, 4, 5, 6, "give-up"],
   );
-  assert.deepEqual(decisions[6], { action: "give-up", attempts: 6, whileLoadingModel: true });
+  assert.deepEqual(decisions[6], { action: "give-up", attempts: 6, whileLoadingModel: true, modelPath: "/models/too-large-Q8_0.gguf" });
 });

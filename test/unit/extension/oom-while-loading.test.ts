@@ -13,7 +13,8 @@ import { freemem, totalmem } from "node:os";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { after, it } from "node:test";
-import { RestartPolicy, gaveUpMessage, machineMemory, type RestartDecision } from "../../../src/extension/restart-policy.ts";
+import { MEMORY_CALLS, RestartPolicy, gaveUpMessage, type RestartDecision } from "../../../src/extension/restart-policy.ts";
+import { machineMemory } from "../../../src/protocol/memory-advice.ts";
 import type { ModelSource } from "../../../src/protocol/status.ts";
 import { RuntimeStart } from "../../../src/extension/runtime-start.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
@@ -36,7 +37,7 @@ async function gaveUpLoading(source: ModelSource, contextSize: number): Promise<
   const end = await ended;
   const decision = policy.crashed(90_000, end.signal) as Extract<RestartDecision, { action: "give-up" }>;
   assert.equal(decision.action, "give-up");
-  return gaveUpMessage(decision, end.reason, machineMemory(decision.modelPath, contextSize));
+  return gaveUpMessage(decision, end.reason, machineMemory(decision.modelPath, contextSize, MEMORY_CALLS));
 }
 
 const FREE = "[\\d.]+ GiB of this machine's [\\d.]+ GiB of memory is free now \\(the runtime stopped\\)";

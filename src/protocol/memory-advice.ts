@@ -1,0 +1,67 @@
+/**
+ * What to choose by after the runtime died loading its model, most often by the system's
+ * out-of-memory killer (SIGKILL, no words): the model file's size against the memory free
+ * once the runtime is gone — Hearth's own check before a load (embedded-backend.ts
+ * checkMemory) weighs the file against the machine's memory, and auto context size sizes the
+ * context to the free memory — and, where the file fits, the context size, whose memory comes
+ * on top. Shared by the extension (its give-up message) and the CLI (hearth chat / status).
+ */
+import { formatSize } from "./units.ts";
+
+/** The machine's memory once the runtime is gone, and the model it was loading. */
+export interface MachineMemory {
+  /** Available memory now (os.freemem: Linux's MemAvailable), the runtime stopped. */
+  readonly freeBytes: number;
+  readonly totalBytes: number;
+  /** The model file's name and size, where the runtime named its file and it can be read. */
+  readonly model?: { readonly name: string; readonly bytes: number };
+  /** The context size asked for: 0 is auto (sized to the free memory at the load). */
+  readonly contextSize: number;
+}
+
+/** What {@link machineMemory} reads with: node:fs's file size, node:os's freemem and totalmem (protocol/ imports no Node module). */
+export interface MemoryCalls {
+  readonly fileSize: (path: string) => number;
+  readonly freemem: () => number;
+  readonly totalmem: () => number;
+}
+
+/** {@link MachineMemory} read now, for the model file at `modelPath` (when one is known). */
+export function machineMemory(modelPath: string | undefined, contextSize: number, sys: MemoryCalls): MachineMemory {
+  let model: MachineMemory["model"];
+  try {
+    if (modelPath) model = { name: modelPath.split(/[\\/]/).pop() ?? modelPath, bytes: sys.fileSize(modelPath) };
+  } catch {
+    model = undefined; // gone or unreadable: said without its size
+  }
+  return { freeBytes: sys.freemem(), totalBytes: sys.totalmem(), contextSize, ...(model ? { model } : {}) };
+}
+
+/** How each surface names its ways out. */
+export interface AdviceWords {
+  /** Choosing another model: 'choose a smaller model or quantization with "Hearth: Select Model…"'. */
+  readonly choose: string;
+  /** The context size's setting or option: "hearth.contextSize", "--context". */
+  readonly context: string;
+  /** What comes after: "then Restart". */
+  readonly then: string;
+}
+
+/** The advice, a sentence (or two) of its own. */
+export function memoryAdvice(memory: MachineMemory, words: AdviceWords): string {
+  const free = `${formatSize(memory.freeBytes)} of this machine's ${formatSize(memory.totalBytes)} of memory is free now (the runtime stopped)`;
+  if (!memory.model) return `${capital(free)}; the model and its context may need more: close other programs, or ${words.choose}, ${words.then}.`;
+  const file = `The model file ${memory.model.name} is ${formatSize(memory.model.bytes)}`;
+  // Larger than all of its memory, closing programs cannot make room.
+  const close = memory.model.bytes < memory.totalBytes ? "close other programs, or " : "";
+  if (memory.model.bytes >= memory.freeBytes) return `${file} and ${free}: ${close}${words.choose} (a file under ${formatSize(memory.freeBytes)}, less its context's memory), ${words.then}.`;
+  const context =
+    memory.contextSize > 0
+      ? `set ${words.context} below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to the free memory)`
+      : `close other programs, or ${words.choose}`;
+  return `${file} and ${free}: the file fits, so its context (or other programs meanwhile) took the rest — ${context}, ${words.then}.`;
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -21,7 +21,7 @@ import type { CheckpointStore } from "../tools/checkpoints.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 import { crlfToLf } from "./fix-line-ends.ts";
 import { CANCELLED, type RepositoryGitCall, blobId, fileBlobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
-import { type GitCryptKey, gitCryptKeys, sameEncrypted } from "./git-crypt.ts";
+import { type GitCryptKey, gitCryptKeys, sameEncrypted } from "../tools/git-crypt.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build

@@ -10,11 +10,12 @@
  * it (`targets`: the agent loop asks, secret-reads.ts).
  */
 import { spawn } from "node:child_process";
-import { lstat, realpath } from "node:fs/promises";
+import { lstat, readFile, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { READ_ONLY_GIT_OPTIONS, gitDirElsewhere, readOnlyGitEnv, withoutRepositoryFilters, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { gitCryptKeys, sameEncrypted } from "./git-crypt.ts";
 import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
 import { readTargets } from "./path-spelling.ts";
@@ -130,7 +131,8 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
   const env = await withoutRepositoryFilters(root, readOnlyGitEnv());
   const git = (args: readonly string[], okCode?: number) => runGit(root, args, env, signal, okCode);
   await refuseWorkTreeElsewhere(root, git);
-  let diff = (await git(["diff", ...DIFF_OPTIONS, "--relative", await headOrEmptyTree(git), "--", ...pathspec])).toString("utf8");
+  const base = await headOrEmptyTree(git);
+  let diff = await withoutUnlockedSecrets(root, (await git(["diff", ...DIFF_OPTIONS, "--relative", base, "--", ...pathspec])).toString("utf8"), base, git);
   const listed = (await git(["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec])).toString("utf8").split("\0");
   // A nested repository is listed as its folder ("sub/"): not a file to diff.
   const files = listed.filter((p) => p !== "" && !p.endsWith("/"));
@@ -154,6 +156,30 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
     add((await git(["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], 1)).toString("utf8"));
   }
   return { diff, secrets, newFilesNotShown: 0 };
+}
+
+/**
+ * `diff` less the files of an unlocked git-crypt checkout that hold what `base` holds
+ * encrypted: the repository's filters are emptied (withoutRepositoryFilters), so where git read
+ * such a file again (after git-crypt unlock, a touch, a copied checkout) it compared the plain
+ * secret with the encrypted blob and showed "Binary files a/.env and b/.env differ", a change
+ * nobody made. git-crypt.ts makes the encrypted blob from the checkout's key, running nothing.
+ */
+async function withoutUnlockedSecrets(root: string, diff: string, base: string, git: (args: readonly string[]) => Promise<Buffer>): Promise<string> {
+  if (!diff.includes("\nBinary files ")) return diff;
+  const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).toString("utf8").trim();
+  const keys = gitDir ? await gitCryptKeys(gitDir) : [];
+  if (keys.length === 0) return diff;
+  const sections = diff.split(/(?=^diff --git )/m);
+  const kept: string[] = [];
+  for (const section of sections) {
+    // "diff --git a/P b/P", "index 1a2b..0000000 100644", "Binary files a/P and b/P differ": P as the header names it, --relative to root.
+    const path = /^diff --git a\/(.+) b\/\1\n(?:index [0-9a-f]+\.\.[0-9a-f]+(?: \d+)?\n)Binary files a\/\1 and b\/\1 differ\n$/.exec(section)?.[1];
+    const blob = path && (await git(["rev-parse", "--verify", "--quiet", `${base}:./${path}`]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
+    const bytes = blob ? await readFile(join(root, path)).catch(() => undefined) : undefined;
+    if (!bytes || !blob || !sameEncrypted(bytes, blob, keys)) kept.push(section);
+  }
+  return kept.join("");
 }
 
 /**

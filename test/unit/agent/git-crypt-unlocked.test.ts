@@ -11,7 +11,7 @@ import { readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { uncommittedFiles } from "../../../src/agent/fix-files.ts";
-import { gitCryptEncrypted, gitCryptKeys } from "../../../src/agent/git-crypt.ts";
+import { gitCryptEncrypted, gitCryptKeys } from "../../../src/tools/git-crypt.ts";
 import { git } from "../../fixtures/git-repos.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 

@@ -9,10 +9,9 @@
  * store is made here from the checkout's own key (.git/git-crypt/keys/NAME, which `git-crypt
  * unlock` wrote) and compared: the file is unchanged exactly when that is the index's blob.
  */
-import { createCipheriv, createHmac } from "node:crypto";
+import { createCipheriv, createHash, createHmac } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { blobId } from "./repository-git.ts";
 
 /** The two keys of one git-crypt key entry (its newest version). */
 export interface GitCryptKey {
@@ -87,4 +86,9 @@ export function gitCryptEncrypted(plain: Buffer, key: GitCryptKey): Buffer {
 /** Whether `plain` (a file's bytes on disk) is what the blob `indexBlob` holds encrypted with one of `keys`. */
 export function sameEncrypted(plain: Buffer, indexBlob: string, keys: readonly GitCryptKey[]): boolean {
   return keys.some((key) => blobId(gitCryptEncrypted(plain, key), indexBlob) === indexBlob);
+}
+
+/** The id git gives a blob of `bytes`, SHA-1 or SHA-256 as `like` (an id of the same repository) is. */
+function blobId(bytes: Buffer, like: string): string {
+  return createHash(like.length === 64 ? "sha256" : "sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }

@@ -2,6 +2,7 @@ import { pushPageRank, type FileGraph } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { RepoHistory } from "./history.ts";
 import { clip } from "./text.ts";
+import { templateLines, withoutKindTag, withoutTemplateLines } from "./issue-templates.ts";
 import { analyzeQuery, TEST_FILE, type EvidenceKind, type FileEvidence, type QueryAnalysis } from "./query-analysis.ts";
 
 export { analyzeQuery, type QueryAnalysis } from "./query-analysis.ts";
@@ -87,6 +88,13 @@ export interface LocateWeights {
    * is often made in the same files.
    */
   readonly pastChange: number;
+  /**
+   * Read an issue past the lines of its repository's issue templates (issue-templates.ts) of
+   * at least this many words (0: not at all); what the reporter wrote as code stays.
+   */
+  readonly templateLines: number;
+  /** 1: the title's leading tag that only names the issue's kind (`[Bug]`, `[Feature Request]`) is left out. */
+  readonly titleTags: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -123,6 +131,8 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   title: 1,
   recent: 0.6,
   pastChange: 0.3,
+  templateLines: 3,
+  titleTags: 1,
 };
 const BM25_SEEDS = 15;
 /** A file changed this many commits ago gets half the recency weight (see LocateWeights.recent). */
@@ -165,7 +175,7 @@ const EXAMPLE_DIR = /(^|\/)(docs?|examples?|samples?|demos?)\//i;
  */
 export function locate(index: RepoIndex, query: string, options: LocateOptions = {}): LocatedFile[] {
   const w = { ...DEFAULT_WEIGHTS, ...options.weights };
-  const analysis = analyzeQuery(index, query);
+  const analysis = analyzeQuery(index, issueText(index, query, w));
   const lexical = index.tables.bm25(analysis.terms);
   let maxLexical = 1e-9;
   for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
@@ -214,6 +224,13 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const best = new Set(ranked.slice(0, 5).map((s) => s.path));
   const subjectOf = (path: string): string | undefined => index.history?.bestSubject(path, analysis.terms);
   return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface, subjectOf) }));
+}
+
+/** The issue as ranked: past its template's lines and kind tag, as the weights say. */
+function issueText(index: RepoIndex, query: string, w: LocateWeights): string {
+  let text = w.titleTags > 0 ? withoutKindTag(query) : query;
+  if (w.templateLines > 0) text = withoutTemplateLines(text, templateLines(index.root), w.templateLines);
+  return text;
 }
 
 interface LikeChange {

@@ -54,14 +54,14 @@ const usersWork = (root: string) => {
 const gitSays = (root: string, ...args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
 
 describe("a git stash during a chat or Fix This Issue run", () => {
-  it("says the stash entry holds the user's work; Keep then add and pop brings it back, Reject then drop leaves one copy", { timeout: 120_000 }, async () => {
+  it("says the stash entry holds the user's work; Accept then add and pop brings it back, Reject then drop leaves one copy", { timeout: 120_000 }, async () => {
     const dir = tempDir("hearth-stash-run-");
     const kept = await run(join(dir, "keep"), usersWork, "git stash");
     assert.deepEqual(kept.result.changedFiles, ["calc.py", "notes.txt"]);
     assert.equal(kept.notices.length, 1, JSON.stringify(kept.notices));
     const commit = git(kept.root, "rev-parse", "stash@{0}").trim().slice(0, 12);
-    assert.equal(kept.notices[0], `git stash ran during this run (the agent's command, or yours in a terminal): the stash entry stash@{0}, commit ${commit} holds changes taken out of the files, your uncommitted work among them if you had any, and the review shows them as removed by this run. To keep the agent's changes and have yours back: Keep, then git add -u and git stash pop (pop refuses while a file it changes holds unstaged changes; staged ones it merges with). A Reject puts them back in the files itself (from Hearth's checkpoint), so the stash entry is then a copy: look it over (git stash show -p stash@{0}) and drop it (git stash drop stash@{0}); git stash pop would refuse, the files holding those changes already.`);
-    // Keep, then as said (a plain pop refuses: calc.py holds the agent's unstaged edit): the user's work and the agent's fix, the stash list empty.
+    assert.equal(kept.notices[0], `git stash ran during this run (the agent's command, or yours in a terminal): the stash entry stash@{0}, commit ${commit} holds changes taken out of the files, your uncommitted work among them if you had any, and the review shows them as removed by this run. To keep the agent's changes and have yours back: Accept, then git add -u and git stash pop (pop refuses while a file it changes holds unstaged changes; staged ones it merges with). A Reject puts them back in the files itself (from Hearth's checkpoint), so the stash entry is then a copy: look it over (git stash show -p stash@{0}) and drop it (git stash drop stash@{0}); git stash pop would refuse, the files holding those changes already.`);
+    // Accept, then as said (a plain pop refuses: calc.py holds the agent's unstaged edit): the user's work and the agent's fix, the stash list empty.
     assert.notEqual(gitSays(kept.root, "stash", "pop").status, 0);
     assert.equal(gitSays(kept.root, "add", "-u").status, 0);
     assert.equal(gitSays(kept.root, "stash", "pop").status, 0);
@@ -112,7 +112,7 @@ describe("a git stash during a chat or Fix This Issue run", () => {
     assert.deepEqual(byHand.result.changedFiles, ["calc.py"]);
     assert.equal(byHand.notices.length, 1, JSON.stringify(byHand.notices));
     const commit = git(byHand.root, "rev-parse", "stash@{0}").trim().slice(0, 12);
-    assert.equal(byHand.notices[0], `git stash ran during this run (the agent's command, or yours in a terminal): the stash entry stash@{0}, commit ${commit} holds changes taken out of the files, your uncommitted work among them if you had any, and the review does not hold all of them (no step of the agent's changed them), so neither Keep nor a Reject puts them back: the stash entry is their only copy. Keep it, and once the run's changes are settled, git add -u and git stash pop stash@{0} brings them back (pop refuses while a file it changes holds unstaged changes; staged ones it merges with).`);
+    assert.equal(byHand.notices[0], `git stash ran during this run (the agent's command, or yours in a terminal): the stash entry stash@{0}, commit ${commit} holds changes taken out of the files, your uncommitted work among them if you had any, and the review does not hold all of them (no step of the agent's changed them), so neither Accept nor Reject puts them back: the stash entry is their only copy. Keep it, and once the run's changes are settled, git add -u and git stash pop stash@{0} brings them back (pop refuses while a file it changes holds unstaged changes; staged ones it merges with).`);
     // A Reject takes back the agent's edit alone; the work comes back from the entry, as said.
     await byHand.reject();
     assert.equal(read(byHand.root, "calc.py"), BUGGY);

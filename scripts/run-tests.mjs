@@ -56,9 +56,9 @@ if (layer === "integration" && files.some((f) => readFileSync(f, "utf8").include
   spawnSync("bash", [join("test", "fixtures", "llama-server", "setup.sh")], { stdio: ["ignore", "ignore", "inherit"] });
 }
 // Some unit tests need Debian packages (python3-jinja2, python3-fusepy for the case-insensitive
-// FUSE disk of test/fixtures/folding-disk.ts): installed here when missing where apt and root
+// FUSE disk of test/fixtures/folding-disk.ts, gnupg and pinentry-curses, git-crypt): installed here when missing where apt and root
 // are (CI), so those tests run there instead of skipping; elsewhere they skip, saying why.
-if (layer === "unit" && files.some((f) => /jinja2|fixtures\/folding-disk/.test(readFileSync(f, "utf8")))) {
+if (layer === "unit" && files.some((f) => /jinja2|fixtures\/folding-disk|pinentry|git-crypt/.test(readFileSync(f, "utf8")))) {
   spawnSync("bash", [join("test", "fixtures", "debian-packages.sh")], { stdio: ["ignore", "ignore", "inherit"] });
 }
 // Every temp folder the tests (and the processes they start) make lands in one folder of

@@ -5,7 +5,7 @@
  * template repeats, and that say nothing about what this issue is about. `locate` can read an
  * issue past them (LocateWeights.templateLines).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Template files larger than this are not a template (a form is a few KB). */
@@ -50,7 +50,8 @@ export function templateLines(root: string): ReadonlySet<string> {
   const files: { path: string; stamp: string }[] = [];
   for (const path of templateFiles(root)) {
     try {
-      const s = statSync(path);
+      // A link is no template of this repository's (it may lead anywhere: a key, a FIFO).
+      const s = lstatSync(path);
       if (s.isFile() && s.size <= MAX_TEMPLATE_BYTES) files.push({ path, stamp: `${path}:${s.size}:${s.mtimeMs}` });
     } catch {
       // not there

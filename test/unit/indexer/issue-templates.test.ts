@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { locate, type RepoIndex } from "../../../src/indexer/index.ts";
 import { templateLines, withoutKindTag, withoutTemplateLines } from "../../../src/indexer/issue-templates.ts";
@@ -111,5 +111,19 @@ describe("locate reads an issue past its repository's issue template", () => {
     assert.equal(withoutKindTag("BUG: C++ code highlight"), "C++ code highlight");
     assert.equal(withoutKindTag("[RFE] Support union types"), "Support union types");
     for (const title of ["Dataset: coords are lost", "[revealjs] width in % is not quoted", "[language-markup] Quotes in attributes", "[Bug]"]) assert.equal(withoutKindTag(title), title);
+  });
+
+  it("reads only the templates that are regular files of the repository, not a link to a file elsewhere", () => {
+    const { dir, cleanup } = tempDir("hearth-issue-templates-");
+    try {
+      writeTree(dir, { "outside/notes.md": "My private notes about the deploy\n", "repo/.github/ISSUE_TEMPLATE/bug.md": "**Describe the bug**\nA clear and concise description of what the bug is.\n" });
+      symlinkSync(join(dir, "outside/notes.md"), join(dir, "repo/.github/ISSUE_TEMPLATE/linked.md"));
+      symlinkSync(join(dir, "outside/notes.md"), join(dir, "repo/ISSUE_TEMPLATE.md"));
+      const lines = templateLines(join(dir, "repo"));
+      assert.ok(lines.has("a clear and concise description of what the bug is"), [...lines].join(" | "));
+      assert.ok(!lines.has("my private notes about the deploy"), [...lines].join(" | "));
+    } finally {
+      cleanup();
+    }
   });
 });

@@ -13,7 +13,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
+import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, stashedFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -98,6 +98,8 @@ export interface FixResult {
    * ones among them, which the patch shows removed.
    */
   readonly stashedDuringRun?: number;
+  /** Some of what those entries took is not in the patch: no step of the agent's changed it (a stash by hand while the model thought). */
+  readonly stashOutOfPatch?: boolean;
   /**
    * The stash entries there at the start and gone at the end (`git stash pop` or `drop`, by the
    * agent's commands or by hand): a popped entry's changes are in the checkout, the patch holding
@@ -336,6 +338,12 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const stash = stashChange(stashAtStart, stashNow);
   const ignoredGone = ignoredAtStart ? (await goneEntries(options.repo, ignoredAtStart)).filter((path) => !changed.has(path)) : [];
   const stashed = stash?.made.length ?? 0;
+  // A stash the user made by hand while the model thought: its files are no step's, so the patch leaves them out.
+  let stashOutOfPatch = false;
+  for (const entry of stash?.made ?? []) {
+    const files = await stashedFiles(options.repo, entry.commit, patchGit);
+    if (!files || files.some((path) => !changed.has(path))) stashOutOfPatch = true;
+  }
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
     ...(atStart && "unknown" in atStart ? { uncommittedUnknown: atStart.unknown } : {}),
@@ -344,6 +352,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(leftRunning ? { leftRunning } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(stashed ? { stashedDuringRun: stashed } : {}),
+    ...(stashOutOfPatch ? { stashOutOfPatch } : {}),
     ...(stash?.gone.length ? { stashGone: stash.gone } : {}),
     ...(ignoredGone.length ? { ignoredGone } : {}),
     ...(submodulePatches.length ? { submodulePatches } : {}),

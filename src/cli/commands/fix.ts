@@ -207,7 +207,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashGone: result.stashGone, ignoredGone: result.ignoredGone });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashOutOfPatch: result.stashOutOfPatch, stashGone: result.stashGone, ignoredGone: result.ignoredGone });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -231,7 +231,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       for (const line of leftOutOfPatchMessage(result.leftOutOfPatch ?? [])) io.err(`hearth fix: ${terminalName(line)}\n`);
       if (result.lineEndsUnchecked) io.err(`hearth fix: ${terminalName(lineEndsUncheckedMessage(result.lineEndsUnchecked))}\n`);
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
-      if (result.stashedDuringRun) io.err(`hearth fix: ${stashedMessage(result.stashedDuringRun)}\n`);
+      if (result.stashedDuringRun) io.err(`hearth fix: ${stashedMessage(result.stashedDuringRun, result.stashOutOfPatch)}\n`);
       if (result.stashGone) io.err(`hearth fix: ${stashGoneMessage(result.stashGone)}\n`);
       if (result.ignoredGone) io.err(`hearth fix: ${terminalName(ignoredGoneMessage(result.ignoredGone))}\n`);
       if (result.uncommittedUnknown) io.err(`hearth fix: ${terminalName(uncommittedUnknownMessage(result.uncommittedUnknown))}\n`);
@@ -297,9 +297,9 @@ export function leftRunningMessage(left: LeftRunningStop | undefined): string[] 
  * the changes it took out of the checkout — the user's uncommitted work among them — were
  * gone from the checkout, the patch showing them removed, and nothing said where they went.
  */
-export function stashedMessage(entries: number): string {
+export function stashedMessage(entries: number, outOfPatch = false): string {
   const what = entries === 1 ? "a new stash entry holds" : `${entries} new stash entries hold`;
-  return `git stash ran during the fix (the agent's commands, or by hand): ${what} changes taken out of the checkout, uncommitted changes of yours among them if you had any (the patch shows them removed). git stash list shows ${entries === 1 ? "it" : "them"}. To have the newest back with the agent's change: git add -u, then git stash pop (a plain pop refuses while a file it changes holds unstaged changes, as the agent's are).`;
+  return `git stash ran during the fix (the agent's commands, or by hand): ${what} changes taken out of the checkout, uncommitted changes of yours among them if you had any (${outOfPatch ? "not all in the patch: what no step of the agent's changed is left out" : "the patch shows them removed"}). git stash list shows ${entries === 1 ? "it" : "them"}. To have the newest back with the agent's change: git add -u, then git stash pop (a plain pop refuses while a file it changes holds unstaged changes, as the agent's are).`;
 }
 
 /** Ignored files gone since the start (FixResult.ignoredGone): the patch cannot hold them, nor anything bring them back. */

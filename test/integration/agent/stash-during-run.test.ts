@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
+import { runFix } from "../../../src/agent/fix.ts";
+import { stashedMessage } from "../../../src/cli/commands/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
 import { committedRepo, git } from "../../fixtures/git-repos.ts";
@@ -128,5 +130,22 @@ describe("a git stash during a chat or Fix This Issue run", () => {
     const both = await run(dir, usersWork, "git stash && git stash pop");
     assert.deepEqual(both.notices, []);
     assert.equal(read(both.root, "notes.txt"), "notes\nmy own work\n");
+  });
+});
+
+describe("hearth fix after the user's git stash in a terminal while the model thought", () => {
+  it("says the patch does not hold all of what the entry took (it said the patch shows them removed)", { timeout: 120_000 }, async () => {
+    const dir = tempDir("hearth-fix-stash-by-hand-");
+    const root = committedRepo(join(dir, "work"), { "calc.py": BUGGY, "notes.txt": "notes\n" });
+    usersWork(root);
+    const turns = [call("run_command", { command: "git status --short" }), call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "done" })];
+    const result = await runFix({
+      repo: root, issue: "add is wrong", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all", approve: async () => true,
+      onEvent: (event) => { if (event.type === "toolEnd" && event.call.name === "run_command") git(root, "stash"); },
+    });
+    assert.equal(result.stashedDuringRun, 1);
+    assert.doesNotMatch(result.patch, /my own work/);
+    assert.equal(result.stashOutOfPatch, true);
+    assert.match(stashedMessage(result.stashedDuringRun!, result.stashOutOfPatch), /uncommitted changes of yours among them if you had any \(not all in the patch: what no step of the agent's changed is left out\)\./);
   });
 });

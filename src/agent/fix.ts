@@ -10,7 +10,7 @@ import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, runShell, stopLeftRunning } from "../tools/index.ts";
+import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, type NetworkOff, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, stashedFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
@@ -52,6 +52,8 @@ export interface FixOptions {
   readonly ownFiles?: readonly string[];
   /** How long one git in the checkout's repository may run (it runs the repository's clean filters): REPOSITORY_GIT_TIMEOUT_MS by default. */
   readonly repositoryGitTimeoutMs?: number;
+  /** Run the agent's commands and the final tests without the network (`hearth fix --yes`: tools/command-network.ts). */
+  readonly networkOff?: NetworkOff;
 }
 
 /** The change to a submodule's files (FixResult.submodulePatches). */
@@ -223,6 +225,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
       ...(options.python ? { python: options.python } : {}),
       ...(options.index ? { index: options.index } : {}),
+      ...(options.networkOff ? { networkOff: options.networkOff } : {}),
     },
     systemPrompt: buildSystemPrompt({
       workspaceName: basename(options.repo),
@@ -248,7 +251,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     testsFrom = (await store.create("after: Hearth's fix's steps (the final tests follow)").catch(() => undefined))?.id;
   };
   const final = options.testCommand && !signal.aborted
-    ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal, beforeRun })
+    ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal, beforeRun, networkOff: options.networkOff })
     : undefined;
   leftRunningDuring ||= commandsLeftRunning();
   // What the agent's commands started and left running (a dev server tried with &): the fix is done, and they would outlive it.
@@ -447,6 +450,8 @@ export interface FinalTestsOptions {
   readonly timeLimit?: (ms: number) => Promise<unknown>;
   /** Called once the tests are approved, just before they start (a checkpoint there: what they write is Hearth's, what was saved before it the user's). */
   readonly beforeRun?: () => Promise<void>;
+  /** Run them without the network (FixOptions.networkOff). */
+  readonly networkOff?: NetworkOff | undefined;
 }
 
 /** The final test run's outcome, or why it did not run. */
@@ -480,14 +485,14 @@ export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTe
   }
   if (signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };
   await options.beforeRun?.();
-  const ran = await runTests(command, options.cwd, options.timeoutMs ?? TEST_TIMEOUT_MS, signal, options.timeLimit);
+  const ran = await runTests(command, options.cwd, options.timeoutMs ?? TEST_TIMEOUT_MS, signal, options.timeLimit, options.networkOff);
   // Killed by the cancel (Ctrl-C, a CI job's SIGTERM), the run's end is the kill's, not the tests' verdict: it read "tests fail (exit null)".
   if (signal.aborted) return { notRun: "the tests were stopped before they ended: the fix was cancelled" };
   return { ran };
 }
 
-async function runTests(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, timeLimit?: (ms: number) => Promise<unknown>): Promise<TestOutcome> {
-  const outcome = await runShell(command, cwd, timeoutMs, signal, undefined, { timeLimit });
+async function runTests(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, timeLimit?: (ms: number) => Promise<unknown>, networkOff?: NetworkOff): Promise<TestOutcome> {
+  const outcome = await runShell(command, cwd, timeoutMs, signal, undefined, { timeLimit, networkOff });
   // Stopped at the limit or killed from outside, the run read "tests fail (exit null)": the tests never finished, nothing failed.
   const stopped = outcome.timedOut
     ? `they ran past the ${Math.round(timeoutMs / 1000)} s limit and were stopped`

@@ -14,6 +14,7 @@ import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIG
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
 import { userProgramEnv } from "./user-program-env.ts";
+import { NO_NETWORK_NOTE, type NetworkOff, looksLikeNoNetwork } from "./command-network.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY } from "./test-runners.ts";
 import { TerminalText } from "../protocol/terminal-text.ts";
@@ -65,7 +66,7 @@ export const runCommandTool: Tool = {
     if (!folder) throw new ToolError("not-found", `cwd "${cwd}" does not exist`);
     if (folder.type !== "directory") throw new ToolError("invalid-input", `cwd "${cwd}" is a file, not a folder`);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 1800) ?? DEFAULT_TIMEOUT_S;
-    const outcome = await runShell(command, join(ctx.workspace.root, cwd), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit });
+    const outcome = await runShell(command, join(ctx.workspace.root, cwd), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit, networkOff: ctx.networkOff });
     const omitted = outcome.omittedChars > 0 ? ` (${outcome.omittedChars} characters cut from the middle)` : "";
     if (outcome.cancelled) throw new ToolError("cancelled", `the command was cancelled; its processes were stopped. Output so far:\n${outcome.output}`, outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${EDITOR_WAITING.test(outcome.output) ? EDITOR_WAITED : NEVER_ENDS}`, outcome);
@@ -187,6 +188,11 @@ export interface RunShellOptions {
   readonly killGraceMs?: number;
   /** When the time limit is reached (`ToolContext.timeLimit`); default a timer of `timeoutMs`. */
   readonly timeLimit?: (ms: number) => Promise<unknown>;
+  /**
+   * Run it without the network (`hearth fix --yes`: command-network.ts): in a network namespace
+   * with only loopback; a failure that reads as a network one gets NO_NETWORK_NOTE for the model.
+   */
+  readonly networkOff?: NetworkOff | undefined;
 }
 
 /**
@@ -201,7 +207,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   const started = Date.now();
   const output = new OutputCollector(maxChars, LEADING_SUMMARY, FAILURE_SECTIONS);
   const marker = randomUUID();
-  const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker });
+  const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker }, options.networkOff);
   child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
   child.stderr.on("data", (d: Buffer) => output.push("stderr", d));
   const run = child.pid === undefined ? undefined : { pgid: child.pid, marker };
@@ -229,7 +235,10 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   if (end.error) output.note(end.error.message);
   if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
   // Stdin is closed (no terminal): a command that asked a question read no answer and failed there.
-  const { text, omitted } = output.end(end.code !== null && end.code !== 0 && !watch.stopping ? PROMPT_NOTE : undefined);
+  const failed = end.code !== null && end.code !== 0 && !watch.stopping;
+  // Without the network, a DNS error alone read as a broken machine or a typo: the model is told why, and the way out is the user's.
+  const offline = failed && options.networkOff ? (shown: string) => (looksLikeNoNetwork(shown) ? NO_NETWORK_NOTE : undefined) : undefined;
+  const { text, omitted } = output.end(failed ? PROMPT_NOTE : undefined, offline);
   const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
   return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
 }
@@ -318,10 +327,11 @@ export function commandsLeftRunning(): boolean {
  * command, or a huge variable in Hearth's environment, read "the tool failed unexpectedly:
  * spawn E2BIG".
  */
-function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcessByStdio<null, Readable, Readable> {
+function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv, networkOff?: NetworkOff): ChildProcessByStdio<null, Readable, Readable> {
   if (command.includes("\0")) throw new ToolError("invalid-input", "the command holds a NUL character (U+0000), which a command line cannot carry; write the byte with printf '\\0', or write the file with write_file");
   try {
-    return spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+    const [file, args] = networkOff ? networkOff.argv(command) : ["sh", ["-c", command]];
+    return spawn(file, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "E2BIG") throw new ToolError("too-large", `the command could not be started (E2BIG): ${tooBigToStart(command, env)}`);
     throw error;
@@ -500,9 +510,9 @@ export class OutputCollector {
   /**
    * The text, with incomplete trailing bytes as U+FFFD and the notes after it; `atPrompt`, a
    * note said first when the output ends in an unfinished line shaped like a question
-   * (`package name: (demo) `, `Continue? [Y/n] `).
+   * (`package name: (demo) `, `Continue? [Y/n] `). `more`: a last note, by what the output shows (run without the network: NO_NETWORK_NOTE).
    */
-  end(atPrompt?: string): { text: string; omitted: number } {
+  end(atPrompt?: string, more?: (shown: string) => string | undefined): { text: string; omitted: number } {
     for (const stream of this.last === "stdout" ? (["stderr", "stdout"] as const) : (["stdout", "stderr"] as const)) {
       this.add(stream, this.decoders[stream].end());
       this.keep(stream, this.terminals[stream].end());
@@ -513,6 +523,8 @@ export class OutputCollector {
     if (this.notUtf8) this.notes.unshift(NOT_UTF8_NOTE);
     if (this.decoders.stdout.utf16 || this.decoders.stderr.utf16) this.notes.unshift(UTF16_NOTE);
     if (atPrompt !== undefined && PROMPT_END.test(text.slice(-MAX_PROMPT))) this.notes.unshift(atPrompt);
+    const last = more?.(text);
+    if (last !== undefined) this.notes.push(last);
     const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
     return { text: text + notes, omitted: this.kept.omitted };
   }

@@ -56,7 +56,7 @@ export const runTestsTool: Tool = {
     const watching = watchMode(`${command}\n${detected.whole ?? detected.because}`);
     if (watching) throw new ToolError("unavailable", `the test command runs in watch mode (${detected.because}): ${watching.option} waits for file changes and never ends, so the run would only stop at its time limit. Run the tests once with run_command instead — ${watching.once} — or configure a test command that ends`);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 3600) ?? DEFAULT_TIMEOUT_S;
-    const outcome = await runShell(command, join(ctx.workspace.root, scope?.folder ?? "."), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit });
+    const outcome = await runShell(command, join(ctx.workspace.root, scope?.folder ?? "."), timeoutS * 1000, ctx.signal, MAX_COMMAND_OUTPUT_CHARS, { timeLimit: ctx.timeLimit, networkOff: ctx.networkOff });
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${TESTS_NEVER_END}`, outcome);
     const counts = countTests(outcome.output);

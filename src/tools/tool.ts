@@ -14,6 +14,7 @@ import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../p
 import type { ToolDisplay } from "../protocol/tool-display.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
+import type { NetworkOff } from "./command-network.ts";
 import type { FileReads } from "./file-reads.ts";
 import { maskSecrets, maskWrittenBackTo, maskedNote } from "./secret-values.ts";
 import { compileSchema, schemaViolations } from "./tool-schema.ts";
@@ -100,6 +101,8 @@ export interface ToolContext {
    * the command has printed), so that what it asserts never races the clock on a loaded machine.
    */
   readonly timeLimit?: (ms: number) => Promise<unknown>;
+  /** Run run_command's and run_tests' commands without the network (`hearth fix --yes`: command-network.ts). */
+  readonly networkOff?: NetworkOff | undefined;
 }
 
 /** What a tool returns on success. */

@@ -19,7 +19,7 @@ import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, r
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
-import { DiffTooLargeError, type LeftRunningStop, headName, leftOutMessage, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
+import { DiffTooLargeError, type LeftRunningStop, type NetworkOff, headName, leftOutMessage, networkOnNotice, probeNetworkOff, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
 import { asTerminalShows, terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { settingOption, wholeNumberOption } from "../setting-options.ts";
@@ -42,7 +42,7 @@ export const FIX_FLAGS = {
   repo: "string", issue: "string", "issue-file": "string", "test-cmd": "string", out: "string",
   predictions: "string", "instance-id": "string", model: "string", server: "string", "max-steps": "string",
   yes: "boolean", trajectory: "string", threads: "string", "state-dir": "string", "no-index": "boolean", mcp: "string",
-  "any-repo": "boolean",
+  "any-repo": "boolean", "allow-network": "boolean",
 } as const;
 
 export const fixCommand: CliCommand = {
@@ -72,7 +72,9 @@ export const fixCommand: CliCommand = {
                        (not for a cancelled run)
   --instance-id ID     the instance id for --predictions
   --max-steps N        model turns at most (default 40)
-  --yes                allow edits and commands without asking (needed without a terminal)
+  --yes                allow edits and commands without asking (needed without a terminal); on
+                       Linux the commands then run without the network (only 127.0.0.1)
+  --allow-network      with --yes, run the commands with the network (as asked-for commands do)
   --trajectory FILE    turns, tool calls, results, timings, tokens as JSONL
                        (default: <out>.trajectory.jsonl, or in the state folder)
   --threads N          CPU threads for a local model
@@ -148,6 +150,9 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   // Before the model loads: a broken server entry stops the run at once.
   const mcp = mcpFile ? await openCliMcp(mcpFile, options.repo, io) : undefined;
   if (mcp) io.err(`hearth fix: MCP tools: ${mcp.tools.map((t) => terminalName(t.definition.name)).join(", ") || "(none)"}\n`);
+  // Under --yes nobody sees a command before it runs: it runs without the network where the system allows it, and where not that is said once, plainly.
+  const network = await commandsNetwork(options);
+  if (network.notice) io.err(`hearth fix: warning: ${network.notice}\n`);
   // The same model slot as the runtime's: resolve, validate, load.
   // Without --model or --server: the model `hearth models --download` put in the CLI's storage.
   const modelsFolder = options.settings.modelPath || options.settings.serverUrl ? undefined : cliModelsFolder();
@@ -166,7 +171,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   try {
     const backend = await slot.ready();
     const info = readyInfo(slot);
-    trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize });
+    trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize, commandsNetwork: network.off ? "off" : "on", ...(network.notice ? { networkNotice: network.notice } : {}) });
     // A server's own warning (Ollama's small default context) says how to raise it; else Hearth's note on what it cut.
     const state = backend.state();
     const small = promptBudgets(info.contextSize).smallContext;
@@ -202,6 +207,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
           report(event, io);
         },
         signal: io.signal,
+        ...(network.off ? { networkOff: network.off } : {}),
         ...(mcp?.tools.length ? { extraTools: mcp.tools } : {}),
         // Given inside the checkout, what this run writes is not the fix.
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
@@ -374,6 +380,7 @@ interface FixCliOptions {
   readonly predictions?: { readonly file: string; readonly instanceId: string };
   readonly maxSteps: number;
   readonly yes: boolean;
+  readonly allowNetwork: boolean;
   readonly trajectoryPath: string;
   readonly threads: number;
   readonly stateDir: string;
@@ -384,6 +391,17 @@ interface FixCliOptions {
 function readyInfo(slot: ModelSlot): { name: string; contextSize: number } {
   const state = slot.state();
   return state.kind === "ready" ? { name: state.name, contextSize: state.contextSize } : { name: "model", contextSize: 0 };
+}
+
+/**
+ * How this run's commands meet the network: asked for one by one (no --yes) or --allow-network,
+ * with it as before; under --yes, without it (tools/command-network.ts) where the system gives a
+ * network namespace, else with it and a notice that says why and how to get containment.
+ */
+async function commandsNetwork(options: FixCliOptions): Promise<{ off?: NetworkOff; notice?: string }> {
+  if (!options.yes || options.allowNetwork) return {};
+  const probe = await probeNetworkOff();
+  return probe.ok ? { off: probe.off } : { notice: networkOnNotice(probe) };
 }
 
 async function readOptions(flags: Record<string, string | boolean>, positional: readonly string[], io: CliIo): Promise<FixCliOptions> {
@@ -426,6 +444,7 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   return {
     repo, issue, settings, maxSteps, threads, stateDir, out, trajectoryPath,
     yes: flags.yes === true,
+    allowNetwork: flags["allow-network"] === true,
     useIndex: !flags["no-index"],
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),

@@ -1,0 +1,102 @@
+/**
+ * Commands without the network (tools/command-network.ts), with real parts: a real HTTP server
+ * on 127.0.0.1 in this process — outside the command's network namespace — that a command run
+ * with `networkOff` must not reach and reaches without it; a command that listens and connects
+ * on loopback inside the namespace; the model's note on a failure for want of network; and the
+ * probe's refusal where unshare is refused (a stand-in unshare that fails as AppArmor's does).
+ */
+import assert from "node:assert/strict";
+import { chmodSync, writeFileSync } from "node:fs";
+import { type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { type NetworkOff, NO_NETWORK_NOTE, networkOnNotice, probeNetworkOff, unshareNetworkOff } from "../../../src/tools/command-network.ts";
+import { runShell } from "../../../src/tools/run-command.ts";
+import { runCommandTool } from "../../../src/tools/run-command.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { tempDir, workspaceWith } from "./helpers/setup.ts";
+
+const NODE = JSON.stringify(process.execPath);
+const probe = process.platform === "linux" ? await probeNetworkOff() : undefined;
+// A system that refuses namespaces skips; loopback not brought up inside is Hearth's failure, tested (the loopback case fails).
+const loopbackDown = probe?.ok === false && probe.why.startsWith("loopback");
+const off: NetworkOff | undefined = probe?.ok ? probe.off : loopbackDown ? unshareNetworkOff() : undefined;
+const skip = off ? false : `no network namespace here: ${probe && !probe.ok ? probe.why : process.platform}`;
+
+/** A real HTTP server on 127.0.0.1 that counts the requests it got. */
+async function countingServer(): Promise<{ server: Server; port: number; hits: () => number }> {
+  let hits = 0;
+  const server = createServer((_req, res) => {
+    hits++;
+    res.end("reached");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port, hits: () => hits };
+}
+
+const never = new AbortController().signal;
+
+describe("commands run without the network", { skip }, () => {
+  it("cannot reach a server on the machine's 127.0.0.1, which the same command reaches with the network", async (t) => {
+    const { server, port, hits } = await countingServer();
+    t.after(() => server.close());
+    const fetchIt = `${NODE} -e 'fetch("http://127.0.0.1:${port}/key").then(async (r) => console.log("got " + await r.text()), (e) => { console.error("failed: " + (e.cause?.code ?? e.message)); process.exit(7); })'`;
+    const without = await runShell(fetchIt, tempDir(), 60_000, never, undefined, { networkOff: off });
+    assert.equal(without.exitCode, 7, without.output);
+    assert.match(without.output, /failed: (ECONNREFUSED|ENETUNREACH)/);
+    assert.equal(hits(), 0, "the server outside the namespace got nothing");
+    const withIt = await runShell(fetchIt, tempDir(), 60_000, never);
+    assert.equal(withIt.exitCode, 0, withIt.output);
+    assert.match(withIt.output, /got reached/);
+    assert.equal(hits(), 1);
+  });
+
+  it("listens and connects on loopback inside (tests that bind 127.0.0.1 still work)", async () => {
+    const script = `const net = require("node:net"); const s = net.createServer((c) => c.end("pong")).listen(0, "127.0.0.1", () => { net.connect(s.address().port, "127.0.0.1").on("data", (d) => { console.log(String(d)); process.exit(0); }); });`;
+    const ran = await runShell(`${NODE} -e '${script}'`, tempDir(), 60_000, never, undefined, { networkOff: off });
+    assert.equal(ran.exitCode, 0, ran.output);
+    assert.equal(ran.output, "pong\n");
+  });
+
+  it("tells the model why a command failed for want of network, and only then", async () => {
+    const ctx = { ...workspaceWith().ctx, networkOff: off };
+    // A host name: getaddrinfo fails (EAI_AGAIN / ENOTFOUND), as pip's, npm's or curl's would.
+    const lookup = `${NODE} -e 'require("node:dns").lookup("pypi.org", (e) => { console.error(e ? e.message : "resolved"); process.exit(e ? 1 : 0); })'`;
+    const failed = await runTool(runCommandTool, { command: lookup }, ctx);
+    assert.equal(failed.ok, true);
+    assert.match(failed.text, /getaddrinfo/);
+    assert.ok(failed.text.includes(NO_NETWORK_NOTE), failed.text);
+    // An address outside: the namespace has no route.
+    const connect = `${NODE} -e 'require("node:net").connect(443, "192.0.2.1").on("error", (e) => { console.error(e.message); process.exit(1); })'`;
+    const unreachable = await runTool(runCommandTool, { command: connect }, ctx);
+    assert.match(unreachable.text, /ENETUNREACH/);
+    assert.ok(unreachable.text.includes(NO_NETWORK_NOTE), unreachable.text);
+    // A failure that is not the network's, and a run with the network: no note.
+    const other = await runTool(runCommandTool, { command: "echo 'AssertionError: 2 != 3' >&2; exit 1" }, ctx);
+    assert.ok(!other.text.includes("network is off"), other.text);
+    const withNetwork = await runTool(runCommandTool, { command: "echo 'getaddrinfo EAI_AGAIN pypi.org' >&2; exit 1" }, { ...ctx, networkOff: undefined });
+    assert.ok(!withNetwork.text.includes("network is off"), withNetwork.text);
+  });
+});
+
+describe("where the system refuses a network namespace", () => {
+  it("the probe says why (unshare refused, not installed, not Linux)", { skip: process.platform !== "linux" }, async () => {
+    const bin = tempDir();
+    // What util-linux's unshare says where AppArmor (Ubuntu 24.04) or a container refuses it.
+    const refusing = join(bin, "unshare");
+    writeFileSync(refusing, "#!/bin/sh\necho 'unshare: write failed /proc/self/uid_map: Operation not permitted' >&2\nexit 1\n");
+    chmodSync(refusing, 0o755);
+    const refused = await probeNetworkOff({ unshare: refusing });
+    assert.equal(refused.ok, false);
+    assert.match(!refused.ok ? refused.why : "", /^the system refused a network namespace \(unshare: write failed \/proc\/self\/uid_map: Operation not permitted\): unprivileged user namespaces are off or restricted here/);
+    assert.match(networkOnNotice(refused as { why: string; how: string }), /^commands run WITH the network: the system refused .*To run them without it, allow unprivileged user namespaces \(Ubuntu 24\.04: sudo sysctl kernel\.apparmor_restrict_unprivileged_userns=0.*; pass --allow-network/);
+    const missing = await probeNetworkOff({ unshare: join(bin, "no-such-unshare") });
+    assert.match(!missing.ok ? missing.why : "", /unshare \(util-linux\) is not installed/);
+    const mac = await probeNetworkOff({ platform: "darwin" });
+    assert.match(!mac.ok ? mac.why : "", /only on Linux .*this is macOS/);
+    // No sysctl advice where there is no such thing.
+    assert.doesNotMatch(networkOnNotice(mac as { why: string; how: string }), /sysctl|AppArmor/);
+    assert.match(networkOnNotice(mac as { why: string; how: string }), /To run them without it, run hearth fix in a container or VM without network; pass --allow-network/);
+  });
+});

@@ -43,7 +43,7 @@ export type ConversationWarning = (message: string, error: unknown, id: string) 
 
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
 /** Far above any conversation a context holds (262,144 tokens is about 1 MiB of text): a bigger file is damage. */
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /**
  * Conversations kept in memory when there is a storage folder: the least recently used of
  * the saved ones beyond this are read from disk again when needed. Each can hold a whole

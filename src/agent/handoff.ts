@@ -43,7 +43,8 @@ export interface ConversationMeta {
 
 /**
  * An export's diff, at most: it is written twice (data and readable), and an import reads at
- * most MAX_IMPORT_CHARS (64 MiB).
+ * most MAX_IMPORT_CHARS (256 MiB), which holds the largest conversation the store keeps (64 MiB)
+ * with this diff, each written twice (unit agent/handoff-large.test.ts).
  */
 export const MAX_EXPORT_DIFF_BYTES = 16 * 1024 * 1024;
 

@@ -342,6 +342,21 @@ export interface DiffLeftOut {
   readonly hidden?: HiddenText;
 }
 
+/**
+ * Added and removed lines of a diff (file headers not counted): the card's +N −M, of a diff it
+ * holds whole (webview/tool-card.ts) and of one `keptDiff` cut (`DiffLeftOut`), counted alike.
+ */
+export function diffStats(diff: string): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+++") || line.startsWith("---")) continue;
+    if (line.startsWith("+")) added++;
+    else if (line.startsWith("-")) removed++;
+  }
+  return { added, removed };
+}
+
 /** Lines of a step's diff a card keeps: it shows 300 (webview/diff-view.ts), the file headers aside. */
 export const KEPT_DIFF_LINES = 400;
 /** Characters of a step's diff a card keeps at most (a minified file's lines are long). */
@@ -358,13 +373,7 @@ export const KEPT_DIFF_CHARS = 64_000;
 export function keptDiff(diff: string): { diff: string; diffLeftOut?: DiffLeftOut } {
   if (diff.length <= KEPT_DIFF_CHARS) return { diff };
   const lines = diff.replace(/\n$/, "").split("\n");
-  let added = 0;
-  let removed = 0;
-  for (const line of lines) {
-    if (line.startsWith("+++") || line.startsWith("---")) continue;
-    if (line.startsWith("+")) added++;
-    else if (line.startsWith("-")) removed++;
-  }
+  const { added, removed } = diffStats(diff);
   let kept = 0;
   let chars = 0;
   while (kept < lines.length && kept < KEPT_DIFF_LINES && chars + lines[kept]!.length + 1 <= KEPT_DIFF_CHARS) chars += lines[kept++]!.length + 1;

@@ -49,18 +49,6 @@ export function changeFromArguments(args: Record<string, JsonValue>): ProposedCh
   return "edits";
 }
 
-/** Added and removed lines of a diff (file headers not counted). */
-export function diffStats(diff: string): { added: number; removed: number } {
-  let added = 0;
-  let removed = 0;
-  for (const line of diff.split("\n")) {
-    if (line.startsWith("+++") || line.startsWith("---")) continue;
-    if (line.startsWith("+")) added++;
-    else if (line.startsWith("-")) removed++;
-  }
-  return { added, removed };
-}
-
 function isHeader(line: string): boolean {
   return line.startsWith("+++ ") || line.startsWith("--- ") || line.startsWith("diff --git ") || line.startsWith("index ");
 }

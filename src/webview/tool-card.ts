@@ -7,11 +7,11 @@
  * from their `ToolDisplay` (src/protocol/tool-display.ts), carried on the item.
  */
 import { type ToolDisplay, defaultToolDisplay, describeCall } from "../protocol/tool-display.ts";
-import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
+import { type ToolStatus, type TranscriptItem, diffStats } from "../protocol/transcript.ts";
 import { type HiddenText, hiddenTextWarning, visibleText } from "../protocol/visible-text.ts";
 import type { CardWarnings } from "./card-warnings.ts";
 import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
-import { changeFromArguments, diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
+import { changeFromArguments, proposedDiff, renderDiff } from "./diff-view.ts";
 import type { Post } from "./host.ts";
 import { markdownFragment } from "./markdown.ts";
 

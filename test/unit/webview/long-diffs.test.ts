@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TranscriptStore } from "../../../src/extension/transcript-store.ts";
-import { type Transcript, type TranscriptEvent, type TranscriptItem, applyTranscriptEvent, newTranscript } from "../../../src/protocol/transcript.ts";
+import { type Transcript, type TranscriptEvent, type TranscriptItem, applyTranscriptEvent, diffStats, keptDiff, newTranscript } from "../../../src/protocol/transcript.ts";
 import { writeFileTool } from "../../../src/tools/write-file.ts";
 import { onlyButton, startApp } from "./dom-env.ts";
 import { conversation, event, transcript } from "./fixtures.ts";
@@ -94,6 +94,16 @@ describe("a day of big new files written in one chat", () => {
     const size = JSON.stringify(state.values.get("hearth.chat.conversation.day")).length;
     assert.ok(size < WRITES * 80_000, `workspace state of ${WRITES} writes: ${size} characters`);
     assert.equal(toolItem(store.get("day")!.items, "small").diff, small);
+  });
+
+  it("an edit's cut diff counts its added and removed lines as the whole diff's card does (one count for both)", () => {
+    // 2,000 changed lines: each removed and added; file headers not counted, context lines neither.
+    const lines = Array.from({ length: 2_000 }, (_, i) => [`-  const total${i} = sum(rows, ${i});`, `+  const total${i} = sum(rows, ${i}) ?? 0;`, `   // row ${i}`]).flat();
+    const diff = ["--- a/src/totals.ts", "+++ b/src/totals.ts", "@@ -1,4000 +1,4000 @@", ...lines, ""].join("\n");
+    const { diffLeftOut } = keptDiff(diff);
+    assert.ok(diffLeftOut, "the diff is over what a card keeps");
+    assert.deepEqual({ added: diffLeftOut.added, removed: diffLeftOut.removed }, { added: 2_000, removed: 2_000 });
+    assert.deepEqual(diffStats(diff), { added: 2_000, removed: 2_000 }, "the card of the whole diff counts the same");
   });
 
   it("a conversation an earlier Hearth saved with whole diffs opens with them bounded, counted as the whole", () => {

@@ -1,6 +1,6 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -358,6 +358,32 @@ describe("TranscriptStore: past the newest 100 conversations", () => {
     assert.equal(store.list().length, 102);
     assert.equal(state.values.has("hearth.chat.conversation.c2"), false);
     assert.deepEqual(dropped, []);
+  });
+
+  it("the folder shrinks only by the user: the history's Delete of an old one removes its file, and old files removed by hand leave the history (README's way)", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const state = memento();
+    const store = new TranscriptStore(state, () => undefined, dir);
+    for (let i = 0; i < 102; i++) {
+      await ranTurn(dir, `c${i}`, `question ${i}`, `answer ${i}`, () => 1000 + i);
+      const t = newTranscript(`c${i}`, 1000 + i);
+      t.items.push({ kind: "user", id: "u", text: `question ${i}` });
+      store.save(t);
+    }
+    await store.flush();
+    await store.refresh();
+    await store.delete("c1"); // past the newest 100: no transcript in the state, only its file
+    assert.equal(existsSync(join(dir, "c1.json")), false, "the history's Delete removes an old conversation's file");
+    assert.equal(store.list().length, 101);
+
+    // With the window closed, the oldest file removed by hand: a window opened again no longer lists it.
+    rmSync(join(dir, "c0.json"));
+    const reopened = new TranscriptStore(state, () => undefined, dir);
+    await reopened.refresh();
+    const ids = reopened.list().map((s) => s.id);
+    assert.equal(ids.length, 100);
+    assert.equal(ids.includes("c0") || ids.includes("c1"), false);
+    assert.equal(ids.at(-1), "c2");
   });
 });
 

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { freemem, totalmem } from "node:os";
 import { type MachineMemory, type MemoryCalls, memoryAdvice } from "../protocol/memory-advice.ts";
+import { signalCause } from "../protocol/native-crash.ts";
 import type { ModelState } from "../protocol/status.ts";
 
 /**
@@ -102,12 +103,17 @@ export class RestartPolicy {
  * RuntimeStart.exitReason's). A runtime that died loading its model may need more memory than
  * the machine has — unless its end already names another cause (SIGILL: the CPU; SIGBUS: the
  * model file changed under it, protocol/native-crash.ts signalCause), where choosing a smaller
- * model was the wrong way out. `memory`: what the machine has ({@link machineMemory}), to choose by.
+ * model was the wrong way out. `memory`: what the machine has ({@link machineMemory}), to choose by,
+ * said only where the runtime was killed from outside (the out-of-memory killer); other ends
+ * (a llama.cpp abort, an exit code) keep the hedged sentence.
  */
 export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give-up" }>, reason: string, memory?: MachineMemory): string {
   const loading = decision.whileLoadingModel ? `, ${decision.attempts ? "the last time " : ""}while loading the model,` : "";
   const advise = decision.whileLoadingModel && !/^killed by (SIGILL|SIGBUS)\b/.test(reason);
-  const fit = !advise ? "" : memory ? ` ${memoryAdvice(memory, EDITOR_WORDS)}` : " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart.";
+  // The file against the memory only for an outside SIGKILL (the out-of-memory killer), as the
+  // CLI's loadDeath: a llama.cpp abort (SIGABRT) or an exit code is no memory story.
+  const killedForMemory = reason === `killed by SIGKILL: ${signalCause("SIGKILL", true)}`;
+  const fit = !advise ? "" : memory && killedForMemory ? ` ${memoryAdvice(memory, EDITOR_WORDS)}` : " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart.";
   const times = decision.attempts ? ` ${decision.attempts + 1} times in a row` : "";
   // SIGILL's reason already says what to do (protocol/native-crash.ts); why no restart is tried.
   const atOnce = decision.atOnce ? ": on this CPU it stops the same way at every start. Restart tries again" : "";

@@ -22,8 +22,8 @@ import { FakeClock } from "../../fixtures/fake-clock.ts";
 const folder = mkdtempSync(join(tmpdir(), "hearth-oom-"));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-/** The give-up message for a runtime SIGKILLed from outside while it loaded `source`, with hearth.contextSize `contextSize`. */
-async function gaveUpLoading(source: ModelSource, contextSize: number): Promise<string> {
+/** The give-up message for a runtime killed by `signal` (SIGKILL: from outside) while it loaded `source`, with hearth.contextSize `contextSize`. */
+async function gaveUpLoading(source: ModelSource, contextSize: number, signal: NodeJS.Signals = "SIGKILL"): Promise<string> {
   const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: ["ignore", "ignore", "pipe"] });
   let start!: RuntimeStart;
   const ended = new Promise<{ reason: string; signal: NodeJS.Signals | null }>(
@@ -33,7 +33,7 @@ async function gaveUpLoading(source: ModelSource, contextSize: number): Promise<
   const policy = new RestartPolicy({ baseDelayMs: 500, maxDelayMs: 30_000, healthyAfterMs: 60_000, maxAttempts: 0 });
   policy.started(0);
   policy.modelState({ kind: "loading", source, progress: 0.4 });
-  process.kill(child.pid!, "SIGKILL");
+  process.kill(child.pid!, signal);
   const end = await ended;
   const decision = policy.crashed(90_000, end.signal) as Extract<RestartDecision, { action: "give-up" }>;
   assert.equal(decision.action, "give-up");
@@ -69,4 +69,12 @@ it("a model the runtime named no file of (a preset), or whose file is gone: the 
   for (const source of [{ kind: "preset", preset: "qwen3.5-9b" }, { kind: "file", modelPath: join(folder, "gone.gguf") }] as const) {
     assert.match(await gaveUpLoading(source, 0), new RegExp(`was not restarted\\. ${FREE.replace("[\\d.]+", "[\\d.]+")}; the model and its context may need more: close other programs, or choose a smaller model or quantization with "Hearth: Select Model…", then Restart\\.$`));
   }
+});
+
+it("a runtime that died loading its model another way (a llama.cpp abort: SIGABRT) is told no memory figures: the hedged sentence", async () => {
+  const small = join(folder, "aborts-Q4_K_M.gguf");
+  writeFileSync(small, Buffer.alloc(1024 * 1024, 1));
+  const message = await gaveUpLoading({ kind: "file", modelPath: small }, 32_768, "SIGABRT");
+  assert.match(message, /^Hearth's runtime stopped \(killed by SIGABRT\), while loading the model, and was not restarted\. The model may need more memory than this machine has: choose another with "Hearth: Select Model…", then Restart\.$/);
+  assert.doesNotMatch(message, /free now|the file fits|hearth\.contextSize/);
 });

@@ -36,16 +36,28 @@ const LOOPBACK_UP = [
   "; } >/dev/null 2>&1",
 ].join(" ");
 
-/** The unshare arguments: a user namespace where Hearth is not root (its uid maps to root there, which may change the network's settings), and a network namespace. */
-function unshareArgs(): string[] {
-  const root = typeof process.getuid === "function" && process.getuid() === 0;
-  return root ? ["--net"] : ["--user", "--map-root-user", "--net"];
-}
+/**
+ * How the namespace is made. `own-uid`: a user namespace where Hearth's user stays itself
+ * (--map-current-user), its capabilities there kept only to bring loopback up and dropped
+ * (setpriv) before the command runs, so a command sees the uid, and meets the file permissions,
+ * it would outside (util-linux 2.38). `root-uid`: older util-linux — the user maps to root
+ * inside (--map-root-user), so commands see uid 0 (a test expecting EACCES on its own 000 file
+ * does not get it). `root`: Hearth runs as root already: no user namespace, in which every
+ * other user's files would show as nobody's.
+ */
+export type NetworkOffForm = "own-uid" | "root-uid" | "root";
+
+const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly exec: string }> = {
+  "own-uid": { args: ["--user", "--map-current-user", "--keep-caps", "--net"], exec: `exec setpriv --inh-caps=-all --ambient-caps=-all -- sh -c "$1"` },
+  "root-uid": { args: ["--user", "--map-root-user", "--net"], exec: `exec sh -c "$1"` },
+  root: { args: ["--net"], exec: `exec sh -c "$1"` },
+};
 
 /** The network-off way to start commands: unshare, loopback up, then `sh -c command` (exec'd: the same pid, the process group runShell stops). */
-export function unshareNetworkOff(unshare = "unshare"): NetworkOff {
+export function unshareNetworkOff(unshare = "unshare", form: NetworkOffForm = process.getuid?.() === 0 ? "root" : "own-uid"): NetworkOff {
+  const { args, exec } = FORMS[form];
   return {
-    argv: (command) => [unshare, [...unshareArgs(), "--", "sh", "-c", `${LOOPBACK_UP}; exec sh -c "$1"`, "hearth-no-network", command]],
+    argv: (command) => [unshare, [...args, "--", "sh", "-c", `${LOOPBACK_UP}; ${exec}`, "hearth-no-network", command]],
   };
 }
 
@@ -56,10 +68,20 @@ const LOOPBACK_CHECK = `const net = require("node:net"); const s = net.createSer
  * Tries the network-off way once for real: unshare, loopback up, a connection to itself on
  * 127.0.0.1. Resolves with it, or with why commands cannot run without the network here.
  */
-export async function probeNetworkOff(options: { readonly unshare?: string; readonly platform?: NodeJS.Platform } = {}): Promise<NetworkOffProbe> {
+export async function probeNetworkOff(options: { readonly unshare?: string; readonly platform?: NodeJS.Platform; readonly forms?: readonly NetworkOffForm[] } = {}): Promise<NetworkOffProbe> {
   const platform = options.platform ?? process.platform;
   if (platform !== "linux") return { ok: false, why: `Hearth keeps commands off the network only on Linux (network namespaces); this is ${platform === "darwin" ? "macOS" : platform === "win32" ? "Windows" : platform}`, how: ELSEWHERE };
-  const off = unshareNetworkOff(options.unshare);
+  const forms = options.forms ?? (process.getuid?.() === 0 ? ["root"] : ["own-uid", "root-uid"]);
+  let tried: NetworkOffProbe | undefined;
+  // The first form that works; an older util-linux refuses own-uid's options, and root-uid is tried then: its refusal is the system's answer.
+  for (const form of forms) {
+    tried = await tryNetworkOff(unshareNetworkOff(options.unshare, form));
+    if (tried.ok) return tried;
+  }
+  return tried ?? { ok: false, why: "no way to make a network namespace was given", how: ELSEWHERE };
+}
+
+async function tryNetworkOff(off: NetworkOff): Promise<NetworkOffProbe> {
   const [file, args] = off.argv(`"$HEARTH_NODE" -e '${LOOPBACK_CHECK}'`);
   const ran = await new Promise<{ code: number | null; err: string; error?: NodeJS.ErrnoException }>((resolve) => {
     let err = "";

@@ -6,10 +6,11 @@
  * probe's refusal where unshare is refused (a stand-in unshare that fails as AppArmor's does).
  */
 import assert from "node:assert/strict";
-import { chmodSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { type NetworkOff, NO_NETWORK_NOTE, networkOnNotice, probeNetworkOff, unshareNetworkOff } from "../../../src/tools/command-network.ts";
 import { runShell } from "../../../src/tools/run-command.ts";
@@ -98,5 +99,41 @@ describe("where the system refuses a network namespace", () => {
     // No sysctl advice where there is no such thing.
     assert.doesNotMatch(networkOnNotice(mac as { why: string; how: string }), /sysctl|AppArmor/);
     assert.match(networkOnNotice(mac as { why: string; how: string }), /To run them without it, run hearth fix in a container or VM without network; pass --allow-network/);
+  });
+});
+
+// Hearth run by a user who is not root (the usual case): that test run as nobody (setpriv, when this test runs as root).
+const asNobody = process.platform === "linux" && process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0 && off;
+
+describe("run by a user who is not root", { skip: asNobody ? false : "needs root (to become nobody with setpriv) and a network namespace" }, () => {
+  it("a command keeps the user's uid and meets file permissions as outside (not root in its namespace), loopback up", (t) => {
+    // Under /tmp itself: the test runner's own temp folder is root's alone, which nobody cannot enter.
+    const dir = mkdtempSync("/tmp/hearth-network-nobody-");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o755);
+    const own = join(dir, "own"); // nobody's HOME and TMPDIR (tsx's cache)
+    mkdirSync(own, { mode: 0o777 });
+    chmodSync(own, 0o777);
+    writeFileSync(join(dir, "locked"), "secret");
+    chmodSync(join(dir, "locked"), 0o000);
+    chownSync(join(dir, "locked"), 65534, 65534); // the user's own file, mode 000: only root (of a namespace too) reads it
+    const src = resolve(import.meta.dirname, "../../../src/tools");
+    const script = join(dir, "probe.mts");
+    writeFileSync(script, `import { probeNetworkOff } from ${JSON.stringify(join(src, "command-network.ts"))};
+import { runShell } from ${JSON.stringify(join(src, "run-command.ts"))};
+const probe = await probeNetworkOff();
+if (!probe.ok) { console.log("refused: " + probe.why); process.exit(0); }
+const loop = \`const net = require("node:net"); const s = net.createServer((c) => c.end("pong")).listen(0, "127.0.0.1", () => net.connect(s.address().port, "127.0.0.1").on("data", (d) => { console.log(String(d)); process.exit(0); }));\`;
+const ran = await runShell(\`id -u; cat ${join(dir, "locked")} || echo no-read; "$NODE_BIN" -e '\${loop}'\`, ${JSON.stringify(dir)}, 60000, new AbortController().signal, undefined, { networkOff: probe.off });
+console.log(ran.output);
+`);
+    const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", process.execPath, "--import", "tsx", script], {
+      cwd: resolve(import.meta.dirname, "../../.."), encoding: "utf8", env: { ...process.env, HOME: own, TMPDIR: own, NODE_BIN: process.execPath }, timeout: 120_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    if (run.stdout.startsWith("refused: ")) return; // this system gives nobody no user namespace: nothing to check
+    assert.match(run.stdout, /Permission denied\nno-read\n/, "a file the user may not read stays unreadable");
+    assert.match(run.stdout, /^65534\n/, "the command runs as the user, not as root of its namespace");
+    assert.match(run.stdout, /pong/);
   });
 });

@@ -95,7 +95,7 @@ export class RuntimeStoppedError extends Error {
 export function loadDeath(error: unknown, modelPath: string | undefined, contextSize: number): unknown {
   if (!(error instanceof RuntimeStoppedError) || error.crash.signal !== "SIGKILL" || error.crash.reason !== signalCause("SIGKILL", true)) return error;
   const words = { choose: "choose a smaller model or quantization (--model FILE)", context: "--context", then: "then run it again" };
-  return new RuntimeStoppedError(error.crash, "while loading the model", memoryAdvice(machineMemory(modelPath, contextSize, { fileSize: (path) => statSync(path).size, freemem, totalmem }), words));
+  return new RuntimeStoppedError(error.crash, "while loading the model", memoryAdvice(machineMemory(modelPath, contextSize, { platform: process.platform, fileSize: (path) => statSync(path).size, freemem, totalmem }), words));
 }
 
 export interface SpawnRuntimeOptions {

@@ -121,7 +121,7 @@ export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give
 }
 
 /** protocol/memory-advice.ts machineMemory's reads, with Node's own calls. */
-export const MEMORY_CALLS: MemoryCalls = { fileSize: (path) => statSync(path).size, freemem, totalmem };
+export const MEMORY_CALLS: MemoryCalls = { platform: process.platform, fileSize: (path) => statSync(path).size, freemem, totalmem };
 
 /** How the editor names the ways out. */
 const EDITOR_WORDS = { choose: 'choose a smaller model or quantization with "Hearth: Select Model…"', context: "hearth.contextSize", then: "then Restart" };

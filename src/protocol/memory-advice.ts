@@ -10,8 +10,14 @@ import { formatSize } from "./units.ts";
 
 /** The machine's memory once the runtime is gone, and the model it was loading. */
 export interface MachineMemory {
-  /** Available memory now (os.freemem: Linux's MemAvailable), the runtime stopped. */
-  readonly freeBytes: number;
+  /**
+   * Memory the system can hand out now, the runtime stopped: os.freemem, which is Linux's
+   * MemAvailable (libuv reads /proc/meminfo) and Windows' available physical memory (standby
+   * pages included). Absent on macOS and the BSDs, where os.freemem counts only the pages free
+   * this moment — not the inactive or purgeable ones the system gives back at once, so a 16 GB
+   * Mac with room to spare reads "0.4 GiB free" — a wrong limit to name.
+   */
+  readonly freeBytes?: number;
   readonly totalBytes: number;
   /** The model file's name and size, where the runtime named its file and it can be read. */
   readonly model?: { readonly name: string; readonly bytes: number };
@@ -19,8 +25,9 @@ export interface MachineMemory {
   readonly contextSize: number;
 }
 
-/** What {@link machineMemory} reads with: node:fs's file size, node:os's freemem and totalmem (protocol/ imports no Node module). */
+/** What {@link machineMemory} reads with: node:fs's file size, node:os's freemem and totalmem, process.platform (protocol/ imports no Node module). */
 export interface MemoryCalls {
+  readonly platform: string;
   readonly fileSize: (path: string) => number;
   readonly freemem: () => number;
   readonly totalmem: () => number;
@@ -34,8 +41,12 @@ export function machineMemory(modelPath: string | undefined, contextSize: number
   } catch {
     model = undefined; // gone or unreadable: said without its size
   }
-  return { freeBytes: sys.freemem(), totalBytes: sys.totalmem(), contextSize, ...(model ? { model } : {}) };
+  const free = FREE_MEMORY_MEANS_AVAILABLE.has(sys.platform) ? { freeBytes: sys.freemem() } : {};
+  return { ...free, totalBytes: sys.totalmem(), contextSize, ...(model ? { model } : {}) };
 }
+
+/** Where os.freemem is the memory the system can hand out (see {@link MachineMemory.freeBytes}). */
+const FREE_MEMORY_MEANS_AVAILABLE = new Set(["linux", "win32"]);
 
 /** How each surface names its ways out. */
 export interface AdviceWords {
@@ -49,6 +60,7 @@ export interface AdviceWords {
 
 /** The advice, a sentence (or two) of its own. */
 export function memoryAdvice(memory: MachineMemory, words: AdviceWords): string {
+  if (memory.freeBytes === undefined) return againstAllMemory(memory, words);
   const free = `${formatSize(memory.freeBytes)} of this machine's ${formatSize(memory.totalBytes)} of memory is free now (the runtime stopped)`;
   if (!memory.model) return `${capital(free)}; the model and its context may need more: close other programs, or ${words.choose}, ${words.then}.`;
   const file = `The model file ${memory.model.name} is ${formatSize(memory.model.bytes)}`;
@@ -60,6 +72,19 @@ export function memoryAdvice(memory: MachineMemory, words: AdviceWords): string 
       ? `set ${words.context} below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to the free memory)`
       : `close other programs, or ${words.choose}`;
   return `${file} and ${free}: the file fits, so its context (or other programs meanwhile) took the rest — ${context}, ${words.then}.`;
+}
+
+/** The advice where the memory free now is not known: the file against all of the machine's memory. */
+function againstAllMemory(memory: MachineMemory, words: AdviceWords): string {
+  const total = formatSize(memory.totalBytes);
+  if (!memory.model) return `This machine has ${total} of memory; the model and its context may need more: close other programs, or ${words.choose}, ${words.then}.`;
+  const file = `The model file ${memory.model.name} is ${formatSize(memory.model.bytes)}`;
+  if (memory.model.bytes >= memory.totalBytes) return `${file}, more than all of this machine's ${total} of memory: ${words.choose} (a file well under ${total}: its context and other programs need memory too), ${words.then}.`;
+  const context =
+    memory.contextSize > 0
+      ? `set ${words.context} below its ${memory.contextSize.toLocaleString("en-US")} tokens (or to 0: auto, sized to the free memory), close other programs, or ${words.choose}`
+      : `close other programs, or ${words.choose}`;
+  return `${file} of this machine's ${total} of memory: with its context and what other programs use it did not fit — ${context}, ${words.then}.`;
 }
 
 function capital(text: string): string {

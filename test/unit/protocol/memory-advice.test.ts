@@ -1,0 +1,42 @@
+// The memory advice after a runtime killed loading its model (protocol/memory-advice.ts) says how
+// much memory is free now, from Node's os.freemem. That figure is the memory the system can hand
+// out on Linux (MemAvailable) and Windows (available physical memory, standby pages included),
+// but on macOS (and the BSDs) only the pages free this moment: a 16 GB Mac with plenty to give
+// (inactive, purgeable pages) reads "0.4 GiB free", and the advice named a wrong limit ("a file
+// under 0.4 GiB"). There the free figure is left out and the file is weighed against all of the
+// memory. The platform is passed in, as machineMemory is given Node's calls.
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { machineMemory, memoryAdvice, type MemoryCalls } from "../../../src/protocol/memory-advice.ts";
+
+const GiB = 1024 ** 3;
+const WORDS = { choose: 'choose a smaller model or quantization with "Hearth: Select Model…"', context: "hearth.contextSize", then: "then Restart" };
+
+/** What machineMemory reads on `platform` with `free` bytes free (as os.freemem says) of 16 GiB, a model file of `modelBytes`. */
+function calls(platform: string, free: number, modelBytes: number): MemoryCalls {
+  return { platform, fileSize: () => modelBytes, freemem: () => free, totalmem: () => 16 * GiB };
+}
+
+it("on macOS the free figure (free pages only) is left out: the file is weighed against all of the memory", () => {
+  const fits = memoryAdvice(machineMemory("/models/Qwen3.5-9B-Q4_K_M.gguf", 32_768, calls("darwin", 0.4 * GiB, 5.5 * GiB)), WORDS);
+  assert.doesNotMatch(fits, /free now|0\.4 GiB/);
+  assert.equal(
+    fits,
+    "The model file Qwen3.5-9B-Q4_K_M.gguf is 5.5 GiB of this machine's 16.0 GiB of memory: with its context and what other programs use it did not fit — set hearth.contextSize below its 32,768 tokens (or to 0: auto, sized to the free memory), close other programs, or choose a smaller model or quantization with \"Hearth: Select Model…\", then Restart.",
+  );
+  const auto = memoryAdvice(machineMemory("/models/Qwen3.5-9B-Q4_K_M.gguf", 0, calls("darwin", 0.4 * GiB, 5.5 * GiB)), WORDS);
+  assert.match(auto, /it did not fit — close other programs, or choose a smaller model or quantization with "Hearth: Select Model…", then Restart\.$/);
+  const huge = memoryAdvice(machineMemory("/models/Qwen3.6-35B-A3B-Q8_0.gguf", 0, calls("darwin", 0.4 * GiB, 34.4 * GiB)), WORDS);
+  assert.equal(huge, "The model file Qwen3.6-35B-A3B-Q8_0.gguf is 34.4 GiB, more than all of this machine's 16.0 GiB of memory: choose a smaller model or quantization with \"Hearth: Select Model…\" (a file well under 16.0 GiB: its context and other programs need memory too), then Restart.");
+  const preset = memoryAdvice(machineMemory(undefined, 0, calls("darwin", 0.4 * GiB, 0)), WORDS);
+  assert.equal(preset, "This machine has 16.0 GiB of memory; the model and its context may need more: close other programs, or choose a smaller model or quantization with \"Hearth: Select Model…\", then Restart.");
+});
+
+it("on Linux and Windows the free figure stays, in the unit its size reads best in (MiB under 0.1 GiB)", () => {
+  for (const platform of ["linux", "win32"]) {
+    const large = memoryAdvice(machineMemory("/models/big-Q8_0.gguf", 0, calls(platform, 6.2 * GiB, 9.5 * GiB)), WORDS);
+    assert.equal(large, "The model file big-Q8_0.gguf is 9.5 GiB and 6.2 GiB of this machine's 16.0 GiB of memory is free now (the runtime stopped): close other programs, or choose a smaller model or quantization with \"Hearth: Select Model…\" (a file under 6.2 GiB, less its context's memory), then Restart.");
+    const busy = memoryAdvice(machineMemory("/models/big-Q8_0.gguf", 0, calls(platform, 50 * 1024 ** 2, 9.5 * GiB)), WORDS);
+    assert.match(busy, /and 50\.0 MiB of this machine's 16\.0 GiB of memory is free now .*\(a file under 50\.0 MiB, less its context's memory\)/);
+  }
+});

@@ -349,12 +349,49 @@ export interface DiffLeftOut {
 export function diffStats(diff: string): { added: number; removed: number } {
   let added = 0;
   let removed = 0;
-  for (const line of diff.split("\n")) {
-    if (line.startsWith("+++") || line.startsWith("---")) continue;
-    if (line.startsWith("+")) added++;
-    else if (line.startsWith("-")) removed++;
+  for (const kind of diffLineKinds(diff.split("\n"))) {
+    if (kind === "add") added++;
+    else if (kind === "del") removed++;
   }
   return { added, removed };
+}
+
+export type DiffLineKind = "meta" | "hunk" | "add" | "del" | "ctx";
+
+/**
+ * What each line of a unified diff is. Inside a hunk whose header gives its lengths
+ * (`@@ -1,4 +1,3 @@`), by the hunk: a removed SQL or Lua comment (`-- note`, shown `--- note`) or
+ * YAML's `---` (shown `----`) is a removed line, not a file header — they were left uncounted,
+ * and the card did not show `--- note` at all (one file's headers are hidden). Elsewhere (file
+ * headers, a hunk cut short, the cards' own `@@ edit @@` hunks, which give no lengths) by how
+ * the line starts.
+ */
+export function diffLineKinds(lines: readonly string[]): DiffLineKind[] {
+  let oldLeft = 0;
+  let newLeft = 0;
+  return lines.map((line): DiffLineKind => {
+    if (oldLeft > 0 || newLeft > 0) {
+      if (line.startsWith("\\")) return "ctx"; // \ No newline at end of file
+      const kind = line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith(" ") || line === "" ? "ctx" : undefined;
+      if (kind) {
+        if (kind !== "add") oldLeft--;
+        if (kind !== "del") newLeft--;
+        return kind;
+      }
+      oldLeft = newLeft = 0; // the hunk ended before its header said (a diff cut short)
+    }
+    const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
+    if (hunk) {
+      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
+      newLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
+      return "hunk";
+    }
+    if (line.startsWith("@@")) return "hunk";
+    if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ") || line.startsWith("index ")) return "meta";
+    if (line.startsWith("+")) return "add";
+    if (line.startsWith("-")) return "del";
+    return "ctx";
+  });
 }
 
 /** Lines of a step's diff a card keeps: it shows 300 (webview/diff-view.ts), the file headers aside. */

@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from "../protocol/chat.ts";
 import type { ProposedChange } from "../protocol/tool-display.ts";
+import { type DiffLineKind, diffLineKinds } from "../protocol/transcript.ts";
 import { editLines, visibleText } from "../protocol/visible-text.ts";
 import { h } from "./dom.ts";
 
@@ -49,17 +50,11 @@ export function changeFromArguments(args: Record<string, JsonValue>): ProposedCh
   return "edits";
 }
 
-function isHeader(line: string): boolean {
-  return line.startsWith("+++ ") || line.startsWith("--- ") || line.startsWith("diff --git ") || line.startsWith("index ");
+function isHeader(line: string, kind: DiffLineKind): boolean {
+  return kind === "meta" && (line.startsWith("+++ ") || line.startsWith("--- ") || line.startsWith("diff --git ") || line.startsWith("index "));
 }
 
-function lineClass(line: string): string {
-  if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ") || line.startsWith("index ")) return "diff-meta";
-  if (line.startsWith("@@")) return "diff-hunk";
-  if (line.startsWith("+")) return "diff-add";
-  if (line.startsWith("-")) return "diff-del";
-  return "diff-ctx";
-}
+const LINE_CLASS: Record<DiffLineKind, string> = { meta: "diff-meta", hunk: "diff-hunk", add: "diff-add", del: "diff-del", ctx: "diff-ctx" };
 
 /**
  * A diff as coloured lines (each line a span with diff-add / diff-del / diff-hunk / diff-meta / diff-ctx).
@@ -67,14 +62,18 @@ function lineClass(line: string): string {
  * `leftOut`: lines of the whole diff after `diff` (a card keeps a long one's start), said with those not shown.
  */
 export function renderDiff(diff: string, label: string, maxLines = MAX_LINES, leftOut = 0): HTMLElement {
-  let lines = diff.replace(/\n$/, "").split("\n");
-  const files = lines.filter((line) => line.startsWith("+++ ")).length;
+  const all = diff.replace(/\n$/, "").split("\n");
+  const kinds = diffLineKinds(all);
+  let lines = all.map((line, i) => ({ line, kind: kinds[i]! }));
+  const files = lines.filter(({ line, kind }) => kind === "meta" && line.startsWith("+++ ")).length;
   // One file: the card already names it, so the ---/+++ headers are noise; several: one header line each.
-  lines = files <= 1 ? lines.filter((line) => !isHeader(line)) : lines.filter((line) => !isHeader(line) || line.startsWith("+++ ")).map((line) => (line.startsWith("+++ ") ? `+++ ${line.slice(4).replace(/^b\//, "")}` : line));
+  lines = files <= 1
+    ? lines.filter(({ line, kind }) => !isHeader(line, kind))
+    : lines.filter(({ line, kind }) => !isHeader(line, kind) || line.startsWith("+++ ")).map(({ line, kind }) => (isHeader(line, kind) ? { line: `+++ ${line.slice(4).replace(/^b\//, "")}`, kind } : { line, kind }));
   const shown = lines.slice(0, maxLines);
   // The code as it will be: a bidi override or zero-width character in it is written out (⟨U+202E⟩), not obeyed.
   // A CR ending a line is its line end (a CRLF file, as git diffs it), not a character on it.
-  const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, visibleText(line.replace(/\r$/, "")) || " ", "\n")));
+  const code = h("code", {}, ...shown.map(({ line, kind }) => h("span", { class: LINE_CLASS[kind] }, visibleText(line.replace(/\r$/, "")) || " ", "\n")));
   const pre = h("pre", { class: "diff", tabindex: 0, role: "region", "aria-label": label }, code);
   const more = Math.max(0, lines.length - maxLines) + leftOut;
   if (more > 0) pre.append(h("span", { class: "diff-more" }, `… ${more} more lines (Open diff shows all)`));

@@ -39,6 +39,17 @@ describe("webview: tool cards from tool displays", () => {
     assert.equal(q('[data-id="e"] .tool-ask')?.textContent, "Hearth wants to edit file a.ts.");
   });
 
+  it("a diff removing SQL comments and a YAML '---' shows and counts them as removed lines, not as file headers", () => {
+    // git writes a removed "-- note" as "--- note" and a removed "---" as "----": the card hid the
+    // first as a file header and counted neither (+1 −0 here).
+    const diff = ["--- a/db/001.sql", "+++ b/db/001.sql", "@@ -1,4 +1,3 @@", " create table t (id int);", "--- old note", "----", "+-- new note", " drop table u;", ""].join("\n");
+    app.receive(conversation(transcript([{ kind: "tool", id: "p", name: "apply_patch", arguments: { patch: diff }, status: "done", effect: "write", diff, changedFiles: ["db/001.sql"] }])));
+    const card = q('[data-id="p"]')!;
+    assert.deepEqual([card.querySelector(".diff-stat-add")?.textContent, card.querySelector(".diff-stat-del")?.textContent], ["+1", "−2"]);
+    assert.deepEqual([...card.querySelectorAll(".diff-del, .diff-add")].map((l) => l.textContent), ["--- old note\n", "----\n", "+-- new note\n"]);
+    assert.equal(card.querySelectorAll(".diff-meta").length, 0, "one file: its headers are hidden, as before");
+  });
+
   it("a step that changed thousands of files names the first few and how many more, the rest behind a toggle", () => {
     // A build watcher changing 5,000 files in one step used to make one "Changed:" line of 5,000 paths.
     const files = Array.from({ length: 5000 }, (_, i) => `dist/f${i}.js`);

@@ -71,7 +71,7 @@ export const runCommandTool: Tool = {
     if (outcome.cancelled) throw new ToolError("cancelled", `the command was cancelled; its processes were stopped. Output so far:\n${outcome.output}`, outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the command ran past ${timeoutS} s and was stopped. Output so far${omitted}:\n${outcome.output}${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${EDITOR_WAITING.test(outcome.output) ? EDITOR_WAITED : NEVER_ENDS}`, outcome);
     const status = outcome.exitCode === null ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`;
-    const gpg = GPG_SIGN_FAILED.test(outcome.output) ? `${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${GPG_NOTE}\n` : "";
+    const gpg = outcome.exitCode !== null && outcome.exitCode !== 0 && GPG_SIGN_FAILED.test(outcome.output) ? `${outcome.output === "" || outcome.output.endsWith("\n") ? "" : "\n"}${GPG_NOTE}\n` : "";
     return { text: `$ ${command}\n[${status}, ${(outcome.durationMs / 1000).toFixed(1)} s${omitted}]\n${outcome.output}${gpg}`, data: outcome };
   },
 };
@@ -166,9 +166,13 @@ const PROMPT_VARS = /^(SSH_ASKPASS|VSCODE_GIT_.*|GPG_TTY)$/i;
  * fehlgeschlagen`, French `erreur : gpg n'a pas pu signer les données`, Chinese `错误：gpg 无法为数据签名`
  * — git's prefix word, a colon (a no-break space before it in French, full width in Chinese and
  * Japanese), then `gpg` as a word of its own. gpg's own lines (`gpg: signing failed: …`) and
- * git's `gpg.ssh.defaultKeyCommand failed`, `gpg-agent` are not that.
+ * git's `gpg.ssh.defaultKeyCommand failed`, `gpg-agent` are not that. The prefix is letters only
+ * (git's are: error, Fehler, erreur, 错误, hata…), and gpg is not followed by an option: grep's
+ * output over a script that runs gpg (`./release.sh:gpg --armor …`, `release.sh:gpg …`) or a
+ * config line (`sign: gpg --detach-sign …`) matched, and after `grep -r gpg` the model was told
+ * gpg could not sign and to ask the user to commit. Looked for only where the command failed.
  */
-const GPG_SIGN_FAILED = /^[^\s:：]{1,24}[ \u00a0\u202f]?[:：] ?gpg(?![\w.-])[^\n]*$/mu;
+const GPG_SIGN_FAILED = /^[\p{L}\p{M}]{1,24}[ \u00a0\u202f]?[:：] ?gpg(?![\w.-]| +-)[^\n]*$/mu;
 const GPG_NOTE = "[gpg could not sign the commit. Commands run with no terminal, so gpg cannot ask for a signing key's passphrase: where that is the cause, ask the user to commit, or to unlock the key in their own terminal first (gpg-agent keeps it unlocked a while). Do not turn signing off (--no-gpg-sign, -c commit.gpgsign=false) unless the user asks for that.]";
 
 const TOKEN_VARS = [...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES];

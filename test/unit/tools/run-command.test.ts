@@ -317,7 +317,7 @@ describe("the environment a command gets", () => {
     Object.assign(process.env, vars);
     try {
       // The time limit is reached when something is drawn on that terminal (pinentry's dialog, which waits for keys).
-      const r = await runTool(runCommandTool, { command: "git commit -q --allow-empty -m change; echo \"rc=$? GPG_TTY=${GPG_TTY-unset}\"" }, { ...ctx, timeLimit: () => drawn });
+      const r = await runTool(runCommandTool, { command: "git commit -q --allow-empty -m change; rc=$?; echo \"rc=$rc GPG_TTY=${GPG_TTY-unset}\"; exit $rc" }, { ...ctx, timeLimit: () => drawn });
       assert.equal(r.ok, true, `a prompt was drawn on the user's terminal: ${r.text}`);
       assert.match(r.text, /^rc=128 GPG_TTY=unset$/m);
       // Said why, and not to sign no more: git's own words name no cause.
@@ -368,6 +368,36 @@ describe("the environment a command gets", () => {
         else process.env[key] = value;
       }
     }
+  });
+
+  it("gives the gpg note only where a command failed with git's own line, not for grep's output over files that mention gpg ('./release.sh:gpg --armor …', 'release.sh:gpg …', 'sign: gpg --detach-sign …'), exit 0 or not", SAFETY_NET, async () => {
+    const { root, ctx } = workspaceWith({
+      "release.sh": "#!/bin/sh\ngpg --armor --detach-sign dist.tar.gz\n",
+      "ci.yml": "sign: gpg --detach-sign dist.tar.gz\n",
+      "docs/signing.md": "# Signed commits\n\nWhere git says\n\n```\nerror: gpg failed to sign the data\n```\n\nunlock the key first. On a new machine you may see\n\n```\nhint: gpg is not installed\n```\n",
+    });
+    const note = /gpg could not sign the commit/;
+    for (const [command, exit, shown] of [
+      ["grep -r gpg .", 0, "./release.sh:gpg --armor"],
+      ["grep -r gpg", 0, "release.sh:gpg --armor"],
+      ["grep -h gpg ci.yml", 0, "sign: gpg --detach-sign"],
+      // A project's own text quoting git's line, found: the command did not fail.
+      ["grep -h 'gpg failed' docs/signing.md", 0, "\nerror: gpg failed to sign the data\n"],
+      ["grep -h '^hint' docs/signing.md", 0, "\nhint: gpg is not installed\n"],
+      // The same output from a command that failed after it (no signature there yet): a path, or a command line, is not git's line.
+      ["grep -r gpg . && test -f dist.tar.gz.asc", 1, "./release.sh:gpg --armor"],
+      ["grep -r gpg && test -f dist.tar.gz.asc", 1, "release.sh:gpg --armor"],
+      ["grep -h gpg ci.yml && test -f dist.tar.gz.asc", 1, "sign: gpg --detach-sign"],
+    ] as const) {
+      const r = await runTool(runCommandTool, { command }, ctx);
+      assert.match(r.text, new RegExp(`\\[exit code ${exit},`), r.text);
+      assert.ok(r.text.includes(shown), r.text);
+      assert.doesNotMatch(r.text, note, `${command}: ${r.text}`);
+    }
+    // git's own line, from a real commit whose signing program fails (no gpg needed), still gets it.
+    execSync(`git init -q '${root}' && cd '${root}' && git config user.name u && git config user.email u@example.com`);
+    const signed = await runTool(runCommandTool, { command: "git -c gpg.format=openpgp -c gpg.program=false commit -q --allow-empty -S -m release" }, ctx);
+    assert.match(signed.text, /\[exit code 128,[^]*^error: gpg failed to sign the data$[^]*no terminal, so gpg cannot ask/m, signed.text);
   });
 
   it("runs git on the repository of the folder it runs in, not one GIT_DIR / GIT_WORK_TREE / GIT_INDEX_FILE name (hearth fix from a git hook, a dotfiles setup's exported GIT_DIR), as Hearth's own git does", SAFETY_NET, async () => {

@@ -114,7 +114,9 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * extension/runtime-env.ts). Those of Hearth's own and those that send a program elsewhere
  * are left out by userProgramEnv, which the MCP servers share (user-program-env.ts); it also
  * gives the commands the user's NODE_OPTIONS back, which the editor's runtime was started
- * without. Nor GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the others that
+ * without, and asks for no password or passphrase (NO_PROMPTS there: no askpass, no GPG_TTY,
+ * git, ssh and Git Credential Manager told not to ask — a model's `git push` opened a dialog
+ * and waited for no one; a `git commit` under commit.gpgsign drew gpg's box over the chat). Nor GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the others that
  * name a repository (REPOSITORY_VARIABLES): `hearth fix` run from a git hook (which exports
  * GIT_INDEX_FILE, the commit's own index) or a shell with a dotfiles setup's GIT_DIR=~/.dotfiles
  * GIT_WORK_TREE=~ exported had the model's `git status` read that repository, its `git add`,
@@ -132,33 +134,10 @@ const NEVER_ENDS = "[If it does not end by itself — a dev server, a watch mode
  * gets through is removed from the output the model reads (terminal-text.ts).
  */
 function commandEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...userProgramEnv(process.env), CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, GIT_SEQUENCE_EDITOR: NO_SEQUENCE_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR, ...NO_PROMPTS };
-  for (const name of Object.keys(env)) if (TOKEN_VARS.includes(name) || PROMPT_VARS.test(name)) delete env[name];
+  const env: NodeJS.ProcessEnv = { ...userProgramEnv(process.env), CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, GIT_SEQUENCE_EDITOR: NO_SEQUENCE_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
+  for (const name of Object.keys(env)) if (TOKEN_VARS.includes(name)) delete env[name];
   return env;
 }
-
-/**
- * No password or passphrase asked for: a model's `git push` or `git fetch` of a private remote
- * ran the askpass the user's desktop or VS Code's integrated terminal sets (GIT_ASKPASS,
- * SSH_ASKPASS with DISPLAY; VS Code's asks through its window), which opened a dialog and waited
- * for a person until the time limit — under `hearth fix`, with no one there. Now git fails at
- * once ("could not read Username for 'https://…': terminal prompts disabled"; an empty
- * GIT_ASKPASS outranks core.askPass and SSH_ASKPASS), ssh asks through no program (OpenSSH 8.4
- * and later) and Git Credential Manager opens no window; stored credentials (a credential
- * helper, ssh-agent, a key without passphrase) still work.
- */
-const NO_PROMPTS = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS_REQUIRE: "never", GCM_INTERACTIVE: "never" };
-
-/**
- * The askpass programs themselves, and what VS Code's needs to reach its window. And GPG_TTY,
- * the user's terminal (`export GPG_TTY=$(tty)` in a shell profile, as GnuPG's manual asks):
- * gpg hands it to gpg-agent, whose pinentry-curses opened that terminal by its name — a
- * command has none of its own (setsid) — so a model's `git commit` under the user's
- * commit.gpgsign drew a passphrase dialog over `hearth chat` or `hearth fix` and read the
- * user's keys until the time limit. Without it gpg fails at once (GPG_SIGN_FAILED); a key
- * gpg-agent holds unlocked still signs.
- */
-const PROMPT_VARS = /^(SSH_ASKPASS|VSCODE_GIT_.*|GPG_TTY)$/i;
 
 /**
  * git's line when gpg did not sign, read by its shape, not its words, which follow the user's

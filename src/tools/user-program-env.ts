@@ -2,8 +2,9 @@
  * The environment of the programs Hearth starts for the user — the agent's commands and tests
  * (run-command.ts) and the stdio MCP servers of a configuration (mcp/connection.ts): Hearth's
  * own, without what is Hearth's alone, what points a program at another place than the
- * workspace, or what asks for a passphrase through the user's terminal or a window, and with
- * the user's NODE_OPTIONS back where the editor's runtime was started without them
+ * workspace, or what asks for a passphrase through the user's terminal or a window, with git,
+ * ssh and Git Credential Manager told to ask no one (NO_PROMPTS), and with the user's
+ * NODE_OPTIONS back where the editor's runtime was started without them
  * (protocol/node-options.ts).
  */
 import { USER_NODE_OPTIONS_VARIABLE } from "../protocol/node-options.ts";
@@ -37,6 +38,22 @@ const ELSEWHERE = [...REPOSITORY_VARIABLES, "CDPATH"];
  */
 const PROMPTS = /^(SSH_ASKPASS|VSCODE_GIT_.*|GPG_TTY)$/i;
 
+/**
+ * No password or passphrase asked for, by the agent's commands and the stdio MCP servers alike:
+ * a model's `git push` or `git fetch` of a private remote ran the askpass the user's desktop or
+ * VS Code's integrated terminal sets (GIT_ASKPASS, SSH_ASKPASS with DISPLAY; VS Code's asks
+ * through its window), which opened a dialog and waited for a person until the time limit —
+ * under `hearth fix`, with no one there. And taking SSH_ASKPASS out is not enough: ssh with no
+ * terminal and DISPLAY set falls back to /usr/bin/ssh-askpass (OpenSSH's readpass.c), so a git
+ * MCP server's fetch still opened a window where that is installed. Now git fails at once
+ * ("could not read Username for 'https://…': terminal prompts disabled"; an empty GIT_ASKPASS
+ * outranks core.askPass and SSH_ASKPASS), ssh asks through no program (OpenSSH 8.4 and later)
+ * and Git Credential Manager opens no window; stored credentials (a credential helper,
+ * ssh-agent, a key without passphrase) still work, and DISPLAY stays (a server may open a
+ * browser). A server's config may set any of these otherwise in its `env`.
+ */
+export const NO_PROMPTS = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS_REQUIRE: "never", GCM_INTERACTIVE: "never" };
+
 /** `base` for a program the user's work runs: see the module's comment. */
 export function userProgramEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
@@ -44,5 +61,5 @@ export function userProgramEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const nodeOptions = env[USER_NODE_OPTIONS_VARIABLE];
   delete env[USER_NODE_OPTIONS_VARIABLE];
   if (nodeOptions !== undefined) env.NODE_OPTIONS = nodeOptions;
-  return env;
+  return { ...env, ...NO_PROMPTS };
 }

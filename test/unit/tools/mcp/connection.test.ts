@@ -203,6 +203,27 @@ describe("MCP tools from a real stdio server", () => {
     }
   });
 
+  it("a stdio server gets the agent's commands' no-prompt settings (one list, user-program-env.ts), and its config's env still wins over them", SAFETY_NET, async (t) => {
+    // hearth chat --mcp from a desktop terminal (DISPLAY set, ssh-askpass installed): OpenSSH with
+    // no terminal and DISPLAY set falls back to /usr/bin/ssh-askpass, so a git MCP server's fetch of
+    // a private remote opened a passphrase window, and git or Git Credential Manager could ask too.
+    const settings = { SSH_ASKPASS_REQUIRE: "never", GIT_TERMINAL_PROMPT: "0", GCM_INTERACTIVE: "never", GIT_ASKPASS: "" };
+    const shown = [...Object.keys(settings), "DISPLAY"];
+    const baseEnv = { ...process.env, DISPLAY: ":0", GIT_TERMINAL_PROMPT: "1", GCM_INTERACTIVE: "always" };
+    for (const [configEnv, expected] of [
+      [{}, { ...settings, DISPLAY: ":0" }],
+      [{ GIT_TERMINAL_PROMPT: "1", SSH_ASKPASS_REQUIRE: "prefer" }, { ...settings, GIT_TERMINAL_PROMPT: "1", SSH_ASKPASS_REQUIRE: "prefer", DISPLAY: ":0" }],
+    ] as const) {
+      const dir = tempFolder(t);
+      const log = join(dir, "calls.jsonl");
+      const config = parseMcpConfig(fixtureConfigText("fixture", { MCP_FIXTURE_LOG: log, MCP_FIXTURE_SHOW: shown.join(","), ...configEnv }), { workspaceFolder: dir, source: "test", env: baseEnv });
+      const connection = await McpConnection.open(config.servers[0]!, { baseEnv });
+      t.after(() => connection.close());
+      await call(toolsOf(connection).byRemote("echo"), dir, { text: "hi" });
+      assert.deepEqual(JSON.parse(readFileSync(log, "utf8").trim().split("\n").at(-1)!).shown, expected);
+    }
+  });
+
   it("refuses arguments that break the schema without calling the server", SAFETY_NET, async (t) => {
     const dir = tempFolder(t);
     const log = join(dir, "calls.jsonl");

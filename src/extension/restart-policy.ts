@@ -31,9 +31,11 @@ export type RestartDecision =
   | { readonly action: "restart"; readonly attempt: number; readonly delayMs: number }
   /**
    * `whileLoadingModel`: the last runtime died loading its model (the model may not fit the machine).
-   * `atOnce`: it died by SIGILL, which the same binary on the same CPU meets at every start.
+   * `atOnce`: it died by SIGILL, which the same binary on the same CPU meets at every start —
+   * `whileRunning` where it had started and was not loading its model (mid-answer, idle): the
+   * same code on this CPU stops it again when it runs, not at every start.
    */
-  | { readonly action: "give-up"; readonly attempts: number; readonly whileLoadingModel?: true; readonly atOnce?: true; readonly modelPath?: string };
+  | { readonly action: "give-up"; readonly attempts: number; readonly whileLoadingModel?: true; readonly atOnce?: true; readonly whileRunning?: true; readonly modelPath?: string };
 
 export class RestartPolicy {
   private attempts = 0;
@@ -46,6 +48,8 @@ export class RestartPolicy {
   private loadingModel = false;
   /** The model file it loads, where its state names one. */
   private loadingPath: string | undefined;
+  /** Whether the running runtime has reported a model state: before the first, it is still starting. */
+  private reported = false;
 
   /**
    * Call when a runtime process has started. Times (here and in `crashed`) default to the
@@ -56,10 +60,12 @@ export class RestartPolicy {
     this.startedAt = now;
     this.loadingModel = false;
     this.loadingPath = undefined;
+    this.reported = false;
   }
 
   /** Call with each model state the running runtime reports. */
   modelState(model: ModelState): void {
+    this.reported = true;
     // A remote server's "configured" connects on first use: nothing is loading.
     this.loadingModel = model.kind === "loading" || (model.kind === "configured" && model.source.kind !== "server");
     this.loadingPath = this.loadingModel && "source" in model && model.source.kind === "file" ? model.source.modelPath : undefined;
@@ -73,20 +79,24 @@ export class RestartPolicy {
    * runtime at every load (out of memory after 90 s reading it) was restarted forever, each
    * restart loading it again. `signal`: what ended it. SIGILL (an instruction this CPU lacks in
    * llama.cpp's native code) is given up on at once: the same binary on the same CPU dies the
-   * same way at every start, and six restarts only delayed the message (and each its load).
+   * same way at every start, and six restarts only delayed the message (and each its load); one
+   * that died so after its start (mid-answer) meets it again when that code runs again.
    * A restart the user asks for (`reset`: Restart Runtime, a model switch's) tries again.
    */
   crashed(now: number = performance.now(), signal: NodeJS.Signals | null = null): RestartDecision {
     const loading = this.loadingModel;
+    // Past its start and its load: it had reported a model state, not a loading one (mid-answer, idle).
+    const running = this.startedAt !== undefined && this.reported && !loading;
     const modelPath = loading ? this.loadingPath : undefined;
     if (this.startedAt !== undefined && !loading && now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
     this.startedAt = undefined;
     this.loadingModel = false;
     this.loadingPath = undefined;
+    this.reported = false;
     this.attempts++;
     const atOnce = signal === "SIGILL";
     if (atOnce || this.attempts > this.options.maxAttempts) {
-      return { action: "give-up", attempts: this.attempts - 1, ...(loading ? { whileLoadingModel: true as const } : {}), ...(atOnce ? { atOnce: true as const } : {}), ...(modelPath ? { modelPath } : {}) };
+      return { action: "give-up", attempts: this.attempts - 1, ...(loading ? { whileLoadingModel: true as const } : {}), ...(atOnce ? { atOnce: true as const } : {}), ...(atOnce && running ? { whileRunning: true as const } : {}), ...(modelPath ? { modelPath } : {}) };
     }
     const delayMs = Math.min(this.options.baseDelayMs * 2 ** (this.attempts - 1), this.options.maxDelayMs);
     return { action: "restart", attempt: this.attempts, delayMs };
@@ -116,7 +126,9 @@ export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give
   const fit = !advise ? "" : memory && killedForMemory ? ` ${memoryAdvice(memory, EDITOR_WORDS)}` : " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart.";
   const times = decision.attempts ? ` ${decision.attempts + 1} times in a row` : "";
   // SIGILL's reason already says what to do (protocol/native-crash.ts); why no restart is tried.
-  const atOnce = decision.atOnce ? ": on this CPU it stops the same way at every start. Restart tries again" : "";
+  // Past its start and load (mid-answer), a start does not meet it: the code that did, when it runs again.
+  const every = decision.whileRunning ? "it had started, but on this CPU it stops the same way whenever it runs that code again" : "on this CPU it stops the same way at every start";
+  const atOnce = decision.atOnce ? `: ${every}. Restart tries again` : "";
   return `Hearth's runtime stopped${times} (${reason})${loading} and was not restarted${atOnce}.${fit}`;
 }
 

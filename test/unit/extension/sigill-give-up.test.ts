@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { it } from "node:test";
 import { RestartPolicy, gaveUpMessage, type RestartDecision } from "../../../src/extension/restart-policy.ts";
 import { RuntimeStart } from "../../../src/extension/runtime-start.ts";
+import type { ModelState } from "../../../src/protocol/status.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 /** A runtime started at `now`, seen loading its model, killed by `signal`: the policy's decision and how its end reads. */
@@ -56,4 +57,33 @@ it("a runtime killed from outside or by SIGBUS is still restarted", async () => 
     const policy = new RestartPolicy({ baseDelayMs: 500, maxDelayMs: 30_000, healthyAfterMs: 60_000, maxAttempts: 6 });
     assert.deepEqual((await killedWhileLoading(policy, 0, signal)).decision, { action: "restart", attempt: 1, delayMs: 500 });
   }
+});
+
+/** A runtime that answered initialize and reported `states`, then was killed by SIGILL: the policy's decision and its message. */
+async function sigillAfter(states: readonly ModelState[]): Promise<{ decision: RestartDecision; message: string }> {
+  const policy = new RestartPolicy({ baseDelayMs: 500, maxDelayMs: 30_000, healthyAfterMs: 60_000, maxAttempts: 6 });
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: ["ignore", "ignore", "pipe"] });
+  let start!: RuntimeStart;
+  const ended = new Promise<{ reason: string; signal: NodeJS.Signals | null }>(
+    (done) => (start = new RuntimeStart(child, { hung: () => assert.fail("not a hang"), ended: (reason, how) => done({ reason, signal: how }) }, { timers: new FakeClock() })),
+  );
+  start.answered();
+  policy.started(0);
+  for (const state of states) policy.modelState(state);
+  process.kill(child.pid!, "SIGILL");
+  const end = await ended;
+  const decision = policy.crashed(120_000, end.signal);
+  return { decision, message: gaveUpMessage(decision as Extract<RestartDecision, { action: "give-up" }>, end.reason) };
+}
+
+it("a runtime killed by SIGILL after its model loaded (mid-answer) is given up on too, without 'at every start'", async () => {
+  const source = { kind: "file", modelPath: "/models/tiny.gguf" } as const;
+  const ready = await sigillAfter([{ kind: "loading", source, progress: 0.5 }, { kind: "ready", source, name: "tiny", contextSize: 4096, gpu: false }]);
+  assert.deepEqual(ready.decision, { action: "give-up", attempts: 0, atOnce: true, whileRunning: true });
+  assert.match(ready.message, /^Hearth's runtime stopped \(killed by SIGILL: this CPU lacks an instruction .*\) and was not restarted: it had started, but on this CPU it stops the same way whenever it runs that code again\. Restart tries again\.$/);
+  assert.doesNotMatch(ready.message, /at every start|while loading|more memory/);
+  // Before its first status (still starting, as e2e/runtime-sigill's stand-in): at every start.
+  const starting = await sigillAfter([]);
+  assert.deepEqual(starting.decision, { action: "give-up", attempts: 0, atOnce: true });
+  assert.match(starting.message, /and was not restarted: on this CPU it stops the same way at every start\. Restart tries again\.$/);
 });

@@ -233,6 +233,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       ...(repoMap ? { repoMap } : {}),
       ...(projectContext.text ? { projectRules: projectContext.text } : {}),
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
+      ...(options.networkOff ? { commandsNetworkOff: true } : {}),
     }),
     policy: options.policy,
     ...(options.approve ? { approve: options.approve } : {}),

@@ -18,7 +18,16 @@ export interface SystemPromptInput {
   readonly projectRules?: string;
   /** How the project's tests run, when known (e.g. "npm test"). */
   readonly testCommand?: string;
+  /**
+   * The run's commands have no network (`hearth fix --yes`: tools/command-network.ts): said up
+   * front, so the model does not spend turns on `pip install` first; the note after a failed
+   * command (NO_NETWORK_NOTE) reads only English error words.
+   */
+  readonly commandsNetworkOff?: boolean;
 }
+
+/** The rule for a run whose commands have no network (SystemPromptInput.commandsNetworkOff). */
+export const NETWORK_OFF_RULE = "- Commands (run_command, run_tests) run without the network: only 127.0.0.1 works, so downloads and package installs fail. Work with what is installed; if the task needs the network, say so in finish (the user can rerun with --allow-network).";
 
 export function buildSystemPrompt(input: SystemPromptInput): string {
   const parts = [
@@ -29,6 +38,7 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
       "- Make the smallest change that fixes the problem. Use edit_file with text copied exactly from read_file output, or apply_patch for larger changes.",
       "- If an edit fails, read the file again and use the current text; do not repeat a failing call.",
       `- Run the tests with run_tests${input.testCommand ? ` (${input.testCommand})` : ""} after changing code, and fix what fails.`,
+      ...(input.commandsNetworkOff ? [NETWORK_OFF_RULE] : []),
       "- When you learn a lasting fact about this project that the project rules do not say (how to run its tests, a pitfall, a convention), save it with remember. Rarely: one fact per call, never secrets.",
       "- Call finish with a short summary when the task is done, or when you cannot go on (say why).",
     ].join("\n"),

@@ -18,7 +18,7 @@ import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, commandsLeftRunning, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
-import { type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, stashedFiles } from "./fix-files.ts";
+import { type StashEntry, goneEntries, ignoredEntries, ignoredUncheckedWords, stashChange, stashEntries, stashedFiles } from "./fix-files.ts";
 import { gitLinkNotice, repositoryGitLinkBroken } from "./git-link.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
@@ -150,8 +150,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       if (!files || files.some((path) => !changedFiles.includes(path))) outOfReview.add(entry.commit);
     }
     for (const text of stashed ? stashNotices(stashed.made, stashed.gone, outOfReview) : []) emit({ type: "notice", level: "warning", text });
-    const ignoredGone = ignoredAtStart ? (await goneEntries(options.workspace.root, ignoredAtStart)).filter((path) => !changedNow.has(path)) : [];
-    if (ignoredGone.length) emit({ type: "notice", level: "warning", text: ignoredGoneNotice(ignoredGone) });
+    const ignored = ignoredAtStart ? await goneEntries(options.workspace.root, ignoredAtStart) : undefined;
+    const ignoredGone = ignored ? ignored.gone.filter((path) => !changedNow.has(path)) : [];
+    if (ignoredGone.length) emit({ type: "notice", level: "warning", text: ignoredGoneNotice(ignoredGone, ignored?.unchecked) });
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
     // As hearth fix judges it: git wrote files the run's diff from its start holds (Fix This Issue's closing message says so).
     const changedSet = new Set(changed);
@@ -351,10 +352,10 @@ export function stashNotices(made: readonly StashEntry[], gone: readonly StashEn
  * of them while Restore checkpoint said it puts "the files" back — a model's `git clean -fdx`
  * took the user's .env with dist/ and node_modules/, with no word but the command's output.
  */
-export function ignoredGoneNotice(gone: readonly string[]): string {
+export function ignoredGoneNotice(gone: readonly string[], unchecked: readonly string[] = []): string {
   const named = gone.slice(0, IGNORED_NAMED).join(", ") + (gone.length > IGNORED_NAMED ? ` and ${gone.length - IGNORED_NAMED} more` : "");
   const one = gone.length === 1;
-  return `Files git ignores are gone since this run started (deleted by its commands — git clean -x, rm -rf, a build that empties its folder — or by hand): ${named}. Hearth's checkpoints do not hold ignored files, so neither a Reject nor Restore checkpoint brings ${one ? "it" : "them"} back, and the review does not list ${one ? "it" : "them"}: make ${one ? "it" : "them"} again (reinstall, rebuild) or restore ${one ? "it" : "them"} from a backup.`;
+  return `Files git ignores are gone since this run started (deleted by its commands — git clean -x, rm -rf, a build that empties its folder — or by hand): ${named}. Hearth's checkpoints do not hold ignored files, so neither a Reject nor Restore checkpoint brings ${one ? "it" : "them"} back, and the review does not list ${one ? "it" : "them"}: make ${one ? "it" : "them"} again (reinstall, rebuild) or restore ${one ? "it" : "them"} from a backup.${ignoredUncheckedWords(unchecked)}`;
 }
 
 /** How many ignored files or folders gone the notice names. */

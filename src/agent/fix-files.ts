@@ -492,13 +492,53 @@ export async function stashedFiles(root: string, commit: string, call: Repositor
   return [...tracked.split("\0"), ...(untracked ?? "").split("\0")].filter(Boolean);
 }
 
-/** Of `entries` (ignoredEntries at a run's start), those gone from `root` now. */
-export async function goneEntries(root: string, entries: readonly string[]): Promise<string[]> {
-  const gone: string[] = [];
-  for (const entry of entries) {
-    await lstat(join(root, entry)).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" || error.code === "ENOTDIR" ? gone.push(entry) : undefined));
-  }
-  return gone;
+/**
+ * How many of a run's start's ignored entries its end looks for, at most. Ignored files not in a
+ * wholly ignored folder are listed one by one (`*.pyc` beside tracked sources, logs), and every
+ * chat turn looked for each: a repository with 50,000 of them paid 50,000 lstats, one after
+ * another, per turn (test/bench/ignored-entries.ts).
+ */
+export const MAX_IGNORED_CHECKED = 5_000;
+
+/** How many lstats `goneEntries` has in flight at once. */
+const IGNORED_CHECKS_AT_ONCE = 32;
+
+/** What `goneEntries` found: the entries gone, and those it did not look for (past `MAX_IGNORED_CHECKED`). */
+export interface IgnoredGone {
+  readonly gone: string[];
+  readonly unchecked: string[];
+}
+
+/**
+ * Of `entries` (ignoredEntries at a run's start), those gone from `root` now, looked for in
+ * parallel and at most `limit` of them: the wholly ignored folders and the files at the top
+ * first (node_modules/, dist/, .env: what a `git clean -x` takes that matters most), then the
+ * rest in git's order; the others come back as `unchecked`, for the notice to say.
+ */
+export async function goneEntries(root: string, entries: readonly string[], limit = MAX_IGNORED_CHECKED): Promise<IgnoredGone> {
+  const first = (entry: string): boolean => entry.endsWith("/") || !entry.includes("/");
+  const ordered = [...entries.filter(first), ...entries.filter((entry) => !first(entry))];
+  const checked = ordered.slice(0, limit);
+  const isGone = new Array<boolean>(checked.length).fill(false);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < checked.length) {
+      const index = next++;
+      await lstat(join(root, checked[index]!)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT" || error.code === "ENOTDIR") isGone[index] = true;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IGNORED_CHECKS_AT_ONCE, checked.length) }, worker));
+  const gone = new Set(checked.filter((_, index) => isGone[index]));
+  return { gone: entries.filter((entry) => gone.has(entry)), unchecked: ordered.slice(limit) };
+}
+
+/** What a notice of ignored files gone adds where some were not looked for (`IgnoredGone.unchecked`). */
+export function ignoredUncheckedWords(unchecked: readonly string[]): string {
+  if (!unchecked.length) return "";
+  const such = unchecked.slice(0, 3).join(", ");
+  return ` Not looked for: ${unchecked.length.toLocaleString("en-US")} more ignored ${unchecked.length === 1 ? "file" : "files"} (${such}${unchecked.length > 3 ? ", …" : ""}), past the ${MAX_IGNORED_CHECKED.toLocaleString("en-US")} a run checks (ignored folders and the files at the top first): some of them may be gone too.`;
 }
 
 /** A stash entry by its commit and its place in the list (`stash@{N}`) when it was read. */

@@ -114,6 +114,8 @@ export interface FixResult {
    * and no checkpoint either (fix-files.ts ignoredEntries).
    */
   readonly ignoredGone?: readonly string[];
+  /** With `ignoredGone`: the ignored entries of the start not looked for (past fix-files.ts MAX_IGNORED_CHECKED). */
+  readonly ignoredUnchecked?: readonly string[];
   /** Why git could not tell the checkout's uncommitted changes at the start (a corrupt index, a clean filter past the time limit); none when it could, or there is no repository. */
   readonly uncommittedUnknown?: string;
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
@@ -340,7 +342,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
   const stashNow = stashAtStart && (await stashEntries(options.repo, patchGit));
   const stash = stashChange(stashAtStart, stashNow);
-  const ignoredGone = ignoredAtStart ? (await goneEntries(options.repo, ignoredAtStart)).filter((path) => !changed.has(path)) : [];
+  const ignored = ignoredAtStart ? await goneEntries(options.repo, ignoredAtStart) : undefined;
+  const ignoredGone = ignored ? ignored.gone.filter((path) => !changed.has(path)) : [];
   const stashed = stash?.made.length ?? 0;
   // A stash the user made by hand while the model thought: its files are no step's, so the patch leaves them out.
   let stashOutOfPatch = false;
@@ -358,7 +361,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(stashed ? { stashedDuringRun: stashed } : {}),
     ...(stashOutOfPatch ? { stashOutOfPatch } : {}),
     ...(stash?.gone.length ? { stashGone: stash.gone } : {}),
-    ...(ignoredGone.length ? { ignoredGone } : {}),
+    ...(ignoredGone.length ? { ignoredGone, ...(ignored?.unchecked.length ? { ignoredUnchecked: ignored.unchecked } : {}) } : {}),
     ...(submodulePatches.length ? { submodulePatches } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),

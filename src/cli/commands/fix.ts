@@ -7,7 +7,7 @@ import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { type FixResult, type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
-import { type StashEntry, leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
+import { type StashEntry, ignoredUncheckedWords, leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
 import { lineEndsUncheckedMessage } from "../../agent/fix-line-ends.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
@@ -213,7 +213,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashOutOfPatch: result.stashOutOfPatch, stashGone: result.stashGone, ignoredGone: result.ignoredGone });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashOutOfPatch: result.stashOutOfPatch, stashGone: result.stashGone, ignoredGone: result.ignoredGone, ignoredUnchecked: result.ignoredUnchecked?.length });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -239,7 +239,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
       if (result.stashedDuringRun) io.err(`hearth fix: ${stashedMessage(result.stashedDuringRun, result.stashOutOfPatch)}\n`);
       if (result.stashGone) io.err(`hearth fix: ${stashGoneMessage(result.stashGone)}\n`);
-      if (result.ignoredGone) io.err(`hearth fix: ${terminalName(ignoredGoneMessage(result.ignoredGone))}\n`);
+      if (result.ignoredGone) io.err(`hearth fix: ${terminalName(ignoredGoneMessage(result.ignoredGone, result.ignoredUnchecked))}\n`);
       if (result.uncommittedUnknown) io.err(`hearth fix: ${terminalName(uncommittedUnknownMessage(result.uncommittedUnknown))}\n`);
       for (const own of result.submodulePatches ?? []) io.err(submodulePatchReport(own, ownFiles.get(own.submodule), io) + patchHiddenReport(own.patch));
       // A harness reading the prediction alone would take it for the whole fix.
@@ -309,9 +309,9 @@ export function stashedMessage(entries: number, outOfPatch = false): string {
 }
 
 /** Ignored files gone since the start (FixResult.ignoredGone): the patch cannot hold them, nor anything bring them back. */
-export function ignoredGoneMessage(gone: readonly string[]): string {
+export function ignoredGoneMessage(gone: readonly string[], unchecked: readonly string[] = []): string {
   const named = gone.slice(0, 10).join(", ") + (gone.length > 10 ? ` and ${gone.length - 10} more` : "");
-  return `files git ignores are gone since the fix started (deleted by the agent's commands — git clean -x, rm -rf, a build that empties its folder — or by hand): ${named}. No patch holds ignored files and Hearth's checkpoints do not either, so nothing here brings them back: make them again (reinstall, rebuild) or restore them from a backup`;
+  return `files git ignores are gone since the fix started (deleted by the agent's commands — git clean -x, rm -rf, a build that empties its folder — or by hand): ${named}. No patch holds ignored files and Hearth's checkpoints do not either, so nothing here brings them back: make them again (reinstall, rebuild) or restore them from a backup${unchecked.length ? `.${ignoredUncheckedWords(unchecked).replace(/\.$/, "")}` : ""}`;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * What to choose by after the runtime died loading its model, most often by the system's
  * out-of-memory killer (SIGKILL, no words): the model file's size against the memory free
- * once the runtime is gone — Hearth's own check before a load (embedded-backend.ts
+ * once the runtime is gone (where the system says it truly: see MachineMemory.freeBytes; on
+ * macOS against all of the memory) — Hearth's own check before a load (embedded-backend.ts
  * checkMemory) weighs the file against the machine's memory, and auto context size sizes the
  * context to the free memory — and, where the file fits, the context size, whose memory comes
- * on top. Shared by the extension (its give-up message) and the CLI (hearth chat / status).
+ * on top. Shared by the extension (its give-up message) and the CLI (hearth chat's loadDeath;
+ * hearth status --load does not use it).
  */
 import { formatSize } from "./units.ts";
 

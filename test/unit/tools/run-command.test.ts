@@ -15,7 +15,7 @@ import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
 import { USER_NODE_OPTIONS_VARIABLE } from "../../../src/protocol/node-options.ts";
 import { runCommandTool } from "../../../src/tools/run-command.ts";
-import { runTool } from "../../../src/tools/tool.ts";
+import { type ToolContext, runTool } from "../../../src/tools/tool.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY, countTests } from "../../../src/tools/test-runners.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
 import { alive } from "../../fixtures/processes.ts";
@@ -61,6 +61,28 @@ function noGpgPrompt(): string | false {
   if (!PINENTRY_CURSES) return "pinentry-curses is not installed";
   for (const program of ["gpg", "gpgconf", "python3"]) if (spawnSync(program, ["--version"]).status !== 0) return `${program} is not installed`;
   return false;
+}
+
+/**
+ * A GnuPG home in `dir` with a passphrase key (pinentry-curses asks for it; its agent stopped
+ * and its socket folder removed after the test) and a repository that signs commits with it.
+ */
+function signingRepository(dir: string, t: { after(fn: () => void): void }): { gnupg: string; ctx: ToolContext } {
+  const gnupg = join(dir, "gnupg");
+  mkdirSync(gnupg, { mode: 0o700 });
+  // The key's passphrase is asked by pinentry-curses, which has no terminal: commands run without one.
+  writeFileSync(join(gnupg, "gpg-agent.conf"), `pinentry-program ${PINENTRY_CURSES}\n`);
+  const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
+  t.after(() => {
+    spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv });
+    // Where /run/user/UID/gnupg is there, the agent's sockets were in a folder of this home's there.
+    spawnSync("gpgconf", ["--remove-socketdir"], { env: gpgEnv });
+  });
+  const made = spawnSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "secret", "--quick-gen-key", "Signer <signer@example.com>", "ed25519", "sign", "0"], { env: gpgEnv, encoding: "utf8" });
+  assert.equal(made.status, 0, made.stderr);
+  const { root: repo, ctx } = workspaceWith();
+  execSync(`git init -q '${repo}' && cd '${repo}' && git config user.name u && git config user.email u@example.com && git config user.signingkey signer@example.com && git config commit.gpgsign true`);
+  return { gnupg, ctx };
 }
 
 /** Opens a pseudo-terminal, prints its name, then copies what is drawn on it to stdout until killed. */
@@ -284,19 +306,7 @@ describe("the environment a command gets", () => {
 
   it("draws no passphrase prompt on the user's terminal: GPG_TTY (exported by the user's shell, as GnuPG asks) is not passed on, so a signed git commit fails at once instead of pinentry-curses taking over hearth's terminal until the time limit", { ...SAFETY_NET, skip: noGpgPrompt() }, async (t) => {
     const dir = tempDir();
-    const gnupg = join(dir, "gnupg");
-    mkdirSync(gnupg, { mode: 0o700 });
-    writeFileSync(join(gnupg, "gpg-agent.conf"), `pinentry-program ${PINENTRY_CURSES}\n`);
-    const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
-    t.after(() => {
-      spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv });
-      // Where /run/user/UID/gnupg is there, the agent's sockets were in a folder of this home's there.
-      spawnSync("gpgconf", ["--remove-socketdir"], { env: gpgEnv });
-    });
-    const made = spawnSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "secret", "--quick-gen-key", "Signer <signer@example.com>", "ed25519", "sign", "0"], { env: gpgEnv, encoding: "utf8" });
-    assert.equal(made.status, 0, made.stderr);
-    const { root: repo, ctx } = workspaceWith();
-    execSync(`git init -q '${repo}' && cd '${repo}' && git config user.name u && git config user.email u@example.com && git config user.signingkey signer@example.com && git config commit.gpgsign true`);
+    const { gnupg, ctx } = signingRepository(dir, t);
     // The user's terminal: a pseudo-terminal whose name the command's environment holds as GPG_TTY.
     const terminal = spawn("python3", ["-c", PTY_RELAY], { stdio: ["pipe", "pipe", "inherit"] });
     t.after(() => terminal.kill("SIGKILL"));
@@ -335,19 +345,7 @@ describe("the environment a command gets", () => {
     // git's messages follow LANGUAGE unless the locale is C; C.UTF-8 is not C and is in every glibc.
     const german = spawnSync("git", ["rev-parse"], { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_CEILING_DIRECTORIES: dir, LC_ALL: "C.UTF-8", LANGUAGE: "de" } });
     if (!/Kein Git-Repository/.test(german.stderr)) return t.skip(`git has no German messages here: ${german.stderr.trim()}`);
-    const gnupg = join(dir, "gnupg");
-    mkdirSync(gnupg, { mode: 0o700 });
-    // The key's passphrase is asked by pinentry-curses, which has no terminal: commands run without one.
-    writeFileSync(join(gnupg, "gpg-agent.conf"), `pinentry-program ${PINENTRY_CURSES}\n`);
-    const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
-    t.after(() => {
-      spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv });
-      spawnSync("gpgconf", ["--remove-socketdir"], { env: gpgEnv });
-    });
-    const made = spawnSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "secret", "--quick-gen-key", "Signer <signer@example.com>", "ed25519", "sign", "0"], { env: gpgEnv, encoding: "utf8" });
-    assert.equal(made.status, 0, made.stderr);
-    const { root: repo, ctx } = workspaceWith();
-    execSync(`git init -q '${repo}' && cd '${repo}' && git config user.name u && git config user.email u@example.com && git config user.signingkey signer@example.com && git config commit.gpgsign true`);
+    const { gnupg, ctx } = signingRepository(dir, t);
     const vars = { GNUPGHOME: gnupg, HOME: dir, GIT_CONFIG_NOSYSTEM: "1", LC_ALL: "C.UTF-8" };
     const before = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
     Object.assign(process.env, vars);

@@ -18,6 +18,7 @@ import {
   type ModelBackend,
   throwIfAborted,
 } from "../backend.ts";
+import { automaticThreads } from "../container-limits.ts";
 import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from "../fim-prompt.ts";
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
@@ -126,7 +127,7 @@ export class EmbeddedBackend implements ModelBackend {
     });
     try {
       throwIfAborted(signal);
-      const context = await this.createContext(model, file, signal);
+      const context = await this.createContext(model, file, signal, this.options.threads || automaticThreads(llama.cpuMathCores));
       this.loaded = this.wire(model, context, llama, file, await computeBackend(llama, model, this.options.gpuLayers === 0 || this.options.gpu === false));
       this.current = { kind: "ready", info: this.loaded.info };
       onProgress?.(1);
@@ -137,7 +138,8 @@ export class EmbeddedBackend implements ModelBackend {
     }
   }
 
-  private async createContext(model: LlamaModel, file: ValidatedModel, signal: AbortSignal | undefined): Promise<LlamaContext> {
+  /** `threads`: hearth.threads, or where that is 0 (automatic) and a container's CPU limit is below the machine's cores, that limit (container-limits.ts). */
+  private async createContext(model: LlamaModel, file: ValidatedModel, signal: AbortSignal | undefined, threads: number | undefined): Promise<LlamaContext> {
     const requested = this.options.contextSize ?? 0;
     const kv = this.options.kvCacheType ?? "f16";
     try {
@@ -147,7 +149,7 @@ export class EmbeddedBackend implements ModelBackend {
         contextSize: requested > 0 ? requested : { max: file.trainContextSize },
         ...(requested > 0 ? { failedCreationRemedy: false as const } : {}),
         flashAttention: this.options.flashAttention ?? true,
-        ...(this.options.threads ? { threads: this.options.threads } : {}),
+        ...(threads ? { threads } : {}),
         experimentalKvCacheKeyType: kv.toUpperCase() as "F16",
         experimentalKvCacheValueType: kv.toUpperCase() as "F16",
         ...(signal ? { createSignal: signal } : {}),

@@ -7,7 +7,7 @@
  * user asked for; a tool left out for its schema is a warning.
  */
 import { resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
+import { questionInterface } from "./terminal-question.ts";
 import type { ToolCall } from "../protocol/chat.ts";
 import { hiddenInCall, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -57,9 +57,7 @@ export async function openCliMcp(file: string, workspaceFolder: string, io: CliI
 /** Asks on the terminal whether to run a tool call; no terminal, no yes. */
 export async function confirmInTerminal(call: ToolCall, io: CliIo): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  // readline reads Ctrl-C as a key (raw mode): left alone it was a "no" the run went on after. Sent as the signal, it stops the run.
-  rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
+  const rl = questionInterface();
   try {
     const { warnings, question } = approvalQuestion(call);
     for (const warning of warnings) io.err(`${warning}\n`);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
+import { questionInterface } from "../terminal-question.ts";
 import { type FixResult, type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
 import { type StashEntry, ignoredUncheckedWords, leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
 import { lineEndsUncheckedMessage } from "../../agent/fix-line-ends.ts";
@@ -708,9 +708,7 @@ function report(event: AgentEvent, io: CliIo): void {
 }
 
 async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  // readline reads Ctrl-C as a key (raw mode): left alone it was a "no" the run went on after. Sent as the signal, it stops the run.
-  rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
+  const rl = questionInterface();
   try {
     // What is not shown, or shows as something else, is said in words: an override past the cut, a name with a zero-width space.
     const hidden = hiddenInCall(request.call.arguments);

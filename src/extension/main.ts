@@ -19,6 +19,7 @@ import { ServerKeys } from "./server-key.ts";
 import { FolderChoice } from "./workspace-folder.ts";
 import { createStatusBar } from "./status-bar.ts";
 import { registerWorkspaceSettingsNotice } from "./workspace-settings-notice.ts";
+import { registerModelReadyContext } from "./walkthrough.ts";
 
 /** What `activate` returns: lets tests and other extensions read Hearth's state. */
 export interface HearthApi {
@@ -52,6 +53,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     chat,
     memory,
     createStatusBar(runtime.onDidChangeState, runtime.state, chat),
+    // The Welcome page walkthrough's "Choose a model" step is checked once a model is ready.
+    registerModelReadyContext(runtime.onDidChangeState, runtime.state),
     ChatViewProvider.register(context.extensionUri, runtime, chat),
     registerCheckpointDocuments(runtime),
     completions,

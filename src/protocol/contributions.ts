@@ -7,6 +7,13 @@ export const VIEW_CONTAINER_ID = "hearth";
 export const CHAT_VIEW_ID = "hearth.chat";
 /** The Project Memory tree: rules files and memory entries of the workspace (src/protocol/memory.ts). */
 export const MEMORY_VIEW_ID = "hearth.memory";
+/** The Welcome page's walkthrough (package.json `contributes.walkthroughs`); VS Code names it `hearth.hearth#start`. */
+export const WALKTHROUGH_ID = "start";
+/**
+ * Context key, true while a model is loaded and ready (src/extension/walkthrough.ts): the
+ * walkthrough's "Choose a model" step is checked by a model that works, not by a picker opened.
+ */
+export const MODEL_READY_CONTEXT = "hearth.modelReady";
 
 export interface CommandSpec {
   readonly id: string;

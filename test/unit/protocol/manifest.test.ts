@@ -1,9 +1,9 @@
 // Keeps package.json honest: the settings, commands and views it declares are exactly the
 // ones the code defines in src/protocol.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { CHAT_VIEW_ID, COMMANDS, COMMAND_CATEGORY, MEMORY_VIEW_ID, VIEW_CONTAINER_ID } from "../../../src/protocol/contributions.ts";
+import { CHAT_VIEW_ID, COMMANDS, COMMAND_CATEGORY, MEMORY_VIEW_ID, MODEL_READY_CONTEXT, VIEW_CONTAINER_ID, WALKTHROUGH_ID } from "../../../src/protocol/contributions.ts";
 import { SETTINGS, SETTINGS_SECTION } from "../../../src/protocol/settings.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
@@ -48,6 +48,37 @@ describe("package.json contributions", () => {
     assert.deepEqual(views.map((v) => [v.id, v.type, v.name]), [[CHAT_VIEW_ID, "webview", "Chat"], [MEMORY_VIEW_ID, "tree", "Project Memory"]]);
     const welcome = (contributes.viewsWelcome as { view: string; contents: string }[]).find((w) => w.view === MEMORY_VIEW_ID);
     assert.match(welcome?.contents ?? "", /\.hearth\/rules\.md[\s\S]*\(command:hearth\.addMemory\)/);
+  });
+
+  it("the walkthrough's buttons run real commands, its steps are checked by real events, and its media ship in the VSIX", () => {
+    const walkthroughs = contributes.walkthroughs as {
+      id: string;
+      steps: { id: string; description: string; media: { image?: Record<string, string>; markdown?: string }; completionEvents: string[] }[];
+    }[];
+    assert.deepEqual(walkthroughs.map((w) => w.id), [WALKTHROUGH_ID]);
+    // VS Code's own commands a step may run; Hearth's are the declared ones, and each view's generated .focus.
+    const vscodeCommands = ["workbench.action.terminal.new", "workbench.action.openSettings"];
+    const commands = new Set<string>([...Object.values(COMMANDS).map((c) => c.id), `${CHAT_VIEW_ID}.focus`, ...vscodeCommands]);
+    const settings = new Set(SETTINGS.map((s) => `${SETTINGS_SECTION}.${s.key}`));
+    const allowlist = readFileSync(new URL("../../../.vscodeignore", import.meta.url), "utf8");
+    for (const step of walkthroughs[0]!.steps) {
+      const buttons = [...step.description.matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]!);
+      assert.ok(buttons.length > 0, `${step.id}: no button`);
+      for (const id of buttons) assert.ok(commands.has(id), `${step.id}: button runs ${id}, which nothing declares`);
+      assert.ok(step.completionEvents.length > 0, `${step.id}: checked by any click unless it names an event`);
+      for (const event of step.completionEvents) {
+        const [kind, name] = event.split(/:(.*)/s) as [string, string];
+        if (kind === "onCommand") assert.ok(commands.has(name), event);
+        else if (kind === "onSettingChanged") assert.ok(settings.has(name), event);
+        else if (kind === "onContext") assert.equal(name, MODEL_READY_CONTEXT, event);
+        else if (kind === "onView") assert.equal(name, CHAT_VIEW_ID, event);
+        else assert.fail(`${step.id}: an event this test does not know: ${event}`);
+      }
+      for (const file of [...Object.values(step.media.image ?? {}), ...(step.media.markdown ? [step.media.markdown] : [])]) {
+        assert.ok(existsSync(new URL(`../../../${file}`, import.meta.url)), `${step.id}: ${file} is missing`);
+        assert.ok(file.startsWith("media/") ? allowlist.includes("!media/**") : allowlist.includes("!docs/screenshots/*.png") && /^docs\/screenshots\/[^/]+\.png$/.test(file), `${step.id}: ${file} is not in the VSIX`);
+      }
+    }
   });
 
   it("the server URL may be a workspace setting (a team commits it); no setting holds an API key", () => {

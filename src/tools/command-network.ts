@@ -7,8 +7,37 @@
  * its own where Hearth is not root). Where the system refuses (unprivileged user namespaces off
  * or restricted — Ubuntu 24.04's AppArmor —, a container without the capability, macOS, Windows)
  * `probeNetworkOff` says why, and the caller says it once: the commands then run with the network.
+ *
+ * Ways out of a network namespace, and what is done about each:
+ * - Unix sockets bound to a path are not per network namespace: a command could ask a daemon
+ *   outside to act for it with the network (docker.sock: `docker run --network host`, systemd
+ *   --user and the D-Bus session bus: `systemd-run --user curl …`, a tmux server, VS Code's IPC,
+ *   X11, ssh-agent, gpg-agent's dirmngr). Every path socket bound in Hearth's network namespace
+ *   (/proc/net/unix, read outside at each command's start: sockets come and go) is covered inside
+ *   with a bind mount of /dev/null, in a mount namespace of the command's own (propagation
+ *   private): connecting there is refused. A mask that fails where the socket is still one the
+ *   command could write to refuses the command, naming the socket and --allow-network (the
+ *   probe says the same once) — never a silent way out. Abstract sockets (@name) are per
+ *   network namespace already. Not covered: a socket bound in another network namespace (a
+ *   container's daemon whose socket is bind-mounted here), one reached by another hard link, a
+ *   path holding a newline, or one bound after the command started.
+ * - Hearth running as root (CI, devcontainers): no user namespace, so root inside could
+ *   `nsenter --net=/proc/1/ns/net` back, or `umount` a mask. The command runs with the
+ *   capability bounding set cut to Docker's default set (KEEP_CAPS: files of any owner are still
+ *   written, chown'd and chmod'ed, setuid/setgid kept for tools that change user), without
+ *   CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH and the
+ *   rest, and with no_new_privs (a setuid binary gains nothing). The root-uid form (root of its
+ *   user namespace) gets the same cut, so it cannot umount a mask either.
+ * - Another process of the user's outside (ptrace, /proc/<pid>/mem, /proc/<pid>/root leading
+ *   around the masks, /proc/<pid>/ns/net): from a user namespace of its own the kernel refuses
+ *   them all (checked: Permission denied), so no PID namespace is made for the own-uid form. As
+ *   root without CAP_SYS_PTRACE, processes with more capabilities than the command's and other
+ *   users' are refused alike. Left: a root command that setuid()s to a user whose processes
+ *   run outside could reach theirs (a PID namespace would hide them, at the cost of a new init
+ *   that ignores SIGTERM and of commands left running being killed at the command's end).
  */
 import { spawn } from "node:child_process";
+import { lstatSync, readFileSync } from "node:fs";
 
 /** How commands are started with the network off: what runShell spawns in place of `sh -c command`. */
 export interface NetworkOff {
@@ -47,17 +76,69 @@ const LOOPBACK_UP = [
  */
 export type NetworkOffForm = "own-uid" | "root-uid" | "root";
 
-const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly exec: string }> = {
-  "own-uid": { args: ["--user", "--map-current-user", "--keep-caps", "--net"], exec: `exec setpriv --inh-caps=-all --ambient-caps=-all -- sh -c "$1"` },
-  "root-uid": { args: ["--user", "--map-root-user", "--net"], exec: `exec sh -c "$1"` },
-  root: { args: ["--net"], exec: `exec sh -c "$1"` },
+/**
+ * The capabilities a root command keeps (bounding set): Docker's default set, which containers
+ * run with and cannot leave their namespaces by. Dropped: CAP_SYS_ADMIN (setns, mount, umount),
+ * CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH (open_by_handle_at), …
+ */
+export const KEEP_CAPS = ["chown", "dac_override", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap", "setfcap", "net_bind_service", "net_raw", "sys_chroot", "mknod", "audit_write"] as const;
+
+/** Root's drop before the command (root, and root of a user namespace): only KEEP_CAPS, no new privileges. */
+const ROOT_DROP = `setpriv --nnp --inh-caps=-all --bounding-set=-all,${KEEP_CAPS.map((c) => `+${c}`).join(",")} --`;
+
+const NAMESPACES = ["--net", "--mount", "--propagation", "private"];
+const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly drop: string }> = {
+  "own-uid": { args: ["--user", "--map-current-user", "--keep-caps", ...NAMESPACES], drop: "setpriv --nnp --inh-caps=-all --ambient-caps=-all --" },
+  "root-uid": { args: ["--user", "--map-root-user", ...NAMESPACES], drop: ROOT_DROP },
+  root: { args: NAMESPACES, drop: ROOT_DROP },
 };
 
-/** The network-off way to start commands: unshare, loopback up, then `sh -c command` (exec'd: the same pid, the process group runShell stops). */
-export function unshareNetworkOff(unshare = "unshare", form: NetworkOffForm = process.getuid?.() === 0 ? "root" : "own-uid"): NetworkOff {
-  const { args, exec } = FORMS[form];
+/** What a refused mask says first: the probe tells it from the system's refusals by it. */
+const MASK_REFUSED = "hearth: not run:";
+
+/**
+ * Inside the namespaces, before the command: each socket path given ($@ after the command) is
+ * covered with /dev/null; one that cannot be, and is still a socket the command could write to
+ * (connect needs that), stops it here.
+ */
+const MASK_SOCKETS = `c=$1; shift; for s do mount --bind /dev/null "$s" 2>/dev/null || { [ -S "$s" ] && [ -w "$s" ] && { echo "${MASK_REFUSED} the Unix socket $s, where a program outside the network namespace listens (it could act for the command with the network), could not be blocked inside it (mount --bind failed); stop what listens there, or pass --allow-network to run commands with the network" >&2; exit 126; }; }; done`;
+
+/**
+ * The Unix sockets bound to a path in this network namespace (/proc/net/unix lists those only,
+ * so it is read here, outside), that are sockets on disk now: the ones a command could connect to.
+ */
+export function listedUnixSockets(table = "/proc/net/unix"): string[] {
+  let text: string;
+  try {
+    text = readFileSync(table, "utf8");
+  } catch {
+    return [];
+  }
+  const paths = new Set<string>();
+  for (const line of text.split("\n").slice(1)) {
+    // Num RefCount Protocol Flags Type St Inode Path: the path is the rest (it may hold spaces).
+    const path = line.trim().split(/ +/).slice(7).join(" ");
+    if (!path.startsWith("/")) continue; // none, or abstract (@name): per network namespace
+    paths.add(path);
+  }
+  return [...paths].filter((path) => {
+    try {
+      return lstatSync(path).isSocket();
+    } catch {
+      return false; // gone, or not reachable by this user (then not by the command either)
+    }
+  });
+}
+
+/**
+ * The network-off way to start commands: unshare, loopback up, the sockets outside masked, the
+ * capabilities dropped, then `sh -c command` (exec'd: the same pid, the process group runShell
+ * stops). `sockets` is asked at each command's start.
+ */
+export function unshareNetworkOff(unshare = "unshare", form: NetworkOffForm = process.getuid?.() === 0 ? "root" : "own-uid", sockets: () => readonly string[] = listedUnixSockets): NetworkOff {
+  const { args, drop } = FORMS[form];
   return {
-    argv: (command) => [unshare, [...args, "--", "sh", "-c", `${LOOPBACK_UP}; ${exec}`, "hearth-no-network", command]],
+    argv: (command) => [unshare, [...args, "--", "sh", "-c", `${LOOPBACK_UP}; ${MASK_SOCKETS}; exec ${drop} sh -c "$c"`, "hearth-no-network", command, ...sockets()]],
   };
 }
 
@@ -65,7 +146,8 @@ export function unshareNetworkOff(unshare = "unshare", form: NetworkOffForm = pr
 const LOOPBACK_CHECK = `const net = require("node:net"); const s = net.createServer((c) => c.end()).listen(0, "127.0.0.1", () => { net.connect(s.address().port, "127.0.0.1", () => process.exit(0)).on("error", (e) => { console.error("loopback: " + e.message); process.exit(3); }); }).on("error", (e) => { console.error("loopback: " + e.message); process.exit(3); });`;
 
 /**
- * Tries the network-off way once for real: unshare, loopback up, a connection to itself on
+ * Tries the network-off way once for real, the whole of it: unshare (network and mount namespaces),
+ * loopback up, the sockets outside masked, the capabilities dropped, a connection to itself on
  * 127.0.0.1. Resolves with it, or with why commands cannot run without the network here.
  */
 export async function probeNetworkOff(options: { readonly unshare?: string; readonly platform?: NodeJS.Platform; readonly forms?: readonly NetworkOffForm[] } = {}): Promise<NetworkOffProbe> {
@@ -93,6 +175,8 @@ async function tryNetworkOff(off: NetworkOff): Promise<NetworkOffProbe> {
   if (ran.error?.code === "ENOENT") return { ok: false, why: `unshare (util-linux) is not installed, which Hearth uses to run commands in a network namespace of their own`, how: `install util-linux, or ${ELSEWHERE}` };
   if (ran.error) return { ok: false, why: `unshare could not start: ${ran.error.message}`, how: ELSEWHERE };
   const said = ran.err.trim().split("\n").filter(Boolean).slice(-2).join("; ");
+  if (ran.err.includes(MASK_REFUSED)) return { ok: false, why: ran.err.slice(ran.err.indexOf(MASK_REFUSED) + MASK_REFUSED.length).trim().split("; stop what")[0] ?? "", how: "stop what listens there" };
+  if (/setpriv/.test(said)) return { ok: false, why: `setpriv (util-linux 2.31 or later), which Hearth uses to drop a command's capabilities inside the namespace, could not run it (${said})`, how: `install util-linux's setpriv, or ${ELSEWHERE}` };
   if (ran.code === 3) return { ok: false, why: `loopback could not be brought up inside the network namespace (${said}): Hearth needs ip (iproute2), ifconfig, perl or python3 there`, how: `install iproute2 (ip), or ${ELSEWHERE}` };
   if (ran.code !== 0) return { ok: false, why: `the system refused a network namespace (${said || `unshare exit code ${ran.code}`}): unprivileged user namespaces are off or restricted here (Ubuntu 24.04's AppArmor restricts them; a container may lack the capability)`, how: ALLOW_USERNS };
   return { ok: true, off };

@@ -106,7 +106,7 @@ describe("where the system refuses a network namespace", () => {
 const asNobody = process.platform === "linux" && process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0 && off;
 
 describe("run by a user who is not root", { skip: asNobody ? false : "needs root (to become nobody with setpriv) and a network namespace" }, () => {
-  it("a command keeps the user's uid and meets file permissions as outside (not root in its namespace), loopback up", (t) => {
+  it("a command keeps the user's uid and meets file permissions as outside (not root in its namespace), loopback up, the user's Unix-socket daemon outside masked", (t) => {
     // Under /tmp itself: the test runner's own temp folder is root's alone, which nobody cannot enter.
     const dir = mkdtempSync("/tmp/hearth-network-nobody-");
     t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,7 +124,12 @@ import { runShell } from ${JSON.stringify(join(src, "run-command.ts"))};
 const probe = await probeNetworkOff();
 if (!probe.ok) { console.log("refused: " + probe.why); process.exit(0); }
 const loop = \`const net = require("node:net"); const s = net.createServer((c) => c.end("pong")).listen(0, "127.0.0.1", () => net.connect(s.address().port, "127.0.0.1").on("data", (d) => { console.log(String(d)); process.exit(0); }));\`;
-const ran = await runShell(\`id -u; cat ${join(dir, "locked")} 2>&1 || echo no-read; "$NODE_BIN" -e '\${loop}'\`, ${JSON.stringify(dir)}, 60000, new AbortController().signal, undefined, { networkOff: probe.off });
+// A daemon of the user's own outside, on a Unix socket (systemd --user's, a tmux server's): the command must not reach it.
+const daemon = (await import("node:net")).createServer((c) => c.end("acted"));
+await new Promise((done) => daemon.listen(${JSON.stringify(join(own, "d.sock"))}, done));
+const connect = \`const c = require("node:net").connect(${JSON.stringify(join(own, "d.sock"))}); c.on("data", (d) => { console.log("daemon: " + d); process.exit(0); }); c.on("error", (e) => { console.log("refused: " + e.code); process.exit(0); });\`;
+const ran = await runShell(\`id -u; cat ${join(dir, "locked")} 2>&1 || echo no-read; "$NODE_BIN" -e '\${loop}'; "$NODE_BIN" -e '\${connect}'\`, ${JSON.stringify(dir)}, 60000, new AbortController().signal, undefined, { networkOff: probe.off });
+daemon.close();
 console.log(ran.output);
 `);
     const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", process.execPath, "--import", "tsx", script], {
@@ -136,5 +141,7 @@ console.log(ran.output);
     assert.match(run.stdout, /Permission denied\nno-read\n/, "a file the user may not read stays unreadable");
     assert.match(run.stdout, /^65534\n/, "the command runs as the user, not as root of its namespace");
     assert.match(run.stdout, /pong/);
+    assert.match(run.stdout, /refused: ECONNREFUSED/, "the user's own daemon outside, on a Unix socket, is masked");
+    assert.doesNotMatch(run.stdout, /daemon: acted/);
   });
 });

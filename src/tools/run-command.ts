@@ -196,10 +196,14 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   const run = child.pid === undefined ? undefined : { pgid: child.pid, marker };
   const watch = new ShellWatch(child, run, options.killGraceMs ?? KILL_GRACE_MS);
   let ended = false;
-  const timer = options.timeLimit ? undefined : setTimeout(() => watch.stop("timeout"), timeoutMs);
-  void options.timeLimit?.(timeoutMs).then(() => {
-    if (!ended) watch.stop("timeout");
+  // The limit is taken a loop turn late, after any exit the system has already reported: stopped
+  // by Ctrl-Z past the limit and brought back by fg, hearth met the timer before the exit of a
+  // shell that had ended meanwhile, and a command that ended by itself read as 'ran past N s'.
+  const timeUp = (): void => void setImmediate(() => {
+    if (!ended && child.exitCode === null && child.signalCode === null) watch.stop("timeout");
   });
+  const timer = options.timeLimit ? undefined : setTimeout(timeUp, timeoutMs);
+  void options.timeLimit?.(timeoutMs).then(timeUp);
   const onAbort = (): void => watch.stop("cancel");
   signal.addEventListener("abort", onAbort, { once: true });
   if (signal.aborted) onAbort();

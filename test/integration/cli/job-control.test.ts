@@ -2,7 +2,7 @@
 // test/fixtures/pty-job.py): Ctrl-Z stops it and `fg` brings it back where it was.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -12,7 +12,7 @@ const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
 /** Runs hearth as a job of bash on a terminal, playing `steps`; the job's exit status and everything the terminal showed. */
-function asJob(work: string, steps: Array<[string, string]>, args: string[]): { code: number | null; output: string } {
+function asJob(work: string, steps: Array<[string, string] | [string, string, number]>, args: string[]): { code: number | null; output: string } {
   const run = spawnSync("python3", [join(ROOT, "test/fixtures/pty-job.py"), JSON.stringify(steps), process.execPath, CLI, ...args], {
     cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") }, encoding: "utf8",
   });
@@ -35,5 +35,27 @@ describe("hearth fix stopped with Ctrl-Z and brought back with fg", () => {
     assert.equal(code, 0, output);
     assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a \+ b/, "the edit approved after fg is made");
     assert.match(readFileSync(join(work, "fix.diff"), "utf8"), /^\+    return a \+ b$/m);
+  });
+
+  it("while the agent's command runs, stopped past the command's time limit: a command that ended meanwhile is taken as ended, not as 'ran past N s and was stopped'", () => {
+    const work = tempDir("hearth-job-control-");
+    const repo = join(work, "repo");
+    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+    const [started, release, ended] = ["started", "release", "ended"].map((name) => join(work, name));
+    // The command waits for the test to let it end, which it does while hearth is stopped.
+    const command = `touch ${started}; while [ ! -e ${release} ]; do sleep 0.05; done; touch ${ended}; echo finished`;
+    const model = join(work, "model.json");
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns: [{ toolCalls: [{ name: "run_command", arguments: { command, timeout_seconds: 3 } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "ran it" } }] }] }));
+    const out = join(work, "fix.diff");
+    const { code, output } = asJob(work, [["wait", "[step 1]"], ["file", started], ["keys", "\\x1a"], ["wait", "Stopped"], ["wait", "SH$ "], ["touch", release], ["file", ended], ["after", started, 3.5], ["keys", "fg\\r"]],
+      ["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--no-index", "--yes", "--allow-network", "--state-dir", join(work, "state"), "--out", out, "--max-steps", "2"]);
+    assert.match(output, /Stopped/, output);
+    assert.ok(statSync(ended).mtimeMs - statSync(started).mtimeMs < 3000, "the command ended within its limit (a machine too busy to run a 0.05 s loop in 3 s cannot tell)");
+    // Before, the timer that came due while hearth was stopped was met first after fg: '✗ run_command …', the model told 'the command ran past 3 s and was stopped. Output so far: finished' and that it never ends.
+    assert.match(output, /✓ run_command touch /, output);
+    const trajectory = readFileSync(`${out}.trajectory.jsonl`, "utf8");
+    assert.doesNotMatch(trajectory, /ran past 3 s/);
+    assert.match(trajectory, /finished/);
+    assert.equal(code, 1, "the run goes on to its end: the model changed no file, so nothing was fixed (exit 1)");
   });
 });

@@ -11,7 +11,8 @@ import { boundQuery, forPathScan, parseQueryEvidence } from "./query-evidence.ts
 import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts";
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import type { LocatedFile } from "./retrieve.ts";
+import { readIssue } from "./issue-templates.ts";
+import { DEFAULT_WEIGHTS, type LocatedFile, type LocateWeights } from "./retrieve.ts";
 import { FileSpans, spanKey } from "./spans.ts";
 import { bm25Tf } from "./tables.ts";
 import { clip, identifiersIn, sourceLines, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
@@ -37,6 +38,11 @@ export interface LocatedEntity {
 export interface EntityOptions {
   /** How many entities to return (default 10). */
   readonly top?: number;
+  /**
+   * How the issue is read (`locate`'s weights of the same names; their defaults): pass what
+   * `locate` was given, so entities rank by the text the files were ranked by.
+   */
+  readonly weights?: Partial<Pick<LocateWeights, "templateLines" | "titleTags">>;
 }
 
 /** Kinds that hold code a fix changes; fields, constants and type aliases would crowd them out. */
@@ -88,6 +94,8 @@ interface Frame {
  * Only entities of files that rank are considered; the best `top` are returned, best first.
  */
 export function locateEntities(index: RepoIndex, query: string, files: readonly LocatedFile[], options: EntityOptions = {}): LocatedEntity[] {
+  // Past the template's lines and the title's kind tag, as `locate` read it.
+  query = readIssue(index.root, query, { ...DEFAULT_WEIGHTS, ...options.weights });
   const maxFile = files.reduce((m, f) => Math.max(m, f.score), 1e-9);
   const out: LocatedEntity[] = scoredDefinitions(index, query, files).map(({ file, rank, record, def, score, reasons }) => ({
     path: record.path,

@@ -127,3 +127,20 @@ export function withoutKindTag(query: string): string {
   if (words.length === 0 || !words.every((w) => ISSUE_KINDS.has(w)) || !/[\p{L}\p{N}]/u.test(rest)) return query;
   return rest + (end < 0 ? "" : query.slice(end));
 }
+
+/** How an issue is read (LocateWeights.templateLines, titleTags). */
+export interface IssueReading {
+  readonly templateLines: number;
+  readonly titleTags: number;
+}
+
+/**
+ * The issue as ranked: past its repository's template lines and its title's kind tag, as the
+ * reading says. Files, entities and the lazy index's candidates all read this text, so a
+ * template's FAQ that files are not ranked by does not rank definitions or choose what to parse.
+ */
+export function readIssue(root: string, query: string, reading: IssueReading): string {
+  let text = reading.titleTags > 0 ? withoutKindTag(query) : query;
+  if (reading.templateLines > 0) text = withoutTemplateLines(text, templateLines(root), reading.templateLines);
+  return text;
+}

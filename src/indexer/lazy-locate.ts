@@ -15,7 +15,8 @@
  */
 import { forEachReferenceName } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import { analyzeQuery, locate, type LocateOptions, type LocatedFile } from "./retrieve.ts";
+import { readIssue } from "./issue-templates.ts";
+import { analyzeQuery, DEFAULT_WEIGHTS, locate, type LocateOptions, type LocatedFile } from "./retrieve.ts";
 import { parseQueryEvidence } from "./query-evidence.ts";
 import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS } from "./text.ts";
 
@@ -60,6 +61,8 @@ export async function locateLazily(index: RepoIndex, query: string, options: Laz
 
 /** Files that may rank for `query` on lexical evidence, named identifiers and paths, or focus. */
 export function candidateFiles(index: RepoIndex, query: string, options: LocateOptions = {}): Set<string> {
+  // The issue as locate reads it: a template's FAQ names files nothing will rank by.
+  query = readIssue(index.root, query, { ...DEFAULT_WEIGHTS, ...options.weights });
   const analysis = analyzeQuery(index, query);
   const out = new Set<string>(analysis.paths);
   // A file that prints a message the issue quotes, or that an issue it links changed, is

@@ -2,7 +2,7 @@ import { pushPageRank, type FileGraph } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { RepoHistory } from "./history.ts";
 import { clip } from "./text.ts";
-import { templateLines, withoutKindTag, withoutTemplateLines } from "./issue-templates.ts";
+import { readIssue } from "./issue-templates.ts";
 import { analyzeQuery, TEST_FILE, type EvidenceKind, type FileEvidence, type QueryAnalysis } from "./query-analysis.ts";
 
 export { analyzeQuery, type QueryAnalysis } from "./query-analysis.ts";
@@ -175,7 +175,7 @@ const EXAMPLE_DIR = /(^|\/)(docs?|examples?|samples?|demos?)\//i;
  */
 export function locate(index: RepoIndex, query: string, options: LocateOptions = {}): LocatedFile[] {
   const w = { ...DEFAULT_WEIGHTS, ...options.weights };
-  const analysis = analyzeQuery(index, issueText(index, query, w));
+  const analysis = analyzeQuery(index, readIssue(index.root, query, w));
   const lexical = index.tables.bm25(analysis.terms);
   let maxLexical = 1e-9;
   for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
@@ -224,13 +224,6 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const best = new Set(ranked.slice(0, 5).map((s) => s.path));
   const subjectOf = (path: string): string | undefined => index.history?.bestSubject(path, analysis.terms);
   return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface, subjectOf) }));
-}
-
-/** The issue as ranked: past its template's lines and kind tag, as the weights say. */
-function issueText(index: RepoIndex, query: string, w: LocateWeights): string {
-  let text = w.titleTags > 0 ? withoutKindTag(query) : query;
-  if (w.templateLines > 0) text = withoutTemplateLines(text, templateLines(index.root), w.templateLines);
-  return text;
 }
 
 interface LikeChange {

@@ -10,7 +10,10 @@
  * Each case's history is the mirror's up to its base (commit messages by file, files changed
  * together: `RepoIndex.loadHistory`); `--no-history` ranks without it.
  * `--compare` ranks every case again with each set of weight overrides (one index build, so
- * weights can be tried cheaply) and prints file Acc@1/5/10 for each.
+ * weights can be tried cheaply) and prints file and entity Acc@1/5/10 for each (entities over
+ * that set's top files, the issue read as its weights say). `--raw-entities` also ranks the
+ * entities of the main run's files on the issue's raw text (templates and kind tags kept: how
+ * locateEntities read it before 2026-12-07's readIssue) and prints that line.
  *
  * Histories come from the `fetch` tool's mirrors (DIR/<owner>+<name>/repo, default
  * /work/.mirror). Each repository gets one work tree in the cache folder (default
@@ -71,6 +74,10 @@ interface CaseResult {
   readonly language: string;
   /** File ranks under each `--compare` weight set. */
   readonly variants: number[];
+  /** Entity ranks under each `--compare` weight set (when the fix changed an entity). */
+  readonly entityVariants?: number[];
+  /** Entity ranks on the raw issue text (`--raw-entities`). */
+  readonly rawEntities?: number;
   readonly hearth: number;
   readonly plain: number;
   readonly hearthEntities?: number;
@@ -82,6 +89,7 @@ interface Args {
   split?: "tune" | "holdout";
   verbose: boolean;
   noHistory: boolean;
+  rawEntities: boolean;
   mirrors: string;
   cache: string;
   data: string;
@@ -90,7 +98,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { verbose: false, noHistory: false, mirrors: "/work/.mirror", cache: join(homedir(), ".cache", "hearth-retrieval"), data: DATA, compare: [] };
+  const args: Args = { verbose: false, noHistory: false, rawEntities: false, mirrors: "/work/.mirror", cache: join(homedir(), ".cache", "hearth-retrieval"), data: DATA, compare: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -100,6 +108,7 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === "--verbose") args.verbose = true;
     else if (a === "--no-history") args.noHistory = true;
+    else if (a === "--raw-entities") args.rawEntities = true;
     else if (a === "--repo") args.repo = value();
     else if (a === "--mirrors") args.mirrors = value();
     else if (a === "--cache") args.cache = value();
@@ -238,20 +247,26 @@ async function evaluateRepo(repo: EvalRepo, args: Args, out: CaseResult[]): Prom
       const hearth = worstRank(results.map((r) => r.path), c.files);
       const plainRank = worstRank(plain.files.rank(c.text).slice(0, TOP), c.files);
       const entities = answerEntities(index, c);
-      const variants = args.compare.map((weights) => worstRank(locate(index, c.text, { top: TOP, weights: { ...args.weights, ...weights } }).map((r) => r.path), c.files));
+      const variantFiles = args.compare.map((weights) => locate(index, c.text, { top: TOP, weights: { ...args.weights, ...weights } }));
+      const variants = variantFiles.map((files) => worstRank(files.map((r) => r.path), c.files));
       const result: CaseResult = { language: repo.language, hearth, plain: plainRank, variants };
       if (entities.length > 0) {
-        const located = locateEntities(index, c.text, results.slice(0, ENTITY_FILES), { top: TOP });
+        const entityRank = (files: readonly LocatedFile[], weights: Partial<LocateWeights> | undefined): number =>
+          worstRank(locateEntities(index, c.text, files.slice(0, ENTITY_FILES), { top: TOP, ...(weights ? { weights } : {}) }).map((e) => `${e.path}:${e.line}`), entities);
         Object.assign(result, {
-          hearthEntities: worstRank(located.map((e) => `${e.path}:${e.line}`), entities),
+          hearthEntities: entityRank(results, args.weights),
           plainEntities: worstRank(plain.entities.rank(c.text).slice(0, TOP), entities),
+          entityVariants: variantFiles.map((files, v) => entityRank(files, { ...args.weights, ...args.compare[v] })),
+          ...(args.rawEntities ? { rawEntities: entityRank(results, { ...args.weights, templateLines: 0, titleTags: 0 }) } : {}),
         });
       }
       out.push(result);
       if (args.verbose) {
         const ranks = c.files.map((f) => `${f}@${rankText(results.findIndex((r) => r.path === f))}`).join(" ");
-        const ents = result.hearthEntities === undefined ? "" : `  entities ${rankText(result.hearthEntities)} (bm25 ${rankText(result.plainEntities!)})`;
-        const compared = variants.length > 0 ? `  compare ${variants.map(rankText).join(" ")}` : "";
+        const raw = result.rawEntities === undefined ? "" : ` raw ${rankText(result.rawEntities)}`;
+        const ents = result.hearthEntities === undefined ? "" : `  entities ${rankText(result.hearthEntities)} (bm25 ${rankText(result.plainEntities!)}${raw})`;
+        const entityCompared = result.entityVariants && result.entityVariants.length > 0 ? ` entities ${result.entityVariants.map(rankText).join(" ")}` : "";
+        const compared = variants.length > 0 ? `  compare ${variants.map(rankText).join(" ")}${entityCompared}` : "";
         process.stdout.write(`${hearth >= 0 && hearth < 5 ? "hit " : "MISS"} ${c.id}  hearth ${rankText(hearth)}  bm25 ${rankText(plainRank)}${ents}${compared}  ${ranks}\n`);
         if (!(hearth >= 0 && hearth < 5)) process.stdout.write(`${describe(results)}\n`);
       }
@@ -294,11 +309,18 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   let evaluated = 0;
   for (const repo of repos) if (await evaluateRepo(repo, args, results)) evaluated++;
+  const languages = [...new Set(results.map((r) => r.language))].sort();
+  const withEntities = results.filter((r) => r.hearthEntities !== undefined);
   args.compare.forEach((weights, v) => {
     const line = (rs: readonly CaseResult[]): string => accuracy(rs.map((r) => r.variants[v]!));
-    const byLanguage = [...new Set(results.map((r) => r.language))].sort().map((l) => `${l} ${line(results.filter((r) => r.language === l))}`);
-    process.stdout.write(`compare ${JSON.stringify(weights)}: all ${line(results)} · ${byLanguage.join(" · ")}\n`);
+    const byLanguage = languages.map((l) => `${l} ${line(results.filter((r) => r.language === l))}`);
+    process.stdout.write(`compare ${JSON.stringify(weights)}: all ${line(results)} · ${byLanguage.join(" · ")}; entities ${accuracy(withEntities.map((r) => r.entityVariants![v]!))}\n`);
   });
+  if (args.rawEntities) {
+    const line = (rs: readonly CaseResult[]): string => accuracy(rs.map((r) => r.rawEntities!));
+    const byLanguage = languages.map((l) => `${l} ${line(withEntities.filter((r) => r.language === l))}`);
+    process.stdout.write(`entities on the raw issue text: all ${line(withEntities)} · ${byLanguage.join(" · ")}\n`);
+  }
   process.stdout.write(`\n${results.length} cases from ${evaluated} repositories (${repos.length - evaluated} not fetched).\n\n${table(results)}\n`);
 }
 

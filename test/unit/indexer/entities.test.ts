@@ -369,7 +369,8 @@ describe("locateEntities", () => {
       });
       const index = await indexOf(dir);
       try {
-        const issue = "Feature request: long descriptions should wrap\n\nWhen a description is long it overflows the card; please wrap it.";
+        // Not as a leading "Feature request:" tag: locate and locateEntities read the issue past that (issue-templates.ts).
+        const issue = "Long descriptions should wrap (a feature request)\n\nWhen a description is long it overflows the card; please wrap it.";
         const entities = locateEntities(index, issue, [{ path: "src/utils.js", score: 1, reasons: [] }]);
         assert.deepEqual(entities.map((e) => e.name), ["wrapTextMultiline", "request"], JSON.stringify(entities));
         const request = entities[1]!;

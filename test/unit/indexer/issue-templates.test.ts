@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { locate, type RepoIndex } from "../../../src/indexer/index.ts";
+import { candidateFiles, locate, locateEntities, type RepoIndex } from "../../../src/indexer/index.ts";
 import { templateLines, withoutKindTag, withoutTemplateLines } from "../../../src/indexer/issue-templates.ts";
 import { indexOf, tempDir } from "./helpers/setup.ts";
 
@@ -71,7 +71,9 @@ const CARDS_TREE: Record<string, string> = {
     "export function renderRepoCard(repo) {\n  const lines = wrapText(repo.description, 60);\n  return `<svg>${lines.join('')}</svg>`;\n}\n",
   "src/common/text.js":
     "// Splits a description into lines of at most width characters, breaking between words.\n" +
-    "export function wrapText(text, width) {\n  const words = text.split(' ');\n  const lines = [''];\n  for (const w of words) {\n    if ((lines[lines.length - 1] + w).length > width) lines.push('');\n    lines[lines.length - 1] += w + ' ';\n  }\n  return lines;\n}\n",
+    "export function wrapText(text, width) {\n  const words = text.split(' ');\n  const lines = [''];\n  for (const w of words) {\n    if ((lines[lines.length - 1] + w).length > width) lines.push('');\n    lines[lines.length - 1] += w + ' ';\n  }\n  return lines;\n}\n" +
+    "\n// The deploy guide's answer: set the server environment variables and a token on your own hosting instance.\n" +
+    "export function deployGuide(instance) {\n  return `Deploy the server on ${instance}: set its environment variables and a token for private repository stats.`;\n}\n",
   "src/request.js":
     "// Sends a request to the GraphQL API; a feature request for retries is open.\n" +
     "export function request(query, variables) {\n  return fetch('https://api.github.com/graphql', { method: 'POST', body: JSON.stringify({ query, variables }) });\n}\n",
@@ -96,6 +98,29 @@ describe("locate reads an issue past its repository's issue template", () => {
       assert.ok(!kept.includes("Q: How do I deploy"), kept);
       assert.ok(!kept.includes("Ans: see the deploy guide"), kept);
       for (const line of ["Word wrapping", "words run past the edge", "$ cd docs", "$ make html", "**Expected behavior**"]) assert.ok(kept.includes(line), `${line} kept:\n${kept}`);
+    });
+  });
+
+  it("ranks entities and chooses what a lazy index parses by the same reading of the issue as the files", async () => {
+    await withTree(CARDS_TREE, (index) => {
+      const issue = [
+        "Word wrapping",
+        "",
+        TEMPLATE.split("\n").slice(4).join("\n").replace("A clear and concise description of what the bug is.", "Long descriptions are not wrapped: words run past the edge."),
+      ].join("\n");
+      const files = locate(index, issue, { top: 10 });
+      const entities = locateEntities(index, issue, files, { top: 10 });
+      const names = (list: readonly { name: string; reasons: readonly string[] }[]): string => list.map((e) => `${e.name}: ${e.reasons.join("; ")}`).join("\n");
+      // The template's FAQ about deploying the server is no evidence for the deploy guide beside wrapText.
+      assert.equal(entities[0]?.name, "wrapText", names(entities));
+      // Read with the template kept, the FAQ's words put deployGuide first.
+      const raw = locateEntities(index, issue, files, { top: 10, weights: { templateLines: 0, titleTags: 0 } });
+      assert.equal(raw[0]?.name, "deployGuide", names(raw));
+      // The lazy index parses what the issue's own words find, not what the template's FAQ names.
+      const candidates = candidateFiles(index, issue);
+      assert.ok(candidates.has("src/common/text.js"), [...candidates].join(", "));
+      assert.ok(!candidates.has("src/deploy.js"), [...candidates].join(", "));
+      assert.ok(candidateFiles(index, issue, { weights: { templateLines: 0 } }).has("src/deploy.js"));
     });
   });
 

@@ -5,8 +5,7 @@
  * recommended model — or, where nothing Hearth downloads fits (24 GiB of RAM, no GPU), the
  * reason instead, never a 20 GiB download that could not run (the editor's view does the same).
  */
-import { totalmem } from "node:os";
-import { findPreset, findQuantization, probeSystem, recommendModel } from "../models/index.ts";
+import { findPreset, findQuantization, probeSystem, recommendModel, systemProcessMemory } from "../models/index.ts";
 import type { ModelRecommendation } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import { shellWord as posixShellWord } from "../protocol/shell-word.ts";
@@ -33,7 +32,7 @@ export function noModel(task: "chat" | "fix", recommendation: ModelRecommendatio
 /** This machine's recommended model (hearth models' "Recommended here"); by RAM alone when the GPU cannot be probed. */
 export async function recommendedModel(): Promise<ModelRecommendation> {
   const system = await probeSystem().catch(() => undefined);
-  return recommendModel({ vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() });
+  return recommendModel({ vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? systemProcessMemory().totalBytes });
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   ResponseError,
   ShutdownRequest,
 } from "vscode-languageserver-protocol";
+import { systemCgroupLimits } from "../models/index.ts";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER, keepPrivateSync } from "../protocol/make-folders.ts";
 import { machineMemory, memoryAdvice } from "../protocol/memory-advice.ts";
@@ -95,7 +96,7 @@ export class RuntimeStoppedError extends Error {
 export function loadDeath(error: unknown, modelPath: string | undefined, contextSize: number): unknown {
   if (!(error instanceof RuntimeStoppedError) || error.crash.signal !== "SIGKILL" || error.crash.reason !== signalCause("SIGKILL", true)) return error;
   const words = { choose: "choose a smaller model or quantization (--model FILE)", context: "--context", then: "then run it again" };
-  return new RuntimeStoppedError(error.crash, "while loading the model", memoryAdvice(machineMemory(modelPath, contextSize, { platform: process.platform, fileSize: (path) => statSync(path).size, freemem, totalmem }), words));
+  return new RuntimeStoppedError(error.crash, "while loading the model", memoryAdvice(machineMemory(modelPath, contextSize, { platform: process.platform, fileSize: (path) => statSync(path).size, freemem, totalmem, cgroupLimits: systemCgroupLimits }), words));
 }
 
 export interface SpawnRuntimeOptions {

@@ -1,5 +1,6 @@
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { freemem, totalmem } from "node:os";
+import { cgroupLimits, SYSTEM_CGROUP } from "../protocol/cgroup-limits.ts";
 import { type MachineMemory, type MemoryCalls, memoryAdvice } from "../protocol/memory-advice.ts";
 import { signalCause } from "../protocol/native-crash.ts";
 import type { ModelState } from "../protocol/status.ts";
@@ -132,8 +133,22 @@ export function gaveUpMessage(decision: Extract<RestartDecision, { action: "give
   return `Hearth's runtime stopped${times} (${reason})${loading} and was not restarted${atOnce}.${fit}`;
 }
 
-/** protocol/memory-advice.ts machineMemory's reads, with Node's own calls. */
-export const MEMORY_CALLS: MemoryCalls = { platform: process.platform, fileSize: (path) => statSync(path).size, freemem, totalmem };
+/** protocol/memory-advice.ts machineMemory's reads, with Node's own calls (the extension host runs inside a dev container too). */
+export const MEMORY_CALLS: MemoryCalls = {
+  platform: process.platform,
+  fileSize: (path) => statSync(path).size,
+  freemem,
+  totalmem,
+  cgroupLimits: () => (process.platform === "linux" ? cgroupLimits({ root: SYSTEM_CGROUP.root, read: readOrUndefined }, readOrUndefined(SYSTEM_CGROUP.self)) : {}),
+};
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
 
 /** How the editor names the ways out. */
 const EDITOR_WORDS = { choose: 'choose a smaller model or quantization with "Hearth: Select Model…"', context: "hearth.contextSize", then: "then Restart" };

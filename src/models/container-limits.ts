@@ -1,121 +1,27 @@
 /**
- * What a Linux control group (a container's `docker run --memory=8g --cpus=2`, a Kubernetes
- * pod's limits, a devcontainer's, a systemd slice's) lets this process use, where it is less
- * than the machine has. node:os reports the host's memory and CPUs inside a container, and
- * llama.cpp counts the host's cores: a model "fits" that the container's limit kills, and 32
- * threads share 2 CPUs' time quota, each stalled at every step while the others wait out the
- * throttle. Read from the files the kernel lays out under /sys/fs/cgroup (v2: cpu.max,
- * memory.max; v1: cpu.cfs_quota_us, memory.limit_in_bytes), for the process's own group and
- * every group above it (a limit set higher up holds too), so it does not depend on which
- * libuv the Node (or VS Code's Electron) has.
+ * This process's cgroup limits (protocol/cgroup-limits.ts) read with node:fs, and the CPU threads
+ * for generation chosen from them (see automaticThreads).
  */
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, freemem, totalmem } from "node:os";
+import { type CgroupLimits, cgroupLimits, processMemory, type ProcessMemory, SYSTEM_CGROUP } from "../protocol/cgroup-limits.ts";
 
-/** The limits found; a field is absent where nothing limits it. */
-export interface CgroupLimits {
-  /** CPUs' worth of time the quota allows (cpu.max "200000 100000" is 2), at least 1. */
-  readonly cpus?: number;
-  /** The lowest memory limit over the process's group and those above it. */
-  readonly memoryBytes?: number;
-  /** What that limit leaves now: the limit less the group's use, its reclaimable file cache not counted. */
-  readonly memoryAvailableBytes?: number;
-}
-
-/** How the limits are read: a file's text or undefined (tests lay the kernel's files out under a folder of their own). */
-export interface CgroupFiles {
-  /** Where the cgroup file systems are mounted: /sys/fs/cgroup. */
-  readonly root: string;
-  readonly read: (path: string) => string | undefined;
-}
-
-const SYSTEM: CgroupFiles = {
-  root: "/sys/fs/cgroup",
-  read: (path) => {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-};
-
-/** v1's "no limit" is the largest page-aligned number (9223372036854771712); anything this large limits nothing. */
-const NO_LIMIT = 2 ** 62;
-
-/** The limits on this process, `selfCgroup` being /proc/self/cgroup's text. Nothing on other systems. */
-export function cgroupLimits(files: CgroupFiles = SYSTEM, selfCgroup = files === SYSTEM && process.platform === "linux" ? SYSTEM.read("/proc/self/cgroup") : undefined): CgroupLimits {
-  if (!selfCgroup) return {};
-  const groups = selfCgroup.split("\n").flatMap((line) => {
-    const match = /^\d+:([^:]*):(\/.*)$/.exec(line.trim());
-    return match ? [{ controllers: match[1]!.split(","), path: match[2]! }] : [];
-  });
-  const v2 = groups.find((g) => g.controllers.length === 1 && g.controllers[0] === "");
-  const v1 = (controller: string) => groups.find((g) => g.controllers.includes(controller));
-  // v2 alone is mounted at the root; a hybrid system mounts it at root/unified and the v1 controllers beside it.
-  const v2Root = files.read(`${files.root}/cgroup.controllers`) !== undefined ? files.root : `${files.root}/unified`;
-  const memoryV1 = v1("memory");
-  const cpuV1 = v1("cpu");
-  const memory = memoryV1
-    ? lowest(levels(`${files.root}/memory`, memoryV1.path, files), (dir) => memoryAt(files, dir, "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"))
-    : v2 ? lowest(levels(v2Root, v2.path, files), (dir) => memoryAt(files, dir, "memory.max", "memory.current", "inactive_file")) : undefined;
-  const cpuDirs = cpuV1 ? [`${files.root}/cpu,cpuacct`, `${files.root}/cpu`].flatMap((base) => levels(base, cpuV1.path, files)) : v2 ? levels(v2Root, v2.path, files) : [];
-  const quotas = cpuDirs.flatMap((dir) => {
-    const quota = cpuV1 ? cpuQuota(files.read(`${dir}/cpu.cfs_quota_us`), files.read(`${dir}/cpu.cfs_period_us`)) : cpuMax(files.read(`${dir}/cpu.max`));
-    return quota === undefined ? [] : [quota];
-  });
-  return {
-    ...(quotas.length ? { cpus: Math.max(1, Math.floor(Math.min(...quotas))) } : {}),
-    ...(memory ? { memoryBytes: memory.limit, memoryAvailableBytes: memory.available } : {}),
-  };
-}
-
-/**
- * The folders of the group at `path` and of every group above it, under the mount `base`, that
- * exist. Inside a container without its own cgroup namespace /proc/self/cgroup names the host's
- * path (/docker/<id>) while the mount shows the container's own group at its top: the base itself.
- */
-function levels(base: string, path: string, files: CgroupFiles): string[] {
-  const parts = path.split("/").filter(Boolean);
-  const dirs: string[] = [];
-  for (let n = parts.length; n >= 0; n--) {
-    const dir = [base, ...parts.slice(0, n)].join("/");
-    if (files.read(`${dir}/cgroup.procs`) !== undefined) dirs.push(dir);
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
   }
-  return dirs;
 }
 
-function lowest(dirs: readonly string[], at: (dir: string) => { limit: number; available: number } | undefined): { limit: number; available: number } | undefined {
-  let found: { limit: number; available: number } | undefined;
-  for (const dir of dirs) {
-    const here = at(dir);
-    if (!here) continue;
-    found = found ? { limit: Math.min(found.limit, here.limit), available: Math.min(found.available, here.available) } : here;
-  }
-  return found;
+/** The limits on this process now (nothing off Linux). */
+export function systemCgroupLimits(): CgroupLimits {
+  return process.platform === "linux" ? cgroupLimits({ root: SYSTEM_CGROUP.root, read: readOrUndefined }, readOrUndefined(SYSTEM_CGROUP.self)) : {};
 }
 
-function memoryAt(files: CgroupFiles, dir: string, limitFile: string, usageFile: string, inactiveKey: string): { limit: number; available: number } | undefined {
-  const limit = Number(files.read(`${dir}/${limitFile}`)?.trim());
-  if (!Number.isFinite(limit) || limit <= 0 || limit >= NO_LIMIT) return undefined; // "max", absent
-  const used = Number(files.read(`${dir}/${usageFile}`)?.trim());
-  const stat = files.read(`${dir}/memory.stat`) ?? "";
-  const inactive = Number(new RegExp(`^${inactiveKey} (\\d+)$`, "m").exec(stat)?.[1] ?? 0);
-  const inUse = Number.isFinite(used) ? Math.max(0, used - inactive) : 0;
-  return { limit, available: Math.max(0, limit - inUse) };
-}
-
-/** v2's cpu.max: "max 100000" (none) or "200000 100000" (2 CPUs). */
-function cpuMax(text: string | undefined): number | undefined {
-  const [quota, period] = (text ?? "").trim().split(/\s+/);
-  return cpuQuota(quota, period);
-}
-
-/** v1's cfs_quota_us (-1: none) over cfs_period_us. */
-function cpuQuota(quota: string | undefined, period: string | undefined): number | undefined {
-  const q = Number(quota?.trim());
-  const p = Number(period?.trim());
-  return Number.isFinite(q) && Number.isFinite(p) && q > 0 && p > 0 ? q / p : undefined;
+/** This process's memory now: the machine's, or its cgroup's limit where that is less. */
+export function systemProcessMemory(): ProcessMemory {
+  return processMemory(systemCgroupLimits(), { total: totalmem(), free: freemem() });
 }
 
 /**
@@ -125,7 +31,7 @@ function cpuQuota(quota: string | undefined, period: string | undefined): number
  * --cpuset-cpus: os.availableParallelism), whichever is less. Undefined where nothing limits it
  * below the cores: node-llama-cpp's own choice stands.
  */
-export function automaticThreads(mathCores: number, limits: CgroupLimits = cgroupLimits(), affinity = availableParallelism()): number | undefined {
+export function automaticThreads(mathCores: number, limits: CgroupLimits = systemCgroupLimits(), affinity = availableParallelism()): number | undefined {
   const allowed = Math.max(1, Math.min(limits.cpus ?? Infinity, affinity));
   return allowed < mathCores ? allowed : undefined;
 }

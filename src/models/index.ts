@@ -45,6 +45,7 @@ export {
 export { installCuda, nativeFolderIn } from "./cuda.ts";
 export { useInstalledNativePackages } from "./native-packages.ts";
 export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
+export { systemCgroupLimits, systemProcessMemory } from "./container-limits.ts";
 export { architectureOf, type GgufHead, isSupportedArchitecture, notAChatModel, readGgufHead, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
 export { missingTokenizer, unreadableGgufVersion, unloadableTensor } from "./llama-cpp/loadable.ts";
 export { splitSetProblem } from "./llama-cpp/split-set.ts";

@@ -8,6 +8,7 @@
  * on top. Shared by the extension (its give-up message) and the CLI (hearth chat's loadDeath;
  * hearth status --load does not use it).
  */
+import { type CgroupLimits, processMemory } from "./cgroup-limits.ts";
 import { formatSize } from "./units.ts";
 
 /** The machine's memory once the runtime is gone, and the model it was loading. */
@@ -21,6 +22,12 @@ export interface MachineMemory {
    */
   readonly freeBytes?: number;
   readonly totalBytes: number;
+  /**
+   * Set where the total is this process's cgroup memory limit (a container's `--memory`), less
+   * than the machine's: os.totalmem and os.freemem say the host's there, and the limit is what
+   * the out-of-memory killer held the runtime to.
+   */
+  readonly limited?: true;
   /** The model file's name and size, where the runtime named its file and it can be read. */
   readonly model?: { readonly name: string; readonly bytes: number };
   /** The context size asked for: 0 is auto (sized to the free memory at the load). */
@@ -33,6 +40,8 @@ export interface MemoryCalls {
   readonly fileSize: (path: string) => number;
   readonly freemem: () => number;
   readonly totalmem: () => number;
+  /** This process's cgroup limits (protocol/cgroup-limits.ts read with node:fs); absent: none. */
+  readonly cgroupLimits?: () => CgroupLimits;
 }
 
 /** {@link MachineMemory} read now, for the model file at `modelPath` (when one is known). */
@@ -43,6 +52,8 @@ export function machineMemory(modelPath: string | undefined, contextSize: number
   } catch {
     model = undefined; // gone or unreadable: said without its size
   }
+  const limited = sys.cgroupLimits ? processMemory(sys.cgroupLimits(), { total: sys.totalmem(), free: sys.freemem() }) : undefined;
+  if (limited?.limited) return { freeBytes: limited.freeBytes, totalBytes: limited.totalBytes, limited: true, contextSize, ...(model ? { model } : {}) };
   const free = FREE_MEMORY_MEANS_AVAILABLE.has(sys.platform) ? { freeBytes: sys.freemem() } : {};
   return { ...free, totalBytes: sys.totalmem(), contextSize, ...(model ? { model } : {}) };
 }
@@ -63,12 +74,16 @@ export interface AdviceWords {
 /** The advice, a sentence (or two) of its own. */
 export function memoryAdvice(memory: MachineMemory, words: AdviceWords): string {
   if (memory.freeBytes === undefined) return againstAllMemory(memory, words);
-  const free = `${formatSize(memory.freeBytes)} of this machine's ${formatSize(memory.totalBytes)} of memory is free now (the runtime stopped)`;
-  if (!memory.model) return `${capital(free)}; the model and its context may need more: close other programs, or ${words.choose}, ${words.then}.`;
+  const free = memory.limited
+    ? `${formatSize(memory.freeBytes)} of the ${formatSize(memory.totalBytes)} of memory this process's control group is limited to (a container's memory limit, not the machine's) is free now (the runtime stopped)`
+    : `${formatSize(memory.freeBytes)} of this machine's ${formatSize(memory.totalBytes)} of memory is free now (the runtime stopped)`;
+  // In a container the limit can be raised (docker run --memory, a devcontainer's runArgs, a pod's limits).
+  const raise = memory.limited ? "raise the container's memory limit, " : "";
+  if (!memory.model) return `${capital(free)}; the model and its context may need more: close other programs, ${raise}or ${words.choose}, ${words.then}.`;
   const file = `The model file ${memory.model.name} is ${formatSize(memory.model.bytes)}`;
-  // Larger than all of its memory, closing programs cannot make room.
+  // Larger than all of its memory (or of the limit), closing programs cannot make room.
   const close = memory.model.bytes < memory.totalBytes ? "close other programs, or " : "";
-  if (memory.model.bytes >= memory.freeBytes) return `${file} and ${free}: ${close}${words.choose} (a file under ${formatSize(memory.freeBytes)}, less its context's memory), ${words.then}.`;
+  if (memory.model.bytes >= memory.freeBytes) return `${file} and ${free}: ${close}${raise}${raise && !close ? "or " : ""}${words.choose} (a file under ${formatSize(memory.freeBytes)}, less its context's memory), ${words.then}.`;
   const context =
     memory.contextSize > 0
       ? `set ${words.context} below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to the free memory)`

@@ -3,11 +3,10 @@
  * a recommendation for this machine), downloads into the models folder, deletion. Kept
  * out of session.ts, which owns the loaded model.
  */
-import { totalmem } from "node:os";
 import { basename, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
 import { isOutside } from "../indexer/index.ts";
-import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, holderWords, isWebAddress, listDownloaded, lockPart, MOVED_ASIDE, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
+import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, holderWords, isWebAddress, listDownloaded, lockPart, MOVED_ASIDE, PRESETS, probeSystem, recommendCompletionModel, recommendModel, systemProcessMemory } from "../models/index.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult, ModelUse } from "../protocol/models.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { formatSize } from "../protocol/units.ts";
@@ -29,7 +28,7 @@ export async function modelCatalog(modelsFolder: string, models?: HeldModels): P
     return uses?.length ? { ...d, loadedFor: uses } : d;
   });
   const system = await probeSystem().catch(() => undefined);
-  const memory = { vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() };
+  const memory = { vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? systemProcessMemory().totalBytes };
   const recommendation = recommendModel(memory);
   const completion = recommendCompletionModel(memory, recommendation);
   const completionRecommendation = { id: completion.model.id, name: completion.model.name, quantization: completion.model.quantization, reason: completion.reason };

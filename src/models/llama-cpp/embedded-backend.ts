@@ -4,7 +4,6 @@
  * the higher evaluation priority). The file is validated before llama.cpp sees it.
  */
 import { readFileSync } from "node:fs";
-import { totalmem } from "node:os";
 import { getLlama, InsufficientMemoryError, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import {
   BackendError,
@@ -18,7 +17,7 @@ import {
   type ModelBackend,
   throwIfAborted,
 } from "../backend.ts";
-import { automaticThreads } from "../container-limits.ts";
+import { automaticThreads, systemProcessMemory } from "../container-limits.ts";
 import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from "../fim-prompt.ts";
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
@@ -321,11 +320,14 @@ function chatFallback(request: FimRequest): ChatMessage[] {
   ];
 }
 
-/** Refuses files that cannot fit in RAM + VRAM together (llama.cpp would thrash or be killed). */
+/** Refuses files that cannot fit in RAM + VRAM together (llama.cpp would thrash or be killed); RAM is a container's memory limit where that is less. */
 async function checkMemory(llama: Llama, file: ValidatedModel): Promise<void> {
   const vram = llama.gpu ? (await llama.getVramState()).total : 0;
-  if (file.fileSize > totalmem() + vram) {
-    throw new BackendError(`the model needs about ${formatBytes(file.fileSize)} of memory; this machine has ${formatBytes(totalmem())} RAM and ${formatBytes(vram)} VRAM: choose a smaller quantization`, "selectModel");
+  const ram = systemProcessMemory();
+  if (file.fileSize > ram.totalBytes + vram) {
+    const has = ram.limited ? `this process's control group (a container) is limited to ${formatBytes(ram.totalBytes)} of RAM, with` : `this machine has ${formatBytes(ram.totalBytes)} RAM and`;
+    const way = ram.limited ? "choose a smaller quantization, or raise the container's memory limit" : "choose a smaller quantization";
+    throw new BackendError(`the model needs about ${formatBytes(file.fileSize)} of memory; ${has} ${formatBytes(vram)} VRAM: ${way}`, "selectModel");
   }
 }
 

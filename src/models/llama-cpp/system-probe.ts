@@ -5,12 +5,13 @@
  * first asked (the runtime starts without it).
  */
 import { readFileSync } from "node:fs";
-import { cpus, freemem, totalmem } from "node:os";
+import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Llama, LlamaModel } from "node-llama-cpp";
 import { modelLoadAdvice, openFilesLimit } from "../../protocol/open-files.ts";
 import { type ComputeBackend, computeKind, type SystemInfo } from "../../protocol/status.ts";
 import { type CudaFacts, computeAdvice, cudaPackagesFor, hasNvidiaGpu } from "../cuda.ts";
+import { systemProcessMemory } from "../container-limits.ts";
 import { CUDA_BUILDS, cudaBuildBlocker, queryNvidiaSmi } from "../cuda-compat.ts";
 
 let cached: Promise<SystemInfo> | undefined;
@@ -24,12 +25,14 @@ export function probeSystem(): Promise<SystemInfo> {
 }
 
 async function probe(): Promise<SystemInfo> {
+  // In a container with a memory limit, the limit and what it leaves (node:os says the host's).
+  const memory = systemProcessMemory();
   const base = {
     platform: process.platform,
     arch: process.arch,
     cpus: cpus().length,
-    totalMemoryBytes: totalmem(),
-    freeMemoryBytes: freemem(),
+    totalMemoryBytes: memory.totalBytes,
+    freeMemoryBytes: memory.freeBytes,
   };
   let llama: Llama;
   // Read before node-llama-cpp is: once it has filled the table, /proc/self/limits cannot be opened either.

@@ -63,10 +63,11 @@ it("hearth chat: a runtime killed from outside while loading the model names the
   assert.equal(code, 1, stderr);
   assert.match(stderr, /The Hearth runtime stopped unexpectedly \(signal SIGKILL: killed from outside, most often by the system's out-of-memory killer .*\) while loading the model; see the log at .*\.log\. /);
   // The free memory in MiB on a busy machine (under 0.1 GiB); on macOS not said (protocol/memory-advice.ts): the file against all memory.
+  // In a container with a memory limit (a CI job's), the limit's figures (protocol/cgroup-limits.ts).
   assert.match(
     stderr,
     process.platform === "darwin"
       ? /\. The model file tiny-qwen35\.gguf is [\d.]+ MiB of this machine's [\d.]+ GiB of memory: with its context and what other programs use it did not fit — set --context below its 32,768 tokens \(or to 0: auto, sized to the free memory\), close other programs, or choose a smaller model or quantization \(--model FILE\), then run it again\.\n/
-      : /\. The model file tiny-qwen35\.gguf is [\d.]+ MiB and [\d.]+ [MG]iB of this machine's [\d.]+ GiB of memory is free now \(the runtime stopped\): the file fits, so its context \(or other programs meanwhile\) took the rest — set --context below its 32,768 tokens, or to 0 \(auto: sized to the free memory\), then run it again\.\n/,
+      : /\. The model file tiny-qwen35\.gguf is [\d.]+ MiB and [\d.]+ [MG]iB of (?:this machine's [\d.]+ GiB of memory|the [\d.]+ [MG]iB of memory this process's control group is limited to \(a container's memory limit, not the machine's\)) is free now \(the runtime stopped\): the file fits, so its context \(or other programs meanwhile\) took the rest — set --context below its 32,768 tokens, or to 0 \(auto: sized to the free memory\), then run it again\.\n/,
   );
 });

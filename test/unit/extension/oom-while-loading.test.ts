@@ -37,8 +37,9 @@ async function gaveUpLoading(source: ModelSource, contextSize: number, signal: N
   const end = await ended;
   const decision = policy.crashed(90_000, end.signal) as Extract<RestartDecision, { action: "give-up" }>;
   assert.equal(decision.action, "give-up");
-  // The free figure as on Linux and Windows, whatever this machine (macOS leaves it out: protocol/memory-advice.test.ts).
-  return gaveUpMessage(decision, end.reason, machineMemory(decision.modelPath, contextSize, { ...MEMORY_CALLS, platform: "linux" }));
+  // The free figure as on Linux and Windows, whatever this machine (macOS leaves it out: protocol/memory-advice.test.ts);
+  // the machine's, also in a container with a memory limit (that form: protocol/memory-advice.test.ts).
+  return gaveUpMessage(decision, end.reason, machineMemory(decision.modelPath, contextSize, { ...MEMORY_CALLS, platform: "linux", cgroupLimits: () => ({}) }));
 }
 
 /** A size as formatSize writes it: MiB under 0.1 GiB (a busy machine's free memory), else GiB. */

@@ -1,15 +1,20 @@
 /**
- * container-limits.ts read from files laid out as the kernel lays them out under
- * /sys/fs/cgroup (cgroup v2 alone, v1, the hybrid of both, a container's own group shown at the
- * mount's top): the CPU quota and the threads chosen from it. The real kernel's files, in a
- * group this test makes, are read by test/integration/models/container-threads.test.ts.
+ * protocol/cgroup-limits.ts and models/container-limits.ts read from files laid out as the kernel
+ * lays them out under /sys/fs/cgroup (cgroup v2 alone, v1, the hybrid of both, a container's own
+ * group shown at the mount's top): the CPU quota and the threads chosen from it, the memory limit
+ * and what it leaves. As root, a real cgroup with a memory limit too; a real CPU quota is met by
+ * test/integration/models/container-threads.test.ts.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, it } from "node:test";
-import { automaticThreads, type CgroupFiles, cgroupLimits } from "../../../src/models/container-limits.ts";
+import { after, describe, it } from "node:test";
+import { automaticThreads } from "../../../src/models/container-limits.ts";
+import { type CgroupFiles, cgroupLimits, processMemory } from "../../../src/protocol/cgroup-limits.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+
+const GiB = 1024 ** 3;
 
 /** A cgroup mount laid out under a temp folder: each group a folder with cgroup.procs and its files. */
 function layout(files: Record<string, string>): CgroupFiles {
@@ -90,3 +95,73 @@ describe("automatic threads", () => {
     assert.equal(automaticThreads(8, { cpus: 16 }, 64), undefined);
   });
 });
+
+describe("cgroup memory limits", () => {
+  it("reads v2's memory.max over the groups (the lowest holding) and what it leaves: memory.current less the reclaimable file cache", () => {
+    const files = layout({
+      "cgroup.controllers": "memory\n",
+      "memory.max": "max\n",
+      "system.slice/memory.max": `${8 * GiB}\n`,
+      "system.slice/memory.current": `${3 * GiB}\n`,
+      "system.slice/memory.stat": `anon ${2 * GiB}\nfile ${GiB}\ninactive_file ${GiB}\n`,
+      "system.slice/docker-1.scope/memory.max": "max\n",
+    });
+    assert.deepEqual(cgroupLimits(files, "0::/system.slice/docker-1.scope\n"), { memoryBytes: 8 * GiB, memoryAvailableBytes: 6 * GiB });
+  });
+
+  it("reads v1's memory.limit_in_bytes, its largest page-aligned number meaning none", () => {
+    const files = layout({
+      "memory/memory.limit_in_bytes": "9223372036854771712\n",
+      "memory/docker/abc/memory.limit_in_bytes": `${2 * GiB}\n`,
+      "memory/docker/abc/memory.usage_in_bytes": `${GiB}\n`,
+      "memory/docker/abc/memory.stat": `cache 0\ntotal_inactive_file ${0.25 * GiB}\n`,
+    });
+    assert.deepEqual(cgroupLimits(files, "4:memory:/docker/abc\n"), { memoryBytes: 2 * GiB, memoryAvailableBytes: 1.25 * GiB });
+    assert.deepEqual(cgroupLimits(files, "4:memory:/\n"), {});
+  });
+
+  it("a limit under the machine's memory is the process's total; one above it leaves the machine's", () => {
+    assert.deepEqual(processMemory({ memoryBytes: 2 * GiB, memoryAvailableBytes: 1.5 * GiB }, { total: 64 * GiB, free: 60 * GiB }), { totalBytes: 2 * GiB, freeBytes: 1.5 * GiB, limited: true });
+    assert.deepEqual(processMemory({ memoryBytes: 2 * GiB, memoryAvailableBytes: 1.5 * GiB }, { total: 64 * GiB, free: 0.5 * GiB }), { totalBytes: 2 * GiB, freeBytes: 0.5 * GiB, limited: true });
+    assert.deepEqual(processMemory({ memoryBytes: 128 * GiB }, { total: 64 * GiB, free: 60 * GiB }), { totalBytes: 64 * GiB, freeBytes: 60 * GiB });
+  });
+
+  const group = memoryGroup();
+  after(() => group?.remove());
+  it("in a real cgroup limited to 512 MiB, this process's memory is the limit (os.totalmem says the host's)", { skip: group ? false : "no cgroup memory controller this process may make a group in (root, cgroup v1 memory or v2)" }, () => {
+    const child = `const { systemProcessMemory } = await import(${JSON.stringify(new URL("../../../src/models/container-limits.ts", import.meta.url).href)}); const os = await import("node:os"); process.stdout.write(JSON.stringify({ ...systemProcessMemory(), host: os.totalmem() }));`;
+    const run = spawnSync("sh", ["-c", `echo $$ > ${group!.procs} && exec "$@"`, "sh", process.execPath, "--import", "tsx", "--input-type=module", "-e", child], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    const seen = JSON.parse(run.stdout) as { totalBytes: number; freeBytes: number; limited?: true; host: number };
+    assert.ok(seen.host > 512 * 1024 ** 2, "the host has more than the limit");
+    assert.equal(seen.totalBytes, 512 * 1024 ** 2);
+    assert.equal(seen.limited, true);
+    assert.ok(seen.freeBytes > 0 && seen.freeBytes < 512 * 1024 ** 2, `free ${seen.freeBytes}`);
+  });
+});
+
+/** A new cgroup limited to 512 MiB of memory, or undefined where none can be made. */
+function memoryGroup(): { procs: string; remove: () => void } | undefined {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
+  const v1 = existsSync("/sys/fs/cgroup/memory/memory.limit_in_bytes") || existsSync("/sys/fs/cgroup/memory/cgroup.procs");
+  const dir = `${v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup"}/hearth-test-${process.pid}`;
+  try {
+    mkdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const remove = () => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // the child in it has exited; nothing else holds it
+    }
+  };
+  try {
+    writeFileSync(`${dir}/${v1 ? "memory.limit_in_bytes" : "memory.max"}`, String(512 * 1024 ** 2));
+  } catch {
+    remove();
+    return undefined;
+  }
+  return { procs: `${dir}/cgroup.procs`, remove };
+}

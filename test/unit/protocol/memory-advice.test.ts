@@ -40,3 +40,22 @@ it("on Linux and Windows the free figure stays, in the unit its size reads best 
     assert.match(busy, /and 50\.0 MiB of this machine's 16\.0 GiB of memory is free now .*\(a file under 50\.0 MiB, less its context's memory\)/);
   }
 });
+
+// In a container with a memory limit (docker run --memory=2g on a 64 GiB host) os.totalmem and
+// os.freemem say the host's: the advice said "60.0 GiB of this machine's 64.0 GiB is free now"
+// after the limit's out-of-memory kill, and named a file under 60 GiB. machineMemory is given
+// the cgroup's limits (protocol/cgroup-limits.ts) and weighs the file against what they leave.
+it("in a container with a memory limit under the machine's, the advice weighs the file against the limit and says so", () => {
+  const host = { platform: "linux", freemem: () => 60 * GiB, totalmem: () => 64 * GiB };
+  const limited: MemoryCalls = { ...host, fileSize: () => 5.5 * GiB, cgroupLimits: () => ({ memoryBytes: 2 * GiB, memoryAvailableBytes: 1.5 * GiB }) };
+  const advice = memoryAdvice(machineMemory("/models/Qwen3.5-9B-Q4_K_M.gguf", 0, limited), WORDS);
+  assert.equal(
+    advice,
+    "The model file Qwen3.5-9B-Q4_K_M.gguf is 5.5 GiB and 1.5 GiB of the 2.0 GiB of memory this process's control group is limited to (a container's memory limit, not the machine's) is free now (the runtime stopped): raise the container's memory limit, or choose a smaller model or quantization with \"Hearth: Select Model…\" (a file under 1.5 GiB, less its context's memory), then Restart.",
+  );
+  const unknownModel = memoryAdvice(machineMemory(undefined, 0, { ...limited, fileSize: () => 0 }), WORDS);
+  assert.match(unknownModel, /^1\.5 GiB of the 2\.0 GiB of memory this process's control group is limited to .*: close other programs, raise the container's memory limit, or choose/);
+  // A limit above the machine's memory (or none) leaves the machine's figures.
+  const loose = memoryAdvice(machineMemory("/models/big.gguf", 0, { ...host, fileSize: () => 9.5 * GiB, cgroupLimits: () => ({ memoryBytes: 128 * GiB, memoryAvailableBytes: 100 * GiB }) }), WORDS);
+  assert.match(loose, /9\.5 GiB and 60\.0 GiB of this machine's 64\.0 GiB of memory is free now/);
+});

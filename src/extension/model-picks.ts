@@ -3,7 +3,8 @@
  * only the model that is actually loaded is "loaded"; the one the settings select but that
  * is not loaded (not downloaded, loading, failed, runtime down) is "selected, not loaded".
  * Also Download Model's rules: one download at a time (`DownloadSlot`), and a question before
- * a download on a machine nothing fits (`downloadWarning`).
+ * a download on a machine nothing fits (`downloadWarning`), and its star only beside a
+ * recommendation that fits (`recommendedRow`).
  */
 import { basename } from "node:path";
 import type { ModelRecommendation, PresetQuantization } from "../protocol/models.ts";
@@ -100,6 +101,16 @@ export function alreadyDownloading(name: string): string {
  * The question to ask before downloading `name` on a machine the runtime found nothing fits
  * (the view offers no download there), or undefined where its recommendation fits.
  */
+/**
+ * Whether Download Model stars this row as the machine's recommendation: only where it fits.
+ * Where nothing fits, the catalog's recommendation is the smallest choice marked not fitting,
+ * and the picker starred it with "Recommended: No model Hearth offers fits this machine…" under
+ * it — a 19.7 GiB download offered as the pick on a machine it would not load on.
+ */
+export function recommendedRow(recommendation: ModelRecommendation, preset: string, quantization: string): boolean {
+  return recommendation.fits && recommendation.preset === preset && recommendation.quantization === quantization;
+}
+
 export function downloadWarning(recommendation: ModelRecommendation, name: string, quant: PresetQuantization): string | undefined {
   if (recommendation.fits) return undefined;
   return `${recommendation.reason.replace(/\.$/, "")}. ${name} needs about ${formatSize(quant.memoryBytes)}, so it will likely not load here. Download it (${formatSize(quant.sizeBytes)}) anyway?`;

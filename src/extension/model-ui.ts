@@ -13,7 +13,7 @@ import type { DownloadedModel, ModelCatalog, ModelDownloadResult, PresetInfo, Pr
 import { formatSize } from "../protocol/units.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import { type DownloadedItem, downloadedItem, type ManageStep, manageFailure, unloadNote } from "./manage-models.ts";
-import { afterDownload, alreadyDownloading, DownloadSlot, downloadWarning, type ModelChoice } from "./model-picks.ts";
+import { afterDownload, alreadyDownloading, DownloadSlot, downloadWarning, type ModelChoice, recommendedRow } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { showFailure } from "./failure-notice.ts";
 import { requestFailure, requestNotice } from "./request-failure.ts";
@@ -94,7 +94,7 @@ function quantizationPicks(catalog: ModelCatalog): (QuantPick | vscode.QuickPick
   for (const preset of catalog.presets) {
     items.push({ label: preset.name, kind: vscode.QuickPickItemKind.Separator });
     for (const quant of preset.quantizations) {
-      const recommended = catalog.recommendation.preset === preset.id && catalog.recommendation.quantization === quant.id;
+      const recommended = recommendedRow(catalog.recommendation, preset.id, quant.id);
       const downloaded = catalog.downloaded.find((d) => d.preset === preset.id && d.quantization === quant.id);
       const state = downloaded ? (downloaded.complete ? "downloaded" : `partly downloaded (${gib(downloaded.sizeBytes)}), resumes`) : undefined;
       items.push({

@@ -2,7 +2,7 @@
 // is not loaded (not downloaded, loading, failed) says so.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { afterDownload, alreadyDownloading, checkAgain, DownloadSlot, downloadWarning, modelPickState, workspaceServerEntry } from "../../../src/extension/model-picks.ts";
+import { afterDownload, alreadyDownloading, checkAgain, DownloadSlot, downloadWarning, modelPickState, recommendedRow, workspaceServerEntry } from "../../../src/extension/model-picks.ts";
 import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts";
 import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
@@ -79,6 +79,18 @@ describe("Download Model on a machine nothing fits", () => {
       downloadWarning({ preset: "qwen3.6-35b-a3b", quantization: "Q4_K_M", fits: false, reason }, "Qwen3.6-35B-A3B Q4_K_M", quant),
       `${reason}. Qwen3.6-35B-A3B Q4_K_M needs about 22.7 GiB, so it will likely not load here. Download it (19.7 GiB) anyway?`,
     );
+  });
+
+  it("stars no row: the smallest choice it names is not a recommendation (\"Recommended: No model … fits\" under a star, before)", () => {
+    const notFitting = { preset: "qwen3.6-35b-a3b", quantization: "Q4_K_M", fits: false, reason };
+    assert.equal(recommendedRow(notFitting, "qwen3.6-35b-a3b", "Q4_K_M"), false);
+  });
+
+  it("stars the recommendation, and it alone, where it fits", () => {
+    const fitting = { preset: "qwen3.6-35b-a3b", quantization: "Q5_K_M", fits: true, reason: "Qwen3.6-35B-A3B Q5_K_M fits in 28.0 GiB of VRAM" };
+    assert.equal(recommendedRow(fitting, "qwen3.6-35b-a3b", "Q5_K_M"), true);
+    assert.equal(recommendedRow(fitting, "qwen3.6-35b-a3b", "Q4_K_M"), false);
+    assert.equal(recommendedRow(fitting, "qwen3.5-35b-a3b", "Q5_K_M"), false);
   });
 
   it("asks nothing where the recommendation fits", () => {

@@ -26,7 +26,9 @@
  *   capability bounding set cut to Docker's default set (KEEP_CAPS: files of any owner are still
  *   written, chown'd and chmod'ed, setuid/setgid kept for tools that change user), without
  *   CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH and the
- *   rest, and with no_new_privs (a setuid binary gains nothing). The root-uid form (root of its
+ *   rest, and with no_new_privs (a setuid binary gains nothing). /proc/sys and /sys are made
+ *   read-only inside (KERNEL_READ_ONLY): root writes core_pattern without any capability.
+ *   Not done: /proc/sysrq-trigger and the like stay (they stop the machine, send nothing). The root-uid form (root of its
  *   user namespace) gets the same cut, so it cannot umount a mask either.
  * - Another process of the user's outside (ptrace, /proc/<pid>/mem, /proc/<pid>/root leading
  *   around the masks, /proc/<pid>/ns/net): from a user namespace of its own the kernel refuses
@@ -86,15 +88,24 @@ export const KEEP_CAPS = ["chown", "dac_override", "fowner", "fsetid", "kill", "
 /** Root's drop before the command (root, and root of a user namespace): only KEEP_CAPS, no new privileges. */
 const ROOT_DROP = `setpriv --nnp --inh-caps=-all --bounding-set=-all,${KEEP_CAPS.map((c) => `+${c}`).join(",")} --`;
 
+/** What a command refused inside says first (then why; how): the probe tells it from the system's refusals by it. */
+const MASK_REFUSED = "hearth: not run:";
+
+/**
+ * Root's kernel settings made read-only inside (root form): /proc/sys and /sys, each mount under
+ * them (binfmt_misc, cgroup), remounted `bind,ro` — the mount's own flag, so outside they stay
+ * writable. Else root without CAP_SYS_ADMIN still writes /proc/sys/kernel/core_pattern (checked:
+ * it does), and `|/path` there is a program the kernel runs outside, as root, with the network,
+ * at the next crash; binfmt_misc's register hands outside programs to an interpreter of its own.
+ */
+const KERNEL_READ_ONLY = `mount --rbind /proc/sys /proc/sys 2>/dev/null && { f=; while read -r _ _ _ _ m _; do case $m in /sys|/sys/*|/proc/sys|/proc/sys/*) mount -o remount,bind,ro "$m" 2>/dev/null || f=$m;; esac; done < /proc/self/mountinfo; [ -z "$f" ]; } || { echo "${MASK_REFUSED} the kernel's settings (/proc/sys, /sys) could not be made read-only inside the namespace (mount -o remount,bind,ro failed\${f:+ on $f}), and root could set one there that runs a program outside with the network (core_pattern); run hearth fix as a user other than root, or pass --allow-network to run commands with the network" >&2; exit 126; }; `;
+
 const NAMESPACES = ["--net", "--mount", "--propagation", "private"];
-const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly drop: string }> = {
+const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly drop: string; readonly prep?: string }> = {
   "own-uid": { args: ["--user", "--map-current-user", "--keep-caps", ...NAMESPACES], drop: "setpriv --nnp --inh-caps=-all --ambient-caps=-all --" },
   "root-uid": { args: ["--user", "--map-root-user", ...NAMESPACES], drop: ROOT_DROP },
-  root: { args: NAMESPACES, drop: ROOT_DROP },
+  root: { args: NAMESPACES, drop: ROOT_DROP, prep: KERNEL_READ_ONLY },
 };
-
-/** What a refused mask says first: the probe tells it from the system's refusals by it. */
-const MASK_REFUSED = "hearth: not run:";
 
 /**
  * Inside the namespaces, before the command: each socket path given ($@ after the command) is
@@ -136,9 +147,9 @@ export function listedUnixSockets(table = "/proc/net/unix"): string[] {
  * stops). `sockets` is asked at each command's start.
  */
 export function unshareNetworkOff(unshare = "unshare", form: NetworkOffForm = process.getuid?.() === 0 ? "root" : "own-uid", sockets: () => readonly string[] = listedUnixSockets): NetworkOff {
-  const { args, drop } = FORMS[form];
+  const { args, drop, prep = "" } = FORMS[form];
   return {
-    argv: (command) => [unshare, [...args, "--", "sh", "-c", `${LOOPBACK_UP}; ${MASK_SOCKETS}; exec ${drop} sh -c "$c"`, "hearth-no-network", command, ...sockets()]],
+    argv: (command) => [unshare, [...args, "--", "sh", "-c", `${LOOPBACK_UP}; ${prep}${MASK_SOCKETS}; exec ${drop} sh -c "$c"`, "hearth-no-network", command, ...sockets()]],
   };
 }
 
@@ -175,7 +186,11 @@ async function tryNetworkOff(off: NetworkOff): Promise<NetworkOffProbe> {
   if (ran.error?.code === "ENOENT") return { ok: false, why: `unshare (util-linux) is not installed, which Hearth uses to run commands in a network namespace of their own`, how: `install util-linux, or ${ELSEWHERE}` };
   if (ran.error) return { ok: false, why: `unshare could not start: ${ran.error.message}`, how: ELSEWHERE };
   const said = ran.err.trim().split("\n").filter(Boolean).slice(-2).join("; ");
-  if (ran.err.includes(MASK_REFUSED)) return { ok: false, why: ran.err.slice(ran.err.indexOf(MASK_REFUSED) + MASK_REFUSED.length).trim().split("; stop what")[0] ?? "", how: "stop what listens there" };
+  if (ran.err.includes(MASK_REFUSED)) {
+    // "<why>; <how>, or pass --allow-network …": networkOnNotice names --allow-network itself.
+    const [why = "", how = ""] = ran.err.slice(ran.err.indexOf(MASK_REFUSED) + MASK_REFUSED.length).trim().split("\n")[0]!.split("; ");
+    return { ok: false, why, how: how.replace(/, or pass --allow-network.*$/, "") };
+  }
   if (/setpriv/.test(said)) return { ok: false, why: `setpriv (util-linux 2.31 or later), which Hearth uses to drop a command's capabilities inside the namespace, could not run it (${said})`, how: `install util-linux's setpriv, or ${ELSEWHERE}` };
   if (ran.code === 3) return { ok: false, why: `loopback could not be brought up inside the network namespace (${said}): Hearth needs ip (iproute2), ifconfig, perl or python3 there`, how: `install iproute2 (ip), or ${ELSEWHERE}` };
   if (ran.code !== 0) return { ok: false, why: `the system refused a network namespace (${said || `unshare exit code ${ran.code}`}): unprivileged user namespaces are off or restricted here (Ubuntu 24.04's AppArmor restricts them; a container may lack the capability)`, how: ALLOW_USERNS };

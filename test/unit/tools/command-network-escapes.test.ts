@@ -122,6 +122,33 @@ describe("Hearth run as root (CI, devcontainers)", { skip: skip || (root ? false
     assert.equal(hits(), 0, "nothing reached the server outside");
   });
 
+  it("root inside cannot set the kernel's core_pattern (a program the kernel runs outside at a crash), nor anything under /sys; outside they stay writable", async () => {
+    // The value it has, written back: without the read-only mounts this succeeds (and changes nothing).
+    const ran = await runShell(`v=$(cat /proc/sys/kernel/core_pattern); printf '%s\\n' "$v" > /proc/sys/kernel/core_pattern 2>&1 && echo core_pattern written; for f in /sys/fs/cgroup/*/notify_on_release /sys/kernel/uevent_helper; do [ -e "$f" ] && { cat "$f" > "$f" 2>/dev/null && echo "$f written"; }; done; echo done`, tempDir(), 60_000, never, undefined, { networkOff: off });
+    assert.match(ran.output, /core_pattern: Read-only file system/, ran.output);
+    assert.doesNotMatch(ran.output, /written/, ran.output);
+    assert.match(ran.output, /done\n$/);
+    const outside = readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => / \/(sys|proc) /.test(l));
+    assert.ok(outside.length > 0 && outside.every((l) => / rw[, ]/.test(l)), outside.join("\n"));
+  });
+
+  it("where /proc/sys cannot be made read-only the command is refused, and the probe says so with the way out", async (t) => {
+    const bin = tempDir("hearth-failing-remount-");
+    const path = process.env.PATH;
+    writeFileSync(join(bin, "mount"), `#!/bin/sh\ncase "$*" in *remount*) echo 'mount: permission denied' >&2; exit 32;; esac\nPATH=${JSON.stringify(path ?? "")} exec mount "$@"\n`);
+    chmodSync(join(bin, "mount"), 0o755);
+    process.env.PATH = `${bin}:${path ?? ""}`;
+    t.after(() => (process.env.PATH = path));
+    const ran = await runShell("echo ran", tempDir(), 60_000, never, undefined, { networkOff: off });
+    assert.equal(ran.exitCode, 126, ran.output);
+    assert.match(ran.output, /^hearth: not run: the kernel's settings \(\/proc\/sys, \/sys\) could not be made read-only inside the namespace \(mount -o remount,bind,ro failed on \/\S+\), .*core_pattern\); run hearth fix as a user other than root, or pass --allow-network/);
+    assert.doesNotMatch(ran.output, /^ran$/m);
+    const said = await probeNetworkOff();
+    assert.equal(said.ok, false);
+    assert.match(!said.ok ? said.why : "", /^the kernel's settings \(\/proc\/sys, \/sys\) could not be made read-only inside the namespace/);
+    assert.equal(!said.ok ? said.how : "", "run hearth fix as a user other than root");
+  });
+
   it("a root command still writes, chowns and chmods files another user owns (a devcontainer's uid 1000)", async () => {
     const dir = tempDir();
     const theirs = join(dir, "theirs.txt");

@@ -19,7 +19,12 @@ export interface HomeCalls {
 
 /** The home folder: $HOME when it is an absolute path, else the system's for this user; throws where there is neither. */
 export function homeFolderOf(calls: HomeCalls): string {
-  const home = calls.homedir();
+  let home: string;
+  try {
+    home = calls.homedir();
+  } catch {
+    home = ""; // HOME unset and a user id the system does not list: libuv's uv_os_homedir says ENOENT
+  }
   if (calls.isAbsolute(home)) return home;
   let own: string | undefined;
   try {
@@ -28,5 +33,5 @@ export function homeFolderOf(calls: HomeCalls): string {
     own = undefined; // a user id the system does not list (a container run with --user 12345)
   }
   if (own && calls.isAbsolute(own)) return own;
-  throw new Error(`Hearth has no home folder to keep its files in: HOME is ${home ? `"${home}", not an absolute path` : "empty"} and this user has none in the system's user list; set HOME to a folder this user can write`);
+  throw new Error(`Hearth has no home folder to keep its files in: HOME is ${home ? `"${home}", not an absolute path` : "empty or unset"} and this user has none in the system's user list; set HOME to a folder this user can write`);
 }

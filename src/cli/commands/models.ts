@@ -107,10 +107,18 @@ function notAModel(file: string): string | undefined {
 /** The options it takes (its usage names each: test/unit/cli/usage-flags.test.ts). */
 export const MODELS_FLAGS = { json: "boolean", download: "string", quant: "string", cuda: "boolean", "cuda-ext": "boolean", verbose: "boolean" } as const;
 
-export const modelsCommand: CliCommand = {
-  name: "models",
-  summary: "list model presets, downloaded models and what fits this machine",
-  usage: `hearth models [--json] [--download PRESET [--quant Q4_K_M]] [--cuda [--cuda-ext]]
+/** `hearth models --help`: where the downloads are kept, or, where that cannot be told (no home folder), why. */
+function modelsUsage(): string {
+  let folders: string;
+  try {
+    folders = `Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(join(cliStoragePath(), "native"))}
+(set HEARTH_HOME to change). Hearth in VS Code keeps its own downloads, in VS Code's storage
+(${terminalName(editorModelsFolders()[0]!)}): give one to chat and fix with --model FILE
+rather than download it again.`;
+  } catch (error) {
+    folders = `Models are stored in HEARTH_HOME, or under the home folder, but: ${error instanceof Error ? error.message : String(error)}, or HEARTH_HOME.`;
+  }
+  return `hearth models [--json] [--download PRESET [--quant Q4_K_M]] [--cuda [--cuda-ext]]
 
   --json            print the catalog as JSON (with --download or --cuda: what was installed;
                     progress on stderr; an error as {"error":{"message"}})
@@ -122,10 +130,17 @@ export const modelsCommand: CliCommand = {
   --cuda-ext        with --cuda: also the fallback build for drivers the main one does not load with
   --verbose         show the runtime's log on stderr
 
-Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(join(cliStoragePath(), "native"))}
-(set HEARTH_HOME to change). Hearth in VS Code keeps its own downloads, in VS Code's storage
-(${terminalName(editorModelsFolders()[0]!)}): give one to chat and fix with --model FILE
-rather than download it again.`,
+${folders}`;
+}
+
+export const modelsCommand: CliCommand = {
+  name: "models",
+  summary: "list model presets, downloaded models and what fits this machine",
+  // Read when asked (hearth models --help), not when the CLI loads: with no home folder (a container's
+  // user id the system does not list, HOME unset) every command failed before it began.
+  get usage() {
+    return modelsUsage();
+  },
   async run(args, io) {
     const { flags } = parseFlags(args, MODELS_FLAGS);
     // One ran and the other was dropped without a word (--cuda won: no model downloaded, exit 0).

@@ -27,8 +27,12 @@ export interface CliIo {
   readonly outIsTerminal?: boolean;
   /** Standard error is a terminal: progress may redraw a line with `\r` (never into a pipe or a log file). */
   readonly errIsTerminal?: boolean;
-  /** Standard error's width in columns, when it is a terminal: a progress frame wider than that wraps, and each redraw then leaves a line. */
-  readonly errColumns?: number;
+  /**
+   * Standard error's width in columns now, when it is a terminal: a progress frame wider than
+   * that wraps, and each redraw then leaves a line. Asked at each frame: a width taken once at
+   * the start was kept after the window or the tmux pane was made narrower mid-download.
+   */
+  readonly errColumns?: () => number | undefined;
   /** Standard input is a terminal: reading it waits for the user to type, so say so first. */
   readonly inIsTerminal?: boolean;
 }
@@ -155,7 +159,7 @@ export function readInputBytes(path: string, what: string): Buffer {
 
 /**
  * One progress frame for a terminal (`io.errIsTerminal`): `\r`, then `text` cut to one
- * column less than the terminal's width (`io.errColumns`; 80 when unknown) and padded over
+ * column less than the terminal's width (`io.errColumns()`, asked for each frame; 80 when unknown) and padded over
  * the frame before. A frame that wrapped (a download's line in a 60-column pane) left a new
  * line at every redraw, since `\r` goes back only to the start of the last screen line.
  */

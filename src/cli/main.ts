@@ -188,7 +188,8 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined; cancell
     signal: controller.signal,
     outIsTerminal: process.stdout.isTTY === true,
     errIsTerminal: process.stderr.isTTY === true,
-    ...(process.stderr.isTTY && process.stderr.columns ? { errColumns: process.stderr.columns } : {}),
+    // Node updates a terminal's columns on SIGWINCH (a resize).
+    ...(process.stderr.isTTY ? { errColumns: () => process.stderr.columns || undefined } : {}),
     inIsTerminal: process.stdin.isTTY === true,
   };
   return { io, outFailure: () => outFailure, cancelledBy: () => cancelledBy };

@@ -106,7 +106,7 @@ export const chatCommand: CliCommand = {
       let loadingFile = modelPath;
       runtime.connection.onNotification(StatusChangedNotification, (status) => {
         if (status.model.kind === "loading" && status.model.source.kind === "file") loadingFile = status.model.source.modelPath;
-        if (status.model.kind === "loading" && io.errIsTerminal) io.err(progressFrame(terminalName(describeModel(status.model)), io.errColumns));
+        if (status.model.kind === "loading" && io.errIsTerminal) io.err(progressFrame(terminalName(describeModel(status.model)), io.errColumns?.()));
       });
       const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model").catch((error: unknown) => {
         throw loadDeath(error, loadingFile, contextSize);
@@ -116,7 +116,7 @@ export const chatCommand: CliCommand = {
         return 1;
       }
       // Over the loading line, cleared first: the final line may be shorter, or longer than the terminal.
-      io.err(`${io.errIsTerminal ? `${progressFrame("", io.errColumns)}\r` : ""}${terminalName(describeModel(state))}\n`);
+      io.err(`${io.errIsTerminal ? `${progressFrame("", io.errColumns?.())}\r` : ""}${terminalName(describeModel(state))}\n`);
       if (state.kind !== "ready") return 1;
       const runId = randomUUID();
       const showThinking = flags["show-thinking"] === true;

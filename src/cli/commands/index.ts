@@ -91,7 +91,7 @@ function progressPrinter(io: CliIo): (p: IndexProgress) => void {
     if (p.phase === "parsing" && p.done !== p.total && now - last < 200) return;
     last = now;
     const text = p.phase === "parsing" ? `Indexing ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}` : `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}${ownText("…")}`;
-    io.err(progressFrame(text, io.errColumns));
+    io.err(progressFrame(text, io.errColumns?.()));
   };
 }
 

@@ -163,7 +163,7 @@ export const modelsCommand: CliCommand = {
         const percent = p.value.percentage ?? 0;
         // Its note names the models folder (a file there moved aside), whose name may hold a terminal's controls; one line.
         const message = terminalName(p.value.message);
-        if (io.errIsTerminal) io.err(progressFrame(`${percent}% ${message}`, io.errColumns));
+        if (io.errIsTerminal) io.err(progressFrame(`${percent}% ${message}`, io.errColumns?.()));
         else if (Math.floor(percent / 10) > lastTenth) {
           // Piped (a log, CI): a line per 10 %, not a stream of \r frames.
           lastTenth = Math.floor(percent / 10);

@@ -18,6 +18,7 @@ import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, isCondensedResult, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard, canonical } from "./repetition.ts";
+import { type Runaway, RunawayDetector, collapseRunaway, describeRunaway } from "./runaway.ts";
 import { tooSmallContextFix } from "./prompt-budgets.ts";
 import { lookalikeCalls, toolsCalledInThinking, toolsLostInThinking } from "./thought-calls.ts";
 
@@ -101,6 +102,9 @@ const MAX_EMPTY_REPLIES = 2;
 
 /** Replies in a row cut off by the token limit in their only call that end the run. */
 const MAX_CUT_OFF_REPLIES = 2;
+
+/** Replies of a run stopped for repeating themselves (runaway.ts) that end it: the model is asked again once. */
+const MAX_RUNAWAY_REPLIES = 2;
 
 /**
  * Calls one reply may make: a model in a loop can write hundreds in one reply, and under
@@ -186,6 +190,8 @@ class Run {
   private remindedStep = -1;
   /** Replies in a row whose only call the token limit cut off (see `cutOffMessage`). */
   private cutOffReplies = 0;
+  /** Replies of this run stopped because they repeated themselves (see `runawayReply`). */
+  private runawayReplies = 0;
   /** Tokens left for the next reply, by an exact count (undefined: not counted, or by an estimate). */
   private room: number | undefined;
   /** A reply's thinking ran to the context's end: the rest of the run goes without. */
@@ -233,6 +239,11 @@ class Run {
         // Nothing of it is kept: asked again without thinking, the model starts its reply afresh.
         this.thinkingOff = true;
         this.tell("cut-off", `The model's thinking ran to the end of its context (${turn.cutOffThinking.toLocaleString("en-US")} tokens were left) before it answered or acted: it goes on without thinking for the rest of this run.`);
+        continue;
+      }
+      if (turn.runaway && !this.signal.aborted) {
+        const ended = this.runawayReply(turn, turn.runaway);
+        if (ended) return ended;
         continue;
       }
       if (turn.stopReason === "aborted" || this.signal.aborted) {
@@ -381,6 +392,28 @@ class Run {
     return true;
   }
 
+  /**
+   * A reply Hearth stopped because its text or thinking repeated one short stretch over and
+   * over (runaway.ts): kept with the loop collapsed (the text before it, the repeated unit
+   * twice, a line saying how many times it came), its calls not run; the model is told what
+   * happened and asked again, and a second such reply in the run ends it, saying why.
+   */
+  private runawayReply(turn: Turn, runaway: TurnRunaway): AgentResult | undefined {
+    this.runawayReplies++;
+    const { message } = turn;
+    const kept: AssistantMessage = { role: "assistant", content: runaway.where === "text" ? collapseRunaway(message.content, runaway.loop).trim() : message.content };
+    if (message.thinking) kept.thinking = runaway.where === "thinking" ? collapseRunaway(message.thinking, runaway.loop) : message.thinking;
+    this.messages.push(kept);
+    const what = `${runaway.where === "thinking" ? "thinking" : "reply"} fell into a loop — ${describeRunaway(runaway.loop)}`;
+    if (this.runawayReplies >= MAX_RUNAWAY_REPLIES) {
+      return this.end("repetition", `stopped: the model's ${what} — and Hearth stopped it; it had looped ${this.runawayReplies} times in this run. Ask again in other words, start a new chat, or try a larger quantization of the model (small ones loop more)`);
+    }
+    const nudge = `[Hearth] Your ${what}, so Hearth stopped it there and nothing of it was run. Do not write that again. Go on with the task from where you were: take the next step with a tool call, or write your final answer in a few sentences.`;
+    this.emit({ type: "steer", message: nudge });
+    this.messages.push({ role: "user", content: nudge });
+    return undefined;
+  }
+
   /** Whether this turn thinks first: asked for, and room enough left to think and then act. */
   private thinkingThisTurn(): boolean {
     if (!(this.options.thinking ?? true) || this.thinkingOff) return false;
@@ -416,12 +449,28 @@ class Run {
 
   private async modelTurn(): Promise<Turn> {
     const thinks = this.thinkingThisTurn();
+    // This turn's own signal: Stop aborts it, and so does a reply found repeating itself.
+    const turnAbort = new AbortController();
+    const stop = (): void => turnAbort.abort(this.signal.reason);
+    if (this.signal.aborted) stop();
+    else this.signal.addEventListener("abort", stop, { once: true });
+    try {
+      return await this.streamTurn(thinks, turnAbort);
+    } finally {
+      this.signal.removeEventListener("abort", stop);
+    }
+  }
+
+  private async streamTurn(thinks: boolean, turnAbort: AbortController): Promise<Turn> {
     const events = this.options.backend.chat({
       messages: promptOf(this.messages),
       tools: this.options.tools.map((t) => t.definition),
       thinking: thinks,
-      signal: this.signal,
+      signal: turnAbort.signal,
     });
+    const textLoop = new RunawayDetector();
+    const thoughtLoop = new RunawayDetector();
+    let runaway: TurnRunaway | undefined;
     let content = "";
     let thinking = "";
     const toolCalls: ToolCall[] = [];
@@ -430,17 +479,28 @@ class Run {
     let stopReason: Turn["stopReason"] = "endOfTurn";
     let usage: TokenUsage | undefined;
     for await (const event of events) {
+      // Once a loop is found the generation is aborted: what the backend still sends is not shown.
+      if (runaway && event.type !== "done") continue;
       this.emit({ type: "model", event });
-      if (event.type === "text") content += event.text;
-      else if (event.type === "thinking") thinking += event.text;
+      if (event.type === "text") {
+        content += event.text;
+        const loop = textLoop.push(event.text);
+        if (loop) runaway = { where: "text", loop };
+      } else if (event.type === "thinking") {
+        thinking += event.text;
+        const loop = thoughtLoop.push(event.text);
+        if (loop) runaway = { where: "thinking", loop };
+      }
       else if (event.type === "toolCall") toolCalls.push(event.call);
       else if (event.type === "toolCallError") {
         errors.push(event.message);
         unrunnable.push({ name: event.name, raw: event.raw, message: event.message });
       }
       else if (event.type === "done") ({ stopReason, usage } = event);
+      if (runaway && !turnAbort.signal.aborted) turnAbort.abort(new Error("the reply repeated itself"));
     }
     if (usage) this.account(usage);
+    if (runaway) return { message: { role: "assistant", content, ...(thinking ? { thinking } : {}) }, errors: [], unrunnable: [], stopReason, ...(usage ? { usage } : {}), runaway };
     const message: AssistantMessage = { role: "assistant", content: content.trim() };
     if (thinking) message.thinking = thinking;
     if (toolCalls.length) message.toolCalls = toolCalls;
@@ -789,6 +849,13 @@ interface Turn {
   readonly usage?: TokenUsage;
   /** The reply stopped at the context's end inside its thinking: the tokens that were left for it. */
   readonly cutOffThinking?: number;
+  /** The reply was stopped because its text or thinking repeated itself (runaway.ts). */
+  readonly runaway?: TurnRunaway;
+}
+
+interface TurnRunaway {
+  readonly where: "text" | "thinking";
+  readonly loop: Runaway;
 }
 
 async function firstReason(paths: readonly string[], why: (path: string) => Promise<string | undefined>): Promise<string | undefined> {

@@ -101,8 +101,11 @@ function usedAtTurns(events: readonly AgentEvent[]): number[] {
 
 const read = (path: string) => ({ name: "read_file", arguments: { path } });
 const finish: ScriptedTurn = { toolCalls: [{ name: "finish", arguments: { summary: "found it" } }] };
-/** About `tokens` of the stand-in tokenizer's tokens of prose: what a reply says is never condensed. */
-const prose = (tokens: number) => "I checked this part and it looks fine ".repeat(Math.ceil(tokens / 16));
+/**
+ * About `tokens` of the stand-in tokenizer's tokens of prose: what a reply says is never condensed.
+ * Each sentence names its own part: one sentence over and over is a model's loop, which the loop stops (runaway.ts).
+ */
+const prose = (tokens: number) => Array.from({ length: Math.ceil(tokens / 16) }, (_, i) => `I checked part ${i} and it looks fine `).join("");
 
 describe("a conversation still too long with everything condensed", () => {
   it("drops its oldest turns, keeping the task and the latest turns, tells the model and the user, and runs on", async () => {
@@ -278,8 +281,8 @@ class ContextEndBackend extends BoundedBackend {
 }
 
 describe("a thinking model near the context's end", () => {
-  /** About `tokens` of the stand-in tokenizer's tokens of thinking. */
-  const thought = (tokens: number) => "Let me weigh where this value could be set ".repeat(Math.ceil(tokens / 18));
+  /** About `tokens` of the stand-in tokenizer's tokens of thinking (each sentence its own: one repeated is a loop, runaway.ts). */
+  const thought = (tokens: number) => Array.from({ length: Math.ceil(tokens / 18) }, (_, i) => `Let me weigh where value ${i} could be set `).join("");
 
   it("answers without thinking when the room left is too little to think in, and the user is told once", async () => {
     // One read sized to take the conversation to about 85% of the context: kept whole, it

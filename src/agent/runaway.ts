@@ -1,0 +1,118 @@
+/**
+ * A reply that repeats itself until the context ends: a local model, a small quantisation above
+ * all, falls into a loop — one line, sentence or paragraph written again and again ("I will now
+ * read the file.\nI will now read the file.\n…"), or a token cycle ("the the the …", "}}}}") —
+ * and at ~30 tokens a second a context of 262,144 tokens is over two hours of nothing.
+ *
+ * `RunawayDetector` is fed a reply's text (or its thinking) as it streams and says when its tail
+ * is one short period written over and over: the same `period` (1 to MAX_PERIOD characters)
+ * exactly, at least MIN_REPEATS times, over at least MIN_CHARS characters. Real text does not do
+ * that: a table's rows, a test log's PASSED lines, a numbered list and a hex dump differ from
+ * line to line, and a `=====` rule or a column of `-----` is a few hundred characters at most.
+ * A loop whose lines differ (a counter going up) is not caught: its text is not repeated.
+ *
+ * Cost: the tail is looked at once every CHECK_EVERY characters, and each look compares, for
+ * each period, the stretch with the one a period earlier — a comparison that fails at its first
+ * characters unless the whole stretch repeats (its oldest part is compared first).
+ */
+
+/** The longest repeated unit looked for: a paragraph. */
+export const MAX_PERIOD = 1000;
+/** Times the unit must come in a row. */
+export const MIN_REPEATS = 8;
+/** Characters the repeated stretch must cover at least (about a thousand tokens of a loop). */
+export const MIN_CHARS = 3000;
+/** How often the tail is looked at, in characters streamed. */
+const CHECK_EVERY = 64;
+
+/** A loop found: the text before it, one period of it, and how much of it was written. */
+export interface Runaway {
+  /** Where the repeated stretch starts in the text fed so far. */
+  readonly start: number;
+  /** The repeated unit. */
+  readonly unit: string;
+  /** Characters of the text from `start` (a whole number of units, and part of one). */
+  readonly length: number;
+}
+
+export class RunawayDetector {
+  /** The last characters fed: enough for the longest stretch looked for, and its period before it. */
+  private tail = "";
+  /** Characters fed in all. */
+  private fed = 0;
+  private sinceCheck = 0;
+  private found: Runaway | undefined;
+
+  /** Feeds more of the text; returns the loop once found (and from then on). */
+  push(text: string): Runaway | undefined {
+    if (this.found || !text) return this.found;
+    this.tail += text;
+    this.fed += text.length;
+    this.sinceCheck += text.length;
+    const keep = 2 * Math.max(MIN_CHARS, MAX_PERIOD * MIN_REPEATS) + MAX_PERIOD;
+    if (this.tail.length > 2 * keep) this.tail = this.tail.slice(-keep);
+    if (this.sinceCheck < CHECK_EVERY) return undefined;
+    this.sinceCheck = 0;
+    this.found = this.check();
+    return this.found;
+  }
+
+  /** The loop found, if any. */
+  result(): Runaway | undefined {
+    return this.found;
+  }
+
+  private check(): Runaway | undefined {
+    const s = this.tail;
+    const n = s.length;
+    for (let p = 1; p <= MAX_PERIOD; p++) {
+      const need = Math.max(MIN_CHARS, p * MIN_REPEATS);
+      if (need + p > n) break;
+      if (s.charCodeAt(n - 1) !== s.charCodeAt(n - 1 - p)) continue;
+      // The stretch equals itself shifted by one period: it is that period repeated.
+      if (s.slice(n - need - p, n - p) !== s.slice(n - need)) continue;
+      // Where it starts: walk back while the text still repeats at this period.
+      let from = n - need - p;
+      while (from > 0 && s.charCodeAt(from - 1) === s.charCodeAt(from - 1 + p)) from--;
+      from += unitStart(s.slice(from, from + p), s.charAt(from - 1));
+      const start = this.fed - n + from;
+      return { start, unit: s.slice(from, from + p), length: this.fed - start };
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Where in one period of the loop its unit reads best from: after a line break, else after
+ * a space (`before`: the character before the period), so that the unit is "I will read it.\n",
+ * not ".\nI will read it".
+ */
+function unitStart(period: string, before: string): number {
+  const at = (mark: RegExp): number => {
+    if (mark.test(before)) return 0;
+    for (let i = 0; i < period.length - 1; i++) if (mark.test(period.charAt(i))) return i + 1;
+    return -1;
+  };
+  const line = at(/\n/);
+  if (line >= 0) return line;
+  return Math.max(0, at(/\s/));
+}
+
+/**
+ * `text` with the loop found in it collapsed: the text before it, the unit written twice, and a
+ * line saying how many times it came and that Hearth stopped the reply there.
+ */
+export function collapseRunaway(text: string, runaway: Runaway): string {
+  const times = Math.floor(runaway.length / runaway.unit.length);
+  const head = text.slice(0, runaway.start);
+  const twice = runaway.unit + runaway.unit;
+  return `${head}${twice}${twice.endsWith("\n") ? "" : "\n"}[… ${describeRunaway(runaway, times)}: Hearth stopped the reply here]`;
+}
+
+/** "the same 26 characters ("I will now read the file.⏎") written 120 times in a row". */
+export function describeRunaway(runaway: Runaway, times = Math.floor(runaway.length / runaway.unit.length)): string {
+  const shown = runaway.unit.length > 60 ? `${runaway.unit.slice(0, 57)}…` : runaway.unit;
+  const quoted = JSON.stringify(shown);
+  const unit = runaway.unit.length === 1 ? "character" : "characters";
+  return `the same ${runaway.unit.length} ${unit} (${quoted}) written ${times} times in a row`;
+}

@@ -35,8 +35,15 @@
  *   them all (checked: Permission denied), so no PID namespace is made for the own-uid form. As
  *   root without CAP_SYS_PTRACE, processes with more capabilities than the command's and other
  *   users' are refused alike. Left: a root command that setuid()s to a user whose processes
- *   run outside could reach theirs (a PID namespace would hide them, at the cost of a new init
- *   that ignores SIGTERM and of commands left running being killed at the command's end).
+ *   run outside reaches theirs (checked: `setpriv --reuid=1000 ls /proc/<a uid-1000 process
+ *   outside>/root/tmp` lists the files, around the masks; ptrace alike) — where Hearth runs as
+ *   root beside another user's processes. A PID namespace with /proc mounted anew hides them
+ *   (`--pid --fork --kill-child --mount-proc`, tried), and was left out for what it costs: the
+ *   pids a command sees ($$, $!) are no longer the ones outside, which cli/signals.test.ts and
+ *   fix-left-running.test.ts read, and what a command leaves running ends with it (its init);
+ *   the command must then not be the init (one ignores a SIGTERM it has no handler for), nor
+ *   be put in the background by the wrapper (`&` starts it with SIGINT ignored). Dropping
+ *   CAP_SETUID instead would break a root user's tests that switch users (setpriv, su, runuser).
  */
 import { spawn } from "node:child_process";
 import { lstatSync, readFileSync } from "node:fs";

@@ -121,8 +121,14 @@ export class RequestLimits {
     // One timer, re-armed lazily: data lines only move `lastData`, so a fast stream costs no timer churn.
     this.schedule(ms, () => {
       const silent = this.clock.now() - this.lastData;
-      if (silent >= this.settings.idleMs) this.expire(this.message("idle"));
-      else this.watchIdle(this.settings.idleMs - silent);
+      if (silent < this.settings.idleMs) return this.watchIdle(this.settings.idleMs - silent);
+      // Judged a loop turn later, once what already came is read: after Ctrl-Z and fg past the
+      // limit, this timer came due before the data that waited in the socket all along was read,
+      // and a server that never stopped sending was said to have sent nothing.
+      this.schedule(0, () => {
+        if (this.clock.now() - this.lastData >= this.settings.idleMs) this.expire(this.message("idle"));
+        else this.watchIdle(this.settings.idleMs - (this.clock.now() - this.lastData));
+      });
     });
   }
 

@@ -141,6 +141,9 @@ async function enterServerUrl(): Promise<void> {
   if (url) await updateSetting("serverUrl", url);
 }
 
+const chooseModelFile: Factory = (ctx) => () => chooseGgufFile(ctx.runtime);
+const useServerUrl: Factory = () => () => enterServerUrl();
+
 const downloadModel: Factory = (ctx) => async () => {
   try {
     await downloadModelInteractively(ctx.runtime, chooseFileOrServer);
@@ -252,6 +255,8 @@ const FACTORIES: Record<CommandName, Factory> = {
   exportConversation,
   importConversation,
   selectModel,
+  chooseModelFile,
+  useServerUrl,
   downloadModel,
   downloadCuda,
   manageModels,

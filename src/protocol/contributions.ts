@@ -26,6 +26,10 @@ export const COMMANDS = {
   exportConversation: { id: "hearth.exportConversation", title: "Export Conversation…" },
   importConversation: { id: "hearth.importConversation", title: "Import Conversation…" },
   selectModel: { id: "hearth.selectModel", title: "Select Model…" },
+  /** The no-model card's Choose GGUF File… straight to the file dialog (it opened Select Model's list). */
+  chooseModelFile: { id: "hearth.chooseModelFile", title: "Choose GGUF Model File…" },
+  /** The no-model card's Use Server URL… straight to the URL box (it opened Select Model's list). */
+  useServerUrl: { id: "hearth.useServerUrl", title: "Use Server URL…" },
   downloadModel: { id: "hearth.downloadModel", title: "Download Model…" },
   downloadCuda: { id: "hearth.downloadCuda", title: "Download CUDA Acceleration" },
   manageModels: { id: "hearth.manageModels", title: "Manage Downloaded Models…" },

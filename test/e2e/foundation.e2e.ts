@@ -47,6 +47,21 @@ describe("Hearth in a real workbench", () => {
     await wb.screenshot("foundation-view-ready");
   });
 
+  it("the no-model card's Choose GGUF File… opens the file dialog and Use Server URL… the URL box, not Select Model's list", { timeout: 240_000 }, async () => {
+    const view = wb.hearthView();
+    const quickInput = wb.page.locator(".quick-input-widget");
+    for (const [label, title] of [["Choose GGUF File…", "Choose a GGUF model file"], ["Use Server URL…", "OpenAI-compatible server URL"]] as const) {
+      await view.getByRole("button", { name: label }).click();
+      // code-server's file dialog is a quick input too (the simple file dialog), titled as Hearth asks.
+      await quickInput.filter({ visible: true }).waitFor({ timeout: 30_000 });
+      const shown = await quickInput.innerText();
+      assert.match(shown, new RegExp(title), `${label} opened: ${JSON.stringify(shown.slice(0, 200))}`);
+      assert.doesNotMatch(shown, /Which model should Hearth use\?/, label);
+      await wb.page.keyboard.press("Escape");
+      await quickInput.waitFor({ state: "hidden", timeout: 30_000 });
+    }
+  });
+
   it("lists every Hearth command in the command palette", { timeout: 240_000 }, async () => {
     await wb.page.keyboard.press("F1");
     const input = wb.page.locator(".quick-input-widget input");

@@ -62,7 +62,7 @@ describe("webview: model and runtime state", () => {
     onlyButton(root, "Download Qwen3.5-35B-A3B (19.7 GiB)").click();
     onlyButton(root, "Choose GGUF File…").click();
     onlyButton(root, "Use Server URL…").click();
-    assert.deepEqual(host.sent("runCommand").map((m) => m.command), ["downloadModel", "selectModel", "selectModel"]);
+    assert.deepEqual(host.sent("runCommand").map((m) => m.command), ["downloadModel", "chooseModelFile", "useServerUrl"]);
   });
 
   it("keeps the plain Download label when the extension names no recommendation", () => {

@@ -57,7 +57,8 @@ describe("webview: no model — Send is off, with the reason and the ways out", 
     onlyButton(empty, "Download Qwen3.6-35B-A3B Q4_K_M (19.7 GiB)").click();
     onlyButton(empty, "Choose GGUF File…").click();
     onlyButton(empty, "Use Server URL…").click();
-    assert.deepEqual(host.sent("runCommand").map((m) => m.command), ["downloadModel", "selectModel", "selectModel"]);
+    // Each button does what it says: the file dialog, the URL box (both opened Select Model's list, before).
+    assert.deepEqual(host.sent("runCommand").map((m) => m.command), ["downloadModel", "chooseModelFile", "useServerUrl"]);
     assert.match(empty.textContent ?? "", /fits in 24\.0 GiB of VRAM/, "why this model, under the button");
     assert.doesNotMatch(root.textContent ?? "", /\bGB\b/);
   });

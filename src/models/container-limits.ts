@@ -35,3 +35,24 @@ export function automaticThreads(mathCores: number, limits: CgroupLimits = syste
   const allowed = Math.max(1, Math.min(limits.cpus ?? Infinity, affinity));
   return allowed < mathCores ? allowed : undefined;
 }
+
+/**
+ * The RAM node-llama-cpp may plan a model and its automatic context size with (Llama.setRamCap),
+ * where a cgroup memory limit is below the machine's memory; undefined elsewhere (no cap: its own
+ * count stands). On Linux node-llama-cpp counts all of the machine's memory but the unevictable
+ * as free, so in a 4 GiB container on a 64 GiB host it sized the context for the host, and the
+ * container's out-of-memory killer ended the runtime while the context was made. The cap is what
+ * the limit leaves for new allocations now (memoryRoomBytes: the processes beside Hearth in the
+ * container, an editor's server among them, are counted) plus what `markedBytes` this
+ * node-llama-cpp instance already counts as its own (Llama.getLlamaMemoryUsage().cpuRam), which
+ * it takes off the cap itself. Less a margin for its estimates: node-llama-cpp pads the machine's
+ * free memory (getLlama's ramPadding, on Linux a quarter of the total up to 1 GiB, figured from the
+ * HOST's total) but not a cap, and its estimate alone filled a 1 GiB container to the kill. The
+ * same margin over the limit: a quarter of it, up to 1 GiB.
+ */
+export function containerRamCap(limits: CgroupLimits, machineBytes: number, markedBytes: number): number | undefined {
+  const limit = limits.memoryBytes;
+  if (limit === undefined || limit >= machineBytes) return undefined;
+  const margin = Math.floor(Math.min(limit * 0.25, 1024 ** 3));
+  return Math.max(0, Math.min(limit, (limits.memoryRoomBytes ?? limit) + markedBytes) - margin);
+}

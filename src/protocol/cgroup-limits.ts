@@ -22,6 +22,13 @@ export interface CgroupLimits {
   readonly memoryBytes?: number;
   /** What that limit leaves now: the limit less the group's use, its reclaimable file cache not counted. */
   readonly memoryAvailableBytes?: number;
+  /**
+   * What the limit leaves for new allocations (a model's context): the limit less the group's use
+   * that is not file cache. All of the file cache counts as room, active pages too: a model file
+   * read before (the same model loaded again) stays cached as active pages, which the kernel gives
+   * back under the limit, and a model's own mapped weights are counted by whoever loads it.
+   */
+  readonly memoryRoomBytes?: number;
 }
 
 /** How the limits are read: a file's text or undefined (tests lay the kernel's files out under a folder of their own). */
@@ -48,8 +55,8 @@ export function cgroupLimits(files: CgroupFiles, selfCgroup: string | undefined)
   const memoryV1 = v1("memory");
   const cpuV1 = v1("cpu");
   const memory = memoryV1
-    ? lowest(levels(`${files.root}/memory`, memoryV1.path, files), (dir) => memoryAt(files, dir, "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"))
-    : v2 ? lowest(levels(v2Root, v2.path, files), (dir) => memoryAt(files, dir, "memory.max", "memory.current", "inactive_file")) : undefined;
+    ? lowest(levels(`${files.root}/memory`, memoryV1.path, files), (dir) => memoryAt(files, dir, V1_MEMORY))
+    : v2 ? lowest(levels(v2Root, v2.path, files), (dir) => memoryAt(files, dir, V2_MEMORY)) : undefined;
   const cpuDirs = cpuV1 ? [`${files.root}/cpu,cpuacct`, `${files.root}/cpu`].flatMap((base) => levels(base, cpuV1.path, files)) : v2 ? levels(v2Root, v2.path, files) : [];
   const quotas = cpuDirs.flatMap((dir) => {
     const quota = cpuV1 ? cpuQuota(files.read(`${dir}/cpu.cfs_quota_us`), files.read(`${dir}/cpu.cfs_period_us`)) : cpuMax(files.read(`${dir}/cpu.max`));
@@ -57,7 +64,7 @@ export function cgroupLimits(files: CgroupFiles, selfCgroup: string | undefined)
   });
   return {
     ...(quotas.length ? { cpus: Math.max(1, Math.floor(Math.min(...quotas))) } : {}),
-    ...(memory ? { memoryBytes: memory.limit, memoryAvailableBytes: memory.available } : {}),
+    ...(memory ? { memoryBytes: memory.limit, memoryAvailableBytes: memory.available, memoryRoomBytes: memory.room } : {}),
   };
 }
 
@@ -76,24 +83,44 @@ function levels(base: string, path: string, files: CgroupFiles): string[] {
   return dirs;
 }
 
-function lowest(dirs: readonly string[], at: (dir: string) => { limit: number; available: number } | undefined): { limit: number; available: number } | undefined {
-  let found: { limit: number; available: number } | undefined;
+interface MemoryAt {
+  readonly limit: number;
+  readonly available: number;
+  readonly room: number;
+}
+
+function lowest(dirs: readonly string[], at: (dir: string) => MemoryAt | undefined): MemoryAt | undefined {
+  let found: MemoryAt | undefined;
   for (const dir of dirs) {
     const here = at(dir);
     if (!here) continue;
-    found = found ? { limit: Math.min(found.limit, here.limit), available: Math.min(found.available, here.available) } : here;
+    found = found ? { limit: Math.min(found.limit, here.limit), available: Math.min(found.available, here.available), room: Math.min(found.room, here.room) } : here;
   }
   return found;
 }
 
-function memoryAt(files: CgroupFiles, dir: string, limitFile: string, usageFile: string, inactiveKey: string): { limit: number; available: number } | undefined {
-  const limit = Number(files.read(`${dir}/${limitFile}`)?.trim());
+/** Each version's file names and memory.stat keys (v1's total_* count the groups below too, as v2's do). */
+interface MemoryFiles {
+  readonly limit: string;
+  readonly usage: string;
+  readonly inactiveFile: string;
+  /** All of the page cache, and the part of it that is shared memory (tmpfs, /dev/shm), which cannot be given back. */
+  readonly file: string;
+  readonly shmem: string;
+}
+const V1_MEMORY: MemoryFiles = { limit: "memory.limit_in_bytes", usage: "memory.usage_in_bytes", inactiveFile: "total_inactive_file", file: "total_cache", shmem: "total_shmem" };
+const V2_MEMORY: MemoryFiles = { limit: "memory.max", usage: "memory.current", inactiveFile: "inactive_file", file: "file", shmem: "shmem" };
+
+function memoryAt(files: CgroupFiles, dir: string, names: MemoryFiles): MemoryAt | undefined {
+  const limit = Number(files.read(`${dir}/${names.limit}`)?.trim());
   if (!Number.isFinite(limit) || limit <= 0 || limit >= NO_LIMIT) return undefined; // "max", absent
-  const used = Number(files.read(`${dir}/${usageFile}`)?.trim());
+  const read = Number(files.read(`${dir}/${names.usage}`)?.trim());
+  const used = Number.isFinite(read) ? read : 0;
   const stat = files.read(`${dir}/memory.stat`) ?? "";
-  const inactive = Number(new RegExp(`^${inactiveKey} (\\d+)$`, "m").exec(stat)?.[1] ?? 0);
-  const inUse = Number.isFinite(used) ? Math.max(0, used - inactive) : 0;
-  return { limit, available: Math.max(0, limit - inUse) };
+  const key = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(stat)?.[1] ?? 0);
+  const inUse = Math.max(0, used - key(names.inactiveFile));
+  const allocated = Math.max(0, used - key(names.file) + key(names.shmem));
+  return { limit, available: Math.max(0, limit - inUse), room: Math.max(0, limit - allocated) };
 }
 
 /** v2's cpu.max: "max 100000" (none) or "200000 100000" (2 CPUs). */

@@ -4,6 +4,7 @@
  * the higher evaluation priority). The file is validated before llama.cpp sees it.
  */
 import { readFileSync } from "node:fs";
+import { totalmem } from "node:os";
 import { getLlama, InsufficientMemoryError, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import {
   BackendError,
@@ -17,7 +18,7 @@ import {
   type ModelBackend,
   throwIfAborted,
 } from "../backend.ts";
-import { automaticThreads, systemProcessMemory } from "../container-limits.ts";
+import { automaticThreads, containerRamCap, systemCgroupLimits, systemProcessMemory } from "../container-limits.ts";
 import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from "../fim-prompt.ts";
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
@@ -116,6 +117,7 @@ export class EmbeddedBackend implements ModelBackend {
     throwIfAborted(signal);
     progress(0.05);
     await checkMemory(llama, file);
+    const ramCap = await capRamToContainer(llama);
     // Weights are 90% of the bar, the context the rest.
     const model = await llama.loadModel({
       modelPath: file.modelPath,
@@ -126,7 +128,7 @@ export class EmbeddedBackend implements ModelBackend {
     });
     try {
       throwIfAborted(signal);
-      const context = await this.createContext(model, file, signal, this.options.threads || automaticThreads(llama.cpuMathCores));
+      const context = await this.createContext(model, file, signal, this.options.threads || automaticThreads(llama.cpuMathCores), ramCap);
       this.loaded = this.wire(model, context, llama, file, await computeBackend(llama, model, this.options.gpuLayers === 0 || this.options.gpu === false));
       this.current = { kind: "ready", info: this.loaded.info };
       onProgress?.(1);
@@ -137,8 +139,11 @@ export class EmbeddedBackend implements ModelBackend {
     }
   }
 
-  /** `threads`: hearth.threads, or where that is 0 (automatic) and a container's CPU limit is below the machine's cores, that limit (container-limits.ts). */
-  private async createContext(model: LlamaModel, file: ValidatedModel, signal: AbortSignal | undefined, threads: number | undefined): Promise<LlamaContext> {
+  /**
+   * `threads`: hearth.threads, or where that is 0 (automatic) and a container's CPU limit is below the machine's cores, that limit (container-limits.ts).
+   * `ramCap`: the RAM a container's memory limit leaves the model and its context (capRamToContainer), where there is one.
+   */
+  private async createContext(model: LlamaModel, file: ValidatedModel, signal: AbortSignal | undefined, threads: number | undefined, ramCap: number | undefined): Promise<LlamaContext> {
     const requested = this.options.contextSize ?? 0;
     const kv = this.options.kvCacheType ?? "f16";
     try {
@@ -156,6 +161,11 @@ export class EmbeddedBackend implements ModelBackend {
     } catch (error) {
       if (signal?.aborted) throw error;
       const what = requested > 0 ? `a context of ${requested.toLocaleString("en-US")} tokens` : "a context";
+      if (ramCap !== undefined && error instanceof InsufficientMemoryError) {
+        // node-llama-cpp's words name a "RAM cap" the user never set: it is the container's limit.
+        const why = shortMessage(error).replace(/ \(RAM (and VRAM )?caps? (is|are) set,.*$/, "");
+        throw new BackendError(`not enough memory for ${what} with this model (${why}): this process's memory limit leaves the model and its context about ${formatBytes(ramCap)} (a container's limit: docker run --memory, runArgs in devcontainer.json, a Kubernetes pod's resources.limits.memory); ${requested > 0 ? "lower hearth.contextSize (0 sizes it to the limit), raise that limit," : "raise that limit,"} or choose a smaller model`, requested > 0 ? "openSettings" : "selectModel", { cause: error });
+      }
       throw new BackendError(`not enough memory for ${what} with this model (${shortMessage(error)}); lower hearth.contextSize or use a smaller KV cache type`, "openSettings", { cause: error });
     }
   }
@@ -318,6 +328,17 @@ function chatFallback(request: FimRequest): ChatMessage[] {
     { role: "system", content: "Complete the code at <CURSOR>. Reply with only the code to insert, no explanation, no code fences." },
     { role: "user", content: `${request.prefix}<CURSOR>${request.suffix}` },
   ];
+}
+
+/**
+ * Where a container's memory limit is below the machine's memory, caps the RAM node-llama-cpp
+ * plans with to what the limit leaves (containerRamCap): its automatic context size then fits the
+ * container, not the host. Lifted where there is no such limit (the instance is shared). The cap.
+ */
+async function capRamToContainer(llama: Llama): Promise<number | undefined> {
+  const cap = containerRamCap(systemCgroupLimits(), totalmem(), (await llama.getLlamaMemoryUsage()).cpuRam);
+  await llama.setRamCap(cap ?? null);
+  return cap;
 }
 
 /** Refuses files that cannot fit in RAM + VRAM together (llama.cpp would thrash or be killed); RAM is a container's memory limit where that is less. */

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { automaticThreads } from "../../../src/models/container-limits.ts";
+import { automaticThreads, containerRamCap } from "../../../src/models/container-limits.ts";
 import { type CgroupFiles, cgroupLimits, processMemory } from "../../../src/protocol/cgroup-limits.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -106,7 +106,7 @@ describe("cgroup memory limits", () => {
       "system.slice/memory.stat": `anon ${2 * GiB}\nfile ${GiB}\ninactive_file ${GiB}\n`,
       "system.slice/docker-1.scope/memory.max": "max\n",
     });
-    assert.deepEqual(cgroupLimits(files, "0::/system.slice/docker-1.scope\n"), { memoryBytes: 8 * GiB, memoryAvailableBytes: 6 * GiB });
+    assert.deepEqual(cgroupLimits(files, "0::/system.slice/docker-1.scope\n"), { memoryBytes: 8 * GiB, memoryAvailableBytes: 6 * GiB, memoryRoomBytes: 6 * GiB });
   });
 
   it("reads v1's memory.limit_in_bytes, its largest page-aligned number meaning none", () => {
@@ -116,8 +116,33 @@ describe("cgroup memory limits", () => {
       "memory/docker/abc/memory.usage_in_bytes": `${GiB}\n`,
       "memory/docker/abc/memory.stat": `cache 0\ntotal_inactive_file ${0.25 * GiB}\n`,
     });
-    assert.deepEqual(cgroupLimits(files, "4:memory:/docker/abc\n"), { memoryBytes: 2 * GiB, memoryAvailableBytes: 1.25 * GiB });
+    assert.deepEqual(cgroupLimits(files, "4:memory:/docker/abc\n"), { memoryBytes: 2 * GiB, memoryAvailableBytes: 1.25 * GiB, memoryRoomBytes: GiB });
     assert.deepEqual(cgroupLimits(files, "4:memory:/\n"), {});
+  });
+
+  it("what the limit leaves for a model's context counts all of the file cache as room (a model read before stays cached as active pages), shared memory not", () => {
+    const v2 = layout({
+      "cgroup.controllers": "memory\n",
+      "app/memory.max": `${4 * GiB}\n`,
+      "app/memory.current": `${3 * GiB}\n`,
+      "app/memory.stat": `anon ${0.75 * GiB}\nfile ${2 * GiB}\nshmem ${0.25 * GiB}\nactive_file ${1.5 * GiB}\ninactive_file ${0.5 * GiB}\n`,
+    });
+    assert.deepEqual(cgroupLimits(v2, "0::/app\n"), { memoryBytes: 4 * GiB, memoryAvailableBytes: 1.5 * GiB, memoryRoomBytes: 2.75 * GiB });
+    const v1 = layout({
+      "memory/app/memory.limit_in_bytes": `${4 * GiB}\n`,
+      "memory/app/memory.usage_in_bytes": `${3 * GiB}\n`,
+      "memory/app/memory.stat": `cache ${GiB}\nrss ${GiB}\ntotal_cache ${2 * GiB}\ntotal_rss ${0.75 * GiB}\ntotal_shmem ${0.25 * GiB}\ntotal_inactive_file ${0.5 * GiB}\n`,
+    });
+    assert.deepEqual(cgroupLimits(v1, "9:memory:/app\n"), { memoryBytes: 4 * GiB, memoryAvailableBytes: 1.5 * GiB, memoryRoomBytes: 2.75 * GiB });
+  });
+
+  it("caps node-llama-cpp's RAM to the room a limit under the machine's leaves, plus what it already counts as its own, less a quarter of the limit (up to 1 GiB)", () => {
+    // A 4 GiB container on a 64 GiB host, 3 GiB of it room, 0.5 GiB already the instance's: 3.5 GiB less 1 GiB.
+    assert.equal(containerRamCap({ memoryBytes: 4 * GiB, memoryRoomBytes: 3 * GiB }, 64 * GiB, 0.5 * GiB), 2.5 * GiB);
+    assert.equal(containerRamCap({ memoryBytes: 16 * GiB, memoryRoomBytes: 16 * GiB }, 64 * GiB, 0), 15 * GiB, "never above the limit; the margin at most 1 GiB");
+    assert.equal(containerRamCap({ memoryBytes: 2 * GiB, memoryRoomBytes: 0 }, 64 * GiB, 0), 0, "nothing left: nothing, not less than nothing");
+    assert.equal(containerRamCap({ memoryBytes: 128 * GiB, memoryRoomBytes: 100 * GiB }, 64 * GiB, 0), undefined, "a limit above the machine's memory: no cap");
+    assert.equal(containerRamCap({}, 64 * GiB, 0), undefined, "no limit: no cap");
   });
 
   it("a limit under the machine's memory is the process's total; one above it leaves the machine's", () => {

@@ -1,0 +1,92 @@
+/**
+ * The automatic context size (hearth.contextSize 0) in a process under a cgroup memory limit far
+ * below the machine's memory (docker run --memory, a devcontainer's or a pod's limit): the
+ * embedded backend, loading a tiny model in a child process in a real cgroup limited to 1 GiB,
+ * sizes the context to what the limit leaves, not to the host's memory. The model is shaped so
+ * that its trained context (262,144 tokens, two sequences) needs about 2 GiB: sized for the host,
+ * making it takes more than the limit and the kernel's out-of-memory killer ends the child. A set
+ * size past the limit is refused before it is made, in words that name the limit.
+ * Needs root and a cgroup memory controller a group can be made in (v1 memory or v2); skipped
+ * otherwise.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const LIMIT = 1024 ** 3;
+
+const CHILD = `
+const { EmbeddedBackend } = await import(${JSON.stringify(new URL("../../../src/models/llama-cpp/embedded-backend.ts", import.meta.url).href)});
+const contextSize = Number(process.env.CONTEXT);
+const backend = new EmbeddedBackend({ modelPath: process.env.MODEL, gpu: false, ...(contextSize ? { contextSize } : {}) });
+const info = await backend.load().catch((error) => {
+  process.stdout.write(JSON.stringify({ error: error.message, fix: error.fix }));
+  process.exit(0);
+});
+const model = backend.loaded.model;
+const needs = await model.fileInsights.estimateContextResourceRequirements({ contextSize: info.contextSize, sequences: 2, modelGpuLayers: 0, flashAttention: true });
+const trained = await model.fileInsights.estimateContextResourceRequirements({ contextSize: info.trainContextSize, sequences: 2, modelGpuLayers: 0, flashAttention: true });
+process.stdout.write(JSON.stringify({ contextSize: info.contextSize, trainContextSize: info.trainContextSize, needs: needs.cpuRam, trained: trained.cpuRam }));
+await backend.dispose();
+`;
+
+describe("the context size under a container's memory limit", () => {
+  const group = memoryGroup();
+  after(() => group?.remove());
+  const skip = group ? false : "no cgroup memory controller this process may make a group in (root, cgroup v1 memory or v2)";
+  it("is sized to what a 1 GiB cgroup limit leaves, not to the host's memory", { skip }, async () => {
+    const seen = (await loadInGroup(group!.procs, 0)) as { contextSize: number; trainContextSize: number; needs: number; trained: number };
+    assert.ok(seen.trained > LIMIT, `the model's trained context needs more than the limit (${seen.trained})`);
+    assert.ok(seen.contextSize < seen.trainContextSize, `context ${seen.contextSize} of ${seen.trainContextSize}`);
+    assert.ok(seen.needs < LIMIT, `the context chosen needs ${seen.needs} bytes, under the 1 GiB limit`);
+  });
+
+  it("a set context size past the limit is refused, in words that name the container's limit and the ways out", { skip }, async () => {
+    const seen = (await loadInGroup(group!.procs, 262_144)) as { error?: string; fix?: string };
+    assert.match(seen.error ?? "", /^not enough memory for a context of 262,144 tokens with this model \(A context size of 262144 with 2 sequences is too large for the available RAM\): this process's memory limit leaves the model and its context about [\d.]+ MiB \(a container's limit: docker run --memory, runArgs in devcontainer\.json, a Kubernetes pod's resources\.limits\.memory\); lower hearth\.contextSize \(0 sizes it to the limit\), raise that limit, or choose a smaller model$/);
+    assert.equal(seen.fix, "openSettings");
+  });
+});
+
+/** Loads the shaped tiny model in a child in the group (`contextSize` 0: automatic); what it saw. */
+async function loadInGroup(procs: string, contextSize: number): Promise<unknown> {
+  const model = await ensureTinyModel({ arch: "qwen35", shape: { heads: 8, kvHeads: 8, layers: 8 } });
+  // A file, not -e: node-llama-cpp tests its binary in a process forked with this one's arguments.
+  const child = join(tempDir("hearth-context-"), "child.mjs");
+  writeFileSync(child, CHILD);
+  const run = spawnSync("sh", ["-c", `echo $$ > ${procs} && exec "$@"`, "sh", process.execPath, "--import", "tsx", child], { env: { ...process.env, MODEL: model, CONTEXT: String(contextSize) }, encoding: "utf8" });
+  assert.equal(run.signal, null, `the child was killed (${run.signal}): the context was made past the limit`);
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+/** A new cgroup limited to 1 GiB of memory (its swap too, on v2), or undefined where none can be made. */
+function memoryGroup(): { procs: string; remove: () => void } | undefined {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
+  const v1 = existsSync("/sys/fs/cgroup/memory/cgroup.procs");
+  const dir = `${v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup"}/hearth-context-test-${process.pid}`;
+  try {
+    mkdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const remove = () => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // the child in it has exited; nothing else holds it
+    }
+  };
+  try {
+    writeFileSync(`${dir}/${v1 ? "memory.limit_in_bytes" : "memory.max"}`, String(LIMIT));
+    if (!v1 && existsSync(`${dir}/memory.swap.max`)) writeFileSync(`${dir}/memory.swap.max`, "0");
+  } catch {
+    remove();
+    return undefined;
+  }
+  return { procs: `${dir}/cgroup.procs`, remove };
+}

@@ -171,7 +171,7 @@ export function recommendModel(memory: MachineMemory): ModelRecommendation {
   const machine = `${gib(memory.ramBytes)} RAM, ${memory.vramBytes > 0 ? `${gib(memory.vramBytes)} VRAM` : "no GPU"}`;
   return {
     preset: moe.id, quantization: smallest.id, fits: false,
-    reason: `No model Hearth offers fits this machine (${machine}): ${moe.name} ${smallest.id} needs about ${gib(smallest.memoryBytes)}. Use a server URL, or choose a smaller GGUF file`,
+    reason: `No model Hearth offers fits this machine (${machine}): ${moe.name} ${smallest.id} needs about ${gib(smallest.memoryBytes)}. Use a server URL, or choose a smaller Qwen3.5-family GGUF file (Hearth loads no other model family)`,
   };
 }
 

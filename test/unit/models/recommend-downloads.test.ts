@@ -80,7 +80,8 @@ describe("recommendation follows the machine", () => {
   it("24 GiB of RAM and no GPU: nothing that does not fit is recommended, and the reason says what would", () => {
     const r = recommendModel({ vramBytes: 0, ramBytes: 24 * GiB });
     assert.equal(r.fits, false);
-    assert.match(r.reason, /^No model Hearth offers fits this machine \(24\.0 GiB RAM, no GPU\): Qwen3\.6-35B-A3B Q4_K_M needs about 22\.7 GiB\. Use a server URL, or choose a smaller GGUF file$/);
+    // Which smaller file: "a smaller GGUF file" sent a new user to any GGUF (a Llama, a Mistral), which Hearth refuses to load.
+    assert.match(r.reason, /^No model Hearth offers fits this machine \(24\.0 GiB RAM, no GPU\): Qwen3\.6-35B-A3B Q4_K_M needs about 22\.7 GiB\. Use a server URL, or choose a smaller Qwen3\.5-family GGUF file \(Hearth loads no other model family\)$/);
   });
 
   it("without a GPU the dense models are never recommended (they need the whole model in VRAM to be fast)", () => {

@@ -10,7 +10,7 @@
  */
 import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
 import { type ApprovalPolicy, type KvCacheType, MAX_CONTEXT_SIZE } from "../protocol/settings.ts";
-import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
+import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type Runaway, RunawayDetector, type TokenUsage, type ToolCall, collapseRunaway, describeRunaway } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { forgetShown } from "../tools/file-reads.ts";
 import { isMcpToolName } from "../tools/mcp/names.ts";
@@ -18,7 +18,6 @@ import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, isCondensedResult, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard, canonical } from "./repetition.ts";
-import { type Runaway, RunawayDetector, collapseRunaway, describeRunaway } from "./runaway.ts";
 import { tooSmallContextFix } from "./prompt-budgets.ts";
 import { lookalikeCalls, toolsCalledInThinking, toolsLostInThinking } from "./thought-calls.ts";
 
@@ -103,7 +102,7 @@ const MAX_EMPTY_REPLIES = 2;
 /** Replies in a row cut off by the token limit in their only call that end the run. */
 const MAX_CUT_OFF_REPLIES = 2;
 
-/** Replies of a run stopped for repeating themselves (runaway.ts) that end it: the model is asked again once. */
+/** Replies of a run stopped for repeating themselves (models/runaway.ts) that end it: the model is asked again once. */
 const MAX_RUNAWAY_REPLIES = 2;
 
 /**
@@ -394,7 +393,7 @@ class Run {
 
   /**
    * A reply Hearth stopped because its text or thinking repeated one short stretch over and
-   * over (runaway.ts): kept with the loop collapsed (the text before it, the repeated unit
+   * over (models/runaway.ts): kept with the loop collapsed (the text before it, the repeated unit
    * twice, a line saying how many times it came), its calls not run; the model is told what
    * happened and asked again, and a second such reply in the run ends it, saying why.
    */
@@ -849,7 +848,7 @@ interface Turn {
   readonly usage?: TokenUsage;
   /** The reply stopped at the context's end inside its thinking: the tokens that were left for it. */
   readonly cutOffThinking?: number;
-  /** The reply was stopped because its text or thinking repeated itself (runaway.ts). */
+  /** The reply was stopped because its text or thinking repeated itself (models/runaway.ts). */
   readonly runaway?: TurnRunaway;
 }
 

@@ -9,6 +9,7 @@ import { MAX_ARGUMENT_DEPTH, nestingDepth, plainName } from "../protocol/markup-
 import { renderToolCallBody } from "./qwen/prompt.ts";
 import { collectTurn, type ChatRequest, DoesNotFitError, type ModelBackend } from "./backend.ts";
 import type { ChatMessage, ChatStreamEvent, JsonSchema, ToolCall, ToolDefinition } from "./types.ts";
+import { stopRunaway } from "./runaway.ts";
 import type { LmChatParams, LmChatResult, LmCountTokensParams, LmMessage, LmPart, LmResponsePart, LmTool } from "../protocol/lm.ts";
 
 /** A request Hearth cannot turn into a prompt; the message says what to change. */
@@ -151,7 +152,8 @@ export function lmPartOf(event: ChatStreamEvent): LmResponsePart | undefined {
 
 /** Runs one turn for VS Code's chat, passing each stream event to `onEvent` (map them with {@link lmPartOf}). */
 export async function runLmChat(backend: ModelBackend, params: LmChatParams, signal: AbortSignal, onEvent: (event: ChatStreamEvent) => void): Promise<LmChatResult> {
-  const turn = await collectTurn(backend.chat(toChatRequest(params, signal)), onEvent);
+  // VS Code's chat has no agent loop of Hearth's around it: a reply that falls into a loop is stopped here (runaway.ts).
+  const turn = await collectTurn(stopRunaway(toChatRequest(params, signal), (request) => backend.chat(request)), onEvent);
   return turn.usage ? { stopReason: turn.stopReason, usage: turn.usage } : { stopReason: turn.stopReason };
 }
 

@@ -10,7 +10,7 @@
  */
 import { join, resolve } from "node:path";
 import { promptOf } from "../agent/condense.ts";
-import { BackendError, type BackendEnvironment, type Clock, collectTurn, completionModelSource, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
+import { BackendError, type BackendEnvironment, type Clock, collectTurn, completionModelSource, type ModelBackend, ModelSlot, serverOrigin, stopRunaway } from "../models/index.ts";
 import type { ChatSendParams, ChatSendResult } from "../protocol/lsp-ext.ts";
 import type { ChatStreamEvent } from "../protocol/chat.ts";
 import type { ModelUse } from "../protocol/models.ts";
@@ -135,8 +135,9 @@ export class RuntimeSession {
   /** Runs one assistant turn, passing each stream event to `onEvent`. */
   async chat(params: ChatSendParams, signal: AbortSignal, onEvent: (event: ChatStreamEvent) => void): Promise<ChatSendResult> {
     const backend = await this.readyBackend();
+    // No agent loop around this turn: a reply that falls into a loop is stopped here (models/runaway.ts).
     const turn = await collectTurn(
-      backend.chat({
+      stopRunaway({
         // A conversation continued from an export keeps the turns a full context dropped; the model reads a note in their place, as in the agent's own runs.
         messages: promptOf(params.messages),
         signal,
@@ -144,7 +145,7 @@ export class RuntimeSession {
         ...(params.thinking === undefined ? {} : { thinking: params.thinking }),
         ...(params.maxTokens === undefined ? {} : { maxTokens: params.maxTokens }),
         ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
-      }),
+      }, (request) => backend.chat(request)),
       onEvent,
     );
     return turn.usage ? { message: turn.message, stopReason: turn.stopReason, usage: turn.usage } : { message: turn.message, stopReason: turn.stopReason };

@@ -103,7 +103,7 @@ const read = (path: string) => ({ name: "read_file", arguments: { path } });
 const finish: ScriptedTurn = { toolCalls: [{ name: "finish", arguments: { summary: "found it" } }] };
 /**
  * About `tokens` of the stand-in tokenizer's tokens of prose: what a reply says is never condensed.
- * Each sentence names its own part: one sentence over and over is a model's loop, which the loop stops (runaway.ts).
+ * Each sentence names its own part: one sentence over and over is a model's loop, which the loop stops (models/runaway.ts).
  */
 const prose = (tokens: number) => Array.from({ length: Math.ceil(tokens / 16) }, (_, i) => `I checked part ${i} and it looks fine `).join("");
 
@@ -281,7 +281,7 @@ class ContextEndBackend extends BoundedBackend {
 }
 
 describe("a thinking model near the context's end", () => {
-  /** About `tokens` of the stand-in tokenizer's tokens of thinking (each sentence its own: one repeated is a loop, runaway.ts). */
+  /** About `tokens` of the stand-in tokenizer's tokens of thinking (each sentence its own: one repeated is a loop, models/runaway.ts). */
   const thought = (tokens: number) => Array.from({ length: Math.ceil(tokens / 18) }, (_, i) => `Let me weigh where value ${i} could be set `).join("");
 
   it("answers without thinking when the room left is too little to think in, and the user is told once", async () => {

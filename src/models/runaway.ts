@@ -16,6 +16,9 @@
  * characters unless the whole stretch repeats (its oldest part is compared first).
  */
 
+import type { ChatRequest } from "./backend.ts";
+import type { ChatStreamEvent } from "./types.ts";
+
 /** The longest repeated unit looked for: a paragraph. */
 export const MAX_PERIOD = 1000;
 /** Times the unit must come in a row. */
@@ -115,4 +118,41 @@ export function describeRunaway(runaway: Runaway, times = Math.floor(runaway.len
   const quoted = JSON.stringify(shown);
   const unit = runaway.unit.length === 1 ? "character" : "characters";
   return `the same ${runaway.unit.length} ${unit} (${quoted}) written ${times} times in a row`;
+}
+
+/** A loop found in a reply: in its text or in its thinking. */
+export interface ReplyRunaway {
+  readonly where: "text" | "thinking";
+  readonly loop: Runaway;
+}
+
+/**
+ * One turn of `chat` for the paths that stream a reply with no agent loop around it (`hearth
+ * chat`, VS Code's chat through the Language Model API): run with a signal of its own, which
+ * the caller's `request.signal` fires too, and which fires when the reply's text or thinking
+ * falls into a loop — then what the backend still sends is not passed, a `notice` says what
+ * happened, and `done` comes as the backend ends (`aborted`).
+ */
+export async function* stopRunaway(request: ChatRequest, chat: (request: ChatRequest) => AsyncIterable<ChatStreamEvent>): AsyncIterable<ChatStreamEvent> {
+  const own = new AbortController();
+  const outer = request.signal;
+  const stop = (): void => own.abort(outer?.reason);
+  if (outer?.aborted) stop();
+  else outer?.addEventListener("abort", stop, { once: true });
+  const detectors = { text: new RunawayDetector(), thinking: new RunawayDetector() };
+  let found: ReplyRunaway | undefined;
+  try {
+    for await (const event of chat({ ...request, signal: own.signal })) {
+      if (found && event.type !== "done") continue;
+      yield event;
+      if (event.type !== "text" && event.type !== "thinking") continue;
+      const loop = detectors[event.type].push(event.text);
+      if (!loop) continue;
+      found = { where: event.type, loop };
+      own.abort(new Error("the reply repeated itself"));
+      yield { type: "notice", text: `Hearth stopped the reply: its ${found.where === "thinking" ? "thinking" : "text"} fell into a loop — ${describeRunaway(loop)}. Ask again in other words, or try a larger quantization of the model (small ones loop more).` };
+    }
+  } finally {
+    outer?.removeEventListener("abort", stop);
+  }
 }

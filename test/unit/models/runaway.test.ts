@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MIN_CHARS, RunawayDetector, collapseRunaway, describeRunaway } from "../../../src/agent/runaway.ts";
+import { MIN_CHARS, RunawayDetector, collapseRunaway, describeRunaway, stopRunaway } from "../../../src/models/runaway.ts";
+import type { ChatRequest, ChatStreamEvent } from "../../../src/models/index.ts";
+import { ScriptedBackend } from "../../../src/models/scripted.ts";
 
 /** Feeds `text` in pieces of `size` characters, as a stream; the loop found and how much was fed when it was. */
 function feed(text: string, size = 7): { found: ReturnType<RunawayDetector["push"]>; fedWhenFound: number } {
@@ -89,5 +91,54 @@ describe("RunawayDetector: text that repeats legitimately is not caught", () => 
   it("a line repeated a few times (a model quoting the same error 5 times) is under the threshold", () => {
     const text = "Error: cannot find module 'left-pad' imported from /work/app/src/index.ts at line 3\n".repeat(5) + "So the package is missing.";
     assert.equal(feed(text).found, undefined);
+  });
+});
+
+describe("stopRunaway: a reply streamed with no agent loop around it (hearth chat, VS Code's chat)", () => {
+  /** The scripted backend, counting the chunks it streams. */
+  async function counted(turn: { text?: string; thinking?: string }): Promise<{ backend: ScriptedBackend; sent: () => number; chat: (r: ChatRequest) => AsyncIterable<ChatStreamEvent> }> {
+    const backend = new ScriptedBackend({ turns: [turn], chunkSize: 8 });
+    await backend.load();
+    let sent = 0;
+    return {
+      backend,
+      sent: () => sent,
+      chat: async function* (request) {
+        for await (const e of backend.chat(request)) {
+          if (e.type === "text" || e.type === "thinking") sent++;
+          yield e;
+        }
+      },
+    };
+  }
+
+  it("stops the generation a few thousand characters into a loop, says so in a notice, and ends 'aborted'", async () => {
+    const { sent, chat } = await counted({ text: "Sure.\n" + "I will now read the file.\n".repeat(10_000) });
+    const events: ChatStreamEvent[] = [];
+    for await (const e of stopRunaway({ messages: [{ role: "user", content: "hi" }], thinking: false }, chat)) events.push(e);
+    assert.ok(sent() < 600, `${sent()} chunks of 32,500`);
+    const text = events.filter((e) => e.type === "text").map((e) => e.text).join("");
+    assert.ok(text.length < MIN_CHARS + 200, `${text.length} characters passed`);
+    const notices = events.filter((e) => e.type === "notice");
+    assert.equal(notices.length, 1);
+    assert.match(notices[0]!.text, /^Hearth stopped the reply: its text fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row\. Ask again in other words/);
+    assert.deepEqual(events.at(-1), { type: "done", stopReason: "aborted" });
+  });
+
+  it("passes a reply that does not loop as it is, and the caller's Stop still stops it", async () => {
+    const { chat } = await counted({ text: "The bug is in add()." });
+    const events: ChatStreamEvent[] = [];
+    for await (const e of stopRunaway({ messages: [{ role: "user", content: "hi" }], thinking: false }, chat)) events.push(e);
+    assert.equal(events.filter((e) => e.type === "text").map((e) => e.text).join(""), "The bug is in add().");
+    assert.equal(events.at(-1)?.type === "done" && events.at(-1)!.type, "done");
+    const stop = new AbortController();
+    const long = await counted({ text: "word ".repeat(10) + "and so on. ".repeat(5) });
+    const seen: ChatStreamEvent[] = [];
+    for await (const e of stopRunaway({ messages: [{ role: "user", content: "hi" }], thinking: false, signal: stop.signal }, long.chat)) {
+      seen.push(e);
+      if (e.type === "text") stop.abort();
+    }
+    assert.equal(long.sent(), 1);
+    assert.deepEqual(seen.at(-1), { type: "done", stopReason: "aborted" });
   });
 });

@@ -32,8 +32,13 @@ export function systemProcessMemory(): ProcessMemory {
  * below the cores: node-llama-cpp's own choice stands.
  */
 export function automaticThreads(mathCores: number, limits: CgroupLimits = systemCgroupLimits(), affinity = availableParallelism()): number | undefined {
-  const allowed = Math.max(1, Math.min(limits.cpus ?? Infinity, affinity));
+  const allowed = allowedCpus(limits, affinity);
   return allowed < mathCores ? allowed : undefined;
+}
+
+/** The CPUs this process may run on: the CPU quota's count or its affinity's (os.availableParallelism), the lower; at least 1. */
+export function allowedCpus(limits: CgroupLimits, affinity: number): number {
+  return Math.max(1, Math.min(limits.cpus ?? Infinity, affinity));
 }
 
 /**

@@ -115,8 +115,16 @@ export interface SystemInfo {
   readonly platform: string;
   readonly arch: string;
   readonly cpus: number;
+  /**
+   * Where this process may run on fewer CPUs than `cpus` (a container's CPU quota, docker --cpus;
+   * a CPU affinity, taskset or --cpuset-cpus): that many, the threads hearth.threads 0 runs.
+   */
+  readonly cpusAllowed?: number;
+  /** The machine's memory, or a container's memory limit where that is less (then `memoryLimited`). */
   readonly totalMemoryBytes: number;
   readonly freeMemoryBytes: number;
+  /** Set where the memory figures are a cgroup's memory limit (a container's `--memory`), not the machine's. */
+  readonly memoryLimited?: true;
   /** Compute backend node-llama-cpp picked: "cuda" | "vulkan" | "metal" | false (CPU). */
   readonly gpu: string | false;
   readonly gpuNames: readonly string[];

@@ -240,7 +240,7 @@ export function computeText(system: SystemInfo | undefined): string {
   const GiB = 1024 ** 3;
   return system.gpu
     ? `Compute: ${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "GPU"}, ${(system.vramTotalBytes / GiB).toFixed(0)} GiB VRAM${system.gpuNote ? ` (${system.gpuNote})` : ""}`
-    : `Compute: CPU, ${system.cpus} cores, ${(system.totalMemoryBytes / GiB).toFixed(0)} GiB RAM (${system.gpuNote ?? "no GPU"})`;
+    : `Compute: CPU, ${system.cpusAllowed === undefined ? system.cpus : `${system.cpusAllowed} of ${system.cpus}`} cores, ${(system.totalMemoryBytes / GiB).toFixed(0)} GiB RAM${system.memoryLimited ? " (a container's limit)" : ""} (${system.gpuNote ?? "no GPU"})`;
 }
 
 export function indexText(index: IndexState): string {

@@ -83,13 +83,19 @@ export const statusCommand: CliCommand = {
   },
 };
 
+/** The machine's CPUs, and where a CPU limit or affinity allows fewer, how many Hearth runs on. */
+function machineCpus(system: SystemInfo): string {
+  const cpus = `${system.cpus} CPU${system.cpus === 1 ? "" : "s"}`;
+  return system.cpusAllowed === undefined ? cpus : `${cpus} (${system.cpusAllowed} allowed by a container's CPU limit or a CPU affinity: the automatic thread count is ${system.cpusAllowed})`;
+}
+
 function describeSystem(system: SystemInfo): string {
   const gpu = system.gpu
     ? `${system.gpu.toUpperCase()} ${ownText("—")} ${system.gpuNames.join(", ") || "unnamed device"}, ${(system.vramFreeBytes / GiB).toFixed(1)} of ${(system.vramTotalBytes / GiB).toFixed(1)} GiB VRAM free`
     : `none (${system.gpuNote ?? "CPU only"})`;
   const cuda = system.cudaOffer ? [ownText(`CUDA:   ${system.cudaOffer.reason} — run "hearth models --cuda" to download it (${system.cudaOffer.packages.join(", ")} ${system.cudaOffer.version})`)] : [];
   return [
-    `Machine: ${system.platform}-${system.arch}, ${system.cpus} CPUs, ${(system.freeMemoryBytes / GiB).toFixed(1)} of ${(system.totalMemoryBytes / GiB).toFixed(1)} GiB RAM free`,
+    `Machine: ${system.platform}-${system.arch}, ${machineCpus(system)}, ${(system.freeMemoryBytes / GiB).toFixed(1)} of ${(system.totalMemoryBytes / GiB).toFixed(1)} GiB RAM free${system.memoryLimited ? " (a container's memory limit, not the machine's)" : ""}`,
     `GPU:    ${gpu}`,
     ...cuda,
     "",

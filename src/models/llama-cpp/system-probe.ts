@@ -5,13 +5,14 @@
  * first asked (the runtime starts without it).
  */
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { availableParallelism, cpus, freemem, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Llama, LlamaModel } from "node-llama-cpp";
 import { modelLoadAdvice, openFilesLimit } from "../../protocol/open-files.ts";
 import { type ComputeBackend, computeKind, type SystemInfo } from "../../protocol/status.ts";
 import { type CudaFacts, computeAdvice, cudaPackagesFor, hasNvidiaGpu } from "../cuda.ts";
-import { systemProcessMemory } from "../container-limits.ts";
+import { allowedCpus, systemCgroupLimits } from "../container-limits.ts";
+import { processMemory } from "../../protocol/cgroup-limits.ts";
 import { CUDA_BUILDS, cudaBuildBlocker, queryNvidiaSmi } from "../cuda-compat.ts";
 
 let cached: Promise<SystemInfo> | undefined;
@@ -25,14 +26,19 @@ export function probeSystem(): Promise<SystemInfo> {
 }
 
 async function probe(): Promise<SystemInfo> {
-  // In a container with a memory limit, the limit and what it leaves (node:os says the host's).
-  const memory = systemProcessMemory();
+  // In a container, its CPU and memory limits and what they leave (node:os says the host's).
+  const limits = systemCgroupLimits();
+  const memory = processMemory(limits, { total: totalmem(), free: freemem() });
+  const machineCpus = cpus().length;
+  const allowed = allowedCpus(limits, availableParallelism());
   const base = {
     platform: process.platform,
     arch: process.arch,
-    cpus: cpus().length,
+    cpus: machineCpus,
+    ...(allowed < machineCpus ? { cpusAllowed: allowed } : {}),
     totalMemoryBytes: memory.totalBytes,
     freeMemoryBytes: memory.freeBytes,
+    ...(memory.limited ? { memoryLimited: true as const } : {}),
   };
   let llama: Llama;
   // Read before node-llama-cpp is: once it has filled the table, /proc/self/limits cannot be opened either.

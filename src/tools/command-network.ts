@@ -117,9 +117,14 @@ const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly
 /**
  * Inside the namespaces, before the command: each socket path given ($@ after the command) is
  * covered with /dev/null; one that cannot be, and is still a socket the command could write to
- * (connect needs that), stops it here.
+ * (connect needs that), stops it here. One mount(8) covers them all (`mount -a` of a table the
+ * shell writes, no process per socket: a process each cost 3 s at every command's start with a
+ * desktop's 1,000 sockets, BENCHMARKS.md); mount(8) reads only a regular file, so the table is
+ * written on a tmpfs mounted on /dev/shm for that moment and taken away after. Then each path
+ * still a socket (one holding a space, tab or backslash, which the table would have to escape;
+ * one under /dev/shm; anything mount -a left) gets a `mount --bind` of its own.
  */
-const MASK_SOCKETS = `c=$1; shift; for s do mount --bind /dev/null "$s" 2>/dev/null || { [ -S "$s" ] && [ -w "$s" ] && { echo "${MASK_REFUSED} the Unix socket $s, where a program outside the network namespace listens (it could act for the command with the network), could not be blocked inside it (mount --bind failed); stop what listens there, or pass --allow-network to run commands with the network" >&2; exit 126; }; }; done`;
+const MASK_SOCKETS = `c=$1; shift; [ $# -eq 0 ] || ! mount -t tmpfs -o size=16m,mode=700 hearth-masks /dev/shm 2>/dev/null || { for s do case $s in *[[:space:]\\\\]*) ;; *) printf '/dev/null %s none bind 0 0\\n' "$s";; esac; done > /dev/shm/masks && mount -a -T /dev/shm/masks 2>/dev/null; umount /dev/shm; }; for s do [ -S "$s" ] && { mount --bind /dev/null "$s" 2>/dev/null; [ -S "$s" ] && [ -w "$s" ] && { echo "${MASK_REFUSED} the Unix socket $s, where a program outside the network namespace listens (it could act for the command with the network), could not be blocked inside it (mount --bind failed); stop what listens there, or pass --allow-network to run commands with the network" >&2; exit 126; }; }; done`;
 
 /**
  * The Unix sockets bound to a path in this network namespace (/proc/net/unix lists those only,

@@ -1,0 +1,78 @@
+/**
+ * The Unix sockets `hearth fix --yes` covers in its commands' mount namespace
+ * (tools/command-network.ts), many at once: a desktop has hundreds (a GNOME session, VS Code's
+ * IPC), and each command's start covers every one. Real sockets bound by this test outside; a
+ * mount(8) in front of the real one counts how often it is started (a process per socket cost
+ * seconds at each command's start). Inside, every socket is covered (connecting is refused) and
+ * /dev/shm is the one outside.
+ */
+import assert from "node:assert/strict";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type Server, createServer } from "node:net";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { type NetworkOffForm, probeNetworkOff, unshareNetworkOff } from "../../../src/tools/command-network.ts";
+import { runShell } from "../../../src/tools/run-command.ts";
+import { tempDir } from "./helpers/setup.ts";
+
+const NODE = JSON.stringify(process.execPath);
+const probe = process.platform === "linux" ? await probeNetworkOff() : undefined;
+const skip = probe?.ok ? false : `no network namespace here: ${probe && !probe.ok ? probe.why : process.platform}`;
+const never = new AbortController().signal;
+
+/** `count` Unix sockets listening in a temp folder outside; some names hold a space, as a desktop's may. */
+async function sockets(count: number): Promise<{ paths: string[]; close: () => void }> {
+  const folder = tempDir("hearth-many-sockets-");
+  const servers: Server[] = [];
+  const paths: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const path = join(folder, i % 40 === 0 ? `vscode ipc ${i}.sock` : `vscode-ipc-${i}.sock`);
+    const server = createServer((c) => c.end("reached"));
+    await new Promise<void>((done) => server.listen(path, done));
+    servers.push(server);
+    paths.push(path);
+  }
+  return { paths, close: () => servers.forEach((s) => s.close()) };
+}
+
+/** A command that connects to each path given and prints how many it reached and how many were refused. */
+const connectAll = (paths: readonly string[]) => `${NODE} -e 'const net = require("node:net"); const ps = JSON.parse(process.argv[1]); let reached = 0, refused = 0; let n = ps.length; for (const p of ps) net.connect(p).on("data", () => reached++).on("close", () => { if (--n === 0) console.log("reached " + reached + " refused " + refused); }).on("error", () => refused++);' '${JSON.stringify(paths)}'`;
+
+describe("many Unix sockets outside, covered at each command's start", { skip }, () => {
+  const forms: NetworkOffForm[] = process.getuid?.() === 0 ? ["root", "own-uid"] : ["own-uid"];
+  for (const form of forms) {
+    it(`${form} form: 200 sockets are all covered by a few mount(8) processes, not one each; /dev/shm is the one outside`, async (t) => {
+      const many = await sockets(200);
+      t.after(many.close);
+      // mount(8) counted, then the real one.
+      const bin = tempDir("hearth-counting-mount-");
+      const counted = join(bin, "started");
+      writeFileSync(join(bin, "mount"), `#!/bin/sh\necho x >> ${JSON.stringify(counted)}\nPATH=${JSON.stringify(process.env.PATH ?? "")} exec mount "$@"\n`);
+      chmodSync(join(bin, "mount"), 0o755);
+      const path = process.env.PATH;
+      process.env.PATH = `${bin}:${path ?? ""}`;
+      t.after(() => (process.env.PATH = path));
+      const shared = `/dev/shm/hearth-sockets-test-${process.pid}`;
+      writeFileSync(shared, "outside");
+      t.after(() => rmSync(shared, { force: true }));
+
+      const starts = (): number => readFileSync(counted, "utf8").split("\n").filter(Boolean).length;
+      // With no socket to cover: the root form's own mounts (the kernel's settings made read-only).
+      writeFileSync(counted, "");
+      const none = await runShell("true", tempDir(), 60_000, never, undefined, { networkOff: unshareNetworkOff("unshare", form, () => []) });
+      assert.equal(none.exitCode, 0, none.output);
+      const before = starts();
+      writeFileSync(counted, "");
+      const off = unshareNetworkOff("unshare", form, () => many.paths);
+      const ran = await runShell(`${connectAll(many.paths)}; cat ${shared}`, tempDir(), 120_000, never, undefined, { networkOff: off });
+      assert.equal(ran.exitCode, 0, ran.output);
+      assert.match(ran.output, /reached 0 refused 200/);
+      assert.match(ran.output, /outside/, "the command's /dev/shm is the one outside");
+      // The tmpfs for the table, the table's mount -a, the umount (umount(8), not counted), and one each for the 5 names with a space.
+      assert.ok(starts() - before <= 8, `mount(8) was started ${starts() - before} times more for 200 sockets than for none`);
+      // Outside, nothing changed: the sockets still answer.
+      const outside = await runShell(connectAll(many.paths.slice(0, 3)), tempDir(), 60_000, never);
+      assert.match(outside.output, /reached 3 refused 0/);
+    });
+  }
+});

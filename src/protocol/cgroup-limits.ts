@@ -5,7 +5,7 @@
  * llama.cpp counts the host's cores: a model "fits" that the container's limit kills, and 32
  * threads share 2 CPUs' time quota, each stalled at every step while the others wait out the
  * throttle. Read from the files the kernel lays out under /sys/fs/cgroup (v2: cpu.max,
- * memory.max; v1: cpu.cfs_quota_us, memory.limit_in_bytes), for the process's own group and
+ * memory.max and memory.high; v1: cpu.cfs_quota_us, memory.limit_in_bytes), for the process's own group and
  * every group above it (a limit set higher up holds too), so it does not depend on which
  * libuv the Node (or VS Code's Electron) has. The files are read by the caller's
  * {@link CgroupFiles} (protocol/ imports no Node module): {@link SYSTEM_CGROUP} with node:fs.
@@ -102,6 +102,12 @@ function lowest(dirs: readonly string[], at: (dir: string) => MemoryAt | undefin
 /** Each version's file names and memory.stat keys (v1's total_* count the groups below too, as v2's do). */
 interface MemoryFiles {
   readonly limit: string;
+  /**
+   * v2's memory.high: above it the kernel throttles the group and takes its pages back (a model's
+   * mapped weights among them: read again from disk at every token) though it kills nothing;
+   * systemd's MemoryHigh=, Kubernetes' memory QoS (0.9 of the pod's limit). A limit as memory.max is.
+   */
+  readonly high?: string;
   readonly usage: string;
   readonly inactiveFile: string;
   /** All of the page cache, and the part of it that is shared memory (tmpfs, /dev/shm), which cannot be given back. */
@@ -109,11 +115,15 @@ interface MemoryFiles {
   readonly shmem: string;
 }
 const V1_MEMORY: MemoryFiles = { limit: "memory.limit_in_bytes", usage: "memory.usage_in_bytes", inactiveFile: "total_inactive_file", file: "total_cache", shmem: "total_shmem" };
-const V2_MEMORY: MemoryFiles = { limit: "memory.max", usage: "memory.current", inactiveFile: "inactive_file", file: "file", shmem: "shmem" };
+const V2_MEMORY: MemoryFiles = { limit: "memory.max", high: "memory.high", usage: "memory.current", inactiveFile: "inactive_file", file: "file", shmem: "shmem" };
 
 function memoryAt(files: CgroupFiles, dir: string, names: MemoryFiles): MemoryAt | undefined {
-  const limit = Number(files.read(`${dir}/${names.limit}`)?.trim());
-  if (!Number.isFinite(limit) || limit <= 0 || limit >= NO_LIMIT) return undefined; // "max", absent
+  const limits = [names.limit, names.high].flatMap((name) => {
+    const bytes = name ? Number(files.read(`${dir}/${name}`)?.trim()) : NaN;
+    return Number.isFinite(bytes) && bytes > 0 && bytes < NO_LIMIT ? [bytes] : []; // "max", absent
+  });
+  if (!limits.length) return undefined;
+  const limit = Math.min(...limits);
   const read = Number(files.read(`${dir}/${names.usage}`)?.trim());
   const used = Number.isFinite(read) ? read : 0;
   const stat = files.read(`${dir}/memory.stat`) ?? "";

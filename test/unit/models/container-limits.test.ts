@@ -109,6 +109,21 @@ describe("cgroup memory limits", () => {
     assert.deepEqual(cgroupLimits(files, "0::/system.slice/docker-1.scope\n"), { memoryBytes: 8 * GiB, memoryAvailableBytes: 6 * GiB, memoryRoomBytes: 6 * GiB });
   });
 
+  it("takes v2's memory.high as a limit where it is the lower (systemd's MemoryHigh=, Kubernetes' memory QoS): above it the group is throttled and its pages taken back", () => {
+    const files = layout({
+      "cgroup.controllers": "memory\n",
+      "pod/memory.max": `${4 * GiB}\n`,
+      "pod/memory.high": `${3.5 * GiB}\n`,
+      "pod/memory.current": `${GiB}\n`,
+      "pod/app/memory.max": "max\n",
+      "pod/app/memory.high": "max\n",
+      "user/memory.max": "max\n",
+      "user/memory.high": `${2 * GiB}\n`,
+    });
+    assert.deepEqual(cgroupLimits(files, "0::/pod/app\n"), { memoryBytes: 3.5 * GiB, memoryAvailableBytes: 2.5 * GiB, memoryRoomBytes: 2.5 * GiB });
+    assert.equal(cgroupLimits(files, "0::/user\n").memoryBytes, 2 * GiB, "memory.high alone limits too");
+  });
+
   it("reads v1's memory.limit_in_bytes, its largest page-aligned number meaning none", () => {
     const files = layout({
       "memory/memory.limit_in_bytes": "9223372036854771712\n",

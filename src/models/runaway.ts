@@ -77,7 +77,8 @@ export class RunawayDetector {
       // Where it starts: walk back while the text still repeats at this period.
       let from = n - need - p;
       while (from > 0 && s.charCodeAt(from - 1) === s.charCodeAt(from - 1 + p)) from--;
-      from += unitStart(s.slice(from, from + p), s.charAt(from - 1));
+      // A loop from the start of what is kept starts a line there.
+      from += unitStart(s.slice(from, from + p), from > 0 ? s.charAt(from - 1) : "\n");
       const start = this.fed - n + from;
       return { start, unit: s.slice(from, from + p), length: this.fed - start };
     }

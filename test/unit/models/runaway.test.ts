@@ -28,6 +28,12 @@ describe("RunawayDetector: loops are caught while they stream", () => {
     assert.equal(collapsed, `${head}${line}${line}[… the same 26 characters ("I will now read the file.\\n") written ${Math.floor((fedWhenFound - head.length) / line.length)} times in a row: Hearth stopped the reply here]`);
   });
 
+  it("a reply that is the loop from its first character: the unit is the line as written, from the start", () => {
+    const line = "I will now read the file.\n";
+    const { found } = feed(line.repeat(1000), 500);
+    assert.deepEqual(found && { start: found.start, unit: found.unit }, { start: 0, unit: line });
+  });
+
   it("a token cycle ('the the the …') and a run of one character ('}}}}'): caught", () => {
     assert.equal(feed("So the answer is " + "the ".repeat(5000)).found?.unit, "the ");
     assert.equal(feed("x = {" + "}".repeat(20_000), 13).found?.unit, "}");

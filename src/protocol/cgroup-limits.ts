@@ -11,6 +11,9 @@
  * {@link CgroupFiles} (protocol/ imports no Node module): {@link SYSTEM_CGROUP} with node:fs.
  */
 
+/** Where a container's memory limit is set, for the words that say to raise it. */
+export const MEMORY_LIMIT_WHERE = "docker run --memory, runArgs in devcontainer.json, a Kubernetes pod's resources.limits.memory";
+
 /** Where the kernel mounts the cgroup file systems, and where a process's groups are named. */
 export const SYSTEM_CGROUP = { root: "/sys/fs/cgroup", self: "/proc/self/cgroup" } as const;
 

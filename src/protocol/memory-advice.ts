@@ -8,7 +8,7 @@
  * on top. Shared by the extension (its give-up message) and the CLI (hearth chat's loadDeath;
  * hearth status --load does not use it).
  */
-import { type CgroupLimits, processMemory } from "./cgroup-limits.ts";
+import { type CgroupLimits, MEMORY_LIMIT_WHERE, processMemory } from "./cgroup-limits.ts";
 import { formatSize } from "./units.ts";
 
 /** The machine's memory once the runtime is gone, and the model it was loading. */
@@ -75,10 +75,9 @@ export interface AdviceWords {
 export function memoryAdvice(memory: MachineMemory, words: AdviceWords): string {
   if (memory.freeBytes === undefined) return againstAllMemory(memory, words);
   const free = memory.limited
-    ? `${formatSize(memory.freeBytes)} of the ${formatSize(memory.totalBytes)} of memory this process's control group is limited to (a container's memory limit, not the machine's) is free now (the runtime stopped)`
+    ? `${formatSize(memory.freeBytes)} of the ${formatSize(memory.totalBytes)} of memory this process is limited to (a container's memory limit, not the machine's) is free now (the runtime stopped)`
     : `${formatSize(memory.freeBytes)} of this machine's ${formatSize(memory.totalBytes)} of memory is free now (the runtime stopped)`;
-  // In a container the limit can be raised (docker run --memory, a devcontainer's runArgs, a pod's limits).
-  const raise = memory.limited ? "raise the container's memory limit, " : "";
+  const raise = memory.limited ? `raise the container's memory limit (${MEMORY_LIMIT_WHERE}), ` : "";
   if (!memory.model) return `${capital(free)}; the model and its context may need more: close other programs, ${raise}or ${words.choose}, ${words.then}.`;
   const file = `The model file ${memory.model.name} is ${formatSize(memory.model.bytes)}`;
   // Larger than all of its memory (or of the limit), closing programs cannot make room.

@@ -19,6 +19,7 @@ import {
   throwIfAborted,
 } from "../backend.ts";
 import { automaticThreads, containerRamCap, systemCgroupLimits, systemProcessMemory } from "../container-limits.ts";
+import { MEMORY_LIMIT_WHERE } from "../../protocol/cgroup-limits.ts";
 import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from "../fim-prompt.ts";
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
@@ -164,7 +165,7 @@ export class EmbeddedBackend implements ModelBackend {
       if (ramCap !== undefined && error instanceof InsufficientMemoryError) {
         // node-llama-cpp's words name a "RAM cap" the user never set: it is the container's limit.
         const why = shortMessage(error).replace(/ \(RAM (and VRAM )?caps? (is|are) set,.*$/, "");
-        throw new BackendError(`not enough memory for ${what} with this model (${why}): this process's memory limit leaves the model and its context about ${formatBytes(ramCap)} (a container's limit: docker run --memory, runArgs in devcontainer.json, a Kubernetes pod's resources.limits.memory); ${requested > 0 ? "lower hearth.contextSize (0 sizes it to the limit), raise that limit," : "raise that limit,"} or choose a smaller model`, requested > 0 ? "openSettings" : "selectModel", { cause: error });
+        throw new BackendError(`not enough memory for ${what} with this model (${why}): this process's memory limit leaves the model and its context about ${formatBytes(ramCap)} (a container's limit: ${MEMORY_LIMIT_WHERE}); ${requested > 0 ? "lower hearth.contextSize (0 sizes it to the limit), raise that limit," : "raise that limit,"} or choose a smaller model`, requested > 0 ? "openSettings" : "selectModel", { cause: error });
       }
       throw new BackendError(`not enough memory for ${what} with this model (${shortMessage(error)}); lower hearth.contextSize or use a smaller KV cache type`, "openSettings", { cause: error });
     }
@@ -346,8 +347,8 @@ async function checkMemory(llama: Llama, file: ValidatedModel): Promise<void> {
   const vram = llama.gpu ? (await llama.getVramState()).total : 0;
   const ram = systemProcessMemory();
   if (file.fileSize > ram.totalBytes + vram) {
-    const has = ram.limited ? `this process's control group (a container) is limited to ${formatBytes(ram.totalBytes)} of RAM, with` : `this machine has ${formatBytes(ram.totalBytes)} RAM and`;
-    const way = ram.limited ? "choose a smaller quantization, or raise the container's memory limit" : "choose a smaller quantization";
+    const has = ram.limited ? `this process is limited to ${formatBytes(ram.totalBytes)} of RAM (a container's memory limit, not the machine's), with` : `this machine has ${formatBytes(ram.totalBytes)} RAM and`;
+    const way = ram.limited ? `choose a smaller quantization, or raise the container's memory limit (${MEMORY_LIMIT_WHERE})` : "choose a smaller quantization";
     throw new BackendError(`the model needs about ${formatBytes(file.fileSize)} of memory; ${has} ${formatBytes(vram)} VRAM: ${way}`, "selectModel");
   }
 }

@@ -68,6 +68,6 @@ it("hearth chat: a runtime killed from outside while loading the model names the
     stderr,
     process.platform === "darwin"
       ? /\. The model file tiny-qwen35\.gguf is [\d.]+ MiB of this machine's [\d.]+ GiB of memory: with its context and what other programs use it did not fit — set --context below its 32,768 tokens \(or to 0: auto, sized to the free memory\), close other programs, or choose a smaller model or quantization \(--model FILE\), then run it again\.\n/
-      : /\. The model file tiny-qwen35\.gguf is [\d.]+ MiB and [\d.]+ [MG]iB of (?:this machine's [\d.]+ GiB of memory|the [\d.]+ [MG]iB of memory this process's control group is limited to \(a container's memory limit, not the machine's\)) is free now \(the runtime stopped\): the file fits, so its context \(or other programs meanwhile\) took the rest — set --context below its 32,768 tokens, or to 0 \(auto: sized to the free memory\), then run it again\.\n/,
+      : /\. The model file tiny-qwen35\.gguf is [\d.]+ MiB and [\d.]+ [MG]iB of (?:this machine's [\d.]+ GiB of memory|the [\d.]+ [MG]iB of memory this process is limited to \(a container's memory limit, not the machine's\)) is free now \(the runtime stopped\): the file fits, so its context \(or other programs meanwhile\) took the rest — set --context below its 32,768 tokens, or to 0 \(auto: sized to the free memory\), then run it again\.\n/,
   );
 });

@@ -51,10 +51,10 @@ it("in a container with a memory limit under the machine's, the advice weighs th
   const advice = memoryAdvice(machineMemory("/models/Qwen3.5-9B-Q4_K_M.gguf", 0, limited), WORDS);
   assert.equal(
     advice,
-    "The model file Qwen3.5-9B-Q4_K_M.gguf is 5.5 GiB and 1.5 GiB of the 2.0 GiB of memory this process's control group is limited to (a container's memory limit, not the machine's) is free now (the runtime stopped): raise the container's memory limit, or choose a smaller model or quantization with \"Hearth: Select Model…\" (a file under 1.5 GiB, less its context's memory), then Restart.",
+    "The model file Qwen3.5-9B-Q4_K_M.gguf is 5.5 GiB and 1.5 GiB of the 2.0 GiB of memory this process is limited to (a container's memory limit, not the machine's) is free now (the runtime stopped): raise the container's memory limit (docker run --memory, runArgs in devcontainer.json, a Kubernetes pod's resources.limits.memory), or choose a smaller model or quantization with \"Hearth: Select Model…\" (a file under 1.5 GiB, less its context's memory), then Restart.",
   );
   const unknownModel = memoryAdvice(machineMemory(undefined, 0, { ...limited, fileSize: () => 0 }), WORDS);
-  assert.match(unknownModel, /^1\.5 GiB of the 2\.0 GiB of memory this process's control group is limited to .*: close other programs, raise the container's memory limit, or choose/);
+  assert.match(unknownModel, /^1\.5 GiB of the 2\.0 GiB of memory this process is limited to .*: close other programs, raise the container's memory limit \(docker run --memory, runArgs in devcontainer\.json, a Kubernetes pod's resources\.limits\.memory\), or choose/);
   // A limit above the machine's memory (or none) leaves the machine's figures.
   const loose = memoryAdvice(machineMemory("/models/big.gguf", 0, { ...host, fileSize: () => 9.5 * GiB, cgroupLimits: () => ({ memoryBytes: 128 * GiB, memoryAvailableBytes: 100 * GiB }) }), WORDS);
   assert.match(loose, /9\.5 GiB and 60\.0 GiB of this machine's 64\.0 GiB of memory is free now/);

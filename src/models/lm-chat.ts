@@ -136,6 +136,8 @@ export function toChatRequest(params: LmChatParams, signal?: AbortSignal): ChatR
  * What VS Code receives for a stream event: text deltas and checked tool calls. Thinking
  * has no stable part and is dropped; a call the model wrote that cannot run (the grammar
  * keeps these rare) is shown as the text the model wrote, so nothing silently disappears.
+ * A `notice` is dropped: it tells Hearth's user about a server's settings, which is not part
+ * of the caller's reply (a reply stopped for looping says so as text instead: runLmChat).
  */
 export function lmPartOf(event: ChatStreamEvent): LmResponsePart | undefined {
   switch (event.type) {
@@ -152,8 +154,9 @@ export function lmPartOf(event: ChatStreamEvent): LmResponsePart | undefined {
 
 /** Runs one turn for VS Code's chat, passing each stream event to `onEvent` (map them with {@link lmPartOf}). */
 export async function runLmChat(backend: ModelBackend, params: LmChatParams, signal: AbortSignal, onEvent: (event: ChatStreamEvent) => void): Promise<LmChatResult> {
-  // VS Code's chat has no agent loop of Hearth's around it: a reply that falls into a loop is stopped here (runaway.ts).
-  const turn = await collectTurn(stopRunaway(toChatRequest(params, signal), (request) => backend.chat(request)), onEvent);
+  // VS Code's chat has no agent loop of Hearth's around it: a reply that falls into a loop is stopped here (runaway.ts),
+  // and said as the reply's last text: lmPartOf drops notices (a server setting is not the caller's reply), and without it the reply just stopped.
+  const turn = await collectTurn(stopRunaway(toChatRequest(params, signal), (request) => backend.chat(request), { sayAsText: true }), onEvent);
   return turn.usage ? { stopReason: turn.stopReason, usage: turn.usage } : { stopReason: turn.stopReason };
 }
 

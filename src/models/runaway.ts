@@ -127,6 +127,16 @@ export interface ReplyRunaway {
   readonly loop: Runaway;
 }
 
+/** Options of {@link stopRunaway}. */
+export interface StopRunawayOptions {
+  /**
+   * Say the stop as the reply's last text (`[Hearth stopped the reply: …]`) instead of a `notice`:
+   * for a caller that shows no notices (VS Code's chat drops them, lm-chat.ts), where the reply
+   * would otherwise just end with no reason.
+   */
+  readonly sayAsText?: boolean;
+}
+
 /**
  * One turn of `chat` for the paths that stream a reply with no agent loop around it (`hearth
  * chat`, VS Code's chat through the Language Model API): run with a signal of its own, which
@@ -134,7 +144,7 @@ export interface ReplyRunaway {
  * falls into a loop — then what the backend still sends is not passed, a `notice` says what
  * happened, and `done` comes as the backend ends (`aborted`).
  */
-export async function* stopRunaway(request: ChatRequest, chat: (request: ChatRequest) => AsyncIterable<ChatStreamEvent>): AsyncIterable<ChatStreamEvent> {
+export async function* stopRunaway(request: ChatRequest, chat: (request: ChatRequest) => AsyncIterable<ChatStreamEvent>, options: StopRunawayOptions = {}): AsyncIterable<ChatStreamEvent> {
   const own = new AbortController();
   const outer = request.signal;
   const stop = (): void => own.abort(outer?.reason);
@@ -151,7 +161,8 @@ export async function* stopRunaway(request: ChatRequest, chat: (request: ChatReq
       if (!loop) continue;
       found = { where: event.type, loop };
       own.abort(new Error("the reply repeated itself"));
-      yield { type: "notice", text: `Hearth stopped the reply: its ${found.where === "thinking" ? "thinking" : "text"} fell into a loop — ${describeRunaway(loop)}. Ask again in other words, or try a larger quantization of the model (small ones loop more).` };
+      const said = `Hearth stopped the reply: its ${found.where === "thinking" ? "thinking" : "text"} fell into a loop — ${describeRunaway(loop)}. Ask again in other words, or try a larger quantization of the model (small ones loop more).`;
+      yield options.sayAsText ? { type: "text", text: `\n\n[${said}]` } : { type: "notice", text: said };
     }
   } finally {
     outer?.removeEventListener("abort", stop);

@@ -121,6 +121,7 @@ describe("lmPartOf", () => {
       { type: "text", text: "Hi" },
       { type: "toolCall", call: { id: "call_1", name: "read", arguments: { path: "a" } } },
       { type: "toolCallError", message: "unknown tool", raw: "<tool_call>\n<function=nope>" },
+      { type: "notice", text: "The server at http://127.0.0.1:8080 passed the model's tool call on as text …" },
       { type: "done", stopReason: "toolCalls" },
     ];
     assert.deepEqual(events.map(lmPartOf), [
@@ -128,6 +129,7 @@ describe("lmPartOf", () => {
       { type: "text", text: "Hi" },
       { type: "toolCall", callId: "call_1", name: "read", input: { path: "a" } },
       { type: "text", text: "<tool_call>\n<function=nope>" },
+      undefined,
       undefined,
     ]);
   });
@@ -160,6 +162,19 @@ describe("runLmChat and countLmTokens", () => {
     assert.deepEqual(requests[0]!.tools?.map((t) => t.name), ["read"]);
     assert.equal(parts.filter((p) => p.type === "text").map((p) => (p.type === "text" ? p.text : "")).join("").trim(), "Let me look.");
     assert.deepEqual(parts.filter((p) => p.type === "toolCall").map((p) => p.type === "toolCall" && [p.name, p.input]), [["read", { path: "b.ts" }]]);
+  });
+
+  it("a reply that falls into a loop is stopped, and VS Code's chat is told why as the reply's last text (notices are dropped there)", async () => {
+    const line = "I will now read the file.\n";
+    const backend = new ScriptedBackend({ turns: [{ text: "Let me look.\n" + line.repeat(10_000) }], chunkSize: 8 });
+    const parts: LmResponsePart[] = [];
+    await runLmChat(backend, { runId: "r", messages: CONVERSATION }, new AbortController().signal, (e) => {
+      const part = lmPartOf(e);
+      if (part) parts.push(part);
+    });
+    const shown = parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+    assert.ok(shown.length < 4000, `stopped early: ${shown.length} characters shown`);
+    assert.match(shown, /\n\n\[Hearth stopped the reply: its text fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row\. Ask again in other words, or try a larger quantization of the model \(small ones loop more\)\.\]$/);
   });
 
   it("counts a text and a message's content with the backend's tokenizer", async () => {

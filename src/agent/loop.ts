@@ -313,7 +313,7 @@ class Run {
       : this.messages.length <= 1
         ? this.options.backend.kind === "remote"
           ? `the server's context (${contextSize} tokens) is too small for Hearth's instructions and tools — start the server with a larger context (llama-server -c, vLLM --max-model-len, Ollama's num_ctx)`
-          : tooSmallContextFix(contextSize, trainContextOf(this.options.backend), contextAutoOf(this.options.backend), kvCacheTypeOf(this.options.backend))
+          : tooSmallContextFix(contextSize, trainContextOf(this.options.backend), contextAutoOf(this.options.backend), kvCacheTypeOf(this.options.backend), contextMemoryLimitedOf(this.options.backend))
         : this.tooLongWithout(without, contextSize);
     return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
   }
@@ -933,6 +933,12 @@ function trainContextOf(backend: ModelBackend): number | undefined {
 function contextAutoOf(backend: ModelBackend): boolean {
   const state = backend.state();
   return state.kind === "ready" && state.info.contextAuto === true;
+}
+
+/** Whether that auto choice was sized within a container's memory limit. */
+function contextMemoryLimitedOf(backend: ModelBackend): boolean {
+  const state = backend.state();
+  return state.kind === "ready" && state.info.contextMemoryLimited === true;
 }
 
 /** The loaded model's hearth.kvCacheType (embedded only). */

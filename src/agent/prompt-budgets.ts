@@ -6,6 +6,7 @@
  * first turn. Under FULL_BUDGET_CONTEXT each budget gets a share in proportion. One rule for
  * the chat, Fix This Issue and `hearth fix`.
  */
+import { MEMORY_LIMIT_WHERE } from "../protocol/cgroup-limits.ts";
 import { type KvCacheType, MIN_AGENT_CONTEXT_SIZE } from "../protocol/settings.ts";
 import { DEFAULT_PROJECT_CONTEXT_TOKENS } from "./project-context.ts";
 import { DEFAULT_STARTING_CODE_TOKENS } from "./starting-context.ts";
@@ -55,11 +56,17 @@ const smallerKvCache: Readonly<Record<KvCacheType, string | undefined>> = {
  * is already 0) it is never the advice: less than the training context means free memory
  * held no more (unless the training itself is short of the agent's minimum), all of it means
  * only a size past it helps. `kvCacheType` is the one in force: only a smaller one is advised.
+ * `memoryLimited`: auto sized it within a container's memory limit (BackendInfo.contextMemoryLimited),
+ * which is then what to raise: closing programs outside the container frees nothing for it.
  */
-export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined, auto = false, kvCacheType: KvCacheType = "f16"): string {
+export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined, auto = false, kvCacheType: KvCacheType = "f16", memoryLimited = false): string {
   const tooSmall = `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools`;
   const past = (larger: string) => `choose a model trained for a larger context, or set hearth.contextSize ${larger} to run this one past its training`;
   const shrunk = auto && trainContextSize !== undefined && contextSize < trainContextSize;
+  const raise = `raise the container's memory limit (${MEMORY_LIMIT_WHERE})`;
+  if (shrunk && trainContextSize >= MIN_AGENT_CONTEXT_SIZE && memoryLimited) {
+    return `${tooSmall}: hearth.contextSize is 0 (auto), which loaded only what the container's memory limit leaves (this model was trained for ${trainContextSize} tokens) — ${raise}, ${smallerKvCache[kvCacheType] ? `choose a smaller quantization, or ${smallerKvCache[kvCacheType]}` : "or choose a smaller quantization"}`;
+  }
   if (shrunk && trainContextSize >= MIN_AGENT_CONTEXT_SIZE) {
     return `${tooSmall}: hearth.contextSize is 0 (auto), which loaded only what free memory holds (this model was trained for ${trainContextSize} tokens) — free memory (close other programs, or models other windows loaded), ${smallerKvCache[kvCacheType] ? `choose a smaller quantization, or ${smallerKvCache[kvCacheType]}` : "or choose a smaller quantization"}`;
   }
@@ -71,6 +78,7 @@ export function tooSmallContextFix(contextSize: number, trainContextSize: number
   }
   const short = `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads)`;
   // Free memory held less than even that training: freeing it cannot reach the agent's minimum, nor would a size past the training fit.
+  if (shrunk && memoryLimited) return `${short}, of which the container's memory limit left room for ${contextSize} — choose a model trained for a larger context, and ${raise}`;
   if (shrunk) return `${short}, of which free memory held ${contextSize} — choose a model trained for a larger context, and free memory for it (close other programs, or models other windows loaded)`;
   return `${short} — ${past(larger)}`;
 }

@@ -33,6 +33,8 @@ export interface BackendInfo {
   readonly trainContextSize?: number;
   /** Embedded only: hearth.contextSize is 0 (auto), so `contextSize` is what free memory held, up to `trainContextSize`. */
   readonly contextAuto?: true;
+  /** Embedded only, with `contextAuto`: that size was what a container's memory limit (a cgroup's, under the machine's memory) leaves, not the machine's free memory. */
+  readonly contextMemoryLimited?: true;
   /** Embedded only: hearth.kvCacheType, the KV cache's quantization the context was made with. */
   readonly kvCacheType?: "f16" | "q8_0" | "q4_0";
   /** "cuda" | "vulkan" | "metal", or false for CPU / unknown (remote). */

@@ -130,7 +130,7 @@ export class EmbeddedBackend implements ModelBackend {
     try {
       throwIfAborted(signal);
       const context = await this.createContext(model, file, signal, this.options.threads || automaticThreads(llama.cpuMathCores), ramCap);
-      this.loaded = this.wire(model, context, llama, file, await computeBackend(llama, model, this.options.gpuLayers === 0 || this.options.gpu === false));
+      this.loaded = this.wire(model, context, llama, file, await computeBackend(llama, model, this.options.gpuLayers === 0 || this.options.gpu === false), ramCap !== undefined);
       this.current = { kind: "ready", info: this.loaded.info };
       onProgress?.(1);
       return this.loaded.info;
@@ -171,7 +171,8 @@ export class EmbeddedBackend implements ModelBackend {
     }
   }
 
-  private wire(model: LlamaModel, context: LlamaContext, llama: Llama, file: ValidatedModel, compute: ComputeBackend): Loaded {
+  /** `memoryLimited`: node-llama-cpp's RAM was capped to a container's memory limit (capRamToContainer). */
+  private wire(model: LlamaModel, context: LlamaContext, llama: Llama, file: ValidatedModel, compute: ComputeBackend, memoryLimited: boolean): Loaded {
     const tokenizer = new SegmentTokenizer(model);
     const format = chatFormatFor(model);
     const chat = new ChatSequence(model, context.getSequence(), tokenizer, format, (tools, thinking, requireToolCall) => this.grammar(llama, tools, thinking, requireToolCall));
@@ -180,7 +181,7 @@ export class EmbeddedBackend implements ModelBackend {
       name: file.name,
       contextSize: context.contextSize,
       trainContextSize: file.trainContextSize,
-      ...((this.options.contextSize ?? 0) > 0 ? {} : { contextAuto: true as const }),
+      ...((this.options.contextSize ?? 0) > 0 ? {} : { contextAuto: true as const, ...(memoryLimited ? { contextMemoryLimited: true as const } : {}) }),
       kvCacheType: this.options.kvCacheType ?? "f16",
       gpu: llama.gpu,
       fim: fimTokens(model) !== undefined,

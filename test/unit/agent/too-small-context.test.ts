@@ -31,6 +31,15 @@ describe("tooSmallContextFix", () => {
     assert.match(tooSmallContextFix(512, 512, true), /set hearth\.contextSize to at least 8192 to run this one past its training$/);
   });
 
+  it("with 0 (auto) shrunk by a container's memory limit, asks to raise the limit (closing programs outside frees nothing for it)", () => {
+    const limited = tooSmallContextFix(4096, 32768, true, "f16", true);
+    assert.equal(limited, "the model's context (4096 tokens) is too small for Hearth's instructions and tools: hearth.contextSize is 0 (auto), which loaded only what the container's memory limit leaves (this model was trained for 32768 tokens) — raise the container's memory limit (docker run --memory, runArgs in devcontainer.json, a Kubernetes pod's resources.limits.memory), choose a smaller quantization, or set hearth.kvCacheType to q8_0 (half the memory per token)");
+    // Trained for less than the agent needs, and the limit held less than that.
+    assert.equal(tooSmallContextFix(2048, 4096, true, "f16", true), "the model's context (2048 tokens) is too small for Hearth's instructions and tools, and this model was trained for only 4096 tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads), of which the container's memory limit left room for 2048 — choose a model trained for a larger context, and raise the container's memory limit (docker run --memory, runArgs in devcontainer.json, a Kubernetes pod's resources.limits.memory)");
+    // All of the training loaded: the limit is not what to raise.
+    assert.doesNotMatch(tooSmallContextFix(8192, 8192, true, "f16", true), /memory limit/);
+  });
+
   it("with 0 (auto) shrunk by free memory, never asks for the KV cache type in force, nor a larger one", () => {
     // hearth.kvCacheType already q8_0: the next step is q4_0, not q8_0 again.
     const q8 = tooSmallContextFix(4096, 32768, true, "q8_0");

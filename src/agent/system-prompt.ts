@@ -27,7 +27,7 @@ export interface SystemPromptInput {
 }
 
 /** The rule for a run whose commands have no network (SystemPromptInput.commandsNetworkOff). */
-export const NETWORK_OFF_RULE = "- Commands (run_command, run_tests) run without the network: only 127.0.0.1 works, so downloads and package installs fail. Work with what is installed; if the task needs the network, say so in finish (the user can rerun with --allow-network).";
+export const NETWORK_OFF_RULE = "- Commands (run_command, run_tests) run without the network: only 127.0.0.1 works, so downloads and package installs fail. This machine's own services are out of reach too (a PostgreSQL, MySQL or Redis server, Docker: their Unix sockets and ports refuse the connection); only servers a command starts itself work. Work with what is installed; if the task needs the network or such a service, say so in finish (the user can rerun with --allow-network).";
 
 export function buildSystemPrompt(input: SystemPromptInput): string {
   const parts = [

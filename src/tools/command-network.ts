@@ -52,6 +52,8 @@ import { lstatSync, readFileSync } from "node:fs";
 export interface NetworkOff {
   /** The program and its arguments that run `command` with `sh -c` in a network namespace of its own. */
   readonly argv: (command: string) => readonly [string, readonly string[]];
+  /** The sockets covered inside (listed now) that a command's output names: what its failure was about. */
+  readonly covered?: (output: string) => readonly string[];
 }
 
 /** Whether commands can run with the network off here, and if not, why not. */
@@ -162,6 +164,7 @@ export function unshareNetworkOff(unshare = "unshare", form: NetworkOffForm = pr
   const { args, drop, prep = "" } = FORMS[form];
   return {
     argv: (command) => [unshare, [...args, "--", "sh", "-c", `${LOOPBACK_UP}; ${prep}${MASK_SOCKETS}; exec ${drop} sh -c "$c"`, "hearth-no-network", command, ...sockets()]],
+    covered: (output) => namedIn(output, sockets()),
   };
 }
 
@@ -223,6 +226,64 @@ const NETWORK_FAILURE = /Could not resolve host|Temporary failure in name resolu
 
 /** The model's note on a failing command whose output shows a network failure, under network off. */
 export const NO_NETWORK_NOTE = "[network is off for this run's commands (hearth fix --yes runs them in a network namespace with only loopback, 127.0.0.1): nothing outside this machine can be reached, so downloads, package installs and requests to other hosts fail. Work without them — the files already here, the packages already installed; servers on 127.0.0.1 that the command starts itself work. The user can pass --allow-network to run commands with the network.]";
+
+/**
+ * The services a project's tests use, by their sockets' names and their TCP ports: what the
+ * user and the model are told is out of reach (a PostgreSQL on the machine, on its Unix socket
+ * or on 127.0.0.1:5432, is outside the commands' namespaces either way).
+ */
+const SERVICES: ReadonlyArray<{ readonly name: string; readonly socket: RegExp; readonly port: number }> = [
+  { name: "PostgreSQL", socket: /\/\.s\.PGSQL\.\d+$/, port: 5432 },
+  { name: "MySQL", socket: /\/mysql(d|x)?\.sock$/, port: 3306 },
+  { name: "Redis", socket: /\/redis[^/]*\.sock$/, port: 6379 },
+  { name: "Docker", socket: /\/docker\.sock$/, port: 2375 },
+  { name: "Podman", socket: /\/podman\.sock$/, port: 0 },
+  { name: "MongoDB", socket: /\/mongodb-\d+\.sock$/, port: 27017 },
+  { name: "memcached", socket: /\/memcached[^/]*\.sock$/, port: 11211 },
+  { name: "RabbitMQ", socket: /\/rabbitmq[^/]*\.sock$/, port: 5672 },
+];
+
+/** /var/run is /run: a client names the one, the daemon may have bound the other. */
+const runFolder = (path: string): string => path.replace(/^\/var\/run\//, "/run/");
+
+/** The sockets of `sockets` that `output` names (as bound, or through /var/run). */
+function namedIn(output: string, sockets: readonly string[]): string[] {
+  const said = runFolder(output).replaceAll("/var/run/", "/run/");
+  return sockets.filter((s) => output.includes(s) || said.includes(runFolder(s)));
+}
+
+/** The known services among covered sockets: "PostgreSQL (/var/run/postgresql/.s.PGSQL.5432)". */
+export function coveredServices(sockets: readonly string[]): string[] {
+  return sockets.flatMap((path) => SERVICES.filter((s) => s.socket.test(path)).map((s) => `${s.name} (${path})`));
+}
+
+/**
+ * What hearth fix says once at the start where commands run network-off and services of the
+ * machine listen on sockets it covers: a project's tests that use them will fail, and why.
+ */
+export function servicesOffNotice(sockets: readonly string[] = listedUnixSockets()): string | undefined {
+  const services = coveredServices(sockets);
+  if (services.length === 0) return undefined;
+  return `commands run without the network, and this machine's own services are out of their reach too, on their Unix sockets (covered inside: connecting is refused) and on 127.0.0.1 — a program outside could act for them with the network: ${services.join(", ")}. Tests that use these services fail in this run; pass --allow-network to run the commands with the network and these services`;
+}
+
+/** The model's note on a failing command that could not reach a service of the machine (`what`: its socket, or its address). */
+export function serviceOffNote(what: readonly string[]): string {
+  return `[${what.join(", ")}: a service of this machine (a database such as PostgreSQL, MySQL or Redis, Docker, …) listens there, outside this run's commands: hearth fix --yes runs them without the network and closes the machine's own services to them too, on their Unix sockets and on 127.0.0.1, because a program outside could act for them with the network — so the connection is refused. The service is not down: do not try to start, install or reconfigure it. Work without it; if the tests need it, say so in finish: the user can rerun with --allow-network.]`;
+}
+
+/** A refused connection to a known service's port on this machine: "127.0.0.1:5432", "localhost", port 5432. */
+const SERVICE_PORT = new RegExp(`(?:127\\.0\\.0\\.1|localhost|::1)\\D{0,30}?\\b(${SERVICES.filter((s) => s.port).map((s) => s.port).join("|")})\\b`);
+const REFUSED = /Connection refused|ECONNREFUSED|\(111\)|Errno 111/i;
+
+/** Which of the machine's services a failed command's output shows it could not reach under network off, or none. */
+export function unreachedServices(output: string, covered: readonly string[] = []): string[] {
+  if (covered.length > 0) return [...covered];
+  if (!REFUSED.test(output)) return [];
+  const port = SERVICE_PORT.exec(output)?.[1];
+  const service = SERVICES.find((s) => String(s.port) === port);
+  return service ? [`${service.name}'s port on 127.0.0.1 (${port})`] : [];
+}
 
 /** Whether a command's output reads as a failure to reach the network. */
 export function looksLikeNoNetwork(output: string): boolean {

@@ -25,7 +25,7 @@ export { CheckpointStore, type Checkpoint, type CheckpointOptions, DiffTooLargeE
 export { type UserHead, headName } from "./checkpoint-git-head.ts";
 export { planPatch, type PatchPlan, type FileOutcome } from "./patch/plan.ts";
 export { formatPlan } from "./patch/report.ts";
-export { type NetworkOff, type NetworkOffProbe, NO_NETWORK_NOTE, networkOnNotice, probeNetworkOff, unshareNetworkOff } from "./command-network.ts";
+export { type NetworkOff, type NetworkOffProbe, NO_NETWORK_NOTE, networkOnNotice, probeNetworkOff, servicesOffNotice, unshareNetworkOff } from "./command-network.ts";
 export { COMMAND_STOP_MS, commandsLeftRunning, leftRunningStopped, runShell, stopLeftRunning, type CommandOutcome, type LeftRunningStop } from "./run-command.ts";
 export { countTests, detectTestCommand, type TestCounts } from "./test-runners.ts";
 export { type ChosenPython, pythonFromShell } from "./chosen-python.ts";

@@ -14,7 +14,7 @@ import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIG
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
 import { userProgramEnv } from "./user-program-env.ts";
-import { NO_NETWORK_NOTE, type NetworkOff, looksLikeNoNetwork } from "./command-network.ts";
+import { NO_NETWORK_NOTE, type NetworkOff, looksLikeNoNetwork, serviceOffNote, unreachedServices } from "./command-network.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY } from "./test-runners.ts";
 import { TerminalText } from "../protocol/terminal-text.ts";
@@ -224,7 +224,12 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   // Stdin is closed (no terminal): a command that asked a question read no answer and failed there.
   const failed = end.code !== null && end.code !== 0 && !watch.stopping;
   // Without the network, a DNS error alone read as a broken machine or a typo: the model is told why, and the way out is the user's.
-  const offline = failed && options.networkOff ? (shown: string) => (looksLikeNoNetwork(shown) ? NO_NETWORK_NOTE : undefined) : undefined;
+  // A service of the machine (PostgreSQL's socket, Docker's) is closed to it too: told so, not left to read as a service that is down.
+  const networkOff = options.networkOff;
+  const offline = failed && networkOff ? (shown: string) => {
+    const services = unreachedServices(shown, networkOff.covered?.(shown));
+    return services.length > 0 ? serviceOffNote(services) : looksLikeNoNetwork(shown) ? NO_NETWORK_NOTE : undefined;
+  } : undefined;
   const { text, omitted } = output.end(failed ? PROMPT_NOTE : undefined, offline);
   const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
   return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };

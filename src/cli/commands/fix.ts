@@ -19,7 +19,7 @@ import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, r
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER } from "../../protocol/make-folders.ts";
-import { DiffTooLargeError, type LeftRunningStop, type NetworkOff, headName, leftOutMessage, networkOnNotice, probeNetworkOff, pythonFromShell, unreadableMessage } from "../../tools/index.ts";
+import { DiffTooLargeError, type LeftRunningStop, type NetworkOff, headName, leftOutMessage, networkOnNotice, probeNetworkOff, pythonFromShell, servicesOffNotice, unreadableMessage } from "../../tools/index.ts";
 import { asTerminalShows, terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { settingOption, wholeNumberOption } from "../setting-options.ts";
@@ -153,6 +153,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   // Under --yes nobody sees a command before it runs: it runs without the network where the system allows it, and where not that is said once, plainly.
   const network = await commandsNetwork(options);
   if (network.notice) io.err(`hearth fix: warning: ${network.notice}\n`);
+  if (network.services) io.err(`hearth fix: ${network.services}\n`);
   // The same model slot as the runtime's: resolve, validate, load.
   // Without --model or --server: the model `hearth models --download` put in the CLI's storage.
   const modelsFolder = options.settings.modelPath || options.settings.serverUrl ? undefined : cliModelsFolder();
@@ -398,10 +399,11 @@ function readyInfo(slot: ModelSlot): { name: string; contextSize: number } {
  * with it as before; under --yes, without it (tools/command-network.ts) where the system gives a
  * network namespace, else with it and a notice that says why and how to get containment.
  */
-async function commandsNetwork(options: FixCliOptions): Promise<{ off?: NetworkOff; notice?: string }> {
+async function commandsNetwork(options: FixCliOptions): Promise<{ off?: NetworkOff; notice?: string; services?: string | undefined }> {
   if (!options.yes || options.allowNetwork) return {};
   const probe = await probeNetworkOff();
-  return probe.ok ? { off: probe.off } : { notice: networkOnNotice(probe) };
+  // A project's tests that use the machine's PostgreSQL or Docker will fail: the user is told why, and the way out, before they do.
+  return probe.ok ? { off: probe.off, services: servicesOffNotice() } : { notice: networkOnNotice(probe) };
 }
 
 async function readOptions(flags: Record<string, string | boolean>, positional: readonly string[], io: CliIo): Promise<FixCliOptions> {

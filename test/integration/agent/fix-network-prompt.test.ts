@@ -51,6 +51,8 @@ describe("hearth fix: the model is told up front when its commands have no netwo
     const said = prompt.split("\n").filter((line) => /without the network/.test(line));
     assert.equal(said.length, 1, prompt);
     assert.match(said[0]!, /run_command, run_tests\) run without the network: only 127\.0\.0\.1 works.*Work with what is installed.*--allow-network/);
+    // A project's tests that use the machine's database or Docker fail too: said before the model takes it for a service that is down.
+    assert.match(said[0]!, /This machine's own services are out of reach too \(a PostgreSQL, MySQL or Redis server, Docker: their Unix sockets and ports refuse the connection\); only servers a command starts itself work\..*if the task needs the network or such a service, say so in finish/);
   });
 
   it("with the network on (--allow-network, a refused namespace, no --yes), nothing about it is said", async (t) => {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { probeNetworkOff } from "../../../src/tools/command-network.ts";
@@ -87,6 +87,31 @@ describe("hearth fix --yes: the commands' network", { skip: process.platform !==
     assert.deepEqual(paths, ["/agent", "/tests"]);
     assert.equal(on.start?.commandsNetwork, "on");
     assert.doesNotMatch(on.outputs.join("\n"), /network is off/);
+  });
+
+  it("the machine's PostgreSQL on its Unix socket: the user is told at the start that its tests fail and --allow-network gives it back; the model is told why its test failed", { skip: probe?.ok ? false : `no network namespace here: ${probe && !probe.ok ? probe.why : ""}` }, async (t) => {
+    // A real Unix-socket server standing in for PostgreSQL, at its socket's name.
+    const folder = join(tempDir("hearth-fix-pg-"), "postgresql");
+    mkdirSync(folder);
+    const socket = join(folder, ".s.PGSQL.5432");
+    const postgres = createNetServer((c) => c.end("ready"));
+    await new Promise<void>((done) => postgres.listen(socket, done));
+    t.after(() => postgres.close());
+    const work = tempDir("hearth-fix-pg-run-");
+    const repo = join(work, "repo");
+    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+    const psql = `${NODE} -e 'require("node:net").connect(process.argv[1]).on("data", () => process.exit(0)).on("error", (e) => { console.error("psql: error: connection to server on socket \\"" + process.argv[1] + "\\" failed: Connection refused (" + e.code + ")"); process.exit(2); })' ${JSON.stringify(socket)}`;
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns: [call("run_command", { command: psql }), call("finish", { summary: "the tests need PostgreSQL" })] }));
+    const run = await hearth(["fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index",
+      "--state-dir", join(work, "state"), "--out", join(work, "fix.diff")], work, { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") });
+    const told = run.stderr.match(/^hearth fix: commands run without the network, and this machine's own services .*$/gm) ?? [];
+    assert.equal(told.length, 1, run.stderr);
+    assert.ok(told[0]!.includes(`PostgreSQL (${socket})`), told[0]);
+    assert.match(told[0]!, /Tests that use these services fail in this run; pass --allow-network to run the commands with the network and these services$/);
+    const trajectory = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8");
+    assert.match(trajectory, /Connection refused \(ECONNREFUSED\)/);
+    assert.ok(trajectory.includes(JSON.stringify(`[${socket}: a service of this machine`).slice(1, -1)), trajectory);
+    assert.match(trajectory, /The service is not down: do not try to start, install or reconfigure it/);
   });
 
   it("where the system refuses a namespace, says once that commands run with the network, and why", async (t) => {

@@ -7,13 +7,14 @@
  * /dev/shm is the one outside.
  */
 import assert from "node:assert/strict";
-import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { type NetworkOffForm, probeNetworkOff, unshareNetworkOff } from "../../../src/tools/command-network.ts";
-import { runShell } from "../../../src/tools/run-command.ts";
-import { tempDir } from "./helpers/setup.ts";
+import { NO_NETWORK_NOTE, type NetworkOffForm, listedUnixSockets, probeNetworkOff, servicesOffNotice, unshareNetworkOff } from "../../../src/tools/command-network.ts";
+import { runCommandTool, runShell } from "../../../src/tools/run-command.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { tempDir, workspaceWith } from "./helpers/setup.ts";
 
 const NODE = JSON.stringify(process.execPath);
 const probe = process.platform === "linux" ? await probeNetworkOff() : undefined;
@@ -75,4 +76,40 @@ describe("many Unix sockets outside, covered at each command's start", { skip },
       assert.match(outside.output, /reached 3 refused 0/);
     });
   }
+});
+
+/** What psql says where nothing answers on its socket, from a real connect to `path`. */
+const psqlTo = (path: string) => `${NODE} -e 'require("node:net").connect(process.argv[1]).on("data", (d) => { console.log("server: " + d); process.exit(0); }).on("error", (e) => { console.error("psql: error: connection to server on socket \\"" + process.argv[1] + "\\" failed: " + (e.code === "ECONNREFUSED" ? "Connection refused" : e.message) + "\\n\\tIs the server running locally and accepting connections on that socket?"); process.exit(2); })' ${JSON.stringify(path)}`;
+
+describe("the machine's PostgreSQL, on its Unix socket, under network off", { skip }, () => {
+  it("the test's failure tells the model the service is closed to it, not down, and the way out; the user is told which services at the start", async (t) => {
+    const folder = join(tempDir("hearth-postgres-"), "postgresql");
+    mkdirSync(folder);
+    const path = join(folder, ".s.PGSQL.5432");
+    const postgres = createServer((c) => c.end("ready"));
+    await new Promise<void>((done) => postgres.listen(path, done));
+    t.after(() => postgres.close());
+    assert.ok(listedUnixSockets().includes(path));
+
+    const ctx = { ...workspaceWith().ctx, networkOff: probe?.ok ? probe.off : undefined };
+    const failed = await runTool(runCommandTool, { command: psqlTo(path) }, ctx);
+    assert.match(failed.text, /Connection refused/);
+    assert.ok(failed.text.includes(`[${path}: a service of this machine`), failed.text);
+    assert.match(failed.text, /closes the machine's own services to them too.*The service is not down: do not try to start, install or reconfigure it\..*the user can rerun with --allow-network\.\]/s);
+    assert.ok(!failed.text.includes(NO_NETWORK_NOTE));
+    // Its port on the machine's 127.0.0.1 alike (psql's words for it).
+    const tcp = await runTool(runCommandTool, { command: `echo 'psql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused' >&2; exit 2` }, ctx);
+    assert.match(tcp.text, /\[PostgreSQL's port on 127\.0\.0\.1 \(5432\): a service of this machine/);
+    // With the network the same command reaches it, and nothing is said.
+    const reached = await runTool(runCommandTool, { command: psqlTo(path) }, { ...ctx, networkOff: undefined });
+    assert.match(reached.text, /server: ready/);
+    // A failure that names no service, and a refused port of the command's own: no such note.
+    const own = await runTool(runCommandTool, { command: `echo 'connect ECONNREFUSED 127.0.0.1:8000' >&2; exit 1` }, ctx);
+    assert.doesNotMatch(own.text, /a service of this machine/);
+
+    const notice = servicesOffNotice();
+    assert.ok(notice?.includes(`PostgreSQL (${path})`), notice);
+    assert.match(notice!, /^commands run without the network, and this machine's own services are out of their reach too.*Tests that use these services fail in this run; pass --allow-network to run the commands with the network and these services$/);
+    assert.equal(servicesOffNotice([join(folder, "vscode-ipc.sock")]), undefined, "no known service: nothing said");
+  });
 });

@@ -19,8 +19,8 @@
  *   command could write to refuses the command, naming the socket and --allow-network (the
  *   probe says the same once) — never a silent way out. Abstract sockets (@name) are per
  *   network namespace already. Not covered: a socket bound in another network namespace (a
- *   container's daemon whose socket is bind-mounted here), one reached by another hard link, a
- *   path holding a newline, or one bound after the command started.
+ *   container's daemon whose socket is bind-mounted here), one reached by another hard link, or
+ *   one bound after the command started.
  * - Hearth running as root (CI, devcontainers): no user namespace, so root inside could
  *   `nsenter --net=/proc/1/ns/net` back, or `umount` a mask. The command runs with the
  *   capability bounding set cut to Docker's default set (KEEP_CAPS: files of any owner are still
@@ -139,13 +139,20 @@ export function listedUnixSockets(table = "/proc/net/unix"): string[] {
   } catch {
     return [];
   }
-  const paths = new Set<string>();
-  for (const line of text.split("\n").slice(1)) {
-    // Num RefCount Protocol Flags Type St Inode Path: the path is the rest (it may hold spaces).
-    const path = line.trim().split(/ +/).slice(7).join(" ");
-    if (!path.startsWith("/")) continue; // none, or abstract (@name): per network namespace
-    paths.add(path);
+  // Num RefCount Protocol Flags Type St Inode Path, the kernel's "%pK: %08X %08X %08X %04X %02X %5lu"
+  // then one space and the path as bound, byte for byte: spaces anywhere in it (two in a row, one
+  // at its end) are its own, and a newline in it goes out as one, so a line that is not a row
+  // goes on the path before it. (Splitting on spaces had read "a  b.sock" as "a b.sock" and
+  // "x.sock " as "x.sock", names not on disk: those sockets were left reachable, silently.)
+  const ROW = /^[0-9a-f]+: [0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{4} [0-9A-F]{2} +\d+(?: (.*))?$/s;
+  const rows: Array<string | undefined> = [];
+  for (const line of text.replace(/\n$/, "").split("\n").slice(1)) {
+    const row = ROW.exec(line);
+    if (row) rows.push(row[1]);
+    else if (rows.length > 0 && rows[rows.length - 1] !== undefined) rows[rows.length - 1] += `\n${line}`;
   }
+  // None, or abstract (@name): per network namespace.
+  const paths = new Set(rows.filter((path): path is string => path?.startsWith("/") === true));
   return [...paths].filter((path) => {
     try {
       return lstatSync(path).isSocket();

@@ -113,3 +113,23 @@ describe("the machine's PostgreSQL, on its Unix socket, under network off", { sk
     assert.equal(servicesOffNotice([join(folder, "vscode-ipc.sock")]), undefined, "no known service: nothing said");
   });
 });
+
+describe("socket names as the kernel lists them in /proc/net/unix", { skip }, () => {
+  it("two spaces in a row, a space at the end, a newline: each is listed as bound and covered inside", async (t) => {
+    const folder = tempDir("hearth-odd-sockets-");
+    const names = ["two  spaces.sock", "line\nbreak.sock", "end.sock ", "x (deleted)"];
+    const servers = await Promise.all(names.map(async (name) => {
+      const server = createServer((c) => c.end("reached"));
+      await new Promise<void>((done) => server.listen(join(folder, name), done));
+      return server;
+    }));
+    t.after(() => servers.forEach((s) => s.close()));
+    const paths = names.map((name) => join(folder, name));
+    const listed = listedUnixSockets().filter((p) => p.startsWith(folder));
+    assert.deepEqual(listed.sort(), [...paths].sort());
+    const inside = await runShell(connectAll(paths), tempDir(), 60_000, never, undefined, { networkOff: probe?.ok ? probe.off : undefined });
+    assert.match(inside.output, /reached 0 refused 4/);
+    const outside = await runShell(connectAll(paths), tempDir(), 60_000, never);
+    assert.match(outside.output, /reached 4 refused 0/);
+  });
+});

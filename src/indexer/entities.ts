@@ -12,6 +12,7 @@ import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts"
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { readIssue } from "./issue-templates.ts";
+import { isAboutTests, TEST_FILE } from "./query-analysis.ts";
 import { DEFAULT_WEIGHTS, type LocatedFile, type LocateWeights } from "./retrieve.ts";
 import { FileSpans, spanKey } from "./spans.ts";
 import { bm25Tf } from "./tables.ts";
@@ -39,10 +40,11 @@ export interface EntityOptions {
   /** How many entities to return (default 10). */
   readonly top?: number;
   /**
-   * How the issue is read (`locate`'s weights of the same names; their defaults): pass what
-   * `locate` was given, so entities rank by the text the files were ranked by.
+   * How the issue is read, and how much a test's definitions count (`locate`'s weights of the
+   * same names; their defaults): pass what `locate` was given, so entities rank by the text
+   * and the priors the files were ranked by.
    */
-  readonly weights?: Partial<Pick<LocateWeights, "templateLines" | "titleTags">>;
+  readonly weights?: Partial<Pick<LocateWeights, "templateLines" | "titleTags" | "secondary">>;
 }
 
 /** Kinds that hold code a fix changes; fields, constants and type aliases would crowd them out. */
@@ -95,8 +97,13 @@ interface Frame {
  */
 export function locateEntities(index: RepoIndex, query: string, files: readonly LocatedFile[], options: EntityOptions = {}): LocatedEntity[] {
   // Past the template's lines and the title's kind tag, as `locate` read it.
-  query = readIssue(index.root, query, { ...DEFAULT_WEIGHTS, ...options.weights });
+  const w = { ...DEFAULT_WEIGHTS, ...options.weights };
+  query = readIssue(index.root, query, w);
   const maxFile = files.reduce((m, f) => Math.max(m, f.score), 1e-9);
+  // Where the issue is not about tests, a test's own evidence counts as its file's prior does
+  // (LocateWeights.secondary): a test named in the issue's words checks the code the fix changes.
+  const aboutTests = isAboutTests(parseQueryEvidence(query).title);
+  const prior = (path: string): number => (!aboutTests && TEST_FILE.test(path) ? w.secondary : 1);
   const out: LocatedEntity[] = scoredDefinitions(index, query, files).map(({ file, rank, record, def, score, reasons }) => ({
     path: record.path,
     line: def.startLine + 1,
@@ -104,7 +111,7 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
     name: def.name,
     kind: def.kind,
     ...(def.scope ? { scope: def.scope } : {}),
-    score: W.file * (file.score / maxFile) + score,
+    score: W.file * (file.score / maxFile) + prior(record.path) * score,
     reasons: [...reasons, `in file #${rank + 1}`],
   }));
   out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));

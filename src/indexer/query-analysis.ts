@@ -64,6 +64,11 @@ const MAX_NAMED_PATHS = 20;
 export const TEST_FILE =
   /(^|\/)(tests?|testing|__tests__|__mocks__|spec|specs|fixtures?|stories)\/|(^|\/)test_[^/]*\.py$|(^|\/)conftest\.py$|[._-](test|spec|stories)\.[a-z]+$|_test\.(go|py)$/i;
 
+/** Whether an issue's title says it is about tests (then tests are not held down). */
+export function isAboutTests(title: string): boolean {
+  return /\b(tests?|testing|specs?)\b/i.test(title);
+}
+
 /** Breaks a query into weighted terms, named identifiers, named files and their evidence. */
 export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   const text = parseQueryEvidence(query);
@@ -83,7 +88,7 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   addLinkedEvidence(index, text, add);
   const paths = [...evidence].filter(([, es]) => es.some((e) => e.kind === "frame" || e.kind === "path" || e.kind === "module")).map(([p]) => p);
   // A test file named in the body is often the reporter's reproduction; the title says what the issue is about.
-  const aboutTests = /\b(tests?|testing|specs?)\b/i.test(text.title);
+  const aboutTests = isAboutTests(text.title);
   const titleTerms = weightedTerms({ ...text, prose: "", inline: [], code: "" }).terms;
   return { terms, surface, identifiers, paths, evidence, aboutTests, titleTerms };
 }

@@ -454,4 +454,46 @@ describe("locateEntities", () => {
       cleanup();
     }
   });
+
+  it("a test's definitions are held down like its file where the issue is not about tests: the code the fix changes ranks above the test named in the issue's words", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-tests-");
+    try {
+      writeTree(dir, {
+        "src/text.py": [
+          "def wrap(text, width):",
+          "    # Break a long description into lines of at most width characters.",
+          "    lines = ['']",
+          "    for word in text.split(' '):",
+          "        if len(lines[-1]) + len(word) > width:",
+          "            lines.append('')",
+          "        lines[-1] += word + ' '",
+          "    return lines",
+          "",
+        ].join("\n"),
+        "tests/test_text.py": [
+          "from src.text import wrap",
+          "",
+          "def test_long_description_wraps_at_width():",
+          "    # a long description is broken into lines at the width",
+          "    assert wrap('a long description of the card', 10) == ['a long ', 'description ', 'of the ', 'card ']",
+          "",
+        ].join("\n"),
+      });
+      const index = await indexOf(dir);
+      try {
+        const files = [{ path: "src/text.py", score: 1, reasons: [] }, { path: "tests/test_text.py", score: 0.5, reasons: [] }];
+        const describe = (list: readonly { name: string; score: number; reasons: readonly string[] }[]): string => list.map((e) => `${e.name} ${e.score.toFixed(2)}: ${e.reasons.join("; ")}`).join("\n");
+        const issue = "A long description does not wrap at the width\n\nThe card's description runs past its width: long descriptions should wrap into lines.";
+        const entities = locateEntities(index, issue, files);
+        assert.deepEqual(entities.map((e) => e.name), ["wrap", "test_long_description_wraps_at_width"], describe(entities));
+        // An issue about the tests ranks a test as it ranks any definition.
+        const aboutTests = locateEntities(index, "The test of a long description does not wrap at the width\n\nlong descriptions should wrap into lines.", files);
+        assert.equal(aboutTests[0]?.name, "test_long_description_wraps_at_width", describe(aboutTests));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

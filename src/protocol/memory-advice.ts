@@ -83,10 +83,13 @@ export function memoryAdvice(memory: MachineMemory, words: AdviceWords): string 
   // Larger than all of its memory (or of the limit), closing programs cannot make room.
   const close = memory.model.bytes < memory.totalBytes ? "close other programs, or " : "";
   if (memory.model.bytes >= memory.freeBytes) return `${file} and ${free}: ${close}${raise}${raise && !close ? "or " : ""}${words.choose} (a file under ${formatSize(memory.freeBytes)}, less its context's memory), ${words.then}.`;
+  // In a container the limit is what ran out: raising it is a way too, and auto is sized to it (c8def41a).
   const context =
     memory.contextSize > 0
-      ? `set ${words.context} below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to the free memory)`
-      : `close other programs, or ${words.choose}`;
+      ? memory.limited
+        ? `set ${words.context} below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to what the limit leaves), or ${raise.slice(0, -2)}`
+        : `set ${words.context} below its ${memory.contextSize.toLocaleString("en-US")} tokens, or to 0 (auto: sized to the free memory)`
+      : `close other programs, ${raise}or ${words.choose}`;
   return `${file} and ${free}: the file fits, so its context (or other programs meanwhile) took the rest — ${context}, ${words.then}.`;
 }
 

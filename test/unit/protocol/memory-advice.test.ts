@@ -55,6 +55,11 @@ it("in a container with a memory limit under the machine's, the advice weighs th
   );
   const unknownModel = memoryAdvice(machineMemory(undefined, 0, { ...limited, fileSize: () => 0 }), WORDS);
   assert.match(unknownModel, /^1\.5 GiB of the 2\.0 GiB of memory this process is limited to .*: close other programs, raise the container's memory limit \(docker run --memory, runArgs in devcontainer\.json, a Kubernetes pod's resources\.limits\.memory\), or choose/);
+  // The file fits the limit: its context took the rest, and raising the limit is a way too.
+  const fits = memoryAdvice(machineMemory("/models/Qwen3.5-0.8B-Q4_K_M.gguf", 32768, { ...limited, fileSize: () => 0.5 * GiB }), WORDS);
+  assert.equal(fits, "The model file Qwen3.5-0.8B-Q4_K_M.gguf is 0.5 GiB and 1.5 GiB of the 2.0 GiB of memory this process is limited to (a container's memory limit, not the machine's) is free now (the runtime stopped): the file fits, so its context (or other programs meanwhile) took the rest — set hearth.contextSize below its 32,768 tokens, or to 0 (auto: sized to what the limit leaves), or raise the container's memory limit (docker run --memory, runArgs in devcontainer.json, a Kubernetes pod's resources.limits.memory), then Restart.");
+  const fitsAuto = memoryAdvice(machineMemory("/models/Qwen3.5-0.8B-Q4_K_M.gguf", 0, { ...limited, fileSize: () => 0.5 * GiB }), WORDS);
+  assert.match(fitsAuto, /took the rest — close other programs, raise the container's memory limit \(docker run --memory, [^)]*\), or choose a smaller model/);
   // A limit above the machine's memory (or none) leaves the machine's figures.
   const loose = memoryAdvice(machineMemory("/models/big.gguf", 0, { ...host, fileSize: () => 9.5 * GiB, cgroupLimits: () => ({ memoryBytes: 128 * GiB, memoryAvailableBytes: 100 * GiB }) }), WORDS);
   assert.match(loose, /9\.5 GiB and 60\.0 GiB of this machine's 64\.0 GiB of memory is free now/);

@@ -52,8 +52,8 @@ import { lstatSync, readFileSync } from "node:fs";
 export interface NetworkOff {
   /** The program and its arguments that run `command` with `sh -c` in a network namespace of its own. */
   readonly argv: (command: string) => readonly [string, readonly string[]];
-  /** The sockets covered inside (listed now) that a command's output names: what its failure was about. */
-  readonly covered?: (output: string) => readonly string[];
+  /** The sockets covered inside (listed now) that a command's output names (run in `cwd`): what its failure was about. */
+  readonly covered?: (output: string, cwd?: string) => readonly string[];
 }
 
 /** Whether commands can run with the network off here, and if not, why not. */
@@ -171,7 +171,7 @@ export function unshareNetworkOff(unshare = "unshare", form: NetworkOffForm = pr
   const { args, drop, prep = "" } = FORMS[form];
   return {
     argv: (command) => [unshare, [...args, "--", "sh", "-c", `${LOOPBACK_UP}; ${prep}${MASK_SOCKETS}; exec ${drop} sh -c "$c"`, "hearth-no-network", command, ...sockets()]],
-    covered: (output) => namedIn(output, sockets()),
+    covered: (output, cwd) => namedIn(output, sockets(), cwd),
   };
 }
 
@@ -253,10 +253,20 @@ const SERVICES: ReadonlyArray<{ readonly name: string; readonly socket: RegExp; 
 /** /var/run is /run: a client names the one, the daemon may have bound the other. */
 const runFolder = (path: string): string => path.replace(/^\/var\/run\//, "/run/");
 
-/** The sockets of `sockets` that `output` names (as bound, or through /var/run). */
-function namedIn(output: string, sockets: readonly string[]): string[] {
+/**
+ * The sockets of `sockets` that `output` names: as bound, through /var/run, or — one under the
+ * command's folder `cwd` (a dev server the user left running in the project) — by its path from
+ * there, as a command run there names it ("rm: cannot remove 'dev.sock': Device or resource busy").
+ */
+function namedIn(output: string, sockets: readonly string[], cwd?: string): string[] {
   const said = runFolder(output).replaceAll("/var/run/", "/run/");
-  return sockets.filter((s) => output.includes(s) || said.includes(runFolder(s)));
+  const here = cwd === undefined ? undefined : `${cwd.replace(/\/+$/, "")}/`;
+  const fromHere = (s: string): boolean => {
+    if (!here || !s.startsWith(here)) return false;
+    const name = s.slice(here.length).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`(?<![\\w.-])(?:\\./)?${name}(?![\\w.-])`).test(output);
+  };
+  return sockets.filter((s) => output.includes(s) || said.includes(runFolder(s)) || fromHere(s));
 }
 
 /** The known services among covered sockets: "PostgreSQL (/var/run/postgresql/.s.PGSQL.5432)". */
@@ -276,7 +286,7 @@ export function servicesOffNotice(sockets: readonly string[] = listedUnixSockets
 
 /** The model's note on a failing command that could not reach a service of the machine (`what`: its socket, or its address). */
 export function serviceOffNote(what: readonly string[]): string {
-  return `[${what.join(", ")}: a service of this machine (a database such as PostgreSQL, MySQL or Redis, Docker, …) listens there, outside this run's commands: hearth fix --yes runs them without the network and closes the machine's own services to them too, on their Unix sockets and on 127.0.0.1, because a program outside could act for them with the network — so the connection is refused. The service is not down: do not try to start, install or reconfigure it. Work without it; if the tests need it, say so in finish: the user can rerun with --allow-network.]`;
+  return `[${what.join(", ")}: a service of this machine (a database such as PostgreSQL, MySQL or Redis, Docker, a server left running in the project, …) listens there, outside this run's commands: hearth fix --yes runs them without the network and closes the machine's own services to them too, on their Unix sockets and on 127.0.0.1, because a program outside could act for them with the network — so the connection is refused, and a socket's path can be neither removed nor bound again here ('Device or resource busy', 'address already in use'). The service is not down: do not try to start, install or reconfigure it, nor remove its socket. Work without it (a test's own server can listen on another path); if the tests need it, say so in finish: the user can rerun with --allow-network.]`;
 }
 
 /** A refused connection to a known service's port on this machine: "127.0.0.1:5432", "localhost", port 5432. */

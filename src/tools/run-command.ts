@@ -227,7 +227,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   // A service of the machine (PostgreSQL's socket, Docker's) is closed to it too: told so, not left to read as a service that is down.
   const networkOff = options.networkOff;
   const offline = failed && networkOff ? (shown: string) => {
-    const services = unreachedServices(shown, networkOff.covered?.(shown));
+    const services = unreachedServices(shown, networkOff.covered?.(shown, cwd));
     return services.length > 0 ? serviceOffNote(services) : looksLikeNoNetwork(shown) ? NO_NETWORK_NOTE : undefined;
   } : undefined;
   const { text, omitted } = output.end(failed ? PROMPT_NOTE : undefined, offline);

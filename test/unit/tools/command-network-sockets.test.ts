@@ -95,7 +95,7 @@ describe("the machine's PostgreSQL, on its Unix socket, under network off", { sk
     const failed = await runTool(runCommandTool, { command: psqlTo(path) }, ctx);
     assert.match(failed.text, /Connection refused/);
     assert.ok(failed.text.includes(`[${path}: a service of this machine`), failed.text);
-    assert.match(failed.text, /closes the machine's own services to them too.*The service is not down: do not try to start, install or reconfigure it\..*the user can rerun with --allow-network\.\]/s);
+    assert.match(failed.text, /closes the machine's own services to them too.*The service is not down: do not try to start, install or reconfigure it, nor remove its socket\..*the user can rerun with --allow-network\.\]/s);
     assert.ok(!failed.text.includes(NO_NETWORK_NOTE));
     // Its port on the machine's 127.0.0.1 alike (psql's words for it).
     const tcp = await runTool(runCommandTool, { command: `echo 'psql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused' >&2; exit 2` }, ctx);
@@ -131,5 +131,25 @@ describe("socket names as the kernel lists them in /proc/net/unix", { skip }, ()
     assert.match(inside.output, /reached 0 refused 4/);
     const outside = await runShell(connectAll(paths), tempDir(), 60_000, never);
     assert.match(outside.output, /reached 4 refused 0/);
+  });
+});
+
+describe("a server the user left running in the project, on a socket there", { skip }, () => {
+  it("a test that removes its path and binds it again fails (Device or resource busy, address already in use), and the model is told why", async (t) => {
+    const { root, ctx } = workspaceWith({ "package.json": "{}" });
+    const path = join(root, "dev.sock");
+    const dev = createServer((c) => c.end("dev"));
+    await new Promise<void>((done) => dev.listen(path, done));
+    t.after(() => dev.close());
+    // As a test suite's setup does: remove a stale socket, listen on it.
+    const setup = `rm -f dev.sock; ${NODE} -e 'require("node:net").createServer().listen("dev.sock", () => process.exit(0)).on("error", (e) => { console.error(e.message); process.exit(1); })'`;
+    const failed = await runTool(runCommandTool, { command: setup }, { ...ctx, networkOff: probe?.ok ? probe.off : undefined });
+    assert.match(failed.text, /rm: cannot remove 'dev\.sock': Device or resource busy/);
+    assert.match(failed.text, /listen EADDRINUSE: address already in use dev\.sock/);
+    assert.ok(failed.text.includes(`[${path}: a service of this machine (a database such as PostgreSQL, MySQL or Redis, Docker, a server left running in the project, …) listens there`), failed.text);
+    assert.match(failed.text, /a socket's path can be neither removed nor bound again here \('Device or resource busy', 'address already in use'\)\..*nor remove its socket\..*--allow-network\.\]/s);
+    // A name that only ends like it is not taken for it.
+    const other = await runTool(runCommandTool, { command: "echo 'cannot open mydev.sock' >&2; exit 1" }, { ...ctx, networkOff: probe?.ok ? probe.off : undefined });
+    assert.doesNotMatch(other.text, /a service of this machine/);
   });
 });

@@ -98,10 +98,6 @@ export function alreadyDownloading(name: string): string {
 }
 
 /**
- * The question to ask before downloading `name` on a machine the runtime found nothing fits
- * (the view offers no download there), or undefined where its recommendation fits.
- */
-/**
  * Whether Download Model stars this row as the machine's recommendation: only where it fits.
  * Where nothing fits, the catalog's recommendation is the smallest choice marked not fitting,
  * and the picker starred it with "Recommended: No model Hearth offers fits this machine…" under
@@ -111,6 +107,10 @@ export function recommendedRow(recommendation: ModelRecommendation, preset: stri
   return recommendation.fits && recommendation.preset === preset && recommendation.quantization === quantization;
 }
 
+/**
+ * The question to ask before downloading `name` on a machine the runtime found nothing fits
+ * (the view offers no download there), or undefined where its recommendation fits.
+ */
 export function downloadWarning(recommendation: ModelRecommendation, name: string, quant: PresetQuantization): string | undefined {
   if (recommendation.fits) return undefined;
   return `${recommendation.reason.replace(/\.$/, "")}. ${name} needs about ${formatSize(quant.memoryBytes)}, so it will likely not load here. Download it (${formatSize(quant.sizeBytes)}) anyway?`;

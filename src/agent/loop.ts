@@ -400,14 +400,16 @@ class Run {
   private runawayReply(turn: Turn, runaway: TurnRunaway): AgentResult | undefined {
     this.runawayReplies++;
     const { message } = turn;
-    const kept: AssistantMessage = { role: "assistant", content: runaway.where === "text" ? collapseRunaway(message.content, runaway.loop).trim() : message.content };
+    const kept: AssistantMessage = { role: "assistant", content: runaway.where === "text" ? collapseRunaway(message.content, runaway.loop).trim() : message.content.trim() };
     if (message.thinking) kept.thinking = runaway.where === "thinking" ? collapseRunaway(message.thinking, runaway.loop) : message.thinking;
     this.messages.push(kept);
-    const what = `${runaway.where === "thinking" ? "thinking" : "reply"} fell into a loop — ${describeRunaway(runaway.loop)}`;
+    const whose = runaway.where === "call" ? `call to ${runaway.name ?? "a tool"} (its arguments, while it was written)` : runaway.where === "thinking" ? "thinking" : "reply";
+    const what = `${whose} fell into a loop — ${describeRunaway(runaway.loop)}`;
     if (this.runawayReplies >= MAX_RUNAWAY_REPLIES) {
       return this.end("repetition", `stopped: the model's ${what} — and Hearth stopped it; it had looped ${this.runawayReplies} times in this run. Ask again in other words, start a new chat, or try a larger quantization of the model (small ones loop more)`);
     }
-    const nudge = `[Hearth] Your ${what}, so Hearth stopped it there and nothing of it was run. Do not write that again. Go on with the task from where you were: take the next step with a tool call, or write your final answer in a few sentences.`;
+    const wanted = runaway.where === "call" ? " If the repeated text is really wanted (many identical lines), write it once and have a command or a short script repeat it, or write it in parts of a few lines." : "";
+    const nudge = `[Hearth] Your ${what}, so Hearth stopped it there and nothing of it was run. Do not write that again.${wanted} Go on with the task from where you were: take the next step with a tool call, or write your final answer in a few sentences.`;
     this.emit({ type: "steer", message: nudge });
     this.messages.push({ role: "user", content: nudge });
     return undefined;
@@ -492,6 +494,7 @@ class Run {
       }
       else if (event.type === "toolCall") toolCalls.push(event.call);
       else if (event.type === "toolCallError") {
+        if (event.loop) runaway = { where: "call", loop: event.loop, ...(event.name ? { name: event.name } : {}) };
         errors.push(event.message);
         unrunnable.push({ name: event.name, raw: event.raw, message: event.message });
       }
@@ -848,13 +851,16 @@ interface Turn {
   readonly usage?: TokenUsage;
   /** The reply stopped at the context's end inside its thinking: the tokens that were left for it. */
   readonly cutOffThinking?: number;
-  /** The reply was stopped because its text or thinking repeated itself (models/runaway.ts). */
+  /** The reply was stopped because its text, thinking or a call's arguments repeated themselves (models/runaway.ts). */
   readonly runaway?: TurnRunaway;
 }
 
 interface TurnRunaway {
-  readonly where: "text" | "thinking";
+  /** `call`: the backend stopped a call while it was written (its `toolCallError` has the loop). */
+  readonly where: "text" | "thinking" | "call";
   readonly loop: Runaway;
+  /** The tool of a call that looped. */
+  readonly name?: string;
 }
 
 async function firstReason(paths: readonly string[], why: (path: string) => Promise<string | undefined>): Promise<string | undefined> {

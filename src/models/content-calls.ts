@@ -37,6 +37,11 @@ export class ContentCalls {
     this.parser = tools.length ? new QwenOutputParser({ tools, startInThinking: false }) : undefined;
   }
 
+  /** A call in the content fell into a loop while it was written (its error is held for {@link end}): read no more of the reply. */
+  get stopped(): boolean {
+    return this.parser?.stopped ?? false;
+  }
+
   /** The events a piece of content (as the server sent it) completes. */
   push(content: string): ChatStreamEvent[] {
     return this.restored(this.parser ? this.parser.push(content) : [{ type: "text", text: content }]);

@@ -8,6 +8,7 @@ import { BackendError } from "./backend.ts";
 import { formatDuration, shownAddress } from "./http-limits.ts";
 import { escapeControlText as escape, mapJsonStrings, restoreControlText } from "./control-text.ts";
 import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
+import { callRunawayError, RunawayDetector } from "./runaway.ts";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
 import { captivePortalWords } from "../protocol/network-problem.ts";
 
@@ -88,6 +89,9 @@ export class StreamedCalls {
   private spaces: SpacesPiece | undefined;
   /** Characters of arguments read to tell whether they are whole (each once), for tests to bound. */
   steps = 0;
+  /** Every call's arguments as they stream, in order, watched for a loop (models/runaway.ts), and how much was fed. */
+  private readonly argsLoop = new RunawayDetector();
+  private argsFed = 0;
 
   add(call: OpenAiToolCallDelta): void {
     const id = typeof call.id === "string" && call.id ? call.id : undefined;
@@ -106,6 +110,8 @@ export class StreamedCalls {
     const name = nameText(call);
     if (name !== entry.name) entry.name += name;
     entry.args += args;
+    this.argsFed += args.length;
+    this.argsLoop.push(args);
     this.steps += readShape(entry.shape, args);
     this.calls.set(index, entry);
     this.last = index;
@@ -150,6 +156,20 @@ export class StreamedCalls {
     const fresh = this.calls.has(index) ? this.highest + 1 : index;
     this.slots.set(index, fresh);
     return fresh;
+  }
+
+  /**
+   * The call whose arguments fell into a loop as they streamed (a `write_file` whose content
+   * repeats one line for ever), as its error for the model; the caller stops reading the
+   * stream then, and runs none of the calls. The loop is in the tail, the call written last.
+   */
+  runawayError(): Extract<ChatStreamEvent, { type: "toolCallError" }> | undefined {
+    const loop = this.argsLoop.result();
+    const call = this.last === undefined ? undefined : this.calls.get(this.last);
+    if (!loop || !call) return undefined;
+    const start = Math.max(0, loop.start - (this.argsFed - call.args.length));
+    const event = callRunawayError(call.name || undefined, call.args, { ...loop, start, length: call.args.length - start });
+    return { ...event, raw: restoreControlText(event.raw) };
   }
 
   list(): Array<{ id: string; name: string; args: string }> {

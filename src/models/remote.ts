@@ -229,6 +229,8 @@ export class RemoteBackend implements ModelBackend {
         if (thought) yield { type: "thinking", text: thought };
         if (typeof delta.content === "string" && delta.content) yield* this.fromContent(content.push(delta.content));
         for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) calls.add(call);
+        // A call's arguments fell into a loop (models/runaway.ts): stop reading (closing the connection), run none of the calls.
+        if (content.stopped || calls.runawayError()) break;
         finish = choice.finish_reason ?? finish;
         // Every delta counts, empty ones too (and each tool call in it): a stream of `{}` deltas is no cheaper to read.
         deltas += Math.max(1, ((delta.tool_calls as unknown[] | undefined) ?? []).length);
@@ -253,7 +255,8 @@ export class RemoteBackend implements ModelBackend {
       // that broke after it (a server that crashed, a proxy's timeout) lost no part of the answer.
       else if (!(error instanceof StreamCutError && finish)) throw error;
     }
-    const served = calls.list().map((call) => checkRemoteCall(call, tools));
+    const looped = calls.runawayError();
+    const served = looped ? [looped] : calls.list().map((call) => checkRemoteCall(call, tools));
     // A server that parsed a call has nothing to be told: a call left in its content is one its parser leaked or refused.
     if (served.length) this.parsesCalls = true;
     yield* this.fromContent(heldText(thinking, content, false, served.flatMap((event) => (event.type === "toolCall" ? [event.call] : []))));

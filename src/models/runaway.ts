@@ -121,6 +121,21 @@ export function describeRunaway(runaway: Runaway, times = Math.floor(runaway.len
   return `the same ${runaway.unit.length} ${unit} (${quoted}) written ${times} times in a row`;
 }
 
+/**
+ * A tool call stopped while it was written because its arguments fell into a loop (a
+ * `write_file` whose content repeats one line for ever): a backend's parser holds a call back
+ * until it is complete, so the reply's detectors never see it, and the backend feeds the
+ * call's raw text to a detector of its own. The event says, for the model (as the call's
+ * result), what happened, that nothing of the call ran and how to go on; `raw` is the call as
+ * written with the loop collapsed.
+ */
+export function callRunawayError(name: string | undefined, raw: string, loop: Runaway): Extract<ChatStreamEvent, { type: "toolCallError" }> {
+  const call = name ? `call to ${name}` : "tool call";
+  const message = `Hearth stopped your ${call} while you were writing it: its arguments fell into a loop — ${describeRunaway(loop)} — so nothing of it ran (no file was written or changed, no command started). Do not write that again. If the repeated text is really wanted (many identical lines), write it once and have a command or a short script repeat it, or write it in parts of a few lines.`;
+  const collapsed = collapseRunaway(raw, loop).replace("Hearth stopped the reply here", "Hearth stopped the call here");
+  return { type: "toolCallError", message, raw: collapsed, ...(name ? { name } : {}), loop: { start: loop.start, unit: loop.unit, length: loop.length } };
+}
+
 /** A loop found in a reply: in its text or in its thinking. */
 export interface ReplyRunaway {
   readonly where: "text" | "thinking";

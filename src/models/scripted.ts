@@ -137,6 +137,8 @@ export class ScriptedBackend implements ModelBackend {
       const end = Math.min(i + size, hold?.at ?? output.length);
       yield* parser.push(output.slice(i, end));
       generated++;
+      // A call's arguments fell into a loop (models/runaway.ts): the model is stopped there, as the embedded backend stops it.
+      if (parser.stopped) break;
       i = end;
     }
     yield* parser.end();

@@ -110,7 +110,15 @@ export type ChatStreamEvent =
    * arguments). `message` is written for the model, to be sent back as the tool result;
    * `raw` is the model's text of the call.
    */
-  | { type: "toolCallError"; message: string; raw: string; name?: string }
+  | {
+      type: "toolCallError"; message: string; raw: string; name?: string;
+      /**
+       * The call was stopped while it was written because its arguments fell into a loop
+       * (models/runaway.ts: where the loop starts in the call's text, its unit, its length):
+       * the backend ended the reply there, and `raw` holds the call with the loop collapsed.
+       */
+      loop?: { readonly start: number; readonly unit: string; readonly length: number };
+    }
   /** What the backend tells the user about the turn (a server setting to change): shown, never part of the reply. */
   | { type: "notice"; text: string }
   | { type: "done"; stopReason: StopReason; usage?: TokenUsage };

@@ -113,6 +113,8 @@ export class ChatSequence {
       if (this.model.isEogToken(token)) break;
       generatedTokens++;
       yield* parser.push(text.push(token));
+      // A call's arguments fell into a loop (models/runaway.ts): generating more would be the loop until the context ends.
+      if (parser.stopped) break;
       if (generatedTokens >= maxTokens) {
         stopReason = "maxTokens";
         break;

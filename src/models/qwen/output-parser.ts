@@ -7,6 +7,7 @@
  * message for the model; nothing the model writes makes it throw.
  */
 import { randomUUID } from "node:crypto";
+import { callRunawayError, RunawayDetector } from "../runaway.ts";
 import type { AssistantMessage, ChatStreamEvent, ToolCall, ToolDefinition } from "../types.ts";
 import { CallBodyReader, type CallBodyOutcome } from "./call-body-reader.ts";
 import { MarkdownCode } from "./markdown-code.ts";
@@ -29,8 +30,11 @@ export interface QwenParsedTurn {
   errors: Array<{ message: string; raw: string; name?: string }>;
 }
 
-/** `bareName`: `pending` starts with a bare `<function=` whose name is still being read. */
-type State = "start" | "thinking" | "text" | "bareName" | "toolCall";
+/**
+ * `bareName`: `pending` starts with a bare `<function=` whose name is still being read.
+ * `stopped`: a call's arguments fell into a loop (models/runaway.ts); the rest is not read.
+ */
+type State = "start" | "thinking" | "text" | "bareName" | "toolCall" | "stopped";
 
 const THINK_OPEN = "<think>";
 const THINK_CLOSE = "</think>";
@@ -74,6 +78,9 @@ export class QwenOutputParser {
   /** Whitespace held back in the answer (trimmed if a call or the end follows), in pieces. */
   private heldSpace: string[] = [];
   private reader: CallBodyReader | undefined;
+  /** The call being read, as written so far, and a watch on it for a loop (its arguments written again and again). */
+  private callText = "";
+  private callLoop = new RunawayDetector();
   private examined = 0;
   private examinedByCalls = 0;
   /** Set after `</think>`: line ends (LF or CRLF) before the answer are dropped, even across chunks. */
@@ -106,8 +113,19 @@ export class QwenOutputParser {
     return this.examined + this.examinedByCalls + (this.reader?.charactersExamined ?? 0);
   }
 
+  /**
+   * A call's arguments fell into a loop while it was written (a `write_file` whose content
+   * repeats one line for ever): the parser said so as that call's `toolCallError` (with its
+   * `loop`) and reads nothing more. The backend then stops generating: the rest of the reply
+   * would be the loop until the context ends.
+   */
+  get stopped(): boolean {
+    return this.state === "stopped";
+  }
+
   /** Consumes a chunk of model output; returns the events it completes. */
   push(chunk: string): ChatStreamEvent[] {
+    if (this.state === "stopped") return [];
     this.pending += chunk;
     const events: ChatStreamEvent[] = [];
     while (this.step(events, false)) { /* each step consumes input or changes state */ }
@@ -116,6 +134,7 @@ export class QwenOutputParser {
 
   /** The stream is over: flushes held-back text; an unfinished call becomes an error. */
   end(): ChatStreamEvent[] {
+    if (this.state === "stopped") return [];
     const events: ChatStreamEvent[] = [];
     while (this.step(events, true)) { /* drain */ }
     if (this.state === "thinking" && this.pending) this.emitThinking(events, this.pending);
@@ -144,6 +163,7 @@ export class QwenOutputParser {
       case "start": return this.stepStart(atEnd);
       case "thinking": return this.stepThinking(events);
       case "toolCall": return this.stepToolCall(events, atEnd);
+      case "stopped": return false;
     }
   }
 
@@ -224,6 +244,8 @@ export class QwenOutputParser {
     if (before) this.emitText(events, space + before);
     this.pending = this.pending.slice(bare ? at : at + CALL_OPEN.length);
     this.reader = new CallBodyReader({ bare, tools: this.options.tools });
+    this.callText = "";
+    this.callLoop = new RunawayDetector();
     this.bareCall = bare;
     this.state = "toolCall";
     return true;
@@ -297,9 +319,13 @@ export class QwenOutputParser {
 
   private stepToolCall(events: ChatStreamEvent[], atEnd: boolean): boolean {
     const reader = this.reader!;
-    const outcome = reader.push(this.pending) ?? (atEnd ? reader.end() : undefined);
+    const chunk = this.pending;
+    const outcome = reader.push(chunk) ?? (atEnd ? reader.end() : undefined);
     this.pending = "";
-    if (!outcome) return false;
+    if (!outcome) {
+      this.watchCall(events, chunk);
+      return false;
+    }
     this.finishBody(events, outcome);
     this.pending = outcome.rest;
     this.examinedByCalls += reader.charactersExamined;
@@ -307,6 +333,22 @@ export class QwenOutputParser {
     this.state = "text";
     this.atBoundary = true;
     return true;
+  }
+
+  /** Feeds the unfinished call's new text to its loop watch; on a loop, reports the call and stops reading. */
+  private watchCall(events: ChatStreamEvent[], chunk: string): void {
+    this.callText += chunk;
+    const loop = this.callLoop.push(chunk);
+    if (!loop) return;
+    const open = this.bareCall ? "" : CALL_OPEN;
+    const name = /^\s*<function=([^>\n<]{1,80})>/.exec(this.callText)?.[1]?.trim() || undefined;
+    const event = callRunawayError(name, open + this.callText, { ...loop, start: loop.start + open.length });
+    this.errors.push(name === undefined ? { message: event.message, raw: event.raw } : { message: event.message, raw: event.raw, name });
+    events.push(event);
+    this.examinedByCalls += this.reader?.charactersExamined ?? 0;
+    this.reader = undefined;
+    this.callText = "";
+    this.state = "stopped";
   }
 
   private finishBody(events: ChatStreamEvent[], outcome: CallBodyOutcome): void {

@@ -4,7 +4,7 @@
 // own chunks counted against the loop it would have sent), the model is told and asked again,
 // and a second loop ends the run, saying why. The chat run shows it, with the loop collapsed.
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -33,12 +33,15 @@ function folder(t: TestContext, prefix: string): string {
 /** The scripted backend, counting the text and thinking chunks it streams in each turn and keeping each request's messages. */
 class CountingBackend extends ScriptedBackend {
   readonly chunks: number[] = [];
+  /** Chunks generated in each turn (the scripted backend's generatedTokens): a call is held back until it is whole, so its chunks are not events. */
+  readonly generated: number[] = [];
   readonly requests: ChatRequest["messages"][] = [];
   override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
     this.requests.push(structuredClone(request.messages));
     const turn = this.chunks.push(0) - 1;
     for await (const e of super.chat(request)) {
       if (e.type === "text" || e.type === "thinking") this.chunks[turn]!++;
+      if (e.type === "done") this.generated[turn] = e.usage?.generatedTokens ?? 0;
       yield e;
     }
   }
@@ -102,6 +105,33 @@ describe("a reply that repeats itself until the context ends", () => {
     assert.equal(result.stopReason, "answered", result.message);
     assert.equal(result.message, "add() subtracts: it should return a + b.");
     assert.ok(backend.chunks[0]! < 600, `${backend.chunks[0]} chunks`);
+  });
+
+  it("a write_file whose content loops is stopped while it is written: nothing of it runs (no file), the model is told and asked again", { timeout: 60_000 }, async (t) => {
+    const root = folder(t, "hearth-runaway-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const content = "def test_add():\n" + "    assert add(1, 2) == 3\n".repeat(20_000);
+    const backend = new CountingBackend(script([
+      { text: "I will write the tests.", toolCalls: [{ name: "write_file", arguments: { path: "test_loop.py", content } }] },
+      { text: "add() subtracts: it should return a + b." },
+    ]));
+    await backend.load();
+    const events: AgentEvent[] = [];
+    const agent = agentOf(backend, root, events);
+    const result = await agent.run("Write tests for calc.py.");
+
+    assert.equal(result.stopReason, "answered", result.message);
+    assert.ok(!existsSync(join(root, "test_loop.py")), "no file was written");
+    const wouldSend = Math.ceil(content.length / CHUNK);
+    assert.ok(backend.generated[0]! < 600, `${backend.generated[0]} chunks generated of about ${wouldSend}`);
+    const steer = events.filter((e) => e.type === "steer");
+    assert.equal(steer.length, 1);
+    assert.match(steer[0]!.message, /^\[Hearth\] Your call to write_file \(its arguments, while it was written\) fell into a loop — the same 26 characters \(" {4}assert add\(1, 2\) == 3\\n"\) written \d+ times in a row, so Hearth stopped it there and nothing of it was run\. Do not write that again\. If the repeated text is really wanted/);
+    assert.equal(backend.requests[1]!.at(-1)!.content, steer[0]!.message, "the second request ends with the note");
+    assert.ok(JSON.stringify(agent.messages).length < 3_000, `the conversation holds ${JSON.stringify(agent.messages).length} characters`);
+    const error = events.flatMap((e) => (e.type === "model" && e.event.type === "toolCallError" ? [e.event] : []));
+    assert.equal(error.length, 1);
+    assert.match(error[0]!.raw, /\[… the same 26 characters .* written \d+ times in a row: Hearth stopped the call here\]$/);
   });
 
   it("in the chat: the notice is shown and the conversation kept holds the loop collapsed", { timeout: 60_000 }, async (t) => {

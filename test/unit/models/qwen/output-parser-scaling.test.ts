@@ -68,7 +68,12 @@ test("long runs the parser must hold back are linear too: whitespace in the answ
       assert.equal(p.result().errors[0]!.raw, `<tool_call>\n${junk}\n</tool_call>`);
       assert.equal(p.result().message.content, "After.");
     }],
-    ["a tool name that never ends", `<tool_call>\n<function=${"x".repeat(200_000)}`, (p) => assert.match(p.result().errors[0]!.message, /ended before it was complete/)],
+    // Not one character again and again: that is a loop, which the parser stops (models/runaway.ts).
+    ["a tool name that never ends", `<tool_call>\n<function=${Array.from({ length: 40_000 }, (_, i) => i.toString(36)).join("")}`, (p) => assert.match(p.result().errors[0]!.message, /ended before it was complete/)],
+    ["a tool name of one character for ever: stopped as a loop", `<tool_call>\n<function=${"x".repeat(200_000)}`, (p) => {
+      assert.match(p.result().errors[0]!.message, /its arguments fell into a loop — the same 1 character \("x"\)/);
+      assert.ok(p.stopped);
+    }],
     ["bare <function= that is text, held until its name is read", `${" <function=" + "n".repeat(79) + "\n".repeat(3) + " <function=read_file>\n"}`.repeat(2_000), (p) => {
       assert.equal(p.result().message.toolCalls, undefined);
       assert.equal(p.result().message.content.length, 2_000 * (11 + 79 + 3 + 22) - 2);

@@ -18,9 +18,12 @@
  *   private): connecting there is refused. A mask that fails where the socket is still one the
  *   command could write to refuses the command, naming the socket and --allow-network (the
  *   probe says the same once) — never a silent way out. Abstract sockets (@name) are per
- *   network namespace already. Not covered: a socket bound in another network namespace (a
- *   container's daemon whose socket is bind-mounted here), one reached by another hard link, or
- *   one bound after the command started.
+ *   network namespace already. A name bound relative to its program's folder ("dev.sock") is
+ *   found from the folder of the process holding it. Not covered: a socket bound in another
+ *   network namespace (a container's daemon whose socket is bind-mounted here), one reached by
+ *   another hard link, one bound by a relative name whose holder has changed folder since or is
+ *   another user's (its /proc unreadable: then, as a rule, so is its folder), or one bound after
+ *   the command started.
  * - Hearth running as root (CI, devcontainers): no user namespace, so root inside could
  *   `nsenter --net=/proc/1/ns/net` back, or `umount` a mask. The command runs with the
  *   capability bounding set cut to Docker's default set (KEEP_CAPS: files of any owner are still
@@ -46,7 +49,8 @@
  *   CAP_SETUID instead would break a root user's tests that switch users (setpriv, su, runuser).
  */
 import { spawn } from "node:child_process";
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 
 /** How commands are started with the network off: what runShell spawns in place of `sh -c command`. */
 export interface NetworkOff {
@@ -144,15 +148,19 @@ export function listedUnixSockets(table = "/proc/net/unix"): string[] {
   // at its end) are its own, and a newline in it goes out as one, so a line that is not a row
   // goes on the path before it. (Splitting on spaces had read "a  b.sock" as "a b.sock" and
   // "x.sock " as "x.sock", names not on disk: those sockets were left reachable, silently.)
-  const ROW = /^[0-9a-f]+: [0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{4} [0-9A-F]{2} +\d+(?: (.*))?$/s;
-  const rows: Array<string | undefined> = [];
+  const ROW = /^[0-9a-f]+: [0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{4} [0-9A-F]{2} +(\d+)(?: (.*))?$/s;
+  const rows: Array<{ inode: string; path?: string }> = [];
   for (const line of text.replace(/\n$/, "").split("\n").slice(1)) {
     const row = ROW.exec(line);
-    if (row) rows.push(row[1]);
-    else if (rows.length > 0 && rows[rows.length - 1] !== undefined) rows[rows.length - 1] += `\n${line}`;
+    const last = rows[rows.length - 1];
+    if (row) rows.push({ inode: row[1]!, ...(row[2] === undefined ? {} : { path: row[2] }) });
+    else if (last?.path !== undefined) last.path += `\n${line}`;
   }
-  // None, or abstract (@name): per network namespace.
-  const paths = new Set(rows.filter((path): path is string => path?.startsWith("/") === true));
+  // None, or abstract (@name): per network namespace. A name bound relative to its program's
+  // folder ("dev.sock") is listed so: it is found from that program's folder now.
+  const paths = new Set(rows.flatMap((row) => (row.path?.startsWith("/") ? [row.path] : [])));
+  const relative = new Map(rows.flatMap((row) => (row.path && !row.path.startsWith("/") && !row.path.startsWith("@") ? [[row.inode, row.path] as const] : [])));
+  for (const path of relative.size > 0 ? boundFrom(relative) : []) paths.add(path);
   return [...paths].filter((path) => {
     try {
       return lstatSync(path).isSocket();
@@ -160,6 +168,47 @@ export function listedUnixSockets(table = "/proc/net/unix"): string[] {
       return false; // gone, or not reachable by this user (then not by the command either)
     }
   });
+}
+
+/**
+ * Sockets bound by a name relative to their program's folder (`relative`: socket inode → name),
+ * found from the folder of each process that holds them (/proc/<pid>/fd links read
+ * "socket:[inode]"; /proc/<pid>/cwd): a dev server's "dev.sock" in the project. Read only where
+ * such a name is listed. A holder that has changed folder since, or whose /proc this user
+ * cannot read (another user's), is not found: the module's header says so.
+ */
+function boundFrom(relative: ReadonlyMap<string, string>): string[] {
+  const found: string[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return found;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let link: string;
+      try {
+        link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const name = relative.get(/^socket:\[(\d+)\]$/.exec(link)?.[1] ?? "");
+      if (name === undefined) continue;
+      try {
+        found.push(resolvePath(readlinkSync(`/proc/${pid}/cwd`), name));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return found;
 }
 
 /**

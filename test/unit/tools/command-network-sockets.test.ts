@@ -7,6 +7,7 @@
  * /dev/shm is the one outside.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:net";
 import { join } from "node:path";
@@ -151,5 +152,22 @@ describe("a server the user left running in the project, on a socket there", { s
     // A name that only ends like it is not taken for it.
     const other = await runTool(runCommandTool, { command: "echo 'cannot open mydev.sock' >&2; exit 1" }, { ...ctx, networkOff: probe?.ok ? probe.off : undefined });
     assert.doesNotMatch(other.text, /a service of this machine/);
+  });
+});
+
+describe("a socket bound by a name relative to its program's folder", { skip }, () => {
+  it("is listed as the kernel gives it ('dev.sock'), found from its holder's folder, and covered inside", async (t) => {
+    const folder = tempDir("hearth-relative-socket-");
+    // A server started in that folder that binds "dev.sock", as a dev server left running in a project does.
+    const server = spawn(process.execPath, ["-e", `require("node:net").createServer((c) => c.end("acted")).listen("dev.sock", () => console.log("up"))`], { cwd: folder, stdio: ["ignore", "pipe", "inherit"] });
+    t.after(() => server.kill());
+    await new Promise<void>((done) => server.stdout.once("data", () => done()));
+    const path = join(folder, "dev.sock");
+    assert.match(readFileSync("/proc/net/unix", "utf8"), / dev\.sock\n/, "the kernel lists the name as bound");
+    assert.ok(listedUnixSockets().includes(path));
+    const inside = await runShell(connectAll([path]), tempDir(), 60_000, never, undefined, { networkOff: probe?.ok ? probe.off : undefined });
+    assert.match(inside.output, /reached 0 refused 1/);
+    const outside = await runShell(connectAll([path]), tempDir(), 60_000, never);
+    assert.match(outside.output, /reached 1 refused 0/);
   });
 });

@@ -13,6 +13,16 @@
  *   noisy one): a folder named build/, coverage/ or out/ where the project has files (pip's
  *   operations/build/, coverage.py's coverage/) holds source, and a new `.gz` or `.log` in a
  *   folder where the project keeps files of that extension is a fixture beside the others.
+ * And the agent's own scratch files: a model reproducing a bug writes `reproduce.py`,
+ * `test_bug.py` at the top, `debug_x.py` or `notes.md`, and leaves them. They stay IN the patch
+ * (`namedNowhere` only names them): whether a new file is a scratch script or a module the fix
+ * needs cannot be told for sure — a new module only a config, a plugin entry point or another
+ * language names looks the same — and losing a file the fix needs is a wrong patch too, where
+ * a kept scratch file is noise a reviewer sees. So: the fix's task asks the model to delete
+ * them before it finishes (system-prompt.ts SCRATCH_RULE), and hearth fix names every new file
+ * of the patch that no other file of it names, outside test folders, with a Python module
+ * name of the standard library or a common package at the top (a `json.py` there breaks
+ * imports) said to hide that module: never silently in the patch.
  */
 import type { BigIntStats } from "node:fs";
 import { constants, lstat, open, readFile } from "node:fs/promises";
@@ -560,4 +570,106 @@ export function stashChange(before: readonly string[] | undefined, after: readon
   const made = after.flatMap((commit, index) => (before.includes(commit) ? [] : [{ commit, ref: `stash@{${index}}` }]));
   const gone = before.flatMap((commit, index) => (after.includes(commit) ? [] : [{ commit, ref: `stash@{${index}}` }]));
   return made.length || gone.length ? { made, gone } : undefined;
+}
+
+/**
+ * A new file in the patch that nothing else in the patch names (`namedNowhere`): what an
+ * agent leaves behind after trying things — `reproduce.py`, `repro_issue.js`, a root-level
+ * `test_bug.py`, `debug_*.py`, a scratch `notes.md`. `shadows`: a Python module of that name
+ * at the checkout's top, which hides the standard library's or a common package's module of
+ * that name from every import run there (a scratch `json.py` breaks the project's imports).
+ */
+export interface NamedNowhere {
+  readonly path: string;
+  readonly shadows?: string;
+}
+
+/** Folders whose files are tests or their data: a new test there is the fix's test, named by nothing by design. */
+const TEST_FOLDERS = new Set(["test", "tests", "testing", "__tests__", "spec", "specs", "t"]);
+/** Names that a file need not be named by another to count (a package's own marker). */
+const MARKER_NAMES = new Set(["__init__.py", "__main__.py", "conftest.py", "py.typed"]);
+/** Python's standard modules and common packages a top-level `NAME.py` hides from imports. */
+const PYTHON_MODULES = new Set([
+  "abc", "argparse", "array", "ast", "asyncio", "base64", "bisect", "calendar", "code", "codecs", "collections", "contextlib", "copy", "csv",
+  "dataclasses", "datetime", "decimal", "difflib", "dis", "email", "enum", "fractions", "functools", "glob", "hashlib", "heapq", "html",
+  "http", "importlib", "inspect", "io", "itertools", "json", "logging", "math", "numbers", "operator", "os", "pathlib", "pickle",
+  "platform", "pprint", "queue", "random", "re", "secrets", "select", "shutil", "signal", "site", "socket", "sqlite3", "ssl",
+  "statistics", "string", "struct", "subprocess", "sys", "tempfile", "test", "textwrap", "threading", "time", "token", "tokenize",
+  "traceback", "types", "typing", "unittest", "urllib", "uuid", "warnings", "weakref", "xml", "zipfile",
+  "requests", "numpy", "pandas", "pytest", "setuptools", "six", "yaml", "attr", "attrs", "django", "flask", "sympy", "scipy", "matplotlib",
+]);
+/** Bytes of each other file in the patch read for the names. */
+const NAME_READ_BYTES = 1024 * 1024;
+
+const escapeForRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The new files of the patch (`added`, workspace-relative) that no other file of the patch
+ * (`patchFiles`, as on disk under `root` now) names — by their name without its extension
+ * (an import: `from helpers import x`, `require("./helpers")`) or whole — and that are not in a
+ * test folder nor a package's marker file. They stay in the patch (see the module's header):
+ * this only names them.
+ */
+export async function namedNowhere(root: string, added: readonly string[], patchFiles: readonly string[]): Promise<NamedNowhere[]> {
+  const texts = new Map<string, string>();
+  const textOf = async (path: string) => {
+    let text = texts.get(path);
+    if (text === undefined) {
+      text = await readStart(join(root, path), NAME_READ_BYTES).catch(() => "");
+      texts.set(path, text);
+    }
+    return text;
+  };
+  const newFiles = new Set(added);
+  // Who can name a new file into the fix: the files the patch changes that were there before, a new
+  // test or marker, and (in turn) a new file one of them names. Two scratch files naming each other
+  // (notes.md: "run reproduce.py") do not make each other the fix's.
+  const namers = patchFiles.filter((path) => !newFiles.has(path));
+  const pending = new Map<string, RegExp>();
+  const found: NamedNowhere[] = [];
+  for (const path of [...added].sort()) {
+    const { folder, name, ext } = parts(path);
+    if (MARKER_NAMES.has(name) || folder.split("/").some((segment) => TEST_FOLDERS.has(segment))) {
+      namers.push(path);
+      continue;
+    }
+    const stem = ext ? name.slice(0, -(ext.length + 1)) : name;
+    // Always said: an `import json` elsewhere names the module it hides, not this file.
+    if (folder === "" && ext === "py" && PYTHON_MODULES.has(stem)) {
+      found.push({ path, shadows: stem });
+      continue;
+    }
+    pending.set(path, new RegExp(`(^|[^\\w-])(${escapeForRegExp(stem)}|${escapeForRegExp(name)})(?![\\w-])`));
+  }
+  for (let i = 0; i < namers.length; i++) {
+    const text = await textOf(namers[i]!);
+    for (const [path, word] of pending) {
+      if (path === namers[i] || !word.test(text)) continue;
+      pending.delete(path);
+      namers.push(path);
+    }
+  }
+  found.push(...[...pending.keys()].map((path) => ({ path })));
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The first `bytes` of a file as text (a link, a folder, a file gone: ""). */
+async function readStart(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) return "";
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What to tell the user of `namedNowhere`'s files: one line, or none. */
+export function namedNowhereMessage(files: readonly NamedNowhere[]): string | undefined {
+  if (!files.length) return undefined;
+  const shown = files.slice(0, 8).map((f) => (f.shadows ? `${f.path} (at the checkout's top, where it hides Python's own ${f.shadows} module from every import run there)` : f.path));
+  const more = files.length > 8 ? ` and ${files.length - 8} more` : "";
+  return `in the patch: ${files.length} new file(s) the agent wrote that no other file in the patch names — a script to reproduce the issue or scratch notes, or a part of the fix: look at them before applying the patch (git apply --exclude=PATH leaves one out): ${shown.join(", ")}${more}`;
 }

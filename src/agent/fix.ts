@@ -13,7 +13,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type Checkpoint, CheckpointStore, type ChosenPython, DiskWorkspace, type Tool, type UserHead, type Workspace, checkpointBeforeEffect, commandsLeftRunning, type LeftRunningStop, type NetworkOff, runShell, stopLeftRunning } from "../tools/index.ts";
 import { runTestsTool, testRunShown, watchMode } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, stashedFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
+import { type LeftOutOfPatch, type NamedNowhere, fileStamps, namedNowhere, projectFiles, projectKinds, skipWorktreeFiles, sortCommandFiles, type StashEntry, goneEntries, ignoredEntries, stashChange, stashEntries, stashedFiles, submoduleChangedFiles, submoduleFolders, uncommittedFiles, withIndexVersions } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -124,6 +124,8 @@ export interface FixResult {
   readonly lineEndsUnchecked?: LineEndsUnchecked;
   /** New files in the patch that only commands made (`cat > helper.py`), no edit tool: the user may want to look at them. */
   readonly madeByCommands?: readonly string[];
+  /** New files in the patch that no other file of it names (a `reproduce.py` the agent left), outside test folders: named to the user, kept in the patch (fix-files.ts namedNowhere). */
+  readonly namedNowhere?: readonly NamedNowhere[];
   /**
    * The changes to files inside the checkout's submodules, each a patch of its own with names
    * from the submodule's folder (`git -C vendor/lib apply`): the repository tracks only a
@@ -236,6 +238,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       ...(projectContext.text ? { projectRules: projectContext.text } : {}),
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
       ...(options.networkOff ? { commandsNetworkOff: true } : {}),
+      patchTask: true,
     }),
     policy: options.policy,
     ...(options.approve ? { approve: options.approve } : {}),
@@ -340,6 +343,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   leftOut.push(...unseenOwn.map((path) => ({ path, why: "nested" as const })));
   const changed = new Set(changedFiles);
   const madeByCommands = sorted.madeByCommands.filter((path) => changed.has(path));
+  const addedSet = new Set(added);
+  const nowhere = await namedNowhere(options.repo, changedFiles.filter((path) => addedSet.has(path)), changedFiles);
   const stashNow = stashAtStart && (await stashEntries(options.repo, patchGit));
   const stash = stashChange(stashAtStart, stashNow);
   const ignored = ignoredAtStart ? await goneEntries(options.repo, ignoredAtStart) : undefined;
@@ -358,6 +363,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
     ...(leftRunning ? { leftRunning } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
+    ...(nowhere.length ? { namedNowhere: nowhere } : {}),
     ...(stashed ? { stashedDuringRun: stashed } : {}),
     ...(stashOutOfPatch ? { stashOutOfPatch } : {}),
     ...(stash?.gone.length ? { stashGone: stash.gone } : {}),

@@ -24,7 +24,12 @@ export interface SystemPromptInput {
    * command (NO_NETWORK_NOTE) reads only English error words.
    */
   readonly commandsNetworkOff?: boolean;
+  /** The run's change becomes a patch (`hearth fix`): every file left in the checkout is in it, so the model is asked to delete its scratch files (SCRATCH_RULE). */
+  readonly patchTask?: boolean;
 }
+
+/** The rule for a run whose change is a patch (SystemPromptInput.patchTask). */
+export const SCRATCH_RULE = "- Every file you write or leave in the repository goes into the patch. A script or notes you make only to reproduce the problem or try something (reproduce.py, test_bug.py, debug_*.py, notes.md) is not part of the fix: delete it with run_command (rm) before you call finish. A new test belongs in the project's own test files.";
 
 /** The rule for a run whose commands have no network (SystemPromptInput.commandsNetworkOff). */
 export const NETWORK_OFF_RULE = "- Commands (run_command, run_tests) run without the network: only 127.0.0.1 works, so downloads and package installs fail. This machine's own services are out of reach too (a PostgreSQL, MySQL or Redis server, Docker: their Unix sockets and ports refuse the connection); only servers a command starts itself work. Work with what is installed; if the task needs the network or such a service, say so in finish (the user can rerun with --allow-network).";
@@ -39,6 +44,7 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
       "- If an edit fails, read the file again and use the current text; do not repeat a failing call.",
       `- Run the tests with run_tests${input.testCommand ? ` (${input.testCommand})` : ""} after changing code, and fix what fails.`,
       ...(input.commandsNetworkOff ? [NETWORK_OFF_RULE] : []),
+      ...(input.patchTask ? [SCRATCH_RULE] : []),
       "- When you learn a lasting fact about this project that the project rules do not say (how to run its tests, a pitfall, a convention), save it with remember. Rarely: one fact per call, never secrets.",
       "- Call finish with a short summary when the task is done, or when you cannot go on (say why).",
     ].join("\n"),

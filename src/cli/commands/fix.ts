@@ -7,7 +7,7 @@ import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { questionInterface } from "../terminal-question.ts";
 import { type FixResult, type SubmodulePatch, runFix, predictionLine } from "../../agent/fix.ts";
-import { type StashEntry, ignoredUncheckedWords, leftOutOfPatchMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
+import { type StashEntry, ignoredUncheckedWords, leftOutOfPatchMessage, namedNowhereMessage, uncommittedMessage, uncommittedUnknownMessage } from "../../agent/fix-files.ts";
 import { lineEndsUncheckedMessage } from "../../agent/fix-line-ends.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
@@ -214,7 +214,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashOutOfPatch: result.stashOutOfPatch, stashGone: result.stashGone, ignoredGone: result.ignoredGone, ignoredUnchecked: result.ignoredUnchecked?.length });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, namedNowhere: result.namedNowhere, submodules: result.submodulePatches, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode, stopped: result.tests.stopped } : undefined, testsNotRun: result.testsNotRun, headMoved: result.headMoved, leftRunning: result.leftRunning, stashedDuringRun: result.stashedDuringRun, stashOutOfPatch: result.stashOutOfPatch, stashGone: result.stashGone, ignoredGone: result.ignoredGone, ignoredUnchecked: result.ignoredUnchecked?.length });
       // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
       const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
       if (result.headMoved) {
@@ -248,6 +248,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         for (const own of result.submodulePatches ?? []) io.err(`hearth fix: the prediction in ${terminalName(options.predictions.file)} lacks the change inside the submodule ${terminalName(own.submodule)} (its patch: ${terminalName(ownFiles.get(own.submodule) ?? (trajectory.cutShort ? "above" : `above, and in the trajectory's end record, ${options.trajectoryPath}`))})\n`);
       }
       if (result.madeByCommands) io.err(`hearth fix: in the patch, new files that commands made, not the edit tools: ${terminalName(result.madeByCommands.join(", "))}\n`);
+      const nowhere = namedNowhereMessage(result.namedNowhere ?? []);
+      if (nowhere) io.err(`hearth fix: ${terminalName(nowhere)}\n`);
       if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
       for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
       const inSubmodules = (result.submodulePatches ?? []).reduce((sum, own) => sum + own.files.length, 0);

@@ -266,4 +266,18 @@ describe("paths written in another system's shape", () => {
     // Quotes round a plain name are still taken off.
     assert.equal((await call(ctx, "read_file", { path: '"dup.txt"' })).text, '1| d\n["\\"dup.txt\\"" is not a path on disk as written; it was taken as "dup.txt"]');
   });
+
+  // Hostile sizes: path-spelling.ts took quotes off with /^(`+|"|')(.+)\1$/, which tried every split of a run of
+  // backticks against every other — 3,000 backticks held the runtime (Stop included) over a second, this size minutes.
+  it("takes off thousands of backticks round a path at once, and answers at once for a path that is only backticks", async () => {
+    const { ctx } = workspaceWith({ "src/a.ts": "one\n" });
+    const fence = "`".repeat(10_000);
+    const wrapped = await call(ctx, "read_file", { path: `${fence}src/a.ts${fence}` });
+    assert.equal(wrapped.ok, true, wrapped.text);
+    assert.match(wrapped.text, /^1\| one\n\[".*" is not a path on disk as written; it was taken as "src\/a\.ts"\]$/s);
+    const unclosed = await call(ctx, "read_file", { path: `\`${"``".repeat(10_000)}\u0000` });
+    assert.equal(unclosed.ok, false);
+    // Backticks round backticks leave the inner ones, as before: the most that leave something inside.
+    assert.equal((await call(ctx, "read_file", { path: "```" })).ok, false);
+  });
 });

@@ -230,6 +230,18 @@ describe("run_tests with a venv whose pyvenv.cfg sends python to the workspace f
     assert.ok((await runTestsTool.describeRun!({}, ctx(dir)))!.includes(`.venv/pyvenv.cfg says home = ${join(dir, "tools", "bin")}, a folder in the workspace`));
   });
 
+  // Hostile size: the line was read with /^\s*home\s*=\s*(.*?)\s*$/i, whose three blank-takers tried every split of a run of
+  // tabs on a line that does not match (a U+2028 before its end) — 4,000 held the runtime 26 s, this line days.
+  it("reads a pyvenv.cfg with a line of 100,000 tabs and a U+2028 at once, and still names its `home =` in the workspace, blanks round it taken off", async () => {
+    const dir = project({ "pytest.ini": "[pytest]\n" });
+    venv(dir, ".venv", false);
+    const cfg = join(dir, ".venv", "pyvenv.cfg");
+    const hostile = `HOME=${"\t".repeat(50_000)}=${"\t".repeat(50_000)}\u2028x`;
+    writeFileSync(cfg, `${hostile}\n=\n${readFileSync(cfg, "utf8").replace(/^home = .*$/m, "home = \t evil/bin \t")}`);
+    const shown = await runTestsTool.describeRun!({}, ctx(dir));
+    assert.ok(shown!.includes(".venv/pyvenv.cfg says home = evil/bin, a folder in the workspace: python takes its standard library from there"), shown);
+  });
+
   it("names the `home =` of a pyvenv.cfg beside the configured command's python, which python reads where the venv's own is not there", async () => {
     const dir = project({ "pytest.ini": "[pytest]\n" });
     venv(dir, ".venv", false);

@@ -78,6 +78,20 @@ describe("run_tests' package in a workspaces repository", () => {
     assert.match(r.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/, r.text);
   });
 
+  // Hostile size: the list lines were read with /^\s+-\s*["']?([^"'#]+?)["']?\s*(?:#.*)?$/, which gave each tab three places to
+  // go — a line of 3,000 tabs held the runtime 5 s, this one some two days.
+  it("reads a pnpm-workspace.yaml with a line of 100,000 tabs at once, and its other entries as before", async () => {
+    const hostile = `\t-${"\t".repeat(50_000)}\t-${"\t".repeat(50_000)}"\u0000`;
+    const dir = repo({
+      "package.json": JSON.stringify({ name: "mono", private: true }),
+      "pnpm-workspace.yaml": `packages:\n${hostile}\n  - " libs/* "  # quoted, blanks kept\n  -  'libs/*'  # core\n  - tools/*\n`,
+      "libs/core/package.json": JSON.stringify({ name: "core", scripts: { test: "node --test" } }),
+      "libs/core/core.test.js": passing("core"),
+    });
+    const r = await runTool(runTestsTool, { package: "libs/core" }, ctx(dir));
+    assert.match(r.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/, r.text);
+  });
+
   it("takes a package a pattern with ** names (npm's and pnpm's globs), which the folder list does not spell out", async () => {
     const dir = repo({
       "package.json": JSON.stringify({ private: true, workspaces: ["apps/**"] }),

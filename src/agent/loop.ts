@@ -10,7 +10,7 @@
  */
 import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
 import { type ApprovalPolicy, type KvCacheType, MAX_CONTEXT_SIZE } from "../protocol/settings.ts";
-import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type Runaway, RunawayDetector, type TokenUsage, type ToolCall, collapseRunaway, describeRunaway } from "../models/index.ts";
+import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type Runaway, RunawayDetector, type TokenUsage, type ToolCall, collapseRunaway, describeRunaway, WANTED_REPETITION, WANTED_REPETITION_FOR_MODEL } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { forgetShown } from "../tools/file-reads.ts";
 import { isMcpToolName } from "../tools/mcp/names.ts";
@@ -406,10 +406,9 @@ class Run {
     const whose = runaway.where === "call" ? `call to ${runaway.name ?? "a tool"} (its arguments, while it was written)` : runaway.where === "thinking" ? "thinking" : "reply";
     const what = `${whose} fell into a loop — ${describeRunaway(runaway.loop)}`;
     if (this.runawayReplies >= MAX_RUNAWAY_REPLIES) {
-      return this.end("repetition", `stopped: the model's ${what} — and Hearth stopped it; it had looped ${this.runawayReplies} times in this run. Ask again in other words, start a new chat, or try a larger quantization of the model (small ones loop more)`);
+      return this.end("repetition", `stopped: the model's ${what} — and Hearth stopped it; it had looped ${this.runawayReplies} times in this run. Ask again in other words, start a new chat, or try a larger quantization of the model (small ones loop more). ${WANTED_REPETITION}`);
     }
-    const wanted = runaway.where === "call" ? " If the repeated text is really wanted (many identical lines), write it once and have a command or a short script repeat it, or write it in parts of a few lines." : "";
-    const nudge = `[Hearth] Your ${what}, so Hearth stopped it there and nothing of it was run. Do not write that again.${wanted} Go on with the task from where you were: take the next step with a tool call, or write your final answer in a few sentences.`;
+    const nudge = `[Hearth] Your ${what}, so Hearth stopped it there and nothing of it was run. Do not write that again. ${WANTED_REPETITION_FOR_MODEL} Go on with the task from where you were: take the next step with a tool call, or write your final answer in a few sentences.`;
     this.emit({ type: "steer", message: nudge });
     this.messages.push({ role: "user", content: nudge });
     return undefined;

@@ -52,4 +52,4 @@ export { splitSetProblem } from "./llama-cpp/split-set.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";
 export { LOOKALIKE_BRACKETS, swappedBrackets } from "./qwen/tool-call-syntax.ts";
 export { isScriptPath } from "./scripted.ts";
-export { collapseRunaway, describeRunaway, type ReplyRunaway, type Runaway, RunawayDetector, stopRunaway } from "./runaway.ts";
+export { collapseRunaway, describeRunaway, type ReplyRunaway, type Runaway, RunawayDetector, stopRunaway, WANTED_REPETITION, WANTED_REPETITION_FOR_MODEL } from "./runaway.ts";

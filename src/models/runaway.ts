@@ -28,6 +28,16 @@ export const MIN_CHARS = 3000;
 /** How often the tail is looked at, in characters streamed. */
 const CHECK_EVERY = 64;
 
+/**
+ * For the user, where a reply was stopped: the way to a repetition they asked for ("write this
+ * line 100 times", a CSV of identical rows, a 4 KB string of zeros), which the detector cannot
+ * tell from a loop — the same stretch written over and over is what a loop is.
+ */
+export const WANTED_REPETITION = `If you asked for text that repeats (a line 100 times, a file of identical rows), ask for a command or a short script that writes it instead: Hearth stops any reply that writes the same stretch ${MIN_REPEATS} times in a row over ${MIN_CHARS.toLocaleString("en-US")} characters.`;
+
+/** For the model, where its reply or call was stopped: how to write repeated text that is really wanted. */
+export const WANTED_REPETITION_FOR_MODEL = "If the repeated text is really wanted (many identical lines), write it once and have a command or a short script repeat it, or write it in parts of a few lines.";
+
 /** A loop found: the text before it, one period of it, and how much of it was written. */
 export interface Runaway {
   /** Where the repeated stretch starts in the text fed so far. */
@@ -131,7 +141,7 @@ export function describeRunaway(runaway: Runaway, times = Math.floor(runaway.len
  */
 export function callRunawayError(name: string | undefined, raw: string, loop: Runaway): Extract<ChatStreamEvent, { type: "toolCallError" }> {
   const call = name ? `call to ${name}` : "tool call";
-  const message = `Hearth stopped your ${call} while you were writing it: its arguments fell into a loop — ${describeRunaway(loop)} — so nothing of it ran (no file was written or changed, no command started). Do not write that again. If the repeated text is really wanted (many identical lines), write it once and have a command or a short script repeat it, or write it in parts of a few lines.`;
+  const message = `Hearth stopped your ${call} while you were writing it: its arguments fell into a loop — ${describeRunaway(loop)} — so nothing of it ran (no file was written or changed, no command started). Do not write that again. ${WANTED_REPETITION_FOR_MODEL}`;
   const collapsed = collapseRunaway(raw, loop).replace("Hearth stopped the reply here", "Hearth stopped the call here");
   return { type: "toolCallError", message, raw: collapsed, ...(name ? { name } : {}), loop: { start: loop.start, unit: loop.unit, length: loop.length } };
 }
@@ -176,7 +186,7 @@ export async function* stopRunaway(request: ChatRequest, chat: (request: ChatReq
       if (!loop) continue;
       found = { where: event.type, loop };
       own.abort(new Error("the reply repeated itself"));
-      const said = `Hearth stopped the reply: its ${found.where === "thinking" ? "thinking" : "text"} fell into a loop — ${describeRunaway(loop)}. Ask again in other words, or try a larger quantization of the model (small ones loop more).`;
+      const said = `Hearth stopped the reply: its ${found.where === "thinking" ? "thinking" : "text"} fell into a loop — ${describeRunaway(loop)}. Ask again in other words, or try a larger quantization of the model (small ones loop more). ${WANTED_REPETITION}`;
       yield options.sayAsText ? { type: "text", text: `\n\n[${said}]` } : { type: "notice", text: said };
     }
   } finally {

@@ -75,7 +75,7 @@ describe("a reply that repeats itself until the context ends", () => {
 
     assert.equal(result.stopReason, "repetition", result.message);
     assert.equal(result.steps, 2);
-    assert.match(result.message, /^stopped: the model's thinking fell into a loop — the same 4 characters \("the "\) written \d+ times in a row — and Hearth stopped it; it had looped 2 times in this run\. Ask again in other words, start a new chat, or try a larger quantization of the model/);
+    assert.match(result.message, /^stopped: the model's thinking fell into a loop — the same 4 characters \("the "\) written \d+ times in a row — and Hearth stopped it; it had looped 2 times in this run\. Ask again in other words, start a new chat, or try a larger quantization of the model \(small ones loop more\)\. If you asked for text that repeats \(a line 100 times, a file of identical rows\), ask for a command or a short script that writes it instead: Hearth stops any reply that writes the same stretch 8 times in a row over 3,000 characters\.$/);
     // Each generation stopped early: a few hundred chunks of the tens of thousands the loop would have sent.
     const wouldSend = [Math.ceil(("I should read it.\n</think>\n\n" + TEXT_LOOP).length / CHUNK), Math.ceil((THOUGHT_LOOP + "\n</think>\n\nDone.").length / CHUNK)];
     assert.equal(backend.chunks.length, 2, "asked twice, not a third time");
@@ -84,7 +84,7 @@ describe("a reply that repeats itself until the context ends", () => {
     // The model was asked again, told why; the conversation keeps the loops collapsed.
     const steer = events.filter((e) => e.type === "steer");
     assert.equal(steer.length, 1);
-    assert.match(steer[0]!.message, /^\[Hearth\] Your reply fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row, so Hearth stopped it there and nothing of it was run\. Do not write that again\./);
+    assert.match(steer[0]!.message, /^\[Hearth\] Your reply fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row, so Hearth stopped it there and nothing of it was run\. Do not write that again\. If the repeated text is really wanted \(many identical lines\), write it once and have a command or a short script repeat it/);
     assert.equal(backend.requests[1]!.at(-1)!.content, steer[0]!.message, "the second request ends with the note");
     const replies = agent.messages.filter((m) => m.role === "assistant");
     assert.match(replies[0]!.content, /^Let me look at calc\.py\.\nI will now read the file\.\nI will now read the file\.\n\[… the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row: Hearth stopped the reply here\]$/);

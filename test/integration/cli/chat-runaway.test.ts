@@ -25,5 +25,5 @@ it("hearth chat: a reply that repeats one line over and over is stopped, the ter
   assert.equal(run.status, 0, run.stderr);
   assert.ok(run.stdout.startsWith("Let me look.\nI will now read the file.\n"), run.stdout.slice(0, 100));
   assert.ok(run.stdout.length < 4_000, `${run.stdout.length} characters printed of ${loop.length}`);
-  assert.match(run.stderr, /\[note\] Hearth stopped the reply: its text fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row\. Ask again in other words, or try a larger quantization of the model \(small ones loop more\)\./);
+  assert.match(run.stderr, /\[note\] Hearth stopped the reply: its text fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row\. Ask again in other words, or try a larger quantization of the model \(small ones loop more\)\. If you asked for text that repeats \(a line 100 times, a file of identical rows\), ask for a command or a short script that writes it instead/);
 });

@@ -174,7 +174,7 @@ describe("runLmChat and countLmTokens", () => {
     });
     const shown = parts.map((p) => (p.type === "text" ? p.text : "")).join("");
     assert.ok(shown.length < 4000, `stopped early: ${shown.length} characters shown`);
-    assert.match(shown, /\n\n\[Hearth stopped the reply: its text fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row\. Ask again in other words, or try a larger quantization of the model \(small ones loop more\)\.\]$/);
+    assert.match(shown, /\n\n\[Hearth stopped the reply: its text fell into a loop — the same 26 characters \("I will now read the file\.\\n"\) written \d+ times in a row\. Ask again in other words, or try a larger quantization of the model \(small ones loop more\)\. If you asked for text that repeats \(a line 100 times, a file of identical rows\), ask for a command or a short script that writes it instead: Hearth stops any reply that writes the same stretch 8 times in a row over 3,000 characters\.\]$/);
   });
 
   it("counts a text and a message's content with the backend's tokenizer", async () => {

@@ -48,6 +48,16 @@ describe("edit_file", () => {
     assert.equal(bytes().toString(), "a = 10\nb = 20\nc = 3\n");
   });
 
+  // Hostile size: the trailing blanks were taken off each line with /\s+$/, which from every blank of a run scanned to its
+  // end (quadratic): a checkout's line of 1 MB of spaces then a letter held the runtime some 10 minutes at such an edit.
+  it("tolerates trailing whitespace at once beside a line of 400,000 spaces and a letter, and leaves that line as it was", async () => {
+    const long = `${" ".repeat(400_000)}x`;
+    const file = `${long}\na = 1   \nb = 2\t\n`;
+    const { result, bytes } = await edit({ "x.py": file }, { path: "x.py", old_text: "a = 1\nb = 2\n", new_text: "a = 10\nb = 20\n" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), `${long}\na = 10\nb = 20\n`);
+  });
+
   it("indentation-relative: a dedented old_text matches and new_text is re-indented like the file", async () => {
     const file = "class A:\n    def f(self):\n        if x:\n            return 1\n        return 2\n";
     const { result, bytes } = await edit({ "a.py": file }, { path: "a.py", old_text: "if x:\n    return 1\n", new_text: "if x:\n    log()\n    return 1\n" });

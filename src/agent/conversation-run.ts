@@ -18,7 +18,7 @@ import { terminalShown } from "../protocol/terminal-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, type ChosenPython, DiffTooLargeError, type FileReads, MAX_READ_FILE_BYTES, type Tool, ToolError, type UserHead, type Workspace, commandsLeftRunning, contentHash, decodeText, detectTestCommand, headName, leftOutMessage, nestedMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
-import { type StashEntry, goneEntries, ignoredEntries, ignoredUncheckedWords, stashChange, stashEntries, stashedFiles } from "./fix-files.ts";
+import { type NamedNowhere, type StashEntry, goneEntries, ignoredEntries, ignoredUncheckedWords, namedNowhere, stashChange, stashEntries, stashedFiles } from "./fix-files.ts";
 import { gitLinkNotice, repositoryGitLinkBroken } from "./git-link.ts";
 import { ownershipNotice, repositoryOwnershipRefusal } from "./git-ownership.ts";
 import { gitUnusableAsync, gitUnusableNotice } from "./git-usable.ts";
@@ -153,6 +153,12 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const ignored = ignoredAtStart ? await goneEntries(options.workspace.root, ignoredAtStart) : undefined;
     const ignoredGone = ignored ? ignored.gone.filter((path) => !changedNow.has(path)) : [];
     if (ignoredGone.length) emit({ type: "notice", level: "warning", text: ignoredGoneNotice(ignoredGone, ignored?.unchecked) });
+    // Fix This Issue: the new files of its change that nothing else in it names (a reproduce.py the model left), as hearth fix names them.
+    if (options.mode === "fix" && changedFiles.length) {
+      const added = new Set(await checkpoints.addedFiles(start.id).catch(() => []));
+      const nowhere = await namedNowhere(options.workspace.root, changedFiles.filter((path) => added.has(path)), changedFiles).catch(() => []);
+      if (nowhere.length) emit({ type: "notice", level: "warning", text: namedNowhereNotice(nowhere) });
+    }
     if (moved && gits.size) emit({ type: "notice", level: "warning", text: headMovedNotice(moved.from, moved.to, gits.size, [...gits].filter((p) => agentWrote.has(p))) });
     // As hearth fix judges it: git wrote files the run's diff from its start holds (Fix This Issue's closing message says so).
     const changedSet = new Set(changed);
@@ -356,6 +362,17 @@ export function ignoredGoneNotice(gone: readonly string[], unchecked: readonly s
   const named = gone.slice(0, IGNORED_NAMED).join(", ") + (gone.length > IGNORED_NAMED ? ` and ${gone.length - IGNORED_NAMED} more` : "");
   const one = gone.length === 1;
   return `Files git ignores are gone since this run started (deleted by its commands — git clean -x, rm -rf, a build that empties its folder — or by hand): ${named}. Hearth's checkpoints do not hold ignored files, so neither a Reject nor Restore checkpoint brings ${one ? "it" : "them"} back, and the review does not list ${one ? "it" : "them"}: make ${one ? "it" : "them"} again (reinstall, rebuild) or restore ${one ? "it" : "them"} from a backup.${ignoredUncheckedWords(unchecked)}`;
+}
+
+/**
+ * Fix This Issue's words for fix-files.ts `namedNowhere`: new files the agent wrote that no other
+ * changed file names — a script to reproduce the issue it left, or a part of the fix —, in the
+ * review like the rest; a top-level `json.py` said to hide Python's own module.
+ */
+export function namedNowhereNotice(files: readonly NamedNowhere[]): string {
+  const shown = files.slice(0, IGNORED_NAMED).map((f) => (f.shadows ? `${f.path} (at the folder's top, where it hides Python's own ${f.shadows} module from every import run there)` : f.path));
+  const more = files.length > IGNORED_NAMED ? ` and ${files.length - IGNORED_NAMED} more` : "";
+  return `New files the agent wrote that no other changed file names: ${shown.join(", ")}${more}. They may be a script to reproduce the issue or scratch notes rather than part of the fix: look at them in the review, and Reject those the fix does not need.`;
 }
 
 /** How many ignored files or folders gone the notice names. */

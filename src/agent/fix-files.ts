@@ -19,7 +19,8 @@
  * needs cannot be told for sure — a new module only a config, a plugin entry point or another
  * language names looks the same — and losing a file the fix needs is a wrong patch too, where
  * a kept scratch file is noise a reviewer sees. So: the fix's task asks the model to delete
- * them before it finishes (system-prompt.ts SCRATCH_RULE), and hearth fix names every new file
+ * them before it finishes (system-prompt.ts SCRATCH_RULE), and hearth fix (and Fix This Issue, in
+ * the chat: conversation-run.ts namedNowhereNotice) names every new file
  * of the patch that no other file of it names, outside test folders, with a Python module
  * name of the standard library or a common package at the top (a `json.py` there breaks
  * imports) said to hide that module: never silently in the patch.

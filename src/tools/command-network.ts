@@ -19,7 +19,8 @@
  *   command could write to refuses the command, naming the socket and --allow-network (the
  *   probe says the same once) — never a silent way out. Abstract sockets (@name) are per
  *   network namespace already. A name bound relative to its program's folder ("dev.sock") is
- *   found from the folder of the process holding it. Not covered: a socket bound in another
+ *   found from the folder of the process holding it; a path that is not UTF-8 is read as its
+ *   bytes and covered by them (shellPath). Not covered: a socket bound in another
  *   network namespace (a container's daemon whose socket is bind-mounted here), one reached by
  *   another hard link, one bound by a relative name whose holder has changed folder since or is
  *   another user's (its /proc unreadable: then, as a rule, so is its folder), or one bound after
@@ -130,7 +131,7 @@ const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly
  * still a socket (one holding a space, tab or backslash, which the table would have to escape;
  * one under /dev/shm; anything mount -a left) gets a `mount --bind` of its own.
  */
-const MASK_SOCKETS = `c=$1; shift; [ $# -eq 0 ] || ! mount -t tmpfs -o size=16m,mode=700 hearth-masks /dev/shm 2>/dev/null || { for s do case $s in *[[:space:]\\\\]*) ;; *) printf '/dev/null %s none bind 0 0\\n' "$s";; esac; done > /dev/shm/masks && mount -a -T /dev/shm/masks 2>/dev/null; umount /dev/shm; }; for s do [ -S "$s" ] && { mount --bind /dev/null "$s" 2>/dev/null; [ -S "$s" ] && [ -w "$s" ] && { echo "${MASK_REFUSED} the Unix socket $s, where a program outside the network namespace listens (it could act for the command with the network), could not be blocked inside it (mount --bind failed); stop what listens there, or pass --allow-network to run commands with the network" >&2; exit 126; }; }; done`;
+const MASK_SOCKETS = `c=$1; shift; [ $# -eq 0 ] || ! mount -t tmpfs -o size=16m,mode=700 hearth-masks /dev/shm 2>/dev/null || { for s do case $s in *[[:space:]\\\\]*) ;; *) printf '/dev/null %s none bind 0 0\\n' "$s";; esac; done > /dev/shm/masks && mount -a -T /dev/shm/masks 2>/dev/null; umount /dev/shm; }; for s do case $s in \\\\*) s=$(printf "$s/"); s=\${s%/};; esac; [ -S "$s" ] && { mount --bind /dev/null "$s" 2>/dev/null; [ -S "$s" ] && [ -w "$s" ] && { echo "${MASK_REFUSED} the Unix socket $s, where a program outside the network namespace listens (it could act for the command with the network), could not be blocked inside it (mount --bind failed); stop what listens there, or pass --allow-network to run commands with the network" >&2; exit 126; }; }; done`;
 
 /**
  * The Unix sockets bound to a path in this network namespace (/proc/net/unix lists those only,
@@ -139,7 +140,9 @@ const MASK_SOCKETS = `c=$1; shift; [ $# -eq 0 ] || ! mount -t tmpfs -o size=16m,
 export function listedUnixSockets(table = "/proc/net/unix"): string[] {
   let text: string;
   try {
-    text = readFileSync(table, "utf8");
+    // As bytes (latin1: one char a byte): a path need not be UTF-8, and read as UTF-8 a byte such
+    // as 0xE9 became U+FFFD, a name not on disk: that socket was left reachable, silently.
+    text = readFileSync(table, "latin1");
   } catch {
     return [];
   }
@@ -161,13 +164,27 @@ export function listedUnixSockets(table = "/proc/net/unix"): string[] {
   const paths = new Set(rows.flatMap((row) => (row.path?.startsWith("/") ? [row.path] : [])));
   const relative = new Map(rows.flatMap((row) => (row.path && !row.path.startsWith("/") && !row.path.startsWith("@") ? [[row.inode, row.path] as const] : [])));
   for (const path of relative.size > 0 ? boundFrom(relative) : []) paths.add(path);
-  return [...paths].filter((path) => {
+  return [...paths].flatMap((path) => {
+    const bytes = Buffer.from(path, "latin1");
     try {
-      return lstatSync(path).isSocket();
+      if (!lstatSync(bytes).isSocket()) return [];
     } catch {
-      return false; // gone, or not reachable by this user (then not by the command either)
+      return []; // gone, or not reachable by this user (then not by the command either)
     }
+    return [shellPath(bytes)];
   });
+}
+
+/**
+ * A path's bytes as the covering script takes them: UTF-8 as it is; any other bytes (a program
+ * that bound "caf\xe9.sock" in Latin-1) each written \ooo, which the script turns back into the
+ * bytes with printf (a process's arguments from Node are UTF-8 strings: the real bytes cannot go
+ * as they are). A path starts with "/", so a leading backslash tells the two apart.
+ */
+function shellPath(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  if (Buffer.from(text, "utf8").equals(bytes)) return text;
+  return [...bytes].map((b) => `\\${b.toString(8).padStart(3, "0")}`).join("");
 }
 
 /**
@@ -202,7 +219,7 @@ function boundFrom(relative: ReadonlyMap<string, string>): string[] {
       const name = relative.get(/^socket:\[(\d+)\]$/.exec(link)?.[1] ?? "");
       if (name === undefined) continue;
       try {
-        found.push(resolvePath(readlinkSync(`/proc/${pid}/cwd`), name));
+        found.push(resolvePath(readlinkSync(`/proc/${pid}/cwd`, { encoding: "buffer" }).toString("latin1"), name));
       } catch {
         // gone meanwhile
       }

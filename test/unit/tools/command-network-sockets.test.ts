@@ -171,3 +171,27 @@ describe("a socket bound by a name relative to its program's folder", { skip }, 
     assert.match(outside.output, /reached 1 refused 0/);
   });
 });
+
+describe("a socket whose name is not UTF-8", { skip }, () => {
+  it("is listed with its real bytes and covered inside (read as UTF-8, byte 0xE9 became U+FFFD and the socket was left open)", async (t) => {
+    const folder = tempDir("hearth-bytes-socket-");
+    // Python binds a path of bytes: "caf\xe9.sock", not UTF-8 (Latin-1's é), as an older program's locale may write it.
+    const server = spawn("python3", ["-c", `import os, socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.bind(os.fsencode(sys.argv[1]) + b"/caf\\xe9.sock")\ns.listen()\nprint("up", flush=True)\nwhile True:\n    c, _ = s.accept()\n    c.sendall(b"acted")\n    c.close()\n`, folder], { stdio: ["ignore", "pipe", "inherit"] });
+    t.after(() => server.kill());
+    await new Promise<void>((done) => server.stdout.once("data", () => done()));
+    // Listed as the bytes written \ooo each, which the covering script turns back into the bytes.
+    const bytes = Buffer.concat([Buffer.from(`${folder}/caf`), Buffer.from([0xe9]), Buffer.from(".sock")]);
+    assert.ok(listedUnixSockets().includes([...bytes].map((b) => `\\${b.toString(8).padStart(3, "0")}`).join("")));
+    // The command connects to the real bytes (Python again: node's strings are UTF-8).
+    const connect = `python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(os.fsencode(sys.argv[1]) + b"/caf\\xe9.sock"); print("reached", s.recv(10))
+except OSError as e:
+    print("refused", e)' ${JSON.stringify(folder)}`;
+    const inside = await runShell(connect, tempDir(), 60_000, never, undefined, { networkOff: probe?.ok ? probe.off : undefined });
+    assert.match(inside.output, /^refused/m, inside.output);
+    const outside = await runShell(connect, tempDir(), 60_000, never);
+    assert.match(outside.output, /reached b'acted'/, outside.output);
+  });
+});

@@ -37,6 +37,15 @@ describe("notebook cells in the prompt", () => {
     assert.equal(asked.prefix.slice(0, asked.prefixStableChars), "import pandas as pd\nimport numpy as np\n\nx = np.arange(3)\n\n", "the stable point is still the cursor line's start");
   });
 
+  // Hostile size: each cell's trailing blanks were taken off with /\s+$/, which from every blank of a run scanned to its end
+  // (quadratic): a notebook cell of 1 MB of spaces then a letter held the runtime some 10 minutes at each completion.
+  it("takes a cell of 400,000 spaces and a letter at once, and its trailing blanks off as before", () => {
+    const prompt = buildFimPrompt({ path: "c", text: "print(\n", offset: 6, earlierCells: ["b = 2 \t\n\n", `${" ".repeat(400_000)}x`], budget: { earlierCellsChars: 100 } });
+    const cells = prompt.prefix.slice(0, -"print(".length);
+    // The long cell does not fit and has no line start within the budget: the nearest cell alone, its blanks off.
+    assert.equal(cells, "b = 2\n\n");
+  });
+
   it("within their budget, nearest first: a cell that does not fit whole gives its last lines", () => {
     const near = "b = 2";
     const far = Array.from({ length: 40 }, (_, i) => `import m${i}`).join("\n");

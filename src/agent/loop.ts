@@ -403,7 +403,8 @@ class Run {
     const kept: AssistantMessage = { role: "assistant", content: runaway.where === "text" ? collapseRunaway(message.content, runaway.loop).trim() : message.content.trim() };
     if (message.thinking) kept.thinking = runaway.where === "thinking" ? collapseRunaway(message.thinking, runaway.loop) : message.thinking;
     this.messages.push(kept);
-    const whose = runaway.where === "call" ? `call to ${runaway.name ?? "a tool"} (its arguments, while it was written)` : runaway.where === "thinking" ? "thinking" : "reply";
+    const tool = runaway.name ?? "a tool";
+    const whose = runaway.where === "call" ? `call to ${tool} (its arguments, while it was written)` : runaway.where === "calls" ? `reply (the same call to ${tool} again and again)` : runaway.where === "thinking" ? "thinking" : "reply";
     const what = `${whose} fell into a loop — ${describeRunaway(runaway.loop)}`;
     if (this.runawayReplies >= MAX_RUNAWAY_REPLIES) {
       return this.end("repetition", `stopped: the model's ${what} — and Hearth stopped it; it had looped ${this.runawayReplies} times in this run. Ask again in other words, start a new chat, or try a larger quantization of the model (small ones loop more). ${WANTED_REPETITION}`);
@@ -493,7 +494,7 @@ class Run {
       }
       else if (event.type === "toolCall") toolCalls.push(event.call);
       else if (event.type === "toolCallError") {
-        if (event.loop) runaway = { where: "call", loop: event.loop, ...(event.name ? { name: event.name } : {}) };
+        if (event.loop) runaway = { where: event.loop.calls ? "calls" : "call", loop: event.loop, ...(event.name ? { name: event.name } : {}) };
         errors.push(event.message);
         unrunnable.push({ name: event.name, raw: event.raw, message: event.message });
       }
@@ -855,8 +856,11 @@ interface Turn {
 }
 
 interface TurnRunaway {
-  /** `call`: the backend stopped a call while it was written (its `toolCallError` has the loop). */
-  readonly where: "text" | "thinking" | "call";
+  /**
+   * `call`: the backend stopped a call while it was written (its `toolCallError` has the loop);
+   * `calls`: a reply writing the same whole call again and again.
+   */
+  readonly where: "text" | "thinking" | "call" | "calls";
   readonly loop: Runaway;
   /** The tool of a call that looped. */
   readonly name?: string;

@@ -146,6 +146,18 @@ export function callRunawayError(name: string | undefined, raw: string, loop: Ru
   return { type: "toolCallError", message, raw: collapsed, ...(name ? { name } : {}), loop: { start: loop.start, unit: loop.unit, length: loop.length } };
 }
 
+/**
+ * A reply that writes the same whole tool call again and again (each call complete, so no one
+ * call's arguments loop): the backend's parser watches its calls' text together, and stops the
+ * reply as for a call that loops. `raw` is the calls' text with the loop collapsed.
+ */
+export function callsRunawayError(name: string | undefined, raw: string, loop: Runaway): Extract<ChatStreamEvent, { type: "toolCallError" }> {
+  const call = name ? `call to ${name}` : "tool call";
+  const message = `Hearth stopped your reply: it wrote the same ${call} again and again — ${describeRunaway(loop)} — so none of its calls ran. Do not write that again: make each call once, and read its result before the next.`;
+  const collapsed = collapseRunaway(raw, loop).replace("Hearth stopped the reply here", "Hearth stopped the calls here");
+  return { type: "toolCallError", message, raw: collapsed, ...(name ? { name } : {}), loop: { start: loop.start, unit: loop.unit, length: loop.length, calls: true } };
+}
+
 /** A loop found in a reply: in its text or in its thinking. */
 export interface ReplyRunaway {
   readonly where: "text" | "thinking";

@@ -117,7 +117,11 @@ export type ChatStreamEvent =
        * (models/runaway.ts: where the loop starts in the call's text, its unit, its length):
        * the backend ended the reply there, and `raw` holds the call with the loop collapsed.
        */
-      loop?: { readonly start: number; readonly unit: string; readonly length: number };
+      loop?: {
+        readonly start: number; readonly unit: string; readonly length: number;
+        /** The loop is whole calls written again and again (the same call for ever), not one call's arguments. */
+        readonly calls?: boolean;
+      };
     }
   /** What the backend tells the user about the turn (a server setting to change): shown, never part of the reply. */
   | { type: "notice"; text: string }

@@ -7,7 +7,7 @@
  * message for the model; nothing the model writes makes it throw.
  */
 import { randomUUID } from "node:crypto";
-import { callRunawayError, RunawayDetector } from "../runaway.ts";
+import { callRunawayError, callsRunawayError, RunawayDetector } from "../runaway.ts";
 import type { AssistantMessage, ChatStreamEvent, ToolCall, ToolDefinition } from "../types.ts";
 import { CallBodyReader, type CallBodyOutcome } from "./call-body-reader.ts";
 import { MarkdownCode } from "./markdown-code.ts";
@@ -81,6 +81,9 @@ export class QwenOutputParser {
   /** The call being read, as written so far, and a watch on it for a loop (its arguments written again and again). */
   private callText = "";
   private callLoop = new RunawayDetector();
+  /** Every call's text of the reply, one after another, and a watch on it: the same whole call written for ever. */
+  private callsText = "";
+  private readonly callsLoop = new RunawayDetector();
   private examined = 0;
   private examinedByCalls = 0;
   /** Set after `</think>`: line ends (LF or CRLF) before the answer are dropped, even across chunks. */
@@ -322,11 +325,20 @@ export class QwenOutputParser {
     const chunk = this.pending;
     const outcome = reader.push(chunk) ?? (atEnd ? reader.end() : undefined);
     this.pending = "";
+    // What of the chunk the call took (its end included), for the watch over all the reply's calls.
+    const used = outcome && chunk.endsWith(outcome.rest) ? chunk.slice(0, chunk.length - outcome.rest.length) : chunk;
+    this.callsText += used;
+    const again = this.callsLoop.push(used);
     if (!outcome) {
       this.watchCall(events, chunk);
+      if (again && this.state !== "stopped") this.stopCalls(events);
       return false;
     }
     this.finishBody(events, outcome);
+    if (again) {
+      this.stopCalls(events);
+      return false;
+    }
     this.pending = outcome.rest;
     this.examinedByCalls += reader.charactersExamined;
     this.reader = undefined;
@@ -348,6 +360,19 @@ export class QwenOutputParser {
     this.examinedByCalls += this.reader?.charactersExamined ?? 0;
     this.reader = undefined;
     this.callText = "";
+    this.state = "stopped";
+  }
+
+  /** The reply's calls fell into a loop together (the same whole call again and again): reports it and stops reading. */
+  private stopCalls(events: ChatStreamEvent[]): void {
+    const loop = this.callsLoop.result()!;
+    const name = /<function=([^>\n<]{1,80})>/.exec(loop.unit)?.[1]?.trim() ?? /<function=([^>\n<]{1,80})>/.exec(this.callsText.slice(loop.start))?.[1]?.trim();
+    const event = callsRunawayError(name || undefined, this.callsText, loop);
+    this.errors.push(name ? { message: event.message, raw: event.raw, name } : { message: event.message, raw: event.raw });
+    events.push(event);
+    this.examinedByCalls += this.reader?.charactersExamined ?? 0;
+    this.reader = undefined;
+    this.callsText = "";
     this.state = "stopped";
   }
 

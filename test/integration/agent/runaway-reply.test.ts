@@ -134,6 +134,25 @@ describe("a reply that repeats itself until the context ends", () => {
     assert.match(error[0]!.raw, /\[… the same 26 characters .* written \d+ times in a row: Hearth stopped the call here\]$/);
   });
 
+  it("a reply that writes the same whole call again and again is stopped: none of its calls run, the model is told and asked again", { timeout: 60_000 }, async (t) => {
+    const root = folder(t, "hearth-runaway-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const calls = Array.from({ length: 2_000 }, () => ({ name: "read_file", arguments: { path: "calc.py" } }));
+    const backend = new CountingBackend(script([{ text: "Reading it.", toolCalls: calls }, { text: "add() subtracts: it should return a + b." }]));
+    await backend.load();
+    const events: AgentEvent[] = [];
+    const agent = agentOf(backend, root, events);
+    const result = await agent.run("What is wrong in calc.py?");
+
+    assert.equal(result.stopReason, "answered", result.message);
+    assert.ok(backend.generated[0]! < 600, `${backend.generated[0]} chunks generated of about ${Math.ceil(2_000 * 90 / CHUNK)}`);
+    assert.equal(events.filter((e) => e.type === "toolStart").length, 0, "no call ran");
+    const steer = events.filter((e) => e.type === "steer");
+    assert.equal(steer.length, 1);
+    assert.match(steer[0]!.message, /^\[Hearth\] Your reply \(the same call to read_file again and again\) fell into a loop — the same \d+ characters \(.*read_file.*\) written \d+ times in a row, so Hearth stopped it there and nothing of it was run\./);
+    assert.ok(JSON.stringify(agent.messages).length < 3_000, `the conversation holds ${JSON.stringify(agent.messages).length} characters`);
+  });
+
   it("in the chat: the notice is shown and the conversation kept holds the loop collapsed", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-runaway-ws-");
     cpSync(FIXTURE, root, { recursive: true });

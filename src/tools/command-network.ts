@@ -320,19 +320,37 @@ const SERVICES: ReadonlyArray<{ readonly name: string; readonly socket: RegExp; 
 const runFolder = (path: string): string => path.replace(/^\/var\/run\//, "/run/");
 
 /**
- * The sockets of `sockets` that `output` names: as bound, through /var/run, or — one under the
+ * What a client says where a covered socket refused it, or where its path could be neither
+ * removed nor bound again: psql, Node (ECONNREFUSED, EADDRINUSE), Python (Errno 111, 2, 98, 16),
+ * rm ('Device or resource busy'), libpq's 'No such file or directory' through /var/run.
+ */
+const SOCKET_FAILED = /Connection refused|ECONNREFUSED|Errno 111\b|\(111\)|No such file or directory|ENOENT|Errno 2\b|Device or resource busy|EBUSY|Errno 16\b|address already in use|EADDRINUSE|Errno 98\b/i;
+
+/** How far from a socket's name (in lines, either side) the failure to reach it is looked for: a traceback's source line, libpq's "Is the server running … on socket …?" after its error. */
+const NEAR_LINES = 2;
+
+/**
+ * The sockets of `sockets` that `output` names — as bound, through /var/run, or — one under the
  * command's folder `cwd` (a dev server the user left running in the project) — by its path from
- * there, as a command run there names it ("rm: cannot remove 'dev.sock': Device or resource busy").
+ * there, as a command run there names it ("rm: cannot remove 'dev.sock': Device or resource
+ * busy") — with a failure to reach it near that name (SOCKET_FAILED within NEAR_LINES lines):
+ * a failing command that only lists them (`ls -l /run`, `find / -type s`) is not about them.
  */
 function namedIn(output: string, sockets: readonly string[], cwd?: string): string[] {
-  const said = runFolder(output).replaceAll("/var/run/", "/run/");
+  const lines = output.split("\n");
+  const failedNear = (i: number): boolean => SOCKET_FAILED.test(lines.slice(Math.max(0, i - NEAR_LINES), i + NEAR_LINES + 1).join("\n"));
   const here = cwd === undefined ? undefined : `${cwd.replace(/\/+$/, "")}/`;
-  const fromHere = (s: string): boolean => {
-    if (!here || !s.startsWith(here)) return false;
-    const name = s.slice(here.length).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return new RegExp(`(?<![\\w.-])(?:\\./)?${name}(?![\\w.-])`).test(output);
-  };
-  return sockets.filter((s) => output.includes(s) || said.includes(runFolder(s)) || fromHere(s));
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return sockets.filter((s) => {
+    const run = runFolder(s);
+    const names = [escape(s), `/(?:var/)?run/${escape(run.slice("/run/".length))}`].filter((_, i) => i === 0 || run.startsWith("/run/"));
+    if (here && s.startsWith(here)) names.push(`(?<![\\w.-])(?:\\./)?${escape(s.slice(here.length))}(?![\\w.-])`);
+    const named = new RegExp(names.join("|"));
+    if (!named.test(output)) return false;
+    // A socket's name holds no newline as a rule; one that does is looked for in the whole output.
+    if (s.includes("\n")) return named.test(output) && SOCKET_FAILED.test(output);
+    return lines.some((line, i) => named.test(line) && failedNear(i));
+  });
 }
 
 /** The known services among covered sockets: "PostgreSQL (/var/run/postgresql/.s.PGSQL.5432)". */

@@ -12,7 +12,7 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { type NetworkOff, NO_NETWORK_NOTE, networkOnNotice, probeNetworkOff, unshareNetworkOff } from "../../../src/tools/command-network.ts";
+import { type NetworkOff, NO_NETWORK_NOTE, networkOnNotice, probeNetworkOff, unreachedServices, unshareNetworkOff } from "../../../src/tools/command-network.ts";
 import { runShell } from "../../../src/tools/run-command.ts";
 import { runCommandTool } from "../../../src/tools/run-command.ts";
 import { runTool } from "../../../src/tools/tool.ts";
@@ -143,5 +143,26 @@ console.log(ran.output);
     assert.match(run.stdout, /pong/);
     assert.match(run.stdout, /refused: ECONNREFUSED/, "the user's own daemon outside, on a Unix socket, is masked");
     assert.doesNotMatch(run.stdout, /daemon: acted/);
+  });
+});
+
+describe("a failed command's output that names a covered socket", () => {
+  // covered() matches names only: no namespace is made here.
+  const sockets = ["/run/docker.sock", "/var/run/postgresql/.s.PGSQL.5432", "/work/app/dev.sock"];
+  const covered = unshareNetworkOff("unshare", "own-uid", () => sockets).covered!;
+  const noted = (output: string, cwd?: string): string[] => unreachedServices(output, covered(output, cwd));
+
+  it("is about the socket only where a failure to reach it is said near its name", () => {
+    // A listing (ls -l, find -type s) in a command that failed for another reason: no service note.
+    const listing = "srw-rw---- 1 root docker 0 Dec  7 21:00 /run/docker.sock\nsrwxrwxrwx 1 postgres postgres 0 Dec  7 21:00 /var/run/postgresql/.s.PGSQL.5432\n" + "drwxr-xr-x 2 root root 40 Dec  7 21:00 /run/user\n".repeat(5) + "FAILED tests/test_app.py::test_sum - AssertionError: assert 3 == 4\n";
+    assert.deepEqual(noted(listing), []);
+    assert.deepEqual(noted("srw-rw---- 1 u u 0 dev.sock\n\n\n\nmake: *** [test] Error 1", "/work/app"), []);
+    // A refusal on the same line, on the line before (libpq), two lines after (a Python traceback): noted.
+    assert.deepEqual(noted('psql: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: Connection refused'), ["/var/run/postgresql/.s.PGSQL.5432"]);
+    assert.deepEqual(noted('could not connect to server: No such file or directory\n\tIs the server running locally and accepting connections on Unix domain socket "/run/postgresql/.s.PGSQL.5432"?'), ["/var/run/postgresql/.s.PGSQL.5432"]);
+    assert.deepEqual(noted('  File "t.py", line 3, in <module>\n    s.connect("/run/docker.sock")\nConnectionRefusedError: [Errno 111] Connection refused'), ["/run/docker.sock"]);
+    assert.deepEqual(noted("rm: cannot remove 'dev.sock': Device or resource busy", "/work/app"), ["/work/app/dev.sock"]);
+    // The listing with a refusal far from its names: only what is near counts.
+    assert.deepEqual(noted(`${listing}\nError: connect ECONNREFUSED /run/docker.sock`), ["/run/docker.sock"]);
   });
 });

@@ -8,7 +8,7 @@ import { BackendError } from "./backend.ts";
 import { formatDuration, shownAddress } from "./http-limits.ts";
 import { escapeControlText as escape, mapJsonStrings, restoreControlText } from "./control-text.ts";
 import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
-import { callRunawayError, RunawayDetector } from "./runaway.ts";
+import { callRunawayError, callsRunawayError, RunawayDetector } from "./runaway.ts";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
 import { captivePortalWords } from "../protocol/network-problem.ts";
 
@@ -91,7 +91,7 @@ export class StreamedCalls {
   steps = 0;
   /** Every call's arguments as they stream, in order, watched for a loop (models/runaway.ts), and how much was fed. */
   private readonly argsLoop = new RunawayDetector();
-  private argsFed = 0;
+  private argsFed = "";
 
   add(call: OpenAiToolCallDelta): void {
     const id = typeof call.id === "string" && call.id ? call.id : undefined;
@@ -110,7 +110,7 @@ export class StreamedCalls {
     const name = nameText(call);
     if (name !== entry.name) entry.name += name;
     entry.args += args;
-    this.argsFed += args.length;
+    this.argsFed += args;
     this.argsLoop.push(args);
     this.steps += readShape(entry.shape, args);
     this.calls.set(index, entry);
@@ -161,14 +161,15 @@ export class StreamedCalls {
   /**
    * The call whose arguments fell into a loop as they streamed (a `write_file` whose content
    * repeats one line for ever), as its error for the model; the caller stops reading the
-   * stream then, and runs none of the calls. The loop is in the tail, the call written last.
+   * stream then, and runs none of the calls. The loop is in the tail, the call written last;
+   * where it began in an earlier call, it is the same call written again and again.
    */
   runawayError(): Extract<ChatStreamEvent, { type: "toolCallError" }> | undefined {
     const loop = this.argsLoop.result();
     const call = this.last === undefined ? undefined : this.calls.get(this.last);
     if (!loop || !call) return undefined;
-    const start = Math.max(0, loop.start - (this.argsFed - call.args.length));
-    const event = callRunawayError(call.name || undefined, call.args, { ...loop, start, length: call.args.length - start });
+    const start = loop.start - (this.argsFed.length - call.args.length);
+    const event = start < 0 ? callsRunawayError(call.name || undefined, this.argsFed, loop) : callRunawayError(call.name || undefined, call.args, { ...loop, start, length: call.args.length - start });
     return { ...event, raw: restoreControlText(event.raw) };
   }
 

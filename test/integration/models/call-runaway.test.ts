@@ -27,9 +27,12 @@ function sse(delta: Record<string, unknown>, finish: string | null = null): stri
   return `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 }
 
-/** The stream's events: the opening, one per looping line, the closing. */
-function* deltas(form: "tool_calls" | "content"): Generator<string> {
-  if (form === "tool_calls") {
+/** The stream's events: the opening, one per looping line, the closing (`calls`: the same whole call, each its own, for ever). */
+function* deltas(form: "tool_calls" | "content" | "calls"): Generator<string> {
+  if (form === "calls") {
+    for (let i = 0; i < LINES; i++) yield sse({ tool_calls: [{ index: i, id: `call_${i}`, type: "function", function: { name: "write_file", arguments: '{"path": "a.py", "content": "x = 1\\n"}' } }] });
+    yield sse({}, "tool_calls");
+  } else if (form === "tool_calls") {
     yield sse({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "write_file", arguments: '{"path": "test_loop.py", "content": "def test_add():\\n' } }] });
     const piece = JSON.stringify(LINE).slice(1, -1);
     for (let i = 0; i < LINES; i++) yield sse({ tool_calls: [{ index: 0, function: { arguments: piece } }] });
@@ -45,7 +48,7 @@ function* deltas(form: "tool_calls" | "content"): Generator<string> {
 describe("a tool call whose arguments loop while they are written", () => {
   let server: Server;
   let base: string;
-  let form: "tool_calls" | "content" = "tool_calls";
+  let form: "tool_calls" | "content" | "calls" = "tool_calls";
   /** Events the server wrote of the last stream, and whether it wrote them all. */
   let sent = 0;
   let whole = false;
@@ -101,6 +104,20 @@ describe("a tool call whose arguments loop while they are written", () => {
       assert.ok(sent < LINES / 2, `the server wrote ${sent} of ${LINES + 3} events`);
     });
   }
+
+  it("from a server, the same whole call as tool_call deltas again and again: the stream is closed early, none runs", { timeout: 60_000 }, async () => {
+    form = "calls";
+    const events: ChatStreamEvent[] = [];
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    await collectTurn(backend.chat({ messages: [{ role: "user", content: "write a.py" }], tools: TOOLS }), (e) => events.push(e));
+    await backend.dispose();
+    assert.equal(events.filter((e) => e.type === "toolCall").length, 0, "no call to run");
+    const errors = events.flatMap((e) => (e.type === "toolCallError" ? [e] : []));
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.loop?.calls, true);
+    assert.match(errors[0]!.message, /^Hearth stopped your reply: it wrote the same call to write_file again and again — the same 38 characters \(.*\) written \d+ times in a row — so none of its calls ran\./);
+    assert.equal(whole, false, `the server wrote its whole stream (${sent} events)`);
+  });
 
   it("from the scripted backend with no agent loop around it: generation stops a few thousand characters in", { timeout: 60_000 }, async () => {
     const content = "def test_add():\n" + LINE.repeat(20_000);

@@ -21,7 +21,7 @@
 import { execFile } from "node:child_process";
 import { lstat, realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { globTest } from "./ignore.ts";
+import { globTest, withoutTrailingSpaces } from "./ignore.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, workTreeElsewhere } from "./read-only-git.ts";
 
 const GIT_TIMEOUT_MS = 30_000;
@@ -63,7 +63,7 @@ function rewritten(text: string, below: readonly string[]): Rewritten[] {
   const rules: Rewritten[] = [];
   for (const raw of text.split("\n")) {
     // git drops trailing spaces but an escaped one ("a\\ ").
-    const line = raw.replace(/\r$/, "").replace(/(?<!\\) +$/, "");
+    const line = withoutTrailingSpaces(raw.replace(/\r$/, ""));
     if (line.trim() === "" || line.startsWith("#")) continue;
     const negated = line.startsWith("!");
     const body = negated ? line.slice(1) : line;

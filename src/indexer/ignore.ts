@@ -131,9 +131,20 @@ export function isIgnored(stack: readonly IgnoreRules[], relPath: string, isDir:
   return ignored;
 }
 
+/**
+ * A .gitignore line without its trailing spaces, but an escaped one (`a\ ` keeps its last space), as git reads it. Counted, not
+ * /(?<!\\) +$/, which from each space of a run scanned to its end: a checkout's line of 1 MB of spaces then a letter held
+ * the index (and list_files, search) some 10 minutes.
+ */
+export function withoutTrailingSpaces(line: string): string {
+  let end = line.length;
+  while (end > 0 && line[end - 1] === " ") end--;
+  return line.slice(0, end > 0 && line[end - 1] === "\\" ? end + 1 : end);
+}
+
 function parseLine(raw: string): Rule | null {
   // Only spaces, as git (and a CR ending the file's last line): a tab or a no-break space at the end is part of the pattern.
-  let line = raw.replace(/\r$/, "").replace(/(?<!\\) +$/, "");
+  let line = withoutTrailingSpaces(raw.replace(/\r$/, ""));
   if (line === "" || line.startsWith("#")) return null;
   // A lone `\` at the end escapes nothing: git matches nothing with the line. Counted, not a
   // regular expression, which would try again from each of a long run of backslashes.

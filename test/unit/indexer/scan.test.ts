@@ -5,6 +5,7 @@ import { closeSync, constants, cpSync, mkdirSync, openSync, symlinkSync, writeFi
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { IgnoreRules, globTest, isIgnored } from "../../../src/indexer/ignore.ts";
+import { rewrite } from "../../../src/indexer/enclosing-ignores.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 import { DEFAULT_LIMITS, buildRepoMap, stoppedMessage } from "../../../src/indexer/index.ts";
 import { FIXTURES, indexOf, tempDir } from "./helpers/setup.ts";
@@ -39,6 +40,18 @@ describe("gitignore rules", () => {
     assert.equal(isIgnored([root, nested], "pkg/other.gen.ts", false), true);
     assert.equal(isIgnored([root, nested], "pkg/local.ts", false), true);
     assert.equal(isIgnored([root, nested], "pkg/sub/local.ts", false), false);
+  });
+
+  // Hostile size: trailing spaces were dropped with /(?<!\\) +$/, which from each space of a run scanned to its end
+  // (quadratic): a line of 1 MB of spaces then a letter held the index some 10 minutes. Here and in enclosing-ignores.ts.
+  it("reads a line of 400,000 spaces and a letter at once, and drops trailing spaces but an escaped one, as before", () => {
+    const long = `${" ".repeat(400_000)}x`;
+    const rules = IgnoreRules.parse("", `${long}\nsecret.ts   \nkeep\\ \n`);
+    assert.equal(isIgnored([rules], "secret.ts", false), true);
+    assert.equal(isIgnored([rules], "keep ", false), true);
+    assert.equal(isIgnored([rules], "keep", false), false);
+    assert.equal(isIgnored([rules], long, false), true);
+    assert.deepEqual(rewrite(`${long}\nsecret.ts   \n`, ["app"]), [long, "secret.ts"]);
   });
 
   it("leaves out a line that is no valid pattern (a range out of order), not the whole file", () => {

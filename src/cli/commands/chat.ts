@@ -209,7 +209,8 @@ function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], sho
     case "text": io.out(streams.text(event.text)); return true;
     case "thinking": if (showThinking) io.err(streams.thinking(event.text)); return false;
     case "toolCall": io.out(`\n[tool call] ${terminalName(event.call.name)} ${terminalJson(JSON.stringify(event.call.arguments))}\n`); return false;
-    case "toolCallError": io.out(`\n[malformed tool call] ${terminalText(event.message)}\n`); return false;
+    // A call the backend stopped because it looped (models/runaway.ts) was not malformed: it was cut off, and nothing of it ran.
+    case "toolCallError": io.out(`\n[${event.loop ? "tool call stopped" : "malformed tool call"}] ${terminalText(event.message)}\n`); return false;
     case "notice": io.err(`\n[note] ${terminalText(event.text)}\n`); return false;
     case "done": return false;
   }

@@ -6,7 +6,9 @@
 
 import { mostlyLoneCr, pairSafeEnd } from "../protocol/plain-text.ts";
 
-const WORD = /[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*/g;
+// A word that starts with digits (`2d`, `3DES`) is tried only where a run of digits starts: tried from each digit, a
+// run of 1 MB of digits (a data file, a number an issue quotes) took every run to its end again — some 10 minutes.
+const WORD = /[A-Za-z_$][A-Za-z0-9_$]*|(?<![0-9])[0-9]+[A-Za-z][A-Za-z0-9_]*/g;
 const CAMEL = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
 /**
  * WORD and CAMEL for text that is not all ASCII: an identifier of JavaScript, Python, Go,
@@ -15,7 +17,7 @@ const CAMEL = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
  * could not name it. The same words on ASCII text; used only where there is other text,
  * as a Unicode-property pattern reads about half as fast.
  */
-const UNICODE_WORD = /[\p{ID_Start}_$][\p{ID_Continue}$\u200c\u200d]*|[0-9]+\p{ID_Start}\p{ID_Continue}*/gu;
+const UNICODE_WORD = /[\p{ID_Start}_$][\p{ID_Continue}$\u200c\u200d]*|(?<![0-9])[0-9]+\p{ID_Start}\p{ID_Continue}*/gu;
 const UNICODE_CAMEL = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{M}]+|[\p{Lo}\p{Lm}\p{M}]+|\p{Nd}+/gu;
 const NON_ASCII = /[^\u0000-\u007f]/;
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { buildRepoMap, contextAt, findDefinitions, indexQueries, locate, locateEntities } from "../../../src/indexer/index.ts";
 import { LanguageRegistry } from "../../../src/indexer/languages.ts";
 import { parseBytes } from "../../../src/indexer/parse-file.ts";
-import { clip } from "../../../src/indexer/text.ts";
+import { clip, countTerms, identifiersIn } from "../../../src/indexer/text.ts";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
 import { decodeText, splitLines } from "../../../src/tools/text-file.ts";
@@ -73,6 +73,20 @@ describe("classic Mac files (lines ended by a lone CR)", () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+// Hostile size: a word starting with digits was tried from every digit of a run, each try to the run's end (quadratic):
+// 1 MB of digits (a data file under the index's 1 MB limit, a number pasted in an issue) held the index some 10 minutes.
+describe("a run of 400,000 digits", () => {
+  it("is read at once, and words that start with digits are terms as before", () => {
+    const digits = "7".repeat(400_000);
+    for (const text of [`${digits} parseFlags 3des x86_64 2d`, `${digits} café 3des`]) {
+      assert.deepEqual(identifiersIn(text).slice(0, 2), text.includes("café") ? ["café", "3des"] : ["parseFlags", "3des"]);
+      const terms = countTerms(text, 100);
+      assert.ok(terms.has("3des"), [...terms.keys()].join(" "));
+    }
+    assert.deepEqual(identifiersIn(`${digits}a 12`), [`${digits}a`]);
   });
 });
 

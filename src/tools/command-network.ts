@@ -25,6 +25,13 @@
  *   another hard link, one bound by a relative name whose holder has changed folder since or is
  *   another user's (its /proc unreadable: then, as a rule, so is its folder), or one bound after
  *   the command started.
+ * - Programs left for later: a command can write what a program outside the namespaces runs
+ *   later, with the network, and the patch the user reviews does not show it — the repository's
+ *   .git/config (a clean filter Hearth's own patch step then runs: agent/fix-line-ends.ts, a
+ *   core.fsmonitor, an alias), .git/hooks, ~/.gitconfig, ~/.bashrc and the other startup files,
+ *   ~/.ssh, ~/.config/autostart and systemd --user units, /etc as root. Those are read-only
+ *   inside (KEEP_READ_ONLY says exactly which, and what is not kept); a project's files, a
+ *   command's own `git commit` and the caches under the home are not.
  * - Hearth running as root (CI, devcontainers): no user namespace, so root inside could
  *   `nsenter --net=/proc/1/ns/net` back, or `umount` a mask. The command runs with the
  *   capability bounding set cut to Docker's default set (KEEP_CAPS: files of any owner are still
@@ -114,11 +121,41 @@ const MASK_REFUSED = "hearth: not run:";
  */
 const KERNEL_READ_ONLY = `mount --rbind /proc/sys /proc/sys 2>/dev/null && { f=; while read -r _ _ _ _ m _; do case $m in /sys|/sys/*|/proc/sys|/proc/sys/*) mount -o remount,bind,ro "$m" 2>/dev/null || f=$m;; esac; done < /proc/self/mountinfo; [ -z "$f" ]; } || { echo "${MASK_REFUSED} the kernel's settings (/proc/sys, /sys) could not be made read-only inside the namespace (mount -o remount,bind,ro failed\${f:+ on $f}), and root could set one there that runs a program outside with the network (core_pattern); run hearth fix as a user other than root, or pass --allow-network to run commands with the network" >&2; exit 126; }; `;
 
+/**
+ * What a command could leave for a program outside the namespaces to run later, with the
+ * network, made read-only inside before it runs (each `mount --rbind P P` then `mount -o
+ * remount,ro,bind P`: that mount's own flag, outside they stay writable; the command, its
+ * capabilities dropped, cannot umount them). None of these shows in the patch the user reviews:
+ * - the repository's git folder found from the command's folder (a `.git` file's gitdir, and a
+ *   linked worktree's common folder): config (core.fsmonitor, filters, aliases, core.sshCommand,
+ *   include.path: the user's next `git status`, and Hearth's own git after the command), hooks
+ *   (pre-commit: the user's next commit) and info (attributes), hooks and info made first where
+ *   missing, as `git init` makes them. The rest stays writable: a command's `git commit` writes
+ *   objects, refs, logs, the index and HEAD;
+ * - the home (HOME, unless it is the command's folder): its top made read-only — ~/.gitconfig,
+ *   ~/.bashrc, ~/.profile, ~/.bash_profile, ~/.zshrc, … and any new file there — with each folder
+ *   in it bound writable first (~/.cache, ~/.npm, ~/go, ~/.cargo, ~/.local, a checkout under the
+ *   home: a test's caches and installs work), but ~/.ssh (authorized_keys, config) and ~/.config,
+ *   whose top is read-only too and its folders writable but git, fish, autostart, systemd and
+ *   environment.d;
+ * - as root (root form), /etc (cron.d, ld.so.preload, profile.d, sudoers).
+ * A path that cannot be made read-only refuses the command, naming it and --allow-network. Not
+ * kept: a new folder at the home's top (a first `go build` makes ~/go: it fails, read-only), a
+ * file in a home folder that startup files read (~/.cargo/env, which rustup's ~/.profile line
+ * sources), another repository's git folder under the home (`cd ~/other && git config …`), a
+ * repository a command makes (`git init sub`: its .git/config is new and writable), a
+ * `.git/commondir` a command writes into a git folder that has none, ~/.gnupg (gpg writes there).
+ */
+const KEEP_READ_ONLY = `ro() { { [ -e "$1" ] || [ -L "$1" ]; } || return 0; mount --rbind "$1" "$1" 2>/dev/null && mount -o remount,ro,bind "$1" 2>/dev/null || { echo "${MASK_REFUSED} $1, which a program outside the namespace runs or reads later (git, a login shell), could not be made read-only inside it (mount -o remount,ro,bind failed), and a command could leave a program there to run outside with the network; run hearth fix in a container or VM without network, or pass --allow-network to run commands with the network" >&2; exit 126; }; }; rw() { for d in "$1"/* "$1"/.[!.]* "$1"/..?*; do [ -d "$d" ] && [ ! -L "$d" ] || continue; case "|$2|" in *"|\${d##*/}|"*) ;; *) mount --bind "$d" "$d" 2>/dev/null;; esac; done; }; d=$PWD; while [ -n "$d" ] && [ ! -e "$d/.git" ]; do d=\${d%/*}; done; if [ -n "$d" ]; then g=$d/.git; [ -f "$g" ] && { read -r _ v < "$g"; case $v in /*) g=$v;; *) g=$d/$v;; esac; }; for x in "$g" "$(cat "$g/commondir" 2>/dev/null | { read -r c; case $c in '') ;; /*) echo "$c";; *) echo "$g/$c";; esac; })"; do [ -d "$x" ] || continue; mkdir -p "$x/hooks" "$x/info" 2>/dev/null; ro "$x/config"; ro "$x/hooks"; ro "$x/info"; done; fi; h=\${HOME%/}; if [ -n "$h" ] && [ -d "$h" ] && [ "$(cd "$h" && pwd -P)" != "$(pwd -P)" ]; then [ -d "$h/.config" ] && [ ! -L "$h/.config" ] && { rw "$h/.config" "git|fish|autostart|systemd|environment.d"; ro "$h/.config"; }; rw "$h" ".ssh|.config"; ro "$h"; fi; `;
+
+/** Root's system settings kept read-only inside (root form), as KEEP_READ_ONLY keeps the user's: /etc. */
+const ETC_READ_ONLY = `ro /etc; `;
+
 const NAMESPACES = ["--net", "--mount", "--propagation", "private"];
 const FORMS: Record<NetworkOffForm, { readonly args: readonly string[]; readonly drop: string; readonly prep?: string }> = {
-  "own-uid": { args: ["--user", "--map-current-user", "--keep-caps", ...NAMESPACES], drop: "setpriv --nnp --inh-caps=-all --ambient-caps=-all --" },
-  "root-uid": { args: ["--user", "--map-root-user", ...NAMESPACES], drop: ROOT_DROP },
-  root: { args: NAMESPACES, drop: ROOT_DROP, prep: KERNEL_READ_ONLY },
+  "own-uid": { args: ["--user", "--map-current-user", "--keep-caps", ...NAMESPACES], drop: "setpriv --nnp --inh-caps=-all --ambient-caps=-all --", prep: KEEP_READ_ONLY },
+  "root-uid": { args: ["--user", "--map-root-user", ...NAMESPACES], drop: ROOT_DROP, prep: KEEP_READ_ONLY },
+  root: { args: NAMESPACES, drop: ROOT_DROP, prep: `${KERNEL_READ_ONLY}${KEEP_READ_ONLY}${ETC_READ_ONLY}` },
 };
 
 /**

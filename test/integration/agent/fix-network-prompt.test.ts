@@ -52,6 +52,7 @@ describe("hearth fix: the model is told up front when its commands have no netwo
     assert.equal(said.length, 1, prompt);
     assert.match(said[0]!, /run_command, run_tests\) run without the network: only 127\.0\.0\.1 works.*Work with what is installed.*--allow-network/);
     // A project's tests that use the machine's database or Docker fail too: said before the model takes it for a service that is down.
+    assert.match(said[0]!, /Git's config and hooks \(\.git\/config, \.git\/hooks, \.git\/info, ~\/\.gitconfig\) and the home's startup files \(~\/\.bashrc, ~\/\.profile, any file at the home's top, ~\/\.ssh\) are read-only for commands/);
     assert.match(said[0]!, /This machine's own services are out of reach too \(a PostgreSQL, MySQL or Redis server, Docker: their Unix sockets and ports refuse the connection\); only servers a command starts itself work\..*if the task needs the network or such a service, say so in finish/);
   });
 

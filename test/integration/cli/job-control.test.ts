@@ -37,6 +37,24 @@ describe("hearth fix stopped with Ctrl-Z and brought back with fg", () => {
     assert.match(readFileSync(join(work, "fix.diff"), "utf8"), /^\+    return a \+ b$/m);
   });
 
+  it("at the approval question, stopped from outside (SIGSTOP, not Ctrl-Z): fg shows the question again with what was typed, and takes the answer", () => {
+    const work = tempDir("hearth-job-control-");
+    const repo = join(work, "repo");
+    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+    const model = join(work, "model.json");
+    const edit = { name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } };
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns: [{ toolCalls: [edit] }, { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] }] }));
+    // 'y' is echoed (read by hearth) before the stop; after fg the test waits for the question again, then Enter.
+    const { code, output } = asJob(work, [["wait", "[y/N] "], ["keys", "y"], ["wait", "y"], ["signal", "STOP"], ["wait", "Stopped"], ["wait", "SH$ "], ["keys", "fg\\r"], ["wait", "[y/N] y"], ["keys", "\\r"]],
+      ["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--max-steps", "3"]);
+    // Before, fg gave a blank line (readline never saw the stop): the question was not shown again, and the terminal, left out of raw mode by the shell, echoed each key twice.
+    const afterFg = output.slice(output.lastIndexOf("fg\r\n"));
+    assert.match(afterFg, /\[y\/N\] y/, output);
+    assert.doesNotMatch(afterFg, /\[y\/N\] yy/, output);
+    assert.equal(code, 0, output);
+    assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a \+ b/, "the edit approved after fg is made");
+  });
+
   it("while the agent's command runs, stopped past the command's time limit: a command that ended meanwhile is taken as ended, not as 'ran past N s and was stopped'", () => {
     const work = tempDir("hearth-job-control-");
     const repo = join(work, "repo");

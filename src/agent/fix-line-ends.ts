@@ -17,7 +17,15 @@
  *   `git hash-object --path` says the repository would store (its attributes, its config:
  *   a binary, a `-text` file, a checkout without conversion, a filter's or an encoding's
  *   result are not that, and keep their bytes).
+ * A filter driver whose definition is not what it was at the run's start (`filtersAtStart`:
+ * one a command defined or changed — under `--yes` its config files are read-only to commands,
+ * tools/command-network.ts, but a file an include.path names may not be) is not run: each such
+ * driver is emptied with `-c` for these gits, which outranks every config file (a driver whose
+ * name `-c` cannot carry, an "=" or a line break in it: the files are left unchecked, with why).
+ * Chosen over emptying every driver: the user's own (git-lfs, git-crypt) decide what the
+ * repository stores, and were there before the run.
  */
+import { filterDefinitions } from "../indexer/read-only-git.ts";
 import type { StoredFile, StoredForm } from "../tools/checkpoint-stored-form.ts";
 import { type RepositoryGit, blobId, noRepository, repositoryGit } from "./repository-git.ts";
 
@@ -38,16 +46,33 @@ export interface RepositoryLineEndsOptions {
   readonly signal?: AbortSignal;
   /** Told, once a form is made, of the files it could not check (none: not called). */
   readonly onUnchecked?: (unchecked: LineEndsUnchecked) => void;
+  /** The filter drivers' definitions at the run's start (filterDefinitions): one defined or changed since is not run. None: every driver runs. */
+  readonly filtersAtStart?: ReadonlyMap<string, string>;
+}
+
+/** The drivers whose definition in `now` is not the one in `atStart` (changed, or new). */
+export function filtersChangedSince(atStart: ReadonlyMap<string, string>, now: ReadonlyMap<string, string>): string[] {
+  return [...now].filter(([driver, definition]) => atStart.get(driver) !== definition).map(([driver]) => driver);
 }
 
 /** The StoredForm of the checkout `root` (workspace-relative paths; `root` may be a folder of its repository). */
 export function repositoryLineEnds(root: string, options: RepositoryLineEndsOptions = {}): StoredForm {
   // The repository's clean filters run (hash-object --path): what it would store is what they make.
-  const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, args, { input, filters: "repository", ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal ? { signal: options.signal } : {}) });
+  let emptied: readonly string[] = [];
+  const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, [...emptied, ...args], { input, filters: "repository", ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal ? { signal: options.signal } : {}) });
   return async (files) => {
     const withCr = files.filter((file) => file.bytes.includes(CR) && !UNNAMEABLE.test(file.path));
     if (!withCr.length) return files.map((file) => file.bytes);
     const paths = [...new Set(withCr.map((file) => file.path))];
+    if (options.filtersAtStart) {
+      const changed = filtersChangedSince(options.filtersAtStart, await filterDefinitions(root));
+      const uncarried = changed.filter((driver) => /[=\n\r]/.test(driver));
+      if (uncarried.length) {
+        options.onUnchecked?.({ files: paths.sort(), why: `the filter driver ${JSON.stringify(uncarried[0])} was defined or changed during the run, and Hearth does not run it` });
+        return files.map((file) => file.bytes);
+      }
+      emptied = changed.flatMap((driver) => ["clean=", "smudge=", "process=", "required=false"].flatMap((setting) => ["-c", `filter.${driver}.${setting}`]));
+    }
     const index = await storedWithCrlf(ask, paths);
     if (!(index instanceof Set)) {
       // No repository: nothing converts the files. One git cannot read: it may, so the user is told.

@@ -7,6 +7,7 @@
 import { lstat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { type IndexQueries, shownPath } from "../indexer/index.ts";
+import { filterDefinitions } from "../indexer/read-only-git.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
@@ -187,6 +188,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const notCheckedOut = new Set<string>();
   for (const folder of submodules) if (!(await lstat(join(options.repo, folder, ".git")).then(() => true, () => false))) notCheckedOut.add(folder);
   const start = await store.create("before Hearth's fix");
+  // The filter drivers as they are before any command: the patch step runs none defined or changed since (fix-line-ends.ts).
+  const filtersAtStart = await filterDefinitions(options.repo);
   // Plain git repositories in the checkout (a clone, no submodule): the checkpoints do not look into them either.
   const ownRepositories = (start.nested ?? []).filter((folder) => !submodules.includes(folder));
   const inOwnAtStart = await submoduleChangedFiles(options.repo, ownRepositories, gitCall);
@@ -283,7 +286,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   let lineEndsUnchecked: LineEndsUnchecked | undefined;
   // A run cancelled before this still gets its patch in the repository's form; a Ctrl-C from here stops the git asked.
   const patchGit = { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), ...(signal.aborted ? {} : { signal }) };
-  const storedForm = repositoryLineEnds(options.repo, { ...patchGit, onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
+  const storedForm = repositoryLineEnds(options.repo, { ...patchGit, filtersAtStart, onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
   // A file git kept off the disk (outside a sparse checkout) that the run wrote changes the repository's version.
   const indexed = await withIndexVersions(store, start.id, options.repo, added.filter((path) => offDisk.has(path) && !leftOut.some((file) => file.path === path)), offDisk, patchGit);
   const base = indexed.base;

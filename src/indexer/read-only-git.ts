@@ -6,7 +6,12 @@
  * `filter.<x>.clean/smudge/process` with `.gitattributes` (status, diff), diff.external and
  * `diff.<x>.textconv` (diff; turned off there by `--no-ext-diff --no-textconv`), and a
  * transport (`ext::`, core.sshCommand) reached when a promisor remote fetches an object a
- * command needs. The user's own config files (an LFS filter in ~/.gitconfig) are kept.
+ * command needs. The user's own config files (an LFS filter in ~/.gitconfig) are kept: under
+ * hearth fix --yes commands cannot write them (tools/command-network.ts makes ~/.gitconfig,
+ * ~/.config/git and .git/config read-only to them); one an include.path names elsewhere they
+ * can, and a driver defined there is kept here (checkpoints, git_diff, which the editor's long
+ * sessions share: a definition read once at some start would empty a git-lfs installed since),
+ * while hearth fix's patch step runs none defined after its start (agent/fix-line-ends.ts).
  */
 import { execFile } from "node:child_process";
 import { accessSync, constants, readFileSync, realpathSync, statSync } from "node:fs";
@@ -148,6 +153,31 @@ function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | un
     } catch {
       // spawn throws at once for some bad folders (a file as the working directory: ENOTDIR).
       resolve([]);
+    }
+  });
+}
+
+/**
+ * Every filter driver's definition git reads in `cwd` now, every config file's (driver name →
+ * its settings, "key=value" lines in git's order): what hearth fix reads at its start, so that a
+ * driver a command defined or changed during the run (through a config file it could still
+ * write: one an include.path names) is not run by Hearth's own git after it (agent/fix-line-ends.ts
+ * filtersChangedSince). Empty where git has no answer (no repository, no git).
+ */
+export function filterDefinitions(cwd: string, env: NodeJS.ProcessEnv = readOnlyGitEnv()): Promise<ReadonlyMap<string, string>> {
+  return new Promise((resolve) => {
+    try {
+      execFile("git", [...READ_ONLY_GIT_OPTIONS, "config", "-z", "--get-regexp", "^filter\\."], { cwd, env, timeout: CONFIG_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+        const found = new Map<string, string>();
+        for (const entry of error ? [] : stdout.split("\0")) {
+          const [key, value] = entry.includes("\n") ? [entry.slice(0, entry.indexOf("\n")), entry.slice(entry.indexOf("\n") + 1)] : [entry, ""];
+          const driver = /^filter\.(.+)\.[^.]+$/s.exec(key)?.[1];
+          if (driver !== undefined) found.set(driver, `${found.get(driver) ?? ""}${key}=${value}\n`);
+        }
+        resolve(found);
+      });
+    } catch {
+      resolve(new Map());
     }
   });
 }

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -43,6 +43,11 @@ describe("what a network-off command could leave for programs outside to run lat
   it("git's config and hooks and the home's startup files are read-only for it; its caches, its files and its own git commit are not", async (t) => {
     const { root, home } = setUp(t);
     const attempts = ["echo '[alias] st = !curl x' >> .git/config", "echo 'curl x' > .git/hooks/pre-commit", "echo '* filter=x' > .git/info/attributes", "echo 'curl x' >> ~/.bashrc", "echo 'curl x' > ~/.bash_profile", "git config --global core.pager 'curl x'", "mkdir -p ~/.config/autostart", "echo x > ~/.ssh_new"];
+    // As root, /etc too (cron.d, ld.so.preload, profile.d).
+    // An empty file of its own, taken away after should the test fail.
+    const etc = `/etc/hearth-persistence-test-${process.pid}`;
+    t.after(() => rmSync(etc, { force: true }));
+    if (process.getuid?.() === 0) attempts.push(`touch ${etc}`);
     for (const attempt of attempts) {
       const ran = await runShell(attempt, root, 60_000, never, undefined, { networkOff });
       assert.notEqual(ran.exitCode, 0, `${attempt}: ${ran.output}`);

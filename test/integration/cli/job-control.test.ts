@@ -65,6 +65,12 @@ describe("hearth fix stopped with Ctrl-Z and brought back with fg", () => {
     const model = join(work, "model.json");
     writeFileSync(model, JSON.stringify({ name: "scripted", turns: [{ toolCalls: [{ name: "run_command", arguments: { command, timeout_seconds: 3 } }] }, { toolCalls: [{ name: "finish", arguments: { summary: "ran it" } }] }] }));
     const out = join(work, "fix.diff");
+    // Waits 3.5 s of real time (["after", started, 3.5]): not clock-free, and it cannot be. The bug
+    // is the order after SIGCONT in the built CLI: a real timer that came due while hearth was
+    // stopped, met before the shell's exit the system had already reported. The built CLI takes no
+    // injected clock, and run-command's unit tests with a fake timeLimit cannot stop the process.
+    // The wait has a lower bound only, so it cannot race. The 'ended within its limit' check below
+    // only tells a machine too busy to run this test apart from the bug.
     const { code, output } = asJob(work, [["wait", "[step 1]"], ["file", started], ["keys", "\\x1a"], ["wait", "Stopped"], ["wait", "SH$ "], ["touch", release], ["file", ended], ["after", started, 3.5], ["keys", "fg\\r"]],
       ["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--no-index", "--yes", "--allow-network", "--state-dir", join(work, "state"), "--out", out, "--max-steps", "2"]);
     assert.match(output, /Stopped/, output);

@@ -29,6 +29,10 @@ it("a stream stopped past its idle limit and continued goes on: the data that wa
   await new Promise<void>((streaming) => reader.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk).includes("streaming") && streaming()));
   reader.kill("SIGSTOP");
   // Stopped for longer than the idle limit: a wait that only has to be long enough, not a race.
+  // Not clock-free, and it cannot be: the bug is libuv's order after SIGCONT, a real timer that
+  // came due while the process was stopped run before real socket data already waiting. A hand-moved
+  // clock (request-limits-clock.test.ts) fires the fix's 0 ms re-check in the same advance, so it
+  // passes with the bug and without it.
   await new Promise((later) => setTimeout(later, IDLE_MS * 2));
   reader.kill("SIGCONT");
   const [code] = (await once(reader, "close")) as [number | null];

@@ -66,6 +66,14 @@ describe("what a network-off command could leave for programs outside to run lat
     assert.equal(outside.exitCode, 0, outside.output);
   });
 
+  it("a home without ~/.cache (a fresh container's) gets one before its top is read-only: go's build cache, pip's and the XDG cache of every tool go there", async (t) => {
+    const { root, home } = setUp(t);
+    rmSync(join(home, ".cache"), { recursive: true, force: true });
+    const ran = await runShell("mkdir -p ~/.cache/go-build && echo built > ~/.cache/go-build/x && cat ~/.cache/go-build/x", root, 60_000, never, undefined, { networkOff });
+    assert.equal(ran.exitCode, 0, ran.output);
+    assert.match(ran.output, /^built$/m);
+  });
+
   it("a clean filter a command configures does not run when hearth fix's patch step asks the repository (0 requests to the server outside)", async (t) => {
     const { root } = setUp(t);
     let hits = 0;

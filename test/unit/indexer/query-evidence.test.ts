@@ -39,6 +39,18 @@ describe("reading an issue text by evidence type", () => {
     assert.match(read.prose, /The loader fails on A{400} with parseFlags/);
   });
 
+  // Hostile size: a version listing line was read with one pattern whose three blank runs sat beside each other
+  // (4th degree): no-break spaces between spaces (not cut by the bound on blank runs) then a '*' held every locate
+  // and hearth fix; 1,600 such blanks took 0.3 s, the 128 KB line kept of an issue hours.
+  it("reads a line of 80,000 mixed blanks and a '*' at once, and still drops version listings beside it", () => {
+    const blanks = "\u00a0 ".repeat(40_000);
+    const text = parseQueryEvidence(
+      ["Crash in parseFlags", `${blanks}*`, "numpy: 1.23.4", `- torch==2.1.0+cu118${blanks}|${blanks}`, `| Python | 3.10.4 (main) |`, "parseFlags fails on empty input"].join("\n"),
+    );
+    assert.ok(text.prose.includes(`${blanks}*`) && text.prose.includes("parseFlags fails on empty input"));
+    for (const listed of ["numpy", "torch", "Python"]) assert.ok(!text.prose.includes(listed), listed);
+  });
+
   it("reads links to this repository's issues (#1404, gh-77) from the title and prose only", () => {
     const text = "Regression since #12\n\nSee #1404 and (gh-77). Not step #1, other/repo#9, `#55`, colour &#160;, #L57 or https://github.com/o/r/issues/88#issuecomment-1.\n\n```\ncolor: #333;\n```\n";
     assert.deepEqual(parseQueryEvidence(text).references, [12, 1404, 77]);

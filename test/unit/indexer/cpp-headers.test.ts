@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDefinitions } from "../../../src/indexer/index.ts";
+import { languageForFile } from "../../../src/indexer/languages.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { indexOf } from "./helpers/setup.ts";
 
@@ -95,5 +96,18 @@ describe("a C++ project's headers and out-of-line definitions", async () => {
       { util: at("util"), dot: at("dot"), Vec: at("Vec"), Color: at("Color"), io: at("io"), Reader: at("Reader"), detail: at("detail"), Buffer: at("Buffer") },
       { util: ["util.h:4 module"], dot: ["vec.h:4 method in Vec"], Vec: ["vec.h:2 struct"], Color: ["color.h:3 enum"], io: ["nested.h:2 module"], Reader: ["nested.h:3 struct in io"], detail: ["nested.h:5 module"], Buffer: ["nested.h:6 struct in detail"] },
     );
+  });
+});
+
+// Hostile size: comments and literals were emptied with one regular expression that looked for an unclosed comment's end
+// from each `/*` to the end of the file (quadratic): a repository's 1 MB header of `/*\` held the index 49 s.
+describe("a .h header of 1 MB of unclosed comments and literals", () => {
+  it("is read at once, an unclosed comment or literal read as text, a closed one left out", () => {
+    const unclosed = "/*\\".repeat(350_000);
+    assert.equal(languageForFile("big.h", unclosed), "c");
+    assert.equal(languageForFile("big.h", `${unclosed}\nclass Parser {\n`), "cpp");
+    const quotes = '"\\"'.repeat(350_000);
+    assert.equal(languageForFile("quotes.h", `${quotes}\nnamespace app {\n`), "cpp");
+    assert.equal(languageForFile("closed.h", `/* namespace app { */\nchar *s = "class A {";\n// template<\nint n;\n${unclosed}`), "c");
   });
 });

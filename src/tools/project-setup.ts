@@ -96,15 +96,50 @@ export async function workspacePackages(workspace: Workspace, folder?: string): 
   return folders;
 }
 
-/** Whether a workspace pattern (`*` within a name, `**` for any folders) names `folder`. */
+/**
+ * Whether a workspace pattern (`*` within a name, `**` for any folders) names `folder`. Matched
+ * name by name (as a regular expression each `**` was `(?:[^/]+/)*`, and a repository's
+ * pattern of many `**` names tried every way to split a deep folder among them: hours).
+ */
 function globMatches(pattern: string, folder: string): boolean {
   const clean = posix.normalize(pattern.replace(/^\.\//, "")).replace(/\/+$/, "");
   if (clean.startsWith("..") || posix.isAbsolute(clean) || clean.startsWith("!")) return false;
-  const source = clean
-    .split("/")
-    .map((segment) => (segment === "**" ? "(?:[^/]+/)*" : `${segment.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}/`))
-    .join("");
-  return new RegExp(`^${source}$`).test(`${folder}/`);
+  const names = folder.split("/");
+  // reached[j]: the pattern so far matches the first j names of the folder.
+  let reached = names.map((_, j) => j === 0).concat(names.length === 0);
+  for (const segment of clean.split("/")) {
+    const next = reached.map(() => false);
+    if (segment === "**") {
+      // Any number of names, none of them empty.
+      for (let j = 0; j <= names.length; j++) next[j] = reached[j]! || (j > 0 && next[j - 1]! && names[j - 1] !== "");
+    } else {
+      for (let j = 0; j < names.length; j++) if (reached[j] && nameMatches(segment, names[j]!)) next[j + 1] = true;
+    }
+    reached = next;
+  }
+  return reached[names.length]!;
+}
+
+/** Whether a name matches a pattern's name: `*` any characters, `?` one, the rest as written; in time |pattern| × |name| at most. */
+function nameMatches(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && (pattern[p] === "?" || (pattern[p] !== "*" && pattern[p] === name[n]))) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === "*") {
+      star = p++;
+      resume = n;
+    } else if (star !== -1) {
+      p = star + 1;
+      n = ++resume;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === "*") p++;
+  return p === pattern.length;
 }
 
 /** pnpm-workspace.yaml's `packages:` entries (`- 'libs/*'`), exclusions (`!…`) left out. */

@@ -105,6 +105,21 @@ describe("run_tests' package in a workspaces repository", () => {
     assert.match(other.text, /package "lib" is not a workspace package/);
   });
 
+  // Hostile size: each ** of a workspace pattern was (?:[^/]+/)* in one regular expression, which tried every way to split
+  // a deep folder among them: 12 of them against a folder 24 deep took 58 s, a few more hours (the runtime held).
+  it("matches a pattern of 14 ** names against a package 28 folders deep at once, and the next pattern as before", async () => {
+    const deep = `${"a/".repeat(28)}b`;
+    const dir = repo({
+      "package.json": JSON.stringify({ private: true, workspaces: [`${"**/".repeat(14)}c`, "a/**"] }),
+      [`${deep}/package.json`]: JSON.stringify({ name: "deep", scripts: { test: "node --test" } }),
+      [`${deep}/deep.test.js`]: passing("deep"),
+    });
+    const r = await runTool(runTestsTool, { package: deep }, ctx(dir));
+    assert.match(r.text, /\[tests PASSED: 1 passed, 0 failed; exit code 0\]/, r.text);
+    const other = await runTool(runTestsTool, { package: "lib" }, ctx(repo({ "package.json": JSON.stringify({ workspaces: [`${"**/".repeat(14)}c`] }), "lib/package.json": "{}" })));
+    assert.match(other.text, /package "lib" is not a workspace package/, other.text);
+  });
+
   it("refuses a folder outside the workspace, or one that is not a workspace package, saying which are", async () => {
     const dir = npmMonorepo();
     const outside = await runTool(runTestsTool, { package: "../elsewhere" }, ctx(dir));

@@ -5,10 +5,11 @@
 // be made, a real cgroup memory limit of 1 GiB.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
+import { memoryGroup } from "../../fixtures/cgroups.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -38,36 +39,10 @@ describe("hearth status under a container's limits", () => {
     assert.match(machineLine(["env"]), new RegExp(`^Machine: linux-\\w+, ${cpus().length} CPUs?, [\\d.]+ of [\\d.]+ GiB RAM free$`));
   });
 
-  const group = memoryGroup();
+  const group = memoryGroup("hearth-status-test", 1024 ** 3);
   after(() => group?.remove());
   it("says the RAM is a container's memory limit in a real cgroup limited to 1 GiB", { skip: group ? false : "no cgroup memory controller this process may make a group in (root, cgroup v1 memory or v2)" }, () => {
     const line = machineLine(["sh", "-c", `echo $$ > ${group!.procs} && exec "$@"`, "sh"]);
     assert.match(line, /, [\d.]+ of 1\.0 GiB RAM free \(a container's memory limit, not the machine's\)$/);
   });
 });
-
-/** A new cgroup limited to 1 GiB of memory, or undefined where none can be made. */
-function memoryGroup(): { procs: string; remove: () => void } | undefined {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
-  const v1 = existsSync("/sys/fs/cgroup/memory/cgroup.procs");
-  const dir = `${v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup"}/hearth-status-test-${process.pid}`;
-  try {
-    mkdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  const remove = () => {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // the child in it has exited; nothing else holds it
-    }
-  };
-  try {
-    writeFileSync(`${dir}/${v1 ? "memory.limit_in_bytes" : "memory.max"}`, String(1024 ** 3));
-  } catch {
-    remove();
-    return undefined;
-  }
-  return { procs: `${dir}/cgroup.procs`, remove };
-}

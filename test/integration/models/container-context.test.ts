@@ -11,10 +11,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { memoryGroup } from "../../fixtures/cgroups.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const LIMIT = 1024 ** 3;
@@ -44,7 +45,7 @@ await backend.dispose();
 `;
 
 describe("the context size under a container's memory limit", () => {
-  const group = memoryGroup();
+  const group = memoryGroup("hearth-context-test", LIMIT, { noSwap: true });
   after(() => group?.remove());
   const skip = group ? false : "no cgroup memory controller this process may make a group in (root, cgroup v1 memory or v2)";
   it("is sized to what a 1 GiB cgroup limit leaves, not to the host's memory", { skip }, async () => {
@@ -77,31 +78,4 @@ async function loadInGroup(procs: string, contextSize: number, agentFolder = "")
   assert.equal(run.signal, null, `the child was killed (${run.signal}): the context was made past the limit`);
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout);
-}
-
-/** A new cgroup limited to 1 GiB of memory (its swap too, on v2), or undefined where none can be made. */
-function memoryGroup(): { procs: string; remove: () => void } | undefined {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
-  const v1 = existsSync("/sys/fs/cgroup/memory/cgroup.procs");
-  const dir = `${v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup"}/hearth-context-test-${process.pid}`;
-  try {
-    mkdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  const remove = () => {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // the child in it has exited; nothing else holds it
-    }
-  };
-  try {
-    writeFileSync(`${dir}/${v1 ? "memory.limit_in_bytes" : "memory.max"}`, String(LIMIT));
-    if (!v1 && existsSync(`${dir}/memory.swap.max`)) writeFileSync(`${dir}/memory.swap.max`, "0");
-  } catch {
-    remove();
-    return undefined;
-  }
-  return { procs: `${dir}/cgroup.procs`, remove };
 }

@@ -8,11 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { after, describe, it } from "node:test";
 import { join } from "node:path";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { oneCpuGroup } from "../../fixtures/cgroups.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const CHILD = `
@@ -44,7 +45,7 @@ describe("automatic threads under a CPU limit", () => {
     assert.equal(ideal, 1);
   });
 
-  const group = cpuGroup();
+  const group = oneCpuGroup("hearth-threads-test");
   after(() => group?.remove());
   it("a cgroup CPU quota of one CPU runs one thread", { skip: group ? false : "no cgroup CPU controller this process may make a group in (root, cgroup v1 cpu or v2 with +cpu)" }, async () => {
     const model = await ensureTinyModel({ arch: "qwen35" });
@@ -53,32 +54,3 @@ describe("automatic threads under a CPU limit", () => {
     assert.equal(ideal, 1);
   });
 });
-
-/** A new cgroup allowed one CPU's time (100 ms in each 100 ms), or undefined where none can be made. */
-function cpuGroup(): { procs: string; remove: () => void } | undefined {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
-  const v1 = ["/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpu"].find((dir) => existsSync(`${dir}/cpu.cfs_quota_us`));
-  const dir = `${v1 ?? "/sys/fs/cgroup"}/hearth-test-${process.pid}`;
-  try {
-    mkdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  const remove = () => {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // a child still in it has exited by now; nothing else holds it
-    }
-  };
-  try {
-    if (v1) {
-      writeFileSync(`${dir}/cpu.cfs_period_us`, "100000");
-      writeFileSync(`${dir}/cpu.cfs_quota_us`, "100000");
-    } else writeFileSync(`${dir}/cpu.max`, "100000 100000");
-  } catch {
-    remove();
-    return undefined;
-  }
-  return { procs: `${dir}/cgroup.procs`, remove };
-}

@@ -7,11 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { automaticThreads, containerRamCap } from "../../../src/models/container-limits.ts";
 import { type CgroupFiles, cgroupLimits, processMemory } from "../../../src/protocol/cgroup-limits.ts";
+import { memoryGroup } from "../../fixtures/cgroups.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const GiB = 1024 ** 3;
@@ -166,7 +167,7 @@ describe("cgroup memory limits", () => {
     assert.deepEqual(processMemory({ memoryBytes: 128 * GiB }, { total: 64 * GiB, free: 60 * GiB }), { totalBytes: 64 * GiB, freeBytes: 60 * GiB });
   });
 
-  const group = memoryGroup();
+  const group = memoryGroup("hearth-limits-test", 512 * 1024 ** 2);
   after(() => group?.remove());
   it("in a real cgroup limited to 512 MiB, this process's memory is the limit (os.totalmem says the host's)", { skip: group ? false : "no cgroup memory controller this process may make a group in (root, cgroup v1 memory or v2)" }, () => {
     const child = `const { systemProcessMemory } = await import(${JSON.stringify(new URL("../../../src/models/container-limits.ts", import.meta.url).href)}); const os = await import("node:os"); process.stdout.write(JSON.stringify({ ...systemProcessMemory(), host: os.totalmem() }));`;
@@ -179,29 +180,3 @@ describe("cgroup memory limits", () => {
     assert.ok(seen.freeBytes > 0 && seen.freeBytes < 512 * 1024 ** 2, `free ${seen.freeBytes}`);
   });
 });
-
-/** A new cgroup limited to 512 MiB of memory, or undefined where none can be made. */
-function memoryGroup(): { procs: string; remove: () => void } | undefined {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
-  const v1 = existsSync("/sys/fs/cgroup/memory/memory.limit_in_bytes") || existsSync("/sys/fs/cgroup/memory/cgroup.procs");
-  const dir = `${v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup"}/hearth-test-${process.pid}`;
-  try {
-    mkdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  const remove = () => {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // the child in it has exited; nothing else holds it
-    }
-  };
-  try {
-    writeFileSync(`${dir}/${v1 ? "memory.limit_in_bytes" : "memory.max"}`, String(512 * 1024 ** 2));
-  } catch {
-    remove();
-    return undefined;
-  }
-  return { procs: `${dir}/cgroup.procs`, remove };
-}

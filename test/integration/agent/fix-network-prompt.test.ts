@@ -11,24 +11,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
-import type { ChatRequest, ChatStreamEvent } from "../../../src/models/index.ts";
-import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { unshareNetworkOff } from "../../../src/tools/command-network.ts";
+import { PromptKeeper } from "../../fixtures/prompt-keeper.ts";
 
 const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
-
-/** The scripted model, keeping the system message of every request it gets. */
-class PromptKeeper extends ScriptedBackend {
-  readonly systemPrompts: string[] = [];
-  constructor() {
-    super({ turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "done" } }] }] });
-  }
-  override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
-    const system = request.messages.find((m) => m.role === "system");
-    if (typeof system?.content === "string") this.systemPrompts.push(system.content);
-    yield* super.chat(request);
-  }
-}
 
 async function systemPrompt(t: TestContext, networkOff: boolean): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), "hearth-fix-net-prompt-"));

@@ -8,9 +8,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
-import type { ChatRequest, ChatStreamEvent } from "../../../src/models/index.ts";
-import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { calcCheckout } from "../../fixtures/calc-checkout.ts";
+import { PromptKeeper } from "../../fixtures/prompt-keeper.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
@@ -47,19 +46,6 @@ it("reproduce.py and a top-level json.py the agent left are in the patch and nam
   execFileSync("git", ["apply", "--exclude=json.py", "--exclude=reproduce.py", join(work, "fix.diff")], { cwd: clone });
   assert.ok(!existsSync(join(clone, "reproduce.py")) && existsSync(join(clone, "mathutil.py")));
 });
-
-/** The scripted model, keeping the system message of every request it gets. */
-class PromptKeeper extends ScriptedBackend {
-  readonly systemPrompts: string[] = [];
-  constructor() {
-    super({ turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "done" } }] }] });
-  }
-  override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
-    const system = request.messages.find((m) => m.role === "system");
-    if (typeof system?.content === "string") this.systemPrompts.push(system.content);
-    yield* super.chat(request);
-  }
-}
 
 it("hearth fix's model is asked, in its system prompt, to delete the scripts it makes to reproduce the issue before it finishes", async () => {
   const { work, repo } = calcCheckout("hearth-fix-scratch-prompt-");

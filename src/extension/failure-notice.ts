@@ -10,6 +10,7 @@ const COMMON: Steps = {
   "Show Log": () => vscode.commands.executeCommand(COMMANDS.showLog.id),
   "Open Folder…": () => vscode.commands.executeCommand("vscode.openFolder"),
   "Download Model…": () => vscode.commands.executeCommand(COMMANDS.downloadModel.id),
+  "Open User Settings": () => vscode.commands.executeCommand("workbench.action.openSettingsJson"),
 };
 
 /** `steps` runs the buttons only the caller knows (Choose GGUF File…, Use Server URL…). */

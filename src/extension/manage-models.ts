@@ -6,7 +6,7 @@
  */
 import type { DownloadedModel } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
-import { requestFailure, saidByVsCode } from "./request-failure.ts";
+import { requestFailure } from "./request-failure.ts";
 
 /** The step that failed, and what it was about. */
 export type ManageStep =
@@ -22,9 +22,8 @@ export interface ManageFailure {
   readonly actions: readonly ManageAction[];
 }
 
-/** undefined: VS Code has shown the failure itself (a settings.json it cannot write), with Open Settings. */
+/** What a step that failed says (a settings.json VS Code cannot write too: its own notice of that comes only sometimes). */
 export function manageFailure(step: ManageStep, error: unknown): ManageFailure | undefined {
-  if (step.kind === "use" && saidByVsCode(error)) return undefined;
   const reason = reasonOf(error);
   switch (step.kind) {
     case "list":

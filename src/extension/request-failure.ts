@@ -18,7 +18,7 @@ export class RuntimeNotRunningError extends Error {
 }
 
 /** The buttons a failure notice may carry; `failure-notice.ts` runs each. */
-export type FailureAction = "Restart Runtime" | "Show Log" | "Open Folder…" | "Download Model…" | "Choose GGUF File…" | "Use Server URL…";
+export type FailureAction = "Restart Runtime" | "Show Log" | "Open Folder…" | "Download Model…" | "Choose GGUF File…" | "Use Server URL…" | "Open User Settings";
 
 export interface RequestFailure {
   readonly message: string;
@@ -64,12 +64,11 @@ export function importBlocker(folder: string | undefined): Blocker | undefined {
 /**
  * A command that threw (an error no step of it expected): said in Hearth's words, with the way
  * on. Left to VS Code, it was a modal "Command 'Hearth: …' resulted in an error" with no next
- * step. undefined: VS Code has said it already — a user settings.json it cannot write (a syntax
- * error) gets its own notice with Open Settings (test: e2e commands.e2e.ts).
+ * step. A user settings.json VS Code cannot write (a syntax error) is said with Open User
+ * Settings: VS Code's own notice of it does not always come (test: e2e commands.e2e.ts).
  */
 export function commandFailure(title: string, error: unknown): RequestFailure | undefined {
-  if (saidByVsCode(error)) return undefined;
-  const { message: reason, actions } = requestFailure(error);
+  const { message: reason, actions } = requestNotice(error) ?? requestFailure(error);
   return { message: `Hearth: ${title.replace(/…$/, "")} did not finish: ${reason}`, actions };
 }
 
@@ -85,7 +84,7 @@ export function indexedMessage(files: number, folder: string | undefined, folder
 /**
  * A settings write VS Code refused (its ConfigurationEditingError: "Unable to write into user
  * settings. Please open the user settings to correct errors/warnings in it and try again."):
- * VS Code has shown it already, with Open Settings. Every settings write of Hearth's goes through
+ * VS Code shows it itself only sometimes, so Hearth says it too. Every settings write of Hearth's goes through
  * `updateSetting` or `updateLanguageSetting` (config.ts), which hand it on as
  * {@link SettingsNotWritten}; its words are not read here, since they follow the display language
  * (a write known by its English words alone gave a second notice under a German VS Code).
@@ -120,7 +119,12 @@ export class SettingsNotWritten extends Error {
 /** The name VS Code gives the errors it reports itself (ErrorNoTelemetry), ConfigurationEditingError among them. */
 const VS_CODE_EXPECTED_ERROR = "CodeExpectedError";
 
-/** requestFailure, or undefined where VS Code has said it already (saidByVsCode): one notice for one failure. */
+/**
+ * requestFailure, and for a settings write VS Code refused (saidByVsCode) its words with Open User
+ * Settings: VS Code's own notice of it (with Open Settings) comes only sometimes — in a real
+ * workbench Select Model's refused write showed none about half the time, so the user was told
+ * nothing — and a second notice is better than none.
+ */
 export function requestNotice(error: unknown): RequestFailure | undefined {
-  return saidByVsCode(error) ? undefined : requestFailure(error);
+  return saidByVsCode(error) ? { message: (error as Error).message, actions: ["Open User Settings"] } : requestFailure(error);
 }

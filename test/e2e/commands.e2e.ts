@@ -1,7 +1,7 @@
 // Every Hearth command ends in Hearth's words, in a real workbench (code-server): one that
 // throws is not left to VS Code's "Command … resulted in an error" dialog. The case here:
 // Select Model with a user settings.json VS Code cannot write (a syntax error a user left),
-// which VS Code itself reports with Open Settings; and the Inline Completions menu's
+// which Hearth says with Open User Settings (VS Code's own notice of it comes only sometimes); and the Inline Completions menu's
 // "Turn off for LANGUAGE", a language's own value written there.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -33,15 +33,15 @@ describe("a command that fails", () => {
     await wb.page.waitForFunction(() => document.title === "settings-with-an-error", undefined, { timeout: 60_000 });
     await runCommand(wb.page, "Hearth: Select Model…");
     await pickQuickItem(wb.page, "Qwen3.6-35B-A3B");
-    // VS Code says it itself, with Open Settings; Hearth adds no second notice, and no "Command … resulted in an error" dialog.
-    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Unable to write into user settings" });
+    // Hearth says it, with Open User Settings, and no "Command … resulted in an error" dialog. VS Code's
+    // own notice (with Open Settings) came only about half the time in this flow, and then the user
+    // was told nothing: it may come beside Hearth's, so how many notices there are is not asserted.
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Select Model did not finish: Unable to write into user settings" });
     await toast.waitFor({ timeout: 30_000 });
-    await toast.getByRole("button", { name: "Open Settings" }).waitFor({ timeout: 5_000 });
+    await toast.getByRole("button", { name: "Open User Settings" }).waitFor({ timeout: 5_000 });
     const dialog = wb.page.locator(".monaco-dialog-box");
     const dialogShown = await dialog.waitFor({ timeout: 5_000 }).then(() => dialog.innerText(), () => "");
     assert.equal(dialogShown, "");
-    const toasts = await wb.page.locator(".notifications-toasts .notification-toast").allInnerTexts();
-    assert.equal(toasts.length, 1, JSON.stringify(toasts));
     assert.match(readFileSync(settings, "utf8"), /,, "broken": \}/, "the user's settings.json is left as they wrote it");
   });
 });
@@ -60,7 +60,7 @@ describe("a language's own value that cannot be written", () => {
   }, { timeout: 300_000 });
   after(async () => wb?.close(), { timeout: 300_000 });
 
-  it("a language's own value (the completions menu's Turn off for markdown) in that settings.json: VS Code's notice alone, Hearth's second none — known by the refusal's name, not VS Code's words, which follow the display language", { timeout: 300_000 }, async () => {
+  it("a language's own value (the completions menu's Turn off for markdown) in that settings.json: Hearth says it with Open User Settings — the refusal known by its name, not VS Code's words, which follow the display language — and no error dialog", { timeout: 300_000 }, async () => {
     await wb.page.locator('.activitybar [aria-label^="Hearth"]').first().waitFor({ timeout: 60_000 });
     await wb.page.waitForFunction(() => document.title === "settings-with-an-error", undefined, { timeout: 60_000 });
     await wb.page.keyboard.press("Control+P");
@@ -69,17 +69,12 @@ describe("a language's own value that cannot be written", () => {
     await wb.page.locator(".tab", { hasText: "notes.md" }).waitFor({ timeout: 30_000 });
     await runCommand(wb.page, "Hearth: Snooze Inline Completions…");
     await pickQuickItem(wb.page, "Turn off for markdown");
-    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Unable to write into user settings", hasNotText: "did not finish" });
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "did not finish: Unable to write into user settings" });
     await toast.waitFor({ timeout: 30_000 });
-    await toast.getByRole("button", { name: "Open Settings" }).waitFor({ timeout: 5_000 });
-    // The command's catch logs the refusal, then says it unless VS Code has (commands.ts caught): once
-    // the log has it, Hearth's "… did not finish: Unable to write …" would be on its way.
-    while (!wb.readOutputLog("Hearth").includes("[extension] Snooze Inline Completions…: ")) await new Promise((r) => setTimeout(r, 200));
-    const second = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "did not finish" });
-    const secondShown = await second.waitFor({ timeout: 5_000 }).then(() => second.innerText(), () => "");
-    assert.equal(secondShown, "");
-    const toasts = await wb.page.locator(".notifications-toasts .notification-toast").allInnerTexts();
-    assert.equal(toasts.length, 1, JSON.stringify(toasts));
+    await toast.getByRole("button", { name: "Open User Settings" }).waitFor({ timeout: 5_000 });
+    const dialog = wb.page.locator(".monaco-dialog-box");
+    const dialogShown = await dialog.waitFor({ timeout: 5_000 }).then(() => dialog.innerText(), () => "");
+    assert.equal(dialogShown, "");
     assert.match(readFileSync(join(wb.userDataDir, "User", "settings.json"), "utf8"), /,, "broken": \}/, "the user's settings.json is left as they wrote it");
   });
 });

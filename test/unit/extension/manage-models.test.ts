@@ -26,9 +26,11 @@ describe("Manage Downloaded Models failures", () => {
     assert.deepEqual(failure.actions, ["Reveal in Folder", "Show Log"]);
   });
 
-  it("a model that cannot be selected: a settings.json VS Code cannot write is VS Code's own notice (with Open Settings), no second one; another reason says what to check", () => {
+  it("a model that cannot be selected: a settings.json VS Code cannot write is said with Open User Settings (VS Code's own notice comes only sometimes); another reason says what to check", () => {
     // As updateSetting throws VS Code's refusal on.
-    assert.equal(manageFailure({ kind: "use", label: "m.gguf" }, SettingsNotWritten.from(new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."))), undefined);
+    const refused = manageFailure({ kind: "use", label: "m.gguf" }, SettingsNotWritten.from(new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again.")))!;
+    assert.match(refused.message, /^Hearth could not select m\.gguf: Unable to write into user settings/);
+    assert.deepEqual(refused.actions, ["Open User Settings"]);
     const failure = manageFailure({ kind: "use", label: "m.gguf" }, new Error("EACCES: permission denied"))!;
     assert.match(failure.message, /^Hearth could not select m\.gguf: EACCES: permission denied\. Check your user settings \(settings\.json\)/);
     assert.deepEqual(failure.actions, ["Open User Settings"]);

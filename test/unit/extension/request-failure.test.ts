@@ -113,12 +113,13 @@ describe("Reindex Workspace's answer", () => {
 });
 
 describe("a command that throws (caught for every command, not left to VS Code's 'command resulted in an error')", () => {
-  it("a user settings file VS Code cannot write (Select Model with a broken settings.json): no second notice, VS Code's has Open Settings", () => {
+  it("a user settings file VS Code cannot write (Select Model with a broken settings.json): said with Open User Settings, since VS Code's own notice comes only sometimes", () => {
     // As updateSetting throws VS Code's refusal on.
-    const error = SettingsNotWritten.from(new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."));
-    assert.equal(commandFailure("Select Model…", error), undefined);
-    // The same through a command's own catch (Download Model selecting the model it downloaded): no second notice either.
-    assert.equal(requestNotice(error), undefined);
+    const words = "Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again.";
+    const error = SettingsNotWritten.from(new Error(words));
+    assert.deepEqual(commandFailure("Select Model…", error), { message: `Hearth: Select Model did not finish: ${words}`, actions: ["Open User Settings"] });
+    // The same through a command's own catch (Download Model selecting the model it downloaded).
+    assert.deepEqual(requestNotice(error), { message: words, actions: ["Open User Settings"] });
     assert.deepEqual(requestNotice(new Error("the index is not ready")), requestFailure(new Error("the index is not ready")));
   });
 
@@ -129,8 +130,8 @@ describe("a command that throws (caught for every command, not left to VS Code's
     // As updateSetting throws it on.
     const error = SettingsNotWritten.from(refusal);
     assert.ok(error instanceof SettingsNotWritten);
-    assert.equal(commandFailure("Select Model…", error), undefined);
-    assert.equal(requestNotice(error), undefined);
+    assert.deepEqual(commandFailure("Select Model…", error)?.actions, ["Open User Settings"]);
+    assert.deepEqual(requestNotice(error)?.actions, ["Open User Settings"]);
     const english = SettingsNotWritten.from(new Error("Unable to write into user settings. Please open the user settings to correct errors/warnings in it and try again."));
     assert.ok(english instanceof SettingsNotWritten);
   });

@@ -1,0 +1,66 @@
+/**
+ * hearth.serverUrl / --server as users write it, against real HTTP servers on loopback
+ * (127.0.0.1, and ::1 where this machine has it): an endpoint pasted whole
+ * (`…/v1/chat/completions`, `…/v1/models`), stray spaces, an IPv6 literal.
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { collectTurn } from "../../../src/models/backend.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+
+/** A minimal OpenAI-compatible server on `host` that records the paths asked. */
+async function openAiServer(host: string): Promise<{ server: Server; port: number; paths: string[] }> {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? "");
+    req.resume();
+    if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "served-model" }] }));
+    if (req.url === "/v1/chat/completions") {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: "hello" } }] })}\r\n\r\n`);
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: "stop" }] })}\r\n\r\ndata: [DONE]\r\n\r\n`);
+      return void res.end();
+    }
+    res.writeHead(404).end("not found");
+  });
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, host, resolve));
+  return { server, port: (server.address() as AddressInfo).port, paths };
+}
+
+describe("hearth.serverUrl as users paste it", () => {
+  let served: Awaited<ReturnType<typeof openAiServer>>;
+  before(async () => {
+    served = await openAiServer("127.0.0.1");
+  });
+  after(() => served.server.close());
+
+  for (const written of ["/v1/chat/completions", "/v1/chat/completions/", "/v1/models", "/v1/completions", "/v1/", "/v1", ""]) {
+    it(`http://127.0.0.1:PORT${written} connects and chats at /v1`, async () => {
+      served.paths.length = 0;
+      const backend = new RemoteBackend({ baseUrl: `http://127.0.0.1:${served.port}${written}` });
+      try {
+        const info = await backend.load();
+        assert.equal(info.name, "served-model");
+        const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], tools: [] }));
+        assert.equal(turn.message.content, "hello");
+        assert.ok(served.paths.includes("/v1/models") && served.paths.includes("/v1/chat/completions"), served.paths.join(" "));
+        assert.ok(served.paths.every((path) => !path.includes("/v1/chat/completions/") && !path.startsWith("/v1/models/")), served.paths.join(" "));
+      } finally {
+        await backend.dispose();
+      }
+    });
+  }
+
+  it("spaces around the URL (pasted into the setting) are not part of it", async () => {
+    served.paths.length = 0;
+    const backend = new RemoteBackend({ baseUrl: `  http://localhost:${served.port}/v1/ \n` });
+    try {
+      assert.equal((await backend.load()).name, "served-model");
+      assert.ok(served.paths.includes("/v1/models"), served.paths.join(" "));
+    } finally {
+      await backend.dispose();
+    }
+  });
+});

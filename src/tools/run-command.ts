@@ -221,6 +221,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   } else closePipes(child);
   if (end.error) output.note(end.error.message);
   if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
+  if (!watch.stopping && (end.sig === "SIGKILL" || end.code === 137)) output.note(OUT_OF_MEMORY_NOTE);
   // Stdin is closed (no terminal): a command that asked a question read no answer and failed there.
   const failed = end.code !== null && end.code !== 0 && !watch.stopping;
   // Without the network, a DNS error alone read as a broken machine or a typo: the model is told why, and the way out is the user's.
@@ -314,6 +315,25 @@ export function commandsLeftRunning(): boolean {
 }
 
 /**
+ * Said where a command (its shell, or the program the shell ran: exit 137) was killed by a
+ * SIGKILL Hearth did not send: "killed by SIGKILL" alone left the model retrying the same run.
+ */
+const OUT_OF_MEMORY_NOTE = "[The command was killed by SIGKILL, which Hearth did not send: most often the system's out-of-memory killer, the command having used more memory than the machine (or its container) had free; commands' processes are the first it stops, so Hearth kept running. Do not run it again as it was: use less memory (a smaller input or test subset, fewer parallel jobs such as make -j1 or pytest -n 1), or tell the user how much it needs.]";
+
+/**
+ * Where memory runs out, the kernel's out-of-memory killer stops the process it scores
+ * highest, mostly by size: a command eating memory (python -c "x=' '*10**11", a test that
+ * leaks) was outscored by the model runtime holding gigabytes of weights, so the runtime
+ * died — the chat and the agent with it — and the command ran on. Every command's
+ * processes get the highest oom_score_adj (1000, inherited by all they start: any size
+ * then scores above every process at 0), so they go first and Hearth stays. Raising one's
+ * own score needs no privilege; where /proc cannot be written the command runs as before.
+ * Set in a shell that then execs the command's own argv, so its process (and the pid, the
+ * group leader) is `sh -c command` as before.
+ */
+const FIRST_TO_GO = '{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; exec "$@"';
+
+/**
  * `sh -c command` as the leader of its own process group. What the system cannot start
  * becomes a ToolError that says why: a model writing a file's content as a heredoc in the
  * command, or a huge variable in Hearth's environment, read "the tool failed unexpectedly:
@@ -323,7 +343,8 @@ function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv, networ
   if (command.includes("\0")) throw new ToolError("invalid-input", "the command holds a NUL character (U+0000), which a command line cannot carry; write the byte with printf '\\0', or write the file with write_file");
   try {
     const [file, args] = networkOff ? networkOff.argv(command) : ["sh", ["-c", command]];
-    return spawn(file, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+    const [first, rest] = process.platform === "linux" ? ["sh", ["-c", FIRST_TO_GO, "sh", file, ...args]] : [file, args];
+    return spawn(first, rest, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "E2BIG") throw new ToolError("too-large", `the command could not be started (E2BIG): ${tooBigToStart(command, env)}`);
     throw error;

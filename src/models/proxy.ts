@@ -34,8 +34,12 @@ export interface ProxyRoute {
   readonly noProxy: string;
 }
 
-/** Loopback is never proxied: a local server, llama-server on this machine, the tests' servers. */
-const LOOPBACK = ["localhost", "127.0.0.1", "::1", "[::1]"];
+/**
+ * Loopback is never proxied: a local server, llama-server on this machine, the tests' servers.
+ * 0.0.0.0 and :: (llama-server --host 0.0.0.0 prints "listening on http://0.0.0.0:8080", and users
+ * paste it) and ::ffff:127.0.0.1 reach this machine too: a proxy would connect to its own.
+ */
+const LOOPBACK = ["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "::", "::ffff:127.0.0.1"];
 
 /**
  * The route `env` and `settings` (VS Code's, and the environment proxies with a password the

@@ -10,7 +10,7 @@ import { NETWORK_VARIABLE, takeProxySettings } from "../../../src/protocol/proxy
 
 describe("proxyRoute", () => {
   it("takes the environment's proxies in either case, HTTPS_PROXY falling back to HTTP_PROXY", () => {
-    assert.deepEqual(proxyRoute({ http_proxy: "http://p:3128" }), { httpProxy: "http://p:3128", httpsProxy: "http://p:3128", noProxy: "localhost,127.0.0.1,::1,[::1]" });
+    assert.deepEqual(proxyRoute({ http_proxy: "http://p:3128" }), { httpProxy: "http://p:3128", httpsProxy: "http://p:3128", noProxy: "localhost,127.0.0.1,::1,[::1],0.0.0.0,::,::ffff:127.0.0.1" });
     assert.equal(proxyRoute({ HTTPS_PROXY: "http://s:1", HTTP_PROXY: "http://h:1" }).httpsProxy, "http://s:1");
   });
 
@@ -18,7 +18,7 @@ describe("proxyRoute", () => {
     const route = proxyRoute({ HTTPS_PROXY: "http://env:1", NO_PROXY: "intranet.corp, .local" }, { proxy: "http://vscode:8080", noProxy: ["git.corp"] });
     assert.equal(route.httpsProxy, "http://vscode:8080");
     assert.equal(route.httpProxy, "http://vscode:8080");
-    assert.equal(route.noProxy, "intranet.corp,.local,git.corp,localhost,127.0.0.1,::1,[::1]");
+    assert.equal(route.noProxy, "intranet.corp,.local,git.corp,localhost,127.0.0.1,::1,[::1],0.0.0.0,::,::ffff:127.0.0.1");
   });
 
   it("in the runtime the extension starts, is the route the extension host's environment names, passwords and all", () => {
@@ -39,7 +39,7 @@ describe("proxyRoute", () => {
   });
 
   it("names no proxy when none is set", () => {
-    assert.deepEqual(proxyRoute({}), { noProxy: "localhost,127.0.0.1,::1,[::1]" });
+    assert.deepEqual(proxyRoute({}), { noProxy: "localhost,127.0.0.1,::1,[::1],0.0.0.0,::,::ffff:127.0.0.1" });
   });
 });
 

@@ -1,0 +1,54 @@
+// Loopback as users write it, with a company proxy set (HTTP_PROXY, NO_PROXY unset): llama-server
+// started with --host 0.0.0.0 prints "listening on http://0.0.0.0:8080", and a user pastes that;
+// [::] and [::ffff:127.0.0.1] are this machine too. A proxy elsewhere would connect to its own
+// 0.0.0.0, so these must be reached directly, as localhost, 127.0.0.1 and [::1] are. A real server
+// listening on every address (both families) and a real CONNECT proxy on 127.0.0.1 that records
+// what it was asked for and tunnels it to the server, so only the record tells the two apart.
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { proxied, proxyRoute, useProxy } from "../../../src/models/proxy.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+
+describe("loopback written as 0.0.0.0, [::] or [::ffff:127.0.0.1] is never sent to the proxy", () => {
+  const server = createServer((_req, res) => void res.end(JSON.stringify({ data: [{ id: "loopback-model" }] })));
+  const tunnels: string[] = [];
+  const proxy = createServer((_req, res) => void res.writeHead(405).end());
+  proxy.on("connect", (req: IncomingMessage, client: Socket) => {
+    tunnels.push(req.url ?? "");
+    const upstream = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      client.pipe(upstream).pipe(client);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  before(async () => {
+    await new Promise<void>((ready) => server.listen(0, "::", ready)); // every address, IPv4 too (dual stack)
+    await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
+  });
+  after(async () => {
+    await useProxy(proxyRoute({}));
+    server.closeAllConnections();
+    proxy.closeAllConnections();
+    server.close();
+    proxy.close();
+  });
+
+  for (const host of ["0.0.0.0", "[::]", "[::ffff:127.0.0.1]", "127.0.0.1", "[::1]", "localhost"]) {
+    it(`http://${host}:PORT/v1 connects directly`, async () => {
+      await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }));
+      tunnels.length = 0;
+      const url = `http://${host}:${(server.address() as AddressInfo).port}/v1`;
+      const backend = new RemoteBackend({ baseUrl: url });
+      try {
+        assert.equal((await backend.load()).name, "loopback-model");
+      } finally {
+        await backend.dispose();
+      }
+      assert.deepEqual(tunnels, [], "went through the proxy");
+      assert.equal(proxied(url), false, "messages would say 'through the proxy'");
+    });
+  }
+});

@@ -27,6 +27,7 @@ import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, res
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, stdinPaths, underAny } from "./checkpoint-extras.ts";
 import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, hearthsDeletes, heldAnywhere, isRunStart, usersChange } from "./checkpoint-authorship.ts";
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
+import { writeNew } from "./disk-workspace.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
 import { PACK_ABOVE_BYTES, packLoose, storeOpened } from "./checkpoint-stores.ts";
 import { type UserHead, MOVED_GREP, MOVED_INLINE, filesBetween, headTrailers, keepsModes, movedBlobPaths, movedBlobText, parseHeadTrailers, userHead } from "./checkpoint-git-head.ts";
@@ -1063,20 +1064,51 @@ export class CheckpointStore {
     const added = paths.filter((p) => !known.includes(p));
     if (!added.length) return known;
     const all = [...known, ...added].sort();
-    const file = join(this.gitDir, TRACKED_FILE);
-    await writeFile(`${file}.tmp`, JSON.stringify(all));
-    await rename(`${file}.tmp`, file);
+    await this.writeTracked(all);
     return all;
   }
 
+  /**
+   * The list written beside and flushed before it is renamed over the old one: renamed
+   * unflushed, a power cut could leave an empty list in its place. A `.tmp` a killed process
+   * left is written over (inside the lock: no other process writes it now).
+   */
+  private async writeTracked(paths: readonly string[]): Promise<void> {
+    const file = join(this.gitDir, TRACKED_FILE);
+    await rm(`${file}.tmp`, { force: true });
+    await writeNew(`${file}.tmp`, JSON.stringify(paths));
+    await rename(`${file}.tmp`, file);
+  }
+
   private async tracked(): Promise<string[]> {
-    const text = await readFile(join(this.gitDir, TRACKED_FILE), "utf8").catch(() => "[]");
+    const file = join(this.gitDir, TRACKED_FILE);
+    const text = await readFile(file, "utf8").catch(() => "[]");
     try {
       const parsed: unknown = JSON.parse(text);
       return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === "string") : [];
     } catch {
-      return [];
+      return this.rebuildTracked(file);
     }
+  }
+
+  /**
+   * A list that is not JSON (empty, NUL bytes, cut short: what a crash or a power cut leaves)
+   * is not "no paths": taken so, the next checkpoint would write a list without the agent's
+   * earlier ignored files, and no checkpoint would diff or restore them again. Every path a
+   * checkpoint recorded outside its tree is in its message's manifest: the list is made again
+   * from those, the damaged file kept aside (`hearth-paths.json.damaged-<time>`).
+   */
+  private async rebuildTracked(file: string): Promise<string[]> {
+    const paths = new Set<string>();
+    if (await this.head()) {
+      for (const message of (await this.text(["log", "--format=%x1e%B", "HEAD", "--"])).split("\x1e").slice(1)) {
+        for (const path of parseManifest(message).keys()) paths.add(path);
+      }
+    }
+    const all = [...paths].sort();
+    await rename(file, `${file}.damaged-${Date.now()}`);
+    await this.writeTracked(all);
+    return all;
   }
 
   /** Checkpoints from `start` back, newest first (`start` given: known to exist). */

@@ -19,6 +19,7 @@ import { type GitUnusable, gitUnusable as unusableGit } from "../agent/git-usabl
 import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, gitDirElsewhere, readOnlyGitEnv, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
+import { conflictBlocks } from "../tools/conflict-markers.ts";
 import { UsageError } from "./command.ts";
 import { shellWord } from "./no-model.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
@@ -30,6 +31,7 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
   refuseBrokenGitLink(folder);
   const found = checkoutTop(folder);
   refuseConflicts(found.root);
+  refuseMarkersAdded(found.root);
   refuseReadOnly(found.root);
   return found;
 }
@@ -216,6 +218,46 @@ function stoppedOperation(root: string): (typeof STOPPED_OPERATIONS)[number] | n
   const paths = asked.status === 0 && typeof asked.stdout === "string" ? asked.stdout.split("\n") : [];
   if (paths.length < STOPPED_OPERATIONS.length) return undefined;
   return STOPPED_OPERATIONS.find((_, i) => existsSync(resolve(root, paths[i]!))) ?? null;
+}
+
+/** The other side's commit of each operation (git's ref for it), whose version of a file may hold markers on purpose too. */
+const OTHER_SIDE: Readonly<Record<string, string>> = { "a merge": "MERGE_HEAD", "a cherry-pick": "CHERRY_PICK_HEAD", "a revert": "REVERT_HEAD", "a rebase": "REBASE_HEAD" };
+
+/** Staged files whose markers refuseMarkersAdded looks for, at most (the first ones git lists). */
+const MAX_STAGED_SCANNED = 200;
+
+/**
+ * A UsageError where a merge, rebase, cherry-pick or revert is under way and a file it staged
+ * holds conflict markers that neither side's version holds: the conflicts were git added with
+ * their markers in (git add -A after a conflicting merge), which git takes for resolved, so
+ * refuseConflicts saw none, and the run went on on files full of <<<<<<< markers (read_file
+ * names them only for files git still counts as conflicted): the model read them as code, and its
+ * patch's lines held them. Read from the index and the two commits alone (no work-tree file,
+ * no filter); a marker that HEAD's or the other side's version holds (a test fixture) is no
+ * conflict. Nothing where no operation is under way or git has no answer.
+ */
+function refuseMarkersAdded(root: string): void {
+  const stopped = stoppedOperation(root);
+  if (!stopped) return;
+  const other = OTHER_SIDE[stopped.what];
+  const staged = git(root, ["diff", "--cached", "--no-ext-diff", "--no-renames", "--diff-filter=AM", "--name-only", "-z", "HEAD", "--"]);
+  if (staged.status !== 0 || typeof staged.stdout !== "string") return;
+  const conflicted: string[] = [];
+  for (const path of staged.stdout.split("\0").filter(Boolean).slice(0, MAX_STAGED_SCANNED)) {
+    const blocks = (rev: string) => {
+      const shown = git(root, ["cat-file", "blob", `${rev}:${path}`], MAX_MARKER_SCAN_BYTES);
+      return shown.status === 0 && typeof shown.stdout === "string" ? conflictBlocks(shown.stdout.split(/\r?\n/)) : [];
+    };
+    const added = blocks(":0");
+    if (added.length === 0) continue;
+    const sides = Math.max(blocks("HEAD").length, other ? blocks(other).length : 0);
+    if (added.length <= sides) continue;
+    const lines = added.slice(0, 3).map((b) => `${b.start}-${b.end}`).join(", ") + (added.length > 3 ? ` and ${added.length - 3} more` : "");
+    conflicted.push(`${terminalName(path)} (lines ${lines})`);
+  }
+  if (conflicted.length === 0) return;
+  const named = conflicted.slice(0, MAX_CONFLICTS_NAMED).join(", ") + (conflicted.length > MAX_CONFLICTS_NAMED ? ` and ${conflicted.length - MAX_CONFLICTS_NAMED} more` : "");
+  throw new UsageError(`${stopped.what} is under way in the checkout, and its conflicts were git added with git's markers still in them: ${named}; resolve them (edit the file, then git add it again), or abort it (${stopped.abort}), then run hearth fix again`);
 }
 
 /** The largest file whose conflict markers are looked for (a file past it is taken to hold them). */

@@ -115,6 +115,37 @@ describe("hearth fix outside a checkout's top", () => {
     assert.doesNotMatch(stderr, /\[step 1\]/);
   });
 
+  it("refuses a merge whose conflicts were git added with their markers still in, naming the file; a merged side's committed markers are no conflict (exit 2)", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    mergeWithConflicts(
+      top,
+      () => {
+        writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return b - a\n");
+        // A test fixture holding git's markers on purpose, which the merged branch adds.
+        writeFileSync(join(top, "fixture.txt"), "<<<<<<< ours\none\n=======\ntwo\n>>>>>>> theirs\n");
+        git(top, "add", "fixture.txt");
+      },
+      () => {
+        writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
+      },
+    );
+    // The classic slip: everything added, nothing resolved. git counts the merge as resolved.
+    git(top, "add", "-A");
+    assert.equal(git(top, "ls-files", "--unmerged"), "");
+    assert.match(readFileSync(join(top, "lib/calc.py"), "utf8"), /^<<<<<<< /m);
+    const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /^hearth fix: a merge is under way in the checkout, and its conflicts were git added with git's markers still in them: lib\/calc\.py \(lines 2-6\); resolve them \(edit the file, then git add it again\), or abort it \(git merge --abort\), then run hearth fix again$/m);
+    assert.doesNotMatch(stderr, /fixture\.txt/);
+    assert.doesNotMatch(stderr, /\[step 1\]/);
+    // Resolved and added again, the same merge runs: the fixture's markers stop nothing.
+    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
+    git(top, "add", "lib/calc.py");
+    const again = hearthFix(top, work, ["add() subtracts", "--model", model]);
+    assert.doesNotMatch(again.stderr, /markers/, again.stderr);
+    assert.match(again.stderr, /\[step 1\]/);
+  });
+
   it("says what each unresolved file holds: markers, a side's deletion, a resolution not yet added", () => {
     const { top, model, work } = checkoutWithSubfolder();
     writeFileSync(join(top, "notes.txt"), "one\n");

@@ -24,7 +24,7 @@ describe("a command that fails", () => {
   }, { timeout: 300_000 });
   after(async () => wb?.close(), { timeout: 300_000 });
 
-  it("Select Model with a broken user settings.json: VS Code's notice with Open Settings, and no error dialog", { timeout: 300_000 }, async () => {
+  it("Select Model with a broken user settings.json: Hearth's notice with Open User Settings, and no error dialog", { timeout: 300_000 }, async () => {
     // Hearth's contributions are there (the palette has its commands).
     await wb.page.locator('.activitybar [aria-label^="Hearth"]').first().waitFor({ timeout: 60_000 });
     const settings = join(wb.userDataDir, "User", "settings.json");

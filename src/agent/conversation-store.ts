@@ -19,9 +19,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readlink, rename, rm, stat, statfs } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
+import { diskFullProblem } from "../protocol/disk-full.ts";
 import { titleFrom } from "../protocol/transcript.ts";
 import { PRIVATE_FILE, PRIVATE_FOLDER, makeFolders } from "../protocol/make-folders.ts";
 import { formatSize } from "../protocol/units.ts";
@@ -150,7 +151,7 @@ export class ConversationStore {
         this.versions.set(id, version);
       } catch (error) {
         await rm(tmp, { force: true });
-        throw error;
+        throw (await fullDiskError(error, dir, Buffer.byteLength(text))) ?? error;
       }
     };
     const done = (this.saving.get(id) ?? Promise.resolve()).catch(() => undefined).then(write);
@@ -378,6 +379,13 @@ async function syncFolder(dir: string): Promise<void> {
  * named with what to do, not as mkdir's EEXIST, and folders to make on a read-only disk fail
  * with EROFS, not ENOENT.
  */
+/** A save the disk had no room for, in words naming that disk, its free space and the save's size (node's read "ENOSPC: no space left on device, write"); undefined for any other failure. */
+async function fullDiskError(error: unknown, dir: string, needed: number): Promise<Error | undefined> {
+  const free = await statfs(dir).then((disk) => disk.bavail * disk.bsize, () => undefined);
+  const words = diskFullProblem(error, dir, needed, free);
+  return words === undefined ? undefined : new Error(`${words}; free some space there and the next turn saves the whole conversation`, { cause: error });
+}
+
 async function makeFolder(dir: string): Promise<void> {
   try {
     await makeFolders(dir, { mkdir: (path, options) => mkdir(path, { ...options, mode: PRIVATE_FOLDER }), lstat, dirname });

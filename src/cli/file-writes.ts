@@ -9,7 +9,7 @@
  */
 import { closeSync, fchmodSync, fsyncSync, ftruncateSync, openSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { formatSize } from "../protocol/units.ts";
+import { diskFullProblem, sizeWords } from "../protocol/disk-full.ts";
 
 /** A write that failed, after what it left was cleaned up: `left` says what is at the path now. */
 export class FileWriteError extends Error {
@@ -116,11 +116,8 @@ function writeAll(fd: number, bytes: Buffer): void {
 export function writeProblem(error: unknown, path: string, needed: number): string {
   const code = (error as NodeJS.ErrnoException).code;
   const folder = dirname(path);
-  if (code === "ENOSPC" || code === "EDQUOT") {
-    const full = code === "EDQUOT" ? `the disk quota holding ${folder} is used up` : `the disk holding ${folder} is full`;
-    const free = freeSpace(folder);
-    return `${full}: ${free === undefined ? "" : `${free} free, `}${sizeWords(needed)} needed`;
-  }
+  const full = diskFullProblem(error, folder, needed, code === "ENOSPC" || code === "EDQUOT" ? diskOf(folder)?.free : undefined);
+  if (full) return full;
   if (code === "EROFS") return `${folder} is on a read-only file system`;
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^[A-Z]+: /, "").replace(/, (open|write)( '.*')?$/, "") || (code ?? "failed");
@@ -172,9 +169,4 @@ export function freeSpace(folder: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A patch's size reads as "0.0 MiB" in formatSize's unit: under a MiB it is said in KB. */
-function sizeWords(bytes: number): string {
-  return bytes < 1024 ** 2 ? `${Math.ceil(bytes / 1024)} KB` : formatSize(bytes);
 }

@@ -418,7 +418,7 @@ export class RemoteBackend implements ModelBackend {
       limits.close();
       throwIfAborted(signal);
       const problem = networkProblem(url, error);
-      const why = problem ? `: ${problem}` : ` (${cause(error)})`;
+      const why = problem ? `: ${problem}` : (wrongScheme(this.origin, error) ?? ` (${cause(error)})`);
       throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin}${why}`, "openSettings", { cause: error });
     }
     limits.responseStarted();
@@ -640,6 +640,23 @@ class ContextFilledError extends BackendError {
 
 /** The server does not have the model the request named (vLLM, Ollama: 404 "The model `x` does not exist."). */
 class ModelGoneError extends HttpStatusError {}
+
+/**
+ * The scheme written does not match the server's: https:// to a plain-HTTP server (llama-server,
+ * Ollama and LM Studio serve plain HTTP) fails its TLS handshake on the HTTP answer, and http://
+ * to an HTTPS server is closed unanswered. Told as "(ERR_SSL_WRONG_VERSION_NUMBER)" and
+ * "(UND_ERR_SOCKET)" alone, neither said which to write.
+ */
+function wrongScheme(origin: string, error: unknown): string | undefined {
+  const code = cause(error);
+  if (origin.startsWith("https:") && code === "ERR_SSL_WRONG_VERSION_NUMBER") {
+    return `: it answers plain HTTP, not HTTPS (${code}); write http:${origin.slice("https:".length)}/v1 in hearth.serverUrl (--server)`;
+  }
+  if (origin.startsWith("http:") && code === "UND_ERR_SOCKET") {
+    return `: it closed the connection without answering (${code}); if it serves HTTPS, write https:${origin.slice("http:".length)}/v1 in hearth.serverUrl (--server)`;
+  }
+  return undefined;
+}
 
 function cause(error: unknown): string {
   const code = (error as { cause?: { code?: string } }).cause?.code;

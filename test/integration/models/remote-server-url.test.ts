@@ -1,14 +1,17 @@
 /**
  * hearth.serverUrl / --server as users write it, against real HTTP servers on loopback
  * (127.0.0.1, and ::1 where this machine has it): an endpoint pasted whole
- * (`…/v1/chat/completions`, `…/v1/models`), stray spaces, an IPv6 literal.
+ * (`…/v1/chat/completions`, `…/v1/models`), stray spaces, https:// for a plain-HTTP server and
+ * the reverse.
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { collectTurn } from "../../../src/models/backend.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
+import { makeCertificates } from "../../fixtures/certificates.ts";
 
 /** A minimal OpenAI-compatible server on `host` that records the paths asked. */
 async function openAiServer(host: string): Promise<{ server: Server; port: number; paths: string[] }> {
@@ -62,5 +65,39 @@ describe("hearth.serverUrl as users paste it", () => {
     } finally {
       await backend.dispose();
     }
+  });
+});
+
+describe("https:// written for a plain-HTTP server, and http:// for an HTTPS one", () => {
+  const certificates = makeCertificates(["IP:127.0.0.1"]);
+  const plain = createServer((_req, res) => void res.end(JSON.stringify({ data: [{ id: "m" }] })));
+  const secure = createHttpsServer({ key: certificates.key, cert: certificates.cert }, (_req, res) => void res.end(JSON.stringify({ data: [{ id: "m" }] })));
+  before(async () => {
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
+  });
+  after(() => {
+    plain.close();
+    secure.close();
+  });
+
+  it("https:// to a plain-HTTP server says to write http://", async () => {
+    const port = (plain.address() as AddressInfo).port;
+    const backend = new RemoteBackend({ baseUrl: `https://127.0.0.1:${port}/v1` });
+    await assert.rejects(backend.load(), (error: Error) => {
+      assert.match(error.message, new RegExp(`^cannot reach the server at https://127\\.0\\.0\\.1:${port}: it answers plain HTTP, not HTTPS \\(ERR_SSL_WRONG_VERSION_NUMBER\\); write http://127\\.0\\.0\\.1:${port}/v1 in hearth\\.serverUrl \\(--server\\)$`));
+      return true;
+    });
+    await backend.dispose();
+  });
+
+  it("http:// to an HTTPS server says https:// may be what to write", async () => {
+    const port = (secure.address() as AddressInfo).port;
+    const backend = new RemoteBackend({ baseUrl: `http://127.0.0.1:${port}/v1` });
+    await assert.rejects(backend.load(), (error: Error) => {
+      assert.match(error.message, new RegExp(`^cannot reach the server at http://127\\.0\\.0\\.1:${port}: it closed the connection without answering \\(UND_ERR_SOCKET\\); if it serves HTTPS, write https://127\\.0\\.0\\.1:${port}/v1 in hearth\\.serverUrl \\(--server\\)$`));
+      return true;
+    });
+    await backend.dispose();
   });
 });

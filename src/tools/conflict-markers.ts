@@ -4,7 +4,8 @@
  * user's conflict resolved by guess, without a word (hearth fix refuses such a checkout
  * before the model loads: cli/checkout-root.ts). read_file names them.
  */
-import { basename, dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { readOnlyGitOutput } from "../indexer/read-only-git.ts";
 
@@ -45,7 +46,7 @@ export function conflictBlocks(lines: readonly string[]): ConflictBlock[] {
 const MAX_NAMED = 5;
 
 /** The note read_file adds for the conflicts among the lines it shows; undefined for none. */
-export function conflictNote(path: string, blocks: readonly ConflictBlock[]): string | undefined {
+export function conflictNote(path: string, blocks: readonly ConflictBlock[], added = false): string | undefined {
   if (blocks.length === 0) return undefined;
   const ranges = blocks.slice(0, MAX_NAMED).map((b) => `${b.start}-${b.end}`);
   if (blocks.length > MAX_NAMED) ranges.push(`${blocks.length - MAX_NAMED} more`);
@@ -57,7 +58,9 @@ export function conflictNote(path: string, blocks: readonly ConflictBlock[]): st
     `[Hearth: lines ${which} of ${shownPath(path)} are ${what}: git's markers, not code. ` +
     `Between <<<<<<< and ======= is one side${label(blocks[0]!.ours)}, between ======= and >>>>>>> the other${label(blocks[0]!.theirs)}${base}. ` +
     "Which to keep, or how to combine them, is the user's decision: unless they asked you to resolve it, ask them before editing these lines. " +
-    "After it is resolved, git still counts the file as conflicted until the user runs git add on it.]"
+    (added
+      ? "git add has already marked the file resolved with these markers in it, so the merge would commit them as they are.]"
+      : "After it is resolved, git still counts the file as conflicted until the user runs git add on it.]")
   );
 }
 
@@ -75,4 +78,36 @@ const GIT_TIMEOUT_MS = 10_000;
 export async function gitCountsConflicted(absolute: string): Promise<boolean | undefined> {
   const unmerged = await readOnlyGitOutput(dirname(absolute), ["ls-files", "--unmerged", "-z", "--", `:(literal)${basename(absolute)}`], GIT_TIMEOUT_MS);
   return unmerged === undefined ? undefined : unmerged !== "";
+}
+
+/**
+ * What git leaves in the git folder while a merge, cherry-pick, revert or rebase is under way,
+ * and its ref for the other side's commit (a rebase's: REBASE_HEAD).
+ */
+const UNDER_WAY: readonly (readonly [state: string, other: string])[] = [
+  ["MERGE_HEAD", "MERGE_HEAD"],
+  ["CHERRY_PICK_HEAD", "CHERRY_PICK_HEAD"],
+  ["REVERT_HEAD", "REVERT_HEAD"],
+  ["rebase-merge", "REBASE_HEAD"],
+  ["rebase-apply", "REBASE_HEAD"],
+];
+
+/**
+ * Whether the file at `absolute`, which git does not count conflicted, holds conflicts git add
+ * took for resolved: while a merge, cherry-pick, revert or rebase is under way, it holds more
+ * of them (`blocks`) than HEAD's version and the other side's do (git add -A after the merge
+ * stopped, nothing resolved: the note was dropped for such a file, and the model read the
+ * markers as code). A fixture that a side commits with markers in holds no more than it. False
+ * where no operation is under way or git cannot tell.
+ */
+export async function markersAddedUnderWay(absolute: string, blocks: number): Promise<boolean> {
+  const folder = dirname(absolute);
+  const paths = (await readOnlyGitOutput(folder, ["rev-parse", ...UNDER_WAY.flatMap(([state]) => ["--git-path", state])], GIT_TIMEOUT_MS))?.split("\n");
+  const under = UNDER_WAY.find((_, i) => paths?.[i] && existsSync(resolve(folder, paths[i])));
+  if (!under) return false;
+  const held = async (rev: string): Promise<number> => {
+    const text = await readOnlyGitOutput(folder, ["cat-file", "blob", `${rev}:./${basename(absolute)}`], GIT_TIMEOUT_MS);
+    return text === undefined ? 0 : conflictBlocks(text.split(/\r?\n/)).length;
+  };
+  return blocks > Math.max(await held("HEAD"), await held(under[1]));
 }

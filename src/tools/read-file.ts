@@ -11,7 +11,7 @@ import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
 import { dataLeftOut, dataLeftOutNote, isNotebookPath } from "./notebook-outputs.ts";
 import { shellWord } from "../protocol/shell-word.ts";
-import { conflictBlocks, conflictNote, gitCountsConflicted } from "./conflict-markers.ts";
+import { conflictBlocks, conflictNote, gitCountsConflicted, markersAddedUnderWay } from "./conflict-markers.ts";
 
 export const readFileTool: Tool = {
   effect: "read",
@@ -98,8 +98,10 @@ function unsavedNote(path: string): string {
 async function conflictsShown(root: string, path: string, lines: readonly string[], first: number, last: number): Promise<string | undefined> {
   if (!lines.some((line) => line.startsWith("<<<<<<<"))) return undefined;
   const blocks = conflictBlocks(lines).filter((b) => b.end >= first && b.start <= last);
-  if (blocks.length === 0 || (await gitCountsConflicted(resolve(root, path))) === false) return undefined;
-  return conflictNote(path, blocks);
+  if (blocks.length === 0) return undefined;
+  if ((await gitCountsConflicted(resolve(root, path))) !== false) return conflictNote(path, blocks);
+  // Not unmerged: markers committed on purpose, or conflicts git added unresolved while a merge is under way.
+  return (await markersAddedUnderWay(resolve(root, path), conflictBlocks(lines).length)) ? conflictNote(path, blocks, true) : undefined;
 }
 
 /** A notebook's lines first..last with their base64 output data left out (notebook-outputs.ts), and which lines were. */

@@ -69,4 +69,22 @@ describe("read_file and conflict markers", () => {
     const after = await runTool(readFileTool, { path: "tests/conflicted.txt" }, contextAt(root));
     assert.doesNotMatch(after.text, /conflict:/);
   });
+
+  it("names the conflicts a merge under way had git added with their markers still in, and says git took them for resolved; a fixture's markers still get no note", async () => {
+    const root = mergeStopped();
+    // The slip: git add -A after the merge stopped, nothing resolved. git counts no file conflicted now.
+    git(root, "add", "-A");
+    assert.equal(git(root, "ls-files", "--unmerged"), "");
+    const r = await runTool(readFileTool, { path: "calc.py" }, contextAt(root));
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.text, /\[Hearth: lines 2-6 of calc\.py are an unresolved merge conflict: git's markers, not code\. /);
+    assert.match(r.text, /git add has already marked the file resolved with these markers in it, so the merge would commit them as they are\.\]/);
+    assert.doesNotMatch(r.text, /git still counts the file as conflicted/);
+    const fixture = await runTool(readFileTool, { path: "tests/conflicted.txt" }, contextAt(root));
+    assert.doesNotMatch(fixture.text, /conflict:/);
+    // Committed so, with no merge under way, they are the file's content: no note.
+    git(root, "commit", "-qm", "merged with markers");
+    const committed = await runTool(readFileTool, { path: "calc.py" }, contextAt(root));
+    assert.doesNotMatch(committed.text, /\[Hearth: lines/);
+  });
 });

@@ -367,21 +367,44 @@ export async function checkModelSource(source: ModelSource, downloadedPresets: R
 }
 
 function checkServerUrl(source: Extract<ModelSource, { kind: "server" }>): ModelState {
-  const shown = withoutCredentials(source.url);
+  // Without a scheme ("alice:pw@localhost:8080") the password is found as in a URL, never shown.
+  const shown = withoutCredentials(source.url.includes("://") ? source.url : `http://${source.url.trim()}`);
   if (shown.credentials) {
     const { message, fix } = urlCredentialsError();
     return { kind: "error", source: { kind: "server", url: shown.url }, message, ...(fix ? { fix } : {}) };
   }
   let url: URL;
   try {
+    if (!source.url.includes("://")) throw new Error("no scheme");
     url = new URL(source.url);
   } catch {
-    return { kind: "error", source, message: `"${source.url}" is not a URL (expected e.g. http://127.0.0.1:8080/v1)`, fix: "openSettings" };
+    return { kind: "error", source, message: `"${source.url}" is not a URL: ${unparsedUrlAdvice(source.url.trim())}`, fix: "openSettings" };
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return { kind: "error", source, message: `server URL must start with http:// or https:// (got ${url.protocol})`, fix: "openSettings" };
   }
   return { kind: "configured", source, detail: "remote server, connects on first use" };
+}
+
+/**
+ * What to write instead of a server URL that does not parse, as users write them: no scheme
+ * (`localhost:8080`, which parsed as the scheme "localhost:"), an IPv6 address without its
+ * brackets (`http://::1:8080`), a zone (`[fe80::1%eth0]`: WHATWG URLs, so Node's fetch, take
+ * none), a port past 65535.
+ */
+function unparsedUrlAdvice(text: string): string {
+  const schemeEnd = text.indexOf("://");
+  if (schemeEnd < 0) return `write its scheme too: http://${text}`;
+  const authority = text.slice(schemeEnd + 3).split(/[/?#]/)[0]!;
+  if (!authority.startsWith("[") && authority.split(":").length > 2) {
+    return "write an IPv6 address in brackets, the port after them: http://[::1]:8080/v1";
+  }
+  if (authority.startsWith("[") && authority.includes("%")) {
+    return "an IPv6 address with a zone (%eth0) cannot be used (URLs take none): use the server's other address (ip -6 addr shows a global one) or its name";
+  }
+  const port = authority.slice(authority.lastIndexOf("]") + 1).split(":")[1];
+  if (port !== undefined && /^\d+$/.test(port) && Number(port) > 65535) return `port ${port} is out of range (1 to 65535)`;
+  return "expected e.g. http://127.0.0.1:8080/v1";
 }
 
 /**

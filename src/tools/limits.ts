@@ -27,3 +27,13 @@ export const MAX_READ_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Lines of output run_command keeps (head + tail), and characters. */
 export const MAX_COMMAND_OUTPUT_CHARS = 24_000;
+
+/**
+ * Processes one command may add to its user's, threads counted (RLIMIT_NPROC counts the
+ * user's threads, all programs together): a fork bomb, a `while True: os.fork()` or a test
+ * that starts a thread per item had no bound but the user's own (tens of thousands on a desktop),
+ * enough to freeze the machine, the editor with it.
+ * Far above what builds and test suites start at once (make -j, a JVM's and a browser's
+ * threads: hundreds); a bomb held to it fails its forks and dies down within seconds.
+ */
+export const MAX_COMMAND_PROCESSES = 2048;

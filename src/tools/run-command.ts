@@ -8,10 +8,11 @@ import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_p
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
 import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stillRunning, stopLeftBehind, stopRun } from "./process-tree.ts";
-import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
+import { MAX_COMMAND_OUTPUT_CHARS, MAX_COMMAND_PROCESSES } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
 import { userProgramEnv } from "./user-program-env.ts";
 import { NO_NETWORK_NOTE, type NetworkOff, looksLikeNoNetwork, serviceOffNote, unreachedServices } from "./command-network.ts";
@@ -176,6 +177,8 @@ export interface RunShellOptions {
    * with only loopback; a failure that reads as a network one gets NO_NETWORK_NOTE for the model.
    */
   readonly networkOff?: NetworkOff | undefined;
+  /** Processes (threads counted) the command may add to its user's (default MAX_COMMAND_PROCESSES; a test's bomb gets fewer). */
+  readonly maxProcesses?: number;
 }
 
 /**
@@ -190,7 +193,8 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   const started = Date.now();
   const output = new OutputCollector(maxChars, LEADING_SUMMARY, FAILURE_SECTIONS);
   const marker = randomUUID();
-  const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker }, options.networkOff);
+  const processLimit = commandProcessLimit(options.maxProcesses ?? MAX_COMMAND_PROCESSES);
+  const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker }, options.networkOff, processLimit);
   child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
   child.stderr.on("data", (d: Buffer) => output.push("stderr", d));
   const run = child.pid === undefined ? undefined : { pgid: child.pid, marker };
@@ -231,7 +235,8 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
     const services = unreachedServices(shown, networkOff.covered?.(shown, cwd));
     return services.length > 0 ? serviceOffNote(services) : looksLikeNoNetwork(shown) ? NO_NETWORK_NOTE : undefined;
   } : undefined;
-  const { text, omitted } = output.end(failed ? PROMPT_NOTE : undefined, offline);
+  const limited = processLimit !== undefined && (failed || left.length > 0) ? (shown: string) => (FORK_FAILED.test(shown) ? processLimitNote(options.maxProcesses ?? MAX_COMMAND_PROCESSES) : undefined) : undefined;
+  const { text, omitted } = output.end(failed ? PROMPT_NOTE : undefined, offline || limited ? (shown) => offline?.(shown) ?? limited?.(shown) : undefined);
   const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
   return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
 }
@@ -334,16 +339,62 @@ const OUT_OF_MEMORY_NOTE = "[The command was killed by SIGKILL, which Hearth did
 const FIRST_TO_GO = '{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; exec "$@"';
 
 /**
+ * FIRST_TO_GO, and where `limit` is given the command's RLIMIT_NPROC (soft and hard: a
+ * command cannot raise it back) set to it: `ulimit -u` in bash, `-p` in dash, whichever
+ * this sh takes; a user whose own limit is lower keeps theirs.
+ */
+function firstToGo(limit: number | undefined): string {
+  return limit === undefined ? FIRST_TO_GO : `{ ulimit -u ${limit} || ulimit -p ${limit}; } 2>/dev/null; ${FIRST_TO_GO}`;
+}
+
+/**
+ * The RLIMIT_NPROC that lets a command add `room` processes to those its user runs now: the
+ * kernel counts every thread of the user's against it, so a fixed number would leave a
+ * desktop with a browser open nothing, or a bomb everything. Not where Hearth runs as root
+ * (the kernel does not hold root to it; a container's or systemd's pids limit is the bound
+ * there) nor off Linux. The user's threads are read from /proc/<pid>/status (real uid).
+ */
+function commandProcessLimit(room: number): number | undefined {
+  const uid = process.getuid?.();
+  if (process.platform !== "linux" || uid === undefined || uid === 0) return undefined;
+  let threads = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const owner = /^Uid:\s+(\d+)/m.exec(status);
+      const count = /^Threads:\s+(\d+)/m.exec(status);
+      if (owner && Number(owner[1]) === uid) threads += count ? Number(count[1]) : 1;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return threads + room;
+}
+
+/** A program's words for a fork or thread start the process limit refused (dash, bash, Python, Node, the JVM, glibc). */
+const FORK_FAILED = /Cannot fork|fork: (?:retry: )?Resource temporarily unavailable|BlockingIOError: \[Errno 11\]|spawn EAGAIN|unable to create (?:new )?native thread|pthread_create/;
+
+function processLimitNote(room: number): string {
+  return `[Hearth lets one command start at most ${room.toLocaleString("en-US")} processes and threads at once, so a runaway one (a fork bomb, a loop that forks, a thread per item) cannot freeze the machine; this command reached it and its forks failed. Do not run it again as it was: start fewer at once (fewer parallel jobs or workers, a bounded pool), or tell the user it needs more.]`;
+}
+
+/**
  * `sh -c command` as the leader of its own process group. What the system cannot start
  * becomes a ToolError that says why: a model writing a file's content as a heredoc in the
  * command, or a huge variable in Hearth's environment, read "the tool failed unexpectedly:
  * spawn E2BIG".
  */
-function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv, networkOff?: NetworkOff): ChildProcessByStdio<null, Readable, Readable> {
+function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv, networkOff?: NetworkOff, processLimit?: number): ChildProcessByStdio<null, Readable, Readable> {
   if (command.includes("\0")) throw new ToolError("invalid-input", "the command holds a NUL character (U+0000), which a command line cannot carry; write the byte with printf '\\0', or write the file with write_file");
   try {
     const [file, args] = networkOff ? networkOff.argv(command) : ["sh", ["-c", command]];
-    const [first, rest] = process.platform === "linux" ? ["sh", ["-c", FIRST_TO_GO, "sh", file, ...args]] : [file, args];
+    const [first, rest] = process.platform === "linux" ? ["sh", ["-c", firstToGo(processLimit), "sh", file, ...args]] : [file, args];
     return spawn(first, rest, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "E2BIG") throw new ToolError("too-large", `the command could not be started (E2BIG): ${tooBigToStart(command, env)}`);

@@ -1,12 +1,15 @@
 /**
  * A command that eats the machine must not take Hearth with it: its processes are the first
- * the out-of-memory killer stops (oom_score_adj 1000), and the model is told what killed it.
+ * the out-of-memory killer stops (oom_score_adj 1000), and the model is told what killed it;
+ * it may start only so many processes (RLIMIT_NPROC), and the model is told when it hit that.
  * The real out-of-memory case runs inside a real 400 MiB memory group made as root, so the
  * hog can never reach the test machine's own memory; it skips, saying why, elsewhere.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { runShell } from "../../../src/tools/run-command.ts";
@@ -57,5 +60,58 @@ describe("a command that eats memory", () => {
     const outcome = await runShell("echo started; sleep 600", dir, 60_000, new AbortController().signal, undefined, { timeLimit: async () => undefined, killGraceMs: 100 });
     assert.equal(outcome.timedOut, true);
     assert.doesNotMatch(outcome.output, /out-of-memory/);
+  });
+});
+
+/** A Python program that forks up to 200 children that sleep, says how many it made and why it stopped, then ends them. */
+const FORKER = [
+  "import os, sys, time",
+  "kids = []",
+  "try:",
+  "    for i in range(200):",
+  "        pid = os.fork()",
+  "        if pid == 0:",
+  "            time.sleep(60)",
+  "            os._exit(0)",
+  "        kids.append(pid)",
+  "except OSError as e:",
+  "    print(f'{type(e).__name__}: {e}', file=sys.stderr)",
+  "for k in kids: os.kill(k, 9)",
+  "for k in kids: os.waitpid(k, 0)",
+  "print('forked', len(kids))",
+  "sys.exit(0 if len(kids) == 200 else 1)",
+].join("\n");
+
+/** Why the process-limit case cannot run here, or false. */
+function noProcessLimit(): string | false {
+  if (process.platform !== "linux") return "RLIMIT_NPROC is set from /proc's count on Linux only";
+  if (spawnSync("python3", ["--version"]).status !== 0) return "python3 is not installed";
+  if (process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status !== 0) return "as root the case runs as another uid (the kernel does not hold root to RLIMIT_NPROC), and setpriv is not installed";
+  return false;
+}
+
+describe("a command that starts processes without end", () => {
+  it("may add only so many processes (threads counted) to its user's: a loop that forks fails its forks there, and the model is told it reached Hearth's limit", { ...SAFETY_NET, skip: noProcessLimit() }, async (t) => {
+    // Outside the test run's own temp folder, which the other uid cannot enter: its tsx cache and the command's folder.
+    const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o777);
+    const script = [
+      `const { runShell } = await import(${JSON.stringify(RUN_COMMAND)});`,
+      `const outcome = await runShell(${JSON.stringify(`python3 -c "${FORKER.replaceAll('"', '\\"')}"`)}, ${JSON.stringify(dir)}, 60_000, new AbortController().signal, undefined, { maxProcesses: 40 });`,
+      "console.log(JSON.stringify({ exitCode: outcome.exitCode, output: outcome.output }));",
+    ].join("\n");
+    // As root it runs as an unused uid (root is not held to RLIMIT_NPROC), under a limit of 400 set first:
+    // without Hearth's own, the 200 children are all this test can ever make.
+    const root = process.getuid?.() === 0;
+    const argv = [...(root ? ["setpriv", "--reuid=54321", "--regid=54321", "--clear-groups", "prlimit", "--nproc=400"] : []), process.execPath, "--import", "tsx", "--input-type=module", "-e", script];
+    const child = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8", timeout: 100_000, env: { ...process.env, TMPDIR: dir } });
+    assert.equal(child.status, 0, child.stderr);
+    const result = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as { exitCode: number | null; output: string };
+    const forked = Number(/forked (\d+)/.exec(result.output)?.[1]);
+    assert.ok(forked < 40, `the command forked ${forked} children, past the limit of 40 it was given:\n${result.output}`);
+    assert.equal(result.exitCode, 1, result.output);
+    assert.match(result.output, /BlockingIOError: \[Errno 11\]/);
+    assert.match(result.output, /Hearth lets one command start at most 40 processes and threads at once, so a runaway one \(a fork bomb, a loop that forks, a thread per item\) cannot freeze the machine; this command reached it/);
   });
 });

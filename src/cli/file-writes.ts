@@ -7,7 +7,7 @@
  * conv.md --save conv.md` read) is written beside and renamed over. Why a write failed is said
  * in words, with the disk's free space where it is full.
  */
-import { closeSync, fchmodSync, fsyncSync, ftruncateSync, openSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, ftruncateSync, openSync, readSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { diskFullProblem, sizeWords } from "../protocol/disk-full.ts";
 
@@ -79,17 +79,23 @@ function linkTarget(path: string): string {
   }
 }
 
-/** Appends `text` to `path` whole or not at all: a failed append takes the file back to its size before (or removes a file it made). */
+/**
+ * Appends `text` (a line) to `path` whole or not at all: a failed append takes the file back to
+ * its size before (or removes a file it made). A file whose last line a killed run left cut
+ * short (no newline at its end) gets a newline first: the line starts a line of its own, not
+ * glued to that half line (which is kept as it is).
+ */
 export function appendWhole(path: string, text: string): void {
-  const bytes = Buffer.from(text);
+  let bytes = Buffer.from(text);
   const before = statSync(path, { throwIfNoEntry: false })?.size;
   let fd: number;
   try {
-    fd = openSync(path, "a");
+    fd = openSync(path, "a+");
   } catch (error) {
     throw new FileWriteError(writeProblem(error, path, bytes.length), "the file is left as it was", { cause: error });
   }
   try {
+    if (before && !endsWithNewline(fd, before)) bytes = Buffer.concat([Buffer.from("\n"), bytes]);
     writeAll(fd, bytes);
     closeSync(fd);
   } catch (error) {
@@ -102,6 +108,11 @@ export function appendWhole(path: string, text: string): void {
     }
     throw new FileWriteError(writeProblem(error, path, bytes.length), "the file is left as it was", { cause: error });
   }
+}
+
+function endsWithNewline(fd: number, size: number): boolean {
+  const last = Buffer.alloc(1);
+  return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

@@ -7,6 +7,7 @@ import { ResponseError } from "vscode-languageclient/node";
 import { CHAT_VIEW_ID, COMMANDS, type CommandName } from "../protocol/contributions.ts";
 import { ModelLoadRequest, ReindexRequest } from "../protocol/lsp-ext.ts";
 import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
+import { serverUrlProblem } from "../protocol/server-url.ts";
 import type { ChatController } from "./chat/controller.ts";
 import { stopRunFirst } from "./chat/run-start.ts";
 import { readSettings, updateSetting } from "./config.ts";
@@ -129,14 +130,8 @@ async function enterServerUrl(): Promise<void> {
     title: "OpenAI-compatible server URL",
     prompt: "llama-server, vLLM, SGLang or Ollama, e.g. http://127.0.0.1:8080/v1",
     value: readSettings().serverUrl || "http://127.0.0.1:8080/v1",
-    validateInput: (value) => {
-      try {
-        const parsed = new URL(value);
-        return parsed.protocol === "http:" || parsed.protocol === "https:" ? undefined : "Use an http:// or https:// URL";
-      } catch {
-        return "Not a URL";
-      }
-    },
+    // Says what to write (a scheme, brackets round an IPv6 address, no password), not "Not a URL".
+    validateInput: (value) => serverUrlProblem(value),
   });
   if (url) await updateSetting("serverUrl", url);
 }

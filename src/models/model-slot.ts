@@ -20,6 +20,7 @@ import { readlink, stat } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { homeFolderOf } from "../protocol/home-folder.ts";
+import { serverUrlProblem } from "../protocol/server-url.ts";
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource, ModelState } from "../protocol/status.ts";
 import { BackendError, type ModelBackend } from "./backend.ts";
@@ -373,38 +374,9 @@ function checkServerUrl(source: Extract<ModelSource, { kind: "server" }>): Model
     const { message, fix } = urlCredentialsError();
     return { kind: "error", source: { kind: "server", url: shown.url }, message, ...(fix ? { fix } : {}) };
   }
-  let url: URL;
-  try {
-    if (!source.url.includes("://")) throw new Error("no scheme");
-    url = new URL(source.url);
-  } catch {
-    return { kind: "error", source, message: `"${source.url}" is not a URL: ${unparsedUrlAdvice(source.url.trim())}`, fix: "openSettings" };
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return { kind: "error", source, message: `server URL must start with http:// or https:// (got ${url.protocol})`, fix: "openSettings" };
-  }
+  const problem = serverUrlProblem(source.url);
+  if (problem) return { kind: "error", source, message: `"${source.url}" is not a server URL: ${problem}`, fix: "openSettings" };
   return { kind: "configured", source, detail: "remote server, connects on first use" };
-}
-
-/**
- * What to write instead of a server URL that does not parse, as users write them: no scheme
- * (`localhost:8080`, which parsed as the scheme "localhost:"), an IPv6 address without its
- * brackets (`http://::1:8080`), a zone (`[fe80::1%eth0]`: WHATWG URLs, so Node's fetch, take
- * none), a port past 65535.
- */
-function unparsedUrlAdvice(text: string): string {
-  const schemeEnd = text.indexOf("://");
-  if (schemeEnd < 0) return `write its scheme too: http://${text}`;
-  const authority = text.slice(schemeEnd + 3).split(/[/?#]/)[0]!;
-  if (!authority.startsWith("[") && authority.split(":").length > 2) {
-    return "write an IPv6 address in brackets, the port after them: http://[::1]:8080/v1";
-  }
-  if (authority.startsWith("[") && authority.includes("%")) {
-    return "an IPv6 address with a zone (%eth0) cannot be used (URLs take none): use the server's other address (ip -6 addr shows a global one) or its name";
-  }
-  const port = authority.slice(authority.lastIndexOf("]") + 1).split(":")[1];
-  if (port !== undefined && /^\d+$/.test(port) && Number(port) > 65535) return `port ${port} is out of range (1 to 65535)`;
-  return "expected e.g. http://127.0.0.1:8080/v1";
 }
 
 /**

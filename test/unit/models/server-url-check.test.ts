@@ -10,13 +10,13 @@ async function check(url: string) {
 
 describe("a server URL that does not parse says what to write", () => {
   const cases: Array<[string, RegExp]> = [
-    ["localhost:8080", /^"localhost:8080" is not a URL: write its scheme too: http:\/\/localhost:8080$/],
-    ["127.0.0.1:8080/v1", /^"127\.0\.0\.1:8080\/v1" is not a URL: write its scheme too: http:\/\/127\.0\.0\.1:8080\/v1$/],
-    ["http://::1:8080/v1", /is not a URL: write an IPv6 address in brackets, the port after them: http:\/\/\[::1\]:8080\/v1$/],
-    ["http://fd00::2:8080", /is not a URL: write an IPv6 address in brackets/],
-    ["http://[fe80::1%eth0]:8080/v1", /is not a URL: an IPv6 address with a zone \(%eth0\) cannot be used \(URLs take none\): use the server's other address/],
+    ["localhost:8080", /^"localhost:8080" is not a server URL: write its scheme too: http:\/\/localhost:8080$/],
+    ["127.0.0.1:8080/v1", /^"127\.0\.0\.1:8080\/v1" is not a server URL: write its scheme too: http:\/\/127\.0\.0\.1:8080\/v1$/],
+    ["http://::1:8080/v1", /is not a server URL: write an IPv6 address in brackets, the port after them: http:\/\/\[::1\]:8080\/v1$/],
+    ["http://fd00::2:8080", /is not a server URL: write an IPv6 address in brackets/],
+    ["http://[fe80::1%eth0]:8080/v1", /is not a server URL: an IPv6 address with a zone \(%eth0\) cannot be used \(URLs take none\): use the server's other address/],
     ["http://[fe80::1%25eth0]:8080/v1", /an IPv6 address with a zone/],
-    ["http://localhost:99999/v1", /is not a URL: port 99999 is out of range \(1 to 65535\)$/],
+    ["http://localhost:99999/v1", /is not a server URL: port 99999 is out of range \(1 to 65535\)$/],
     ["http://[::1]:70000/v1", /port 70000 is out of range/],
   ];
   for (const [url, expected] of cases) {

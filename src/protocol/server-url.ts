@@ -1,0 +1,41 @@
+/**
+ * A server URL (hearth.serverUrl, --server, Hearth: Use Server URL…'s box) as users write them:
+ * what is wrong with one Hearth cannot use, in words that say what to write instead. The model
+ * slot refuses with it before any connection; the extension's box checks with it as one types.
+ */
+
+/** Why `text` is not a server URL Hearth can use, and what to write; undefined when it is one. */
+export function serverUrlProblem(text: string): string | undefined {
+  const trimmed = text.trim();
+  const schemeEnd = trimmed.indexOf("://");
+  let url: URL;
+  try {
+    url = new URL(schemeEnd < 0 ? `http://${trimmed}` : trimmed);
+  } catch {
+    return unparsedUrlAdvice(trimmed);
+  }
+  // Checked first: any advice below repeats the text, and a password is never shown.
+  if (url.username || url.password) return "it holds a user name or password, which Hearth does not take from the URL: remove them and use Hearth: Set Server API Key… (the CLI reads $HEARTH_API_KEY)";
+  if (schemeEnd < 0) return `write its scheme too: http://${trimmed}`;
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `it must start with http:// or https:// (got ${url.protocol})`;
+  return undefined;
+}
+
+/**
+ * What to write instead of a server URL that does not parse: an IPv6 address without its
+ * brackets (`http://::1:8080`), a zone (`[fe80::1%eth0]`: WHATWG URLs, so Node's fetch, take
+ * none), a port past 65535.
+ */
+function unparsedUrlAdvice(text: string): string {
+  const schemeEnd = text.indexOf("://");
+  const authority = text.slice(schemeEnd < 0 ? 0 : schemeEnd + 3).split(/[/?#]/)[0]!;
+  if (!authority.startsWith("[") && authority.split(":").length > 2) {
+    return "write an IPv6 address in brackets, the port after them: http://[::1]:8080/v1";
+  }
+  if (authority.startsWith("[") && authority.includes("%")) {
+    return "an IPv6 address with a zone (%eth0) cannot be used (URLs take none): use the server's other address (ip -6 addr shows a global one) or its name";
+  }
+  const port = authority.slice(authority.lastIndexOf("]") + 1).split(":")[1];
+  if (port !== undefined && /^\d+$/.test(port) && Number(port) > 65535) return `port ${port} is out of range (1 to 65535)`;
+  return "expected e.g. http://127.0.0.1:8080/v1";
+}

@@ -1,0 +1,29 @@
+// serverUrlProblem: what Hearth: Use Server URL…'s box says as one types (and the model slot
+// after "is not a server URL:"), for URLs as users write them.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { serverUrlProblem } from "../../../src/protocol/server-url.ts";
+
+describe("serverUrlProblem", () => {
+  const problems: Array<[string, RegExp]> = [
+    ["localhost:8080", /^write its scheme too: http:\/\/localhost:8080$/],
+    ["http://::1:8080/v1", /^write an IPv6 address in brackets, the port after them: http:\/\/\[::1\]:8080\/v1$/],
+    ["http://[fe80::1%eth0]:8080", /^an IPv6 address with a zone \(%eth0\) cannot be used/],
+    ["http://127.0.0.1:65536/v1", /^port 65536 is out of range \(1 to 65535\)$/],
+    ["ftp://gpu-box/v1", /^it must start with http:\/\/ or https:\/\/ \(got ftp:\)$/],
+    ["http://alice:s3cret@gpu-box:8080/v1", /^it holds a user name or password, which Hearth does not take from the URL: remove them and use Hearth: Set Server API Key…/],
+    ["alice:s3cret@gpu-box:8080", /^it holds a user name or password/],
+    ["http://", /^expected e\.g\. http:\/\/127\.0\.0\.1:8080\/v1$/],
+  ];
+  for (const [text, expected] of problems) {
+    it(`${text}: says what to write`, () => {
+      const problem = serverUrlProblem(text);
+      assert.match(problem ?? "(none)", expected);
+      assert.doesNotMatch(problem ?? "", /s3cret/);
+    });
+  }
+
+  for (const text of ["http://127.0.0.1:8080/v1", "http://[::1]:8080/v1", "https://gpu-box.lan", " http://localhost:11434/v1 ", "http://[::ffff:127.0.0.1]:8080"]) {
+    it(`${text}: no problem`, () => assert.equal(serverUrlProblem(text), undefined));
+  }
+});

@@ -30,7 +30,7 @@ describe("a command that eats memory", () => {
   });
 
   it("in a real memory group, a hog the runtime started is the one killed, not the runtime holding more memory; the model is told it was the out-of-memory killer", { ...SAFETY_NET, skip: LINUX }, async (t) => {
-    const group = memoryGroup("hearth-command-oom", 400 * 1024 * 1024);
+    const group = memoryGroup("hearth-command-oom", 400 * 1024 * 1024, { noSwap: true });
     if (!group) return t.skip("a memory group cannot be made here (needs root on Linux with a writable /sys/fs/cgroup)");
     t.after(group.remove);
     const dir = tempDir();
@@ -51,6 +51,7 @@ describe("a command that eats memory", () => {
     assert.equal(code, 0, err);
     const result = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { kept: number; exitCode: number | null; signal: string | null; output: string };
     assert.equal(result.kept, 1);
+    if (result.exitCode === 0) return t.skip("the command got its memory (v1's memory limit met from swap here): no out-of-memory kill to look at");
     assert.ok(result.exitCode === 137 || result.signal === "SIGKILL", JSON.stringify(result));
     assert.match(result.output, /killed by SIGKILL, which Hearth did not send: most often the system's out-of-memory killer/);
   });

@@ -9,6 +9,7 @@
  * bodies are bounded in size. Control strings in content (`<|im_end|>` in a file) are escaped
  * on the way out and restored on the way back (control-text.ts).
  */
+import { lookup } from "node:dns/promises";
 import { wellFormed } from "../protocol/plain-text.ts";
 import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
@@ -418,7 +419,7 @@ export class RemoteBackend implements ModelBackend {
       limits.close();
       throwIfAborted(signal);
       const problem = networkProblem(url, error);
-      const why = problem ? `: ${problem}` : (wrongScheme(this.origin, error) ?? ` (${cause(error)})`);
+      const why = problem ? `: ${problem}` : (wrongScheme(this.origin, error) ?? (await localhostFamily(this.origin, error)) ?? ` (${cause(error)})`);
       throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin}${why}`, "openSettings", { cause: error });
     }
     limits.responseStarted();
@@ -656,6 +657,22 @@ function wrongScheme(origin: string, error: unknown): string | undefined {
     return `: it closed the connection without answering (${code}); if it serves HTTPS, write https:${origin.slice("http:".length)}/v1 in hearth.serverUrl (--server)`;
   }
   return undefined;
+}
+
+/**
+ * A server refusing at localhost where localhost is one family alone on this machine (/etc/hosts
+ * gives 127.0.0.1 only, as many containers', or ::1 only) while the server listens on the other
+ * (llama-server --host ::1, a docker port map on ::1): "(ECONNREFUSED)" alone sent users to
+ * check a server that was running. Names the address to write instead.
+ */
+async function localhostFamily(origin: string, error: unknown): Promise<string | undefined> {
+  const url = new URL(origin);
+  if (cause(error) !== "ECONNREFUSED" || url.hostname.replace(/\.$/, "") !== "localhost") return undefined;
+  const families = new Set((await lookup("localhost", { all: true }).catch(() => [])).map((address) => address.family));
+  if (families.size !== 1) return undefined;
+  const [is, other] = families.has(4) ? ["127.0.0.1", "::1"] : ["::1", "127.0.0.1"];
+  url.hostname = other === "::1" ? "[::1]" : other;
+  return `: nothing listens there (ECONNREFUSED); localhost is ${is} alone on this machine, so a server listening on ${other} only is not reached by that name: write ${url.href.replace(/\/+$/, "")}/v1 in hearth.serverUrl (--server), or check that the server runs on that port`;
 }
 
 function cause(error: unknown): string {

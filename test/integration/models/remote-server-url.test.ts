@@ -2,12 +2,13 @@
  * hearth.serverUrl / --server as users write it, against real HTTP servers on loopback
  * (127.0.0.1, and ::1 where this machine has it): an endpoint pasted whole
  * (`…/v1/chat/completions`, `…/v1/models`), stray spaces, https:// for a plain-HTTP server and
- * the reverse.
+ * the reverse; localhost when the server listens on the other family.
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { lookup } from "node:dns/promises";
 import { after, before, describe, it } from "node:test";
 import { collectTurn } from "../../../src/models/backend.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
@@ -99,5 +100,34 @@ describe("https:// written for a plain-HTTP server, and http:// for an HTTPS one
       return true;
     });
     await backend.dispose();
+  });
+});
+
+describe("localhost when the server listens on the other family only", () => {
+  it("a refusal at localhost names the address to write instead", async (t) => {
+    const families = new Set((await lookup("localhost", { all: true })).map((address) => address.family));
+    if (families.size !== 1) return t.skip(`localhost is both 127.0.0.1 and ::1 here (${[...families].join(", ")}): Node tries both, so nothing is refused`);
+    const other = families.has(4) ? "::1" : "127.0.0.1";
+    let served: Awaited<ReturnType<typeof openAiServer>>;
+    try {
+      served = await openAiServer(other);
+    } catch (error) {
+      return t.skip(`cannot listen on ${other} here (${(error as Error).message})`);
+    }
+    try {
+      const backend = new RemoteBackend({ baseUrl: `http://localhost:${served.port}/v1` });
+      const written = other === "::1" ? `http://\\[::1\\]:${served.port}/v1` : `http://127\\.0\\.0\\.1:${served.port}/v1`;
+      await assert.rejects(backend.load(), (error: Error) => {
+        assert.match(error.message, new RegExp(`^cannot reach the server at http://localhost:${served.port}: nothing listens there \\(ECONNREFUSED\\); localhost is [0-9.:]+ alone on this machine, so a server listening on ${other.replace(/\./g, "\\.")} only is not reached by that name: write ${written} in hearth\\.serverUrl \\(--server\\)`));
+        return true;
+      });
+      await backend.dispose();
+      // What it says to write works.
+      const fixed = new RemoteBackend({ baseUrl: `http://${other === "::1" ? "[::1]" : other}:${served.port}/v1` });
+      assert.equal((await fixed.load()).name, "served-model");
+      await fixed.dispose();
+    } finally {
+      served.server.close();
+    }
   });
 });

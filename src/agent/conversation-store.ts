@@ -65,6 +65,8 @@ export class ConversationStore {
   private readonly unknown = new Map<string, UnknownParts>();
   /** Whether this store removed the temporary files saves cut short left in its folder (once, at its first save). */
   private swept = false;
+  /** The conversations told that the storage folder cannot be written (a read-only disk, no permission): told once, not at every turn. */
+  private readonly toldUnwritable = new Set<string>();
 
   /** `dir` undefined: memory only (a client that gave no storage folder). */
   constructor(
@@ -180,7 +182,30 @@ export class ConversationStore {
     const known = this.open.get(id) ?? (this.versions.has(id) ? undefined : await this.get(id));
     const conversation = known ?? this.create(id, first?.role === "system" ? first.content : "");
     conversation.messages = [...messages];
-    await this.save(conversation).catch((error: unknown) => this.warn(`This turn could not be saved (${error instanceof Error ? error.message : String(error)}): a restart of Hearth loses it.`, error, id));
+    await this.save(conversation).then(
+      () => this.toldUnwritable.clear(), // the folder can be written again: a later failure is told anew
+      (error: unknown) => this.saveFailed(id, error),
+    );
+  }
+
+  /**
+   * A turn that could not be saved, told. Where the storage folder cannot be written at all (a
+   * read-only disk, no permission) every later turn fails alike: the first conversation is told
+   * so in full, any other once, and no turn after that (said at every turn, it buried the chat).
+   */
+  private saveFailed(id: string, error: unknown): void {
+    const words = error instanceof Error ? error.message : String(error);
+    if (!unwritable(error)) return this.warn(`This turn could not be saved (${words}): a restart of Hearth loses it.`, error, id);
+    if (this.toldUnwritable.has(id)) return;
+    const first = this.toldUnwritable.size === 0;
+    this.toldUnwritable.add(id);
+    this.warn(
+      first
+        ? `Conversations are not being saved: ${this.dir} cannot be written (${words}). This window keeps them in memory only and a restart of Hearth loses them; this is not said again at each turn. Make that folder writable and the next turn saves the whole conversation.`
+        : `This conversation is not being saved either: ${this.dir} cannot be written (${words}); a restart of Hearth loses it.`,
+      error,
+      id,
+    );
   }
 
   /**
@@ -374,11 +399,6 @@ async function syncFolder(dir: string): Promise<void> {
 }
 
 
-/**
- * The storage folder, made if needed (for this user alone); a file in its place (or above it) is
- * named with what to do, not as mkdir's EEXIST, and folders to make on a read-only disk fail
- * with EROFS, not ENOENT.
- */
 /** A save the disk had no room for, in words naming that disk, its free space and the save's size (node's read "ENOSPC: no space left on device, write"); undefined for any other failure. */
 async function fullDiskError(error: unknown, dir: string, needed: number): Promise<Error | undefined> {
   const free = await statfs(dir).then((disk) => disk.bavail * disk.bsize, () => undefined);
@@ -386,6 +406,21 @@ async function fullDiskError(error: unknown, dir: string, needed: number): Promi
   return words === undefined ? undefined : new Error(`${words}; free some space there and the next turn saves the whole conversation`, { cause: error });
 }
 
+/**
+ * A failure of a folder that cannot be written at all (a read-only disk, no permission): every
+ * save there fails alike. Not Windows' EACCES or EPERM, which a file held open for a moment
+ * (an antivirus scan) gives as well.
+ */
+function unwritable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EROFS" || (code === "EACCES" && process.platform !== "win32");
+}
+
+/**
+ * The storage folder, made if needed (for this user alone); a file in its place (or above it) is
+ * named with what to do, not as mkdir's EEXIST, and folders to make on a read-only disk fail
+ * with EROFS, not ENOENT.
+ */
 async function makeFolder(dir: string): Promise<void> {
   try {
     await makeFolders(dir, { mkdir: (path, options) => mkdir(path, { ...options, mode: PRIVATE_FOLDER }), lstat, dirname });

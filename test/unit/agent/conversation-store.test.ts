@@ -160,8 +160,11 @@ describe("ConversationStore with a damaged or strange folder", () => {
     const mount = smallDisk(t, { size: "1m", readOnly: true });
     if (!mount) return;
     const warnings: string[] = [];
-    await new ConversationStore(join(mount, "User", "globalStorage", "conversations"), (message) => warnings.push(message)).record("c1", TURN.slice(0, 3));
-    assert.deepEqual(warnings, [`This turn could not be saved (EROFS: read-only file system, mkdir '${join(mount, "User")}'): a restart of Hearth loses it.`]);
+    const dir = join(mount, "User", "globalStorage", "conversations");
+    await new ConversationStore(dir, (message) => warnings.push(message)).record("c1", TURN.slice(0, 3));
+    assert.deepEqual(warnings, [
+      `Conversations are not being saved: ${dir} cannot be written (EROFS: read-only file system, mkdir '${join(mount, "User")}'). This window keeps them in memory only and a restart of Hearth loses them; this is not said again at each turn. Make that folder writable and the next turn saves the whole conversation.`,
+    ]);
   });
 
   it("a storage folder that is a link to nothing (a drive or share not mounted) says so, and makes nothing through the link", async (t) => {

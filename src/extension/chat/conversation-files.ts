@@ -48,6 +48,35 @@ export interface ExportSteps {
   write(markdown: string): Promise<void>;
 }
 
+/** The file operations an export is written with (VS Code's workspace.fs in the command: local and remote folders alike). */
+export interface ExportFileOps<T> {
+  writeFile(at: T, bytes: Uint8Array): Promise<void>;
+  /** Over the file at `to`, where there is one. */
+  rename(from: T, to: T): Promise<void>;
+  delete(at: T): Promise<void>;
+}
+
+/** The name an export is first written under, beside `name` (hidden, and unlike any the save dialog offers). */
+export function exportTemporaryName(name: string, random: string): string {
+  return `.${name}.hearth-${random}.tmp`;
+}
+
+/**
+ * Writes an export whole or not at all: at `temporary`, beside `target`, then renamed over it.
+ * Written in place, a full disk (or a window closed mid-write) left an earlier export there cut
+ * short or empty and the new one missing; now it leaves the earlier file as it was, and no
+ * temporary file.
+ */
+export async function writeBeside<T>(ops: ExportFileOps<T>, target: T, temporary: T, bytes: Uint8Array): Promise<void> {
+  try {
+    await ops.writeFile(temporary, bytes);
+    await ops.rename(temporary, target);
+  } catch (error) {
+    await ops.delete(temporary).catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
  * Asks for the export and writes it: a refusal or a failed write is a problem for the
  * command to show as Import shows its own ("Hearth could not export …"), not an error thrown

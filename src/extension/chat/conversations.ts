@@ -2,12 +2,13 @@
  * The chat's conversations: new, open from the history, delete, and Export / Import
  * Conversation (a Markdown file a teammate continues from).
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { posix } from "node:path";
 import * as vscode from "vscode";
 import { ConversationExportRequest, ConversationForgetRequest, ConversationImportRequest } from "../../protocol/agent.ts";
 import { CHAT_VIEW_ID } from "../../protocol/contributions.ts";
 import { newTranscript } from "../../protocol/transcript.ts";
-import { exportFileName, exportParams, importedTranscript, importSizeProblem, writeExport } from "./conversation-files.ts";
+import { type ExportFileOps, exportFileName, exportParams, exportTemporaryName, importedTranscript, importSizeProblem, writeBeside, writeExport } from "./conversation-files.ts";
 import { showFailure } from "../failure-notice.ts";
 import { blockerActions, importBlocker } from "../request-failure.ts";
 import type { ChatSession } from "./session.ts";
@@ -44,6 +45,12 @@ export async function deleteConversation(chat: ChatSession, id: string, runningC
   chat.showConversation();
 }
 
+const EXPORT_FILES: ExportFileOps<vscode.Uri> = {
+  writeFile: async (at, bytes) => vscode.workspace.fs.writeFile(at, bytes),
+  rename: async (from, to) => vscode.workspace.fs.rename(from, to, { overwrite: true }),
+  delete: async (at) => vscode.workspace.fs.delete(at),
+};
+
 /** "Export Conversation": the open conversation as a Markdown file a teammate can import. */
 export async function exportConversation(chat: ChatSession): Promise<void> {
   const transcript = chat.transcript;
@@ -67,7 +74,7 @@ export async function exportConversation(chat: ChatSession): Promise<void> {
       );
       return pick === "Export Anyway";
     },
-    write: (markdown) => Promise.resolve(vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown))),
+    write: (markdown) => writeBeside(EXPORT_FILES, target, vscode.Uri.joinPath(target, "..", exportTemporaryName(posix.basename(target.path), randomBytes(6).toString("hex"))), new TextEncoder().encode(markdown)),
   });
   if ("problem" in done) return void vscode.window.showErrorMessage(`Hearth could not export “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}: ${done.problem}`);
   if (done.outcome === "declined") return;

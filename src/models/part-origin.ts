@@ -6,7 +6,7 @@
  * with the whole new file), and the answer's validator, size and announced SHA-256 are
  * checked against the ones kept here (for servers that ignore `If-Range`, or send none).
  */
-import { readFile, unlink, writeFile } from "node:fs/promises";
+import { open, readFile, rename, rm, unlink } from "node:fs/promises";
 
 export interface PartOrigin {
   /** The strong ETag, else the Last-Modified date, of the response the part was started from. */
@@ -34,8 +34,29 @@ export async function readOrigin(part: string): Promise<PartOrigin | undefined> 
   }
 }
 
+/**
+ * Keeps `origin` beside `part`: written beside, flushed, then renamed over the one there, so a
+ * full disk, a killed process or a power cut leaves the old origin or the new one, never an
+ * empty or cut file (read as "a part from before", whose resume no validator guards). A `.tmp`
+ * a killed process left is written over (the part's lock is held: no other writer now).
+ */
 export async function writeOrigin(part: string, origin: PartOrigin): Promise<void> {
-  await writeFile(originPath(part), JSON.stringify(origin));
+  const file = originPath(part);
+  const tmp = `${file}.tmp`;
+  await rm(tmp, { force: true });
+  try {
+    const handle = await open(tmp, "wx");
+    try {
+      await handle.writeFile(JSON.stringify(origin));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
 }
 
 /** Removes the origin of `part` (the part was finished, deleted or started over). */

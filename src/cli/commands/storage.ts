@@ -1,7 +1,8 @@
 /**
  * `hearth storage`: what Hearth keeps on this machine outside the user's folders, where, and how
  * much; `--clean` removes what no one needs: checkpoints of folders that are gone, the
- * index caches (rebuilt when needed) and interrupted downloads. Nothing a running Hearth
+ * index caches (rebuilt when needed), interrupted downloads and the CUDA packages of other
+ * node-llama-cpp versions than this Hearth's. Nothing a running Hearth
  * uses (a store a live process has open, a part a download appends to) and nothing of the
  * user's (downloaded models, `hearth fix` trajectories) is removed; those are named so the
  * user can decide.
@@ -10,7 +11,7 @@ import { lstat, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hearthStateDir } from "../../agent/checkout-lock.ts";
-import { holderWords, LOCK_STALE_MS, lockPart, nativeFolderIn } from "../../models/index.ts";
+import { bundledLlamaVersion, holderWords, LOCK_STALE_MS, lockPart, nativeFolderIn } from "../../models/index.ts";
 import { isAlive } from "../../protocol/processes.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { listStores, removeStore, type StoreInfo } from "../../tools/checkpoint-stores.ts";
@@ -59,7 +60,9 @@ models and interrupted downloads, CUDA packages, the index caches, hearth fix's 
   --clean   remove the checkpoints of folders that are not there, unused for 14 days
             (not sooner: a folder on a disk not mounted now is not there either), every
             index cache (the next index of a folder parses it again) and interrupted
-            downloads (a model download then starts from the beginning); never a downloaded model, a
+            downloads (a model download then starts from the beginning), and the CUDA
+            packages downloaded for another version of Hearth (never the one this
+            Hearth loads); never a downloaded model, a
             trajectory, or anything a running Hearth holds (a store another process has
             open, a part being downloaded): those are named, for you to decide
   --json    print the list (and what was removed) as JSON
@@ -108,7 +111,49 @@ async function modelsPlace(): Promise<Place> {
 async function packagesPlace(): Promise<Place | undefined> {
   const folder = nativeFolderIn(cliStoragePath());
   const bytes = await folderSize(folder);
-  return bytes > 0 ? { what: "CUDA packages (hearth models --cuda)", path: folder, bytes, note: "", items: [] } : undefined;
+  return bytes > 0 ? { what: "CUDA packages (hearth models --cuda)", path: folder, bytes, note: "", items: await nativePackages(folder) } : undefined;
+}
+
+/**
+ * The package versions installed in a native folder (`<folder>/@node-llama-cpp/<name>@<version>`,
+ * native-packages.ts) and the downloads of them left in `.downloads`. Each update of Hearth
+ * that moves node-llama-cpp to another version downloads the CUDA package anew (hundreds of
+ * megabytes; node-llama-cpp loads its own version's alone), and nothing removed the one before:
+ * those are cleanable. This version's package is not; nor is its download, which a download
+ * goes on from.
+ */
+async function nativePackages(folder: string): Promise<Item[]> {
+  // Not known (node-llama-cpp's manifest unreadable): every version is listed, none removed.
+  let current: string | undefined;
+  try {
+    current = bundledLlamaVersion();
+  } catch {
+    current = undefined;
+  }
+  const items: Item[] = [];
+  const scope = join(folder, "@node-llama-cpp");
+  for (const name of (await readdir(scope).catch(() => [] as string[])).sort()) {
+    const at = name.lastIndexOf("@");
+    if (at <= 0 || name.includes(".tmp-")) continue;
+    const version = name.slice(at + 1);
+    const path = join(scope, name);
+    const bytes = await folderSize(path);
+    if (version === current) items.push({ path, bytes, note: "the CUDA package this Hearth loads", cleanable: false });
+    else if (current === undefined) items.push({ path, bytes, note: `for node-llama-cpp ${version}`, cleanable: false });
+    else items.push({ path, bytes, note: otherVersion(version, current), cleanable: true });
+  }
+  const downloads = join(folder, ".downloads");
+  for (const name of current === undefined ? [] : (await readdir(downloads).catch(() => [] as string[])).sort()) {
+    // A part's lock and notes go with it (cleanPart); this version's download is gone on from.
+    if (!(name.endsWith(".tgz") || name.endsWith(".tgz.part")) || name.endsWith(`-${current}.tgz`) || name.endsWith(`-${current}.tgz.part`)) continue;
+    const path = join(downloads, name);
+    items.push({ path, bytes: await folderSize(path), note: `a download of a CUDA package for another version of Hearth, ${name.endsWith(".part") ? "left unfinished" : "never unpacked"}`, cleanable: true });
+  }
+  return items;
+}
+
+function otherVersion(version: string, current: string): string {
+  return `for node-llama-cpp ${version}, which this Hearth does not load (it loads ${current}'s): left by another version of Hearth, which downloads it again if it needs it`;
 }
 
 function indexFolder(): string {
@@ -228,6 +273,13 @@ async function clean(): Promise<{ files: Removed[]; kept: string[] }> {
   const models = cliModelsFolder();
   for (const name of await readdir(models).catch(() => [] as string[])) {
     if (name.endsWith(".part")) await cleanPart(join(models, name), files, kept);
+  }
+  // The CLI's own alone: VS Code's storage holds the packages of the extension's version, which may not be this CLI's.
+  for (const item of await nativePackages(nativeFolderIn(cliStoragePath()))) {
+    if (!item.cleanable) continue;
+    if (item.path.endsWith(".part")) await cleanPart(item.path, files, kept);
+    else if (await rm(item.path, { recursive: true, force: true }).then(() => true, () => false)) files.push({ path: item.path, bytes: item.bytes });
+    else kept.push(`${item.path}: it could not be removed`);
   }
   return { files, kept };
 }

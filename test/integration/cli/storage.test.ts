@@ -4,7 +4,7 @@
 // Real built CLI, real files in temporary XDG folders and HOME.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -201,4 +201,34 @@ it("hearth storage --clean keeps an interrupted download whose lock another vers
   assert.equal(run.status, 0, run.stderr);
   assert.ok(existsSync(part), run.stdout);
   assert.match(run.stdout, /Kept .*Q4_K_M\.gguf\.part: being downloaded now \(another version of Hearth, whose lock this version does not read\)/);
+});
+
+// A user a few updates in: each Hearth update that moved node-llama-cpp to another version had
+// hearth models --cuda download its CUDA package again (hundreds of MB; node-llama-cpp loads
+// its own version's alone), and the one before stayed in HEARTH_HOME/native for good: listed as
+// one size, never named, never removed by --clean.
+it("hearth storage names the CUDA packages of other node-llama-cpp versions and --clean removes them, never this Hearth's", () => {
+  const m = machine();
+  const current = (JSON.parse(readFileSync(join(ROOT, "node_modules", "node-llama-cpp", "package.json"), "utf8")) as { version: string }).version;
+  const scope = join(m.env.HEARTH_HOME!, "native", "@node-llama-cpp");
+  const downloads = join(m.env.HEARTH_HOME!, "native", ".downloads");
+  file(join(scope, "linux-x64-cuda@3.0.0-beta.44", "bins", "libggml-cuda.so"), 3 * MiB);
+  file(join(scope, "linux-x64-cuda-ext@3.0.0-beta.44", "bins", "libcublas.so"), 2 * MiB);
+  file(join(scope, `linux-x64-cuda@${current}`, "bins", "libggml-cuda.so"), MiB);
+  file(join(downloads, "@node-llama-cpp+linux-x64-cuda-ext-3.1.0.tgz.part"), MiB); // cancelled, for an older Hearth
+  file(join(downloads, `@node-llama-cpp+linux-x64-cuda-ext-${current}.tgz.part`), MiB); // this Hearth's: the next --cuda goes on from it
+  const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
+  for (const name of readdirSync(downloads)) utimesSync(join(downloads, name), dayAgo, dayAgo);
+  const listed = hearth(m);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.match(listed.stdout, new RegExp(`  \\* .*linux-x64-cuda@3\\.0\\.0-beta\\.44: 3\\.0 MiB, for node-llama-cpp 3\\.0\\.0-beta\\.44, which this Hearth does not load \\(it loads ${current.replaceAll(".", "\\.")}'s\\): left by another version of Hearth, which downloads it again if it needs it`));
+  assert.match(listed.stdout, /  \* .*linux-x64-cuda-ext@3\.0\.0-beta\.44: 2\.0 MiB/);
+  assert.match(listed.stdout, /  \* .*cuda-ext-3\.1\.0\.tgz\.part: 1\.0 MiB, a download of a CUDA package for another version of Hearth, left unfinished/);
+  assert.match(listed.stdout, new RegExp(`    .*linux-x64-cuda@${current.replaceAll(".", "\\.")}: 1\\.0 MiB, the CUDA package this Hearth loads`));
+  const run = hearth(m, "--clean");
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^Removed 3 item\(s\), 6\.0 MiB:/);
+  assert.deepEqual(readdirSync(scope), [`linux-x64-cuda@${current}`]);
+  assert.deepEqual(readdirSync(downloads), [`@node-llama-cpp+linux-x64-cuda-ext-${current}.tgz.part`]);
+  assert.match(hearth(m).stdout, /CUDA packages \(hearth models --cuda\): 2\.0 MiB/);
 });

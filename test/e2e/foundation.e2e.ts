@@ -57,6 +57,12 @@ describe("Hearth in a real workbench", () => {
       const shown = await quickInput.innerText();
       assert.match(shown, new RegExp(title), `${label} opened: ${JSON.stringify(shown.slice(0, 200))}`);
       assert.doesNotMatch(shown, /Which model should Hearth use\?/, label);
+      if (label === "Use Server URL…") {
+        // An IPv6 address without brackets: the box says how to write it (it said "Not a URL").
+        await wb.page.keyboard.press("ControlOrMeta+a");
+        await wb.page.keyboard.type("http://::1:8080/v1");
+        await quickInput.getByText("write an IPv6 address in brackets, the port after them: http://[::1]:8080/v1").first().waitFor({ timeout: 30_000 });
+      }
       await wb.page.keyboard.press("Escape");
       await quickInput.waitFor({ state: "hidden", timeout: 30_000 });
     }

@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, existsSync, readFileSync } from "node:fs";
-import { mkdir, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import * as nodeModule from "node:module";
 import { homedir, userInfo } from "node:os";
 import { isAbsolute, join } from "node:path";
@@ -23,6 +23,7 @@ import { printableAscii } from "../protocol/printable-ascii.ts";
 import { formatLimit } from "../protocol/units.ts";
 import { DOWNLOAD_IDLE_MS, DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
 import { BodyTooLargeError, type Clock, formatDuration, readBodyText, RequestLimits } from "./http-limits.ts";
+import { LOCK_STALE_MS } from "./part-lock.ts";
 import { unpackTarGz } from "./tar-gz.ts";
 import { withoutCredentials } from "./openai-wire.ts";
 
@@ -192,7 +193,35 @@ export async function installNativePackage(options: InstallOptions): Promise<Ins
   throwIfAborted(signal);
   await unpackAtomically(download.path, folder, signal);
   await unlink(download.path);
+  await removeOtherVersions(nativeFolder, version);
   return { name, version, folder, downloaded: true };
+}
+
+/**
+ * Once a package of `version` is installed: the packages of every other version in the native
+ * folder, which this Hearth's node-llama-cpp never loads (an update that moved it to another
+ * version downloads the CUDA package anew, hundreds of megabytes, and the one before stayed for
+ * good), and those versions' downloads left there (a cancelled one's `.part`, unless something
+ * holds its lock or wrote to it lately). Best effort: what cannot be removed (a DLL a running
+ * older Hearth has loaded on Windows) stays, and `hearth storage --clean` names it.
+ */
+async function removeOtherVersions(nativeFolder: string, version: string): Promise<void> {
+  const scope = join(nativeFolder, "@node-llama-cpp");
+  for (const name of await readdir(scope).catch(() => [] as string[])) {
+    const at = name.lastIndexOf("@");
+    if (at <= 0 || name.includes(".tmp-") || name.slice(at + 1) === version) continue;
+    await rm(join(scope, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  const downloads = join(nativeFolder, ".downloads");
+  for (const name of await readdir(downloads).catch(() => [] as string[])) {
+    if (!(name.endsWith(".tgz") || name.endsWith(".tgz.part")) || name.endsWith(`-${version}.tgz`) || name.endsWith(`-${version}.tgz.part`)) continue;
+    const path = join(downloads, name);
+    if (existsSync(`${path}.lock`)) continue;
+    const written = await stat(path).then((info) => info.mtimeMs, () => Date.now());
+    if (Date.now() - written < LOCK_STALE_MS) continue;
+    await rm(path, { force: true }).catch(() => undefined);
+    await rm(`${path}.json`, { force: true }).catch(() => undefined);
+  }
 }
 
 async function verifyIntegrity(path: string, meta: NativePackageMetadata): Promise<void> {

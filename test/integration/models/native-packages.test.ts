@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -179,5 +179,37 @@ describe("CUDA binary package install", () => {
       JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script(register)], { cwd: fileURLToPath(new URL("../../..", import.meta.url)), encoding: "utf8" }).trim().split("\n").pop()!) as string | null;
     assert.equal(run(true), join(native, "@node-llama-cpp", `linux-x64-cuda@${VERSION}`, "bins", "linux-x64-cuda", "llama-addon.node"));
     assert.ok(!run(false)?.startsWith(native), "without the hook node-llama-cpp does not look there");
+  });
+
+  // A user a few updates in: each update that moved node-llama-cpp to another version had the
+  // CUDA package downloaded again (hundreds of MB: node-llama-cpp loads its own version's alone),
+  // and the one before stayed in the native folder for good, with a cancelled download of one.
+  it("a fresh install removes the packages of other versions and their leftover downloads, never one a download holds", async () => {
+    const native = tempDir("hearth-native-");
+    const scope = join(native, "@node-llama-cpp");
+    const downloads = join(native, ".downloads");
+    const old = ["linux-x64-cuda@3.0.0-beta.44", "linux-x64-cuda-ext@3.0.0-beta.44"];
+    for (const name of old) {
+      mkdirSync(join(scope, name, "bins"), { recursive: true });
+      writeFileSync(join(scope, name, "bins", "libggml-cuda.so"), "old");
+    }
+    mkdirSync(join(scope, "linux-x64-cuda@3.1.0.tmp-0a1b2c3d"), { recursive: true }); // another Hearth unpacking now
+    mkdirSync(downloads, { recursive: true });
+    const cancelled = join(downloads, "@node-llama-cpp+linux-x64-cuda-ext-3.1.0.tgz.part");
+    const held = join(downloads, "@node-llama-cpp+linux-x64-cuda-3.2.0.tgz.part");
+    const lately = join(downloads, "@node-llama-cpp+linux-x64-cuda-3.3.0.tgz.part");
+    for (const part of [cancelled, held, lately]) writeFileSync(part, "part");
+    writeFileSync(`${cancelled}.json`, "{}");
+    writeFileSync(`${held}.lock`, "{}");
+    const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
+    for (const part of [cancelled, held]) utimesSync(part, dayAgo, dayAgo);
+    const result = await install(native);
+    assert.equal(result.downloaded, true);
+    assert.deepEqual(readdirSync(scope).sort(), ["linux-x64-cuda@3.1.0.tmp-0a1b2c3d", `linux-x64-cuda@${VERSION}`]);
+    assert.deepEqual(readdirSync(downloads).sort(), [held, `${held}.lock`, lately].map((path) => path.slice(downloads.length + 1)).sort());
+    // Installed already: nothing is looked at again.
+    mkdirSync(join(scope, old[0]!), { recursive: true });
+    assert.equal((await install(native)).downloaded, false);
+    assert.ok(existsSync(join(scope, old[0]!)));
   });
 });

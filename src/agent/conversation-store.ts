@@ -61,8 +61,13 @@ export class ConversationStore {
   private readonly unsaved = new Set<string>();
   /** The version of each conversation's file this store's copy comes from (ABSENT: there was none). */
   private readonly versions = new Map<string, string>();
-  /** What each conversation's file holds that this version does not know (a newer Hearth's fields), as last read: its saves keep it. */
+  /**
+   * What each conversation's file holds that this version does not know (a newer Hearth's fields), as last read: its saves keep it.
+   * Let go with the conversation (it holds each such message as read: a whole conversation where a newer Hearth marks every one).
+   */
   private readonly unknown = new Map<string, UnknownParts>();
+  /** Conversations let go from memory whose file held such fields: a save reads them from the file again. */
+  private readonly unknownLetGo = new Set<string>();
   /** Whether this store removed the temporary files saves cut short left in its folder (once, at its first save). */
   private swept = false;
   /** The conversations told that the storage folder cannot be written (a read-only disk, no permission): told once, not at every turn. */
@@ -101,6 +106,7 @@ export class ConversationStore {
       const current = this.open.get(id);
       if (current && current !== cached) return this.keep(current);
       this.versions.set(id, read.version);
+      this.unknownLetGo.delete(id);
       if (unknown) this.unknown.set(id, unknown);
       else this.unknown.delete(id);
       const replaced = cached !== undefined && !startsWith(messages, cached.messages);
@@ -180,6 +186,7 @@ export class ConversationStore {
     const first = messages[0];
     // Not read again: the turn ran on the version it started from, and the save compares with that.
     const known = this.open.get(id) ?? (this.versions.has(id) ? undefined : await this.get(id));
+    if (!known && this.unknownLetGo.has(id)) await this.unknownAgain(id);
     const conversation = known ?? this.create(id, first?.role === "system" ? first.content : "");
     conversation.messages = [...messages];
     await this.save(conversation).then(
@@ -246,6 +253,7 @@ export class ConversationStore {
   async import(id: string, messages: readonly ChatMessage[]): Promise<void> {
     const conversation = this.create(id, "");
     this.unknown.delete(id);
+    this.unknownLetGo.delete(id);
     conversation.messages = [...conversation.messages, ...messages]; // not push(...messages): a long list overflows the stack
     await this.save(conversation);
   }
@@ -258,7 +266,17 @@ export class ConversationStore {
     await this.saving.get(id)?.catch(() => undefined);
     this.versions.delete(id);
     this.unknown.delete(id);
+    this.unknownLetGo.delete(id);
     if (this.dir) await rm(this.file(id), { force: true });
+  }
+
+  /** A newer Hearth's fields of a conversation let go from memory, from its file while that is still the version this store read. */
+  private async unknownAgain(id: string): Promise<void> {
+    this.unknownLetGo.delete(id);
+    const read = await readConversationFile(this.file(id)).catch(() => undefined);
+    if (read === undefined || read.version !== this.versions.get(id)) return;
+    const { unknown } = parseFile(read.text);
+    if (unknown) this.unknown.set(id, unknown);
   }
 
   /** Whether another process saved the conversation since this store's copy was read or saved. */
@@ -331,7 +349,9 @@ export class ConversationStore {
     if (!this.dir) return; // memory only: nowhere to read them back from
     for (const id of this.open.keys()) {
       if (this.open.size <= MAX_OPEN) return;
-      if (!this.unsaved.has(id) && !this.saving.has(id)) this.open.delete(id);
+      if (this.unsaved.has(id) || this.saving.has(id)) continue;
+      this.open.delete(id);
+      if (this.unknown.delete(id)) this.unknownLetGo.add(id);
     }
   }
 

@@ -101,6 +101,26 @@ describe("ConversationStore: fields a newer Hearth added to the same format", ()
     assert.deepEqual(saved, { ...NEWER, savedAt: saved.savedAt, messages: [...NEWER.messages, ...NEXT] });
   });
 
+  // A window open for days going through many conversations a newer Hearth saved (every message
+  // with a field of its own): each was let go from memory past the newest 16, but what it held of
+  // the newer Hearth's fields — every message as read — stayed for as long as the runtime ran.
+  it("lets their fields go with the conversations let go from memory, and a later turn still keeps them in the file", async (t) => {
+    const dir = folder(t);
+    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `n${i}.json`), JSON.stringify(NEWER));
+    const store = new ConversationStore(dir);
+    const held = () => (store as unknown as { unknown: Map<string, unknown> }).unknown.size;
+    for (let i = 0; i < 40; i++) assert.deepEqual((await store.get(`n${i}`))?.messages, KNOWN);
+    assert.ok(held() <= 16, `${held()} conversations' newer fields held in memory`);
+    // One let go long ago: its next turn (read again) and a turn that ends after it was let go both keep them.
+    await store.record("n0", [...(await store.get("n0"))!.messages, ...NEXT]);
+    const saved = JSON.parse(readFileSync(join(dir, "n0.json"), "utf8"));
+    assert.deepEqual(saved, { ...NEWER, savedAt: saved.savedAt, messages: [...NEWER.messages, ...NEXT] });
+    await store.record("n1", [...KNOWN, ...NEXT]);
+    const letGo = JSON.parse(readFileSync(join(dir, "n1.json"), "utf8"));
+    assert.deepEqual(letGo, { ...NEWER, savedAt: letGo.savedAt, messages: [...NEWER.messages, ...NEXT] });
+    assert.ok(held() <= 16, `${held()} held after the turns`);
+  });
+
   it("a tool result or call condensed to save context is still the message it was: its fields stay on it", async (t) => {
     const dir = folder(t);
     const file = join(dir, "c1.json");

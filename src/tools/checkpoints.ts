@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { access, chmod, constants, lstat, mkdir, readFile, realpath, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { access, chmod, constants, copyFile, link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
@@ -1096,7 +1096,9 @@ export class CheckpointStore {
    * is not "no paths": taken so, the next checkpoint would write a list without the agent's
    * earlier ignored files, and no checkpoint would diff or restore them again. Every path a
    * checkpoint recorded outside its tree is in its message's manifest: the list is made again
-   * from those, the damaged file kept aside (`hearth-paths.json.damaged-<time>`).
+   * from those, the damaged file kept aside (`hearth-paths.json.damaged-<time>`). The new list
+   * is renamed over the damaged one, never after it was moved away: a write that fails (a full
+   * disk) leaves the damage in place to be rebuilt again, not a missing list read as no paths.
    */
   private async rebuildTracked(file: string): Promise<string[]> {
     const paths = new Set<string>();
@@ -1106,9 +1108,25 @@ export class CheckpointStore {
       }
     }
     const all = [...paths].sort();
-    await rename(file, `${file}.damaged-${Date.now()}`);
+    await this.keepDamaged(file);
     await this.writeTracked(all);
     return all;
+  }
+
+  /**
+   * The damaged list's bytes kept beside it (a hard link, else a copy), once: the same damage
+   * found again (a rebuild whose write failed) is not kept again. A copy that cannot be made
+   * (a full disk) does not stop the rebuild.
+   */
+  private async keepDamaged(file: string): Promise<void> {
+    const bytes = await readFile(file).catch(() => undefined);
+    if (!bytes) return;
+    const prefix = `${TRACKED_FILE}.damaged-`;
+    for (const name of (await readdir(this.gitDir)).filter((n) => n.startsWith(prefix))) {
+      if ((await readFile(join(this.gitDir, name)).catch(() => undefined))?.equals(bytes)) return;
+    }
+    const aside = `${file}.damaged-${Date.now()}`;
+    await link(file, aside).catch(() => copyFile(file, aside, constants.COPYFILE_EXCL)).catch(() => undefined);
   }
 
   /** Checkpoints from `start` back, newest first (`start` given: known to exist). */

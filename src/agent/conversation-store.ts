@@ -270,12 +270,23 @@ export class ConversationStore {
     if (this.dir) await rm(this.file(id), { force: true });
   }
 
-  /** A newer Hearth's fields of a conversation let go from memory, from its file while that is still the version this store read. */
+  /**
+   * A newer Hearth's fields of a conversation let go from memory, from its file as it is now: the
+   * version this store read, or the one another window saved since (which the save then moves
+   * aside) — a version that went on from it and kept them on the messages this turn shares with
+   * it (`withUnknown` gives each back only to the message it came with). Taken only while that
+   * version was read, they were lost from the file the newer Hearth reads.
+   */
   private async unknownAgain(id: string): Promise<void> {
     this.unknownLetGo.delete(id);
     const read = await readConversationFile(this.file(id)).catch(() => undefined);
-    if (read === undefined || read.version !== this.versions.get(id)) return;
-    const { unknown } = parseFile(read.text);
+    if (read === undefined) return;
+    let unknown: UnknownParts | undefined;
+    try {
+      unknown = parseFile(read.text).unknown;
+    } catch {
+      return; // damaged, or a newer format (kept beside by the save)
+    }
     if (unknown) this.unknown.set(id, unknown);
   }
 

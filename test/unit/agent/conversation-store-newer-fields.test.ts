@@ -121,6 +121,25 @@ describe("ConversationStore: fields a newer Hearth added to the same format", ()
     assert.ok(held() <= 16, `${held()} held after the turns`);
   });
 
+  // bdd30ac4 let the fields go with the conversation and read them again from the file only while
+  // it was the version the turn started from: where another window (of this version) saved a turn
+  // of it meanwhile, this window's save moved that version aside and wrote its own without the
+  // newer Hearth's fields — in the file that version reads, they were gone.
+  it("a turn ending after the conversation was let go and another window saved it meanwhile still keeps them in the file", async (t) => {
+    const dir = folder(t);
+    const file = join(dir, "c1.json");
+    writeFileSync(file, JSON.stringify(NEWER));
+    const store = new ConversationStore(dir);
+    const messages = (await store.get("c1"))!.messages;
+    for (let i = 0; i < 16; i++) await store.record(`other${i}`, KNOWN); // c1 let go from memory
+    const other = new ConversationStore(dir); // another window, this version
+    await other.record("c1", [...(await other.get("c1"))!.messages, { role: "user", content: "and sub?" }, { role: "assistant", content: "fine" }]);
+    await store.record("c1", [...messages, ...NEXT]);
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(saved, { ...NEWER, savedAt: saved.savedAt, messages: [...NEWER.messages, ...NEXT] });
+    assert.equal(readdirSync(dir).filter((name) => name.startsWith("c1.other-window-")).length, 1, "the other window's turn is kept beside it");
+  });
+
   it("a tool result or call condensed to save context is still the message it was: its fields stay on it", async (t) => {
     const dir = folder(t);
     const file = join(dir, "c1.json");

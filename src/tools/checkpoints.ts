@@ -1085,7 +1085,7 @@ export class CheckpointStore {
     const text = await readFile(file, "utf8").catch(() => "[]");
     try {
       const parsed: unknown = JSON.parse(text);
-      return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === "string") : [];
+      return Array.isArray(parsed) ? parsed.filter(recordable) : [];
     } catch {
       return this.rebuildTracked(file);
     }
@@ -1104,7 +1104,7 @@ export class CheckpointStore {
     const paths = new Set<string>();
     if (await this.head()) {
       for (const message of (await this.text(["log", "--format=%x1e%B", "HEAD", "--"])).split("\x1e").slice(1)) {
-        for (const path of parseManifest(message).keys()) paths.add(path);
+        for (const path of parseManifest(message).keys()) if (recordable(path)) paths.add(path);
       }
     }
     const all = [...paths].sort();
@@ -1189,5 +1189,21 @@ export class CheckpointStore {
     if (over) throw new DiffTooLargeError(call.maxBytes!);
     if (code !== 0 && !call.answers?.includes(code ?? -1)) throw new Error(`git ${args[0]} failed in the checkpoint repository: ${Buffer.concat(stderr).toString("utf8").trim()}`);
     return Buffer.concat(stdout);
+  }
+}
+
+/**
+ * A path the list of the agent's files may hold: one `create` would have recorded (checkpointPath's
+ * own form: inside the workspace, not in .git or .hearth). Where Hearth's state is in the
+ * workspace (.hearth/state), a list or a checkpoint's manifest may come from the folder itself
+ * (a repository that commits one): "../x" or "/etc/x" there made git refuse every diff and
+ * restore of the store ("… is outside repository"); they are passed over.
+ */
+function recordable(path: unknown): path is string {
+  if (typeof path !== "string") return false;
+  try {
+    return checkpointPath(path) === path;
+  } catch {
+    return false;
   }
 }

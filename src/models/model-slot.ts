@@ -368,15 +368,22 @@ export async function checkModelSource(source: ModelSource, downloadedPresets: R
 }
 
 function checkServerUrl(source: Extract<ModelSource, { kind: "server" }>): ModelState {
+  const problem = serverUrlProblem(source.url);
+  if (!problem) return { kind: "configured", source, detail: "remote server, connects on first use" };
   // Without a scheme ("alice:pw@localhost:8080") the password is found as in a URL, never shown.
   const shown = withoutCredentials(source.url.includes("://") ? source.url : `http://${source.url.trim()}`);
   if (shown.credentials) {
     const { message, fix } = urlCredentialsError();
-    return { kind: "error", source: { kind: "server", url: shown.url }, message, ...(fix ? { fix } : {}) };
+    return { kind: "error", source: { kind: "server", url: withoutQuery(shown.url) }, message, ...(fix ? { fix } : {}) };
   }
-  const problem = serverUrlProblem(source.url);
-  if (problem) return { kind: "error", source, message: `"${source.url}" is not a server URL: ${problem}`, fix: "openSettings" };
-  return { kind: "configured", source, detail: "remote server, connects on first use" };
+  const url = withoutQuery(source.url);
+  return { kind: "error", source: { kind: "server", url }, message: `"${url}" is not a server URL: ${problem}`, fix: "openSettings" };
+}
+
+/** A server URL as a refusal shows it (and the status, as the state's source): its query or fragment (?key=… may be a key) as "?…" / "#…". */
+function withoutQuery(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut < 0 ? url : `${url.slice(0, cut)}${url[cut]}…`;
 }
 
 /**

@@ -16,6 +16,10 @@ export function serverUrlProblem(text: string): string | undefined {
   }
   // Checked first: any advice below repeats the text, and a password is never shown.
   if (url.username || url.password) return "it holds a user name or password, which Hearth does not take from the URL: remove them and use Hearth: Set Server API Key… (the CLI reads $HEARTH_API_KEY)";
+  // Hearth adds /v1/models, /v1/chat/completions… after the path: "…/v1?api-version=…" asked for
+  // "/v1?api-version=…/v1/models", and "…/v1#" for /v1 alone, each a 404 "for /v1" on a right address.
+  // The query is not repeated: it may hold a key (?key=…).
+  if (/[?#]/.test(url.href)) return "it has a query or fragment (?… or #…), which Hearth cannot keep: it adds /v1/models and /v1/chat/completions after the path, so the server is asked for another address: remove it (an API key goes in Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";
   if (schemeEnd < 0) return `write its scheme too: http://${trimmed}`;
   if (url.protocol !== "http:" && url.protocol !== "https:") return `it must start with http:// or https:// (got ${url.protocol})`;
   return undefined;

@@ -14,6 +14,12 @@ describe("serverUrlProblem", () => {
     ["http://alice:s3cret@gpu-box:8080/v1", /^it holds a user name or password, which Hearth does not take from the URL: remove them and use Hearth: Set Server API Key…/],
     ["alice:s3cret@gpu-box:8080", /^it holds a user name or password/],
     ["http://", /^expected e\.g\. http:\/\/127\.0\.0\.1:8080\/v1$/],
+    // Hearth adds /v1/models after the path: a query or a fragment made every request a 404 "for /v1".
+    ["http://127.0.0.1:8080/v1?api-version=2024-10-21", /^it has a query or fragment \(\?… or #…\), which Hearth cannot keep: .*: remove it/],
+    ["https://gpu-box/v1/chat/completions?key=s3cret", /^it has a query or fragment/],
+    ["gpu-box:8080/v1?key=s3cret", /^it has a query or fragment/],
+    ["http://127.0.0.1:8080/v1#", /^it has a query or fragment/],
+    ["http://127.0.0.1:8080/v1?", /^it has a query or fragment/],
   ];
   for (const [text, expected] of problems) {
     it(`${text}: says what to write`, () => {

@@ -15,14 +15,17 @@ export function diskFullWords(error: unknown): string | undefined {
 
 /**
  * Why writing `needed` bytes into `folder` failed, where its disk is full: "the disk holding
- * /mnt/out is full: 0 KB free, 10 KB needed" (EDQUOT: "the disk quota holding … is used up: …");
- * `free`: the disk's free bytes, left out where they could not be asked. Undefined for any other failure.
+ * /mnt/out is full: 0 KB free, 10 KB needed" (EDQUOT: "this user's disk quota on the disk
+ * holding … is used up: 10 KB needed");
+ * `free`: the disk's free bytes, left out where they could not be asked — and for a quota,
+ * where the disk's free space is not what the user may still write (a quota used up on a disk
+ * with gigabytes free read "12 GB free, 20 KB needed"). Undefined for any other failure.
  */
 export function diskFullProblem(error: unknown, folder: string, needed: number, free: number | undefined): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== "ENOSPC" && code !== "EDQUOT") return undefined;
-  const full = code === "EDQUOT" ? `the disk quota holding ${folder} is used up` : `the disk holding ${folder} is full`;
-  return `${full}: ${free === undefined ? "" : `${sizeWords(free)} free, `}${sizeWords(needed)} needed`;
+  if (code === "EDQUOT") return `this user's disk quota on the disk holding ${folder} is used up: ${sizeWords(needed)} needed`;
+  if (code !== "ENOSPC") return undefined;
+  return `the disk holding ${folder} is full: ${free === undefined ? "" : `${sizeWords(free)} free, `}${sizeWords(needed)} needed`;
 }
 
 /** A size in words; under a MiB in KB (formatSize's unit would read "0.0 MiB"). */

@@ -377,8 +377,17 @@ function commandProcessLimit(room: number): number | undefined {
   return threads + room;
 }
 
-/** A program's words for a fork or thread start the process limit refused (dash, bash, Python, Node, the JVM, glibc). */
-const FORK_FAILED = /Cannot fork|fork: (?:retry: )?Resource temporarily unavailable|BlockingIOError: \[Errno 11\]|spawn EAGAIN|unable to create (?:new )?native thread|pthread_create/;
+/**
+ * A program's words for a fork or thread start the process limit refused, as each says it (tried
+ * under a real RLIMIT_NPROC): dash's `Cannot fork`, bash's `fork: retry: Resource temporarily
+ * unavailable`, Python's `BlockingIOError: [Errno 11]` (os.fork, subprocess, multiprocessing) and
+ * `RuntimeError: can't start new thread`, Node's `spawn sleep EAGAIN` / `spawnSync /bin/sh EAGAIN`
+ * (the program's name between), make's `make: sleep: Resource temporarily unavailable`, the JVM's
+ * `unable to create native thread` and `pthread_create failed (EAGAIN)`, Rust's `failed to spawn
+ * thread` and `Resource temporarily unavailable (os error 11)` (Command::spawn, cargo), and Go's
+ * `failed to create new OS thread` and `fork/exec …: resource temporarily unavailable` (its source).
+ */
+const FORK_FAILED = /Cannot fork|fork: (?:retry: )?Resource temporarily unavailable|BlockingIOError: \[Errno 11\]|can't start new thread|spawn(?:Sync)? [^\s]{1,4096} EAGAIN|^make(?:\[\d{1,9}\])?: [^\n:]{1,4096}: Resource temporarily unavailable|unable to create (?:new )?native thread|pthread_create|failed to spawn thread|Resource temporarily unavailable \(os error 11\)|failed to create new OS thread|fork\/exec [^\s:]{1,4096}: resource temporarily unavailable/m;
 
 function processLimitNote(room: number): string {
   return `[Hearth lets one command start at most ${room.toLocaleString("en-US")} processes and threads at once, so a runaway one (a fork bomb, a loop that forks, a thread per item) cannot freeze the machine; this command reached it and its forks failed. Do not run it again as it was: start fewer at once (fewer parallel jobs or workers, a bounded pool), or tell the user it needs more.]`;

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -114,5 +114,42 @@ describe("a command that starts processes without end", () => {
     assert.equal(result.exitCode, 1, result.output);
     assert.match(result.output, /BlockingIOError: \[Errno 11\]/);
     assert.match(result.output, /Hearth lets one command start at most 40 processes and threads at once, so a runaway one \(a fork bomb, a loop that forks, a thread per item\) cannot freeze the machine; this command reached it/);
+  });
+
+  it("is told it reached the limit in the words Python's threads, Node's spawn and make use for a refused start, not only a shell's or os.fork's", { ...SAFETY_NET, skip: noProcessLimit() || (spawnSync("make", ["--version"]).status !== 0 && "make is not installed") }, (t) => {
+    const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o777);
+    writeFileSync(join(dir, "Makefile"), "all: $(addprefix t,$(shell seq 200))\nt%:\n\t@sleep 1\n");
+    const commands = {
+      // RuntimeError: can't start new thread
+      python: `python3 -c "import threading, time\nfor i in range(200): threading.Thread(target=time.sleep, args=(30,), daemon=True).start()"`,
+      // Error: spawn sleep EAGAIN (the children it made are ended before it exits)
+      node: `"$HEARTH_NODE" -e "const kids = []; for (let i = 0; i < 200; i++) { const k = require('child_process').spawn('sleep', ['30']); kids.push(k); k.on('error', (e) => { console.error(String(e)); for (const c of kids) if (c.pid > 0) c.kill('SIGKILL'); process.exit(1); }); }"`,
+      // make: sleep: Resource temporarily unavailable
+      make: "make -j200",
+    };
+    const script = [
+      `const { runShell } = await import(${JSON.stringify(RUN_COMMAND)});`,
+      "const results = {};",
+      `for (const [name, command] of Object.entries(${JSON.stringify(commands)})) {`,
+      `  const outcome = await runShell(command, ${JSON.stringify(dir)}, 60_000, new AbortController().signal, undefined, { maxProcesses: 40 });`,
+      "  results[name] = { exitCode: outcome.exitCode, output: outcome.output };",
+      "}",
+      "console.log(JSON.stringify(results));",
+    ].join("\n");
+    const root = process.getuid?.() === 0;
+    const argv = [...(root ? ["setpriv", "--reuid=54321", "--regid=54321", "--clear-groups", "prlimit", "--nproc=400"] : []), process.execPath, "--import", "tsx", "--input-type=module", "-e", script];
+    const child = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8", timeout: 100_000, env: { ...process.env, TMPDIR: dir, HEARTH_NODE: process.execPath } });
+    assert.equal(child.status, 0, child.stderr);
+    const results = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as Record<string, { exitCode: number | null; output: string }>;
+    const refused = { python: /can't start new thread/, node: /spawn \S+ EAGAIN/, make: /Resource temporarily unavailable/ };
+    for (const [name, words] of Object.entries(refused)) {
+      const result = results[name];
+      assert.ok(result, `${name} did not run: ${child.stdout}`);
+      assert.notEqual(result.exitCode, 0, `${name}: ${result.output}`);
+      assert.match(result.output, words, `${name} was not refused as expected`);
+      assert.match(result.output, /Hearth lets one command start at most 40 processes and threads at once/, `${name}: its refusal was not told as Hearth's limit:\n${result.output}`);
+    }
   });
 });

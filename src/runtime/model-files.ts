@@ -52,6 +52,12 @@ export async function downloadPreset(
 function mirrored(url: string): string {
   const endpoint = process.env.HF_ENDPOINT?.replace(/\/+$/, "");
   if (!endpoint) return url;
+  // fetch refuses an address with a sign-in in it (https://alice:pw@mirror) and puts it whole in its error:
+  // taken for a dropped connection, it was tried six times, then shown with the password ("… run it again to resume").
+  const signIn = withoutSignIn(endpoint);
+  if (signIn !== undefined) {
+    throw new BackendError(`HF_ENDPOINT holds a user name or password (${signIn}), which Hearth does not send to a mirror: set it to the mirror's address without them, or unset it to download from Hugging Face. Nothing was downloaded.`);
+  }
   if (!isWebAddress(endpoint)) {
     // Mirrors' own instructions often name only the host (hf-mirror.com).
     const shown = printableAscii(endpoint, 100);
@@ -59,6 +65,19 @@ function mirrored(url: string): string {
     throw new BackendError(`HF_ENDPOINT is "${shown}", which is not a web address: set it to the mirror's address with http:// or https://${like}, or unset it to download from Hugging Face. Nothing was downloaded.`);
   }
   return url.replace(/^https:\/\/huggingface\.co/, endpoint);
+}
+
+/** `endpoint` as a message may show it, without the user name and password it holds; undefined when it holds none. */
+function withoutSignIn(endpoint: string): string | undefined {
+  const written = endpoint.includes("://") ? endpoint : `https://${endpoint}`;
+  if (!URL.canParse(written)) {
+    const stripped = written.replace(/\/\/[^/?#@]*@/, "//");
+    return stripped === written ? undefined : printableAscii(stripped, 100);
+  }
+  const url = new URL(written);
+  if (!url.username && !url.password) return undefined;
+  url.username = url.password = "";
+  return printableAscii(url.href.replace(/\/$/, ""), 100);
 }
 
 /** The models in the folder; one that cannot be read (not a folder, no permission) fails in words. */

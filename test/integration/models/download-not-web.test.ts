@@ -89,4 +89,30 @@ describe("HF_ENDPOINT that is not a web address", () => {
     });
     assert.deepEqual(readdirSync(folder), []);
   });
+
+  // fetch refuses such an address: it was tried six times, then the error showed it whole, password and all.
+  it("a user name or password in it is refused at once, never shown, the mirror asked nothing", async (t) => {
+    const asked: string[] = [];
+    const server = createServer((req, res) => (asked.push(req.url ?? ""), res.writeHead(404).end()));
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    t.after(() => server.close());
+    const port = (server.address() as { port: number }).port;
+    const cases: Array<[string, string]> = [
+      [`http://alice:s3cret@127.0.0.1:${port}/`, `http://127.0.0.1:${port}`],
+      ["alice:s3cret@hf-mirror.com", "https://hf-mirror.com"],
+      ["https://alice:s3cret@[::1:8080", "https://[::1:8080"],
+    ];
+    withEndpoint(t, "");
+    for (const [value, shown] of cases) {
+      process.env.HF_ENDPOINT = value;
+      const folder = tempDir("hearth-dl-not-web-");
+      await assert.rejects(downloadPreset(folder, { preset: "qwen3.5-0.8b", quantization: "Q8_0" }, new AbortController().signal, () => undefined), (error: unknown) => {
+        assert.ok(error instanceof BackendError, String(error));
+        assert.equal(error.message, `HF_ENDPOINT holds a user name or password (${shown}), which Hearth does not send to a mirror: set it to the mirror's address without them, or unset it to download from Hugging Face. Nothing was downloaded.`);
+        return true;
+      });
+      assert.deepEqual(readdirSync(folder), []);
+    }
+    assert.deepEqual(asked, []);
+  });
 });

@@ -209,8 +209,8 @@ async function removeOtherVersions(nativeFolder: string, version: string): Promi
   const scope = join(nativeFolder, "@node-llama-cpp");
   for (const name of await readdir(scope).catch(() => [] as string[])) {
     const at = name.lastIndexOf("@");
-    if (at <= 0 || name.includes(".tmp-") || name.slice(at + 1) === version) continue;
-    await rm(join(scope, name), { recursive: true, force: true }).catch(() => undefined);
+    if (name.includes(REMOVING)) await rm(join(scope, name), { recursive: true, force: true }).catch(() => undefined); // what a removal cut short left
+    else if (at > 0 && !name.includes(".tmp-") && name.slice(at + 1) !== version) await removePackageFolder(join(scope, name)).catch(() => undefined);
   }
   const downloads = join(nativeFolder, ".downloads");
   for (const name of await readdir(downloads).catch(() => [] as string[])) {
@@ -222,6 +222,24 @@ async function removeOtherVersions(nativeFolder: string, version: string): Promi
     await rm(path, { force: true }).catch(() => undefined);
     await rm(`${path}.json`, { force: true }).catch(() => undefined);
   }
+}
+
+/** What a package folder is renamed to before it is removed: `<name>@<version>.removing-<8 hex digits>`. */
+export const REMOVING = ".removing-";
+
+/**
+ * Removes a package folder: renamed aside first (`<folder>.removing-<hex>`), then deleted, so a
+ * removal cut short — the process killed in the middle of hundreds of megabytes, a file held
+ * open (a DLL a running Hearth loaded, on Windows) — never leaves half a package under its own
+ * name, which that version would take as installed (its package.json still there) and load,
+ * or (without it) could not install again over. Undefined once it is gone; else the folder
+ * aside that holds what is left (no version loads it; the next install or hearth storage
+ * --clean removes it). Throws when it could not be moved: it is then whole where it was.
+ */
+export async function removePackageFolder(folder: string): Promise<string | undefined> {
+  const aside = `${folder}${REMOVING}${randomBytes(4).toString("hex")}`;
+  await rename(folder, aside);
+  return (await rm(aside, { recursive: true, force: true }).then(() => true, () => false)) ? undefined : aside;
 }
 
 async function verifyIntegrity(path: string, meta: NativePackageMetadata): Promise<void> {

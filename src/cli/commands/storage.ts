@@ -11,7 +11,7 @@ import { lstat, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hearthStateDir } from "../../agent/checkout-lock.ts";
-import { bundledLlamaVersion, holderWords, LOCK_STALE_MS, lockPart, nativeFolderIn } from "../../models/index.ts";
+import { bundledLlamaVersion, holderWords, LOCK_STALE_MS, lockPart, nativeFolderIn, REMOVING, removePackageFolder } from "../../models/index.ts";
 import { isAlive } from "../../protocol/processes.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { listStores, removeStore, type StoreInfo } from "../../tools/checkpoint-stores.ts";
@@ -139,7 +139,8 @@ async function nativePackages(folder: string): Promise<Item[]> {
     const version = name.slice(at + 1);
     const path = join(scope, name);
     const bytes = await folderSize(path);
-    if (version === current) items.push({ path, bytes, note: "the CUDA package this Hearth loads", cleanable: false });
+    if (name.includes(REMOVING)) items.push({ path, bytes, note: "what is left of a package whose removal was cut short (a crash, or a file held open): no version loads it", cleanable: true });
+    else if (version === current) items.push({ path, bytes, note: "the CUDA package this Hearth loads", cleanable: false });
     else if (current === undefined) items.push({ path, bytes, note: `for node-llama-cpp ${version}`, cleanable: false });
     else items.push({ path, bytes, note: otherVersion(version, current), cleanable: true });
   }
@@ -279,8 +280,15 @@ async function clean(): Promise<{ files: Removed[]; kept: string[] }> {
   for (const item of await nativePackages(nativeFolderIn(cliStoragePath()))) {
     if (!item.cleanable) continue;
     if (item.path.endsWith(".part")) await cleanPart(item.path, files, kept);
-    else if (await rm(item.path, { recursive: true, force: true }).then(() => true, () => false)) files.push({ path: item.path, bytes: item.bytes });
-    else kept.push(`${item.path}: it could not be removed`);
+    else {
+      // A package folder renamed aside first: a removal cut short leaves no half package that its version would load.
+      const whole = item.path.includes(REMOVING) || item.path.endsWith(".tgz");
+      const left = whole ? rm(item.path, { recursive: true, force: true }).then(() => undefined) : removePackageFolder(item.path);
+      const aside = await left.then((path) => path ?? "", (error: unknown) => error);
+      if (aside === "") files.push({ path: item.path, bytes: item.bytes });
+      else if (typeof aside === "string") kept.push(`${item.path}: removed in part (a file there held open?); what is left is ${aside}, which no version loads: run hearth storage --clean again later`);
+      else kept.push(`${item.path}: it could not be removed (${aside instanceof Error ? aside.message : String(aside)})`);
+    }
   }
   return { files, kept };
 }

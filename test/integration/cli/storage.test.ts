@@ -10,6 +10,7 @@ import { it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { pruned } from "../../../src/tools/checkpoint-stores.ts";
 import { CheckpointStore } from "../../../src/tools/checkpoints.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -231,4 +232,32 @@ it("hearth storage names the CUDA packages of other node-llama-cpp versions and 
   assert.deepEqual(readdirSync(scope), [`linux-x64-cuda@${current}`]);
   assert.deepEqual(readdirSync(downloads), [`@node-llama-cpp+linux-x64-cuda-ext-${current}.tgz.part`]);
   assert.match(hearth(m).stdout, /CUDA packages \(hearth models --cuda\): 2\.0 MiB/);
+});
+
+// --clean's removal of an old version's package cut short (a file held open: a DLL a running
+// Hearth loaded, on Windows; here a disk mounted in it, EBUSY; or the CLI killed in the middle)
+// left that folder under its own name with some of its files gone — a package its version (a
+// downgrade, an older CLI on this HEARTH_HOME) took as installed or could not install over.
+it("hearth storage --clean cut short leaves no half package under its own name, and names what is left for the next --clean", (t) => {
+  const m = machine();
+  const scope = join(m.env.HEARTH_HOME!, "native", "@node-llama-cpp");
+  const old = join(scope, "linux-x64-cuda@3.0.0-beta.44");
+  file(join(old, "package.json"), 2);
+  file(join(old, "bins", "libggml-cuda.so"), MiB);
+  file(join(scope, "linux-x64-cuda@3.0.0-beta.40.removing-0a1b2c3d", "bins", "libggml-cuda.so"), MiB); // a removal killed before
+  const held = join(old, "bins", "held");
+  if (!smallDisk(t, { size: "64k", at: held })) return;
+  const mountedUnder = () => readFileSync("/proc/mounts", "utf8").split("\n").map((line) => line.split(" ")[1] ?? "").filter((at) => at.startsWith(scope));
+  t.after(() => {
+    for (const at of mountedUnder()) spawnSync("umount", [at]);
+  });
+  const listed = hearth(m);
+  assert.match(listed.stdout, /  \* .*linux-x64-cuda@3\.0\.0-beta\.40\.removing-0a1b2c3d: 1\.0 MiB, what is left of a package whose removal was cut short \(a crash, or a file held open\): no version loads it/);
+  const run = hearth(m, "--clean");
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(!existsSync(old), `not left under its own name: ${existsSync(old) ? readdirSync(old).join(", ") : ""}`);
+  assert.match(run.stdout, /linux-x64-cuda@3\.0\.0-beta\.44: removed in part \(a file there held open\?\); what is left is .*linux-x64-cuda@3\.0\.0-beta\.44\.removing-[0-9a-f]{8}, which no version loads: run hearth storage --clean again later/);
+  for (const at of mountedUnder()) spawnSync("umount", [at]);
+  assert.equal(hearth(m, "--clean").status, 0);
+  assert.deepEqual(readdirSync(scope), []);
 });

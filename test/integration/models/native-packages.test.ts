@@ -5,9 +5,9 @@
  * Node process proves node-llama-cpp's own binary lookup finds the installed copy.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { DownloadError } from "../../../src/models/download.ts";
 import { installedPackageFolder, installNativePackage, isInstalled, npmRegistry } from "../../../src/models/native-packages.ts";
 import { fakeBinaryPackage, integrityOf } from "../../fixtures/models/npm-tarball.ts";
+import { smallDisk } from "../../fixtures/small-disk.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const NAME = "@node-llama-cpp/linux-x64-cuda";
@@ -211,5 +212,31 @@ describe("CUDA binary package install", () => {
     mkdirSync(join(scope, old[0]!), { recursive: true });
     assert.equal((await install(native)).downloaded, false);
     assert.ok(existsSync(join(scope, old[0]!)));
+  });
+  // A removal cut short — the process killed in the middle of hundreds of megabytes, or a file in
+  // the folder that cannot be removed (a DLL a running Hearth loaded, on Windows; here a disk
+  // mounted in it, EBUSY) — left the old version's folder under its own name with some of its
+  // files gone: that version (a window not reloaded, a downgrade) then took it as installed while
+  // its package.json was left, and loaded a broken package, or could not install over it.
+  it("a removal cut short leaves no half package under its own name; the next install removes what is left", async (t) => {
+    const native = tempDir("hearth-native-");
+    const scope = join(native, "@node-llama-cpp");
+    const old = join(scope, "linux-x64-cuda@3.0.0-beta.44");
+    mkdirSync(join(old, "bins"), { recursive: true });
+    writeFileSync(join(old, "package.json"), "{}");
+    writeFileSync(join(old, "bins", "libggml-cuda.so"), "old");
+    if (!smallDisk(t, { size: "64k", at: join(old, "bins", "held") })) return;
+    const mountedUnder = () => readFileSync("/proc/mounts", "utf8").split("\n").map((line) => line.split(" ")[1] ?? "").filter((at) => at.startsWith(scope));
+    t.after(() => {
+      for (const at of mountedUnder()) spawnSync("umount", [at]);
+    });
+    assert.equal((await install(native)).downloaded, true);
+    assert.ok(!existsSync(old), `the old package is not left under its own name: ${existsSync(old) ? readdirSync(old).join(", ") : ""}`);
+    const aside = readdirSync(scope).filter((name) => name.startsWith("linux-x64-cuda@3.0.0-beta.44.removing-"));
+    assert.equal(aside.length, 1, readdirSync(scope).join(", "));
+    for (const at of mountedUnder()) spawnSync("umount", [at]);
+    rmSync(join(scope, `linux-x64-cuda@${VERSION}`), { recursive: true });
+    assert.equal((await install(native)).downloaded, true);
+    assert.deepEqual(readdirSync(scope), [`linux-x64-cuda@${VERSION}`]);
   });
 });

@@ -36,6 +36,22 @@ describe("loopback written as 0.0.0.0, [::] or [::ffff:127.0.0.1] is never sent 
     proxy.close();
   });
 
+  // The control: without it, a proxy never installed would pass every case below.
+  it("http://127.0.0.2:PORT/v1 (this machine too, but not in Hearth's loopback list) goes through the proxy", async () => {
+    await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }));
+    tunnels.length = 0;
+    const port = (server.address() as AddressInfo).port;
+    const backend = new RemoteBackend({ baseUrl: `http://127.0.0.2:${port}/v1` });
+    try {
+      assert.equal((await backend.load()).name, "loopback-model");
+    } finally {
+      await backend.dispose();
+    }
+    // One CONNECT per connection the backend opens (the model list, /props…), each to 127.0.0.2.
+    assert.ok(tunnels.length > 0, "went directly");
+    assert.deepEqual([...new Set(tunnels)], [`127.0.0.2:${port}`]);
+  });
+
   for (const host of ["0.0.0.0", "[::]", "[::ffff:127.0.0.1]", "127.0.0.1", "[::1]", "localhost"]) {
     it(`http://${host}:PORT/v1 connects directly`, async () => {
       await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }));

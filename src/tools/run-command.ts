@@ -194,6 +194,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   const output = new OutputCollector(maxChars, LEADING_SUMMARY, FAILURE_SECTIONS);
   const marker = randomUUID();
   const processLimit = commandProcessLimit(options.maxProcesses ?? MAX_COMMAND_PROCESSES);
+  const oomKillsBefore = oomKills();
   const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker }, options.networkOff, processLimit);
   child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
   child.stderr.on("data", (d: Buffer) => output.push("stderr", d));
@@ -225,7 +226,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   } else closePipes(child);
   if (end.error) output.note(end.error.message);
   if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
-  if (!watch.stopping && (end.sig === "SIGKILL" || end.code === 137)) output.note(OUT_OF_MEMORY_NOTE);
+  if (!watch.stopping && (end.sig === "SIGKILL" || end.code === 137) && oomKillsSince(oomKillsBefore)) output.note(OUT_OF_MEMORY_NOTE);
   // Stdin is closed (no terminal): a command that asked a question read no answer and failed there.
   const failed = end.code !== null && end.code !== 0 && !watch.stopping;
   // Without the network, a DNS error alone read as a broken machine or a typo: the model is told why, and the way out is the user's.
@@ -324,6 +325,32 @@ export function commandsLeftRunning(): boolean {
  * SIGKILL Hearth did not send: "killed by SIGKILL" alone left the model retrying the same run.
  */
 const OUT_OF_MEMORY_NOTE = "[The command was killed by SIGKILL, which Hearth did not send: most often the system's out-of-memory killer, the command having used more memory than the machine (or its container) had free; commands' processes are the first it stops, so Hearth kept running. Do not run it again as it was: use less memory (a smaller input or test subset, fewer parallel jobs such as make -j1 or pytest -n 1), or tell the user how much it needs.]";
+
+/**
+ * The kernel's count of out-of-memory kills since boot (/proc/vmstat's oom_kill, Linux 4.13 on;
+ * a memory group's or a container's kills counted too, the count being the machine's), or
+ * undefined where it cannot be read (off Linux, an older kernel).
+ */
+function oomKills(): number | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    const found = /^oom_kill (\d+)$/m.exec(readFileSync("/proc/vmstat", "utf8"));
+    return found ? Number(found[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the out-of-memory killer may have killed since `before`: not where the kernel's count
+ * did not move. A SIGKILL or exit 137 with no such kill is someone else's (`timeout -s KILL`, a
+ * test runner's or a script's own `kill -9`, a program killing its own process group), and the
+ * out-of-memory note sent the model to cut memory use for a command that had not run out.
+ */
+function oomKillsSince(before: number | undefined): boolean {
+  const now = oomKills();
+  return before === undefined || now === undefined || now !== before;
+}
 
 /**
  * Where memory runs out, the kernel's out-of-memory killer stops the process it scores

@@ -56,6 +56,18 @@ describe("a command that eats memory", () => {
     assert.match(result.output, /killed by SIGKILL, which Hearth did not send: most often the system's out-of-memory killer/);
   });
 
+  it("a command killed by a SIGKILL that was not the out-of-memory killer's (its own kill -9, a program's exit 137 after one) is not told it ran out of memory", { ...SAFETY_NET, skip: LINUX || (oomKillCount() === undefined && "this kernel has no oom_kill count in /proc/vmstat") }, async (t) => {
+    const dir = tempDir();
+    const before = oomKillCount();
+    const killed = await runShell("echo started; kill -9 $$", dir, 60_000, new AbortController().signal);
+    const exited = await runShell("sh -c 'kill -9 $$'; exit $?", dir, 60_000, new AbortController().signal);
+    if (oomKillCount() !== before) return t.skip("the out-of-memory killer killed something elsewhere on this machine meanwhile: the runs cannot tell here");
+    assert.equal(killed.signal, "SIGKILL", killed.output);
+    assert.equal(exited.exitCode, 137, exited.output);
+    assert.doesNotMatch(killed.output, /out-of-memory/, "a kill -9 the command sent itself was told as the out-of-memory killer's");
+    assert.doesNotMatch(exited.output, /out-of-memory/, "exit 137 after a kill -9 was told as the out-of-memory killer's");
+  });
+
   it("a command that ends with exit 137 by Hearth's own stop (a time limit) is not said to be out of memory", { ...SAFETY_NET, skip: LINUX }, async () => {
     const dir = tempDir();
     const outcome = await runShell("echo started; sleep 600", dir, 60_000, new AbortController().signal, undefined, { timeLimit: async () => undefined, killGraceMs: 100 });
@@ -63,6 +75,16 @@ describe("a command that eats memory", () => {
     assert.doesNotMatch(outcome.output, /out-of-memory/);
   });
 });
+
+/** The kernel's count of out-of-memory kills (/proc/vmstat), or undefined where there is none. */
+function oomKillCount(): number | undefined {
+  try {
+    const found = /^oom_kill (\d+)$/m.exec(readFileSync("/proc/vmstat", "utf8"));
+    return found ? Number(found[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A Python program that forks up to 200 children that sleep, says how many it made and why it stopped, then ends them. */
 const FORKER = [

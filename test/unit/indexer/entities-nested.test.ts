@@ -7,17 +7,17 @@ import { locate, locateEntities } from "../../../src/indexer/index.ts";
 import { identifiersIn, termsOfWord } from "../../../src/indexer/text.ts";
 import { indexOf, tempDir } from "./helpers/setup.ts";
 
-/** `depth` classes each inside the last, each with a method, as a generated file writes them. */
+/** `depth` classes each inside the last one's method, as a generated file writes them. */
 function nestedClasses(depth: number): string[] {
   const lines: string[] = [];
-  for (let i = 0; i < depth; i++) lines.push(`class Parser${i} {`, `  parseValue${i}(token) { return readToken(token) + ${i}; }`);
-  for (let i = 0; i < depth; i++) lines.push("}");
+  for (let i = 0; i < depth; i++) lines.push(`class Parser${i} {`, `  parseValue${i}(token) { readToken(token, ${i});`);
+  for (let i = 0; i < depth; i++) lines.push("  }", "}");
   return lines;
 }
 
 /** Class i's span (zero-based lines): from its line to its closing brace. */
 function spanOf(i: number, depth: number): [number, number] {
-  return [2 * i, 3 * depth - 1 - i];
+  return [2 * i, 4 * depth - 1 - 2 * i];
 }
 
 /** What counting a span's lines word by word gives (the counts in first-met order). */
@@ -66,8 +66,8 @@ describe("locate entities: nested definitions", () => {
     const spans = Array.from({ length: depth }, (_, i) => spanOf(i, depth));
     let total = 0;
     for (const [start, end] of spans) total += terms.counts(start, end).length;
-    // Reading each class's own lines read 3 × 3,000 × 3,000 / 2 lines (13.5 million; 10,000
-    // classes took hearth locate more than 10 minutes), one read of the file 9,000.
+    // Reading each definition's own lines read 18 million lines (10,000 classes took
+    // hearth locate more than 10 minutes), one read of the file 12,000.
     assert.ok(reads <= plain.length, `${reads} line reads for a file of ${plain.length} lines`);
     assert.equal(total, spans.reduce((sum, [start, end]) => sum + readCounts(plain, start, end, TERMS).length, 0));
   });
@@ -82,6 +82,34 @@ describe("locate entities: nested definitions", () => {
       const entities = locateEntities(index, query, locate(index, query));
       assert.equal(entities[0]?.path, "parsers.ts");
       assert.ok(entities.some((e) => e.name === "parseValue7"), entities.slice(0, 5).map((e) => e.name).join(", "));
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("finds the innermost definition at a traceback's line once a query, not once for each definition around it", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-frames-");
+    try {
+      const depth = 300;
+      writeFileSync(join(dir, "parsers.ts"), `${nestedClasses(depth).join("\n")}\n`);
+      const index = await indexOf(dir);
+      const record = index.files.get("parsers.ts")!;
+      const defs = record.definitions;
+      let reads = 0;
+      // Counts each look at a definition (the walks over the file's list of them).
+      (record as { definitions: unknown }).definitions = new Proxy(defs, {
+        get(target, key, receiver) {
+          if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      // Three nameless frames on lines inside all 300 classes (the innermost method's line).
+      const line = 2 * depth;
+      const query = `parser crash\n\nTraceback (most recent call last):\n  File "parsers.ts", line ${line}\n  File "parsers.ts", line ${line - 2}\n  File "parsers.ts", line ${line - 4}\nError: bad token\n`;
+      const entities = locateEntities(index, query, locate(index, query));
+      assert.ok(entities.some((e) => e.reasons.some((r) => r.includes(`line parsers.ts:${line} named in the issue`))), JSON.stringify(entities.slice(0, 3)));
+      // A walk of the 600 definitions for each of them and each frame was 600 × 600 × 3.
+      assert.ok(reads <= 40 * defs.length, `${reads} looks at ${defs.length} definitions`);
     } finally {
       cleanup();
     }

@@ -198,23 +198,32 @@ export async function installNativePackage(options: InstallOptions): Promise<Ins
 }
 
 /**
- * Once a package of `version` is installed: the packages of every other version in the native
+ * Once a package of `version` is installed: the packages of every older version in the native
  * folder, which this Hearth's node-llama-cpp never loads (an update that moved it to another
  * version downloads the CUDA package anew, hundreds of megabytes, and the one before stayed for
  * good), and those versions' downloads left there (a cancelled one's `.part`, unless something
  * holds its lock or wrote to it lately). Best effort: what cannot be removed (a DLL a running
- * older Hearth has loaded on Windows) stays, and `hearth storage --clean` names it.
+ * older Hearth has loaded on Windows) stays, and `hearth storage --clean` names it. Never a
+ * newer version's: an older Hearth installs its package beside a newer one (a window not
+ * reloaded since the update, a downgrade, an older CLI on the same HEARTH_HOME), which the newer
+ * Hearth loads — each install taking the other's, the two downloaded it in turn for good —, nor
+ * a folder or file whose name no install makes (a folder put there by hand).
  */
 async function removeOtherVersions(nativeFolder: string, version: string): Promise<void> {
+  const installed = semver(version);
+  if (!installed) return;
+  const older = (other: string | undefined): boolean => {
+    const parsed = other === undefined ? undefined : semver(other);
+    return parsed !== undefined && compareVersions(parsed, installed) < 0;
+  };
   const scope = join(nativeFolder, "@node-llama-cpp");
   for (const name of await readdir(scope).catch(() => [] as string[])) {
-    const at = name.lastIndexOf("@");
     if (name.includes(REMOVING)) await rm(join(scope, name), { recursive: true, force: true }).catch(() => undefined); // what a removal cut short left
-    else if (at > 0 && !name.includes(".tmp-") && name.slice(at + 1) !== version) await removePackageFolder(join(scope, name)).catch(() => undefined);
+    else if (older(packageFolderVersion(name))) await removePackageFolder(join(scope, name)).catch(() => undefined);
   }
   const downloads = join(nativeFolder, ".downloads");
   for (const name of await readdir(downloads).catch(() => [] as string[])) {
-    if (!(name.endsWith(".tgz") || name.endsWith(".tgz.part")) || name.endsWith(`-${version}.tgz`) || name.endsWith(`-${version}.tgz.part`)) continue;
+    if (!older(downloadVersion(name))) continue;
     const path = join(downloads, name);
     if (existsSync(`${path}.lock`)) continue;
     const written = await stat(path).then((info) => info.mtimeMs, () => Date.now());
@@ -222,6 +231,53 @@ async function removeOtherVersions(nativeFolder: string, version: string): Promi
     await rm(path, { force: true }).catch(() => undefined);
     await rm(`${path}.json`, { force: true }).catch(() => undefined);
   }
+}
+
+/** A package name as an install writes it in a folder's or a download's name (checkName's, without the scope). */
+const PACKAGE_WORD = /^[a-z0-9][a-z0-9-]{0,100}$/;
+/** A version as npm writes one: major.minor.patch and an optional prerelease (`3.0.0-beta.44`). */
+const SEMVER = /^(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z.-]{1,100}))?$/;
+
+interface Semver {
+  readonly numbers: readonly [number, number, number];
+  readonly pre: readonly string[];
+}
+
+function semver(version: string): Semver | undefined {
+  const match = SEMVER.exec(version);
+  if (!match) return undefined;
+  return { numbers: [Number(match[1]), Number(match[2]), Number(match[3])], pre: match[4] === undefined ? [] : match[4].split(".") };
+}
+
+/** npm's order: the numbers, then a prerelease before its release, its parts numerically where both are numbers. */
+function compareVersions(a: Semver, b: Semver): number {
+  for (let i = 0; i < 3; i++) if (a.numbers[i] !== b.numbers[i]) return a.numbers[i]! - b.numbers[i]!;
+  if (!a.pre.length || !b.pre.length) return b.pre.length - a.pre.length;
+  for (let i = 0; i < Math.min(a.pre.length, b.pre.length); i++) {
+    const [x, y] = [a.pre[i]!, b.pre[i]!];
+    if (x === y) continue;
+    const numeric = /^\d{1,9}$/.test(x) && /^\d{1,9}$/.test(y);
+    return numeric ? Number(x) - Number(y) : (/^\d{1,9}$/.test(x) ? -1 : /^\d{1,9}$/.test(y) ? 1 : x < y ? -1 : 1);
+  }
+  return a.pre.length - b.pre.length;
+}
+
+/** The version of an installed package's folder, `<name>@<version>`; undefined for a name an install never makes (a folder put there by hand, one being unpacked). */
+function packageFolderVersion(entry: string): string | undefined {
+  const at = entry.lastIndexOf("@");
+  return at > 0 && PACKAGE_WORD.test(entry.slice(0, at)) && SEMVER.test(entry.slice(at + 1)) ? entry.slice(at + 1) : undefined;
+}
+
+/** The version of a package's download in `.downloads`, `@node-llama-cpp+<name>-<version>.tgz` (or `.tgz.part`); undefined for another file (a note, a lock). */
+function downloadVersion(entry: string): string | undefined {
+  const prefix = "@node-llama-cpp+";
+  const suffix = entry.endsWith(".tgz") ? ".tgz" : entry.endsWith(".tgz.part") ? ".tgz.part" : undefined;
+  if (!entry.startsWith(prefix) || suffix === undefined) return undefined;
+  const rest = entry.slice(prefix.length, -suffix.length);
+  for (let dash = rest.indexOf("-"); dash > 0; dash = rest.indexOf("-", dash + 1)) {
+    if (PACKAGE_WORD.test(rest.slice(0, dash)) && SEMVER.test(rest.slice(dash + 1))) return rest.slice(dash + 1);
+  }
+  return undefined;
 }
 
 /** What a package folder is renamed to before it is removed: `<name>@<version>.removing-<8 hex digits>`. */

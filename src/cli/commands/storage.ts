@@ -118,8 +118,8 @@ async function packagesPlace(): Promise<Place | undefined> {
  * The package versions installed in a native folder (`<folder>/@node-llama-cpp/<name>@<version>`,
  * native-packages.ts) and the downloads of them left in `.downloads`. Each update of Hearth
  * that moves node-llama-cpp to another version downloads the CUDA package anew (hundreds of
- * megabytes; node-llama-cpp loads its own version's alone); an install removes the other
- * versions' (native-packages.ts), but what an older Hearth left, or another version of Hearth
+ * megabytes; node-llama-cpp loads its own version's alone); an install removes the older
+ * versions' (native-packages.ts), but what an older Hearth left, a newer one's, or another version of Hearth
  * sharing the folder installed since, stays: those are cleanable. This version's package is not; nor is its download, which a download
  * goes on from.
  */

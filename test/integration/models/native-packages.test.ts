@@ -239,4 +239,32 @@ describe("CUDA binary package install", () => {
     assert.equal((await install(native)).downloaded, true);
     assert.deepEqual(readdirSync(scope), [`linux-x64-cuda@${VERSION}`]);
   });
+  // An older Hearth installing its package beside a newer one — a window not reloaded since the
+  // update whose runtime restarted, a downgrade, an older CLI on the same HEARTH_HOME — removed
+  // the newer version's, which the newer Hearth loads: that one then downloaded it again and
+  // removed the older's, in turn, hundreds of MB each time. And any name with an @ went, a
+  // folder the user put there too.
+  it("a fresh install leaves newer versions' packages and downloads, and names no install makes", async () => {
+    const native = tempDir("hearth-native-");
+    const scope = join(native, "@node-llama-cpp");
+    const downloads = join(native, ".downloads");
+    const [major, minor, patch] = VERSION.split(/[.-]/).map(Number) as [number, number, number];
+    const kept = [`linux-x64-cuda@${major + 1}.0.0`, `linux-x64-cuda-ext@${major}.${minor}.${patch + 1}`, "linux-x64-cuda@my-backup", "notes@home"];
+    const removed = ["linux-x64-cuda@3.0.0-beta.44", `linux-x64-cuda@${major}.${minor}.${patch}-beta.1`, `linux-x64-cuda-ext@${major}.${minor}.${patch}-beta.0`];
+    for (const name of [...kept, ...removed]) {
+      mkdirSync(join(scope, name), { recursive: true });
+      writeFileSync(join(scope, name, "package.json"), "{}");
+    }
+    mkdirSync(downloads, { recursive: true });
+    const newer = `@node-llama-cpp+linux-x64-cuda-ext-${major + 1}.0.0.tgz.part`;
+    const older = "@node-llama-cpp+linux-x64-cuda-ext-3.2.0.tgz.part";
+    const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
+    for (const name of [newer, older, "mine.tgz"]) {
+      writeFileSync(join(downloads, name), "part");
+      utimesSync(join(downloads, name), dayAgo, dayAgo);
+    }
+    assert.equal((await install(native)).downloaded, true);
+    assert.deepEqual(readdirSync(scope).sort(), [...kept, `linux-x64-cuda@${VERSION}`].sort());
+    assert.deepEqual(readdirSync(downloads).sort(), [newer, "mine.tgz"].sort());
+  });
 });

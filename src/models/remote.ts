@@ -127,9 +127,10 @@ export class RemoteBackend implements ModelBackend {
   constructor(private readonly options: RemoteOptions) {
     // Spaces pasted around the setting's value were kept: " http://h:8080/v1 " asked for /v1%20/v1/models.
     const { url, credentials } = withoutCredentials(options.baseUrl.trim());
-    // An endpoint pasted whole (LM Studio's and vLLM's examples show .../v1/chat/completions) is its /v1:
-    // taken as the base, every request went to /v1/chat/completions/v1/models and failed with a 404.
-    const base = url.replace(/\/+$/, "").replace(/\/v1\/(?:chat\/completions|completions|models)$/, "/v1");
+    // An endpoint pasted whole (LM Studio's and vLLM's examples show .../v1/chat/completions; LM Studio's
+    // server page lists /v1/responses and /v1/embeddings beside it) is its /v1: taken as the base, every
+    // request went to /v1/chat/completions/v1/models and failed with a 404.
+    const base = url.replace(/\/+$/, "").replace(/\/v1\/(?:chat\/completions|completions|models|responses|embeddings)$/, "/v1");
     this.credentials = credentials;
     this.v1 = /\/v1$/.test(base) ? base : `${base}/v1`;
     this.origin = this.v1.slice(0, -"/v1".length);

@@ -40,7 +40,8 @@ describe("hearth.serverUrl as users paste it", () => {
   });
   after(() => served.server.close());
 
-  for (const written of ["/v1/chat/completions", "/v1/chat/completions/", "/v1/models", "/v1/completions", "/v1/", "/v1", ""]) {
+  // LM Studio's server page lists /v1/responses and /v1/embeddings beside these, each one to copy.
+  for (const written of ["/v1/chat/completions", "/v1/chat/completions/", "/v1/models", "/v1/completions", "/v1/responses", "/v1/embeddings", "/v1/", "/v1", ""]) {
     it(`http://127.0.0.1:PORT${written} connects and chats at /v1`, async () => {
       served.paths.length = 0;
       const backend = new RemoteBackend({ baseUrl: `http://127.0.0.1:${served.port}${written}` });

@@ -11,6 +11,17 @@ import { after, before, describe, it } from "node:test";
 import { proxied, proxyRoute, useProxy } from "../../../src/models/proxy.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 
+/** Why a plain connection to `host`:`port` fails (its error code), without any proxy; undefined when it connects. */
+function directProblem(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host, () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
 describe("loopback written as 0.0.0.0, [::] or [::ffff:127.0.0.1] is never sent to the proxy", () => {
   const server = createServer((_req, res) => void res.end(JSON.stringify({ data: [{ id: "loopback-model" }] })));
   const tunnels: string[] = [];
@@ -53,7 +64,10 @@ describe("loopback written as 0.0.0.0, [::] or [::ffff:127.0.0.1] is never sent 
   });
 
   for (const host of ["0.0.0.0", "[::]", "[::ffff:127.0.0.1]", "127.0.0.1", "[::1]", "localhost"]) {
-    it(`http://${host}:PORT/v1 connects directly`, async () => {
+    it(`http://${host}:PORT/v1 connects directly`, async (t) => {
+      // Where IPv6 is off (docker's default network, some CI), [::1] and [::] reach nothing even directly.
+      const unreachable = await directProblem(host.replace(/^\[|\]$/g, ""), (server.address() as AddressInfo).port);
+      if (unreachable) return t.skip(`this machine cannot connect to ${host} even directly (${unreachable}): IPv6 is off here, as in containers on docker's default network`);
       await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }));
       tunnels.length = 0;
       const url = `http://${host}:${(server.address() as AddressInfo).port}/v1`;

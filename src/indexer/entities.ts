@@ -346,12 +346,13 @@ function textScores(index: RepoIndex, ranked: readonly { record: FileRecord; lin
   for (const { record, lines } of ranked) {
     // Definitions on the same lines have the same text (a generated line of many functions).
     const bySpan = new Map<string, { counts: Map<string, number>; length: number }>();
-    const fileTerms = new LineTerms(lines, terms);
+    // Read at its first definition: a ranked file with none (a README, a config) is not read.
+    let fileTerms: LineTerms | undefined;
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
       const key = spanKey(def);
       let counted = bySpan.get(key);
-      if (!counted) bySpan.set(key, (counted = fileTerms.counts(def.startLine, def.endLine)));
+      if (!counted) bySpan.set(key, (counted = (fileTerms ??= new LineTerms(lines, terms)).counts(def.startLine, def.endLine)));
       docs.push({ def, ...counted });
     }
   }

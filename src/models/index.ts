@@ -43,7 +43,7 @@ export {
   recommendModel,
 } from "./presets.ts";
 export { installCuda, nativeFolderIn } from "./cuda.ts";
-export { REMOVING, removePackageFolder, useInstalledNativePackages } from "./native-packages.ts";
+export { downloadVersion, packageFolderVersion, removalLeft, removePackageFolder, useInstalledNativePackages } from "./native-packages.ts";
 export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
 export { systemCgroupLimits, systemProcessMemory } from "./container-limits.ts";
 export { architectureOf, type GgufHead, isSupportedArchitecture, notAChatModel, readGgufHead, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";

@@ -218,7 +218,7 @@ async function removeOtherVersions(nativeFolder: string, version: string): Promi
   };
   const scope = join(nativeFolder, "@node-llama-cpp");
   for (const name of await readdir(scope).catch(() => [] as string[])) {
-    if (name.includes(REMOVING)) await rm(join(scope, name), { recursive: true, force: true }).catch(() => undefined); // what a removal cut short left
+    if (removalLeft(name)) await rm(join(scope, name), { recursive: true, force: true }).catch(() => undefined);
     else if (older(packageFolderVersion(name))) await removePackageFolder(join(scope, name)).catch(() => undefined);
   }
   const downloads = join(nativeFolder, ".downloads");
@@ -263,13 +263,15 @@ function compareVersions(a: Semver, b: Semver): number {
 }
 
 /** The version of an installed package's folder, `<name>@<version>`; undefined for a name an install never makes (a folder put there by hand, one being unpacked). */
-function packageFolderVersion(entry: string): string | undefined {
+export function packageFolderVersion(entry: string): string | undefined {
+  // A prerelease's would read as one with the rest for its prerelease (3.0.0-beta.44.tmp-0a1b2c3d).
+  if (entry.includes(".tmp-") || entry.includes(REMOVING)) return undefined;
   const at = entry.lastIndexOf("@");
   return at > 0 && PACKAGE_WORD.test(entry.slice(0, at)) && SEMVER.test(entry.slice(at + 1)) ? entry.slice(at + 1) : undefined;
 }
 
 /** The version of a package's download in `.downloads`, `@node-llama-cpp+<name>-<version>.tgz` (or `.tgz.part`); undefined for another file (a note, a lock). */
-function downloadVersion(entry: string): string | undefined {
+export function downloadVersion(entry: string): string | undefined {
   const prefix = "@node-llama-cpp+";
   const suffix = entry.endsWith(".tgz") ? ".tgz" : entry.endsWith(".tgz.part") ? ".tgz.part" : undefined;
   if (!entry.startsWith(prefix) || suffix === undefined) return undefined;
@@ -281,7 +283,13 @@ function downloadVersion(entry: string): string | undefined {
 }
 
 /** What a package folder is renamed to before it is removed: `<name>@<version>.removing-<8 hex digits>`. */
-export const REMOVING = ".removing-";
+const REMOVING = ".removing-";
+
+/** Whether `entry` is what a removal cut short left (`removePackageFolder`): no version loads it. */
+export function removalLeft(entry: string): boolean {
+  const at = entry.lastIndexOf(REMOVING);
+  return at > 0 && packageFolderVersion(entry.slice(0, at)) !== undefined && /^[0-9a-f]{8}$/.test(entry.slice(at + REMOVING.length));
+}
 
 /**
  * Removes a package folder: renamed aside first (`<folder>.removing-<hex>`), then deleted, so a

@@ -11,7 +11,7 @@ import { lstat, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hearthStateDir } from "../../agent/checkout-lock.ts";
-import { bundledLlamaVersion, holderWords, LOCK_STALE_MS, lockPart, nativeFolderIn, REMOVING, removePackageFolder } from "../../models/index.ts";
+import { bundledLlamaVersion, holderWords, LOCK_STALE_MS, lockPart, nativeFolderIn, packageFolderVersion, downloadVersion, removalLeft, removePackageFolder } from "../../models/index.ts";
 import { isAlive } from "../../protocol/processes.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { listStores, removeStore, type StoreInfo } from "../../tools/checkpoint-stores.ts";
@@ -134,12 +134,13 @@ async function nativePackages(folder: string): Promise<Item[]> {
   const items: Item[] = [];
   const scope = join(folder, "@node-llama-cpp");
   for (const name of (await readdir(scope).catch(() => [] as string[])).sort()) {
-    const at = name.lastIndexOf("@");
-    if (at <= 0 || name.includes(".tmp-")) continue;
-    const version = name.slice(at + 1);
+    // Only names an install makes: a folder put there by hand (notes@home), or one being unpacked, is counted in the total, never removed.
+    const version = packageFolderVersion(name);
+    const left = removalLeft(name);
+    if (version === undefined && !left) continue;
     const path = join(scope, name);
     const bytes = await folderSize(path);
-    if (name.includes(REMOVING)) items.push({ path, bytes, note: "what is left of a package whose removal was cut short (a crash, or a file held open): no version loads it", cleanable: true });
+    if (left || version === undefined) items.push({ path, bytes, note: "what is left of a package whose removal was cut short (a crash, or a file held open): no version loads it", cleanable: true });
     else if (version === current) items.push({ path, bytes, note: "the CUDA package this Hearth loads", cleanable: false });
     else if (current === undefined) items.push({ path, bytes, note: `for node-llama-cpp ${version}`, cleanable: false });
     else items.push({ path, bytes, note: otherVersion(version, current), cleanable: true });
@@ -147,7 +148,8 @@ async function nativePackages(folder: string): Promise<Item[]> {
   const downloads = join(folder, ".downloads");
   for (const name of current === undefined ? [] : (await readdir(downloads).catch(() => [] as string[])).sort()) {
     // A part's lock and notes go with it (cleanPart); this version's download is gone on from.
-    if (!(name.endsWith(".tgz") || name.endsWith(".tgz.part")) || name.endsWith(`-${current}.tgz`) || name.endsWith(`-${current}.tgz.part`)) continue;
+    const version = downloadVersion(name);
+    if (version === undefined || version === current) continue;
     const path = join(downloads, name);
     items.push({ path, bytes: await folderSize(path), note: `a download of a CUDA package for another version of Hearth, ${name.endsWith(".part") ? "left unfinished" : "never unpacked"}`, cleanable: true });
   }
@@ -282,7 +284,7 @@ async function clean(): Promise<{ files: Removed[]; kept: string[] }> {
     if (item.path.endsWith(".part")) await cleanPart(item.path, files, kept);
     else {
       // A package folder renamed aside first: a removal cut short leaves no half package that its version would load.
-      const whole = item.path.includes(REMOVING) || item.path.endsWith(".tgz");
+      const whole = removalLeft(basename(item.path)) || item.path.endsWith(".tgz");
       const left = whole ? rm(item.path, { recursive: true, force: true }).then(() => undefined) : removePackageFolder(item.path);
       const aside = await left.then((path) => path ?? "", (error: unknown) => error);
       if (aside === "") files.push({ path: item.path, bytes: item.bytes });

@@ -261,3 +261,24 @@ it("hearth storage --clean cut short leaves no half package under its own name, 
   assert.equal(hearth(m, "--clean").status, 0);
   assert.deepEqual(readdirSync(scope), []);
 });
+
+// --clean took any folder with an @ in its name and any .tgz in HEARTH_HOME/native as a CUDA
+// package or download of another version: a folder the user put there (notes@home, a backup),
+// listed as 'for node-llama-cpp home, which this Hearth does not load', was removed.
+it("hearth storage --clean removes in HEARTH_HOME/native only the names an install makes", () => {
+  const m = machine();
+  const scope = join(m.env.HEARTH_HOME!, "native", "@node-llama-cpp");
+  const downloads = join(m.env.HEARTH_HOME!, "native", ".downloads");
+  const mine = ["linux-x64-cuda@my-backup", "notes@home", "linux-x64-cuda@3.0.0-beta.50.tmp-0a1b2c3d"];
+  for (const name of mine) file(join(scope, name, "notes.txt"), MiB);
+  file(join(scope, "linux-x64-cuda@3.0.0-beta.44", "bins", "libggml-cuda.so"), MiB);
+  file(join(downloads, "mine.tgz"), MiB);
+  const listed = hearth(m);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.doesNotMatch(listed.stdout, /my-backup|notes@home|tmp-0a1b2c3d|mine\.tgz/);
+  const run = hearth(m, "--clean");
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^Removed 1 item\(s\), 1\.0 MiB:/);
+  assert.deepEqual(readdirSync(scope).sort(), [...mine].sort());
+  assert.deepEqual(readdirSync(downloads), ["mine.tgz"]);
+});

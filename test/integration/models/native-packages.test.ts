@@ -249,7 +249,7 @@ describe("CUDA binary package install", () => {
     const scope = join(native, "@node-llama-cpp");
     const downloads = join(native, ".downloads");
     const [major, minor, patch] = VERSION.split(/[.-]/).map(Number) as [number, number, number];
-    const kept = [`linux-x64-cuda@${major + 1}.0.0`, `linux-x64-cuda-ext@${major}.${minor}.${patch + 1}`, "linux-x64-cuda@my-backup", "notes@home"];
+    const kept = [`linux-x64-cuda@${major + 1}.0.0`, `linux-x64-cuda-ext@${major}.${minor}.${patch + 1}`, "linux-x64-cuda@my-backup", "notes@home", "linux-x64-cuda@3.0.0-beta.50.tmp-0a1b2c3d"];
     const removed = ["linux-x64-cuda@3.0.0-beta.44", `linux-x64-cuda@${major}.${minor}.${patch}-beta.1`, `linux-x64-cuda-ext@${major}.${minor}.${patch}-beta.0`];
     for (const name of [...kept, ...removed]) {
       mkdirSync(join(scope, name), { recursive: true });

@@ -19,7 +19,7 @@ import { type GitUnusable, gitUnusable as unusableGit } from "../agent/git-usabl
 import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, gitDirElsewhere, readOnlyGitEnv, workTreeElsewhere } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
-import { conflictBlocks } from "../tools/conflict-markers.ts";
+import { OPERATIONS_UNDER_WAY, conflictBlocks, moreMarkersThanEitherSide } from "../tools/conflict-markers.ts";
 import { UsageError } from "./command.ts";
 import { shellWord } from "./no-model.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
@@ -199,29 +199,17 @@ function refuseConflicts(root: string): void {
  * git am's state is a rebase-apply folder too), and the command that aborts it: "git merge
  * --abort" said of a cherry-pick fails ('There is no merge to abort').
  */
-const STOPPED_OPERATIONS: readonly { readonly state: string; readonly what: string; readonly abort: string }[] = [
-  { state: "rebase-apply/applying", what: "git am", abort: "git am --abort" },
-  { state: "rebase-merge", what: "a rebase", abort: "git rebase --abort" },
-  { state: "rebase-apply", what: "a rebase", abort: "git rebase --abort" },
-  { state: "MERGE_HEAD", what: "a merge", abort: "git merge --abort" },
-  { state: "CHERRY_PICK_HEAD", what: "a cherry-pick", abort: "git cherry-pick --abort" },
-  { state: "REVERT_HEAD", what: "a revert", abort: "git revert --abort" },
-];
-
 /**
  * The operation under way in the checkout at `root` (its state in the git folder, a linked
  * worktree's own: --git-path); null where none is (a stash pop's or checkout -m's conflicts:
  * nothing to abort); undefined where git cannot say.
  */
-function stoppedOperation(root: string): (typeof STOPPED_OPERATIONS)[number] | null | undefined {
-  const asked = git(root, ["rev-parse", ...STOPPED_OPERATIONS.flatMap(({ state }) => ["--git-path", state])]);
+function stoppedOperation(root: string): (typeof OPERATIONS_UNDER_WAY)[number] | null | undefined {
+  const asked = git(root, ["rev-parse", ...OPERATIONS_UNDER_WAY.flatMap(({ state }) => ["--git-path", state])]);
   const paths = asked.status === 0 && typeof asked.stdout === "string" ? asked.stdout.split("\n") : [];
-  if (paths.length < STOPPED_OPERATIONS.length) return undefined;
-  return STOPPED_OPERATIONS.find((_, i) => existsSync(resolve(root, paths[i]!))) ?? null;
+  if (paths.length < OPERATIONS_UNDER_WAY.length) return undefined;
+  return OPERATIONS_UNDER_WAY.find((_, i) => existsSync(resolve(root, paths[i]!))) ?? null;
 }
-
-/** The other side's commit of each operation (git's ref for it), whose version of a file may hold markers on purpose too. */
-const OTHER_SIDE: Readonly<Record<string, string>> = { "a merge": "MERGE_HEAD", "a cherry-pick": "CHERRY_PICK_HEAD", "a revert": "REVERT_HEAD", "a rebase": "REBASE_HEAD" };
 
 /** Staged files whose markers refuseMarkersAdded looks for, at most (the first ones git lists). */
 const MAX_STAGED_SCANNED = 200;
@@ -239,7 +227,7 @@ const MAX_STAGED_SCANNED = 200;
 function refuseMarkersAdded(root: string): void {
   const stopped = stoppedOperation(root);
   if (!stopped) return;
-  const other = OTHER_SIDE[stopped.what];
+  const other = stopped.other;
   const staged = git(root, ["diff", "--cached", "--no-ext-diff", "--no-renames", "--diff-filter=AM", "--name-only", "-z", "HEAD", "--"]);
   if (staged.status !== 0 || typeof staged.stdout !== "string") return;
   const conflicted: string[] = [];
@@ -250,8 +238,7 @@ function refuseMarkersAdded(root: string): void {
     };
     const added = blocks(":0");
     if (added.length === 0) continue;
-    const sides = Math.max(blocks("HEAD").length, other ? blocks(other).length : 0);
-    if (added.length <= sides) continue;
+    if (!moreMarkersThanEitherSide(added.length, blocks("HEAD").length, other ? blocks(other).length : 0)) continue;
     const lines = added.slice(0, 3).map((b) => `${b.start}-${b.end}`).join(", ") + (added.length > 3 ? ` and ${added.length - 3} more` : "");
     conflicted.push(`${terminalName(path)} (lines ${lines})`);
   }

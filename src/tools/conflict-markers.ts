@@ -81,16 +81,28 @@ export async function gitCountsConflicted(absolute: string): Promise<boolean | u
 }
 
 /**
- * What git leaves in the git folder while a merge, cherry-pick, revert or rebase is under way,
- * and its ref for the other side's commit (a rebase's: REBASE_HEAD).
+ * What git leaves in the git folder while an operation that can stop on conflicts is under way
+ * (`state`, asked with --git-path: a linked worktree's own), what it is called, how it is
+ * aborted, and git's ref for the other side's commit, whose version of a file may hold markers
+ * on purpose too (git am has none). git am's state comes before a rebase's (both rebase-apply).
  */
-const UNDER_WAY: readonly (readonly [state: string, other: string])[] = [
-  ["MERGE_HEAD", "MERGE_HEAD"],
-  ["CHERRY_PICK_HEAD", "CHERRY_PICK_HEAD"],
-  ["REVERT_HEAD", "REVERT_HEAD"],
-  ["rebase-merge", "REBASE_HEAD"],
-  ["rebase-apply", "REBASE_HEAD"],
+export const OPERATIONS_UNDER_WAY: readonly { readonly state: string; readonly what: string; readonly abort: string; readonly other?: string }[] = [
+  { state: "rebase-apply/applying", what: "git am", abort: "git am --abort" },
+  { state: "rebase-merge", what: "a rebase", abort: "git rebase --abort", other: "REBASE_HEAD" },
+  { state: "rebase-apply", what: "a rebase", abort: "git rebase --abort", other: "REBASE_HEAD" },
+  { state: "MERGE_HEAD", what: "a merge", abort: "git merge --abort", other: "MERGE_HEAD" },
+  { state: "CHERRY_PICK_HEAD", what: "a cherry-pick", abort: "git cherry-pick --abort", other: "CHERRY_PICK_HEAD" },
+  { state: "REVERT_HEAD", what: "a revert", abort: "git revert --abort", other: "REVERT_HEAD" },
 ];
+
+/**
+ * Whether a file's version `added` (its conflict blocks) holds conflicts git add took for
+ * resolved: more blocks than HEAD's version and the other side's hold (a fixture that a side
+ * commits with markers in holds no more than it).
+ */
+export function moreMarkersThanEitherSide(added: number, head: number, other: number): boolean {
+  return added > Math.max(head, other);
+}
 
 /**
  * Whether the file at `absolute`, which git does not count conflicted, holds conflicts git add
@@ -102,12 +114,13 @@ const UNDER_WAY: readonly (readonly [state: string, other: string])[] = [
  */
 export async function markersAddedUnderWay(absolute: string, blocks: number): Promise<boolean> {
   const folder = dirname(absolute);
-  const paths = (await readOnlyGitOutput(folder, ["rev-parse", ...UNDER_WAY.flatMap(([state]) => ["--git-path", state])], GIT_TIMEOUT_MS))?.split("\n");
-  const under = UNDER_WAY.find((_, i) => paths?.[i] && existsSync(resolve(folder, paths[i])));
+  const paths = (await readOnlyGitOutput(folder, ["rev-parse", ...OPERATIONS_UNDER_WAY.flatMap(({ state }) => ["--git-path", state])], GIT_TIMEOUT_MS))?.split("\n");
+  const under = OPERATIONS_UNDER_WAY.find((_, i) => paths?.[i] && existsSync(resolve(folder, paths[i])));
   if (!under) return false;
-  const held = async (rev: string): Promise<number> => {
+  const held = async (rev: string | undefined): Promise<number> => {
+    if (rev === undefined) return 0;
     const text = await readOnlyGitOutput(folder, ["cat-file", "blob", `${rev}:./${basename(absolute)}`], GIT_TIMEOUT_MS);
     return text === undefined ? 0 : conflictBlocks(text.split(/\r?\n/)).length;
   };
-  return blocks > Math.max(await held("HEAD"), await held(under[1]));
+  return moreMarkersThanEitherSide(blocks, await held("HEAD"), await held(under.other));
 }

@@ -8,7 +8,7 @@ import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_p
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
 import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stillRunning, stopLeftBehind, stopRun } from "./process-tree.ts";
@@ -379,9 +379,9 @@ function firstToGo(limit: number | undefined): string {
  * kernel counts every thread of the user's against it, so a fixed number would leave a
  * desktop with a browser open nothing, or a bomb everything. Not where Hearth runs as root
  * (the kernel does not hold root to it; a container's or systemd's pids limit is the bound
- * there) nor off Linux. The user's threads are read from /proc/<pid>/status (real uid).
+ * there) nor off Linux. The user's threads are counted in /proc (userThreads).
  */
-function commandProcessLimit(room: number): number | undefined {
+export function commandProcessLimit(room: number): number | undefined {
   const uid = process.getuid?.();
   if (process.platform !== "linux" || uid === undefined || uid === 0) return undefined;
   let threads = 0;
@@ -391,17 +391,29 @@ function commandProcessLimit(room: number): number | undefined {
   } catch {
     return undefined;
   }
-  for (const pid of pids) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const owner = /^Uid:\s+(\d+)/m.exec(status);
-      const count = /^Threads:\s+(\d+)/m.exec(status);
-      if (owner && Number(owner[1]) === uid) threads += count ? Number(count[1]) : 1;
-    } catch {
-      // gone meanwhile
-    }
-  }
+  for (const pid of pids) threads += userThreads(pid, uid);
   return threads + room;
+}
+
+/**
+ * The threads of process `pid` where its real uid is `uid`, else 0, read cheaply: /proc/<pid>'s
+ * owner is the process's effective uid (root's, proc(5) says, where it made itself non-dumpable,
+ * as ssh-agent does, or runs set-uid root, as sudo does: only those have their status read for
+ * the real uid), and /proc/<pid>/task's link count is its threads plus 2. Reading every
+ * process's status took some 25 ms a thousand processes, blocking the runtime's one thread
+ * before each command (BENCHMARKS.md, "A command's process limit").
+ */
+function userThreads(pid: string, uid: number): number {
+  try {
+    const owner = statSync(`/proc/${pid}`).uid;
+    if (owner === 0) {
+      const real = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (Number(real?.[1]) !== uid) return 0;
+    } else if (owner !== uid) return 0;
+    return Math.max(1, statSync(`/proc/${pid}/task`).nlink - 2);
+  } catch {
+    return 0; // gone meanwhile
+  }
 }
 
 /**

@@ -138,6 +138,29 @@ describe("a command that starts processes without end", () => {
     assert.match(result.output, /Hearth lets one command start at most 40 processes and threads at once, so a runaway one \(a fork bomb, a loop that forks, a thread per item\) cannot freeze the machine; this command reached it/);
   });
 
+  it("counts every thread of the user's, a process that made itself non-dumpable (its /proc entry then root's) included", { ...SAFETY_NET, skip: noProcessLimit() }, async (t) => {
+    const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o777);
+    const root = process.getuid?.() === 0;
+    const asUser = root ? ["setpriv", "--reuid=54321", "--regid=54321", "--clear-groups"] : [];
+    // 150 threads in a plain process, 150 in one that set PR_SET_DUMPABLE 0, both the user's; ended after.
+    const holder = (dumpable: number): string => `import ctypes, threading, time, sys\nctypes.CDLL(None).prctl(4, ${dumpable}, 0, 0, 0)\nfor i in range(149): threading.Thread(target=time.sleep, args=(120,), daemon=True).start()\nprint('ready', flush=True)\nsys.stdin.read()`;
+    // Through sh, which passes over a python3 on PATH the other uid cannot run (pyenv's shims in root's home).
+    const holders = [1, 0].map((dumpable) => spawn(asUser[0] ?? "sh", [...asUser.slice(1), ...(root ? ["sh"] : []), "-c", 'exec python3 -c "$0"', holder(dumpable)], { stdio: ["pipe", "pipe", "inherit"] }));
+    t.after(() => holders.forEach((h) => h.stdin?.end()));
+    await Promise.all(holders.map((h) => new Promise((resolve, reject) => {
+      h.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && resolve(undefined));
+      h.once("close", (code) => reject(new Error(`the thread holder ended (${code}) before it was ready`)));
+    })));
+    const script = `const { commandProcessLimit } = await import(${JSON.stringify(RUN_COMMAND)}); console.log(commandProcessLimit(0));`;
+    const child = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(root ? [process.execPath] : []), "--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 100_000, env: { ...process.env, TMPDIR: dir } });
+    assert.equal(child.status, 0, child.stderr);
+    const counted = Number(child.stdout.trim().split("\n").pop());
+    // The two holders' 300, the counting node's own threads (and tsx's) and whatever else the user runs: no more than 300 beyond.
+    assert.ok(counted >= 300 && counted < (root ? 600 : Number.POSITIVE_INFINITY), `counted ${counted} threads of the user's, 300 held`);
+  });
+
   it("is told it reached the limit in the words Python's threads, Node's spawn and make use for a refused start, not only a shell's or os.fork's", { ...SAFETY_NET, skip: noProcessLimit() || (spawnSync("make", ["--version"]).status !== 0 && "make is not installed") }, (t) => {
     const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -20,7 +20,7 @@ import { readlink, stat } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { homeFolderOf } from "../protocol/home-folder.ts";
-import { serverUrlProblem } from "../protocol/server-url.ts";
+import { serverUrlProblem, withScheme } from "../protocol/server-url.ts";
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource, ModelState } from "../protocol/status.ts";
 import { BackendError, type ModelBackend } from "./backend.ts";
@@ -371,7 +371,7 @@ function checkServerUrl(source: Extract<ModelSource, { kind: "server" }>): Model
   const problem = serverUrlProblem(source.url);
   if (!problem) return { kind: "configured", source, detail: "remote server, connects on first use" };
   // Without a scheme ("alice:pw@localhost:8080") the password is found as in a URL, never shown.
-  const shown = withoutCredentials(source.url.includes("://") ? source.url : `http://${source.url.trim()}`);
+  const shown = withoutCredentials(withScheme(source.url));
   if (shown.credentials) {
     const { message, fix } = urlCredentialsError();
     return { kind: "error", source: { kind: "server", url: withoutQuery(shown.url) }, message, ...(fix ? { fix } : {}) };

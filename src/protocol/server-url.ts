@@ -7,12 +7,12 @@
 /** Why `text` is not a server URL Hearth can use, and what to write; undefined when it is one. */
 export function serverUrlProblem(text: string): string | undefined {
   const trimmed = text.trim();
-  const schemeEnd = trimmed.indexOf("://");
+  const scheme = writtenScheme(trimmed);
   let url: URL;
   try {
-    url = new URL(schemeEnd < 0 ? `http://${trimmed}` : trimmed);
+    url = new URL(withScheme(trimmed));
   } catch {
-    return unparsedUrlAdvice(trimmed);
+    return unparsedUrlAdvice(trimmed, scheme);
   }
   // Checked first: any advice below repeats the text, and a password is never shown.
   if (url.username || url.password) return "it holds a user name or password, which Hearth does not take from the URL: remove them and use Hearth: Set Server API Key… (the CLI reads $HEARTH_API_KEY)";
@@ -20,9 +20,29 @@ export function serverUrlProblem(text: string): string | undefined {
   // "/v1?api-version=…/v1/models", and "…/v1#" for /v1 alone, each a 404 "for /v1" on a right address.
   // The query is not repeated: it may hold a key (?key=…).
   if (/[?#]/.test(url.href)) return "it has a query or fragment (?… or #…), which Hearth cannot keep: it adds /v1/models and /v1/chat/completions after the path, so the server is asked for another address: remove it (an API key goes in Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";
-  if (schemeEnd < 0) return `write its scheme too: http://${trimmed}`;
+  if (scheme === undefined) return `write its scheme too: http://${trimmed}`;
   if (url.protocol !== "http:" && url.protocol !== "https:") return `it must start with http:// or https:// (got ${url.protocol})`;
   return undefined;
+}
+
+/** `text` as a URL parser should read it: with http:// in front where it has no scheme of its own (see writtenScheme). */
+export function withScheme(text: string): string {
+  const trimmed = text.trim();
+  return writtenScheme(trimmed) === undefined ? `http://${trimmed}` : trimmed;
+}
+
+/**
+ * The scheme `text` starts with ("http:", "ftp:"), its // left out too: WHATWG URLs, so fetch,
+ * read http:/gpu-box:8080 and http:gpu-box:8080 as http://gpu-box:8080, and Hearth took them so
+ * before it gave advice. None for a host and port ("localhost:8080", "localhost:") or a user name
+ * and password ("alice:pw@gpu-box"), which a URL parser would read as a scheme.
+ */
+function writtenScheme(text: string): string | undefined {
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(text)?.[0];
+  if (scheme === undefined) return undefined;
+  if (text.startsWith("//", scheme.length) || /^https?:$/i.test(scheme)) return scheme;
+  const rest = text.slice(scheme.length);
+  return rest === "" || /^\d+(?:[/?#]|$)/.test(rest) || /^[^/?#]*@/.test(rest) ? undefined : scheme;
 }
 
 /**
@@ -30,9 +50,10 @@ export function serverUrlProblem(text: string): string | undefined {
  * brackets (`http://::1:8080`), a zone (`[fe80::1%eth0]`: WHATWG URLs, so Node's fetch, take
  * none), a port past 65535.
  */
-function unparsedUrlAdvice(text: string): string {
-  const schemeEnd = text.indexOf("://");
-  const authority = text.slice(schemeEnd < 0 ? 0 : schemeEnd + 3).split(/[/?#]/)[0]!;
+function unparsedUrlAdvice(text: string, scheme: string | undefined): string {
+  let rest = text.slice(scheme?.length ?? 0);
+  while (scheme !== undefined && rest.startsWith("/")) rest = rest.slice(1);
+  const authority = rest.split(/[/?#]/)[0]!;
   if (!authority.startsWith("[") && authority.split(":").length > 2) {
     return "write an IPv6 address in brackets, the port after them: http://[::1]:8080/v1";
   }

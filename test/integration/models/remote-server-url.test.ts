@@ -12,6 +12,7 @@ import { lookup } from "node:dns/promises";
 import { after, before, describe, it } from "node:test";
 import { collectTurn } from "../../../src/models/backend.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
+import { serverUrlProblem } from "../../../src/protocol/server-url.ts";
 import { makeCertificates } from "../../fixtures/certificates.ts";
 
 /** A minimal OpenAI-compatible server on `host` that records the paths asked. */
@@ -52,6 +53,23 @@ describe("hearth.serverUrl as users paste it", () => {
         assert.equal(turn.message.content, "hello");
         assert.ok(served.paths.includes("/v1/models") && served.paths.includes("/v1/chat/completions"), served.paths.join(" "));
         assert.ok(served.paths.every((path) => !path.includes("/v1/chat/completions/") && !path.startsWith("/v1/models/")), served.paths.join(" "));
+      } finally {
+        await backend.dispose();
+      }
+    });
+  }
+
+  // WHATWG URLs (so fetch) read these as http://127.0.0.1:PORT/v1; taken before this check existed, and still.
+  for (const written of ["http:/127.0.0.1:PORT/v1", "http:127.0.0.1:PORT/v1"]) {
+    it(`${written} (the // mistyped) is taken and connects`, async () => {
+      const url = written.replace("PORT", String(served.port));
+      assert.equal(serverUrlProblem(url), undefined);
+      served.paths.length = 0;
+      const backend = new RemoteBackend({ baseUrl: url });
+      try {
+        assert.equal((await backend.load()).name, "served-model");
+        const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], tools: [] }));
+        assert.equal(turn.message.content, "hello");
       } finally {
         await backend.dispose();
       }

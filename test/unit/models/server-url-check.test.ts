@@ -35,6 +35,13 @@ describe("a server URL that does not parse says what to write", () => {
     assert.doesNotMatch(JSON.stringify(state), /s3cret/);
   });
 
+  it("a password after a scheme written without its // (http:/alice:pw@…) is refused as credentials, never shown", async () => {
+    const state = await check("http:/alice:s3cret@gpu-box:8080/v1");
+    assert.equal(state.kind, "error");
+    assert.match((state as { message: string }).message, /holds a user name or password/);
+    assert.doesNotMatch(JSON.stringify(state), /s3cret/);
+  });
+
   it("a query or fragment is refused before any connection, the query never shown", async () => {
     // Before: taken, then every request went to "/v1?key=…/v1/models" and failed as a 404 for /v1.
     const state = await check("http://gpu-box:8080/v1?key=s3cret");
@@ -48,7 +55,7 @@ describe("a server URL that does not parse says what to write", () => {
     assert.doesNotMatch(JSON.stringify(both), /s3cret|alice|pw@/);
   });
 
-  for (const url of ["http://[::1]:8080/v1", "http://127.0.0.1:8080", "https://gpu-box.lan/v1", "http://LOCALHOST.:8080/v1"]) {
+  for (const url of ["http://[::1]:8080/v1", "http://127.0.0.1:8080", "https://gpu-box.lan/v1", "http://LOCALHOST.:8080/v1", "http:/localhost:8080/v1", "http:localhost:8080"]) {
     it(`${url} is taken`, async () => {
       assert.equal((await check(url)).kind, "configured");
     });

@@ -20,6 +20,11 @@ describe("serverUrlProblem", () => {
     ["gpu-box:8080/v1?key=s3cret", /^it has a query or fragment/],
     ["http://127.0.0.1:8080/v1#", /^it has a query or fragment/],
     ["http://127.0.0.1:8080/v1?", /^it has a query or fragment/],
+    // A scheme written without its // is still the scheme: never advice that repeats it ("http://http:/…").
+    ["ftp:/gpu-box/v1", /^it must start with http:\/\/ or https:\/\/ \(got ftp:\)$/],
+    ["http:/::1:8080/v1", /^write an IPv6 address in brackets, the port after them: http:\/\/\[::1\]:8080\/v1$/],
+    ["http:/127.0.0.1:65536/v1", /^port 65536 is out of range/],
+    ["http:/alice:s3cret@gpu-box:8080/v1", /^it holds a user name or password/],
   ];
   for (const [text, expected] of problems) {
     it(`${text}: says what to write`, () => {
@@ -29,7 +34,8 @@ describe("serverUrlProblem", () => {
     });
   }
 
-  for (const text of ["http://127.0.0.1:8080/v1", "http://[::1]:8080/v1", "https://gpu-box.lan", " http://localhost:11434/v1 ", "http://[::ffff:127.0.0.1]:8080"]) {
+  // http:/host and http:host: WHATWG URLs (so fetch) read them as http://host, and Hearth took them before it gave advice.
+  for (const text of ["http://127.0.0.1:8080/v1", "http://[::1]:8080/v1", "https://gpu-box.lan", " http://localhost:11434/v1 ", "http://[::ffff:127.0.0.1]:8080", "http:/localhost:8080/v1", "http:localhost:8080", "HTTPS:/gpu-box/v1"]) {
     it(`${text}: no problem`, () => assert.equal(serverUrlProblem(text), undefined));
   }
 });

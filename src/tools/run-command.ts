@@ -366,12 +366,14 @@ function oomKillsSince(before: number | undefined): boolean {
 const FIRST_TO_GO = '{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; exec "$@"';
 
 /**
- * FIRST_TO_GO, and where `limit` is given the command's RLIMIT_NPROC (soft and hard: a
- * command cannot raise it back) set to it: `ulimit -u` in bash, `-p` in dash, whichever
- * this sh takes; a user whose own limit is lower keeps theirs.
+ * FIRST_TO_GO, and where `limit` is given the command's RLIMIT_NPROC set to it: the hard limit
+ * (a command cannot raise it back), and the soft one only where the user's is higher (it cannot
+ * be above the hard one): a user's soft limit below it (RHEL's 4,096 in limits.d) was raised to
+ * it. `ulimit -u` in bash and busybox, `-p` in dash, whichever this sh takes; a user whose hard
+ * limit is lower keeps theirs (raising it is refused).
  */
 function firstToGo(limit: number | undefined): string {
-  return limit === undefined ? FIRST_TO_GO : `{ ulimit -u ${limit} || ulimit -p ${limit}; } 2>/dev/null; ${FIRST_TO_GO}`;
+  return limit === undefined ? FIRST_TO_GO : `{ ulimit -H -u ${limit} || ulimit -u ${limit} || ulimit -H -p ${limit} || ulimit -p ${limit}; } 2>/dev/null; ${FIRST_TO_GO}`;
 }
 
 /**

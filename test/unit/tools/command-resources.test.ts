@@ -138,6 +138,27 @@ describe("a command that starts processes without end", () => {
     assert.match(result.output, /Hearth lets one command start at most 40 processes and threads at once, so a runaway one \(a fork bomb, a loop that forks, a thread per item\) cannot freeze the machine; this command reached it/);
   });
 
+  it("keeps the user's own soft limit where it is below Hearth's, lowering only the hard one", { ...SAFETY_NET, skip: noProcessLimit() }, (t) => {
+    const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o777);
+    const script = [
+      `const { runShell } = await import(${JSON.stringify(RUN_COMMAND)});`,
+      `const outcome = await runShell("grep 'Max processes' /proc/self/limits", ${JSON.stringify(dir)}, 60_000, new AbortController().signal, undefined, { maxProcesses: 200 });`,
+      "console.log(JSON.stringify({ exitCode: outcome.exitCode, output: outcome.output }));",
+    ].join("\n");
+    // The user's own: soft 100, hard 1,000 (as RHEL's limits.d sets a soft limit under the hard one).
+    const root = process.getuid?.() === 0;
+    const argv = [...(root ? ["setpriv", "--reuid=54321", "--regid=54321", "--clear-groups"] : []), "prlimit", "--nproc=100:1000", process.execPath, "--import", "tsx", "--input-type=module", "-e", script];
+    const child = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8", timeout: 100_000, env: { ...process.env, TMPDIR: dir } });
+    assert.equal(child.status, 0, child.stderr);
+    const result = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as { exitCode: number | null; output: string };
+    assert.equal(result.exitCode, 0, result.output);
+    const [soft, hard] = (/Max processes\s+(\d+)\s+(\d+)/.exec(result.output) ?? []).slice(1).map(Number);
+    assert.equal(soft, 100, `the user's soft limit of 100 was changed: ${result.output}`);
+    assert.ok(hard !== undefined && hard >= 200 && hard < 1000, `the hard limit is not Hearth's (the user's threads + 200): ${result.output}`);
+  });
+
   it("counts every thread of the user's, a process that made itself non-dumpable (its /proc entry then root's) included", { ...SAFETY_NET, skip: noProcessLimit() }, async (t) => {
     const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

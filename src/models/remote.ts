@@ -10,6 +10,7 @@
  * on the way out and restored on the way back (control-text.ts).
  */
 import { lookup } from "node:dns/promises";
+import { connect } from "node:net";
 import { wellFormed } from "../protocol/plain-text.ts";
 import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
@@ -661,10 +662,11 @@ function wrongScheme(origin: string, error: unknown): string | undefined {
 }
 
 /**
- * A server refusing at localhost where localhost is one family alone on this machine (/etc/hosts
- * gives 127.0.0.1 only, as many containers', or ::1 only) while the server listens on the other
- * (llama-server --host ::1, a docker port map on ::1): "(ECONNREFUSED)" alone sent users to
- * check a server that was running. Names the address to write instead.
+ * A refusal at localhost where localhost is one family alone on this machine (/etc/hosts gives
+ * 127.0.0.1 only, as many containers', or ::1 only). Most often no server runs on that port: said
+ * first. But a server may listen on the other family only (llama-server --host ::1, a docker port
+ * map on ::1), which "(ECONNREFUSED)" alone sent users to look for in vain: the other family's
+ * address is tried on that port, and where something listens there it is named, to write instead.
  */
 async function localhostFamily(origin: string, error: unknown): Promise<string | undefined> {
   const url = new URL(origin);
@@ -672,8 +674,24 @@ async function localhostFamily(origin: string, error: unknown): Promise<string |
   const families = new Set((await lookup("localhost", { all: true }).catch(() => [])).map((address) => address.family));
   if (families.size !== 1) return undefined;
   const [is, other] = families.has(4) ? ["127.0.0.1", "::1"] : ["::1", "127.0.0.1"];
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  if (!(await listens(other, port))) return `: nothing listens on port ${port} (ECONNREFUSED): start the server, or correct the port in hearth.serverUrl (--server)`;
   url.hostname = other === "::1" ? "[::1]" : other;
-  return `: nothing listens there (ECONNREFUSED); localhost is ${is} alone on this machine, so a server listening on ${other} only is not reached by that name: write ${url.href.replace(/\/+$/, "")}/v1 in hearth.serverUrl (--server), or check that the server runs on that port`;
+  return `: nothing listens on port ${port} at ${is}, which is all localhost is on this machine (ECONNREFUSED), but something does at ${other}: write ${url.href.replace(/\/+$/, "")}/v1 in hearth.serverUrl (--server)`;
+}
+
+/** Whether something accepts a connection at `host`:`port` (this machine: answered at once; 2 s at most). */
+function listens(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (answer: boolean): void => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.on("error", () => done(false));
+  });
 }
 
 function cause(error: unknown): string {

@@ -123,6 +123,23 @@ describe("https:// written for a plain-HTTP server, and http:// for an HTTPS one
 });
 
 describe("localhost when the server listens on the other family only", () => {
+  // Most often nothing runs on the port at all: that comes first, never the other family's address.
+  it("a refusal at localhost where nothing listens on either family says to start the server", async (t) => {
+    const families = new Set((await lookup("localhost", { all: true })).map((address) => address.family));
+    if (families.size !== 1) return t.skip(`localhost is both 127.0.0.1 and ::1 here (${[...families].join(", ")}): Node tries both and says ECONNREFUSED alone`);
+    // A port just freed on both families (listened on, then closed): nothing listens there.
+    const freed = createServer();
+    await new Promise<void>((resolve) => freed.listen(0, "::", resolve));
+    const port = (freed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => freed.close(() => resolve()));
+    const backend = new RemoteBackend({ baseUrl: `http://localhost:${port}/v1` });
+    await assert.rejects(backend.load(), (error: Error) => {
+      assert.equal(error.message, `cannot reach the server at http://localhost:${port}: nothing listens on port ${port} (ECONNREFUSED): start the server, or correct the port in hearth.serverUrl (--server)`);
+      return true;
+    });
+    await backend.dispose();
+  });
+
   it("a refusal at localhost names the address to write instead", async (t) => {
     const families = new Set((await lookup("localhost", { all: true })).map((address) => address.family));
     if (families.size !== 1) return t.skip(`localhost is both 127.0.0.1 and ::1 here (${[...families].join(", ")}): Node tries both, so nothing is refused`);
@@ -137,7 +154,7 @@ describe("localhost when the server listens on the other family only", () => {
       const backend = new RemoteBackend({ baseUrl: `http://localhost:${served.port}/v1` });
       const written = other === "::1" ? `http://\\[::1\\]:${served.port}/v1` : `http://127\\.0\\.0\\.1:${served.port}/v1`;
       await assert.rejects(backend.load(), (error: Error) => {
-        assert.match(error.message, new RegExp(`^cannot reach the server at http://localhost:${served.port}: nothing listens there \\(ECONNREFUSED\\); localhost is [0-9.:]+ alone on this machine, so a server listening on ${other.replace(/\./g, "\\.")} only is not reached by that name: write ${written} in hearth\\.serverUrl \\(--server\\)`));
+        assert.match(error.message, new RegExp(`^cannot reach the server at http://localhost:${served.port}: nothing listens on port ${served.port} at [0-9.:]+, which is all localhost is on this machine \\(ECONNREFUSED\\), but something does at ${other.replace(/\./g, "\\.")}: write ${written} in hearth\\.serverUrl \\(--server\\)$`));
         return true;
       });
       await backend.dispose();

@@ -236,7 +236,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
     const services = unreachedServices(shown, networkOff.covered?.(shown, cwd));
     return services.length > 0 ? serviceOffNote(services) : looksLikeNoNetwork(shown) ? NO_NETWORK_NOTE : undefined;
   } : undefined;
-  const limited = processLimit !== undefined && (failed || left.length > 0) ? (shown: string) => (FORK_FAILED.test(shown) ? processLimitNote(options.maxProcesses ?? MAX_COMMAND_PROCESSES) : undefined) : undefined;
+  const limited = processLimit !== undefined && (failed || left.length > 0) ? (shown: string) => processLimitNoteFor(shown, processLimit, options.maxProcesses ?? MAX_COMMAND_PROCESSES) : undefined;
   const { text, omitted } = output.end(failed ? PROMPT_NOTE : undefined, offline || limited ? (shown) => offline?.(shown) ?? limited?.(shown) : undefined);
   const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
   return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
@@ -429,6 +429,16 @@ function userThreads(pid: string, uid: number): number {
  * `failed to create new OS thread` and `fork/exec …: resource temporarily unavailable` (its source).
  */
 const FORK_FAILED = /Cannot fork|fork: (?:retry: )?Resource temporarily unavailable|BlockingIOError: \[Errno 11\]|can't start new thread|spawn(?:Sync)? [^\s]{1,4096} EAGAIN|^make(?:\[\d{1,9}\])?: [^\n:]{1,4096}: Resource temporarily unavailable|unable to create (?:new )?native thread|pthread_create|failed to spawn thread|Resource temporarily unavailable \(os error 11\)|failed to create new OS thread|fork\/exec [^\s:]{1,4096}: resource temporarily unavailable/m;
+
+/** bash's words where a command's `ulimit -u N` would raise the hard limit Hearth set. */
+const RAISE_REFUSED = /max user processes: cannot modify limit/;
+
+/** The process limit's note for a command's output where it shows a refused fork or a refused raise of the limit. */
+function processLimitNoteFor(shown: string, limit: number, room: number): string | undefined {
+  if (FORK_FAILED.test(shown)) return processLimitNote(room);
+  if (RAISE_REFUSED.test(shown)) return `[Hearth holds each command to ${room.toLocaleString("en-US")} processes and threads beyond those the user runs already (its hard process limit is ${limit.toLocaleString("en-US")}), so a runaway one cannot freeze the machine; this command's \`ulimit -u\` could not raise it. Run it without raising the limit, or tell the user it needs more.]`;
+  return undefined;
+}
 
 function processLimitNote(room: number): string {
   return `[Hearth lets one command start at most ${room.toLocaleString("en-US")} processes and threads at once, so a runaway one (a fork bomb, a loop that forks, a thread per item) cannot freeze the machine; this command reached it and its forks failed. Do not run it again as it was: start fewer at once (fewer parallel jobs or workers, a bounded pool), or tell the user it needs more.]`;

@@ -182,7 +182,7 @@ describe("a command that starts processes without end", () => {
     assert.ok(counted >= 300 && counted < (root ? 600 : Number.POSITIVE_INFINITY), `counted ${counted} threads of the user's, 300 held`);
   });
 
-  it("is told it reached the limit in the words Python's threads, Node's spawn and make use for a refused start, not only a shell's or os.fork's", { ...SAFETY_NET, skip: noProcessLimit() || (spawnSync("make", ["--version"]).status !== 0 && "make is not installed") }, (t) => {
+  it("is told it reached the limit in the words Python's threads, Node's spawn and make use for a refused start, not only a shell's or os.fork's, and where bash's ulimit -u could not raise it", { ...SAFETY_NET, skip: noProcessLimit() || (spawnSync("make", ["--version"]).status !== 0 && "make is not installed") }, (t) => {
     const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     chmodSync(dir, 0o777);
@@ -194,6 +194,8 @@ describe("a command that starts processes without end", () => {
       node: `"$HEARTH_NODE" -e "const kids = []; for (let i = 0; i < 200; i++) { const k = require('child_process').spawn('sleep', ['30']); kids.push(k); k.on('error', (e) => { console.error(String(e)); for (const c of kids) if (c.pid > 0) c.kill('SIGKILL'); process.exit(1); }); }"`,
       // make: sleep: Resource temporarily unavailable
       make: "make -j200",
+      // bash: ulimit: max user processes: cannot modify limit: Operation not permitted
+      ulimit: "bash -c 'ulimit -u 100000 && echo raised'",
     };
     const script = [
       `const { runShell } = await import(${JSON.stringify(RUN_COMMAND)});`,
@@ -209,13 +211,14 @@ describe("a command that starts processes without end", () => {
     const child = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8", timeout: 100_000, env: { ...process.env, TMPDIR: dir, HEARTH_NODE: process.execPath } });
     assert.equal(child.status, 0, child.stderr);
     const results = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as Record<string, { exitCode: number | null; output: string }>;
-    const refused = { python: /can't start new thread/, node: /spawn \S+ EAGAIN/, make: /Resource temporarily unavailable/ };
+    const refused = { python: /can't start new thread/, node: /spawn \S+ EAGAIN/, make: /Resource temporarily unavailable/, ulimit: /max user processes: cannot modify limit/ };
     for (const [name, words] of Object.entries(refused)) {
       const result = results[name];
       assert.ok(result, `${name} did not run: ${child.stdout}`);
       assert.notEqual(result.exitCode, 0, `${name}: ${result.output}`);
       assert.match(result.output, words, `${name} was not refused as expected`);
-      assert.match(result.output, /Hearth lets one command start at most 40 processes and threads at once/, `${name}: its refusal was not told as Hearth's limit:\n${result.output}`);
+      const told = name === "ulimit" ? /Hearth holds each command to 40 processes and threads beyond those the user runs already \(its hard process limit is \d+\), so a runaway one cannot freeze the machine; this command's `ulimit -u` could not raise it/ : /Hearth lets one command start at most 40 processes and threads at once/;
+      assert.match(result.output, told, `${name}: its refusal was not told as Hearth's limit:\n${result.output}`);
     }
   });
 });

@@ -5,10 +5,10 @@
 // listening on every address (both families) and a real CONNECT proxy on 127.0.0.1 that records
 // what it was asked for and tunnels it to the server, so only the record tells the two apart.
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage } from "node:http";
-import { type AddressInfo, connect, type Socket } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { connect } from "node:net";
+import { describe, it } from "node:test";
 import { proxied, proxyRoute, useProxy } from "../../../src/models/proxy.ts";
+import { serverBehindProxy } from "../../fixtures/connect-proxy.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 
 /** Why a plain connection to `host`:`port` fails (its error code), without any proxy; undefined when it connects. */
@@ -23,35 +23,14 @@ function directProblem(host: string, port: number): Promise<string | undefined> 
 }
 
 describe("loopback written as 0.0.0.0, [::] or [::ffff:127.0.0.1] is never sent to the proxy", () => {
-  const server = createServer((_req, res) => void res.end(JSON.stringify({ data: [{ id: "loopback-model" }] })));
-  const tunnels: string[] = [];
-  const proxy = createServer((_req, res) => void res.writeHead(405).end());
-  proxy.on("connect", (req: IncomingMessage, client: Socket) => {
-    tunnels.push(req.url ?? "");
-    const upstream = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      client.pipe(upstream).pipe(client);
-    });
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  before(async () => {
-    await new Promise<void>((ready) => server.listen(0, "::", ready)); // every address, IPv4 too (dual stack)
-    await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
-  });
-  after(async () => {
-    await useProxy(proxyRoute({}));
-    server.closeAllConnections();
-    proxy.closeAllConnections();
-    server.close();
-    proxy.close();
-  });
+  // Listening on every address (both families); the proxy tunnels to 127.0.0.1.
+  const { tunnels, proxyPort, serverPort } = serverBehindProxy("::", (_req, res) => void res.end(JSON.stringify({ data: [{ id: "loopback-model" }] })), { upstreamHost: "127.0.0.1" });
 
   // The control: without it, a proxy never installed would pass every case below.
   it("http://127.0.0.2:PORT/v1 (this machine too, but not in Hearth's loopback list) goes through the proxy", async () => {
-    await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }));
+    await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${proxyPort()}` }));
     tunnels.length = 0;
-    const port = (server.address() as AddressInfo).port;
+    const port = serverPort();
     const backend = new RemoteBackend({ baseUrl: `http://127.0.0.2:${port}/v1` });
     try {
       assert.equal((await backend.load()).name, "loopback-model");
@@ -66,11 +45,11 @@ describe("loopback written as 0.0.0.0, [::] or [::ffff:127.0.0.1] is never sent 
   for (const host of ["0.0.0.0", "[::]", "[::ffff:127.0.0.1]", "127.0.0.1", "[::1]", "localhost"]) {
     it(`http://${host}:PORT/v1 connects directly`, async (t) => {
       // Where IPv6 is off (docker's default network, some CI), [::1] and [::] reach nothing even directly.
-      const unreachable = await directProblem(host.replace(/^\[|\]$/g, ""), (server.address() as AddressInfo).port);
+      const unreachable = await directProblem(host.replace(/^\[|\]$/g, ""), serverPort());
       if (unreachable) return t.skip(`this machine cannot connect to ${host} even directly (${unreachable}): IPv6 is off here, as in containers on docker's default network`);
-      await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }));
+      await useProxy(proxyRoute({ HTTP_PROXY: `http://127.0.0.1:${proxyPort()}`, HTTPS_PROXY: `http://127.0.0.1:${proxyPort()}` }));
       tunnels.length = 0;
-      const url = `http://${host}:${(server.address() as AddressInfo).port}/v1`;
+      const url = `http://${host}:${serverPort()}/v1`;
       const backend = new RemoteBackend({ baseUrl: url });
       try {
         assert.equal((await backend.load()).name, "loopback-model");

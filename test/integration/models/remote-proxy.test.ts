@@ -3,54 +3,14 @@
 // direct connection cannot work; a proxy that wants another password is named with its 407,
 // never as "cannot reach the server" alone, and its password is never shown.
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type RequestListener } from "node:http";
-import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
 import { proxied, proxyRoute, useEnvironmentProxy, useProxy } from "../../../src/models/proxy.ts";
 import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
 import { NETWORK_VARIABLE } from "../../../src/protocol/proxy-settings.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
-
-/**
- * A server listening on `host` and a CONNECT proxy on 127.0.0.1 that tunnels every CONNECT to
- * it, whatever host was asked for (so a direct connection to that name cannot work), recording
- * what each asked for in `tunnels`; with `signIn` ("user:password"), a CONNECT without it is
- * answered 407. Listening before the enclosing describe's tests, closed after them.
- */
-function serverBehindProxy(host: string, handler: RequestListener, signIn?: string) {
-  const server = createServer(handler);
-  const tunnels: string[] = [];
-  const proxy = createServer((_req, res) => void res.writeHead(405).end());
-  proxy.on("connect", (req: IncomingMessage, client: Socket) => {
-    tunnels.push(req.url ?? "");
-    if (signIn !== undefined && req.headers["proxy-authorization"] !== `Basic ${Buffer.from(signIn).toString("base64")}`) {
-      return void client.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n");
-    }
-    const upstream = connect((server.address() as AddressInfo).port, host, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      client.pipe(upstream).pipe(client);
-    });
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  before(async () => {
-    await new Promise<void>((ready) => server.listen(0, host, ready));
-    await new Promise<void>((ready) => proxy.listen(0, "127.0.0.1", ready));
-  });
-  after(async () => {
-    await useProxy(proxyRoute({}));
-    server.closeAllConnections();
-    proxy.closeAllConnections();
-    server.close();
-    proxy.close();
-  });
-  return {
-    tunnels,
-    proxyPort: (): number => (proxy.address() as AddressInfo).port,
-    serverPort: (): number => (server.address() as AddressInfo).port,
-  };
-}
+import { serverBehindProxy } from "../../fixtures/connect-proxy.ts";
 
 describe("a remote server through a company proxy", () => {
   const { tunnels, proxyPort } = serverBehindProxy("127.0.0.1", (req, res) => {
@@ -61,7 +21,7 @@ describe("a remote server through a company proxy", () => {
     }
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ data: [{ id: "m" }] }));
-  }, "worker:right-pass");
+  }, { signIn: "worker:right-pass" });
   const proxyAt = (password: string): string => `http://worker:${password}@127.0.0.1:${proxyPort()}`;
 
   it("talks to the server through the proxy", async () => {

@@ -8,7 +8,7 @@ import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_p
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
 import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stillRunning, stopLeftBehind, stopRun } from "./process-tree.ts";
@@ -381,11 +381,15 @@ function firstToGo(limit: number | undefined): string {
  * kernel counts every thread of the user's against it, so a fixed number would leave a
  * desktop with a browser open nothing, or a bomb everything. Not where Hearth runs as root
  * (the kernel does not hold root to it; a container's or systemd's pids limit is the bound
- * there) nor off Linux. The user's threads are counted in /proc (userThreads).
+ * there) nor off Linux. The user's threads are counted in /proc (userThreads). Nor where Hearth
+ * runs in a PID namespace of its own (a container: docker, a dev container): its /proc shows
+ * only the container's processes, while the kernel counts the uid's on the host too — and a dev
+ * container's user has the host user's uid by default (updateRemoteUserUID) — so a limit counted
+ * there left the desktop's threads no room, and every command's forks failed ("Cannot fork").
  */
 export function commandProcessLimit(room: number): number | undefined {
   const uid = process.getuid?.();
-  if (process.platform !== "linux" || uid === undefined || uid === 0) return undefined;
+  if (process.platform !== "linux" || uid === undefined || uid === 0 || inPidNamespace()) return undefined;
   let threads = 0;
   let pids: string[];
   try {
@@ -395,6 +399,20 @@ export function commandProcessLimit(room: number): number | undefined {
   }
   for (const pid of pids) threads += userThreads(pid, uid);
   return threads + room;
+}
+
+/**
+ * Whether this process runs in a PID namespace other than the machine's first (the kernel gives
+ * that one the fixed id 0xEFFFFFFC, PROC_PID_INIT_INO: `pid:[4026531836]`; NSpid cannot tell, as
+ * it lists only the levels the mounted /proc sees). True where it cannot be read: a /proc Hearth
+ * cannot trust to show every process of its user.
+ */
+function inPidNamespace(): boolean {
+  try {
+    return readlinkSync("/proc/self/ns/pid") !== "pid:[4026531836]";
+  } catch {
+    return true;
+  }
 }
 
 /**

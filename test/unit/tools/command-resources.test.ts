@@ -182,6 +182,24 @@ describe("a command that starts processes without end", () => {
     assert.ok(counted >= 300 && counted < (root ? 600 : Number.POSITIVE_INFINITY), `counted ${counted} threads of the user's, 300 held`);
   });
 
+  it("sets no limit inside a PID namespace of its own (a container), whose /proc hides the uid's processes outside that the kernel counts", { ...SAFETY_NET, skip: noProcessLimit() || (process.getuid?.() !== 0 && "needs root to make a PID namespace for another uid") || (spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"]).status !== 0 && "this machine refuses a new PID namespace") }, (t) => {
+    // tsx's cache for the other uid: a folder it may write.
+    const dir = mkdtempSync(join("/tmp", "hearth-nproc-ns-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o777);
+    const script = `const { commandProcessLimit } = await import(${JSON.stringify(RUN_COMMAND)}); console.log(String(commandProcessLimit(40)));`;
+    const asUser = ["setpriv", "--reuid=54321", "--regid=54321", "--clear-groups", process.execPath, "--import", "tsx", "--input-type=module", "-e", script];
+    const counted = (argv: string[]): string => {
+      const child = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 100_000, env: { ...process.env, TMPDIR: dir } });
+      assert.equal(child.status, 0, child.stderr);
+      return child.stdout.trim().split("\n").pop() ?? "";
+    };
+    // Outside, the user's threads are all in /proc: a limit is set.
+    assert.match(counted(asUser), /^\d+$/);
+    // Inside a PID namespace (docker, a dev container), /proc shows only the namespace's: none is set.
+    assert.equal(counted(["unshare", "--pid", "--fork", "--mount-proc", ...asUser]), "undefined");
+  });
+
   it("is told it reached the limit in the words Python's threads, Node's spawn and make use for a refused start, not only a shell's or os.fork's, and where bash's ulimit -u could not raise it", { ...SAFETY_NET, skip: noProcessLimit() || (spawnSync("make", ["--version"]).status !== 0 && "make is not installed") }, (t) => {
     const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

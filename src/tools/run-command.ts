@@ -442,17 +442,18 @@ function userThreads(pid: string, uid: number): number {
  * unavailable`, Python's `BlockingIOError: [Errno 11]` (os.fork, subprocess, multiprocessing) and
  * `RuntimeError: can't start new thread`, Node's `spawn sleep EAGAIN` / `spawnSync /bin/sh EAGAIN`
  * (the program's name between), make's `make: sleep: Resource temporarily unavailable`, the JVM's
- * `unable to create native thread` and `pthread_create failed (EAGAIN)`, Rust's `failed to spawn
+ * `unable to create native thread` and `pthread_create failed (EAGAIN)` (pthread_create with EAGAIN on
+ * its line: a linker's "undefined reference to `pthread_create'" is no refused start), Rust's `failed to spawn
  * thread` and `Resource temporarily unavailable (os error 11)` (Command::spawn, cargo), and Go's
  * `failed to create new OS thread` and `fork/exec …: resource temporarily unavailable` (its source).
  */
-const FORK_FAILED = /Cannot fork|fork: (?:retry: )?Resource temporarily unavailable|BlockingIOError: \[Errno 11\]|can't start new thread|spawn(?:Sync)? [^\s]{1,4096} EAGAIN|^make(?:\[\d{1,9}\])?: [^\n:]{1,4096}: Resource temporarily unavailable|unable to create (?:new )?native thread|pthread_create|failed to spawn thread|Resource temporarily unavailable \(os error 11\)|failed to create new OS thread|fork\/exec [^\s:]{1,4096}: resource temporarily unavailable/m;
+const FORK_FAILED = /Cannot fork|fork: (?:retry: )?Resource temporarily unavailable|BlockingIOError: \[Errno 11\]|can't start new thread|spawn(?:Sync)? [^\s]{1,4096} EAGAIN|^make(?:\[\d{1,9}\])?: [^\n:]{1,4096}: Resource temporarily unavailable|unable to create (?:new )?native thread|pthread_create(?: failed)?[^\n]{0,80}(?:EAGAIN|Resource temporarily unavailable)|failed to spawn thread|Resource temporarily unavailable \(os error 11\)|failed to create new OS thread|fork\/exec [^\s:]{1,4096}: resource temporarily unavailable/m;
 
 /** bash's words where a command's `ulimit -u N` would raise the hard limit Hearth set. */
 const RAISE_REFUSED = /max user processes: cannot modify limit/;
 
 /** The process limit's note for a command's output where it shows a refused fork or a refused raise of the limit. */
-function processLimitNoteFor(shown: string, limit: number, room: number): string | undefined {
+export function processLimitNoteFor(shown: string, limit: number, room: number): string | undefined {
   if (FORK_FAILED.test(shown)) return processLimitNote(room);
   if (RAISE_REFUSED.test(shown)) return `[Hearth holds each command to ${room.toLocaleString("en-US")} processes and threads beyond those the user runs already (its hard process limit is ${limit.toLocaleString("en-US")}), so a runaway one cannot freeze the machine; this command's \`ulimit -u\` could not raise it. Run it without raising the limit, or tell the user it needs more.]`;
   return undefined;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { runShell } from "../../../src/tools/run-command.ts";
+import { processLimitNoteFor, runShell } from "../../../src/tools/run-command.ts";
 import { memoryGroup } from "../../fixtures/cgroups.ts";
 import { tempDir } from "./helpers/setup.ts";
 
@@ -114,6 +114,13 @@ function noProcessLimit(): string | false {
 }
 
 describe("a command that starts processes without end", () => {
+  it("is told of Hearth's limit for a refused thread start, not for a link that fails on pthread_create", () => {
+    const told = (output: string) => processLimitNoteFor(output, 500, 40) !== undefined;
+    assert.equal(told("/usr/bin/ld: main.o: in function `main':\nmain.c:(.text+0x2b): undefined reference to `pthread_create'\ncollect2: error: ld returned 1 exit status"), false, "a linker error");
+    assert.equal(told("[warning][os,thread] Failed to start thread \"Unknown thread\" - pthread_create failed (EAGAIN) for attributes: stacksize: 1024k"), true, "the JVM's refused start");
+    assert.equal(told("thread.c:12: pthread_create: Resource temporarily unavailable"), true, "a C program's perror");
+  });
+
   it("may add only so many processes (threads counted) to its user's: a loop that forks fails its forks there, and the model is told it reached Hearth's limit", { ...SAFETY_NET, skip: noProcessLimit() }, async (t) => {
     // Outside the test run's own temp folder, which the other uid cannot enter: its tsx cache and the command's folder.
     const dir = mkdtempSync(join(process.platform === "linux" ? "/tmp" : tmpdir(), "hearth-nproc-"));
